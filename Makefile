@@ -1,0 +1,34 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-fast bench lint check-architecture clean browser
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/servitize demo
+
+browser:
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) browser
+	$(BIN)/lint-imports --config pyproject.toml
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -x -q -m "not browser and not postgres and not mqtt" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

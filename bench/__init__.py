@@ -1,0 +1,1 @@
+"""Benchmarks of servitize: ``make bench`` runs them, results land in bench/results/."""

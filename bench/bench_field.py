@@ -1,0 +1,124 @@
+"""Lead inbox and account 360 pages on 100,000 accounts / 1,000,000 assets in PostgreSQL.
+
+Target (issue 5): p95 under 150 ms at 20 concurrent users (a load generator on loopback).
+Both pages are fetched as HTML by account owners (Bearer token, ``Accept: text/html``); the
+reference in the same run is a bare FastAPI endpoint of the same server returning JSON of the
+same size as each page, under the same load.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+
+import sqlalchemy as sa
+
+from bench.bench_account_360 import FILL
+from bench.http import load, uvicorn_server
+from bench.pg import fresh_database
+from servitize.core.db import make_engine, session_factory
+from servitize.trust.models import User
+from servitize.trust.service import issue_token
+
+SIZES = {"small": (2_000, 20_000, 40_000), "full": (100_000, 1_000_000, 2_000_000)}
+OWNERS = 200  # FILL's owners are users 1..200; account g belongs to owner g % 200 + 1
+HTML = "text/html"
+TARGET_MS = 150
+
+FIELD_FILL = """
+INSERT INTO "user" (username, full_name, role, territory, active, created_at, updated_at)
+SELECT 'tech' || g, 'Technician ' || g, 'technician', 't' || (g % 20), true, now(), now()
+FROM generate_series(1, 400) g;
+INSERT INTO visit (external_id, technician_id, account_id, day, job_type, created_at, updated_at)
+SELECT 'V' || g, 200 + (g % 400) + 1, (g - 1) % :accounts + 1, current_date + (g % 30),
+       'maintenance', now(), now()
+FROM generate_series(1, :accounts / 2) g;
+INSERT INTO lead (account_id, offering_key, asset_ids, source, rule, score, estimated_value_cents,
+                  currency, story, evidence, status, as_of, expires_on, created_at, updated_at)
+SELECT (g - 1) % :accounts + 1, 'inspection', '[]', 'rule', 'repeat_repairs', (g % 100) / 100.0,
+       (g % 90) * 100000, 'EUR', 'Three repairs of the same component in six months.',
+       '{"repairs": 3}', 'open', current_date, current_date + 60, now(), now()
+FROM generate_series(1, :accounts * 2) g;
+INSERT INTO lead_route (lead_id, account_id, route, reason, assigned_to_id, value_cents, currency,
+                        score, stage, confirmed, reported_at, created_at, updated_at)
+SELECT l.id, l.account_id,
+       CASE WHEN l.estimated_value_cents < 500000 THEN 'technician' ELSE 'account_owner' END,
+       'bench', CASE WHEN l.estimated_value_cents < 500000 THEN 200 + (l.id % 400) + 1
+                     ELSE l.account_id % 200 + 1 END,
+       l.estimated_value_cents, 'EUR', l.score,
+       (ARRAY['reported','actioned','proposed','won','lost'])[l.id % 5 + 1], false,
+       now() - (l.id % 20) * interval '1 day', now(), now()
+FROM lead l;
+ANALYZE;
+"""
+
+
+def app_factory():  # type: ignore[no-untyped-def]
+    """The app with a bare endpoint answering any size, the reference of the same stack."""
+    from fastapi import Response
+
+    from servitize.web.app import create_app
+
+    app = create_app()
+    blobs: dict[int, bytes] = {}
+
+    @app.get("/bench/bare")
+    def bare(size: int) -> Response:
+        if size not in blobs:
+            blobs[size] = b'{"pad":"' + b"x" * max(size - 10, 0) + b'"}'
+        return Response(blobs[size], media_type="application/json")
+
+    return app
+
+
+def _fill(url: str, accounts: int, assets: int, events: int) -> float:
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for script in (FILL, FIELD_FILL):
+            for statement in script.split(";\n"):
+                if statement.strip():
+                    conn.execute(sa.text(statement), {"accounts": accounts, "assets": assets,
+                                                      "events": events})
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def run(scale: str) -> dict:  # type: ignore[type-arg]
+    """Fill PostgreSQL, serve the app with uvicorn, load the two pages with 20 users."""
+    accounts, assets, events = SIZES[scale]
+    url = fresh_database("servitize_bench_field")
+    fill_s = _fill(url, accounts, assets, events)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        owners = list(session.scalars(sa.select(User).where(User.id <= OWNERS).order_by(User.id)))
+        tokens = {u.id: issue_token(session, u) for u in owners}
+        session.commit()
+    engine.dispose()
+    rng = random.Random(5)
+    n = 400 if scale == "full" else 200
+    inbox = [(f"/inbox?offset={rng.choice([0, 0, 25])}", tokens[rng.randint(1, OWNERS)])
+             for _ in range(n)]
+    a360 = []
+    for _ in range(n):
+        account = rng.randint(1, accounts)
+        a360.append((f"/accounts/{account}", tokens[account % OWNERS + 1]))
+    out: dict = {}  # type: ignore[type-arg]
+    with uvicorn_server(url, "bench.bench_field:app_factory") as base:
+        for name, jobs in (("lead_inbox", inbox), ("account_360", a360)):
+            load(base, jobs[:20], 1, HTML)  # warm-up
+            one, _r, _s = load(base, jobs[:100], 1, HTML)
+            many, rate, size = load(base, jobs, 20, HTML)
+            bare, bare_rate, _s = load(
+                base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML)
+            out[name] = {
+                "http_1_client": one, "http_20_clients": many | {"requests_per_s": rate},
+                "page_bytes": size,
+                "reference_bare_same_size_20_clients": bare | {"requests_per_s": bare_rate},
+                "ratio_rps_to_bare": round(rate / bare_rate, 3),
+                "met": many["p95_ms"] < TARGET_MS,
+            }
+    return {"accounts": accounts, "assets": assets, "leads": accounts * 2,
+            "fill_s": round(fill_s, 1), **out,
+            "target": f"p95 < {TARGET_MS} ms at 20 concurrent users", "cpus": os.cpu_count()}

@@ -1,0 +1,40 @@
+"""Settings read from the environment (prefix ``SERVITIZE_``); they fail fast on bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "servitize-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/servitize.db"
+    data_dir: Path = Path("var")
+    secret_key: str = DEV_SECRET
+    company_name: str = "Your service partner"
+    company_currency: str = Field(default="EUR", min_length=3, max_length=3)
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    session_max_age_s: int = 12 * 3600
+    page_size_max: int = 500
+    stale_record_years: int = 3
+    import_chunk_rows: int = 50_000
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SERVITIZE_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def telemetry_dir(self) -> Path:
+        """Where Parquet telemetry partitions live."""
+        return self.data_dir / "telemetry"

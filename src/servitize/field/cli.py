@@ -1,0 +1,48 @@
+"""``servitize leads route|escalate`` and ``servitize field ...``: the field's batch jobs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+
+from servitize.core.console import cli_session, console, emit_json
+from servitize.field import service
+from servitize.trust.audit import Actor
+
+AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
+                                               help="the day (default: today)")]
+CLI = Actor("cli")
+
+
+def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """The sub-command group ``name`` if a capability registered it already, else a new one."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(no_args_is_help=True, help=help_text)
+    app.add_typer(group, name=name)
+    return group
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``leads route`` and ``leads escalate`` (to the leads group, made if missing)."""
+    leads = _group(app, "leads", "Leads from the installed base.")
+
+    @leads.command("route")
+    def route(as_of: AsOf = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Route every unrouted open lead by value: small to the next visit, big to the owner."""
+        day = as_of.date() if as_of else date.today()
+        with cli_session() as session:
+            result = service.route_new_leads(session, CLI, day)
+        emit_json(result) if as_json else console.print(result)
+
+    @leads.command("escalate")
+    def escalate(as_of: AsOf = None,
+                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Escalate open leads past their turnaround SLA to the service manager."""
+        day = as_of.date() if as_of else date.today()
+        with cli_session() as session:
+            n = service.escalate_overdue(session, CLI, day)
+        emit_json({"escalated": n}) if as_json else console.print(f"escalated {n} leads")

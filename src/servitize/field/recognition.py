@@ -1,0 +1,158 @@
+"""Recognition instead of commissions: points, monthly contests, leaderboards, badges, notes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import PermissionDenied
+from servitize.field import rules
+from servitize.field.models import (
+    BestPractice,
+    Contest,
+    LeadRoute,
+    PointKind,
+    RecognitionPoint,
+    Stage,
+    VisitFeedback,
+)
+from servitize.field.schemas import (
+    BestPracticeCreate,
+    ContestCreate,
+    Feedback,
+    Leaderboard,
+    Standing,
+    UserName,
+)
+from servitize.installed_base.models import Visit
+from servitize.trust.audit import Actor, record
+from servitize.trust.models import Role, User
+
+MANAGERS = {Role.service_manager.value, Role.admin.value, Role.sales_manager.value}
+
+
+def award(session: Session, user_id: int, kind: str, ref: str, points: int, day: date) -> bool:
+    """Give points once per (user, kind, ref); False when already given."""
+    exists = session.scalar(select(RecognitionPoint.id).where(
+        RecognitionPoint.user_id == user_id, RecognitionPoint.kind == kind,
+        RecognitionPoint.ref == ref))
+    if exists is not None:
+        return False
+    region = session.scalar(select(User.territory).where(User.id == user_id))
+    session.add(RecognitionPoint(user_id=user_id, kind=kind, ref=ref, points=points, day=day,
+                                 month=rules.month_of(day), region=region))
+    return True
+
+
+def for_lead(session: Session, row: LeadRoute, day: date) -> None:
+    """Points for a confirmed lead (to who found or confirmed it) and for a won one."""
+    finder = row.reported_by_id or (row.assigned_to_id if row.route == "technician" else None)
+    if finder is None:
+        return
+    if row.confirmed:
+        award(session, finder, PointKind.confirmed_lead.value, f"lead:{row.lead_id}",
+              rules.POINTS[PointKind.confirmed_lead.value], day)
+    if row.stage == Stage.won.value:
+        award(session, finder, PointKind.won_lead.value, f"lead:{row.lead_id}",
+              rules.POINTS[PointKind.won_lead.value], day)
+
+
+def record_feedback(session: Session, user: User, visit: Visit, body: Feedback,
+                    day: date) -> VisitFeedback:
+    """The customer's rating of a visit; good ratings earn the technician points."""
+    if session.scalar(select(VisitFeedback.id).where(VisitFeedback.visit_id == visit.id)):
+        raise PermissionDenied("this visit already has the customer's feedback")
+    fb = VisitFeedback(visit_id=visit.id, rating=body.rating, comment=body.comment)
+    session.add(fb)
+    session.flush()
+    record(session, Actor(user.username, user.id), "create", "visit_feedback", fb.id,
+           after={"visit_id": visit.id, "rating": body.rating})
+    points = rules.feedback_points(body.rating)
+    if points:
+        award(session, visit.technician_id, PointKind.customer_feedback.value,
+              f"visit:{visit.id}", points, day)
+    session.flush()
+    return fb
+
+
+def _tallies(session: Session, month: str | None, region: str | None) -> dict[int, rules.Tally]:
+    q = select(RecognitionPoint.user_id, RecognitionPoint.kind, func.sum(RecognitionPoint.points),
+               func.count()).group_by(RecognitionPoint.user_id, RecognitionPoint.kind)
+    if month:
+        q = q.where(RecognitionPoint.month == month)
+    if region:
+        q = q.where(RecognitionPoint.region == region)
+    acc: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for uid, kind, pts, n in session.execute(q):
+        acc[uid]["points"] += int(pts or 0)
+        acc[uid][kind] += int(n)
+    return {uid: rules.Tally(uid, a["points"], a[PointKind.confirmed_lead.value],
+                             a[PointKind.signed_sheet.value],
+                             a[PointKind.customer_feedback.value]) for uid, a in acc.items()}
+
+
+def leaderboard(session: Session, month: str, region: str | None = None,
+                limit: int = 50) -> Leaderboard:
+    """A month's standings in a region (points and counts only), badges of all time."""
+    month_tallies = _tallies(session, month, region)
+    ever = _tallies(session, None, None)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(month_tallies)))}
+    standings = [
+        Standing(rank=r, user=UserName.model_validate(users[t.user_id]),
+                 region=users[t.user_id].territory, points=t.points,
+                 confirmed_leads=t.confirmed_leads, signed_sheets=t.signed_sheets,
+                 good_feedback=t.good_feedback, badges=rules.badges(ever[t.user_id]))
+        for r, t in rules.rank(month_tallies.values())[:limit]]
+    contests = [{"id": c.id, "title": c.title, "prize": c.prize, "region": c.region,
+                 "month": c.month} for c in session.scalars(
+        select(Contest).where(Contest.month == month,
+                              (Contest.region == region) | Contest.region.is_(None)
+                              if region else true()).order_by(Contest.id))]
+    return Leaderboard(month=month, region=region, standings=standings, contests=contests,
+                       best_practices=best_practices(session, region))
+
+
+def badges_of(session: Session, user_id: int) -> list[str]:
+    """Badge keys a user earned so far."""
+    tally = _tallies(session, None, None).get(user_id)
+    return rules.badges(tally) if tally else []
+
+
+def create_contest(session: Session, user: User, body: ContestCreate) -> Contest:
+    """A monthly contest, set by a manager."""
+    if user.role not in MANAGERS:
+        raise PermissionDenied("contests are set by service or sales managers")
+    contest = Contest(month=body.month, region=body.region, title=body.title, prize=body.prize)
+    session.add(contest)
+    session.flush()
+    record(session, Actor(user.username, user.id), "create", "contest", contest.id,
+           after=body.model_dump())
+    return contest
+
+
+def share_practice(session: Session, user: User, body: BestPracticeCreate) -> BestPractice:
+    """A best-practice note, shared with the technicians of the author's region and beyond."""
+    note = BestPractice(author_id=user.id, region=user.territory, title=body.title.strip(),
+                        body=body.body.strip())
+    session.add(note)
+    session.flush()
+    record(session, Actor(user.username, user.id), "create", "best_practice", note.id,
+           after={"title": note.title})
+    return note
+
+
+def best_practices(session: Session, region: str | None = None, limit: int = 20) -> list[dict]:  # type: ignore[type-arg]
+    """The newest best-practice notes, the region's first."""
+    rows = session.execute(
+        select(BestPractice, User.full_name, User.username)
+        .join(User, User.id == BestPractice.author_id)
+        .order_by(BestPractice.id.desc()).limit(limit * 2)).all()
+    notes = [{"id": n.id, "title": n.title, "body": n.body, "region": n.region,
+              "author": full or name, "day": n.created_at.date().isoformat()}
+             for n, full, name in rows]
+    notes.sort(key=lambda n: 0 if region and n["region"] == region else 1)
+    return notes[:limit]
+

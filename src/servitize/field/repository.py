@@ -1,0 +1,135 @@
+"""Queries of the field; every list a user sees goes through ``installed_base.access``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, defer
+
+from servitize.core.money import ExchangeRate
+from servitize.field import rules
+from servitize.field.models import LeadRoute, SignUpSheet
+from servitize.installed_base.access import account_scope
+from servitize.installed_base.models import Account, Visit
+from servitize.intelligence.models import Lead, LeadStatus
+from servitize.trust.models import Role, User
+
+
+def open_leads_of(session: Session, technician_ids: set[int]) -> dict[int, int]:
+    """How many open technician leads each technician holds."""
+    if not technician_ids:
+        return {}
+    rows = session.execute(
+        select(LeadRoute.assigned_to_id, func.count())
+        .where(LeadRoute.assigned_to_id.in_(technician_ids),
+               LeadRoute.route == "technician", LeadRoute.stage.in_(rules.OPEN_STAGES))
+        .group_by(LeadRoute.assigned_to_id))
+    return {uid: n for uid, n in rows}
+
+
+def next_visit(session: Session, account_id: int, today: date, horizon_days: int) -> Visit | None:
+    """The account's first visit from today within the horizon."""
+    return session.scalar(
+        select(Visit).where(Visit.account_id == account_id, Visit.day >= today,
+                            Visit.day <= today + timedelta(days=horizon_days))
+        .order_by(Visit.day, Visit.id).limit(1))
+
+
+def unrouted_leads(session: Session, limit: int | None = None) -> list[Lead]:
+    """Open leads nobody routed yet, best score first."""
+    q = (select(Lead).outerjoin(LeadRoute, LeadRoute.lead_id == Lead.id)
+         .where(Lead.status == LeadStatus.open.value, LeadRoute.id.is_(None))
+         .order_by(Lead.score.desc(), Lead.id))
+    return list(session.scalars(q.limit(limit) if limit else q))
+
+
+def latest_rates(session: Session, currencies: set[str]) -> dict[str, float]:
+    """The newest exchange rate of each currency (company-currency units per unit)."""
+    rates: dict[str, float] = {}
+    if not currencies:
+        return rates
+    for cur, rate in session.execute(
+        select(ExchangeRate.currency, ExchangeRate.rate)
+        .where(ExchangeRate.currency.in_(currencies)).order_by(ExchangeRate.day)
+    ):
+        rates[cur] = rate
+    return rates
+
+
+def service_manager_for(session: Session, territory: str | None) -> User | None:
+    """The service manager of a territory, else one without a territory."""
+    managers = list(session.scalars(
+        select(User).where(User.role == Role.service_manager.value, User.active.is_(True))
+        .order_by(User.id)))
+    return (next((m for m in managers if territory and m.territory == territory), None)
+            or next((m for m in managers if not m.territory), None))
+
+
+def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select:  # type: ignore[type-arg]
+    """Ids of the routes the user may see (technicians: assigned to them), with the total.
+
+    Narrow on purpose: an owner has hundreds of routes; only the page's rows are loaded whole
+    (``routes_with_leads``), so sorting and counting never carry leads' stories and evidence.
+    """
+    q = (select(LeadRoute.id, func.count().over())
+         .join(Account, Account.id == LeadRoute.account_id)
+         .where(account_scope(user)))
+    if mine or user.role == Role.technician.value:
+        q = q.where(LeadRoute.assigned_to_id == user.id)
+    if stage == "open":
+        q = q.where(LeadRoute.stage.in_(rules.OPEN_STAGES))
+    elif stage == "escalated":
+        q = q.where(LeadRoute.escalated_at.is_not(None), LeadRoute.stage.in_(rules.OPEN_STAGES))
+    elif stage:
+        q = q.where(LeadRoute.stage == stage)
+    return q
+
+
+def routes_with_leads(
+    session: Session, ids: list[int]
+) -> list[tuple[LeadRoute, Lead, str, bool]]:
+    """Routes with lead, account name and whether a photo exists, in the order of ``ids``.
+
+    The photos themselves (data URLs) are not loaded: a list shows only that one exists.
+    """
+    if not ids:
+        return []
+    rows = session.execute(
+        select(LeadRoute, Lead, Account.name, LeadRoute.photo.is_not(None))
+        .options(defer(LeadRoute.photo))
+        .join(Lead, Lead.id == LeadRoute.lead_id)
+        .join(Account, Account.id == LeadRoute.account_id)
+        .where(LeadRoute.id.in_(ids))).all()
+    by_id = {r[0].id: (r[0], r[1], r[2], bool(r[3])) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def visible_route(session: Session, user: User, lead_id: int) -> tuple[LeadRoute, Lead] | None:
+    """A lead's route and lead if the user may see the account."""
+    row = session.execute(
+        select(LeadRoute, Lead).join(Lead, Lead.id == LeadRoute.lead_id)
+        .join(Account, Account.id == LeadRoute.account_id)
+        .where(LeadRoute.lead_id == lead_id, account_scope(user))).first()
+    return (row[0], row[1]) if row else None
+
+
+def visible_sheet(session: Session, user: User, sheet_id: int) -> SignUpSheet | None:
+    """A sign-up sheet if the user may see its account."""
+    return session.scalar(
+        select(SignUpSheet).join(Account, Account.id == SignUpSheet.account_id)
+        .where(SignUpSheet.id == sheet_id, account_scope(user)))
+
+
+def visible_visit(session: Session, user: User, visit_id: int) -> Visit | None:
+    """A visit if the user may see its account."""
+    return session.scalar(
+        select(Visit).join(Account, Account.id == Visit.account_id)
+        .where(Visit.id == visit_id, account_scope(user)))
+
+
+def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
+    """Users by id (for names on lists)."""
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}

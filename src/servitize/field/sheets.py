@@ -1,0 +1,222 @@
+"""Sign-up sheets: proposed from the catalogue by service behaviour and open leads, signed, ordered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from servitize.core.money import from_cents
+from servitize.field import recognition, rules
+from servitize.field import repository as repo
+from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
+from servitize.field.schemas import SheetLineRead, SheetRead, Signing
+from servitize.field.service import actor_of
+from servitize.field.settings import FieldSettings
+from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
+from servitize.intelligence.models import Lead, LeadStatus
+from servitize.trust.audit import record
+from servitize.trust.models import Role, User
+
+OLD_YEARS = 15
+
+
+def behaviour(session: Session, account_id: int, today: date) -> rules.Behaviour:
+    """The account's service behaviour over the last 12 months."""
+    since = today - timedelta(days=365)
+    kinds = dict(session.execute(
+        select(ServiceEvent.kind, func.count()).where(ServiceEvent.account_id == account_id,
+                                                      ServiceEvent.day >= since)
+        .group_by(ServiceEvent.kind)).all())
+    uncovered = session.scalar(select(func.count()).where(
+        Asset.account_id == account_id, Asset.coverage == "none")) or 0
+    old = session.scalar(select(func.count()).where(
+        Asset.account_id == account_id,
+        Asset.install_date < today - timedelta(days=365 * OLD_YEARS))) or 0
+    return rules.Behaviour(kinds.get("repair", 0), kinds.get("maintenance", 0),
+                           kinds.get("inspection", 0), uncovered, old)
+
+
+def _eligible(session: Session) -> list[Offering]:
+    return list(session.scalars(select(Offering).where(Offering.sign_up_eligible.is_(True))
+                                .order_by(Offering.family, Offering.name, Offering.id)))
+
+
+def _can_work(user: User, visit_technician_id: int) -> None:
+    if user.role == Role.technician.value and user.id != visit_technician_id:
+        raise PermissionDenied("this is another technician's visit")
+
+
+def propose_sheet(session: Session, user: User, visit: Visit, today: date | None = None,
+                  s: FieldSettings | None = None) -> SignUpSheet:
+    """A sheet for a visit with lines chosen by open leads and the customer's service behaviour."""
+    today, s = today or date.today(), s or FieldSettings()
+    _can_work(user, visit.technician_id)
+    eligible = _eligible(session)
+    if not eligible:
+        raise InvalidInput("no catalogue item is flagged sign-up eligible")
+    leads = session.execute(
+        select(Lead.id, Lead.offering_id, Lead.offering_key)
+        .where(Lead.account_id == visit.account_id, Lead.status == LeadStatus.open.value)
+        .order_by(Lead.score.desc(), Lead.id)).all()
+    picks = rules.propose([rules.Eligible(o.id, o.family or "", o.name) for o in eligible],
+                          behaviour(session, visit.account_id, today),
+                          [rules.OpenLead(*row) for row in leads], s.max_sheet_lines)
+    sheet = SignUpSheet(visit_id=visit.id, account_id=visit.account_id,
+                        technician_id=visit.technician_id, status=SheetStatus.proposed.value)
+    session.add(sheet)
+    session.flush()
+    by_id = {o.id: o for o in eligible}
+    for offering_id, lead_id, reason in picks:
+        o = by_id[offering_id]
+        session.add(SignUpLine(sheet_id=sheet.id, offering_id=o.id, lead_id=lead_id,
+                               reason=reason, unit_price_cents=o.list_price_cents,
+                               currency=o.currency))
+    session.flush()
+    record(session, actor_of(user), "create", "sign_up_sheet", sheet.id,
+           after={"visit_id": visit.id, "offerings": [p[0] for p in picks]})
+    return sheet
+
+
+def get_sheet(session: Session, user: User, sheet_id: int) -> SignUpSheet:
+    """A sheet of a visible account (404 otherwise)."""
+    sheet = repo.visible_sheet(session, user, sheet_id)
+    if sheet is None:
+        raise NotFound(f"sign-up sheet {sheet_id} not found")
+    return sheet
+
+
+def lines_of(session: Session, sheet: SignUpSheet) -> list[tuple[SignUpLine, Offering]]:
+    """The sheet's lines with their catalogue items."""
+    return list(session.execute(
+        select(SignUpLine, Offering).join(Offering, Offering.id == SignUpLine.offering_id)
+        .where(SignUpLine.sheet_id == sheet.id).order_by(SignUpLine.id)).all())  # type: ignore[arg-type]
+
+
+def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: list[int]) -> None:
+    """The technician adjusts what the sheet offers (only sign-up-eligible items)."""
+    _can_work(user, sheet.technician_id)
+    if sheet.status != SheetStatus.proposed.value:
+        raise Conflict(f"the sheet is {sheet.status}")
+    eligible = {o.id: o for o in _eligible(session)}
+    unknown = [i for i in offering_ids if i not in eligible]
+    if unknown:
+        raise InvalidInput(f"not sign-up eligible: {unknown}")
+    current = {line.offering_id: line for line, _o in lines_of(session, sheet)}
+    for oid, line in current.items():
+        if oid not in offering_ids:
+            session.delete(line)
+    for oid in dict.fromkeys(offering_ids):
+        if oid not in current:
+            o = eligible[oid]
+            session.add(SignUpLine(sheet_id=sheet.id, offering_id=oid, reason="added on site",
+                                   unit_price_cents=o.list_price_cents, currency=o.currency))
+    session.flush()
+    record(session, actor_of(user), "update", "sign_up_sheet", sheet.id,
+           before={"offerings": sorted(current)}, after={"offerings": sorted(offering_ids)})
+
+
+def sign(session: Session, user: User, sheet: SignUpSheet, body: Signing,
+         today: date | None = None, now: datetime | None = None) -> list[Order]:
+    """The customer signed: ticked lines become orders (channel technician), answered leads close."""
+    today, now = today or date.today(), now or utcnow()
+    _can_work(user, sheet.technician_id)
+    if sheet.status != SheetStatus.proposed.value:
+        raise Conflict(f"the sheet is {sheet.status}")
+    if body.signed_on == "screen" and not body.signature:
+        raise InvalidInput("the customer's drawn signature is missing")
+    lines = {line.id: (line, o) for line, o in lines_of(session, sheet)}
+    unknown = [i for i in body.line_ids if i not in lines]
+    if unknown:
+        raise InvalidInput(f"not lines of this sheet: {unknown}")
+    actor = actor_of(user)
+    orders = []
+    for line_id in dict.fromkeys(body.line_ids):
+        line, offering = lines[line_id]
+        line.ticked = True
+        order = Order(external_id=f"SUS-{sheet.id}-{line.id}", account_id=sheet.account_id,
+                      offering_id=offering.id, day=today, quantity=line.quantity,
+                      amount_cents=round(line.unit_price_cents * line.quantity),
+                      currency=line.currency, channel="technician", sold_by_id=sheet.technician_id)
+        session.add(order)
+        session.flush()
+        line.order_id = order.id
+        orders.append(order)
+        record(session, actor, "create", "order", order.id,
+               after={"account_id": order.account_id, "offering_id": order.offering_id,
+                      "amount_cents": order.amount_cents, "currency": order.currency,
+                      "channel": order.channel, "sign_up_sheet_id": sheet.id})
+        if line.lead_id:
+            _close_lead(session, user, line.lead_id, sheet.id, today, now)
+    before = {"status": sheet.status}
+    sheet.status, sheet.signer_name, sheet.signed_on = (SheetStatus.signed.value,
+                                                        body.signer_name.strip(), body.signed_on)
+    sheet.signature, sheet.signed_at = body.signature, now
+    record(session, actor, "sign", "sign_up_sheet", sheet.id, before=before,
+           after={"status": sheet.status, "signer_name": sheet.signer_name,
+                  "signed_on": sheet.signed_on, "orders": [o.id for o in orders]})
+    recognition.award(session, sheet.technician_id, PointKind.signed_sheet.value,
+                      f"sheet:{sheet.id}", rules.POINTS[PointKind.signed_sheet.value], today)
+    session.flush()
+    return orders
+
+
+def _close_lead(session: Session, user: User, lead_id: int, sheet_id: int, today: date,
+                now: datetime) -> None:
+    lead = session.get(Lead, lead_id)
+    if lead is None or lead.status != LeadStatus.open.value:
+        return
+    lead.status = LeadStatus.converted.value
+    route = session.scalar(select(LeadRoute).where(LeadRoute.lead_id == lead_id))
+    before = {"status": LeadStatus.open.value, "stage": route.stage if route else None}
+    if route is not None and route.stage in rules.OPEN_STAGES:
+        route.stage, route.closed_at = Stage.won.value, now
+        route.first_action_at = route.first_action_at or now
+        route.proposal_at = route.proposal_at or now
+        route.close_reason = f"signed on sign-up sheet {sheet_id}"
+        route.confirmed = True  # the customer said yes on site
+        recognition.for_lead(session, route, today)
+    record(session, actor_of(user), "convert", "lead", lead_id, before=before,
+           after={"status": lead.status, "stage": Stage.won.value, "sign_up_sheet_id": sheet_id})
+
+
+def cancel(session: Session, user: User, sheet: SignUpSheet, reason: str) -> None:
+    """The customer signed nothing this time; the sheet stays with its reason."""
+    _can_work(user, sheet.technician_id)
+    if sheet.status != SheetStatus.proposed.value:
+        raise Conflict(f"the sheet is {sheet.status}")
+    sheet.status = SheetStatus.cancelled.value
+    record(session, actor_of(user), "cancel", "sign_up_sheet", sheet.id,
+           before={"status": "proposed"}, after={"status": sheet.status, "reason": reason})
+    session.flush()
+
+
+def sheet_read(session: Session, sheet: SignUpSheet) -> SheetRead:
+    """A sheet with its lines and the total of the ticked ones."""
+    name = session.scalar(select(Account.name).where(Account.id == sheet.account_id)) or ""
+    lines = lines_of(session, sheet)
+    currency = lines[0][0].currency if lines else "EUR"
+    total = sum(round(x.unit_price_cents * x.quantity) for x, _o in lines if x.ticked)
+    return SheetRead(
+        id=sheet.id, visit_id=sheet.visit_id, account_id=sheet.account_id, account=name,
+        technician_id=sheet.technician_id, status=sheet.status, signer_name=sheet.signer_name,
+        signed_on=sheet.signed_on, signed_at=sheet.signed_at, currency=currency,
+        total_ticked=from_cents(total) or 0,
+        lines=[SheetLineRead(id=x.id, offering_id=o.id, name=o.name, reason=x.reason,
+                             lead_id=x.lead_id, quantity=x.quantity,
+                             unit_price=from_cents(x.unit_price_cents) or 0, currency=x.currency,
+                             ticked=x.ticked, order_id=x.order_id) for x, o in lines])
+
+
+def eligible_offerings(session: Session) -> list[Offering]:
+    """The sign-up catalogue."""
+    return _eligible(session)
+
+
+def sheets_of_account(session: Session, account_id: int, limit: int = 20) -> list[SignUpSheet]:
+    """An account's newest sheets (for the account 360)."""
+    return list(session.scalars(select(SignUpSheet).where(SignUpSheet.account_id == account_id)
+                                .order_by(SignUpSheet.id.desc()).limit(limit)))

@@ -1,0 +1,159 @@
+"""HTML pages of the field: the technician's Today, the lead report, the lead inbox.
+
+Sheets, visits and the leaderboard live in ``sheet_views``; ``router`` serves them all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.pages import render
+from servitize.field import rules, service, sheet_views, visits
+from servitize.field.api import field_settings
+from servitize.field.schemas import LeadReport
+from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.models import Role
+
+router = APIRouter(include_in_schema=False)
+router.include_router(sheet_views.router)
+
+STAGES = ("open", "escalated", "won", "lost", "dismissed")
+Opt = Annotated[str | None, Form(max_length=600)]
+
+
+def wants_json(request: Request) -> bool:
+    """The report page's script sends with ``X-Requested-With: fetch`` and reads JSON back."""
+    return request.headers.get("x-requested-with") == "fetch"
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """The technician's day: visits, the leads attached to each with their stories."""
+    if user.role != Role.technician.value:
+        return RedirectResponse("/inbox", status_code=303)
+    day = date.today()
+    todays, coming, loose = visits.my_day(session, user, day, s=field_settings(request))
+    return render(request, "field/today.html", {
+        "day": day, "todays": todays, "coming": coming, "loose": loose,
+        "badges": sheet_views.badge_labels(session, user.id)})
+
+
+def _report_context(request: Request, session: Any, user: Any, account_id: int | None,
+                    visit_id: int | None, asset_id: int | None) -> dict[str, Any]:
+    accounts = visits.visible_accounts(session, user)
+    if account_id is None and accounts:
+        account_id = accounts[0].id
+    return {
+        "accounts": accounts, "account_id": account_id, "visit_id": visit_id,
+        "asset_id": asset_id, "seen": rules.SEEN, "sizes": rules.SIZES,
+        "assets": visits.assets_of(session, user, account_id) if account_id else [],
+        "threshold": field_settings(request).threshold,
+    }
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, session: DbSession, user: CurrentUser,
+                account_id: int | None = None, visit_id: int | None = None,
+                asset_id: int | None = None) -> HTMLResponse:
+    """The lead report: pick the machine, what was seen, a size; sent in seconds."""
+    context = _report_context(request, session, user, account_id, visit_id, asset_id)
+    return render(request, "field/report.html", context)
+
+
+@router.get("/report/assets", response_class=HTMLResponse)
+def report_assets(request: Request, session: DbSession, user: CurrentUser,
+                  account_id: int) -> HTMLResponse:
+    """The machine picker of one account (HTMX fragment)."""
+    return render(request, "field/_asset_options.html",
+                  {"assets": visits.assets_of(session, user, account_id), "asset_id": None})
+
+
+def _amount(size: str | None, value: str | None) -> Decimal:
+    if value and value.strip():
+        try:
+            return Decimal(value.strip().replace(" ", "").replace(",", ""))
+        except InvalidOperation as exc:
+            raise InvalidInput("the size estimate is not a number") from exc
+    if size in rules.SIZES:
+        return Decimal(rules.SIZES[size][1])
+    raise InvalidInput("pick a size estimate")
+
+
+@router.post("/report", response_model=None)
+def report_submit(
+    request: Request, session: DbSession, user: CurrentUser,
+    account_id: Annotated[int, Form()], seen: Annotated[str, Form(max_length=32)],
+    observation: Opt = None, size: Opt = None, value: Opt = None,
+    asset_id: Opt = None, visit_id: Opt = None, photo: Annotated[str | None, Form()] = None,
+    client_key: Opt = None,
+) -> Response:
+    """Store and route the report; the answer names who works the lead now."""
+    try:
+        note = (observation or "").strip() or rules.SEEN.get(seen, ("", ""))[0]
+        body = LeadReport(account_id=account_id, seen=seen, observation=note,  # type: ignore[arg-type]
+                          estimated_value=_amount(size, value),
+                          asset_id=int(asset_id) if asset_id else None,
+                          visit_id=int(visit_id) if visit_id else None,
+                          photo=photo or None, client_key=client_key or None)
+        row = service.report_lead(session, user, body, s=field_settings(request),
+                                  settings=settings_of(request))
+    except (ValidationError, ValueError, ServitizeError) as exc:
+        message = _message(exc)
+        if wants_json(request):
+            status = exc.status_code if isinstance(exc, ServitizeError) else 422
+            return JSONResponse({"ok": False, "detail": message}, status_code=status)
+        context = _report_context(request, session, user, account_id, None, None)
+        return render(request, "field/report.html", context | {"error": message}, 422)
+    target = f"/inbox/{row.lead_id}?reported=1"
+    if wants_json(request):
+        return JSONResponse({"ok": True, "redirect": target, "route": row.route})
+    return RedirectResponse(target, status_code=303)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                         for e in exc.errors())
+    return exc.message if isinstance(exc, ServitizeError) else str(exc)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, session: DbSession, user: CurrentUser,
+               stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
+               mine: bool = False, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+               ) -> HTMLResponse:
+    """Every lead of the user's accounts (owners), their own (technicians), with clocks."""
+    page = service.inbox(session, user, stage, mine, None, 25, offset, s=field_settings(request))
+    return render(request, "field/inbox.html", {
+        "page": page, "stage": stage, "stages": STAGES, "mine": mine,
+        "next": offset + 25 if offset + 25 < page.total else None,
+        "prev": max(offset - 25, 0) if offset else None})
+
+
+@router.get("/inbox/{lead_id}", response_class=HTMLResponse)
+def lead_page(lead_id: int, request: Request, session: DbSession, user: CurrentUser,
+              reported: bool = False) -> HTMLResponse:
+    """One routed lead: story, evidence, clock, and the next steps."""
+    it, row = service.lead_item(session, user, lead_id, s=field_settings(request))
+    may_act = user.role != Role.technician.value or row.assigned_to_id == user.id
+    return render(request, "field/lead.html", {
+        "it": it, "photo": row.photo, "reported": reported, "may_act": may_act,
+        "actions": [a for a, (allowed, _t) in rules.TRANSITIONS.items() if it.stage in allowed
+                    and not (a == "act" and user.role == Role.technician.value)
+                    and not (a == "confirm" and user.role != Role.technician.value)]})
+
+
+@router.post("/inbox/{lead_id}/action")
+def lead_action(lead_id: int, request: Request, session: DbSession, user: CurrentUser,
+                action: Annotated[str, Form(max_length=16)],
+                reason: Opt = None) -> Response:
+    """A button on the lead page moves its clock."""
+    service.act(session, user, lead_id, action, (reason or "").strip() or None)
+    return RedirectResponse(f"/inbox/{lead_id}", status_code=303)

@@ -1,0 +1,113 @@
+"""REST routes of the installed base under /api/v1 (JSON; Bearer token or session cookie)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from servitize.installed_base import service
+from servitize.installed_base.models import (
+    AccountKind,
+    Connectivity,
+    CoverageStatus,
+    Origin,
+    ServiceKind,
+)
+from servitize.installed_base.schemas import (
+    Account360,
+    AccountRead,
+    AssetRead,
+    Page,
+    ServiceEventRead,
+    UserRef,
+)
+from servitize.trust.http import CurrentUser, DbSession, settings_of
+
+router = APIRouter(tags=["installed base"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("/me", response_model=UserRef, tags=["users"])
+def me(user: CurrentUser) -> UserRef:
+    """The user behind the token or session."""
+    return UserRef.model_validate(user)
+
+
+@router.get("/accounts", response_model=Page[AccountRead])
+def accounts(
+    session: DbSession,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(max_length=200, description="part of name or number")] = None,
+    owner: Annotated[str | None, Query(description="owner's username")] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    industry: str | None = None,
+    territory: str | None = None,
+    kind: AccountKind | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AccountRead]:
+    """Accounts the user may see, filtered and paginated."""
+    return service.list_accounts(
+        session, user, q=q, owner=owner, country=country, industry=industry,
+        territory=territory, kind=kind.value if kind else None, limit=limit, offset=offset,
+    )
+
+
+@router.get("/accounts/{account_id}", response_model=Account360)
+def account_360(
+    account_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> Account360:
+    """The account 360: owner, buying centre, sites, installed base, history, data health."""
+    return service.account_360(session, user, account_id, settings=settings_of(request))
+
+
+@router.get("/assets", response_model=Page[AssetRead])
+def assets(
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int | None = None,
+    origin: Origin | None = None,
+    connectivity: Connectivity | None = None,
+    coverage_status: CoverageStatus | None = None,
+    model: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AssetRead]:
+    """Machines of the installed base the user may see."""
+    return service.list_assets(
+        session, user, account_id=account_id,
+        origin=origin.value if origin else None,
+        connectivity=connectivity.value if connectivity else None,
+        coverage_status=coverage_status.value if coverage_status else None,
+        model=model, limit=limit, offset=offset,
+    )
+
+
+@router.get("/assets/{asset_id}", response_model=AssetRead)
+def asset(asset_id: int, session: DbSession, user: CurrentUser) -> AssetRead:
+    """One machine."""
+    return service.get_asset(session, user, asset_id)
+
+
+@router.get("/service-events", response_model=Page[ServiceEventRead])
+def service_events(
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int | None = None,
+    asset_id: int | None = None,
+    kind: ServiceKind | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ServiceEventRead]:
+    """Work orders, newest first."""
+    return service.list_service_events(
+        session, user, account_id=account_id, asset_id=asset_id,
+        kind=kind.value if kind else None, since=since, until=until, limit=limit, offset=offset,
+    )
+

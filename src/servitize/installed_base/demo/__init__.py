@@ -1,0 +1,1 @@
+"""The sample manufacturer: a coherent, deterministic installed base to try servitize on."""

@@ -1,0 +1,81 @@
+"""``servitize import KIND FILE`` for the installed-base kinds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from servitize.core.console import console, emit_json
+from servitize.core.db import make_engine
+from servitize.core.settings import Settings
+from servitize.installed_base.columns import IMPORT_ORDER
+from servitize.installed_base.importing.reading import ImportFileError
+from servitize.installed_base.importing.service import ImportResult, import_file
+from servitize.trust.audit import Actor
+
+EXIT_OK, EXIT_DATABASE, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2, 3
+
+
+def exit_code(result: ImportResult) -> int:
+    """0 when every row landed, 3 when some were rejected."""
+    return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def register(import_app: typer.Typer) -> None:
+    """Add one import command per kind."""
+    for kind in IMPORT_ORDER:
+        import_app.command(kind, help=f"Import {kind} from a CSV or Parquet file.")(
+            _command(kind)
+        )
+
+
+def _command(kind: str):  # type: ignore[no-untyped-def]
+    def run(
+        file: Annotated[Path, typer.Argument(help="CSV (any delimiter) or Parquet file")],
+        strict: Annotated[bool, typer.Option("--strict", help="land nothing if a row is bad")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
+    ) -> None:
+        settings = Settings()
+        engine = make_engine(settings.database_url)
+        try:
+            result = import_file(
+                engine, kind, file, actor=Actor(f"import:{kind}"), strict=strict,
+                progress=not as_json and console.is_terminal,
+                chunk_rows=settings.import_chunk_rows, company_currency=settings.company_currency,
+            )
+        except ImportFileError as exc:
+            console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        except SQLAlchemyError as exc:  # e.g. a database never migrated: say so, no traceback
+            console.print(f"[red]database error:[/] {getattr(exc, 'orig', None) or exc}")
+            console.print("is the database up to date? run: servitize db upgrade")
+            raise typer.Exit(EXIT_DATABASE) from None
+        finally:
+            engine.dispose()
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            show(result)
+        raise typer.Exit(exit_code(result))
+
+    run.__doc__ = f"Import {kind} from a CSV or Parquet file."
+    return run
+
+
+def show(result: ImportResult) -> None:
+    """A Rich summary of one import on standard error."""
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    table = Table(title=f"import {result.kind} from {result.file}", show_header=False)
+    for name in ("read", "landed", "inserted", "updated", "unchanged", "rejected"):
+        table.add_row(name, f"{getattr(result, name):,}")
+    table.add_row("seconds", f"{result.seconds:.2f}")
+    console.print(table)
+    if result.strict and result.invalid:
+        console.print(f"[red]--strict: {result.invalid:,} bad row(s), nothing landed[/]")
+    if result.rejects_file:
+        console.print(f"[yellow]rejected rows and reasons:[/] {result.rejects_file}")

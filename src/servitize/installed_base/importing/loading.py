@@ -1,0 +1,267 @@
+"""Land validated rows: bulk insert the new, update the changed (audited), skip the unchanged."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import repeat
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy.orm import Session
+
+from servitize.installed_base.columns import ImportKind
+from servitize.installed_base.importing import lookups
+from servitize.installed_base.importing.references import targets
+from servitize.installed_base.importing.rules import refs, target
+from servitize.trust import audit
+
+LINKS = "assets"  # the orders' asset ids: rows of order_asset, not a column
+
+
+@dataclass
+class Landed:
+    """What writing one chunk did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+class Loader:
+    """Writes the validated rows of one kind through one connection."""
+
+    def __init__(self, kind: ImportKind, present: set[str], actor: audit.Actor, now: datetime):
+        self.kind = kind
+        self.actor = actor
+        self.now = now
+        self.table = lookups.table_of(kind)
+        self.names = targets(kind)
+        self.key_names = [target(kind.column(k)) or k for k in kind.keys]
+        self.key_at = [self.names.index(n) for n in self.key_names]
+        # Only columns the file carries are compared and updated; derived ones always.
+        self.compared = [i for i, c in enumerate(kind.columns) if c.name in present]
+        self.compared += list(range(len(kind.columns), len(self.names)))
+        self.columns = [n for n in self.names if n != LINKS]
+        self.extras = _extras(self.table, self.names)
+        self.stamped = {"updated_at": now} if "updated_at" in self.table.c else {}
+        self_refs = [r.column for r in refs(kind) if r.self_ref]
+        self.self_name = f"{self_refs[0]}_id" if self_refs else None
+
+    def land(self, conn: Connection, rows: pa.Table) -> Landed:
+        """Write a chunk's good rows (``_idx, _line, _pending, *targets``); self references wait.
+
+        A row whose ``_pending`` names an earlier row of the file waits until that row landed,
+        then takes its id.
+        """
+        result = Landed()
+        pending = rows.column("_pending")
+        if pending.null_count == rows.num_rows:
+            self._write(conn, rows, result)
+            return result
+        waits = pc.is_valid(pending)
+        self._write(conn, rows.filter(pc.invert(waits)), result)
+        waiting = rows.filter(waits)
+        while waiting.num_rows:
+            assert self.self_name is not None
+            wanted = waiting.column("_pending")
+            found = lookups.ids(conn, self.kind, sorted(set(wanted.to_pylist())))
+            at = pc.index_in(wanted, value_set=found.column("k"))
+            hit = pc.is_valid(at)
+            if not pc.any(hit).as_py():
+                name = self.self_name.removesuffix("_id")
+                result.rejects += [
+                    (i, line, f"{name} '{key}' was rejected, so this row cannot refer to it")
+                    for i, line, key in zip(waiting.column("_idx").to_pylist(),
+                                            waiting.column("_line").to_pylist(), wanted.to_pylist())
+                ]
+                break
+            ready = waiting.filter(hit)
+            ids = found.column("id").take(pc.drop_null(at))
+            ready = ready.set_column(ready.schema.get_field_index(self.self_name), self.self_name,
+                                     ids)
+            waiting = waiting.filter(pc.invert(hit))
+            self._write(conn, ready, result)
+        return result
+
+    def _keys(self, rows: pa.Table) -> list[Any]:
+        """The key of each row: a value, or a tuple where the key has several columns."""
+        if len(self.key_names) == 1:
+            return rows.column(self.key_names[0]).to_pylist()
+        return list(zip(*[rows.column(n).to_pylist() for n in self.key_names]))
+
+    def _tuples(self, rows: pa.Table) -> Iterator[tuple[Any, ...]]:
+        return zip(*[rows.column(n).to_pylist() for n in self.names])
+
+    def _write(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
+        if not rows.num_rows:
+            return
+        keys = self._keys(rows)
+        stored = self._stored(conn, keys)
+        new = rows
+        if stored:
+            known = pa.array([k in stored for k in keys], pa.bool_())
+            new = rows.filter(pc.invert(known))
+            changes = []
+            for key, values in zip((k for k in keys if k in stored), self._tuples(rows.filter(known))):
+                row_id, old_values = stored[key]
+                if old_values == values:  # the common case, decided in C
+                    result.unchanged += 1
+                    continue
+                changed = {
+                    self.names[i]: values[i]
+                    for i in self.compared if not _same(old_values[i], values[i])
+                }
+                if changed:
+                    old = {self.names[i]: old_values[i] for i in self.compared
+                           if self.names[i] in changed}
+                    changes.append((row_id, old, changed))
+                else:
+                    result.unchanged += 1
+            if changes:
+                self._update(conn, changes)
+                result.updated += len(changes)
+        if new.num_rows:
+            self._insert(conn, new)
+            result.inserted += new.num_rows
+
+    def _stored(self, conn: Connection, keys: list[Any]) -> dict[Any, tuple[int, tuple[Any, ...]]]:
+        """Stored values by key, aligned with ``self.names`` (order links included)."""
+        found = lookups.existing(conn, self.kind, keys, self.columns)
+        if LINKS not in self.names:
+            return {key: (row[0], row[1:]) for key, row in found.items()}
+        links = lookups.order_assets(conn, [v[0] for v in found.values()]) if found else {}
+        at = self.names.index(LINKS)
+        out = {}
+        for key, (row_id, *values) in found.items():
+            values.insert(at, links.get(row_id, []))
+            out[key] = (row_id, tuple(values))
+        return out
+
+    def _insert(self, conn: Connection, rows: pa.Table) -> None:
+        keep = [n for n in self.names if n != LINKS]
+        stamp = _stamp(conn, self.now)
+        stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
+        extras = {**self.extras, **dict.fromkeys(stamps, stamp)}
+        columns = keep + list(extras)
+        if conn.dialect.name == "postgresql":
+            data = rows.select(keep)
+            for name, value in extras.items():
+                data = data.append_column(name, pa.array([value] * rows.num_rows))
+            copy_csv(conn, self.table.name, columns, data)
+        else:
+            values = [rows.column(n).to_pylist() for n in keep]
+            insert_rows(conn, self.table.name, columns,
+                        zip(*values, *(repeat(v) for v in extras.values())))
+        if LINKS in self.names:
+            listed = [(k, a) for k, a in zip(self._keys(rows), rows.column(LINKS).to_pylist()) if a]
+            found = lookups.ids(conn, self.kind, [k for k, _ in listed])
+            ids = dict(zip(found.column("k").to_pylist(), found.column("id").to_pylist()))
+            links = [(ids[k], a) for k, assets in listed for a in assets]
+            bulk_insert(conn, "order_asset", ["order_id", "asset_id"], links)
+
+    def _update(self, conn: Connection, changes: list[tuple[int, dict, dict]]) -> None:
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        links: list[tuple[int, list[int]]] = []
+        for row_id, _old, new in changes:
+            if LINKS in new:
+                links.append((row_id, new[LINKS] or []))
+            columns = tuple(sorted(n for n in new if n != LINKS))
+            if columns:
+                params = {f"p_{n}": _bindable(self.table.c[n].type, new[n]) for n in columns}
+                groups.setdefault(columns, []).append({"p_id": row_id, **params})
+        for columns, params in groups.items():
+            values: dict[str, Any] = {n: bindparam(f"p_{n}") for n in columns}
+            statement = (
+                update(self.table).where(self.table.c.id == bindparam("p_id"))
+                .values(**values, **self.stamped)
+            )
+            conn.execute(statement, params)
+        if links:
+            link = lookups.Base.metadata.tables["order_asset"]
+            conn.execute(delete(link).where(link.c.order_id.in_([i for i, _ in links])))
+            pairs = [{"order_id": i, "asset_id": a} for i, assets in links for a in assets]
+            if pairs:
+                conn.execute(insert(link), pairs)
+        with Session(bind=conn) as session:
+            for row_id, old, new in changes:
+                audit.record(session, self.actor, "update", self.table.name, row_id,
+                             before=old, after=new, note="import")
+            session.flush()
+
+
+def _same(stored: Any, new: Any) -> bool:
+    if isinstance(stored, date):
+        stored = stored.isoformat()
+    if stored in (None, []) and new in (None, []):
+        return True
+    return stored == new
+
+
+def _bindable(column_type: Any, value: Any) -> Any:
+    """ISO date text back to a date, for SQLAlchemy's typed binds."""
+    if isinstance(value, str) and column_type.python_type is date:
+        return date.fromisoformat(value)
+    return value
+
+
+def _extras(table: Any, names: list[str]) -> dict[str, Any]:
+    """Columns no file carries that need their scalar default on insert (user.active)."""
+    out = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in names or column.name in ("id", "created_at", "updated_at"):
+            continue
+        if default is not None and default.is_scalar:
+            out[column.name] = default.arg
+    return out
+
+
+def _stamp(conn: Connection, now: datetime) -> str:
+    """``now`` as text the dialect reads as a timezone-aware DateTime."""
+    if conn.dialect.name == "sqlite":
+        return now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return now.isoformat()
+
+
+def insert_rows(conn: Connection, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """SQLite: insert rows from any iterable (no list of them is built) in one executemany."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+    with lookups.driver_cursor(conn, statement) as cursor:
+        cursor.executemany(statement, rows)
+
+
+def copy_csv(conn: Connection, table: str, columns: list[str], data: pa.Table) -> None:
+    """PostgreSQL: COPY an Arrow table as CSV (null: empty; empty text: \"\")."""
+    if not data.num_rows:
+        return
+    buffer = io.BytesIO()
+    pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)'
+    with lookups.driver_cursor(conn, statement) as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getbuffer())
+
+
+def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples fast: PostgreSQL COPY, otherwise executemany."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        copy_sql = f'COPY "{table}" ({names}) FROM STDIN'
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

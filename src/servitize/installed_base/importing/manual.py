@@ -1,0 +1,90 @@
+"""docs/import.md written from the column contract, so the manual and the importer agree."""
+
+from __future__ import annotations
+
+from servitize.installed_base.columns import IMPORT_ORDER, KINDS, Column
+
+INTRO = """# Importing the installed base
+
+`servitize import KIND FILE [--strict] [--json]` reads a CSV file (delimiter `,` `;` TAB or `|`,
+UTF-8 with or without BOM, quoted fields may hold line breaks) or a Parquet file, validates every
+row and lands the good ones. Import kinds in this order: each refers only to kinds before it
+(`servitize demo` imports a whole folder of `<kind>.csv` files the same way).
+
+- **Upsert by key**: a row whose key exists updates that record when a value differs, and is left
+  alone (no `updated_at` change, no audit entry) when nothing differs. Columns absent from the
+  header are not touched on update. Every updated record gets an audit entry with the changed
+  fields before and after; every run that changed something gets one summary entry.
+- **Rejects**: a bad row never stops the good ones. Each is written to `FILE.rejects.csv` beside
+  the input: `line` (the physical line where the row starts; the header is line 1; for Parquet the
+  row number + 1), `reason` in words, then the row's original values. No rejects, no file.
+- **References** name the key of another kind; a row referring to a record not imported yet is
+  rejected with that reason. `parent` (assets) and `dealer` (accounts) may refer to an earlier row
+  of the same file. A key repeated within a file is rejected (first at line N).
+- **`--strict`**: nothing lands if any row is bad (all rows count as rejected; `invalid` says how
+  many are in the reject file).
+- **Speed and memory**: files stream in chunks (`SERVITIZE_IMPORT_CHUNK_ROWS`, default 50,000);
+  each chunk commits, so rows already reported survive a crash and a re-run completes the rest.
+  Unknown columns are ignored with a warning.
+
+## Exit codes and output
+
+| exit | meaning |
+| --- | --- |
+| 0 | every row landed |
+| 3 | some rows were rejected (see the reject file) |
+| 2 | the file cannot be read: missing, not UTF-8, required column missing in the header, unknown kind |
+
+`--json` prints one object: `read`, `landed`, `rejected`, `inserted`, `updated`, `unchanged`,
+`invalid`, `rejects_file`, `seconds`, `warnings`. `read == landed + rejected` and
+`landed == inserted + updated + unchanged`.
+
+## Value types
+
+| type | accepted |
+| --- | --- |
+| text | anything; surrounding spaces are trimmed; empty means missing |
+| int, float | `12`, `2.5` (`.` as decimal mark) |
+| money | an amount in major units, `.` as decimal mark, rounded to cents (`1234.50`, not `1,234.50`) |
+| date | ISO `YYYY-MM-DD` |
+| bool | true/false, yes/no, 1/0 |
+| enum | one of the listed values (case does not matter) |
+| country | ISO 3166-1 alpha-2 (`DE`) |
+| currency | ISO 4217 (`EUR`); empty means the company currency |
+| ref | the key of a record of another kind |
+| refs | several keys joined by a vertical bar (`A-1\\|A-2`) |
+"""
+
+
+def _type(column: Column) -> str:
+    if column.enum is not None:
+        return "enum: " + ", ".join(f"`{e.value}`" for e in column.enum)
+    if column.ref is not None:
+        return f"{column.type} → {column.ref}"
+    return column.type
+
+
+def _notes(column: Column) -> str:
+    notes = [column.doc] if column.doc else []
+    if column.min is not None and column.max is not None:
+        notes.append(f"{column.min:g} to {column.max:g}")
+    elif column.min is not None:
+        notes.append(f"at least {column.min:g}")
+    if column.not_future:
+        notes.append("not in the future")
+    if column.default is not None:
+        notes.append(f"default `{column.default}`")
+    return "; ".join(notes).replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The import manual as Markdown."""
+    parts = [INTRO]
+    for name in IMPORT_ORDER:
+        kind = KINDS[name]
+        key = " + ".join(f"`{k}`" for k in kind.keys)
+        parts.append(f"\n## {name}\n\nKey: {key}.\n")
+        parts.append("| column | required | type | notes |\n| --- | --- | --- | --- |")
+        for c in kind.columns:
+            parts.append(f"| `{c.name}` | {'yes' if c.required else ''} | {_type(c)} | {_notes(c)} |")
+    return "\n".join(parts) + "\n"

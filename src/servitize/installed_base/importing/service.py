@@ -1,0 +1,206 @@
+"""Import a file of one kind: read in chunks, validate, land, report. A batch edge: it commits.
+
+Each chunk commits on its own, so rows already reported survive a crash and a re-run completes
+the rest (rows landed before are then unchanged). ``strict`` runs in one transaction that is
+rolled back when any row is bad.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from servitize.core.console import console
+from servitize.core.db import utcnow
+from servitize.installed_base.columns import IMPORT_ORDER, KINDS, ImportKind
+from servitize.installed_base.importing.checking import Checker, Prepared
+from servitize.installed_base.importing.loading import Loader
+from servitize.installed_base.importing.reading import ImportFileError, Source, open_source
+from servitize.installed_base.importing.rejects import RejectFile
+from servitize.trust import audit
+
+SUFFIXES = (".csv", ".parquet", ".tsv", ".txt")
+# 256 MiB of page cache (negative: KiB) keeps the indexes of a million-row table in memory.
+SQLITE_BULK = {"cache_size": -256 * 1024, "temp_store": 2}
+
+
+@dataclass
+class ImportResult:
+    """What one import run did; ``read == landed + rejected`` and ``landed`` splits in three."""
+
+    kind: str
+    file: str
+    read: int = 0
+    landed: int = 0
+    rejected: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0  # rows in the reject file (with --strict, all rows are rejected if any is)
+    rejects_file: Path | None = None
+    seconds: float = 0.0
+    strict: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as plain JSON data."""
+        data = asdict(self)
+        data["rejects_file"] = str(self.rejects_file) if self.rejects_file else None
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+def kind_of(name: str) -> ImportKind:
+    """The import kind called ``name`` (``service_events`` works too)."""
+    spec = KINDS.get(name) or KINDS.get(name.replace("_", "-"))
+    if spec is None:
+        raise ImportFileError(f"unknown kind {name!r}; one of: {', '.join(IMPORT_ORDER)}")
+    return spec
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    *,
+    actor: audit.Actor,
+    strict: bool = False,
+    today: date | None = None,
+    progress: bool = False,
+    chunk_rows: int = 50_000,
+    company_currency: str = "EUR",
+) -> ImportResult:
+    """Import one CSV or Parquet file of ``kind``; ImportFileError when it cannot be read."""
+    started = time.perf_counter()
+    spec = kind_of(kind)
+    source = open_source(Path(path), spec)
+    result = ImportResult(spec.name, source.path.name, strict=strict, warnings=source.warnings)
+    checker = Checker(spec, today or date.today(), company_currency.upper())
+    loader = Loader(spec, source.present, actor, utcnow())
+    rejects = RejectFile(source.path, source.header)
+    chunks = source.chunks(chunk_rows)
+    # Reading and typing (pure) run one chunk ahead in a worker thread while the current chunk
+    # is resolved and written; Arrow, DuckDB and the drivers release the GIL while they work.
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read")
+
+    def prepare_next() -> Prepared | None:
+        chunk = next(chunks, None)
+        return None if chunk is None else checker.prepare(chunk)
+
+    try:
+        with engine.connect() as conn, _progress(progress, source) as advance:
+            restore = _bulk_settings(conn)
+            try:
+                outer = conn.begin() if strict else None
+                following = ahead.submit(prepare_next)
+                while (prepared := following.result()) is not None:
+                    following = ahead.submit(prepare_next)
+                    chunk = prepared.chunk
+                    transaction = outer or conn.begin()
+                    checked = checker.check(conn, prepared)
+                    landed = loader.land(conn, checked.rows)
+                    if outer is None:
+                        transaction.commit()
+                    bad = checked.rejects + landed.rejects
+                    rejects.add(chunk, bad)
+                    result.read += len(chunk.lines)
+                    result.invalid += len(bad)
+                    result.inserted += landed.inserted
+                    result.updated += landed.updated
+                    result.unchanged += landed.unchanged
+                    advance(chunk.position)
+                if outer is not None and result.invalid:
+                    outer.rollback()
+                    result.inserted = result.updated = result.unchanged = 0
+                elif outer is not None:
+                    outer.commit()
+                result.landed = result.inserted + result.updated + result.unchanged
+                result.rejected = result.read - result.landed
+                if result.inserted or result.updated:
+                    with conn.begin():
+                        _record_run(conn, actor, spec, result)
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+                restore()
+    finally:
+        ahead.shutdown(wait=True, cancel_futures=True)
+        chunks.close()  # type: ignore[attr-defined]
+        checker.close()
+        result.rejects_file = rejects.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _bulk_settings(conn: Any) -> Callable[[], None]:
+    """SQLite: a page cache big enough for the indexes of a million-row load, temp b-trees in
+    memory; the returned function puts the connection's settings back (it returns to the pool).
+
+    Durability is unchanged: WAL with ``synchronous=NORMAL`` keeps every committed chunk.
+    """
+    if conn.dialect.name != "sqlite":
+        return lambda: None
+    before = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in SQLITE_BULK}
+    for pragma, value in SQLITE_BULK.items():
+        conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
+    conn.commit()
+
+    def restore() -> None:
+        for pragma, value in before.items():
+            conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
+        conn.commit()
+
+    return restore
+
+
+def _record_run(conn: Any, actor: audit.Actor, spec: ImportKind, result: ImportResult) -> None:
+    """One audit entry for the run: kind, file and counts."""
+    counts = {k: v for k, v in result.to_json().items() if k not in ("warnings", "seconds")}
+    with Session(bind=conn) as session:
+        audit.record(session, actor, "import", spec.table, None, after=counts,
+                     note=f"{spec.name} from {result.file}")
+        session.flush()
+
+
+def find_files(directory: Path) -> list[tuple[str, Path]]:
+    """The ``<kind>.csv`` / ``.parquet`` files in ``directory``, in import order."""
+    found = []
+    for kind in IMPORT_ORDER:
+        for stem in dict.fromkeys((kind, kind.replace("-", "_"))):
+            paths = [directory / f"{stem}{suffix}" for suffix in SUFFIXES]
+            hit = next((p for p in paths if p.is_file()), None)
+            if hit:
+                found.append((kind, hit))
+                break
+    return found
+
+
+def import_directory(engine: Engine, directory: Path, **options: Any) -> dict[str, ImportResult]:
+    """Import every kind's file present in ``directory``, in IMPORT_ORDER."""
+    files = find_files(Path(directory))
+    if not files:
+        raise ImportFileError(f"no import files (like accounts.csv) in {directory}")
+    return {kind: import_file(engine, kind, path, **options) for kind, path in files}
+
+
+@contextmanager
+def _progress(show: bool, source: Source) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on standard error, advanced to a position (bytes or rows)."""
+    if not show:
+        yield lambda _position: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"import {source.kind.name} {source.path.name}", total=source.size)
+        yield lambda position: bar.update(task, completed=position)

@@ -1,0 +1,297 @@
+"""The installed-base records: accounts and their people, sites, machines and history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servitize.core.db import Base, IdMixin, TimestampMixin
+
+
+class AccountKind(enum.StrEnum):
+    """An end customer, or a dealer/partner through which customers are served."""
+
+    customer = "customer"
+    dealer = "dealer"
+
+
+class OwnershipType(enum.StrEnum):
+    """Who owns the customer company; readiness for services differs by it (seed 004)."""
+
+    family = "family"
+    listed = "listed"
+    investor = "investor"
+    public = "public"
+
+
+class BuyingRole(enum.StrEnum):
+    """A contact's role in the customer's buying centre."""
+
+    decision_maker = "decision_maker"
+    decision_influencer = "decision_influencer"
+    user = "user"
+    technical = "technical"
+    procurement = "procurement"
+
+
+class ContactLevel(enum.StrEnum):
+    """Where in the customer's hierarchy a contact sits."""
+
+    operations = "operations"
+    management = "management"
+    executive = "executive"
+
+
+class Origin(enum.StrEnum):
+    """Whether we built the machine or a competitor did."""
+
+    own = "own"
+    competitor = "competitor"
+
+
+class Connectivity(enum.StrEnum):
+    """Sensor generation of a machine: none, an older generation, or current."""
+
+    none = "none"
+    legacy = "legacy"
+    current = "current"
+
+
+class ServiceCoverage(enum.StrEnum):
+    """The service agreement a machine is under, if any."""
+
+    none = "none"
+    inspection = "inspection"
+    maintenance = "maintenance"
+    full_service = "full_service"
+    availability = "availability"
+
+
+class CoverageStatus(enum.StrEnum):
+    """Derived: is the machine under warranty or contract today, or out of it."""
+
+    under_warranty = "under_warranty"
+    under_contract = "under_contract"
+    out_of_warranty = "out_of_warranty"
+    out_of_contract = "out_of_contract"
+
+
+class ServiceKind(enum.StrEnum):
+    """What a work order was."""
+
+    repair = "repair"
+    maintenance = "maintenance"
+    inspection = "inspection"
+    installation = "installation"
+    visit = "visit"
+    remote = "remote"
+
+
+class Shell(enum.StrEnum):
+    """Smart PSS shell of a catalogue item (seed 000)."""
+
+    product = "product"
+    spare_parts = "spare_parts"
+    expanded_range = "expanded_range"
+    service = "service"
+    digital_service = "digital_service"
+    smart_pss_bundle = "smart_pss_bundle"
+
+
+class RevenueModel(enum.StrEnum):
+    """How an offering earns money."""
+
+    one_time = "one_time"
+    per_service = "per_service"
+    subscription = "subscription"
+    availability_contract = "availability_contract"
+    licence = "licence"
+
+
+class SalesChannel(enum.StrEnum):
+    """How an order was sold."""
+
+    sales_rep = "sales_rep"
+    technician = "technician"
+    renewal = "renewal"
+    web = "web"
+
+
+class Account(IdMixin, TimestampMixin, Base):
+    """A customer (or dealer) company with one owner: the one face to the customer."""
+
+    __tablename__ = "account"
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=AccountKind.customer.value)
+    industry: Mapped[str | None] = mapped_column(String(80), index=True)
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    territory: Mapped[str | None] = mapped_column(String(80), index=True)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    turnover_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    ownership_type: Mapped[str | None] = mapped_column(String(16))
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # Prioritisation inputs of seed 001, each scored 1 (low) to 5 (high).
+    volume: Mapped[int | None] = mapped_column(Integer)
+    profitability_potential: Mapped[int | None] = mapped_column(Integer)
+    technical_risk: Mapped[int | None] = mapped_column(Integer)
+    country_risk: Mapped[int | None] = mapped_column(Integer)
+    relationship_quality: Mapped[int | None] = mapped_column(Integer)
+
+
+class Contact(IdMixin, TimestampMixin, Base):
+    """A person at the customer with a buying-centre role."""
+
+    __tablename__ = "contact"
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    buying_role: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16))
+
+
+class Site(IdMixin, TimestampMixin, Base):
+    """A plant or location of an account where machines stand."""
+
+    __tablename__ = "site"
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(300))
+
+
+class Asset(IdMixin, TimestampMixin, Base):
+    """A machine of the installed base (ours or a competitor's), possibly part of a line."""
+
+    __tablename__ = "asset"
+    __table_args__ = (Index("ix_asset_account_origin", "account_id", "origin"),)
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    # Indexed by ix_asset_account_origin, whose first column it is.
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
+    serial: Mapped[str | None] = mapped_column(String(80), index=True)
+    model: Mapped[str | None] = mapped_column(String(80), index=True)
+    product_line: Mapped[str | None] = mapped_column(String(80))
+    manufacturer: Mapped[str | None] = mapped_column(String(80))
+    origin: Mapped[str] = mapped_column(String(16), default=Origin.own.value)
+    competitor: Mapped[str | None] = mapped_column(String(80))
+    install_date: Mapped[date | None] = mapped_column(Date)
+    connectivity: Mapped[str] = mapped_column(String(16), default=Connectivity.none.value)
+    warranty_end: Mapped[date | None] = mapped_column(Date)
+    coverage: Mapped[str] = mapped_column(String(16), default=ServiceCoverage.none.value)
+    contract_end: Mapped[date | None] = mapped_column(Date)
+
+
+class ServiceEvent(IdMixin, TimestampMixin, Base):
+    """A work order on a machine: repair, maintenance, inspection, visit, remote session."""
+
+    __tablename__ = "service_event"
+    __table_args__ = (Index("ix_service_event_account_day", "account_id", "day"),)
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), index=True)
+    # Copied from the asset so account history and access filters need no join.
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    component: Mapped[str | None] = mapped_column(String(80))
+    parts_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    labour_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    downtime_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Offering(IdMixin, TimestampMixin, Base):
+    """A catalogue item in its Smart PSS shell, with its revenue model and list price."""
+
+    __tablename__ = "offering"
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    family: Mapped[str | None] = mapped_column(String(80), index=True)
+    shell: Mapped[str] = mapped_column(String(24))
+    revenue_model: Mapped[str] = mapped_column(String(24))
+    list_price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    unit: Mapped[str] = mapped_column(String(40), default="each")
+    sign_up_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+order_asset = Table(
+    "order_asset",
+    Base.metadata,
+    Column("order_id", ForeignKey("order.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Order(IdMixin, TimestampMixin, Base):
+    """One line of purchase history: what an account bought, when, how it was sold."""
+
+    __tablename__ = "order"
+    __table_args__ = (Index("ix_order_account_day", "account_id", "day"),)
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[float] = mapped_column(Float, default=1.0)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    channel: Mapped[str] = mapped_column(String(16))
+    sold_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class CompetitorPresence(IdMixin, TimestampMixin, Base):
+    """A competitor active at an account, in a product line."""
+
+    __tablename__ = "competitor_presence"
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    competitor: Mapped[str] = mapped_column(String(80))
+    product_line: Mapped[str | None] = mapped_column(String(80))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Visit(IdMixin, TimestampMixin, Base):
+    """A scheduled service job of a technician at an account's site."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_technician_day", "technician_id", "day"),)
+
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    day: Mapped[date] = mapped_column(Date)
+    job_type: Mapped[str] = mapped_column(String(40), default="maintenance")

@@ -1,0 +1,343 @@
+"""Use cases of the installed base: account lists, the account 360, assets, service history.
+
+Every function takes the user and answers only what the user may see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import InvalidInput, NotFound
+from servitize.core.money import from_cents
+from servitize.core.settings import Settings
+from servitize.installed_base import repository as repo
+from servitize.installed_base import rules
+from servitize.installed_base.access import get_account, visible_account_ids
+from servitize.installed_base.models import Account, Asset, ServiceEvent
+from servitize.installed_base.schemas import (
+    Account360,
+    AccountRead,
+    AssetRead,
+    CompetitorRead,
+    ContactRead,
+    CountBy,
+    DataHealth,
+    HealthIssue,
+    InstalledBaseSummary,
+    Page,
+    PurchaseSummary,
+    ServiceEventRead,
+    ServiceHistorySummary,
+    SiteRead,
+    UserRef,
+)
+from servitize.trust import audit
+from servitize.trust.audit import Actor
+from servitize.trust.models import User
+
+CONNECTIVITY_ORDER = ("none", "legacy", "current")
+ORIGIN_ORDER = ("own", "competitor")
+COVERAGE_ORDER = ("under_warranty", "under_contract", "out_of_contract", "out_of_warranty")
+HISTORY_DAYS = 365
+
+
+def _cb(pairs: list[tuple[str, int]]) -> list[CountBy]:
+    return [CountBy(label=label, count=n) for label, n in pairs]
+
+
+def account_read(account: Account, owners: dict[int, User]) -> AccountRead:
+    """An account with its owner resolved."""
+    owner = owners.get(account.owner_id) if account.owner_id else None
+    return AccountRead(
+        id=account.id,
+        external_id=account.external_id,
+        name=account.name,
+        kind=account.kind,
+        industry=account.industry,
+        country=account.country,
+        territory=account.territory,
+        employees=account.employees,
+        turnover=from_cents(account.turnover_cents),
+        currency=account.currency,
+        ownership_type=account.ownership_type,
+        owner=UserRef.model_validate(owner) if owner else None,
+        dealer_id=account.dealer_id,
+        volume=account.volume,
+        profitability_potential=account.profitability_potential,
+        technical_risk=account.technical_risk,
+        country_risk=account.country_risk,
+        relationship_quality=account.relationship_quality,
+    )
+
+
+def list_accounts(
+    session: Session,
+    user: User,
+    *,
+    q: str | None = None,
+    owner: str | None = None,
+    country: str | None = None,
+    industry: str | None = None,
+    territory: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AccountRead]:
+    """One page of the accounts the user may see, by name."""
+    query = repo.accounts_query(
+        user, q=q, owner=owner, country=country, industry=industry, territory=territory, kind=kind
+    )
+    rows, total = repo.page(session, query, (Account.name, Account.id), limit, offset)
+    owners = repo.users_by_id(session, {a.owner_id for a in rows if a.owner_id})
+    items = [account_read(a, owners) for a in rows]
+    return Page[AccountRead](items=items, total=total, limit=limit, offset=offset)
+
+
+def asset_read(asset: Asset, today: date) -> AssetRead:
+    """An asset with its age and coverage status as of today."""
+    return AssetRead(
+        id=asset.id,
+        external_id=asset.external_id,
+        account_id=asset.account_id,
+        site_id=asset.site_id,
+        parent_id=asset.parent_id,
+        serial=asset.serial,
+        model=asset.model,
+        product_line=asset.product_line,
+        manufacturer=asset.manufacturer,
+        origin=asset.origin,
+        competitor=asset.competitor,
+        install_date=asset.install_date,
+        age_years=rules.age_years(asset.install_date, today),
+        connectivity=asset.connectivity,
+        warranty_end=asset.warranty_end,
+        coverage=asset.coverage,
+        contract_end=asset.contract_end,
+        coverage_status=rules.coverage_status(
+            asset.warranty_end, asset.coverage, asset.contract_end, today
+        ).value,
+    )
+
+
+def event_read(event: ServiceEvent) -> ServiceEventRead:
+    """A work order with its cost in major units."""
+    return ServiceEventRead(
+        id=event.id,
+        external_id=event.external_id,
+        asset_id=event.asset_id,
+        account_id=event.account_id,
+        day=event.day,
+        kind=event.kind,
+        component=event.component,
+        parts_cost=from_cents(event.parts_cost_cents) or 0,
+        currency=event.currency,
+        labour_hours=event.labour_hours,
+        downtime_hours=event.downtime_hours,
+        technician_id=event.technician_id,
+        description=event.description,
+    )
+
+
+def _installed_base(rows, today: date) -> InstalledBaseSummary:  # type: ignore[no-untyped-def]
+    ages = [rules.age_band(rules.age_years(r.install_date, today)) for r in rows]
+    statuses = [
+        rules.coverage_status(r.warranty_end, r.coverage, r.contract_end, today).value for r in rows
+    ]
+    return InstalledBaseSummary(
+        assets=len(rows),
+        by_origin=_cb(rules.counts((r.origin for r in rows), ORIGIN_ORDER)),
+        by_age_band=_cb(rules.counts(ages, rules.AGE_BANDS)),
+        by_connectivity=_cb(rules.counts((r.connectivity for r in rows), CONNECTIVITY_ORDER)),
+        by_coverage_status=_cb(rules.counts(statuses, COVERAGE_ORDER)),
+        by_product_line=_cb(rules.counts(r.product_line or "unknown" for r in rows)),
+        competitors=_cb(
+            rules.counts(r.competitor or "unknown" for r in rows if r.origin == "competitor")
+        ),
+    )
+
+
+def _data_health(rows, today: date, stale_years: int) -> DataHealth:  # type: ignore[no-untyped-def]
+    facts = [
+        rules.AssetFacts(
+            id=r.id,
+            serial=r.serial,
+            model=r.model,
+            site_id=r.site_id,
+            install_date=r.install_date,
+            warranty_end=r.warranty_end,
+            last_touched=max(
+                d for d in (r.last_day, r.updated_at.date() if r.updated_at else None) if d
+            )
+            if (r.last_day or r.updated_at)
+            else None,
+        )
+        for r in rows
+    ]
+    score, n, findings = rules.data_health(facts, today, stale_years)
+    return DataHealth(
+        score=score,
+        assets=n,
+        issues=[
+            HealthIssue(check=f.check, message=f.message, count=len(f.asset_ids), asset_ids=f.asset_ids)
+            for f in findings
+        ],
+    )
+
+
+def _service_history(
+    session: Session, account_id: int, today: date, company: str
+) -> ServiceHistorySummary:
+    since = today - timedelta(days=HISTORY_DAYS)
+    rows = repo.service_events_since(session, account_id, since)
+    rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
+    parts, _missing = rules.convert_sum(
+        ((r.parts_cost_cents, r.currency, r.day) for r in rows), rates, company
+    )
+    return ServiceHistorySummary(
+        since=since,
+        events=len(rows),
+        by_kind=_cb(rules.counts(r.kind for r in rows)),
+        top_components=_cb(rules.counts(r.component for r in rows if r.component)[:5]),
+        parts_cost=from_cents(parts) or 0,
+        currency=company,
+        labour_hours=round(sum(r.labour_hours for r in rows), 1),
+        downtime_hours=round(sum(r.downtime_hours for r in rows), 1),
+        recent=[event_read(e) for e in repo.recent_service_events(session, account_id)],
+    )
+
+
+def _purchases(session: Session, account_id: int, today: date, company: str) -> PurchaseSummary:
+    since = today - timedelta(days=HISTORY_DAYS)
+    rows = repo.orders_since(session, account_id, since)
+    rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
+    total, _missing = rules.convert_sum(((r.amount_cents, r.currency, r.day) for r in rows), rates, company)
+    return PurchaseSummary(
+        since=since,
+        orders=len(rows),
+        amount=from_cents(total) or 0,
+        currency=company,
+        last_order=repo.last_order_day(session, account_id),
+        by_shell=_cb(rules.counts(r.shell for r in rows)),
+    )
+
+
+def account_360(
+    session: Session,
+    user: User,
+    account_id: int,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> Account360:
+    """Everything known about one account: the one face to the customer."""
+    today = today or date.today()
+    settings = settings or Settings()
+    account = get_account(session, user, account_id)
+    dealer = session.get(Account, account.dealer_id) if account.dealer_id else None
+    owners = repo.users_by_id(session, {a.owner_id for a in (account, dealer) if a and a.owner_id})
+    contacts: dict[str, list[ContactRead]] = defaultdict(list)
+    for c in repo.contacts_of(session, account.id):
+        contacts[c.buying_role].append(ContactRead.model_validate(c))
+    sites = [
+        SiteRead.model_validate(s).model_copy(update={"assets": n})
+        for s, n in repo.sites_with_asset_counts(session, account.id)
+    ]
+    rows = repo.asset_rows(session, account.id)
+    return Account360(
+        account=account_read(account, owners),
+        dealer=account_read(dealer, owners) if dealer else None,
+        contacts_by_role=dict(contacts),
+        sites=sites,
+        installed_base=_installed_base(rows, today),
+        service_history=_service_history(session, account.id, today, settings.company_currency),
+        purchases=_purchases(session, account.id, today, settings.company_currency),
+        competitors=[CompetitorRead.model_validate(c) for c in repo.competitors_of(session, account.id)],
+        data_health=_data_health(rows, today, settings.stale_record_years),
+    )
+
+
+def list_assets(
+    session: Session,
+    user: User,
+    *,
+    account_id: int | None = None,
+    origin: str | None = None,
+    connectivity: str | None = None,
+    model: str | None = None,
+    coverage_status: str | None = None,
+    parent_id: int | None = None,
+    today: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AssetRead]:
+    """One page of the machines the user may see (``parent_id``: the machines of a line)."""
+    today = today or date.today()
+    query = repo.assets_query(
+        user, account_id=account_id, origin=origin, connectivity=connectivity, model=model,
+        parent_id=parent_id,
+    )
+    if coverage_status:
+        query = query.where(repo.coverage_status_sql(today) == coverage_status)
+    rows, total = repo.page(session, query, (Asset.id,), limit, offset)
+    return Page[AssetRead](
+        items=[asset_read(a, today) for a in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def get_asset(session: Session, user: User, asset_id: int, today: date | None = None) -> AssetRead:
+    """One machine, if the user may see its account."""
+    asset = session.scalar(
+        select(Asset).where(Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user)))
+    )
+    if asset is None:
+        raise NotFound(f"asset {asset_id} not found")
+    return asset_read(asset, today or date.today())
+
+
+def list_service_events(
+    session: Session,
+    user: User,
+    *,
+    account_id: int | None = None,
+    asset_id: int | None = None,
+    kind: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[ServiceEventRead]:
+    """One page of work orders, newest first."""
+    query = repo.service_events_query(
+        user, since=since, until=until, account_id=account_id, asset_id=asset_id, kind=kind
+    )
+    rows, total = repo.page(
+        session, query, (ServiceEvent.day.desc(), ServiceEvent.id.desc()), limit, offset
+    )
+    return Page[ServiceEventRead](
+        items=[event_read(e) for e in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def link_dealer_user(session: Session, actor: Actor, username: str, dealer_external_id: str) -> None:
+    """Give a dealer's user the dealer's scope: the dealer and the accounts it serves."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    dealer = session.scalar(select(Account).where(Account.external_id == dealer_external_id))
+    if dealer is None or dealer.kind != "dealer":
+        raise InvalidInput(f"{dealer_external_id!r} is not a dealer account")
+    before = {"dealer_account_id": user.dealer_account_id}
+    user.dealer_account_id = dealer.id
+    audit.record(session, actor, "update", "user", user.id, before=before,
+                 after={"dealer_account_id": dealer.id})
+
+
+FACET_LIMIT = 300
+
+
+def account_facets(session: Session, user: User) -> dict[str, list]:  # type: ignore[type-arg]
+    """The values the account filters offer: what occurs in the user's own accounts."""
+    return repo.account_facets(session, user, FACET_LIMIT)

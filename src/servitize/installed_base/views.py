@@ -1,0 +1,160 @@
+"""HTML pages of the installed base: accounts list, account 360, asset page.
+
+One URL, two renderings: a full page, or (for HTMX) the fragment of its ``_partial`` template.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from servitize.core.pages import is_htmx, render
+from servitize.installed_base import repository as repo
+from servitize.installed_base import service
+from servitize.installed_base.access import get_account
+from servitize.installed_base.schemas import Page
+from servitize.trust.http import CurrentUser, DbSession, settings_of
+
+router = APIRouter(include_in_schema=False)
+
+ACCOUNTS_PER_PAGE = 25
+ASSETS_PER_PAGE = 15
+EVENTS_PER_PAGE = 20
+Text = Annotated[str | None, Query(max_length=200)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def fragment_for(request: Request, target: str) -> bool:
+    """True when HTMX asks for the fragment that fills the element with this id."""
+    return (
+        is_htmx(request)
+        and request.headers.get("hx-history-restore-request") != "true"
+        and request.headers.get("hx-target") == target
+    )
+
+
+def pager(page: Page[Any], base: str, params: dict[str, Any], key: str = "offset") -> dict[str, Any]:
+    """Links and numbers for the pagination bar of one page of a list."""
+
+    def link(offset: int) -> str:
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        if offset:
+            query[key] = offset
+        return f"{base}?{urlencode(query)}" if query else base
+
+    end = min(page.offset + len(page.items), page.total)
+    has_prev, has_next = page.offset > 0, end < page.total
+    return {
+        "first": page.offset + 1 if page.items else 0,
+        "last": end,
+        "total": page.total,
+        "prev": link(max(page.offset - page.limit, 0)) if has_prev else None,
+        "next": link(page.offset + page.limit) if has_next else None,
+    }
+
+
+def _vary(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Vary"] = "HX-Request, HX-Target"
+    return response
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def accounts_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    q: Text = None,
+    owner: Text = None,
+    country: Text = None,
+    industry: Text = None,
+    territory: Text = None,
+    offset: Offset = 0,
+) -> HTMLResponse:
+    """The accounts the user may see, filtered and paginated."""
+    filters = {"q": q, "owner": owner, "country": country, "industry": industry, "territory": territory}
+    page = service.list_accounts(
+        session, user, **{k: v or None for k, v in filters.items()},
+        limit=ACCOUNTS_PER_PAGE, offset=offset,
+    )
+    context: dict[str, Any] = {
+        "page": page, "filters": filters, "pager": pager(page, "/accounts", filters)
+    }
+    if fragment_for(request, "account-results"):
+        return _vary(render(request, "installed_base/_accounts.html", context))
+    context["facets"] = service.account_facets(session, user)
+    return _vary(render(request, "installed_base/accounts.html", context))
+
+
+def _site_names(session: Session, account_id: int) -> dict[int, str]:
+    return {s.id: s.name for s, _n in repo.sites_with_asset_counts(session, account_id)}
+
+
+@router.get("/accounts/{account_id}", response_class=HTMLResponse)
+def account_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int,
+    assets_offset: Offset = 0,
+) -> HTMLResponse:
+    """The account 360: one face to the customer; HTMX pages through its installed base."""
+    assets = service.list_assets(
+        session, user, account_id=account_id, limit=ASSETS_PER_PAGE, offset=assets_offset
+    )
+    asset_pager = pager(assets, f"/accounts/{account_id}", {}, key="assets_offset")
+    if fragment_for(request, "installed-base"):
+        get_account(session, user, account_id)  # 404 outside the user's scope
+        context = {"assets": assets, "asset_pager": asset_pager,
+                   "site_names": _site_names(session, account_id)}
+        return _vary(render(request, "installed_base/_assets.html", context))
+    a360 = service.account_360(session, user, account_id, settings=settings_of(request))
+    context = {
+        "a": a360,
+        "account": a360.account,
+        "assets": assets,
+        "asset_pager": asset_pager,
+        "site_names": {s.id: s.name for s in a360.sites},
+        "technicians": repo.users_by_id(
+            session, {e.technician_id for e in a360.service_history.recent if e.technician_id}
+        ),
+    }
+    return _vary(render(request, "installed_base/account.html", context))
+
+
+@router.get("/assets/{asset_id}", response_class=HTMLResponse)
+def asset_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    asset_id: int,
+    events_offset: Offset = 0,
+) -> HTMLResponse:
+    """One machine: details, coverage, age, its line, and its work orders."""
+    asset = service.get_asset(session, user, asset_id)
+    events = service.list_service_events(
+        session, user, asset_id=asset_id, limit=EVENTS_PER_PAGE, offset=events_offset
+    )
+    context: dict[str, Any] = {
+        "asset": asset,
+        "events": events,
+        "events_pager": pager(events, f"/assets/{asset_id}", {}, key="events_offset"),
+        "technicians": repo.users_by_id(
+            session, {e.technician_id for e in events.items if e.technician_id}
+        ),
+    }
+    if fragment_for(request, "service-events"):
+        return _vary(render(request, "installed_base/_events.html", context))
+    account = get_account(session, user, asset.account_id)
+    children = service.list_assets(session, user, parent_id=asset.id, limit=50).items
+    context |= {
+        "account": account,
+        "site_names": _site_names(session, asset.account_id),
+        "parent": service.get_asset(session, user, asset.parent_id) if asset.parent_id else None,
+        "children": children,
+    }
+    return _vary(render(request, "installed_base/asset.html", context))
+

@@ -1,0 +1,1 @@
+"""Installed-base intelligence: features, segments, digital-twin positioning, propensity, leads."""

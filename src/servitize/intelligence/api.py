@@ -1,0 +1,84 @@
+"""REST routes of intelligence under /api/v1: features, segments, leads, twin positions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from servitize.intelligence import queries, service
+from servitize.intelligence.features import describe
+from servitize.intelligence.schemas import (
+    FeatureRead,
+    LeadPage,
+    LeadRead,
+    SegmentRead,
+    SegmentSummary,
+    TwinPositionRead,
+)
+from servitize.trust.audit import Actor
+from servitize.trust.http import CurrentUser, DbSession
+
+router = APIRouter(tags=["intelligence"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+class Dismissal(BaseModel):
+    """Why a lead is dismissed."""
+
+    reason: str = Field(min_length=3, max_length=300)
+
+
+@router.get("/features", response_model=list[FeatureRead])
+def features_(_user: CurrentUser) -> list[FeatureRead]:
+    """The registry of named features."""
+    return [FeatureRead(**d) for d in describe()]
+
+
+@router.get("/segments/summary", response_model=list[SegmentSummary])
+def segment_summary(session: DbSession, user: CurrentUser) -> list[SegmentSummary]:
+    """Accounts per segment and go-to-market mode."""
+    return queries.segment_summary(session, user)
+
+
+@router.get("/segments", response_model=list[SegmentRead])
+def segments(session: DbSession, user: CurrentUser, label: str | None = None,
+             account_id: int | None = None, limit: Limit = 50, offset: Offset = 0,
+             ) -> list[SegmentRead]:
+    """Visible accounts' segments with scores, reasons and go-to-market mode."""
+    return queries.list_segments(session, user, label, account_id, limit, offset)
+
+
+@router.get("/leads", response_model=LeadPage)
+def leads(session: DbSession, user: CurrentUser, account_id: int | None = None,
+          status: str | None = "open", source: str | None = None, limit: Limit = 50,
+          offset: Offset = 0) -> LeadPage:
+    """Visible leads, best score first."""
+    return queries.list_leads(session, user, account_id, status, source, limit, offset)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadRead)
+def lead(lead_id: int, session: DbSession, user: CurrentUser) -> LeadRead:
+    """One lead with its story and evidence."""
+    return queries.get_lead(session, user, lead_id)
+
+
+@router.post("/leads/{lead_id}/dismiss", response_model=LeadRead)
+def dismiss(lead_id: int, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
+    """Dismiss a lead; it stays quiet for the configured period."""
+    found = queries.visible_lead(session, user, lead_id)
+    service.dismiss(session, found, body.reason, date.today(), Actor(user.username, user.id))
+    return queries.get_lead(session, user, lead_id)
+
+
+@router.get("/twin-positions", response_model=list[TwinPositionRead])
+def twin_positions(session: DbSession, user: CurrentUser, account_id: int | None = None,
+                   ) -> list[TwinPositionRead]:
+    """Digital offerings on the digital-twin grid with proficiency warnings and checklists."""
+    return [TwinPositionRead(**asdict(p))
+            for p in queries.twin_positions(session, user, account_id)]

@@ -1,0 +1,137 @@
+"""The records the analytics batch reads, moved out of the records DB as Arrow tables.
+
+DuckDB here cannot attach SQLite or PostgreSQL (no scanner extensions), so records travel as
+Arrow; the same tables can come from Parquet files (the benchmark) or any other source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import (
+    Account,
+    Asset,
+    Offering,
+    Order,
+    ServiceEvent,
+    Visit,
+)
+from servitize.trust.models import User
+
+I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "accounts": pa.schema([
+        ("account_id", I64), ("external_id", S), ("name", S), ("country", S), ("territory", S),
+        ("industry", S), ("ownership_type", S), ("owner_id", I64), ("dealer_id", I64),
+        ("volume", I64), ("profitability_potential", I64), ("technical_risk", I64),
+        ("country_risk", I64), ("relationship_quality", I64),
+    ]),
+    "assets": pa.schema([
+        ("asset_id", I64), ("account_id", I64), ("site_id", I64), ("external_id", S),
+        ("serial", S), ("model", S), ("product_line", S), ("origin", S), ("install_date", D),
+        ("connectivity", S), ("warranty_end", D), ("coverage", S), ("contract_end", D),
+    ]),
+    "events": pa.schema([
+        ("asset_id", I64), ("account_id", I64), ("day", D), ("kind", S), ("component", S),
+        ("parts_cost_cents", I64), ("labour_hours", F64), ("downtime_hours", F64),
+    ]),
+    "orders": pa.schema([
+        ("account_id", I64), ("offering_id", I64), ("day", D), ("amount_cents", I64),
+        ("currency", S), ("family", S), ("shell", S), ("quantity", F64),
+    ]),
+    "offerings": pa.schema([
+        ("offering_id", I64), ("external_id", S), ("name", S), ("family", S), ("shell", S),
+        ("list_price_cents", I64),
+    ]),
+    "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
+    "users": pa.schema([("user_id", I64), ("role", S), ("territory", S)]),
+    "rates": pa.schema([("currency", S), ("rate", F64)]),
+    "usage": pa.schema([("asset_id", I64), ("utilisation", F64), ("energy_kwh", F64)]),
+}
+
+
+@dataclass
+class Records:
+    """Arrow tables of everything the features read; column names as in SCHEMAS."""
+
+    accounts: pa.Table
+    assets: pa.Table
+    events: pa.Table
+    orders: pa.Table
+    offerings: pa.Table
+    visits: pa.Table
+    users: pa.Table
+    rates: pa.Table
+    usage: pa.Table = field(default_factory=lambda: empty("usage"))
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The tables by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def empty(name: str) -> pa.Table:
+    """An empty table of a kind."""
+    return SCHEMAS[name].empty_table()
+
+
+def from_rows(name: str, rows: list) -> pa.Table:  # type: ignore[type-arg]
+    """Build a table from row tuples in the column order of its schema."""
+    schema = SCHEMAS[name]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    return pa.Table.from_arrays(
+        [pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
+
+
+QUERIES = {
+    "accounts": select(
+        Account.id, Account.external_id, Account.name, Account.country, Account.territory,
+        Account.industry, Account.ownership_type, Account.owner_id, Account.dealer_id,
+        Account.volume, Account.profitability_potential, Account.technical_risk,
+        Account.country_risk, Account.relationship_quality,
+    ),
+    "assets": select(
+        Asset.id, Asset.account_id, Asset.site_id, Asset.external_id, Asset.serial, Asset.model,
+        Asset.product_line, Asset.origin, Asset.install_date, Asset.connectivity,
+        Asset.warranty_end, Asset.coverage, Asset.contract_end,
+    ),
+    "events": select(
+        ServiceEvent.asset_id, ServiceEvent.account_id, ServiceEvent.day, ServiceEvent.kind,
+        ServiceEvent.component, ServiceEvent.parts_cost_cents, ServiceEvent.labour_hours,
+        ServiceEvent.downtime_hours,
+    ),
+    "orders": select(
+        Order.account_id, Order.offering_id, Order.day, Order.amount_cents, Order.currency,
+        Offering.family, Offering.shell, Order.quantity,
+    ).join(Offering, Offering.id == Order.offering_id),
+    "offerings": select(
+        Offering.id, Offering.external_id, Offering.name, Offering.family, Offering.shell,
+        Offering.list_price_cents,
+    ),
+    "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
+    "users": select(User.id, User.role, User.territory),
+}
+
+
+def load_records(session: Session) -> Records:
+    """Read the records the features need from the records DB, as Arrow tables."""
+    tables = {name: from_rows(name, session.execute(q).all()) for name, q in QUERIES.items()}
+    tables["rates"] = _latest_rates(session)
+    return Records(**tables)
+
+
+def _latest_rates(session: Session) -> pa.Table:
+    """The newest rate of each currency into the company currency."""
+    latest: dict[str, float] = {}
+    for currency, rate in session.execute(
+        select(ExchangeRate.currency, ExchangeRate.rate).order_by(ExchangeRate.day)
+    ):
+        latest[currency] = rate
+    return from_rows("rates", list(latest.items()))

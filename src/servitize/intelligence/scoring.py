@@ -1,0 +1,103 @@
+"""Train, store and apply the tendency-to-buy model; its leads carry the top features."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servitize.intelligence import stories
+from servitize.intelligence.featurize import Sources
+from servitize.intelligence.leads import Candidate
+from servitize.intelligence.models import ModelRun
+from servitize.intelligence.propensity import Evaluation, Model, dataset, train_and_evaluate
+from servitize.intelligence.records import Records, load_records
+from servitize.intelligence.settings import IntelligenceSettings
+
+
+def last_day(records: Records) -> date:
+    """The newest purchase day in the records (the end of the observable period)."""
+    days = records.orders["day"].to_pylist()
+    return max(days) if days else date.today()
+
+
+def evaluate(session: Session, s: IntelligenceSettings, as_of: date | None = None,
+             ) -> tuple[Model, Evaluation, Records]:
+    """Train on earlier cutoffs and evaluate on the later period, against the recency baseline."""
+    records = load_records(session)
+    end = as_of or last_day(records)
+    model, ev = train_and_evaluate(records, end, s.propensity_horizon_days, s.propensity_k)
+    return model, ev, records
+
+
+def train(session: Session, models_dir: Path, s: IntelligenceSettings,
+          as_of: date | None = None) -> tuple[ModelRun, Evaluation]:
+    """Train, evaluate, write the versioned model file and record the run."""
+    model, ev, _ = evaluate(session, s, as_of)
+    n = (session.scalar(select(func.count()).select_from(ModelRun)) or 0) + 1
+    version = f"propensity-{ev.test_to:%Y%m%d}-{n}"
+    model.meta = {"version": version, **_plain(asdict(ev))}
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / f"{version}.joblib"
+    joblib.dump(model, path)
+    run = ModelRun(version=version, path=str(path), train_from=ev.train_from,
+                   train_to=ev.train_to, test_from=ev.test_from, test_to=ev.test_to,
+                   horizon_days=s.propensity_horizon_days, metrics=_plain(asdict(ev)))
+    session.add(run)
+    session.flush()
+    return run, ev
+
+
+def latest_model(session: Session) -> Model | None:
+    """The newest stored model whose file still exists."""
+    run = session.scalar(select(ModelRun).order_by(ModelRun.id.desc()).limit(1))
+    if run is None or not Path(run.path).is_file():
+        return None
+    model: Model = joblib.load(run.path)
+    return model
+
+
+def model_candidates(records: Records, src: Sources, as_of: date, model: Model,
+                     s: IntelligenceSettings, per_family: int = 25, min_p: float = 0.5,
+                     ) -> list[Candidate]:
+    """Leads for the accounts most likely to buy a family they did not buy in 12 months."""
+    d = dataset(src, records, as_of, model.families, model.horizon_days)
+    p = model.predict(d)
+    fams = np.array(d.families)
+    offerings = records.offerings.to_pylist()
+    out = []
+    for fam in model.families:
+        rows = np.where((fams == fam) & (d.recency > 365) & (p >= min_p))[0]
+        offer = next((o for o in sorted(offerings, key=lambda o: o["list_price_cents"] or 0)
+                      if o["family"] == fam), None)
+        for i in rows[np.argsort(-p[rows])][:per_family]:
+            top = model.contributions(d, int(i))
+            facts = {"family": fam, "probability": round(float(p[i]), 3),
+                     "horizon_days": model.horizon_days, "top_features": top,
+                     "model": model.meta.get("version")}
+            name = offer["name"] if offer else fam
+            out.append(Candidate(int(d.account_ids[i]), offer["offering_id"] if offer else None,
+                                 fam, name, "propensity", "model", round(100 * float(p[i]), 1),
+                                 int(offer["list_price_cents"] or 0) if offer else 0,
+                                 stories.tell("propensity", facts, name),
+                                 {"rule": "propensity", "facts": facts}))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,46 @@
+"""HTML pages of intelligence: segments, an account's leads and stories, the twin grid."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from servitize.core.pages import render
+from servitize.installed_base.access import get_account
+from servitize.intelligence import queries, twin
+from servitize.intelligence.segments import GO_TO_MARKET
+from servitize.trust.http import CurrentUser, DbSession
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/segments", response_class=HTMLResponse)
+def segments_page(request: Request, session: DbSession, user: CurrentUser,
+                  label: str | None = None) -> HTMLResponse:
+    """Segments with their accounts."""
+    return render(request, "intelligence/segments.html", {
+        "summary": queries.segment_summary(session, user), "label": label, "modes": GO_TO_MARKET,
+        "rows": queries.list_segments(session, user, label=label, limit=200),
+    })
+
+
+@router.get("/accounts/{account_id}/leads", response_class=HTMLResponse)
+def account_leads_page(account_id: int, request: Request, session: DbSession,
+                       user: CurrentUser) -> HTMLResponse:
+    """An account's open leads and the stories to tell."""
+    account = get_account(session, user, account_id)
+    return render(request, "intelligence/account_leads.html", {
+        "account": account, "leads": queries.list_leads(session, user, account_id, limit=100),
+        "segment": next(iter(queries.list_segments(session, user, account_id=account_id)), None),
+        "positions": queries.twin_positions(session, user, account_id),
+    })
+
+
+@router.get("/twin", response_class=HTMLResponse)
+def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """The digital-twin positioning grid of all visible accounts."""
+    positions = queries.twin_positions(session, user)
+    return render(request, "intelligence/twin.html", {
+        "svg": twin.svg(positions), "positions": positions[:200],
+        "warnings": sum(1 for p in positions if p.warning), "challenges": twin.CHALLENGES,
+    })

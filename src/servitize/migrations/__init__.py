@@ -1,0 +1,1 @@
+"""Alembic migrations of the records database (run with ``servitize db upgrade``)."""

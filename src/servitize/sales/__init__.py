@@ -1,0 +1,1 @@
+"""Solution sales: opportunities through five phases, the blueprint, gates, teams, win/loss."""

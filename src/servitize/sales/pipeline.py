@@ -1,0 +1,89 @@
+"""The pipeline over many opportunities: weighted forecast, conversion, cycle time, stalls, retention."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.core.money import from_cents
+from servitize.installed_base.models import Account
+from servitize.sales import repository as repo
+from servitize.sales import rules
+from servitize.sales.models import Opportunity, SalesActivity
+from servitize.sales.process import PHASES, policy
+from servitize.sales.service import aware
+from servitize.trust.models import User
+
+
+def forecast(session: Session, user: User, now: datetime | None = None, limit: int = 20_000) -> dict[str, Any]:
+    """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls."""
+    now = now or utcnow()
+    pol = policy()
+    opps = list(session.scalars(repo.visible(user).order_by(Opportunity.id).limit(limit)))
+    open_opps = [o for o in opps if o.status == "open"]
+    rows = rules.weighted_forecast(
+        ((o.phase, o.currency, o.value_cents, o.probability) for o in open_opps), pol
+    )
+    entries = repo.phase_entries(session, [o.id for o in opps])
+    journeys = [rules.Journey({p: aware(t) for p, t in entries[o.id].items()}, o.phase, o.status) for o in opps]
+    stats = rules.phase_stats(journeys, now, pol)
+    stalled = [
+        {"id": o.id, "title": o.title, "phase": o.phase, "days_in_phase": (now - aware(o.phase_entered_at)).days}
+        for o in open_opps
+        if (now - aware(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
+    ]
+    worst = max(stats, key=lambda s: (s.stalled, s.cycle_days or 0), default=None)
+    return {
+        "phases": [
+            {"phase": r.phase, "phase_name": PHASES[r.phase], "currency": r.currency, "count": r.count,
+             "value": from_cents(r.value_cents), "weighted": from_cents(r.weighted_cents)}
+            for r in rows
+        ],
+        "stats": [
+            {"phase": s.phase, "phase_name": PHASES[s.phase], "reached": s.reached, "moved_on": s.moved_on,
+             "open": s.open_here, "stalled": s.stalled, "conversion": s.conversion, "cycle_days": s.cycle_days}
+            for s in stats
+        ],
+        "stalled": sorted(stalled, key=lambda x: -x["days_in_phase"]),
+        "stalls_most_in_phase": worst.phase if worst and (worst.stalled or worst.cycle_days) else None,
+        "won": sum(1 for o in opps if o.status == "won"),
+        "lost": sum(1 for o in opps if o.status in ("lost", "no_bid", "rejected")),
+    }
+
+
+def retention(session: Session, user: User, today: date | None = None) -> list[dict[str, Any]]:
+    """Won opportunities after delivery: renewal dates, last touch-point, dormant relationships."""
+    today = today or date.today()
+    query = (
+        repo.visible(user)
+        .where(Opportunity.status == "won", Opportunity.phase >= 4)
+        .order_by(Opportunity.renewal_on, Opportunity.id)
+    )
+    opps = list(session.scalars(query))
+    ids = [o.id for o in opps]
+    last_touch = dict(
+        session.execute(
+            select(SalesActivity.opportunity_id, func.max(SalesActivity.done_on))
+            .where(SalesActivity.opportunity_id.in_(ids), SalesActivity.touchpoint.is_(True),
+                   SalesActivity.status == "done")
+            .group_by(SalesActivity.opportunity_id)
+        ).all()
+    ) if ids else {}
+    accounts = dict(session.execute(
+        select(Account.id, Account.name).where(Account.id.in_({o.account_id for o in opps}))
+    ).all()) if opps else {}
+    out = []
+    for o in opps:
+        last = last_touch.get(o.id)
+        out.append({
+            "id": o.id, "title": o.title, "account_id": o.account_id, "account_name": accounts.get(o.account_id),
+            "phase": o.phase, "commissioned_on": o.commissioned_on, "renewal_on": o.renewal_on,
+            "days_to_renewal": (o.renewal_on - today).days if o.renewal_on else None,
+            "last_touchpoint": last,
+            "dormant": rules.is_dormant(o.commissioned_on, last, today, policy().dormant_days),
+        })
+    return out

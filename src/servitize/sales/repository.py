@@ -1,0 +1,123 @@
+"""Queries of the sales records; an opportunity is visible when its account is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import NotFound
+from servitize.installed_base.access import visible_account_ids
+from servitize.sales.models import (
+    GateDecision,
+    Handover,
+    Opportunity,
+    Outcome,
+    PhaseChange,
+    SalesActivity,
+    TeamMember,
+)
+from servitize.trust.models import User
+
+
+def visible(user: User) -> Select[tuple[Opportunity]]:
+    """Opportunities of the accounts this user may see."""
+    return select(Opportunity).where(Opportunity.account_id.in_(visible_account_ids(user)))
+
+
+def get(session: Session, user: User, opportunity_id: int) -> Opportunity:
+    """One opportunity if the user may see its account; NotFound otherwise."""
+    opp = session.scalar(visible(user).where(Opportunity.id == opportunity_id))
+    if opp is None:
+        raise NotFound(f"opportunity {opportunity_id} not found")
+    return opp
+
+
+def page(
+    session: Session,
+    user: User,
+    *,
+    phase: int | None = None,
+    status: str | None = None,
+    account_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Opportunity], int]:
+    """One page of visible opportunities, newest first, and the total count."""
+    query = visible(user)
+    if phase is not None:
+        query = query.where(Opportunity.phase == phase)
+    if status:
+        query = query.where(Opportunity.status == status)
+    if account_id is not None:
+        query = query.where(Opportunity.account_id == account_id)
+    if q:
+        query = query.where(Opportunity.title.ilike(f"%{q}%"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Opportunity.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def activities_of(session: Session, opportunity_ids: Iterable[int]) -> list[SalesActivity]:
+    """Activities of these opportunities in blueprint order."""
+    ids = list(opportunity_ids)
+    if not ids:
+        return []
+    query = select(SalesActivity).where(SalesActivity.opportunity_id.in_(ids))
+    return list(session.scalars(query.order_by(SalesActivity.phase, SalesActivity.position, SalesActivity.id)))
+
+
+def decisions_of(session: Session, opportunity_ids: Iterable[int]) -> list[GateDecision]:
+    """Gate decisions of these opportunities, oldest first (the newest per gate counts)."""
+    ids = list(opportunity_ids)
+    if not ids:
+        return []
+    query = select(GateDecision).where(GateDecision.opportunity_id.in_(ids))
+    return list(session.scalars(query.order_by(GateDecision.decided_at, GateDecision.id)))
+
+
+def latest_decisions(decisions: Iterable[GateDecision]) -> dict[int, dict[str, str]]:
+    """Per opportunity, the newest decision of each gate."""
+    out: dict[int, dict[str, str]] = {}
+    for d in decisions:
+        out.setdefault(d.opportunity_id, {})[d.gate] = d.decision
+    return out
+
+
+def team_of(session: Session, opportunity_id: int) -> list[TeamMember]:
+    """The opportunity's team in order of engagement."""
+    query = select(TeamMember).where(TeamMember.opportunity_id == opportunity_id)
+    return list(session.scalars(query.order_by(TeamMember.engaged_on, TeamMember.id)))
+
+
+def handover_of(session: Session, opportunity_id: int) -> Handover | None:
+    """The handover record, if any."""
+    return session.scalar(select(Handover).where(Handover.opportunity_id == opportunity_id))
+
+
+def outcome_of(session: Session, opportunity_id: int) -> Outcome | None:
+    """The win/loss analysis, if any."""
+    return session.scalar(select(Outcome).where(Outcome.opportunity_id == opportunity_id))
+
+
+def phase_entries(session: Session, opportunity_ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
+    """Per opportunity, when it (last) entered each phase."""
+    ids = list(opportunity_ids)
+    out: dict[int, dict[int, datetime]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    query = select(PhaseChange).where(PhaseChange.opportunity_id.in_(ids)).order_by(PhaseChange.at)
+    for change in session.scalars(query):
+        out[change.opportunity_id][change.to_phase] = change.at
+    return out
+
+
+def names(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
+    """Users by id."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}

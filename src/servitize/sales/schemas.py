@@ -1,0 +1,243 @@
+"""What the sales API and pages take in and give out (Pydantic)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from servitize.sales.models import OfferingType, Source
+from servitize.sales.process import ActorRole, Gate, Layer, TeamRole
+
+Risk = Literal["low", "medium", "high"]
+Result = Literal["won", "lost", "no_bid", "rejected"]
+
+
+class Out(BaseModel):
+    """Base of every read schema: built from ORM rows or dicts."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OpportunityCreate(BaseModel):
+    """A new opportunity: from the account 360, a customer enquiry / RFQ, or a lead."""
+
+    account_id: int
+    title: str = Field(min_length=1, max_length=200)
+    source: Source = Source.account
+    offering_type: OfferingType = OfferingType.project
+    value: Decimal | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    probability: int | None = Field(default=None, ge=0, le=100)
+    risk: Risk = "medium"
+    expected_close: date | None = None
+    owner_id: int | None = None
+    lead_id: int | None = None
+    lead_story: str | None = Field(default=None, max_length=5000)
+    lead_evidence: dict[str, Any] | None = None
+    enquiry_ref: str | None = Field(default=None, max_length=80)
+    terms: dict[str, float] | None = None
+
+
+class OpportunityUpdate(BaseModel):
+    """Fields of an opportunity that may change; absent fields stay as they are."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    value: Decimal | None = Field(default=None, ge=0)
+    contract_value: Decimal | None = Field(default=None, gt=0)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    probability: int | None = Field(default=None, ge=0, le=100)
+    risk: Risk | None = None
+    expected_close: date | None = None
+    owner_id: int | None = None
+    terms: dict[str, float] | None = None
+    renewal_on: date | None = None
+    commissioned_on: date | None = None
+
+
+class OpportunityRead(Out):
+    """An opportunity as listed."""
+
+    id: int
+    account_id: int
+    account_name: str
+    title: str
+    source: str
+    offering_type: str
+    phase: int
+    phase_name: str
+    status: str
+    value: Decimal | None
+    contract_value: Decimal | None
+    currency: str
+    probability: int
+    risk: str
+    expected_close: date | None
+    owner: str | None
+    lead_id: int | None
+    lead_story: str | None
+    lead_evidence: dict[str, Any] | None
+    enquiry_ref: str | None
+    terms: dict[str, Any] | None
+    days_in_phase: int
+    renewal_on: date | None
+    commissioned_on: date | None
+    created_at: datetime
+
+
+class ActivityIn(BaseModel):
+    """An activity added by hand to an opportunity's blueprint."""
+
+    phase: int = Field(ge=1, le=5)
+    title: str = Field(min_length=1, max_length=200)
+    actor: ActorRole
+    layer: Layer
+    touchpoint: bool = False
+    required: bool = False
+    due_on: date | None = None
+    owner_id: int | None = None
+
+
+class ActivityUpdate(BaseModel):
+    """A change of an activity: status, due date, owner, notes."""
+
+    status: Literal["open", "done", "skipped"] | None = None
+    due_on: date | None = None
+    owner_id: int | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class ActivityRead(Out):
+    """A micro-activity with its place in the blueprint."""
+
+    id: int
+    opportunity_id: int
+    code: str | None
+    phase: int
+    title: str
+    actor: str
+    layer: str
+    touchpoint: bool
+    required: bool
+    due_on: date | None
+    owner_id: int | None
+    status: str
+    done_on: date | None
+    notes: str | None
+    late: bool = False
+
+
+class DecisionIn(BaseModel):
+    """A gate decision and why."""
+
+    gate: Gate
+    decision: Literal["go", "no_go"]
+    reason: str = Field(min_length=3, max_length=2000)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _dash(cls, value: object) -> object:
+        return value.replace("-", "_") if isinstance(value, str) else value
+
+
+class DecisionRead(Out):
+    """A recorded gate decision: who, when, why."""
+
+    id: int
+    gate: str
+    decision: str
+    reason: str
+    phase: int
+    decided_by: str
+    decided_at: datetime
+    details: dict[str, Any] | None
+
+
+class TeamMemberIn(BaseModel):
+    """A nomination into the opportunity's team (a user, or a named person)."""
+
+    role: TeamRole
+    user_id: int | None = None
+    name: str | None = Field(default=None, max_length=200)
+    engaged_on: date | None = None
+
+
+class TeamMemberRead(Out):
+    """A team member with when they were engaged and whether that was early."""
+
+    id: int
+    role: str
+    user_id: int | None
+    name: str
+    engaged_on: date
+    engaged_phase: int
+    early: bool = False
+
+
+class HandoverIn(BaseModel):
+    """The sales order review checklist, ticked item by item."""
+
+    checklist: dict[str, bool]
+    project_manager: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class HandoverRead(Out):
+    """The handover to the project office and whether it is complete."""
+
+    checklist: dict[str, bool]
+    project_manager: str | None
+    notes: str | None
+    completed_at: datetime | None
+
+
+class OutcomeIn(BaseModel):
+    """Win/loss analysis: result, structured reasons, lessons learned, reference consent."""
+
+    result: Result
+    reasons: list[str] = Field(default_factory=list)
+    competitor: str | None = Field(default=None, max_length=80)
+    lessons: str | None = Field(default=None, max_length=5000)
+    contract_value: Decimal | None = Field(default=None, gt=0)
+    reference_case: bool = False
+    reference_summary: str | None = Field(default=None, max_length=2000)
+
+
+class OutcomeRead(Out):
+    """A recorded win/loss analysis."""
+
+    opportunity_id: int
+    title: str = ""
+    account_name: str = ""
+    result: str
+    reasons: list[str]
+    competitor: str | None
+    lessons: str | None
+    reference_case: bool
+    reference_summary: str | None
+    recorded_by: str
+
+
+class OpportunityDetail(BaseModel):
+    """Everything about one opportunity: blueprint activities, gates, team, handover, outcome."""
+
+    opportunity: OpportunityRead
+    activities: list[ActivityRead]
+    decisions: list[DecisionRead]
+    gates: dict[str, str | None]
+    gates_needed: list[str]
+    advance_blockers: list[str]
+    team: list[TeamMemberRead]
+    handover: HandoverRead | None
+    outcome: OutcomeRead | None
+
+
+class AdvanceResult(BaseModel):
+    """The phase an opportunity moved to."""
+
+    id: int
+    from_phase: int
+    phase: int
+    phase_name: str

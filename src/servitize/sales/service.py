@@ -1,0 +1,236 @@
+"""Use cases of an opportunity: create, read, update, decide at gates, advance through phases.
+
+Services flush and audit every change; the edge (request, CLI) commits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.core.errors import Conflict, InvalidInput
+from servitize.core.money import from_cents, to_cents
+from servitize.installed_base.access import get_account
+from servitize.sales import repository as repo
+from servitize.sales import rules
+from servitize.sales.models import GateDecision, Opportunity, PhaseChange, SalesActivity
+from servitize.sales.process import PHASES, policy, template
+from servitize.sales.schemas import (
+    ActivityIn,
+    ActivityRead,
+    ActivityUpdate,
+    AdvanceResult,
+    DecisionIn,
+    OpportunityCreate,
+    OpportunityRead,
+    OpportunityUpdate,
+)
+from servitize.trust import audit
+from servitize.trust.models import User
+
+FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "currency",
+          "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
+
+
+def actor_of(user: User) -> audit.Actor:
+    """The audit actor for a user (the CLI operator has no stored user)."""
+    return audit.Actor(user.username, user.id or None)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def snapshot(opp: Opportunity) -> dict[str, Any]:
+    """The audited fields of an opportunity."""
+    return {f: getattr(opp, f) for f in FIELDS}
+
+
+def read(opp: Opportunity, account_name: str, owner: str | None, now: datetime | None = None) -> OpportunityRead:
+    """An opportunity for the API and pages."""
+    now = now or utcnow()
+    return OpportunityRead(
+        id=opp.id, account_id=opp.account_id, account_name=account_name, title=opp.title,
+        source=opp.source, offering_type=opp.offering_type, phase=opp.phase,
+        phase_name=PHASES[opp.phase], status=opp.status, value=from_cents(opp.value_cents),
+        contract_value=from_cents(opp.contract_value_cents), currency=opp.currency,
+        probability=rules.probability(opp.phase, opp.probability, policy()), risk=opp.risk,
+        expected_close=opp.expected_close, owner=owner, lead_id=opp.lead_id,
+        lead_story=opp.lead_story, lead_evidence=opp.lead_evidence, enquiry_ref=opp.enquiry_ref,
+        terms=opp.terms, days_in_phase=max((now - aware(opp.phase_entered_at)).days, 0),
+        renewal_on=opp.renewal_on, commissioned_on=opp.commissioned_on,
+        created_at=aware(opp.created_at or now),
+    )
+
+
+def read_one(session: Session, user: User, opp: Opportunity) -> OpportunityRead:
+    """An opportunity with its account and owner names resolved."""
+    account = get_account(session, user, opp.account_id)
+    owner = repo.names(session, [opp.owner_id]).get(opp.owner_id or 0)
+    return read(opp, account.name, owner.username if owner else None)
+
+
+def activity_read(a: SalesActivity, today: date) -> ActivityRead:
+    """An activity with its late flag as of today."""
+    return ActivityRead.model_validate(a).model_copy(update={"late": rules.is_late(a.status, a.due_on, today)})
+
+
+def _instantiate(session: Session, opp: Opportunity, today: date) -> None:
+    for i, t in enumerate(template(opp.offering_type).activities):
+        due = today + timedelta(days=t.due_days) if t.due_days is not None and t.phase == 1 else None
+        session.add(SalesActivity(
+            opportunity_id=opp.id, code=t.code, phase=t.phase, position=i, title=t.title,
+            actor=t.actor, layer=t.layer, touchpoint=t.touchpoint, required=t.required,
+            due_days=t.due_days, due_on=due, owner_id=opp.owner_id, status="open",
+        ))
+
+
+def create(session: Session, user: User, data: OpportunityCreate, now: datetime | None = None) -> Opportunity:
+    """A new opportunity in phase 1 with the micro-activities of its offering type's template."""
+    now = now or utcnow()
+    account = get_account(session, user, data.account_id)
+    if data.source == "lead" and data.lead_id is None:
+        raise InvalidInput("an opportunity from a lead needs the lead's id")
+    opp = Opportunity(
+        account_id=account.id, title=data.title.strip(), source=data.source.value,
+        offering_type=data.offering_type.value, phase=1, phase_entered_at=now, status="open",
+        value_cents=to_cents(data.value) if data.value is not None else None,
+        currency=(data.currency or account.currency).upper(), probability=data.probability,
+        risk=data.risk, expected_close=data.expected_close,
+        owner_id=data.owner_id or account.owner_id or (user.id or None), lead_id=data.lead_id,
+        lead_story=data.lead_story, lead_evidence=data.lead_evidence, enquiry_ref=data.enquiry_ref,
+        terms=data.terms, created_at=now,
+    )
+    session.add(opp)
+    session.flush()
+    session.add(PhaseChange(opportunity_id=opp.id, from_phase=0, to_phase=1, at=now))
+    _instantiate(session, opp, now.date())
+    session.flush()
+    audit.record(session, actor_of(user), "create", "opportunity", opp.id, after=snapshot(opp),
+                 note=f"from {opp.source}" + (f" lead {opp.lead_id}" if opp.lead_id else ""))
+    return opp
+
+
+def update(session: Session, user: User, opportunity_id: int, data: OpportunityUpdate) -> Opportunity:
+    """Change the given fields of an opportunity."""
+    opp = repo.get(session, user, opportunity_id)
+    before = snapshot(opp)
+    changes = data.model_dump(exclude_unset=True)
+    for money in ("value", "contract_value"):
+        if money in changes:
+            amount = changes.pop(money)
+            changes[f"{money}_cents"] = to_cents(amount) if amount is not None else None
+    if changes.get("currency"):
+        changes["currency"] = changes["currency"].upper()
+    for key, value in changes.items():
+        setattr(opp, key, value)
+    session.flush()
+    before, after = audit.diff(before, snapshot(opp))
+    if after:
+        audit.record(session, actor_of(user), "update", "opportunity", opp.id, before, after)
+    return opp
+
+
+def facts(session: Session, opp: Opportunity) -> rules.OpportunityFacts:
+    """What the pure rules need to judge this opportunity."""
+    acts = repo.activities_of(session, [opp.id])
+    decisions = repo.latest_decisions(repo.decisions_of(session, [opp.id])).get(opp.id, {})
+    return rules.OpportunityFacts(
+        phase=opp.phase, status=opp.status, risk=opp.risk, value_cents=opp.value_cents,
+        contract_value_cents=opp.contract_value_cents, decisions=decisions,
+        activities=tuple(rules.ActivityFact(a.phase, a.title, a.required, a.status) for a in acts),
+    )
+
+
+def advance(session: Session, user: User, opportunity_id: int, now: datetime | None = None) -> AdvanceResult:
+    """Move to the next phase, or raise Conflict naming every missing gate and activity."""
+    now = now or utcnow()
+    opp = repo.get(session, user, opportunity_id)
+    blockers = rules.advance_blockers(facts(session, opp), template(opp.offering_type), policy())
+    if blockers:
+        raise Conflict(f"cannot leave phase {opp.phase}: " + "; ".join(blockers))
+    before = snapshot(opp)
+    start = opp.phase
+    opp.phase, opp.phase_entered_at = start + 1, now
+    if opp.phase == 5 and opp.commissioned_on is None:
+        opp.commissioned_on = now.date()
+    session.add(PhaseChange(opportunity_id=opp.id, from_phase=start, to_phase=opp.phase, at=now))
+    for a in repo.activities_of(session, [opp.id]):
+        if a.phase == opp.phase and a.due_on is None and a.due_days is not None:
+            a.due_on = now.date() + timedelta(days=a.due_days)
+    session.flush()
+    audit.record(session, actor_of(user), "advance", "opportunity", opp.id, *audit.diff(before, snapshot(opp)))
+    return AdvanceResult(id=opp.id, from_phase=start, phase=opp.phase, phase_name=PHASES[opp.phase])
+
+
+def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
+           now: datetime | None = None) -> GateDecision:
+    """Record a gate decision (who, when, why); a pursue or tender "no" closes the opportunity."""
+    now = now or utcnow()
+    opp = repo.get(session, user, opportunity_id)
+    gate, decision = data.gate.value, data.decision
+    if template(opp.offering_type).gate(gate) is None:
+        raise InvalidInput(f"the {opp.offering_type} process has no {gate} gate")
+    problems = rules.decision_blockers(gate, facts(session, opp))
+    details: dict[str, Any] | None = None
+    if gate == "tender":
+        outside = rules.terms_outside_borderline(opp.terms, policy().borderline)
+        if outside and decision == rules.GO:
+            problems.append("the requested terms are outside the borderline: " + "; ".join(outside))
+        details = {"terms": opp.terms, "outside_borderline": outside} if opp.terms else None
+    if problems:
+        raise Conflict(f"cannot decide {gate}: " + "; ".join(problems))
+    before = snapshot(opp)
+    row = GateDecision(opportunity_id=opp.id, gate=gate, decision=decision, reason=data.reason.strip(),
+                       phase=opp.phase, decided_by=user.username, decided_by_id=user.id or None,
+                       decided_at=now, details=details)
+    session.add(row)
+    opp.status = rules.status_after_decision(gate, decision, opp.status)
+    if opp.status != before["status"]:
+        opp.closed_at = now
+    session.flush()
+    audit.record(session, actor_of(user), "decide", "opportunity", opp.id,
+                 before={"status": before["status"]},
+                 after={"gate": gate, "decision": decision, "status": opp.status},
+                 note=data.reason[:500])
+    return row
+
+
+def add_activity(session: Session, user: User, opportunity_id: int, data: ActivityIn) -> SalesActivity:
+    """Add a micro-activity that the template lacks."""
+    opp = repo.get(session, user, opportunity_id)
+    row = SalesActivity(opportunity_id=opp.id, phase=data.phase, position=999, title=data.title,
+                        actor=data.actor.value, layer=data.layer.value, touchpoint=data.touchpoint,
+                        required=data.required, due_on=data.due_on,
+                        owner_id=data.owner_id or opp.owner_id, status="open")
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_of(user), "create", "sales_activity", row.id,
+                 after=data.model_dump(mode="json") | {"opportunity_id": opp.id})
+    return row
+
+
+def update_activity(session: Session, user: User, opportunity_id: int, activity_id: int,
+                    data: ActivityUpdate, today: date | None = None) -> SalesActivity:
+    """Change an activity's status, due date, owner or notes; done records the day."""
+    opp = repo.get(session, user, opportunity_id)
+    row = session.get(SalesActivity, activity_id)
+    if row is None or row.opportunity_id != opp.id:
+        raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")
+    fields = ("status", "due_on", "owner_id", "notes", "done_on")
+    before = {f: getattr(row, f) for f in fields}
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(row, key, value)
+    if data.status == "done" and row.done_on is None:
+        row.done_on = today or date.today()
+    elif data.status in ("open", "skipped"):
+        row.done_on = None
+    session.flush()
+    old, new = audit.diff(before, {f: getattr(row, f) for f in fields})
+    if new:
+        audit.record(session, actor_of(user), "update", "sales_activity", row.id, old, new)
+    return row

@@ -1,0 +1,200 @@
+"""HTML pages of solution sales: the pipeline by phase, an opportunity with its blueprint, surveys.
+
+Actions on an opportunity are HTMX posts that answer the re-rendered ``_work.html`` fragment;
+a rule that says no shows its reason in the fragment instead of an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.pages import is_htmx, render
+from servitize.installed_base.access import account_scope
+from servitize.installed_base.models import Account
+from servitize.sales import outcome, picture, pipeline, service, team
+from servitize.sales import repository as repo
+from servitize.sales.process import LAYER_TITLES, PHASES, policy
+from servitize.sales.schemas import (
+    ActivityUpdate,
+    DecisionIn,
+    OpportunityCreate,
+    OutcomeIn,
+    TeamMemberIn,
+)
+from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.models import User
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+PIPELINE_LIMIT = 300
+
+
+def _accounts(session: Session, user: User) -> list[tuple[int, str]]:
+    query = select(Account.id, Account.name).where(account_scope(user)).order_by(Account.name).limit(500)
+    return [(i, n) for i, n in session.execute(query)]
+
+
+@router.get("/opportunities", response_class=HTMLResponse)
+def pipeline_page(request: Request, session: DbSession, user: CurrentUser,
+                  account_id: int | None = None) -> HTMLResponse:
+    """The pipeline by phase, the forecast, and the aggregated blueprint."""
+    rows, total = repo.page(session, user, account_id=account_id, limit=PIPELINE_LIMIT)
+    opps = [service.read_one(session, user, o) for o in rows]
+    context = {
+        "phases": PHASES, "total": total, "account_id": account_id,
+        "open_by_phase": {p: [o for o in opps if o.phase == p and o.status in ("open", "won")] for p in PHASES},
+        "closed": [o for o in opps if o.status not in ("open", "won")],
+        "forecast": pipeline.forecast(session, user), "accounts": _accounts(session, user),
+        "retention": pipeline.retention(session, user),
+        "aggregate_svg": picture.aggregate_svg(session, user, "project"),
+    }
+    return render(request, "sales/pipeline.html", context)
+
+
+def _money(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value.strip() else None
+    except InvalidOperation:
+        raise InvalidInput(f"not an amount: {value!r}") from None
+
+
+@router.post("/opportunities")
+def create_page(
+    request: Request, session: DbSession, user: CurrentUser, account_id: Annotated[int, Form()], title: Text,
+    offering_type: Text = "project", source: Text = "account", value: Text = "", lead_id: Text = "",
+    lead_story: Text = "", enquiry_ref: Text = "",
+) -> Response:
+    """Open an opportunity from the form and go to its page."""
+    try:
+        data = OpportunityCreate(
+            account_id=account_id, title=title, offering_type=offering_type, source=source,
+            value=_money(value), lead_id=int(lead_id) if lead_id.strip() else None,
+            lead_story=lead_story or None, enquiry_ref=enquiry_ref or None,
+        )
+    except (ValidationError, ValueError) as exc:
+        raise InvalidInput(str(exc).splitlines()[0]) from None
+    opp = service.create(session, user, data)
+    return RedirectResponse(f"/opportunities/{opp.id}", status_code=303)
+
+
+def _work_context(session: Session, user: User, opportunity_id: int, message: str | None = None,
+                  ok: str | None = None) -> dict[str, Any]:
+    view = picture.detail(session, user, opportunity_id)
+    return {
+        "v": view, "o": view.opportunity, "message": message, "ok": ok,
+        "svg": picture.opportunity_svg(session, user, opportunity_id),
+        "phases": PHASES, "layers": {k.value: t for k, t in LAYER_TITLES.items()},
+        "checklist": policy().handover_checklist, "today": date.today(),
+        "reasons": sorted(set(policy().win_reasons) | set(policy().loss_reasons)),
+    }
+
+
+@router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse)
+def opportunity_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int) -> HTMLResponse:
+    """One opportunity: its blueprint, gates, activities and team."""
+    context = _work_context(session, user, opportunity_id)
+    name = "sales/_work.html" if is_htmx(request) else "sales/opportunity.html"
+    return render(request, name, context)
+
+
+def _act(request: Request, session: DbSession, user: User, opportunity_id: int,
+         action: Callable[[], str]) -> HTMLResponse:
+    """Run an action in a savepoint; answer the fragment with its success or its reason."""
+    message = ok = None
+    try:
+        with session.begin_nested():
+            ok = action()
+    except ServitizeError as exc:
+        message = exc.message
+    except ValidationError as exc:
+        message = "; ".join(str(e["msg"]) for e in exc.errors())
+    if not is_htmx(request):  # a plain form post (no JavaScript): back to the page
+        return RedirectResponse(f"/opportunities/{opportunity_id}", status_code=303)  # type: ignore[return-value]
+    return render(request, "sales/_work.html", _work_context(session, user, opportunity_id, message, ok))
+
+
+@router.post("/opportunities/{opportunity_id}/decide", response_class=HTMLResponse)
+def decide_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+                gate: Text, decision: Text, reason: Text = "") -> HTMLResponse:
+    """Record a gate decision from the form."""
+
+    def action() -> str:
+        row = service.decide(session, user, opportunity_id, DecisionIn(gate=gate, decision=decision, reason=reason))
+        return f"{row.gate}: {row.decision.replace('_', ' ')} recorded"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/advance", response_class=HTMLResponse)
+def advance_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int) -> HTMLResponse:
+    """Move to the next phase, or show why not."""
+
+    def action() -> str:
+        result = service.advance(session, user, opportunity_id)
+        return f"now in phase {result.phase}: {result.phase_name}"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/activities/{activity_id}", response_class=HTMLResponse)
+def activity_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+                  activity_id: int, status: Text) -> HTMLResponse:
+    """Mark an activity done, skipped or open again."""
+
+    def action() -> str:
+        row = service.update_activity(session, user, opportunity_id, activity_id, ActivityUpdate(status=status))
+        return f"{row.title}: {status}"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/team", response_class=HTMLResponse)
+def team_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+              role: Text, name: Text) -> HTMLResponse:
+    """Nominate a team member by name."""
+
+    def action() -> str:
+        member = team.nominate(session, user, opportunity_id, TeamMemberIn(role=role, name=name))
+        return f"{member.name} nominated as {member.role.replace('_', ' ')}"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/outcome", response_class=HTMLResponse)
+def outcome_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, result: Text,
+                 contract_value: Text = "", lessons: Text = "", competitor: Text = "",
+                 reasons: Annotated[list[str] | None, Form()] = None) -> HTMLResponse:
+    """Mark won, lost or no bid with reasons and lessons learned."""
+
+    def action() -> str:
+        data = OutcomeIn(result=result, contract_value=_money(contract_value), reasons=reasons or [],
+                         lessons=lessons or None, competitor=competitor or None)
+        row = outcome.record_outcome(session, user, opportunity_id, data)
+        return f"marked {row.result.replace('_', ' ')}"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.get("/survey/{token}", response_class=HTMLResponse)
+def survey_page(request: Request, session: DbSession, token: str) -> HTMLResponse:
+    """The customer's satisfaction and loyalty survey; no login, the signed link is the key."""
+    survey = outcome.survey_by_token(session, settings_of(request), token)
+    return render(request, "sales/survey.html", {"survey": survey, "token": token, "done": survey.answered_at})
+
+
+@router.post("/survey/{token}", response_class=HTMLResponse)
+def survey_answer(request: Request, session: DbSession, token: str, satisfaction: Annotated[int, Form()],
+                  recommend: Annotated[int, Form()], comment: Text = "") -> HTMLResponse:
+    """Store the customer's answer and thank them."""
+    survey = outcome.answer_survey(session, settings_of(request), token, satisfaction, recommend, comment)
+    return render(request, "sales/survey.html", {"survey": survey, "token": token, "done": True})

@@ -1,0 +1,70 @@
+"""REST routes of telemetry under /api/v1: availability, contract results, store statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+
+from servitize.core.errors import InvalidInput
+from servitize.installed_base.access import visible_account_ids
+from servitize.installed_base.models import Asset
+from servitize.telemetry import contracts, stats
+from servitize.telemetry import report as rp
+from servitize.telemetry.availability import month_period
+from servitize.telemetry.service import Options, compute
+from servitize.telemetry.store import TelemetryStore
+from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
+from servitize.trust.models import Role
+
+router = APIRouter(tags=["telemetry"])
+Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+
+
+def _store(request: Request) -> TelemetryStore:
+    return TelemetryStore(settings_of(request).telemetry_dir)
+
+
+def _period(month: str):  # type: ignore[no-untyped-def]
+    try:
+        return month_period(month)
+    except ValueError as exc:
+        raise InvalidInput(f"not a month: {month}") from exc
+
+
+@router.get("/availability")
+def availability(request: Request, session: DbSession, user: CurrentUser, month: Month) -> dict[str, Any]:
+    """Availability per asset the user may see, for a month (consent: contract verification)."""
+    serials = sorted(set(session.scalars(select(Asset.serial).where(
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)))))
+    rows = compute(session, _store(request), _period(month), Options(), serials=serials)
+    return {"month": month, "assets": rows}
+
+
+@router.get("/contracts/evaluation")
+def contract_results(request: Request, session: DbSession, user: CurrentUser, period: Month) -> dict[str, Any]:
+    """Measured availability, band and penalty/bonus of the contracts the user may see."""
+    visible = set(session.scalars(visible_account_ids(user)))
+    results = [r for r in contracts.evaluate_all(session, _store(request), _period(period))
+               if r["account_id"] in visible]
+    return {"period": period, "contracts": results}
+
+
+@router.get("/contracts/{contract_id}/report")
+def contract_report(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
+                    period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                    months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS
+                    ) -> dict[str, Any]:
+    """The monthly operation report of a contract whose account the user may see (else 404)."""
+    require_role(user, *rp.REPORT_ROLES)
+    contract = rp.visible_contract(session, user, contract_id)
+    return rp.build_report(session, _store(request), contract, period or rp.last_complete_month(),
+                           months, supplier=settings_of(request).company_name).as_dict()
+
+
+@router.get("/telemetry/stats")
+def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> dict[str, object]:
+    """Stored readings per serial and dead letters by reason (admins and analysts)."""
+    require_role(user, Role.admin, Role.analyst, Role.service_manager)
+    return stats.stats(_store(request))

@@ -1,0 +1,187 @@
+"""Availability and reliability per asset and period, as Ibis expressions (DuckDB, PostgreSQL, Spark).
+
+Formulas and edge cases are documented in docs/telemetry.md. In short: a status event's state
+holds until the asset's next event, at most ``horizon``; time no event covers is unknown.
+availability = uptime / (scheduled − planned maintenance − excluded), over known time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from servitize.telemetry.frames import to_arrow  # noqa: F401  (re-exported)
+
+UP_STATES = ("running", "idle")
+DOWN = "down"
+PLANNED = "planned_maintenance"
+EXCLUDED = "excluded"
+PRIORITY = {"running": 1, "idle": 1, DOWN: 2, PLANNED: 3, EXCLUDED: 4}
+DEFAULT_HORIZON = timedelta(days=7)
+
+INTERVALS = pa.schema([
+    ("serial", pa.string()), ("state", pa.string()),
+    ("s", pa.timestamp("us", tz="UTC")), ("e", pa.timestamp("us", tz="UTC")),
+    ("new_stop", pa.bool_()),
+])
+WINDOWS = pa.schema([("ws", pa.timestamp("us", tz="UTC")), ("we", pa.timestamp("us", tz="UTC"))])
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def hours(self) -> float:
+        """Its length in hours."""
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def month_period(month: str) -> Period:
+    """The period of a month given as YYYY-MM."""
+    start = datetime.fromisoformat(f"{month}-01T00:00:00+00:00")
+    end = (start + timedelta(days=32)).replace(day=1)
+    return Period(start, end)
+
+
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """The YYYY-MM months a range touches."""
+    out, cursor = [], start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while cursor < end:
+        out.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _hours(s: ir.TimestampValue, e: ir.TimestampValue) -> ir.FloatingValue:
+    return (e.epoch_seconds() - s.epoch_seconds()).cast("float64") / 3600.0
+
+
+def status_intervals(status: ir.Table, period: Period,
+                     horizon: timedelta = DEFAULT_HORIZON) -> ir.Table:
+    """Status events → (serial, state, s, e, new_stop): each state until the next event or horizon.
+
+    Intervals are not yet clipped to the period; ``new_stop`` marks a ``down`` that follows a
+    state other than ``down`` (or no known state): an unplanned stop begins there.
+    """
+    lo, hi = ibis.literal(period.start - horizon), ibis.literal(period.end)
+    t = status.filter(status.ts >= lo, status.ts < hi).select("serial", "ts", "state")
+    w = ibis.window(group_by=t.serial, order_by=[t.ts, t.state])
+    t = t.mutate(next_ts=t.ts.lead().over(w), prev_state=t.state.lag().over(w),
+                 prev_ts=t.ts.lag().over(w))
+    limit = t.ts + ibis.interval(seconds=int(horizon.total_seconds()))
+    end = ibis.least(ibis.coalesce(t.next_ts, limit), limit)
+    prev_end = t.prev_ts + ibis.interval(seconds=int(horizon.total_seconds()))
+    gap_before = t.prev_ts.isnull() | (prev_end < t.ts)
+    new_stop = (t.state == DOWN) & (gap_before | (t.prev_state != DOWN))
+    return t.select(serial=t.serial, state=t.state, s=t.ts, e=end, new_stop=new_stop)
+
+
+def overlay(intervals: ir.Table, records: ir.Table) -> ir.Table:
+    """Lay downtime records (serial, state, s, e) over intervals; the higher priority wins.
+
+    Priorities: excluded > planned_maintenance > down > running/idle. Overlapping inputs are
+    cut at every boundary into elementary segments, each taking the state of highest priority.
+    """
+    rec = records.select("serial", "state", "s", "e").mutate(new_stop=ibis.literal(False))
+    both = intervals.select("serial", "state", "s", "e", "new_stop").union(rec)
+    prio = ibis.cases(*[(both.state == k, v) for k, v in PRIORITY.items()], else_=0)
+    both = both.mutate(prio=prio)
+    points = both.select(serial=both.serial, p=both.s).union(
+        both.select(serial=both.serial, p=both.e), distinct=True
+    )
+    w = ibis.window(group_by=points.serial, order_by=points.p)
+    seg = points.mutate(q=points.p.lead().over(w))
+    seg = seg.filter(seg.q.notnull())
+    j = seg.join(both, [seg.serial == both.serial, both.s <= seg.p, both.e >= seg.q])
+    j = j.select(serial=seg.serial, p=seg.p, q=seg.q, state=both.state, prio=both.prio,
+                 started=(both.new_stop & (both.s == seg.p)))
+    top = j.mutate(rank=ibis.row_number().over(group_by=[j.serial, j.p],
+                                              order_by=[ibis.desc(j.prio), ibis.desc(j.started)]))
+    top = top.filter(top.rank == 0)
+    w2 = ibis.window(group_by=top.serial, order_by=top.p)
+    top = top.mutate(prev_state=top.state.lag().over(w2), prev_q=top.q.lag().over(w2))
+    new_stop = (top.state == DOWN) & (top.prev_state.isnull() | (top.prev_state != DOWN)
+                                      | (top.prev_q != top.p))
+    return top.select(serial=top.serial, state=top.state, s=top.p, e=top.q, new_stop=new_stop)
+
+
+def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = None) -> ir.Table:
+    """Per serial: hours by category, failures, availability, MTBF, MTTR for the period.
+
+    ``windows`` (ws, we) is the scheduled time (a shift calendar); None means 24/7.
+    """
+    lo, hi = ibis.literal(period.start), ibis.literal(period.end)
+    iv = intervals
+    if windows is None:
+        s, e = ibis.greatest(iv.s, lo), ibis.least(iv.e, hi)
+        scheduled = period.hours
+        clipped = iv.select(serial=iv.serial, state=iv.state, s=s, e=e,
+                            new_stop=iv.new_stop & (iv.s >= lo))
+    else:
+        win = ibis.memtable(windows.cast(WINDOWS))
+        j = iv.join(win, [iv.s < win.we, iv.e > win.ws])
+        s, e = ibis.greatest(j.s, j.ws, lo), ibis.least(j.e, j.we, hi)
+        clipped = j.select(serial=j.serial, state=j.state, s=s, e=e,
+                           new_stop=j.new_stop & (j.s >= j.ws) & (j.s >= lo))
+        scheduled = _window_hours(windows, period)
+    c = clipped.filter(clipped.e > clipped.s)
+    h = _hours(c.s, c.e)
+    up = c.state.isin(UP_STATES)
+    agg = c.group_by("serial").aggregate(
+        uptime_hours=ibis.ifelse(up, h, 0.0).sum(),
+        running_hours=ibis.ifelse(c.state == "running", h, 0.0).sum(),
+        downtime_hours=ibis.ifelse(c.state == DOWN, h, 0.0).sum(),
+        planned_maintenance_hours=ibis.ifelse(c.state == PLANNED, h, 0.0).sum(),
+        excluded_hours=ibis.ifelse(c.state == EXCLUDED, h, 0.0).sum(),
+        known_hours=h.sum(),
+        failures=ibis.ifelse(c.new_stop & (c.state == DOWN), 1, 0).sum().cast("int64"),
+    )
+    denominator = agg.uptime_hours + agg.downtime_hours
+    fails = agg.failures.nullif(0).cast("float64")
+    # Ibis renders float literals as NUMERIC on PostgreSQL; arithmetic on a double keeps the type.
+    as_double = agg.known_hours * 0.0
+    return agg.mutate(
+        scheduled_hours=as_double + scheduled,
+        coverage=agg.known_hours / ibis.literal(scheduled or None, type="float64"),
+        availability=ibis.ifelse(denominator > 0, agg.uptime_hours / denominator.nullif(0), ibis.null("float64")),
+        mtbf_hours=agg.uptime_hours / fails,
+        mttr_hours=agg.downtime_hours / fails,
+    )
+
+
+def energy(measure: ir.Table, period: Period, metric: str = "energy_kwh") -> ir.Table:
+    """Energy per serial in the period: the sum of ``metric`` readings (kWh consumed per reading)."""
+    m = measure.filter(measure.metric == metric, measure.ts >= ibis.literal(period.start),
+                       measure.ts < ibis.literal(period.end))
+    return m.group_by("serial").aggregate(energy_kwh=m.value.sum())
+
+
+def with_energy(summary: ir.Table, energies: ir.Table) -> ir.Table:
+    """Add energy and energy per operating (running) hour to a summary."""
+    j = summary.left_join(energies, summary.serial == energies.serial).drop("serial_right")
+    return j.mutate(energy_per_operating_hour=j.energy_kwh / j.running_hours.nullif(0.0))
+
+
+def _window_hours(windows: pa.Table, period: Period) -> float:
+    total = 0.0
+    for ws, we in zip(windows.column("ws").to_pylist(), windows.column("we").to_pylist(), strict=True):
+        s, e = max(ws, period.start), min(we, period.end)
+        total += max((e - s).total_seconds(), 0.0) / 3600
+    return total
+
+
+def availability(status: ir.Table, period: Period, *, records: ir.Table | None = None,
+                 windows: pa.Table | None = None, horizon: timedelta = DEFAULT_HORIZON) -> ir.Table:
+    """The whole path: status events (+ downtime records, + calendar) → per-serial summary."""
+    intervals = status_intervals(status, period, horizon)
+    if records is not None:
+        intervals = overlay(intervals, records)
+    return summarize(intervals, period, windows)

@@ -1,0 +1,106 @@
+"""Data-sharing agreements and the one gate every telemetry computation passes: ``consented``.
+
+Data arrives regardless of consent; a computation for a purpose sees only the assets whose
+account has an agreement covering that purpose and data kind at the moment it runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import ibis
+import ibis.expr.types as ir
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.core.errors import InvalidInput, NotFound
+from servitize.installed_base.models import Account, Asset
+from servitize.telemetry.models import DataSharingAgreement
+from servitize.telemetry.records import serial_table
+from servitize.trust import audit
+
+DATA_KINDS = ("status", "usage", "energy", "process")
+PURPOSES = ("contract_verification", "service_offers", "product_development")
+FIELDS = ("account_id", "data_kinds", "purposes", "valid_from", "valid_to", "recorded_by", "document")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def agreement_dict(a: DataSharingAgreement) -> dict[str, object]:
+    """An agreement as plain data."""
+    return {"id": a.id} | {f: getattr(a, f) for f in FIELDS}
+
+
+def record_agreement(session: Session, actor: audit.Actor, account_id: int, data_kinds: list[str],
+                     purposes: list[str], valid_from: datetime,
+                     valid_to: datetime | None = None, document: str | None = None) -> DataSharingAgreement:
+    """Record what an account agreed to share, audited."""
+    bad = [k for k in data_kinds if k not in DATA_KINDS] + [p for p in purposes if p not in PURPOSES]
+    if bad or not data_kinds or not purposes:
+        raise InvalidInput(f"unknown or missing data kinds/purposes: {', '.join(bad) or 'none given'}; "
+                           f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}")
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"account {account_id} not found")
+    if valid_to is not None and _aware(valid_to) <= _aware(valid_from):  # type: ignore[operator]
+        raise InvalidInput("valid_to must be after valid_from")
+    agreement = DataSharingAgreement(
+        account_id=account_id, data_kinds=sorted(set(data_kinds)), purposes=sorted(set(purposes)),
+        valid_from=valid_from, valid_to=valid_to, recorded_by=actor.name, document=document,
+    )
+    session.add(agreement)
+    session.flush()
+    audit.record(session, actor, "create", "data_sharing_agreement", agreement.id,
+                 after=agreement_dict(agreement))
+    return agreement
+
+
+def revoke(session: Session, actor: audit.Actor, agreement_id: int,
+           at: datetime | None = None) -> DataSharingAgreement:
+    """End an agreement now (or at ``at``); the next computation no longer uses the data."""
+    agreement = session.get(DataSharingAgreement, agreement_id)
+    if agreement is None:
+        raise NotFound(f"data-sharing agreement {agreement_id} not found")
+    before = agreement_dict(agreement)
+    agreement.valid_to = at or utcnow()
+    session.flush()
+    audit.record(session, actor, "revoke", "data_sharing_agreement", agreement.id,
+                 before=before, after=agreement_dict(agreement))
+    return agreement
+
+
+def consenting_accounts(session: Session, purpose: str, data_kind: str,
+                        at: datetime | None = None) -> set[int]:
+    """Accounts with a valid agreement for the purpose and data kind at ``at`` (default now)."""
+    if purpose not in PURPOSES or data_kind not in DATA_KINDS:
+        raise InvalidInput(f"unknown purpose {purpose!r} or data kind {data_kind!r}")
+    at = _aware(at) or utcnow()
+    out = set()
+    for a in session.scalars(select(DataSharingAgreement)):
+        if purpose in a.purposes and data_kind in a.data_kinds and _aware(a.valid_from) <= at and (
+            a.valid_to is None or at < _aware(a.valid_to)  # type: ignore[operator]
+        ):
+            out.add(a.account_id)
+    return out
+
+
+def consenting_serials(session: Session, purpose: str, data_kind: str,
+                       at: datetime | None = None) -> list[str]:
+    """Serials of the assets whose account consents (see ``consenting_accounts``)."""
+    accounts = consenting_accounts(session, purpose, data_kind, at)
+    if not accounts:
+        return []
+    rows = session.scalars(select(Asset.serial).where(Asset.account_id.in_(accounts),
+                                                      Asset.serial.is_not(None)))
+    return sorted(set(rows))
+
+
+def consented(session: Session, table: ir.Table, purpose: str, data_kind: str,
+              at: datetime | None = None) -> ir.Table:
+    """THE gate: ``table`` (with a ``serial`` column) limited to consenting assets."""
+    allowed = ibis.memtable(serial_table(consenting_serials(session, purpose, data_kind, at)))
+    return table.semi_join(allowed, table.serial == allowed.serial)

@@ -1,0 +1,24 @@
+"""Run Ibis expressions to Arrow without DuckDB 2's deprecation noise."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Ibis 12 still calls DuckDB 2's deprecated ``fetch_arrow_table``; nothing to act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning)
+        yield
+
+
+def to_arrow(expr: ir.Table) -> pa.Table:
+    """Execute an expression to Arrow."""
+    with quiet():
+        return expr.to_pyarrow()

@@ -1,0 +1,115 @@
+"""``servitize import telemetry FILE``: status events and measurements from CSV or Parquet.
+
+Columns: ``serial``, ``ts`` and either ``state`` (+ ``reason``) or ``metric``, ``value``
+(+ ``unit``). Same rules as the record imports: each bad row goes to ``FILE.rejects.csv`` with
+its line and reason, ``read == landed + rejected``; re-importing stores no duplicate (the
+store keeps one row per key).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from servitize.core.errors import InvalidInput
+from servitize.telemetry import rules
+from servitize.telemetry.listener import now_us
+from servitize.telemetry.store import Batch, TelemetryStore
+
+COLUMNS = ("serial", "ts", "state", "reason", "metric", "value", "unit")
+CHUNK_ROWS = 50_000
+
+
+class TelemetryFileError(InvalidInput):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class ImportResult:
+    """Counts of one import: read == landed + rejected."""
+
+    read: int = 0
+    landed: int = 0
+    rejected: int = 0
+    rejects_file: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with path.open("rb") as f:
+            parquet = f.read(4) == b"PAR1"
+        if parquet:
+            line = 1
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS):
+                for row in batch.to_pylist():
+                    line += 1
+                    yield line, {k.lower(): "" if v is None else (v.isoformat() if hasattr(v, "isoformat")
+                                                                  else str(v)) for k, v in row.items()}
+            return
+        with path.open("r", encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames is None or not {"serial", "ts"} <= {h.lower() for h in reader.fieldnames}:
+                raise TelemetryFileError(f"{path.name} needs the columns serial and ts")
+            for row in reader:
+                yield reader.line_num, {(k or "").lower(): (v or "").strip() for k, v in row.items()}
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        if isinstance(exc, TelemetryFileError):
+            raise
+        raise TelemetryFileError(f"cannot read {path}: {exc}") from exc
+
+
+def import_file(path: Path, store: TelemetryStore, serials: set[str], source: str = "file") -> ImportResult:
+    """Validate every row, store the good ones, write the bad ones with reasons to the rejects file."""
+    path = Path(path)
+    if not path.is_file():
+        raise TelemetryFileError(f"cannot read {path}: no such file")
+    result = ImportResult()
+    rejects_path = path.with_name(path.name + ".rejects.csv")
+    rejects: list[tuple[int, str, str, dict[str, str]]] = []
+    batch = Batch()
+    received = now_us()
+    for line, row in _rows(path):
+        result.read += 1
+        item = _reading(row, serials, received)
+        if isinstance(item, rules.Rejected):
+            rejects.append((line, item.reason, item.detail, row))
+            result.reasons[item.reason] = result.reasons.get(item.reason, 0) + 1
+            continue
+        if isinstance(item, rules.Status):
+            batch.add_status(item.serial, item.ts_us, item.state, item.reason, received, source)
+        else:
+            batch.add_measure(item.serial, item.ts_us, item.metric, item.value, item.unit, received, source)
+        result.landed += 1
+        if len(batch) >= CHUNK_ROWS:
+            store.write(batch)
+            batch = Batch()
+    store.write(batch)
+    result.rejected = len(rejects)
+    if rejects:
+        with rejects_path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            # the status column "reason" is written as "state_reason": "reason" says why it failed
+            writer.writerow(["line", "reason", "detail",
+                             *("state_reason" if c == "reason" else c for c in COLUMNS)])
+            for line, reason, detail, row in rejects:
+                writer.writerow([line, reason, detail, *(row.get(c, "") for c in COLUMNS)])
+        result.rejects_file = str(rejects_path)
+    elif rejects_path.exists():
+        rejects_path.unlink()  # a stale rejects file of an earlier run would mislead
+    return result
+
+
+def _reading(row: dict[str, str], serials: set[str], now: int) -> rules.Status | rules.Measure | rules.Rejected:
+    serial = row.get("serial", "")
+    if not serial:
+        return rules.Rejected(rules.Reason.missing_field, "serial missing")
+    if serial not in serials:
+        return rules.Rejected(rules.Reason.unknown_serial, f"no asset has serial {serial!r}")
+    kind = "status" if row.get("state") else "measure"
+    obj = {k: v for k, v in row.items() if v != ""}
+    return rules.reading(kind, serial, obj, now)

@@ -1,0 +1,59 @@
+"""``servitize users`` and ``servitize audit``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from servitize.core.console import cli_session, console, emit_json
+from servitize.core.errors import ServitizeError
+from servitize.trust import audit
+from servitize.trust.service import create_user, user_dict
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``users`` and ``audit`` commands."""
+    users = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
+    app.add_typer(users, name="users")
+
+    @users.command("create")
+    def create(
+        name: str,
+        role: Annotated[str, typer.Option(help="admin, sales_manager, account_owner, technician, service_manager or analyst")],
+        territory: Annotated[str | None, typer.Option(help="sales/service region")] = None,
+        password: Annotated[str | None, typer.Option(help="for web login; omit for API only")] = None,
+        full_name: Annotated[str, typer.Option()] = "",
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Create a user and print it with a new API token (shown once)."""
+        try:
+            with cli_session() as session:
+                user, token = create_user(
+                    session, audit.Actor("cli"), name, role, territory, password, full_name
+                )
+                out = user_dict(user) | {"api_token": token}
+        except ServitizeError as exc:
+            console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(2)
+        if as_json:
+            emit_json(out)
+        else:
+            console.print(f"created {out['username']} ({out['role']}); API token: {token}")
+
+    audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
+    app.add_typer(audit_app, name="audit")
+
+    @audit_app.command("list")
+    def list_entries(
+        entity: Annotated[str | None, typer.Option()] = None,
+        entity_id: Annotated[str | None, typer.Option("--id")] = None,
+        limit: int = 50,
+    ) -> None:
+        """The newest audit entries as JSON lines."""
+        with cli_session() as session:
+            for e in audit.entries(session, entity, entity_id, limit):
+                emit_json(
+                    {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
+                     "entity_id": e.entity_id, "before": e.before, "after": e.after, "note": e.note}
+                )

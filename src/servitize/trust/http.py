@@ -1,0 +1,165 @@
+"""Request dependencies shared by every JSON route and page: session, user, CSRF.
+
+The request owns the transaction: ``db_session`` commits when the handler returns and rolls
+back when it raises; services only flush.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from servitize.core.db import session_scope
+from servitize.core.errors import NotAuthenticated, PermissionDenied
+from servitize.core.settings import Settings
+from servitize.trust.models import Role, User
+from servitize.trust.service import user_by_token
+
+SESSION_COOKIE = "servitize_session"
+LOGIN_CSRF_COOKIE = "servitize_login_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """Who is logged in, as pages show it: a plain copy that outlives the request's session."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    territory: str | None
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One session per request; commit on success, roll back on error."""
+    with session_scope(request.app.state.session_factory) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="servitize-session")
+
+
+def sign_session(settings: Settings, user_id: int) -> tuple[str, str]:
+    """A signed cookie value for a logged-in user and its CSRF token."""
+    csrf = secrets.token_urlsafe(24)
+    return _serializer(settings).dumps({"uid": user_id, "csrf": csrf}), csrf
+
+
+def sign_login_csrf(settings: Settings) -> tuple[str, str]:
+    """A signed pre-session cookie value protecting the login form, and its token."""
+    token = secrets.token_urlsafe(24)
+    return _login_serializer(settings).dumps(token), token
+
+
+def login_csrf(request: Request) -> str | None:
+    """The login form's CSRF token from its pre-session cookie, or None."""
+    raw = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not raw:
+        return None
+    try:
+        token = _login_serializer(settings_of(request)).loads(raw, max_age=3600)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def check_login_csrf(request: Request, sent: str | None) -> None:
+    """The login form must send back the token of its pre-session cookie."""
+    expected = login_csrf(request)
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        raise PermissionDenied("the login form expired or its CSRF token is missing; reload the page")
+
+
+def _login_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="servitize-login-csrf")
+
+
+def read_session(request: Request) -> dict[str, Any] | None:
+    """The verified session payload from the cookie, or None."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    settings = settings_of(request)
+    try:
+        data = _serializer(settings).loads(raw, max_age=settings.session_max_age_s)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def optional_user(request: Request, session: DbSession) -> User | None:
+    """The user of a Bearer token or a session cookie, or None."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_by_token(session, header[7:].strip())
+        if user is None:
+            raise NotAuthenticated("invalid or revoked API token")
+        request.state.auth = "token"
+        return user
+    data = read_session(request)
+    if data is None:
+        return None
+    user = session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        return None
+    request.state.auth = "cookie"
+    request.state.csrf = data.get("csrf")
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    """Unsafe requests authenticated by cookie must carry the session's CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    data = read_session(request)
+    if data is None:
+        return  # not logged in: the user dependency answers 401 / redirects to login
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = (await request.form()).get(CSRF_FIELD)  # type: ignore[assignment]
+    if not sent or not secrets.compare_digest(str(sent), str(data.get("csrf", ""))):
+        raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page")
+
+
+def current_user(
+    request: Request,
+    user: Annotated[User | None, Depends(optional_user)],
+    _csrf: Annotated[None, Depends(check_csrf)],
+) -> User:
+    """The logged-in user; 401 (API) or a redirect to the login page (web) otherwise."""
+    if user is None:
+        raise NotAuthenticated("log in or send an API token")
+    # Pages render who is logged in even after the request's transaction rolled back.
+    request.state.user = PageUser(user.id, user.username, user.full_name, user.role, user.territory)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(user: User, *roles: Role) -> None:
+    """Raise PermissionDenied unless the user has one of the roles."""
+    if user.role not in {r.value for r in roles}:
+        raise PermissionDenied(f"this needs the role {' or '.join(r.value for r in roles)}")

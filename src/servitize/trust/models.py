@@ -1,0 +1,69 @@
+"""Users, API tokens and the audit trail."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servitize.core.db import Base, Id, IdMixin, TimestampMixin, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a user does in servitize; decides what they may see and change."""
+
+    admin = "admin"
+    sales_manager = "sales_manager"
+    account_owner = "account_owner"
+    technician = "technician"
+    service_manager = "service_manager"
+    analyst = "analyst"
+
+
+class User(IdMixin, TimestampMixin, Base):
+    """A person who logs in; account owners are the one face to their customers."""
+
+    __tablename__ = "user"
+
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(32))
+    territory: Mapped[str | None] = mapped_column(String(80), index=True)
+    dealer_account_id: Mapped[int | None] = mapped_column(Id)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token for the REST API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(IdMixin, Base):
+    """One change to a record: who, when, what, the values before and after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
+
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Id)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,115 @@
+"""Create users, log them in by password or token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.core.errors import Conflict, InvalidInput, NotFound
+from servitize.trust import audit
+from servitize.trust.models import ApiToken, Role, User
+from servitize.trust.passwords import hash_password, new_token, token_digest, verify_password
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+USER_FIELDS = ("username", "full_name", "email", "role", "territory", "active")
+
+
+def user_dict(user: User) -> dict[str, object]:
+    """The public fields of a user (never the hash)."""
+    return {f: getattr(user, f) for f in USER_FIELDS} | {"id": user.id}
+
+
+def create_user(
+    session: Session,
+    actor: audit.Actor,
+    username: str,
+    role: str,
+    territory: str | None = None,
+    password: str | None = None,
+    full_name: str = "",
+    email: str | None = None,
+    with_token: bool = True,
+) -> tuple[User, str | None]:
+    """Create a user; returns the user and, once, a new API token in clear."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput("a user needs a name")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} exists already")
+    user = User(
+        username=username,
+        role=role_value.value,
+        territory=territory or None,
+        full_name=full_name or username,
+        email=email,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, after=user_dict(user))
+    token = issue_token(session, user, "cli") if with_token else None
+    return user, token
+
+
+def issue_token(session: Session, user: User, label: str = "") -> str:
+    """A new API token for the user; only its digest is stored."""
+    token = new_token()
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), label=label))
+    session.flush()
+    return token
+
+
+def set_password(session: Session, actor: audit.Actor, user: User, password: str) -> None:
+    """Replace a user's password."""
+    if len(password) < 8:
+        raise InvalidInput("a password needs at least 8 characters")
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "set_password", "user", user.id)
+
+
+def user_by_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def user_by_token(session: Session, token: str) -> User | None:
+    """The active user owning this API token, or None."""
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    # Minute precision is enough to see which tokens are in use; writing on every request
+    # would turn each read into a committed write.
+    if row.last_used_at is None or now - _aware(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
+        row.last_used_at = now
+    return user
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def acting_user(session: Session, username: str | None) -> User:
+    """Whom a CLI command acts as: a named user's scope, or the operator who sees everything."""
+    if username is None:
+        return User(id=0, username="cli", role=Role.admin.value)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user

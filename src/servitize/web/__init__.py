@@ -1,0 +1,1 @@
+"""The web app: FastAPI factory, layout, login, static files."""

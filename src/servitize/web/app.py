@@ -1,0 +1,109 @@
+"""The application factory: nothing connects at import time; tests pass their own Settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servitize import __version__
+from servitize.core.db import make_engine, session_factory
+from servitize.core.errors import NotAuthenticated, ServitizeError
+from servitize.core.settings import Settings
+from servitize.field import api as field_api
+from servitize.field import views as field_views
+from servitize.installed_base import api as installed_base_api
+from servitize.installed_base import views as installed_base_views
+from servitize.intelligence import api as intelligence_api
+from servitize.intelligence import views as intelligence_views
+from servitize.sales import api as sales_api
+from servitize.sales import views as sales_views
+from servitize.telemetry import api as telemetry_api
+from servitize.telemetry import views as telemetry_views
+from servitize.trust import api as trust_api
+from servitize.web import admin, auth, shell
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web UI and REST API for one database."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = session_factory(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="servitize",
+        version=__version__,
+        description="Sell Smart product-service systems: installed base, leads, offers, value.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(ServitizeError)
+    async def _servitize_error(request: Request, exc: ServitizeError) -> Response:
+        if isinstance(exc, NotAuthenticated) and _wants_html(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+        if _wants_html(request):
+            from servitize.core.pages import render
+
+            return render(
+                request, "error.html", {"status": exc.status_code, "message": exc.message},
+                status_code=exc.status_code,
+            )
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg")}
+            for e in exc.errors()
+        ]
+        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse({"detail": text, "errors": problems}, status_code=422)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(installed_base_api.router, prefix="/api/v1")
+    app.include_router(trust_api.router, prefix="/api/v1")
+    app.include_router(telemetry_api.router, prefix="/api/v1")
+    app.include_router(shell.router)
+    app.include_router(auth.router)
+    app.include_router(admin.router)
+    app.include_router(installed_base_views.router)
+    app.include_router(telemetry_views.router)
+    app.include_router(intelligence_api.router, prefix="/api/v1")
+    app.include_router(intelligence_views.router)
+    app.include_router(field_api.router, prefix="/api/v1")
+    app.include_router(field_views.router)
+    app.include_router(sales_api.router, prefix="/api/v1")
+    app.include_router(sales_views.router)
+    app.add_exception_handler(StarletteHTTPException, shell.page_not_found)
+    app.add_middleware(shell.SecurityHeaders)
+    app.add_middleware(shell.HtmxLogin)
+    static = resources.files("servitize.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

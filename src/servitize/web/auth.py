@@ -1,0 +1,104 @@
+"""Login and logout pages: password login into a signed session cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from servitize.core.pages import render
+from servitize.trust import audit
+from servitize.trust.http import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentUser,
+    DbSession,
+    check_login_csrf,
+    login_csrf,
+    settings_of,
+    sign_login_csrf,
+    sign_session,
+)
+from servitize.trust.service import user_by_password
+
+router = APIRouter(include_in_schema=False)
+
+HOME = "/accounts"
+WRONG_LOGIN = "Wrong username or password."
+
+
+def safe_next(target: str | None) -> str:
+    """The local path to go to after login; anything else (other hosts, schemes) goes home."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return HOME
+    return target
+
+
+def _login_page(request: Request, next_url: str, error: str | None, status: int, username: str = "") -> Response:
+    token = login_csrf(request)
+    cookie = None
+    if token is None:
+        cookie, token = sign_login_csrf(settings_of(request))
+    request.state.csrf = token
+    response = render(
+        request,
+        "login.html",
+        {"next": next_url, "error": error, "username": username},
+        status_code=status,
+    )
+    if cookie is not None:
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, cookie, max_age=3600, httponly=True, samesite="lax",
+            secure=_secure(request), path="/login",
+        )
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return settings_of(request).environment == "production"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    """The login form."""
+    return _login_page(request, safe_next(next), None, 200)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=80)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Check the password; on success set the session cookie and go where the user wanted."""
+    check_login_csrf(request, csrf_token)
+    user = user_by_password(session, username, password) if username and password else None
+    if user is None:
+        # One message for unknown users and wrong passwords: no user enumeration.
+        return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
+    audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)
+    settings = settings_of(request)
+    value, _csrf = sign_session(settings, user.id)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, value, max_age=settings.session_max_age_s, httponly=True,
+        samesite="lax", secure=_secure(request),
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: CurrentUser) -> Response:
+    """End the session (the CSRF check runs in CurrentUser) and show the login form."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=_secure(request))
+    return response

@@ -1,0 +1,59 @@
+"""``servitize serve`` and ``servitize demo``."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servitize.core.console import console
+from servitize.core.settings import Settings
+
+DEMO_PASSWORD = "servitize-demo"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the serving commands."""
+
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option()] = "127.0.0.1",
+        port: Annotated[int, typer.Option()] = 8000,
+        workers: Annotated[int, typer.Option()] = 1,
+    ) -> None:
+        """Serve the web UI and the REST API."""
+        _serve(host, port, workers)
+
+    @app.command("demo")
+    def demo(
+        accounts: Annotated[int, typer.Option(min=1, help="size of the sample manufacturer")] = 300,
+        seed: Annotated[int, typer.Option()] = 7,
+        serve_: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+        host: Annotated[str, typer.Option()] = "127.0.0.1",
+        port: Annotated[int, typer.Option()] = 8000,
+    ) -> None:
+        """Build the sample manufacturer into the configured database and serve it."""
+        from servitize.web.demo import build_demo
+
+        settings = Settings()
+        with tempfile.TemporaryDirectory(prefix="servitize-demo-") as tmp:
+            logins = build_demo(settings, Path(tmp), accounts=accounts, seed=seed,
+                                password=DEMO_PASSWORD)
+        console.rule("[bold]servitize demo")
+        console.print(f"database: {settings.database_url}")
+        for role, username in logins.items():
+            console.print(f"  log in as [bold]{username}[/] ({role}), password [bold]{DEMO_PASSWORD}[/]")
+        if serve_:
+            console.print(f"serving on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
+            _serve(host, port, 1)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "servitize.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning",
+    )

@@ -1,0 +1,144 @@
+"""Databases for tests: SQLite and PostgreSQL, built by running the migrations.
+
+Each test runs in a transaction that is rolled back; services see it as their session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import Session
+
+from servitize.core import migrate
+from servitize.core.db import make_engine
+from tests.servers import POSTGRES_URL, port_open, require
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _postgres_database(name: str) -> str:
+    """Create a fresh database for this test process and return its URL."""
+    url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    require(port_open(url.host or "127.0.0.1", url.port or 5432), "PostgreSQL")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(name: str) -> None:
+    url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@contextmanager
+def migrated_database(backend: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database on a backend, dropped afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'records.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    db_name = f"servitize_t_{os.getpid()}_{name}"
+    url = _postgres_database(db_name)
+    migrate.upgrade(url)
+    yield url
+    _drop_postgres_database(db_name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty records database on each backend, shared by the test session.
+
+    Tests work in a rolled-back transaction; tests that must commit (batch imports) use a
+    database of their own (see ``migrated_database``).
+    """
+    with migrated_database(request.param, "main", tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test database."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        yield conn
+        trans.rollback()
+
+
+@pytest.fixture()
+def session(connection: sa.Connection) -> Iterator[Session]:
+    """A session whose commits only release savepoints of the test's transaction."""
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def app_client(database_url: str, connection: sa.Connection):  # type: ignore[no-untyped-def]
+    """A TestClient on the app whose requests share the test's rolled-back transaction."""
+    from fastapi.testclient import TestClient
+
+    from servitize.core.settings import Settings
+    from servitize.web.app import create_app
+
+    app = create_app(Settings(database_url=database_url, environment="test"))
+    with TestClient(app) as client:
+        app.state.session_factory = lambda: Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, through Playwright; never a downloaded browser."""
+    from tests.browser import CHROMIUM_ARGS
+    from tests.servers import CHROMIUM
+
+    require(os.path.exists(CHROMIUM), "Chromium")
+    from playwright.sync_api import sync_playwright  # imported here: optional on a laptop
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def client(session: Session, database_url: str):  # type: ignore[no-untyped-def]
+    """A browser-like client (HTML, no redirects followed) sharing the test's session."""
+    from fastapi.testclient import TestClient
+
+    from servitize.core.settings import Settings
+    from servitize.trust.http import db_session
+    from servitize.web.app import create_app
+
+    app = create_app(Settings(database_url=database_url, environment="test", secret_key="t" * 32))
+
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    app.dependency_overrides[db_session] = test_session
+    with TestClient(app, headers={"accept": "text/html"}, follow_redirects=False) as c:
+        yield c
