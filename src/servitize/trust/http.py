@@ -50,7 +50,10 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the commit happens when the handler returns, before the response is sent.
+# With the default request scope FastAPI commits after sending, and a browser following a
+# redirect to the record it just created could ask for it before it exists.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
