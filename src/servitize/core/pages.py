@@ -10,6 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
+from servitize.core.formats import TEMPLATE_GLOBALS
+from servitize.core.settings import Settings
+
 # Capabilities with pages; each keeps its templates in its own folder.
 TEMPLATE_PACKAGES = (
     "servitize.web",
@@ -36,7 +39,10 @@ def _loaders() -> list[PackageLoader]:
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     """The shared template renderer."""
-    env = Environment(loader=ChoiceLoader(_loaders()), autoescape=select_autoescape())
+    # Outside development templates do not change while the app runs: skip the file checks.
+    env = Environment(loader=ChoiceLoader(_loaders()), autoescape=select_autoescape(),
+                      auto_reload=Settings().environment == "development")
+    env.globals.update(TEMPLATE_GLOBALS)
     return Jinja2Templates(env=env)
 
 

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     page_size_max: int = 500
     stale_record_years: int = 3
     import_chunk_rows: int = 50_000
+    # Requests one web worker runs at once (its thread pool). Few threads per process and a
+    # process per core keep Python threads from queueing on one lock under load.
+    web_threads: int = Field(default=4, ge=1, le=100)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

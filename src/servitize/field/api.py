@@ -38,8 +38,12 @@ Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 def field_settings(request: Request) -> FieldSettings:
-    """The field settings of the app (``app.state.field_settings``), else from the environment."""
-    return getattr(request.app.state, "field_settings", None) or FieldSettings()
+    """The field settings of the app (``app.state.field_settings``), else from the environment
+    (read once: building settings costs more than a whole inbox query)."""
+    state = request.app.state
+    if getattr(state, "field_settings", None) is None:
+        state.field_settings = FieldSettings()
+    return state.field_settings  # type: ignore[no-any-return]
 
 
 @router.post("/leads", response_model=LeadRouted, status_code=201)

@@ -64,7 +64,9 @@ class LeadRoute(IdMixin, TimestampMixin, Base):
     __tablename__ = "lead_route"
     __table_args__ = (
         Index("ix_lead_route_assignee_stage", "assigned_to_id", "stage"),
-        Index("ix_lead_route_account_stage", "account_id", "stage"),
+        # The inbox sorts and counts an owner's routes from this index alone on PostgreSQL.
+        Index("ix_lead_route_account_stage", "account_id", "stage",
+              postgresql_include=["reported_at", "id"]),
     )
 
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), unique=True)

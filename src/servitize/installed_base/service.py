@@ -5,10 +5,11 @@ Every function takes the user and answers only what the user may see.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound
@@ -97,8 +98,8 @@ def list_accounts(
     return Page[AccountRead](items=items, total=total, limit=limit, offset=offset)
 
 
-def asset_read(asset: Asset, today: date) -> AssetRead:
-    """An asset with its age and coverage status as of today."""
+def asset_read(asset: Asset | Row[Any], today: date) -> AssetRead:
+    """An asset (record or row of its columns) with its age and coverage status as of today."""
     return AssetRead(
         id=asset.id,
         external_id=asset.external_id,
@@ -123,8 +124,8 @@ def asset_read(asset: Asset, today: date) -> AssetRead:
     )
 
 
-def event_read(event: ServiceEvent) -> ServiceEventRead:
-    """A work order with its cost in major units."""
+def event_read(event: ServiceEvent | Row[Any]) -> ServiceEventRead:
+    """A work order (record or row of its columns) with its cost in major units."""
     return ServiceEventRead(
         id=event.id,
         external_id=event.external_id,
@@ -192,7 +193,8 @@ def _service_history(
     session: Session, account_id: int, today: date, company: str
 ) -> ServiceHistorySummary:
     since = today - timedelta(days=HISTORY_DAYS)
-    rows = repo.service_events_since(session, account_id, since)
+    found = repo.service_events_since(session, account_id, since)
+    rows = [r for r in found if r.day >= since]
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
     parts, _missing = rules.convert_sum(
         ((r.parts_cost_cents, r.currency, r.day) for r in rows), rates, company
@@ -206,13 +208,14 @@ def _service_history(
         currency=company,
         labour_hours=round(sum(r.labour_hours for r in rows), 1),
         downtime_hours=round(sum(r.downtime_hours for r in rows), 1),
-        recent=[event_read(e) for e in repo.recent_service_events(session, account_id)],
+        recent=[event_read(e) for e in found[:10]],
     )
 
 
 def _purchases(session: Session, account_id: int, today: date, company: str) -> PurchaseSummary:
     since = today - timedelta(days=HISTORY_DAYS)
-    rows = repo.orders_since(session, account_id, since)
+    found = repo.orders_since(session, account_id, since)
+    rows = [r for r in found if r.day >= since]
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
     total, _missing = rules.convert_sum(((r.amount_cents, r.currency, r.day) for r in rows), rates, company)
     return PurchaseSummary(
@@ -220,7 +223,7 @@ def _purchases(session: Session, account_id: int, today: date, company: str) -> 
         orders=len(rows),
         amount=from_cents(total) or 0,
         currency=company,
-        last_order=repo.last_order_day(session, account_id),
+        last_order=found[0].day if found else None,
         by_shell=_cb(rules.counts(r.shell for r in rows)),
     )
 
@@ -233,30 +236,56 @@ def account_360(
     settings: Settings | None = None,
 ) -> Account360:
     """Everything known about one account: the one face to the customer."""
+    return account_360_page(session, user, account_id, today=today, settings=settings)[0]
+
+
+def account_360_page(
+    session: Session,
+    user: User,
+    account_id: int,
+    *,
+    assets_offset: int = 0,
+    assets_limit: int = 25,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> tuple[Account360, Page[AssetRead], dict[int, User]]:
+    """The 360 with one page of its machines and the users it names (owners, technicians).
+
+    The account page needs all three; they come from one pass over the account's records:
+    the machines are read once for the summaries, the data health, the site counts and the page.
+    """
     today = today or date.today()
     settings = settings or Settings()
     account = get_account(session, user, account_id)
     dealer = session.get(Account, account.dealer_id) if account.dealer_id else None
-    owners = repo.users_by_id(session, {a.owner_id for a in (account, dealer) if a and a.owner_id})
     contacts: dict[str, list[ContactRead]] = defaultdict(list)
     for c in repo.contacts_of(session, account.id):
         contacts[c.buying_role].append(ContactRead.model_validate(c))
-    sites = [
-        SiteRead.model_validate(s).model_copy(update={"assets": n})
-        for s, n in repo.sites_with_asset_counts(session, account.id)
-    ]
     rows = repo.asset_rows(session, account.id)
-    return Account360(
-        account=account_read(account, owners),
-        dealer=account_read(dealer, owners) if dealer else None,
+    per_site = Counter(r.site_id for r in rows)
+    sites = [
+        SiteRead.model_validate(s).model_copy(update={"assets": per_site.get(s.id, 0)})
+        for s in repo.sites_of(session, account.id)
+    ]
+    history = _service_history(session, account.id, today, settings.company_currency)
+    users = repo.users_by_id(session, {
+        *(a.owner_id for a in (account, dealer) if a and a.owner_id),
+        *(e.technician_id for e in history.recent if e.technician_id)})
+    a360 = Account360(
+        account=account_read(account, users),
+        dealer=account_read(dealer, users) if dealer else None,
         contacts_by_role=dict(contacts),
         sites=sites,
         installed_base=_installed_base(rows, today),
-        service_history=_service_history(session, account.id, today, settings.company_currency),
+        service_history=history,
         purchases=_purchases(session, account.id, today, settings.company_currency),
         competitors=[CompetitorRead.model_validate(c) for c in repo.competitors_of(session, account.id)],
         data_health=_data_health(rows, today, settings.stale_record_years),
     )
+    machines = Page[AssetRead](
+        items=[asset_read(r, today) for r in rows[assets_offset:assets_offset + assets_limit]],
+        total=len(rows), limit=assets_limit, offset=assets_offset)
+    return a360, machines, users
 
 
 def list_assets(

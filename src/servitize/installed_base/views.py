@@ -90,7 +90,7 @@ def accounts_page(
 
 
 def _site_names(session: Session, account_id: int) -> dict[int, str]:
-    return {s.id: s.name for s, _n in repo.sites_with_asset_counts(session, account_id)}
+    return {s.id: s.name for s in repo.sites_of(session, account_id)}
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
@@ -102,25 +102,24 @@ def account_page(
     assets_offset: Offset = 0,
 ) -> HTMLResponse:
     """The account 360: one face to the customer; HTMX pages through its installed base."""
-    assets = service.list_assets(
-        session, user, account_id=account_id, limit=ASSETS_PER_PAGE, offset=assets_offset
-    )
-    asset_pager = pager(assets, f"/accounts/{account_id}", {}, key="assets_offset")
     if fragment_for(request, "installed-base"):
         get_account(session, user, account_id)  # 404 outside the user's scope
-        context = {"assets": assets, "asset_pager": asset_pager,
-                   "site_names": _site_names(session, account_id)}
+        assets = service.list_assets(
+            session, user, account_id=account_id, limit=ASSETS_PER_PAGE, offset=assets_offset
+        )
+        context = {"assets": assets, "site_names": _site_names(session, account_id),
+                   "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset")}
         return _vary(render(request, "installed_base/_assets.html", context))
-    a360 = service.account_360(session, user, account_id, settings=settings_of(request))
+    a360, assets, users = service.account_360_page(
+        session, user, account_id, assets_offset=assets_offset, assets_limit=ASSETS_PER_PAGE,
+        settings=settings_of(request))
     context = {
         "a": a360,
         "account": a360.account,
         "assets": assets,
-        "asset_pager": asset_pager,
+        "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         "site_names": {s.id: s.name for s in a360.sites},
-        "technicians": repo.users_by_id(
-            session, {e.technician_id for e in a360.service_history.recent if e.technician_id}
-        ),
+        "technicians": users,
     }
     return _vary(render(request, "installed_base/account.html", context))
 

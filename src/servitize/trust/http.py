@@ -146,7 +146,7 @@ async def check_csrf(request: Request) -> None:
         raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page")
 
 
-def current_user(
+async def current_user(
     request: Request,
     user: Annotated[User | None, Depends(optional_user)],
     _csrf: Annotated[None, Depends(check_csrf)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
@@ -82,16 +82,21 @@ def user_by_password(session: Session, username: str, password: str) -> User | N
     return user
 
 
+# Every API request runs this: built once, bound per call.
+_TOKEN_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False),
+           User.active.is_(True))
+)
+
+
 def user_by_token(session: Session, token: str) -> User | None:
     """The active user owning this API token, or None."""
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
-    )
-    if row is None:
+    found = session.execute(_TOKEN_USER, {"digest": token_digest(token)}).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
+    row, user = found
     now = utcnow()
     # Minute precision is enough to see which tokens are in use; writing on every request
     # would turn each read into a committed write.

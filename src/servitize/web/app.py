@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         engine.dispose()
 
