@@ -36,10 +36,10 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 @contextmanager
 def uvicorn_server(database_url: str, factory: str = "servitize.web.app:create_app",
-                   workers: int = 1) -> Iterator[str]:
+                   workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve an app factory on the database in a subprocess; yields the base URL."""
     port = free_port()
-    env = os.environ | {"SERVITIZE_DATABASE_URL": database_url}
+    env = os.environ | {"SERVITIZE_DATABASE_URL": database_url} | (env or {})
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port),
          "--log-level", "warning", "--workers", str(workers)], env=env,

@@ -21,10 +21,11 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option()] = "127.0.0.1",
         port: Annotated[int, typer.Option()] = 8000,
-        workers: Annotated[int, typer.Option()] = 1,
+        workers: Annotated[int | None, typer.Option(
+            help="processes; default SERVITIZE_WEB_WORKERS (1), one per core in production")] = None,
     ) -> None:
         """Serve the web UI and the REST API."""
-        _serve(host, port, workers)
+        _serve(host, port, workers or Settings().web_workers)
 
     @app.command("demo")
     def demo(
