@@ -191,8 +191,11 @@ def test_order_links_its_assets(engine: Engine, tmp_path: Path):
 def test_a_crash_keeps_committed_chunks_and_a_rerun_completes(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    """Into a table that has rows, each chunk commits (into an empty one: test_first_load)."""
     p = prefix()
     base(engine, tmp_path, p)
+    seed = write(tmp_path / "seed.csv", HEADER + f"{p}-seed,{p}-A1,,,s,own,,2018-01-01,none\n")
+    assert run(engine, "assets", seed).landed == 1
     rows = "".join(f"{p}-C{i},{p}-A1,,,s,own,,2018-01-01,none\n" for i in range(5))
     path = write(tmp_path / "assets.csv", HEADER + rows)
     land = loading.Loader.land
@@ -207,12 +210,12 @@ def test_a_crash_keeps_committed_chunks_and_a_rerun_completes(
     monkeypatch.setattr(loading.Loader, "land", crash_on_second_chunk)
     with pytest.raises(RuntimeError, match="power cut"):
         run(engine, "assets", path, chunk_rows=2)
-    assert set(_assets(engine, p)) == {f"{p}-C0", f"{p}-C1"}
+    assert set(_assets(engine, p)) == {f"{p}-seed", f"{p}-C0", f"{p}-C1"}
 
     monkeypatch.setattr(loading.Loader, "land", land)
     result = run(engine, "assets", path, chunk_rows=2)
     assert (result.inserted, result.unchanged, result.rejected) == (3, 2, 0)
-    assert len(_assets(engine, p)) == 5
+    assert len(_assets(engine, p)) == 6
 
 
 def test_import_directory_takes_the_kinds_in_order(engine: Engine, tmp_path: Path):

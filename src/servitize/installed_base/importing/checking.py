@@ -18,7 +18,13 @@ from sqlalchemy import Connection, String
 from servitize.installed_base.columns import ImportKind
 from servitize.installed_base.importing import lookups
 from servitize.installed_base.importing.reading import Chunk
-from servitize.installed_base.importing.references import lookup_name, resolve_sql, sources, targets
+from servitize.installed_base.importing.references import (
+    lookup_name,
+    resolve_sql,
+    seen_sql,
+    sources,
+    targets,
+)
 from servitize.installed_base.importing.rules import lit, q, refs, typed_sql
 
 
@@ -110,6 +116,8 @@ class Checker:
         """Resolve a prepared chunk's references against what ``conn`` sees."""
         duck = self.duck
         duck.register("typed", prepared.typed)
+        create_seen, add_seen = seen_sql(self.kind)
+        duck.execute(create_seen)
         for ref in refs(self.kind):
             found = lookups.ids(conn, ref.kind, prepared.keys[ref.column])
             duck.register(lookup_name(ref.column), found)
@@ -124,6 +132,7 @@ class Checker:
             rows = rows.filter(pc.invert(bad))
         for ref in refs(self.kind):
             duck.unregister(lookup_name(ref.column))
+        duck.execute(add_seen)
         duck.unregister("typed")
         return Checked(rows, rejects)
 

@@ -53,6 +53,10 @@ class Loader:
         self.stamped = {"updated_at": now} if "updated_at" in self.table.c else {}
         self_refs = [r.column for r in refs(kind) if r.self_ref]
         self.self_name = f"{self_refs[0]}_id" if self_refs else None
+        # A first load (``bulk``) writes into a table that was empty and that no one else can
+        # write to until it commits, and the checker rejects a key's repeats in a file: nothing
+        # it writes can be stored already, so nothing is looked up.
+        self.first_load = False
 
     def land(self, conn: Connection, rows: pa.Table) -> Landed:
         """Write a chunk's good rows (``_idx, _line, _pending, *targets``); self references wait.
@@ -103,7 +107,7 @@ class Loader:
         if not rows.num_rows:
             return
         keys = self._keys(rows)
-        stored = self._stored(conn, keys)
+        stored = {} if self.first_load else self._stored(conn, keys)
         new = rows
         if stored:
             known = pa.array([k in stored for k in keys], pa.bool_())

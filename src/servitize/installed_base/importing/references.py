@@ -30,12 +30,31 @@ def _value(t: str) -> str:
     return f"'''' || left({t}, {SHOWN}) || ''''"
 
 
+SEEN = "seen_keys"  # the keys earlier chunks of this run held, with their first line
+
+
+def seen_sql(kind: ImportKind, typed: str = "typed") -> tuple[str, str]:
+    """SQL creating the run's ``seen`` table from a chunk's shape, and adding a chunk's new keys."""
+    listed = ", ".join(q(k) for k in kind.keys)
+    create = (f"CREATE TABLE IF NOT EXISTS {SEEN} AS SELECT {listed}, _line AS first_line "
+              f"FROM {typed} LIMIT 0")
+    add = (f"INSERT INTO {SEEN} SELECT {listed}, min(_line) FROM {typed} t "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {SEEN} s WHERE "
+           + " AND ".join(f"s.{q(k)} IS NOT DISTINCT FROM t.{q(k)}" for k in kind.keys)
+           + f") GROUP BY {listed}")
+    return create, add
+
+
 def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
     """SQL over the typed chunk: the final row values, ``_pending`` and every row's reasons."""
     key = q(kind.key)
     keys = [q(k) for k in kind.keys]
-    joins = [(f"LEFT JOIN (SELECT {', '.join(keys)}, min(_line) AS first_line FROM {typed} "
-              f"GROUP BY {', '.join(keys)}) d ON "
+    # A key's first line in the file: this chunk's, or one an earlier chunk of the run left in
+    # ``seen`` (kept by the checker), so a repeat is rejected wherever the chunks split the file.
+    listed = ", ".join(keys)
+    joins = [(f"LEFT JOIN (SELECT {listed}, min(first_line) AS first_line FROM ("
+              f"SELECT {listed}, min(_line) AS first_line FROM {typed} GROUP BY {listed} "
+              f"UNION ALL SELECT {listed}, first_line FROM {SEEN}) GROUP BY {listed}) d ON "
               + " AND ".join(f"d.{k} = t.{k}" for k in keys))]
     said = " || ' ' || ".join(f"{lit(k + ' ')} || {_value('t.' + q(k))}" for k in kind.keys)
     reasons = [

@@ -2,7 +2,8 @@
 
 Each chunk commits on its own, so rows already reported survive a crash and a re-run completes
 the rest (rows landed before are then unchanged). ``strict`` runs in one transaction that is
-rolled back when any row is bad.
+rolled back when any row is bad. A first load into an empty table runs in one transaction too,
+with the table's secondary indexes built once at the end (``bulk``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from servitize.core.console import console
 from servitize.core.db import utcnow
 from servitize.installed_base.columns import IMPORT_ORDER, KINDS, ImportKind
+from servitize.installed_base.importing import bulk
 from servitize.installed_base.importing.checking import Checker, Prepared
 from servitize.installed_base.importing.loading import Loader
 from servitize.installed_base.importing.reading import ImportFileError, Source, open_source
@@ -101,7 +103,14 @@ def import_file(
         with engine.connect() as conn, _progress(progress, source) as advance:
             restore = _bulk_settings(conn)
             try:
-                outer = conn.begin() if strict else None
+                first_load = bulk.is_empty(conn, loader.table)
+                if conn.in_transaction():
+                    conn.commit()
+                if first_load:
+                    bulk.foreign_keys_checked_at_the_end(conn)
+                outer = conn.begin() if strict or first_load else None
+                deferred = bulk.begin_first_load(conn, loader.table) if first_load else None
+                loader.first_load = first_load
                 following = ahead.submit(prepare_next)
                 while (prepared := following.result()) is not None:
                     following = ahead.submit(prepare_next)
@@ -119,10 +128,13 @@ def import_file(
                     result.updated += landed.updated
                     result.unchanged += landed.unchanged
                     advance(chunk.position)
-                if outer is not None and result.invalid:
+                if strict and result.invalid:
+                    assert outer is not None
                     outer.rollback()
                     result.inserted = result.updated = result.unchanged = 0
                 elif outer is not None:
+                    if deferred is not None:
+                        bulk.rebuild(conn, deferred)
                     outer.commit()
                 result.landed = result.inserted + result.updated + result.unchanged
                 result.rejected = result.read - result.landed
@@ -132,6 +144,7 @@ def import_file(
             finally:
                 if conn.in_transaction():
                     conn.rollback()
+                bulk.restore_checks(conn)
                 restore()
     finally:
         ahead.shutdown(wait=True, cancel_futures=True)

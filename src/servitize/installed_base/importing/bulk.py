@@ -1,0 +1,89 @@
+"""A first load: into an empty table, build the secondary indexes once at the end.
+
+Keeping six indexes (and, on PostgreSQL, three foreign-key triggers) up to date row by row is
+most of the cost of loading a million machines. Into an empty table the import instead drops
+the table's non-unique indexes (PostgreSQL: its foreign keys too), writes every chunk, then
+builds the indexes in one sorted pass and adds the foreign keys back, which checks every row in
+one join. Unique constraints stay: the import looks keys up through them.
+
+All of it runs in one transaction, DDL included (both databases roll DDL back): a crash or a
+failed check leaves the table as it was, empty and fully indexed, and nothing was reported as
+landed. An import into a table that already has rows commits chunk by chunk instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, select
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
+
+
+class BulkLoadError(RuntimeError):
+    """The finished first load breaks a constraint; it was rolled back whole."""
+
+
+@dataclass
+class Deferred:
+    """What a first load took off its table, to put back before it commits."""
+
+    table: Table
+    indexes: list[Index] = field(default_factory=list)
+    foreign_keys: list[ForeignKeyConstraint] = field(default_factory=list)
+
+
+def is_empty(conn: Connection, table: Table) -> bool:
+    """True when the table holds no row."""
+    return conn.execute(select(1).select_from(table).limit(1)).first() is None
+
+
+def foreign_keys_checked_at_the_end(conn: Connection) -> None:
+    """SQLite: outside any transaction, stop checking foreign keys row by row; ``rebuild``
+    checks the whole table at once and turns row checks back on (``restore_checks``)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+
+
+def restore_checks(conn: Connection) -> None:
+    """SQLite: check foreign keys row by row again (the connection goes back to the pool)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
+
+
+def begin_first_load(conn: Connection, table: Table) -> Deferred:
+    """Inside the load's transaction: drop the table's secondary indexes (and foreign keys on
+    PostgreSQL). Only indexes and keys the models declare are touched, so ``rebuild`` puts
+    back exactly what the migrations made."""
+    _begin_ddl(conn)
+    deferred = Deferred(table, indexes=[i for i in table.indexes if not i.unique])
+    if conn.dialect.name == "postgresql":  # SQLite cannot drop a foreign key from a table
+        deferred.foreign_keys = sorted(table.foreign_key_constraints, key=lambda c: str(c.name))
+    for constraint in deferred.foreign_keys:
+        conn.execute(DropConstraint(constraint))
+    for index in deferred.indexes:
+        conn.execute(DropIndex(index))
+    return deferred
+
+
+def rebuild(conn: Connection, deferred: Deferred) -> None:
+    """Build the dropped indexes and add the foreign keys back (each checks all rows)."""
+    for index in deferred.indexes:
+        conn.execute(CreateIndex(index))
+    for constraint in deferred.foreign_keys:
+        conn.execute(AddConstraint(constraint))
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql(f'PRAGMA foreign_key_check("{deferred.table.name}")').first()
+        if broken is not None:
+            raise BulkLoadError(
+                f"{deferred.table.name}: row {broken[1]} refers to a missing {broken[2]} record")
+
+
+def _begin_ddl(conn: Connection) -> None:
+    """SQLite's driver opens a transaction only before a data change; open it for the DDL."""
+    if conn.dialect.name != "sqlite":
+        return
+    driver = conn.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        conn.exec_driver_sql("BEGIN")
