@@ -52,9 +52,10 @@ def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
     # A key's first line in the file: this chunk's, or one an earlier chunk of the run left in
     # ``seen`` (kept by the checker), so a repeat is rejected wherever the chunks split the file.
     listed = ", ".join(keys)
-    joins = [(f"LEFT JOIN (SELECT {listed}, min(first_line) AS first_line FROM ("
-              f"SELECT {listed}, min(_line) AS first_line FROM {typed} GROUP BY {listed} "
-              f"UNION ALL SELECT {listed}, first_line FROM {SEEN}) GROUP BY {listed}) d ON "
+    joins = [(f"LEFT JOIN (SELECT {', '.join(f'c.{k}' for k in keys)}, "
+              f"coalesce(s.first_line, c.first_line) AS first_line FROM (SELECT {listed}, "
+              f"min(_line) AS first_line FROM {typed} GROUP BY {listed}) c LEFT JOIN {SEEN} s ON "
+              + " AND ".join(f"s.{k} = c.{k}" for k in keys) + ") d ON "
               + " AND ".join(f"d.{k} = t.{k}" for k in keys))]
     said = " || ' ' || ".join(f"{lit(k + ' ')} || {_value('t.' + q(k))}" for k in kind.keys)
     reasons = [
