@@ -127,3 +127,22 @@ def test_api_report_and_404(app_client, session, world: World, tmp_path) -> None
     assert data["result"]["availability_pct"] == pytest.approx(OCT_AVAILABILITY, abs=1e-4)
     assert [m["month"] for m in data["trend"]] == ["2026-09", "2026-10"] and data["energy_kwh"] == 620.0
     assert app_client.get(url, headers=token_for(session, world.stranger.id)).status_code == 404
+
+
+def test_api_evaluation_shows_each_user_their_contracts(app_client, session, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The owner sees the contract's October result; another owner none; a technician, like on
+    the contract pages, is refused."""
+    from tests import builders
+    from tests.field.conftest import token_for
+
+    app_client.app.state.settings = app_client.app.state.settings.model_copy(update={"data_dir": tmp_path})
+    url = "/api/v1/contracts/evaluation?period=2026-10"
+    mine = app_client.get(url, headers=token_for(session, world.owner.id))
+    assert mine.status_code == 200, mine.text
+    [result] = [c for c in mine.json()["contracts"] if c["account_id"] == world.account.id]
+    assert float(result["measured_pct"]) == pytest.approx(OCT_AVAILABILITY, abs=1e-4)
+    assert result["band"] == "penalty" and float(result["amount"]) == -400.0
+    theirs = app_client.get(url, headers=token_for(session, world.stranger.id)).json()["contracts"]
+    assert all(c["account_id"] != world.account.id for c in theirs)
+    technician = builders.user(session, role="technician")
+    assert app_client.get(url, headers=token_for(session, technician.id)).status_code == 403

@@ -44,10 +44,11 @@ def availability(request: Request, session: DbSession, user: CurrentUser, month:
 
 @router.get("/contracts/evaluation")
 def contract_results(request: Request, session: DbSession, user: CurrentUser, period: Month) -> dict[str, Any]:
-    """Measured availability, band and penalty/bonus of the contracts the user may see."""
-    visible = set(session.scalars(visible_account_ids(user)))
-    results = [r for r in contracts.evaluate_all(session, _store(request), _period(period))
-               if r["account_id"] in visible]
+    """Measured availability, band and penalty/bonus of the contracts the user may see (the
+    roles that see contract pages; only the contracts of their accounts are evaluated)."""
+    require_role(user, *rp.REPORT_ROLES)
+    mine = [c for c, _account in rp.visible_contracts(session, user)]
+    results = contracts.evaluate_all(session, _store(request), _period(period), among=mine)
     return {"period": period, "contracts": results}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import ibis
@@ -91,10 +92,10 @@ def evidence(session: Session, store: TelemetryStore, period: av.Period, serials
     return rows
 
 
-def evaluate_all(session: Session, store: TelemetryStore, period: av.Period) -> list[dict[str, object]]:
-    """Every contract valid in the period."""
-    out = []
-    for c in session.scalars(select(AvailabilityContract).order_by(AvailabilityContract.external_id)):
-        if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start):
-            out.append(evaluate(session, store, c, period))
-    return out
+def evaluate_all(session: Session, store: TelemetryStore, period: av.Period,
+                 among: Iterable[AvailabilityContract] | None = None) -> list[dict[str, object]]:
+    """Every contract valid in the period (of ``among`` when given, else of all)."""
+    if among is None:
+        among = session.scalars(select(AvailabilityContract).order_by(AvailabilityContract.external_id))
+    return [evaluate(session, store, c, period) for c in among
+            if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start)]
