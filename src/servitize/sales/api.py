@@ -64,9 +64,11 @@ def create_opportunity(data: OpportunityCreate, session: DbSession, user: Curren
 
 
 @router.get("/forecast")
-def forecast(session: DbSession, user: CurrentUser) -> dict[str, Any]:
-    """Weighted forecast by phase; conversion, cycle time and stalls per phase."""
-    return pipeline.forecast(session, user)
+def forecast(request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+    """Weighted forecast by phase (per currency, and in total in the company currency);
+    conversion, cycle time and stalls per phase."""
+    return pipeline.forecast(session, user,
+                             company_currency=settings_of(request).company_currency)
 
 
 @router.get("/retention")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
+from servitize.core.settings import Settings
 from servitize.sales import picture, pipeline, service
 from servitize.sales import repository as repo
 from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreate
@@ -177,4 +178,5 @@ def register(app: typer.Typer) -> None:
     @opps.command("forecast")
     def forecast(as_user: AsUser = None) -> None:
         """Weighted forecast by phase, conversion, cycle time and stalls (JSON)."""
-        emit_json(_run(lambda s, u: pipeline.forecast(s, u), as_user))
+        company = Settings().company_currency
+        emit_json(_run(lambda s, u: pipeline.forecast(s, u, company_currency=company), as_user))

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from servitize.core.db import utcnow
 from servitize.core.money import from_cents
 from servitize.installed_base.models import Account
+from servitize.installed_base.repository import exchange_rates
+from servitize.installed_base.rules import convert_sum
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Opportunity, SalesActivity
@@ -19,8 +21,13 @@ from servitize.sales.service import aware
 from servitize.trust.models import User
 
 
-def forecast(session: Session, user: User, now: datetime | None = None, limit: int = 20_000) -> dict[str, Any]:
-    """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls."""
+def forecast(session: Session, user: User, now: datetime | None = None, limit: int = 20_000,
+             company_currency: str = "EUR") -> dict[str, Any]:
+    """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls.
+
+    Phases are listed per currency as entered; ``total`` adds them up in the company currency
+    at the newest known rate (a forecast is money to come), naming currencies without a rate.
+    """
     now = now or utcnow()
     pol = policy()
     opps = list(session.scalars(repo.visible(user).order_by(Opportunity.id).limit(limit)))
@@ -37,7 +44,16 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
         if (now - aware(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
     ]
     worst = max(stats, key=lambda s: (s.stalled, s.cycle_days or 0), default=None)
+    rates = exchange_rates(session, {r.currency for r in rows} - {company_currency})
+    today = now.date()
+    value, missing = convert_sum(((r.value_cents, r.currency, today) for r in rows), rates,
+                                 company_currency)
+    weighted, _missing = convert_sum(((r.weighted_cents, r.currency, today) for r in rows), rates,
+                                     company_currency)
     return {
+        "total": {"currency": company_currency, "count": sum(r.count for r in rows),
+                  "value": from_cents(value), "weighted": from_cents(weighted),
+                  "not_converted": missing},
         "phases": [
             {"phase": r.phase, "phase_name": PHASES[r.phase], "currency": r.currency, "count": r.count,
              "value": from_cents(r.value_cents), "weighted": from_cents(r.weighted_cents)}

@@ -54,7 +54,9 @@ def pipeline_page(request: Request, session: DbSession, user: CurrentUser,
         "phases": PHASES, "total": total, "account_id": account_id,
         "open_by_phase": {p: [o for o in opps if o.phase == p and o.status in ("open", "won")] for p in PHASES},
         "closed": [o for o in opps if o.status not in ("open", "won")],
-        "forecast": pipeline.forecast(session, user), "accounts": _accounts(session, user),
+        "forecast": pipeline.forecast(
+            session, user, company_currency=settings_of(request).company_currency),
+        "accounts": _accounts(session, user),
         "retention": pipeline.retention(session, user),
         "aggregate_svg": picture.aggregate_svg(session, user, "project"),
     }
