@@ -27,6 +27,7 @@ from servitize.sales.process import LAYER_TITLES, PHASES, policy
 from servitize.sales.schemas import (
     ActivityUpdate,
     DecisionIn,
+    HandoverIn,
     OpportunityCreate,
     OutcomeIn,
     TeamMemberIn,
@@ -183,6 +184,34 @@ def outcome_page(request: Request, session: DbSession, user: CurrentUser, opport
                          lessons=lessons or None, competitor=competitor or None)
         row = outcome.record_outcome(session, user, opportunity_id, data)
         return f"marked {row.result.replace('_', ' ')}"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/handover", response_class=HTMLResponse)
+def handover_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+                  items: Annotated[list[str] | None, Form()] = None, project_manager: Text = "",
+                  notes: Text = "") -> HTMLResponse:
+    """Tick items of the sales order review; the handover is done when all are ticked."""
+
+    def action() -> str:
+        data = HandoverIn(checklist=dict.fromkeys(items or [], True),
+                          project_manager=project_manager or None, notes=notes or None)
+        row = team.handover(session, user, opportunity_id, data)
+        left = sum(1 for done in row.checklist.values() if not done)
+        return "handover complete" if not left else f"handover: {left} item(s) left"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/survey", response_class=HTMLResponse)
+def survey_send_page(request: Request, session: DbSession, user: CurrentUser,
+                     opportunity_id: int) -> HTMLResponse:
+    """Create a satisfaction survey; the message carries the link to send the customer."""
+
+    def action() -> str:
+        _row, token = outcome.send_survey(session, user, opportunity_id, settings_of(request))
+        return f"survey link for the customer: {request.base_url}survey/{token}"
 
     return _act(request, session, user, opportunity_id, action)
 
