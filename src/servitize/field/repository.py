@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Bundle, Session
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from servitize.core.money import ExchangeRate
 from servitize.field import rules
@@ -86,29 +86,38 @@ def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Sel
     return q
 
 
-# What an inbox row shows of a route and of its lead: plain column bundles, not records (a page
-# of 25 rows is read many times a minute and never written through).
+# What an inbox row shows of a route, of its lead and of the two people named on it: plain
+# column bundles, not records (a page of 25 rows is read many times a minute, never written).
+_ASSIGNED, _ESCALATED = aliased(User), aliased(User)
 _ROUTE_COLUMNS = Bundle("route", *(c for c in LeadRoute.__table__.c if c.key != "photo"))
 _LEAD_COLUMNS = Bundle("lead", Lead.id, Lead.offering_key, Lead.source, Lead.story, Lead.evidence,
                        Lead.score, Lead.estimated_value_cents, Lead.currency, Lead.status)
 _INBOX_ROWS = (
-    select(_ROUTE_COLUMNS, _LEAD_COLUMNS, Account.name, LeadRoute.photo.is_not(None))
+    select(_ROUTE_COLUMNS, _LEAD_COLUMNS, Account.name, LeadRoute.photo.is_not(None),
+           Bundle("assigned", _ASSIGNED.id, _ASSIGNED.username, _ASSIGNED.full_name),
+           Bundle("escalated", _ESCALATED.id, _ESCALATED.username, _ESCALATED.full_name))
     .join(Lead, Lead.id == LeadRoute.lead_id)
     .join(Account, Account.id == LeadRoute.account_id)
+    .outerjoin(_ASSIGNED, _ASSIGNED.id == LeadRoute.assigned_to_id)
+    .outerjoin(_ESCALATED, _ESCALATED.id == LeadRoute.escalated_to_id)
     .where(LeadRoute.id.in_(bindparam("ids", expanding=True)))
 )
 
 
 def routes_with_leads(session: Session, ids: list[int]):  # type: ignore[no-untyped-def]
-    """Routes with lead, account name and whether a photo exists, in the order of ``ids``.
+    """Routes with lead, account name and whether a photo exists, in the order of ``ids``, and
+    the people they name by id (assignees, escalation targets).
 
     The photos themselves (data URLs) are not loaded: a list shows only that one exists.
     """
     if not ids:
-        return []
-    by_id = {r[0].id: (r[0], r[1], r[2], bool(r[3]))
-             for r in session.execute(_INBOX_ROWS, {"ids": ids})}
-    return [by_id[i] for i in ids if i in by_id]
+        return [], {}
+    by_id, people = {}, {}
+    for route, lead, account, has_photo, assigned, escalated in session.execute(
+            _INBOX_ROWS, {"ids": ids}):
+        by_id[route.id] = (route, lead, account, bool(has_photo))
+        people.update({p.id: p for p in (assigned, escalated) if p.id is not None})
+    return [by_id[i] for i in ids if i in by_id], people
 
 
 def visible_route(session: Session, user: User, lead_id: int) -> tuple[LeadRoute, Lead] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from servitize.field.models import PointKind, Route, Stage
 
@@ -88,25 +89,31 @@ def convert_to(cents: int, currency: str, target: str, company: str,
 
 def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
     """Monday to Friday and not a holiday."""
-    return day.weekday() < 5 and day not in set(holidays)
+    return day.weekday() < 5 and day not in frozenset(holidays)
 
 
 def add_working_days(start: date, days: int, holidays: Sequence[date] = ()) -> date:
     """The day ``days`` working days after ``start``."""
+    return _add_working_days(start, days, frozenset(holidays))
+
+
+@lru_cache(maxsize=8192)  # every inbox row asks for its due day: few distinct questions
+def _add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
     day, left = start, days
     while left > 0:
         day += timedelta(days=1)
-        if is_working_day(day, holidays):
+        if day.weekday() < 5 and day not in holidays:
             left -= 1
     return day
 
 
 def working_days_between(start: date, end: date, holidays: Sequence[date] = ()) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    off = frozenset(holidays)
     count, day = 0, start
     while day < end:
         day += timedelta(days=1)
-        if is_working_day(day, holidays):
+        if day.weekday() < 5 and day not in off:
             count += 1
     return count
 

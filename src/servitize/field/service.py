@@ -238,11 +238,9 @@ def inbox(session: Session, user: User, stage: str | None = "open", mine: bool =
     # past the end. Then the page's rows whole.
     found = session.execute(q.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc())
                             .limit(limit).offset(offset)).all()
-    rows = repo.routes_with_leads(session, [r[0] for r in found])
+    rows, users = repo.routes_with_leads(session, [r[0] for r in found])
     total = found[0][1] if found else (session.scalar(
         select(func.count()).select_from(q.order_by(None).subquery())) or 0 if offset else 0)
-    users = repo.users_by_id(session, {u for r, _l, _a, _p in rows
-                                       for u in (r.assigned_to_id, r.escalated_to_id) if u})
     sla = sla_of(s)
     return InboxPage(items=[item(r, lead, a, users, today, sla, p) for r, lead, a, p in rows],
                      total=total, limit=limit, offset=offset)
