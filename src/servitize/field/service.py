@@ -20,15 +20,11 @@ from servitize.installed_base.access import get_account
 from servitize.installed_base.models import Account, Asset, Offering
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
-from servitize.trust.audit import Actor, record
+from servitize.trust.audit import Actor, actor_of, record
 from servitize.trust.models import Role, User
 
 ROUTE_FIELDS = ("route", "assigned_to_id", "visit_id", "reason", "stage")
 
-
-def actor_of(user: User) -> Actor:
-    """The audit actor of a logged-in user."""
-    return Actor(user.username, user.id)
 
 
 def sla_of(s: FieldSettings) -> rules.Sla:

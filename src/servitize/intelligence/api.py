@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from servitize.intelligence import queries, service
+from servitize.intelligence import proficiency, queries, service
 from servitize.intelligence.features import describe
 from servitize.intelligence.schemas import (
     FeatureRead,
@@ -82,3 +82,22 @@ def twin_positions(session: DbSession, user: CurrentUser, account_id: int | None
     """Digital offerings on the digital-twin grid with proficiency warnings and checklists."""
     return [TwinPositionRead(**asdict(p))
             for p in queries.twin_positions(session, user, account_id)]
+
+
+class ProficiencyIn(BaseModel):
+    """A recorded digital-twin selling proficiency."""
+
+    level: int = Field(ge=1, le=5, description="1 basic .. 5 expert")
+
+
+@router.get("/twin-proficiency")
+def proficiency_list(session: DbSession, _user: CurrentUser) -> list[dict[str, object]]:
+    """Account owners and sales managers with their recorded proficiency (null: none yet)."""
+    return [asdict(s) for s in proficiency.sellers(session)]
+
+
+@router.put("/twin-proficiency/{user_id}")
+def proficiency_set(user_id: int, body: ProficiencyIn, session: DbSession,
+                    user: CurrentUser) -> dict[str, object]:
+    """Record a salesperson's proficiency (sales managers and admins; audited)."""
+    return asdict(proficiency.record_level(session, user, user_id, body.level))

@@ -9,15 +9,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from servitize.core.console import cli_session, console, emit_json
+from servitize.core.errors import NotFound
 from servitize.core.settings import Settings
 from servitize.installed_base.models import Account
-from servitize.intelligence import queries, scoring, service
+from servitize.intelligence import proficiency, queries, scoring, service
 from servitize.intelligence.features import describe
 from servitize.intelligence.models import Attitude, ReadinessAttitude
 from servitize.intelligence.settings import IntelligenceSettings
 from servitize.trust.audit import Actor, record
+from servitize.trust.cli import run_as
+from servitize.trust.models import User
 from servitize.trust.service import acting_user
 
 AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
@@ -58,6 +62,23 @@ def register(app: typer.Typer) -> None:
             counts = service.run_segments(session, _day(as_of))
         out = {"as_of": _day(as_of), "accounts": sum(counts.values()), "by_label": dict(counts)}
         emit_json(out) if as_json else console.print(out)
+
+    @app.command("proficiency")
+    def proficiency_set(
+        username: Annotated[str, typer.Argument(help="an account owner or sales manager")],
+        level: Annotated[int, typer.Argument(min=1, max=5, help="1 basic .. 5 expert")],
+        as_user: Annotated[str | None, typer.Option("--as", help="record as this user")] = None,
+    ) -> None:
+        """Record a salesperson's digital-twin selling proficiency (audited)."""
+
+        def work(session: Session, actor: User) -> proficiency.Seller:
+            seller = session.scalar(select(User).where(User.username == username))
+            if seller is None:
+                raise NotFound(f"no user {username!r}")
+            return proficiency.record_level(session, actor, seller.id, level)
+
+        out = run_as(work, as_user)
+        console.print(f"[green]{out.username}: proficiency {out.level}[/]")
 
     @segs.command("attitude")
     def segments_attitude(account: str, attitude: Attitude, note: str = "") -> None:

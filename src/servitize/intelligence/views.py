@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account
-from servitize.intelligence import queries, twin
+from servitize.intelligence import proficiency, queries, twin
 from servitize.intelligence.segments import GO_TO_MARKET
 from servitize.trust.http import CurrentUser, DbSession
 
@@ -43,4 +45,14 @@ def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLRe
     return render(request, "intelligence/twin.html", {
         "svg": twin.svg(positions), "positions": positions[:200],
         "warnings": sum(1 for p in positions if p.warning), "challenges": twin.CHALLENGES,
+        "sellers": proficiency.sellers(session), "may_record": user.role in proficiency.RECORDERS,
+        "levels": proficiency.LEVELS,
     })
+
+
+@router.post("/twin/proficiency")
+def proficiency_form(session: DbSession, user: CurrentUser, user_id: Annotated[int, Form()],
+                     level: Annotated[int, Form()]) -> RedirectResponse:
+    """Record a salesperson's proficiency from the twin page, then show the page again."""
+    proficiency.record_level(session, user, user_id, level)
+    return RedirectResponse("/twin#proficiency", status_code=303)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,30 +10,17 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.core.settings import Settings
 from servitize.sales import picture, pipeline, service
 from servitize.sales import repository as repo
 from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreate
+from servitize.trust.cli import run_as as _run
 from servitize.trust.models import User
-from servitize.trust.service import acting_user
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this username (default: the CLI operator)")]
 Json = Annotated[bool, typer.Option("--json", help="print JSON on standard output")]
-
-
-def _run(work: Callable[[Session, User], Any], as_user: str | None, as_json: bool = False) -> Any:
-    """Run one use case in a committed transaction; errors give their reason and exit non-zero."""
-    try:
-        with cli_session() as session:
-            return work(session, acting_user(session, as_user))
-    except ServitizeError as exc:
-        if as_json:
-            emit_json({"error": exc.message, "status": exc.status_code})
-        else:
-            console.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1 if exc.status_code == 404 else 2) from None
 
 
 def register(app: typer.Typer) -> None:

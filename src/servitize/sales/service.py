@@ -29,15 +29,12 @@ from servitize.sales.schemas import (
     OpportunityUpdate,
 )
 from servitize.trust import audit
+from servitize.trust.audit import actor_of
 from servitize.trust.models import User
 
 FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "currency",
           "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
 
-
-def actor_of(user: User) -> audit.Actor:
-    """The audit actor for a user (the CLI operator has no stored user)."""
-    return audit.Actor(user.username, user.id or None)
 
 
 def aware(moment: datetime) -> datetime:

@@ -25,6 +25,11 @@ class Actor:
 SYSTEM = Actor("system")
 
 
+def actor_of(user: Any) -> Actor:
+    """The audit actor of a user (the CLI operator, id 0, has no stored user)."""
+    return Actor(user.username, user.id or None)
+
+
 def jsonable(value: Any) -> Any:
     """Make a column value storable in a JSON audit column."""
     if isinstance(value, (datetime, date)):

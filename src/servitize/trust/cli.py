@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.trust import audit
-from servitize.trust.service import create_user, user_dict
+from servitize.trust.models import User
+from servitize.trust.service import acting_user, create_user, user_dict
+
+
+def run_as(work: Callable[[Session, User], Any], as_user: str | None, as_json: bool = False) -> Any:
+    """Run one use case as a user (``--as``; the operator otherwise) in a committed transaction;
+    a refusal prints its reason and exits 1 (not found) or 2."""
+    try:
+        with cli_session() as session:
+            return work(session, acting_user(session, as_user))
+    except ServitizeError as exc:
+        if as_json:
+            emit_json({"error": exc.message, "status": exc.status_code})
+        else:
+            console.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
+        raise typer.Exit(1 if exc.status_code == 404 else 2) from None
 
 
 def register(app: typer.Typer) -> None:
