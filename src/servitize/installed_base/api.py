@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from servitize.installed_base import service
+from servitize.installed_base import fixes, service
 from servitize.installed_base.models import (
     AccountKind,
     Connectivity,
@@ -91,6 +91,15 @@ def assets(
 def asset(asset_id: int, session: DbSession, user: CurrentUser) -> AssetRead:
     """One machine."""
     return service.get_asset(session, user, asset_id)
+
+
+@router.patch("/assets/{asset_id}", response_model=AssetRead)
+def fix_asset(asset_id: int, body: dict[str, Any], session: DbSession, user: CurrentUser) -> AssetRead:
+    """Fix a machine's record: only the fields sent change (``null`` clears); audited. Fields:
+    serial, model, product_line, manufacturer, origin, competitor, install_date, connectivity,
+    warranty_end, coverage, contract_end, site_id."""
+    asset = fixes.fix_asset(session, user, asset_id, fixes.parse_fix(body))
+    return service.asset_read(asset, date.today())
 
 
 @router.get("/service-events", response_model=Page[ServiceEventRead])

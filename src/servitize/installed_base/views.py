@@ -8,16 +8,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from servitize.core.errors import InvalidInput
 from servitize.core.pages import is_htmx, render
+from servitize.installed_base import fixes, service
 from servitize.installed_base import repository as repo
-from servitize.installed_base import service
 from servitize.installed_base.access import get_account
+from servitize.installed_base.models import Connectivity, Origin, ServiceCoverage
 from servitize.installed_base.schemas import Page
 from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
 
@@ -157,3 +161,55 @@ def asset_page(
     }
     return _vary(render(request, "installed_base/asset.html", context))
 
+
+
+def _fix_form(request: Request, session: Session, user: User, asset_id: int,
+              values: dict[str, Any] | None = None, message: str | None = None,
+              status_code: int = 200) -> HTMLResponse:
+    asset = service.get_asset(session, user, asset_id)
+    account = get_account(session, user, asset.account_id)
+    return render(request, "installed_base/fix_asset.html", {
+        "asset": asset, "account": account, "values": values or asset.model_dump(),
+        "sites": repo.sites_of(session, asset.account_id), "message": message,
+        "origins": list(Origin), "connectivities": list(Connectivity),
+        "coverages": list(ServiceCoverage),
+    }, status_code=status_code)
+
+
+@router.get("/assets/{asset_id}/fix", response_class=HTMLResponse)
+def fix_asset_page(request: Request, session: DbSession, user: CurrentUser,
+                   asset_id: int) -> HTMLResponse:
+    """The form to fix a machine's record (what the data health score asks for)."""
+    return _fix_form(request, session, user, asset_id)
+
+
+class FixForm(BaseModel):
+    """The fix form as posted: text, empty where the field was left empty."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    serial: str = ""
+    model: str = ""
+    product_line: str = ""
+    manufacturer: str = ""
+    origin: str = ""
+    competitor: str = ""
+    install_date: str = ""
+    connectivity: str = ""
+    warranty_end: str = ""
+    coverage: str = ""
+    contract_end: str = ""
+    site_id: str = ""
+
+
+@router.post("/assets/{asset_id}/fix", response_class=HTMLResponse)
+def fix_asset_save(request: Request, session: DbSession, user: CurrentUser, asset_id: int,
+                   form: Annotated[FixForm, Form()]) -> Response:
+    """Save the form; back to the machine, or the form again with every reason."""
+    values = form.model_dump()
+    try:
+        with session.begin_nested():
+            fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values))
+    except InvalidInput as exc:
+        return _fix_form(request, session, user, asset_id, values, exc.message, 422)
+    return RedirectResponse(f"/assets/{asset_id}", status_code=303)

@@ -1,0 +1,97 @@
+"""Fixing a machine's record by hand: what the data health score asks for, audited.
+
+The ERP stays the system of record: its next import overwrites the columns its file carries,
+so a fix made here belongs in the ERP too. Technicians on site, account owners, service and
+sales managers and admins may fix the machines of the accounts they see; analysts only read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
+from servitize.installed_base.access import visible_account_ids
+from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
+from servitize.trust.audit import actor_of, diff, record
+from servitize.trust.models import Role, User
+
+READ_ONLY = {Role.analyst.value}
+Text = Field(default=None, max_length=80)
+
+
+class AssetFix(BaseModel):
+    """The columns of a machine a person may set; only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    serial: str | None = Text
+    model: str | None = Text
+    product_line: str | None = Text
+    manufacturer: str | None = Text
+    origin: Origin | None = None
+    competitor: str | None = Text
+    install_date: date | None = None
+    connectivity: Connectivity | None = None
+    warranty_end: date | None = None
+    coverage: ServiceCoverage | None = None
+    contract_end: date | None = None
+    site_id: int | None = None
+
+
+def parse_fix(data: dict[str, Any]) -> AssetFix:
+    """A fix from form or JSON values; empty text means "clear"; errors name the field."""
+    cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+    try:
+        return AssetFix.model_validate(cleaned)
+    except ValidationError as exc:
+        raise InvalidInput("; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+
+
+def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
+              today: date | None = None) -> Asset:
+    """Apply the given fields to a machine the user may see; one audit entry with before/after."""
+    today = today or date.today()
+    asset = session.scalar(select(Asset).where(
+        Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))))
+    if asset is None:
+        raise NotFound(f"asset {asset_id} not found")
+    if user.role in READ_ONLY:
+        raise PermissionDenied("analysts read the installed base; ask its owner to fix it")
+    changes = fix.model_dump(exclude_unset=True)
+    changes = {k: getattr(v, "value", v) for k, v in changes.items()}
+    reasons = _check(session, asset, changes, today)
+    if reasons:
+        raise InvalidInput("; ".join(reasons))
+    before = {k: getattr(asset, k) for k in changes}
+    for name, value in changes.items():
+        setattr(asset, name, value)
+    session.flush()
+    old, new = diff(before, {k: getattr(asset, k) for k in changes})
+    if new:
+        record(session, actor_of(user), "update", "asset", asset.id, old, new, note="fixed by hand")
+    return asset
+
+
+def _check(session: Session, asset: Asset, changes: dict[str, Any], today: date) -> list[str]:
+    """Every reason the changed machine would be wrong, the import's rules for the same columns."""
+    reasons = []
+    after = {name: changes.get(name, getattr(asset, name)) for name in
+             ("origin", "competitor", "install_date", "site_id")}
+    if after["install_date"] and after["install_date"] > today:
+        reasons.append(f"install_date {after['install_date']} is in the future")
+    if after["origin"] == Origin.competitor.value and not after["competitor"]:
+        reasons.append("competitor is required when origin is competitor")
+    if "site_id" in changes and changes["site_id"] is not None:
+        site = session.get(Site, changes["site_id"])
+        if site is None or site.account_id != asset.account_id:
+            reasons.append(f"site {changes['site_id']} is not a site of this machine's account")
+    for name in ("origin", "connectivity", "coverage"):
+        if name in changes and changes[name] is None:
+            reasons.append(f"{name} cannot be empty")
+    return reasons
