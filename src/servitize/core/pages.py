@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
+from servitize.core import charts
 from servitize.core.formats import TEMPLATE_GLOBALS
 from servitize.core.settings import Settings
 
@@ -42,7 +43,7 @@ def templates() -> Jinja2Templates:
     # Outside development templates do not change while the app runs: skip the file checks.
     env = Environment(loader=ChoiceLoader(_loaders()), autoescape=select_autoescape(),
                       auto_reload=Settings().environment == "development")
-    env.globals.update(TEMPLATE_GLOBALS)
+    env.globals.update(TEMPLATE_GLOBALS, chart_bars=charts.bars)
     return Jinja2Templates(env=env)
 
 
