@@ -3,7 +3,8 @@
 Target (issue 5): p95 under 150 ms at 20 concurrent users (a load generator on loopback).
 Both pages are fetched as HTML by account owners (Bearer token, ``Accept: text/html``); the
 reference in the same run is a bare FastAPI endpoint of the same server returning JSON of the
-same size as each page, under the same load.
+same size as each page, under the same load. The 20 users ask without pause (a stress test,
+the target's reading) and, second, with a second's reading between pages on average.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SIZES = {"small": (2_000, 20_000, 40_000), "full": (100_000, 1_000_000, 2_000_00
 OWNERS = 200  # FILL's owners are users 1..200; account g belongs to owner g % 200 + 1
 HTML = "text/html"
 TARGET_MS = 150
+THINK_S = 1.0  # the same 20 users reading each page for a second on average before the next
+THINKING_REQUESTS = 300
 WORKERS = os.cpu_count() or 1  # one process per core, as the README tells production to run
 
 FIELD_FILL = """
@@ -130,8 +133,11 @@ def measure(url: str, accounts: int, n: int, workers: int = WORKERS) -> dict:  #
             many, rate, size = load(base, jobs, 20, HTML)
             bare, bare_rate, _s = load(
                 base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML)
+            reading, reading_rate, _s = load(base, jobs[:THINKING_REQUESTS], 20, HTML, THINK_S)
             out[name] = {
                 "http_1_client": one, "http_20_clients": many | {"requests_per_s": rate},
+                f"http_20_users_reading_{THINK_S:g}s_between_pages": reading | {
+                    "requests_per_s": reading_rate},
                 "page_bytes": size,
                 "reference_bare_same_size_20_clients": bare | {"requests_per_s": bare_rate},
                 "ratio_rps_to_bare": round(rate / bare_rate, 3),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -77,12 +78,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 def load(
-    base: str, jobs: list[tuple[str, str]], clients: int, accept: str = "application/json"
+    base: str, jobs: list[tuple[str, str]], clients: int, accept: str = "application/json",
+    think_s: float = 0.0,
 ) -> tuple[dict[str, float], float, int]:
     """GET each (path, token) job with ``clients`` concurrent users; latencies, rate, mean size.
 
     Each simulated user holds one keep-alive connection and sends its next request as soon as
-    the last answer is read (a closed loop, no think time). Users arrive 10 ms apart, as people
+    the last answer is read (a closed loop; with ``think_s``, after a pause drawn around that
+    mean, as people reading a page make). Users arrive 10 ms apart, as people
     do, rather than all in the same millisecond: with several server processes sharing one
     socket, a connection goes to whichever process accepts first, and a burst of connects all
     lands while every process is idle. Requests are written by hand on
@@ -90,6 +93,7 @@ def load(
     full HTTP client in threads spent more CPU per request than the bare endpoint it measured.
     """
     host, port = base.removeprefix("http://").split(":")
+    pauses = random.Random(11)
     queue = list(reversed(jobs))
     samples: list[float] = []
     sizes: list[int] = []
@@ -104,11 +108,21 @@ def load(
                            f"Authorization: Bearer {token}\r\nAccept: {accept}\r\n\r\n")
                 started = time.perf_counter()
                 writer.write(request.encode())
-                status, body = await _read_response(reader)
+                try:
+                    status, body = await _read_response(reader)
+                except (asyncio.IncompleteReadError, ConnectionResetError):
+                    # The server closed an idle keep-alive connection (after a long pause):
+                    # connect again and ask again, as a browser does; the wait counts.
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                    writer.write(request.encode())
+                    status, body = await _read_response(reader)
                 samples.append(time.perf_counter() - started)
                 if status != 200:
                     raise RuntimeError(f"GET {path} answered {status}: {body[:200]!r}")
                 sizes.append(len(body))
+                if think_s:
+                    await asyncio.sleep(pauses.expovariate(1 / think_s))
         finally:
             writer.close()
 
