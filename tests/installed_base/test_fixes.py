@@ -62,6 +62,8 @@ def test_every_reason_is_named_and_nothing_changes(session, machine) -> None:  #
     assert asset.serial is None and asset.origin == "own"
     with pytest.raises(InvalidInput, match="coverage: Input should be"):
         fixes.parse_fix({"coverage": "gold"})
+    with pytest.raises(InvalidInput, match="serial: String should have at most 80 characters"):
+        fixes.parse_fix({"serial": "x" * 81})
     with pytest.raises(InvalidInput, match="account_id: Extra inputs are not permitted"):
         fixes.parse_fix({"account_id": "7"})
 
