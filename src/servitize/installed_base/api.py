@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from servitize.installed_base import fixes, service
+from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.models import (
     AccountKind,
     Connectivity,
@@ -19,6 +19,7 @@ from servitize.installed_base.schemas import (
     Account360,
     AccountRead,
     AssetRead,
+    ContactRead,
     Page,
     ServiceEventRead,
     UserRef,
@@ -63,6 +64,15 @@ def account_360(
 ) -> Account360:
     """The account 360: owner, buying centre, sites, installed base, history, data health."""
     return service.account_360(session, user, account_id, settings=settings_of(request))
+
+
+@router.post("/accounts/{account_id}/contacts", response_model=ContactRead, status_code=201)
+def add_contact(account_id: int, body: dict[str, Any], session: DbSession,
+                user: CurrentUser) -> ContactRead:
+    """Add a person to the account's buying centre: name, buying_role (decision_maker,
+    decision_influencer, user, technical, procurement), level, title, email, phone; audited."""
+    contact = buying_centre.add_contact(session, user, account_id, buying_centre.parse_contact(body))
+    return ContactRead.model_validate(contact)
 
 
 @router.get("/assets", response_model=Page[AssetRead])

@@ -15,10 +15,16 @@ from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import is_htmx, render
-from servitize.installed_base import fixes, service
+from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base import repository as repo
 from servitize.installed_base.access import get_account
-from servitize.installed_base.models import Connectivity, Origin, ServiceCoverage
+from servitize.installed_base.models import (
+    BuyingRole,
+    Connectivity,
+    ContactLevel,
+    Origin,
+    ServiceCoverage,
+)
 from servitize.installed_base.schemas import Page
 from servitize.trust.http import CurrentUser, DbSession, settings_of
 from servitize.trust.models import User
@@ -213,3 +219,45 @@ def fix_asset_save(request: Request, session: DbSession, user: CurrentUser, asse
     except InvalidInput as exc:
         return _fix_form(request, session, user, asset_id, values, exc.message, 422)
     return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+
+
+class ContactForm(BaseModel):
+    """The new-contact form as posted."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    buying_role: str = ""
+    level: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def _contact_form(request: Request, session: Session, user: User, account_id: int,
+                  values: dict[str, Any] | None = None, message: str | None = None,
+                  status_code: int = 200) -> HTMLResponse:
+    return render(request, "installed_base/new_contact.html", {
+        "account": get_account(session, user, account_id), "values": values or {},
+        "message": message, "roles": list(BuyingRole), "levels": list(ContactLevel),
+    }, status_code=status_code)
+
+
+@router.get("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
+def new_contact_page(request: Request, session: DbSession, user: CurrentUser,
+                     account_id: int) -> HTMLResponse:
+    """The form to add a person to the account's buying centre."""
+    return _contact_form(request, session, user, account_id)
+
+
+@router.post("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
+def new_contact_save(request: Request, session: DbSession, user: CurrentUser, account_id: int,
+                     form: Annotated[ContactForm, Form()]) -> Response:
+    """Save the form; back to the 360's buying centre, or the form again with every reason."""
+    values = form.model_dump()
+    try:
+        with session.begin_nested():
+            buying_centre.add_contact(session, user, account_id, buying_centre.parse_contact(values))
+    except InvalidInput as exc:
+        return _contact_form(request, session, user, account_id, values, exc.message, 422)
+    return RedirectResponse(f"/accounts/{account_id}#bc-title", status_code=303)
