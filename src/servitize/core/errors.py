@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
 
 class ServitizeError(Exception):
     """Base of every error a user may see."""
@@ -41,3 +47,18 @@ class NotAuthenticated(ServitizeError):
     """No valid session or API token."""
 
     status_code = 401
+
+
+def reasons(exc: ValidationError) -> str:
+    """Every reason a model refused its input, each named by its field: ``email: …; name: …``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def parse_input(model: type[M], data: dict[str, Any]) -> M:
+    """A model from form or JSON values, text trimmed and empty text read as nothing;
+    InvalidInput naming every reason otherwise."""
+    cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as exc:
+        raise InvalidInput(reasons(exc)) from None

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput
+from servitize.core.errors import InvalidInput, reasons
 from servitize.core.pages import render
 from servitize.field import pdf, recognition, rules, service, sheets, visits
 from servitize.field.api import field_settings
@@ -32,8 +32,7 @@ def badge_labels(session: Session, user_id: int) -> list[tuple[str, str]]:
 
 
 def _invalid(exc: ValidationError) -> InvalidInput:
-    return InvalidInput("; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                                  for e in exc.errors()))
+    return InvalidInput(reasons(exc))
 
 
 @router.get("/visits/new", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.errors import InvalidInput, ServitizeError, reasons
 from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
 from servitize.field.api import field_settings
@@ -119,8 +119,7 @@ def report_submit(
 
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                         for e in exc.errors())
+        return reasons(exc)
     return exc.message if isinstance(exc, ServitizeError) else str(exc)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, PermissionDenied
+from servitize.core.errors import PermissionDenied, parse_input
 from servitize.installed_base.access import get_account
 from servitize.installed_base.models import BuyingRole, Contact, ContactLevel
 from servitize.trust.audit import actor_of, record
@@ -43,12 +43,7 @@ class NewContact(BaseModel):
 
 def parse_contact(data: dict[str, Any]) -> NewContact:
     """A contact from form or JSON values (empty text is nothing); errors name the field."""
-    cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
-    try:
-        return NewContact.model_validate(cleaned)
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+    return parse_input(NewContact, data)
 
 
 def add_contact(session: Session, user: User, account_id: int, new: NewContact) -> Contact:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
+from servitize.core.errors import InvalidInput, NotFound, PermissionDenied, parse_input
 from servitize.installed_base.access import visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
 from servitize.trust.audit import actor_of, diff, record
@@ -45,12 +45,7 @@ class AssetFix(BaseModel):
 
 def parse_fix(data: dict[str, Any]) -> AssetFix:
     """A fix from form or JSON values; empty text means "clear"; errors name the field."""
-    cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
-    try:
-        return AssetFix.model_validate(cleaned)
-    except ValidationError as exc:
-        raise InvalidInput("; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
+    return parse_input(AssetFix, data)
 
 
 def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
