@@ -4,7 +4,8 @@ Target (issue 5): p95 under 150 ms at 20 concurrent users (a load generator on l
 Both pages are fetched as HTML by account owners (Bearer token, ``Accept: text/html``); the
 reference in the same run is a bare FastAPI endpoint of the same server returning JSON of the
 same size as each page, under the same load. The 20 users ask without pause (a stress test,
-the target's reading) and, second, with a second's reading between pages on average.
+the target's reading; three runs, the median reported, every run's p95 listed) and, second,
+with a second's reading between pages on average.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ HTML = "text/html"
 TARGET_MS = 150
 THINK_S = 1.0  # the same 20 users reading each page for a second on average before the next
 THINKING_REQUESTS = 300
+REPEATS = 3  # 20-user runs per page; the median run is reported
 WORKERS = os.cpu_count() or 1  # one process per core, as the README tells production to run
 
 FIELD_FILL = """
@@ -130,17 +132,25 @@ def measure(url: str, accounts: int, n: int, workers: int = WORKERS) -> dict:  #
         for name, jobs in (("lead_inbox", inbox), ("account_360", a360)):
             load(base, jobs[:40], 20, HTML)  # warm-up: every worker, every connection
             one, _r, _s = load(base, jobs[:100], 1, HTML)
-            many, rate, size = load(base, jobs, 20, HTML)
-            bare, bare_rate, _s = load(
-                base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML)
+            # Repeated, page and bare endpoint in turn: this machine's speed drifts by a third
+            # from one minute to the next, so one run decides nothing; the median run does.
+            runs = []
+            for _ in range(REPEATS):
+                many, rate, size = load(base, jobs, 20, HTML)
+                bare, bare_rate, _s = load(
+                    base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML)
+                runs.append((many | {"requests_per_s": rate}, bare | {"requests_per_s": bare_rate}))
+            runs.sort(key=lambda r: r[0]["p95_ms"])
+            many, bare = runs[len(runs) // 2]
             reading, reading_rate, _s = load(base, jobs[:THINKING_REQUESTS], 20, HTML, THINK_S)
             out[name] = {
-                "http_1_client": one, "http_20_clients": many | {"requests_per_s": rate},
+                "http_1_client": one, "http_20_clients": many,
+                "http_20_clients_p95_ms_of_each_run": [r[0]["p95_ms"] for r in runs],
                 f"http_20_users_reading_{THINK_S:g}s_between_pages": reading | {
                     "requests_per_s": reading_rate},
                 "page_bytes": size,
-                "reference_bare_same_size_20_clients": bare | {"requests_per_s": bare_rate},
-                "ratio_rps_to_bare": round(rate / bare_rate, 3),
+                "reference_bare_same_size_20_clients": bare,
+                "ratio_rps_to_bare": round(many["requests_per_s"] / bare["requests_per_s"], 3),
                 "met": many["p95_ms"] < TARGET_MS,
             }
     return out
