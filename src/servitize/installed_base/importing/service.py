@@ -134,6 +134,7 @@ def import_file(
                     result.inserted = result.updated = result.unchanged = 0
                 elif outer is not None:
                     if deferred is not None:
+                        advance(-1)  # the bar says the indexes are being built
                         bulk.rebuild(conn, deferred)
                     outer.commit()
                 result.landed = result.inserted + result.updated + result.unchanged
@@ -208,12 +209,21 @@ def import_directory(engine: Engine, directory: Path, **options: Any) -> dict[st
 
 @contextmanager
 def _progress(show: bool, source: Source) -> Iterator[Callable[[int], None]]:
-    """A Rich progress bar on standard error, advanced to a position (bytes or rows)."""
+    """A Rich progress bar on standard error, advanced to a position (bytes or rows); -1 says
+    the rows are in and the table's indexes are being built (a first load)."""
     if not show:
         yield lambda _position: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeRemainingColumn())
+    title = f"import {source.kind.name} {source.path.name}"
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"import {source.kind.name} {source.path.name}", total=source.size)
-        yield lambda position: bar.update(task, completed=position)
+        task = bar.add_task(title, total=source.size)
+
+        def advance(position: int) -> None:
+            if position < 0:
+                bar.update(task, completed=source.size, description=f"{title}: building indexes")
+            else:
+                bar.update(task, completed=position)
+
+        yield advance
