@@ -167,3 +167,17 @@ def share_practice(body: BestPracticeCreate, session: DbSession,
                    user: CurrentUser) -> dict[str, int]:
     """Share a best-practice note with the other technicians."""
     return {"id": recognition.share_practice(session, user, body).id}
+
+
+class NewOwner(BaseModel):
+    """The user who owns the account from now on."""
+
+    owner_id: int
+
+
+@router.put("/accounts/{account_id}/owner")
+def hand_over(account_id: int, body: NewOwner, session: DbSession,
+              user: CurrentUser) -> dict[str, int]:
+    """A new account owner (sales managers and admins); open leads routed to the owner follow."""
+    moved = service.hand_over_account(session, user, account_id, body.owner_id)
+    return {"account_id": account_id, "owner_id": body.owner_id, "leads_moved": moved}

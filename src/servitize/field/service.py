@@ -16,6 +16,7 @@ from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, Route, Stage
 from servitize.field.schemas import InboxItem, InboxPage, LeadReport, LeadRouted, UserName
 from servitize.field.settings import FieldSettings
+from servitize.installed_base import ownership
 from servitize.installed_base.access import get_account
 from servitize.installed_base.models import Account, Asset, Offering
 from servitize.intelligence import service as intelligence
@@ -263,3 +264,24 @@ def routed(row: LeadRoute, session: Session, s: FieldSettings | None = None) -> 
                       assigned_to=_name(users.get(row.assigned_to_id or 0)), reason=row.reason,
                       visit_id=row.visit_id, stage=row.stage, due=due)
 
+
+
+def hand_over_account(session: Session, user: User, account_id: int, new_owner_id: int) -> int:
+    """A new account owner: the account changes hands and so do its open leads that were
+    routed to the owner (technicians keep theirs). Returns how many leads moved."""
+    account, former = ownership.reassign(session, user, account_id, new_owner_id)
+    if former == account.owner_id:
+        return 0
+    moved = 0
+    for row in session.scalars(select(LeadRoute).where(
+            LeadRoute.account_id == account.id, LeadRoute.route == Route.account_owner.value,
+            LeadRoute.stage.in_(rules.OPEN_STAGES))):
+        if row.assigned_to_id == account.owner_id:
+            continue
+        record(session, actor_of(user), "reassign", "lead", row.lead_id,
+               before={"assigned_to_id": row.assigned_to_id},
+               after={"assigned_to_id": account.owner_id})
+        row.assigned_to_id = account.owner_id
+        moved += 1
+    session.flush()
+    return moved

@@ -149,6 +149,14 @@ def lead_page(lead_id: int, request: Request, session: DbSession, user: CurrentU
                     and not (a == "confirm" and user.role != Role.technician.value)]})
 
 
+@router.post("/accounts/{account_id}/owner")
+def hand_over_page(account_id: int, session: DbSession, user: CurrentUser,
+                   owner_id: Annotated[int, Form()]) -> Response:
+    """The 360's hand-over form: a new owner, the open owner leads with them."""
+    service.hand_over_account(session, user, account_id, owner_id)
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
+
+
 @router.post("/inbox/{lead_id}/action")
 def lead_action(lead_id: int, request: Request, session: DbSession, user: CurrentUser,
                 action: Annotated[str, Form(max_length=16)],

@@ -112,6 +112,12 @@ _COMPETITORS = (
 )
 
 
+def possible_owners(session: Session, roles: tuple[str, ...]) -> list[User]:
+    """Active users who may own accounts, by name."""
+    return list(session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))
+                                .order_by(User.full_name, User.username)))
+
+
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
     """Users keyed by id."""
     if not ids:

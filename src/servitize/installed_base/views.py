@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import is_htmx, render
-from servitize.installed_base import buying_centre, fixes, service
+from servitize.installed_base import buying_centre, fixes, ownership, service
 from servitize.installed_base import repository as repo
 from servitize.installed_base.access import get_account
 from servitize.installed_base.models import (
@@ -130,6 +130,8 @@ def account_page(
         "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         "site_names": {s.id: s.name for s in a360.sites},
         "technicians": users,
+        "owner_choices": (repo.possible_owners(session, ownership.OWNERS)
+                          if user.role in ownership.ASSIGNERS else []),
     }
     return _vary(render(request, "installed_base/account.html", context))
 
