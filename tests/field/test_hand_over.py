@@ -92,3 +92,15 @@ def test_api_and_the_360_form(session, api, world) -> None:  # type: ignore[no-u
     refused = api.put(f"/api/v1/accounts/{account.id}/owner", headers=token_for(session, old.id),
                       json={"owner_id": new.id})
     assert refused.status_code == 403
+
+
+def test_the_routing_batch_rehomes_leads_of_an_owner_an_import_replaced(session, world) -> None:  # type: ignore[no-untyped-def]
+    old, new, tech, _manager, account, routes = world
+    account.owner_id = new.id  # as an accounts import does: the record only
+    session.flush()
+    result = service.route_new_leads(session, service.Actor("batch"))
+    assert result["rehomed"] == 1
+    assert routes["owner_open"].assigned_to_id == new.id
+    assert routes["owner_won"].assigned_to_id == old.id
+    assert routes["technician_open"].assigned_to_id == tech.id
+    assert service.route_new_leads(session, service.Actor("batch"))["rehomed"] == 0

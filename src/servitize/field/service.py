@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
@@ -135,7 +135,7 @@ def route_new_leads(session: Session, actor: Actor, today: date | None = None,
         row = route_lead(session, lead, accounts[lead.account_id], actor, today, s,
                          settings.company_currency, load=load)
         counts[row.route] += 1
-    return {"routed": len(leads), **counts}
+    return {"routed": len(leads), **counts, "rehomed": rehome_owner_leads(session, actor)}
 
 
 def act(session: Session, user: User, lead_id: int, action: str, reason: str | None = None,
@@ -272,16 +272,23 @@ def hand_over_account(session: Session, user: User, account_id: int, new_owner_i
     account, former = ownership.reassign(session, user, account_id, new_owner_id)
     if former == account.owner_id:
         return 0
+    return rehome_owner_leads(session, actor_of(user), account.id)
+
+
+def rehome_owner_leads(session: Session, actor: Actor, account_id: int | None = None) -> int:
+    """Give open leads routed to an account's owner to whoever owns the account now (an import
+    may have changed the owner); technicians keep theirs, closed leads their history."""
+    q = (select(LeadRoute, Account.owner_id).join(Account, Account.id == LeadRoute.account_id)
+         .where(LeadRoute.route == Route.account_owner.value,
+                LeadRoute.stage.in_(rules.OPEN_STAGES), Account.owner_id.is_not(None),
+                or_(LeadRoute.assigned_to_id.is_(None), LeadRoute.assigned_to_id != Account.owner_id)))
+    if account_id is not None:
+        q = q.where(LeadRoute.account_id == account_id)
     moved = 0
-    for row in session.scalars(select(LeadRoute).where(
-            LeadRoute.account_id == account.id, LeadRoute.route == Route.account_owner.value,
-            LeadRoute.stage.in_(rules.OPEN_STAGES))):
-        if row.assigned_to_id == account.owner_id:
-            continue
-        record(session, actor_of(user), "reassign", "lead", row.lead_id,
-               before={"assigned_to_id": row.assigned_to_id},
-               after={"assigned_to_id": account.owner_id})
-        row.assigned_to_id = account.owner_id
+    for row, owner_id in session.execute(q).all():
+        record(session, actor, "reassign", "lead", row.lead_id,
+               before={"assigned_to_id": row.assigned_to_id}, after={"assigned_to_id": owner_id})
+        row.assigned_to_id = owner_id
         moved += 1
     session.flush()
     return moved
