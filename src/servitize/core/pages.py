@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, create_model
 
 from servitize.core import charts
 from servitize.core.formats import TEMPLATE_GLOBALS
@@ -60,3 +61,10 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         **context,
     }
     return templates().TemplateResponse(request, name, context, status_code=status_code)
+
+
+def text_form(model: type[BaseModel]) -> type[BaseModel]:
+    """An input model's HTML form as posted: every field as text, empty when left empty (the
+    input model then reads and checks it; other posted fields, like the CSRF token, are ignored)."""
+    fields: dict[str, Any] = {name: (str, "") for name in model.model_fields}
+    return create_model(f"{model.__name__}Form", __config__=ConfigDict(extra="ignore"), **fields)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -87,9 +87,9 @@ def convert_to(cents: int, currency: str, target: str, company: str,
     return round(in_company / rates[target]) if rates.get(target) else None
 
 
-def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
+def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:
     """Monday to Friday and not a holiday."""
-    return day.weekday() < 5 and day not in frozenset(holidays)
+    return day.weekday() < 5 and day not in holidays
 
 
 def add_working_days(start: date, days: int, holidays: Sequence[date] = ()) -> date:
@@ -102,7 +102,7 @@ def _add_working_days(start: date, days: int, holidays: frozenset[date]) -> date
     day, left = start, days
     while left > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
+        if is_working_day(day, holidays):
             left -= 1
     return day
 
@@ -113,7 +113,7 @@ def working_days_between(start: date, end: date, holidays: Sequence[date] = ()) 
     count, day = 0, start
     while day < end:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in off:
+        if is_working_day(day, off):
             count += 1
     return count
 

@@ -27,7 +27,6 @@ from servitize.trust.models import Role, User
 ROUTE_FIELDS = ("route", "assigned_to_id", "visit_id", "reason", "stage")
 
 
-
 def sla_of(s: FieldSettings) -> rules.Sla:
     """The SLA of the settings."""
     return rules.Sla(s.sla_first_action_days, s.sla_proposal_days, s.sla_close_days,
@@ -263,7 +262,6 @@ def routed(row: LeadRoute, session: Session, s: FieldSettings | None = None) -> 
     return LeadRouted(lead_id=row.lead_id, account_id=row.account_id, route=row.route,
                       assigned_to=_name(users.get(row.assigned_to_id or 0)), reason=row.reason,
                       visit_id=row.visit_id, stage=row.stage, due=due)
-
 
 
 def hand_over_account(session: Session, user: User, account_id: int, new_owner_id: int) -> int:

@@ -14,11 +14,10 @@ from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
 from servitize.field.schemas import SheetLineRead, SheetRead, Signing
-from servitize.field.service import actor_of
 from servitize.field.settings import FieldSettings
 from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
 from servitize.intelligence.models import Lead, LeadStatus
-from servitize.trust.audit import record
+from servitize.trust.audit import actor_of, record
 from servitize.trust.models import Role, User
 
 OLD_YEARS = 15

@@ -14,12 +14,12 @@ from servitize.field import repository as repo
 from servitize.field import rules
 from servitize.field.models import LeadRoute, SignUpSheet
 from servitize.field.schemas import InboxItem, VisitCreate
-from servitize.field.service import actor_of, item, sla_of
+from servitize.field.service import item, sla_of
 from servitize.field.settings import FieldSettings
 from servitize.installed_base.access import account_scope, get_account
 from servitize.installed_base.models import Account, Asset, Site, Visit
 from servitize.intelligence.models import Lead
-from servitize.trust.audit import record
+from servitize.trust.audit import actor_of, record
 from servitize.trust.models import Role, User
 
 PLANNERS = {Role.service_manager.value, Role.admin.value}

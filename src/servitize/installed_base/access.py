@@ -18,6 +18,11 @@ from servitize.trust.models import Role, User
 
 EVERYTHING = {Role.admin.value, Role.analyst.value}
 TERRITORY_MANAGERS = {Role.sales_manager.value, Role.service_manager.value}
+# Who may change what they see (analysts only read); who sells and so may own accounts and
+# have a twin proficiency; who leads sales: assigns owners, records proficiency.
+READ_ONLY = {Role.analyst.value}
+SALESPEOPLE = (Role.account_owner.value, Role.sales_manager.value)
+SALES_LEADS = (Role.admin.value, Role.sales_manager.value)
 
 
 def account_scope(user: User) -> ColumnElement[bool]:

@@ -13,12 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import PermissionDenied, parse_input
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import READ_ONLY, get_account
 from servitize.installed_base.models import BuyingRole, Contact, ContactLevel
 from servitize.trust.audit import actor_of, record
-from servitize.trust.models import Role, User
-
-READ_ONLY = {Role.analyst.value}
+from servitize.trust.models import User
 
 
 class NewContact(BaseModel):

@@ -15,12 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied, parse_input
-from servitize.installed_base.access import visible_account_ids
+from servitize.installed_base.access import READ_ONLY, visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
 from servitize.trust.audit import actor_of, diff, record
-from servitize.trust.models import Role, User
+from servitize.trust.models import User
 
-READ_ONLY = {Role.analyst.value}
 Text = Field(default=None, max_length=80)
 
 

@@ -5,22 +5,19 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, PermissionDenied
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE, get_account
 from servitize.installed_base.models import Account
 from servitize.trust.audit import actor_of, record
-from servitize.trust.models import Role, User
-
-ASSIGNERS = (Role.admin.value, Role.sales_manager.value)
-OWNERS = (Role.account_owner.value, Role.sales_manager.value)
+from servitize.trust.models import User
 
 
 def reassign(session: Session, user: User, account_id: int, new_owner_id: int) -> tuple[Account, int | None]:
     """Make ``new_owner_id`` the account's owner; returns the account and the former owner."""
-    if user.role not in ASSIGNERS:
+    if user.role not in SALES_LEADS:
         raise PermissionDenied("sales managers and admins assign account owners")
     account = get_account(session, user, account_id)
     owner = session.get(User, new_owner_id)
-    if owner is None or not owner.active or owner.role not in OWNERS:
+    if owner is None or not owner.active or owner.role not in SALESPEOPLE:
         raise InvalidInput(f"user {new_owner_id} is not an active account owner or sales manager")
     before = account.owner_id
     if before != owner.id:

@@ -144,7 +144,7 @@ def asset_rows(session: Session, account_id: int):  # type: ignore[no-untyped-de
     return session.execute(_ASSET_ROWS, {"account_id": account_id}).all()
 
 
-def service_events_since(session: Session, account_id: int, since: date, newest: int = 10):  # type: ignore[no-untyped-def]
+def service_events_since(session: Session, account_id: int, since: date, newest: int):  # type: ignore[no-untyped-def]
     """The account's work orders since a day and, older or not, its ``newest`` ones, newest
     first, as plain rows: one query serves the 12-month summary and the recent list."""
     return session.execute(

@@ -44,6 +44,7 @@ CONNECTIVITY_ORDER = ("none", "legacy", "current")
 ORIGIN_ORDER = ("own", "competitor")
 COVERAGE_ORDER = ("under_warranty", "under_contract", "out_of_contract", "out_of_warranty")
 HISTORY_DAYS = 365
+RECENT_WORK_ORDERS = 10  # listed on the 360
 
 
 def _cb(pairs: list[tuple[str, int]]) -> list[CountBy]:
@@ -193,7 +194,7 @@ def _service_history(
     session: Session, account_id: int, today: date, company: str
 ) -> ServiceHistorySummary:
     since = today - timedelta(days=HISTORY_DAYS)
-    found = repo.service_events_since(session, account_id, since)
+    found = repo.service_events_since(session, account_id, since, RECENT_WORK_ORDERS)
     rows = [r for r in found if r.day >= since]
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
     parts, _missing = rules.convert_sum(
@@ -208,7 +209,7 @@ def _service_history(
         currency=company,
         labour_hours=round(sum(r.labour_hours for r in rows), 1),
         downtime_hours=round(sum(r.downtime_hours for r in rows), 1),
-        recent=[event_read(e) for e in found[:10]],
+        recent=[event_read(e) for e in found[:RECENT_WORK_ORDERS]],
     )
 
 

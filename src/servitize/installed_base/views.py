@@ -5,19 +5,19 @@ One URL, two renderings: a full page, or (for HTMX) the fragment of its ``_parti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput
-from servitize.core.pages import is_htmx, render
-from servitize.installed_base import buying_centre, fixes, ownership, service
+from servitize.core.pages import is_htmx, render, text_form
+from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base import repository as repo
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE, get_account
 from servitize.installed_base.models import (
     BuyingRole,
     Connectivity,
@@ -130,8 +130,8 @@ def account_page(
         "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         "site_names": {s.id: s.name for s in a360.sites},
         "technicians": users,
-        "owner_choices": (repo.possible_owners(session, ownership.OWNERS)
-                          if user.role in ownership.ASSIGNERS else []),
+        "owner_choices": (repo.possible_owners(session, SALESPEOPLE)
+                          if user.role in SALES_LEADS else []),
     }
     return _vary(render(request, "installed_base/account.html", context))
 
@@ -170,7 +170,6 @@ def asset_page(
     return _vary(render(request, "installed_base/asset.html", context))
 
 
-
 def _fix_form(request: Request, session: Session, user: User, asset_id: int,
               values: dict[str, Any] | None = None, message: str | None = None,
               status_code: int = 200) -> HTMLResponse:
@@ -191,23 +190,19 @@ def fix_asset_page(request: Request, session: DbSession, user: CurrentUser,
     return _fix_form(request, session, user, asset_id)
 
 
-class FixForm(BaseModel):
-    """The fix form as posted: text, empty where the field was left empty."""
+FixForm = text_form(fixes.AssetFix)
+ContactForm = text_form(buying_centre.NewContact)
 
-    model_config = ConfigDict(extra="ignore")
 
-    serial: str = ""
-    model: str = ""
-    product_line: str = ""
-    manufacturer: str = ""
-    origin: str = ""
-    competitor: str = ""
-    install_date: str = ""
-    connectivity: str = ""
-    warranty_end: str = ""
-    coverage: str = ""
-    contract_end: str = ""
-    site_id: str = ""
+def _saved_or_again(session: Session, save: Callable[[], object],
+                    again: Callable[[str], HTMLResponse], target: str) -> Response:
+    """A form's change in a savepoint: then on to ``target``, or the form again with the reasons."""
+    try:
+        with session.begin_nested():
+            save()
+    except InvalidInput as exc:
+        return again(exc.message)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/assets/{asset_id}/fix", response_class=HTMLResponse)
@@ -215,25 +210,10 @@ def fix_asset_save(request: Request, session: DbSession, user: CurrentUser, asse
                    form: Annotated[FixForm, Form()]) -> Response:
     """Save the form; back to the machine, or the form again with every reason."""
     values = form.model_dump()
-    try:
-        with session.begin_nested():
-            fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values))
-    except InvalidInput as exc:
-        return _fix_form(request, session, user, asset_id, values, exc.message, 422)
-    return RedirectResponse(f"/assets/{asset_id}", status_code=303)
-
-
-class ContactForm(BaseModel):
-    """The new-contact form as posted."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str = ""
-    buying_role: str = ""
-    level: str = ""
-    title: str = ""
-    email: str = ""
-    phone: str = ""
+    return _saved_or_again(
+        session, lambda: fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values)),
+        lambda reasons: _fix_form(request, session, user, asset_id, values, reasons, 422),
+        f"/assets/{asset_id}")
 
 
 def _contact_form(request: Request, session: Session, user: User, account_id: int,
@@ -257,9 +237,9 @@ def new_contact_save(request: Request, session: DbSession, user: CurrentUser, ac
                      form: Annotated[ContactForm, Form()]) -> Response:
     """Save the form; back to the 360's buying centre, or the form again with every reason."""
     values = form.model_dump()
-    try:
-        with session.begin_nested():
-            buying_centre.add_contact(session, user, account_id, buying_centre.parse_contact(values))
-    except InvalidInput as exc:
-        return _contact_form(request, session, user, account_id, values, exc.message, 422)
-    return RedirectResponse(f"/accounts/{account_id}#bc-title", status_code=303)
+    return _saved_or_again(
+        session,
+        lambda: buying_centre.add_contact(session, user, account_id,
+                                          buying_centre.parse_contact(values)),
+        lambda reasons: _contact_form(request, session, user, account_id, values, reasons, 422),
+        f"/accounts/{account_id}#bc-title")

@@ -13,13 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
+from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE
 from servitize.intelligence.models import TwinProficiency
 from servitize.trust.audit import actor_of, record
-from servitize.trust.models import Role, User
+from servitize.trust.models import User
 
 LEVELS = range(1, 6)
-RECORDERS = (Role.admin.value, Role.sales_manager.value)
-SELLERS = (Role.account_owner.value, Role.sales_manager.value)  # whose level the grid reads
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def sellers(session: Session) -> list[Seller]:
     rows = session.execute(
         select(User.id, User.username, User.full_name, User.role, TwinProficiency.level)
         .outerjoin(TwinProficiency, TwinProficiency.user_id == User.id)
-        .where(User.role.in_(SELLERS), User.active.is_(True))
+        .where(User.role.in_(SALESPEOPLE), User.active.is_(True))
         .order_by(User.full_name, User.username)
     ).all()
     return [Seller(i, u, f or "", r, lvl) for i, u, f, r, lvl in rows]
@@ -46,14 +45,14 @@ def sellers(session: Session) -> list[Seller]:
 
 def record_level(session: Session, actor: User, user_id: int, level: int) -> Seller:
     """Record ``user_id``'s proficiency; only sales managers and admins may."""
-    if actor.role not in RECORDERS:
+    if actor.role not in SALES_LEADS:
         raise PermissionDenied("only sales managers and admins record proficiency")
     if level not in LEVELS:
         raise InvalidInput(f"proficiency is 1 (basic) to 5 (expert), not {level}")
     seller = session.get(User, user_id)
     if seller is None or not seller.active:
         raise NotFound(f"user {user_id} not found")
-    if seller.role not in SELLERS:
+    if seller.role not in SALESPEOPLE:
         raise InvalidInput(f"{seller.username} is a {seller.role.replace('_', ' ')}; proficiency "
                            "is recorded for account owners and sales managers")
     row = session.scalar(select(TwinProficiency).where(TwinProficiency.user_id == user_id))

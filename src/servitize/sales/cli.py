@@ -16,7 +16,7 @@ from servitize.core.settings import Settings
 from servitize.sales import picture, pipeline, service
 from servitize.sales import repository as repo
 from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreate
-from servitize.trust.cli import run_as as _run
+from servitize.trust.cli import run_as
 from servitize.trust.models import User
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this username (default: the CLI operator)")]
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
             source="lead" if lead_id and source == "account" else source,
             value=Decimal(value) if value else None, currency=currency, lead_id=lead_id, lead_story=story,
         )
-        opp = _run(lambda s, u: service.read_one(s, u, service.create(s, u, data)), as_user, as_json)
+        opp = run_as(lambda s, u: service.read_one(s, u, service.create(s, u, data)), as_user, as_json)
         if as_json:
             emit_json(opp)
         else:
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from None
-        row = _run(lambda s, u: service.decide(s, u, opportunity_id, data), as_user, as_json)
+        row = run_as(lambda s, u: service.decide(s, u, opportunity_id, data), as_user, as_json)
         out = {"opportunity_id": opportunity_id, "gate": row.gate, "decision": row.decision,
                "reason": row.reason, "decided_by": row.decided_by, "decided_at": row.decided_at}
         if as_json:
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
     @opps.command("advance")
     def advance(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
         """Move to the next phase, or exit non-zero with the reason."""
-        result = _run(lambda s, u: service.advance(s, u, opportunity_id), as_user, as_json)
+        result = run_as(lambda s, u: service.advance(s, u, opportunity_id), as_user, as_json)
         if as_json:
             emit_json(result)
         else:
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
             service.update_activity(session, user, opp.id, match[0].id, ActivityUpdate(status=status))
             return match[0].title
 
-        console.print(f"{_run(work, as_user)}: {status}")
+        console.print(f"{run_as(work, as_user)}: {status}")
 
     @opps.command("blueprint")
     def blueprint(
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         if opportunity_id is None and not aggregate:
             console.print("[red]error:[/] give an opportunity id or --aggregate TYPE")
             raise typer.Exit(2)
-        text = _run(lambda s, u: picture.aggregate_svg(s, u, aggregate) if aggregate
+        text = run_as(lambda s, u: picture.aggregate_svg(s, u, aggregate) if aggregate
                     else picture.opportunity_svg(s, u, opportunity_id), as_user)  # type: ignore[arg-type]
         svg.write_text(text, encoding="utf-8")
         console.print(f"blueprint written to {svg}")
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
             rows, _ = repo.page(session, user, phase=phase, status=status, account_id=account, limit=limit)
             return [service.read_one(session, user, o) for o in rows]
 
-        items = _run(work, as_user)
+        items = run_as(work, as_user)
         if as_json:
             emit_json(items)
             return
@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
     @opps.command("show")
     def show(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
         """One opportunity: phase, gates, what blocks the next phase."""
-        view = _run(lambda s, u: picture.detail(s, u, opportunity_id), as_user, as_json)
+        view = run_as(lambda s, u: picture.detail(s, u, opportunity_id), as_user, as_json)
         if as_json:
             emit_json(view)
             return
@@ -165,4 +165,4 @@ def register(app: typer.Typer) -> None:
     def forecast(as_user: AsUser = None) -> None:
         """Weighted forecast by phase, conversion, cycle time and stalls (JSON)."""
         company = Settings().company_currency
-        emit_json(_run(lambda s, u: pipeline.forecast(s, u, company_currency=company), as_user))
+        emit_json(run_as(lambda s, u: pipeline.forecast(s, u, company_currency=company), as_user))

@@ -21,8 +21,9 @@ from servitize.sales import rules
 from servitize.sales.models import Opportunity, Outcome, Survey
 from servitize.sales.process import policy, template
 from servitize.sales.schemas import OutcomeIn, OutcomeRead
-from servitize.sales.service import actor_of, facts
+from servitize.sales.service import facts
 from servitize.trust import audit
+from servitize.trust.audit import actor_of
 from servitize.trust.models import User
 
 SURVEY_SALT = "servitize-survey"

@@ -36,7 +36,6 @@ FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "cu
           "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
 
 
-
 def aware(moment: datetime) -> datetime:
     """SQLite gives naive datetimes back; they are UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,8 +13,8 @@ from servitize.sales import rules
 from servitize.sales.models import Handover, TeamMember
 from servitize.sales.process import policy
 from servitize.sales.schemas import HandoverIn, HandoverRead, TeamMemberIn, TeamMemberRead
-from servitize.sales.service import actor_of
 from servitize.trust import audit
+from servitize.trust.audit import actor_of
 from servitize.trust.models import User
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.trust.models import AuditEntry
+from servitize.trust.models import AuditEntry, User
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Actor:
 SYSTEM = Actor("system")
 
 
-def actor_of(user: Any) -> Actor:
+def actor_of(user: User) -> Actor:
     """The audit actor of a user (the CLI operator, id 0, has no stored user)."""
     return Actor(user.username, user.id or None)
 

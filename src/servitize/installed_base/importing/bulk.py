@@ -37,21 +37,6 @@ def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(1).select_from(table).limit(1)).first() is None
 
 
-def foreign_keys_checked_at_the_end(conn: Connection) -> None:
-    """SQLite: outside any transaction, stop checking foreign keys row by row; ``rebuild``
-    checks the whole table at once and turns row checks back on (``restore_checks``)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        conn.commit()
-
-
-def restore_checks(conn: Connection) -> None:
-    """SQLite: check foreign keys row by row again (the connection goes back to the pool)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-        conn.commit()
-
-
 def begin_first_load(conn: Connection, table: Table) -> Deferred:
     """Inside the load's transaction: drop the table's secondary indexes (and foreign keys on
     PostgreSQL). Only indexes and keys the models declare are touched, so ``rebuild`` puts

@@ -34,6 +34,8 @@ from servitize.trust import audit
 SUFFIXES = (".csv", ".parquet", ".tsv", ".txt")
 # 256 MiB of page cache (negative: KiB) keeps the indexes of a million-row table in memory.
 SQLITE_BULK = {"cache_size": -256 * 1024, "temp_store": 2}
+# A first load checks foreign keys once, over the whole table, at its end (``bulk.rebuild``).
+SQLITE_FIRST_LOAD = {"foreign_keys": 0}
 
 
 @dataclass
@@ -101,13 +103,10 @@ def import_file(
 
     try:
         with engine.connect() as conn, _progress(progress, source) as advance:
-            restore = _bulk_settings(conn)
+            first_load = bulk.is_empty(conn, loader.table)
+            conn.commit()
+            restore = _bulk_settings(conn, first_load)
             try:
-                first_load = bulk.is_empty(conn, loader.table)
-                if conn.in_transaction():
-                    conn.commit()
-                if first_load:
-                    bulk.foreign_keys_checked_at_the_end(conn)
                 outer = conn.begin() if strict or first_load else None
                 deferred = bulk.begin_first_load(conn, loader.table) if first_load else None
                 loader.first_load = first_load
@@ -145,7 +144,6 @@ def import_file(
             finally:
                 if conn.in_transaction():
                     conn.rollback()
-                bulk.restore_checks(conn)
                 restore()
     finally:
         ahead.shutdown(wait=True, cancel_futures=True)
@@ -156,16 +154,18 @@ def import_file(
     return result
 
 
-def _bulk_settings(conn: Any) -> Callable[[], None]:
+def _bulk_settings(conn: Any, first_load: bool) -> Callable[[], None]:
     """SQLite: a page cache big enough for the indexes of a million-row load, temp b-trees in
-    memory; the returned function puts the connection's settings back (it returns to the pool).
+    memory, and for a first load no foreign-key check per row; the returned function puts the
+    connection's settings back (it returns to the pool).
 
     Durability is unchanged: WAL with ``synchronous=NORMAL`` keeps every committed chunk.
     """
     if conn.dialect.name != "sqlite":
         return lambda: None
-    before = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in SQLITE_BULK}
-    for pragma, value in SQLITE_BULK.items():
+    pragmas = SQLITE_BULK | (SQLITE_FIRST_LOAD if first_load else {})
+    before = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in pragmas}
+    for pragma, value in pragmas.items():
         conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
     conn.commit()
 
