@@ -133,3 +133,33 @@ def test_api_rejects_bad_input_with_4xx(session, app_client) -> None:  # type: i
         assert response.status_code == 422, url
         assert response.json()["detail"], url
     assert app_client.get("/api/v1/accounts/999999999", headers=auth).status_code == 404
+
+
+def test_360_money_at_the_rate_of_the_day_and_unconverted_apart(session) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, username="ulla", role="account_owner")
+    acc = b.account(session, name="Swiss Gears", owner_id=owner.id)
+    pump = b.asset(session, acc)
+    service = b.offering(session, shell="service")
+    b.order(session, acc, service, day=date(2026, 3, 1), amount_cents=1000_00, currency="SEK")
+    b.order(session, acc, service, day=date(2026, 9, 1), amount_cents=1000_00, currency="SEK")
+    b.order(session, acc, service, day=date(2026, 5, 5), amount_cents=1200_00, currency="CHF")
+    b.order(session, acc, service, day=date(2026, 5, 6), amount_cents=300_00, currency="CHF")
+    # Exactly 365 days before today: outside (today - 365 days, today], twelve months.
+    b.order(session, acc, service, day=date(2025, 11, 23), amount_cents=50_00, currency="EUR")
+    b.order(session, acc, service, day=date(2025, 11, 24), amount_cents=20_00, currency="EUR")
+    b.service_event(session, pump, kind="repair", day=date(2026, 4, 1), parts_cost_cents=400_00,
+                    currency="CHF")
+    b.service_event(session, pump, kind="repair", day=date(2025, 11, 23), downtime_hours=7)
+    session.add_all([ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
+                     ExchangeRate(currency="SEK", day=date(2026, 6, 1), rate=0.085)])
+    session.flush()
+    view = account_360(session, owner, acc.id, today=TODAY)
+    pu = view.purchases
+    # 1000 SEK x 0.09 (March) + 1000 SEK x 0.085 (Sept) + 20 EUR; the CHF never count as EUR.
+    assert pu.amount == Decimal("195.00")
+    assert [(u.amount, u.currency) for u in pu.unconverted] == [(Decimal("1500.00"), "CHF")]
+    assert pu.orders == 5
+    sh = view.service_history
+    assert sh.events == 1 and sh.downtime_hours == 0.0  # the 2025-11-23 repair is 365 days old
+    assert sh.parts_cost == Decimal("0.00")
+    assert [(u.amount, u.currency) for u in sh.parts_cost_unconverted] == [(Decimal("400.00"), "CHF")]

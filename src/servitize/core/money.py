@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from sqlalchemy import Date, Float, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Float, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from servitize.core.db import Base, IdMixin
 
@@ -63,3 +65,67 @@ def convert(cents: int, rate: float) -> int:
     """Convert minor units by a rate, rounding half to even."""
     return int((Decimal(cents) * Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
+
+
+# The one conversion convention (docs/money.md): an amount dated D is converted at the rate in
+# force on D, i.e. the newest rate dated on or before D; an amount older than every known rate
+# takes the oldest known rate. An amount in a currency with no rate at all is never converted
+# (and never counted 1:1): it stays "unconverted" and is shown apart, in its own currency.
+RateTable = Mapping[str, Sequence[tuple[date, float]]]
+
+
+def rate_on(series: Sequence[tuple[date, float]], day: date) -> float | None:
+    """The rate in force on ``day`` from a series sorted by day (None if the series is empty)."""
+    if not series:
+        return None
+    i = bisect_right([d for d, _ in series], day) - 1
+    return series[max(i, 0)][1]
+
+
+def convert_at(cents: int, currency: str, day: date, rates: RateTable, company: str) -> int | None:
+    """``cents`` of ``currency`` dated ``day`` in the company currency; None without a rate."""
+    if currency == company:
+        return cents
+    rate = rate_on(rates.get(currency, ()), day)
+    return None if rate is None else convert(cents, rate)
+
+
+@dataclass
+class Converted:
+    """A sum in the company currency plus what could not be converted, per currency."""
+
+    cents: int
+    currency: str
+    unconverted: dict[str, int] = field(default_factory=dict)
+
+    def unconverted_money(self) -> list[Money]:
+        """The amounts left in their own currency, by currency code."""
+        return [Money(c, cur) for cur, c in sorted(self.unconverted.items())]
+
+
+def convert_sum(amounts: Iterable[tuple[int, str, date]], rates: RateTable,
+                company: str) -> Converted:
+    """Sum (cents, currency, day) amounts into the company currency by the one convention."""
+    total, left = 0, {}
+    for cents, currency, day in amounts:
+        value = convert_at(cents, currency, day, rates, company)
+        if value is None:
+            left[currency] = left.get(currency, 0) + cents
+        else:
+            total += value
+    return Converted(total, company, left)
+
+
+def load_rates(session: Session, currencies: Iterable[str] | None = None) -> dict[str, list[tuple[date, float]]]:
+    """Every stored rate (of some currencies), per currency sorted by day."""
+    q = select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.rate).order_by(
+        ExchangeRate.currency, ExchangeRate.day)
+    if currencies is not None:
+        wanted = set(currencies)
+        if not wanted:
+            return {}
+        q = q.where(ExchangeRate.currency.in_(wanted))
+    out: dict[str, list[tuple[date, float]]] = {}
+    for currency, day, rate in session.execute(q):
+        out.setdefault(currency, []).append((day, rate))
+    return out

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from servitize.core import money
 from servitize.installed_base.models import CoverageStatus, ServiceCoverage
 
 AGE_BANDS = ("0-5", "5-10", "10-20", "20+", "unknown")
@@ -129,21 +129,9 @@ def convert_sum(
     rates: Mapping[str, list[tuple[date, float]]],
     company_currency: str,
 ) -> tuple[int, list[str]]:
-    """Sum minor-unit amounts into the company currency at each amount's date.
+    """Sum minor-unit amounts into the company currency by ``core.money.convert_sum``.
 
-    ``rates[currency]`` is sorted by day; the newest rate on or before the amount's day is used
-    (else the oldest known). Currencies without any rate are left out and named.
+    Currencies without any rate are left out of the sum and named.
     """
-    days = {currency: [d for d, _ in series] for currency, series in rates.items()}
-    total, missing = 0, set()
-    for cents, currency, day in amounts:
-        if currency == company_currency:
-            total += cents
-            continue
-        series = rates.get(currency)
-        if not series:
-            missing.add(currency)
-            continue
-        i = bisect_right(days[currency], day) - 1
-        total += round(cents * series[max(i, 0)][1])
-    return total, sorted(missing)
+    done = money.convert_sum(amounts, rates, company_currency)
+    return done.cents, sorted(done.unconverted)

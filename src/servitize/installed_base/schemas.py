@@ -143,6 +143,13 @@ class InstalledBaseSummary(BaseModel):
     competitors: list[CountBy]
 
 
+class Unconverted(BaseModel):
+    """An amount in a currency without any exchange rate: shown apart, never counted."""
+
+    amount: Decimal
+    currency: str
+
+
 class ServiceHistorySummary(BaseModel):
     """The last twelve months of work orders of an account."""
 
@@ -152,6 +159,7 @@ class ServiceHistorySummary(BaseModel):
     top_components: list[CountBy]
     parts_cost: Decimal
     currency: str
+    parts_cost_unconverted: list[Unconverted] = []
     labour_hours: float
     downtime_hours: float
     recent: list[ServiceEventRead]
@@ -190,6 +198,7 @@ class PurchaseSummary(BaseModel):
     orders: int
     amount: Decimal
     currency: str
+    unconverted: list[Unconverted] = []
     last_order: date | None
     by_shell: list[CountBy]
 

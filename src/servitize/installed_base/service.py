@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from servitize.core import money
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.money import from_cents
 from servitize.core.settings import Settings
@@ -34,6 +35,7 @@ from servitize.installed_base.schemas import (
     ServiceEventRead,
     ServiceHistorySummary,
     SiteRead,
+    Unconverted,
     UserRef,
 )
 from servitize.trust import audit
@@ -190,23 +192,26 @@ def _data_health(rows, today: date, stale_years: int) -> DataHealth:  # type: ig
     )
 
 
+def _unconverted(done: money.Converted) -> list[Unconverted]:
+    return [Unconverted(amount=m.amount, currency=m.currency) for m in done.unconverted_money()]
+
+
 def _service_history(
     session: Session, account_id: int, today: date, company: str
 ) -> ServiceHistorySummary:
     since = today - timedelta(days=HISTORY_DAYS)
     found = repo.service_events_since(session, account_id, since, RECENT_WORK_ORDERS)
-    rows = [r for r in found if r.day >= since]
+    rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
-    parts, _missing = rules.convert_sum(
-        ((r.parts_cost_cents, r.currency, r.day) for r in rows), rates, company
-    )
+    parts = money.convert_sum(((r.parts_cost_cents, r.currency, r.day) for r in rows), rates, company)
     return ServiceHistorySummary(
-        since=since,
+        since=since + timedelta(days=1),
         events=len(rows),
         by_kind=_cb(rules.counts(r.kind for r in rows)),
         top_components=_cb(rules.counts(r.component for r in rows if r.component)[:5]),
-        parts_cost=from_cents(parts) or 0,
+        parts_cost=from_cents(parts.cents) or 0,
         currency=company,
+        parts_cost_unconverted=_unconverted(parts),
         labour_hours=round(sum(r.labour_hours for r in rows), 1),
         downtime_hours=round(sum(r.downtime_hours for r in rows), 1),
         recent=[event_read(e) for e in found[:RECENT_WORK_ORDERS]],
@@ -216,14 +221,15 @@ def _service_history(
 def _purchases(session: Session, account_id: int, today: date, company: str) -> PurchaseSummary:
     since = today - timedelta(days=HISTORY_DAYS)
     found = repo.orders_since(session, account_id, since)
-    rows = [r for r in found if r.day >= since]
+    rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
-    total, _missing = rules.convert_sum(((r.amount_cents, r.currency, r.day) for r in rows), rates, company)
+    total = money.convert_sum(((r.amount_cents, r.currency, r.day) for r in rows), rates, company)
     return PurchaseSummary(
-        since=since,
+        since=since + timedelta(days=1),
         orders=len(rows),
-        amount=from_cents(total) or 0,
+        amount=from_cents(total.cents) or 0,
         currency=company,
+        unconverted=_unconverted(total),
         last_order=found[0].day if found else None,
         by_shell=_cb(rules.counts(r.shell for r in rows)),
     )
