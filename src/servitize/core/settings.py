@@ -22,7 +22,17 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     company_name: str = "Your service partner"
     company_currency: str = Field(default="EUR", min_length=3, max_length=3)
+    # mqtt://host:1883 or mqtts://user:password@host:8883 (TLS: the CA that signed the broker's
+    # certificate, and a client certificate and key when the broker asks for one).
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_ca_file: Path | None = None
+    mqtt_cert_file: Path | None = None
+    mqtt_key_file: Path | None = None
+    # Bounds on one MQTT message (larger payloads and longer text fields are dead letters).
+    telemetry_max_payload_bytes: int = Field(default=64 * 1024, ge=256, le=256 * 1024 * 1024)
+    telemetry_max_field_chars: int = Field(default=200, ge=8, le=100_000)
+    # A machine silent longer than this has a telemetry gap (0: only sequence gaps are shown).
+    telemetry_expected_interval_s: int = Field(default=0, ge=0)
     session_max_age_s: int = 12 * 3600
     page_size_max: int = 500
     stale_record_years: int = 3

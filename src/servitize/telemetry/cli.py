@@ -16,12 +16,12 @@ from servitize.core.errors import InvalidInput, NotFound, ServitizeError
 from servitize.core.money import to_cents
 from servitize.core.settings import Settings
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import azure, consent, contracts, downtime, importing, stats
+from servitize.telemetry import azure, cli_trust, consent, contracts, downtime, importing, stats
 from servitize.telemetry import report as rp
 from servitize.telemetry.availability import month_period
-from servitize.telemetry.listener import Listener, ListenerConfig
+from servitize.telemetry.listener import Listener, ListenerBusy, redact
+from servitize.telemetry.machines import Machine, machines
 from servitize.telemetry.models import AvailabilityContract
-from servitize.telemetry.records import known_serials
 from servitize.telemetry.report_files import money, pct, report_pdf, tables_xlsx
 from servitize.telemetry.service import Options, compute
 from servitize.telemetry.store import TelemetryStore
@@ -37,9 +37,9 @@ def _store() -> TelemetryStore:
     return TelemetryStore(Settings().telemetry_dir)
 
 
-def _serials() -> set[str]:
+def _machines() -> dict[str, Machine]:
     with cli_session() as session:
-        return known_serials(session)
+        return machines(session)
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -58,12 +58,18 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
-        config = ListenerConfig(url=Settings().mqtt_url, client_id=client_id, topic=topic,
-                                batch_size=batch_size, max_delay_s=max_delay)
-        listener = Listener(_store(), _serials, config)
-        console.print(f"listening on {config.url} ({topic}) as {client_id}")
-        result = listener.run(lambda: stop["now"])
+        try:
+            config = cli_trust.listener_config(Settings(), client_id=client_id, topic=topic,
+                                               batch_size=batch_size, max_delay_s=max_delay)
+            listener = Listener(_store(), _machines, config)
+            console.print(f"listening on {redact(config.url)} ({topic}) as {client_id}", markup=False)
+            result = listener.run(lambda: stop["now"])
+        except (ListenerBusy, InvalidInput) as exc:
+            console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(2)
         emit_json(result.as_dict())
+
+    cli_trust.register(tele)
 
     @tele.command("stats")
     def show_stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -175,7 +181,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     def import_telemetry(path: Path, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Status events and measurements from a CSV or Parquet file."""
         try:
-            result = importing.import_file(path, _store(), _serials())
+            result = importing.import_file(path, _store(), _machines(), limits=cli_trust.limits(Settings()))
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(2)

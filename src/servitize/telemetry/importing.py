@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from servitize.core.errors import InvalidInput
 from servitize.telemetry import rules
-from servitize.telemetry.listener import now_us
+from servitize.telemetry.listener import Known, now_us
 from servitize.telemetry.store import Batch, TelemetryStore
 
 COLUMNS = ("serial", "ts", "state", "reason", "metric", "value", "unit")
@@ -63,8 +63,13 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise TelemetryFileError(f"cannot read {path}: {exc}") from exc
 
 
-def import_file(path: Path, store: TelemetryStore, serials: set[str], source: str = "file") -> ImportResult:
-    """Validate every row, store the good ones, write the bad ones with reasons to the rejects file."""
+def import_file(path: Path, store: TelemetryStore, serials: Known, source: str = "file",
+                limits: rules.Limits = rules.DEFAULT_LIMITS) -> ImportResult:
+    """Validate every row, store the good ones, write the bad ones with reasons to the rejects file.
+
+    ``serials`` maps each serial to its ``Machine`` (then readings before its install date are
+    rejected) or is a plain set of the serials that exist.
+    """
     path = Path(path)
     if not path.is_file():
         raise TelemetryFileError(f"cannot read {path}: no such file")
@@ -75,7 +80,7 @@ def import_file(path: Path, store: TelemetryStore, serials: set[str], source: st
     received = now_us()
     for line, row in _rows(path):
         result.read += 1
-        item = _reading(row, serials, received)
+        item = _reading(row, serials, received, limits)
         if isinstance(item, rules.Rejected):
             rejects.append((line, item.reason, item.detail, row))
             result.reasons[item.reason] = result.reasons.get(item.reason, 0) + 1
@@ -104,12 +109,16 @@ def import_file(path: Path, store: TelemetryStore, serials: set[str], source: st
     return result
 
 
-def _reading(row: dict[str, str], serials: set[str], now: int) -> rules.Status | rules.Measure | rules.Rejected:
+def _reading(row: dict[str, str], serials: Known, now: int,
+             limits: rules.Limits) -> rules.Status | rules.Measure | rules.Rejected:
     serial = row.get("serial", "")
     if not serial:
         return rules.Rejected(rules.Reason.missing_field, "serial missing")
     if serial not in serials:
-        return rules.Rejected(rules.Reason.unknown_serial, f"no asset has serial {serial!r}")
+        return rules.Rejected(rules.Reason.unknown_serial, f"no asset has serial {serial[:100]!r}")
+    machine = serials.get(serial) if isinstance(serials, dict) else None
     kind = "status" if row.get("state") else "measure"
-    obj = {k: v for k, v in row.items() if v != ""}
-    return rules.reading(kind, serial, obj, now)
+    obj: dict[str, object] = {k: v for k, v in row.items() if v != ""}
+    if "seq" in obj:  # a file's sequence column is text; the listener's is a JSON number
+        obj["seq"] = int(obj["seq"]) if str(obj["seq"]).isdigit() else obj["seq"]
+    return rules.reading(kind, serial, obj, now, limits, machine.not_before_us if machine else None)

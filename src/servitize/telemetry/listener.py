@@ -11,27 +11,49 @@ Why it is fast and loses nothing (measured, see docs/telemetry.md):
   65,535, enough for a whole batch.
 - The network callback only appends (topic, payload, mid); parsing and validation happen per
   batch, and several packets are read per ``select`` while the socket has data.
+
+Why it can be trusted:
+- ``mqtts://user:password@host:8883`` with a CA and an optional client certificate.
+- The topic's tenant must be the machine's account or site key (``wrong_tenant`` otherwise);
+  no payload, however large, deep or malformed, stops the listener: it becomes a dead letter.
+- Optional per-machine sequence numbers (``seq``): a jump is stored as a gap.
+- One listener per client id and data folder (a lock file); a session taken over by another
+  client with the same id backs off instead of taking it back at once, and warns.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import logging
+import os
+import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from servitize.core.errors import Conflict, InvalidInput
 from servitize.telemetry import paho_speed, rules
+from servitize.telemetry.machines import Machine
 from servitize.telemetry.store import Batch, TelemetryStore
 
 TOPIC = "servitize/+/+/+"
 SESSION_EXPIRY_S = 7 * 24 * 3600
 SERIAL_REFRESH_S = 30.0
+SESSION_TAKEN_OVER = 142  # MQTT v5 DISCONNECT reason: another client connected with our id
+STABLE_AFTER_S = 30.0  # a connection that lasted this long resets the reconnect back-off
+MAX_BACKOFF_S = 60.0
+log = logging.getLogger("servitize.telemetry.listener")
+Known = set[str] | dict[str, Machine]
 
 
 @dataclass
@@ -43,11 +65,15 @@ class ListenerStats:
     measure: int = 0
     flushes: int = 0
     dead_letters: Counter[str] = field(default_factory=Counter)
+    connects: int = 0
+    takeovers: int = 0
+    gaps: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
         return {"messages": self.messages, "status": self.status, "measure": self.measure,
-                "flushes": self.flushes, "dead_letters": dict(self.dead_letters)}
+                "flushes": self.flushes, "dead_letters": dict(self.dead_letters),
+                "connects": self.connects, "takeovers": self.takeovers, "gaps": self.gaps}
 
 
 @dataclass
@@ -60,12 +86,81 @@ class ListenerConfig:
     batch_size: int = 10_000
     max_delay_s: float = 0.5
     receive_maximum: int = 20_000
+    ca_file: Path | None = None  # CA bundle that signed the broker's certificate (mqtts)
+    cert_file: Path | None = None  # client certificate, when the broker asks for one
+    key_file: Path | None = None
+    limits: rules.Limits = rules.DEFAULT_LIMITS
+    lock_dir: Path | None = None  # default: the store's folder
 
 
-def parse_url(url: str) -> tuple[str, int]:
-    """Host and port of an ``mqtt://host:port`` URL."""
+@dataclass(frozen=True)
+class BrokerUrl:
+    """What ``SERVITIZE_MQTT_URL`` says: ``mqtt[s]://[user[:password]@]host[:port]``."""
+
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    def redacted(self) -> str:
+        """The URL without its password (for logs and output)."""
+        user = f"{self.username}:***@" if self.password else (f"{self.username}@" if self.username else "")
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+
+
+def parse_url(url: str) -> BrokerUrl:
+    """Parse a broker URL; ``mqtts``/``ssl`` mean TLS (default port 8883), ``mqtt``/``tcp`` 1883."""
     parts = urlparse(url if "://" in url else f"mqtt://{url}")
-    return parts.hostname or "127.0.0.1", parts.port or 1883
+    scheme = parts.scheme.lower()
+    if scheme not in ("mqtt", "tcp", "mqtts", "ssl", "tls"):
+        raise InvalidInput(f"broker URL scheme must be mqtt or mqtts, got {scheme!r}")
+    tls = scheme in ("mqtts", "ssl", "tls")
+    try:
+        port = parts.port or (8883 if tls else 1883)
+    except ValueError as exc:
+        raise InvalidInput(f"broker URL has a bad port: {exc}") from exc
+    return BrokerUrl(parts.hostname or "127.0.0.1", port, tls,
+                     unquote(parts.username) if parts.username else None,
+                     unquote(parts.password) if parts.password is not None else None)
+
+
+def redact(url: str) -> str:
+    """A broker URL fit for output: the password replaced by ``***``."""
+    try:
+        return parse_url(url).redacted()
+    except InvalidInput:
+        return re.sub(r"//[^@/]*@", "//***@", url)
+
+
+class ListenerBusy(Conflict):
+    """Another listener with the same client id already runs on this data folder."""
+
+
+@contextmanager
+def single_listener(folder: Path, client_id: str) -> Iterator[None]:
+    """Hold ``folder/.listener-<client id>.lock`` while a listener runs; refuse a second one.
+
+    Two listeners with one client id take the broker session from each other in a loop (one
+    was seen reconnecting 94,356 times in 20 s), and would write the same batches twice.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", client_id)[:100]
+    path = folder / f".listener-{safe}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 100, 0).decode(errors="replace").strip() or "another process"
+            raise ListenerBusy(
+                f"a listener with client id {client_id!r} already runs on {folder} "
+                f"(pid {holder}); stop it or use another --client-id") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def now_us() -> int:
@@ -103,17 +198,26 @@ class BufferedClient(mqtt.Client):
 class Listener:
     """Subscribe, batch, write durably, then acknowledge."""
 
-    def __init__(self, store: TelemetryStore, serials: Callable[[], set[str]],
+    def __init__(self, store: TelemetryStore, serials: Callable[[], Known],
                  config: ListenerConfig | None = None) -> None:
+        """``serials`` gives the known machines: a mapping serial → ``Machine`` binds each to
+        its tenants and install date; a plain set of serials checks only that they exist."""
         self.store = store
         self.config = config or ListenerConfig()
+        self.broker = parse_url(self.config.url)
         self._load_serials = serials
-        self.serials = serials()
+        self.serials: Known = serials()
         self._serials_at = time.monotonic()
         self.stats = ListenerStats()
         self.pending: list[tuple[str, bytes, int, int]] = []
         self._first_pending = 0.0
         self.subscribed = False
+        self._backoff = 0.0
+        self._connected_at = 0.0
+        self._taken_over = False
+        self._state_path = store.root / "state" / f"sequence-{_safe(self.config.client_id)}.json"
+        self._sequence: dict[str, list[int]] = _load_state(self._state_path)
+        self._sequence_dirty = False
         paho_speed.install()
         self.client = self._client()
 
@@ -123,6 +227,15 @@ class Listener:
         client.on_message = self._on_message
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
+        client.on_disconnect = self._on_disconnect
+        if self.broker.username is not None:
+            client.username_pw_set(self.broker.username, self.broker.password)
+        if self.broker.tls:
+            client.tls_set(ca_certs=str(self.config.ca_file) if self.config.ca_file else None,
+                           certfile=str(self.config.cert_file) if self.config.cert_file else None,
+                           keyfile=str(self.config.key_file) if self.config.key_file else None)
+        elif self.config.cert_file:
+            raise InvalidInput("a client certificate needs an mqtts:// broker URL")
         return client
 
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
@@ -132,8 +245,20 @@ class Listener:
 
     def _on_connect(self, client: mqtt.Client, _u: object, _f: object, reason: object,
                     _p: object = None) -> None:
-        if not getattr(reason, "is_failure", False):
-            client.subscribe(self.config.topic, qos=1)
+        if getattr(reason, "is_failure", False):
+            log.warning("broker %s refused the connection: %s", self.broker.redacted(), reason)
+            return
+        self.stats.connects += 1
+        self._connected_at = time.monotonic()
+        client.subscribe(self.config.topic, qos=1)
+
+    def _on_disconnect(self, _client: mqtt.Client, _u: object, _f: object, reason: object,
+                       _p: object = None) -> None:
+        if getattr(reason, "value", None) == SESSION_TAKEN_OVER:
+            self._taken_over = True
+            self.stats.takeovers += 1
+            log.warning("another client connected with client id %r and took the session; backing "
+                        "off (two listeners must not share a client id)", self.config.client_id)
 
     def _on_subscribe(self, *_args: object) -> None:
         self.subscribed = True
@@ -143,11 +268,18 @@ class Listener:
         props = Properties(PacketTypes.CONNECT)
         props.ReceiveMaximum = min(self.config.receive_maximum, 65_535)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
-        host, port = parse_url(self.config.url)
-        self.client.connect(host, port, keepalive=30, clean_start=False, properties=props)
+        self.client.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
+                            properties=props)
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> ListenerStats:
-        """Process messages until ``should_stop()``; survives bad input and broker restarts."""
+        """Process messages until ``should_stop()``; survives bad input and broker restarts.
+
+        Raises ``ListenerBusy`` when a listener with the same client id runs on the same folder.
+        """
+        with single_listener(self.config.lock_dir or self.store.root, self.config.client_id):
+            return self._run(should_stop)
+
+    def _run(self, should_stop: Callable[[], bool]) -> ListenerStats:
         self.connect()
         client = self.client
         batch_size, max_delay = self.config.batch_size, self.config.max_delay_s
@@ -170,15 +302,24 @@ class Listener:
         return self.stats
 
     def _reconnect(self, should_stop: Callable[[], bool]) -> None:
-        delay = 0.2
+        """Reconnect with a back-off that only a connection lasting a while resets: a session
+        taken over by a client with the same id waits at least a second, doubling each time."""
+        if self._connected_at and time.monotonic() - self._connected_at >= STABLE_AFTER_S:
+            self._backoff = 0.0
+        if self._taken_over:
+            self._taken_over = False
+            self._backoff = max(self._backoff * 2, 1.0)
+        self._connected_at = 0.0
         while not should_stop():
+            _sleep(self._backoff, should_stop)
+            if should_stop():
+                return
             try:
                 if self.client.reconnect() == mqtt.MQTT_ERR_SUCCESS:
                     return
             except OSError:
                 pass
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            self._backoff = min(max(self._backoff * 2, 0.2), MAX_BACKOFF_S)
 
     def flush(self, ack: bool = True) -> None:
         """Validate the pending messages, write them durably, then acknowledge them."""
@@ -188,8 +329,15 @@ class Listener:
         batch = Batch()
         received = now_us()
         for topic, payload, _mid, _qos in pending:
-            self._parse(batch, topic, payload, received)
+            try:
+                self._parse(batch, topic, payload, received)
+            except Exception as exc:  # noqa: BLE001 - no message may stop the listener
+                self._dead(batch, received, topic, None, rules.Reason.unreadable,
+                           f"{type(exc).__name__}: {str(exc)[:200]}", payload)
         written = self.store.write(batch)
+        if self._sequence_dirty:
+            _save_state(self._state_path, self._sequence)
+            self._sequence_dirty = False
         if ack:
             self.client.ack_many([mid for _t, _p, mid, qos in pending if qos == 1])
         self.stats.messages += len(pending)
@@ -210,12 +358,23 @@ class Listener:
             self._dead(batch, received, topic, None, rules.Reason.bad_topic,
                        "topic is not servitize/<tenant>/<serial>/status|measure", payload)
             return
-        _tenant, serial, kind = parts
+        tenant, serial, kind = parts
+        limits = self.config.limits
+        if len(serial) > limits.max_field_chars:
+            self._dead(batch, received, topic, None, rules.Reason.field_too_long,
+                       f"serial has {len(serial)} characters; at most {limits.max_field_chars}", payload)
+            return
         if not self._known(serial):
             self._dead(batch, received, topic, serial, rules.Reason.unknown_serial,
                        f"no asset has serial {serial!r}", payload)
             return
-        for item in rules.message(kind, serial, payload, received):
+        machine = self.serials.get(serial) if isinstance(self.serials, dict) else None
+        if machine is not None and tenant not in machine.tenants:
+            self._dead(batch, received, topic, serial, rules.Reason.wrong_tenant,
+                       f"machine {serial!r} does not belong to tenant {tenant!r}", payload)
+            return
+        not_before = machine.not_before_us if machine is not None else None
+        for item in rules.message(kind, serial, payload, received, limits, not_before):
             if isinstance(item, rules.Status):
                 batch.add_status(serial, item.ts_us, item.state, item.reason, received, "mqtt")
             elif isinstance(item, rules.Measure):
@@ -223,8 +382,55 @@ class Listener:
                                   received, "mqtt")
             else:
                 self._dead(batch, received, topic, serial, item.reason, item.detail, payload)
+                continue
+            if item.seq is not None:
+                self._sequence_check(batch, serial, item.seq, item.ts_us, received)
+
+    def _sequence_check(self, batch: Batch, serial: str, seq: int, ts_us: int, received: int) -> None:
+        """A sequence number more than one above the last one seen is a gap; a lower one is
+        a restarted counter (or a repeat) and starts counting again."""
+        last = self._sequence.get(serial)
+        self._sequence[serial] = [seq, ts_us]
+        self._sequence_dirty = True
+        if last is None or seq <= last[0] + 1:
+            if last is not None and seq == last[0]:
+                self._sequence[serial] = [seq, max(ts_us, last[1])]
+            return
+        missing = seq - last[0] - 1
+        batch.add_gap(serial, last[1], ts_us, "sequence", missing,
+                      f"sequence {last[0]} then {seq}: {missing} readings never arrived", received, "mqtt")
+        self.stats.gaps += 1
+        log.warning("telemetry gap on %s: %d readings missing between sequence %d and %d",
+                    serial, missing, last[0], seq)
 
     def _dead(self, batch: Batch, received: int, topic: str, serial: str | None, reason: str,
               detail: str, payload: bytes) -> None:
         batch.add_dead_letter(received, "mqtt", topic, serial, reason, detail, payload)
         self.stats.dead_letters[reason] += 1
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:100]
+
+
+def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
+    end = time.monotonic() + seconds
+    while not should_stop() and time.monotonic() < end:
+        time.sleep(min(0.1, max(end - time.monotonic(), 0)))
+
+
+def _load_state(path: Path) -> dict[str, list[int]]:
+    """The last sequence number and time per serial, kept across restarts (an outage of the
+    listener is exactly when the broker may drop messages)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: [int(v[0]), int(v[1])] for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_state(path: Path, state: dict[str, list[int]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, separators=(",", ":")))
+    os.replace(tmp, path)

@@ -24,6 +24,26 @@ class Reason:
     future_timestamp = "future_timestamp"
     unknown_state = "unknown_state"
     non_numeric_value = "non_numeric_value"
+    payload_too_large = "payload_too_large"
+    field_too_long = "field_too_long"
+    out_of_range_timestamp = "out_of_range_timestamp"
+    before_install = "before_install"
+    wrong_tenant = "wrong_tenant"
+    bad_sequence = "bad_sequence"
+    unreadable = "unreadable"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one message may carry (settings ``SERVITIZE_TELEMETRY_*``)."""
+
+    max_payload_bytes: int = 64 * 1024
+    max_field_chars: int = 200
+    earliest_us: int = -2_208_988_800_000_000  # 1900-01-01T00:00:00Z
+    latest_us: int = 4_102_444_800_000_000  # 2100-01-01T00:00:00Z (exclusive)
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,7 @@ class Status:
     ts_us: int
     state: str
     reason: str | None
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,7 @@ class Measure:
     metric: str
     value: float
     unit: str | None
+    seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,84 +85,143 @@ def split_topic(topic: str) -> tuple[str, str, str] | None:
     return parts[1], parts[2], parts[3]
 
 
-def parse_ts(value: object, now_us: int) -> int | Rejected:
-    """An ISO 8601 timestamp as µs since epoch; naive times are UTC."""
+def parse_ts(value: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
+             not_before_us: int | None = None) -> int | Rejected:
+    """An ISO 8601 timestamp as µs since epoch; naive times are UTC.
+
+    Rejected when outside the configured range, before ``not_before_us`` (the machine's install
+    date) or more than an hour ahead of ``now_us``.
+    """
     if not isinstance(value, str) or not value:
-        return Rejected(Reason.bad_timestamp, f"ts must be an ISO 8601 text, got {value!r}")
+        return Rejected(Reason.bad_timestamp, f"ts must be an ISO 8601 text, got {_short(value)}")
+    if len(value) > 64:
+        return Rejected(Reason.bad_timestamp, f"not an ISO 8601 timestamp: {_short(value)}")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        us = round(moment.timestamp() * 1_000_000)
+    except (ValueError, OverflowError):
         return Rejected(Reason.bad_timestamp, f"not an ISO 8601 timestamp: {value!r}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    us = round(moment.timestamp() * 1_000_000)
     if us > now_us + FUTURE_TOLERANCE_S * 1_000_000:
         return Rejected(Reason.future_timestamp, f"{value} is in the future")
+    if not limits.earliest_us <= us < limits.latest_us:
+        return Rejected(Reason.out_of_range_timestamp,
+                        f"{value} is outside the accepted range {_iso(limits.earliest_us)} to "
+                        f"{_iso(limits.latest_us)}")
+    if not_before_us is not None and us < not_before_us:
+        return Rejected(Reason.before_install,
+                        f"{value} is before the machine's install date {_iso(not_before_us)[:10]}")
     return us
+
+
+def _iso(us: int) -> str:
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).isoformat()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def parse_value(value: object) -> float | Rejected:
     """A finite number (JSON number or numeric text)."""
     if isinstance(value, bool):
         return Rejected(Reason.non_numeric_value, f"value must be a number, got {value!r}")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and len(value) <= 64):
         try:
             number = float(value)
-        except ValueError:
-            return Rejected(Reason.non_numeric_value, f"value must be a number, got {value!r}")
+        except (ValueError, OverflowError):  # a 400-digit integer overflows a float
+            return Rejected(Reason.non_numeric_value, f"value must be a number, got {_short(value)}")
     else:
-        return Rejected(Reason.non_numeric_value, f"value must be a number, got {value!r}")
+        return Rejected(Reason.non_numeric_value, f"value must be a number, got {_short(value)}")
     if not math.isfinite(number):
         return Rejected(Reason.non_numeric_value, f"value must be finite, got {value!r}")
     return number
 
 
-def _text(obj: dict[str, object], key: str) -> str | None:
+def _text(obj: dict[str, object], key: str, limits: Limits) -> str | None | Rejected:
     value = obj.get(key)
     if value is None or value == "":
         return None
-    return str(value)
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return Rejected(Reason.not_an_object, f"{key} must be a text, got {type(value).__name__}")
+    text = str(value)
+    if len(text) > limits.max_field_chars:
+        return Rejected(Reason.field_too_long,
+                        f"{key} has {len(text)} characters; at most {limits.max_field_chars}")
+    return text
 
 
-def reading(kind: str, serial: str, obj: object, now_us: int) -> Status | Measure | Rejected:
+def parse_seq(value: object) -> int | None | Rejected:
+    """The optional per-machine sequence number: a whole number from 0 to 2**63 - 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        return Rejected(Reason.bad_sequence, f"seq must be a whole number >= 0, got {_short(value)}")
+    return value
+
+
+def reading(kind: str, serial: str, obj: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
+            not_before_us: int | None = None) -> Status | Measure | Rejected:
     """Validate one JSON object of a status or measure message."""
     if not isinstance(obj, dict):
         return Rejected(Reason.not_an_object, f"expected a JSON object, got {type(obj).__name__}")
-    ts = parse_ts(obj.get("ts"), now_us) if "ts" in obj else Rejected(Reason.missing_field, "ts missing")
+    ts = (parse_ts(obj.get("ts"), now_us, limits, not_before_us) if "ts" in obj
+          else Rejected(Reason.missing_field, "ts missing"))
     if isinstance(ts, Rejected):
         return ts
+    seq = parse_seq(obj.get("seq"))
+    if isinstance(seq, Rejected):
+        return seq
     if kind == "status":
         state = obj.get("state")
         if state is None:
             return Rejected(Reason.missing_field, "state missing")
-        if state not in STATES:
-            return Rejected(Reason.unknown_state, f"unknown state {state!r}; one of {', '.join(STATES)}")
-        return Status(serial, ts, str(state), _text(obj, "reason"))
-    metric = _text(obj, "metric")
+        if not isinstance(state, str) or state not in STATES:
+            return Rejected(Reason.unknown_state, f"unknown state {_short(state)}; one of {', '.join(STATES)}")
+        reason = _text(obj, "reason", limits)
+        if isinstance(reason, Rejected):
+            return reason
+        return Status(serial, ts, state, reason, seq)
+    metric = _text(obj, "metric", limits)
     if metric is None:
         return Rejected(Reason.missing_field, "metric missing")
+    if isinstance(metric, Rejected):
+        return metric
     if "value" not in obj:
         return Rejected(Reason.missing_field, "value missing")
     value = parse_value(obj["value"])
     if isinstance(value, Rejected):
         return value
-    return Measure(serial, ts, metric, value, _text(obj, "unit"))
+    unit = _text(obj, "unit", limits)
+    if isinstance(unit, Rejected):
+        return unit
+    return Measure(serial, ts, metric, value, unit, seq)
 
 
 def message(
-    kind: str, serial: str, payload: bytes, now_us: int
+    kind: str, serial: str, payload: bytes, now_us: int, limits: Limits = DEFAULT_LIMITS,
+    not_before_us: int | None = None,
 ) -> list[Status | Measure | Rejected]:
-    """All readings of one MQTT payload (a JSON object or a list of them)."""
+    """All readings of one MQTT payload (a JSON object or a list of them).
+
+    Never raises: a payload over the size bound, one nested too deep for the parser, not
+    UTF-8 or not JSON is one ``Rejected`` with its reason.
+    """
+    if len(payload) > limits.max_payload_bytes:
+        return [Rejected(Reason.payload_too_large,
+                         f"payload has {len(payload)} bytes; at most {limits.max_payload_bytes}")]
     try:
         data = json.loads(payload)
+    except RecursionError:
+        return [Rejected(Reason.malformed_json, "malformed JSON: nested too deeply")]
     except (ValueError, UnicodeDecodeError) as exc:
-        return [Rejected(Reason.malformed_json, f"malformed JSON: {exc}")]
+        return [Rejected(Reason.malformed_json, f"malformed JSON: {str(exc)[:200]}")]
     items = data if isinstance(data, list) else [data]
     if not items:
         return [Rejected(Reason.not_an_object, "empty list")]
-    return [reading(kind, serial, item, now_us) for item in items]
+    return [reading(kind, serial, item, now_us, limits, not_before_us) for item in items]
 
 
 # --- availability contracts: calendars and settlement --------------------------------------

@@ -43,8 +43,16 @@ SCHEMAS = {
         ("serial", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
         ("payload", pa.string()),
     ]),
+    # Telemetry gaps the listener saw: sequence numbers that jumped. ``ts`` is the last reading
+    # before the gap, ``end_ts`` the first one after it; ``missing`` the readings not received.
+    "gaps": pa.schema([
+        ("serial", pa.string()), ("ts", TS), ("end_ts", TS), ("kind", pa.string()),
+        ("missing", pa.int64()), ("detail", pa.string()), ("received_at", TS),
+        ("source", pa.string()),
+    ]),
 }
-KEYS = {"status": ("serial", "ts", "state"), "measure": ("serial", "ts", "metric")}
+KEYS = {"status": ("serial", "ts", "state"), "measure": ("serial", "ts", "metric"),
+        "gaps": ("serial", "ts", "end_ts")}
 PAYLOAD_KEPT = 4096  # bytes of a dead letter's payload kept as evidence
 
 
@@ -78,6 +86,11 @@ class Batch:
         self._append(
             "dead_letters", (received_us, source, topic, serial, reason, detail[:500], payload)
         )
+
+    def add_gap(self, serial: str, start_us: int, end_us: int, kind: str, missing: int,
+                detail: str, received_us: int, source: str) -> None:
+        """Append one detected telemetry gap."""
+        self._append("gaps", (serial, start_us, end_us, kind, missing, detail[:500], received_us, source))
 
     def _append(self, kind: str, values: tuple[object, ...]) -> None:
         for column, value in zip(self.columns[kind].values(), values, strict=True):
