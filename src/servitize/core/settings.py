@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "servitize-development-secret-change-me"
+SECRET_MIN_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -44,11 +45,26 @@ class Settings(BaseSettings):
     web_workers: int = Field(default=1, ge=1, le=64)
     web_threads: int = Field(default=2, ge=1, le=100)
 
+    # Strict-Transport-Security on every answer, for a server behind TLS (0: not sent).
+    hsts_max_age_s: int = Field(default=0, ge=0, le=2 * 365 * 24 * 3600)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise ValueError("SERVITIZE_SECRET_KEY must be set to a real secret in production")
+        if self.environment == "production" and len(self.secret_key) < SECRET_MIN_LENGTH:
+            raise ValueError(
+                f"SERVITIZE_SECRET_KEY must have at least {SECRET_MIN_LENGTH} characters in "
+                f"production (it has {len(self.secret_key)}); for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
         return self
+
+    @property
+    def development_secret(self) -> bool:
+        """Whether session cookies are signed with the published development secret: anybody
+        can forge them, so such a server may only listen on the loopback address."""
+        return self.secret_key == DEV_SECRET
 
     @property
     def telemetry_dir(self) -> Path:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from servitize.trust import audit
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
+from servitize.trust.service import revoke_token, token_dict, tokens_of
 
 router = APIRouter(tags=["audit"])
 
@@ -42,3 +43,34 @@ def audit_entries(
     """The newest changes to records and users, for admins."""
     require_role(user, Role.admin)
     return [AuditRead.model_validate(e) for e in audit.entries(session, entity, entity_id, limit)]
+
+
+class TokenRead(BaseModel):
+    """An API token as shown: never the token itself."""
+
+    id: int
+    user_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+
+
+@router.get("/tokens", response_model=list[TokenRead], tags=["tokens"])
+def list_tokens(
+    session: DbSession, user: CurrentUser, all: bool = False
+) -> list[TokenRead]:
+    """Your API tokens; with ``all=true`` an admin sees everybody's."""
+    if all:
+        require_role(user, Role.admin)
+    return [TokenRead.model_validate(token_dict(t)) for t in tokens_of(session, None if all else user)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead, tags=["tokens"])
+def delete_token(
+    token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: DbSession, user: CurrentUser
+) -> TokenRead:
+    """Revoke an API token (your own; an admin's any): it answers 401 from now on."""
+    token = revoke_token(session, audit.actor_of(user), user, token_id)
+    return TokenRead.model_validate(token_dict(token))

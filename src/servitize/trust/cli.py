@@ -12,7 +12,14 @@ from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.trust import audit
 from servitize.trust.models import User
-from servitize.trust.service import acting_user, create_user, user_dict
+from servitize.trust.service import (
+    acting_user,
+    create_user,
+    revoke_token,
+    token_dict,
+    tokens_of,
+    user_dict,
+)
 
 
 def run_as(work: Callable[[Session, User], Any], as_user: str | None, as_json: bool = False) -> Any:
@@ -57,6 +64,24 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
         else:
             console.print(f"created {out['username']} ({out['role']}); API token: {token}")
+
+    @users.command("tokens")
+    def tokens(name: str) -> None:
+        """A user's API tokens as JSON lines (never the token itself)."""
+        def work(session: Session, operator: User) -> None:
+            for token in tokens_of(session, acting_user(session, name)):
+                emit_json(token_dict(token))
+
+        run_as(work, None)
+
+    @users.command("revoke-token")
+    def revoke(token_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1)]) -> None:
+        """Revoke an API token by its id: it answers 401 from now on (audited)."""
+        def work(session: Session, operator: User) -> None:
+            token = revoke_token(session, audit.Actor("cli"), operator, token_id)
+            console.print(f"API token {token.id} of user {token.user_id} is revoked")
+
+        run_as(work, None)
 
     audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
     app.add_typer(audit_app, name="audit")

@@ -60,10 +60,14 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt="servitize-session")
 
 
-def sign_session(settings: Settings, user_id: int) -> tuple[str, str]:
-    """A signed cookie value for a logged-in user and its CSRF token."""
+def sign_session(settings: Settings, user_id: int, generation: int = 0) -> tuple[str, str]:
+    """A signed cookie value for a logged-in user and its CSRF token.
+
+    The cookie carries the user's session generation: logout moves it on, which ends the
+    session on the server, not only in the browser that logged out.
+    """
     csrf = secrets.token_urlsafe(24)
-    return _serializer(settings).dumps({"uid": user_id, "csrf": csrf}), csrf
+    return _serializer(settings).dumps({"uid": user_id, "gen": generation, "csrf": csrf}), csrf
 
 
 def sign_login_csrf(settings: Settings) -> tuple[str, str]:
@@ -121,8 +125,8 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     if data is None:
         return None
     user = session.get(User, data.get("uid"))
-    if user is None or not user.active:
-        return None
+    if user is None or not user.active or data.get("gen") != user.session_generation:
+        return None  # unknown, deactivated, or logged out since the cookie was signed
     request.state.auth = "cookie"
     request.state.csrf = data.get("csrf")
     return user

@@ -71,7 +71,49 @@ def set_password(session: Session, actor: audit.Actor, user: User, password: str
     if len(password) < 8:
         raise InvalidInput("a password needs at least 8 characters")
     user.password_hash = hash_password(password)
+    user.session_generation = (user.session_generation or 0) + 1  # a new password logs out
     audit.record(session, actor, "set_password", "user", user.id)
+
+
+def end_sessions(session: Session, actor: audit.Actor, user: User) -> None:
+    """Log the user out on the server: every session cookie signed before stops working."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+    audit.record(session, actor, "logout", "user", user.id)
+
+
+def token_dict(token: ApiToken) -> dict[str, object]:
+    """What may be shown of an API token: never the token or its digest."""
+    return {
+        "id": token.id, "user_id": token.user_id, "label": token.label,
+        "created_at": token.created_at, "last_used_at": token.last_used_at,
+        "revoked": token.revoked, "revoked_at": token.revoked_at,
+    }
+
+
+def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
+    """API tokens, newest first: one user's, or everybody's (``None``)."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, actor: audit.Actor, by: User, token_id: int) -> ApiToken:
+    """Revoke an API token: the owner their own, an admin anybody's; it answers 401 from now on.
+
+    A token the user may not revoke answers 404, as one that does not exist.
+    """
+    token = session.get(ApiToken, token_id)
+    if token is None or (by.role != Role.admin.value and token.user_id != by.id):
+        raise NotFound(f"API token {token_id} not found")
+    if not token.revoked:
+        token.revoked = True
+        token.revoked_at = utcnow()
+        session.flush()
+        audit.record(session, actor, "revoke", "api_token", token.id,
+                     before={"revoked": False}, after={"revoked": True, "user_id": token.user_id})
+    return token
 
 
 def user_by_password(session: Session, username: str, password: str) -> User | None:

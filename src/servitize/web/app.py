@@ -30,7 +30,7 @@ from servitize.sales import views as sales_views
 from servitize.telemetry import api as telemetry_api
 from servitize.telemetry import views as telemetry_views
 from servitize.trust import api as trust_api
-from servitize.web import admin, auth, shell
+from servitize.web import admin, auth, guard, shell
 
 
 def _wants_html(request: Request) -> bool:
@@ -116,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, shell.page_not_found)
     app.add_middleware(shell.SecurityHeaders)
     app.add_middleware(shell.HtmxLogin)
+    app.add_middleware(guard.PrivateAnswers, settings=settings)
+    app.add_middleware(guard.DevSecretGuard, settings=settings)  # outermost: refuses first
     static = resources.files("servitize.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

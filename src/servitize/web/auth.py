@@ -21,7 +21,7 @@ from servitize.trust.http import (
     sign_login_csrf,
     sign_session,
 )
-from servitize.trust.service import user_by_password
+from servitize.trust.service import end_sessions, user_by_password
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +60,8 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int,
 
 
 def _secure(request: Request) -> bool:
-    return settings_of(request).environment == "production"
+    settings = settings_of(request)
+    return settings.environment == "production" or settings.hsts_max_age_s > 0
 
 
 @router.get("/login")
@@ -86,7 +87,7 @@ def login(
         return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
     audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)
     settings = settings_of(request)
-    value, _csrf = sign_session(settings, user.id)
+    value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, value, max_age=settings.session_max_age_s, httponly=True,
@@ -97,8 +98,10 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser) -> Response:
-    """End the session (the CSRF check runs in CurrentUser) and show the login form."""
+def logout(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """End the session on the server and in the browser (the CSRF check runs in CurrentUser):
+    a copy of the cookie kept elsewhere no longer logs in."""
+    end_sessions(session, audit.actor_of(user), user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=_secure(request))
     return response

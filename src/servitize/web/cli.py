@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         """Build the sample manufacturer into the configured database and serve it."""
         from servitize.web.demo import build_demo
 
+        if serve_:
+            _refuse_exposed_development_secret(host)
         settings = Settings()
         with tempfile.TemporaryDirectory(prefix="servitize-demo-") as tmp:
             logins = build_demo(settings, Path(tmp), accounts=accounts, seed=seed,
@@ -51,8 +53,20 @@ def register(app: typer.Typer) -> None:
             _serve(host, port, 1)
 
 
+def _refuse_exposed_development_secret(host: str) -> None:
+    """Exit 2 before serving beyond this machine with cookies anybody can forge."""
+    from servitize.web.guard import DEV_SECRET_REFUSAL, is_loopback
+
+    if not is_loopback(host) and Settings().development_secret:
+        console.print(f"[red]error:[/] {DEV_SECRET_REFUSAL.format(where=f'on {host}')}",
+                      soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
+
+    _refuse_exposed_development_secret(host)
 
     uvicorn.run(
         "servitize.web.app:create_app", factory=True, host=host, port=port, workers=workers,
