@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
@@ -44,7 +45,9 @@ from paho.mqtt.properties import Properties
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.telemetry import paho_speed, rules
 from servitize.telemetry.machines import Machine
-from servitize.telemetry.store import Batch, TelemetryStore
+
+if TYPE_CHECKING:  # pyarrow and Ibis load when a batch is written, not for `servitize --help`
+    from servitize.telemetry.store import Batch, TelemetryStore
 
 TOPIC = "servitize/+/+/+"
 SESSION_EXPIRY_S = 7 * 24 * 3600
@@ -67,13 +70,15 @@ class ListenerStats:
     dead_letters: Counter[str] = field(default_factory=Counter)
     connects: int = 0
     takeovers: int = 0
+    short_connections: int = 0
     gaps: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
         return {"messages": self.messages, "status": self.status, "measure": self.measure,
                 "flushes": self.flushes, "dead_letters": dict(self.dead_letters),
-                "connects": self.connects, "takeovers": self.takeovers, "gaps": self.gaps}
+                "connects": self.connects, "takeovers": self.takeovers,
+                "short_connections": self.short_connections, "gaps": self.gaps}
 
 
 @dataclass
@@ -304,11 +309,18 @@ class Listener:
     def _reconnect(self, should_stop: Callable[[], bool]) -> None:
         """Reconnect with a back-off that only a connection lasting a while resets: a session
         taken over by a client with the same id waits at least a second, doubling each time."""
-        if self._connected_at and time.monotonic() - self._connected_at >= STABLE_AFTER_S:
+        lasted = time.monotonic() - self._connected_at if self._connected_at else None
+        if lasted is not None and lasted >= STABLE_AFTER_S:
             self._backoff = 0.0
-        if self._taken_over:
-            self._taken_over = False
-            self._backoff = max(self._backoff * 2, 1.0)
+        elif self._taken_over or lasted is not None:
+            # Lost soon after connecting: most often another client with our id took the session
+            # (Mosquitto 2.0 just closes the socket, without the v5 reason "session taken over").
+            self._backoff = min(max(self._backoff * 2, 0.5), MAX_BACKOFF_S)
+            self.stats.short_connections += 1
+            log.warning("connection to %s lost %.1f s after connecting; retrying in %.1f s (a second "
+                        "client with id %r takes the session from us?)", self.broker.redacted(),
+                        lasted or 0.0, self._backoff, self.config.client_id)
+        self._taken_over = False
         self._connected_at = 0.0
         while not should_stop():
             _sleep(self._backoff, should_stop)
@@ -326,6 +338,8 @@ class Listener:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
+        from servitize.telemetry.store import Batch
+
         batch = Batch()
         received = now_us()
         for topic, payload, _mid, _qos in pending:
