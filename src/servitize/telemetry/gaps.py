@@ -128,3 +128,21 @@ def _silence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetim
     finally:
         con.disconnect()
     return [Gap(r["serial"], max(r["ts"], start), min(r["gap_end"], end), "silence") for r in rows]
+
+
+def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime, end: datetime,
+                 expected_interval_s: int | None = None) -> list[str]:
+    """The gap lines of a contract report: ``M1: telemetry gap 2026-10-05 14:02–14:07 (5 readings
+    missing)``; the expected interval defaults to the setting."""
+    if expected_interval_s is None:
+        from servitize.core.settings import Settings
+
+        expected_interval_s = Settings().telemetry_expected_interval_s
+    serials = list(serials)
+    if not serials:
+        return []
+    lines = []
+    for g in find_gaps(store, serials, start, end, expected_interval_s, now=min(_utc(end), datetime.now(UTC))):
+        what = f"{g.missing} readings missing" if g.missing else f"no reading for {g.as_dict()['minutes']} min"
+        lines.append(f"{g.serial}: {g.label()} ({what})")
+    return lines

@@ -20,7 +20,7 @@ from servitize.core.money import from_cents
 from servitize.core.settings import Settings
 from servitize.installed_base.access import account_scope, get_account
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import contracts
+from servitize.telemetry import contracts, gaps
 from servitize.telemetry.availability import Period, month_period
 from servitize.telemetry.consent import consenting_accounts
 from servitize.telemetry.downtime import utc
@@ -118,6 +118,7 @@ class Report:
     energy_kwh: float | None
     kwh_per_operating_hour: float | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    telemetry_gaps: list[str] = field(default_factory=list)  # gaps.report_lines of the period's machines
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
@@ -287,6 +288,8 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
         assets=assets, usage_shared=usage_shared, energy_shared=energy_shared,
         operating_hours=hours, energy_kwh=kwh,
         kwh_per_operating_hour=round(kwh / hours, 6) if hours and kwh is not None else None,
+        telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
+                                         period.start, period.end),
     )
 
 
