@@ -11,13 +11,16 @@ from sqlalchemy import select
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import InvalidInput, NotFound, ServitizeError
+from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
 from servitize.installed_base.models import Account, Site
 from servitize.telemetry import doctor, gateways, rules
-from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.listener import ListenerConfig
-from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
+
+# pyarrow and Ibis load when a command runs, not for `servitize --help`.
+gaps = lazy("servitize.telemetry.gaps")
+store = lazy("servitize.telemetry.store")
 
 EXIT_GAPS = 4
 
@@ -76,7 +79,7 @@ def register(tele: typer.Typer) -> None:
         """Telemetry gaps per machine; exit code 4 when there are any (an alert for cron or monitoring)."""
         settings = Settings()
         end = datetime.now(UTC)
-        found = find_gaps(TelemetryStore(settings.telemetry_dir), serial or None, end - timedelta(days=days),
+        found = gaps.find_gaps(store.TelemetryStore(settings.telemetry_dir), serial or None, end - timedelta(days=days),
                           end, settings.telemetry_expected_interval_s, now=end)
         if as_json:
             emit_json({"gaps": [g.as_dict() for g in found]})
@@ -110,7 +113,7 @@ def register(tele: typer.Typer) -> None:
                 if password_file and password_file.exists() and any(
                         line.split(":", 1)[0] == name for line in password_file.read_text().splitlines()):
                     raise InvalidInput(f"{password_file} already has a user {name!r}")
-                audit.record(session, audit.Actor("cli"), "telemetry.gateway_add", "gateway", None,
+                audit.record(session, audit.Actor("cli"), "telemetry.gateway_add", "gateway", name,
                              after={"name": name, "tenant": tenant,
                                     "password_file": str(password_file) if password_file else None})
                 for path, lines in ((password_file, [creds.password_line, ""]), (acl_file, creds.acl_lines)):
