@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # certificate, and a client certificate and key when the broker asks for one).
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     mqtt_ca_file: Path | None = None
+    # Dates outside these years are rejected with a reason (imports, forms, API, telemetry).
+    date_min_year: int = Field(default=1900, ge=1, le=9999)
+    date_max_year: int = Field(default=2100, ge=1, le=9999)
     mqtt_cert_file: Path | None = None
     mqtt_key_file: Path | None = None
     # Bounds on one MQTT message (larger payloads and longer text fields are dead letters).

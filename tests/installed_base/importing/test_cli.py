@@ -56,7 +56,7 @@ def test_exit_3_when_rows_are_rejected(database: str, tmp_path: Path):
         ("users", None, "no such file"),
         ("users", "name,role\nann,admin\n", "lacks required column(s) for users: username"),
         ("planets", "username\nann\n", "unknown kind"),
-        ("users", b"username,role\n\xff\xfe,admin\n", "cannot read"),
+        ("users", b"username,r\xffle\nann,admin\n", "its header is not utf-8 text"),
     ],
 )
 def test_exit_2_when_the_file_cannot_be_read(database, tmp_path, kind, text, message):

@@ -79,11 +79,11 @@ def test_a_crash_in_a_first_load_leaves_the_table_empty_and_whole(
     land = loading.Loader.land
     calls = []
 
-    def crash_on_second_chunk(self, conn, rows):  # type: ignore[no-untyped-def]
+    def crash_on_second_chunk(self, conn, rows, *waiting):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("power cut")
-        return land(self, conn, rows)
+        return land(self, conn, rows, *waiting)
 
     monkeypatch.setattr(loading.Loader, "land", crash_on_second_chunk)
     with pytest.raises(RuntimeError, match="power cut"):

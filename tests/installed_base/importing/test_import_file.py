@@ -57,7 +57,7 @@ def test_every_bad_row_is_rejected_with_its_line_and_reason(engine: Engine, tmp_
         8: "install_date '2030-01-01' is in the future",
         9: "install_date '2015-02-30' is not a date (YYYY-MM-DD)",
         10: "connectivity 'wifi' is not one of: none, legacy, current",
-        11: f"parent '{p}-M9' is not imported yet, nor an earlier row of this file",
+        11: f"parent '{p}-M9' is not imported yet, nor a row of this file that landed",
         12: "origin is required",
         13: f"external_id '{p}-M1' appears again (first at line 4)",
         14: "the row has 6 fields, the header 9",
@@ -201,11 +201,11 @@ def test_a_crash_keeps_committed_chunks_and_a_rerun_completes(
     land = loading.Loader.land
     calls = []
 
-    def crash_on_second_chunk(self, conn, rows):  # type: ignore[no-untyped-def]
+    def crash_on_second_chunk(self, conn, rows, *waiting):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("power cut")
-        return land(self, conn, rows)
+        return land(self, conn, rows, *waiting)
 
     monkeypatch.setattr(loading.Loader, "land", crash_on_second_chunk)
     with pytest.raises(RuntimeError, match="power cut"):

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, String
 
+from servitize.core.dates import year_range
 from servitize.installed_base.columns import ImportKind
 from servitize.installed_base.importing import lookups
 from servitize.installed_base.importing.reading import Chunk
@@ -74,11 +75,15 @@ def defaults(kind: ImportKind) -> dict[str, object]:
 class Checker:
     """Validates the chunks of one import run in an in-memory DuckDB."""
 
-    def __init__(self, kind: ImportKind, today: date, company_currency: str) -> None:
+    def __init__(
+        self, kind: ImportKind, today: date, company_currency: str,
+        years: tuple[int, int] | None = None,
+    ) -> None:
         self.kind = kind
         self.duck = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
         self.ahead = self.duck.cursor()  # its own connection, for ``prepare`` in another thread
-        self.typed = typed_sql(kind, "raw", today, company_currency, max_lengths(kind))
+        self.typed = typed_sql(kind, "raw", today, company_currency, max_lengths(kind),
+                               years or year_range())
         self.resolve = resolve_sql(kind, "typed")
         filled = defaults(kind)
         columns = [

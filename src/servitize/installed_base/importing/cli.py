@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,11 +11,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from servitize.core.console import console, emit_json
 from servitize.core.db import make_engine
+from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
 from servitize.installed_base.columns import IMPORT_ORDER
-from servitize.installed_base.importing.reading import ImportFileError
-from servitize.installed_base.importing.service import ImportResult, import_file
 from servitize.trust.audit import Actor
+
+if TYPE_CHECKING:
+    from servitize.installed_base.importing.service import ImportResult
+
+# DuckDB and pyarrow load when an import runs, not for `servitize --help`.
+reading = lazy("servitize.installed_base.importing.reading")
+importing = lazy("servitize.installed_base.importing.service")
 
 EXIT_OK, EXIT_DATABASE, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -38,21 +44,26 @@ def _command(kind: str):  # type: ignore[no-untyped-def]
         file: Annotated[Path, typer.Argument(help="CSV (any delimiter) or Parquet file")],
         strict: Annotated[bool, typer.Option("--strict", help="land nothing if a row is bad")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
+        encoding: Annotated[str, typer.Option(
+            "--encoding", help="the CSV file's text encoding (utf-8, cp1252, latin-1, ...)")] = "utf-8",
     ) -> None:
         settings = Settings()
         engine = make_engine(settings.database_url)
         try:
-            result = import_file(
+            result = importing.import_file(
                 engine, kind, file, actor=Actor(f"import:{kind}"), strict=strict,
                 progress=not as_json and console.is_terminal,
                 chunk_rows=settings.import_chunk_rows, company_currency=settings.company_currency,
+                encoding=encoding, years=(settings.date_min_year, settings.date_max_year),
             )
-        except ImportFileError as exc:
+        except reading.ImportFileError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(EXIT_UNREADABLE) from None
         except SQLAlchemyError as exc:  # e.g. a database never migrated: say so, no traceback
-            console.print(f"[red]database error:[/] {getattr(exc, 'orig', None) or exc}")
-            console.print("is the database up to date? run: servitize db upgrade")
+            cause = str(getattr(exc, "orig", None) or exc)
+            console.print(f"[red]database error:[/] {cause}")
+            if _not_migrated(cause):  # only then is the upgrade the answer
+                console.print("is the database up to date? run: servitize db upgrade")
             raise typer.Exit(EXIT_DATABASE) from None
         finally:
             engine.dispose()
@@ -64,6 +75,13 @@ def _command(kind: str):  # type: ignore[no-untyped-def]
 
     run.__doc__ = f"Import {kind} from a CSV or Parquet file."
     return run
+
+
+def _not_migrated(cause: str) -> bool:
+    """Whether a database error says a table or column is missing (a database not upgraded)."""
+    text = cause.lower()
+    return any(words in text for words in (
+        "no such table", "no such column", "does not exist", "has no column named"))
 
 
 def show(result: ImportResult) -> None:

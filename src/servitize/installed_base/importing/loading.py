@@ -32,6 +32,7 @@ class Landed:
     updated: int = 0
     unchanged: int = 0
     rejects: list[tuple[int, int, str]] = field(default_factory=list)
+    waiting: pa.Table | None = None  # rows whose self reference has not landed (yet)
 
 
 class Loader:
@@ -58,20 +59,24 @@ class Loader:
         # it writes can be stored already, so nothing is looked up.
         self.first_load = False
 
-    def land(self, conn: Connection, rows: pa.Table) -> Landed:
+    def land(self, conn: Connection, rows: pa.Table, carried: pa.Table | None = None) -> Landed:
         """Write a chunk's good rows (``_idx, _line, _pending, *targets``); self references wait.
 
-        A row whose ``_pending`` names an earlier row of the file waits until that row landed,
-        then takes its id.
+        A row whose ``_pending`` names a row of the file that has not landed yet (later in this
+        chunk, or in a later chunk) waits until that row landed, then takes its id; rows still
+        waiting at the end of the chunk come back in ``waiting``, to be passed in again as
+        ``carried`` with the next chunk (``waiting_reasons`` rejects them at the end of the file).
         """
         result = Landed()
         pending = rows.column("_pending")
-        if pending.null_count == rows.num_rows:
+        if pending.null_count == rows.num_rows and carried is None:
             self._write(conn, rows, result)
             return result
         waits = pc.is_valid(pending)
         self._write(conn, rows.filter(pc.invert(waits)), result)
         waiting = rows.filter(waits)
+        if carried is not None and carried.num_rows:
+            waiting = pa.concat_tables([carried, waiting.cast(carried.schema)])
         while waiting.num_rows:
             assert self.self_name is not None
             wanted = waiting.column("_pending")
@@ -79,12 +84,7 @@ class Loader:
             at = pc.index_in(wanted, value_set=found.column("k"))
             hit = pc.is_valid(at)
             if not pc.any(hit).as_py():
-                name = self.self_name.removesuffix("_id")
-                result.rejects += [
-                    (i, line, f"{name} '{key}' was rejected, so this row cannot refer to it")
-                    for i, line, key in zip(waiting.column("_idx").to_pylist(),
-                                            waiting.column("_line").to_pylist(), wanted.to_pylist())
-                ]
+                result.waiting = waiting
                 break
             ready = waiting.filter(hit)
             ids = found.column("id").take(pc.drop_null(at))
@@ -93,6 +93,15 @@ class Loader:
             waiting = waiting.filter(pc.invert(hit))
             self._write(conn, ready, result)
         return result
+
+    def waiting_reasons(self, waiting: pa.Table) -> list[tuple[int, str]]:
+        """``(line, reason)`` for rows whose self reference never landed in the whole file."""
+        name = (self.self_name or "").removesuffix("_id")
+        return [
+            (line, f"{name} '{key}' is not imported yet, nor a row of this file that landed")
+            for line, key in zip(waiting.column("_line").to_pylist(),
+                                 waiting.column("_pending").to_pylist())
+        ]
 
     def _keys(self, rows: pa.Table) -> list[Any]:
         """The key of each row: a value, or a tuple where the key has several columns."""

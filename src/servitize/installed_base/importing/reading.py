@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ class Source:
     delimiter: str | None = None
     blank_lines: bool = False  # CSV: blank lines make the fast reader's line numbers wrong
     quoted: bool = True  # CSV: has a double quote, so a value may hold a line break
+    encoding: str = "utf-8"  # CSV: the text encoding (``--encoding``)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -67,19 +69,27 @@ class Source:
         return _csv_chunks(self, chunk_rows)
 
 
-def open_source(path: Path, kind: ImportKind) -> Source:
-    """Open ``path`` and check its header against ``kind``; ImportFileError when it cannot be."""
+def open_source(path: Path, kind: ImportKind, encoding: str = "utf-8") -> Source:
+    """Open ``path`` and check its header against ``kind``; ImportFileError when it cannot be.
+
+    A CSV row with bytes that are not text in ``encoding``, or with a NUL byte, is rejected on its
+    own (``_shape``); only a header that cannot be read makes the whole file unreadable.
+    """
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"cannot read {path}: no such file")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ImportFileError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from None
     try:
         if _is_parquet(path):
             pf = pq.ParquetFile(path)
             source = Source(path, kind, list(pf.schema_arrow.names), pf.metadata.num_rows)
         else:
-            header, delimiter = _csv_header(path)
+            header, delimiter = _csv_header(path, encoding)
             lines, blank, quoted = _scan(path)
-            source = Source(path, kind, header, lines, delimiter, blank, quoted)
+            source = Source(path, kind, header, lines, delimiter, blank, quoted, encoding)
     except (OSError, UnicodeDecodeError, pa.ArrowException, csv.Error) as exc:
         raise ImportFileError(f"cannot read {path}: {exc}") from exc
     _check_header(source)
@@ -91,15 +101,20 @@ def _is_parquet(path: Path) -> bool:
         return f.read(4) == b"PAR1"
 
 
-def _csv_header(path: Path) -> tuple[list[str], str]:
+def _csv_header(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
     with path.open("rb") as f:
         sample = f.read(SNIFF_BYTES)
-    text = sample.decode("utf-8-sig", errors="strict" if len(sample) < SNIFF_BYTES else "ignore")
+    text = sample.decode(_codec(encoding), errors="replace")  # only to find the delimiter
     if not text.strip():
         raise ImportFileError(f"cannot read {path}: the file is empty")
     delimiter = _sniff(text)
-    with _open_text(path) as f:
+    with _open_text(path, encoding) as f:
         header = next(csv.reader(f, delimiter=delimiter), [])
+    if any(_problem(h) for h in header):
+        raise ImportFileError(
+            f"cannot read {path}: its header is not {encoding} text or holds a NUL byte "
+            f"(give the file's encoding with --encoding)"
+        )
     return [h.strip() for h in header], delimiter
 
 
@@ -126,8 +141,34 @@ def _sniff(text: str) -> str:
         return max(DELIMITERS, key=first.count)
 
 
-def _open_text(path: Path) -> io.TextIOWrapper:
-    return path.open("r", encoding="utf-8-sig", newline="")
+def _codec(encoding: str) -> str:
+    """UTF-8 files may start with a byte-order mark."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _open_text(path: Path, encoding: str = "utf-8") -> io.TextIOWrapper:
+    # Bytes that are not text in ``encoding`` become lone surrogates, so that the one row
+    # holding them is rejected (``_problem``) and the rest of the file still lands.
+    return path.open("r", encoding=_codec(encoding), errors="surrogateescape", newline="")
+
+
+def _problem(value: str) -> str | None:
+    """Why a value read from the file cannot be stored: undecodable bytes or a NUL byte."""
+    if "\x00" in value:
+        return "holds a NUL byte"
+    bad = next((ch for ch in value if "\udc80" <= ch <= "\udcff"), None)
+    if bad is not None:
+        return (f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
+                "(give it with --encoding)")
+    return None
+
+
+def readable(value: str) -> str:
+    """A value read with ``surrogateescape`` as printable text: bad bytes as ``\\xff``."""
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value.replace("\x00", "\\x00")
+    raw = value.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
 def _check_header(source: Source) -> None:
@@ -166,7 +207,8 @@ def _arrow_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk | None]:
     names = [h.lower() for h in source.header]
     options = (
         pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=chunk_rows * 128,
-                         encoding="utf8"),
+                         encoding="utf8" if _codec(source.encoding) == "utf-8-sig"
+                         else source.encoding),
         pcsv.ParseOptions(delimiter=source.delimiter or ",", newlines_in_values=source.quoted),
         pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                             strings_can_be_null=False),
@@ -217,9 +259,22 @@ def _arrow_chunk(source: Source, table: pa.Table, first_line: int) -> Chunk:
         else pa.nulls(n, pa.string())
         for c in source.kind.columns
     }
-    columns["_shape"] = pa.nulls(n, pa.string())
+    columns["_shape"] = _nul_reasons(table)
     lines = list(range(first_line + 1, first_line + 1 + n))
     return Chunk(lines, pa.table(columns), table, first_line + n)
+
+
+def _nul_reasons(table: pa.Table) -> pa.Array:
+    """Per row: which column holds a NUL byte (PostgreSQL cannot store one), else null."""
+    reason = pa.nulls(table.num_rows, pa.string())
+    for name in reversed(table.column_names):
+        column = table.column(name)
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        hit = pc.fill_null(pc.match_substring(column, "\x00"), False)
+        if pc.any(hit).as_py():
+            reason = pc.if_else(hit, f"{name} holds a NUL byte", reason)
+    return reason
 
 
 def _python_chunks(source: Source, chunk_rows: int, skip: int = 0) -> Iterator[Chunk]:
@@ -228,7 +283,7 @@ def _python_chunks(source: Source, chunk_rows: int, skip: int = 0) -> Iterator[C
     wanted = [(c.name, names.index(c.name) if c.name in names else None) for c in source.kind.columns]
     last = 1
     try:
-        with _open_text(source.path) as f:
+        with _open_text(source.path, source.encoding) as f:
             reader = csv.reader(f, delimiter=source.delimiter or ",")
             next(reader, None)
             lines: list[int] = []
@@ -244,31 +299,41 @@ def _python_chunks(source: Source, chunk_rows: int, skip: int = 0) -> Iterator[C
                 lines.append(start)
                 rows.append(row)
                 if len(rows) >= chunk_rows:
-                    yield _csv_chunk(lines, rows, wanted, width, last)
+                    yield _csv_chunk(lines, rows, wanted, width, last, names)
                     lines, rows = [], []
             if rows:
-                yield _csv_chunk(lines, rows, wanted, width, source.size)
+                yield _csv_chunk(lines, rows, wanted, width, source.size, names)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ImportFileError(f"cannot read {source.path} after line {last}: {exc}") from exc
 
 
 def _csv_chunk(
     lines: list[int], rows: list[list[str]], wanted: list[tuple[str, int | None]], width: int,
-    position: int,
+    position: int, names: list[str] | None = None,
 ) -> Chunk:
-    ragged = [len(r) != width for r in rows]
-    fixed = [r if len(r) == width else [""] * width for r in rows]
+    shapes = [
+        f"the row has {len(r)} fields, the header {width}" if len(r) != width else _row_problem(r, names)
+        for r in rows
+    ]
+    fixed = [r if shape is None else [""] * width for r, shape in zip(rows, shapes)]
     by_position = list(zip(*fixed))
     columns = {
         name: pa.array(by_position[i], pa.string()) if i is not None else pa.nulls(len(rows), pa.string())
         for name, i in wanted
     }
-    columns["_shape"] = pa.array(
-        [f"the row has {len(r)} fields, the header {width}" if bad else None
-         for r, bad in zip(rows, ragged)],
-        pa.string(),
-    )
+    columns["_shape"] = pa.array(shapes, pa.string())
     return Chunk(lines, pa.table(columns), rows, position)
+
+
+def _row_problem(row: list[str], names: list[str] | None) -> str | None:
+    for i, value in enumerate(row):
+        if value.isascii() and "\x00" not in value:
+            continue
+        problem = _problem(value)
+        if problem:
+            name = names[i] if names and i < len(names) else f"field {i + 1}"
+            return f"{name} {problem}"
+    return None
 
 
 def _parquet_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
@@ -286,7 +351,7 @@ def _parquet_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
                 else pa.nulls(len(text), pa.string())
                 for c in source.kind.columns
             }
-            columns["_shape"] = pa.nulls(len(text), pa.string())
+            columns["_shape"] = _nul_reasons(text)
             lines = list(range(done + 2, done + 2 + len(text)))
             done += len(text)
             yield Chunk(lines, pa.table(columns), text, done)
@@ -295,6 +360,6 @@ def _parquet_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    if pa.types.is_timestamp(column.type):
-        column = pc.cast(column, pa.date32())
+    # A timestamp stays a date-time in text: the date rule takes midnight and rejects any other
+    # time of day rather than cutting it.
     return pc.cast(column, pa.string())

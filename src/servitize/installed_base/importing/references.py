@@ -47,7 +47,6 @@ def seen_sql(kind: ImportKind, typed: str = "typed") -> tuple[str, str]:
 
 def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
     """SQL over the typed chunk: the final row values, ``_pending`` and every row's reasons."""
-    key = q(kind.key)
     keys = [q(k) for k in kind.keys]
     # A key's first line in the file: this chunk's, or one an earlier chunk of the run left in
     # ``seen`` (kept by the checker), so a repeat is rejected wherever the chunks split the file.
@@ -87,17 +86,12 @@ def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
         joins.append(f"LEFT JOIN {lk} ON {lk}.k = t.{col}")
         values[f"{ref.column}_id"] = f"{lk}.id"
         if ref.self_ref:
-            joins.append(
-                f"LEFT JOIN (SELECT {key} AS k, min(_line) AS line FROM {typed} WHERE _reason IS "
-                f"NULL GROUP BY {key}) sp ON sp.k = t.{col} AND sp.line < t._line"
-            )
-            pending = f"CASE WHEN {lk}.id IS NULL AND sp.k IS NOT NULL THEN t.{col} END"
-            missing = f"t.{col} IS NOT NULL AND {lk}.id IS NULL AND sp.k IS NULL"
-            words = " || ' is not imported yet, nor an earlier row of this file'"
-        else:
-            missing = f"t.{col} IS NOT NULL AND {lk}.id IS NULL"
-            words = " || ' is not imported yet'"
-        reasons.append(f"CASE WHEN {missing} THEN {said}{words} END")
+            # Not stored yet: the row may name a row of this file, earlier or later, even in a
+            # later chunk; it waits for it (``Loader.land``) and is rejected only at the end.
+            pending = f"CASE WHEN t.{col} IS NOT NULL AND {lk}.id IS NULL THEN t.{col} END"
+            continue
+        missing = f"t.{col} IS NOT NULL AND {lk}.id IS NULL"
+        reasons.append(f"CASE WHEN {missing} THEN {said} || ' is not imported yet' END")
     names = {r.column for r in refs(kind)}
     if {"site", "account"} <= names:
         reasons.append(

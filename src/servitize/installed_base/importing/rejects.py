@@ -1,4 +1,5 @@
-"""The reject file next to the input: line, reason in words, then the row as it was."""
+"""The reject file next to the input: line, reason in words, then the row as it was (a value
+that a spreadsheet would run as a formula starts with an apostrophe)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import csv
 from pathlib import Path
 from typing import IO
 
-from servitize.installed_base.importing.reading import Chunk
+from servitize.core.cells import safe_row
+from servitize.installed_base.importing.reading import Chunk, readable
 
 
 def rejects_path(path: Path) -> Path:
@@ -28,14 +30,30 @@ class RejectFile:
         """Write one chunk's rejects ``(index, line, reason)`` in line order."""
         if not rejects:
             return
+        self._open()
+        for index, line, reason in sorted(rejects, key=lambda r: r[1]):
+            # Values as the file had them, but never a live formula in a spreadsheet, and bytes
+            # that were not text written as \xff.
+            original = [readable(v) for v in chunk.original(index)]
+            self._writer.writerow([line, *safe_row([reason, *original])])
+        self._file.flush()  # type: ignore[union-attr]
+        self.count += len(rejects)
+
+    def add_rows(self, rows: list[tuple[int, str, list[str]]]) -> None:
+        """Write rejects known by line, reason and values as read (rows that waited)."""
+        if not rows:
+            return
+        self._open()
+        for line, reason, values in sorted(rows, key=lambda r: r[0]):
+            self._writer.writerow([line, *safe_row([reason, *(readable(v) for v in values)])])
+        self._file.flush()  # type: ignore[union-attr]
+        self.count += len(rows)
+
+    def _open(self) -> None:
         if self._file is None:
             self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._file)
-            self._writer.writerow(["line", "reason", *self.header])
-        for index, line, reason in sorted(rejects, key=lambda r: r[1]):
-            self._writer.writerow([line, reason, *chunk.original(index)])
-        self._file.flush()
-        self.count += len(rejects)
+            self._writer.writerow(safe_row(["line", "reason", *self.header]))
 
     def close(self) -> Path | None:
         """Close the file; its path, or None when nothing was rejected."""

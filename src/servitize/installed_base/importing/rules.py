@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from servitize.core.dates import DEFAULT_MAX_YEAR, DEFAULT_MIN_YEAR
 from servitize.installed_base.columns import KINDS, Column, ImportKind
 from servitize.installed_base.importing.codes import COUNTRIES, CURRENCIES
 
@@ -16,6 +17,10 @@ TRUE = ("true", "yes", "y", "t", "1")
 FALSE = ("false", "no", "n", "f", "0")
 SHOWN = 60  # characters of a bad value quoted in a reason
 VALUE = "@value@"  # stands for the typed value in a rule until it is known
+# A date as the file may write it: its day part is group 1 (the year may be any digits or
+# negative, so that the reason can say it is outside the accepted years).
+DATE_TEXT = r"^(-?[0-9]+-[0-9]{1,2}-[0-9]{1,2})([T ]00:00(:00(\.0+)?)?Z?)?$"
+DATE_WITH_TIME = r"-?[0-9]+-[0-9]{1,2}-[0-9]{1,2}[T ].+"
 
 
 def q(name: str) -> str:
@@ -75,7 +80,9 @@ def _when(condition: str, reason: str) -> str:
     return f"CASE WHEN {condition} THEN {reason} END"
 
 
-def _typed(c: Column, raw: str, company_currency: str) -> tuple[str, list[str]]:
+def _typed(
+    c: Column, raw: str, company_currency: str, years: tuple[int, int]
+) -> tuple[str, list[str]]:
     """SQL for the typed value of one column, and the reasons it may be wrong."""
     reasons: list[str] = []
     v = VALUE
@@ -94,8 +101,18 @@ def _typed(c: Column, raw: str, company_currency: str) -> tuple[str, list[str]]:
             _when(bad, _said(c.name, raw) + " || ' is not an amount (use . as decimal mark)'")
         )
     elif c.type == "date":
-        value = f"CAST(TRY_CAST({raw} AS DATE) AS VARCHAR)"
-        reasons.append(_when(bad, _said(c.name, raw) + " || ' is not a date (YYYY-MM-DD)'"))
+        # YYYY-MM-DD, or a spreadsheet's date-time at midnight; any other time of day is
+        # rejected, not cut, and so is a year outside the accepted range (BC dates included).
+        day = f"TRY_CAST(regexp_extract({raw}, {lit(DATE_TEXT)}, 1) AS DATE)"
+        low, high = years
+        value = (f"CASE WHEN year({day}) BETWEEN {low} AND {high} "
+                 f"THEN CAST({day} AS VARCHAR) END")
+        why = (f"CASE WHEN regexp_full_match({raw}, {lit(DATE_WITH_TIME)}) "
+               f"THEN ' has a time of day (a date column takes YYYY-MM-DD)' "
+               f"WHEN {day} IS NOT NULL "
+               f"THEN {lit(f' is outside the accepted years {low} to {high}')} "
+               f"ELSE ' is not a date (YYYY-MM-DD)' END")
+        reasons.append(_when(bad, _said(c.name, raw) + f" || {why}"))
     elif c.type == "bool":
         value = (
             f"CASE WHEN lower({raw}) IN ({', '.join(map(lit, TRUE))}) THEN TRUE "
@@ -142,6 +159,7 @@ def typed_sql(
     today: date,
     company_currency: str = "EUR",
     max_lengths: dict[str, int] | None = None,
+    years: tuple[int, int] = (DEFAULT_MIN_YEAR, DEFAULT_MAX_YEAR),
 ) -> str:
     """SQL that types a chunk's text columns and gives each row its reasons (``_reason``).
 
@@ -156,7 +174,7 @@ def typed_sql(
         raw = f"c.{q(c.name)}"
         if c.default is not None:
             raw = f"COALESCE({raw}, {lit(c.default)})"
-        value, checks = _typed(c, raw, company_currency)
+        value, checks = _typed(c, raw, company_currency, years)
         values.append(f"{value} AS {q(c.name)}")
         checks = [x.replace(VALUE, f"({value})") for x in checks]
         if c.required:

@@ -1,7 +1,9 @@
 """Import a file of one kind: read in chunks, validate, land, report. A batch edge: it commits.
 
-Each chunk commits on its own, so rows already reported survive a crash and a re-run completes
-the rest (rows landed before are then unchanged). ``strict`` runs in one transaction that is
+Each chunk commits on its own, with an audit entry naming its lines and counts, so rows already
+reported survive a crash, the audit trail says what a killed run committed, and a re-run completes
+the rest (rows landed before are then unchanged). Imports of one kind run one at a time
+(``locking``): a second waits for the first. ``strict`` runs in one transaction that is
 rolled back when any row is bad. A first load into an empty table runs in one transaction too,
 with the table's secondary indexes built once at the end (``bulk``).
 """
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 from servitize.core.console import console
 from servitize.core.db import utcnow
 from servitize.installed_base.columns import IMPORT_ORDER, KINDS, ImportKind
-from servitize.installed_base.importing import bulk
+from servitize.installed_base.importing import bulk, locking
 from servitize.installed_base.importing.checking import Checker, Prepared
 from servitize.installed_base.importing.loading import Loader
 from servitize.installed_base.importing.reading import ImportFileError, Source, open_source
@@ -83,13 +85,33 @@ def import_file(
     progress: bool = False,
     chunk_rows: int = 50_000,
     company_currency: str = "EUR",
+    encoding: str = "utf-8",
+    years: tuple[int, int] | None = None,
 ) -> ImportResult:
     """Import one CSV or Parquet file of ``kind``; ImportFileError when it cannot be read."""
     started = time.perf_counter()
     spec = kind_of(kind)
-    source = open_source(Path(path), spec)
+    source = open_source(Path(path), spec, encoding)
     result = ImportResult(spec.name, source.path.name, strict=strict, warnings=source.warnings)
-    checker = Checker(spec, today or date.today(), company_currency.upper())
+    with locking.import_lock(engine, spec.name) as waited:
+        if waited >= 1:
+            result.warnings.append(
+                f"waited {waited:.0f} s for another import of {spec.name} to finish"
+            )
+        _run(engine, spec, source, result, actor=actor, strict=strict, today=today,
+             progress=progress, chunk_rows=chunk_rows, company_currency=company_currency,
+             years=years)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run(
+    engine: Engine, spec: ImportKind, source: Source, result: ImportResult, *,
+    actor: audit.Actor, strict: bool, today: date | None, progress: bool, chunk_rows: int,
+    company_currency: str, years: tuple[int, int] | None,
+) -> None:
+    """Import ``source`` into ``result`` while holding the kind's import lock."""
+    checker = Checker(spec, today or date.today(), company_currency.upper(), years)
     loader = Loader(spec, source.present, actor, utcnow())
     rejects = RejectFile(source.path, source.header)
     chunks = source.chunks(chunk_rows)
@@ -111,15 +133,22 @@ def import_file(
                 deferred = bulk.begin_first_load(conn, loader.table) if first_load else None
                 loader.first_load = first_load
                 following = ahead.submit(prepare_next)
+                waiting: Any = None  # rows waiting for a self reference (a later parent)
+                originals: dict[int, list[str]] = {}  # their values as read, by line
                 while (prepared := following.result()) is not None:
                     following = ahead.submit(prepare_next)
                     chunk = prepared.chunk
                     transaction = outer or conn.begin()
                     checked = checker.check(conn, prepared)
-                    landed = loader.land(conn, checked.rows)
+                    landed = loader.land(conn, checked.rows, waiting)
+                    bad = checked.rejects + landed.rejects
+                    if outer is None and (landed.inserted or landed.updated):
+                        _record_chunk(conn, actor, spec, result, chunk.lines, landed, len(bad),
+                                      rejects.path)
                     if outer is None:
                         transaction.commit()
-                    bad = checked.rejects + landed.rejects
+                    waiting = landed.waiting
+                    originals = _waiting_originals(waiting, originals, chunk)
                     rejects.add(chunk, bad)
                     result.read += len(chunk.lines)
                     result.invalid += len(bad)
@@ -127,6 +156,10 @@ def import_file(
                     result.updated += landed.updated
                     result.unchanged += landed.unchanged
                     advance(chunk.position)
+                if waiting is not None:  # their parents never landed: rejected now
+                    left = loader.waiting_reasons(waiting)
+                    rejects.add_rows([(line, why, originals[line]) for line, why in left])
+                    result.invalid += len(left)
                 if strict and result.invalid:
                     assert outer is not None
                     outer.rollback()
@@ -135,12 +168,16 @@ def import_file(
                     if deferred is not None:
                         advance(-1)  # the bar says the indexes are being built
                         bulk.rebuild(conn, deferred)
+                    result.landed = result.inserted + result.updated + result.unchanged
+                    result.rejected = result.read - result.landed
+                    if result.inserted or result.updated or result.invalid:
+                        _record_run(conn, actor, spec, result, rejects.path)  # lands with the rows
                     outer.commit()
                 result.landed = result.inserted + result.updated + result.unchanged
                 result.rejected = result.read - result.landed
-                if result.inserted or result.updated:
+                if outer is None and (result.inserted or result.updated or result.invalid):
                     with conn.begin():
-                        _record_run(conn, actor, spec, result)
+                        _record_run(conn, actor, spec, result, rejects.path)
             finally:
                 if conn.in_transaction():
                     conn.rollback()
@@ -150,8 +187,16 @@ def import_file(
         chunks.close()  # type: ignore[attr-defined]
         checker.close()
         result.rejects_file = rejects.close()
-    result.seconds = time.perf_counter() - started
-    return result
+
+
+def _waiting_originals(waiting: Any, originals: dict[int, list[str]], chunk: Any) -> dict[int, list[str]]:
+    """The values as read of the rows still waiting: kept from before, or taken from ``chunk``."""
+    if waiting is None:
+        return {}
+    kept = {}
+    for index, line in zip(waiting.column("_idx").to_pylist(), waiting.column("_line").to_pylist()):
+        kept[line] = originals[line] if line in originals else chunk.original(index)
+    return kept
 
 
 def _bulk_settings(conn: Any, first_load: bool) -> Callable[[], None]:
@@ -177,12 +222,31 @@ def _bulk_settings(conn: Any, first_load: bool) -> Callable[[], None]:
     return restore
 
 
-def _record_run(conn: Any, actor: audit.Actor, spec: ImportKind, result: ImportResult) -> None:
-    """One audit entry for the run: kind, file and counts."""
+def _record_run(
+    conn: Any, actor: audit.Actor, spec: ImportKind, result: ImportResult, rejects_file: Path
+) -> None:
+    """One audit entry for the run: kind, file, counts and the reject file (when rows were)."""
     counts = {k: v for k, v in result.to_json().items() if k not in ("warnings", "seconds")}
+    counts["rejects_file"] = str(rejects_file) if result.invalid else None
     with Session(bind=conn) as session:
         audit.record(session, actor, "import", spec.table, None, after=counts,
                      note=f"{spec.name} from {result.file}")
+        session.flush()
+
+
+def _record_chunk(
+    conn: Any, actor: audit.Actor, spec: ImportKind, result: ImportResult, lines: list[int],
+    landed: Any, rejected: int, rejects_file: Path,
+) -> None:
+    """The audit entry of one committed chunk, in the chunk's own transaction: if the run is
+    killed later, the trail still says which lines it wrote."""
+    after = {"kind": spec.name, "file": result.file, "lines": f"{lines[0]}-{lines[-1]}",
+             "inserted": landed.inserted, "updated": landed.updated,
+             "unchanged": landed.unchanged, "rejected": rejected,
+             "rejects_file": str(rejects_file) if rejected or result.invalid else None}
+    with Session(bind=conn) as session:
+        audit.record(session, actor, "import chunk", spec.table, None, after=after,
+                     note=f"{spec.name} from {result.file}, lines {lines[0]}-{lines[-1]}")
         session.flush()
 
 
