@@ -57,37 +57,42 @@ CREATE TABLE ix_orders AS SELECT g % {a} + 1 AS account_id, g % 6 + 1 AS offerin
   (['spare_parts','service','digital_service','service','product','expanded_range'])[g % 6 + 1] AS shell,
   1.0 AS quantity
 FROM range(0, {a} * 10) t(g);
+-- Records arrive with amounts in the company currency (records.load_records, core.money).
+ALTER TABLE ix_orders ADD COLUMN amount BIGINT;
+UPDATE ix_orders SET amount = CASE currency WHEN 'EUR' THEN amount_cents
+  ELSE CAST(round(amount_cents * 0.088) AS BIGINT) END;
 CREATE TABLE ix_visits AS SELECT g % {a} + 1 AS account_id, g % 500 + 1 AS technician_id,
   DATE '2024-01-01' + CAST(h(g * 37, 1057) AS INTEGER) AS day FROM range(0, {a} * 2) t(g);
-CREATE TABLE ix_rates AS SELECT 'SEK' AS currency, 0.088 AS rate;
-CREATE TABLE ix_usage (asset_id BIGINT, utilisation DOUBLE, energy_kwh DOUBLE);
+CREATE TABLE ix_rates AS SELECT 'SEK' AS currency, DATE '2020-01-01' AS day, 0.088 AS rate;
+CREATE TABLE ix_usage (asset_id BIGINT, utilisation DOUBLE, energy_kwh DOUBLE,
+  operating_hours DOUBLE, known_hours DOUBLE, unplanned_stops BIGINT);
 """
 
 HAND_ACCOUNT = """
 WITH a AS (SELECT * FROM ix_assets WHERE install_date IS NULL OR install_date <= DATE '{d}'),
 e AS (SELECT * FROM ix_events WHERE day <= DATE '{d}'),
-o AS (SELECT o.*, o.amount_cents * coalesce(r.rate, 1.0) AS amount FROM ix_orders o
-      LEFT JOIN ix_rates r USING (currency) WHERE o.day <= DATE '{d}'),
+o AS (SELECT * FROM ix_orders o WHERE o.day <= DATE '{d}'),
 comp AS (SELECT asset_id, account_id, component, count(*) AS n FROM e WHERE kind = 'repair'
          AND component IS NOT NULL AND day > DATE '{d}' - 365 GROUP BY ALL),
 fa AS (SELECT account_id, count(*) assets, count(*) FILTER (origin = 'own') own_assets,
   count(*) FILTER (origin = 'competitor') competitor_assets,
   count(*) FILTER (connectivity <> 'none') connected_assets,
   count(*) FILTER (connectivity = 'current') current_sensor_assets,
-  round(avg(round(date_diff('day', install_date, DATE '{d}') / 365.25, 1)), 1) mean_age_years,
+  avg(date_diff('day', install_date, DATE '{d}') / 365.25) mean_age_years,
   count(*) FILTER (coverage <> 'none' AND (contract_end IS NULL OR contract_end >= DATE '{d}')) contract_assets
   FROM a GROUP BY 1),
 fe AS (SELECT account_id, count(*) FILTER (kind = 'repair' AND day > DATE '{d}' - 182) repairs_6m,
   count(*) FILTER (kind = 'repair' AND day > DATE '{d}' - 365) repairs_12m,
-  round(sum(downtime_hours) FILTER (day > DATE '{d}' - 365), 1) downtime_12m_h,
+  sum(downtime_hours) FILTER (kind = 'repair' AND day > DATE '{d}' - 365) downtime_12m_h,
   count(*) FILTER (day > DATE '{d}' - 365) work_orders_12m FROM e GROUP BY 1),
 fc AS (SELECT account_id, max(n) max_component_repairs_12m FROM comp GROUP BY 1),
 fo AS (SELECT account_id, count(*) FILTER (day > DATE '{d}' - 730) orders_24m,
   CAST(round(sum(amount) FILTER (day > DATE '{d}' - 365)) AS BIGINT) spend_12m_cents,
   CAST(round(sum(amount) FILTER (day > DATE '{d}' - 365 AND shell IN {svc})) AS BIGINT) service_spend_12m_cents,
   CAST(round(sum(amount) FILTER (day > DATE '{d}' - 730 AND shell IN {svc})) AS BIGINT) service_spend_24m_cents,
-  round(sum(amount) FILTER (day > DATE '{d}' - 730 AND shell IN {svc})
-        / sum(amount) FILTER (day > DATE '{d}' - 730), 3) service_share_24m,
+  sum(amount) FILTER (day > DATE '{d}' - 730 AND shell IN {svc})
+        / sum(amount) FILTER (day > DATE '{d}' - 730) service_share_24m,
+  count(*) FILTER (day > DATE '{d}' - 365 AND amount IS NULL) unconverted_orders_12m,
   count(DISTINCT family) FILTER (day > DATE '{d}' - 730 AND shell IN {svc}) families_24m,
   count(*) FILTER (day > DATE '{d}' - 730 AND shell IN ('digital_service', 'smart_pss_bundle')) digital_orders_24m,
   date_diff('day', max(day), DATE '{d}') days_since_purchase FROM o GROUP BY 1),
@@ -102,10 +107,11 @@ SELECT ac.account_id, coalesce(assets, 0) assets, coalesce(own_assets, 0) own_as
   coalesce(orders_24m, 0) orders_24m, coalesce(spend_12m_cents, 0) spend_12m_cents,
   coalesce(service_spend_12m_cents, 0) service_spend_12m_cents,
   coalesce(service_spend_24m_cents, 0) service_spend_24m_cents, service_share_24m,
+  coalesce(unconverted_orders_12m, 0) unconverted_orders_12m,
   coalesce(families_24m, 0) families_24m, coalesce(digital_orders_24m, 0) digital_orders_24m,
   days_since_purchase, coalesce(visits_12m, 0) visits_12m,
-  CASE WHEN assets > 0 THEN round(competitor_assets / assets, 3) END competitor_share,
-  CASE WHEN assets > 0 THEN round(connected_assets / assets, 3) END connected_share
+  CASE WHEN assets > 0 THEN competitor_assets / assets END competitor_share,
+  CASE WHEN assets > 0 THEN connected_assets / assets END connected_share
 FROM ix_accounts ac LEFT JOIN fa USING (account_id) LEFT JOIN fe USING (account_id)
 LEFT JOIN fc USING (account_id) LEFT JOIN fo USING (account_id) LEFT JOIN fv USING (account_id)
 ORDER BY ac.account_id
@@ -119,10 +125,10 @@ fc AS (SELECT asset_id, max(n) max_component_repairs_12m, arg_max(component, n *
        count(*) FILTER (n >= 2) repeat_failure_components_12m FROM comp GROUP BY 1),
 fe AS (SELECT asset_id, count(*) FILTER (kind = 'repair' AND day > DATE '{d}' - 182) repairs_6m,
   count(*) FILTER (kind = 'repair' AND day > DATE '{d}' - 365) repairs_12m,
-  round(sum(downtime_hours) FILTER (day > DATE '{d}' - 365), 1) downtime_12m_h,
+  sum(downtime_hours) FILTER (kind = 'repair' AND day > DATE '{d}' - 365) downtime_12m_h,
   sum(parts_cost_cents) FILTER (day > DATE '{d}' - 365) parts_cost_12m_cents,
   date_diff('day', max(day), DATE '{d}') days_since_service FROM e GROUP BY 1)
-SELECT a.asset_id, a.account_id, round(date_diff('day', install_date, DATE '{d}') / 365.25, 1) age_years,
+SELECT a.asset_id, a.account_id, date_diff('day', install_date, DATE '{d}') / 365.25 age_years,
   date_diff('day', DATE '{d}', warranty_end) warranty_days_left,
   CASE WHEN coverage <> 'none' THEN date_diff('day', DATE '{d}', contract_end) END contract_days_left,
   coalesce(repairs_6m, 0) repairs_6m, coalesce(repairs_12m, 0) repairs_12m,

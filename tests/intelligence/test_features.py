@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from servitize.intelligence.features import describe, features
 from servitize.intelligence.featurize import Sources, compute
 from servitize.intelligence.records import load_records
@@ -17,7 +19,7 @@ def test_asset_features_match_hand_counts(session) -> None:  # type: ignore[no-u
     src = Sources.from_records(load_records(session))
     rows = _by(compute(src, AS_OF, "asset"), "external_id")
     pump = rows["P-104"]
-    assert pump["age_years"] == 7.6  # 2,763 days / 365.25
+    assert pump["age_years"] == pytest.approx(2763 / 365.25)  # not rounded: shown rounded once
     assert pump["age_band"] == "5-10"
     assert pump["repairs_6m"] == 3  # since 2026-05-25
     assert pump["repairs_12m"] == 4

@@ -66,7 +66,6 @@ def convert(cents: int, rate: float) -> int:
     return int((Decimal(cents) * Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-
 # The one conversion convention (docs/money.md): an amount dated D is converted at the rate in
 # force on D, i.e. the newest rate dated on or before D; an amount older than every known rate
 # takes the oldest known rate. An amount in a currency with no rate at all is never converted
@@ -74,20 +73,40 @@ def convert(cents: int, rate: float) -> int:
 RateTable = Mapping[str, Sequence[tuple[date, float]]]
 
 
-def rate_on(series: Sequence[tuple[date, float]], day: date) -> float | None:
-    """The rate in force on ``day`` from a series sorted by day (None if the series is empty)."""
-    if not series:
-        return None
-    i = bisect_right([d for d, _ in series], day) - 1
-    return series[max(i, 0)][1]
+class Rates:
+    """Rate series per currency, ready to convert many amounts by the one convention."""
 
+    def __init__(self, rates: RateTable, company: str) -> None:
+        self.company = company
+        self._days = {c: [d for d, _ in s] for c, s in rates.items() if s}
+        self._rates = {c: [r for _, r in s] for c, s in rates.items() if s}
 
-def convert_at(cents: int, currency: str, day: date, rates: RateTable, company: str) -> int | None:
-    """``cents`` of ``currency`` dated ``day`` in the company currency; None without a rate."""
-    if currency == company:
-        return cents
-    rate = rate_on(rates.get(currency, ()), day)
-    return None if rate is None else convert(cents, rate)
+    def rate_on(self, currency: str, day: date) -> float | None:
+        """The rate in force on ``day`` (1 for the company currency; None without any rate)."""
+        if currency == self.company:
+            return 1.0
+        days = self._days.get(currency)
+        if not days:
+            return None
+        return self._rates[currency][max(bisect_right(days, day) - 1, 0)]
+
+    def convert(self, cents: int, currency: str, day: date) -> int | None:
+        """``cents`` of ``currency`` dated ``day`` in the company currency; None without a rate."""
+        if currency == self.company:
+            return cents
+        rate = self.rate_on(currency, day)
+        return None if rate is None else convert(cents, rate)
+
+    def sum(self, amounts: Iterable[tuple[int, str, date]]) -> Converted:
+        """Sum (cents, currency, day) amounts; what has no rate stays apart, per currency."""
+        total, left = 0, {}
+        for cents, currency, day in amounts:
+            value = self.convert(cents, currency, day)
+            if value is None:
+                left[currency] = left.get(currency, 0) + cents
+            else:
+                total += value
+        return Converted(total, self.company, left)
 
 
 @dataclass
@@ -103,17 +122,15 @@ class Converted:
         return [Money(c, cur) for cur, c in sorted(self.unconverted.items())]
 
 
+def convert_at(cents: int, currency: str, day: date, rates: RateTable, company: str) -> int | None:
+    """One amount in the company currency by the convention; None without a rate."""
+    return Rates(rates, company).convert(cents, currency, day)
+
+
 def convert_sum(amounts: Iterable[tuple[int, str, date]], rates: RateTable,
                 company: str) -> Converted:
     """Sum (cents, currency, day) amounts into the company currency by the one convention."""
-    total, left = 0, {}
-    for cents, currency, day in amounts:
-        value = convert_at(cents, currency, day, rates, company)
-        if value is None:
-            left[currency] = left.get(currency, 0) + cents
-        else:
-            total += value
-    return Converted(total, company, left)
+    return Rates(rates, company).sum(amounts)
 
 
 def load_rates(session: Session, currencies: Iterable[str] | None = None) -> dict[str, list[tuple[date, float]]]:

@@ -2,7 +2,8 @@
 
 A feature belongs to a level (``asset`` or ``account``) and a source: ``assets`` (one row per
 machine), ``events`` (work orders), ``components`` (repairs per machine and component in the
-last 12 months), ``orders`` (purchases in the company currency), ``visits``, ``usage``
+last 12 months), ``orders`` (purchases in the company currency at the rate of the order's day;
+null without a rate), ``visits``, ``usage``
 (telemetry, only with consent) or ``derived`` (computed from other features of the same row).
 Aggregating sources are grouped by the level's key; windows end at the cutoff, inclusive.
 """
@@ -60,8 +61,14 @@ def _repairs(days: int) -> Expr:
     return lambda t, w: t.count(where=(t.kind == "repair") & _in(days)(t, w))
 
 
+def _unplanned_downtime(days: int) -> Expr:
+    """Hours of unplanned stops (repairs): planned maintenance is not downtime."""
+    return lambda t, w: t.downtime_hours.sum(where=_in(days)(t, w) & (t.kind == "repair"))
+
+
 def _age(t: ir.Table, w: Window) -> ir.Value:
-    return (w.day.delta(t.install_date, unit="day") / 365.25).round(1)
+    # Not rounded: values are rounded once, where they are shown.
+    return w.day.delta(t.install_date, unit="day") / 365.25
 
 
 def _age_band(t: ir.Table, _w: Window) -> ir.Value:
@@ -77,7 +84,7 @@ def _covered(t: ir.Table, w: Window) -> ir.BooleanValue:
 
 
 def _share(num: str, den: str) -> Expr:
-    return lambda t, _w: ibis.cases((t[den] > 0, (t[num] / t[den]).round(3)), else_=None)
+    return lambda t, _w: ibis.cases((t[den] > 0, t[num] / t[den]), else_=None)
 
 
 def _service(t: ir.Table) -> ir.BooleanValue:
@@ -98,8 +105,8 @@ ASSET = [
     F("under_contract", "Under service contract", "flag", "asset", "assets", _covered),
     F("repairs_6m", "Repairs, 6 months", "count", "asset", "events", _repairs(182), 0),
     F("repairs_12m", "Repairs, 12 months", "count", "asset", "events", _repairs(365), 0),
-    F("downtime_12m_h", "Downtime, 12 months", "hours", "asset", "events",
-      lambda t, w: t.downtime_hours.sum(where=_in(365)(t, w)).round(1), 0.0),
+    F("downtime_12m_h", "Unplanned downtime, 12 months", "hours", "asset", "events",
+      _unplanned_downtime(365), 0.0),
     F("parts_cost_12m_cents", "Parts cost, 12 months", "cents", "asset", "events",
       lambda t, w: t.parts_cost_cents.sum(where=_in(365)(t, w)), 0),
     F("days_since_service", "Days since last work order", "days", "asset", "events",
@@ -110,10 +117,16 @@ ASSET = [
       "components", lambda t, w: t.component.argmax(t.n * 1000 + t.downtime)),
     F("repeat_failure_components_12m", "Components repaired twice or more, 12 months", "count",
       "asset", "components", lambda t, w: t.count(where=t.n >= 2), 0),
-    F("utilisation", "Utilisation (consented telemetry)", "share", "asset", "usage",
+    F("utilisation", "Utilisation, 30 days (consented telemetry)", "share", "asset", "usage",
       lambda t, w: t.utilisation.max()),
+    F("operating_hours_30d", "Operating hours, 30 days (consented telemetry)", "hours", "asset",
+      "usage", lambda t, w: t.operating_hours.sum()),
+    F("known_hours_30d", "Hours with telemetry, 30 days (consented telemetry)", "hours", "asset",
+      "usage", lambda t, w: t.known_hours.sum()),
     F("energy_kwh_30d", "Energy, 30 days (consented telemetry)", "kWh", "asset", "usage",
       lambda t, w: t.energy_kwh.sum()),
+    F("unplanned_stops_30d", "Unplanned stops, 30 days (consented telemetry)", "count", "asset",
+      "usage", lambda t, w: t.unplanned_stops.sum()),
     F("age_band", "Age band", "label", "asset", "derived", _age_band),
 ]
 
@@ -127,14 +140,18 @@ ACCOUNT = [
       lambda t, w: t.count(where=t.connectivity != "none"), 0),
     F("current_sensor_assets", "Machines with current sensors", "count", "account", "assets",
       lambda t, w: t.count(where=t.connectivity == "current"), 0),
+    F("operating_hours_30d", "Operating hours, 30 days (consented telemetry)", "hours",
+      "account", "usage", lambda t, w: t.operating_hours.sum()),
+    F("unplanned_stops_30d", "Unplanned stops, 30 days (consented telemetry)", "count",
+      "account", "usage", lambda t, w: t.unplanned_stops.sum()),
     F("mean_age_years", "Mean age", "years", "account", "assets",
-      lambda t, w: _age(t, w).mean().round(1)),
+      lambda t, w: _age(t, w).mean()),
     F("contract_assets", "Machines under contract", "count", "account", "assets",
       lambda t, w: t.count(where=_covered(t, w)), 0),
     F("repairs_6m", "Repairs, 6 months", "count", "account", "events", _repairs(182), 0),
     F("repairs_12m", "Repairs, 12 months", "count", "account", "events", _repairs(365), 0),
-    F("downtime_12m_h", "Downtime, 12 months", "hours", "account", "events",
-      lambda t, w: t.downtime_hours.sum(where=_in(365)(t, w)).round(1), 0.0),
+    F("downtime_12m_h", "Unplanned downtime, 12 months", "hours", "account", "events",
+      _unplanned_downtime(365), 0.0),
     F("work_orders_12m", "Work orders, 12 months", "count", "account", "events",
       lambda t, w: t.count(where=_in(365)(t, w)), 0),
     F("max_component_repairs_12m", "Most repairs of one component on a machine, 12 months",
@@ -153,7 +170,10 @@ ACCOUNT = [
       .cast("int64"), 0),
     F("service_share_24m", "Services' share of spend, 24 months", "share", "account", "orders",
       lambda t, w: (t.amount.sum(where=_in(730)(t, w) & _service(t))
-                    / t.amount.sum(where=_in(730)(t, w))).round(3)),
+                    / t.amount.sum(where=_in(730)(t, w)))),
+    F("unconverted_orders_12m", "Orders without an exchange rate, 12 months (not in spend)",
+      "count", "account", "orders", lambda t, w: t.count(where=_in(365)(t, w) & t.amount.isnull()),
+      0),
     F("families_24m", "Service/digital families bought, 24 months", "count", "account",
       "orders", lambda t, w: t.family.nunique(where=_in(730)(t, w) & _service(t)), 0),
     F("digital_orders_24m", "Digital orders, 24 months", "count", "account", "orders",

@@ -68,10 +68,8 @@ def _prepared(src: Sources, w: Window) -> dict[str, ir.Table]:
     components = rep.group_by(["asset_id", "account_id", "component"]).aggregate(
         n=rep.count(), downtime=rep.downtime_hours.sum()
     )
+    # ``amount`` is already in the company currency (records.load_records, core.money).
     orders = src.orders.filter(src.orders.day <= w.day)
-    orders = orders.left_join(src.rates, orders.currency == src.rates.currency).select(
-        orders, amount=orders.amount_cents * src.rates.rate.fill_null(1.0)
-    )
     usage = src.usage.join(assets.select("asset_id", "account_id"), "asset_id")
     return {"assets": assets, "events": events, "components": components, "orders": orders,
             "visits": src.visits.filter(src.visits.day <= w.day), "usage": usage}
@@ -129,7 +127,7 @@ def repeat_window(src: Sources, cutoff: date, days: int) -> ir.Table:
     rank = per.n * 100_000 + per.downtime
     return per.group_by("asset_id").aggregate(
         rep_component=per.component.argmax(rank), rep_n=per.n.max(),
-        rep_downtime_h=per.downtime.argmax(rank).round(1), rep_first=per.first.argmax(rank),
+        rep_downtime_h=per.downtime.argmax(rank), rep_first=per.first.argmax(rank),
         rep_last=per.last.argmax(rank),
     )
 

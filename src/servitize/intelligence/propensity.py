@@ -25,7 +25,8 @@ from servitize.intelligence.records import Records
 
 NEVER_DAYS = 3650.0
 # contract_assets reads today's coverage, not the coverage at the cutoff: it would leak labels.
-SKIP = {"account_id", "contract_assets"}
+# Telemetry usage is read for the newest 30 days only: past cutoffs have none, so it stays out.
+SKIP = {"account_id", "contract_assets", "operating_hours_30d", "unplanned_stops_30d"}
 TRAIN_CUTOFFS = 4
 STEP_DAYS = 91
 

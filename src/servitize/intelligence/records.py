@@ -12,7 +12,8 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.money import ExchangeRate
+from servitize.core.money import Rates, load_rates
+from servitize.core.settings import Settings
 from servitize.installed_base.models import (
     Account,
     Asset,
@@ -37,13 +38,15 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("serial", S), ("model", S), ("product_line", S), ("origin", S), ("install_date", D),
         ("connectivity", S), ("warranty_end", D), ("coverage", S), ("contract_end", D),
     ]),
+    # parts_cost_cents and amount are in the company currency at the rate of the record's day
+    # (core.money's convention), null where the currency has no rate: never counted 1:1.
     "events": pa.schema([
         ("asset_id", I64), ("account_id", I64), ("day", D), ("kind", S), ("component", S),
         ("parts_cost_cents", I64), ("labour_hours", F64), ("downtime_hours", F64),
     ]),
     "orders": pa.schema([
         ("account_id", I64), ("offering_id", I64), ("day", D), ("amount_cents", I64),
-        ("currency", S), ("family", S), ("shell", S), ("quantity", F64),
+        ("currency", S), ("family", S), ("shell", S), ("quantity", F64), ("amount", I64),
     ]),
     "offerings": pa.schema([
         ("offering_id", I64), ("external_id", S), ("name", S), ("family", S), ("shell", S),
@@ -51,8 +54,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
     "users": pa.schema([("user_id", I64), ("role", S), ("territory", S)]),
-    "rates": pa.schema([("currency", S), ("rate", F64)]),
-    "usage": pa.schema([("asset_id", I64), ("utilisation", F64), ("energy_kwh", F64)]),
+    "rates": pa.schema([("currency", S), ("day", D), ("rate", F64)]),
+    "usage": pa.schema([
+        ("asset_id", I64), ("utilisation", F64), ("energy_kwh", F64), ("operating_hours", F64),
+        ("known_hours", F64), ("unplanned_stops", I64),
+    ]),
 }
 
 
@@ -105,7 +111,7 @@ QUERIES = {
     "events": select(
         ServiceEvent.asset_id, ServiceEvent.account_id, ServiceEvent.day, ServiceEvent.kind,
         ServiceEvent.component, ServiceEvent.parts_cost_cents, ServiceEvent.labour_hours,
-        ServiceEvent.downtime_hours,
+        ServiceEvent.downtime_hours, ServiceEvent.currency,
     ),
     "orders": select(
         Order.account_id, Order.offering_id, Order.day, Order.amount_cents, Order.currency,
@@ -120,18 +126,20 @@ QUERIES = {
 }
 
 
-def load_records(session: Session) -> Records:
-    """Read the records the features need from the records DB, as Arrow tables."""
-    tables = {name: from_rows(name, session.execute(q).all()) for name, q in QUERIES.items()}
-    tables["rates"] = _latest_rates(session)
+def load_records(session: Session, company: str | None = None) -> Records:
+    """Read the records the features need from the records DB, as Arrow tables.
+
+    Money is converted here, once, into the company currency by ``core.money.Rates`` (the rate
+    in force on each record's day); amounts in a currency without any rate stay null.
+    """
+    company = company or Settings().company_currency
+    series = load_rates(session)
+    rates = Rates(series, company)
+    rows = {name: session.execute(q).all() for name, q in QUERIES.items()}
+    rows["events"] = [(*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
+                      for r in rows["events"]]
+    rows["orders"] = [(*r, rates.convert(r.amount_cents, r.currency, r.day))
+                      for r in rows["orders"]]
+    tables = {name: from_rows(name, r) for name, r in rows.items()}
+    tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
     return Records(**tables)
-
-
-def _latest_rates(session: Session) -> pa.Table:
-    """The newest rate of each currency into the company currency."""
-    latest: dict[str, float] = {}
-    for currency, rate in session.execute(
-        select(ExchangeRate.currency, ExchangeRate.rate).order_by(ExchangeRate.day)
-    ):
-        latest[currency] = rate
-    return from_rows("rates", list(latest.items()))

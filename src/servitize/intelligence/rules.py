@@ -2,7 +2,8 @@
 
 Each rule is a vectorised ``mask`` over a feature table (account or asset level) and a ``hit``
 that turns one matching row into evidence, a score (0-100) and a value estimate in cents.
-Thresholds come from ``LeadRules``; nothing here reads a database.
+Thresholds come from ``LeadRules``; nothing here reads a database. Evidence keeps values as
+computed (not rounded): a story rounds each number once, where it shows it.
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ def _wallet_hit(r: dict[str, Any], s: LeadRules) -> Hit:
                _cap(40 + 40 * (1 - share / s.wallet_share_below), 80),
                round((need - spend) * s.wallet_capture),
                {"own_assets": int(r["own_assets"]), "service_spend_12m_cents": int(spend),
-                "need_12m_cents": int(need), "wallet_share": round(share, 3),
-                "window_days": 365})
+                "need_12m_cents": int(need), "wallet_share": share,
+                "window_days": 365,
+                "unconverted_orders_12m": int(r.get("unconverted_orders_12m") or 0)})
 
 
 def _fleet_mask(t: pa.Table, s: LeadRules) -> pa.Array:
@@ -112,7 +114,7 @@ def _repeat_hit(r: dict[str, Any], s: LeadRules) -> Hit:
                _cap(50 + 10 * (n - s.repeat_min_repairs) + min(20, hours / 5)),
                round(hours * s.downtime_cost_per_hour_cents * s.value_share_of_downtime),
                {**_asset(r), "component": r["rep_component"], "repairs": n,
-                "window_days": s.repeat_window_days, "downtime_hours": round(hours, 1),
+                "window_days": s.repeat_window_days, "downtime_hours": hours,
                 "flaggable": n - 1, "first": r["rep_first"], "last": r["rep_last"]})
 
 
@@ -158,7 +160,7 @@ def _downtime_hit(r: dict[str, Any], s: LeadRules) -> Hit:
     return Hit("downtime_without_monitoring", r["account_id"], r["asset_id"],
                _cap(45 + (hours - s.downtime_hours) / 2, 90),
                round(hours * s.downtime_cost_per_hour_cents * s.value_share_of_downtime),
-               {**_asset(r), "downtime_hours": round(hours, 1), "repairs_12m": r["repairs_12m"],
+               {**_asset(r), "downtime_hours": hours, "repairs_12m": r["repairs_12m"],
                 "connectivity": r["connectivity"], "window_days": 365})
 
 
@@ -171,7 +173,11 @@ def _busy_hit(r: dict[str, Any], s: LeadRules) -> Hit:
     u = _f(r["utilisation"])
     return Hit("high_utilisation_no_contract", r["account_id"], r["asset_id"],
                _cap(50 + 100 * (u - s.utilisation_min)), 0,
-               {**_asset(r), "utilisation": round(u, 3), "coverage": r["coverage"]})
+               {**_asset(r), "utilisation": u, "coverage": r["coverage"],
+                "operating_hours": _f(r.get("operating_hours_30d")),
+                "known_hours": _f(r.get("known_hours_30d")),
+                "unplanned_stops": int(r.get("unplanned_stops_30d") or 0),
+                "energy_kwh": r.get("energy_kwh_30d"), "window_days": s.usage_window_days})
 
 
 RULES: tuple[Rule, ...] = (

@@ -50,6 +50,7 @@ class LeadRules(BaseModel):
     downtime_hours: float = 40.0
     competitor_share_min: float = 0.2
     utilisation_min: float = 0.8
+    usage_window_days: int = 30  # telemetry usage features: the days ending on the cutoff
     lead_ttl_days: int = 60
     quiet_days: int = 120
     downtime_cost_per_hour_cents: int = 500_00
@@ -80,3 +81,4 @@ class IntelligenceSettings(BaseSettings):
     propensity_horizon_days: int = 182
     propensity_k: int = 100
     consent_purpose: str = "service_offers"
+    usage_min_coverage: float = 0.5  # share of the window's hours known for a utilisation

@@ -21,9 +21,34 @@ def months(days: int) -> str:
     return f"{days} days"
 
 
+def plural_of(word: str) -> str:
+    """The English plural of a noun: gearbox -> gearboxes, valve -> valves, battery -> batteries.
+
+    Only the last word of a phrase changes ("competitor machine" -> "competitor machines").
+    """
+    low = word.lower()
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{word}es"
+    if low.endswith("y") and low[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return f"{word[:-1]}ies"
+    return f"{word}s"
+
+
+def singular_of(word: str) -> str:
+    """The singular of a (possibly) plural noun: gearboxes -> gearbox, pumps -> pump."""
+    low = word.lower()
+    if low.endswith("ies") and len(low) > 3:
+        return f"{word[:-3]}y"
+    if low.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if low.endswith("s") and not low.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def plural(n: int, word: str) -> str:
-    """``n`` and the word, pluralised with an s."""
-    return f"{number(n)} {word}{'' if n == 1 else 's'}"
+    """``n`` and the word, in the plural unless ``n`` is one."""
+    return f"{number(n)} {word if n == 1 else plural_of(word)}"
 
 
 def money(cents: int, currency: str) -> str:
@@ -44,12 +69,13 @@ def shown(contribution: dict[str, Any], currency: str) -> str:
 
 
 def _machine(e: dict[str, Any]) -> str:
-    kind = (e.get("product_line") or "machine").rstrip("s").replace("_", " ").capitalize()
+    kind = singular_of((e.get("product_line") or "machine").replace("_", " ")).capitalize()
     return f"{kind} {e.get('asset') or e.get('model')}"
 
 
 def _hours(h: float) -> str:
-    return f"{h:,.0f} hours" if h != 1 else "1 hour"
+    n = round(h)  # rounded once, here
+    return "1 hour" if n == 1 else f"{n:,} hours"
 
 
 def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str:
@@ -59,10 +85,11 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
         flag = number(e["flaggable"])
         return (f"{_machine(e)} needed {number(e['repairs'])} {comp} repairs in the last "
                 f"{months(e['window_days'])}, {_hours(e['downtime_hours'])} of downtime. "
-                f"{offer} of the {comp}s would have flagged {flag} of them.")
+                f"{offer} of the {plural_of(comp)} would have flagged {flag} of them.")
     if rule == "downtime_without_monitoring":
         return (f"{_machine(e)} stood still for {_hours(e['downtime_hours'])} in the last "
-                f"{months(e['window_days'])} over {plural(e['repairs_12m'], 'repair')}, and it has "
+                f"{months(e['window_days'])} over {plural(e['repairs_12m'], 'repair')} "
+                f"(unplanned stops only), and it has "
                 f"{'no sensors' if e['connectivity'] == 'none' else 'only older sensors'}. "
                 f"{offer} would show the trouble coming.")
     if rule == "past_typical_life":
@@ -72,8 +99,14 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
         return (f"The {e['ending']} of {_machine(e)} ends in {plural(e['days_left'], 'day')}. "
                 f"{offer} keeps it covered without a gap.")
     if rule == "high_utilisation_no_contract":
-        return (f"{_machine(e)} runs at {e['utilisation']:.0%} of its capacity with no "
-                f"maintenance contract. {offer} protects that output.")
+        stops = e.get("unplanned_stops") or 0
+        energy = e.get("energy_kwh")
+        used = f", used {energy:,.0f} kWh" if energy is not None else ""
+        return (f"{_machine(e)} ran {_hours(e['operating_hours'])} of "
+                f"{_hours(e['known_hours'])} with telemetry in the last "
+                f"{months(e['window_days'])} ({e['utilisation']:.0%}){used}, with "
+                f"{plural(stops, 'unplanned stop')} and no maintenance contract. "
+                f"{offer} protects that output.")
     if rule == "drifted_customer":
         since = e.get("days_since_purchase")
         when = "has never bought from us" if since is None else \
@@ -81,8 +114,12 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
         return (f"The customer runs {plural(e['own_assets'], 'machine')} of ours but {when}. "
                 f"A visit with {offer} brings them back.")
     if rule == "wallet_share":
+        left = e.get("unconverted_orders_12m") or 0
+        apart = (f" (plus {plural(left, 'order')} in a currency without an exchange rate, "
+                 f"not counted)") if left else ""
         return (f"The customer spent {money(e['service_spend_12m_cents'], currency)} on service "
-                f"and parts in {months(e['window_days'])}; {plural(e['own_assets'], 'machine')} of ours "
+                f"and parts in the last {months(e['window_days'])}{apart}; "
+                f"{plural(e['own_assets'], 'machine')} of ours "
                 f"would need about {money(e['need_12m_cents'], currency)}. "
                 f"{offer} wins back the rest.")
     if rule == "competitor_fleet":
