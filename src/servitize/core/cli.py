@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from servitize.core import migrate
 from servitize.core.console import console
+from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
+
+migrate = lazy("servitize.core.migrate")  # Alembic loads when a db command runs
 
 
 def register(app: typer.Typer) -> None:

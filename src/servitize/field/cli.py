@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from servitize.core.console import cli_session, console, emit_json
-from servitize.field import service
+from servitize.core.lazy import lazy
 from servitize.trust.audit import Actor
+
+service = lazy("servitize.field.service")  # scikit-learn and Ibis load when a command runs
 
 AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
                                                help="the day (default: today)")]

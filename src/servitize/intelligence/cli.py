@@ -13,16 +13,22 @@ from sqlalchemy.orm import Session
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import NotFound
+from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
 from servitize.installed_base.models import Account
-from servitize.intelligence import proficiency, queries, scoring, service
-from servitize.intelligence.features import describe
 from servitize.intelligence.models import Attitude, ReadinessAttitude
 from servitize.intelligence.settings import IntelligenceSettings
 from servitize.trust.audit import Actor, record
 from servitize.trust.cli import run_as
 from servitize.trust.models import User
 from servitize.trust.service import acting_user
+
+# scikit-learn, Ibis and DuckDB load when a command runs, not for `servitize --help`.
+features = lazy("servitize.intelligence.features")
+proficiency = lazy("servitize.intelligence.proficiency")
+queries = lazy("servitize.intelligence.queries")
+scoring = lazy("servitize.intelligence.scoring")
+service = lazy("servitize.intelligence.service")
 
 AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
                                                help="cutoff day (default: today)")]
@@ -46,7 +52,7 @@ def register(app: typer.Typer) -> None:
     @feats.command("list")
     def features_list(as_json: Json = False) -> None:
         """Every named feature: slug, label, unit, level, source."""
-        rows = describe()
+        rows = features.describe()
         if as_json:
             emit_json(rows)
             return

@@ -6,26 +6,39 @@ import json
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import InvalidInput, NotFound, ServitizeError
+from servitize.core.lazy import lazy
 from servitize.core.money import to_cents
 from servitize.core.settings import Settings
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import azure, cli_trust, consent, contracts, downtime, importing, stats
-from servitize.telemetry import report as rp
-from servitize.telemetry.availability import month_period
-from servitize.telemetry.listener import Listener, ListenerBusy, redact
-from servitize.telemetry.machines import Machine, machines
+from servitize.telemetry import cli_trust
 from servitize.telemetry.models import AvailabilityContract
-from servitize.telemetry.report_files import money, pct, report_pdf, tables_xlsx
-from servitize.telemetry.service import Options, compute
-from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
+
+if TYPE_CHECKING:
+    from servitize.telemetry.machines import Machine
+    from servitize.telemetry.store import TelemetryStore
+
+# pyarrow, Ibis, fpdf and openpyxl load when a command runs, not for `servitize --help`.
+availability = lazy("servitize.telemetry.availability")
+azure = lazy("servitize.telemetry.azure")
+consent = lazy("servitize.telemetry.consent")
+contracts = lazy("servitize.telemetry.contracts")
+downtime = lazy("servitize.telemetry.downtime")
+importing = lazy("servitize.telemetry.importing")
+listening = lazy("servitize.telemetry.listener")
+machine_list = lazy("servitize.telemetry.machines")
+report_files = lazy("servitize.telemetry.report_files")
+rp = lazy("servitize.telemetry.report")
+service = lazy("servitize.telemetry.service")
+stats = lazy("servitize.telemetry.stats")
+store = lazy("servitize.telemetry.store")
 
 
 def _moment(text: str) -> datetime:
@@ -34,12 +47,12 @@ def _moment(text: str) -> datetime:
 
 
 def _store() -> TelemetryStore:
-    return TelemetryStore(Settings().telemetry_dir)
+    return store.TelemetryStore(Settings().telemetry_dir)
 
 
 def _machines() -> dict[str, Machine]:
     with cli_session() as session:
-        return machines(session)
+        return machine_list.machines(session)
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -61,10 +74,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         try:
             config = cli_trust.listener_config(Settings(), client_id=client_id, topic=topic,
                                                batch_size=batch_size, max_delay_s=max_delay)
-            listener = Listener(_store(), _machines, config)
-            console.print(f"listening on {redact(config.url)} ({topic}) as {client_id}", markup=False)
+            listener = listening.Listener(_store(), _machines, config)
+            console.print(f"listening on {listening.redact(config.url)} ({topic}) as {client_id}", markup=False)
             result = listener.run(lambda: stop["now"])
-        except (ListenerBusy, InvalidInput) as exc:
+        except (listening.ListenerBusy, InvalidInput) as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(2)
         emit_json(result.as_dict())
@@ -102,11 +115,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Availability, downtime, planned maintenance, failures, MTBF and MTTR per serial."""
         try:
-            period = month_period(month)
-            options = Options(source=source, purpose=purpose, horizon=timedelta(days=horizon_days),
+            period = availability.month_period(month)
+            options = service.Options(source=source, purpose=purpose, horizon=timedelta(days=horizon_days),
                               repair_hours=repair_hours)
             with cli_session() as session:
-                rows = compute(session, _store(), period, options)
+                rows = service.compute(session, _store(), period, options)
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
             raise typer.Exit(2)
@@ -164,7 +177,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Measured availability, band and penalty/bonus per contract, with the evidence."""
         try:
             with cli_session() as session:
-                results = contracts.evaluate_all(session, _store(), month_period(period))
+                results = contracts.evaluate_all(session, _store(), availability.month_period(period))
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
             raise typer.Exit(2)
@@ -272,7 +285,7 @@ def _register_reports(contracts_app: typer.Typer) -> None:
     def report_cmd(
         contract_ref: Annotated[str, typer.Argument(metavar="ID", help="contract id or external id")],
         period: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month)")] = None,
-        months: Annotated[int, typer.Option(help="months in the trend")] = rp.DEFAULT_MONTHS,
+        months: Annotated[int | None, typer.Option(help="months in the trend (default: the report's six)")] = None,
         pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
         xlsx: Annotated[Path | None, typer.Option(help="write the trend window's tables here")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -282,21 +295,22 @@ def _register_reports(contracts_app: typer.Typer) -> None:
             month = rp.parse_month(period or rp.last_complete_month())
             with cli_session() as session:
                 contract = _contract(session, contract_ref)
-                r = rp.build_report(session, _store(), contract, month, months,
+                r = rp.build_report(session, _store(), contract, month,
+                                   rp.DEFAULT_MONTHS if months is None else months,
                                    supplier=Settings().company_name)
                 if xlsx:
                     results, stops = rp.tables(session, _store(), contract, [m.month for m in r.trend])
-                    xlsx.write_bytes(tables_xlsx(results, stops))
+                    xlsx.write_bytes(report_files.tables_xlsx(results, stops))
             if pdf:
-                pdf.write_bytes(report_pdf(r))
+                pdf.write_bytes(report_files.report_pdf(r))
         except (ServitizeError, ValueError, OSError) as exc:
             raise _fail(exc) from exc
         if as_json:
             emit_json(r.as_dict())
             return
         m = r.result
-        console.print(f"{r.contract} {r.account} {month}: {pct(m.availability_pct)} (target "
-                      f"{m.target_pct:g} %), {rp.band_label(m.band)} {money(m.amount, m.currency, True)}, "
+        console.print(f"{r.contract} {r.account} {month}: {report_files.pct(m.availability_pct)} (target "
+                      f"{m.target_pct:g} %), {rp.band_label(m.band)} {report_files.money(m.amount, m.currency, True)}, "
                       f"{len(r.downtime)} downtime events")
         for path in (pdf, xlsx):
             if path:

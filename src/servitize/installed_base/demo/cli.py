@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from servitize.installed_base.demo.generate import demo_data
+from servitize.core.lazy import lazy
+
+generate = lazy("servitize.installed_base.demo.generate")  # pandas loads when the command runs
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +33,7 @@ def register(app: typer.Typer) -> None:
             day = date.fromisoformat(today) if today else None
         except ValueError:
             raise typer.BadParameter("--today must be a date YYYY-MM-DD") from None
-        files = demo_data(out, accounts, seed, day, progress=not as_json)
+        files = generate.demo_data(out, accounts, seed, day, progress=not as_json)
         if as_json:
             typer.echo(json.dumps({"out": str(out), "files": {
                 kind: {"path": str(path), "rows": rows} for kind, (path, rows) in files.items()}}))
