@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from servitize.core.cells import safe_row
 from servitize.core.errors import InvalidInput
 from servitize.telemetry import rules
 from servitize.telemetry.listener import Known, now_us
@@ -101,8 +102,8 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
             # the status column "reason" is written as "state_reason": "reason" says why it failed
             writer.writerow(["line", "reason", "detail",
                              *("state_reason" if c == "reason" else c for c in COLUMNS)])
-            for line, reason, detail, row in rejects:
-                writer.writerow([line, reason, detail, *(row.get(c, "") for c in COLUMNS)])
+            for line, reason, detail, row in rejects:  # never a live formula in a spreadsheet
+                writer.writerow([line, *safe_row([reason, detail, *(row.get(c, "") for c in COLUMNS)])])
         result.rejects_file = str(rejects_path)
     elif rejects_path.exists():
         rejects_path.unlink()  # a stale rejects file of an earlier run would mislead

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from servitize.core.cells import safe_cell
 from servitize.telemetry.report import (
     AVAILABILITY_COLUMNS,
     DOWNTIME_COLUMNS,
@@ -335,7 +336,7 @@ def _cell(value: object) -> object:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)  # a cause "=HYPERLINK(..." stays text
 
 
 def table_csv(table: str, results: list[MonthResult], stops: list[Stop]) -> str:
@@ -363,7 +364,7 @@ def tables_xlsx(results: list[MonthResult], stops: list[Stop]) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append([v.replace(tzinfo=None) if isinstance(v, datetime) else  # type: ignore[union-attr]
-                       float(v) if isinstance(v, Decimal) else v for v in row])
+                       float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
         ws.freeze_panes = "A2"  # type: ignore[union-attr]
     out = io.BytesIO()
     book.save(out)
