@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from servitize.core.dates import SaneDate
 from servitize.field.rules import SEEN
 
 PHOTO_MAX = 400_000  # characters of a data URL (a phone photo scaled down by the page)
@@ -122,7 +123,7 @@ class VisitCreate(BaseModel):
     """A scheduled service job."""
 
     account_id: int
-    day: date
+    day: SaneDate
     job_type: str = Field(default="maintenance", min_length=2, max_length=40)
     site_id: int | None = None
     technician_id: int | None = None  # default: the user creating it

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.core.dates import SaneDate
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied, parse_input
 from servitize.installed_base.access import READ_ONLY, visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
@@ -34,11 +35,11 @@ class AssetFix(BaseModel):
     manufacturer: str | None = Text
     origin: Origin | None = None
     competitor: str | None = Text
-    install_date: date | None = None
+    install_date: SaneDate | None = None
     connectivity: Connectivity | None = None
-    warranty_end: date | None = None
+    warranty_end: SaneDate | None = None
     coverage: ServiceCoverage | None = None
-    contract_end: date | None = None
+    contract_end: SaneDate | None = None
     site_id: int | None = None
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from servitize.core.dates import SaneDate
 from servitize.sales.models import OfferingType, Source
 from servitize.sales.process import ActorRole, Gate, Layer, TeamRole
 
@@ -32,7 +33,7 @@ class OpportunityCreate(BaseModel):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     probability: int | None = Field(default=None, ge=0, le=100)
     risk: Risk = "medium"
-    expected_close: date | None = None
+    expected_close: SaneDate | None = None
     owner_id: int | None = None
     lead_id: int | None = None
     lead_story: str | None = Field(default=None, max_length=5000)
@@ -50,11 +51,11 @@ class OpportunityUpdate(BaseModel):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     probability: int | None = Field(default=None, ge=0, le=100)
     risk: Risk | None = None
-    expected_close: date | None = None
+    expected_close: SaneDate | None = None
     owner_id: int | None = None
     terms: dict[str, float] | None = None
-    renewal_on: date | None = None
-    commissioned_on: date | None = None
+    renewal_on: SaneDate | None = None
+    commissioned_on: SaneDate | None = None
 
 
 class OpportunityRead(Out):
@@ -96,7 +97,7 @@ class ActivityIn(BaseModel):
     layer: Layer
     touchpoint: bool = False
     required: bool = False
-    due_on: date | None = None
+    due_on: SaneDate | None = None
     owner_id: int | None = None
 
 
@@ -104,7 +105,7 @@ class ActivityUpdate(BaseModel):
     """A change of an activity: status, due date, owner, notes."""
 
     status: Literal["open", "done", "skipped"] | None = None
-    due_on: date | None = None
+    due_on: SaneDate | None = None
     owner_id: int | None = None
     notes: str | None = Field(default=None, max_length=5000)
 
@@ -161,7 +162,7 @@ class TeamMemberIn(BaseModel):
     role: TeamRole
     user_id: int | None = None
     name: str | None = Field(default=None, max_length=200)
-    engaged_on: date | None = None
+    engaged_on: SaneDate | None = None
 
 
 class TeamMemberRead(Out):
