@@ -69,3 +69,25 @@ def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> 
     """Stored readings per serial and dead letters by reason (admins and analysts)."""
     require_role(user, Role.admin, Role.analyst, Role.service_manager)
     return stats.stats(_store(request))
+
+
+@router.get("/telemetry/gaps")
+def telemetry_gaps(request: Request, session: DbSession, user: CurrentUser, month: Month,
+                   serial: Annotated[str | None, Query(max_length=80)] = None) -> dict[str, Any]:
+    """Telemetry gaps in a month of the machines the user may see (one machine with ``serial``;
+    a serial outside the user's scope answers 404)."""
+    from servitize.core.errors import NotFound
+    from servitize.telemetry.gaps import find_gaps
+
+    require_role(user, Role.admin, Role.analyst, Role.service_manager)
+    query = select(Asset.serial).where(Asset.account_id.in_(visible_account_ids(user)),
+                                       Asset.serial.is_not(None))
+    if serial is not None:
+        query = query.where(Asset.serial == serial)
+    serials = sorted(set(session.scalars(query)))
+    if serial is not None and not serials:
+        raise NotFound(f"machine {serial!r} not found")
+    period = _period(month)
+    found = find_gaps(_store(request), serials, period.start, period.end,
+                      settings_of(request).telemetry_expected_interval_s) if serials else []
+    return {"month": month, "gaps": [g.as_dict() for g in found]}
