@@ -56,9 +56,45 @@ def reasons(exc: ValidationError) -> str:
 
 def parse_input(model: type[M], data: dict[str, Any]) -> M:
     """A model from form or JSON values, text trimmed and empty text read as nothing;
-    InvalidInput naming every reason otherwise."""
+    InvalidInput naming every reason otherwise (text with a NUL character is refused)."""
     cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+    nul = [str(k) for k, v in cleaned.items() if isinstance(v, str) and "\x00" in v]
+    if nul:
+        raise InvalidInput("; ".join(f"{k}: text must not contain NUL (\\x00) characters" for k in nul))
     try:
         return model.model_validate(cleaned)
     except ValidationError as exc:
         raise InvalidInput(reasons(exc)) from None
+
+
+# SQLSTATE (PostgreSQL) and extended result names (SQLite) of refused writes.
+_UNIQUE = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+_FOREIGN_KEY = {"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"}
+_NOT_NULL = {"23502", "SQLITE_CONSTRAINT_NOTNULL"}
+
+
+def database_refusal(exc: BaseException) -> ServitizeError | None:
+    """The user's error behind a database's refusal of a write, or None for a real fault.
+
+    A duplicate (a double submit, a name taken) is a 409; a reference to a record that does
+    not exist, a missing value, a failed check or a value the column cannot hold is a 422.
+    Routes check what they can before writing; this is the net under them, so that bad input
+    never answers 500.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits
+        return InvalidInput("a number is too large to be stored")
+    if isinstance(exc, sa_exc.IntegrityError):
+        orig = exc.orig
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or ""
+        if code in _UNIQUE:
+            return Conflict("this record exists already (sent twice?); reload and check")
+        if code in _FOREIGN_KEY:
+            return InvalidInput("a referenced record does not exist (check the ids sent)")
+        if code in _NOT_NULL:
+            return InvalidInput("a required value is missing")
+        return InvalidInput("the values sent break a rule of the records (a check failed)")
+    if isinstance(exc, sa_exc.DataError):
+        return InvalidInput("a value sent cannot be stored: out of range, too long or malformed")
+    return None

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     page_size_max: int = 500
     stale_record_years: int = 3
     import_chunk_rows: int = 50_000
+    # The largest request body the web server reads (JSON API, forms); larger answers 413.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Web server processes (`servitize serve`; one per core in production) and the requests
     # each runs at once (its thread pool). Few threads per process and a process per core keep
     # Python threads from queueing on one lock under load: at 20 concurrent users on two

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from servitize.core.dates import SaneDate
+from servitize.core.inputs import Id, Input, Moment
 from servitize.field.rules import SEEN
 
 PHOTO_MAX = 400_000  # characters of a data URL (a phone photo scaled down by the page)
@@ -28,16 +29,16 @@ def _image(value: str | None, limit: int, what: str) -> str | None:
     return value
 
 
-class LeadReport(BaseModel):
+class LeadReport(Input):
     """What a technician saw, in standard fields: a lead reported in seconds."""
 
-    account_id: int
-    asset_id: int | None = None
-    offering_id: int | None = None
+    account_id: Id
+    asset_id: Id | None = None
+    offering_id: Id | None = None
     seen: Seen = "other"
     observation: str = Field(min_length=3, max_length=500)
     estimated_value: Decimal = Field(ge=0, le=100_000_000, decimal_places=2)
-    visit_id: int | None = None
+    visit_id: Id | None = None
     photo: str | None = None
     client_key: str | None = Field(default=None, min_length=8, max_length=64,
                                    pattern=r"^[A-Za-z0-9_-]+$")
@@ -91,13 +92,13 @@ class InboxItem(BaseModel):
     stage: str
     lead_status: str
     seen: str | None
-    reported_at: datetime
-    first_action_at: datetime | None
-    proposal_at: datetime | None
-    closed_at: datetime | None
+    reported_at: Moment
+    first_action_at: Moment | None
+    proposal_at: Moment | None
+    closed_at: Moment | None
     due: date | None
     overdue: bool
-    escalated_at: datetime | None
+    escalated_at: Moment | None
     escalated_to: UserName | None
     close_reason: str | None
     has_photo: bool
@@ -112,21 +113,21 @@ class InboxPage(BaseModel):
     offset: int
 
 
-class LeadAction(BaseModel):
+class LeadAction(Input):
     """A step on a lead's clock: confirm, act, propose, win, lose, dismiss."""
 
     action: Literal["confirm", "act", "propose", "win", "lose", "dismiss"]
     reason: str | None = Field(default=None, max_length=300)
 
 
-class VisitCreate(BaseModel):
+class VisitCreate(Input):
     """A scheduled service job."""
 
-    account_id: int
+    account_id: Id
     day: SaneDate
     job_type: str = Field(default="maintenance", min_length=2, max_length=40)
-    site_id: int | None = None
-    technician_id: int | None = None  # default: the user creating it
+    site_id: Id | None = None
+    technician_id: Id | None = None  # default: the user creating it
 
 
 class VisitRead(BaseModel):
@@ -169,22 +170,22 @@ class SheetRead(BaseModel):
     status: str
     signer_name: str | None
     signed_on: str | None
-    signed_at: datetime | None
+    signed_at: Moment | None
     lines: list[SheetLineRead]
     total_ticked: Decimal
     currency: str
 
 
-class SheetLines(BaseModel):
+class SheetLines(Input):
     """The technician's adjustment: which catalogue items the sheet offers."""
 
-    offering_ids: list[int] = Field(min_length=1, max_length=20)
+    offering_ids: list[Id] = Field(min_length=1, max_length=20)
 
 
-class Signing(BaseModel):
+class Signing(Input):
     """The customer's ticks and signature (drawn on screen, or on paper)."""
 
-    line_ids: list[int] = Field(min_length=1, max_length=20)
+    line_ids: list[Id] = Field(min_length=1, max_length=20)
     signer_name: str = Field(min_length=2, max_length=200)
     signed_on: Literal["screen", "paper"] = "screen"
     signature: str | None = None
@@ -195,21 +196,21 @@ class Signing(BaseModel):
         return _image(value, SIGNATURE_MAX, "signature")
 
 
-class Feedback(BaseModel):
+class Feedback(Input):
     """The customer's rating of a visit."""
 
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=500)
 
 
-class BestPracticeCreate(BaseModel):
+class BestPracticeCreate(Input):
     """A best-practice note to share."""
 
     title: str = Field(min_length=3, max_length=120)
     body: str = Field(min_length=10, max_length=4000)
 
 
-class ContestCreate(BaseModel):
+class ContestCreate(Input):
     """A monthly contest; the prize is recognition, never money."""
 
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from servitize.core.dates import SaneDate
+from servitize.core.inputs import Amount, Id, Input, Moment, Terms
 from servitize.sales.models import OfferingType, Source
 from servitize.sales.process import ActorRole, Gate, Layer, TeamRole
 
@@ -22,38 +23,38 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class OpportunityCreate(BaseModel):
+class OpportunityCreate(Input):
     """A new opportunity: from the account 360, a customer enquiry / RFQ, or a lead."""
 
-    account_id: int
+    account_id: Id
     title: str = Field(min_length=1, max_length=200)
     source: Source = Source.account
     offering_type: OfferingType = OfferingType.project
-    value: Decimal | None = Field(default=None, ge=0)
+    value: Amount | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     probability: int | None = Field(default=None, ge=0, le=100)
     risk: Risk = "medium"
     expected_close: SaneDate | None = None
-    owner_id: int | None = None
-    lead_id: int | None = None
+    owner_id: Id | None = None
+    lead_id: Id | None = None
     lead_story: str | None = Field(default=None, max_length=5000)
     lead_evidence: dict[str, Any] | None = None
     enquiry_ref: str | None = Field(default=None, max_length=80)
-    terms: dict[str, float] | None = None
+    terms: Terms | None = None
 
 
-class OpportunityUpdate(BaseModel):
+class OpportunityUpdate(Input):
     """Fields of an opportunity that may change; absent fields stay as they are."""
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    value: Decimal | None = Field(default=None, ge=0)
-    contract_value: Decimal | None = Field(default=None, gt=0)
+    value: Amount | None = Field(default=None, ge=0)
+    contract_value: Amount | None = Field(default=None, gt=0)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     probability: int | None = Field(default=None, ge=0, le=100)
     risk: Risk | None = None
     expected_close: SaneDate | None = None
-    owner_id: int | None = None
-    terms: dict[str, float] | None = None
+    owner_id: Id | None = None
+    terms: Terms | None = None
     renewal_on: SaneDate | None = None
     commissioned_on: SaneDate | None = None
 
@@ -85,10 +86,10 @@ class OpportunityRead(Out):
     days_in_phase: int
     renewal_on: date | None
     commissioned_on: date | None
-    created_at: datetime
+    created_at: Moment
 
 
-class ActivityIn(BaseModel):
+class ActivityIn(Input):
     """An activity added by hand to an opportunity's blueprint."""
 
     phase: int = Field(ge=1, le=5)
@@ -98,15 +99,15 @@ class ActivityIn(BaseModel):
     touchpoint: bool = False
     required: bool = False
     due_on: SaneDate | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
-class ActivityUpdate(BaseModel):
+class ActivityUpdate(Input):
     """A change of an activity: status, due date, owner, notes."""
 
     status: Literal["open", "done", "skipped"] | None = None
     due_on: SaneDate | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     notes: str | None = Field(default=None, max_length=5000)
 
 
@@ -130,7 +131,7 @@ class ActivityRead(Out):
     late: bool = False
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     """A gate decision and why."""
 
     gate: Gate
@@ -152,15 +153,15 @@ class DecisionRead(Out):
     reason: str
     phase: int
     decided_by: str
-    decided_at: datetime
+    decided_at: Moment
     details: dict[str, Any] | None
 
 
-class TeamMemberIn(BaseModel):
+class TeamMemberIn(Input):
     """A nomination into the opportunity's team (a user, or a named person)."""
 
     role: TeamRole
-    user_id: int | None = None
+    user_id: Id | None = None
     name: str | None = Field(default=None, max_length=200)
     engaged_on: SaneDate | None = None
 
@@ -177,7 +178,7 @@ class TeamMemberRead(Out):
     early: bool = False
 
 
-class HandoverIn(BaseModel):
+class HandoverIn(Input):
     """The sales order review checklist, ticked item by item."""
 
     checklist: dict[str, bool]
@@ -191,17 +192,17 @@ class HandoverRead(Out):
     checklist: dict[str, bool]
     project_manager: str | None
     notes: str | None
-    completed_at: datetime | None
+    completed_at: Moment | None
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(Input):
     """Win/loss analysis: result, structured reasons, lessons learned, reference consent."""
 
     result: Result
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
     competitor: str | None = Field(default=None, max_length=80)
     lessons: str | None = Field(default=None, max_length=5000)
-    contract_value: Decimal | None = Field(default=None, gt=0)
+    contract_value: Amount | None = Field(default=None, gt=0)
     reference_case: bool = False
     reference_summary: str | None = Field(default=None, max_length=2000)
 

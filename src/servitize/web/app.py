@@ -30,7 +30,7 @@ from servitize.sales import views as sales_views
 from servitize.telemetry import api as telemetry_api
 from servitize.telemetry import views as telemetry_views
 from servitize.trust import api as trust_api
-from servitize.web import admin, auth, guard, shell
+from servitize.web import admin, api_shell, auth, guard, shell
 
 
 def _wants_html(request: Request) -> bool:
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Sell Smart product-service systems: installed base, leads, offers, value.",
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # api_shell.api_docs: Swagger UI from the package, CSP intact
         redoc_url=None,
     )
     app.state.settings = settings
@@ -95,6 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return JSONResponse({"detail": text, "errors": problems}, status_code=422)
 
+    api_shell.handle_database_refusals(app)
+    api_shell.document_problems(app)
+    app.include_router(api_shell.docs_router)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -116,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, shell.page_not_found)
     app.add_middleware(shell.SecurityHeaders)
     app.add_middleware(shell.HtmxLogin)
+    app.add_middleware(api_shell.BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(guard.PrivateAnswers, settings=settings)
     app.add_middleware(guard.DevSecretGuard, settings=settings)  # outermost: refuses first
     static = resources.files("servitize.web").joinpath("static")

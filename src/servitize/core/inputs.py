@@ -1,0 +1,87 @@
+"""Bounded types for what people send (API bodies, query and path parameters, forms).
+
+Every value a request carries must fit the column it lands in or is compared with: an integer
+beyond the database's range, a NUL byte in text (PostgreSQL refuses it), or NaN/Infinity in a
+number is refused here with a reason (422), never left to the database to fail with a 500.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+# The largest value of an INTEGER column on PostgreSQL (ids, counts); SQLite holds 64 bits.
+DB_INT_MAX = 2_147_483_647
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL (\\x00) characters")
+    return value
+
+
+# A record's id (path, query or body): a positive database integer.
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+# A whole number stored in an INTEGER column (counts, hours, sizes): 0 up to the column's range.
+Count = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+# Text without NUL characters; length limits are added where used with Field(max_length=…).
+Text = Annotated[str, AfterValidator(_no_nul)]
+# A finite number (no NaN, no Infinity), as a float or as money.
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=18, decimal_places=2)]
+# Named numeric terms of a contract or offer ({"fee": 10000, "penalty_rate": 2}): finite numbers.
+Terms = Annotated[dict[Annotated[Text, Field(max_length=80)], Number], Field(max_length=100)]
+
+
+def _json_problems(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [f"{where}: text must not contain NUL (\\x00) characters"] if "\x00" in value else []
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [f"{where}: not a finite number"]
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            name = f"{where}.{key}"
+            found += _json_problems(str(key), name) or _json_problems(item, name)
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _json_problems(item, f"{where}[{i}]")]
+    return []
+
+
+def _storable_json(value: dict[str, Any]) -> dict[str, Any]:
+    problems = _json_problems(value, "")
+    if problems:
+        raise ValueError("; ".join(p.lstrip(".") for p in problems))
+    return value
+
+
+# A free-form JSON object stored as it came (evidence, details): no NUL text, no NaN/Infinity.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_storable_json)]
+
+
+class Input(BaseModel):
+    """Base of every input model (API body, form): no text anywhere in it carries a NUL
+    character, and no number is NaN or Infinity, nested values included."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            problems = _json_problems(data, "")
+            if problems:
+                raise ValueError("; ".join(p.lstrip(".") for p in problems))
+        return data
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A moment as the API shows it: always with its offset (SQLite gives stored UTC times back
+# without one, which is not an RFC 3339 date-time).
+Moment = Annotated[datetime, AfterValidator(_utc)]
