@@ -126,3 +126,24 @@ def test_downtime_story_says_unplanned_hours_over_repairs(session) -> None:  # t
     lead = session.query(Lead).filter(Lead.rule == "downtime_without_monitoring").one()
     assert lead.story.startswith("Press PR-1 stood still for 46 hours in the last twelve months "
                                  "over two repairs (unplanned stops only)")
+
+
+def test_connectivity_as_of_the_cutoff(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.installed_base.models import order_asset
+
+    acc = b.account(session)
+    kit = b.offering(session, external_id="X-RETRO", name="Sensor retrofit kit",
+                     family="retrofit", shell="expanded_range")
+    old = b.asset(session, acc, install_date=date(2008, 1, 1), connectivity="current")
+    b.asset(session, acc, install_date=date(2024, 1, 1), connectivity="current")  # born connected
+    order = b.order(session, acc, kit, day=date(2026, 6, 1), amount_cents=3_800_00)
+    session.flush()
+    session.execute(order_asset.insert().values(order_id=order.id, asset_id=old.id))
+    session.flush()
+    src = Sources.from_records(load_records(session))
+    before = {r["account_id"]: r for r in compute(src, date(2026, 1, 1), "account").to_pylist()}
+    after = {r["account_id"]: r for r in compute(src, date(2026, 7, 1), "account").to_pylist()}
+    # In January the old machine had not had its sensors yet: only the new one counts.
+    assert (before[acc.id]["current_sensor_assets"], before[acc.id]["connected_assets"]) == (1, 1)
+    assert before[acc.id]["connected_share"] == 0.5
+    assert (after[acc.id]["current_sensor_assets"], after[acc.id]["connected_assets"]) == (2, 2)

@@ -66,3 +66,29 @@ def test_model_leads_explain_themselves(demo_records) -> None:  # type: ignore[n
     facts = cands[0].evidence["facts"]
     assert f"{facts['probability']:.0%}" in cands[0].story
     assert facts["top_features"] and all(t["weight"] > 0 for t in facts["top_features"])
+
+
+def test_lead_population_is_scored_apart_by_hand() -> None:
+    # Six rows; recency = days since the family was last bought (3650: never).
+    d = propensity.Dataset(X=np.zeros((6, 1)), y=np.array([1, 1, 0, 1, 0, 0]),
+                           account_ids=np.arange(6), families=["f"] * 6,
+                           recency=np.array([10.0, 20.0, 400.0, 3650.0, 500.0, 30.0]),
+                           columns=["x"])
+    pred = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    base = -d.recency
+    # All rows: the top two (bought 10 and 20 days ago) both bought again: 1.00.
+    assert propensity.precision_at_k(d.y, pred, 2) == 1.0
+    pop = propensity.population(d, pred, base, 2, 365)
+    # Leads only come from rows 2, 3, 4 (not bought within 365 days); one of them bought.
+    assert (pop.rows, pop.positives) == (3, 1)
+    assert pop.model["precision_at_k"] == 0.5  # rows 2 (0.7) and 3 (0.6): one buyer
+    assert pop.baseline["precision_at_k"] == 0.0  # recency ranks 400 and 500 days first
+    assert pop.model["roc_auc"] == 0.5  # buyer row 3 ranks between rows 2 and 4
+
+
+def test_evaluation_reports_the_lead_population(demo_records) -> None:  # type: ignore[no-untyped-def]
+    _, ev = propensity.train_and_evaluate(demo_records, TODAY, 182, 50, not_bought_days=365)
+    pop = ev.lead_population
+    assert pop is not None and pop.not_bought_days == 365
+    assert 0 < pop.rows < ev.rows_test and 0 < pop.positives < ev.positives_test
+    assert set(pop.model) == {"roc_auc", "precision_at_k"}

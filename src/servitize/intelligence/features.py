@@ -137,7 +137,7 @@ ACCOUNT = [
     F("competitor_assets", "Competitor machines", "count", "account", "assets",
       lambda t, w: t.count(where=t.origin == "competitor"), 0),
     F("connected_assets", "Machines with sensors", "count", "account", "assets",
-      lambda t, w: t.count(where=t.connectivity != "none"), 0),
+      lambda t, w: t.count(where=t.connectivity.isin(("legacy", "current"))), 0),
     F("current_sensor_assets", "Machines with current sensors", "count", "account", "assets",
       lambda t, w: t.count(where=t.connectivity == "current"), 0),
     F("operating_hours_30d", "Operating hours, 30 days (consented telemetry)", "hours",

@@ -46,12 +46,13 @@ class Sources:
     visits: ir.Table
     rates: ir.Table
     usage: ir.Table
+    retrofits: ir.Table | None = None  # (asset_id, day) of orders that added sensors
 
     @classmethod
     def from_records(cls, records: Records, con: ibis.BaseBackend | None = None) -> Sources:
         """Register Arrow records as tables of a (default: new in-memory DuckDB) connection."""
         con = con or ibis.duckdb.connect()
-        names = ("accounts", "assets", "events", "orders", "visits", "rates", "usage")
+        names = ("accounts", "assets", "events", "orders", "visits", "rates", "usage", "retrofits")
         tables = records.tables()
         with quiet_backend():
             return cls(**{n: con.create_table(f"ix_{n}", tables[n], overwrite=True)
@@ -62,6 +63,14 @@ def _prepared(src: Sources, w: Window) -> dict[str, ir.Table]:
     """Each source as of the cutoff: nothing installed, done or bought after it."""
     assets = src.assets.filter(src.assets.install_date.isnull()
                                | (src.assets.install_date <= w.day))
+    if src.retrofits is not None:
+        # Sensors added after the cutoff: what the machine had at the cutoff is not recorded.
+        later = src.retrofits.filter(src.retrofits.day > w.day).select("asset_id").distinct()
+        later = later.mutate(_later=ibis.literal(True))
+        joined = assets.left_join(later, assets.asset_id == later.asset_id)
+        assets = joined.select(assets, _later=later._later)
+        assets = assets.mutate(connectivity=ibis.ifelse(assets._later.notnull(), "unknown",
+                                                        assets.connectivity)).drop("_later")
     events = src.events.filter(src.events.day <= w.day)
     rep = events.filter((events.kind == "repair") & events.component.notnull()
                         & (events.day > w.since(365)))

@@ -44,8 +44,24 @@ class Dataset:
 
 
 @dataclass
+class Population:
+    """The test rows that can become model leads: the family not bought within the window."""
+
+    not_bought_days: int
+    rows: int
+    positives: int
+    model: dict[str, float]
+    baseline: dict[str, float]
+
+
+@dataclass
 class Evaluation:
-    """The honest check: model vs recency baseline on a later, held-out period."""
+    """The honest check: model vs recency baseline on a later, held-out period.
+
+    ``model``/``baseline`` score every test row; ``lead_population`` only the rows that can
+    become leads (the family not bought within ``not_bought_days`` before the cutoff), the
+    figure that says how good the model's leads are.
+    """
 
     k: int
     train_from: date
@@ -59,6 +75,7 @@ class Evaluation:
     baseline: dict[str, float]
     families: list[str] = field(default_factory=list)
     by_family: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    lead_population: Population | None = None
 
 
 def service_families(records: Records) -> list[str]:
@@ -134,6 +151,15 @@ def metrics(y: np.ndarray, score: np.ndarray, k: int) -> dict[str, float]:
     return {"roc_auc": round(float(auc), 4), "precision_at_k": precision_at_k(y, score, k)}
 
 
+def population(d: Dataset, pred: np.ndarray, base: np.ndarray, k: int,
+               not_bought_days: int) -> Population:
+    """Metrics on the rows whose family was last bought more than ``not_bought_days`` ago."""
+    rows = d.recency > not_bought_days
+    y = d.y[rows]
+    return Population(not_bought_days, int(rows.sum()), int(y.sum()),
+                      metrics(y, pred[rows], k), metrics(y, base[rows], k))
+
+
 def baseline_score(d: Dataset) -> np.ndarray:
     """Recency baseline: the more recently the family was bought, the higher."""
     return -d.recency
@@ -183,7 +209,8 @@ def stack(parts: list[Dataset]) -> Dataset:
 
 
 def train_and_evaluate(records: Records, last_day: date, horizon_days: int, k: int,
-                       src: Sources | None = None) -> tuple[Model, Evaluation]:
+                       src: Sources | None = None, not_bought_days: int = 365,
+                       ) -> tuple[Model, Evaluation]:
     """Train on earlier cutoffs, test on the later period, compare with the recency baseline."""
     src = src or Sources.from_records(records)
     families = service_families(records)
@@ -200,7 +227,7 @@ def train_and_evaluate(records: Records, last_day: date, horizon_days: int, k: i
         test_from=test_cut, test_to=test_cut + timedelta(days=horizon_days),
         rows_train=len(train.y), rows_test=len(test.y), positives_test=int(test.y.sum()),
         model=metrics(test.y, pred, k), baseline=metrics(test.y, base, k), families=families,
-        by_family=per,
+        by_family=per, lead_population=population(test, pred, base, k, not_bought_days),
     )
     return model, ev
 

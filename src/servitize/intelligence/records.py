@@ -21,7 +21,9 @@ from servitize.installed_base.models import (
     Order,
     ServiceEvent,
     Visit,
+    order_asset,
 )
+from servitize.intelligence.settings import IntelligenceSettings
 from servitize.trust.models import User
 
 I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()
@@ -55,6 +57,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
     "users": pa.schema([("user_id", I64), ("role", S), ("territory", S)]),
     "rates": pa.schema([("currency", S), ("day", D), ("rate", F64)]),
+    "retrofits": pa.schema([("asset_id", I64), ("day", D)]),
     "usage": pa.schema([
         ("asset_id", I64), ("utilisation", F64), ("energy_kwh", F64), ("operating_hours", F64),
         ("known_hours", F64), ("unplanned_stops", I64),
@@ -75,6 +78,7 @@ class Records:
     users: pa.Table
     rates: pa.Table
     usage: pa.Table = field(default_factory=lambda: empty("usage"))
+    retrofits: pa.Table = field(default_factory=lambda: empty("retrofits"))
 
     def tables(self) -> dict[str, pa.Table]:
         """The tables by name."""
@@ -126,7 +130,8 @@ QUERIES = {
 }
 
 
-def load_records(session: Session, company: str | None = None) -> Records:
+def load_records(session: Session, company: str | None = None,
+                 connectivity_offerings: list[str] | None = None) -> Records:
     """Read the records the features need from the records DB, as Arrow tables.
 
     Money is converted here, once, into the company currency by ``core.money.Rates`` (the rate
@@ -142,4 +147,10 @@ def load_records(session: Session, company: str | None = None) -> Records:
                       for r in rows["orders"]]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
+    tables["retrofits"] = from_rows("retrofits", session.execute(
+        select(order_asset.c.asset_id, Order.day).join(Order, Order.id == order_asset.c.order_id)
+        .join(Offering, Offering.id == Order.offering_id)
+        .where(Offering.external_id.in_(connectivity_offerings if connectivity_offerings
+                                        is not None else IntelligenceSettings()
+                                        .connectivity_offerings))).all())
     return Records(**tables)

@@ -31,9 +31,10 @@ def last_day(records: Records) -> date:
 def evaluate(session: Session, s: IntelligenceSettings, as_of: date | None = None,
              ) -> tuple[Model, Evaluation, Records]:
     """Train on earlier cutoffs and evaluate on the later period, against the recency baseline."""
-    records = load_records(session)
+    records = load_records(session, connectivity_offerings=s.connectivity_offerings)
     end = as_of or last_day(records)
-    model, ev = train_and_evaluate(records, end, s.propensity_horizon_days, s.propensity_k)
+    model, ev = train_and_evaluate(records, end, s.propensity_horizon_days, s.propensity_k,
+                                   not_bought_days=s.leads.model_not_bought_days)
     return model, ev, records
 
 
@@ -67,14 +68,16 @@ def latest_model(session: Session) -> Model | None:
 def model_candidates(records: Records, src: Sources, as_of: date, model: Model,
                      s: IntelligenceSettings, per_family: int = 25, min_p: float = 0.5,
                      ) -> list[Candidate]:
-    """Leads for the accounts most likely to buy a family they did not buy in 12 months."""
+    """Leads for the accounts most likely to buy a family they did not buy within
+    ``s.leads.model_not_bought_days`` (the population ``Evaluation.lead_population`` scores)."""
     d = dataset(src, records, as_of, model.families, model.horizon_days)
     p = model.predict(d)
     fams = np.array(d.families)
     offerings = records.offerings.to_pylist()
     out = []
     for fam in model.families:
-        rows = np.where((fams == fam) & (d.recency > 365) & (p >= min_p))[0]
+        rows = np.where((fams == fam) & (d.recency > s.leads.model_not_bought_days)
+                        & (p >= min_p))[0]
         offer = next((o for o in sorted(offerings, key=lambda o: o["list_price_cents"] or 0)
                       if o["family"] == fam), None)
         for i in rows[np.argsort(-p[rows])][:per_family]:

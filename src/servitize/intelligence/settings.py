@@ -51,6 +51,9 @@ class LeadRules(BaseModel):
     competitor_share_min: float = 0.2
     utilisation_min: float = 0.8
     usage_window_days: int = 30  # telemetry usage features: the days ending on the cutoff
+    # A model lead names a family the account has not bought within these days (rows bought
+    # more recently never become leads: repair call-outs, subscription renewals).
+    model_not_bought_days: int = 365
     lead_ttl_days: int = 60
     quiet_days: int = 120
     downtime_cost_per_hour_cents: int = 500_00
@@ -81,4 +84,7 @@ class IntelligenceSettings(BaseSettings):
     propensity_horizon_days: int = 182
     propensity_k: int = 100
     consent_purpose: str = "service_offers"
+    # Catalogue items (external ids) that add sensors to a machine: before such an order the
+    # machine's connectivity is unknown, so features at an earlier cutoff do not see today's.
+    connectivity_offerings: list[str] = Field(default_factory=lambda: ["X-RETRO"])
     usage_min_coverage: float = 0.5  # share of the window's hours known for a utilisation
