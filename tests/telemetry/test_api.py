@@ -11,4 +11,4 @@ def test_router_has_the_routes() -> None:
     assert isinstance(api.router, APIRouter)
     paths = {r.path for r in api.router.routes}  # type: ignore[attr-defined]
     assert paths == {"/availability", "/contracts/evaluation", "/contracts/{contract_id}/report",
-                     "/telemetry/stats", "/telemetry/gaps"}
+                     "/telemetry/stats", "/consent/agreements", "/telemetry/gaps"}

@@ -53,7 +53,13 @@ def test_settlement_bands_by_hand() -> None:
     assert settle(97.0, fee, bands).amount_cents == -400_00
     # 90 is 16 steps below: 32 % capped at 10 %
     assert settle(90.0, fee, bands) == rules.Settlement("penalty", 16, -10, -1_000_00)
-    assert settle(97.9, fee, bands).band == "on_target"
+    # 0.1 below: no full step, no money, and never labelled "on target"
+    assert settle(97.9, fee, bands) == rules.Settlement("below_target", 0, 0, 0)
+    # 98.20 against 98.5 (the report's case): below target; exactly on target is on target
+    assert settle(98.2, fee, Bands(target_pct=98.5, penalty_step_points=0.5)).band == "below_target"
+    assert settle(98.0, fee, bands).band == "on_target"
+    # no penalty steps agreed: still below target
+    assert settle(97.0, fee, Bands(target_pct=98, penalty_step_points=0)).band == "below_target"
     # 99.6 is 1.6 above: 3 steps → 3 %, 100 % would be 4 steps capped at 3 %
     assert settle(99.6, fee, bands) == rules.Settlement("bonus", 3, 3, 300_00)
     assert settle(100.0, fee, bands).amount_cents == 300_00

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from servitize.core.errors import InvalidInput
-from servitize.installed_base.access import visible_account_ids
+from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
 from servitize.installed_base.models import Asset
-from servitize.telemetry import contracts, stats
+from servitize.telemetry import consent, contracts, stats
 from servitize.telemetry import report as rp
 from servitize.telemetry.availability import month_period
-from servitize.telemetry.service import Options, compute
+from servitize.telemetry.service import PURPOSE, Options, agreement_hint, compute, without_agreement
 from servitize.telemetry.store import TelemetryStore
+from servitize.trust.audit import actor_of
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
 from servitize.trust.models import Role
 
 router = APIRouter(tags=["telemetry"])
+# Who records a customer's data-sharing agreement (never analysts, who only read).
+CONSENT_ROLES = (Role.admin, Role.service_manager, Role.sales_manager, Role.account_owner)
 Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 
 
@@ -35,11 +40,40 @@ def _period(month: str):  # type: ignore[no-untyped-def]
 
 @router.get("/availability")
 def availability(request: Request, session: DbSession, user: CurrentUser, month: Month) -> dict[str, Any]:
-    """Availability per asset the user may see, for a month (consent: contract verification)."""
-    serials = sorted(set(session.scalars(select(Asset.serial).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)))))
-    rows = compute(session, _store(request), _period(month), Options(), serials=serials)
-    return {"month": month, "assets": rows}
+    """Availability per asset the user may see, for a month (consent: contract verification).
+
+    Only the machines of the accounts in the user's scope are read (their status, downtime
+    records and energy); ``without_agreement`` counts those of them that send telemetry but
+    have no agreement for contract verification, with a ``hint`` on how to record one.
+    """
+    accounts = set(session.scalars(visible_account_ids(user)))
+    rows = compute(session, _store(request), _period(month), Options(), account_ids=accounts)
+    missing = without_agreement(session, _store(request), PURPOSE, accounts)
+    return {"month": month, "assets": rows, "without_agreement": missing, "hint": agreement_hint(missing)}
+
+
+class AgreementIn(BaseModel):
+    """A data-sharing agreement to record for an account."""
+
+    model_config = ConfigDict(extra="forbid")
+    account_id: int = Field(ge=1, le=2**63 - 1)
+    data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(min_length=1, max_length=4)
+    purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = Field(
+        min_length=1, max_length=3)
+    valid_from: datetime
+    valid_to: datetime | None = None
+    document: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/consent/agreements", status_code=201)
+def record_agreement(session: DbSession, user: CurrentUser, body: AgreementIn) -> dict[str, Any]:
+    """Record what an account agreed to share, for which purposes (admins, service and sales
+    managers, the account's owner; audited)."""
+    require_role(user, *CONSENT_ROLES)
+    get_account(session, user, body.account_id)  # 404 outside the user's scope
+    agreement = consent.record_agreement(session, actor_of(user), body.account_id, list(body.data_kinds),
+                                         list(body.purposes), body.valid_from, body.valid_to, body.document)
+    return consent.agreement_dict(agreement)
 
 
 @router.get("/contracts/evaluation")

@@ -1,7 +1,8 @@
 """Availability and reliability per asset and period, as Ibis expressions (DuckDB, PostgreSQL, Spark).
 
 Formulas and edge cases are documented in docs/telemetry.md. In short: a status event's state
-holds until the asset's next event, at most ``horizon``; time no event covers is unknown.
+holds until the asset's next event, at most ``horizon`` and never past the asset's newest
+reading (a ``down`` holds until the next event); time no event covers is unknown.
 availability = uptime / (scheduled − planned maintenance − excluded), over known time.
 """
 
@@ -22,6 +23,10 @@ PLANNED = "planned_maintenance"
 EXCLUDED = "excluded"
 PRIORITY = {"running": 1, "idle": 1, DOWN: 2, PLANNED: 3, EXCLUDED: 4}
 DEFAULT_HORIZON = timedelta(days=7)
+# How far before and after a period events are read: a stop silent this long still counts.
+LOOKAROUND = timedelta(days=92)
+SILENCE_DOWN, SILENCE_UNKNOWN = "down", "unknown"
+SILENCE_RULES = (SILENCE_DOWN, SILENCE_UNKNOWN)
 
 INTERVALS = pa.schema([
     ("serial", pa.string()), ("state", pa.string()),
@@ -64,24 +69,49 @@ def _hours(s: ir.TimestampValue, e: ir.TimestampValue) -> ir.FloatingValue:
     return (e.epoch_seconds() - s.epoch_seconds()).cast("float64") / 3600.0
 
 
-def status_intervals(status: ir.Table, period: Period,
-                     horizon: timedelta = DEFAULT_HORIZON) -> ir.Table:
+def status_intervals(status: ir.Table, period: Period, horizon: timedelta = DEFAULT_HORIZON,
+                     silence_after_down: str = SILENCE_DOWN,
+                     newest: ir.Table | None = None) -> ir.Table:
     """Status events → (serial, state, s, e, new_stop): each state until the next event or horizon.
 
+    A state holds until the asset's next event, at most ``horizon``, and never past the newest
+    reading received from that asset (``newest``: serial, newest; default: its newest status
+    event), so no observation is unknown, never 100 %. With ``silence_after_down`` "down" (the
+    default) a ``down`` holds until the next event however long the machine stays silent.
+    ``status`` should reach ``LOOKAROUND`` beyond the period on both sides (see ``status_months``).
     Intervals are not yet clipped to the period; ``new_stop`` marks a ``down`` that follows a
     state other than ``down`` (or no known state): an unplanned stop begins there.
     """
-    lo, hi = ibis.literal(period.start - horizon), ibis.literal(period.end)
-    t = status.filter(status.ts >= lo, status.ts < hi).select("serial", "ts", "state")
+    lo = ibis.literal(period.start - horizon - LOOKAROUND)
+    t = status.filter(status.ts >= lo).select("serial", "ts", "state")
+    if newest is None:
+        newest = t.group_by("serial").aggregate(newest=t.ts.max())
+    t = t.join(newest, t.serial == newest.serial).select(t.serial, t.ts, t.state, newest.newest)
     w = ibis.window(group_by=t.serial, order_by=[t.ts, t.state])
-    t = t.mutate(next_ts=t.ts.lead().over(w), prev_state=t.state.lag().over(w),
-                 prev_ts=t.ts.lag().over(w))
+    t = t.mutate(next_ts=t.ts.lead().over(w), prev_state=t.state.lag().over(w))
     limit = t.ts + ibis.interval(seconds=int(horizon.total_seconds()))
-    end = ibis.least(ibis.coalesce(t.next_ts, limit), limit)
-    prev_end = t.prev_ts + ibis.interval(seconds=int(horizon.total_seconds()))
-    gap_before = t.prev_ts.isnull() | (prev_end < t.ts)
+    newest = ibis.greatest(t.newest, t.ts)
+    end = ibis.least(ibis.coalesce(t.next_ts, limit), limit, newest)
+    if silence_after_down == SILENCE_DOWN:  # down until the next event (or the newest reading)
+        end = ibis.ifelse(t.state == DOWN, ibis.coalesce(t.next_ts, newest), end)
+    t = t.mutate(e=end)
+    t = t.mutate(prev_e=t.e.lag().over(ibis.window(group_by=t.serial, order_by=[t.ts, t.state])))
+    gap_before = t.prev_e.isnull() | (t.prev_e < t.ts)
     new_stop = (t.state == DOWN) & (gap_before | (t.prev_state != DOWN))
-    return t.select(serial=t.serial, state=t.state, s=t.ts, e=end, new_stop=new_stop)
+    out = t.select(serial=t.serial, state=t.state, s=t.ts, e=t.e, new_stop=new_stop)
+    return out.filter(out.e > out.s, out.s < ibis.literal(period.end), out.e > ibis.literal(period.start))
+
+
+def status_months(period: Period, horizon: timedelta = DEFAULT_HORIZON) -> list[str]:
+    """The store months ``status_intervals`` reads for a period (the look-around on both sides)."""
+    return months_between(period.start - horizon - LOOKAROUND, period.end + LOOKAROUND)
+
+
+def newest_readings(*tables: ir.Table) -> ir.Table:
+    """(serial, newest): the newest reading time per serial over tables with serial and ts."""
+    parts = [t.select("serial", "ts") for t in tables]
+    both = parts[0] if len(parts) == 1 else ibis.union(*parts)
+    return both.group_by("serial").aggregate(newest=both.ts.max())
 
 
 def overlay(intervals: ir.Table, records: ir.Table) -> ir.Table:
@@ -179,9 +209,10 @@ def _window_hours(windows: pa.Table, period: Period) -> float:
 
 
 def availability(status: ir.Table, period: Period, *, records: ir.Table | None = None,
-                 windows: pa.Table | None = None, horizon: timedelta = DEFAULT_HORIZON) -> ir.Table:
+                 windows: pa.Table | None = None, horizon: timedelta = DEFAULT_HORIZON,
+                 silence_after_down: str = SILENCE_DOWN) -> ir.Table:
     """The whole path: status events (+ downtime records, + calendar) → per-serial summary."""
-    intervals = status_intervals(status, period, horizon)
+    intervals = status_intervals(status, period, horizon, silence_after_down)
     if records is not None:
         intervals = overlay(intervals, records)
     return summarize(intervals, period, windows)

@@ -120,11 +120,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                               repair_hours=repair_hours)
             with cli_session() as session:
                 rows = service.compute(session, _store(), period, options)
+                missing = service.without_agreement(session, _store(), purpose)
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
             raise typer.Exit(2)
+        hint = service.agreement_hint(missing, purpose)
+        if hint:  # never an empty answer in silence
+            console.print(f"[yellow]note:[/] {hint}")
         if as_json:
-            emit_json({"month": month, "assets": rows})
+            emit_json({"month": month, "assets": rows, "without_agreement": missing, "hint": hint})
             return
         for r in rows:
             console.print(f"{r['serial']}: availability {r['availability']}, down {r['downtime_hours']} h, "
@@ -185,7 +189,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             emit_json({"period": period, "contracts": results})
             return
         for r in results:
-            console.print(f"{r['contract']}: {r['measured_pct']} % ({r['band']}) {r['amount']} {r['currency']}")
+            console.print(f"{r['contract']}: {r['measured_pct']} % ({r['result']}) {r['amount']} {r['currency']}")
 
     _register_reports(contracts_app)
     _register_downtime(app)
@@ -249,6 +253,10 @@ def _register_reports(contracts_app: typer.Typer) -> None:
         penalty_step: Annotated[float, typer.Option(help="points per penalty step")] = 0.5,
         penalty_cap: Annotated[float, typer.Option(help="penalty cap, percent of the fee")] = 0.0,
         bonus_pct: float = 0.0, bonus_step: float = 0.5, bonus_cap: float = 0.0,
+        min_coverage: Annotated[float, typer.Option(help="percent of scheduled hours that must be known "
+                                                    "for a month to settle")] = 90.0,
+        silence_after_down: Annotated[str, typer.Option(help='a silent machine after "down": "down" until '
+                                                        'the next event, or "unknown" after 7 days')] = "down",
         valid_from: Annotated[str, typer.Option(help="ISO date or time, UTC")] = "2000-01-01",
         valid_to: Annotated[str | None, typer.Option(help="ISO date or time, UTC")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -272,6 +280,7 @@ def _register_reports(contracts_app: typer.Typer) -> None:
                     fee_cents=to_cents(fee), currency=currency, penalty_pct_per_step=penalty_pct,
                     penalty_step_points=penalty_step, penalty_cap_pct=penalty_cap,
                     bonus_pct_per_step=bonus_pct, bonus_step_points=bonus_step, bonus_cap_pct=bonus_cap,
+                    min_coverage_pct=min_coverage, silence_after_down=silence_after_down,
                     serials=sorted(serial) if serial else None, valid_from=_moment(valid_from),
                     valid_to=_moment(valid_to) if valid_to else None)
                 out = {"id": contract.id, "external_id": contract.external_id, "account": account,
@@ -310,7 +319,7 @@ def _register_reports(contracts_app: typer.Typer) -> None:
             return
         m = r.result
         console.print(f"{r.contract} {r.account} {month}: {report_files.pct(m.availability_pct)} (target "
-                      f"{m.target_pct:g} %), {rp.band_label(m.band)} {report_files.money(m.amount, m.currency, True)}, "
+                      f"{m.target_pct:g} %), {m.result or rp.band_label(m.band)} {report_files.money(m.amount, m.currency, True)}, "
                       f"{len(r.downtime)} downtime events")
         for path in (pdf, xlsx):
             if path:

@@ -6,6 +6,7 @@ account has an agreement covering that purpose and data kind at the moment it ru
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import ibis
@@ -88,15 +89,23 @@ def consenting_accounts(session: Session, purpose: str, data_kind: str,
     return out
 
 
+def consenting_assets(session: Session, purpose: str, data_kind: str, at: datetime | None = None,
+                      account_ids: Collection[int] | None = None) -> list[tuple[int, str]]:
+    """(asset id, serial) of the assets whose account consents, of ``account_ids`` when given."""
+    accounts = consenting_accounts(session, purpose, data_kind, at)
+    if account_ids is not None:
+        accounts &= set(account_ids)
+    if not accounts:
+        return []
+    rows = session.execute(select(Asset.id, Asset.serial).where(
+        Asset.account_id.in_(sorted(accounts)), Asset.serial.is_not(None)).order_by(Asset.id))
+    return [(asset_id, serial) for asset_id, serial in rows]
+
+
 def consenting_serials(session: Session, purpose: str, data_kind: str,
                        at: datetime | None = None) -> list[str]:
     """Serials of the assets whose account consents (see ``consenting_accounts``)."""
-    accounts = consenting_accounts(session, purpose, data_kind, at)
-    if not accounts:
-        return []
-    rows = session.scalars(select(Asset.serial).where(Asset.account_id.in_(accounts),
-                                                      Asset.serial.is_not(None)))
-    return sorted(set(rows))
+    return sorted({serial for _id, serial in consenting_assets(session, purpose, data_kind, at)})
 
 
 def consented(session: Session, table: ir.Table, purpose: str, data_kind: str,

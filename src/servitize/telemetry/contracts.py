@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -9,15 +10,16 @@ import ibis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.core.errors import InvalidInput
 from servitize.core.money import from_cents
 from servitize.installed_base.models import Asset
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
-from servitize.telemetry.consent import consented
+from servitize.telemetry.consent import consented, consenting_assets
 from servitize.telemetry.downtime import downtime_in, utc
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.models import AvailabilityContract
-from servitize.telemetry.service import PURPOSE, Options, compute
+from servitize.telemetry.service import PURPOSE, Options, compute, scheduled_hours
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
 
@@ -28,6 +30,11 @@ BAND_FIELDS = ("target_pct", "penalty_pct_per_step", "penalty_step_points", "pen
 def create_contract(session: Session, actor: audit.Actor, **fields: object) -> AvailabilityContract:
     """Add an availability contract, audited."""
     fields.setdefault("calendar", {"kind": "24/7"})
+    if fields.get("silence_after_down", av.SILENCE_DOWN) not in av.SILENCE_RULES:
+        raise InvalidInput(f"silence after down must be one of {', '.join(av.SILENCE_RULES)}")
+    minimum = fields.get("min_coverage_pct", 90.0)
+    if not isinstance(minimum, (int, float)) or not 0 <= minimum <= 100:
+        raise InvalidInput("minimum coverage must be a percentage from 0 to 100")
     contract = AvailabilityContract(**fields)
     session.add(contract)
     session.flush()
@@ -42,53 +49,92 @@ def bands(contract: AvailabilityContract) -> rules.Bands:
 
 
 def contract_serials(session: Session, contract: AvailabilityContract) -> list[str]:
-    """The serials a contract covers: its list, or every asset of its account."""
-    if contract.serials:
-        return sorted(contract.serials)
-    rows = session.scalars(select(Asset.serial).where(Asset.account_id == contract.account_id,
-                                                      Asset.serial.is_not(None)))
-    return sorted(set(rows))
+    """The serials a contract covers: its list, or every asset of its account (never another's)."""
+    rows = set(session.scalars(select(Asset.serial).where(Asset.account_id == contract.account_id,
+                                                          Asset.serial.is_not(None))))
+    return sorted(rows & set(contract.serials) if contract.serials else rows)
+
+
+def contract_options(contract: AvailabilityContract, at: datetime | None = None) -> Options:
+    """How a contract's months are computed: its calendar and its rule for silence after down."""
+    return Options(calendar=contract.calendar, at=at,
+                   silence_after_down=contract.silence_after_down or av.SILENCE_DOWN)
+
+
+def coverage_label(coverage_pct: float | None) -> str:
+    """'not measurable: 1 % of hours known' (whole percent, rounded down: 89.6 % is not 90 %)."""
+    return f"not measurable: {math.floor(coverage_pct or 0.0)} % of hours known"
 
 
 def evaluate(session: Session, store: TelemetryStore, contract: AvailabilityContract,
              period: av.Period, at: datetime | None = None) -> dict[str, object]:
-    """One contract for one period: per-asset results, measured availability, band, amount, evidence."""
+    """One contract for one period: per-asset results, measured availability, band, amount, evidence.
+
+    Only the contract's own machines are read, under its account's agreement. A month settles
+    when the known share of scheduled hours reaches the contract's minimum coverage; below it
+    the band is ``not_measurable`` and no money moves; a month whose known time is all planned
+    maintenance or excluded is ``excluded`` (nothing to measure, no money).
+    """
     serials = contract_serials(session, contract)
-    options = Options(calendar=contract.calendar, at=at)
-    assets = compute(session, store, period, options, serials=serials)
+    options = contract_options(contract, at)
+    assets = compute(session, store, period, options, serials=serials, account_ids=[contract.account_id])
     up = sum(a["uptime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
     down = sum(a["downtime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
-    measured = round(100 * up / (up + down), 4) if up + down > 0 else None
-    settlement = rules.settle(measured, contract.fee_cents, bands(contract))
+    known = sum(a["known_hours"] or 0.0 for a in assets)  # type: ignore[misc]
+    scheduled = scheduled_hours(period, contract.calendar) * len(serials)
+    coverage = 100 * known / scheduled if scheduled else 0.0
+    minimum = contract.min_coverage_pct if contract.min_coverage_pct is not None else 90.0
+    exact = 100 * up / (up + down) if up + down > 0 else None
+    if not serials or round(coverage, 9) < minimum:
+        band, measured = "not_measurable", None
+        settlement = rules.Settlement(band, 0, 0.0, 0)
+    else:
+        # Settled on the figure the report prints (four decimals), so anyone can check the money.
+        measured = None if exact is None else round(exact, 4)
+        settlement = rules.settle(measured, contract.fee_cents, bands(contract))
+        if exact is None and known > 0:
+            settlement = rules.Settlement("excluded", 0, 0.0, 0)
     return {
         "contract": contract.external_id, "name": contract.name, "account_id": contract.account_id,
         "period": {"start": period.start, "end": period.end}, "target_pct": contract.target_pct,
         "measured_pct": measured, "band": settlement.band, "steps": settlement.steps,
         "fee_pct": settlement.fee_pct, "amount": from_cents(settlement.amount_cents),
-        "currency": contract.currency, "assets": assets,
-        "evidence": evidence(session, store, period, serials, at),
+        "currency": contract.currency, "coverage_pct": round(coverage, 4), "min_coverage_pct": minimum,
+        "result": coverage_label(coverage) if settlement.band == "not_measurable" else settlement.band,
+        "assets": assets, "evidence": evidence(session, store, period, serials, at, contract),
     }
 
 
 def evidence(session: Session, store: TelemetryStore, period: av.Period, serials: list[str],
-             at: datetime | None = None) -> list[dict[str, object]]:
-    """Downtime events of the period: status-derived stops and downtime records."""
+             at: datetime | None = None, contract: AvailabilityContract | None = None) -> list[dict[str, object]]:
+    """Downtime events of the period: status-derived stops and downtime records.
+
+    The same intervals as the computation (``status_intervals`` with the contract's rule), of the
+    contract's own consenting machines only.
+    """
+    options = contract_options(contract, at) if contract else Options(at=at)
+    accounts = [contract.account_id] if contract else None
+    assets = [(i, s) for i, s in consenting_assets(session, PURPOSE, "status", at, accounts) if s in set(serials)]
+    wanted = sorted({s for _i, s in assets})
     con = ibis.duckdb.connect()
     try:
-        months = av.months_between(period.start - av.DEFAULT_HORIZON, period.end)
-        status = consented(session, store.table(con, "status", months), PURPOSE, "status", at)
-        iv = av.status_intervals(status, period)
-        iv = iv.filter(iv.serial.isin(serials or [""]), iv.state.isin([av.DOWN, av.PLANNED]),
-                       iv.e > ibis.literal(period.start))
+        status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
+                           PURPOSE, "status", at)
+        status = status.filter(status.serial.isin(wanted or [""]))
+        heard = consented(session, store.table(con, "measure", av.months_between(
+            period.start - options.horizon, period.end)), PURPOSE, "status", at)
+        heard = heard.filter(heard.serial.isin(wanted or [""]))
+        iv = av.status_intervals(status, period, options.horizon, options.silence_after_down,
+                                 av.newest_readings(status, heard))
+        iv = iv.filter(iv.state.isin([av.DOWN, av.PLANNED]))
         rows = [{"serial": r["serial"], "state": r["state"], "start": r["s"], "end": r["e"],
                  "source": "status"} for r in to_arrow(iv.order_by(["s", "serial"])).to_pylist()]
     finally:
         con.disconnect()
-    for d, serial in downtime_in(session, period):
-        if serial in serials:
-            rows.append({"serial": serial, "state": "excluded" if d.excluded else
-                         "planned_maintenance" if d.planned else "down", "start": utc(d.start),
-                         "end": utc(d.end), "source": "record", "cause": d.cause, "id": d.id})
+    for d, serial in downtime_in(session, period, [i for i, _s in assets]):
+        rows.append({"serial": serial, "state": "excluded" if d.excluded else
+                     "planned_maintenance" if d.planned else "down", "start": utc(d.start),
+                     "end": utc(d.end), "source": "record", "cause": d.cause, "id": d.id})
     return rows
 
 

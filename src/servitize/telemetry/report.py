@@ -35,7 +35,8 @@ MAX_MONTHS = 36
 DEFAULT_MONTHS = 6
 AVAILABILITY_COLUMNS = ("month", "in_force", "availability_pct", "target_pct", "band", "steps",
                         "fee_pct", "amount", "currency", "uptime_hours", "downtime_hours",
-                        "planned_maintenance_hours", "excluded_hours", "failures")
+                        "planned_maintenance_hours", "excluded_hours", "failures", "coverage_pct",
+                        "min_coverage_pct", "result")
 DOWNTIME_COLUMNS = ("month", "serial", "state", "start", "end", "hours_in_month", "source",
                     "cause")
 
@@ -48,7 +49,7 @@ class MonthResult:
     in_force: bool
     availability_pct: float | None
     target_pct: float
-    band: str  # penalty, bonus, on_target, unknown (no data) or not_in_force
+    band: str  # penalty, bonus, on_target, below_target, not_measurable, excluded, unknown, not_in_force
     steps: int
     fee_pct: float
     amount: Decimal
@@ -58,6 +59,9 @@ class MonthResult:
     planned_maintenance_hours: float
     excluded_hours: float
     failures: int
+    coverage_pct: float | None = None  # known share of scheduled hours
+    min_coverage_pct: float | None = None  # the contract's minimum for money to move
+    result: str = ""  # the band in words: "not measurable: 1 % of hours known", "Penalty", ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class Report:
     energy_kwh: float | None
     kwh_per_operating_hour: float | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    status_shared: bool = True  # the account's agreement covers status data for contract verification
+    excluded_causes: list[str] = field(default_factory=list)  # causes of the period's excluded records
     telemetry_gaps: list[str] = field(default_factory=list)  # gaps.report_lines of the period's machines
 
     def as_dict(self) -> dict[str, object]:
@@ -199,15 +205,20 @@ def month_result(contract: AvailabilityContract, month: str,
     """One month's row from ``contracts.evaluate`` (None: the contract was not in force)."""
     if evaluation is None:
         return MonthResult(month, False, None, contract.target_pct, "not_in_force", 0, 0.0,
-                           Decimal(0), contract.currency, 0.0, 0.0, 0.0, 0.0, 0)
+                           Decimal(0), contract.currency, 0.0, 0.0, 0.0, 0.0, 0, None,
+                           contract.min_coverage_pct, band_label("not_in_force"))
     assets: list[dict[str, object]] = evaluation["assets"]  # type: ignore[assignment]
     return MonthResult(
         month, True, evaluation["measured_pct"], contract.target_pct,  # type: ignore[arg-type]
         str(evaluation["band"]), int(evaluation["steps"]),  # type: ignore[call-overload]
+    band = str(evaluation["band"])
+    coverage = evaluation.get("coverage_pct")
         float(evaluation["fee_pct"]), Decimal(evaluation["amount"]),  # type: ignore[arg-type]
         contract.currency, _sum(assets, "uptime_hours"), _sum(assets, "downtime_hours"),
         _sum(assets, "planned_maintenance_hours"), _sum(assets, "excluded_hours"),
-        int(_sum(assets, "failures")))
+        int(_sum(assets, "failures")), coverage,  # type: ignore[arg-type]
+        evaluation.get("min_coverage_pct"),  # type: ignore[arg-type]
+        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band))  # type: ignore[arg-type]
 
 
 def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> list[Stop]:
@@ -291,6 +302,9 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
         telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
                                          period.start, period.end),
     )
+        status_shared=account.id in consenting_accounts(session, PURPOSE, "status", at),
+        excluded_causes=sorted({str(e.get("cause") or "no cause given") for e in
+                                (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[union-attr, attr-defined]
 
 
 def availability_rows(results: list[MonthResult]) -> list[list[object]]:
@@ -319,7 +333,9 @@ def month_label(month: str) -> str:
 
 def band_label(band: str) -> str:
     """Human words for a band."""
-    return {"penalty": "Penalty", "bonus": "Bonus", "on_target": "On target", "unknown": "No data",
+    return {"penalty": "Penalty", "bonus": "Bonus", "on_target": "On target",
+            "below_target": "Below target, no penalty", "unknown": "No data",
+            "not_measurable": "Not measurable", "excluded": "Excluded",
             "not_in_force": "Not in force"}.get(band, band)
 
 

@@ -29,7 +29,8 @@ from servitize.telemetry.report import (
 
 INK, MUTED, LINE = (23, 33, 43), (107, 120, 134), (226, 231, 237)
 ACCENT, BAD, GOOD, WARN = (15, 118, 110), (180, 35, 24), (21, 128, 61), (180, 83, 9)
-BAND_COLOUR = {"penalty": BAD, "bonus": GOOD, "on_target": ACCENT, "unknown": MUTED, "not_in_force": MUTED}
+BAND_COLOUR = {"penalty": BAD, "bonus": GOOD, "on_target": ACCENT, "below_target": WARN, "unknown": MUTED,
+               "not_measurable": MUTED, "excluded": MUTED, "not_in_force": MUTED}
 STATE = {"down": "Unplanned stop", "planned_maintenance": "Planned maintenance", "excluded": "Excluded"}
 
 
@@ -70,19 +71,33 @@ def result_sentence(r: Report) -> str:
     m = r.result
     if not m.in_force:
         return "The contract was not in force in this period."
+    if m.band == "not_measurable":
+        why = "" if r.status_shared else (" (no data-sharing agreement covers status data for contract "
+                                          "verification, so none of it may be used)")
+        return (f"This month is {m.result}{why}; the contract needs {m.min_coverage_pct:g} % of the "
+                "scheduled hours known, so no penalty or bonus applies.")
+    if m.band == "excluded":
+        return (f"All known time of this period was planned maintenance ({hours(m.planned_maintenance_hours)}) "
+                f"or excluded ({hours(m.excluded_hours)}: {'; '.join(r.excluded_causes) or 'no cause given'}): "
+                "there is no availability to measure and no penalty or bonus applies.")
     if m.availability_pct is None:
         return "No status data reached us for this period: no penalty or bonus applies."
-    gap = m.availability_pct - m.target_pct
+    gap = round(m.availability_pct - m.target_pct, 9)
     side = "below" if gap < 0 else "above"
+    points = f"{abs(gap):.4f}" if abs(gap) < 0.005 else f"{abs(gap):.2f}"  # never "0.00 points below"
     if m.band == "penalty":
         step = r.bands["penalty_step_points"]
-        return (f"{abs(gap):.2f} points {side} target: {m.steps} full step(s) of {step:g} points, "
+        return (f"{points} points {side} target: {m.steps} full step(s) of {step:g} points, "
                 f"{abs(m.fee_pct):g} % of the period fee of {money(r.fee, r.currency)} is credited to you.")
     if m.band == "bonus":
         step = r.bands["bonus_step_points"]
-        return (f"{gap:.2f} points {side} target: {m.steps} full step(s) of {step:g} points earn a "
+        return (f"{points} points {side} target: {m.steps} full step(s) of {step:g} points earn a "
                 f"bonus of {m.fee_pct:g} % of the period fee of {money(r.fee, r.currency)}.")
-    return f"{abs(gap):.2f} points {side} target: no penalty and no bonus."
+    if m.band == "below_target":
+        return f"{points} points below target, less than a full step: no penalty applies."
+    if gap == 0:
+        return "Exactly on target: no penalty and no bonus."
+    return f"{points} points {side} target: no penalty and no bonus."
 
 
 class _Doc(FPDF):
@@ -278,7 +293,7 @@ def report_pdf(r: Report, *, compress: bool = True) -> bytes:
     for n, m in enumerate(r.trend):
         rows.append([month_label(m.month), pct(m.availability_pct), pct(m.target_pct),
                      hours(m.downtime_hours) if m.in_force else "-", str(m.failures) if m.in_force else "-",
-                     band_label(m.band), money(m.amount, m.currency, True) if m.in_force else "-"])
+                     m.result or band_label(m.band), money(m.amount, m.currency, True) if m.in_force else "-"])
         colours[n * 100 + 5] = colours[n * 100 + 6] = BAND_COLOUR.get(m.band, INK)
     _table(doc, ["MONTH", "AVAILABILITY", "TARGET", "DOWNTIME", "STOPS", "RESULT", "AMOUNT"],
            [34, 26, 22, 24, 16, 26, 30], rows, {1, 2, 3, 4, 6}, colours)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import ibis
 import ibis.expr.types as ir
@@ -11,10 +12,11 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.core.errors import InvalidInput
 from servitize.installed_base.models import Asset, ServiceEvent
 from servitize.telemetry import availability as av
-from servitize.telemetry import rules
-from servitize.telemetry.consent import consented, consenting_serials
+from servitize.telemetry import rules, stats
+from servitize.telemetry.consent import consented, consenting_accounts, consenting_assets
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import quiet, to_arrow
 from servitize.telemetry.store import TelemetryStore
@@ -37,31 +39,54 @@ class Options:
     repair_hours: float = 8.0  # a failure whose record gives no downtime is down this long
     maintenance_hours: float = 4.0
     at: datetime | None = None  # when consent is checked; now by default
+    silence_after_down: str = av.SILENCE_DOWN  # a silent ``down`` holds until the next event
 
 
 def _round(row: dict[str, object]) -> dict[str, object]:
     return {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
 
 
+def scheduled_hours(period: av.Period, calendar: dict[str, object] | None) -> float:
+    """Scheduled hours of a period under a calendar (24/7 by default)."""
+    windows = rules.calendar_windows(calendar or {"kind": "24/7"}, period.start, period.end)
+    return period.hours if windows is None else sum(
+        max((min(we, period.end) - max(ws, period.start)).total_seconds(), 0.0) / 3600 for ws, we in windows)
+
+
 def compute(session: Session, store: TelemetryStore, period: av.Period, options: Options = Options(),
-            serials: list[str] | None = None, con: ibis.BaseBackend | None = None) -> list[dict[str, object]]:
-    """Per serial availability and reliability for the period, only where consent allows."""
+            serials: list[str] | None = None, con: ibis.BaseBackend | None = None,
+            account_ids: Collection[int] | None = None) -> list[dict[str, object]]:
+    """Per serial availability and reliability for the period, only where consent allows.
+
+    Only the assets of consenting accounts (of ``account_ids`` when given) whose serial is in
+    ``serials`` (when given) are read: their status events, downtime records and energy, and
+    nothing of any other machine.
+    """
+    if options.silence_after_down not in av.SILENCE_RULES:
+        raise InvalidInput(f"silence after down must be one of {', '.join(av.SILENCE_RULES)}")
+    assets = consenting_assets(session, options.purpose, "status", options.at, account_ids)
+    if serials is not None:
+        assets = [(i, s) for i, s in assets if s in set(serials)]
+    wanted = sorted({s for _i, s in assets})
     own = con is None
     con = con or ibis.duckdb.connect()
     try:
         if options.source == "service_events":
             with quiet():
                 status = con.create_table("service_intervals", service_event_intervals(
-                    session, period, options), temp=True, overwrite=True)
+                    session, period, options, [i for i, _s in assets]), temp=True, overwrite=True)
             intervals = consented(session, status, options.purpose, "status", options.at)
         else:
-            months = av.months_between(period.start - options.horizon, period.end)
-            status = consented(session, store.table(con, "status", months), options.purpose,
-                               "status", options.at)
-            intervals = av.status_intervals(status, period, options.horizon)
-        if serials is not None:
-            intervals = intervals.filter(intervals.serial.isin(serials))
-        records = records_table(downtime_in(session, period))
+            status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
+                               options.purpose, "status", options.at)
+            status = status.filter(status.serial.isin(wanted or [""]))
+            heard = store.table(con, "measure", av.months_between(period.start - options.horizon, period.end))
+            heard = consented(session, heard, options.purpose, "status", options.at)
+            heard = heard.filter(heard.serial.isin(wanted or [""]))
+            intervals = av.status_intervals(status, period, options.horizon, options.silence_after_down,
+                                            av.newest_readings(status, heard))
+        intervals = intervals.filter(intervals.serial.isin(wanted or [""]))
+        records = records_table(downtime_in(session, period, [i for i, _s in assets]))
         if records.num_rows:
             intervals = av.overlay(intervals, ibis.memtable(records))
         windows = rules.calendar_windows(options.calendar or {"kind": "24/7"}, period.start, period.end)
@@ -70,57 +95,85 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
         summary = av.summarize(intervals, period, table)
         measure = consented(session, store.table(con, "measure", av.months_between(period.start, period.end)),
                             options.purpose, "energy", options.at)
+        measure = measure.filter(measure.serial.isin(wanted or [""]))
         result = av.with_energy(summary, av.energy(measure, period)).order_by("serial")
         rows = [_round({k: row.get(k) for k in RESULT_FIELDS}) for row in to_arrow(result).to_pylist()]
         # Assets the computation may see but that sent nothing: unknown, never 100 %.
-        wanted = set(consenting_serials(session, options.purpose, "status", options.at))
-        if serials is not None:
-            wanted &= set(serials)
         seen = {r["serial"] for r in rows}
-        rows += [{k: None for k in RESULT_FIELDS} | {"serial": s, "scheduled_hours": period.hours,
-                                                     "coverage": 0.0} for s in wanted - seen]
+        hours = round(scheduled_hours(period, options.calendar), 6)
+        rows += [{k: None for k in RESULT_FIELDS} | {"serial": s, "scheduled_hours": hours, "known_hours": 0.0,
+                                                     "coverage": 0.0} for s in set(wanted) - seen]
         return sorted(rows, key=lambda r: str(r["serial"]))
     finally:
         if own:
             con.disconnect()
 
 
-def service_event_intervals(session: Session, period: av.Period, options: Options) -> pa.Table:
+def without_agreement(session: Session, store: TelemetryStore, purpose: str = PURPOSE,
+                      account_ids: Collection[int] | None = None, at: datetime | None = None) -> int:
+    """How many machines (of ``account_ids`` when given) sent status telemetry but have no
+    agreement for ``purpose``: their data arrives and is never used."""
+    sending = set(stats.stats(store)["per_serial"])  # type: ignore[arg-type]
+    query = select(Asset.serial, Asset.account_id).where(Asset.serial.in_(sending or [""]))
+    if account_ids is not None:
+        query = query.where(Asset.account_id.in_(list(account_ids)))
+    allowed = consenting_accounts(session, purpose, "status", at)
+    return len({serial for serial, account in session.execute(query) if account not in allowed})
+
+
+def agreement_hint(count: int, purpose: str = PURPOSE) -> str | None:
+    """What to tell a user whose machines send telemetry without an agreement (None: none do)."""
+    if not count:
+        return None
+    machines = "1 machine has" if count == 1 else f"{count} machines have"
+    return (f"{machines} telemetry but no data-sharing agreement for {purpose}, so they are left "
+            f"out. Record the customer's agreement: `servitize consent grant ACCOUNT --kind status "
+            f"--purpose {purpose}`, or POST /api/v1/consent/agreements with account_id, "
+            f"data_kinds [\"status\"], purposes [\"{purpose}\"] and valid_from.")
+
+
+def service_event_intervals(session: Session, period: av.Period, options: Options,
+                            asset_ids: list[int] | None = None) -> pa.Table:
     """Intervals from work orders alone: repairs are unplanned stops, maintenance planned ones.
 
-    Each asset counts as running outside its recorded stops; a stop starts at 00:00 UTC of the
-    work order's day and lasts its ``downtime_hours`` (or the configured default).
+    Each asset counts as running outside its recorded stops, but only between its first work
+    order (00:00 UTC of its day) and the end of its last one, and never after ``options.at``
+    (now): before, after and in the future nothing is observed, so it is unknown. A stop starts
+    at 00:00 UTC of the work order's day and lasts its ``downtime_hours`` (or the default).
     """
-    rows = session.execute(
-        select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
-        .join(Asset, Asset.id == ServiceEvent.asset_id)
-        .where(Asset.serial.is_not(None), ServiceEvent.kind.in_(("repair", "maintenance")))
-        .order_by(Asset.serial, ServiceEvent.day)
-    ).all()
-    serials = sorted(set(session.scalars(select(Asset.serial).where(Asset.serial.is_not(None)))))
-    stops: dict[str, list[tuple[datetime, datetime, str]]] = {s: [] for s in serials}
-    for serial, day, kind, hours in rows:
+    query = (select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
+             .join(Asset, Asset.id == ServiceEvent.asset_id).where(Asset.serial.is_not(None))
+             .order_by(Asset.serial, ServiceEvent.day))
+    if asset_ids is not None:
+        query = query.where(Asset.id.in_(asset_ids or [-1]))
+    now = utc(options.at) if options.at else datetime.now(UTC)
+    stops: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    observed: dict[str, tuple[datetime, datetime]] = {}
+    for serial, day, kind, hours in session.execute(query).all():
         start = utc(datetime(day.year, day.month, day.day))
         default = options.repair_hours if kind == "repair" else options.maintenance_hours
         end = start + timedelta(hours=hours or default)
-        if start < period.end and end > period.start:
-            stops[serial].append((start, end, av.DOWN if kind == "repair" else av.PLANNED))
+        first, last = observed.get(serial, (start, end))
+        observed[serial] = (min(first, start), max(last, end))
+        if kind in ("repair", "maintenance") and start < period.end and end > period.start:
+            stops.setdefault(serial, []).append((start, end, av.DOWN if kind == "repair" else av.PLANNED))
     out: dict[str, list[object]] = {"serial": [], "state": [], "s": [], "e": [], "new_stop": []}
 
     def add(serial: str, state: str, s: datetime, e: datetime, new: bool) -> None:
         for name, value in zip(out, (serial, state, s, e, new), strict=True):
             out[name].append(value)
 
-    for serial, items in stops.items():
-        cursor = period.start
-        for s, e, state in items:
-            if s > cursor:
-                add(serial, "running", cursor, s, False)
+    for serial, (first, last) in observed.items():
+        lo, hi = max(period.start, first), min(period.end, max(last, first), now)
+        cursor = lo
+        for s, e, state in stops.get(serial, []):
+            if s > cursor and cursor < hi:
+                add(serial, "running", cursor, min(s, hi), False)
             if e > cursor:
                 add(serial, state, max(s, cursor), e, state == av.DOWN)
                 cursor = e
-        if cursor < period.end:
-            add(serial, "running", cursor, period.end, False)
+        if cursor < hi:
+            add(serial, "running", cursor, hi, False)
     return pa.table(out, schema=av.INTERVALS)
 
 

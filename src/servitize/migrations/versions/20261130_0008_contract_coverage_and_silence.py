@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -16,8 +19,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("availability_contract") as batch:
+        batch.add_column(sa.Column("min_coverage_pct", sa.Float(), nullable=False, server_default="90"))
+        batch.add_column(sa.Column("silence_after_down", sa.String(length=10), nullable=False,
+                                   server_default="down"))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("availability_contract") as batch:
+        batch.drop_column("silence_after_down")
+        batch.drop_column("min_coverage_pct")
