@@ -72,3 +72,40 @@ def test_the_asset_api_answers_422_with_the_reason(session, app_client) -> None:
     assert "install_date" in str(bad.json()["detail"]) and OUTSIDE in str(bad.json()["detail"])
     ok = app_client.patch(f"/api/v1/assets/{asset.id}", headers=auth, json={"install_date": "2001-02-03"})
     assert ok.status_code == 200, ok.text
+
+
+# Values an import stored before it checked dates; PostgreSQL holds BC dates and five-digit
+# years as dates, SQLite as text.
+STORED = {"sqlite": ["-2020-01-01", "0000-01-01", "20201-01-01"],
+          "postgresql": ["2021-01-01 BC", "0001-01-01 BC", "20201-01-01"]}
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from servitize.installed_base import service as installed_base
+    from servitize.installed_base.models import Asset
+    from servitize.intelligence import service as intelligence
+
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    asset = b.asset(session, account)
+    order = b.order(session, account, b.offering(session))
+    event = b.service_event(session, asset)
+    session.flush()
+    dialect = session.bind.dialect.name
+    bad = STORED[dialect][which]
+    cast = "::date" if dialect == "postgresql" else ""
+    for table, column, row_id in [("asset", "install_date", asset.id), ("asset", "warranty_end", asset.id),
+                                  ('"order"', "day", order.id), ("service_event", "day", event.id)]:
+        session.execute(text(f"UPDATE {table} SET {column} = '{bad}'{cast} WHERE id = :i"), {"i": row_id})
+    session.expire_all()
+
+    expected = date.max if which == 2 else date.min  # the nearest date Python can hold
+    assert session.get(Asset, asset.id).install_date == expected
+    today = date(2026, 11, 1)
+    view = installed_base.account_360(session, owner, account.id, today=today)
+    assert view.account.id == account.id
+    intelligence.run_segments(session, today)
+    intelligence.generate_leads(session, today, use_model=False)

@@ -11,6 +11,8 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, e
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from servitize.core.dates import tolerate_stored_dates
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -66,13 +68,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
         event.listen(engine, "connect", _sqlite_pragmas)
+        tolerate_stored_dates(engine)  # a BC date stored before must not crash a reader
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)  # type: ignore[arg-type]
+    engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+    tolerate_stored_dates(engine)
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
