@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from servitize.core.errors import InvalidInput
-from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
+from servitize.installed_base.access import get_account, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
 from servitize.telemetry import report as rp

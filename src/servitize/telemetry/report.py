@@ -208,11 +208,11 @@ def month_result(contract: AvailabilityContract, month: str,
                            Decimal(0), contract.currency, 0.0, 0.0, 0.0, 0.0, 0, None,
                            contract.min_coverage_pct, band_label("not_in_force"))
     assets: list[dict[str, object]] = evaluation["assets"]  # type: ignore[assignment]
+    band = str(evaluation["band"])
+    coverage = evaluation.get("coverage_pct")
     return MonthResult(
         month, True, evaluation["measured_pct"], contract.target_pct,  # type: ignore[arg-type]
         str(evaluation["band"]), int(evaluation["steps"]),  # type: ignore[call-overload]
-    band = str(evaluation["band"])
-    coverage = evaluation.get("coverage_pct")
         float(evaluation["fee_pct"]), Decimal(evaluation["amount"]),  # type: ignore[arg-type]
         contract.currency, _sum(assets, "uptime_hours"), _sum(assets, "downtime_hours"),
         _sum(assets, "planned_maintenance_hours"), _sum(assets, "excluded_hours"),
@@ -299,12 +299,12 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
         assets=assets, usage_shared=usage_shared, energy_shared=energy_shared,
         operating_hours=hours, energy_kwh=kwh,
         kwh_per_operating_hour=round(kwh / hours, 6) if hours and kwh is not None else None,
-        telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
-                                         period.start, period.end),
-    )
         status_shared=account.id in consenting_accounts(session, PURPOSE, "status", at),
         excluded_causes=sorted({str(e.get("cause") or "no cause given") for e in
                                 (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[union-attr, attr-defined]
+        telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
+                                         period.start, period.end),
+    )
 
 
 def availability_rows(results: list[MonthResult]) -> list[list[object]]:

@@ -288,11 +288,11 @@ def settle(measured_pct: float | None, fee_cents: int, bands: Bands) -> Settleme
         pct = min(steps * bands.penalty_pct_per_step, bands.penalty_cap_pct)
         band = "penalty" if steps and pct else "below_target"  # below target is never "on target"
         return Settlement(band, steps, -pct, -round(fee_cents * pct / 100))
+    if gap < 0:
+        return Settlement("below_target", 0, 0.0, 0)
     if gap > 0 and bands.bonus_step_points > 0:
         steps = math.floor(gap / bands.bonus_step_points + 1e-9)
         pct = min(steps * bands.bonus_pct_per_step, bands.bonus_cap_pct)
         band = "bonus" if steps and pct else "on_target"
-    if gap < 0:
-        return Settlement("below_target", 0, 0.0, 0)
         return Settlement(band, steps, pct, round(fee_cents * pct / 100))
     return Settlement("on_target", 0, 0.0, 0)
