@@ -6,30 +6,48 @@ from servitize.installed_base.columns import IMPORT_ORDER, KINDS, Column
 
 INTRO = """# Importing the installed base
 
-`servitize import KIND FILE [--strict] [--json]` reads a CSV file (delimiter `,` `;` TAB or `|`,
-UTF-8 with or without BOM, quoted fields may hold line breaks) or a Parquet file, validates every
-row and lands the good ones. Import kinds in this order: each refers only to kinds before it
+`servitize import KIND FILE [--strict] [--json] [--encoding ENC]` reads a CSV file (delimiter `,`
+`;` TAB or `|`, UTF-8 with or without BOM unless `--encoding` names another, such as `cp1252` or
+`latin-1`; quoted fields may hold line breaks) or a Parquet file, validates every row and lands
+the good ones. Import kinds in this order: each refers only to kinds before it
 (`servitize demo` imports a whole folder of `<kind>.csv` files the same way).
 
 - **Upsert by key**: a row whose key exists updates that record when a value differs, and is left
   alone (no `updated_at` change, no audit entry) when nothing differs. Columns absent from the
   header are not touched on update. Every updated record gets an audit entry with the changed
-  fields before and after; every run that changed something gets one summary entry.
+  fields before and after; every run that changed something or rejected rows gets one summary
+  entry (`import`) with its counts and the path of its reject file.
 - **Rejects**: a bad row never stops the good ones. Each is written to `FILE.rejects.csv` beside
   the input: `line` (the physical line where the row starts; the header is line 1; for Parquet the
-  row number + 1), `reason` in words, then the row's original values. No rejects, no file.
+  row number + 1), `reason` in words, then the row's original values. No rejects, no file. A row
+  with bytes that are not text in the file's encoding, or with a NUL byte, is rejected on its own
+  (the bytes are written as `\\xff` in the reject file); the rest of the file lands. A value that
+  a spreadsheet would run as a formula (starting with `=` `+` `-` `@`, a tab or a carriage return,
+  and not a plain number) is written with a leading apostrophe.
 - **References** name the key of another kind; a row referring to a record not imported yet is
-  rejected with that reason. `parent` (assets) and `dealer` (accounts) may refer to an earlier row
-  of the same file. A key repeated within a file is rejected (first at line N).
+  rejected with that reason. `parent` (assets) and `dealer` (accounts) may refer to any other row
+  of the same file, earlier or later (even chunks later): the row waits until its parent landed,
+  so the first import lands both and a re-import changes nothing; a row whose parent never lands
+  is rejected at the end of the file. A key repeated within a file is rejected (first at line N).
 - **`--strict`**: nothing lands if any row is bad (all rows count as rejected; `invalid` says how
   many are in the reject file).
+- **Dates** outside the accepted years (`SERVITIZE_DATE_MIN_YEAR` to `SERVITIZE_DATE_MAX_YEAR`,
+  default 1900 to 2100) are rejected with that reason: `0000-01-01`, `-2020-01-01` and five-digit
+  years too. A date-time in a date column is taken only at midnight (`2020-08-08T00:00:00`, as
+  spreadsheets and Parquet timestamps write dates); any other time of day is rejected, never cut.
+- **One import of a kind at a time**: a second import of the same kind waits until the first has
+  finished (a warning says how long), then runs against what the first stored. PostgreSQL holds
+  an advisory lock per kind, SQLite a lock file beside the database (`DB.import-KIND.lock`); a
+  killed import releases its lock.
 - **Speed and memory**: files stream in chunks (`SERVITIZE_IMPORT_CHUNK_ROWS`, default 50,000);
-  into a table that has rows each chunk commits, so rows already reported survive a crash and a
-  re-run completes the rest. A **first load** into an empty table runs as one transaction: the
-  table's secondary indexes (on PostgreSQL its foreign keys too) are built once at the end, which
-  makes a million machines load several times faster; a crash leaves the table empty and whole,
-  and a re-run starts again. On PostgreSQL other sessions wait for that table until it commits.
-  Unknown columns are ignored with a warning.
+  into a table that has rows each chunk commits together with an `import chunk` audit entry
+  (its lines and counts), so rows already reported survive a crash, the audit trail says what a
+  killed run committed, and a re-run completes the rest. A **first load** into an empty table
+  runs as one transaction (its summary audit entry included): the table's secondary indexes (on
+  PostgreSQL its foreign keys too) are built once at the end, which makes a million machines
+  load several times faster; a crash leaves the table empty and whole, and a re-run starts again.
+  On PostgreSQL other sessions wait for that table until it commits. Unknown columns are ignored
+  with a warning.
 
 ## Exit codes and output
 
@@ -37,7 +55,8 @@ row and lands the good ones. Import kinds in this order: each refers only to kin
 | --- | --- |
 | 0 | every row landed |
 | 3 | some rows were rejected (see the reject file) |
-| 2 | the file cannot be read: missing, not UTF-8, required column missing in the header, unknown kind |
+| 2 | the file cannot be read: missing, header not text in the encoding, required column missing in the header, unknown kind or encoding |
+| 1 | a database error (only when a table is missing does it suggest `servitize db upgrade`) |
 
 `--json` prints one object: `read`, `landed`, `rejected`, `inserted`, `updated`, `unchanged`,
 `invalid`, `rejects_file`, `seconds`, `warnings`. `read == landed + rejected` and
@@ -50,7 +69,7 @@ row and lands the good ones. Import kinds in this order: each refers only to kin
 | text | anything; surrounding spaces are trimmed; empty means missing |
 | int, float | `12`, `2.5` (`.` as decimal mark) |
 | money | an amount in major units, `.` as decimal mark, rounded to cents (`1234.50`, not `1,234.50`) |
-| date | ISO `YYYY-MM-DD` |
+| date | ISO `YYYY-MM-DD` between the accepted years (default 1900 to 2100); a time only as `T00:00:00` |
 | bool | true/false, yes/no, 1/0 |
 | enum | one of the listed values (case does not matter) |
 | country | ISO 3166-1 alpha-2 (`DE`) |
