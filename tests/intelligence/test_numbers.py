@@ -147,3 +147,20 @@ def test_connectivity_as_of_the_cutoff(session) -> None:  # type: ignore[no-unty
     assert (before[acc.id]["current_sensor_assets"], before[acc.id]["connected_assets"]) == (1, 1)
     assert before[acc.id]["connected_share"] == 0.5
     assert (after[acc.id]["current_sensor_assets"], after[acc.id]["connected_assets"]) == (2, 2)
+
+
+def test_lead_value_from_a_list_price_in_another_currency(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.intelligence.models import Lead
+
+    acc = b.account(session)
+    b.offering(session, name="Maintenance contract SE", family="maintenance_contract",
+               list_price_cents=1000_00, currency="SEK")
+    b.asset(session, acc, warranty_end=date(2026, 12, 23), install_date=date(2025, 1, 1))
+    insp = b.offering(session, family="inspection", shell="service")
+    b.order(session, acc, insp, day=date(2026, 10, 1), amount_cents=2000_00)  # not drifted
+    session.add_all([ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
+                     ExchangeRate(currency="SEK", day=date(2026, 12, 1), rate=0.5)])  # later
+    session.flush()
+    generate_leads(session, AS_OF, use_model=False)
+    lead = session.query(Lead).filter(Lead.rule == "coverage_ending").one()
+    assert (lead.estimated_value_cents, lead.currency) == (90_00, "EUR")  # 1,000 SEK x 0.09

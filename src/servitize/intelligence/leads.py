@@ -38,7 +38,9 @@ def pick_offering(
     for family in s.offer_families.get(rule, []):
         found = [o for o in offerings if o.get("family") == family]
         if found:
-            return min(found, key=lambda o: (o["list_price_cents"] or 0, o["offering_id"]))
+            # A price without an exchange rate (null) is not "cheapest": it sorts last.
+            return min(found, key=lambda o: (o["list_price_cents"] is None,
+                                             o["list_price_cents"] or 0, o["offering_id"]))
     for shell in s.fallback_shells.get(rule, []):
         found = [o for o in offerings if o.get("shell") == shell]
         if found:

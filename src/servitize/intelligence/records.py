@@ -7,6 +7,7 @@ Arrow; the same tables can come from Parquet files (the benchmark) or any other 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date
 
 import pyarrow as pa
 from sqlalchemy import select
@@ -52,7 +53,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "offerings": pa.schema([
         ("offering_id", I64), ("external_id", S), ("name", S), ("family", S), ("shell", S),
-        ("list_price_cents", I64),
+        ("list_price_cents", I64),  # company currency at the rate of the run's day; null: none
     ]),
     "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
     "users": pa.schema([("user_id", I64), ("role", S), ("territory", S)]),
@@ -123,7 +124,7 @@ QUERIES = {
     ).join(Offering, Offering.id == Order.offering_id),
     "offerings": select(
         Offering.id, Offering.external_id, Offering.name, Offering.family, Offering.shell,
-        Offering.list_price_cents,
+        Offering.list_price_cents, Offering.currency,
     ),
     "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
     "users": select(User.id, User.role, User.territory),
@@ -131,7 +132,8 @@ QUERIES = {
 
 
 def load_records(session: Session, company: str | None = None,
-                 connectivity_offerings: list[str] | None = None) -> Records:
+                 connectivity_offerings: list[str] | None = None, as_of: date | None = None,
+                 ) -> Records:
     """Read the records the features need from the records DB, as Arrow tables.
 
     Money is converted here, once, into the company currency by ``core.money.Rates`` (the rate
@@ -145,6 +147,9 @@ def load_records(session: Session, company: str | None = None,
                       for r in rows["events"]]
     rows["orders"] = [(*r, rates.convert(r.amount_cents, r.currency, r.day))
                       for r in rows["orders"]]
+    price_day = as_of or date.today()  # list prices hold now: the rate in force on the run's day
+    rows["offerings"] = [(*r[:5], rates.convert(r.list_price_cents, r.currency, price_day))
+                         for r in rows["offerings"]]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
     tables["retrofits"] = from_rows("retrofits", session.execute(

@@ -78,7 +78,8 @@ def model_candidates(records: Records, src: Sources, as_of: date, model: Model,
     for fam in model.families:
         rows = np.where((fams == fam) & (d.recency > s.leads.model_not_bought_days)
                         & (p >= min_p))[0]
-        offer = next((o for o in sorted(offerings, key=lambda o: o["list_price_cents"] or 0)
+        offer = next((o for o in sorted(offerings, key=lambda o: (o["list_price_cents"] is None,
+                                                                o["list_price_cents"] or 0))
                       if o["family"] == fam), None)
         for i in rows[np.argsort(-p[rows])][:per_family]:
             top = model.contributions(d, int(i))

@@ -41,7 +41,7 @@ class Batch:
 
 def load_batch(session: Session, as_of: date, s: IntelligenceSettings) -> Batch:
     """Read the records (and consented telemetry) into DuckDB for one run."""
-    records = load_records(session, connectivity_offerings=s.connectivity_offerings)
+    records = load_records(session, connectivity_offerings=s.connectivity_offerings, as_of=as_of)
     records.usage = consented_usage(session, as_of, s.consent_purpose, days=s.leads.usage_window_days,
                                     min_coverage=s.usage_min_coverage)
     return Batch(records, Sources.from_records(records), as_of)
