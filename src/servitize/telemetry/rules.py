@@ -142,6 +142,8 @@ def parse_value(value: object) -> float | Rejected:
 
 def _text(obj: dict[str, object], key: str, limits: Limits) -> str | None | Rejected:
     value = obj.get(key)
+    if type(value) is str and 0 < len(value) <= limits.max_field_chars:  # the usual case, fast
+        return value
     if value is None or value == "":
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
@@ -171,9 +173,11 @@ def reading(kind: str, serial: str, obj: object, now_us: int, limits: Limits = D
           else Rejected(Reason.missing_field, "ts missing"))
     if isinstance(ts, Rejected):
         return ts
-    seq = parse_seq(obj.get("seq"))
-    if isinstance(seq, Rejected):
-        return seq
+    seq = obj.get("seq")
+    if seq is not None:
+        seq = parse_seq(seq)
+        if isinstance(seq, Rejected):
+            return seq
     if kind == "status":
         state = obj.get("state")
         if state is None:
