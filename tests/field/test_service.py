@@ -72,7 +72,7 @@ def test_batch_routing_caps_the_technician_best_scored_first(session: Session, f
     for score in (0.9, 0.5):
         rule_lead(session, field.acme, score=score, offering_key=f"k{score}")
     result = service.route_new_leads(session, Actor("t"), TODAY, FieldSettings(max_open_per_technician=2), COMPANY)
-    assert result == {"routed": 3, "technician": 2, "account_owner": 1, "rehomed": 0}
+    assert result == {"routed": 3, "technician": 2, "account_owner": 1, "rehomed": 0, "closed": 0}
     routes = {r.score: r for r in session.scalars(select(LeadRoute))}
     assert routes[0.9].route == "technician" and routes[0.8].route == "technician"
     assert routes[0.5].route == "account_owner" and "2 open leads" in routes[0.5].reason
@@ -165,9 +165,11 @@ def test_sheet_rules(session: Session, field: Field) -> None:
 
 def test_feedback_points_and_contests(session: Session, field: Field) -> None:
     tom, sam = _user(session, field.tom), _user(session, field.sam)
-    recognition.record_feedback(session, tom, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY)
+    with pytest.raises(PermissionDenied, match="other than its technician"):  # no self-rating
+        recognition.record_feedback(session, tom, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY)
+    recognition.record_feedback(session, sam, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY)
     with pytest.raises(PermissionDenied):
-        recognition.record_feedback(session, tom, session.get(Visit, field.visit_tom), Feedback(rating=4), TODAY)
+        recognition.record_feedback(session, sam, session.get(Visit, field.visit_tom), Feedback(rating=4), TODAY)
     from servitize.field.schemas import ContestCreate
 
     month = TODAY.strftime("%Y-%m")

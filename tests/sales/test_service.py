@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from servitize.core.errors import Conflict, NotFound
+from servitize.intelligence.models import Lead
 from servitize.sales import outcome, picture, service, team
 from servitize.sales import repository as repo
 from servitize.sales.schemas import (
@@ -40,11 +41,16 @@ def _finish_required(session, user, opp) -> None:  # type: ignore[no-untyped-def
 
 def test_create_from_a_lead_instantiates_the_template(session) -> None:  # type: ignore[no-untyped-def]
     owner, acc = _setup(session)
+    lead = Lead(account_id=acc.id, offering_key="retrofit", asset_ids=[], source="rule",
+                rule="repeat_repairs", score=0.8, story="Seal repairs tripled on PM3",
+                evidence={"repairs_12m": 9}, as_of=NOW.date(), expires_on=date(2027, 1, 22))
+    session.add(lead)
+    session.flush()
     opp = service.create(session, owner, OpportunityCreate(
-        account_id=acc.id, title="Line rebuild", source="lead", lead_id=77, value="250000",
+        account_id=acc.id, title="Line rebuild", source="lead", lead_id=lead.id, value="250000",
         lead_story="Seal repairs tripled on PM3", lead_evidence={"repairs_12m": 9}), now=NOW)
     assert (opp.phase, opp.status, opp.currency, opp.value_cents, opp.owner_id) == (1, "open", "SEK", 25_000_000, owner.id)
-    assert (opp.lead_id, opp.lead_story, opp.lead_evidence) == (77, "Seal repairs tripled on PM3", {"repairs_12m": 9})
+    assert (opp.lead_id, opp.lead_story, opp.lead_evidence) == (lead.id, "Seal repairs tripled on PM3", {"repairs_12m": 9})
     acts = repo.activities_of(session, [opp.id])
     assert len(acts) == 38  # the project template's activities
     review = next(a for a in acts if a.code == "opportunity_review")

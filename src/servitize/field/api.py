@@ -26,6 +26,10 @@ from servitize.field.schemas import (
     VisitRead,
 )
 from servitize.field.settings import FieldSettings
+from servitize.intelligence import queries
+from servitize.intelligence import service as intelligence
+from servitize.intelligence.schemas import LeadRead
+from servitize.trust.audit import actor_of
 from servitize.trust.http import CurrentUser, DbSession, settings_of
 
 router = APIRouter(tags=["field"])
@@ -77,6 +81,22 @@ def lead_action(lead_id: int, body: LeadAction, request: Request, session: DbSes
     """Move a lead's clock: confirm, act, propose, win, lose, dismiss (lose/dismiss need a reason)."""
     service.act(session, user, lead_id, body.action, body.reason)
     return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
+
+
+class Dismissal(BaseModel):
+    """Why a lead is dismissed."""
+
+    reason: str = Field(min_length=3, max_length=300)
+
+
+@router.post("/leads/{lead_id}/dismiss", response_model=LeadRead, tags=["intelligence"])
+def dismiss_lead(lead_id: int, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
+    """Dismiss a lead from the lead list; it stays quiet for the configured period and its
+    route, if it has one, closes in the inboxes."""
+    found = queries.visible_lead(session, user, lead_id)
+    intelligence.dismiss(session, found, body.reason, date.today(), actor_of(user))
+    service.close_routes_of_closed_leads(session, actor_of(user), [found.id])
+    return queries.get_lead(session, user, lead_id)
 
 
 @router.get("/visits", response_model=list[VisitRead])

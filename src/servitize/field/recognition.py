@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import PermissionDenied
+from servitize.core.errors import InvalidInput, PermissionDenied
 from servitize.field import rules
 from servitize.field.models import (
     BestPractice,
@@ -27,7 +27,7 @@ from servitize.field.schemas import (
     Standing,
     UserName,
 )
-from servitize.installed_base.models import Visit
+from servitize.installed_base.models import Account, Visit
 from servitize.trust.audit import Actor, record
 from servitize.trust.models import Role, User
 
@@ -63,6 +63,9 @@ def for_lead(session: Session, row: LeadRoute, day: date) -> None:
 def record_feedback(session: Session, user: User, visit: Visit, body: Feedback,
                     day: date) -> VisitFeedback:
     """The customer's rating of a visit; good ratings earn the technician points."""
+    if visit.technician_id == user.id:
+        raise PermissionDenied("the customer's rating of a visit is recorded by somebody other "
+                               "than its technician: good ratings earn points")
     if session.scalar(select(VisitFeedback.id).where(VisitFeedback.visit_id == visit.id)):
         raise PermissionDenied("this visit already has the customer's feedback")
     fb = VisitFeedback(visit_id=visit.id, rating=body.rating, comment=body.comment)
@@ -121,11 +124,26 @@ def badges_of(session: Session, user_id: int) -> list[str]:
     return rules.badges(tally) if tally else []
 
 
+def _regions(session: Session) -> set[str]:
+    """The regions that exist: the territories of users and accounts."""
+    return {t for t in session.scalars(select(User.territory).where(User.territory.is_not(None))
+                                       .union(select(Account.territory)
+                                              .where(Account.territory.is_not(None)))) if t}
+
+
 def create_contest(session: Session, user: User, body: ContestCreate) -> Contest:
     """A monthly contest, set by a manager."""
     if user.role not in MANAGERS:
         raise PermissionDenied("contests are set by service or sales managers")
-    contest = Contest(month=body.month, region=body.region, title=body.title, prize=body.prize)
+    region = (body.region or "").strip() or None
+    if user.territory and region != user.territory:
+        # A manager of a territory sets the contests of their own region, not another's.
+        raise InvalidInput(f"as a manager of {user.territory} you set contests for region "
+                           f"{user.territory} only, not {region or 'every region'}")
+    if region is not None and region not in _regions(session):
+        raise InvalidInput(f"no region {region!r}: no technician or account is in it")
+    body = body.model_copy(update={"region": region})
+    contest = Contest(month=body.month, region=region, title=body.title, prize=body.prize)
     session.add(contest)
     session.flush()
     record(session, Actor(user.username, user.id), "create", "contest", contest.id,

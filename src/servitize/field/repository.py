@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import Bundle, Session, aliased
 
 from servitize.core.money import ExchangeRate
@@ -120,27 +120,62 @@ def routes_with_leads(session: Session, ids: list[int]):  # type: ignore[no-unty
     return [by_id[i] for i in ids if i in by_id], people
 
 
+# A technician sees the accounts of their territory (to know the machines), but reads only
+# their own routes, sheets and visits and those of their visits, not every colleague's work.
+def _own_visits(user: User) -> Select:  # type: ignore[type-arg]
+    return select(Visit.id).where(Visit.technician_id == user.id)
+
+
+def route_reader(user: User) -> ColumnElement[bool]:
+    """Which routes a user reads beyond the account scope: a technician the ones assigned to
+    or reported by them and those of their visits; everybody else every route in scope."""
+    if user.role != Role.technician.value:
+        return true()
+    return or_(LeadRoute.assigned_to_id == user.id, LeadRoute.reported_by_id == user.id,
+               LeadRoute.visit_id.in_(_own_visits(user)))
+
+
+def sheet_reader(user: User) -> ColumnElement[bool]:
+    """Which sign-up sheets a user reads beyond the account scope (technicians: theirs)."""
+    if user.role != Role.technician.value:
+        return true()
+    return or_(SignUpSheet.technician_id == user.id, SignUpSheet.visit_id.in_(_own_visits(user)))
+
+
+def visit_reader(user: User) -> ColumnElement[bool]:
+    """Which visits a user reads beyond the account scope (technicians: their own)."""
+    return Visit.technician_id == user.id if user.role == Role.technician.value else true()
+
+
 def visible_route(session: Session, user: User, lead_id: int) -> tuple[LeadRoute, Lead] | None:
-    """A lead's route and lead if the user may see the account."""
+    """A lead's route and lead if the user may see the account (technicians: their routes)."""
     row = session.execute(
         select(LeadRoute, Lead).join(Lead, Lead.id == LeadRoute.lead_id)
         .join(Account, Account.id == LeadRoute.account_id)
-        .where(LeadRoute.lead_id == lead_id, account_scope(user))).first()
+        .where(LeadRoute.lead_id == lead_id, account_scope(user), route_reader(user))).first()
     return (row[0], row[1]) if row else None
 
 
 def visible_sheet(session: Session, user: User, sheet_id: int) -> SignUpSheet | None:
-    """A sign-up sheet if the user may see its account."""
+    """A sign-up sheet if the user may see its account (technicians: their sheets)."""
     return session.scalar(
         select(SignUpSheet).join(Account, Account.id == SignUpSheet.account_id)
-        .where(SignUpSheet.id == sheet_id, account_scope(user)))
+        .where(SignUpSheet.id == sheet_id, account_scope(user), sheet_reader(user)))
 
 
 def visible_visit(session: Session, user: User, visit_id: int) -> Visit | None:
-    """A visit if the user may see its account."""
+    """A visit if the user may see its account (technicians: their own visits)."""
     return session.scalar(
         select(Visit).join(Account, Account.id == Visit.account_id)
-        .where(Visit.id == visit_id, account_scope(user)))
+        .where(Visit.id == visit_id, account_scope(user), visit_reader(user)))
+
+
+def sheets_of_account(session: Session, user: User, account_id: int,
+                      limit: int = 20) -> list[SignUpSheet]:
+    """An account's newest sheets that the user reads (for the account 360)."""
+    return list(session.scalars(
+        select(SignUpSheet).where(SignUpSheet.account_id == account_id, sheet_reader(user))
+        .order_by(SignUpSheet.id.desc()).limit(limit)))
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:

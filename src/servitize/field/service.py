@@ -134,7 +134,30 @@ def route_new_leads(session: Session, actor: Actor, today: date | None = None,
         row = route_lead(session, lead, accounts[lead.account_id], actor, today, s,
                          settings.company_currency, load=load)
         counts[row.route] += 1
-    return {"routed": len(leads), **counts, "rehomed": rehome_owner_leads(session, actor)}
+    return {"routed": len(leads), **counts, "rehomed": rehome_owner_leads(session, actor),
+            "closed": close_routes_of_closed_leads(session, actor)}
+
+
+def close_routes_of_closed_leads(session: Session, actor: Actor,
+                                 lead_ids: list[int] | None = None) -> int:
+    """Close the open routes of leads that were dismissed or expired elsewhere (the lead list,
+    the intelligence API, the lead batch), so that no inbox keeps a lead nobody works."""
+    query = (select(LeadRoute, Lead).join(Lead, Lead.id == LeadRoute.lead_id)
+             .where(LeadRoute.stage.in_(rules.OPEN_STAGES),
+                    Lead.status.in_([LeadStatus.dismissed.value, LeadStatus.expired.value])))
+    if lead_ids is not None:
+        query = query.where(LeadRoute.lead_id.in_(lead_ids))
+    now, n = utcnow(), 0
+    for row, lead in session.execute(query).all():
+        reason = lead.dismissed_reason if lead.status == LeadStatus.dismissed.value else (
+            "the lead expired")
+        before = {"stage": row.stage}
+        row.stage, row.closed_at, row.close_reason = Stage.dismissed.value, now, reason
+        record(session, actor, "close_route", "lead", lead.id, before=before,
+               after={"stage": row.stage, "reason": reason})
+        n += 1
+    session.flush()
+    return n
 
 
 def act(session: Session, user: User, lead_id: int, action: str, reason: str | None = None,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from servitize.core.errors import InvalidInput, reasons
 from servitize.core.pages import render
 from servitize.field import pdf, recognition, rules, service, sheets, visits
+from servitize.field import repository as repo
 from servitize.field.api import field_settings
 from servitize.field.models import VisitFeedback
 from servitize.field.schemas import BestPracticeCreate, Feedback, Signing, VisitCreate
@@ -75,7 +76,10 @@ def visit_page(visit_id: int, request: Request, session: DbSession,
         "sheets": [s for s in sheets.sheets_of_account(session, visit.account_id)
                    if s.visit_id == visit.id],
         "feedback": session.scalar(select(VisitFeedback).where(VisitFeedback.visit_id == visit.id)),
-        "is_mine": visit.technician_id == user.id or user.role != Role.technician.value})
+        "is_mine": visit.technician_id == user.id or user.role != Role.technician.value,
+        # The customer's rating is recorded by the office, never by the visit's technician.
+        "may_rate": visit.technician_id != user.id
+        and user.role not in (Role.technician.value, Role.analyst.value)})
 
 
 @router.post("/visits/{visit_id}/sheets")
@@ -195,4 +199,4 @@ def account_field(account_id: int, request: Request, session: DbSession,
     return render(request, "field/_account_field.html", {
         "leads": leads, "account_id": account_id,
         "sheets": [sheets.sheet_read(session, s)
-                   for s in sheets.sheets_of_account(session, account_id, 10)]})
+                   for s in repo.sheets_of_account(session, user, account_id, 10)]})

@@ -207,7 +207,8 @@ class Account360(BaseModel):
     """One face to the customer: everything known about an account on one page."""
 
     account: AccountRead
-    dealer: AccountRead | None
+    dealer: AccountRead | None  # only when the user may see the dealer's record
+    dealer_name: str | None = None  # the dealer that serves the account, for every user
     contacts_by_role: dict[str, list[ContactRead]]
     sites: list[SiteRead]
     installed_base: InstalledBaseSummary

@@ -18,7 +18,7 @@ from servitize.core.money import from_cents
 from servitize.core.settings import Settings
 from servitize.installed_base import repository as repo
 from servitize.installed_base import rules
-from servitize.installed_base.access import get_account, visible_account_ids
+from servitize.installed_base.access import account_scope, get_account, visible_account_ids
 from servitize.installed_base.models import Account, Asset, ServiceEvent
 from servitize.installed_base.schemas import (
     Account360,
@@ -264,7 +264,13 @@ def account_360_page(
     today = today or date.today()
     settings = settings or Settings()
     account = get_account(session, user, account_id)
-    dealer = session.get(Account, account.dealer_id) if account.dealer_id else None
+    dealer = dealer_name = None
+    if account.dealer_id:
+        # A dealer outside the user's scope is named, nothing more (its record answers 404).
+        dealer = session.scalar(select(Account).where(
+            Account.id == account.dealer_id, account_scope(user)))
+        dealer_name = dealer.name if dealer else session.scalar(
+            select(Account.name).where(Account.id == account.dealer_id))
     contacts: dict[str, list[ContactRead]] = defaultdict(list)
     for c in repo.contacts_of(session, account.id):
         contacts[c.buying_role].append(ContactRead.model_validate(c))
@@ -281,6 +287,7 @@ def account_360_page(
     a360 = Account360(
         account=account_read(account, users),
         dealer=account_read(dealer, users) if dealer else None,
+        dealer_name=dealer_name,
         contacts_by_role=dict(contacts),
         sites=sites,
         installed_base=_installed_base(rows, today),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from servitize.intelligence import proficiency, queries, service
+from servitize.intelligence import proficiency, queries
 from servitize.intelligence.features import describe
 from servitize.intelligence.schemas import (
     FeatureRead,
@@ -19,19 +18,12 @@ from servitize.intelligence.schemas import (
     SegmentSummary,
     TwinPositionRead,
 )
-from servitize.trust.audit import Actor
 from servitize.trust.http import CurrentUser, DbSession
 
 router = APIRouter(tags=["intelligence"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
-
-
-class Dismissal(BaseModel):
-    """Why a lead is dismissed."""
-
-    reason: str = Field(min_length=3, max_length=300)
 
 
 @router.get("/features", response_model=list[FeatureRead])
@@ -68,12 +60,8 @@ def lead(lead_id: int, session: DbSession, user: CurrentUser) -> LeadRead:
     return queries.get_lead(session, user, lead_id)
 
 
-@router.post("/leads/{lead_id}/dismiss", response_model=LeadRead)
-def dismiss(lead_id: int, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
-    """Dismiss a lead; it stays quiet for the configured period."""
-    found = queries.visible_lead(session, user, lead_id)
-    service.dismiss(session, found, body.reason, date.today(), Actor(user.username, user.id))
-    return queries.get_lead(session, user, lead_id)
+# POST /leads/{lead_id}/dismiss lives in field.api: a dismissed lead also closes its route
+# in the inboxes, which this layer does not know.
 
 
 @router.get("/twin-positions", response_model=list[TwinPositionRead])

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, column, func, or_, select, table, true
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound
 from servitize.installed_base.access import account_scope
-from servitize.installed_base.models import Account, Asset, Offering, Order
+from servitize.installed_base.models import Account, Asset, Offering, Order, Visit
 from servitize.intelligence import twin
 from servitize.intelligence.models import Lead, SegmentAssignment, TwinProficiency
 from servitize.intelligence.schemas import LeadPage, LeadRead, SegmentRead, SegmentSummary
-from servitize.trust.models import User
+from servitize.trust.models import Role, User
 
 
 def segment_summary(session: Session, user: User) -> list[SegmentSummary]:
@@ -41,12 +41,28 @@ def list_segments(session: Session, user: User, label: str | None = None,
             for seg, name in session.execute(q.limit(limit).offset(offset))]
 
 
+# The field's lead routes (a later layer, named here as a plain table): who works a lead.
+_LEAD_ROUTE = table("lead_route", column("lead_id"), column("assigned_to_id"),
+                    column("reported_by_id"), column("visit_id"))
+
+
+def lead_reader(user: User) -> ColumnElement[bool]:
+    """Which leads a user reads beyond the account scope: a technician those routed to or
+    reported by them and those of their visits, not every lead of the territory."""
+    if user.role != Role.technician.value:
+        return true()
+    own_visits = select(Visit.id).where(Visit.technician_id == user.id)
+    return Lead.id.in_(select(_LEAD_ROUTE.c.lead_id).where(or_(
+        _LEAD_ROUTE.c.assigned_to_id == user.id, _LEAD_ROUTE.c.reported_by_id == user.id,
+        _LEAD_ROUTE.c.visit_id.in_(own_visits))))
+
+
 def list_leads(session: Session, user: User, account_id: int | None = None,
                status: str | None = "open", source: str | None = None, limit: int = 50,
                offset: int = 0) -> LeadPage:
     """Visible leads, best score first."""
     q = select(Lead, Account.name).join(Account, Account.id == Lead.account_id).where(
-        account_scope(user))
+        account_scope(user), lead_reader(user))
     if account_id is not None:
         q = q.where(Lead.account_id == account_id)
     if status:
@@ -63,7 +79,7 @@ def list_leads(session: Session, user: User, account_id: int | None = None,
 def visible_lead(session: Session, user: User, lead_id: int) -> Lead:
     """The lead if the user may see its account; NotFound otherwise."""
     lead = session.scalar(select(Lead).join(Account, Account.id == Lead.account_id)
-                          .where(Lead.id == lead_id, account_scope(user)))
+                          .where(Lead.id == lead_id, account_scope(user), lead_reader(user)))
     if lead is None:
         raise NotFound(f"lead {lead_id} not found")
     return lead

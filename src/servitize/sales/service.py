@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.money import from_cents, to_cents
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account
+from servitize.intelligence.queries import visible_lead
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import GateDecision, Opportunity, PhaseChange, SalesActivity
@@ -91,6 +92,11 @@ def create(session: Session, user: User, data: OpportunityCreate, now: datetime 
     account = get_account(session, user, data.account_id)
     if data.source == "lead" and data.lead_id is None:
         raise InvalidInput("an opportunity from a lead needs the lead's id")
+    if data.lead_id is not None:
+        lead = visible_lead(session, user, data.lead_id)  # 404 when the user may not see it
+        if lead.account_id != account.id:
+            raise InvalidInput(f"lead {lead.id} is a lead of another account")
+    check_owner(session, data.owner_id)
     opp = Opportunity(
         account_id=account.id, title=data.title.strip(), source=data.source.value,
         offering_type=data.offering_type.value, phase=1, phase_entered_at=now, status="open",
@@ -111,11 +117,31 @@ def create(session: Session, user: User, data: OpportunityCreate, now: datetime 
     return opp
 
 
+def check_owner(session: Session, owner_id: int | None) -> None:
+    """An opportunity's owner sells: an active account owner or sales manager (422 otherwise)."""
+    if owner_id is None:
+        return
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.active or owner.role not in SALESPEOPLE:
+        raise InvalidInput(f"user {owner_id} is not an active account owner or sales manager")
+
+
+def check_worker(session: Session, user_id: int | None) -> None:
+    """An activity's owner is an active user who may work on it (not a read-only analyst)."""
+    if user_id is None:
+        return
+    person = session.get(User, user_id)
+    if person is None or not person.active or person.role in READ_ONLY:
+        raise InvalidInput(f"user {user_id} is not an active user who can own an activity")
+
+
 def update(session: Session, user: User, opportunity_id: int, data: OpportunityUpdate) -> Opportunity:
     """Change the given fields of an opportunity."""
     opp = repo.get(session, user, opportunity_id)
     before = snapshot(opp)
     changes = data.model_dump(exclude_unset=True)
+    if "owner_id" in changes:
+        check_owner(session, changes["owner_id"])
     for money in ("value", "contract_value"):
         if money in changes:
             amount = changes.pop(money)
@@ -199,6 +225,7 @@ def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
 def add_activity(session: Session, user: User, opportunity_id: int, data: ActivityIn) -> SalesActivity:
     """Add a micro-activity that the template lacks."""
     opp = repo.get(session, user, opportunity_id)
+    check_worker(session, data.owner_id)
     row = SalesActivity(opportunity_id=opp.id, phase=data.phase, position=999, title=data.title,
                         actor=data.actor.value, layer=data.layer.value, touchpoint=data.touchpoint,
                         required=data.required, due_on=data.due_on,
@@ -218,6 +245,8 @@ def update_activity(session: Session, user: User, opportunity_id: int, activity_
     if row is None or row.opportunity_id != opp.id:
         raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")
     fields = ("status", "due_on", "owner_id", "notes", "done_on")
+    if data.owner_id is not None:
+        check_worker(session, data.owner_id)
     before = {f: getattr(row, f) for f in fields}
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(row, key, value)

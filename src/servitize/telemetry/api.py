@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from servitize.core.errors import InvalidInput
-from servitize.installed_base.access import get_account, visible_account_ids
+from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
 from servitize.telemetry import report as rp
@@ -102,7 +102,17 @@ def contract_report(request: Request, session: DbSession, user: CurrentUser, con
 def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> dict[str, object]:
     """Stored readings per serial and dead letters by reason (admins and analysts)."""
     require_role(user, Role.admin, Role.analyst, Role.service_manager)
-    return stats.stats(_store(request))
+    result = stats.stats(_store(request))
+    if user.role in EVERYTHING:
+        return result
+    # A service manager of a territory sees the serials of the machines of their accounts;
+    # dead letters are counted by reason only, which names no machine.
+    mine = set(session.scalars(select(Asset.serial).where(
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None))))
+    per = {s: n for s, n in result["per_serial"].items() if s in mine}  # type: ignore[attr-defined]
+    result["per_serial"] = per
+    result["totals"] = {k: sum(v[k] for v in per.values()) for k in ("status", "measure")}
+    return result
 
 
 @router.get("/telemetry/gaps")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.money import from_cents
 from servitize.core.settings import Settings
-from servitize.installed_base.access import account_scope, get_account
+from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.models import Account, Asset
 from servitize.telemetry import contracts, gaps
 from servitize.telemetry.availability import Period, month_period
@@ -133,10 +133,13 @@ class Report:
 
 def visible_contract(session: Session, user: User, contract_id: int) -> AvailabilityContract:
     """The contract if the user may see its account; NotFound otherwise (also when missing)."""
-    contract = session.get(AvailabilityContract, contract_id)
+    # One scoped query: a contract outside the scope answers as one that does not exist,
+    # without naming the account it belongs to.
+    contract = session.scalar(select(AvailabilityContract).where(
+        AvailabilityContract.id == contract_id,
+        AvailabilityContract.account_id.in_(visible_account_ids(user))))
     if contract is None:
         raise NotFound(f"contract {contract_id} not found")
-    get_account(session, user, contract.account_id)  # NotFound outside the user's scope
     return contract
 
 
