@@ -123,6 +123,21 @@ def test_poison_payloads_are_dead_letters_and_the_good_ones_around_them_are_stor
     assert max(len(p) for p in stored.column("payload").to_pylist()) <= 4096
 
 
+def test_a_dead_letter_keeps_at_most_500_characters_of_topic_and_serial(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
+    store = TelemetryStore(tmp_path)
+    cfg = ListenerConfig(url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}", client_id=f"listen-{tenant}",
+                         topic=f"servitize/{tenant}/#", max_delay_s=0.05)
+    run = Running(Listener(store, lambda: {"M1"}, cfg))
+    long_serial = "S" * 20_000  # a topic of 20 KB: MQTT allows 64 KiB
+    publish([(f"servitize/{tenant}/{long_serial}/status", GOOD),
+             (f"servitize/{tenant}/M1/{'x' * 20_000}", GOOD)])
+    wait_for(lambda: run.listener.stats.messages == 2)
+    run.stop()
+    dead = store.arrow("dead_letters").to_pylist()
+    assert sorted(d["reason"] for d in dead) == ["bad_topic", "field_too_long"]
+    assert all(len(d["topic"]) == 500 and (d["serial"] is None or len(d["serial"]) <= 500) for d in dead)
+
+
 def test_rules_bound_every_field_and_the_date_range() -> None:
     now = us("2026-10-15T12:00")
     limits = rules.Limits(max_payload_bytes=4096, max_field_chars=10)

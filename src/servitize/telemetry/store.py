@@ -54,6 +54,7 @@ SCHEMAS = {
 KEYS = {"status": ("serial", "ts", "state"), "measure": ("serial", "ts", "metric"),
         "gaps": ("serial", "ts", "end_ts")}
 PAYLOAD_KEPT = 4096  # bytes of a dead letter's payload kept as evidence
+TEXT_KEPT = 500  # characters of a dead letter's topic and serial kept
 
 
 @dataclass
@@ -83,6 +84,9 @@ class Batch:
         if isinstance(payload, bytes):
             payload = payload[:PAYLOAD_KEPT].decode("utf-8", errors="replace")
         payload = payload[:PAYLOAD_KEPT] if payload else payload
+        # a topic may be 64 KiB long and a serial is whatever the sender wrote: keep evidence, bounded
+        topic = topic[:TEXT_KEPT] if topic else topic
+        serial = serial[:TEXT_KEPT] if serial else serial
         self._append(
             "dead_letters", (received_us, source, topic, serial, reason, detail[:500], payload)
         )
