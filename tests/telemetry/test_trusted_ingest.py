@@ -233,6 +233,22 @@ def test_tls_passwords_acls_and_tenant_binding_with_a_private_mosquitto(tmp_path
         assert not wrong.subscribed and wrong.stats.connects == 0
 
 
+def test_a_machine_moved_to_another_tenant_is_accepted_there_after_the_refresh(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from servitize.telemetry import listener as listening
+    from servitize.telemetry.store import Batch
+
+    owners = {"M1": Machine(frozenset({"old-owner"}))}
+    lst = Listener(TelemetryStore(tmp_path), lambda: dict(owners), ListenerConfig())
+    owners["M1"] = Machine(frozenset({"new-owner"}))  # the asset moved to another account
+    batch = Batch()
+    lst._parse(batch, "servitize/new-owner/M1/status", GOOD, us("2026-10-02T00:00"))
+    assert batch.counts()["dead_letters"] == 1  # within the refresh interval: still the old owner
+    monkeypatch.setattr(listening, "SERIAL_REFRESH_S", 0.0)
+    lst._parse(batch, "servitize/new-owner/M1/status", GOOD, us("2026-10-02T00:00"))
+    lst._parse(batch, "servitize/old-owner/M1/status", GOOD, us("2026-10-02T00:00"))
+    assert batch.counts()["status"] == 1 and batch.counts()["dead_letters"] == 2
+
+
 # --- one listener per client id ---
 
 

@@ -362,9 +362,13 @@ class Listener:
     def _known(self, serial: str) -> bool:
         if serial in self.serials:
             return True
-        if time.monotonic() - self._serials_at > SERIAL_REFRESH_S:  # a new asset may exist now
-            self.serials, self._serials_at = self._load_serials(), time.monotonic()
+        self._refresh()  # a new asset may exist now
         return serial in self.serials
+
+    def _refresh(self) -> None:
+        """Reload the machines, at most every ``SERIAL_REFRESH_S`` seconds."""
+        if time.monotonic() - self._serials_at > SERIAL_REFRESH_S:
+            self.serials, self._serials_at = self._load_serials(), time.monotonic()
 
     def _parse(self, batch: Batch, topic: str, payload: bytes, received: int) -> None:
         parts = rules.split_topic(topic)
@@ -383,6 +387,9 @@ class Listener:
                        f"no asset has serial {serial!r}", payload)
             return
         machine = self.serials.get(serial) if isinstance(self.serials, dict) else None
+        if machine is not None and tenant not in machine.tenants:
+            self._refresh()  # the machine may have moved to another account or site
+            machine = self.serials.get(serial) if isinstance(self.serials, dict) else None
         if machine is not None and tenant not in machine.tenants:
             self._dead(batch, received, topic, serial, rules.Reason.wrong_tenant,
                        f"machine {serial!r} does not belong to tenant {tenant!r}", payload)
