@@ -95,5 +95,5 @@ def test_the_cli_records_as_a_manager_and_refuses_an_owner(tmp_path, monkeypatch
     assert ok.exit_code == 0, ok.output
     assert f"{names[0]}: proficiency 3" in ok.output
     refused = runner.invoke(app, ["proficiency", names[0], "5", "--as", names[0]])
-    assert refused.exit_code == 2 and "only sales managers and admins" in refused.output
+    assert refused.exit_code == 2 and "that is for: admin, sales_manager" in refused.output
     engine.dispose()

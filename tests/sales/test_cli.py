@@ -41,7 +41,7 @@ def test_cli_create_decide_advance_and_draw(tmp_path, monkeypatch) -> None:  # t
     assert r.exit_code == 0 and json.loads(r.stdout)["phase"] == 2
 
     r = run(app, ["opportunities", "decide", oid, "--gate", "pursue", "--decision", "no-go",
-                  "--reason", "no budget this year", "--as", "anna"])
+                  "--reason", "no budget this year", "--yes", "--as", "anna"])
     assert r.exit_code == 0, r.output
     r = run(app, ["opportunities", "show", oid, "--json"])
     view = json.loads(r.stdout)

@@ -105,7 +105,8 @@ def test_through_the_phases_with_gates_and_reasons(session) -> None:  # type: ig
     with pytest.raises(Conflict, match="gate acceptance has no go decision"):
         _finish_required(session, owner, opp)
         service.advance(session, owner, opp.id, now=later)
-    service.decide(session, owner, opp.id, DecisionIn(gate="acceptance", decision="go", reason="FAT passed"))
+    project_side = b.user(session, username="petra", role="service_manager")
+    service.decide(session, project_side, opp.id, DecisionIn(gate="acceptance", decision="go", reason="FAT passed"))
     assert service.advance(session, owner, opp.id, now=later).phase == 5
     assert opp.commissioned_on == later.date()
     actions = [e.action for e in entries(session, "opportunity", str(opp.id))]
@@ -115,7 +116,8 @@ def test_through_the_phases_with_gates_and_reasons(session) -> None:  # type: ig
 def test_no_go_decisions_close_and_big_deals_need_approval(session) -> None:  # type: ignore[no-untyped-def]
     owner, acc = _setup(session)
     small = service.create(session, owner, OpportunityCreate(account_id=acc.id, title="Small"), now=NOW)
-    service.decide(session, owner, small.id, DecisionIn(gate="pursue", decision="no-go", reason="no budget"))
+    service.decide(session, owner, small.id, DecisionIn(gate="pursue", decision="no-go", reason="no budget",
+                                                        confirm=True))
     assert small.status == "rejected"
     with pytest.raises(Conflict, match="closed \\(rejected\\)"):
         service.advance(session, owner, small.id)
@@ -125,7 +127,8 @@ def test_no_go_decisions_close_and_big_deals_need_approval(session) -> None:  # 
     service.decide(session, owner, big.id, DecisionIn(gate="pursue", decision="go", reason="yes"))
     view = picture.detail(session, owner, big.id)
     assert view.gates_needed == ["pursue", "tender", "approval", "acceptance"]
-    service.decide(session, owner, big.id, DecisionIn(gate="tender", decision="no_go",
+    big.phase = 3  # the tender gate is decided in phase 3
+    service.decide(session, owner, big.id, DecisionIn(gate="tender", decision="no_go", confirm=True,
                                                       reason="terms outside what we accept"))
     assert big.status == "no_bid"
     last = repo.decisions_of(session, [big.id])[-1]

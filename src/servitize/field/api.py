@@ -26,6 +26,7 @@ from servitize.field.schemas import (
     VisitRead,
 )
 from servitize.field.settings import FieldSettings
+from servitize.installed_base.access import require
 from servitize.intelligence import queries
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.schemas import LeadRead
@@ -94,6 +95,7 @@ def dismiss_lead(lead_id: int, body: Dismissal, session: DbSession, user: Curren
     """Dismiss a lead from the lead list; it stays quiet for the configured period and its
     route, if it has one, closes in the inboxes."""
     found = queries.visible_lead(session, user, lead_id)
+    require(user, "lead.dismiss")
     intelligence.dismiss(session, found, body.reason, date.today(), actor_of(user))
     service.close_routes_of_closed_leads(session, actor_of(user), [found.id])
     return queries.get_lead(session, user, lead_id)

@@ -27,11 +27,10 @@ from servitize.field.schemas import (
     Standing,
     UserName,
 )
+from servitize.installed_base.access import require
 from servitize.installed_base.models import Account, Visit
 from servitize.trust.audit import Actor, record
-from servitize.trust.models import Role, User
-
-MANAGERS = {Role.service_manager.value, Role.admin.value, Role.sales_manager.value}
+from servitize.trust.models import User
 
 
 def award(session: Session, user_id: int, kind: str, ref: str, points: int, day: date) -> bool:
@@ -66,6 +65,7 @@ def record_feedback(session: Session, user: User, visit: Visit, body: Feedback,
     if visit.technician_id == user.id:
         raise PermissionDenied("the customer's rating of a visit is recorded by somebody other "
                                "than its technician: good ratings earn points")
+    require(user, "visit.feedback", own=visit.technician_id == user.id)
     if session.scalar(select(VisitFeedback.id).where(VisitFeedback.visit_id == visit.id)):
         raise PermissionDenied("this visit already has the customer's feedback")
     fb = VisitFeedback(visit_id=visit.id, rating=body.rating, comment=body.comment)
@@ -133,8 +133,7 @@ def _regions(session: Session) -> set[str]:
 
 def create_contest(session: Session, user: User, body: ContestCreate) -> Contest:
     """A monthly contest, set by a manager."""
-    if user.role not in MANAGERS:
-        raise PermissionDenied("contests are set by service or sales managers")
+    require(user, "contest.create")
     region = (body.region or "").strip() or None
     if user.territory and region != user.territory:
         # A manager of a territory sets the contests of their own region, not another's.
@@ -153,6 +152,7 @@ def create_contest(session: Session, user: User, body: ContestCreate) -> Contest
 
 def share_practice(session: Session, user: User, body: BestPracticeCreate) -> BestPractice:
     """A best-practice note, shared with the technicians of the author's region and beyond."""
+    require(user, "practice.share")
     note = BestPractice(author_id=user.id, region=user.territory, title=body.title.strip(),
                         body=body.body.strip())
     session.add(note)

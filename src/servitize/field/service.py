@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
-from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
+from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.money import from_cents, to_cents
 from servitize.core.settings import Settings
 from servitize.field import recognition, rules
@@ -17,12 +17,12 @@ from servitize.field.models import LeadRoute, Route, Stage
 from servitize.field.schemas import InboxItem, InboxPage, LeadReport, LeadRouted, UserName
 from servitize.field.settings import FieldSettings
 from servitize.installed_base import ownership
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import Account, Asset, Offering
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
 from servitize.trust.audit import Actor, actor_of, record
-from servitize.trust.models import Role, User
+from servitize.trust.models import User
 
 ROUTE_FIELDS = ("route", "assigned_to_id", "visit_id", "reason", "stage")
 
@@ -78,6 +78,7 @@ def report_lead(session: Session, user: User, body: LeadReport, today: date | No
                 s: FieldSettings | None = None, settings: Settings | None = None) -> LeadRoute:
     """A lead a technician (or anyone in the field) saw: store it, route it, audit it."""
     today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
+    require(user, "lead.report")
     if body.client_key:  # a retry of a report that already arrived: answer the same route
         again = session.scalar(select(LeadRoute).where(LeadRoute.client_key == body.client_key))
         if again is not None:
@@ -90,10 +91,6 @@ def report_lead(session: Session, user: User, body: LeadReport, today: date | No
         asset = session.get(Asset, body.asset_id)
         if asset is None or asset.account_id != account.id:
             raise InvalidInput(f"asset {body.asset_id} is not a machine of this account")
-    if body.visit_id is not None:
-        visit = repo.visible_visit(session, user, body.visit_id)
-        if visit is None or visit.account_id != account.id:
-            raise InvalidInput(f"visit {body.visit_id} is not one of your visits to this account")
     offering = None
     if body.offering_id is not None:
         offering = session.get(Offering, body.offering_id)
@@ -172,8 +169,7 @@ def act(session: Session, user: User, lead_id: int, action: str, reason: str | N
     if found is None:
         raise NotFound(f"lead {lead_id} not found")
     row, lead = found
-    if user.role == Role.technician.value and row.assigned_to_id != user.id:
-        raise PermissionDenied("only the assigned technician or the account owner may act on it")
+    require(user, "lead.act", own=row.assigned_to_id == user.id)
     if action in ("lose", "dismiss") and not (reason and len(reason.strip()) >= 3):
         raise InvalidInput("say why (at least 3 characters): nothing disappears without a reason")
     try:

@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
-from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.core.money import from_cents
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
 from servitize.field.schemas import SheetLineRead, SheetRead, Signing
 from servitize.field.settings import FieldSettings
+from servitize.installed_base.access import require
 from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
 from servitize.intelligence.models import Lead, LeadStatus
 from servitize.trust.audit import actor_of, record
-from servitize.trust.models import Role, User
+from servitize.trust.models import User
 
 OLD_YEARS = 15
 
@@ -44,9 +45,8 @@ def _eligible(session: Session) -> list[Offering]:
                                 .order_by(Offering.family, Offering.name, Offering.id)))
 
 
-def _can_work(user: User, visit_technician_id: int) -> None:
-    if user.role == Role.technician.value and user.id != visit_technician_id:
-        raise PermissionDenied("this is another technician's visit")
+def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare") -> None:
+    require(user, action, own=user.id == visit_technician_id)
 
 
 def propose_sheet(session: Session, user: User, visit: Visit, today: date | None = None,
@@ -122,7 +122,7 @@ def sign(session: Session, user: User, sheet: SignUpSheet, body: Signing,
          today: date | None = None, now: datetime | None = None) -> list[Order]:
     """The customer signed: ticked lines become orders (channel technician), answered leads close."""
     today, now = today or date.today(), now or utcnow()
-    _can_work(user, sheet.technician_id)
+    _can_work(user, sheet.technician_id, "sheet.sign")
     if sheet.status != SheetStatus.proposed.value:
         raise Conflict(f"the sheet is {sheet.status}")
     if body.signed_on == "screen" and not body.signature:

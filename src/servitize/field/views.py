@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from servitize.core.errors import InvalidInput, ServitizeError, reasons
+from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError, reasons
 from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
 from servitize.field.api import field_settings
@@ -104,6 +104,8 @@ def report_submit(
                           photo=photo or None, client_key=client_key or None)
         row = service.report_lead(session, user, body, s=field_settings(request),
                                   settings=settings_of(request))
+    except PermissionDenied:
+        raise  # a refused role is a 403, not a form to correct
     except (ValidationError, ValueError, ServitizeError) as exc:
         message = _message(exc)
         if wants_json(request):

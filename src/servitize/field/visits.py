@@ -9,27 +9,24 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
+from servitize.core.errors import InvalidInput, NotFound
 from servitize.field import repository as repo
 from servitize.field import rules
 from servitize.field.models import LeadRoute, SignUpSheet
 from servitize.field.schemas import InboxItem, VisitCreate
 from servitize.field.service import item, sla_of
 from servitize.field.settings import FieldSettings
-from servitize.installed_base.access import account_scope, get_account
+from servitize.installed_base.access import account_scope, get_account, require
 from servitize.installed_base.models import Account, Asset, Site, Visit
 from servitize.intelligence.models import Lead
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import Role, User
 
-PLANNERS = {Role.service_manager.value, Role.admin.value}
-
 
 def create_visit(session: Session, user: User, body: VisitCreate) -> Visit:
     """A scheduled job: technicians plan their own, service managers anyone's."""
     technician_id = body.technician_id or user.id
-    if technician_id != user.id and user.role not in PLANNERS:
-        raise PermissionDenied("only a service manager plans visits for other technicians")
+    require(user, "visit.plan", own=technician_id == user.id)
     tech = session.get(User, technician_id)
     if tech is None or tech.role != Role.technician.value:
         raise InvalidInput(f"user {technician_id} is not a technician")

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import PermissionDenied, parse_input
-from servitize.installed_base.access import READ_ONLY, get_account
+from servitize.core.errors import parse_input
+from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import BuyingRole, Contact, ContactLevel
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
@@ -47,8 +47,7 @@ def parse_contact(data: dict[str, Any]) -> NewContact:
 def add_contact(session: Session, user: User, account_id: int, new: NewContact) -> Contact:
     """Add the person to an account the user may see (analysts only read)."""
     account = get_account(session, user, account_id)
-    if user.role in READ_ONLY:
-        raise PermissionDenied("analysts read the buying centre; ask the account owner")
+    require(user, "contact.add")
     data = new.model_dump(mode="json")
     contact = Contact(account_id=account.id, external_id=f"HAND-{secrets.token_hex(6)}", **data)
     session.add(contact)

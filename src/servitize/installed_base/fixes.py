@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.dates import SaneDate
-from servitize.core.errors import InvalidInput, NotFound, PermissionDenied, parse_input
-from servitize.installed_base.access import READ_ONLY, visible_account_ids
+from servitize.core.errors import InvalidInput, NotFound, parse_input
+from servitize.installed_base.access import require, visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
 from servitize.trust.audit import actor_of, diff, record
 from servitize.trust.models import User
@@ -56,8 +56,7 @@ def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
         Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))))
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
-    if user.role in READ_ONLY:
-        raise PermissionDenied("analysts read the installed base; ask its owner to fix it")
+    require(user, "asset.edit")
     changes = fix.model_dump(exclude_unset=True)
     changes = {k: getattr(v, "value", v) for k, v in changes.items()}
     reasons = _check(session, asset, changes, today)

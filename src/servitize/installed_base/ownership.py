@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, PermissionDenied
-from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE, get_account
+from servitize.core.errors import InvalidInput
+from servitize.installed_base.access import SALESPEOPLE, get_account, require
 from servitize.installed_base.models import Account
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
@@ -13,8 +13,7 @@ from servitize.trust.models import User
 
 def reassign(session: Session, user: User, account_id: int, new_owner_id: int) -> tuple[Account, int | None]:
     """Make ``new_owner_id`` the account's owner; returns the account and the former owner."""
-    if user.role not in SALES_LEADS:
-        raise PermissionDenied("sales managers and admins assign account owners")
+    require(user, "account.assign_owner")
     account = get_account(session, user, account_id)
     owner = session.get(User, new_owner_id)
     if owner is None or not owner.active or owner.role not in SALESPEOPLE:

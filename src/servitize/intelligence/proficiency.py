@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
-from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE
+from servitize.core.errors import InvalidInput, NotFound
+from servitize.installed_base.access import SALESPEOPLE, require
 from servitize.intelligence.models import TwinProficiency
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
@@ -45,8 +45,7 @@ def sellers(session: Session) -> list[Seller]:
 
 def record_level(session: Session, actor: User, user_id: int, level: int) -> Seller:
     """Record ``user_id``'s proficiency; only sales managers and admins may."""
-    if actor.role not in SALES_LEADS:
-        raise PermissionDenied("only sales managers and admins record proficiency")
+    require(actor, "proficiency.record")
     if level not in LEVELS:
         raise InvalidInput(f"proficiency is 1 (basic) to 5 (expert), not {level}")
     seller = session.get(User, user_id)

@@ -27,6 +27,7 @@ from servitize.sales.schemas import (
     OpportunityUpdate,
     OutcomeIn,
     OutcomeRead,
+    ReopenIn,
     TeamMemberIn,
     TeamMemberRead,
 )
@@ -125,8 +126,17 @@ def advance(opportunity_id: int, session: DbSession, user: CurrentUser) -> Advan
 
 @router.post("/{opportunity_id}/decisions", response_model=DecisionRead, status_code=201)
 def decide(opportunity_id: int, data: DecisionIn, session: DbSession, user: CurrentUser) -> DecisionRead:
-    """Record a gate decision: pursue, tender, approval or acceptance; go or no_go; why."""
+    """Record a gate decision: pursue, tender, approval or acceptance; go or no_go; why.
+    The new decision supersedes the gate's current one; a no_go needs ``confirm: true``;
+    who may decide which gate: docs/access.md (403 otherwise)."""
     return DecisionRead.model_validate(service.decide(session, user, opportunity_id, data))
+
+
+@router.post("/{opportunity_id}/reopen", response_model=OpportunityRead)
+def reopen(opportunity_id: int, data: ReopenIn, session: DbSession, user: CurrentUser) -> OpportunityRead:
+    """Reopen an opportunity closed by a pursue or tender no-go (sales managers); the no-go stays
+    as history."""
+    return service.read_one(session, user, service.reopen(session, user, opportunity_id, data.reason))
 
 
 @router.get("/{opportunity_id}/activities", response_model=list[ActivityRead])

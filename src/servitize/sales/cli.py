@@ -59,12 +59,13 @@ def register(app: typer.Typer) -> None:
         gate: Annotated[str, typer.Option(help="pursue, tender, approval or acceptance")],
         decision: Annotated[str, typer.Option(help="go or no-go")],
         reason: Annotated[str, typer.Option(help="why (kept with who and when)")],
+        yes: Annotated[bool, typer.Option("--yes", help="confirm a no-go")] = False,
         as_user: AsUser = None,
         as_json: Json = False,
     ) -> None:
-        """Record a gate decision."""
+        """Record a gate decision (it supersedes the gate's current one; a no-go needs --yes)."""
         try:
-            data = DecisionIn(gate=gate, decision=decision, reason=reason)
+            data = DecisionIn(gate=gate, decision=decision, reason=reason, confirm=yes)
         except ValueError as exc:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from None
@@ -75,6 +76,16 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
         else:
             console.print(f"{row.gate}: [bold]{row.decision.replace('_', ' ')}[/] — {row.reason}")
+
+    @opps.command("reopen")
+    def reopen(
+        opportunity_id: int,
+        reason: Annotated[str, typer.Option(help="why (kept in the audit trail)")],
+        as_user: AsUser = None,
+    ) -> None:
+        """Reopen an opportunity closed by a pursue or tender no-go (sales managers)."""
+        opp = run_as(lambda s, u: service.reopen(s, u, opportunity_id, reason), as_user)
+        console.print(f"opportunity {opp.id}: open again in phase {opp.phase}")
 
     @opps.command("advance")
     def advance(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,9 +120,15 @@ class SalesActivity(IdMixin, TimestampMixin, Base):
 
 
 class GateDecision(IdMixin, Base):
-    """A decision at a gate: who, when, why; the newest per gate counts."""
+    """A decision at a gate: who, when, why. One per gate is current; a new decision (or a
+    manager reopening a no-go) supersedes it, and the superseded one stays as history."""
 
     __tablename__ = "gate_decision"
+    __table_args__ = (
+        Index("uq_gate_decision_current", "opportunity_id", "gate", unique=True,
+              sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
+    )
 
     opportunity_id: Mapped[int] = mapped_column(
         ForeignKey("opportunity.id", ondelete="CASCADE"), index=True
@@ -134,6 +141,8 @@ class GateDecision(IdMixin, Base):
     decided_by_id: Mapped[int | None] = mapped_column(Id)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by_id: Mapped[int | None] = mapped_column(Id)
 
 
 class TeamMember(IdMixin, Base):

@@ -14,7 +14,7 @@ from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.core.money import to_cents
 from servitize.core.settings import Settings
-from servitize.installed_base.access import get_account, visible_account_ids
+from servitize.installed_base.access import get_account, require, visible_account_ids
 from servitize.installed_base.models import Account
 from servitize.sales import repository as repo
 from servitize.sales import rules
@@ -42,6 +42,7 @@ def record_outcome(session: Session, user: User, opportunity_id: int, data: Outc
     """Close the opportunity (won needs a contract value and the gates) and keep the analysis."""
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.outcome")
     known = set(policy().loss_reasons) | set(policy().win_reasons)
     unknown = sorted(set(data.reasons) - known)
     if unknown:
@@ -100,6 +101,7 @@ def send_survey(session: Session, user: User, opportunity_id: int, settings: Set
                 now: datetime | None = None) -> tuple[Survey, str]:
     """Create a satisfaction and loyalty survey after delivery; returns it and its signed token."""
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.survey")
     if opp.status != "won" or opp.phase < 4:
         raise Conflict("surveys go to customers of won opportunities after delivery (phase 4 or 5)")
     row = Survey(opportunity_id=opp.id, account_id=opp.account_id, sent_at=now or utcnow())

@@ -80,11 +80,19 @@ def decisions_of(session: Session, opportunity_ids: Iterable[int]) -> list[GateD
 
 
 def latest_decisions(decisions: Iterable[GateDecision]) -> dict[int, dict[str, str]]:
-    """Per opportunity, the newest decision of each gate."""
+    """Per opportunity, the current decision of each gate (superseded ones are history)."""
     out: dict[int, dict[str, str]] = {}
     for d in decisions:
-        out.setdefault(d.opportunity_id, {})[d.gate] = d.decision
+        if d.superseded_at is None:
+            out.setdefault(d.opportunity_id, {})[d.gate] = d.decision
     return out
+
+
+def current_decision(session: Session, opportunity_id: int, gate: str) -> GateDecision | None:
+    """The gate's current decision, or None (never decided, or reopened)."""
+    return session.scalar(select(GateDecision).where(
+        GateDecision.opportunity_id == opportunity_id, GateDecision.gate == gate,
+        GateDecision.superseded_at.is_(None)))
 
 
 def team_of(session: Session, opportunity_id: int) -> list[TeamMember]:

@@ -93,7 +93,11 @@ def win_blockers(facts: OpportunityFacts, template: ProcessTemplate, policy: Pol
     return reasons
 
 
-def decision_blockers(gate: str, facts: OpportunityFacts) -> list[str]:
+# Gates decided only in the phase they sit at the end of (pursue may come early, in phase 1).
+IN_THEIR_PHASE = ("tender", "approval")
+
+
+def decision_blockers(gate: str, facts: OpportunityFacts, gate_phase: int | None = None) -> list[str]:
     """Why this gate cannot be decided now; empty when it can."""
     if gate == "acceptance":
         if facts.status != "won" or facts.phase != 4:
@@ -101,8 +105,37 @@ def decision_blockers(gate: str, facts: OpportunityFacts) -> list[str]:
         return []
     if facts.status != "open":
         return [f"the opportunity is closed ({facts.status.replace('_', ' ')})"]
-    if gate in ("tender", "approval") and facts.decisions.get("pursue") != GO:
-        return [f"the {gate} gate comes after a pursue go decision"]
+    reasons = []
+    if gate in IN_THEIR_PHASE and gate_phase is not None and facts.phase != gate_phase:
+        reasons.append(f"the {gate} gate is decided in phase {gate_phase}, "
+                       f"and the opportunity is in phase {facts.phase}")
+    if gate in IN_THEIR_PHASE and facts.decisions.get("pursue") != GO:
+        reasons.append(f"the {gate} gate comes after a pursue go decision")
+    return reasons
+
+
+def repeat_blocker(gate: str, decision: str, current: str | None) -> str | None:
+    """A decision equal to the gate's current one adds nothing: say so instead of a duplicate."""
+    if current == decision:
+        return f"the {gate} gate is already {decision.replace('_', ' ')}; nothing new to record"
+    return None
+
+
+def confirmation_needed(gate: str, decision: str, confirmed: bool) -> str | None:
+    """A no-go must be confirmed; the reason says what it does (closes, or blocks the phase)."""
+    if decision != NO_GO or confirmed:
+        return None
+    effect = (f"closes the opportunity as {NO_GO_STATUS[gate].replace('_', ' ')}"
+              if gate in NO_GO_STATUS else "blocks the next phase")
+    return f"a no-go at the {gate} gate {effect}: confirm it (confirm=true, --yes, or the box)"
+
+
+def reopen_blockers(status: str, decisions: Mapping[str, str]) -> list[str]:
+    """Why a closed opportunity cannot be reopened: only a pursue or tender no-go is reopened."""
+    closing = [g for g, s in NO_GO_STATUS.items() if s == status and decisions.get(g) == NO_GO]
+    if not closing:
+        return [("only an opportunity closed by a pursue or tender no-go is reopened "
+                 f"(this one is {status.replace('_', ' ')})")]
     return []
 
 

@@ -137,6 +137,7 @@ class DecisionIn(Input):
     gate: Gate
     decision: Literal["go", "no_go"]
     reason: str = Field(min_length=3, max_length=2000)
+    confirm: bool = Field(False, description="a no-go is recorded only when confirmed")
 
     @field_validator("decision", mode="before")
     @classmethod
@@ -155,6 +156,13 @@ class DecisionRead(Out):
     decided_by: str
     decided_at: Moment
     details: dict[str, Any] | None
+    superseded_at: Moment | None = None
+
+
+class ReopenIn(Input):
+    """Why a manager reopens an opportunity closed by a no-go."""
+
+    reason: str = Field(min_length=3, max_length=2000)
 
 
 class TeamMemberIn(Input):

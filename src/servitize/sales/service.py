@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
-from servitize.core.errors import Conflict, InvalidInput
+from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
 from servitize.core.money import from_cents, to_cents
-from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account
+from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
 from servitize.intelligence.queries import visible_lead
 from servitize.sales import repository as repo
 from servitize.sales import rules
@@ -89,6 +90,7 @@ def _instantiate(session: Session, opp: Opportunity, today: date) -> None:
 def create(session: Session, user: User, data: OpportunityCreate, now: datetime | None = None) -> Opportunity:
     """A new opportunity in phase 1 with the micro-activities of its offering type's template."""
     now = now or utcnow()
+    require(user, "opportunity.create")
     account = get_account(session, user, data.account_id)
     if data.source == "lead" and data.lead_id is None:
         raise InvalidInput("an opportunity from a lead needs the lead's id")
@@ -138,6 +140,7 @@ def check_worker(session: Session, user_id: int | None) -> None:
 def update(session: Session, user: User, opportunity_id: int, data: OpportunityUpdate) -> Opportunity:
     """Change the given fields of an opportunity."""
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.edit")
     before = snapshot(opp)
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes:
@@ -172,6 +175,7 @@ def advance(session: Session, user: User, opportunity_id: int, now: datetime | N
     """Move to the next phase, or raise Conflict naming every missing gate and activity."""
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.advance")
     blockers = rules.advance_blockers(facts(session, opp), template(opp.offering_type), policy())
     if blockers:
         raise Conflict(f"cannot leave phase {opp.phase}: " + "; ".join(blockers))
@@ -191,22 +195,44 @@ def advance(session: Session, user: User, opportunity_id: int, now: datetime | N
 
 def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
            now: datetime | None = None) -> GateDecision:
-    """Record a gate decision (who, when, why); a pursue or tender "no" closes the opportunity."""
+    """Record a gate decision (who, when, why); a pursue or tender "no" closes the opportunity.
+
+    Separation of duties (installed_base.access): pursue and tender by the opportunity's owner
+    or a sales manager, approval by a sales manager who does not own it, acceptance by the
+    project side. One decision per gate is current: a new one supersedes it (both audited); a
+    repeat of the current one is refused; a no-go must be confirmed.
+    """
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
     gate, decision = data.gate.value, data.decision
-    if template(opp.offering_type).gate(gate) is None:
+    own = user.id is not None and opp.owner_id == user.id
+    require(user, f"gate.{gate}", own=own)
+    if gate == "approval" and own:
+        raise PermissionDenied("management approval is decided by a sales manager other than "
+                               "the opportunity's owner")
+    gate_template = template(opp.offering_type).gate(gate)
+    if gate_template is None:
         raise InvalidInput(f"the {opp.offering_type} process has no {gate} gate")
-    problems = rules.decision_blockers(gate, facts(session, opp))
+    current = repo.current_decision(session, opp.id, gate)
+    problems = rules.decision_blockers(gate, facts(session, opp), gate_template.phase)
     details: dict[str, Any] | None = None
     if gate == "tender":
         outside = rules.terms_outside_borderline(opp.terms, policy().borderline)
         if outside and decision == rules.GO:
             problems.append("the requested terms are outside the borderline: " + "; ".join(outside))
         details = {"terms": opp.terms, "outside_borderline": outside} if opp.terms else None
+    repeat = rules.repeat_blocker(gate, decision, current.decision if current else None)
+    if repeat:
+        problems.append(repeat)
     if problems:
         raise Conflict(f"cannot decide {gate}: " + "; ".join(problems))
+    unconfirmed = rules.confirmation_needed(gate, decision, data.confirm)
+    if unconfirmed:
+        raise Conflict(unconfirmed)
     before = snapshot(opp)
+    if current is not None:
+        current.superseded_at = now
+        session.flush()  # the current one steps aside before the new one takes its place
     row = GateDecision(opportunity_id=opp.id, gate=gate, decision=decision, reason=data.reason.strip(),
                        phase=opp.phase, decided_by=user.username, decided_by_id=user.id or None,
                        decided_at=now, details=details)
@@ -214,17 +240,53 @@ def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
     opp.status = rules.status_after_decision(gate, decision, opp.status)
     if opp.status != before["status"]:
         opp.closed_at = now
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another decision on this gate landed at the same moment
+        raise Conflict(f"cannot decide {gate}: another decision was just recorded; reload") from None
+    if current is not None:
+        current.superseded_by_id = row.id
+        session.flush()
     audit.record(session, actor_of(user), "decide", "opportunity", opp.id,
-                 before={"status": before["status"]},
-                 after={"gate": gate, "decision": decision, "status": opp.status},
+                 before={"status": before["status"],
+                         gate: current.decision if current else None},
+                 after={"gate": gate, "decision": decision, "status": opp.status,
+                        "supersedes": current.id if current else None},
                  note=data.reason[:500])
     return row
+
+
+def reopen(session: Session, user: User, opportunity_id: int, reason: str,
+           now: datetime | None = None) -> Opportunity:
+    """A manager reopens an opportunity closed by a pursue or tender no-go: the no-go is
+    superseded (kept as history), the opportunity is open again, and the gate undecided."""
+    now = now or utcnow()
+    opp = repo.get(session, user, opportunity_id)
+    require(user, "gate.reopen")
+    if len(reason.strip()) < 3:
+        raise InvalidInput("say why the opportunity is reopened (at least 3 characters)")
+    decisions = repo.latest_decisions(repo.decisions_of(session, [opp.id])).get(opp.id, {})
+    blockers = rules.reopen_blockers(opp.status, decisions)
+    if blockers:
+        raise Conflict("cannot reopen: " + "; ".join(blockers))
+    gate = next(g for g, st in rules.NO_GO_STATUS.items() if st == opp.status)
+    no_go = repo.current_decision(session, opp.id, gate)
+    assert no_go is not None  # reopen_blockers found it
+    before = snapshot(opp)
+    no_go.superseded_at = now
+    opp.status, opp.closed_at = "open", None
+    session.flush()
+    audit.record(session, actor_of(user), "reopen", "opportunity", opp.id,
+                 before={"status": before["status"], gate: rules.NO_GO},
+                 after={"status": opp.status, gate: None, "superseded": no_go.id},
+                 note=reason.strip()[:500])
+    return opp
 
 
 def add_activity(session: Session, user: User, opportunity_id: int, data: ActivityIn) -> SalesActivity:
     """Add a micro-activity that the template lacks."""
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.activity")
     check_worker(session, data.owner_id)
     row = SalesActivity(opportunity_id=opp.id, phase=data.phase, position=999, title=data.title,
                         actor=data.actor.value, layer=data.layer.value, touchpoint=data.touchpoint,
@@ -241,6 +303,7 @@ def update_activity(session: Session, user: User, opportunity_id: int, activity_
                     data: ActivityUpdate, today: date | None = None) -> SalesActivity:
     """Change an activity's status, due date, owner or notes; done records the day."""
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.activity")
     row = session.get(SalesActivity, activity_id)
     if row is None or row.opportunity_id != opp.id:
         raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput
+from servitize.installed_base.access import require
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Handover, TeamMember
@@ -27,6 +28,7 @@ def nominate(session: Session, user: User, opportunity_id: int, data: TeamMember
              today: date | None = None) -> TeamMember:
     """Nominate a person into the team; the phase they join in says whether it was early."""
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.team")
     name = (data.name or "").strip()
     if data.user_id is not None:
         member_user = repo.names(session, [data.user_id]).get(data.user_id)
@@ -60,6 +62,7 @@ def handover(session: Session, user: User, opportunity_id: int, data: HandoverIn
     """Tick the sales order review; when every item is ticked the handover activity is done."""
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
+    require(user, "opportunity.handover")
     if opp.phase < 3:
         raise Conflict("the handover to the project office comes in phase 3, after the contract talks")
     items = policy().handover_checklist

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError
 from servitize.core.pages import is_htmx, render
 from servitize.installed_base.access import account_scope
 from servitize.installed_base.models import Account
@@ -117,6 +117,8 @@ def _act(request: Request, session: DbSession, user: User, opportunity_id: int,
     try:
         with session.begin_nested():
             ok = action()
+    except PermissionDenied:
+        raise  # a refused role is a 403 page, not a message in the fragment
     except ServitizeError as exc:
         message = exc.message
     except ValidationError as exc:
@@ -128,12 +130,25 @@ def _act(request: Request, session: DbSession, user: User, opportunity_id: int,
 
 @router.post("/opportunities/{opportunity_id}/decide", response_class=HTMLResponse)
 def decide_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                gate: Text, decision: Text, reason: Text = "") -> HTMLResponse:
-    """Record a gate decision from the form."""
+                gate: Text, decision: Text, reason: Text = "", confirm: Text = "") -> HTMLResponse:
+    """Record a gate decision from the form (a no go needs its confirm box ticked)."""
 
     def action() -> str:
-        row = service.decide(session, user, opportunity_id, DecisionIn(gate=gate, decision=decision, reason=reason))
+        data = DecisionIn(gate=gate, decision=decision, reason=reason, confirm=confirm == "true")
+        row = service.decide(session, user, opportunity_id, data)
         return f"{row.gate}: {row.decision.replace('_', ' ')} recorded"
+
+    return _act(request, session, user, opportunity_id, action)
+
+
+@router.post("/opportunities/{opportunity_id}/reopen", response_class=HTMLResponse)
+def reopen_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+                reason: Text = "") -> HTMLResponse:
+    """A sales manager reopens an opportunity closed by a no go."""
+
+    def action() -> str:
+        service.reopen(session, user, opportunity_id, reason)
+        return "reopened: the no go is kept as history"
 
     return _act(request, session, user, opportunity_id, action)
 

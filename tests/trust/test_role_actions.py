@@ -1,0 +1,423 @@
+"""Who may do what: one test per cell of the role × action table, on the real routes.
+
+The table lives in ``installed_base.access.ACTIONS`` and in docs/access.md; the first test keeps
+the two equal. Each cell then runs its action's request as a user of that role, on a record the
+role can see: "yes" must land (2xx/3xx), "own" must land on the user's own record and be refused
+(403/404) on someone else's, "no" must be refused. Then the analyst (read-only) is refused on
+every write route of the app, pages and API alike, and every write route is listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from servitize.field.models import LeadRoute, SignUpLine, SignUpSheet
+from servitize.installed_base.access import ACTIONS, NO, OWN, ROLES, YES, access_table
+from servitize.installed_base.models import Offering, Order
+from servitize.intelligence.models import Lead
+from servitize.sales.models import GateDecision, Opportunity, SalesActivity
+from servitize.sales.process import policy
+from servitize.trust.models import User
+from servitize.trust.service import issue_token
+from tests import builders as b
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
+START, END = "<!-- access table: begin -->", "<!-- access table: end -->"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+REFUSED = {403, 404}
+
+
+@dataclass
+class World:
+    """One account with a machine, visits, leads, a sheet; a user of every role who can see it."""
+
+    session: Session
+    users: dict[str, User]
+    owner: User  # the account's owner (role account_owner)
+    other_owner: User  # another salesperson: owns opportunities the acting user does not
+    tech: User
+    other_tech: User
+    account_id: int
+    asset_id: int
+    offering: Offering
+
+    def visit(self, technician: User) -> int:
+        return b.visit(self.session, technician, self._account(), day=date(2026, 11, 24)).id
+
+    def _account(self) -> Any:
+        from servitize.installed_base.models import Account
+
+        return self.session.get(Account, self.account_id)
+
+    def lead(self, assigned_to: User) -> int:
+        s = self.session
+        lead = Lead(account_id=self.account_id, offering_key="retrofit", asset_ids=[], source="rule",
+                    rule="aging_fleet", score=0.8, estimated_value_cents=1_000_000, currency="EUR",
+                    story="Old press", evidence={}, status="open", as_of=date(2026, 11, 23),
+                    expires_on=date(2027, 2, 23))
+        s.add(lead)
+        s.flush()
+        s.add(LeadRoute(lead_id=lead.id, account_id=self.account_id, route="technician",
+                        reason="next visit", assigned_to_id=assigned_to.id, value_cents=1_000_000,
+                        currency="EUR", score=0.8, stage="reported", reported_at=NOW))
+        s.flush()
+        return lead.id
+
+    def sheet(self, technician: User) -> tuple[int, int]:
+        s = self.session
+        visit_id = self.visit(technician)
+        sheet = SignUpSheet(visit_id=visit_id, account_id=self.account_id,
+                            technician_id=technician.id, status="proposed")
+        s.add(sheet)
+        s.flush()
+        line = SignUpLine(sheet_id=sheet.id, offering_id=self.offering.id, reason="old press",
+                          unit_price_cents=50_000, currency="EUR")
+        s.add(line)
+        s.flush()
+        return sheet.id, line.id
+
+    def opportunity(self, owner: User, phase: int = 1, status: str = "open",
+                    decisions: dict[str, str] | None = None, **kw: Any) -> int:
+        s = self.session
+        opp = Opportunity(account_id=self.account_id, title="Press line", phase=phase, status=status,
+                          owner_id=owner.id, currency="EUR", phase_entered_at=NOW, **kw)
+        s.add(opp)
+        s.flush()
+        for gate, decision in (decisions or {}).items():
+            s.add(GateDecision(opportunity_id=opp.id, gate=gate, decision=decision, reason="ok",
+                               phase=2, decided_by=owner.username, decided_at=NOW))
+        s.flush()
+        return opp.id
+
+
+def build(session: Session) -> World:
+    owner = b.user(session, username="r_owner", role="account_owner")
+    tech = b.user(session, username="r_tech", role="technician", territory="north")
+    users = {
+        "admin": b.user(session, username="r_admin", role="admin"),
+        "sales_manager": b.user(session, username="r_sales_manager", role="sales_manager"),
+        "account_owner": owner,
+        "technician": tech,
+        "service_manager": b.user(session, username="r_service_manager", role="service_manager"),
+        "analyst": b.user(session, username="r_analyst", role="analyst"),
+    }
+    assert set(users) == set(ROLES)
+    account = b.account(session, name="Acme Press", owner_id=owner.id, territory="north")
+    asset = b.asset(session, account)
+    offering = b.offering(session, family="retrofit", sign_up_eligible=True,
+                          list_price_cents=50_000, currency="EUR")
+    return World(session, users, owner, b.user(session, username="r_other_owner", role="account_owner"),
+                 tech, b.user(session, username="r_other_tech", role="technician", territory="north"),
+                 account.id, asset.id, offering)
+
+
+# One request per action: (method, path, json) for the acting user; ``own`` picks their record.
+Request = tuple[str, str, dict[str, Any] | None]
+
+
+def _gate(w: World, user: User, own: bool, gate: str) -> Request:
+    owner = user if own else w.other_owner
+    if gate == "pursue":
+        oid = w.opportunity(owner, phase=2)
+    elif gate == "tender":
+        oid = w.opportunity(owner, phase=3, decisions={"pursue": "go"})
+    elif gate == "approval":  # 5 M EUR at high risk: management approval needed
+        oid = w.opportunity(owner, phase=3, decisions={"pursue": "go"},
+                            value_cents=500_000_000, risk="high")
+    else:
+        oid = w.opportunity(owner, phase=4, status="won", contract_value_cents=100_000_00,
+                            decisions={"pursue": "go", "tender": "go"})
+    return "POST", f"/api/v1/opportunities/{oid}/decisions", {"gate": gate, "decision": "go",
+                                                              "reason": "checked with the team"}
+
+
+def _owned_visit(w: World, user: User, own: bool) -> int:
+    return w.visit(user if own else (w.other_tech if user is w.tech else w.tech))
+
+
+def _owned_sheet(w: World, user: User, own: bool) -> tuple[int, int]:
+    return w.sheet(user if own else (w.other_tech if user is w.tech else w.tech))
+
+
+def _owned_lead(w: World, user: User, own: bool) -> int:
+    return w.lead(user if own else (w.other_tech if user is w.tech else w.tech))
+
+
+def _sign(sheet_id: int, line_id: int) -> Request:
+    return "POST", f"/api/v1/sheets/{sheet_id}/sign", {
+        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"}
+
+
+def _reopen(w: World) -> Request:
+    oid = w.opportunity(w.owner, phase=2, status="rejected", decisions={"pursue": "no_go"})
+    return "POST", f"/api/v1/opportunities/{oid}/reopen", {"reason": "the customer found a budget"}
+
+
+REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
+    "asset.edit": lambda w, u, own: ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "PX-300"}),
+    "contact.add": lambda w, u, own: ("POST", f"/api/v1/accounts/{w.account_id}/contacts",
+                                      {"name": "Eva Buyer", "buying_role": "procurement"}),
+    "consent.record": lambda w, u, own: ("POST", "/api/v1/consent/agreements", {
+        "account_id": w.account_id, "data_kinds": ["status"], "purposes": ["contract_verification"],
+        "valid_from": "2026-01-01T00:00:00Z"}),
+    "account.assign_owner": lambda w, u, own: ("PUT", f"/api/v1/accounts/{w.account_id}/owner",
+                                               {"owner_id": w.other_owner.id}),
+    "lead.report": lambda w, u, own: ("POST", "/api/v1/leads", {
+        "account_id": w.account_id, "seen": "other", "observation": "worn seals on the press",
+        "estimated_value": "1000"}),
+    "lead.act": lambda w, u, own: ("POST", f"/api/v1/leads/{_owned_lead(w, u, own)}/actions",
+                                   {"action": "propose"}),
+    "lead.dismiss": lambda w, u, own: ("POST", f"/api/v1/leads/{_owned_lead(w, u, own)}/dismiss",
+                                       {"reason": "already bought elsewhere"}),
+    "proficiency.record": lambda w, u, own: ("PUT", f"/api/v1/twin-proficiency/{w.other_owner.id}",
+                                             {"level": 3}),
+    "visit.plan": lambda w, u, own: ("POST", "/api/v1/visits", {
+        "account_id": w.account_id, "day": "2026-12-01",
+        "technician_id": u.id if own else (w.other_tech.id if u is w.tech else w.tech.id)}),
+    "visit.feedback": lambda w, u, own: ("POST", f"/api/v1/visits/{_owned_visit(w, u, own)}/feedback",
+                                         {"rating": 5}),
+    "sheet.prepare": lambda w, u, own: ("POST", f"/api/v1/visits/{_owned_visit(w, u, own)}/sheets", None),
+    "sheet.sign": lambda w, u, own: _sign(*_owned_sheet(w, u, own)),
+    "contest.create": lambda w, u, own: ("POST", "/api/v1/contests", {
+        "month": "2026-12", "title": "Most sheets signed", "prize": "a dinner"}),
+    "practice.share": lambda w, u, own: ("POST", "/api/v1/best-practices", {
+        "title": "Ask about spares", "body": "Open the spare-parts cabinet with the customer."}),
+    "opportunity.create": lambda w, u, own: ("POST", "/api/v1/opportunities", {
+        "account_id": w.account_id, "title": "Retrofit"}),
+    "opportunity.edit": lambda w, u, own: ("PATCH", f"/api/v1/opportunities/{w.opportunity(w.owner)}",
+                                           {"probability": 40}),
+    "opportunity.advance": lambda w, u, own: (
+        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/advance", None),
+    "opportunity.activity": lambda w, u, own: (
+        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/activities",
+        {"phase": 1, "title": "Plant tour", "actor": "sales", "layer": "onstage"}),
+    "opportunity.team": lambda w, u, own: (
+        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/team", {"role": "sales", "name": "Sven"}),
+    "opportunity.handover": lambda w, u, own: (
+        "PUT", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=3)}/handover", {"checklist": {}}),
+    "opportunity.outcome": lambda w, u, own: (
+        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=2)}/outcome",
+        {"result": "lost", "reasons": [policy().loss_reasons[0]]}),
+    "opportunity.survey": lambda w, u, own: (
+        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=5, status='won')}/surveys", None),
+    "gate.pursue": lambda w, u, own: _gate(w, u, own, "pursue"),
+    "gate.tender": lambda w, u, own: _gate(w, u, own, "tender"),
+    "gate.approval": lambda w, u, own: _gate(w, u, own, "approval"),
+    "gate.acceptance": lambda w, u, own: _gate(w, u, own, "acceptance"),
+    "gate.reopen": lambda w, u, own: _reopen(w),
+}
+
+
+def _send(client: Any, session: Session, user: User, req: Request) -> Any:
+    method, path, body = req
+    headers = {"Authorization": f"Bearer {issue_token(session, user)}"}
+    return client.request(method, path, headers=headers, json=body)
+
+
+def test_the_docs_table_is_the_code_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert START in text and END in text, "docs/access.md lost its table markers"
+    shown = text.split(START, 1)[1].split(END, 1)[0].strip()
+    assert shown == access_table(), "regenerate the table in docs/access.md from access_table()"
+    # Every action in the table has its request here, so every cell is tested below.
+    assert set(REQUESTS) == set(ACTIONS)
+
+
+CELLS = [(role, action) for action in ACTIONS for role in ROLES]
+
+
+@pytest.mark.parametrize(("role", "action"), CELLS, ids=[f"{a}-{r}" for r, a in CELLS])
+def test_cell(session, app_client, role: str, action: str) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    user = w.users[role]
+    cell = ACTIONS[action][1][role]
+    r = _send(app_client, session, user, REQUESTS[action](w, user, cell == OWN))
+    if cell == NO:
+        assert r.status_code in REFUSED, (r.status_code, r.text)
+        return
+    assert 200 <= r.status_code < 400, (r.status_code, r.text)
+    if cell == OWN:  # the same action on someone else's record is refused
+        other = _send(app_client, session, user, REQUESTS[action](w, user, False))
+        assert other.status_code in REFUSED, (other.status_code, other.text)
+    assert cell in (YES, OWN)
+
+
+def test_approval_is_not_decided_by_the_owning_sales_manager(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    manager = w.users["sales_manager"]
+    r = _send(app_client, session, manager, _gate(w, manager, True, "approval"))
+    assert r.status_code == 403 and "other than the opportunity's owner" in r.json()["detail"]
+
+
+def test_a_technician_does_not_dismiss_others_leads(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    """The issue's example: a technician dismissed another's lead through the lead list."""
+    w = build(session)
+    lead_id = w.lead(w.other_tech)
+    r = _send(app_client, session, w.tech, ("POST", f"/api/v1/leads/{lead_id}/dismiss",
+                                            {"reason": "not interested"}))
+    assert r.status_code in REFUSED
+    assert session.get(Lead, lead_id).status == "open"
+
+
+def test_an_analyst_signing_a_sheet_creates_no_order(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    sheet_id, line_id = w.sheet(w.tech)
+    r = _send(app_client, session, w.users["analyst"], ("POST", f"/api/v1/sheets/{sheet_id}/sign", {
+        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"}))
+    assert r.status_code == 403
+    assert session.query(Order).filter(Order.account_id == w.account_id).count() == 0
+    assert session.get(SignUpSheet, sheet_id).status == "proposed"
+
+
+# Every write route of the app: (method, path template) -> how to fill it for the analyst sweep.
+# Public routes (login, logout, the customer's survey answer) carry no role.
+PUBLIC = {("POST", "/login"), ("POST", "/logout"), ("POST", "/survey/{token}")}
+# A user's own API tokens and the admin's token list: the session side, not a business record.
+SELF_SERVICE = {("DELETE", "/api/v1/tokens/{token_id}"), ("POST", "/admin/tokens/{token_id}/revoke")}
+
+
+def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str, Any], str]]:
+    """Each write route with a request the analyst could otherwise make (forms marked 'form')."""
+    oid = w.opportunity(w.owner, phase=3, decisions={"pursue": "go"})
+    closed = w.opportunity(w.owner, phase=2, status="rejected", decisions={"pursue": "no_go"})
+    won = w.opportunity(w.owner, phase=5, status="won")
+    visit = w.visit(w.tech)
+    sheet_id, line_id = w.sheet(w.tech)
+    lead = w.lead(w.tech)
+    activity = SalesActivity(opportunity_id=oid, phase=3, title="Site survey", actor="sales",
+                             layer="onstage")
+    w.session.add(activity)
+    w.session.flush()
+    act = activity.id
+    api: dict[tuple[str, str], Request] = {}
+    form: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    api[("PATCH", "/api/v1/assets/{asset_id}")] = ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "X"})
+    api[("POST", "/api/v1/accounts/{account_id}/contacts")] = (
+        "POST", f"/api/v1/accounts/{w.account_id}/contacts", {"name": "Eva", "buying_role": "procurement"})
+    api[("POST", "/api/v1/consent/agreements")] = REQUESTS["consent.record"](w, w.owner, False)
+    api[("PUT", "/api/v1/accounts/{account_id}/owner")] = (
+        "PUT", f"/api/v1/accounts/{w.account_id}/owner", {"owner_id": w.other_owner.id})
+    api[("POST", "/api/v1/leads")] = ("POST", "/api/v1/leads", {
+        "account_id": w.account_id, "observation": "worn seals", "estimated_value": "10"})
+    api[("POST", "/api/v1/leads/{lead_id}/actions")] = (
+        "POST", f"/api/v1/leads/{lead}/actions", {"action": "propose"})
+    api[("POST", "/api/v1/leads/{lead_id}/dismiss")] = (
+        "POST", f"/api/v1/leads/{lead}/dismiss", {"reason": "no need"})
+    api[("PUT", "/api/v1/twin-proficiency/{user_id}")] = (
+        "PUT", f"/api/v1/twin-proficiency/{w.owner.id}", {"level": 2})
+    api[("POST", "/api/v1/visits")] = ("POST", "/api/v1/visits", {
+        "account_id": w.account_id, "day": "2026-12-01", "technician_id": w.tech.id})
+    api[("POST", "/api/v1/visits/{visit_id}/feedback")] = (
+        "POST", f"/api/v1/visits/{visit}/feedback", {"rating": 4})
+    api[("POST", "/api/v1/visits/{visit_id}/sheets")] = ("POST", f"/api/v1/visits/{visit}/sheets", None)
+    api[("PUT", "/api/v1/sheets/{sheet_id}/lines")] = (
+        "PUT", f"/api/v1/sheets/{sheet_id}/lines", {"offering_ids": [w.offering.id]})
+    api[("POST", "/api/v1/sheets/{sheet_id}/sign")] = ("POST", f"/api/v1/sheets/{sheet_id}/sign", {
+        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"})
+    api[("POST", "/api/v1/sheets/{sheet_id}/cancel")] = (
+        "POST", f"/api/v1/sheets/{sheet_id}/cancel", {"reason": "not today"})
+    api[("POST", "/api/v1/contests")] = ("POST", "/api/v1/contests", {
+        "month": "2026-12", "title": "Sheets", "prize": "a dinner"})
+    api[("POST", "/api/v1/best-practices")] = ("POST", "/api/v1/best-practices", {
+        "title": "Spares", "body": "Open the spare-parts cabinet."})
+    o = "/api/v1/opportunities"
+    api[("POST", o)] = ("POST", o, {"account_id": w.account_id, "title": "Retrofit"})
+    api[("PATCH", o + "/{opportunity_id}")] = ("PATCH", f"{o}/{oid}", {"probability": 30})
+    api[("POST", o + "/{opportunity_id}/advance")] = ("POST", f"{o}/{oid}/advance", None)
+    api[("POST", o + "/{opportunity_id}/decisions")] = (
+        "POST", f"{o}/{oid}/decisions", {"gate": "tender", "decision": "go", "reason": "fits"})
+    api[("POST", o + "/{opportunity_id}/reopen")] = ("POST", f"{o}/{closed}/reopen", {"reason": "budget"})
+    api[("POST", o + "/{opportunity_id}/activities")] = ("POST", f"{o}/{oid}/activities", {
+        "phase": 3, "title": "Tour", "actor": "sales", "layer": "onstage"})
+    api[("PATCH", o + "/{opportunity_id}/activities/{activity_id}")] = (
+        "PATCH", f"{o}/{oid}/activities/{act}", {"status": "done"})
+    api[("POST", o + "/{opportunity_id}/team")] = ("POST", f"{o}/{oid}/team", {"role": "sales", "name": "S"})
+    api[("PUT", o + "/{opportunity_id}/handover")] = ("PUT", f"{o}/{oid}/handover", {"checklist": {}})
+    api[("POST", o + "/{opportunity_id}/outcome")] = (
+        "POST", f"{o}/{oid}/outcome", {"result": "lost", "reasons": [policy().loss_reasons[0]]})
+    api[("POST", o + "/{opportunity_id}/surveys")] = ("POST", f"{o}/{won}/surveys", None)
+    form[("POST", "/assets/{asset_id}/fix")] = (f"/assets/{w.asset_id}/fix", {"model": "X"})
+    form[("POST", "/accounts/{account_id}/contacts/new")] = (
+        f"/accounts/{w.account_id}/contacts/new", {"name": "Eva", "buying_role": "procurement"})
+    form[("POST", "/accounts/{account_id}/owner")] = (
+        f"/accounts/{w.account_id}/owner", {"owner_id": w.other_owner.id})
+    form[("POST", "/report")] = ("/report", {"account_id": w.account_id, "seen": "other",
+                                             "observation": "worn seals", "value": "10"})
+    form[("POST", "/inbox/{lead_id}/action")] = (f"/inbox/{lead}/action", {"action": "propose"})
+    form[("POST", "/visits/new")] = ("/visits/new", {"account_id": w.account_id, "day": "2026-12-01",
+                                                     "technician_id": w.tech.id})
+    form[("POST", "/visits/{visit_id}/sheets")] = (f"/visits/{visit}/sheets", {})
+    form[("POST", "/visits/{visit_id}/feedback")] = (f"/visits/{visit}/feedback", {"rating": 4})
+    form[("POST", "/sheets/{sheet_id}/lines")] = (f"/sheets/{sheet_id}/lines", {"add": w.offering.id})
+    form[("POST", "/sheets/{sheet_id}/sign")] = (
+        f"/sheets/{sheet_id}/sign", {"signer_name": "Eva Buyer", "line_ids": [line_id], "signed_on": "paper"})
+    form[("POST", "/sheets/{sheet_id}/cancel")] = (f"/sheets/{sheet_id}/cancel", {"reason": "not today"})
+    form[("POST", "/leaderboard/notes")] = ("/leaderboard/notes", {"title": "Spares",
+                                                                   "body": "Open the spare-parts cabinet."})
+    form[("POST", "/twin/proficiency")] = ("/twin/proficiency", {"user_id": w.owner.id, "level": 2})
+    p = "/opportunities"
+    form[("POST", p)] = (p, {"account_id": w.account_id, "title": "Retrofit"})
+    form[("POST", p + "/{opportunity_id}/decide")] = (
+        f"{p}/{oid}/decide", {"gate": "tender", "decision": "go", "reason": "fits"})
+    form[("POST", p + "/{opportunity_id}/reopen")] = (f"{p}/{closed}/reopen", {"reason": "budget"})
+    form[("POST", p + "/{opportunity_id}/advance")] = (f"{p}/{oid}/advance", {})
+    form[("POST", p + "/{opportunity_id}/activities/{activity_id}")] = (
+        f"{p}/{oid}/activities/{act}", {"status": "done"})
+    form[("POST", p + "/{opportunity_id}/team")] = (f"{p}/{oid}/team", {"role": "sales", "name": "S"})
+    form[("POST", p + "/{opportunity_id}/outcome")] = (
+        f"{p}/{oid}/outcome", {"result": "lost", "reasons": [policy().loss_reasons[0]]})
+    form[("POST", p + "/{opportunity_id}/handover")] = (f"{p}/{oid}/handover", {})
+    form[("POST", p + "/{opportunity_id}/survey")] = (f"{p}/{won}/survey", {})
+    out: dict[tuple[str, str], Any] = dict(api)
+    out.update({k: ("POST", path, data, "form") for k, (path, data) in form.items()})
+    return out
+
+
+def _write_routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
+    """(method, path) of every unsafe route, into included routers too."""
+    out = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            out |= _write_routes(included.routes, prefix + route.include_context.prefix)
+            continue
+        for method in getattr(route, "methods", None) or ():
+            if method in {"POST", "PUT", "PATCH", "DELETE"}:
+                out.add((method, prefix + route.path))
+    return out
+
+
+def test_every_write_route_is_listed(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    """A new write route must be added here (and so ask for an action) or this fails."""
+    listed = set(_pages(build(session)))
+    present = _write_routes(app_client.app.routes)
+    assert present - listed - PUBLIC - SELF_SERVICE == set()
+    assert listed - present == set()
+
+
+def test_the_analyst_writes_nothing(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    """Every write route, page and API, refuses the analyst (403), and nothing changed."""
+    from servitize.trust.models import AuditEntry
+
+    w = build(session)
+    token = issue_token(session, w.users["analyst"])
+    requests = _pages(w)
+    session.flush()
+    audits = session.query(AuditEntry).count()
+    answers = {}
+    for key, req in requests.items():
+        headers = {"Authorization": f"Bearer {token}"}
+        if len(req) == 4:
+            r = app_client.post(req[1], headers=headers, data=req[2], follow_redirects=False)
+        else:
+            r = app_client.request(req[0], req[1], headers=headers, json=req[2])
+        answers[key] = r.status_code
+    assert {k: v for k, v in answers.items() if v != 403} == {}
+    assert session.query(AuditEntry).count() == audits
