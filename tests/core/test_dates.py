@@ -109,3 +109,18 @@ def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:
     assert view.account.id == account.id
     intelligence.run_segments(session, today)
     intelligence.generate_leads(session, today, use_model=False)
+
+
+def test_an_agreement_body_refuses_a_year_outside_the_range(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    session.flush()
+    auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    body = {"account_id": account.id, "data_kinds": ["status"], "purposes": ["contract_verification"]}
+    for moment in ("0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
+        bad = app_client.post("/api/v1/consent/agreements", headers=auth, json=body | {"valid_from": moment})
+        assert bad.status_code == 422, bad.text
+        assert "outside the accepted years" in str(bad.json()["detail"])
+    ok = app_client.post("/api/v1/consent/agreements", headers=auth,
+                         json=body | {"valid_from": "2026-01-01T00:00:00Z"})
+    assert ok.status_code == 201, ok.text

@@ -80,3 +80,29 @@ def test_gaps_command_alerts_with_exit_code_4(tmp_path, monkeypatch) -> None:  #
     assert json.loads(found.stdout)["gaps"] == [{
         "serial": "G-1", "start": "2026-10-05T14:02:00+00:00", "end": "2026-10-05T14:07:00+00:00",
         "kind": "sequence", "missing": 5, "minutes": 5.0}]
+
+
+def test_listen_refuses_a_second_listener_with_the_same_client_id(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from servitize.telemetry.listener import single_listener
+
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SERVITIZE_MQTT_URL", "mqtts://listener:s3cret@127.0.0.1:1")
+    with single_listener(tmp_path / "var" / "telemetry", "same-id"):
+        result = CliRunner().invoke(app, ["telemetry", "listen", "--client-id", "same-id"])
+    assert result.exit_code == 2, result.output
+    assert "already runs" in result.output
+    assert "s3cret" not in result.output and "listener:***@127.0.0.1:1" in result.output
+
+
+def test_doctor_exit_code_and_json(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.telemetry.private_broker import mosquitto
+
+    with mosquitto(tmp_path / "broker", extra="max_queued_messages 0\n") as port:
+        monkeypatch.setenv("SERVITIZE_MQTT_URL", f"mqtt://127.0.0.1:{port}")
+        result = CliRunner().invoke(app, ["telemetry", "doctor", "--probe-messages", "200", "--json"])
+    out = json.loads(result.stdout)
+    checks = {f["check"]: f["status"] for f in out["findings"]}
+    # no TLS and no password: a warning, so the exit code says "not ready for production"
+    assert checks == {"connect": "warn", "version": "ok", "session": "ok", "queue": "ok", "persistence": "info"}
+    assert result.exit_code == 1 and out["ok"] is False

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from servitize.core.settings import Settings
 from servitize.field.models import LeadRoute
 from servitize.field.service import route_new_leads
+from servitize.installed_base.models import Account
 from servitize.intelligence.models import Lead
 from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.store import TelemetryStore
@@ -236,6 +237,20 @@ def test_an_opportunity_owner_sells(api, world) -> None:  # type: ignore[no-unty
         assert changed.status_code == 422, (owner, changed.text)
     assert api.patch(f"/api/v1/opportunities/{opp}", headers=olga,
                      json={"owner_id": world.olga}).status_code == 200
+
+
+def test_a_lead_report_names_only_a_visit_of_its_account(api, session, world) -> None:  # type: ignore[no-untyped-def]
+    tom = world.headers["tom"]
+    borg_visit = b.visit(session, session.get(User, world.tom), session.get(Account, world.borg),
+                         day=TODAY).id
+    tims_visit = b.visit(session, session.get(User, world.tim), session.get(Account, world.acme),
+                         day=TODAY).id
+    report = {"account_id": world.acme, "observation": "hose sweats", "estimated_value": 300}
+    for visit in (borg_visit, tims_visit, 10**12):
+        answer = api.post("/api/v1/leads", headers=tom, json=report | {"visit_id": visit})
+        assert answer.status_code == 422, (visit, answer.text)
+    assert api.post("/api/v1/leads", headers=tom,
+                    json=report | {"visit_id": world.visit_tom}).status_code == 201
 
 
 def test_a_manager_sets_contests_for_their_own_region_only(api, world) -> None:  # type: ignore[no-untyped-def]

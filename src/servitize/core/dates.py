@@ -51,6 +51,17 @@ def _in_range(value: date) -> date:
 SaneDate = Annotated[date, AfterValidator(_in_range)]
 
 
+def _moment_in_range(value: datetime) -> datetime:
+    reason = check_date_in_range(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+# A date-time field of an input model (agreements, telemetry bodies): inside the accepted years.
+SaneDateTime = Annotated[datetime, AfterValidator(_moment_in_range)]
+
+
 # -- Reading dates that a database should never have held -----------------------------------
 # Before these checks an import could store BC dates (``-2020-01-01``, ``0000-01-01``) and
 # five-digit years; Python's date cannot hold them, so reading such a row raised ValueError (or

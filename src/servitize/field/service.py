@@ -91,6 +91,10 @@ def report_lead(session: Session, user: User, body: LeadReport, today: date | No
         asset = session.get(Asset, body.asset_id)
         if asset is None or asset.account_id != account.id:
             raise InvalidInput(f"asset {body.asset_id} is not a machine of this account")
+    if body.visit_id is not None:
+        visit = repo.visible_visit(session, user, body.visit_id)
+        if visit is None or visit.account_id != account.id:
+            raise InvalidInput(f"visit {body.visit_id} is not one of your visits to this account")
     offering = None
     if body.offering_id is not None:
         offering = session.get(Offering, body.offering_id)

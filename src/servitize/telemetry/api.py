@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
 from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
 from servitize.installed_base.models import Asset
@@ -60,8 +60,8 @@ class AgreementIn(BaseModel):
     data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(min_length=1, max_length=4)
     purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = Field(
         min_length=1, max_length=3)
-    valid_from: datetime
-    valid_to: datetime | None = None
+    valid_from: SaneDateTime
+    valid_to: SaneDateTime | None = None
     document: str | None = Field(default=None, max_length=300)
 
 

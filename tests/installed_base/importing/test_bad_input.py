@@ -266,3 +266,26 @@ def test_two_concurrent_imports_of_one_kind_both_succeed(empty: Engine, tmp_path
     got = sorted((r.inserted, r.unchanged) for r in results)  # type: ignore[attr-defined]
     assert got == [(0, 300), (300, 0)]
     assert len(_assets(engine, p)) == 300
+
+
+def test_a_database_error_that_is_no_missing_table_gives_no_upgrade_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from servitize.installed_base.importing import service
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate.upgrade(url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+
+    def locked(*_args: object, **_kw: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service, "import_file", locked)
+    path = write(tmp_path / "users.csv", "username,role\nann,admin\n")
+    result = CliRunner().invoke(app, ["import", "users", str(path)])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "database is locked" in said and "run the import again" in said
+    assert "db upgrade" not in said

@@ -64,6 +64,8 @@ def _command(kind: str):  # type: ignore[no-untyped-def]
             console.print(f"[red]database error:[/] {cause}")
             if _not_migrated(cause):  # only then is the upgrade the answer
                 console.print("is the database up to date? run: servitize db upgrade")
+            elif "locked" in cause.lower():
+                console.print("another process was writing to the database; run the import again")
             raise typer.Exit(EXIT_DATABASE) from None
         finally:
             engine.dispose()
