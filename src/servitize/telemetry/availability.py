@@ -84,9 +84,10 @@ def status_intervals(status: ir.Table, period: Period, horizon: timedelta = DEFA
     """
     lo = ibis.literal(period.start - horizon - LOOKAROUND)
     t = status.filter(status.ts >= lo).select("serial", "ts", "state")
-    if newest is None:
-        newest = t.group_by("serial").aggregate(newest=t.ts.max())
-    t = t.join(newest, t.serial == newest.serial).select(t.serial, t.ts, t.state, newest.newest)
+    if newest is None:  # the asset's newest status event
+        t = t.mutate(newest=t.ts.max().over(ibis.window(group_by=t.serial)))
+    else:
+        t = t.join(newest, t.serial == newest.serial).select(t.serial, t.ts, t.state, newest.newest)
     w = ibis.window(group_by=t.serial, order_by=[t.ts, t.state])
     t = t.mutate(next_ts=t.ts.lead().over(w), prev_state=t.state.lag().over(w))
     limit = t.ts + ibis.interval(seconds=int(horizon.total_seconds()))

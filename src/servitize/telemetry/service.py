@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from servitize.core.errors import InvalidInput
 from servitize.installed_base.models import Asset, ServiceEvent
 from servitize.telemetry import availability as av
-from servitize.telemetry import rules, stats
+from servitize.telemetry import rules
 from servitize.telemetry.consent import consented, consenting_accounts, consenting_assets
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import quiet, to_arrow
@@ -111,9 +111,14 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
 
 def without_agreement(session: Session, store: TelemetryStore, purpose: str = PURPOSE,
                       account_ids: Collection[int] | None = None, at: datetime | None = None) -> int:
-    """How many machines (of ``account_ids`` when given) sent status telemetry but have no
+    """How many machines (of ``account_ids`` when given) sent status events but have no
     agreement for ``purpose``: their data arrives and is never used."""
-    sending = set(stats.stats(store)["per_serial"])  # type: ignore[arg-type]
+    con = ibis.duckdb.connect()
+    try:
+        status = store.table(con, "status")
+        sending = set(to_arrow(status.select("serial").distinct()).column("serial").to_pylist())
+    finally:
+        con.disconnect()
     query = select(Asset.serial, Asset.account_id).where(Asset.serial.in_(sending or [""]))
     if account_ids is not None:
         query = query.where(Asset.account_id.in_(list(account_ids)))
