@@ -1,0 +1,72 @@
+"""Telemetry without an agreement is never an empty answer in silence; an agreement can be
+recorded from the shell and the API (audited, within the user's scope and role)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+from typer.testing import CliRunner
+
+from servitize.telemetry.store import TelemetryStore
+from servitize.trust import audit
+from tests import builders
+from tests.telemetry.helpers import write_status
+
+
+def _world(session, tmp_path):  # type: ignore[no-untyped-def]
+    owner = builders.user(session, role="account_owner")
+    account = builders.account(session, owner_id=owner.id)
+    machines = [builders.asset(session, account, serial=f"NA{n}-{account.id}") for n in (1, 2)]
+    store = TelemetryStore(tmp_path / "telemetry")
+    write_status(store, [(m.serial, "2026-04-01T00:00", "running") for m in machines]
+                 + [(m.serial, "2026-04-30T00:00", "running") for m in machines])
+    return owner, account, machines
+
+
+@contextmanager
+def _shared(session):  # type: ignore[no-untyped-def]
+    yield session
+    session.flush()
+
+
+def test_availability_without_agreement_says_how_many_and_how(session, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from servitize.cli import app
+    from servitize.telemetry import cli as telemetry_cli
+
+    _world(session, tmp_path)
+    monkeypatch.setattr(telemetry_cli, "cli_session", lambda *a, **k: _shared(session))
+    monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["availability", "--month", "2026-04", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["assets"] == [] and data["without_agreement"] == 2
+    assert "2 machines have telemetry but no data-sharing agreement for contract_verification" in data["hint"]
+    assert "servitize consent grant" in data["hint"] and "POST /api/v1/consent/agreements" in data["hint"]
+    assert "2 machines have telemetry" in result.stderr  # said on the terminal too
+
+
+def test_agreement_through_the_api(app_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.field.conftest import token_for
+
+    owner, account, machines = _world(session, tmp_path)
+    app_client.app.state.settings = app_client.app.state.settings.model_copy(update={"data_dir": tmp_path})
+    mine = token_for(session, owner.id)
+    before = app_client.get("/api/v1/availability?month=2026-04", headers=mine).json()
+    assert (before["assets"], before["without_agreement"]) == ([], 2)
+    body = {"account_id": account.id, "data_kinds": ["status"], "purposes": ["contract_verification"],
+            "valid_from": "2026-01-01T00:00:00Z"}
+    analyst = builders.user(session, role="analyst")
+    assert app_client.post("/api/v1/consent/agreements", json=body,
+                           headers=token_for(session, analyst.id)).status_code == 403
+    stranger = builders.user(session, role="account_owner")
+    assert app_client.post("/api/v1/consent/agreements", json=body,
+                           headers=token_for(session, stranger.id)).status_code == 404
+    bad = app_client.post("/api/v1/consent/agreements", json=body | {"purposes": ["gossip"]}, headers=mine)
+    assert bad.status_code == 422
+    made = app_client.post("/api/v1/consent/agreements", json=body, headers=mine)
+    assert made.status_code == 201, made.text
+    assert [e.action for e in audit.entries(session, "data_sharing_agreement", str(made.json()["id"]))] == ["create"]
+    after = app_client.get("/api/v1/availability?month=2026-04", headers=mine).json()
+    assert sorted(r["serial"] for r in after["assets"]) == sorted(m.serial for m in machines)
+    assert (after["without_agreement"], after["hint"]) == (0, None)
