@@ -150,6 +150,7 @@ def test_360_money_at_the_rate_of_the_day_and_unconverted_apart(session) -> None
     b.service_event(session, pump, kind="repair", day=date(2026, 4, 1), parts_cost_cents=400_00,
                     currency="CHF")
     b.service_event(session, pump, kind="repair", day=date(2025, 11, 23), downtime_hours=7)
+    b.service_event(session, pump, kind="maintenance", day=date(2026, 6, 1), downtime_hours=6)
     session.add_all([ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
                      ExchangeRate(currency="SEK", day=date(2026, 6, 1), rate=0.085)])
     session.flush()
@@ -160,6 +161,8 @@ def test_360_money_at_the_rate_of_the_day_and_unconverted_apart(session) -> None
     assert [(u.amount, u.currency) for u in pu.unconverted] == [(Decimal("1500.00"), "CHF")]
     assert pu.orders == 5
     sh = view.service_history
-    assert sh.events == 1 and sh.downtime_hours == 0.0  # the 2025-11-23 repair is 365 days old
+    assert sh.events == 2  # the 2025-11-23 repair is 365 days old: not in twelve months
+    # Downtime is unplanned (repairs): the 6-h maintenance stop is shown apart.
+    assert (sh.downtime_hours, sh.repairs, sh.planned_downtime_hours) == (0.0, 1, 6.0)
     assert sh.parts_cost == Decimal("0.00")
     assert [(u.amount, u.currency) for u in sh.parts_cost_unconverted] == [(Decimal("400.00"), "CHF")]

@@ -104,6 +104,7 @@ class AssetRead(Out):
     coverage: str
     contract_end: date | None
     coverage_status: str
+    version: int = 1  # send it back with a change (PATCH) so that a stale copy answers 409
 
 
 class ServiceEventRead(Out):
@@ -161,7 +162,9 @@ class ServiceHistorySummary(BaseModel):
     currency: str
     parts_cost_unconverted: list[Unconverted] = []
     labour_hours: float
-    downtime_hours: float
+    downtime_hours: float  # unplanned: repairs only, as in telemetry and the lead stories
+    repairs: int = 0
+    planned_downtime_hours: float = 0.0  # maintenance stops, shown apart
     recent: list[ServiceEventRead]
 
 

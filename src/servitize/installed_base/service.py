@@ -124,6 +124,7 @@ def asset_read(asset: Asset | Row[Any], today: date) -> AssetRead:
         coverage_status=rules.coverage_status(
             asset.warranty_end, asset.coverage, asset.contract_end, today
         ).value,
+        version=asset.version,
     )
 
 
@@ -213,7 +214,9 @@ def _service_history(
         currency=company,
         parts_cost_unconverted=_unconverted(parts),
         labour_hours=round(sum(r.labour_hours for r in rows), 1),
-        downtime_hours=round(sum(r.downtime_hours for r in rows), 1),
+        downtime_hours=round(sum(r.downtime_hours for r in rows if r.kind == "repair"), 1),
+        repairs=sum(1 for r in rows if r.kind == "repair"),
+        planned_downtime_hours=round(sum(r.downtime_hours for r in rows if r.kind != "repair"), 1),
         recent=[event_read(e) for e in found[:RECENT_WORK_ORDERS]],
     )
 
