@@ -39,7 +39,7 @@ with warnings.catch_warnings():
         status_code_conformance,
     )
 
-EXAMPLES = int(os.environ.get("SERVITIZE_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("SERVITIZE_SCHEMATHESIS_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-# The largest value of an INTEGER column on PostgreSQL (ids, counts); SQLite holds 64 bits.
+# The largest value of an INTEGER column on PostgreSQL (counts); SQLite holds 64 bits.
 DB_INT_MAX = 2_147_483_647
+# Ids are BIGINT on PostgreSQL (core.db.Id) and 64-bit integers on SQLite.
+DB_BIGINT_MAX = 2**63 - 1
 
 
 def _no_nul(value: str) -> str:
@@ -24,8 +26,8 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# A record's id (path, query or body): a positive database integer.
-Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+# A record's id (path, query or body): a positive 64-bit integer.
+Id = Annotated[int, Field(ge=1, le=DB_BIGINT_MAX)]
 # A whole number stored in an INTEGER column (counts, hours, sizes): 0 up to the column's range.
 Count = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 # Text without NUL characters; length limits are added where used with Field(max_length=…).

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
+from servitize.core.inputs import Moment
 from servitize.trust import audit
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
@@ -22,7 +22,7 @@ class AuditRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: Moment
     actor: str
     action: str
     entity: str
@@ -51,10 +51,10 @@ class TokenRead(BaseModel):
     id: int
     user_id: int
     label: str
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: Moment
+    last_used_at: Moment | None
     revoked: bool
-    revoked_at: datetime | None
+    revoked_at: Moment | None
 
 
 @router.get("/tokens", response_model=list[TokenRead], tags=["tokens"])
