@@ -70,3 +70,41 @@ def test_agreement_through_the_api(app_client, session, tmp_path) -> None:  # ty
     after = app_client.get("/api/v1/availability?month=2026-04", headers=mine).json()
     assert sorted(r["serial"] for r in after["assets"]) == sorted(m.serial for m in machines)
     assert (after["without_agreement"], after["hint"]) == (0, None)
+
+
+def test_agreement_on_the_account_page(client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from servitize.telemetry.models import DataSharingAgreement
+    from servitize.trust.passwords import hash_password
+    from tests.web.conftest import csrf_of, log_in
+
+    owner, account, _machines = _world(session, tmp_path)
+    analyst, stranger = builders.user(session, role="analyst"), builders.user(session, role="account_owner")
+    for u in (owner, analyst, stranger):
+        u.password_hash = hash_password("consent-page-password")
+    session.flush()
+    url = f"/accounts/{account.id}/consent"
+    log_in(client, owner.username, "consent-page-password")
+    page = client.get(url)
+    assert page.status_code == 200 and "No agreement recorded" in page.text
+    token = csrf_of(page.text)
+    form = {"csrf_token": token, "data_kinds": ["status", "energy"], "purposes": ["contract_verification"],
+            "valid_from": "2026-01-01", "document": "signed 2026-01-05"}
+    bad = client.post(url, data=form | {"valid_from": "0001-01-01"})
+    assert bad.status_code == 422 and "outside the accepted years" in bad.text
+    saved = client.post(url, data=form)
+    assert saved.status_code == 303, saved.text
+    [agreement] = session.scalars(select(DataSharingAgreement).where(
+        DataSharingAgreement.account_id == account.id)).all()
+    assert (agreement.data_kinds, agreement.purposes, agreement.recorded_by) == (
+        ["energy", "status"], ["contract_verification"], owner.username)
+    assert [e.action for e in audit.entries(session, "data_sharing_agreement", str(agreement.id))] == ["create"]
+    assert "signed 2026-01-05" in client.get(url).text
+    client.cookies.clear()
+    log_in(client, analyst.username, "consent-page-password")
+    assert 'data-testid="consent-form"' not in client.get(url).text
+    assert client.post(url, data=form | {"csrf_token": csrf_of(client.get("/accounts").text)}).status_code == 403
+    client.cookies.clear()
+    log_in(client, stranger.username, "consent-page-password")
+    assert client.get(url).status_code == 404

@@ -133,8 +133,9 @@ def agreement_hint(count: int, purpose: str = PURPOSE) -> str | None:
     machines = "1 machine has" if count == 1 else f"{count} machines have"
     return (f"{machines} telemetry but no data-sharing agreement for {purpose}, so they are left "
             f"out. Record the customer's agreement: `servitize consent grant ACCOUNT --kind status "
-            f"--purpose {purpose}`, or POST /api/v1/consent/agreements with account_id, "
-            f"data_kinds [\"status\"], purposes [\"{purpose}\"] and valid_from.")
+            f"--purpose {purpose}`, POST /api/v1/consent/agreements with account_id, "
+            f"data_kinds [\"status\"], purposes [\"{purpose}\"] and valid_from, or the account's "
+            f"data-sharing page /accounts/ID/consent.")
 
 
 def service_event_intervals(session: Session, period: av.Period, options: Options,

@@ -5,13 +5,22 @@ A contract is visible when its account is (installed_base.access); otherwise 404
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from servitize.core.dates import check_date_in_range
+from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
+from servitize.installed_base.access import get_account
+from servitize.telemetry import consent
 from servitize.telemetry import report as rp
+from servitize.telemetry.api import CONSENT_ROLES
+from servitize.telemetry.models import DataSharingAgreement
 from servitize.telemetry.report_files import (
     period_text,
     report_pdf,
@@ -20,6 +29,7 @@ from servitize.telemetry.report_files import (
     tables_xlsx,
 )
 from servitize.telemetry.store import TelemetryStore
+from servitize.trust.audit import actor_of
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
 from servitize.trust.models import User
 
@@ -132,3 +142,61 @@ def report_xlsx(request: Request, session: DbSession, user: CurrentUser, contrac
     return Response(tables_xlsx(results, stops),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _consent_page(request: Request, session: Session, user: User, account_id: int,
+                  values: dict[str, Any] | None = None, message: str | None = None,
+                  status_code: int = 200) -> HTMLResponse:
+    account = get_account(session, user, account_id)  # 404 outside the user's scope
+    agreements = session.scalars(select(DataSharingAgreement).where(
+        DataSharingAgreement.account_id == account.id).order_by(DataSharingAgreement.valid_from)).all()
+    response = render(request, "telemetry/consent.html", {
+        "account": account, "agreements": agreements, "kinds": consent.DATA_KINDS,
+        "purposes": consent.PURPOSES, "values": values or {"data_kinds": ["status"],
+                                                           "purposes": ["contract_verification"]},
+        "message": message, "may_record": user.role in {r.value for r in CONSENT_ROLES}})
+    response.status_code = status_code
+    return response
+
+
+@router.get("/accounts/{account_id}/consent", response_class=HTMLResponse)
+def consent_page(request: Request, session: DbSession, user: CurrentUser, account_id: int) -> HTMLResponse:
+    """The account's data-sharing agreements and, for those who may, the form to record one."""
+    return _consent_page(request, session, user, account_id)
+
+
+def _day(text: str | None, name: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} is not a date (YYYY-MM-DD): {text[:40]!r}") from exc
+    reason = check_date_in_range(day)
+    if reason:
+        raise InvalidInput(f"{name}: {reason}")
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@router.post("/accounts/{account_id}/consent", response_class=HTMLResponse)
+def consent_save(request: Request, session: DbSession, user: CurrentUser, account_id: int,
+                 data_kinds: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
+                 purposes: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
+                 valid_from: Annotated[str, Form(max_length=40)] = "",
+                 valid_to: Annotated[str, Form(max_length=40)] = "",
+                 document: Annotated[str, Form(max_length=300)] = "") -> Response:
+    """Record an agreement (audited); back to the page, or the form again with the reason."""
+    require_role(user, *CONSENT_ROLES)
+    get_account(session, user, account_id)
+    values = {"data_kinds": data_kinds, "purposes": purposes, "valid_from": valid_from,
+              "valid_to": valid_to, "document": document}
+    try:
+        with session.begin_nested():
+            start = _day(valid_from, "valid from")
+            if start is None:
+                raise InvalidInput("valid from is required")
+            consent.record_agreement(session, actor_of(user), account_id, data_kinds, purposes, start,
+                                     _day(valid_to, "valid to"), document or None)
+    except InvalidInput as exc:
+        return _consent_page(request, session, user, account_id, values, exc.message, 422)
+    return RedirectResponse(f"/accounts/{account_id}/consent", status_code=303)
