@@ -92,3 +92,15 @@ def test_evaluation_reports_the_lead_population(demo_records) -> None:  # type: 
     assert pop is not None and pop.not_bought_days == 365
     assert 0 < pop.rows < ev.rows_test and 0 < pop.positives < ev.positives_test
     assert set(pop.model) == {"roc_auc", "precision_at_k"}
+
+
+def test_model_reasons_keep_their_value_for_the_story_to_round_once() -> None:
+    from servitize.intelligence.stories import shown
+
+    # Model columns are signed log1p values; a share of 0.25 is stored as log1p(0.25).
+    value = propensity._shown("connected_share", float(np.log1p(0.25)))
+    assert shown({"value": value, "unit": "share"}, "EUR") == "25%"  # rounded to 0.2 it read 20%
+    count = propensity._shown("orders_24m", float(np.log1p(9.0)))
+    assert shown({"value": count, "unit": "count"}, "EUR") == "9"
+    years = propensity._shown("family_years_since", 2.46)
+    assert shown({"value": years, "unit": "years"}, "EUR") == "2.5 years"

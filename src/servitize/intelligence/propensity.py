@@ -252,6 +252,8 @@ def unit_of(column: str) -> str:
 
 
 def _shown(column: str, value: float) -> float | int:
+    """A model column's value in its feature's unit, not rounded for display (the story rounds
+    it once: a share of 0.25 must read 25 %, not 0.2 → 20 %); 1e-9 only strips float noise."""
     if column.startswith(("family_years", "is_", "family_never")):
-        return round(float(value), 1)
-    return round(float(np.sign(value) * np.expm1(abs(value))), 1)
+        return round(float(value), 9)
+    return round(float(np.sign(value) * np.expm1(abs(value))), 9)
