@@ -164,3 +164,14 @@ def test_lead_value_from_a_list_price_in_another_currency(session) -> None:  # t
     generate_leads(session, AS_OF, use_model=False)
     lead = session.query(Lead).filter(Lead.rule == "coverage_ending").one()
     assert (lead.estimated_value_cents, lead.currency) == (90_00, "EUR")  # 1,000 SEK x 0.09
+
+
+def test_every_story_counts_in_words_with_the_right_plural() -> None:
+    drift = stories.tell("drifted_customer", {"own_assets": 1, "days_since_purchase": 1},
+                         "Inspection")
+    assert "runs one machine of ours but has not bought anything for one day." in drift
+    assert "for 400 days" in stories.tell("drifted_customer", {"own_assets": 2,
+                                                               "days_since_purchase": 400}, "X")
+    ending = stories.tell("coverage_ending", {"ending": "warranty", "product_line": "batteries",
+                                              "asset": "B-1", "days_left": 1}, "Contract")
+    assert ending.startswith("The warranty of Battery B-1 ends in one day.")

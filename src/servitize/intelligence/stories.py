@@ -110,7 +110,7 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
     if rule == "drifted_customer":
         since = e.get("days_since_purchase")
         when = "has never bought from us" if since is None else \
-            f"has not bought anything for {since:,} days"
+            f"has not bought anything for {plural(since, 'day')}"
         return (f"The customer runs {plural(e['own_assets'], 'machine')} of ours but {when}. "
                 f"A visit with {offer} brings them back.")
     if rule == "wallet_share":
