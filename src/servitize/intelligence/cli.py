@@ -129,7 +129,17 @@ def register(app: typer.Typer) -> None:
         s = IntelligenceSettings()
         with cli_session() as session:
             _, ev, _ = scoring.evaluate(session, s, as_of.date() if as_of else None)
-        emit_json(asdict(ev)) if as_json else console.print(asdict(ev))
+        if as_json:
+            emit_json(asdict(ev))
+            return
+        console.print(f"Test period {ev.test_from} .. {ev.test_to}, precision at {ev.k}:")
+        console.print(f"  all {ev.rows_test:,} rows ({ev.positives_test:,} bought): model "
+                      f"{ev.model}, recency {ev.baseline}")
+        pop = ev.lead_population
+        if pop is not None:
+            console.print(f"  lead population, family not bought within {pop.not_bought_days} "
+                          f"days: {pop.rows:,} rows ({pop.positives:,} bought): model "
+                          f"{pop.model}, recency {pop.baseline}")
 
     @model.command("train")
     def model_train(as_of: AsOf = None, as_json: Json = False) -> None:
