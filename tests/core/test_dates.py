@@ -124,3 +124,15 @@ def test_an_agreement_body_refuses_a_year_outside_the_range(session, app_client)
     ok = app_client.post("/api/v1/consent/agreements", headers=auth,
                          json=body | {"valid_from": "2026-01-01T00:00:00Z"})
     assert ok.status_code == 201, ok.text
+
+
+def test_the_asset_form_shows_the_reason(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    asset = b.asset(session, account)
+    session.flush()
+    html = {"Authorization": f"Bearer {issue_token(session, owner)}", "Accept": "text/html"}
+    page = app_client.post(f"/assets/{asset.id}/fix", headers=html, follow_redirects=False,
+                           data={"warranty_end": "0001-01-01"})
+    assert page.status_code == 422
+    assert "outside the accepted years 1900 to 2100" in page.text
