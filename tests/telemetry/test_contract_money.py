@@ -211,10 +211,13 @@ def test_service_events_know_nothing_before_the_first_record_or_in_the_future(se
     [before] = compute(session, world.store, month_period("2026-02"), options, serials=serials)
     [future] = compute(session, world.store, month_period("2026-04"), options, serials=serials)
     assert before["availability"] is None and future["availability"] is None
+    # maintenance planned ahead (a work order dated after now) is not yet an observation
+    builders.service_event(session, world.sa, kind="maintenance", day=utc("2026-03-28T00:00").date(), downtime_hours=6)
+    options = Options(source="service_events", at=utc("2026-03-25T00:00"))
     [march] = compute(session, world.store, month_period("2026-03"), options, serials=serials)
     # known from the repair on 10 March 00:00 to the end of the inspection (20 March 04:00, the
     # default 4 h of a non-repair record): 244 h, 10 of them down
-    assert (march["known_hours"], march["downtime_hours"]) == (244, 10)
+    assert (march["known_hours"], march["downtime_hours"], march["planned_maintenance_hours"]) == (244, 10, 0)
     assert march["availability"] == pytest.approx(234 / 244)
 
 

@@ -159,6 +159,8 @@ def service_event_intervals(session: Session, period: av.Period, options: Option
         start = utc(datetime(day.year, day.month, day.day))
         default = options.repair_hours if kind == "repair" else options.maintenance_hours
         end = start + timedelta(hours=hours or default)
+        if start >= now:  # a work order dated after now (planned ahead) is no observation yet
+            continue
         first, last = observed.get(serial, (start, end))
         observed[serial] = (min(first, start), max(last, end))
         if kind in ("repair", "maintenance") and start < period.end and end > period.start:
