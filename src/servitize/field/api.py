@@ -6,8 +6,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from servitize.core.inputs import Id, Input
 from servitize.field import recognition, service, sheets, visits
 from servitize.field.schemas import (
     BestPracticeCreate,
@@ -62,7 +63,7 @@ def report_lead(body: LeadReport, request: Request, session: DbSession,
 
 @router.get("/inbox", response_model=InboxPage)
 def inbox(request: Request, session: DbSession, user: CurrentUser, stage: Stage = "open",
-          mine: bool = False, account_id: int | None = None, limit: Limit = 50,
+          mine: bool = False, account_id: Id | None = None, limit: Limit = 50,
           offset: Offset = 0) -> InboxPage:
     """Routed leads with their clocks: a technician's own, an owner's every lead of their accounts."""
     return service.inbox(session, user, stage, mine, account_id, limit, offset,
@@ -70,28 +71,28 @@ def inbox(request: Request, session: DbSession, user: CurrentUser, stage: Stage 
 
 
 @router.get("/leads/{lead_id}/route", response_model=InboxItem)
-def lead_route(lead_id: int, request: Request, session: DbSession,
+def lead_route(lead_id: Id, request: Request, session: DbSession,
                user: CurrentUser) -> InboxItem:
     """One lead's route and turnaround clock."""
     return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
 
 
 @router.post("/leads/{lead_id}/actions", response_model=InboxItem)
-def lead_action(lead_id: int, body: LeadAction, request: Request, session: DbSession,
+def lead_action(lead_id: Id, body: LeadAction, request: Request, session: DbSession,
                 user: CurrentUser) -> InboxItem:
     """Move a lead's clock: confirm, act, propose, win, lose, dismiss (lose/dismiss need a reason)."""
     service.act(session, user, lead_id, body.action, body.reason)
     return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
 
 
-class Dismissal(BaseModel):
+class Dismissal(Input):
     """Why a lead is dismissed."""
 
     reason: str = Field(min_length=3, max_length=300)
 
 
 @router.post("/leads/{lead_id}/dismiss", response_model=LeadRead, tags=["intelligence"])
-def dismiss_lead(lead_id: int, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
+def dismiss_lead(lead_id: Id, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
     """Dismiss a lead from the lead list; it stays quiet for the configured period and its
     route, if it has one, closes in the inboxes."""
     found = queries.visible_lead(session, user, lead_id)
@@ -116,7 +117,7 @@ def create_visit(body: VisitCreate, session: DbSession, user: CurrentUser) -> Vi
 
 
 @router.post("/visits/{visit_id}/feedback", status_code=201)
-def visit_feedback(visit_id: int, body: Feedback, session: DbSession,
+def visit_feedback(visit_id: Id, body: Feedback, session: DbSession,
                    user: CurrentUser) -> dict[str, int]:
     """The customer's rating of a visit (good ratings earn the technician points)."""
     visit = visits.get_visit(session, user, visit_id)
@@ -125,7 +126,7 @@ def visit_feedback(visit_id: int, body: Feedback, session: DbSession,
 
 
 @router.post("/visits/{visit_id}/sheets", response_model=SheetRead, status_code=201)
-def propose_sheet(visit_id: int, request: Request, session: DbSession,
+def propose_sheet(visit_id: Id, request: Request, session: DbSession,
                   user: CurrentUser) -> SheetRead:
     """A sign-up sheet for the visit, proposed by open leads and service behaviour."""
     visit = visits.get_visit(session, user, visit_id)
@@ -134,13 +135,13 @@ def propose_sheet(visit_id: int, request: Request, session: DbSession,
 
 
 @router.get("/sheets/{sheet_id}", response_model=SheetRead)
-def get_sheet(sheet_id: int, session: DbSession, user: CurrentUser) -> SheetRead:
+def get_sheet(sheet_id: Id, session: DbSession, user: CurrentUser) -> SheetRead:
     """One sign-up sheet."""
     return sheets.sheet_read(session, sheets.get_sheet(session, user, sheet_id))
 
 
 @router.put("/sheets/{sheet_id}/lines", response_model=SheetRead)
-def set_lines(sheet_id: int, body: SheetLines, session: DbSession,
+def set_lines(sheet_id: Id, body: SheetLines, session: DbSession,
               user: CurrentUser) -> SheetRead:
     """The technician adjusts the sheet's activities."""
     sheet = sheets.get_sheet(session, user, sheet_id)
@@ -149,21 +150,21 @@ def set_lines(sheet_id: int, body: SheetLines, session: DbSession,
 
 
 @router.post("/sheets/{sheet_id}/sign", response_model=SheetRead)
-def sign_sheet(sheet_id: int, body: Signing, session: DbSession, user: CurrentUser) -> SheetRead:
+def sign_sheet(sheet_id: Id, body: Signing, session: DbSession, user: CurrentUser) -> SheetRead:
     """The customer ticked and signed: the ticked lines become orders."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     sheets.sign(session, user, sheet, body)
     return sheets.sheet_read(session, sheet)
 
 
-class Cancel(BaseModel):
+class Cancel(Input):
     """Why the customer signed nothing."""
 
     reason: str = Field(min_length=3, max_length=300)
 
 
 @router.post("/sheets/{sheet_id}/cancel", response_model=SheetRead)
-def cancel_sheet(sheet_id: int, body: Cancel, session: DbSession, user: CurrentUser) -> SheetRead:
+def cancel_sheet(sheet_id: Id, body: Cancel, session: DbSession, user: CurrentUser) -> SheetRead:
     """Close a sheet without orders, keeping the reason."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     sheets.cancel(session, user, sheet, body.reason)
@@ -191,14 +192,14 @@ def share_practice(body: BestPracticeCreate, session: DbSession,
     return {"id": recognition.share_practice(session, user, body).id}
 
 
-class NewOwner(BaseModel):
+class NewOwner(Input):
     """The user who owns the account from now on."""
 
-    owner_id: int
+    owner_id: Id
 
 
 @router.put("/accounts/{account_id}/owner")
-def hand_over(account_id: int, body: NewOwner, session: DbSession,
+def hand_over(account_id: Id, body: NewOwner, session: DbSession,
               user: CurrentUser) -> dict[str, int]:
     """A new account owner (sales managers and admins); open leads routed to the owner follow."""
     moved = service.hand_over_account(session, user, account_id, body.owner_id)

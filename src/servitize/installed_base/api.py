@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from servitize.core.inputs import Id
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.models import (
     AccountKind,
@@ -60,14 +61,14 @@ def accounts(
 
 @router.get("/accounts/{account_id}", response_model=Account360)
 def account_360(
-    account_id: int, request: Request, session: DbSession, user: CurrentUser
+    account_id: Id, request: Request, session: DbSession, user: CurrentUser
 ) -> Account360:
     """The account 360: owner, buying centre, sites, installed base, history, data health."""
     return service.account_360(session, user, account_id, settings=settings_of(request))
 
 
 @router.post("/accounts/{account_id}/contacts", response_model=ContactRead, status_code=201)
-def add_contact(account_id: int, body: dict[str, Any], session: DbSession,
+def add_contact(account_id: Id, body: dict[str, Any], session: DbSession,
                 user: CurrentUser) -> ContactRead:
     """Add a person to the account's buying centre: name, buying_role (decision_maker,
     decision_influencer, user, technical, procurement), level, title, email, phone; audited."""
@@ -79,7 +80,7 @@ def add_contact(account_id: int, body: dict[str, Any], session: DbSession,
 def assets(
     session: DbSession,
     user: CurrentUser,
-    account_id: int | None = None,
+    account_id: Id | None = None,
     origin: Origin | None = None,
     connectivity: Connectivity | None = None,
     coverage_status: CoverageStatus | None = None,
@@ -98,13 +99,13 @@ def assets(
 
 
 @router.get("/assets/{asset_id}", response_model=AssetRead)
-def asset(asset_id: int, session: DbSession, user: CurrentUser) -> AssetRead:
+def asset(asset_id: Id, session: DbSession, user: CurrentUser) -> AssetRead:
     """One machine."""
     return service.get_asset(session, user, asset_id)
 
 
 @router.patch("/assets/{asset_id}", response_model=AssetRead)
-def fix_asset(asset_id: int, body: dict[str, Any], session: DbSession, user: CurrentUser) -> AssetRead:
+def fix_asset(asset_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser) -> AssetRead:
     """Fix a machine's record: only the fields sent change (``null`` clears); audited. Fields:
     serial, model, product_line, manufacturer, origin, competitor, install_date, connectivity,
     warranty_end, coverage, contract_end, site_id."""
@@ -116,8 +117,8 @@ def fix_asset(asset_id: int, body: dict[str, Any], session: DbSession, user: Cur
 def service_events(
     session: DbSession,
     user: CurrentUser,
-    account_id: int | None = None,
-    asset_id: int | None = None,
+    account_id: Id | None = None,
+    asset_id: Id | None = None,
     kind: ServiceKind | None = None,
     since: date | None = None,
     until: date | None = None,

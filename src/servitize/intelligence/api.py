@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from servitize.core.inputs import Id
 from servitize.intelligence import proficiency, queries
 from servitize.intelligence.features import describe
 from servitize.intelligence.schemas import (
@@ -40,14 +41,14 @@ def segment_summary(session: DbSession, user: CurrentUser) -> list[SegmentSummar
 
 @router.get("/segments", response_model=list[SegmentRead])
 def segments(session: DbSession, user: CurrentUser, label: str | None = None,
-             account_id: int | None = None, limit: Limit = 50, offset: Offset = 0,
+             account_id: Id | None = None, limit: Limit = 50, offset: Offset = 0,
              ) -> list[SegmentRead]:
     """Visible accounts' segments with scores, reasons and go-to-market mode."""
     return queries.list_segments(session, user, label, account_id, limit, offset)
 
 
 @router.get("/leads", response_model=LeadPage)
-def leads(session: DbSession, user: CurrentUser, account_id: int | None = None,
+def leads(session: DbSession, user: CurrentUser, account_id: Id | None = None,
           status: str | None = "open", source: str | None = None, limit: Limit = 50,
           offset: Offset = 0) -> LeadPage:
     """Visible leads, best score first."""
@@ -55,7 +56,7 @@ def leads(session: DbSession, user: CurrentUser, account_id: int | None = None,
 
 
 @router.get("/leads/{lead_id}", response_model=LeadRead)
-def lead(lead_id: int, session: DbSession, user: CurrentUser) -> LeadRead:
+def lead(lead_id: Id, session: DbSession, user: CurrentUser) -> LeadRead:
     """One lead with its story and evidence."""
     return queries.get_lead(session, user, lead_id)
 
@@ -65,7 +66,7 @@ def lead(lead_id: int, session: DbSession, user: CurrentUser) -> LeadRead:
 
 
 @router.get("/twin-positions", response_model=list[TwinPositionRead])
-def twin_positions(session: DbSession, user: CurrentUser, account_id: int | None = None,
+def twin_positions(session: DbSession, user: CurrentUser, account_id: Id | None = None,
                    ) -> list[TwinPositionRead]:
     """Digital offerings on the digital-twin grid with proficiency warnings and checklists."""
     return [TwinPositionRead(**asdict(p))
@@ -85,7 +86,7 @@ def proficiency_list(session: DbSession, _user: CurrentUser) -> list[dict[str, o
 
 
 @router.put("/twin-proficiency/{user_id}")
-def proficiency_set(user_id: int, body: ProficiencyIn, session: DbSession,
+def proficiency_set(user_id: Id, body: ProficiencyIn, session: DbSession,
                     user: CurrentUser) -> dict[str, object]:
     """Record a salesperson's proficiency (sales managers and admins; audited)."""
     return asdict(proficiency.record_level(session, user, user_id, body.level))

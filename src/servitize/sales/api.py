@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from servitize.core.inputs import Id
 from servitize.installed_base.schemas import Page
 from servitize.sales import outcome, picture, pipeline, service, team
 from servitize.sales import repository as repo
@@ -46,7 +47,7 @@ def list_opportunities(
     user: CurrentUser,
     phase: Annotated[int | None, Query(ge=1, le=5)] = None,
     status: OpportunityStatus | None = None,
-    account_id: int | None = None,
+    account_id: Id | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -93,7 +94,7 @@ def outcomes(
 
 
 @router.get("/surveys")
-def account_surveys(account_id: int, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def account_surveys(account_id: Id, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     """Satisfaction and loyalty survey results of one account."""
     return outcome.account_surveys(session, user, account_id)
 
@@ -106,26 +107,26 @@ def aggregate_blueprint(session: DbSession, user: CurrentUser,
 
 
 @router.get("/{opportunity_id}", response_model=OpportunityDetail)
-def get_opportunity(opportunity_id: int, session: DbSession, user: CurrentUser) -> OpportunityDetail:
+def get_opportunity(opportunity_id: Id, session: DbSession, user: CurrentUser) -> OpportunityDetail:
     """One opportunity with activities, gates, team, handover and outcome."""
     return picture.detail(session, user, opportunity_id)
 
 
 @router.patch("/{opportunity_id}", response_model=OpportunityRead)
-def update_opportunity(opportunity_id: int, data: OpportunityUpdate, session: DbSession,
+def update_opportunity(opportunity_id: Id, data: OpportunityUpdate, session: DbSession,
                        user: CurrentUser) -> OpportunityRead:
     """Change value, contract value, probability, close date, terms, renewal."""
     return service.read_one(session, user, service.update(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/advance", response_model=AdvanceResult)
-def advance(opportunity_id: int, session: DbSession, user: CurrentUser) -> AdvanceResult:
+def advance(opportunity_id: Id, session: DbSession, user: CurrentUser) -> AdvanceResult:
     """Move to the next phase; 409 with every reason when a gate or required activity is missing."""
     return service.advance(session, user, opportunity_id)
 
 
 @router.post("/{opportunity_id}/decisions", response_model=DecisionRead, status_code=201)
-def decide(opportunity_id: int, data: DecisionIn, session: DbSession, user: CurrentUser) -> DecisionRead:
+def decide(opportunity_id: Id, data: DecisionIn, session: DbSession, user: CurrentUser) -> DecisionRead:
     """Record a gate decision: pursue, tender, approval or acceptance; go or no_go; why.
     The new decision supersedes the gate's current one; a no_go needs ``confirm: true``;
     who may decide which gate: docs/access.md (403 otherwise)."""
@@ -133,27 +134,27 @@ def decide(opportunity_id: int, data: DecisionIn, session: DbSession, user: Curr
 
 
 @router.post("/{opportunity_id}/reopen", response_model=OpportunityRead)
-def reopen(opportunity_id: int, data: ReopenIn, session: DbSession, user: CurrentUser) -> OpportunityRead:
+def reopen(opportunity_id: Id, data: ReopenIn, session: DbSession, user: CurrentUser) -> OpportunityRead:
     """Reopen an opportunity closed by a pursue or tender no-go (sales managers); the no-go stays
     as history."""
     return service.read_one(session, user, service.reopen(session, user, opportunity_id, data.reason))
 
 
 @router.get("/{opportunity_id}/activities", response_model=list[ActivityRead])
-def activities(opportunity_id: int, session: DbSession, user: CurrentUser) -> list[ActivityRead]:
+def activities(opportunity_id: Id, session: DbSession, user: CurrentUser) -> list[ActivityRead]:
     """The micro-activities of the opportunity's blueprint."""
     return picture.detail(session, user, opportunity_id).activities
 
 
 @router.post("/{opportunity_id}/activities", response_model=ActivityRead, status_code=201)
-def add_activity(opportunity_id: int, data: ActivityIn, session: DbSession, user: CurrentUser) -> ActivityRead:
+def add_activity(opportunity_id: Id, data: ActivityIn, session: DbSession, user: CurrentUser) -> ActivityRead:
     """Add an activity the template lacks."""
     row = service.add_activity(session, user, opportunity_id, data)
     return service.activity_read(row, date.today())
 
 
 @router.patch("/{opportunity_id}/activities/{activity_id}", response_model=ActivityRead)
-def update_activity(opportunity_id: int, activity_id: int, data: ActivityUpdate, session: DbSession,
+def update_activity(opportunity_id: Id, activity_id: Id, data: ActivityUpdate, session: DbSession,
                     user: CurrentUser) -> ActivityRead:
     """Mark an activity done, skipped or open; change its due date, owner or notes."""
     row = service.update_activity(session, user, opportunity_id, activity_id, data)
@@ -161,37 +162,37 @@ def update_activity(opportunity_id: int, activity_id: int, data: ActivityUpdate,
 
 
 @router.get("/{opportunity_id}/team", response_model=list[TeamMemberRead])
-def get_team(opportunity_id: int, session: DbSession, user: CurrentUser) -> list[TeamMemberRead]:
+def get_team(opportunity_id: Id, session: DbSession, user: CurrentUser) -> list[TeamMemberRead]:
     """The nominated team with engagement dates and early-engagement flags."""
     return team.team(session, user, opportunity_id)
 
 
 @router.post("/{opportunity_id}/team", response_model=TeamMemberRead, status_code=201)
-def nominate(opportunity_id: int, data: TeamMemberIn, session: DbSession, user: CurrentUser) -> TeamMemberRead:
+def nominate(opportunity_id: Id, data: TeamMemberIn, session: DbSession, user: CurrentUser) -> TeamMemberRead:
     """Nominate a sales, project, design, tender or service-sales member."""
     return team.member_read(team.nominate(session, user, opportunity_id, data))
 
 
 @router.put("/{opportunity_id}/handover", response_model=HandoverRead)
-def handover(opportunity_id: int, data: HandoverIn, session: DbSession, user: CurrentUser) -> HandoverRead:
+def handover(opportunity_id: Id, data: HandoverIn, session: DbSession, user: CurrentUser) -> HandoverRead:
     """Tick the sales order review checklist of the handover to the project office."""
     return HandoverRead.model_validate(team.handover(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/outcome", response_model=OutcomeRead)
-def record_outcome(opportunity_id: int, data: OutcomeIn, session: DbSession, user: CurrentUser) -> OutcomeRead:
+def record_outcome(opportunity_id: Id, data: OutcomeIn, session: DbSession, user: CurrentUser) -> OutcomeRead:
     """Mark won, lost, no bid or rejected with structured reasons and lessons learned."""
     return outcome.outcome_read(outcome.record_outcome(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/surveys", status_code=201)
-def send_survey(opportunity_id: int, request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def send_survey(opportunity_id: Id, request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     """Create a satisfaction survey; the link is answered without a login."""
     row, token = outcome.send_survey(session, user, opportunity_id, settings_of(request))
     return {"survey_id": row.id, "token": token, "url": f"/survey/{token}"}
 
 
 @router.get("/{opportunity_id}/blueprint.svg", response_class=Response)
-def blueprint(opportunity_id: int, session: DbSession, user: CurrentUser) -> Response:
+def blueprint(opportunity_id: Id, session: DbSession, user: CurrentUser) -> Response:
     """The opportunity's blueprint as an SVG swimlane picture."""
     return Response(picture.opportunity_svg(session, user, opportunity_id), media_type=SVG)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
+from servitize.core.inputs import Id
 from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
@@ -87,7 +88,7 @@ def contract_results(request: Request, session: DbSession, user: CurrentUser, pe
 
 
 @router.get("/contracts/{contract_id}/report")
-def contract_report(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
+def contract_report(request: Request, session: DbSession, user: CurrentUser, contract_id: Id,
                     period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
                     months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS
                     ) -> dict[str, Any]:
