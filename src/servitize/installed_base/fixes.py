@@ -19,6 +19,7 @@ from servitize.core.errors import InvalidInput, NotFound, parse_input
 from servitize.installed_base.access import require, visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
 from servitize.trust.audit import actor_of, diff, record
+from servitize.trust.editing import check_version, lock_for_edit
 from servitize.trust.models import User
 
 Text = Field(default=None, max_length=80)
@@ -41,6 +42,9 @@ class AssetFix(BaseModel):
     coverage: ServiceCoverage | None = None
     contract_end: SaneDate | None = None
     site_id: int | None = None
+    # The version of the record the change was made on (GET gives it; the form sends it back):
+    # a change made on an older copy answers 409 instead of reverting someone else's.
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 def parse_fix(data: dict[str, Any]) -> AssetFix:
@@ -52,12 +56,13 @@ def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
               today: date | None = None) -> Asset:
     """Apply the given fields to a machine the user may see; one audit entry with before/after."""
     today = today or date.today()
-    asset = session.scalar(select(Asset).where(
-        Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))))
+    asset = lock_for_edit(session, select(Asset).where(
+        Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))), f"machine {asset_id}")
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
     require(user, "asset.edit")
-    changes = fix.model_dump(exclude_unset=True)
+    check_version(fix.version, asset.version, f"machine {asset_id}")
+    changes = fix.model_dump(exclude_unset=True, exclude={"version"})
     changes = {k: getattr(v, "value", v) for k, v in changes.items()}
     reasons = _check(session, asset, changes, today)
     if reasons:

@@ -210,6 +210,11 @@ class Asset(IdMixin, TimestampMixin, Base):
     warranty_end: Mapped[date | None] = mapped_column(Date)
     coverage: Mapped[str] = mapped_column(String(16), default=ServiceCoverage.none.value)
     contract_end: Mapped[date | None] = mapped_column(Date)
+    # Moves on with every change made through the ORM; a form sends back the version it showed,
+    # so that a stale form cannot revert another person's change (trust.editing).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class ServiceEvent(IdMixin, TimestampMixin, Base):

@@ -79,7 +79,7 @@ _ASSET_ROWS = (
         Asset.model, Asset.manufacturer, Asset.site_id, Asset.install_date,
         Asset.warranty_end, Asset.coverage, Asset.contract_end, Asset.origin,
         Asset.competitor, Asset.connectivity, Asset.product_line, Asset.updated_at,
-        _LAST_SERVICE.c.last_day,
+        Asset.version, _LAST_SERVICE.c.last_day,
     )
     .outerjoin(_LAST_SERVICE, _LAST_SERVICE.c.asset_id == Asset.id)
     .where(Asset.account_id == ACCOUNT)

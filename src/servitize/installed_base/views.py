@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput
+from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.pages import is_htmx, render, text_form
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base import repository as repo
@@ -202,6 +202,10 @@ def _saved_or_again(session: Session, save: Callable[[], object],
             save()
     except InvalidInput as exc:
         return again(exc.message)
+    except Conflict as exc:  # saved meanwhile by someone else: the form again, nothing lost
+        response = again(exc.message)
+        response.status_code = exc.status_code
+        return response
     return RedirectResponse(target, status_code=303)
 
 

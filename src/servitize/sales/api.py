@@ -120,9 +120,13 @@ def update_opportunity(opportunity_id: Id, data: OpportunityUpdate, session: DbS
 
 
 @router.post("/{opportunity_id}/advance", response_model=AdvanceResult)
-def advance(opportunity_id: Id, session: DbSession, user: CurrentUser) -> AdvanceResult:
-    """Move to the next phase; 409 with every reason when a gate or required activity is missing."""
-    return service.advance(session, user, opportunity_id)
+def advance(opportunity_id: Id, session: DbSession, user: CurrentUser,
+            version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description=(
+                "the opportunity's version the client saw: 409 if it moved on since "
+                "(a repeated request then advances once)"))] = None) -> AdvanceResult:
+    """Move to the next phase; 409 with every reason when a gate or required activity is missing,
+    or while another change of the opportunity is being saved."""
+    return service.advance(session, user, opportunity_id, version=version)
 
 
 @router.post("/{opportunity_id}/decisions", response_model=DecisionRead, status_code=201)

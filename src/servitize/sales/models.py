@@ -80,6 +80,11 @@ class Opportunity(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     commissioned_on: Mapped[date | None] = mapped_column(Date)
     renewal_on: Mapped[date | None] = mapped_column(Date)
+    # Moves on with every change; forms and clients send back the version they showed, so that
+    # a stale form cannot revert another person's change, nor a double click advance twice.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class PhaseChange(IdMixin, Base):
@@ -189,6 +194,9 @@ class Outcome(IdMixin, TimestampMixin, Base):
     reference_case: Mapped[bool] = mapped_column(Boolean, default=False)
     reference_summary: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # as Opportunity's
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class Survey(IdMixin, Base):

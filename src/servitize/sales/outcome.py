@@ -21,9 +21,10 @@ from servitize.sales import rules
 from servitize.sales.models import Opportunity, Outcome, Survey
 from servitize.sales.process import policy, template
 from servitize.sales.schemas import OutcomeIn, OutcomeRead
-from servitize.sales.service import facts
+from servitize.sales.service import facts, for_edit
 from servitize.trust import audit
 from servitize.trust.audit import actor_of
+from servitize.trust.editing import check_version
 from servitize.trust.models import User
 
 SURVEY_SALT = "servitize-survey"
@@ -43,6 +44,9 @@ def record_outcome(session: Session, user: User, opportunity_id: int, data: Outc
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.outcome")
+    opp = for_edit(session, user, opportunity_id, None)  # one outcome at a time (409 otherwise)
+    current = repo.outcome_of(session, opp.id)
+    check_version(data.version, current.version if current else 0, f"the outcome of opportunity {opp.id}")
     known = set(policy().loss_reasons) | set(policy().win_reasons)
     unknown = sorted(set(data.reasons) - known)
     if unknown:
@@ -58,7 +62,7 @@ def record_outcome(session: Session, user: User, opportunity_id: int, data: Outc
         opp.status, opp.closed_at = data.result, now
     elif opp.status != data.result:
         raise Conflict(f"the opportunity is already closed as {opp.status.replace('_', ' ')}")
-    row = repo.outcome_of(session, opp.id) or Outcome(opportunity_id=opp.id)
+    row = current or Outcome(opportunity_id=opp.id)
     row.result, row.reasons, row.competitor, row.lessons = data.result, data.reasons, data.competitor, data.lessons
     row.reference_case = data.reference_case and data.result == "won"
     row.reference_summary, row.recorded_by = data.reference_summary, user.username

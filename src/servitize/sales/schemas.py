@@ -57,6 +57,8 @@ class OpportunityUpdate(Input):
     terms: Terms | None = None
     renewal_on: SaneDate | None = None
     commissioned_on: SaneDate | None = None
+    # The version the client edited (OpportunityRead.version): 409 when it changed since.
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class OpportunityRead(Out):
@@ -87,6 +89,7 @@ class OpportunityRead(Out):
     renewal_on: date | None
     commissioned_on: date | None
     created_at: Moment
+    version: int = 1  # send it back with a change so that a stale copy answers 409
 
 
 class ActivityIn(Input):
@@ -213,6 +216,9 @@ class OutcomeIn(Input):
     contract_value: Amount | None = Field(default=None, gt=0)
     reference_case: bool = False
     reference_summary: str | None = Field(default=None, max_length=2000)
+    # The version of the analysis the client edited (OutcomeRead.version; 0: there was none):
+    # 409 when someone recorded or changed it since, instead of overwriting their analysis.
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class OutcomeRead(Out):
@@ -228,6 +234,7 @@ class OutcomeRead(Out):
     reference_case: bool
     reference_summary: str | None
     recorded_by: str
+    version: int = 1
 
 
 class OpportunityDetail(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
-from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
+from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.core.money import from_cents, to_cents
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
 from servitize.intelligence.queries import visible_lead
@@ -32,6 +32,7 @@ from servitize.sales.schemas import (
 )
 from servitize.trust import audit
 from servitize.trust.audit import actor_of
+from servitize.trust.editing import check_version, lock_for_edit
 from servitize.trust.models import User
 
 FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "currency",
@@ -61,7 +62,7 @@ def read(opp: Opportunity, account_name: str, owner: str | None, now: datetime |
         lead_story=opp.lead_story, lead_evidence=opp.lead_evidence, enquiry_ref=opp.enquiry_ref,
         terms=opp.terms, days_in_phase=max((now - aware(opp.phase_entered_at)).days, 0),
         renewal_on=opp.renewal_on, commissioned_on=opp.commissioned_on,
-        created_at=aware(opp.created_at or now),
+        created_at=aware(opp.created_at or now), version=opp.version,
     )
 
 
@@ -137,12 +138,24 @@ def check_worker(session: Session, user_id: int | None) -> None:
         raise InvalidInput(f"user {user_id} is not an active user who can own an activity")
 
 
+def for_edit(session: Session, user: User, opportunity_id: int, version: int | None) -> Opportunity:
+    """The opportunity, its row locked for this change (409 while another is being saved) and
+    checked against the version the client edited (409 when someone changed it since)."""
+    opp = lock_for_edit(session, repo.visible(user).where(Opportunity.id == opportunity_id),
+                        f"opportunity {opportunity_id}")
+    if opp is None:
+        raise NotFound(f"opportunity {opportunity_id} not found")
+    check_version(version, opp.version, f"opportunity {opportunity_id}")
+    return opp
+
+
 def update(session: Session, user: User, opportunity_id: int, data: OpportunityUpdate) -> Opportunity:
     """Change the given fields of an opportunity."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.edit")
+    opp = for_edit(session, user, opportunity_id, data.version)
     before = snapshot(opp)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if "owner_id" in changes:
         check_owner(session, changes["owner_id"])
     for money in ("value", "contract_value"):
@@ -171,11 +184,17 @@ def facts(session: Session, opp: Opportunity) -> rules.OpportunityFacts:
     )
 
 
-def advance(session: Session, user: User, opportunity_id: int, now: datetime | None = None) -> AdvanceResult:
-    """Move to the next phase, or raise Conflict naming every missing gate and activity."""
+def advance(session: Session, user: User, opportunity_id: int, now: datetime | None = None,
+            version: int | None = None) -> AdvanceResult:
+    """Move to the next phase, or raise Conflict naming every missing gate and activity.
+
+    Two advances at once write one phase change: the row is locked (the second answers 409),
+    and a page's button sends the version it showed, so a double click moves one phase.
+    """
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.advance")
+    opp = for_edit(session, user, opportunity_id, version)
     blockers = rules.advance_blockers(facts(session, opp), template(opp.offering_type), policy())
     if blockers:
         raise Conflict(f"cannot leave phase {opp.phase}: " + "; ".join(blockers))

@@ -154,11 +154,13 @@ def reopen_page(request: Request, session: DbSession, user: CurrentUser, opportu
 
 
 @router.post("/opportunities/{opportunity_id}/advance", response_class=HTMLResponse)
-def advance_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int) -> HTMLResponse:
-    """Move to the next phase, or show why not."""
+def advance_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
+                 version: Text = "") -> HTMLResponse:
+    """Move to the next phase, or show why not (a second click of the same page: why not)."""
 
     def action() -> str:
-        result = service.advance(session, user, opportunity_id)
+        result = service.advance(session, user, opportunity_id,
+                                 version=int(version) if version.isdigit() else None)
         return f"now in phase {result.phase}: {result.phase_name}"
 
     return _act(request, session, user, opportunity_id, action)
@@ -191,12 +193,13 @@ def team_page(request: Request, session: DbSession, user: CurrentUser, opportuni
 @router.post("/opportunities/{opportunity_id}/outcome", response_class=HTMLResponse)
 def outcome_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, result: Text,
                  contract_value: Text = "", lessons: Text = "", competitor: Text = "",
-                 reasons: Annotated[list[str] | None, Form()] = None) -> HTMLResponse:
+                 reasons: Annotated[list[str] | None, Form()] = None, version: Text = "") -> HTMLResponse:
     """Mark won, lost or no bid with reasons and lessons learned."""
 
     def action() -> str:
         data = OutcomeIn(result=result, contract_value=_money(contract_value), reasons=reasons or [],
-                         lessons=lessons or None, competitor=competitor or None)
+                         lessons=lessons or None, competitor=competitor or None,
+                         version=int(version) if version.isdigit() else None)
         row = outcome.record_outcome(session, user, opportunity_id, data)
         return f"marked {row.result.replace('_', ' ')}"
 

@@ -6,12 +6,15 @@ back when it raises; services only flush.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
@@ -26,6 +29,7 @@ LOGIN_CSRF_COOKIE = "servitize_login_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+COMMIT_ON_RETURN = "servitize.commit_on_return"  # a request's own session (db_session)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ def settings_of(request: Request) -> Settings:
 def db_session(request: Request) -> Iterator[Session]:
     """One session per request; commit on success, roll back on error."""
     with session_scope(request.app.state.session_factory) as session:
+        session.info[COMMIT_ON_RETURN] = True  # see commit_in_handler_thread
         yield session
 
 
@@ -54,6 +59,46 @@ def db_session(request: Request) -> Iterator[Session]:
 # With the default request scope FastAPI commits after sending, and a browser following a
 # redirect to the record it just created could ask for it before it exists.
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def commit_in_handler_thread(app: FastAPI) -> None:
+    """Commit a plain (``def``) handler's session on its own worker thread as it returns.
+
+    Between a handler's return and the dependency's commit, FastAPI validates the answer on
+    another thread of the same small pool (``web_threads``). With the transaction still open,
+    the rows it wrote stayed locked while it queued for that thread; eight requests writing one
+    machine filled the pool with handlers waiting for those locks, and the server froze (its
+    health check and SIGTERM included). Committed here, no lock outlives the thread that took
+    it; ``db_session`` then finds nothing left to commit. Call once the routers are included:
+    it wraps the endpoints of the app's routes and of the routers included in it.
+    """
+    _wrap_routes(app.router.routes)
+
+
+def _wrap_routes(routes: list[Any]) -> None:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI includes routers lazily
+        if included is not None:
+            _wrap_routes(included.routes)
+        if not isinstance(route, APIRoute) or getattr(route.endpoint, "_commits_on_return", False):
+            continue
+        if inspect.iscoroutinefunction(route.endpoint):
+            continue  # runs on the event loop: no thread hop before the commit
+        route.endpoint = _committing(route.endpoint)
+        route.dependant.call = route.endpoint
+
+
+def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(call)
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        result = call(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and value.info.get(COMMIT_ON_RETURN):
+                value.commit()
+        return result
+
+    handler._commits_on_return = True  # type: ignore[attr-defined]
+    return handler
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:

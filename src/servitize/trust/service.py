@@ -143,7 +143,12 @@ def user_by_token(session: Session, token: str) -> User | None:
     # Minute precision is enough to see which tokens are in use; writing on every request
     # would turn each read into a committed write.
     if row.last_used_at is None or now - _aware(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
-        row.last_used_at = now
+        # Requests with one token arrive together: one takes the row, the others skip the
+        # touch rather than wait for a lock held until that request commits (trust.editing).
+        free = session.scalar(select(ApiToken.id).where(ApiToken.id == row.id)
+                              .with_for_update(skip_locked=True))
+        if free is not None:
+            row.last_used_at = now
     return user
 
 

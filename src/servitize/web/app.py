@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servitize import __version__
@@ -30,6 +32,8 @@ from servitize.sales import views as sales_views
 from servitize.telemetry import api as telemetry_api
 from servitize.telemetry import views as telemetry_views
 from servitize.trust import api as trust_api
+from servitize.trust.editing import busy_refusal, web_engine_options
+from servitize.trust.http import commit_in_handler_thread
 from servitize.web import admin, api_shell, auth, guard, shell
 
 
@@ -48,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, **web_engine_options(settings.database_url))
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
@@ -99,8 +103,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_shell.document_problems(app)
     app.include_router(api_shell.docs_router)
 
+    async def _busy(request: Request, exc: Exception) -> Response:
+        refusal = busy_refusal(exc)  # a lock not granted in time, a row changed meanwhile: 409
+        if refusal is None:
+            raise exc
+        return await _servitize_error(request, refusal)
+
+    app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(StaleDataError, _busy)
+
+    # async: it answers on the event loop even when every worker thread is busy.
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     app.include_router(installed_base_api.router, prefix="/api/v1")
@@ -123,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(api_shell.BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(guard.PrivateAnswers, settings=settings)
     app.add_middleware(guard.DevSecretGuard, settings=settings)  # outermost: refuses first
+    commit_in_handler_thread(app)
     static = resources.files("servitize.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app
