@@ -289,3 +289,14 @@ def test_a_database_error_that_is_no_missing_table_gives_no_upgrade_hint(
     said = " ".join(result.output.split())
     assert "database is locked" in said and "run the import again" in said
     assert "db upgrade" not in said
+
+
+def test_a_whole_number_beyond_the_column_is_rejected_not_a_failed_chunk(engine: Engine, tmp_path: Path):
+    p = prefix()
+    text = ("external_id,name,employees\n"
+            f"{p}-A1,Big,2147483647\n"  # the largest INTEGER: lands
+            f"{p}-A2,Bigger,2147483648\n"  # one more: PostgreSQL's COPY failed the whole chunk
+            f"{p}-A3,Small,12\n")
+    result = run(engine, "accounts", write(tmp_path / "accounts.csv", text))
+    assert (result.read, result.landed, result.rejected) == (3, 2, 1)
+    assert _reasons(result) == {3: "employees '2147483648' is larger than 2,147,483,647"}

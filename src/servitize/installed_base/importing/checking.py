@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, String
+from sqlalchemy import BigInteger, Connection, Integer, String
 
 from servitize.core.dates import year_range
 from servitize.installed_base.columns import ImportKind
@@ -59,6 +59,16 @@ def max_lengths(kind: ImportKind) -> dict[str, int]:
     }
 
 
+def int_max(kind: ImportKind) -> dict[str, int]:
+    """The largest value of each 32-bit integer column of the kind's table (PostgreSQL's
+    INTEGER): a larger one is rejected with that reason, not left to fail the chunk's COPY."""
+    return {
+        c.name: 2_147_483_647
+        for c in lookups.table_of(kind).columns
+        if isinstance(c.type, Integer) and not isinstance(c.type, BigInteger)
+    }
+
+
 def defaults(kind: ImportKind) -> dict[str, object]:
     """Scalar defaults of the NOT NULL columns a file may leave empty, by target name."""
     table = lookups.table_of(kind)
@@ -83,7 +93,7 @@ class Checker:
         self.duck = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
         self.ahead = self.duck.cursor()  # its own connection, for ``prepare`` in another thread
         self.typed = typed_sql(kind, "raw", today, company_currency, max_lengths(kind),
-                               years or year_range())
+                               years or year_range(), int_max(kind))
         self.resolve = resolve_sql(kind, "typed")
         filled = defaults(kind)
         columns = [

@@ -160,6 +160,7 @@ def typed_sql(
     company_currency: str = "EUR",
     max_lengths: dict[str, int] | None = None,
     years: tuple[int, int] = (DEFAULT_MIN_YEAR, DEFAULT_MAX_YEAR),
+    int_max: dict[str, int] | None = None,
 ) -> str:
     """SQL that types a chunk's text columns and gives each row its reasons (``_reason``).
 
@@ -179,6 +180,10 @@ def typed_sql(
         checks = [x.replace(VALUE, f"({value})") for x in checks]
         if c.required:
             checks.insert(0, _when(f"{raw} IS NULL", lit(f"{c.name} is required")))
+        largest = (int_max or {}).get(target(c) or "")
+        if largest is not None and c.type == "int":
+            checks.append(_when(f"({value}) > {largest}",
+                                _said(c.name, raw) + f" || {lit(f' is larger than {largest:,}')}"))
         limit = max_lengths.get(target(c) or "")
         if limit and c.type in ("text", "ref"):
             checks.append(
