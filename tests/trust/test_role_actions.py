@@ -346,6 +346,9 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     form[("POST", "/assets/{asset_id}/fix")] = (f"/assets/{w.asset_id}/fix", {"model": "X"})
     form[("POST", "/accounts/{account_id}/contacts/new")] = (
         f"/accounts/{w.account_id}/contacts/new", {"name": "Eva", "buying_role": "procurement"})
+    form[("POST", "/accounts/{account_id}/consent")] = (
+        f"/accounts/{w.account_id}/consent", {"data_kinds": ["status"], "purposes": ["contract_verification"],
+                                              "valid_from": "2026-01-01"})
     form[("POST", "/accounts/{account_id}/owner")] = (
         f"/accounts/{w.account_id}/owner", {"owner_id": w.other_owner.id})
     form[("POST", "/report")] = ("/report", {"account_id": w.account_id, "seen": "other",

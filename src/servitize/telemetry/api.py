@@ -11,7 +11,7 @@ from sqlalchemy import select
 from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
 from servitize.core.inputs import Id
-from servitize.installed_base.access import EVERYTHING, get_account, visible_account_ids
+from servitize.installed_base.access import EVERYTHING, get_account, require, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
 from servitize.telemetry import report as rp
@@ -23,8 +23,6 @@ from servitize.trust.http import CurrentUser, DbSession, require_role, settings_
 from servitize.trust.models import Role
 
 router = APIRouter(tags=["telemetry"])
-# Who records a customer's data-sharing agreement (never analysts, who only read).
-CONSENT_ROLES = (Role.admin, Role.service_manager, Role.sales_manager, Role.account_owner)
 Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 
 
@@ -70,7 +68,7 @@ class AgreementIn(BaseModel):
 def record_agreement(session: DbSession, user: CurrentUser, body: AgreementIn) -> dict[str, Any]:
     """Record what an account agreed to share, for which purposes (admins, service and sales
     managers, the account's owner; audited)."""
-    require_role(user, *CONSENT_ROLES)
+    require(user, "consent.record")  # docs/access.md
     get_account(session, user, body.account_id)  # 404 outside the user's scope
     agreement = consent.record_agreement(session, actor_of(user), body.account_id, list(body.data_kinds),
                                          list(body.purposes), body.valid_from, body.valid_to, body.document)

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from servitize.core.dates import check_date_in_range
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import get_account, may, require
 from servitize.telemetry import consent
 from servitize.telemetry import report as rp
-from servitize.telemetry.api import CONSENT_ROLES
 from servitize.telemetry.models import DataSharingAgreement
 from servitize.telemetry.report_files import (
     period_text,
@@ -154,7 +153,7 @@ def _consent_page(request: Request, session: Session, user: User, account_id: in
         "account": account, "agreements": agreements, "kinds": consent.DATA_KINDS,
         "purposes": consent.PURPOSES, "values": values or {"data_kinds": ["status"],
                                                            "purposes": ["contract_verification"]},
-        "message": message, "may_record": user.role in {r.value for r in CONSENT_ROLES}})
+        "message": message, "may_record": may(user, "consent.record")})
     response.status_code = status_code
     return response
 
@@ -186,7 +185,7 @@ def consent_save(request: Request, session: DbSession, user: CurrentUser, accoun
                  valid_to: Annotated[str, Form(max_length=40)] = "",
                  document: Annotated[str, Form(max_length=300)] = "") -> Response:
     """Record an agreement (audited); back to the page, or the form again with the reason."""
-    require_role(user, *CONSENT_ROLES)
+    require(user, "consent.record")  # docs/access.md
     get_account(session, user, account_id)
     values = {"data_kinds": data_kinds, "purposes": purposes, "valid_from": valid_from,
               "valid_to": valid_to, "document": document}
