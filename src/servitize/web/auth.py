@@ -7,9 +7,13 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from servitize.core.db import utcnow
 from servitize.core.pages import render
-from servitize.trust import audit
+from servitize.trust import audit, throttle
 from servitize.trust.http import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -21,7 +25,10 @@ from servitize.trust.http import (
     sign_login_csrf,
     sign_session,
 )
-from servitize.trust.service import end_sessions, user_by_password
+from servitize.trust.models import User
+from servitize.trust.passwords import verify_password_pooled
+from servitize.trust.service import end_sessions
+from servitize.trust.throttle import TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,8 +77,23 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return _login_page(request, safe_next(next), None, 200)
 
 
+def _candidate(session: Session, username: str, address: str) -> User | None:
+    """Refuse a throttled username or address (429); the user of that name, or None."""
+    throttle.check(session, username, address, utcnow())
+    return session.scalar(select(User).where(User.username == username.strip()))
+
+
+def _failed(session: Session, username: str, address: str) -> None:
+    throttle.failed(session, username, address, utcnow())
+
+
+def _logged_in(session: Session, user: User) -> None:
+    throttle.succeeded(session, user.username)
+    audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)
+
+
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     session: DbSession,
     username: Annotated[str, Form(max_length=80)] = "",
@@ -79,13 +101,29 @@ def login(
     csrf_token: Annotated[str | None, Form()] = None,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Check the password; on success set the session cookie and go where the user wanted."""
+    """Check the password; on success set the session cookie and go where the user wanted.
+
+    async: the password is hashed on the login pool (trust.passwords), so logins never hold
+    the threads that serve pages; the short database steps run on those threads. Unknown users
+    are hashed against a dummy hash and answered alike; failures are throttled (429).
+    """
     check_login_csrf(request, csrf_token)
-    user = user_by_password(session, username, password) if username and password else None
-    if user is None:
+    if not username or not password:
+        return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = await run_in_threadpool(_candidate, session, username, address)
+        stored = user.password_hash if user is not None and user.active else None
+        matches = await verify_password_pooled(stored, password)
+    except TooManyRequests as exc:
+        page = _login_page(request, safe_next(next), exc.message, 429, username)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    if user is None or not matches:
+        await run_in_threadpool(_failed, session, username, address)
         # One message for unknown users and wrong passwords: no user enumeration.
         return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
-    audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)
+    await run_in_threadpool(_logged_in, session, user)
     settings = settings_of(request)
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     response = RedirectResponse(safe_next(next), status_code=303)

@@ -1,0 +1,90 @@
+"""Failed logins are throttled per username and per address: a password cannot be guessed at
+the speed of the server, and eight anonymous clients cannot keep the hasher busy.
+
+After ``USER_LIMIT`` failures for one username (known or not, so that the answer tells nothing)
+or ``ADDRESS_LIMIT`` from one address within ``WINDOW``, further attempts are refused for
+``BLOCK`` with 429, a ``Retry-After`` and a message, before any password is hashed. A successful
+login clears its username's count.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import ServitizeError
+from servitize.trust.models import LoginThrottle
+
+USER_LIMIT = 5
+ADDRESS_LIMIT = 20
+WINDOW = timedelta(minutes=15)
+BLOCK = timedelta(minutes=15)
+
+
+class TooManyRequests(ServitizeError):
+    """Too many attempts, or too many at once: try again after ``retry_after`` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(retry_after, 1)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def keys(username: str, address: str) -> dict[str, int]:
+    """The counters one attempt touches and their limits."""
+    return {f"user:{username.strip().lower()[:80]}": USER_LIMIT, f"address:{address[:100]}": ADDRESS_LIMIT}
+
+
+def check(session: Session, username: str, address: str, now: datetime) -> None:
+    """Raise TooManyRequests while the username or the address is blocked."""
+    rows = session.scalars(select(LoginThrottle).where(
+        LoginThrottle.key.in_(keys(username, address)), LoginThrottle.blocked_until.is_not(None)))
+    waits = {row.key.split(":", 1)[0]: _aware(row.blocked_until) - now  # type: ignore[arg-type]
+             for row in rows if _aware(row.blocked_until) > now}  # type: ignore[arg-type]
+    if not waits:
+        return
+    longest = max(waits.values())
+    minutes = math.ceil(longest.total_seconds() / 60)
+    who = "this username" if "user" in waits else "your address"
+    raise TooManyRequests(
+        f"Too many failed logins for {who}. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+        "or ask an administrator to set a new password.", math.ceil(longest.total_seconds()))
+
+
+def failed(session: Session, username: str, address: str, now: datetime) -> None:
+    """Count a failed attempt for the username and the address; block a counter at its limit."""
+    session.execute(delete(LoginThrottle).where(  # forget finished windows
+        LoginThrottle.window_start < now - WINDOW,
+        or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now)))
+    for key, limit in keys(username, address).items():
+        row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+        if row is None:
+            try:
+                with session.begin_nested():
+                    session.add(LoginThrottle(key=key, failures=1, window_start=now))
+                continue
+            except IntegrityError:  # another attempt counted it first: count on its row
+                row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+                if row is None:
+                    continue
+        if now - _aware(row.window_start) > WINDOW:
+            row.failures, row.window_start, row.blocked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= limit:
+            row.blocked_until = now + BLOCK
+    session.flush()
+
+
+def succeeded(session: Session, username: str) -> None:
+    """A successful login clears its username's count (the address keeps its own)."""
+    user_key = next(iter(keys(username, "")))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key))
