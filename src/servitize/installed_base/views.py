@@ -17,7 +17,7 @@ from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.pages import is_htmx, render, text_form
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base import repository as repo
-from servitize.installed_base.access import SALES_LEADS, SALESPEOPLE, get_account
+from servitize.installed_base.access import SALESPEOPLE, get_account, may
 from servitize.installed_base.models import (
     BuyingRole,
     Connectivity,
@@ -131,7 +131,7 @@ def account_page(
         "site_names": {s.id: s.name for s in a360.sites},
         "technicians": users,
         "owner_choices": (repo.possible_owners(session, SALESPEOPLE)
-                          if user.role in SALES_LEADS else []),
+                          if may(user, "account.assign_owner") else []),
     }
     return _vary(render(request, "installed_base/account.html", context))
 

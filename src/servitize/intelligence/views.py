@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from servitize.core.pages import render
-from servitize.installed_base.access import SALES_LEADS, get_account
+from servitize.installed_base.access import get_account, may
 from servitize.intelligence import proficiency, queries, twin
 from servitize.intelligence.segments import GO_TO_MARKET
 from servitize.trust.http import CurrentUser, DbSession
@@ -45,7 +45,7 @@ def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLRe
     return render(request, "intelligence/twin.html", {
         "svg": twin.svg(positions), "positions": positions[:200],
         "warnings": sum(1 for p in positions if p.warning), "challenges": twin.CHALLENGES,
-        "sellers": proficiency.sellers(session), "may_record": user.role in SALES_LEADS,
+        "sellers": proficiency.sellers(session), "may_record": may(user, "proficiency.record"),
         "levels": proficiency.LEVELS,
     })
 
