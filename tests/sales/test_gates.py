@@ -175,9 +175,10 @@ def test_pages_confirm_a_no_go_and_reopen(session, sales_client) -> None:  # typ
     assert "confirm it" in frag.text and opp.status == "open"
     frag = sales_client.post(f"{url}/decide", headers=hx, data={"gate": "pursue", "decision": "no_go",
                                                                 "reason": "no budget", "confirm": "true"})
-    assert "pursue: no go recorded" in frag.text and "Why reopen" in frag.text
+    assert "pursue: no go recorded" in frag.text and "Why reopen" not in frag.text  # not a manager
     assert sales_client.post(f"{url}/reopen", headers=hx, data={"reason": "budget"}).status_code == 403
     mx = {"Authorization": f"Bearer {issue_token(session, manager)}", "HX-Request": "true"}
+    assert "Why reopen" in sales_client.get(url, headers=mx).text
     frag = sales_client.post(f"{url}/reopen", headers=mx, data={"reason": "budget found"})
     assert "reopened" in frag.text and "superseded" in frag.text
     session.refresh(opp)
@@ -211,3 +212,17 @@ def test_the_migration_keeps_the_newest_decision_current(tmp_path_factory, datab
         engine.dispose()
     # Row 2 (decided the day after) is the newest; rows 1 and 3 become history.
     assert [(i, bool(current)) for i, current in rows] == [(1, False), (2, True), (3, False)]
+
+
+def test_the_page_shows_only_the_forms_the_role_may_use(session, sales_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, username="anna", role="account_owner")
+    analyst = b.user(session, username="alex", role="analyst")
+    opp = _opp(session, owner, phase=3)
+    url = f"/opportunities/{opp.id}"
+    mine = sales_client.get(url, headers={"Authorization": f"Bearer {issue_token(session, owner)}"}).text
+    theirs = sales_client.get(url, headers={"Authorization": f"Bearer {issue_token(session, analyst)}"}).text
+    # The owner decides pursue and tender, not approval; the analyst decides nothing, changes nothing.
+    assert mine.count(f'action="/opportunities/{opp.id}/decide"') == 2
+    assert "decided by a sales manager other than the owner" in mine
+    assert "/decide" not in theirs and "/advance" not in theirs and "/team" not in theirs
+    assert theirs.count("decided by ") == 4

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError
 from servitize.core.pages import is_htmx, render
-from servitize.installed_base.access import account_scope
+from servitize.installed_base.access import account_scope, may
 from servitize.installed_base.models import Account
 from servitize.sales import outcome, picture, pipeline, service, team
 from servitize.sales import repository as repo
@@ -38,6 +38,9 @@ from servitize.trust.models import User
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 PIPELINE_LIMIT = 300
+GATE_DECIDERS = {"pursue": "the owner or a sales manager", "tender": "the owner or a sales manager",
+                 "approval": "a sales manager other than the owner",
+                 "acceptance": "the project side (a service manager)"}
 
 
 def _accounts(session: Session, user: User) -> list[tuple[int, str]]:
@@ -93,8 +96,14 @@ def create_page(
 def _work_context(session: Session, user: User, opportunity_id: int, message: str | None = None,
                   ok: str | None = None) -> dict[str, Any]:
     view = picture.detail(session, user, opportunity_id)
+    owns = view.opportunity.owner == user.username
+    may_gate = {g: may(user, f"gate.{g}", own=owns) and not (g == "approval" and owns)
+                for g in view.gates}
     return {
         "v": view, "o": view.opportunity, "message": message, "ok": ok,
+        # Only the actions this user may take show a form (docs/access.md); the rest says who.
+        "may_sell": may(user, "opportunity.edit"), "may_reopen": may(user, "gate.reopen"),
+        "may_gate": may_gate, "gate_deciders": GATE_DECIDERS,
         "svg": picture.opportunity_svg(session, user, opportunity_id),
         "phases": PHASES, "layers": {k.value: t for k, t in LAYER_TITLES.items()},
         "checklist": policy().handover_checklist, "today": date.today(),
