@@ -226,3 +226,39 @@ def test_the_page_shows_only_the_forms_the_role_may_use(session, sales_client) -
     assert "decided by a sales manager other than the owner" in mine
     assert "/decide" not in theirs and "/advance" not in theirs and "/team" not in theirs
     assert theirs.count("decided by ") == 4
+
+
+def test_the_cli_asks_the_role_table_as_the_user(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``--as`` paths: the analyst's writes are refused (exit 2), a no-go needs --yes, a manager reopens."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from servitize.cli import app
+    from servitize.core.db import make_engine, session_factory, session_scope
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with session_scope(session_factory(engine)) as session:
+        owner = b.user(session, username="anna", role="account_owner")
+        b.user(session, username="alex", role="analyst")
+        b.user(session, username="maria", role="sales_manager")
+        oid = str(_opp(session, owner, phase=2).id)
+    engine.dispose()
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+    run = CliRunner().invoke
+    decide = ["opportunities", "decide", oid, "--gate", "pursue", "--reason", "no budget"]
+
+    r = run(app, [*decide, "--decision", "go", "--as", "alex"])
+    assert r.exit_code == 2 and "role analyst may not decide the pursue gate" in r.output
+    r = run(app, ["opportunities", "create", "--account", "1", "--title", "X", "--as", "alex"])
+    assert r.exit_code == 2 and "role analyst may not open an opportunity" in r.output
+    r = run(app, [*decide, "--decision", "no-go", "--as", "anna"])
+    assert r.exit_code == 2 and "confirm it" in r.output
+    assert run(app, [*decide, "--decision", "no-go", "--yes", "--as", "anna"]).exit_code == 0
+    assert run(app, ["opportunities", "reopen", oid, "--reason", "budget", "--as", "anna"]).exit_code == 2
+    r = run(app, ["opportunities", "reopen", oid, "--reason", "budget found", "--as", "maria"])
+    assert r.exit_code == 0, r.output
+    view = json.loads(run(app, ["opportunities", "show", oid, "--json"]).stdout)
+    assert view["opportunity"]["status"] == "open" and view["gates"]["pursue"] is None
