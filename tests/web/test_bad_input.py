@@ -95,9 +95,29 @@ def test_null_where_a_value_is_needed_is_refused(app_client: TestClient, session
     activity = app_client.get(f"/api/v1/opportunities/{oid}/activities", headers=auth).json()[0]
     answer = app_client.patch(f"/api/v1/opportunities/{oid}/activities/{activity['id']}",
                               json={"status": None}, headers=auth)
-    assert answer.status_code in (200, 422), answer.text
-    if answer.status_code == 200:  # null means "unchanged", never a cleared status
-        assert answer.json()["status"] == activity["status"]
+    assert _refused(answer, 422) == "status: may not be null (leave it out to keep it)"
+    answer = app_client.patch(f"/api/v1/opportunities/{oid}", json={"title": None, "risk": None},
+                              headers=auth)
+    assert _refused(answer, 422) == ("title: may not be null (leave it out to keep it); "
+                                     "risk: may not be null (leave it out to keep it)")
+    # leaving them out keeps them; a nullable field may be cleared
+    answer = app_client.patch(f"/api/v1/opportunities/{oid}", json={"value": None}, headers=auth)
+    assert answer.status_code == 200 and answer.json()["title"] == "Press"
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/availability?month=9999-12",
+    "/api/v1/availability?month=0001-01",
+    "/api/v1/visits?day=9999-12-31",
+    "/api/v1/service-events?since=0001-01-01",
+    "/api/v1/leaderboard?month=9999-12",
+])
+def test_dates_in_queries_outside_the_accepted_years_are_refused(  # type: ignore[no-untyped-def]
+    app_client: TestClient, session: Session, owner, url: str
+) -> None:
+    user, _ = owner
+    message = _refused(app_client.get(url, headers=_auth(session, user)), 422)
+    assert "outside the accepted years 1900 to 2100" in message
 
 
 def test_body_over_the_limit_is_413_before_the_app_reads_it(database_url: str, connection) -> None:  # type: ignore[no-untyped-def]

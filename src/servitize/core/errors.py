@@ -51,7 +51,11 @@ class NotAuthenticated(ServitizeError):
 
 def reasons(exc: ValidationError) -> str:
     """Every reason a model refused its input, each named by its field: ``email: …; name: …``."""
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    parts = []
+    for e in exc.errors():
+        field, message = ".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, ")
+        parts.append(f"{field}: {message}" if field else message)
+    return "; ".join(parts)
 
 
 def parse_input(model: type[M], data: dict[str, Any]) -> M:
@@ -83,8 +87,8 @@ def database_refusal(exc: BaseException) -> ServitizeError | None:
     """
     from sqlalchemy import exc as sa_exc
 
-    if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits
-        return InvalidInput("a number is too large to be stored")
+    if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits; date arithmetic
+        return InvalidInput("a value sent is out of range (a number too large or a date too far off)")
     if isinstance(exc, sa_exc.IntegrityError):
         orig = exc.orig
         code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or ""

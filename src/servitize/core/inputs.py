@@ -8,9 +8,9 @@ number is refused here with a reason (422), never left to the database to fail w
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import annotated_types
 from pydantic import AfterValidator, BaseModel, Field, model_validator
@@ -80,6 +80,34 @@ class Input(BaseModel):
             if problems:
                 raise ValueError("; ".join(p.lstrip(".") for p in problems))
         return data
+
+    # Fields of a change that may be left out (unchanged) but never sent as null: their
+    # record always holds a value (a title, a status).
+    not_null: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _sent_null(self) -> Input:
+        nulls = [f for f in self.not_null if f in self.model_fields_set and getattr(self, f) is None]
+        if nulls:
+            raise ValueError("; ".join(f"{f}: may not be null (leave it out to keep it)" for f in nulls))
+        return self
+
+
+def _month_in_range(value: str) -> str:
+    from servitize.core.dates import check_date_in_range
+
+    try:
+        first = date(int(value[:4]), int(value[5:7]), 1)
+    except ValueError:
+        raise ValueError(f"not a month: {value!r} (YYYY-MM)") from None
+    reason = check_date_in_range(first)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+# A month as ``YYYY-MM`` (query parameters), inside the accepted years.
+SaneMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(_month_in_range)]
 
 
 def _utc(value: datetime) -> datetime:

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from servitize.core.inputs import Id, Input
+from servitize.core.dates import SaneDate
+from servitize.core.inputs import Id, Input, SaneMonth
 from servitize.field import recognition, service, sheets, visits
 from servitize.field.schemas import (
     BestPracticeCreate,
@@ -40,7 +41,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 Stage = Annotated[str | None, Query(pattern=r"^(open|escalated|reported|actioned|proposed|won|"
                                             r"lost|dismissed)$")]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[SaneMonth | None, Query(description="YYYY-MM")]
 
 
 def field_settings(request: Request) -> FieldSettings:
@@ -103,7 +104,7 @@ def dismiss_lead(lead_id: Id, body: Dismissal, session: DbSession, user: Current
 
 
 @router.get("/visits", response_model=list[VisitRead])
-def my_visits(session: DbSession, user: CurrentUser, day: date | None = None,
+def my_visits(session: DbSession, user: CurrentUser, day: SaneDate | None = None,
               ahead_days: Annotated[int, Query(ge=0, le=60)] = 7) -> list[VisitRead]:
     """The user's visits from a day (default today) on."""
     today, coming, _loose = visits.my_day(session, user, day or date.today(), ahead_days)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from servitize.core.dates import SaneDate
 from servitize.core.inputs import Id
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.models import (
@@ -120,8 +121,8 @@ def service_events(
     account_id: Id | None = None,
     asset_id: Id | None = None,
     kind: ServiceKind | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: SaneDate | None = None,
+    until: SaneDate | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ServiceEventRead]:

@@ -46,6 +46,8 @@ class OpportunityCreate(Input):
 class OpportunityUpdate(Input):
     """Fields of an opportunity that may change; absent fields stay as they are."""
 
+    not_null = ("title", "risk", "currency")
+
     title: str | None = Field(default=None, min_length=1, max_length=200)
     value: Amount | None = Field(default=None, ge=0)
     contract_value: Amount | None = Field(default=None, gt=0)
@@ -107,6 +109,8 @@ class ActivityIn(Input):
 
 class ActivityUpdate(Input):
     """A change of an activity: status, due date, owner, notes."""
+
+    not_null = ("status",)
 
     status: Literal["open", "done", "skipped"] | None = None
     due_on: SaneDate | None = None

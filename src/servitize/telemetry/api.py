@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
-from servitize.core.inputs import Id
+from servitize.core.inputs import Id, SaneMonth
 from servitize.installed_base.access import EVERYTHING, get_account, require, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
@@ -23,7 +23,7 @@ from servitize.trust.http import CurrentUser, DbSession, require_role, settings_
 from servitize.trust.models import Role
 
 router = APIRouter(tags=["telemetry"])
-Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+Month = Annotated[SaneMonth, Query(description="YYYY-MM, inside the accepted years")]
 
 
 def _store(request: Request) -> TelemetryStore:
@@ -87,7 +87,7 @@ def contract_results(request: Request, session: DbSession, user: CurrentUser, pe
 
 @router.get("/contracts/{contract_id}/report")
 def contract_report(request: Request, session: DbSession, user: CurrentUser, contract_id: Id,
-                    period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                    period: Annotated[SaneMonth | None, Query(description="YYYY-MM")] = None,
                     months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS
                     ) -> dict[str, Any]:
     """The monthly operation report of a contract whose account the user may see (else 404)."""
