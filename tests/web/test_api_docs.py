@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from servitize.core.settings import Settings
@@ -63,3 +64,26 @@ def test_the_openapi_document_names_the_refusals_the_api_sends(app_client: TestC
     assert accounts["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert accounts["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert refused.status_code == 401 and isinstance(refused.json()["detail"], str)
+
+
+@pytest.mark.browser
+def test_api_docs_renders_in_a_browser_under_the_csp(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """In Chromium the page shows the API's operations, and nothing is blocked or fetched
+    from another origin (the page was blank while it loaded Swagger UI from a CDN)."""
+    from tests.browser import committed_sqlite, serve
+
+    url, _ = committed_sqlite(tmp_path, lambda session: None)
+    with serve(url) as base:
+        page = browser.new_page()
+        blocked: list[str] = []
+        foreign: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
+        page.goto(f"{base}/api/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+        title = page.inner_text(".info .title")
+        paths = page.locator(".opblock-summary-path").count()
+        page.close()
+    assert title.startswith("servitize")
+    assert paths > 30
+    assert blocked == [] and foreign == []
