@@ -424,3 +424,13 @@ def test_the_analyst_writes_nothing(session, app_client) -> None:  # type: ignor
         answers[key] = r.status_code
     assert {k: v for k, v in answers.items() if v != 403} == {}
     assert session.query(AuditEntry).count() == audits
+
+
+def test_the_lead_page_offers_actions_only_to_who_may_act(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    lead_id = w.lead(w.tech)
+    form = f'action="/inbox/{lead_id}/action"'
+    pages = {role: app_client.get(f"/inbox/{lead_id}", headers={
+        "Authorization": f"Bearer {issue_token(session, w.users[role])}"}) for role in ("technician", "analyst")}
+    assert pages["technician"].status_code == pages["analyst"].status_code == 200
+    assert form in pages["technician"].text and form not in pages["analyst"].text

@@ -18,6 +18,7 @@ from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
 from servitize.field.api import field_settings
 from servitize.field.schemas import LeadReport
+from servitize.installed_base.access import may
 from servitize.trust.http import CurrentUser, DbSession, settings_of
 from servitize.trust.models import Role
 
@@ -143,7 +144,7 @@ def lead_page(lead_id: int, request: Request, session: DbSession, user: CurrentU
               reported: bool = False) -> HTMLResponse:
     """One routed lead: story, evidence, clock, and the next steps."""
     it, row = service.lead_item(session, user, lead_id, s=field_settings(request))
-    may_act = user.role != Role.technician.value or row.assigned_to_id == user.id
+    may_act = may(user, "lead.act", own=row.assigned_to_id == user.id)  # docs/access.md
     return render(request, "field/lead.html", {
         "it": it, "photo": row.photo, "reported": reported, "may_act": may_act,
         "actions": [a for a, (allowed, _t) in rules.TRANSITIONS.items() if it.stage in allowed
