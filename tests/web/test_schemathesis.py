@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
+import schemathesis
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from sqlalchemy.orm import Session
 
 from servitize.core.db import session_scope
@@ -31,18 +34,7 @@ from servitize.trust.service import issue_token
 from servitize.web.app import create_app
 from tests.web.seed import seed
 
-with warnings.catch_warnings():
-    # schemathesis imports modules that warn on import under filterwarnings = error
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import schemathesis
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.generation.modes import GenerationMode
-    from schemathesis.specs.openapi.checks import (
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
-EXAMPLES = int(os.environ.get("SERVITIZE_SCHEMATHESIS_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("SERVITIZE_SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
