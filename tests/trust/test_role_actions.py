@@ -434,3 +434,20 @@ def test_the_lead_page_offers_actions_only_to_who_may_act(session, app_client) -
         "Authorization": f"Bearer {issue_token(session, w.users[role])}"}) for role in ("technician", "analyst")}
     assert pages["technician"].status_code == pages["analyst"].status_code == 200
     assert form in pages["technician"].text and form not in pages["analyst"].text
+
+
+def test_sheet_and_visit_pages_offer_forms_only_to_who_may_use_them(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    sheet_id, _line = w.sheet(w.tech)
+    visit_id = w.session.get(SignUpSheet, sheet_id).visit_id
+
+    def page(role: str, path: str) -> str:
+        r = app_client.get(path, headers={"Authorization": f"Bearer {issue_token(session, w.users[role])}"})
+        assert r.status_code == 200, (role, path, r.status_code)
+        return r.text
+
+    assert 'data-testid="sign"' in page("technician", f"/sheets/{sheet_id}")
+    analyst_sheet = page("analyst", f"/sheets/{sheet_id}")
+    assert 'data-testid="sign"' not in analyst_sheet and f"/sheets/{sheet_id}/cancel" not in analyst_sheet
+    analyst_visit = page("analyst", f"/visits/{visit_id}")
+    assert f"/visits/{visit_id}/sheets" not in analyst_visit and f"/visits/{visit_id}/feedback" not in analyst_visit

@@ -18,7 +18,7 @@ from servitize.field import repository as repo
 from servitize.field.api import field_settings
 from servitize.field.models import VisitFeedback
 from servitize.field.schemas import BestPracticeCreate, Feedback, Signing, VisitCreate
-from servitize.installed_base.access import get_account
+from servitize.installed_base.access import get_account, may
 from servitize.installed_base.models import Site
 from servitize.trust.http import CurrentUser, DbSession
 from servitize.trust.models import Role, User
@@ -76,10 +76,9 @@ def visit_page(visit_id: int, request: Request, session: DbSession,
         "sheets": [s for s in sheets.sheets_of_account(session, visit.account_id)
                    if s.visit_id == visit.id],
         "feedback": session.scalar(select(VisitFeedback).where(VisitFeedback.visit_id == visit.id)),
-        "is_mine": visit.technician_id == user.id or user.role != Role.technician.value,
+        "is_mine": may(user, "sheet.prepare", own=visit.technician_id == user.id),
         # The customer's rating is recorded by the office, never by the visit's technician.
-        "may_rate": visit.technician_id != user.id
-        and user.role not in (Role.technician.value, Role.analyst.value)})
+        "may_rate": visit.technician_id != user.id and may(user, "visit.feedback")})
 
 
 @router.post("/visits/{visit_id}/sheets")
@@ -121,8 +120,10 @@ def sheet_page(sheet_id: int, request: Request, session: DbSession,
     return render(request, "field/sheet.html", {
         "sheet": read, "signature": sheet.signature,
         "addable": [o for o in sheets.eligible_offerings(session) if o.id not in on],
-        "may_edit": sheet.status == "proposed" and (
-            user.role != Role.technician.value or user.id == sheet.technician_id)})
+        # The forms show only to who may use them (docs/access.md).
+        "may_edit": sheet.status == "proposed" and may(
+            user, "sheet.prepare", own=user.id == sheet.technician_id),
+        "may_sign": may(user, "sheet.sign", own=user.id == sheet.technician_id)})
 
 
 @router.post("/sheets/{sheet_id}/lines")
