@@ -451,3 +451,11 @@ def test_sheet_and_visit_pages_offer_forms_only_to_who_may_use_them(session, app
     assert 'data-testid="sign"' not in analyst_sheet and f"/sheets/{sheet_id}/cancel" not in analyst_sheet
     analyst_visit = page("analyst", f"/visits/{visit_id}")
     assert f"/visits/{visit_id}/sheets" not in analyst_visit and f"/visits/{visit_id}/feedback" not in analyst_visit
+
+
+def test_the_analyst_gets_no_edit_forms(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    for role, expected in (("analyst", 403), ("account_owner", 200)):
+        auth = {"Authorization": f"Bearer {issue_token(session, w.users[role])}"}
+        assert app_client.get(f"/assets/{w.asset_id}/fix", headers=auth).status_code == expected
+        assert app_client.get(f"/accounts/{w.account_id}/contacts/new", headers=auth).status_code == expected

@@ -17,7 +17,7 @@ from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.pages import is_htmx, render, text_form
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base import repository as repo
-from servitize.installed_base.access import SALESPEOPLE, get_account, may
+from servitize.installed_base.access import SALESPEOPLE, get_account, may, require
 from servitize.installed_base.models import (
     BuyingRole,
     Connectivity,
@@ -187,6 +187,7 @@ def _fix_form(request: Request, session: Session, user: User, asset_id: int,
 def fix_asset_page(request: Request, session: DbSession, user: CurrentUser,
                    asset_id: int) -> HTMLResponse:
     """The form to fix a machine's record (what the data health score asks for)."""
+    require(user, "asset.edit")  # the analyst reads: no form to fill in vain
     return _fix_form(request, session, user, asset_id)
 
 
@@ -233,6 +234,7 @@ def _contact_form(request: Request, session: Session, user: User, account_id: in
 def new_contact_page(request: Request, session: DbSession, user: CurrentUser,
                      account_id: int) -> HTMLResponse:
     """The form to add a person to the account's buying centre."""
+    require(user, "contact.add")
     return _contact_form(request, session, user, account_id)
 
 
