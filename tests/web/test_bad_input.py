@@ -53,6 +53,9 @@ def test_integers_beyond_64_bits_are_refused(app_client: TestClient, session: Se
     _refused(app_client.get(f"/api/v1/accounts/{HUGE}", headers=auth), (404, 422))
     _refused(app_client.get(f"/api/v1/assets?account_id={HUGE}", headers=auth), (404, 422))
     _refused(app_client.get(f"/api/v1/opportunities/{HUGE}", headers=auth), (404, 422))
+    for url in ("/api/v1/accounts", "/api/v1/assets", "/api/v1/opportunities", "/api/v1/leads"):
+        message = _refused(app_client.get(f"{url}?offset={HUGE}", headers=auth), 422)
+        assert message.startswith("offset: Input should be less than or equal to 2147483647"), url
 
 
 def test_nul_bytes_in_text_are_refused_with_the_field(app_client: TestClient, session: Session, owner) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from servitize.core.dates import SaneDate
-from servitize.core.inputs import Id, Input, SaneMonth
+from servitize.core.inputs import Count, Id, Input, SaneMonth
 from servitize.field import recognition, service, sheets, visits
 from servitize.field.schemas import (
     BestPracticeCreate,
@@ -38,7 +38,7 @@ from servitize.trust.http import CurrentUser, DbSession, settings_of
 router = APIRouter(tags=["field"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[Count, Query(description="rows to skip")]
 Stage = Annotated[str | None, Query(pattern=r"^(open|escalated|reported|actioned|proposed|won|"
                                             r"lost|dismissed)$")]
 Month = Annotated[SaneMonth | None, Query(description="YYYY-MM")]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from servitize.core.dates import SaneDate
-from servitize.core.inputs import Id
+from servitize.core.inputs import Count, Id
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.models import (
     AccountKind,
@@ -31,7 +31,7 @@ from servitize.trust.http import CurrentUser, DbSession, settings_of
 router = APIRouter(tags=["installed base"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[Count, Query(description="rows to skip")]
 
 
 @router.get("/me", response_model=UserRef, tags=["users"])

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from servitize.core.inputs import Id
+from servitize.core.inputs import Count, Id
 from servitize.intelligence import proficiency, queries
 from servitize.intelligence.features import describe
 from servitize.intelligence.schemas import (
@@ -24,7 +24,7 @@ from servitize.trust.http import CurrentUser, DbSession
 router = APIRouter(tags=["intelligence"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[Count, Query(description="rows to skip")]
 
 
 @router.get("/features", response_model=list[FeatureRead])

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from servitize.core.inputs import Id
+from servitize.core.inputs import Count, Id
 from servitize.installed_base.schemas import Page
 from servitize.sales import outcome, picture, pipeline, service, team
 from servitize.sales import repository as repo
@@ -37,7 +37,7 @@ from servitize.trust.http import CurrentUser, DbSession, settings_of
 router = APIRouter(prefix="/opportunities", tags=["solution sales"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[Count, Query(description="rows to skip")]
 SVG = "image/svg+xml"
 
 
