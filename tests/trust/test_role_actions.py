@@ -459,3 +459,11 @@ def test_the_analyst_gets_no_edit_forms(session, app_client) -> None:  # type: i
         auth = {"Authorization": f"Bearer {issue_token(session, w.users[role])}"}
         assert app_client.get(f"/assets/{w.asset_id}/fix", headers=auth).status_code == expected
         assert app_client.get(f"/accounts/{w.account_id}/contacts/new", headers=auth).status_code == expected
+
+
+def test_the_visit_planning_form_is_for_planners(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = build(session)
+    answers = {role: app_client.get("/visits/new", headers={
+        "Authorization": f"Bearer {issue_token(session, w.users[role])}"}).status_code for role in ROLES}
+    assert answers == {"admin": 200, "sales_manager": 403, "account_owner": 403, "technician": 200,
+                       "service_manager": 200, "analyst": 403}

@@ -18,7 +18,7 @@ from servitize.field import repository as repo
 from servitize.field.api import field_settings
 from servitize.field.models import VisitFeedback
 from servitize.field.schemas import BestPracticeCreate, Feedback, Signing, VisitCreate
-from servitize.installed_base.access import get_account, may
+from servitize.installed_base.access import get_account, may, require
 from servitize.installed_base.models import Site
 from servitize.trust.http import CurrentUser, DbSession
 from servitize.trust.models import Role, User
@@ -39,7 +39,8 @@ def _invalid(exc: ValidationError) -> InvalidInput:
 @router.get("/visits/new", response_class=HTMLResponse)
 def visit_form(request: Request, session: DbSession, user: CurrentUser,
                account_id: int | None = None) -> HTMLResponse:
-    """Plan a visit."""
+    """Plan a visit (technicians their own, service managers anyone's; 403 for the others)."""
+    require(user, "visit.plan", own=user.role == Role.technician.value)
     technicians = [user] if user.role == Role.technician.value else list(session.scalars(
         select(User).where(User.role == Role.technician.value).order_by(User.full_name)))
     return render(request, "field/visit_new.html", {
