@@ -20,6 +20,7 @@ class RecordingSession:
 
     def __init__(self, events: list[str]) -> None:
         self.events = events
+        self.info: dict[str, Any] = {}  # db_session marks the session there
 
     def commit(self) -> None:
         self.events.append("commit")
