@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import Settings
+from servitize.installed_base.models import Account
 from servitize.trust.http import DbSession
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
@@ -53,6 +54,9 @@ def test_integers_beyond_64_bits_are_refused(app_client: TestClient, session: Se
     _refused(app_client.get(f"/api/v1/accounts/{HUGE}", headers=auth), (404, 422))
     _refused(app_client.get(f"/api/v1/assets?account_id={HUGE}", headers=auth), (404, 422))
     _refused(app_client.get(f"/api/v1/opportunities/{HUGE}", headers=auth), (404, 422))
+    machine = b.asset(session, session.get(Account, account_id))
+    answer = app_client.patch(f"/api/v1/assets/{machine.id}", json={"site_id": HUGE}, headers=auth)
+    assert _refused(answer, 422).startswith("site_id: Input should be less than or equal to")
     for url in ("/api/v1/accounts", "/api/v1/assets", "/api/v1/opportunities", "/api/v1/leads"):
         message = _refused(app_client.get(f"{url}?offset={HUGE}", headers=auth), 422)
         assert message.startswith("offset: Input should be less than or equal to 2147483647"), url

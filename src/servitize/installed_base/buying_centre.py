@@ -9,17 +9,18 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import parse_input
+from servitize.core.inputs import Input
 from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import BuyingRole, Contact, ContactLevel
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
 
 
-class NewContact(BaseModel):
+class NewContact(Input):
     """A person of the customer's buying centre."""
 
     model_config = ConfigDict(extra="forbid")

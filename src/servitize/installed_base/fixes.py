@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.dates import SaneDate
 from servitize.core.errors import InvalidInput, NotFound, parse_input
+from servitize.core.inputs import Id, Input
 from servitize.installed_base.access import require, visible_account_ids
 from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
 from servitize.trust.audit import actor_of, diff, record
@@ -25,7 +26,7 @@ from servitize.trust.models import User
 Text = Field(default=None, max_length=80)
 
 
-class AssetFix(BaseModel):
+class AssetFix(Input):
     """The columns of a machine a person may set; only the fields given change."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,7 +42,7 @@ class AssetFix(BaseModel):
     warranty_end: SaneDate | None = None
     coverage: ServiceCoverage | None = None
     contract_end: SaneDate | None = None
-    site_id: int | None = None
+    site_id: Id | None = None
     # The version of the record the change was made on (GET gives it; the form sends it back):
     # a change made on an older copy answers 409 instead of reverting someone else's.
     version: int | None = Field(default=None, ge=1, le=2**31 - 1)

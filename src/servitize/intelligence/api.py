@@ -6,9 +6,9 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from servitize.core.inputs import Count, Id
+from servitize.core.inputs import Count, Id, Input
 from servitize.intelligence import proficiency, queries
 from servitize.intelligence.features import describe
 from servitize.intelligence.schemas import (
@@ -73,7 +73,7 @@ def twin_positions(session: DbSession, user: CurrentUser, account_id: Id | None 
             for p in queries.twin_positions(session, user, account_id)]
 
 
-class ProficiencyIn(BaseModel):
+class ProficiencyIn(Input):
     """A recorded digital-twin selling proficiency."""
 
     level: int = Field(ge=1, le=5, description="1 basic .. 5 expert")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
-from servitize.core.inputs import Id, SaneMonth
+from servitize.core.inputs import Id, Input, SaneMonth
 from servitize.installed_base.access import EVERYTHING, get_account, require, visible_account_ids
 from servitize.installed_base.models import Asset
 from servitize.telemetry import consent, contracts, stats
@@ -51,11 +51,11 @@ def availability(request: Request, session: DbSession, user: CurrentUser, month:
     return {"month": month, "assets": rows, "without_agreement": missing, "hint": agreement_hint(missing)}
 
 
-class AgreementIn(BaseModel):
+class AgreementIn(Input):
     """A data-sharing agreement to record for an account."""
 
     model_config = ConfigDict(extra="forbid")
-    account_id: int = Field(ge=1, le=2**63 - 1)
+    account_id: Id
     data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(min_length=1, max_length=4)
     purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = Field(
         min_length=1, max_length=3)
