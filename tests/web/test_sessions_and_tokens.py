@@ -156,6 +156,8 @@ def test_serve_refuses_a_public_address_with_the_development_secret(monkeypatch)
     for host in ["0.0.0.0", "192.168.1.20", "::"]:
         refused = runner.invoke(cli_app, ["serve", "--host", host])
         assert refused.exit_code == 2 and "development secret" in refused.output, host
+    demo = runner.invoke(cli_app, ["demo", "--host", "0.0.0.0"])  # refused before building
+    assert demo.exit_code == 2 and "development secret" in demo.output
     assert started == []
     assert runner.invoke(cli_app, ["serve", "--host", "127.0.0.1"]).exit_code == 0
     monkeypatch.setenv("SERVITIZE_SECRET_KEY", "a-real-secret-" + "k" * 30)
