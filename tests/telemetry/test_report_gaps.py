@@ -21,6 +21,7 @@ def test_an_outage_shows_as_a_gap_on_the_contract_report(session, tmp_path) -> N
                   us("2026-10-06T11:00"), "mqtt")
     world.store.write(batch)
     after = report.build_report(session, world.store, world.contract, "2026-10", 1, at=AT)
-    assert after.telemetry_gaps == [f"{serial}: telemetry gap 2026-10-05 14:02–14:07 (5 readings missing)"]
+    assert after.telemetry_gaps == [(f"{serial}: telemetry gap 2026-10-05 14:02–14:07 (5 readings missing), "
+                                    "counted as unknown; a stop in progress stays down")]
     september = report.build_report(session, world.store, world.contract, "2026-09", 1, at=AT)
     assert september.telemetry_gaps == []

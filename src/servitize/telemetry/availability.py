@@ -2,7 +2,8 @@
 
 Formulas and edge cases are documented in docs/telemetry.md. In short: a status event's state
 holds until the asset's next event, at most ``horizon`` and never past the asset's newest
-reading (a ``down`` holds until the next event); time no event covers is unknown.
+reading (a ``down`` holds until the next event); time no event covers is unknown, and so is the
+time of a telemetry gap (``without_gaps``; a ``down`` holds through it by default).
 availability = uptime / (scheduled − planned maintenance − excluded), over known time.
 """
 
@@ -34,6 +35,8 @@ INTERVALS = pa.schema([
     ("new_stop", pa.bool_()),
 ])
 WINDOWS = pa.schema([("ws", pa.timestamp("us", tz="UTC")), ("we", pa.timestamp("us", tz="UTC"))])
+GAPS = pa.schema([("serial", pa.string()), ("gs", pa.timestamp("us", tz="UTC")),
+                  ("ge", pa.timestamp("us", tz="UTC"))])
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,40 @@ def status_intervals(status: ir.Table, period: Period, horizon: timedelta = DEFA
     new_stop = (t.state == DOWN) & (gap_before | (t.prev_state != DOWN))
     out = t.select(serial=t.serial, state=t.state, s=t.ts, e=t.e, new_stop=new_stop)
     return out.filter(out.e > out.s, out.s < ibis.literal(period.end), out.e > ibis.literal(period.start))
+
+
+def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = SILENCE_DOWN) -> ir.Table:
+    """Cut telemetry gaps (serial, gs, ge) out of status intervals: a gap's time is unknown.
+
+    Readings were lost in a gap, so the state before it is not known to hold through it: its
+    time is neither up nor down and lowers coverage. The contract's rule for silence after
+    ``down`` decides a stop: with "down" (the default) a ``down`` holds through a gap until the
+    next event, like any silence after a stop; with "unknown" a ``down`` ends where its first gap
+    begins (unknown until the next event, so a stop is never counted twice). A piece after a gap
+    is no new stop. Downtime records are laid over afterwards (``overlay``) and still count.
+    """
+    iv = intervals.select("serial", "state", "s", "e", "new_stop")
+    kept = iv.filter(iv.state == DOWN) if silence_after_down == SILENCE_DOWN else None
+    cut = iv.filter(iv.state != DOWN) if kept is not None else iv
+    g = gaps.select("serial", "gs", "ge")
+    j = cut.join(g, [cut.serial == g.serial, g.gs < cut.e, g.ge > cut.s])
+    key = {"serial": j.serial, "state": j.state, "s": j.s}
+    points = ibis.union(
+        cut.select("serial", "state", "s", p=cut.s), cut.select("serial", "state", "s", p=cut.e),
+        j.select(**key, p=ibis.greatest(j.gs, j.s)), j.select(**key, p=ibis.least(j.ge, j.e)),
+        distinct=True)
+    w = ibis.window(group_by=[points.serial, points.state, points.s], order_by=points.p)
+    seg = points.mutate(q=points.p.lead().over(w))
+    seg = seg.filter(seg.q.notnull(), seg.q > seg.p)
+    g2 = g.view()
+    seg = seg.anti_join(g2, [seg.serial == g2.serial, g2.gs <= seg.p, g2.ge >= seg.q])
+    if kept is None:  # "unknown": a stop's time ends where its first gap begins
+        seg = seg.filter((seg.state != DOWN) | (seg.p == seg.s))
+    src = cut.view()
+    back = seg.join(src, [seg.serial == src.serial, seg.state == src.state, seg.s == src.s])
+    pieces = back.select(serial=seg.serial, state=seg.state, s=seg.p, e=seg.q,
+                         new_stop=src.new_stop & (seg.p == seg.s))
+    return pieces if kept is None else ibis.union(kept, pieces)
 
 
 def status_months(period: Period, horizon: timedelta = DEFAULT_HORIZON) -> list[str]:

@@ -195,10 +195,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     _register_downtime(app)
 
     @import_app.command("telemetry")
-    def import_telemetry(path: Path, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    def import_telemetry(path: Path, as_json: Annotated[bool, typer.Option("--json")] = False,
+                         encoding: Annotated[str, typer.Option(
+                             "--encoding", help="the CSV file's text encoding (utf-8, cp1252, latin-1, ...)")] = "utf-8",
+                         ) -> None:
         """Status events and measurements from a CSV or Parquet file."""
         try:
-            result = importing.import_file(path, _store(), _machines(), limits=cli_trust.limits(Settings()))
+            result = importing.import_file(path, _store(), _machines(), limits=cli_trust.limits(Settings()),
+                                           encoding=encoding)
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(2)

@@ -26,17 +26,9 @@ EXIT_GAPS = 4
 
 
 def limits(settings: Settings) -> rules.Limits:
-    """Message bounds and the accepted years from the settings."""
-    try:
-        from servitize.core.dates import year_range
-
-        low, high = year_range()
-    except ImportError:  # pragma: no cover - before the shared date range existed
-        low, high = 1900, 2100
-    first = int(datetime(low, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-    last = (int(datetime(high + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000 if high < 9999
-            else rules.DEFAULT_LIMITS.latest_us)
-    return rules.Limits(settings.telemetry_max_payload_bytes, settings.telemetry_max_field_chars, first, last)
+    """Message bounds and the accepted years from the settings (the listener and file imports)."""
+    return rules.Limits(settings.telemetry_max_payload_bytes, settings.telemetry_max_field_chars,
+                        (settings.date_min_year, settings.date_max_year))
 
 
 def listener_config(settings: Settings, **kw: object) -> ListenerConfig:

@@ -15,11 +15,17 @@ from servitize.core.money import from_cents
 from servitize.installed_base.models import Asset
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
-from servitize.telemetry.consent import consented, consenting_assets
+from servitize.telemetry.consent import consenting_assets
 from servitize.telemetry.downtime import downtime_in, utc
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.models import AvailabilityContract
-from servitize.telemetry.service import PURPOSE, Options, compute, scheduled_hours
+from servitize.telemetry.service import (
+    PURPOSE,
+    Options,
+    compute,
+    scheduled_hours,
+    telemetry_intervals,
+)
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
 
@@ -109,8 +115,8 @@ def evidence(session: Session, store: TelemetryStore, period: av.Period, serials
              at: datetime | None = None, contract: AvailabilityContract | None = None) -> list[dict[str, object]]:
     """Downtime events of the period: status-derived stops and downtime records.
 
-    The same intervals as the computation (``status_intervals`` with the contract's rule), of the
-    contract's own consenting machines only.
+    The same intervals as the computation (``telemetry_intervals`` with the contract's rule: gap
+    time cut out), of the contract's own consenting machines only.
     """
     options = contract_options(contract, at) if contract else Options(at=at)
     accounts = [contract.account_id] if contract else None
@@ -118,14 +124,7 @@ def evidence(session: Session, store: TelemetryStore, period: av.Period, serials
     wanted = sorted({s for _i, s in assets})
     con = ibis.duckdb.connect()
     try:
-        status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
-                           PURPOSE, "status", at)
-        status = status.filter(status.serial.isin(wanted or [""]))
-        heard = consented(session, store.table(con, "measure", av.months_between(
-            period.start - options.horizon, period.end)), PURPOSE, "status", at)
-        heard = heard.filter(heard.serial.isin(wanted or [""]))
-        iv = av.status_intervals(status, period, options.horizon, options.silence_after_down,
-                                 av.newest_readings(status, heard))
+        iv = telemetry_intervals(session, store, con, period, options, wanted)
         iv = iv.filter(iv.state.isin([av.DOWN, av.PLANNED]))
         rows = [{"serial": r["serial"], "state": r["state"], "start": r["s"], "end": r["e"],
                  "source": "status"} for r in to_arrow(iv.order_by(["s", "serial"])).to_pylist()]

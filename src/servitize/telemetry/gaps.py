@@ -131,9 +131,11 @@ def _silence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetim
 
 
 def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime, end: datetime,
-                 expected_interval_s: int | None = None) -> list[str]:
+                 expected_interval_s: int | None = None, silence_after_down: str = "down") -> list[str]:
     """The gap lines of a contract report: ``M1: telemetry gap 2026-10-05 14:02–14:07 (5 readings
-    missing)``; the expected interval defaults to the setting."""
+    missing), counted as unknown``; the expected interval defaults to the setting. Availability
+    counts a gap's time as unknown (``availability.without_gaps``); under the contract's default
+    rule for silence after ``down`` a stop in progress stays down through it, and the line says so."""
     if expected_interval_s is None:
         from servitize.core.settings import Settings
 
@@ -144,5 +146,6 @@ def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime,
     lines = []
     for g in find_gaps(store, serials, start, end, expected_interval_s, now=min(_utc(end), datetime.now(UTC))):
         what = f"{g.missing} readings missing" if g.missing else f"no reading for {g.as_dict()['minutes']} min"
-        lines.append(f"{g.serial}: {g.label()} ({what})")
+        rule = "; a stop in progress stays down" if silence_after_down == "down" else ""
+        lines.append(f"{g.serial}: {g.label()} ({what}), counted as unknown{rule}")
     return lines

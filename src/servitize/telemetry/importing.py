@@ -3,11 +3,14 @@
 Columns: ``serial``, ``ts`` and either ``state`` (+ ``reason``) or ``metric``, ``value``
 (+ ``unit``). Same rules as the record imports: each bad row goes to ``FILE.rejects.csv`` with
 its line and reason, ``read == landed + rejected``; re-importing stores no duplicate (the
-store keeps one row per key).
+store keeps one row per key). A CSV row with bytes that are not text in the file's encoding
+(UTF-8 unless ``encoding`` says otherwise) or with a NUL byte is rejected on its own
+(``unreadable``); the rest of the file lands.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,7 +43,25 @@ class ImportResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _problem(value: str) -> str | None:
+    """Why a CSV value cannot be stored: bytes that are not text (read as lone surrogates) or NUL."""
+    if "\x00" in value:
+        return "holds a NUL byte"
+    bad = next((ch for ch in value if "\udc80" <= ch <= "\udcff"), None)
+    if bad is not None:
+        return (f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
+                "(give it with --encoding)")
+    return None
+
+
+def _readable(value: str) -> str:
+    """A value read with ``surrogateescape`` as printable text: bad bytes as ``\\xff``, NUL as ``\\x00``."""
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value.replace("\x00", "\\x00")
+
+
+def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
     try:
         with path.open("rb") as f:
             parquet = f.read(4) == b"PAR1"
@@ -52,12 +73,20 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                     yield line, {k.lower(): "" if v is None else (v.isoformat() if hasattr(v, "isoformat")
                                                                   else str(v)) for k, v in row.items()}
             return
-        with path.open("r", encoding="utf-8-sig", newline="") as f:
+        codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+        # Bytes that are not text in the encoding become lone surrogates, so that only the row
+        # holding them is rejected (``_problem``) and the rest of the file lands.
+        with path.open("r", encoding=codec, errors="surrogateescape", newline="") as f:
             reader = csv.DictReader(f)
             if reader.fieldnames is None or not {"serial", "ts"} <= {h.lower() for h in reader.fieldnames}:
                 raise TelemetryFileError(f"{path.name} needs the columns serial and ts")
+            if any(_problem(h or "") for h in reader.fieldnames):
+                raise TelemetryFileError(f"cannot read {path}: its header is not {encoding} text or holds a "
+                                         "NUL byte (give the file's encoding with --encoding)")
             for row in reader:
                 yield reader.line_num, {(k or "").lower(): (v or "").strip() for k, v in row.items()}
+    except LookupError as exc:
+        raise TelemetryFileError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from exc
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
         if isinstance(exc, TelemetryFileError):
             raise
@@ -65,7 +94,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def import_file(path: Path, store: TelemetryStore, serials: Known, source: str = "file",
-                limits: rules.Limits = rules.DEFAULT_LIMITS) -> ImportResult:
+                limits: rules.Limits = rules.DEFAULT_LIMITS, encoding: str = "utf-8") -> ImportResult:
     """Validate every row, store the good ones, write the bad ones with reasons to the rejects file.
 
     ``serials`` maps each serial to its ``Machine`` (then readings before its install date are
@@ -79,9 +108,9 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
     rejects: list[tuple[int, str, str, dict[str, str]]] = []
     batch = Batch()
     received = now_us()
-    for line, row in _rows(path):
+    for line, row in _rows(path, encoding):
         result.read += 1
-        item = _reading(row, serials, received, limits)
+        item = _unreadable(row) or _reading(row, serials, received, limits)
         if isinstance(item, rules.Rejected):
             rejects.append((line, item.reason, item.detail, row))
             result.reasons[item.reason] = result.reasons.get(item.reason, 0) + 1
@@ -103,11 +132,20 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
             writer.writerow(["line", "reason", "detail",
                              *("state_reason" if c == "reason" else c for c in COLUMNS)])
             for line, reason, detail, row in rejects:  # never a live formula in a spreadsheet
-                writer.writerow([line, *safe_row([reason, detail, *(row.get(c, "") for c in COLUMNS)])])
+                writer.writerow([line, *safe_row([reason, detail, *(_readable(row.get(c, "")) for c in COLUMNS)])])
         result.rejects_file = str(rejects_path)
     elif rejects_path.exists():
         rejects_path.unlink()  # a stale rejects file of an earlier run would mislead
     return result
+
+
+def _unreadable(row: dict[str, str]) -> rules.Rejected | None:
+    """The row's first value that is not text, as a rejection (None: every value is text)."""
+    for name, value in row.items():
+        problem = _problem(value)
+        if problem:
+            return rules.Rejected(rules.Reason.unreadable, f"{name or 'a value'} {problem}")
+    return None
 
 
 def _reading(row: dict[str, str], serials: Known, now: int,

@@ -306,7 +306,8 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
         excluded_causes=sorted({str(e.get("cause") or "no cause given") for e in
                                 (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[union-attr, attr-defined]
         telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
-                                         period.start, period.end),
+                                         period.start, period.end,
+                                         silence_after_down=contract.silence_after_down or "down"),
     )
 
 

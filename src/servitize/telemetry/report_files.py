@@ -303,6 +303,8 @@ def report_pdf(r: Report, *, compress: bool = True) -> bytes:
                [20, 34, 27, 27, 12, 58], _stop_rows(r.downtime), {4})
     else:
         _note(doc, "No downtime in this period.")
+    for line in r.telemetry_gaps:  # lost telemetry, counted as unknown time
+        _note(doc, line)
     _heading(doc, "Energy and usage")
     _usage(doc, r)
     doc.ln(4)

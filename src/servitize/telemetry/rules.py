@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from servitize.core.dates import check_date_in_range
+
 STATES = ("running", "idle", "down", "planned_maintenance")
 KINDS = ("status", "measure")
 FUTURE_TOLERANCE_S = 3600  # a clock up to an hour fast is tolerated, more is "far in the future"
@@ -39,8 +41,9 @@ class Limits:
 
     max_payload_bytes: int = 64 * 1024
     max_field_chars: int = 200
-    earliest_us: int = -2_208_988_800_000_000  # 1900-01-01T00:00:00Z
-    latest_us: int = 4_102_444_800_000_000  # 2100-01-01T00:00:00Z (exclusive)
+    # The accepted years (first, last) as ``core.dates.check_date_in_range`` judges every date;
+    # None: SERVITIZE_DATE_MIN_YEAR..SERVITIZE_DATE_MAX_YEAR (default 1900-2100).
+    years: tuple[int, int] | None = None
 
 
 DEFAULT_LIMITS = Limits()
@@ -105,10 +108,12 @@ def parse_ts(value: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
         return Rejected(Reason.bad_timestamp, f"not an ISO 8601 timestamp: {value!r}")
     if us > now_us + FUTURE_TOLERANCE_S * 1_000_000:
         return Rejected(Reason.future_timestamp, f"{value} is in the future")
-    if not limits.earliest_us <= us < limits.latest_us:
-        return Rejected(Reason.out_of_range_timestamp,
-                        f"{value} is outside the accepted range {_iso(limits.earliest_us)} to "
-                        f"{_iso(limits.latest_us)}")
+    try:  # judged in UTC, like every other date, by the one shared rule
+        outside = check_date_in_range(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us), limits.years)
+    except OverflowError:  # before year 1 or after 9999 in UTC
+        outside = f"{value} is outside the years a date can hold"
+    if outside:
+        return Rejected(Reason.out_of_range_timestamp, outside)
     if not_before_us is not None and us < not_before_us:
         return Rejected(Reason.before_install,
                         f"{value} is before the machine's install date {_iso(not_before_us)[:10]}")

@@ -19,6 +19,7 @@ from servitize.telemetry import rules
 from servitize.telemetry.consent import consented, consenting_accounts, consenting_assets
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import quiet, to_arrow
+from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.store import TelemetryStore
 
 PURPOSE = "contract_verification"
@@ -40,6 +41,8 @@ class Options:
     maintenance_hours: float = 4.0
     at: datetime | None = None  # when consent is checked; now by default
     silence_after_down: str = av.SILENCE_DOWN  # a silent ``down`` holds until the next event
+    # a machine silent longer than this has a gap (None: SERVITIZE_TELEMETRY_EXPECTED_INTERVAL_S)
+    expected_interval_s: int | None = None
 
 
 def _round(row: dict[str, object]) -> dict[str, object]:
@@ -77,14 +80,7 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
                     session, period, options, [i for i, _s in assets]), temp=True, overwrite=True)
             intervals = consented(session, status, options.purpose, "status", options.at)
         else:
-            status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
-                               options.purpose, "status", options.at)
-            status = status.filter(status.serial.isin(wanted or [""]))
-            heard = store.table(con, "measure", av.months_between(period.start - options.horizon, period.end))
-            heard = consented(session, heard, options.purpose, "status", options.at)
-            heard = heard.filter(heard.serial.isin(wanted or [""]))
-            intervals = av.status_intervals(status, period, options.horizon, options.silence_after_down,
-                                            av.newest_readings(status, heard))
+            intervals = telemetry_intervals(session, store, con, period, options, wanted)
         intervals = intervals.filter(intervals.serial.isin(wanted or [""]))
         records = records_table(downtime_in(session, period, [i for i, _s in assets]))
         if records.num_rows:
@@ -107,6 +103,43 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
     finally:
         if own:
             con.disconnect()
+
+
+def telemetry_intervals(session: Session, store: TelemetryStore, con: ibis.BaseBackend, period: av.Period,
+                        options: Options, wanted: list[str]) -> ir.Table:
+    """Status intervals of the ``wanted`` machines under their agreements, telemetry gaps cut out.
+
+    The one source of status time for availability and for a contract's evidence: each state until
+    the next event (``av.status_intervals``), and a gap's time unknown (``av.without_gaps``).
+    """
+    status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
+                       options.purpose, "status", options.at)
+    status = status.filter(status.serial.isin(wanted or [""]))
+    heard = store.table(con, "measure", av.months_between(period.start - options.horizon, period.end))
+    heard = consented(session, heard, options.purpose, "status", options.at)
+    heard = heard.filter(heard.serial.isin(wanted or [""]))
+    intervals = av.status_intervals(status, period, options.horizon, options.silence_after_down,
+                                    av.newest_readings(status, heard))
+    found = gap_table(store, wanted, period, options)
+    if not found.num_rows:
+        return intervals
+    with quiet():
+        table = con.create_table(f"gaps_{id(found)}", found, temp=True, overwrite=True)
+    return av.without_gaps(intervals, table, options.silence_after_down)
+
+
+def gap_table(store: TelemetryStore, serials: list[str], period: av.Period, options: Options) -> pa.Table:
+    """(serial, gs, ge): the telemetry gaps of the machines in the period, as the report lists them."""
+    interval = options.expected_interval_s
+    if interval is None:
+        from servitize.core.settings import Settings
+
+        interval = Settings().telemetry_expected_interval_s
+    now = min(period.end, utc(options.at) if options.at else datetime.now(UTC))
+    found = find_gaps(store, serials, period.start, period.end, interval, now=now) if serials else []
+    return pa.table({"serial": pa.array([g.serial for g in found], pa.string()),
+                     "gs": pa.array([g.start for g in found], TS), "ge": pa.array([g.end for g in found], TS)},
+                    schema=av.GAPS)
 
 
 def without_agreement(session: Session, store: TelemetryStore, purpose: str = PURPOSE,
