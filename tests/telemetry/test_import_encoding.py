@@ -48,3 +48,11 @@ def test_a_header_that_is_not_text_makes_the_file_unreadable(tmp_path) -> None: 
     path.write_bytes(b"serial,ts,st\xffate\n" + ROWS[:36])
     with pytest.raises(TelemetryFileError, match="header is not utf-8 text"):
         import_file(path, TelemetryStore(tmp_path / "store"), {"M1"})
+
+
+def test_a_row_with_more_values_than_the_header_is_rejected_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "readings.csv"
+    path.write_text("serial,ts,state\nM1,2026-10-01T00:00:00Z,running,extra,more\nM1,2026-10-01T01:00:00Z,down\n")
+    result = import_file(path, TelemetryStore(tmp_path / "store"), {"M1"})
+    assert (result.read, result.landed, result.rejected) == (2, 1, 1)  # AttributeError before
+    assert result.reasons == {"unreadable": 1}

@@ -26,6 +26,7 @@ from servitize.telemetry.store import Batch, TelemetryStore
 
 COLUMNS = ("serial", "ts", "state", "reason", "metric", "value", "unit")
 CHUNK_ROWS = 50_000
+EXTRA = "\x00extra"  # a row's key for the count of values beyond the header (never a column name)
 
 
 class TelemetryFileError(InvalidInput):
@@ -84,7 +85,11 @@ def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, 
                 raise TelemetryFileError(f"cannot read {path}: its header is not {encoding} text or holds a "
                                          "NUL byte (give the file's encoding with --encoding)")
             for row in reader:
-                yield reader.line_num, {(k or "").lower(): (v or "").strip() for k, v in row.items()}
+                extra = row.pop(None, None)  # values beyond the header (a list)
+                values = {(k or "").lower(): (v or "").strip() for k, v in row.items()}
+                if extra:
+                    values[EXTRA] = str(len(extra))
+                yield reader.line_num, values
     except LookupError as exc:
         raise TelemetryFileError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from exc
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
@@ -140,7 +145,10 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
 
 
 def _unreadable(row: dict[str, str]) -> rules.Rejected | None:
-    """The row's first value that is not text, as a rejection (None: every value is text)."""
+    """The row's first value that is not text, or values beyond the header, as a rejection
+    (None: the row can be read)."""
+    if EXTRA in row:
+        return rules.Rejected(rules.Reason.unreadable, f"{row[EXTRA]} value(s) more than the header has columns")
     for name, value in row.items():
         problem = _problem(value)
         if problem:
