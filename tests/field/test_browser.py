@@ -118,7 +118,7 @@ def test_a_sign_up_sheet_is_signed_on_the_phone_and_becomes_orders(browser, site
     lines = page.locator("[data-testid=sheet-lines] li")
     for name in ("Hydraulic hose check", "Spindle bearing kit"):  # 350 (rule lead) + 1,200
         lines.filter(has_text=name).locator("input[type=checkbox]").check()
-    expect(page.get_by_test_id("sheet-total")).to_have_text("1,550 EUR")
+    expect(page.get_by_test_id("sheet-total")).to_have_text("1,550.00 EUR")
     page.fill("#signer_name", "Hanna Vogt")
     pad = page.locator("#signature-pad").bounding_box()
     page.mouse.move(pad["x"] + 30, pad["y"] + 110)
@@ -129,7 +129,7 @@ def test_a_sign_up_sheet_is_signed_on_the_phone_and_becomes_orders(browser, site
     _shot(page, "sheet")
     page.get_by_test_id("sign").click()
     page.wait_for_url("**/sheets/*?signed=1")
-    expect(page.get_by_test_id("ordered-total")).to_have_text("1,550 EUR")
+    expect(page.get_by_test_id("ordered-total")).to_have_text("1,550.00 EUR")
     _shot(page, "sheet-signed")
     context.close()
     engine = make_engine(url)

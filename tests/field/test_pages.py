@@ -88,7 +88,7 @@ def test_sheet_page_pdf_and_signing(web: TestClient, session: Session, field: Fi
         "signed_on": "screen", "signature": "data:image/png;base64,iVBORw0KGgo="})
     assert signed.status_code == 303
     done = web.get(made.headers["location"]).text
-    assert "Thank you — ordered" in done and "530 EUR" in done  # hose 350 + oil analysis 180
+    assert "Thank you — ordered" in done and "530.00 EUR" in done  # hose 350 + oil analysis 180
 
 
 def test_leaderboard_and_best_practice(web: TestClient, session: Session, field: Field) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from servitize.core.money import Rates
 from servitize.field import rules
 
 NEXT = rules.NextVisit(visit_id=7, technician_id=3, day=date(2026, 11, 25), open_leads=0)
@@ -30,10 +31,11 @@ def test_small_lead_without_visit_or_over_the_cap_goes_to_the_owner() -> None:
 
 def test_conversion_into_the_accounts_currency() -> None:
     # 1 SEK = 0.09 EUR (company EUR); 900 EUR in SEK = 900 / 0.09 = 10,000 SEK
-    assert rules.convert_to(900_00, "EUR", "SEK", "EUR", {"SEK": 0.09}) == 10_000_00
-    assert rules.convert_to(10_000_00, "SEK", "EUR", "EUR", {"SEK": 0.09}) == 900_00
-    assert rules.convert_to(5, "EUR", "EUR", "EUR", {}) == 5
-    assert rules.convert_to(5, "EUR", "USD", "EUR", {}) is None
+    day, sek = date(2026, 11, 25), Rates({"SEK": [(date(2026, 1, 1), 0.09)]}, "EUR")
+    assert rules.convert_to(900_00, "EUR", "SEK", sek, day) == 10_000_00
+    assert rules.convert_to(10_000_00, "SEK", "EUR", sek, day) == 900_00
+    assert rules.convert_to(5, "EUR", "EUR", Rates({}, "EUR"), day) == 5
+    assert rules.convert_to(5, "EUR", "USD", Rates({}, "EUR"), day) is None
 
 
 def test_working_days_skip_weekends_and_holidays() -> None:

@@ -32,4 +32,7 @@ def test_forecast_total_converts_at_the_newest_rate(session) -> None:  # type: i
     session.flush()
     total = pipeline.forecast(session, owner, now=NOW, company_currency="EUR")["total"]
     assert total == {"currency": "EUR", "count": 3, "value": Decimal("118000.00"),
-                     "weighted": Decimal("17200.00"), "not_converted": ["USD"]}
+                     "weighted": Decimal("17200.00"), "not_converted": ["USD"],
+                     # phase 2 default 25 %: 50,000 x 0.25 = 12,500 USD weighted, shown apart
+                     "unconverted": [{"currency": "USD", "value": Decimal("50000.00"),
+                                      "weighted": Decimal("12500.00")}]}

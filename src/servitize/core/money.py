@@ -76,8 +76,12 @@ RateTable = Mapping[str, Sequence[tuple[date, float]]]
 class Rates:
     """Rate series per currency, ready to convert many amounts by the one convention."""
 
-    def __init__(self, rates: RateTable, company: str) -> None:
+    def __init__(self, rates: RateTable, company: str, as_of: date | None = None) -> None:
+        # ``as_of``: rates dated after that day are not in force yet and are never used (a
+        # planned rate for next month does not convert today's amount, not even as the "oldest").
         self.company = company
+        if as_of is not None:
+            rates = {c: [(d, r) for d, r in s if d <= as_of] for c, s in rates.items()}
         self._days = {c: [d for d, _ in s] for c, s in rates.items() if s}
         self._rates = {c: [r for _, r in s] for c, s in rates.items() if s}
 

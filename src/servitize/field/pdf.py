@@ -49,7 +49,7 @@ def sheet_pdf(sheet: SheetRead, signature: str | None = None) -> bytes:
         doc.set_font("Helvetica", "B", 10)
         doc.set_x(doc.l_margin + 12)
         doc.cell(118, 6, _latin(line.name))
-        doc.cell(0, 6, _money(line.unit_price * int(line.quantity), line.currency), align="R",
+        doc.cell(0, 6, _money(line.amount, line.currency), align="R",
                  new_x="LMARGIN", new_y="NEXT")
         doc.set_font("Helvetica", "", 8)
         doc.set_text_color(90, 100, 110)
@@ -60,7 +60,8 @@ def sheet_pdf(sheet: SheetRead, signature: str | None = None) -> bytes:
     doc.ln(4)
     doc.set_font("Helvetica", "B", 10)
     if sheet.status == "signed":
-        doc.cell(0, 7, _latin(f"Ordered: {_money(sheet.total_ticked, sheet.currency)}"),
+        apart = "".join(f" + {_money(u.amount, u.currency)} unconverted" for u in sheet.unconverted)
+        doc.cell(0, 7, _latin(f"Ordered: {_money(sheet.total_ticked, sheet.currency)}{apart}"),
                  new_x="LMARGIN", new_y="NEXT")
     doc.ln(10)
     y = doc.get_y()

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import Bundle, Session, aliased
 
-from servitize.core.money import ExchangeRate
 from servitize.field import rules
 from servitize.field.models import LeadRoute, SignUpSheet
 from servitize.installed_base.access import account_scope
@@ -42,19 +41,6 @@ def unrouted_leads(session: Session, limit: int | None = None) -> list[Lead]:
          .where(Lead.status == LeadStatus.open.value, LeadRoute.id.is_(None))
          .order_by(Lead.score.desc(), Lead.id))
     return list(session.scalars(q.limit(limit) if limit else q))
-
-
-def latest_rates(session: Session, currencies: set[str]) -> dict[str, float]:
-    """The newest exchange rate of each currency (company-currency units per unit)."""
-    rates: dict[str, float] = {}
-    if not currencies:
-        return rates
-    for cur, rate in session.execute(
-        select(ExchangeRate.currency, ExchangeRate.rate)
-        .where(ExchangeRate.currency.in_(currencies)).order_by(ExchangeRate.day)
-    ):
-        rates[cur] = rate
-    return rates
 
 
 def service_manager_for(session: Session, territory: str | None) -> User | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
+from servitize.core.money import Rates
 from servitize.field.models import PointKind, Route, Stage
 
 OPEN_STAGES = (Stage.reported.value, Stage.actioned.value, Stage.proposed.value)
@@ -73,18 +75,19 @@ def route(value_cents: int, threshold_cents: int, owner_id: int | None,
                     f"small lead for the visit on {next_visit.day.isoformat()}")
 
 
-def convert_to(cents: int, currency: str, target: str, company: str,
-               rates: dict[str, float]) -> int | None:
-    """Minor units in ``target``; rates are company-currency units per unit; None if unknown."""
+def convert_to(cents: int, currency: str, target: str, rates: Rates, day: date) -> int | None:
+    """Minor units of ``currency`` in ``target`` by core.money's convention: through the company
+    currency at the rates in force on ``day``, rounding half to even; None without a rate."""
     if currency == target:
         return cents
-    in_company = cents if currency == company else (
-        round(cents * rates[currency]) if currency in rates else None)
-    if in_company is None:
-        return None
-    if target == company:
+    in_company = rates.convert(cents, currency, day)
+    if in_company is None or target == rates.company:
         return in_company
-    return round(in_company / rates[target]) if rates.get(target) else None
+    rate = rates.rate_on(target, day)
+    if not rate:
+        return None
+    return int((Decimal(in_company) / Decimal(str(rate))).quantize(Decimal(1),
+                                                                   rounding=ROUND_HALF_EVEN))
 
 
 def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:

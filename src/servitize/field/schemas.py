@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from servitize.core.dates import SaneDate
 from servitize.core.inputs import Id, Input, Moment
 from servitize.field.rules import SEEN
+from servitize.installed_base.schemas import Unconverted
 
 PHOTO_MAX = 400_000  # characters of a data URL (a phone photo scaled down by the page)
 SIGNATURE_MAX = 300_000
@@ -154,6 +155,7 @@ class SheetLineRead(BaseModel):
     lead_id: int | None
     quantity: float
     unit_price: Decimal
+    amount: Decimal  # unit price x quantity, rounded as the order is
     currency: str
     ticked: bool
     order_id: int | None
@@ -172,8 +174,12 @@ class SheetRead(BaseModel):
     signed_on: str | None
     signed_at: Moment | None
     lines: list[SheetLineRead]
+    # The ticked lines' sum: in the lines' currency when they share one, else in the company
+    # currency at the rates in force on the signing day (core.money); lines in a currency
+    # without a rate are not in it but listed apart, in their own currency.
     total_ticked: Decimal
     currency: str
+    unconverted: list[Unconverted] = []
 
 
 class SheetLines(Input):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.money import from_cents, to_cents
+from servitize.core.money import Rates, from_cents, load_rates, to_cents
 from servitize.core.settings import Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
@@ -41,9 +41,11 @@ def route_lead(session: Session, lead: Lead, account: Account, actor: Actor, tod
                s: FieldSettings, company: str, reported_by: User | None = None,
                load: dict[int, int] | None = None) -> LeadRoute:
     """Decide and store where one new lead goes; ``load`` counts open leads per technician."""
-    rates = repo.latest_rates(session, {lead.currency, account.currency} - {company})
-    value = rules.convert_to(lead.estimated_value_cents, lead.currency, account.currency,
-                             company, rates)
+    # core.money's convention: the rates in force today (a future-dated rate is not yet in force)
+    rates = Rates(load_rates(session, {lead.currency, account.currency} - {company}), company,
+                  as_of=today)
+    value = rules.convert_to(lead.estimated_value_cents, lead.currency, account.currency, rates,
+                             today)
     visit = repo.next_visit(session, account.id, today, s.next_visit_days)
     nxt = None
     if visit is not None:
@@ -58,7 +60,8 @@ def route_lead(session: Session, lead: Lead, account: Account, actor: Actor, tod
                            s.max_open_per_technician)
     if value is None:
         decision = rules.Decision(Route.account_owner.value, account.owner_id, None,
-                                  f"no exchange rate for {lead.currency}: the owner decides")
+                                  f"no exchange rate between {lead.currency} and "
+                                  f"{account.currency} in force: the owner decides")
     if decision.route == Route.technician.value and load is not None and decision.assigned_to_id:
         load[decision.assigned_to_id] = load.get(decision.assigned_to_id, 0) + 1
     row = LeadRoute(lead_id=lead.id, account_id=account.id, route=decision.route,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
-from servitize.core.money import from_cents
+from servitize.core.money import Converted, Rates, from_cents, load_rates
+from servitize.core.settings import Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
@@ -17,6 +18,7 @@ from servitize.field.schemas import SheetLineRead, SheetRead, Signing
 from servitize.field.settings import FieldSettings
 from servitize.installed_base.access import require
 from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
+from servitize.installed_base.schemas import Unconverted
 from servitize.intelligence.models import Lead, LeadStatus
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
@@ -138,7 +140,7 @@ def sign(session: Session, user: User, sheet: SignUpSheet, body: Signing,
         line.ticked = True
         order = Order(external_id=f"SUS-{sheet.id}-{line.id}", account_id=sheet.account_id,
                       offering_id=offering.id, day=today, quantity=line.quantity,
-                      amount_cents=round(line.unit_price_cents * line.quantity),
+                      amount_cents=_line_cents(line),
                       currency=line.currency, channel="technician", sold_by_id=sheet.technician_id)
         session.add(order)
         session.flush()
@@ -193,21 +195,37 @@ def cancel(session: Session, user: User, sheet: SignUpSheet, reason: str) -> Non
     session.flush()
 
 
-def sheet_read(session: Session, sheet: SignUpSheet) -> SheetRead:
+def sheet_read(session: Session, sheet: SignUpSheet, company: str | None = None,
+               today: date | None = None) -> SheetRead:
     """A sheet with its lines and the total of the ticked ones."""
     name = session.scalar(select(Account.name).where(Account.id == sheet.account_id)) or ""
     lines = lines_of(session, sheet)
-    currency = lines[0][0].currency if lines else "EUR"
-    total = sum(round(x.unit_price_cents * x.quantity) for x, _o in lines if x.ticked)
+    company = company or Settings().company_currency
+    ticked = [(_line_cents(x), x.currency) for x, _o in lines if x.ticked]
+    shared = {c for _, c in ticked} or {x.currency for x, _o in lines[:1]} or {company}
+    if len(shared) == 1:  # one currency: no conversion, the sum the customer sees line by line
+        done = Converted(sum(c for c, _ in ticked), shared.pop())
+    else:  # several: core.money's convention, at the rates in force on the signing day
+        day = sheet.signed_at.date() if sheet.signed_at else today or date.today()
+        rates = Rates(load_rates(session, {c for _, c in ticked} - {company}), company, as_of=day)
+        done = rates.sum((c, cur, day) for c, cur in ticked)
     return SheetRead(
         id=sheet.id, visit_id=sheet.visit_id, account_id=sheet.account_id, account=name,
         technician_id=sheet.technician_id, status=sheet.status, signer_name=sheet.signer_name,
-        signed_on=sheet.signed_on, signed_at=sheet.signed_at, currency=currency,
-        total_ticked=from_cents(total) or 0,
+        signed_on=sheet.signed_on, signed_at=sheet.signed_at, currency=done.currency,
+        total_ticked=from_cents(done.cents) or 0,
+        unconverted=[Unconverted(amount=m.amount, currency=m.currency)
+                     for m in done.unconverted_money()],
         lines=[SheetLineRead(id=x.id, offering_id=o.id, name=o.name, reason=x.reason,
                              lead_id=x.lead_id, quantity=x.quantity,
-                             unit_price=from_cents(x.unit_price_cents) or 0, currency=x.currency,
+                             unit_price=from_cents(x.unit_price_cents) or 0,
+                             amount=from_cents(_line_cents(x)) or 0, currency=x.currency,
                              ticked=x.ticked, order_id=x.order_id) for x, o in lines])
+
+
+def _line_cents(line: SignUpLine) -> int:
+    """What a line orders, in minor units: the same rounding as the order ``sign`` writes."""
+    return round(line.unit_price_cents * line.quantity)
 
 
 def eligible_offerings(session: Session) -> list[Offering]:

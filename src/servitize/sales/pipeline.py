@@ -9,10 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
-from servitize.core.money import from_cents
+from servitize.core.money import Rates, from_cents, load_rates
 from servitize.installed_base.models import Account
-from servitize.installed_base.repository import exchange_rates
-from servitize.installed_base.rules import convert_sum
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Opportunity, SalesActivity
@@ -26,7 +24,8 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
     """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls.
 
     Phases are listed per currency as entered; ``total`` adds them up in the company currency
-    at the newest known rate (a forecast is money to come), naming currencies without a rate.
+    at the rates in force today (docs/money.md); currencies without a rate are left out of it
+    and listed apart under ``unconverted`` with their own amounts.
     """
     now = now or utcnow()
     pol = policy()
@@ -44,16 +43,21 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
         if (now - aware(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
     ]
     worst = max(stats, key=lambda s: (s.stalled, s.cycle_days or 0), default=None)
-    rates = exchange_rates(session, {r.currency for r in rows} - {company_currency})
     today = now.date()
-    value, missing = convert_sum(((r.value_cents, r.currency, today) for r in rows), rates,
-                                 company_currency)
-    weighted, _missing = convert_sum(((r.weighted_cents, r.currency, today) for r in rows), rates,
-                                     company_currency)
+    # core.money's convention: open values are money of today, at the rates in force today (a
+    # future-dated rate is not in force yet); a currency without a rate stays apart, in its own.
+    rates = Rates(load_rates(session, {r.currency for r in rows} - {company_currency}),
+                  company_currency, as_of=today)
+    value = rates.sum((r.value_cents, r.currency, today) for r in rows)
+    weighted = rates.sum((r.weighted_cents, r.currency, today) for r in rows)
+    missing = sorted(value.unconverted)
     return {
         "total": {"currency": company_currency, "count": sum(r.count for r in rows),
-                  "value": from_cents(value), "weighted": from_cents(weighted),
-                  "not_converted": missing},
+                  "value": from_cents(value.cents), "weighted": from_cents(weighted.cents),
+                  "not_converted": missing,
+                  "unconverted": [{"currency": c, "value": from_cents(value.unconverted[c]),
+                                   "weighted": from_cents(weighted.unconverted.get(c, 0))}
+                                  for c in missing]},
         "phases": [
             {"phase": r.phase, "phase_name": PHASES[r.phase], "currency": r.currency, "count": r.count,
              "value": from_cents(r.value_cents), "weighted": from_cents(r.weighted_cents)}

@@ -68,12 +68,22 @@
     field.value = "";
   });
 
+  // The same amounts as the lines, the PDF and the signed total: cents, two decimals, and one
+  // sum per currency (the screen converts nothing; docs/money.md).
   function sum() {
-    var n = 0;
+    var cents = {};
+    var order = [];
     Array.prototype.forEach.call(form.querySelectorAll("input[name=line_ids]"), function (box) {
-      if (box.checked) n += parseFloat(box.getAttribute("data-price")) || 0;
+      if (!box.checked) return;
+      var cur = box.getAttribute("data-currency") || currency;
+      if (!(cur in cents)) { cents[cur] = 0; order.push(cur); }
+      cents[cur] += Math.round((parseFloat(box.getAttribute("data-price")) || 0) * 100);
     });
-    total.textContent = Math.round(n).toLocaleString("en") + " " + currency;
+    if (!order.length) { cents[currency] = 0; order.push(currency); }
+    total.textContent = order.map(function (cur) {
+      return (cents[cur] / 100).toLocaleString("en", { minimumFractionDigits: 2,
+        maximumFractionDigits: 2 }) + " " + cur;
+    }).join(" + ");
   }
   form.addEventListener("change", sum);
 
