@@ -204,7 +204,8 @@ def _service_history(
     found = repo.service_events_since(session, account_id, since, RECENT_WORK_ORDERS)
     rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
-    parts = money.convert_sum(((r.parts_cost_cents, r.currency, r.day) for r in rows), rates, company)
+    parts = money.Rates(rates, company, as_of=today).sum(  # no rate dated after today
+        (r.parts_cost_cents, r.currency, r.day) for r in rows)
     return ServiceHistorySummary(
         since=since + timedelta(days=1),
         events=len(rows),
@@ -226,7 +227,8 @@ def _purchases(session: Session, account_id: int, today: date, company: str) -> 
     found = repo.orders_since(session, account_id, since)
     rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
-    total = money.convert_sum(((r.amount_cents, r.currency, r.day) for r in rows), rates, company)
+    total = money.Rates(rates, company, as_of=today).sum(  # no rate dated after today
+        (r.amount_cents, r.currency, r.day) for r in rows)
     return PurchaseSummary(
         since=since + timedelta(days=1),
         orders=len(rows),

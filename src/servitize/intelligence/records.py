@@ -148,7 +148,8 @@ def load_records(session: Session, company: str | None = None,
     rows["orders"] = [(*r, rates.convert(r.amount_cents, r.currency, r.day))
                       for r in rows["orders"]]
     price_day = as_of or date.today()  # list prices hold now: the rate in force on the run's day
-    rows["offerings"] = [(*r[:5], rates.convert(r.list_price_cents, r.currency, price_day))
+    in_force = Rates(series, company, as_of=price_day)  # never a rate dated after that day
+    rows["offerings"] = [(*r[:5], in_force.convert(r.list_price_cents, r.currency, price_day))
                          for r in rows["offerings"]]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
