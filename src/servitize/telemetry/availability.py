@@ -117,9 +117,13 @@ def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = 
     is no new stop. Downtime records are laid over afterwards (``overlay``) and still count.
     """
     iv = intervals.select("serial", "state", "s", "e", "new_stop")
+    g = gaps.select("serial", "gs", "ge")
+    touched = g.select("serial").distinct()
+    # only the machines with a gap are cut; the others pass unchanged
+    untouched = iv.anti_join(touched, iv.serial == touched.serial)
+    iv = iv.semi_join(touched, iv.serial == touched.serial)
     kept = iv.filter(iv.state == DOWN) if silence_after_down == SILENCE_DOWN else None
     cut = iv.filter(iv.state != DOWN) if kept is not None else iv
-    g = gaps.select("serial", "gs", "ge")
     j = cut.join(g, [cut.serial == g.serial, g.gs < cut.e, g.ge > cut.s])
     key = {"serial": j.serial, "state": j.state, "s": j.s}
     points = ibis.union(
@@ -137,7 +141,7 @@ def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = 
     back = seg.join(src, [seg.serial == src.serial, seg.state == src.state, seg.s == src.s])
     pieces = back.select(serial=seg.serial, state=seg.state, s=seg.p, e=seg.q,
                          new_stop=src.new_stop & (seg.p == seg.s))
-    return pieces if kept is None else ibis.union(kept, pieces)
+    return ibis.union(untouched, pieces) if kept is None else ibis.union(untouched, kept, pieces)
 
 
 def status_months(period: Period, horizon: timedelta = DEFAULT_HORIZON) -> list[str]:
