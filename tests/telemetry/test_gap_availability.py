@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import ibis
+import pyarrow as pa
 import pytest
 
+from servitize.telemetry import availability as av
 from servitize.telemetry import contracts
 from servitize.telemetry import report as rp
 from servitize.telemetry.availability import month_period
+from servitize.telemetry.frames import quiet, to_arrow
 from servitize.telemetry.report_files import report_pdf
-from servitize.telemetry.service import Options, compute
+from servitize.telemetry.service import Options, compute, status_from_table
 from servitize.telemetry.store import Batch, TelemetryStore
 from tests.telemetry.helpers import us, utc
 from tests.telemetry.test_contract_money import AT, PASSWORD, World, build
@@ -98,3 +102,24 @@ def test_a_gap_during_a_stop_follows_the_contracts_rule_for_silence_after_down(s
     assert result["measured_pct"] == 97.7240
     [stop] = [e for e in result["evidence"] if e["start"] == utc("2026-04-03T00:00")]  # type: ignore[attr-defined]
     assert stop["end"] == utc("2026-04-03T01:00")
+
+
+def test_the_pure_path_cuts_gaps_the_same_way() -> None:
+    """One day: running from 00:00, down 12:00–14:00, running until the last event at 24:00; a gap
+    02:00–05:00 in uptime and one 13:00–15:00 across the stop's end. Default rule: up 24 − 2 − 3 − 1
+    (14:00–15:00) = 18 h, down 2 h, known 20 h. "unknown": the stop ends at 13:00, down 1 h, known 19 h."""
+    ts = [utc(t) for t in ("2026-04-01T00:00", "2026-04-01T12:00", "2026-04-01T14:00", "2026-04-02T00:00")]
+    con = ibis.duckdb.connect()
+    status = status_from_table(con, pa.table({"serial": ["M"] * 4, "ts": ts,
+                                              "state": ["running", "down", "running", "running"]}))
+    with quiet():
+        gaps = con.create_table("g", pa.table({"serial": ["M", "M"],
+                                               "gs": [utc("2026-04-01T02:00"), utc("2026-04-01T13:00")],
+                                               "ge": [utc("2026-04-01T05:00"), utc("2026-04-01T15:00")]},
+                                              schema=av.GAPS))
+    day = av.Period(ts[0], ts[-1])
+    [row] = to_arrow(av.availability(status, day, gaps=gaps)).to_pylist()
+    assert (row["uptime_hours"], row["downtime_hours"], row["known_hours"], row["failures"]) == (18, 2, 20, 1)
+    [row] = to_arrow(av.availability(status, day, gaps=gaps, silence_after_down="unknown")).to_pylist()
+    assert (row["uptime_hours"], row["downtime_hours"], row["known_hours"], row["failures"]) == (18, 1, 19, 1)
+    con.disconnect()

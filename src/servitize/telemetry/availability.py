@@ -252,9 +252,11 @@ def _window_hours(windows: pa.Table, period: Period) -> float:
 
 def availability(status: ir.Table, period: Period, *, records: ir.Table | None = None,
                  windows: pa.Table | None = None, horizon: timedelta = DEFAULT_HORIZON,
-                 silence_after_down: str = SILENCE_DOWN) -> ir.Table:
-    """The whole path: status events (+ downtime records, + calendar) → per-serial summary."""
+                 silence_after_down: str = SILENCE_DOWN, gaps: ir.Table | None = None) -> ir.Table:
+    """The whole path: status events (− telemetry gaps, + downtime records, + calendar) → per-serial summary."""
     intervals = status_intervals(status, period, horizon, silence_after_down)
+    if gaps is not None:
+        intervals = without_gaps(intervals, gaps, silence_after_down)
     if records is not None:
         intervals = overlay(intervals, records)
     return summarize(intervals, period, windows)
