@@ -27,9 +27,6 @@ class Settings(BaseSettings):
     # certificate, and a client certificate and key when the broker asks for one).
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     mqtt_ca_file: Path | None = None
-    # Dates outside these years are rejected with a reason (imports, forms, API, telemetry).
-    date_min_year: int = Field(default=1900, ge=1, le=9999)
-    date_max_year: int = Field(default=2100, ge=1, le=9999)
     mqtt_cert_file: Path | None = None
     mqtt_key_file: Path | None = None
     # Bounds on one MQTT message (larger payloads and longer text fields are dead letters).
@@ -43,6 +40,9 @@ class Settings(BaseSettings):
     import_chunk_rows: int = 50_000
     # The largest request body the web server reads (JSON API, forms); larger answers 413.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Dates outside these years are rejected with a reason (imports, forms, API, telemetry).
+    date_min_year: int = Field(default=1900, ge=1, le=9999)
+    date_max_year: int = Field(default=2100, ge=1, le=9999)
     # Web server processes (`servitize serve`; one per core in production) and the requests
     # each runs at once (its thread pool). Few threads per process and a process per core keep
     # Python threads from queueing on one lock under load: at 20 concurrent users on two
