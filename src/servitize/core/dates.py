@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects.sqlite.base import DATE as SQLITE_DATE
 from sqlalchemy.sql import sqltypes
 
+D = TypeVar("D", date, datetime)
 DEFAULT_MIN_YEAR, DEFAULT_MAX_YEAR = 1900, 2100
 
 
@@ -40,7 +41,7 @@ def check_date_in_range(value: date | datetime, years: tuple[int, int] | None = 
     return f"{value.isoformat()} is outside the accepted years {low} to {high}"
 
 
-def _in_range(value: date) -> date:
+def _in_range(value: D) -> D:
     reason = check_date_in_range(value)
     if reason:
         raise ValueError(reason)
@@ -51,15 +52,8 @@ def _in_range(value: date) -> date:
 SaneDate = Annotated[date, AfterValidator(_in_range)]
 
 
-def _moment_in_range(value: datetime) -> datetime:
-    reason = check_date_in_range(value)
-    if reason:
-        raise ValueError(reason)
-    return value
-
-
 # A date-time field of an input model (agreements, telemetry bodies): inside the accepted years.
-SaneDateTime = Annotated[datetime, AfterValidator(_moment_in_range)]
+SaneDateTime = Annotated[datetime, AfterValidator(_in_range)]
 
 
 # -- Reading dates that a database should never have held -----------------------------------

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from servitize.core.cells import safe_row
 from servitize.core.errors import InvalidInput
+from servitize.core.file_text import readable, unstorable
 from servitize.telemetry import rules
 from servitize.telemetry.listener import Known, now_us
 from servitize.telemetry.store import Batch, TelemetryStore
@@ -44,24 +45,6 @@ class ImportResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-def _problem(value: str) -> str | None:
-    """Why a CSV value cannot be stored: bytes that are not text (read as lone surrogates) or NUL."""
-    if "\x00" in value:
-        return "holds a NUL byte"
-    bad = next((ch for ch in value if "\udc80" <= ch <= "\udcff"), None)
-    if bad is not None:
-        return (f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
-                "(give it with --encoding)")
-    return None
-
-
-def _readable(value: str) -> str:
-    """A value read with ``surrogateescape`` as printable text: bad bytes as ``\\xff``, NUL as ``\\x00``."""
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
-        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return value.replace("\x00", "\\x00")
-
-
 def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
     try:
         with path.open("rb") as f:
@@ -76,12 +59,12 @@ def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, 
             return
         codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
         # Bytes that are not text in the encoding become lone surrogates, so that only the row
-        # holding them is rejected (``_problem``) and the rest of the file lands.
+        # holding them is rejected (``core.file_text``) and the rest of the file lands.
         with path.open("r", encoding=codec, errors="surrogateescape", newline="") as f:
             reader = csv.DictReader(f)
             if reader.fieldnames is None or not {"serial", "ts"} <= {h.lower() for h in reader.fieldnames}:
                 raise TelemetryFileError(f"{path.name} needs the columns serial and ts")
-            if any(_problem(h or "") for h in reader.fieldnames):
+            if any(unstorable(h or "") for h in reader.fieldnames):
                 raise TelemetryFileError(f"cannot read {path}: its header is not {encoding} text or holds a "
                                          "NUL byte (give the file's encoding with --encoding)")
             for row in reader:
@@ -137,7 +120,7 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
             writer.writerow(["line", "reason", "detail",
                              *("state_reason" if c == "reason" else c for c in COLUMNS)])
             for line, reason, detail, row in rejects:  # never a live formula in a spreadsheet
-                writer.writerow([line, *safe_row([reason, detail, *(_readable(row.get(c, "")) for c in COLUMNS)])])
+                writer.writerow([line, *safe_row([reason, detail, *(readable(row.get(c, "")) for c in COLUMNS)])])
         result.rejects_file = str(rejects_path)
     elif rejects_path.exists():
         rejects_path.unlink()  # a stale rejects file of an earlier run would mislead
@@ -150,7 +133,7 @@ def _unreadable(row: dict[str, str]) -> rules.Rejected | None:
     if EXTRA in row:
         return rules.Rejected(rules.Reason.unreadable, f"{row[EXTRA]} value(s) more than the header has columns")
     for name, value in row.items():
-        problem = _problem(value)
+        problem = unstorable(value)
         if problem:
             return rules.Rejected(rules.Reason.unreadable, f"{name or 'a value'} {problem}")
     return None

@@ -15,6 +15,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from servitize.core.errors import InvalidInput
+from servitize.core.file_text import unstorable
 from servitize.installed_base.columns import ImportKind
 
 DELIMITERS = ",;\t|"
@@ -110,7 +111,7 @@ def _csv_header(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
     delimiter = _sniff(text)
     with _open_text(path, encoding) as f:
         header = next(csv.reader(f, delimiter=delimiter), [])
-    if any(_problem(h) for h in header):
+    if any(unstorable(h) for h in header):
         raise ImportFileError(
             f"cannot read {path}: its header is not {encoding} text or holds a NUL byte "
             f"(give the file's encoding with --encoding)"
@@ -148,27 +149,8 @@ def _codec(encoding: str) -> str:
 
 def _open_text(path: Path, encoding: str = "utf-8") -> io.TextIOWrapper:
     # Bytes that are not text in ``encoding`` become lone surrogates, so that the one row
-    # holding them is rejected (``_problem``) and the rest of the file still lands.
+    # holding them is rejected (``core.file_text``) and the rest of the file still lands.
     return path.open("r", encoding=_codec(encoding), errors="surrogateescape", newline="")
-
-
-def _problem(value: str) -> str | None:
-    """Why a value read from the file cannot be stored: undecodable bytes or a NUL byte."""
-    if "\x00" in value:
-        return "holds a NUL byte"
-    bad = next((ch for ch in value if "\udc80" <= ch <= "\udcff"), None)
-    if bad is not None:
-        return (f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
-                "(give it with --encoding)")
-    return None
-
-
-def readable(value: str) -> str:
-    """A value read with ``surrogateescape`` as printable text: bad bytes as ``\\xff``."""
-    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value.replace("\x00", "\\x00")
-    raw = value.encode("utf-8", "surrogateescape")
-    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
 def _check_header(source: Source) -> None:
@@ -312,7 +294,7 @@ def _csv_chunk(
     position: int, names: list[str] | None = None,
 ) -> Chunk:
     shapes = [
-        f"the row has {len(r)} fields, the header {width}" if len(r) != width else _row_problem(r, names)
+        f"the row has {len(r)} fields, the header {width}" if len(r) != width else _rowunstorable(r, names)
         for r in rows
     ]
     fixed = [r if shape is None else [""] * width for r, shape in zip(rows, shapes)]
@@ -325,11 +307,11 @@ def _csv_chunk(
     return Chunk(lines, pa.table(columns), rows, position)
 
 
-def _row_problem(row: list[str], names: list[str] | None) -> str | None:
+def _rowunstorable(row: list[str], names: list[str] | None) -> str | None:
     for i, value in enumerate(row):
         if value.isascii() and "\x00" not in value:
             continue
-        problem = _problem(value)
+        problem = unstorable(value)
         if problem:
             name = names[i] if names and i < len(names) else f"field {i + 1}"
             return f"{name} {problem}"

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import IO
 
 from servitize.core.cells import safe_row
-from servitize.installed_base.importing.reading import Chunk, readable
+from servitize.core.file_text import readable
+from servitize.installed_base.importing.reading import Chunk
 
 
 def rejects_path(path: Path) -> Path:
