@@ -13,7 +13,7 @@ from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
 from servitize.trust.service import revoke_token, token_dict, tokens_of
 
-router = APIRouter(tags=["audit"])
+router = APIRouter()
 
 
 class AuditRead(BaseModel):
@@ -32,7 +32,7 @@ class AuditRead(BaseModel):
     note: str | None
 
 
-@router.get("/audit", response_model=list[AuditRead])
+@router.get("/audit", response_model=list[AuditRead], tags=["audit"])
 def audit_entries(
     session: DbSession,
     user: CurrentUser,
