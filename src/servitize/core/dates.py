@@ -111,7 +111,7 @@ def _psycopg_date_loader() -> Any:
 
         def load(self, data: Any) -> date:
             try:
-                return self._strict.load(data)  # type: ignore[no-any-return]
+                return self._strict.load(data)
             except psycopg.DataError:
                 return nearest_date(bytes(data).decode())
 

@@ -50,7 +50,7 @@ def field_settings(request: Request) -> FieldSettings:
     state = request.app.state
     if getattr(state, "field_settings", None) is None:
         state.field_settings = FieldSettings()
-    return state.field_settings  # type: ignore[no-any-return]
+    return state.field_settings
 
 
 @router.post("/leads", response_model=LeadRouted, status_code=201)

@@ -162,7 +162,7 @@ def share_practice(session: Session, user: User, body: BestPracticeCreate) -> Be
     return note
 
 
-def best_practices(session: Session, region: str | None = None, limit: int = 20) -> list[dict]:  # type: ignore[type-arg]
+def best_practices(session: Session, region: str | None = None, limit: int = 20) -> list[dict]:
     """The newest best-practice notes, the region's first."""
     rows = session.execute(
         select(BestPractice, User.full_name, User.username)

@@ -52,7 +52,7 @@ def service_manager_for(session: Session, territory: str | None) -> User | None:
             or next((m for m in managers if not m.territory), None))
 
 
-def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select:  # type: ignore[type-arg]
+def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select:
     """Ids of the routes the user may see (technicians: assigned to them), with the total.
 
     Narrow on purpose: an owner has hundreds of routes; only the page's rows are loaded whole
@@ -90,7 +90,7 @@ _INBOX_ROWS = (
 )
 
 
-def routes_with_leads(session: Session, ids: list[int]):  # type: ignore[no-untyped-def]
+def routes_with_leads(session: Session, ids: list[int]):
     """Routes with lead, account name and whether a photo exists, in the order of ``ids``, and
     the people they name by id (assignees, escalation targets).
 
@@ -108,7 +108,7 @@ def routes_with_leads(session: Session, ids: list[int]):  # type: ignore[no-unty
 
 # A technician sees the accounts of their territory (to know the machines), but reads only
 # their own routes, sheets and visits and those of their visits, not every colleague's work.
-def _own_visits(user: User) -> Select:  # type: ignore[type-arg]
+def _own_visits(user: User) -> Select:
     return select(Visit.id).where(Visit.technician_id == user.id)
 
 

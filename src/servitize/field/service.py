@@ -130,7 +130,7 @@ def report_lead(session: Session, user: User, body: LeadReport, today: date | No
 
 
 def route_new_leads(session: Session, actor: Actor, today: date | None = None,
-                    s: FieldSettings | None = None, settings: Settings | None = None) -> dict:  # type: ignore[type-arg]
+                    s: FieldSettings | None = None, settings: Settings | None = None) -> dict:
     """Route every open lead that has no route yet, best-scored first (the batch after leads)."""
     today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
     leads = repo.unrouted_leads(session)

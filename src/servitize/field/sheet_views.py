@@ -150,7 +150,7 @@ def sheet_sign(sheet_id: int, request: Request, session: DbSession, user: Curren
     sheet = sheets.get_sheet(session, user, sheet_id)
     try:
         body = Signing(line_ids=line_ids or [], signer_name=signer_name,
-                       signed_on=signed_on, signature=signature or None)  # type: ignore[arg-type]
+                       signed_on=signed_on, signature=signature or None)
     except ValidationError as exc:
         raise _invalid(exc) from exc
     sheets.sign(session, user, sheet, body)

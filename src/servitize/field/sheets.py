@@ -94,7 +94,7 @@ def lines_of(session: Session, sheet: SignUpSheet) -> list[tuple[SignUpLine, Off
     """The sheet's lines with their catalogue items."""
     return list(session.execute(
         select(SignUpLine, Offering).join(Offering, Offering.id == SignUpLine.offering_id)
-        .where(SignUpLine.sheet_id == sheet.id).order_by(SignUpLine.id)).all())  # type: ignore[arg-type]
+        .where(SignUpLine.sheet_id == sheet.id).order_by(SignUpLine.id)).all())
 
 
 def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: list[int]) -> None:

@@ -98,7 +98,7 @@ def report_submit(
     """Store and route the report; the answer names who works the lead now."""
     try:
         note = (observation or "").strip() or rules.SEEN.get(seen, ("", ""))[0]
-        body = LeadReport(account_id=account_id, seen=seen, observation=note,  # type: ignore[arg-type]
+        body = LeadReport(account_id=account_id, seen=seen, observation=note,
                           estimated_value=_amount(size, value),
                           asset_id=int(asset_id) if asset_id else None,
                           visit_id=int(visit_id) if visit_id else None,

@@ -46,7 +46,7 @@ def account_scope(user: User) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
-def visible_account_ids(user: User):  # type: ignore[no-untyped-def]
+def visible_account_ids(user: User):
     """A subquery of the account ids this user may see (for tables keyed by account_id)."""
     return select(Account.id).where(account_scope(user))
 

@@ -52,7 +52,7 @@ def accounts_query(
     return query
 
 
-def page(session: Session, query: Select, order_by, limit: int, offset: int):  # type: ignore[no-untyped-def]
+def page(session: Session, query: Select, order_by, limit: int, offset: int):
     """Rows of one page and the total number of matches."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(session.scalars(query.order_by(*order_by).limit(limit).offset(offset)))
@@ -135,7 +135,7 @@ def sites_of(session: Session, account_id: int) -> list[Site]:
     return list(session.scalars(_SITES, {"account_id": account_id}))
 
 
-def asset_rows(session: Session, account_id: int):  # type: ignore[no-untyped-def]
+def asset_rows(session: Session, account_id: int):
     """Every asset of the account by id, as plain rows, with its last service day.
 
     The 360 reads its summaries, its data health, its site counts and its first page of
@@ -144,14 +144,14 @@ def asset_rows(session: Session, account_id: int):  # type: ignore[no-untyped-de
     return session.execute(_ASSET_ROWS, {"account_id": account_id}).all()
 
 
-def service_events_since(session: Session, account_id: int, since: date, newest: int):  # type: ignore[no-untyped-def]
+def service_events_since(session: Session, account_id: int, since: date, newest: int):
     """The account's work orders since a day and, older or not, its ``newest`` ones, newest
     first, as plain rows: one query serves the 12-month summary and the recent list."""
     return session.execute(
         _EVENTS_SINCE, {"account_id": account_id, "since": since, "newest": newest}).all()
 
 
-def orders_since(session: Session, account_id: int, since: date):  # type: ignore[no-untyped-def]
+def orders_since(session: Session, account_id: int, since: date):
     """Amount, currency, day and shell of the account's orders since a day, newest first, and
     its newest order even when older (so the first row's day is the last order's)."""
     return session.execute(_ORDERS_SINCE, {"account_id": account_id, "since": since}).all()
@@ -201,7 +201,7 @@ def service_events_query(
     return query
 
 
-def coverage_status_sql(today: date):  # type: ignore[no-untyped-def]
+def coverage_status_sql(today: date):
     """The coverage status as a SQL expression (same rule as ``rules.coverage_status``)."""
     from sqlalchemy import and_, case, or_
 
@@ -217,11 +217,11 @@ def coverage_status_sql(today: date):  # type: ignore[no-untyped-def]
     )
 
 
-def account_facets(session: Session, user: User, limit: int) -> dict[str, list]:  # type: ignore[type-arg]
+def account_facets(session: Session, user: User, limit: int) -> dict[str, list]:
     """Distinct countries, industries, territories and owners among the user's accounts."""
     scope = account_scope(user)
 
-    def values(column):  # type: ignore[no-untyped-def]
+    def values(column):
         query = select(column).where(scope, column.is_not(None)).distinct().order_by(column)
         return list(session.scalars(query.limit(limit)))
 

@@ -147,7 +147,7 @@ def event_read(event: ServiceEvent | Row[Any]) -> ServiceEventRead:
     )
 
 
-def _installed_base(rows, today: date) -> InstalledBaseSummary:  # type: ignore[no-untyped-def]
+def _installed_base(rows, today: date) -> InstalledBaseSummary:
     ages = [rules.age_band(rules.age_years(r.install_date, today)) for r in rows]
     statuses = [
         rules.coverage_status(r.warranty_end, r.coverage, r.contract_end, today).value for r in rows
@@ -165,7 +165,7 @@ def _installed_base(rows, today: date) -> InstalledBaseSummary:  # type: ignore[
     )
 
 
-def _data_health(rows, today: date, stale_years: int) -> DataHealth:  # type: ignore[no-untyped-def]
+def _data_health(rows, today: date, stale_years: int) -> DataHealth:
     facts = [
         rules.AssetFacts(
             id=r.id,
@@ -386,6 +386,6 @@ def link_dealer_user(session: Session, actor: Actor, username: str, dealer_exter
 FACET_LIMIT = 300
 
 
-def account_facets(session: Session, user: User) -> dict[str, list]:  # type: ignore[type-arg]
+def account_facets(session: Session, user: User) -> dict[str, list]:
     """The values the account filters offer: what occurs in the user's own accounts."""
     return repo.account_facets(session, user, FACET_LIMIT)

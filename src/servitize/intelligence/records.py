@@ -91,7 +91,7 @@ def empty(name: str) -> pa.Table:
     return SCHEMAS[name].empty_table()
 
 
-def from_rows(name: str, rows: list) -> pa.Table:  # type: ignore[type-arg]
+def from_rows(name: str, rows: list) -> pa.Table:
     """Build a table from row tuples in the column order of its schema."""
     schema = SCHEMAS[name]
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]

@@ -138,7 +138,7 @@ class Policy:
 
 def _read(name: str) -> dict[str, Any]:
     text = resources.files("servitize.sales").joinpath("process_templates", name).read_text("utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    return yaml.safe_load(text)
 
 
 def parse_template(data: dict[str, Any]) -> ProcessTemplate:

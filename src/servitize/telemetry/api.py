@@ -30,7 +30,7 @@ def _store(request: Request) -> TelemetryStore:
     return TelemetryStore(settings_of(request).telemetry_dir)
 
 
-def _period(month: str):  # type: ignore[no-untyped-def]
+def _period(month: str):
     try:
         return month_period(month)
     except ValueError as exc:

@@ -125,7 +125,7 @@ def timeline(spans: list[tuple[datetime, datetime, str]]) -> list[tuple[datetime
     for start, end, state in sorted(spans):
         if merged and start < merged[-1][1]:  # type: ignore[operator]
             last = merged[-1]
-            last[1] = max(last[1], end)  # type: ignore[type-var]
+            last[1] = max(last[1], end)
             if state == "down":
                 last[2] = "down"
             continue
@@ -134,7 +134,7 @@ def timeline(spans: list[tuple[datetime, datetime, str]]) -> list[tuple[datetime
     for start, end, state in merged:
         if events[-1][0] == start:
             events.pop()
-        events += [(start, state), (end, "running")]  # type: ignore[list-item]
+        events += [(start, state), (end, "running")]
     return events
 
 

@@ -232,13 +232,13 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _contract(session, ref: str) -> AvailabilityContract:  # type: ignore[no-untyped-def]
+def _contract(session, ref: str) -> AvailabilityContract:
     """A contract by id or external id."""
     contract = (session.get(AvailabilityContract, int(ref)) if ref.isdigit() else None) or session.scalar(
         select(AvailabilityContract).where(AvailabilityContract.external_id == ref))
     if contract is None:
         raise NotFound(f"contract {ref!r} not found")
-    return contract  # type: ignore[no-any-return]
+    return contract
 
 
 def _register_reports(contracts_app: typer.Typer) -> None:

@@ -33,7 +33,7 @@ def limits(settings: Settings) -> rules.Limits:
 
 def listener_config(settings: Settings, **kw: object) -> ListenerConfig:
     """The listener's broker, TLS files and message bounds from the settings."""
-    return ListenerConfig(url=settings.mqtt_url, ca_file=settings.mqtt_ca_file,  # type: ignore[arg-type]
+    return ListenerConfig(url=settings.mqtt_url, ca_file=settings.mqtt_ca_file,
                           cert_file=settings.mqtt_cert_file, key_file=settings.mqtt_key_file,
                           limits=limits(settings), **kw)
 

@@ -102,7 +102,7 @@ class _Probe:
         self.client.loop_stop()
 
 
-def _wait(predicate, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def _wait(predicate, seconds: float) -> None:
     end = time.monotonic() + seconds
     while not predicate() and time.monotonic() < end:
         time.sleep(0.05)

@@ -227,7 +227,7 @@ def month_result(contract: AvailabilityContract, month: str,
 def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> list[Stop]:
     """Evidence rows as stops; back-to-back status intervals of one state (repeated reports) merge."""
     out: list[Stop] = []
-    for e in sorted(evidence, key=lambda r: (r["source"], r["serial"], r["start"])):  # type: ignore[return-value]
+    for e in sorted(evidence, key=lambda r: (r["source"], r["serial"], r["start"])):
         start, end = e["start"], e["end"]
         if out and e["source"] == "status" and out[-1].source == "status" and (
                 out[-1].serial, out[-1].state, out[-1].end) == (e["serial"], e["state"], start):

@@ -45,7 +45,7 @@ class PageUser:
 
 def settings_of(request: Request) -> Settings:
     """The settings the app was created with."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def db_session(request: Request) -> Iterator[Session]:

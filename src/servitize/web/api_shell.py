@@ -93,7 +93,7 @@ def handle_database_refusals(app: FastAPI) -> None:
         if error is None:
             raise exc
         handler = app.exception_handlers[ServitizeError]
-        return await handler(request, error)  # type: ignore[no-any-return]
+        return await handler(request, error)
 
     for kind in (IntegrityError, DataError, OverflowError):
         app.add_exception_handler(kind, refused)

@@ -53,7 +53,7 @@ def build_demo(
         engine.dispose()
 
 
-def _intelligence(session, settings: Settings, today: date) -> None:  # type: ignore[no-untyped-def]
+def _intelligence(session, settings: Settings, today: date) -> None:
     """Train the tendency-to-buy model, score segments, raise leads with their stories."""
     s = IntelligenceSettings()
     with console.status("training the tendency-to-buy model"):
@@ -68,7 +68,7 @@ def _intelligence(session, settings: Settings, today: date) -> None:  # type: ig
     console.print(f"leads: {leads['created'] + leads['updated']} open ({sources}); routed: {routed}")
 
 
-def _logins(session, password: str, today: date) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _logins(session, password: str, today: date) -> dict[str, str]:
     """Every demo user gets the demo password; an admin is added; one login per role shown.
 
     The technician shown is the one with the most visits this week, so "Today" has content;

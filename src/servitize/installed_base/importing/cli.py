@@ -39,7 +39,7 @@ def register(import_app: typer.Typer) -> None:
         )
 
 
-def _command(kind: str):  # type: ignore[no-untyped-def]
+def _command(kind: str):
     def run(
         file: Annotated[Path, typer.Argument(help="CSV (any delimiter) or Parquet file")],
         strict: Annotated[bool, typer.Option("--strict", help="land nothing if a row is bad")] = False,

@@ -223,7 +223,7 @@ def _open_binary_after_bom(path: Path) -> io.BufferedReader:
     f = path.open("rb")
     if f.read(3) != b"\xef\xbb\xbf":
         f.seek(0)
-    return f  # type: ignore[return-value]
+    return f
 
 
 def _has_newline(batch: pa.RecordBatch) -> bool:
