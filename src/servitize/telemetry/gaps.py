@@ -149,3 +149,15 @@ def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime,
         rule = "; a stop in progress stays down" if silence_after_down == "down" else ""
         lines.append(f"{g.serial}: {g.label()} ({what}), counted as unknown{rule}")
     return lines
+
+
+def recent_gaps(store: TelemetryStore, serials: Iterable[str], days: int, expected_interval_s: int,
+                now: datetime | None = None) -> list[Gap]:
+    """The gaps of these machines in the last ``days`` days up to ``now``, newest first (the
+    machine page's list and the contracts page's alert)."""
+    wanted = list(serials)
+    if not wanted:
+        return []
+    end = _utc(now or datetime.now(UTC))
+    found = find_gaps(store, wanted, end - timedelta(days=days), end, expected_interval_s, now=end)
+    return sorted(found, key=lambda g: g.start, reverse=True)

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from servitize.core.dates import check_date_in_range
 from servitize.core.errors import InvalidInput
+from servitize.core.inputs import Id
 from servitize.core.pages import render
-from servitize.installed_base.access import get_account, may, require
-from servitize.telemetry import consent
+from servitize.installed_base.access import get_account, may, require, visible_account_ids
+from servitize.installed_base.models import Asset
+from servitize.installed_base.service import get_asset
+from servitize.telemetry import consent, gaps
 from servitize.telemetry import report as rp
 from servitize.telemetry.models import DataSharingAgreement
 from servitize.telemetry.report_files import (
@@ -36,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 Months = Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)]
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 640, 220, 44, 26, 14
+GAP_ALERT_DAYS = 7  # the contracts page's alert: machines with a telemetry gap this recently
+GAP_PAGE_DAYS, GAP_PAGE_LINES = 30, 20  # the machine page's list of recent gaps
 
 
 def _store(request: Request) -> TelemetryStore:
@@ -77,7 +82,47 @@ def contracts_page(request: Request, session: DbSession, user: CurrentUser, peri
         [(m, evaluation)] = rp.evaluate_months(session, store, contract, [month])
         rows.append({"contract": contract, "account": account,
                      "result": rp.month_result(contract, m, evaluation)})
-    return render(request, "telemetry/contracts.html", {"rows": rows, "month": month, "rp": rp})
+    return render(request, "telemetry/contracts.html", {"rows": rows, "month": month, "rp": rp,
+                                                        "gap_machines": _gap_machines(request, session, user)})
+
+
+def _visible_machines(session: Session, user: User, asset_id: int | None = None) -> dict[str, Any]:
+    """serial → (asset id, model) of the machines with a serial that the user may see
+    (installed_base.access, as ``GET /api/v1/telemetry/gaps``)."""
+    query = select(Asset.serial, Asset.id, Asset.model).where(
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None))
+    if asset_id is not None:
+        query = query.where(Asset.id == asset_id)
+    return {serial: (aid, model) for serial, aid, model in session.execute(query)}
+
+
+def _gap_machines(request: Request, session: Session, user: User) -> list[dict[str, Any]]:
+    """The machines the user may see with a telemetry gap in the last GAP_ALERT_DAYS days."""
+    machines = _visible_machines(session, user)
+    found = gaps.recent_gaps(_store(request), machines, GAP_ALERT_DAYS,
+                             settings_of(request).telemetry_expected_interval_s)
+    out: dict[str, dict[str, Any]] = {}
+    for g in found:
+        aid, model = machines[g.serial]
+        row = out.setdefault(g.serial, {"serial": g.serial, "asset_id": aid, "model": model, "gaps": 0,
+                                        "latest": g.label()})
+        row["gaps"] += 1
+    return sorted(out.values(), key=lambda r: r["serial"])
+
+
+@router.get("/assets/{asset_id}/telemetry-gaps", response_class=HTMLResponse)
+def asset_gaps_fragment(request: Request, session: DbSession, user: CurrentUser, asset_id: Id) -> HTMLResponse:
+    """The machine page's recent telemetry gaps (loaded into the page by HTMX); a machine the
+    user may not see answers 404, a role that reads no contract report gets an empty fragment."""
+    get_asset(session, user, asset_id)  # 404 outside the user's scope
+    if user.role not in {r.value for r in rp.REPORT_ROLES}:
+        return HTMLResponse("")
+    machines = _visible_machines(session, user, asset_id)
+    found = gaps.recent_gaps(_store(request), machines, GAP_PAGE_DAYS,
+                             settings_of(request).telemetry_expected_interval_s)
+    return render(request, "telemetry/_asset_gaps.html", {
+        "gaps": found[:GAP_PAGE_LINES], "more": max(0, len(found) - GAP_PAGE_LINES), "days": GAP_PAGE_DAYS,
+        "has_serial": bool(machines)})
 
 
 @router.get("/contracts/{contract_id}/report", response_class=HTMLResponse)
@@ -111,7 +156,7 @@ def report_pdf_file(request: Request, session: DbSession, user: CurrentUser, con
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-def _window(session, user, request, contract_id, first, last):  # type: ignore[no-untyped-def]
+def _window(session, user, request, contract_id, first, last):
     _allowed(user)
     contract = rp.visible_contract(session, user, contract_id)
     last = last or rp.last_complete_month()
