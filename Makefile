@@ -19,13 +19,23 @@ demo: $(STAMP)
 browser:
 	@bash scripts/ensure-chromium
 
+# Style, layering and types: ruff, import-linter and mypy.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports --config pyproject.toml
+	$(BIN)/mypy
+
+# The whole suite on both databases (the backends are named so that a stray
+# SERVITIZE_TEST_BACKENDS in the environment cannot narrow CI's run).
 test: $(STAMP) browser
 	$(BIN)/lint-imports --config pyproject.toml
 	$(BIN)/ruff check src tests
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	SERVITIZE_TEST_BACKENDS=sqlite,postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# Under a minute and no server: SQLite only, no browser, broker or large data.
 test-fast: $(STAMP)
-	$(BIN)/pytest -x -q -m "not browser and not postgres and not mqtt" $(PYTEST_ARGS)
+	SERVITIZE_TEST_BACKENDS=sqlite $(BIN)/pytest -x -q -n 2 --dist loadgroup \
+		-m "not browser and not postgres and not mqtt and not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

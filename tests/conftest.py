@@ -19,7 +19,25 @@ from servitize.core import migrate
 from servitize.core.db import make_engine
 from tests.servers import POSTGRES_URL, port_open, require
 
-BACKENDS = ["sqlite", "postgres"]
+ALL_BACKENDS = ("sqlite", "postgres")
+
+
+def _backends() -> list[str]:
+    """The database backends the tests run on: both, unless SERVITIZE_TEST_BACKENDS names fewer.
+
+    ``make test-fast`` sets it to ``sqlite`` so that it needs no server; ``make test`` (and so
+    CI) sets it to both, whatever the environment says.
+    """
+    wanted = [b.strip() for b in os.environ.get("SERVITIZE_TEST_BACKENDS", "").split(",") if b.strip()]
+    unknown = sorted(set(wanted) - set(ALL_BACKENDS))
+    if unknown:
+        raise pytest.UsageError(
+            f"SERVITIZE_TEST_BACKENDS: unknown backend(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(ALL_BACKENDS)}")
+    return [b for b in ALL_BACKENDS if b in wanted] or list(ALL_BACKENDS)
+
+
+BACKENDS = _backends()
 
 
 def _postgres_database(name: str) -> str:
