@@ -122,6 +122,9 @@ class SalesActivity(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     done_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # as Opportunity's
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class GateDecision(IdMixin, Base):

@@ -116,6 +116,8 @@ class ActivityUpdate(Input):
     due_on: SaneDate | None = None
     owner_id: Id | None = None
     notes: str | None = Field(default=None, max_length=5000)
+    # The version the client edited (ActivityRead.version): 409 when it changed since.
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class ActivityRead(Out):
@@ -136,6 +138,7 @@ class ActivityRead(Out):
     done_on: date | None
     notes: str | None
     late: bool = False
+    version: int = 1  # send it back with a change so that a stale copy answers 409
 
 
 class DecisionIn(Input):

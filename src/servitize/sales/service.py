@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -323,14 +324,16 @@ def update_activity(session: Session, user: User, opportunity_id: int, activity_
     """Change an activity's status, due date, owner or notes; done records the day."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.activity")
-    row = session.get(SalesActivity, activity_id)
+    row = lock_for_edit(session, select(SalesActivity).where(SalesActivity.id == activity_id),
+                        f"activity {activity_id}")
     if row is None or row.opportunity_id != opp.id:
         raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")
+    check_version(data.version, row.version, f"activity {activity_id}")
     fields = ("status", "due_on", "owner_id", "notes", "done_on")
     if data.owner_id is not None:
         check_worker(session, data.owner_id)
     before = {f: getattr(row, f) for f in fields}
-    for key, value in data.model_dump(exclude_unset=True).items():
+    for key, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
         setattr(row, key, value)
     if data.status == "done" and row.done_on is None:
         row.done_on = today or date.today()

@@ -177,11 +177,12 @@ def advance_page(request: Request, session: DbSession, user: CurrentUser, opport
 
 @router.post("/opportunities/{opportunity_id}/activities/{activity_id}", response_class=HTMLResponse)
 def activity_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                  activity_id: int, status: Text) -> HTMLResponse:
-    """Mark an activity done, skipped or open again."""
+                  activity_id: int, status: Text, version: Text = "") -> HTMLResponse:
+    """Mark an activity done, skipped or open again (a stale page, e.g. a double click: why not)."""
 
     def action() -> str:
-        row = service.update_activity(session, user, opportunity_id, activity_id, ActivityUpdate(status=status))
+        row = service.update_activity(session, user, opportunity_id, activity_id, ActivityUpdate(
+            status=status, version=int(version) if version.isdigit() else None))
         return f"{row.title}: {status}"
 
     return _act(request, session, user, opportunity_id, action)

@@ -353,7 +353,7 @@ def _register_downtime(app: typer.Typer) -> None:
                 d = downtime.add_downtime(session, audit.Actor("cli"), asset_ids[0], _moment(start),
                                           _moment(end), planned=planned, cause=cause,
                                           excluded=excluded, note=note)
-                out = downtime.downtime_dict(d)
+                out = downtime.downtime_out(d)
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
         emit_json(out) if as_json else console.print(f"downtime {out['id']} recorded")
@@ -366,6 +366,8 @@ def _register_downtime(app: typer.Typer) -> None:
         planned: Annotated[bool | None, typer.Option("--planned/--unplanned")] = None,
         excluded: Annotated[bool | None, typer.Option("--excluded/--included")] = None,
         cause: str | None = None, note: str | None = None,
+        version: Annotated[int | None, typer.Option(
+            min=1, help="the version the change was made on (--json shows it): refused when it changed since")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Change a downtime period; only the options given change."""
@@ -374,8 +376,8 @@ def _register_downtime(app: typer.Typer) -> None:
             "planned": planned, "excluded": excluded, "cause": cause, "note": note}.items() if v is not None}
         try:
             with cli_session() as session:
-                d = downtime.edit_downtime(session, audit.Actor("cli"), downtime_id, **changes)
-                out = downtime.downtime_dict(d)
+                d = downtime.edit_downtime(session, audit.Actor("cli"), downtime_id, version=version, **changes)
+                out = downtime.downtime_out(d)
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
         emit_json(out) if as_json else console.print(f"downtime {downtime_id} changed")

@@ -13,6 +13,7 @@ from servitize.installed_base.models import Asset
 from servitize.telemetry.availability import DOWN, EXCLUDED, PLANNED, Period
 from servitize.telemetry.models import DowntimePeriod
 from servitize.trust import audit
+from servitize.trust.editing import check_version, lock_for_edit
 
 FIELDS = ("asset_id", "start", "end", "planned", "cause", "excluded", "note")
 EDITABLE = ("start", "end", "planned", "cause", "excluded", "note")
@@ -25,8 +26,13 @@ def utc(moment: datetime) -> datetime:
 
 
 def downtime_dict(d: DowntimePeriod) -> dict[str, object]:
-    """A downtime period as plain data."""
+    """A downtime period as plain data (as audited)."""
     return {"id": d.id} | {f: getattr(d, f) for f in FIELDS}
+
+
+def downtime_out(d: DowntimePeriod) -> dict[str, object]:
+    """A downtime period as shown: its data and the version an edit may name."""
+    return downtime_dict(d) | {"version": d.version}
 
 
 def add_downtime(session: Session, actor: audit.Actor, asset_id: int, start: datetime,
@@ -46,12 +52,17 @@ def add_downtime(session: Session, actor: audit.Actor, asset_id: int, start: dat
     return period
 
 
-def edit_downtime(session: Session, actor: audit.Actor, downtime_id: int,
+def edit_downtime(session: Session, actor: audit.Actor, downtime_id: int, version: int | None = None,
                   **changes: object) -> DowntimePeriod:
-    """Change a downtime period (planned, cause, excluded, times), audited before/after."""
-    period = session.get(DowntimePeriod, downtime_id)
+    """Change a downtime period (planned, cause, excluded, times), audited before/after.
+
+    ``version``: the version the change was made on (``downtime_out``); Conflict (409) when the
+    record changed since, so that an edit prepared on an old copy never reverts another one."""
+    period = lock_for_edit(session, select(DowntimePeriod).where(DowntimePeriod.id == downtime_id),
+                           f"downtime period {downtime_id}")
     if period is None:
         raise NotFound(f"downtime period {downtime_id} not found")
+    check_version(version, period.version, f"downtime period {downtime_id}")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}")

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, IdMixin, TimestampMixin
@@ -25,6 +35,10 @@ class DowntimePeriod(IdMixin, TimestampMixin, Base):
     cause: Mapped[str | None] = mapped_column(String(200))
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(String(500))
+    # Moves on with every change; an edit may say which version it was made on (409 if stale).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class DataSharingAgreement(IdMixin, TimestampMixin, Base):

@@ -51,7 +51,10 @@ class Loader:
         self.compared += list(range(len(kind.columns), len(self.names)))
         self.columns = [n for n in self.names if n != LINKS]
         self.extras = _extras(self.table, self.names)
-        self.stamped = {"updated_at": now} if "updated_at" in self.table.c else {}
+        self.stamped: dict[str, Any] = {"updated_at": now} if "updated_at" in self.table.c else {}
+        if "version" in self.table.c:  # a record people edit in forms: an update moves its version,
+            # so that a form opened before the import answers 409 instead of reverting it
+            self.stamped["version"] = self.table.c.version + 1
         self_refs = [r.column for r in refs(kind) if r.self_ref]
         self.self_name = f"{self_refs[0]}_id" if self_refs else None
         # A first load (``bulk``) writes into a table that was empty and that no one else can
