@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -72,8 +73,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
         signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
         try:
-            config = cli_trust.listener_config(Settings(), client_id=client_id, topic=topic,
-                                               batch_size=batch_size, max_delay_s=max_delay)
+            config = replace(cli_trust.listener_config(Settings()), client_id=client_id,
+                             topic=topic, batch_size=batch_size, max_delay_s=max_delay)
             listener = listening.Listener(_store(), _machines, config)
             console.print(f"listening on {listening.redact(config.url)} ({topic}) as {client_id}", markup=False)
             result = listener.run(lambda: stop["now"])
@@ -215,10 +216,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @import_app.command("azure-pdm")
     def import_azure(folder: Path, repair_hours: float = 8.0, maintenance_hours: float = 4.0,
                      as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """The Azure Predictive Maintenance sample data set from a folder."""
-        if not (folder / "PdM_machines.csv").is_file():
-            console.print(f"[red]error:[/] {folder} has no PdM_machines.csv")
-            raise typer.Exit(2)
+        """The Azure Predictive Maintenance sample data set from a folder (every file is checked
+        first: a fault answers with its file, line and reason, exit 2, and nothing is stored)."""
+        from servitize.telemetry.azure_check import check_folder
+
+        try:
+            check_folder(folder)
+        except ServitizeError as exc:
+            raise _fail(exc) from None
         with cli_session() as session:
             result = azure.import_dir(session, _store(), folder, repair_hours, maintenance_hours)
         if as_json:
