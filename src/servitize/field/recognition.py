@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, text, true
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, PermissionDenied
+from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
 from servitize.field import rules
 from servitize.field.models import (
     BestPractice,
@@ -141,13 +141,31 @@ def create_contest(session: Session, user: User, body: ContestCreate) -> Contest
                            f"{user.territory} only, not {region or 'every region'}")
     if region is not None and region not in _regions(session):
         raise InvalidInput(f"no region {region!r}: no technician or account is in it")
-    body = body.model_copy(update={"region": region})
+    body = body.model_copy(update={"region": region, "title": body.title.strip()})
+    # One contest per month, region and title: a double submit (or a second manager typing the
+    # same contest) answers 409 instead of adding a second one.
+    _claim(session, f"contest {body.month} {region or '*'} {body.title.casefold()}")
+    twin = session.scalar(select(Contest).where(
+        Contest.month == body.month, Contest.region.is_(None) if region is None else Contest.region == region,
+        func.lower(Contest.title) == body.title.lower()).limit(1))
+    if twin is not None:
+        raise Conflict(f"the contest {twin.title!r} for {twin.month} in {twin.region or 'every region'} "
+                       f"exists already (contest {twin.id}); nothing was added")
     contest = Contest(month=body.month, region=region, title=body.title, prize=body.prize)
     session.add(contest)
     session.flush()
     record(session, Actor(user.username, user.id), "create", "contest", contest.id,
            after=body.model_dump())
     return contest
+
+
+def _claim(session: Session, key: str) -> None:
+    """Hold ``key`` for this transaction without waiting (PostgreSQL; SQLite has one writer at a
+    time): two identical submits at the same moment cannot both find nothing and both add."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": key}):
+        raise Conflict("the same contest is being saved by someone else right now; wait a moment and look again")
 
 
 def share_practice(session: Session, user: User, body: BestPracticeCreate) -> BestPractice:

@@ -1,0 +1,83 @@
+"""A double submit adds one record: a contact (same e-mail at the account; without one, the same
+details a moment later) and a contest (same month, region and title) answer 409 with a message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from servitize.field.models import Contest
+from servitize.installed_base.models import Contact
+from servitize.trust.service import issue_token
+from tests import builders as b
+
+
+def _contacts(session, account_id: int) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(Contact).where(Contact.account_id == account_id))
+
+
+def test_a_contact_with_an_email_is_added_once(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner")
+    account, other = b.account(session, owner_id=owner.id), b.account(session, owner_id=owner.id)
+    session.flush()
+    headers = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    person = {"name": "Petra Lang", "buying_role": "technical", "email": "p.lang@acme.example"}
+    first = app_client.post(f"/api/v1/accounts/{account.id}/contacts", headers=headers, json=person)
+    assert first.status_code == 201, first.text
+    again = app_client.post(f"/api/v1/accounts/{account.id}/contacts", headers=headers,
+                            json=person | {"email": "P.Lang@ACME.example", "title": "Head of maintenance"})
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"Petra Lang with e-mail p.lang@acme.example is already in this account's "
+                                      f"buying centre (contact {first.json()['id']}); nothing was added")
+    assert _contacts(session, account.id) == 1
+    # the same person at another account, and another person at this one, are added
+    assert app_client.post(f"/api/v1/accounts/{other.id}/contacts", headers=headers, json=person).status_code == 201
+    assert app_client.post(f"/api/v1/accounts/{account.id}/contacts", headers=headers,
+                           json=person | {"name": "Jan Lang", "email": "j.lang@acme.example"}).status_code == 201
+    # the page's form: the second submit comes back with the reason, nothing added
+    form = {"name": "Olaf Berg", "buying_role": "user", "email": "o.berg@acme.example"}
+    page = f"/accounts/{account.id}/contacts/new"
+    assert app_client.post(page, headers=headers, data=form, follow_redirects=False).status_code == 303
+    twice = app_client.post(page, headers=headers, data=form, follow_redirects=False)
+    assert twice.status_code == 409 and "is already in this account&#39;s buying centre" in twice.text
+    assert _contacts(session, account.id) == 3
+
+
+def test_a_contact_without_email_is_refused_only_as_a_double_submit(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    session.flush()
+    headers = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    url = f"/api/v1/accounts/{account.id}/contacts"
+    person = {"name": "Karl Weber", "buying_role": "user", "phone": "+49 30 1234"}
+    first = app_client.post(url, headers=headers, json=person)
+    assert first.status_code == 201
+    again = app_client.post(url, headers=headers, json=person)
+    assert again.status_code == 409 and "a moment ago" in again.json()["detail"]
+    # different details: another person of the same name
+    assert app_client.post(url, headers=headers, json=person | {"phone": "+49 30 9999"}).status_code == 201
+    # long after (three minutes): a new person of that name is accepted
+    added = session.get(Contact, first.json()["id"])
+    added.created_at = added.created_at - timedelta(minutes=3)
+    session.flush()
+    assert app_client.post(url, headers=headers, json=person).status_code == 201
+    assert _contacts(session, account.id) == 3
+
+
+def test_a_contest_is_created_once(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    sam = b.user(session, role="service_manager", territory="DoubleNorth")
+    session.flush()
+    headers = {"Authorization": f"Bearer {issue_token(session, sam)}"}
+    contest = {"month": "2026-12", "region": "DoubleNorth", "title": "Most sign-ups", "prize": "Lunch"}
+    first = app_client.post("/api/v1/contests", headers=headers, json=contest)
+    assert first.status_code == 201, first.text
+    again = app_client.post("/api/v1/contests", headers=headers,
+                            json=contest | {"title": " most SIGN-UPS ", "prize": "Dinner"})
+    assert again.status_code == 409
+    assert again.json()["detail"] == ("the contest 'Most sign-ups' for 2026-12 in DoubleNorth exists already "
+                                      f"(contest {first.json()['id']}); nothing was added")
+    assert app_client.post("/api/v1/contests", headers=headers,
+                           json=contest | {"month": "2027-01"}).status_code == 201
+    n = session.scalar(select(func.count()).select_from(Contest).where(Contest.region == "DoubleNorth"))
+    assert n == 2
