@@ -83,3 +83,26 @@ def test_a_stale_downtime_edit_answers_409(session) -> None:  # type: ignore[no-
     downtime.edit_downtime(session, Actor("ben"), period.id, version=2, excluded=True)
     session.flush()
     assert (period.excluded, period.version) == (True, 3)
+
+
+def test_a_stale_handover_review_does_not_put_back_the_old_project_manager(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.sales import team
+    from servitize.sales.process import policy
+    from servitize.sales.schemas import HandoverIn
+
+    owner, opp, _act = _activity(session)
+    opp.phase = 3
+    session.flush()
+    first_item = next(iter(policy().handover_checklist))
+    # Anna and Ben open the review before there is one (version 0); Anna names Paula.
+    row = team.handover(session, owner, opp.id, HandoverIn(checklist={first_item: True}, project_manager="Paula",
+                                                             version=0))
+    session.flush()
+    assert (row.project_manager, row.version) == ("Paula", 1)
+    with pytest.raises(Conflict) as err:  # Ben's form showed no review, and "Peter"
+        team.handover(session, owner, opp.id, HandoverIn(checklist={}, project_manager="Peter", version=0))
+    assert "the handover of opportunity" in err.value.message
+    assert (row.project_manager, row.version) == ("Paula", 1)
+    team.handover(session, owner, opp.id, HandoverIn(checklist={}, project_manager="Peter", version=1))
+    session.flush()
+    assert (row.project_manager, row.version) == ("Peter", 2)

@@ -180,6 +180,9 @@ class Handover(IdMixin, TimestampMixin, Base):
     project_manager: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # as Opportunity's
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
 
 
 class Outcome(IdMixin, TimestampMixin, Base):

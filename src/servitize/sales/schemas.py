@@ -202,6 +202,9 @@ class HandoverIn(Input):
     checklist: dict[str, bool]
     project_manager: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=5000)
+    # The version of the review the client edited (HandoverRead.version; 0: there was none):
+    # 409 when someone saved it since, instead of putting back the project manager it showed.
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class HandoverRead(Out):
@@ -211,6 +214,7 @@ class HandoverRead(Out):
     project_manager: str | None
     notes: str | None
     completed_at: Moment | None
+    version: int = 1
 
 
 class OutcomeIn(Input):

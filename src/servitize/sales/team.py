@@ -14,8 +14,10 @@ from servitize.sales import rules
 from servitize.sales.models import Handover, TeamMember
 from servitize.sales.process import policy
 from servitize.sales.schemas import HandoverIn, HandoverRead, TeamMemberIn, TeamMemberRead
+from servitize.sales.service import for_edit
 from servitize.trust import audit
 from servitize.trust.audit import actor_of
+from servitize.trust.editing import check_version
 from servitize.trust.models import User
 
 
@@ -69,7 +71,9 @@ def handover(session: Session, user: User, opportunity_id: int, data: HandoverIn
     unknown = sorted(set(data.checklist) - set(items))
     if unknown:
         raise InvalidInput(f"unknown checklist items: {', '.join(unknown)}; known: {', '.join(items)}")
+    for_edit(session, user, opp.id, None)  # one review save at a time (409 otherwise)
     row = repo.handover_of(session, opp.id)
+    check_version(data.version, row.version if row else 0, f"the handover of opportunity {opp.id}")
     if row is None:
         row = Handover(opportunity_id=opp.id, checklist={k: False for k in items})
         session.add(row)

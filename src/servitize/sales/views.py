@@ -219,12 +219,13 @@ def outcome_page(request: Request, session: DbSession, user: CurrentUser, opport
 @router.post("/opportunities/{opportunity_id}/handover", response_class=HTMLResponse)
 def handover_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
                   items: Annotated[list[str] | None, Form()] = None, project_manager: Text = "",
-                  notes: Text = "") -> HTMLResponse:
+                  notes: Text = "", version: Text = "") -> HTMLResponse:
     """Tick items of the sales order review; the handover is done when all are ticked."""
 
     def action() -> str:
         data = HandoverIn(checklist=dict.fromkeys(items or [], True),
-                          project_manager=project_manager or None, notes=notes or None)
+                          project_manager=project_manager or None, notes=notes or None,
+                          version=int(version) if version.isdigit() else None)
         row = team.handover(session, user, opportunity_id, data)
         left = sum(1 for done in row.checklist.values() if not done)
         return "handover complete" if not left else f"handover: {left} item(s) left"

@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 # More records people edit carry a version (as 0009's): a change made on an older copy answers
 # 409 instead of silently reverting another person's change.
-VERSIONED = ("sales_activity", "downtime_period")
+VERSIONED = ("sales_activity", "sales_handover", "downtime_period")
 
 
 def upgrade() -> None:
