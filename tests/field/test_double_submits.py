@@ -81,3 +81,23 @@ def test_a_contest_is_created_once(session, app_client) -> None:  # type: ignore
                            json=contest | {"month": "2027-01"}).status_code == 201
     n = session.scalar(select(func.count()).select_from(Contest).where(Contest.region == "DoubleNorth"))
     assert n == 2
+
+
+def test_a_team_member_is_nominated_once_per_role(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner")
+    pm = b.user(session, role="sales_manager", full_name="Pete Project")
+    account = b.account(session, owner_id=owner.id)
+    session.flush()
+    headers = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    opp = app_client.post("/api/v1/opportunities", headers=headers,
+                          json={"account_id": account.id, "title": "Line rebuild"}).json()["id"]
+    url = f"/api/v1/opportunities/{opp}/team"
+    assert app_client.post(url, headers=headers, json={"role": "project", "user_id": pm.id}).status_code == 201
+    again = app_client.post(url, headers=headers, json={"role": "project", "user_id": pm.id})
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Pete Project is already in the team as project; nothing was added"
+    assert app_client.post(url, headers=headers, json={"role": "design", "name": "Vera Voss"}).status_code == 201
+    assert app_client.post(url, headers=headers, json={"role": "design", "name": "vera voss"}).status_code == 409
+    # the same person in another role is a nomination of its own
+    assert app_client.post(url, headers=headers, json={"role": "design", "user_id": pm.id}).status_code == 201
+    assert len(app_client.get(url, headers=headers).json()) == 3

@@ -39,6 +39,13 @@ def nominate(session: Session, user: User, opportunity_id: int, data: TeamMember
         name = name or member_user.full_name or member_user.username
     if not name:
         raise InvalidInput("a team member needs a user or a name")
+    for_edit(session, user, opp.id, None)  # one nomination at a time: a double submit adds one
+    for member in repo.team_of(session, opp.id):
+        same = (member.user_id == data.user_id if data.user_id is not None
+                else member.user_id is None and member.name.casefold() == name.casefold())
+        if same and member.role == data.role.value:
+            raise Conflict(f"{member.name} is already in the team as {member.role.replace('_', ' ')}; "
+                           "nothing was added")
     row = TeamMember(opportunity_id=opp.id, role=data.role.value, user_id=data.user_id, name=name,
                      engaged_on=data.engaged_on or today or date.today(), engaged_phase=opp.phase)
     session.add(row)
