@@ -27,9 +27,7 @@ lint: $(STAMP)
 
 # The whole suite on both databases (the backends are named so that a stray
 # SERVITIZE_TEST_BACKENDS in the environment cannot narrow CI's run).
-test: $(STAMP) browser
-	$(BIN)/lint-imports --config pyproject.toml
-	$(BIN)/ruff check src tests
+test: $(STAMP) lint browser
 	SERVITIZE_TEST_BACKENDS=sqlite,postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Under a minute and no server: SQLite only, no browser, broker or large data.

@@ -106,3 +106,15 @@ def test_doctor_exit_code_and_json(tmp_path, monkeypatch) -> None:  # type: igno
     # no TLS and no password: a warning, so the exit code says "not ready for production"
     assert checks == {"connect": "warn", "version": "ok", "session": "ok", "queue": "ok", "persistence": "info"}
     assert result.exit_code == 1 and out["ok"] is False
+
+
+def test_doctor_checks_the_broker_named_by_url_instead_of_the_settings_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # --url used to collide with the settings' URL (a TypeError); nothing listens on port 1
+    monkeypatch.setenv("SERVITIZE_MQTT_URL", "mqtt://127.0.0.1:1883")
+    result = CliRunner().invoke(app, ["telemetry", "doctor", "--url", "mqtt://127.0.0.1:1",
+                                      "--probe-messages", "10", "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    out = json.loads(result.stdout)
+    connect = next(f for f in out["findings"] if f["check"] == "connect")
+    assert connect["status"] == "fail" and "127.0.0.1:1" in connect["detail"]
+    assert result.exit_code == 1

@@ -103,7 +103,8 @@ class Rates:
 
     def sum(self, amounts: Iterable[tuple[int, str, date]]) -> Converted:
         """Sum (cents, currency, day) amounts; what has no rate stays apart, per currency."""
-        total, left = 0, {}
+        total = 0
+        left: dict[str, int] = {}
         for cents, currency, day in amounts:
             value = self.convert(cents, currency, day)
             if value is None:

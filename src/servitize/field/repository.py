@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import Bundle, Session, aliased
@@ -24,7 +25,7 @@ def open_leads_of(session: Session, technician_ids: set[int]) -> dict[int, int]:
         .where(LeadRoute.assigned_to_id.in_(technician_ids),
                LeadRoute.route == "technician", LeadRoute.stage.in_(rules.OPEN_STAGES))
         .group_by(LeadRoute.assigned_to_id))
-    return {uid: n for uid, n in rows}
+    return {uid: n for uid, n in rows if uid is not None}
 
 
 def next_visit(session: Session, account_id: int, today: date, horizon_days: int) -> Visit | None:
@@ -75,9 +76,11 @@ def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Sel
 # What an inbox row shows of a route, of its lead and of the two people named on it: plain
 # column bundles, not records (a page of 25 rows is read many times a minute, never written).
 _ASSIGNED, _ESCALATED = aliased(User), aliased(User)
-_ROUTE_COLUMNS = Bundle("route", *(c for c in LeadRoute.__table__.c if c.key != "photo"))
-_LEAD_COLUMNS = Bundle("lead", Lead.id, Lead.offering_key, Lead.source, Lead.story, Lead.evidence,
-                       Lead.score, Lead.estimated_value_cents, Lead.currency, Lead.status)
+_ROUTE_COLUMNS: Bundle[Any] = Bundle(
+    "route", *(c for c in LeadRoute.__table__.c if c.key != "photo"))
+_LEAD_COLUMNS: Bundle[Any] = Bundle(
+    "lead", Lead.id, Lead.offering_key, Lead.source, Lead.story, Lead.evidence, Lead.score,
+    Lead.estimated_value_cents, Lead.currency, Lead.status)
 _INBOX_ROWS = (
     select(_ROUTE_COLUMNS, _LEAD_COLUMNS, Account.name, LeadRoute.photo.is_not(None),
            Bundle("assigned", _ASSIGNED.id, _ASSIGNED.username, _ASSIGNED.full_name),

@@ -24,6 +24,9 @@ from servitize.installed_base.models import (
 )
 from servitize.trust.models import Role
 
+# The enum class a column takes its values from (named here: inside Column, ``type`` is a field).
+EnumClass = type[enum.Enum]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -38,7 +41,7 @@ class Column:
     name: str
     type: str = "text"
     required: bool = False
-    enum: type[enum.Enum] | None = None
+    enum: EnumClass | None = None
     ref: str | None = None  # the import kind the value points to
     min: float | None = None
     max: float | None = None

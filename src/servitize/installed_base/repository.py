@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.money import ExchangeRate
@@ -31,7 +31,7 @@ def accounts_query(
     industry: str | None = None,
     territory: str | None = None,
     kind: str | None = None,
-) -> Select[tuple[Account]]:
+) -> Select[Account]:
     """Accounts the user may see, filtered."""
     query = select(Account).where(account_scope(user))
     if q:
@@ -61,8 +61,8 @@ def page(session: Session, query: Select, order_by, limit: int, offset: int):
 
 # The account 360's statements are built once, with bound parameters: building a SELECT costs
 # more Python than SQLAlchemy's cached compile of it, and the 360 runs nine per page.
-ACCOUNT = bindparam("account_id")
-SINCE = bindparam("since")
+ACCOUNT: BindParameter[int] = bindparam("account_id")
+SINCE: BindParameter[date] = bindparam("since")
 
 _USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
 _CONTACTS = select(Contact).where(Contact.account_id == ACCOUNT).order_by(Contact.name)
@@ -177,7 +177,7 @@ def exchange_rates(session: Session, currencies: set[str]) -> dict[str, list[tup
     return out
 
 
-def assets_query(user: User, **filters: object) -> Select[tuple[Asset]]:
+def assets_query(user: User, **filters: object) -> Select[Asset]:
     """Assets of accounts the user may see, filtered by equality on the given columns."""
     query = select(Asset).where(Asset.account_id.in_(visible_account_ids(user)))
     for column, value in filters.items():
@@ -188,7 +188,7 @@ def assets_query(user: User, **filters: object) -> Select[tuple[Asset]]:
 
 def service_events_query(
     user: User, *, since: date | None = None, until: date | None = None, **filters: object
-) -> Select[tuple[ServiceEvent]]:
+) -> Select[ServiceEvent]:
     """Work orders of accounts the user may see, filtered."""
     query = select(ServiceEvent).where(ServiceEvent.account_id.in_(visible_account_ids(user)))
     for column, value in filters.items():

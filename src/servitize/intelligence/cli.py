@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,6 +26,8 @@ from servitize.trust.service import acting_user
 # scikit-learn, Ibis and DuckDB load when a command runs, not for `servitize --help`.
 features = lazy("servitize.intelligence.features")
 proficiency = lazy("servitize.intelligence.proficiency")
+if TYPE_CHECKING:
+    from servitize.intelligence.proficiency import Seller
 queries = lazy("servitize.intelligence.queries")
 scoring = lazy("servitize.intelligence.scoring")
 service = lazy("servitize.intelligence.service")
@@ -77,7 +79,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record a salesperson's digital-twin selling proficiency (audited)."""
 
-        def work(session: Session, actor: User) -> proficiency.Seller:
+        def work(session: Session, actor: User) -> Seller:
             seller = session.scalar(select(User).where(User.username == username))
             if seller is None:
                 raise NotFound(f"no user {username!r}")

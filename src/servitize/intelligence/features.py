@@ -187,16 +187,22 @@ ACCOUNT = [
 ]
 
 
+def _bought(fam: str) -> Expr:
+    return lambda t, w: t.count(where=_in(730)(t, w) & (t.family == fam))
+
+
+def _days_since(fam: str) -> Expr:
+    return lambda t, w: w.day.delta(t.day.max(where=t.family == fam), unit="day")
+
+
 def family_features(families: Iterable[str]) -> list[Feature]:
     """Purchases per offering family: count in 24 months and days since the last one."""
     out = []
     for fam in sorted(set(families)):
         out.append(F(f"bought_{fam}_24m", f"{fam} orders, 24 months", "count", "account",
-                     "orders", lambda t, w, f=fam: t.count(where=_in(730)(t, w) & (t.family == f)),
-                     0))
+                     "orders", _bought(fam), 0))
         out.append(F(f"days_since_{fam}", f"Days since last {fam} order", "days", "account",
-                     "orders", lambda t, w, f=fam: w.day.delta(t.day.max(where=t.family == f),
-                                                                unit="day")))
+                     "orders", _days_since(fam)))
     return out
 
 

@@ -115,5 +115,6 @@ def twin_positions(session: Session, user: User, account_id: int | None = None,
     label = dict(session.execute(select(SegmentAssignment.account_id, SegmentAssignment.label)
                                  .where(SegmentAssignment.account_id.in_(ids))).all())
     return [twin.position(acc, name, fam or "", offer, round(qty or 1), sites[acc],
-                          dealer is not None, skill.get(owner), label.get(acc))
+                          dealer is not None, None if owner is None else skill.get(owner),
+                          label.get(acc))
             for acc, name, owner, dealer, fam, offer, qty in rows]

@@ -6,8 +6,10 @@ Arrow; the same tables can come from Parquet files (the benchmark) or any other 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import select
@@ -91,10 +93,10 @@ def empty(name: str) -> pa.Table:
     return SCHEMAS[name].empty_table()
 
 
-def from_rows(name: str, rows: list) -> pa.Table:
+def from_rows(name: str, rows: Sequence[Sequence[Any]]) -> pa.Table:
     """Build a table from row tuples in the column order of its schema."""
     schema = SCHEMAS[name]
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
     return pa.Table.from_arrays(
         [pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)],
         schema=schema,
@@ -142,15 +144,16 @@ def load_records(session: Session, company: str | None = None,
     company = company or Settings().company_currency
     series = load_rates(session)
     rates = Rates(series, company)
-    rows = {name: session.execute(q).all() for name, q in QUERIES.items()}
+    read = {name: session.execute(q).all() for name, q in QUERIES.items()}
+    rows: dict[str, Sequence[Sequence[Any]]] = dict(read)
     rows["events"] = [(*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
-                      for r in rows["events"]]
+                      for r in read["events"]]
     rows["orders"] = [(*r, rates.convert(r.amount_cents, r.currency, r.day))
-                      for r in rows["orders"]]
+                      for r in read["orders"]]
     price_day = as_of or date.today()  # list prices hold now: the rate in force on the run's day
     in_force = Rates(series, company, as_of=price_day)  # never a rate dated after that day
     rows["offerings"] = [(*r[:5], in_force.convert(r.list_price_cents, r.currency, price_day))
-                         for r in rows["offerings"]]
+                         for r in read["offerings"]]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
     tables["retrofits"] = from_rows("retrofits", session.execute(

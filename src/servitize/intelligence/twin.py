@@ -97,7 +97,7 @@ def svg(positions: list[Position], width: int = 560) -> str:
         parts.append(f'<text x="{left + i * cw + cw / 2}" y="{top + 4 * ch + 20}" '
                      f'text-anchor="middle">{lvl}</text>')
     for j, und in enumerate(UNDERSTANDING):
-        y = top + (3 - j) * ch
+        y: float = top + (3 - j) * ch
         parts.append(f'<text x="{left - 8}" y="{y + ch / 2}" text-anchor="end">{und}</text>')
         for i, lvl in enumerate(LEVELS):
             need = needed_proficiency(lvl, und)

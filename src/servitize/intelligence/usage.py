@@ -48,10 +48,10 @@ def consented_usage(session: Session, as_of: date, purpose: str = "service_offer
     keys = assets_by_serial(session)
     rows = []
     for r in compute(session, store, period, Options(purpose=purpose), serials=allowed):
-        key, known = keys.get(str(r["serial"])), r.get("known_hours")
-        if key is None or not known:
+        key, known, ran = keys.get(str(r["serial"])), r.get("known_hours"), r.get("running_hours")
+        if key is None or not isinstance(known, int | float) or not known:
             continue
-        running = float(r.get("running_hours") or 0.0)
-        share = running / known if known >= min_coverage * period.hours else None  # type: ignore[operator]
+        running = float(ran) if isinstance(ran, int | float) else 0.0
+        share = running / known if known >= min_coverage * period.hours else None
         rows.append((key.asset_id, share, r.get("energy_kwh"), running, known, r.get("failures")))
     return from_rows("usage", rows)

@@ -22,7 +22,7 @@ from servitize.sales.models import (
 from servitize.trust.models import User
 
 
-def visible(user: User) -> Select[tuple[Opportunity]]:
+def visible(user: User) -> Select[Opportunity]:
     """Opportunities of the accounts this user may see."""
     return select(Opportunity).where(Opportunity.account_id.in_(visible_account_ids(user)))
 

@@ -127,7 +127,7 @@ def telemetry_gaps(request: Request, session: DbSession, user: CurrentUser, mont
                                        Asset.serial.is_not(None))
     if serial is not None:
         query = query.where(Asset.serial == serial)
-    serials = sorted(set(session.scalars(query)))
+    serials = sorted({s for s in session.scalars(query) if s is not None})
     if serial is not None and not serials:
         raise NotFound(f"machine {serial!r} not found")
     period = _period(month)

@@ -75,7 +75,8 @@ def import_dir(session: Session, store: TelemetryStore, folder: Path, repair_hou
                           country="US", currency="USD")
         session.add(account)
         session.flush()
-    assets = {a.serial: a for a in session.scalars(select(Asset).where(Asset.account_id == account.id))}
+    assets = {a.serial: a for a in session.scalars(
+        select(Asset).where(Asset.account_id == account.id)) if a.serial is not None}
     for r in _rows(folder / "PdM_machines.csv"):
         serial = r["machineID"]
         if serial not in assets:
@@ -121,15 +122,13 @@ def import_dir(session: Session, store: TelemetryStore, folder: Path, repair_hou
 
 def timeline(spans: list[tuple[datetime, datetime, str]]) -> list[tuple[datetime, str]]:
     """Status events from stops: overlapping stops merge into one (down wins over planned)."""
-    merged: list[list[object]] = []
+    merged: list[tuple[datetime, datetime, str]] = []
     for start, end, state in sorted(spans):
-        if merged and start < merged[-1][1]:  # type: ignore[operator]
-            last = merged[-1]
-            last[1] = max(last[1], end)
-            if state == "down":
-                last[2] = "down"
+        if merged and start < merged[-1][1]:
+            first, last, merged_state = merged[-1]
+            merged[-1] = (first, max(last, end), "down" if state == "down" else merged_state)
             continue
-        merged.append([start, end, state])
+        merged.append((start, end, state))
     events: list[tuple[datetime, str]] = [(DATA_START, "running")]
     for start, end, state in merged:
         if events[-1][0] == start:

@@ -20,7 +20,7 @@ from servitize.core.file_text import readable, unstorable
 
 MACHINES = "PdM_machines.csv"
 # file → the columns the import reads (telemetry: the first PdM_telemetry*.csv, optional)
-COLUMNS = {
+COLUMNS: dict[str, tuple[str, ...]] = {
     MACHINES: ("machineID", "model", "age"),
     "PdM_failures.csv": ("datetime", "machineID", "failure"),
     "PdM_maint.csv": ("datetime", "machineID", "comp"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -31,11 +32,12 @@ def limits(settings: Settings) -> rules.Limits:
                         (settings.date_min_year, settings.date_max_year))
 
 
-def listener_config(settings: Settings, **kw: object) -> ListenerConfig:
-    """The listener's broker, TLS files and message bounds from the settings."""
+def listener_config(settings: Settings) -> ListenerConfig:
+    """The listener's broker, TLS files and message bounds from the settings (a command changes
+    the rest with ``dataclasses.replace``)."""
     return ListenerConfig(url=settings.mqtt_url, ca_file=settings.mqtt_ca_file,
                           cert_file=settings.mqtt_cert_file, key_file=settings.mqtt_key_file,
-                          limits=limits(settings), **kw)
+                          limits=limits(settings))
 
 
 def register(tele: typer.Typer) -> None:
@@ -50,7 +52,9 @@ def register(tele: typer.Typer) -> None:
         """Check what the broker shows of its sessions, queue and TLS, and say what production needs."""
         settings = Settings()
         try:
-            config = listener_config(settings, **({"url": url} if url else {}))
+            config = listener_config(settings)
+            if url:
+                config = replace(config, url=url)
             report = doctor.diagnose(config, probe_messages)
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")

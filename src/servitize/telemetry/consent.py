@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import overload
 
 import ibis
 import ibis.expr.types as ir
@@ -26,6 +27,10 @@ PURPOSES = ("contract_verification", "service_offers", "product_development")
 FIELDS = ("account_id", "data_kinds", "purposes", "valid_from", "valid_to", "recorded_by", "document")
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -47,7 +52,7 @@ def record_agreement(session: Session, actor: audit.Actor, account_id: int, data
                            f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}")
     if session.get(Account, account_id) is None:
         raise NotFound(f"account {account_id} not found")
-    if valid_to is not None and _aware(valid_to) <= _aware(valid_from):  # type: ignore[operator]
+    if valid_to is not None and _aware(valid_to) <= _aware(valid_from):
         raise InvalidInput("valid_to must be after valid_from")
     agreement = DataSharingAgreement(
         account_id=account_id, data_kinds=sorted(set(data_kinds)), purposes=sorted(set(purposes)),
@@ -83,7 +88,7 @@ def consenting_accounts(session: Session, purpose: str, data_kind: str,
     out = set()
     for a in session.scalars(select(DataSharingAgreement)):
         if purpose in a.purposes and data_kind in a.data_kinds and _aware(a.valid_from) <= at and (
-            a.valid_to is None or at < _aware(a.valid_to)  # type: ignore[operator]
+            a.valid_to is None or at < _aware(a.valid_to)
         ):
             out.add(a.account_id)
     return out
@@ -99,7 +104,7 @@ def consenting_assets(session: Session, purpose: str, data_kind: str, at: dateti
         return []
     rows = session.execute(select(Asset.id, Asset.serial).where(
         Asset.account_id.in_(sorted(accounts)), Asset.serial.is_not(None)).order_by(Asset.id))
-    return [(asset_id, serial) for asset_id, serial in rows]
+    return [(asset_id, serial) for asset_id, serial in rows if serial is not None]
 
 
 def consenting_serials(session: Session, purpose: str, data_kind: str,

@@ -56,8 +56,8 @@ def bands(contract: AvailabilityContract) -> rules.Bands:
 
 def contract_serials(session: Session, contract: AvailabilityContract) -> list[str]:
     """The serials a contract covers: its list, or every asset of its account (never another's)."""
-    rows = set(session.scalars(select(Asset.serial).where(Asset.account_id == contract.account_id,
-                                                          Asset.serial.is_not(None))))
+    rows = {s for s in session.scalars(select(Asset.serial).where(
+        Asset.account_id == contract.account_id, Asset.serial.is_not(None))) if s is not None}
     return sorted(rows & set(contract.serials) if contract.serials else rows)
 
 

@@ -34,8 +34,9 @@ def demo_contract(session: Session, store: TelemetryStore, actor: audit.Actor, t
         .group_by(Asset.account_id).having(func.count() >= assets).order_by(Asset.account_id).limit(1))
     if account_id is None:
         return None
-    serials = sorted(session.scalars(select(Asset.serial).where(
-        Asset.account_id == account_id, Asset.serial.is_not(None), Asset.origin == "own")))[:assets]
+    serials = sorted(s for s in session.scalars(select(Asset.serial).where(
+        Asset.account_id == account_id, Asset.serial.is_not(None), Asset.origin == "own"))
+        if s is not None)[:assets]
     rng = random.Random(seed)
     end = datetime(today.year, today.month, today.day, tzinfo=UTC)
     first = (end.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)

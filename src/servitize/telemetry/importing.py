@@ -149,6 +149,7 @@ def _reading(row: dict[str, str], serials: Known, now: int,
     machine = serials.get(serial) if isinstance(serials, dict) else None
     kind = "status" if row.get("state") else "measure"
     obj: dict[str, object] = {k: v for k, v in row.items() if v != ""}
-    if "seq" in obj:  # a file's sequence column is text; the listener's is a JSON number
-        obj["seq"] = int(obj["seq"]) if str(obj["seq"]).isdigit() else obj["seq"]
+    seq = obj.get("seq")  # a file's sequence column is text; the listener's is a JSON number
+    if isinstance(seq, str) and seq.isdigit():
+        obj["seq"] = int(seq)
     return rules.reading(kind, serial, obj, now, limits, machine.not_before_us if machine else None)

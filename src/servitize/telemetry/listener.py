@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import re
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -193,7 +194,8 @@ class BufferedClient(mqtt.Client):
 
     def ack_many(self, mids: list[int]) -> None:
         """Acknowledge QoS 1 messages with one write (PUBACK, reason 0: four bytes each)."""
-        if self.want_write() or self._sock is None:  # paho is mid-write: keep its packet order
+        if self.want_write() or not isinstance(self._sock, socket.socket):
+            # paho is mid-write (keep its packet order), or a transport with no sendall
             for mid in mids:
                 self.ack(mid, 1)
             return
@@ -246,7 +248,9 @@ class Listener:
     def _on_message(self, _client: mqtt.Client, _userdata: object, msg: mqtt.MQTTMessage) -> None:
         if not self.pending:
             self._first_pending = time.monotonic()
-        self.pending.append((msg.topic, msg.payload, msg.mid, msg.qos))
+        payload = msg.payload  # bytes as paho decodes a PUBLISH; its type also allows bytearray
+        self.pending.append((msg.topic, payload if isinstance(payload, bytes) else bytes(payload),
+                             msg.mid, msg.qos))
 
     def _on_connect(self, client: mqtt.Client, _u: object, _f: object, reason: object,
                     _p: object = None) -> None:

@@ -38,6 +38,8 @@ def machines(session: Session) -> dict[str, Machine]:
     )
     out: dict[str, Machine] = {}
     for serial, account_key, site_key, installed in rows:
+        if serial is None:  # left out by the query already
+            continue
         tenants = frozenset(k for k in (account_key, site_key) if k)
         since = None
         if installed is not None:

@@ -199,8 +199,13 @@ def in_force(contract: AvailabilityContract, period: Period) -> bool:
         contract.valid_to is None or utc(contract.valid_to) > period.start)
 
 
+def _number(value: object) -> float:
+    """A computed number as a float; None (nothing measured) counts as 0."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def _sum(rows: list[dict[str, object]], key: str) -> float:
-    return round(sum(float(r[key] or 0.0) for r in rows), 6)  # type: ignore[arg-type]
+    return round(sum(_number(r[key]) for r in rows), 6)
 
 
 def month_result(contract: AvailabilityContract, month: str,
@@ -232,7 +237,7 @@ def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> lis
         if out and e["source"] == "status" and out[-1].source == "status" and (
                 out[-1].serial, out[-1].state, out[-1].end) == (e["serial"], e["state"], start):
             start = out.pop().start
-        hours = max((min(end, period.end) - max(start, period.start)).total_seconds(), 0) / 3600  # type: ignore[call-overload, operator]
+        hours = max((min(end, period.end) - max(start, period.start)).total_seconds(), 0) / 3600  # type: ignore[call-overload]
         out.append(Stop(month, str(e["serial"]), str(e["state"]), start, end,  # type: ignore[arg-type]
                         round(hours, 4), str(e["source"]), e.get("cause")))  # type: ignore[arg-type]
     return sorted(out, key=lambda s: (s.start, s.serial, s.source))
@@ -280,7 +285,7 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
     models = dict(session.execute(select(Asset.serial, Asset.model).where(
         Asset.account_id == account.id, Asset.serial.in_([r["serial"] for r in rows] or [""]))).all())
     assets = [AssetUsage(
-        serial=str(r["serial"]), model=models.get(r["serial"]),
+        serial=str(r["serial"]), model=models.get(str(r["serial"])),
         availability_pct=None if r["availability"] is None else round(100 * r["availability"], 4),  # type: ignore[operator]
         downtime_hours=r["downtime_hours"], failures=r["failures"],  # type: ignore[arg-type]
         operating_hours=r["running_hours"] if usage_shared else None,  # type: ignore[arg-type]
@@ -304,7 +309,7 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
         kwh_per_operating_hour=round(kwh / hours, 6) if hours and kwh is not None else None,
         status_shared=account.id in consenting_accounts(session, PURPOSE, "status", at),
         excluded_causes=sorted({str(e.get("cause") or "no cause given") for e in
-                                (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[union-attr, attr-defined]
+                                (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[attr-defined]
         telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
                                          period.start, period.end,
                                          silence_after_down=contract.silence_after_down or "down"),
@@ -349,5 +354,5 @@ def calendar_label(calendar: dict[str, object]) -> str:
         return "24/7"
     days = calendar.get("weekdays", [0, 1, 2, 3, 4])
     names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    which = "Mon–Fri" if days == [0, 1, 2, 3, 4] else ", ".join(names[d] for d in days)  # type: ignore[attr-defined, index]
+    which = "Mon–Fri" if days == [0, 1, 2, 3, 4] else ", ".join(names[d] for d in days)  # type: ignore[attr-defined]
     return f"{which} {calendar.get('start', '06:00')}–{calendar.get('end', '22:00')} UTC"

@@ -189,6 +189,8 @@ def service_event_intervals(session: Session, period: av.Period, options: Option
     stops: dict[str, list[tuple[datetime, datetime, str]]] = {}
     observed: dict[str, tuple[datetime, datetime]] = {}
     for serial, day, kind, hours in session.execute(query).all():
+        if serial is None:  # left out by the query already
+            continue
         start = utc(datetime(day.year, day.month, day.day))
         default = options.repair_hours if kind == "repair" else options.maintenance_hours
         end = start + timedelta(hours=hours or default)

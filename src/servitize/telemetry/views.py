@@ -93,7 +93,8 @@ def _visible_machines(session: Session, user: User, asset_id: int | None = None)
         Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None))
     if asset_id is not None:
         query = query.where(Asset.id == asset_id)
-    return {serial: (aid, model) for serial, aid, model in session.execute(query)}
+    return {serial: (aid, model) for serial, aid, model in session.execute(query)
+            if serial is not None}
 
 
 def _gap_machines(request: Request, session: Session, user: User) -> list[dict[str, Any]]:

@@ -69,7 +69,7 @@ def busy_refusal(exc: BaseException) -> Conflict | None:
     return Conflict("the record " + BUSY)
 
 
-def lock_for_edit(session: Session, statement: Select[tuple[T]], what: str) -> T | None:
+def lock_for_edit(session: Session, statement: Select[T], what: str) -> T | None:
     """The record of ``statement``, its row locked for this transaction without waiting: when
     another request is saving it, Conflict (409) at once. SQLite has one writer at a time and
     ignores the row lock."""

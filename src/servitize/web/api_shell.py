@@ -4,6 +4,7 @@ the API docs page served from the package under the app's own Content-Security-P
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -92,8 +93,8 @@ def handle_database_refusals(app: FastAPI) -> None:
         error = database_refusal(exc)
         if error is None:
             raise exc
-        handler = app.exception_handlers[ServitizeError]
-        return await handler(request, error)
+        answer = app.exception_handlers[ServitizeError](request, error)
+        return await answer if inspect.isawaitable(answer) else answer
 
     for kind in (IntegrityError, DataError, OverflowError):
         app.add_exception_handler(kind, refused)

@@ -157,7 +157,9 @@ def events_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: S
     n = len(ev)
     names = [c.replace("_", " ") for c in COMPONENTS]
     variant = rng.integers(0, 3, n)
-    heads, tails, index = [], [], np.zeros(n, dtype=np.int64)
+    heads: list[str] = []
+    tails: list[str] = []
+    index = np.zeros(n, dtype=np.int64)
     for k, kind in enumerate(KINDS):
         for v, template in enumerate(_DESCRIPTION[kind]):
             index[(ev.kind == k) & (variant == v)] = len(heads)

@@ -80,11 +80,12 @@ class Orders:
     channel: list[np.ndarray] = field(default_factory=list)
     seller: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, account: np.ndarray, day: np.ndarray, offering: np.ndarray,
-            asset: np.ndarray, quantity: np.ndarray, amount: np.ndarray,
-            channel: np.ndarray, seller: np.ndarray, assets: list[str | None] | None = None
+    def add(self, account: np.ndarray, day: np.ndarray, offering: np.ndarray | int,
+            asset: np.ndarray, quantity: np.ndarray | float, amount: np.ndarray,
+            channel: np.ndarray | int, seller: np.ndarray, assets: list[str | None] | None = None
             ) -> None:
-        """Add order lines (one per element)."""
+        """Add order lines (one per element; offering, quantity and channel may be one value
+        for all)."""
         n = len(account)
         self.account.append(account)
         self.day.append(day)

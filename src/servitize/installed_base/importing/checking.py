@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import BigInteger, Connection, Integer, String
+from sqlalchemy import BigInteger, ColumnDefault, Connection, Integer, String
 
 from servitize.core.dates import year_range
 from servitize.installed_base.columns import ImportKind
@@ -77,7 +77,7 @@ def defaults(kind: ImportKind) -> dict[str, object]:
         column = table.c.get(name)
         if column is None or column.nullable or column.default is None:
             continue
-        if column.default.is_scalar:
+        if isinstance(column.default, ColumnDefault) and column.default.is_scalar:
             out[name] = getattr(column.default.arg, "value", column.default.arg)
     return out
 

@@ -192,13 +192,13 @@ class Loader:
             if columns:
                 params = {f"p_{n}": _bindable(self.table.c[n].type, new[n]) for n in columns}
                 groups.setdefault(columns, []).append({"p_id": row_id, **params})
-        for columns, params in groups.items():
+        for columns, rows in groups.items():
             values: dict[str, Any] = {n: bindparam(f"p_{n}") for n in columns}
             statement = (
                 update(self.table).where(self.table.c.id == bindparam("p_id"))
                 .values(**values, **self.stamped)
             )
-            conn.execute(statement, params)
+            conn.execute(statement, rows)
         if links:
             link = lookups.Base.metadata.tables["order_asset"]
             conn.execute(delete(link).where(link.c.order_id.in_([i for i, _ in links])))

@@ -104,13 +104,13 @@ def _typed(
         # YYYY-MM-DD, or a spreadsheet's date-time at midnight; any other time of day is
         # rejected, not cut, and so is a year outside the accepted range (BC dates included).
         day = f"TRY_CAST(regexp_extract({raw}, {lit(DATE_TEXT)}, 1) AS DATE)"
-        low, high = years
-        value = (f"CASE WHEN year({day}) BETWEEN {low} AND {high} "
+        first_year, last_year = years
+        value = (f"CASE WHEN year({day}) BETWEEN {first_year} AND {last_year} "
                  f"THEN CAST({day} AS VARCHAR) END")
         why = (f"CASE WHEN regexp_full_match({raw}, {lit(DATE_WITH_TIME)}) "
                f"THEN ' has a time of day (a date column takes YYYY-MM-DD)' "
                f"WHEN {day} IS NOT NULL "
-               f"THEN {lit(f' is outside the accepted years {low} to {high}')} "
+               f"THEN {lit(f' is outside the accepted years {first_year} to {last_year}')} "
                f"ELSE ' is not a date (YYYY-MM-DD)' END")
         reasons.append(_when(bad, _said(c.name, raw) + f" || {why}"))
     elif c.type == "bool":
