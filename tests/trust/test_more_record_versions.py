@@ -106,3 +106,32 @@ def test_a_stale_handover_review_does_not_put_back_the_old_project_manager(sessi
     team.handover(session, owner, opp.id, HandoverIn(checklist={}, project_manager="Peter", version=1))
     session.flush()
     assert (row.project_manager, row.version) == ("Peter", 2)
+
+
+def test_downtime_edit_on_the_command_line_names_its_version(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from servitize.cli import app
+    from servitize.core.db import make_engine, session_factory, session_scope
+
+    engine = make_engine(database_url)
+    with session_scope(session_factory(engine)) as s:
+        account = b.account(s)
+        s.flush()
+        serial = f"DT-CLI-{account.id}"
+        b.asset(s, account, serial=serial)
+    engine.dispose()
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    runner = CliRunner()
+    added = runner.invoke(app, ["downtime", "add", serial, "--start", "2026-04-02T08:00", "--end", "2026-04-02T13:00",
+                                "--json"])
+    assert added.exit_code == 0, added.output
+    record = json.loads(added.stdout)
+    assert record["version"] == 1
+    first = runner.invoke(app, ["downtime", "edit", str(record["id"]), "--planned", "--version", "1", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["version"] == 2
+    stale = runner.invoke(app, ["downtime", "edit", str(record["id"]), "--excluded", "--version", "1"])
+    assert stale.exit_code == 2 and "changed by someone else" in " ".join(stale.output.split())
