@@ -101,3 +101,21 @@ def test_a_team_member_is_nominated_once_per_role(session, app_client) -> None: 
     # the same person in another role is a nomination of its own
     assert app_client.post(url, headers=headers, json={"role": "design", "user_id": pm.id}).status_code == 201
     assert len(app_client.get(url, headers=headers).json()) == 3
+
+
+def test_a_best_practice_note_is_shared_once(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    tom = b.user(session, role="technician", territory="DoubleNorth")
+    ben = b.user(session, role="technician", territory="DoubleNorth")
+    session.flush()
+    note = {"title": "Ask about spares", "body": "Open the spare-parts cabinet with the customer."}
+    tom_auth = {"Authorization": f"Bearer {issue_token(session, tom)}"}
+    first = app_client.post("/api/v1/best-practices", headers=tom_auth, json=note)
+    assert first.status_code == 201
+    again = app_client.post("/api/v1/best-practices", headers=tom_auth, json=note)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"you shared the note 'Ask about spares' already (note {first.json()['id']}); "
+                                      "nothing was added")
+    ben_auth = {"Authorization": f"Bearer {issue_token(session, ben)}"}
+    assert app_client.post("/api/v1/best-practices", headers=ben_auth, json=note).status_code == 201
+    assert app_client.post("/api/v1/best-practices", headers=tom_auth,
+                           json=note | {"body": "Open the spare-parts cabinet together."}).status_code == 201

@@ -165,14 +165,20 @@ def _claim(session: Session, key: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     if not session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": key}):
-        raise Conflict("the same contest is being saved by someone else right now; wait a moment and look again")
+        raise Conflict("the same record is being saved by someone else right now; wait a moment and look again")
 
 
 def share_practice(session: Session, user: User, body: BestPracticeCreate) -> BestPractice:
     """A best-practice note, shared with the technicians of the author's region and beyond."""
     require(user, "practice.share")
-    note = BestPractice(author_id=user.id, region=user.territory, title=body.title.strip(),
-                        body=body.body.strip())
+    title, text_ = body.title.strip(), body.body.strip()
+    # The same note by the same author again (a double submit) answers 409: it is shared already.
+    _claim(session, f"best practice {user.id}")
+    twin = session.scalar(select(BestPractice.id).where(
+        BestPractice.author_id == user.id, BestPractice.title == title, BestPractice.body == text_).limit(1))
+    if twin is not None:
+        raise Conflict(f"you shared the note {title!r} already (note {twin}); nothing was added")
+    note = BestPractice(author_id=user.id, region=user.territory, title=title, body=text_)
     session.add(note)
     session.flush()
     record(session, Actor(user.username, user.id), "create", "best_practice", note.id,
