@@ -119,3 +119,45 @@ def test_a_best_practice_note_is_shared_once(session, app_client) -> None:  # ty
     assert app_client.post("/api/v1/best-practices", headers=ben_auth, json=note).status_code == 201
     assert app_client.post("/api/v1/best-practices", headers=tom_auth,
                            json=note | {"body": "Open the spare-parts cabinet together."}).status_code == 201
+
+
+def test_an_opportunity_is_opened_once(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from servitize.intelligence.models import Lead
+    from servitize.sales.models import Opportunity
+
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    session.flush()
+    lead = Lead(account_id=account.id, offering_key="inspection", asset_ids=[], source="rule",
+                rule="repeat_repairs", score=0.8, estimated_value_cents=2_000_00, currency="EUR",
+                story="Three repairs.", evidence={}, status="open", as_of=date(2026, 11, 23),
+                expires_on=date(2027, 1, 23))
+    session.add(lead)
+    session.flush()
+    headers = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    body = {"account_id": account.id, "title": "Line rebuild"}
+    first = app_client.post("/api/v1/opportunities", headers=headers, json=body)
+    assert first.status_code == 201
+    again = app_client.post("/api/v1/opportunities", headers=headers, json=body | {"title": "line REBUILD "})
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"opportunity {first.json()['id']} ('Line rebuild') was opened for this "
+                                      "account a moment ago; an identical second submit adds nothing")
+    # the pipeline page's form: the second click does not open a second one
+    form = {"account_id": str(account.id), "title": "Press retrofit"}
+    assert app_client.post("/opportunities", headers=headers, data=form, follow_redirects=False).status_code == 303
+    assert app_client.post("/opportunities", headers=headers, data=form, follow_redirects=False).status_code == 409
+    # from a lead: one open opportunity per lead, whatever its title
+    from_lead = body | {"title": "Inspection contract", "source": "lead", "lead_id": lead.id}
+    made = app_client.post("/api/v1/opportunities", headers=headers, json=from_lead)
+    assert made.status_code == 201, made.text
+    twice = app_client.post("/api/v1/opportunities", headers=headers, json=from_lead | {"title": "Other words"})
+    assert twice.status_code == 409 and f"lead {lead.id} is already pursued" in twice.json()["detail"]
+    # an earlier opportunity of the same title (three minutes ago) does not stop a new one
+    older = session.get(Opportunity, first.json()["id"])
+    older.created_at = older.created_at - timedelta(minutes=3)
+    session.flush()
+    assert app_client.post("/api/v1/opportunities", headers=headers, json=body).status_code == 201
+    n = session.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.account_id == account.id))
+    assert n == 4

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.core.money import from_cents, to_cents
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
+from servitize.installed_base.models import Account
 from servitize.intelligence.queries import visible_lead
 from servitize.sales import repository as repo
 from servitize.sales import rules
@@ -36,6 +37,7 @@ from servitize.trust.audit import actor_of
 from servitize.trust.editing import check_version, lock_for_edit
 from servitize.trust.models import User
 
+DOUBLE_SUBMIT = timedelta(minutes=2)  # the same title at the account again this soon: a double submit
 FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "currency",
           "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
 
@@ -101,6 +103,7 @@ def create(session: Session, user: User, data: OpportunityCreate, now: datetime 
         if lead.account_id != account.id:
             raise InvalidInput(f"lead {lead.id} is a lead of another account")
     check_owner(session, data.owner_id)
+    _no_twin(session, account, data, now)
     opp = Opportunity(
         account_id=account.id, title=data.title.strip(), source=data.source.value,
         offering_type=data.offering_type.value, phase=1, phase_entered_at=now, status="open",
@@ -119,6 +122,26 @@ def create(session: Session, user: User, data: OpportunityCreate, now: datetime 
     audit.record(session, actor_of(user), "create", "opportunity", opp.id, after=snapshot(opp),
                  note=f"from {opp.source}" + (f" lead {opp.lead_id}" if opp.lead_id else ""))
     return opp
+
+
+def _no_twin(session: Session, account: Account, data: OpportunityCreate, now: datetime) -> None:
+    """A double submit opens one opportunity: a lead already pursued by an open opportunity, or
+    the same title at the account opened within ``DOUBLE_SUBMIT``, answers 409 naming it. The
+    account's row is held for the check without waiting (two submits at once: the second 409)."""
+    lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
+    open_here = select(Opportunity).where(Opportunity.account_id == account.id, Opportunity.status == "open")
+    if data.lead_id is not None:
+        twin = session.scalar(open_here.where(Opportunity.lead_id == data.lead_id).limit(1))
+        if twin is not None:
+            raise Conflict(f"lead {data.lead_id} is already pursued by opportunity {twin.id} "
+                           f"({twin.title!r}); nothing was added")
+        return
+    twin = session.scalar(open_here.where(
+        func.lower(Opportunity.title) == data.title.strip().lower(),
+        Opportunity.created_at >= now - DOUBLE_SUBMIT, Opportunity.created_at <= now).limit(1))
+    if twin is not None:
+        raise Conflict(f"opportunity {twin.id} ({twin.title!r}) was opened for this account a moment ago; "
+                       "an identical second submit adds nothing")
 
 
 def check_owner(session: Session, owner_id: int | None) -> None:
