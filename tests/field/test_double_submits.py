@@ -161,3 +161,25 @@ def test_an_opportunity_is_opened_once(session, app_client) -> None:  # type: ig
     assert app_client.post("/api/v1/opportunities", headers=headers, json=body).status_code == 201
     n = session.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.account_id == account.id))
     assert n == 4
+
+
+def test_a_visit_has_one_proposed_sheet(session, api, field) -> None:  # type: ignore[no-untyped-def]
+    from servitize.field.models import SignUpSheet
+    from tests.field.conftest import token_for
+
+    tom = token_for(session, field.tom)
+    first = api.post(f"/api/v1/visits/{field.visit_tom}/sheets", headers=tom)
+    assert first.status_code == 201
+    again = api.post(f"/api/v1/visits/{field.visit_tom}/sheets", headers=tom)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"visit {field.visit_tom} has a proposed sign-up sheet already "
+                                      f"(sheet {first.json()['id']}); nothing was added")
+    # the page's button a second time opens the same sheet
+    page = api.post(f"/visits/{field.visit_tom}/sheets", headers=tom, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == f"/sheets/{first.json()['id']}"
+    assert len(session.scalars(select(SignUpSheet).where(SignUpSheet.visit_id == field.visit_tom)).all()) == 1
+    # once it is cancelled, a new sheet may be proposed
+    cancelled = api.post(f"/api/v1/sheets/{first.json()['id']}/cancel", headers=tom,
+                         json={"reason": "customer busy"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert api.post(f"/api/v1/visits/{field.visit_tom}/sheets", headers=tom).status_code == 201

@@ -85,9 +85,11 @@ def visit_page(visit_id: int, request: Request, session: DbSession,
 @router.post("/visits/{visit_id}/sheets")
 def sheet_create(visit_id: int, request: Request, session: DbSession,
                  user: CurrentUser) -> Response:
-    """Propose a sign-up sheet for the visit and open it."""
+    """Propose a sign-up sheet for the visit and open it (a second click opens the same sheet)."""
     visit = visits.get_visit(session, user, visit_id)
-    sheet = sheets.propose_sheet(session, user, visit, s=field_settings(request))
+    sheet = sheets.proposed_sheet_of(session, visit.id) if may(
+        user, "sheet.prepare", own=visit.technician_id == user.id) else None
+    sheet = sheet or sheets.propose_sheet(session, user, visit, s=field_settings(request))
     return RedirectResponse(f"/sheets/{sheet.id}", status_code=303)
 
 

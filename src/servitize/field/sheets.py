@@ -21,6 +21,7 @@ from servitize.installed_base.models import Account, Asset, Offering, Order, Ser
 from servitize.installed_base.schemas import Unconverted
 from servitize.intelligence.models import Lead, LeadStatus
 from servitize.trust.audit import actor_of, record
+from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import User
 
 OLD_YEARS = 15
@@ -51,11 +52,24 @@ def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare
     require(user, action, own=user.id == visit_technician_id)
 
 
+def proposed_sheet_of(session: Session, visit_id: int) -> SignUpSheet | None:
+    """The visit's sheet that is still proposed (neither signed nor cancelled), if any."""
+    return session.scalar(select(SignUpSheet).where(
+        SignUpSheet.visit_id == visit_id, SignUpSheet.status == SheetStatus.proposed.value)
+        .order_by(SignUpSheet.id).limit(1))
+
+
 def propose_sheet(session: Session, user: User, visit: Visit, today: date | None = None,
                   s: FieldSettings | None = None) -> SignUpSheet:
     """A sheet for a visit with lines chosen by open leads and the customer's service behaviour."""
     today, s = today or date.today(), s or FieldSettings()
     _can_work(user, visit.technician_id)
+    # One proposed sheet per visit: a double submit answers 409 naming it (the page opens it).
+    lock_for_edit(session, select(Visit).where(Visit.id == visit.id), f"visit {visit.id}")
+    open_sheet = proposed_sheet_of(session, visit.id)
+    if open_sheet is not None:
+        raise Conflict(f"visit {visit.id} has a proposed sign-up sheet already (sheet {open_sheet.id}); "
+                       "nothing was added")
     eligible = _eligible(session)
     if not eligible:
         raise InvalidInput("no catalogue item is flagged sign-up eligible")
