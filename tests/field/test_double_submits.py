@@ -183,3 +183,20 @@ def test_a_visit_has_one_proposed_sheet(session, api, field) -> None:  # type: i
                          json={"reason": "customer busy"})
     assert cancelled.status_code == 200, cancelled.text
     assert api.post(f"/api/v1/visits/{field.visit_tom}/sheets", headers=tom).status_code == 201
+
+
+def test_a_visit_is_planned_once(session, api, field) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tests.field.conftest import token_for
+
+    tom = token_for(session, field.tom)
+    day = (date.today() + timedelta(days=4)).isoformat()
+    job = {"account_id": field.acme, "day": day, "job_type": "inspection"}
+    first = api.post("/api/v1/visits", headers=tom, json=job)
+    assert first.status_code == 201
+    again = api.post("/api/v1/visits", headers=tom, json=job)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"visit {first.json()['id']} plans this inspection at the account on {day} "
+                                      "for that technician already; nothing was added")
+    assert api.post("/api/v1/visits", headers=tom, json=job | {"job_type": "repair"}).status_code == 201

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servitize.core.errors import InvalidInput, NotFound
+from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.field import repository as repo
 from servitize.field import rules
 from servitize.field.models import LeadRoute, SignUpSheet
@@ -20,6 +20,7 @@ from servitize.installed_base.access import account_scope, get_account, require
 from servitize.installed_base.models import Account, Asset, Site, Visit
 from servitize.intelligence.models import Lead
 from servitize.trust.audit import actor_of, record
+from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import Role, User
 
 
@@ -35,6 +36,16 @@ def create_visit(session: Session, user: User, body: VisitCreate) -> Visit:
         site = session.get(Site, body.site_id)
         if site is None or site.account_id != account.id:
             raise InvalidInput(f"site {body.site_id} is not a site of this account")
+    # The same job for the same technician at the account on the same day (a double submit)
+    # answers 409 naming the visit; the account's row is held for the check without waiting.
+    lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
+    twin = session.scalar(select(Visit.id).where(
+        Visit.account_id == account.id, Visit.technician_id == technician_id, Visit.day == body.day,
+        Visit.job_type == body.job_type,
+        Visit.site_id.is_(None) if body.site_id is None else Visit.site_id == body.site_id).limit(1))
+    if twin is not None:
+        raise Conflict(f"visit {twin} plans this {body.job_type} at the account on {body.day:%Y-%m-%d} "
+                       "for that technician already; nothing was added")
     visit = Visit(external_id=f"V-{body.day:%Y%m%d}-{secrets.token_hex(4)}",
                   technician_id=technician_id, account_id=account.id, site_id=body.site_id,
                   day=body.day, job_type=body.job_type)
