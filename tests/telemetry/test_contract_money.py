@@ -278,6 +278,7 @@ def _shared(session):  # type: ignore[no-untyped-def]
     session.flush()
 
 
+@pytest.mark.slow
 def test_the_same_month_has_the_same_money_on_every_path(client, session, world: World, tmp_path,  # type: ignore[no-untyped-def]
                                                          monkeypatch) -> None:
     from servitize.telemetry import cli as telemetry_cli

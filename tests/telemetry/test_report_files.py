@@ -62,6 +62,7 @@ def test_pdf_carries_parties_figure_and_result(session, world: World) -> None:  
         assert b"power cut on the customer's side" in text
 
 
+@pytest.mark.slow
 def test_page_pdf_csv_xlsx_and_api_for_the_owner(web, session, world: World) -> None:  # type: ignore[no-untyped-def]
     cid = world.contract.id
     expected = report.build_report(session, world.store, world.contract, "2026-10", 3, at=AT)

@@ -35,6 +35,8 @@ from tests import builders as b
 from tests.browser import free_port
 from tests.conftest import BACKENDS, migrated_database
 
+pytestmark = pytest.mark.slow  # a server process per database: make test, not make test-fast
+
 WRITERS = 8
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -78,6 +78,7 @@ def _summary(exc: BaseException) -> str:
     return " | ".join(lines[:6] + curl[:1])[:900]
 
 
+@pytest.mark.slow
 def test_no_answer_is_a_server_error_and_every_answer_matches_the_document(api) -> None:  # type: ignore[no-untyped-def]
     app, auth, known = api
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
