@@ -5,6 +5,7 @@ Each test runs in a transaction that is rolled back; services see it as their se
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +84,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     database of their own (see ``migrated_database``).
     """
     with migrated_database(request.param, "main", tmp_path_factory) as url:
+        yield url
+
+
+_own_databases = itertools.count(1)
+
+
+@pytest.fixture()
+def own_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database of this test's own, on the backend of ``database_url``.
+
+    For tests whose commands commit (the CLI, batch jobs): what they commit must not reach the
+    shared database, where other tests count what they find (leads generated over every account).
+    """
+    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
+    with migrated_database(backend, f"own{next(_own_databases)}", tmp_path_factory) as url:
         yield url
 
 

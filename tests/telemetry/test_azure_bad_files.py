@@ -56,14 +56,14 @@ def test_the_good_files_pass_the_check(tmp_path: Path) -> None:
      "PdM_machines.csv, line 2: age -4 is not an age in years"),
 ])
 def test_a_faulty_file_is_named_with_its_line_and_nothing_is_stored(
-        tmp_path, database_url, monkeypatch, changed, expected) -> None:  # type: ignore[no-untyped-def]
+        tmp_path, own_database_url, monkeypatch, changed, expected) -> None:  # type: ignore[no-untyped-def]
     folder = _folder(tmp_path, **changed)
     with pytest.raises(InvalidInput) as err:
         check_folder(folder)
     assert err.value.message.startswith(expected), err.value.message
-    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
-    engine = make_engine(database_url)
+    engine = make_engine(own_database_url)
     with engine.connect() as conn:
         accounts = conn.exec_driver_sql("SELECT count(*) FROM account").scalar()
     result = CliRunner().invoke(app, ["import", "azure-pdm", str(folder)])

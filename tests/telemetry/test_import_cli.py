@@ -12,14 +12,14 @@ from servitize.core.db import make_engine, session_factory, session_scope
 from tests import builders
 
 
-def test_import_counts_rejects_and_exit_codes(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url)
+def test_import_counts_rejects_and_exit_codes(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(own_database_url)
     with session_scope(session_factory(engine)) as s:
         acc = builders.account(s)
         serial = f"IMP-{acc.id}"
         builders.asset(s, acc, serial=serial)
     engine.dispose()
-    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
     path = tmp_path / "readings.csv"
     path.write_text(

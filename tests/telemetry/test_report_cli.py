@@ -17,8 +17,8 @@ from tests.telemetry.helpers import utc
 from tests.telemetry.report_world import OCT_AVAILABILITY, events
 
 
-def test_create_downtime_and_report(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url)
+def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(own_database_url)
     with session_scope(session_factory(engine)) as s:
         acc = builders.account(s, name="Nordwerk CLI GmbH")
         serial = f"CLI-{acc.id}"
@@ -27,7 +27,7 @@ def test_create_downtime_and_report(tmp_path, database_url, monkeypatch) -> None
                                  ["contract_verification"], utc("2026-01-01T00:00"))
         account = acc.external_id
     engine.dispose()
-    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
     from tests.telemetry.helpers import write_status
 

@@ -31,11 +31,11 @@ def test_machines_are_bound_to_their_account_and_site_keys_and_install_date(sess
     assert (known["K-2"].tenants, known["K-2"].not_before_us) == (frozenset({"acme-k"}), None)
 
 
-def test_gateway_add_writes_password_and_acl_lines_and_is_audited(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url)
+def test_gateway_add_writes_password_and_acl_lines_and_is_audited(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(own_database_url)
     with session_scope(session_factory(engine)) as s:
         tenant = builders.account(s).external_id
-    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
     passwd, acl = tmp_path / "passwd", tmp_path / "acl"
     passwd.write_text("other:$7$101$x$y")  # no final newline: the new line must not join it

@@ -108,7 +108,7 @@ def test_a_stale_handover_review_does_not_put_back_the_old_project_manager(sessi
     assert (row.project_manager, row.version) == ("Peter", 2)
 
 
-def test_downtime_edit_on_the_command_line_names_its_version(tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_downtime_edit_on_the_command_line_names_its_version(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from typer.testing import CliRunner
@@ -116,14 +116,14 @@ def test_downtime_edit_on_the_command_line_names_its_version(tmp_path, database_
     from servitize.cli import app
     from servitize.core.db import make_engine, session_factory, session_scope
 
-    engine = make_engine(database_url)
+    engine = make_engine(own_database_url)
     with session_scope(session_factory(engine)) as s:
         account = b.account(s)
         s.flush()
         serial = f"DT-CLI-{account.id}"
         b.asset(s, account, serial=serial)
     engine.dispose()
-    monkeypatch.setenv("SERVITIZE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
     runner = CliRunner()
     added = runner.invoke(app, ["downtime", "add", serial, "--start", "2026-04-02T08:00", "--end", "2026-04-02T13:00",
                                 "--json"])
