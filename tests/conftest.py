@@ -143,6 +143,22 @@ def app_client(database_url: str, connection: sa.Connection):  # type: ignore[no
         yield client
 
 
+@pytest.fixture()
+def data_app_client(database_url: str, connection: sa.Connection, tmp_path):  # type: ignore[no-untyped-def]
+    """``app_client`` with a data folder (telemetry store) of the test's own."""
+    from fastapi.testclient import TestClient
+
+    from servitize.core.settings import Settings
+    from servitize.web.app import create_app
+
+    app = create_app(Settings(database_url=database_url, environment="test", data_dir=tmp_path))
+    with TestClient(app) as client:
+        app.state.session_factory = lambda: Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        yield client
+
+
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """Debian's Chromium, headless, through Playwright; never a downloaded browser."""

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servitize.core.settings import Settings
 from servitize.telemetry.store import Batch, TelemetryStore
 from servitize.trust.service import issue_token
-from servitize.web.app import create_app
 from tests import builders as b
 from tests.telemetry.helpers import us
 
 
 @pytest.fixture()
-def api(database_url: str, connection: sa.Connection, tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(database_url=database_url, environment="test", data_dir=tmp_path))
-    with TestClient(app) as client:
-        app.state.session_factory = lambda: Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        yield client
+def api(data_app_client):  # type: ignore[no-untyped-def]
+    return data_app_client
 
 
 def test_gaps_per_machine_within_the_users_scope(api, session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -7,17 +7,13 @@ technicians of the north, sam the north's service manager.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.settings import Settings
 from servitize.field.models import LeadRoute
 from servitize.field.service import route_new_leads
 from servitize.installed_base.models import Account
@@ -27,7 +23,6 @@ from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import SYSTEM
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
-from servitize.web.app import create_app
 from tests import builders as b
 from tests.telemetry.helpers import write_status
 
@@ -53,13 +48,8 @@ class World:
 
 
 @pytest.fixture()
-def api(database_url: str, connection: sa.Connection, tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """The app on the test's rolled-back transaction, with a telemetry folder of its own."""
-    app = create_app(Settings(database_url=database_url, environment="test", data_dir=tmp_path))
-    with TestClient(app) as client:
-        app.state.session_factory = lambda: Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        yield client
+def api(data_app_client):  # type: ignore[no-untyped-def]
+    return data_app_client
 
 
 @pytest.fixture()
