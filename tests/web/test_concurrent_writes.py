@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import make_engine
@@ -157,10 +157,17 @@ def test_four_concurrent_advances_write_one_phase_change(served: dict) -> None:
         assert _moves(session, opp_id) == 1
 
 
-def test_a_second_writer_of_a_locked_opportunity_answers_409_at_once(served: dict) -> None:
-    engine = served["engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the row lock is PostgreSQL's")
+@pytest.fixture()
+def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """PostgreSQL alone: SQLite has one writer at a time, so a row lock is PostgreSQL's."""
+    with migrated_database("postgres", "row_lock", tmp_path_factory) as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_a_second_writer_of_a_locked_opportunity_answers_409_at_once(postgres_engine: Engine) -> None:
+    engine = postgres_engine
     with Session(engine) as session:
         opp_id, _version, _token = _advanceable(session)
         session.commit()
