@@ -8,12 +8,14 @@ number is refused here with a reason (422), never left to the database to fail w
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 import annotated_types
 from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from servitize.core.db import as_utc
 
 # The largest value of an INTEGER column on PostgreSQL (counts); SQLite holds 64 bits.
 DB_INT_MAX = 2_147_483_647
@@ -110,10 +112,6 @@ def _month_in_range(value: str) -> str:
 SaneMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(_month_in_range)]
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 # A moment as the API shows it: always with its offset (SQLite gives stored UTC times back
 # without one, which is not an RFC 3339 date-time).
-Moment = Annotated[datetime, AfterValidator(_utc)]
+Moment = Annotated[datetime, AfterValidator(as_utc)]

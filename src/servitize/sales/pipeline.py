@@ -8,14 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servitize.core.db import utcnow
+from servitize.core.db import as_utc, utcnow
 from servitize.core.money import Rates, from_cents, load_rates
 from servitize.installed_base.models import Account
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Opportunity, SalesActivity
 from servitize.sales.process import PHASES, policy
-from servitize.sales.service import aware
 from servitize.trust.models import User
 
 
@@ -35,12 +34,12 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
         ((o.phase, o.currency, o.value_cents, o.probability) for o in open_opps), pol
     )
     entries = repo.phase_entries(session, [o.id for o in opps])
-    journeys = [rules.Journey({p: aware(t) for p, t in entries[o.id].items()}, o.phase, o.status) for o in opps]
+    journeys = [rules.Journey({p: as_utc(t) for p, t in entries[o.id].items()}, o.phase, o.status) for o in opps]
     stats = rules.phase_stats(journeys, now, pol)
     stalled = [
-        {"id": o.id, "title": o.title, "phase": o.phase, "days_in_phase": (now - aware(o.phase_entered_at)).days}
+        {"id": o.id, "title": o.title, "phase": o.phase, "days_in_phase": (now - as_utc(o.phase_entered_at)).days}
         for o in open_opps
-        if (now - aware(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
+        if (now - as_utc(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
     ]
     worst = max(stats, key=lambda s: (s.stalled, s.cycle_days or 0), default=None)
     today = now.date()

@@ -5,14 +5,14 @@ Services flush and audit every change; the edge (request, CLI) commits.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servitize.core.db import utcnow
+from servitize.core.db import as_utc, utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.core.money import from_cents, to_cents
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
@@ -42,11 +42,6 @@ FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "cu
           "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def snapshot(opp: Opportunity) -> dict[str, Any]:
     """The audited fields of an opportunity."""
     return {f: getattr(opp, f) for f in FIELDS}
@@ -63,9 +58,9 @@ def read(opp: Opportunity, account_name: str, owner: str | None, now: datetime |
         probability=rules.probability(opp.phase, opp.probability, policy()), risk=opp.risk,
         expected_close=opp.expected_close, owner=owner, lead_id=opp.lead_id,
         lead_story=opp.lead_story, lead_evidence=opp.lead_evidence, enquiry_ref=opp.enquiry_ref,
-        terms=opp.terms, days_in_phase=max((now - aware(opp.phase_entered_at)).days, 0),
+        terms=opp.terms, days_in_phase=max((now - as_utc(opp.phase_entered_at)).days, 0),
         renewal_on=opp.renewal_on, commissioned_on=opp.commissioned_on,
-        created_at=aware(opp.created_at or now), version=opp.version,
+        created_at=as_utc(opp.created_at or now), version=opp.version,
     )
 
 

@@ -7,15 +7,14 @@ account has an agreement covering that purpose and data kind at the moment it ru
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
-from typing import overload
+from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.db import utcnow
+from servitize.core.db import as_utc, utcnow
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.installed_base.models import Account, Asset
 from servitize.telemetry.models import DataSharingAgreement
@@ -25,16 +24,6 @@ from servitize.trust import audit
 DATA_KINDS = ("status", "usage", "energy", "process")
 PURPOSES = ("contract_verification", "service_offers", "product_development")
 FIELDS = ("account_id", "data_kinds", "purposes", "valid_from", "valid_to", "recorded_by", "document")
-
-
-@overload
-def _aware(moment: datetime) -> datetime: ...
-@overload
-def _aware(moment: datetime | None) -> datetime | None: ...
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def agreement_dict(a: DataSharingAgreement) -> dict[str, object]:
@@ -52,7 +41,7 @@ def record_agreement(session: Session, actor: audit.Actor, account_id: int, data
                            f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}")
     if session.get(Account, account_id) is None:
         raise NotFound(f"account {account_id} not found")
-    if valid_to is not None and _aware(valid_to) <= _aware(valid_from):
+    if valid_to is not None and as_utc(valid_to) <= as_utc(valid_from):
         raise InvalidInput("valid_to must be after valid_from")
     agreement = DataSharingAgreement(
         account_id=account_id, data_kinds=sorted(set(data_kinds)), purposes=sorted(set(purposes)),
@@ -84,11 +73,11 @@ def consenting_accounts(session: Session, purpose: str, data_kind: str,
     """Accounts with a valid agreement for the purpose and data kind at ``at`` (default now)."""
     if purpose not in PURPOSES or data_kind not in DATA_KINDS:
         raise InvalidInput(f"unknown purpose {purpose!r} or data kind {data_kind!r}")
-    at = _aware(at) or utcnow()
+    at = as_utc(at) or utcnow()
     out = set()
     for a in session.scalars(select(DataSharingAgreement)):
-        if purpose in a.purposes and data_kind in a.data_kinds and _aware(a.valid_from) <= at and (
-            a.valid_to is None or at < _aware(a.valid_to)
+        if purpose in a.purposes and data_kind in a.data_kinds and as_utc(a.valid_from) <= at and (
+            a.valid_to is None or at < as_utc(a.valid_to)
         ):
             out.add(a.account_id)
     return out

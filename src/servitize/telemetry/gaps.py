@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 import ibis
 
+from servitize.core.db import as_utc
+from servitize.telemetry.availability import months_between
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.store import TelemetryStore
 
@@ -47,26 +49,14 @@ class Gap:
                 "minutes": round((self.end - self.start).total_seconds() / 60, 1)}
 
 
-def _months(start: datetime, end: datetime) -> list[str]:
-    out, cursor = [], start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    while cursor < end:
-        out.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return out
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def find_gaps(store: TelemetryStore, serials: Iterable[str] | None, start: datetime, end: datetime,
               expected_interval_s: int = 0, now: datetime | None = None) -> list[Gap]:
     """The gaps of the machines (None: all) that overlap [start, end), clipped to it, by time."""
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     wanted = None if serials is None else set(serials)
     out = _sequence_gaps(store, wanted, start, end)
     if expected_interval_s > 0:
-        out += _silence_gaps(store, wanted, start, end, expected_interval_s, _utc(now or datetime.now(UTC)))
+        out += _silence_gaps(store, wanted, start, end, expected_interval_s, as_utc(now or datetime.now(UTC)))
     return _merge(sorted(out, key=lambda g: (g.serial, g.start, g.kind)))
 
 
@@ -85,7 +75,7 @@ def _merge(gaps: list[Gap]) -> list[Gap]:
 
 
 def _sequence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetime, end: datetime) -> list[Gap]:
-    months = [m for m in _months(start - LOOKBACK, end) if m in set(store.months("gaps"))]
+    months = [m for m in months_between(start - LOOKBACK, end) if m in set(store.months("gaps"))]
     if not months:
         return []
     seen, out = set(), []
@@ -109,7 +99,7 @@ def _silence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetim
     try:
         parts = []
         for kind in ("status", "measure"):
-            months = [m for m in _months(lo, end) if m in set(store.months(kind))]
+            months = [m for m in months_between(lo, end) if m in set(store.months(kind))]
             if not months:
                 continue
             t = store.table(con, kind, months)
@@ -144,7 +134,7 @@ def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime,
     if not serials:
         return []
     lines = []
-    for g in find_gaps(store, serials, start, end, expected_interval_s, now=min(_utc(end), datetime.now(UTC))):
+    for g in find_gaps(store, serials, start, end, expected_interval_s, now=min(as_utc(end), datetime.now(UTC))):
         what = f"{g.missing} readings missing" if g.missing else f"no reading for {g.as_dict()['minutes']} min"
         rule = "; a stop in progress stays down" if silence_after_down == "down" else ""
         lines.append(f"{g.serial}: {g.label()} ({what}), counted as unknown{rule}")
@@ -158,6 +148,6 @@ def recent_gaps(store: TelemetryStore, serials: Iterable[str], days: int, expect
     wanted = list(serials)
     if not wanted:
         return []
-    end = _utc(now or datetime.now(UTC))
+    end = as_utc(now or datetime.now(UTC))
     found = find_gaps(store, wanted, end - timedelta(days=days), end, expected_interval_s, now=end)
     return sorted(found, key=lambda g: g.start, reverse=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from servitize.core.db import utcnow
+from servitize.core.db import as_utc, utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.trust import audit
 from servitize.trust.models import ApiToken, Role, User
@@ -142,7 +142,7 @@ def user_by_token(session: Session, token: str) -> User | None:
     now = utcnow()
     # Minute precision is enough to see which tokens are in use; writing on every request
     # would turn each read into a committed write.
-    if row.last_used_at is None or now - _aware(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
         # Requests with one token arrive together: one takes the row, the others skip the
         # touch rather than wait for a lock held until that request commits (trust.editing).
         free = session.scalar(select(ApiToken.id).where(ApiToken.id == row.id)
@@ -150,11 +150,6 @@ def user_by_token(session: Session, token: str) -> User | None:
         if free is not None:
             row.last_used_at = now
     return user
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def acting_user(session: Session, username: str | None) -> User:

@@ -10,12 +10,13 @@ login clears its username's count.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from servitize.core.db import as_utc
 from servitize.core.errors import ServitizeError
 from servitize.trust.models import LoginThrottle
 
@@ -35,10 +36,6 @@ class TooManyRequests(ServitizeError):
         self.retry_after = max(retry_after, 1)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def keys(username: str, address: str) -> dict[str, int]:
     """The counters one attempt touches and their limits."""
     return {f"user:{username.strip().lower()[:80]}": USER_LIMIT, f"address:{address[:100]}": ADDRESS_LIMIT}
@@ -48,8 +45,9 @@ def check(session: Session, username: str, address: str, now: datetime) -> None:
     """Raise TooManyRequests while the username or the address is blocked."""
     rows = session.scalars(select(LoginThrottle).where(
         LoginThrottle.key.in_(keys(username, address)), LoginThrottle.blocked_until.is_not(None)))
-    waits = {row.key.split(":", 1)[0]: _aware(row.blocked_until) - now  # type: ignore[arg-type]
-             for row in rows if _aware(row.blocked_until) > now}  # type: ignore[arg-type]
+    blocked = [(row.key.split(":", 1)[0], as_utc(row.blocked_until))
+               for row in rows if row.blocked_until is not None]
+    waits = {kind: until - now for kind, until in blocked if until > now}
     if not waits:
         return
     longest = max(waits.values())
@@ -76,7 +74,7 @@ def failed(session: Session, username: str, address: str, now: datetime) -> None
                 row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
                 if row is None:
                     continue
-        if now - _aware(row.window_start) > WINDOW:
+        if now - as_utc(row.window_start) > WINDOW:
             row.failures, row.window_start, row.blocked_until = 0, now, None
         row.failures += 1
         if row.failures >= limit:
