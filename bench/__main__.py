@@ -31,8 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks and write their results."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", help=f"any of: {', '.join(available())}")
-    parser.add_argument("--scale", default="full", choices=["small", "full"],
-                        help="small: a quick check of the harness; full: the sizes of the issues")
+    parser.add_argument(
+        "--scale",
+        default="full",
+        choices=["small", "full"],
+        help="small: a quick check of the harness; full: the sizes of the issues",
+    )
     args = parser.parse_args(argv)
     names = args.names or available()
     console = Console()
@@ -62,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         table.add_column("value")
         for key, value in result.items():
             if key not in {"machine"}:
-                table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+                table.add_row(
+                    key, json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+                )
         console.print(table)
     return 1 if failed else 0
 

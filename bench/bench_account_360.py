@@ -73,8 +73,9 @@ def run(scale: str) -> dict:
     with engine.begin() as conn:
         for statement in FILL.split(";\n"):
             if statement.strip():
-                conn.execute(sa.text(statement), {"accounts": accounts, "assets": assets,
-                                                  "events": events})
+                conn.execute(
+                    sa.text(statement), {"accounts": accounts, "assets": assets, "events": events}
+                )
     fill_s = time.perf_counter() - started
     factory = session_factory(engine)
     rng = random.Random(1)
@@ -103,7 +104,9 @@ def run(scale: str) -> dict:
         http_20, rate_20, _ = load(base, jobs * 2, 20)
         bare_20, bare_rate, _ = load(base, [("/healthz", token)] * len(jobs) * 2, 20)
     return {
-        "accounts": accounts, "assets": assets, "service_events": events,
+        "accounts": accounts,
+        "assets": assets,
+        "service_events": events,
         "fill_s": round(fill_s, 1),
         "in_process": in_process,
         "http_1_client": http_1,

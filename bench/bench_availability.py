@@ -77,12 +77,17 @@ def generate(root: Path, assets: int, per_asset: int, seed: int = 7) -> Telemetr
         offsets = np.tile(np.arange(per_asset) * slot, n) + rng.integers(0, slot, n * per_asset)
         ts = start + offsets // 1_000_000 * 1_000_000
         state = STATES[rng.choice(4, n * per_asset, p=[0.7, 0.15, 0.1, 0.05])]
-        table = pa.table({
-            "serial": pa.array(serial.astype(str)), "ts": pa.array(ts, pa.timestamp("us", tz="UTC")),
-            "state": pa.array(state), "reason": pa.nulls(n * per_asset, pa.string()),
-            "received_at": pa.array(ts, pa.timestamp("us", tz="UTC")),
-            "source": pa.array(["bench"] * (n * per_asset)),
-        }, schema=SCHEMAS["status"])
+        table = pa.table(
+            {
+                "serial": pa.array(serial.astype(str)),
+                "ts": pa.array(ts, pa.timestamp("us", tz="UTC")),
+                "state": pa.array(state),
+                "reason": pa.nulls(n * per_asset, pa.string()),
+                "received_at": pa.array(ts, pa.timestamp("us", tz="UTC")),
+                "source": pa.array(["bench"] * (n * per_asset)),
+            },
+            schema=SCHEMAS["status"],
+        )
         writer.write_table(table)
     writer.close()
     return store
@@ -132,25 +137,40 @@ def run(scale: str) -> dict[str, object]:
             ours = to_arrow(expr)
             ibis_s = time.perf_counter() - t0
         raw = duckdb.connect(config={"threads": 2, "memory_limit": "16GB"})
-        sql = SQL.format(files=files, lo="2026-06-24 00:00:00+00", start="2026-10-01 00:00:00+00",
-                         end="2026-11-01 00:00:00+00")
+        sql = SQL.format(
+            files=files,
+            lo="2026-06-24 00:00:00+00",
+            start="2026-10-01 00:00:00+00",
+            end="2026-11-01 00:00:00+00",
+        )
         with Peak() as sql_mem:
             t0 = time.perf_counter()
             theirs = raw.sql(sql).to_arrow_table()
             sql_s = time.perf_counter() - t0
-    identical = (
-        ours.column("serial").to_pylist() == theirs.column("serial").to_pylist()
-        and all(
-            np.allclose(ours.column(a).to_numpy(zero_copy_only=False).astype(float),
-                        theirs.column(b).to_numpy(zero_copy_only=False).astype(float),
-                        rtol=0, atol=1e-9, equal_nan=True)
-            for a, b in [("uptime_hours", "up"), ("downtime_hours", "down"),
-                         ("planned_maintenance_hours", "planned"), ("failures", "failures"),
-                         ("availability", "availability")]
+    identical = ours.column("serial").to_pylist() == theirs.column("serial").to_pylist() and all(
+        np.allclose(
+            ours.column(a).to_numpy(zero_copy_only=False).astype(float),
+            theirs.column(b).to_numpy(zero_copy_only=False).astype(float),
+            rtol=0,
+            atol=1e-9,
+            equal_nan=True,
         )
+        for a, b in [
+            ("uptime_hours", "up"),
+            ("downtime_hours", "down"),
+            ("planned_maintenance_hours", "planned"),
+            ("failures", "failures"),
+            ("availability", "availability"),
+        ]
     )
     return {
-        "assets": assets, "status_rows": assets * per_asset, "generate_s": round(generate_s, 2),
-        "ibis_s": round(ibis_s, 2), "sql_s": round(sql_s, 2), "ratio": round(ibis_s / sql_s, 2),
-        "ibis_peak_mib": ibis_mem.mib, "sql_peak_mib": sql_mem.mib, "numbers_identical": identical,
+        "assets": assets,
+        "status_rows": assets * per_asset,
+        "generate_s": round(generate_s, 2),
+        "ibis_s": round(ibis_s, 2),
+        "sql_s": round(sql_s, 2),
+        "ratio": round(ibis_s / sql_s, 2),
+        "ibis_peak_mib": ibis_mem.mib,
+        "sql_peak_mib": sql_mem.mib,
+        "numbers_identical": identical,
     }

@@ -60,8 +60,10 @@ FROM lead l;
 """
 
 
-PRODUCTION = {"SERVITIZE_ENVIRONMENT": "production",
-              "SERVITIZE_SECRET_KEY": "bench-only-secret-0123456789abcdef"}
+PRODUCTION = {
+    "SERVITIZE_ENVIRONMENT": "production",
+    "SERVITIZE_SECRET_KEY": "bench-only-secret-0123456789abcdef",
+}
 
 
 def app_factory():  # type: ignore[no-untyped-def]
@@ -89,8 +91,10 @@ def _fill(url: str, accounts: int, assets: int, events: int) -> float:
         for script in (FILL, FIELD_FILL):
             for statement in script.split(";\n"):
                 if statement.strip():
-                    conn.execute(sa.text(statement), {"accounts": accounts, "assets": assets,
-                                                      "events": events})
+                    conn.execute(
+                        sa.text(statement),
+                        {"accounts": accounts, "assets": assets, "events": events},
+                    )
     # What autovacuum does after a bulk load: statistics, and the visibility map that lets the
     # inbox count an owner's routes from the index alone. Then a checkpoint, so the fill's
     # gigabytes are not written out while the pages are being measured.
@@ -107,9 +111,15 @@ def run(scale: str) -> dict:  # type: ignore[type-arg]
     url = fresh_database("servitize_bench_field")
     fill_s = _fill(url, accounts, assets, events)
     out = measure(url, accounts, 1000 if scale == "full" else 200)
-    return {"accounts": accounts, "assets": assets, "leads": accounts * 2,
-            "fill_s": round(fill_s, 1), **out,
-            "target": f"p95 < {TARGET_MS} ms at 20 concurrent users", "cpus": os.cpu_count()}
+    return {
+        "accounts": accounts,
+        "assets": assets,
+        "leads": accounts * 2,
+        "fill_s": round(fill_s, 1),
+        **out,
+        "target": f"p95 < {TARGET_MS} ms at 20 concurrent users",
+        "cpus": os.cpu_count(),
+    }
 
 
 def measure(url: str, accounts: int, n: int, workers: int = WORKERS) -> dict:  # type: ignore[type-arg]
@@ -121,8 +131,10 @@ def measure(url: str, accounts: int, n: int, workers: int = WORKERS) -> dict:  #
         session.commit()
     engine.dispose()
     rng = random.Random(5)
-    inbox = [(f"/inbox?offset={rng.choice([0, 0, 25])}", tokens[rng.randint(1, OWNERS)])
-             for _ in range(n)]
+    inbox = [
+        (f"/inbox?offset={rng.choice([0, 0, 25])}", tokens[rng.randint(1, OWNERS)])
+        for _ in range(n)
+    ]
     a360 = []
     for _ in range(n):
         account = rng.randint(1, accounts)
@@ -138,16 +150,18 @@ def measure(url: str, accounts: int, n: int, workers: int = WORKERS) -> dict:  #
             for _ in range(REPEATS):
                 many, rate, size = load(base, jobs, 20, HTML)
                 bare, bare_rate, _s = load(
-                    base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML)
+                    base, [(f"/bench/bare?size={size}", jobs[0][1])] * n, 20, HTML
+                )
                 runs.append((many | {"requests_per_s": rate}, bare | {"requests_per_s": bare_rate}))
             runs.sort(key=lambda r: r[0]["p95_ms"])
             many, bare = runs[len(runs) // 2]
             reading, reading_rate, _s = load(base, jobs[:THINKING_REQUESTS], 20, HTML, THINK_S)
             out[name] = {
-                "http_1_client": one, "http_20_clients": many,
+                "http_1_client": one,
+                "http_20_clients": many,
                 "http_20_clients_p95_ms_of_each_run": [r[0]["p95_ms"] for r in runs],
-                f"http_20_users_reading_{THINK_S:g}s_between_pages": reading | {
-                    "requests_per_s": reading_rate},
+                f"http_20_users_reading_{THINK_S:g}s_between_pages": reading
+                | {"requests_per_s": reading_rate},
                 "page_bytes": size,
                 "reference_bare_same_size_20_clients": bare,
                 "ratio_rps_to_bare": round(many["requests_per_s"] / bare["requests_per_s"], 3),

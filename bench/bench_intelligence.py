@@ -156,7 +156,8 @@ def _equal(ours: pa.Table, hand: pa.Table) -> list[str]:
         a, b = ours[name].to_pylist(), hand[name].to_pylist()
         same = len(a) == len(b) and all(
             x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) < 1e-6)
-            for x, y in zip(a, b, strict=True))
+            for x, y in zip(a, b, strict=True)
+        )
         if not same:
             bad.append(name)
     return bad
@@ -171,8 +172,12 @@ def run(scale: str) -> dict[str, object]:
     fill_s = time.perf_counter() - t
     icon = ibis.duckdb.from_connection(con)
     with quiet_backend():
-        src = Sources(**{n: icon.table(f"ix_{n}") for n in
-                         ("accounts", "assets", "events", "orders", "visits", "rates", "usage")})
+        src = Sources(
+            **{
+                n: icon.table(f"ix_{n}")
+                for n in ("accounts", "assets", "events", "orders", "visits", "rates", "usage")
+            }
+        )
     s = IntelligenceSettings()
     svc = "('service', 'spare_parts', 'digital_service', 'smart_pss_bundle')"
 
@@ -187,28 +192,49 @@ def run(scale: str) -> dict[str, object]:
     differ = _equal(acc, hand_acc) + _equal(ast, hand_ast)
 
     t = time.perf_counter()
-    fields = {r["account_id"]: r for r in con.execute("FROM ix_accounts").to_arrow_table().to_pylist()}
-    segs = Counter(segments.score({**fields[r["account_id"]], **r}, s.segments).label
-                   for r in acc.to_pylist())
+    fields = {
+        r["account_id"]: r for r in con.execute("FROM ix_accounts").to_arrow_table().to_pylist()
+    }
+    segs = Counter(
+        segments.score({**fields[r["account_id"]], **r}, s.segments).label for r in acc.to_pylist()
+    )
     segments_s = time.perf_counter() - t
 
     t = time.perf_counter()
     lead_rows = lead_assets(src, AS_OF, s.leads.repeat_window_days)
     hits = rules.hits(acc, "account", s.leads) + rules.hits(lead_rows, "asset", s.leads)
-    offerings = [{"offering_id": i + 1, "external_id": f"O{i}", "name": f.replace("_", " "),
-                  "family": f, "shell": "service", "list_price_cents": 100_00}
-                 for i, f in enumerate(["spare_parts", "maintenance_contract",
-                                        "condition_monitoring", "retrofit"])]
+    offerings = [
+        {
+            "offering_id": i + 1,
+            "external_id": f"O{i}",
+            "name": f.replace("_", " "),
+            "family": f,
+            "shell": "service",
+            "list_price_cents": 100_00,
+        }
+        for i, f in enumerate(
+            ["spare_parts", "maintenance_contract", "condition_monitoring", "retrofit"]
+        )
+    ]
     cands = assemble(hits, offerings, s)
     leads_s = time.perf_counter() - t
     total = fill_s + ibis_s + segments_s + leads_s
     return {
-        "accounts": accounts, "assets": assets, "service_events": events,
+        "accounts": accounts,
+        "assets": assets,
+        "service_events": events,
         "generate_s": round(fill_s, 2),
-        "features_ibis_s": round(ibis_s, 2), "features_hand_sql_s": round(sql_s, 2),
-        "ratio_ibis_to_sql": round(ibis_s / sql_s, 2), "numbers_equal": not differ,
-        "columns_differing": differ, "segments_s": round(segments_s, 2),
-        "segments": dict(segs), "leads_s": round(leads_s, 2), "rule_hits": len(hits),
-        "leads": len(cands), "features_segments_leads_s": round(ibis_s + segments_s + leads_s, 2),
-        "total_with_generation_s": round(total, 2), "peak_rss_mb": _peak_mb(),
+        "features_ibis_s": round(ibis_s, 2),
+        "features_hand_sql_s": round(sql_s, 2),
+        "ratio_ibis_to_sql": round(ibis_s / sql_s, 2),
+        "numbers_equal": not differ,
+        "columns_differing": differ,
+        "segments_s": round(segments_s, 2),
+        "segments": dict(segs),
+        "leads_s": round(leads_s, 2),
+        "rule_hits": len(hits),
+        "leads": len(cands),
+        "features_segments_leads_s": round(ibis_s + segments_s + leads_s, 2),
+        "total_with_generation_s": round(total, 2),
+        "peak_rss_mb": _peak_mb(),
     }

@@ -34,8 +34,14 @@ def _log_in_until(base: str, username: str, stop: threading.Event, done: list[in
         while not stop.is_set():
             form = client.get("/login")
             token = _TOKEN.search(form.text)
-            answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                                 "csrf_token": token.group(1) if token else ""})
+            answer = client.post(
+                "/login",
+                data={
+                    "username": username,
+                    "password": PASSWORD,
+                    "csrf_token": token.group(1) if token else "",
+                },
+            )
             done.append(answer.status_code)
             client.cookies.clear()
 
@@ -61,8 +67,10 @@ def run(scale: str) -> dict[str, object]:
         load(base, jobs[:20], clients)  # warm up
         reference, _rate, _size = load(base, jobs, clients)
         stop, done = threading.Event(), []
-        visitors = [threading.Thread(target=_log_in_until, args=(base, f"visitor{i}", stop, done))
-                    for i in range(LOGINS)]
+        visitors = [
+            threading.Thread(target=_log_in_until, args=(base, f"visitor{i}", stop, done))
+            for i in range(LOGINS)
+        ]
         for v in visitors:
             v.start()
         time.sleep(1)
@@ -73,8 +81,11 @@ def run(scale: str) -> dict[str, object]:
         for v in visitors:
             v.join(60)
     return {
-        "requests": requests, "page_clients": clients, "login_clients": LOGINS,
-        "reference": reference, "with_logins": result,
+        "requests": requests,
+        "page_clients": clients,
+        "login_clients": LOGINS,
+        "reference": reference,
+        "with_logins": result,
         "logins_per_s": round(sum(1 for s in done if s == 303) / elapsed, 1),
         "login_answers": sorted(set(done)),
         "ratio_p95": round(result["p95_ms"] / reference["p95_ms"], 2),

@@ -69,7 +69,11 @@ def publish(port: int, n: int, tenant: str) -> None:
     packets = []
     for i in range(n):
         payload = b'{"ts":"%s","metric":"m","value":%d}' % (
-            datetime.fromtimestamp(BASE + i // SERIALS, UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode(), i)
+            datetime.fromtimestamp(BASE + i // SERIALS, UTC)
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .encode(),
+            i,
+        )
         var = _text(f"servitize/{tenant}/S{i % SERIALS}/measure") + struct.pack("!H", i % 65535 + 1)
         packets.append(b"\x32" + _remaining(len(var) + len(payload)) + var + payload)
         if len(packets) == 2_000:
@@ -89,10 +93,15 @@ def _publisher(port: int, n: int, tenant: str) -> subprocess.Popen[bytes]:
 def _broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     conf = folder / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "max_queued_messages 0\n")
-    proc = subprocess.Popen([shutil.which("mosquitto") or "mosquitto", "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        "max_queued_messages 0\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("mosquitto") or "mosquitto", "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
@@ -105,8 +114,22 @@ def _broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
 def reference(port: int, n: int) -> float:
     """Seconds for mosquitto_sub (QoS 1) to receive n messages to /dev/null."""
     tenant = f"ref{os.getpid()}"
-    sub = subprocess.Popen(["mosquitto_sub", "-p", str(port), "-q", "1", "-t", f"servitize/{tenant}/#",
-                            "-C", str(n), "-i", f"ref-{tenant}"], stdout=subprocess.DEVNULL)
+    sub = subprocess.Popen(
+        [
+            "mosquitto_sub",
+            "-p",
+            str(port),
+            "-q",
+            "1",
+            "-t",
+            f"servitize/{tenant}/#",
+            "-C",
+            str(n),
+            "-i",
+            f"ref-{tenant}",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     time.sleep(0.5)
     t0 = time.perf_counter()
     pub = _publisher(port, n, tenant)
@@ -126,8 +149,15 @@ def ours(port: int, n: int, folder: Path) -> tuple[float, dict[str, object]]:
 
     tenant = f"lst{os.getpid()}"
     store = TelemetryStore(folder / "telemetry")
-    listener = Listener(store, lambda: {f"S{i}" for i in range(SERIALS)}, ListenerConfig(
-        url=f"mqtt://127.0.0.1:{port}", client_id=f"bench-{tenant}", topic=f"servitize/{tenant}/+/+"))
+    listener = Listener(
+        store,
+        lambda: {f"S{i}" for i in range(SERIALS)},
+        ListenerConfig(
+            url=f"mqtt://127.0.0.1:{port}",
+            client_id=f"bench-{tenant}",
+            topic=f"servitize/{tenant}/+/+",
+        ),
+    )
     thread = threading.Thread(target=listener.run, args=(lambda: listener.stats.messages >= n,))
     thread.start()
     while not listener.subscribed:
@@ -139,9 +169,13 @@ def ours(port: int, n: int, folder: Path) -> tuple[float, dict[str, object]]:
     pub.wait(timeout=60)
     con = ibis.duckdb.connect()
     read = to_arrow(store.table(con, "measure")).num_rows
-    return elapsed, {"messages": listener.stats.messages, "stored_rows": store.arrow("measure").num_rows,
-                     "distinct_rows_read": read, "flushes": listener.stats.flushes,
-                     "dead_letters": dict(listener.stats.dead_letters)}
+    return elapsed, {
+        "messages": listener.stats.messages,
+        "stored_rows": store.arrow("measure").num_rows,
+        "distinct_rows_read": read,
+        "flushes": listener.stats.flushes,
+        "dead_letters": dict(listener.stats.dead_letters),
+    }
 
 
 def run(scale: str) -> dict[str, object]:
@@ -156,8 +190,12 @@ def run(scale: str) -> dict[str, object]:
             broker.terminate()
             broker.wait()
     return {
-        "messages": n, "listener_s": round(our_s, 2), "listener_msg_per_s": round(n / our_s),
-        "mosquitto_sub_s": round(ref_s, 2), "mosquitto_sub_msg_per_s": round(n / ref_s),
+        "messages": n,
+        "listener_s": round(our_s, 2),
+        "listener_msg_per_s": round(n / our_s),
+        "mosquitto_sub_s": round(ref_s, 2),
+        "mosquitto_sub_msg_per_s": round(n / ref_s),
         "ratio_to_mosquitto_sub": round((n / our_s) / (n / ref_s), 2),
-        "zero_loss": stored["distinct_rows_read"] == n, **stored,
+        "zero_loss": stored["distinct_rows_read"] == n,
+        **stored,
     }

@@ -36,14 +36,30 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 @contextmanager
-def uvicorn_server(database_url: str, factory: str = "servitize.web.app:create_app",
-                   workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
+def uvicorn_server(
+    database_url: str,
+    factory: str = "servitize.web.app:create_app",
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Serve an app factory on the database in a subprocess; yields the base URL."""
     port = free_port()
     env = os.environ | {"SERVITIZE_DATABASE_URL": database_url} | (env or {})
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port),
-         "--log-level", "warning", "--workers", str(workers)], env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            factory,
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -64,8 +80,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in
-               (line.partition(":") for line in lines[1:] if line)}
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
     if "content-length" in headers:
         return status, await reader.readexactly(int(headers["content-length"]))
     body = bytearray()
@@ -78,7 +96,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 def load(
-    base: str, jobs: list[tuple[str, str]], clients: int, accept: str = "application/json",
+    base: str,
+    jobs: list[tuple[str, str]],
+    clients: int,
+    accept: str = "application/json",
     think_s: float = 0.0,
 ) -> tuple[dict[str, float], float, int]:
     """GET each (path, token) job with ``clients`` concurrent users; latencies, rate, mean size.
@@ -104,8 +125,10 @@ def load(
         try:
             while queue:
                 path, token = queue.pop()
-                request = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
-                           f"Authorization: Bearer {token}\r\nAccept: {accept}\r\n\r\n")
+                request = (
+                    f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
+                    f"Authorization: Bearer {token}\r\nAccept: {accept}\r\n\r\n"
+                )
                 started = time.perf_counter()
                 writer.write(request.encode())
                 try:

@@ -29,12 +29,15 @@ def _backends() -> list[str]:
     ``make test-fast`` sets it to ``sqlite`` so that it needs no server; ``make test`` (and so
     CI) sets it to both, whatever the environment says.
     """
-    wanted = [b.strip() for b in os.environ.get("SERVITIZE_TEST_BACKENDS", "").split(",") if b.strip()]
+    wanted = [
+        b.strip() for b in os.environ.get("SERVITIZE_TEST_BACKENDS", "").split(",") if b.strip()
+    ]
     unknown = sorted(set(wanted) - set(ALL_BACKENDS))
     if unknown:
         raise pytest.UsageError(
             f"SERVITIZE_TEST_BACKENDS: unknown backend(s) {', '.join(unknown)}; "
-            f"choose from {', '.join(ALL_BACKENDS)}")
+            f"choose from {', '.join(ALL_BACKENDS)}"
+        )
     return [b for b in ALL_BACKENDS if b in wanted] or list(ALL_BACKENDS)
 
 
@@ -62,7 +65,9 @@ def _drop_postgres_database(name: str) -> None:
 
 
 @contextmanager
-def migrated_database(backend: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_database(
+    backend: str, name: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, migrated database on a backend, dropped afterwards."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'records.db'}"
@@ -77,7 +82,9 @@ def migrated_database(backend: str, name: str, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated, empty records database on each backend, shared by the test session.
 
     Tests work in a rolled-back transaction; tests that must commit (batch imports) use a

@@ -33,7 +33,10 @@ def port_open(host: str, port: int) -> bool:
     except OSError:
         return False
 
+
 # The public data sets live beside the repository (shared/datasets), never inside it.
 DATASETS = Path(
-    os.environ.get("SERVITIZE_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")
+    os.environ.get(
+        "SERVITIZE_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    )
 )

@@ -7,8 +7,18 @@ import subprocess
 import sys
 
 # Each of these took part in the 3 s, 300 MiB start; the commands that use them load them.
-HEAVY = ("sklearn", "ibis", "duckdb", "pyarrow", "pandas", "fpdf", "openpyxl", "scipy", "alembic",
-         "fastapi")
+HEAVY = (
+    "sklearn",
+    "ibis",
+    "duckdb",
+    "pyarrow",
+    "pandas",
+    "fpdf",
+    "openpyxl",
+    "scipy",
+    "alembic",
+    "fastapi",
+)
 
 PROBE = """
 import json, sys
@@ -23,8 +33,9 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy})))
 
 def _loaded(*args: str) -> list[str]:
     code = PROBE.format(heavy=repr(set(HEAVY)))
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -51,8 +62,9 @@ print(json.dumps(sorted(m for m in sys.modules
 
 
 def _loaded_by_main(*args: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN, *args], capture_output=True, text=True, timeout=120, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -64,8 +76,13 @@ def test_the_command_answers_help_without_loading_a_capability() -> None:
 def test_a_command_loads_only_the_capabilities_that_register_it() -> None:
     loaded = _loaded_by_main("db", "--help")
     assert "servitize.core.cli" in loaded
-    assert not [m for m in loaded if m.startswith(("servitize.sales", "servitize.telemetry",
-                                                   "servitize.intelligence", "servitize.field"))]
+    assert not [
+        m
+        for m in loaded
+        if m.startswith(
+            ("servitize.sales", "servitize.telemetry", "servitize.intelligence", "servitize.field")
+        )
+    ]
 
 
 def test_the_listing_says_what_the_whole_app_registers() -> None:
@@ -74,18 +91,29 @@ def test_the_listing_says_what_the_whole_app_registers() -> None:
     from servitize import cli
 
     def top(app: typer.Typer) -> list[tuple[str, str, bool]]:
-        groups = [(g.name or "", g.typer_instance.info.help if g.typer_instance else "", True)
-                  for g in app.registered_groups]
-        commands = [(c.name or "", (c.help or (c.callback.__doc__ or "")).strip().splitlines()[0]
-                     if (c.help or (c.callback and c.callback.__doc__)) else "", False)
-                    for c in app.registered_commands]
+        groups = [
+            (g.name or "", g.typer_instance.info.help if g.typer_instance else "", True)
+            for g in app.registered_groups
+        ]
+        commands = [
+            (
+                c.name or "",
+                (c.help or (c.callback.__doc__ or "")).strip().splitlines()[0]
+                if (c.help or (c.callback and c.callback.__doc__))
+                else "",
+                False,
+            )
+            for c in app.registered_commands
+        ]
         return commands + groups
 
     listed = [(name, text, group) for name, text, group, _caps in cli.COMMANDS]
     assert sorted(top(cli.build())) == sorted(listed), "a command was added: add it to cli.COMMANDS"
     for capability in cli.CAPABILITIES:  # who registers what
         names = {name for name, _t, _g in top(cli.build({capability}))} - {"import"}
-        assert names <= {name for name, _t, _g, caps in cli.COMMANDS if capability in caps}, capability
+        assert names <= {name for name, _t, _g, caps in cli.COMMANDS if capability in caps}, (
+            capability
+        )
     for name, _text, _group, caps in cli.COMMANDS:
         assert name in {n for n, _t, _g in top(cli.build(set(caps)))}, name
 
@@ -99,6 +127,7 @@ def test_lazy_module_loads_on_first_use() -> None:
         "m.report_pdf\n"
         "print(before, 'fpdf' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert done.stdout.split() == ["False", "True"]

@@ -17,7 +17,16 @@ HELP = "servitize: sell Smart product-service systems."
 IMPORT_HELP = "Import records from CSV or Parquet files."
 
 # The order of registration: field adds its commands to the leads group of intelligence.
-CAPABILITIES = ("core", "trust", "installed_base", "telemetry", "intelligence", "field", "sales", "web")
+CAPABILITIES = (
+    "core",
+    "trust",
+    "installed_base",
+    "telemetry",
+    "intelligence",
+    "field",
+    "sales",
+    "web",
+)
 
 # Every top-level group and command as the whole app lists them: name, help, whether it is a
 # group, and the capabilities that register it.
@@ -36,15 +45,31 @@ COMMANDS: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
     ("leads", "Leads from the installed base.", True, ("intelligence", "field")),
     ("model", "The tendency-to-buy model.", True, ("intelligence",)),
     ("opportunities", "Solution-sales opportunities through five phases.", True, ("sales",)),
-    ("demo-data", "Write a sample manufacturer as the CSV files the importer reads.", False,
-     ("installed_base",)),
-    ("availability", "Availability, downtime, planned maintenance, failures, MTBF and MTTR per serial.",
-     False, ("telemetry",)),
-    ("proficiency", "Record a salesperson's digital-twin selling proficiency (audited).", False,
-     ("intelligence",)),
+    (
+        "demo-data",
+        "Write a sample manufacturer as the CSV files the importer reads.",
+        False,
+        ("installed_base",),
+    ),
+    (
+        "availability",
+        "Availability, downtime, planned maintenance, failures, MTBF and MTTR per serial.",
+        False,
+        ("telemetry",),
+    ),
+    (
+        "proficiency",
+        "Record a salesperson's digital-twin selling proficiency (audited).",
+        False,
+        ("intelligence",),
+    ),
     ("serve", "Serve the web UI and the REST API.", False, ("web",)),
-    ("demo", "Build the sample manufacturer into the configured database and serve it.", False,
-     ("web",)),
+    (
+        "demo",
+        "Build the sample manufacturer into the configured database and serve it.",
+        False,
+        ("web",),
+    ),
 )
 
 

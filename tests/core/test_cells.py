@@ -44,8 +44,9 @@ def test_safe_cell(value: object, written: object) -> None:
 
 def _stop(cause: str) -> Stop:
     start = datetime(2026, 4, 3, 8, tzinfo=UTC)
-    return Stop("2026-04", "S-A", "down", start, datetime(2026, 4, 3, 13, tzinfo=UTC), 5.0,
-                "record", cause)
+    return Stop(
+        "2026-04", "S-A", "down", start, datetime(2026, 4, 3, 13, tzinfo=UTC), 5.0, "record", cause
+    )
 
 
 def test_the_downtime_csv_neutralises_a_formula_cause() -> None:
@@ -68,8 +69,10 @@ def test_the_xlsx_holds_a_formula_cause_as_text_and_numbers_as_numbers() -> None
 
 def test_a_reject_file_neutralises_a_formula_value(engine: Engine, tmp_path: Path) -> None:
     p = prefix()
-    path = write(tmp_path / "users.csv",
-                 f"username,role,full_name\n{p}-u,wizard,{ATTACK.replace(',', ';')}\n")
+    path = write(
+        tmp_path / "users.csv",
+        f"username,role,full_name\n{p}-u,wizard,{ATTACK.replace(',', ';')}\n",
+    )
     result = run(engine, "users", path)
     row = rejects(result)[0]
     assert row["full_name"] == "'" + ATTACK.replace(",", ";")

@@ -17,9 +17,9 @@ def test_bars_scale_to_the_largest_and_say_their_share() -> None:
     svg = str(bars("By origin", [Bucket("own", 9), Bucket("competitor", 1), Bucket(None, 0)]))
     assert 'aria-label="By origin: Own 9, Competitor 1, — 0"' in svg
     assert "<title>Own: 9 (90 %)</title>" in svg and "<title>Competitor: 1 (10 %)</title>" in svg
-    assert 'width="160.0"' in svg            # 9 of 9
-    assert 'width="17.8"' in svg             # 160 x 1 / 9 = 17.78
-    assert svg.count('class="fill') == 2     # a zero count draws no bar
+    assert 'width="160.0"' in svg  # 9 of 9
+    assert 'width="17.8"' in svg  # 160 x 1 / 9 = 17.78
+    assert svg.count('class="fill') == 2  # a zero count draws no bar
     assert 'viewBox="0 0 320 72"' in svg and '<text x="0" y="63">—</text>' in svg
 
 

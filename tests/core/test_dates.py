@@ -36,7 +36,8 @@ def test_check_date_in_range(value: date, reason: str | None) -> None:
 
 def test_the_years_can_be_given() -> None:
     assert check_date_in_range(date(1960, 1, 1), (1970, 2030)) == (
-        "1960-01-01 is outside the accepted years 1970 to 2030")
+        "1960-01-01 is outside the accepted years 1970 to 2030"
+    )
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
@@ -44,7 +45,10 @@ def test_input_models_refuse_dates_outside_the_years(day: str) -> None:
     cases = [
         (OpportunityCreate, {"account_id": 1, "title": "x", "expected_close": day}),
         (OpportunityUpdate, {"renewal_on": day}),
-        (ActivityIn, {"phase": 1, "title": "x", "actor": "sales", "layer": "onstage", "due_on": day}),
+        (
+            ActivityIn,
+            {"phase": 1, "title": "x", "actor": "sales", "layer": "onstage", "due_on": day},
+        ),
         (TeamMemberIn, {"role": "sales", "name": "x", "engaged_on": day}),
         (VisitCreate, {"account_id": 1, "day": day}),
         (fixes.AssetFix, {"warranty_end": day}),
@@ -57,7 +61,9 @@ def test_input_models_refuse_dates_outside_the_years(day: str) -> None:
 def test_a_date_time_with_a_time_of_day_is_no_date() -> None:
     with pytest.raises(ValidationError):
         OpportunityUpdate.model_validate({"renewal_on": "2020-08-08T10:00:00"})
-    assert OpportunityUpdate.model_validate({"renewal_on": "2020-08-08"}).renewal_on == date(2020, 8, 8)
+    assert OpportunityUpdate.model_validate({"renewal_on": "2020-08-08"}).renewal_on == date(
+        2020, 8, 8
+    )
 
 
 def test_the_asset_api_answers_422_with_the_reason(session, app_client) -> None:  # type: ignore[no-untyped-def]
@@ -66,18 +72,23 @@ def test_the_asset_api_answers_422_with_the_reason(session, app_client) -> None:
     asset = b.asset(session, account)
     session.flush()
     auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
-    bad = app_client.patch(f"/api/v1/assets/{asset.id}", headers=auth,
-                           json={"install_date": "0001-01-01"})
+    bad = app_client.patch(
+        f"/api/v1/assets/{asset.id}", headers=auth, json={"install_date": "0001-01-01"}
+    )
     assert bad.status_code == 422, bad.text
     assert "install_date" in str(bad.json()["detail"]) and OUTSIDE in str(bad.json()["detail"])
-    ok = app_client.patch(f"/api/v1/assets/{asset.id}", headers=auth, json={"install_date": "2001-02-03"})
+    ok = app_client.patch(
+        f"/api/v1/assets/{asset.id}", headers=auth, json={"install_date": "2001-02-03"}
+    )
     assert ok.status_code == 200, ok.text
 
 
 # Values an import stored before it checked dates; PostgreSQL holds BC dates and five-digit
 # years as dates, SQLite as text.
-STORED = {"sqlite": ["-2020-01-01", "0000-01-01", "20201-01-01"],
-          "postgresql": ["2021-01-01 BC", "0001-01-01 BC", "20201-01-01"]}
+STORED = {
+    "sqlite": ["-2020-01-01", "0000-01-01", "20201-01-01"],
+    "postgresql": ["2021-01-01 BC", "0001-01-01 BC", "20201-01-01"],
+}
 
 
 @pytest.mark.parametrize("which", [0, 1, 2])
@@ -97,9 +108,15 @@ def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:
     dialect = session.bind.dialect.name
     bad = STORED[dialect][which]
     cast = "::date" if dialect == "postgresql" else ""
-    for table, column, row_id in [("asset", "install_date", asset.id), ("asset", "warranty_end", asset.id),
-                                  ('"order"', "day", order.id), ("service_event", "day", event.id)]:
-        session.execute(text(f"UPDATE {table} SET {column} = '{bad}'{cast} WHERE id = :i"), {"i": row_id})
+    for table, column, row_id in [
+        ("asset", "install_date", asset.id),
+        ("asset", "warranty_end", asset.id),
+        ('"order"', "day", order.id),
+        ("service_event", "day", event.id),
+    ]:
+        session.execute(
+            text(f"UPDATE {table} SET {column} = '{bad}'{cast} WHERE id = :i"), {"i": row_id}
+        )
     session.expire_all()
 
     expected = date.max if which == 2 else date.min  # the nearest date Python can hold
@@ -116,13 +133,22 @@ def test_an_agreement_body_refuses_a_year_outside_the_range(session, app_client)
     account = b.account(session, owner_id=owner.id)
     session.flush()
     auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
-    body = {"account_id": account.id, "data_kinds": ["status"], "purposes": ["contract_verification"]}
+    body = {
+        "account_id": account.id,
+        "data_kinds": ["status"],
+        "purposes": ["contract_verification"],
+    }
     for moment in ("0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
-        bad = app_client.post("/api/v1/consent/agreements", headers=auth, json=body | {"valid_from": moment})
+        bad = app_client.post(
+            "/api/v1/consent/agreements", headers=auth, json=body | {"valid_from": moment}
+        )
         assert bad.status_code == 422, bad.text
         assert "outside the accepted years" in str(bad.json()["detail"])
-    ok = app_client.post("/api/v1/consent/agreements", headers=auth,
-                         json=body | {"valid_from": "2026-01-01T00:00:00Z"})
+    ok = app_client.post(
+        "/api/v1/consent/agreements",
+        headers=auth,
+        json=body | {"valid_from": "2026-01-01T00:00:00Z"},
+    )
     assert ok.status_code == 201, ok.text
 
 
@@ -132,7 +158,11 @@ def test_the_asset_form_shows_the_reason(session, app_client) -> None:  # type: 
     asset = b.asset(session, account)
     session.flush()
     html = {"Authorization": f"Bearer {issue_token(session, owner)}", "Accept": "text/html"}
-    page = app_client.post(f"/assets/{asset.id}/fix", headers=html, follow_redirects=False,
-                           data={"warranty_end": "0001-01-01"})
+    page = app_client.post(
+        f"/assets/{asset.id}/fix",
+        headers=html,
+        follow_redirects=False,
+        data={"warranty_end": "0001-01-01"},
+    )
     assert page.status_code == 422
     assert "outside the accepted years 1900 to 2100" in page.text

@@ -29,15 +29,22 @@ SHOTS = Path(os.environ.get("SERVITIZE_SCREENSHOTS", "var/screenshots/field"))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Field, dict[str, int]]]:
+def site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, str, Field, dict[str, int]]]:
     """A migrated SQLite file with the field seed (and Tina's sheet and lead), served by uvicorn."""
 
     def fill(session: Session) -> tuple[Field, dict[str, int]]:
         f = seed(session, date.today())
         tina = session.get(User, f.tina)
         sheet = sheets.propose_sheet(session, tina, session.get(Visit, f.visit_tina))
-        lead = service.report_lead(session, tina, LeadReport(
-            account_id=f.southco, observation="old conveyor", estimated_value=Decimal(300)))
+        lead = service.report_lead(
+            session,
+            tina,
+            LeadReport(
+                account_id=f.southco, observation="old conveyor", estimated_value=Decimal(300)
+            ),
+        )
         service.route_new_leads(session, Actor("test"))  # the rule lead goes to Tom's visit
         return f, {"sheet": sheet.id, "lead": lead.lead_id}
 
@@ -62,7 +69,9 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_technician_reports_a_lead_on_a_flaky_connection_and_the_owner_sees_it(browser, site) -> None:  # type: ignore[no-untyped-def]
+def test_technician_reports_a_lead_on_a_flaky_connection_and_the_owner_sees_it(
+    browser, site
+) -> None:  # type: ignore[no-untyped-def]
     base, _url, f, _other = site
     context, page = _phone(browser, base, "tom")
     errors: list[str] = []
@@ -96,7 +105,9 @@ def test_technician_reports_a_lead_on_a_flaky_connection_and_the_owner_sees_it(b
     _shot(page, "report-offline")
     page.wait_for_url("**/inbox/*?reported=1", timeout=15_000)
     assert dropped["n"] == 1 and time.monotonic() - started < 30
-    expect(page.get_by_test_id("routed")).to_contain_text("Routed to the account owner: Olga Berger")
+    expect(page.get_by_test_id("routed")).to_contain_text(
+        "Routed to the account owner: Olga Berger"
+    )
     _shot(page, "report-routed")
     assert page.evaluate("localStorage.getItem('servitize.lead-report')") is None
     assert not errors, errors
@@ -134,10 +145,14 @@ def test_a_sign_up_sheet_is_signed_on_the_phone_and_becomes_orders(browser, site
     context.close()
     engine = make_engine(url)
     with Session(engine) as session:
-        orders = session.execute(select(Order.amount_cents, Order.channel, Order.sold_by_id)
-                                 .order_by(Order.id)).all()
+        orders = session.execute(
+            select(Order.amount_cents, Order.channel, Order.sold_by_id).order_by(Order.id)
+        ).all()
     engine.dispose()
-    assert [tuple(o) for o in orders] == [(350_00, "technician", f.tom), (1_200_00, "technician", f.tom)]
+    assert [tuple(o) for o in orders] == [
+        (350_00, "technician", f.tom),
+        (1_200_00, "technician", f.tom),
+    ]
 
 
 def test_a_technician_cannot_open_another_territorys_lead_or_sheet(browser, site) -> None:  # type: ignore[no-untyped-def]
@@ -150,6 +165,7 @@ def test_a_technician_cannot_open_another_territorys_lead_or_sheet(browser, site
         """async ([s, l]) => [
             (await fetch('/api/v1/sheets/' + s)).status,
             (await fetch('/api/v1/leads/' + l + '/route')).status]""",
-        [other["sheet"], other["lead"]])
+        [other["sheet"], other["lead"]],
+    )
     assert statuses == [404, 404]
     context.close()

@@ -29,8 +29,13 @@ def test_route_then_escalate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     runner = CliRunner()
     routed = runner.invoke(app, ["leads", "route", "--json"])
     assert routed.exit_code == 0, routed.output
-    assert json.loads(routed.stdout) == {"routed": 1, "technician": 1, "account_owner": 0, "rehomed": 0,
-                                         "closed": 0}
+    assert json.loads(routed.stdout) == {
+        "routed": 1,
+        "technician": 1,
+        "account_owner": 0,
+        "rehomed": 0,
+        "closed": 0,
+    }
     later = (date.today() + timedelta(days=10)).isoformat()  # 10 days > 2 working days
     escalated = runner.invoke(app, ["leads", "escalate", "--as-of", later, "--json"])
     assert json.loads(escalated.stdout) == {"escalated": 1}

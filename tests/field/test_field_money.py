@@ -32,16 +32,22 @@ COMPANY = Settings(company_currency="EUR")
 
 def _rates(session: Session, currency: str, *rates: tuple[int, float]) -> None:
     """Rates of a currency dated ``days`` from today (negative: past, positive: future)."""
-    session.add_all([ExchangeRate(currency=currency, day=TODAY + timedelta(days=d), rate=r)
-                     for d, r in rates])
+    session.add_all(
+        [ExchangeRate(currency=currency, day=TODAY + timedelta(days=d), rate=r) for d, r in rates]
+    )
     session.flush()
 
 
 def _sek_account(session: Session, field: Field) -> Account:
     """A north account in SEK with tom's visit today and one open EUR rule lead of 400 EUR."""
     olga, tom = session.get(User, field.olga), session.get(User, field.tom)
-    nordic = b.account(session, name="Nordic Paper", owner_id=olga.id, territory="north",  # type: ignore[union-attr]
-                       currency="SEK")
+    nordic = b.account(
+        session,
+        name="Nordic Paper",
+        owner_id=olga.id,
+        territory="north",  # type: ignore[union-attr]
+        currency="SEK",
+    )
     b.visit(session, tom, nordic, day=TODAY)
     rule_lead(session, nordic.id, estimated_value_cents=400_00, currency="EUR", score=0.99)
     return nordic
@@ -58,7 +64,9 @@ def _route_of_nordic(session: Session, nordic: Account) -> tuple[str, str]:
     return row.route, row.reason  # type: ignore[union-attr]
 
 
-def test_a_lead_is_routed_at_the_rate_in_force_today_not_a_future_one(session: Session, field: Field) -> None:
+def test_a_lead_is_routed_at_the_rate_in_force_today_not_a_future_one(
+    session: Session, field: Field
+) -> None:
     nordic = _sek_account(session, field)
     # 1 SEK = 0.10 EUR since last month; a planned 0.05 from next month is not in force yet.
     # 400 EUR / 0.10 = 4,000 SEK < the 5,000 SEK threshold: the technician of today's visit.
@@ -68,11 +76,15 @@ def test_a_lead_is_routed_at_the_rate_in_force_today_not_a_future_one(session: S
     assert route == "technician", reason
 
 
-def test_a_lead_whose_currency_has_only_a_future_rate_is_not_converted(session: Session, field: Field) -> None:
+def test_a_lead_whose_currency_has_only_a_future_rate_is_not_converted(
+    session: Session, field: Field
+) -> None:
     nordic = _sek_account(session, field)
     _rates(session, "SEK", (30, 0.20))  # 400 / 0.20 = 2,000 SEK, but not before next month
     assert _route_of_nordic(session, nordic) == (
-        "account_owner", "no exchange rate between EUR and SEK in force: the owner decides")
+        "account_owner",
+        "no exchange rate between EUR and SEK in force: the owner decides",
+    )
 
 
 def _signed_sheet(session: Session, field: Field, *offering_ids: int):  # type: ignore[no-untyped-def]
@@ -80,18 +92,34 @@ def _signed_sheet(session: Session, field: Field, *offering_ids: int):  # type: 
     sheet = sheets.propose_sheet(session, tom, session.get(Visit, field.visit_tom), TODAY)  # type: ignore[arg-type]
     sheets.set_lines(session, tom, sheet, list(offering_ids))  # type: ignore[arg-type]
     ids = [x.id for x in sheets.sheet_read(session, sheet).lines]
-    sheets.sign(session, tom, sheet, Signing(line_ids=ids, signer_name="Hanna Vogt",  # type: ignore[arg-type]
-                                             signed_on="paper"), TODAY)
+    sheets.sign(
+        session,
+        tom,
+        sheet,
+        Signing(
+            line_ids=ids,
+            signer_name="Hanna Vogt",  # type: ignore[arg-type]
+            signed_on="paper",
+        ),
+        TODAY,
+    )
     return sheet
 
 
 def _chf_filter_swap(session: Session) -> Offering:
-    return b.offering(session, name="Filter swap", family="inspection", currency="CHF",
-                      list_price_cents=500_00, sign_up_eligible=True)
+    return b.offering(
+        session,
+        name="Filter swap",
+        family="inspection",
+        currency="CHF",
+        list_price_cents=500_00,
+        sign_up_eligible=True,
+    )
 
 
-def test_a_sheet_in_two_currencies_never_counts_francs_as_euros(session: Session, field: Field,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sheet_in_two_currencies_never_counts_francs_as_euros(
+    session: Session, field: Field, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SERVITIZE_COMPANY_CURRENCY", "EUR")
     chf = _chf_filter_swap(session)  # no CHF rate at all
     sheet = _signed_sheet(session, field, field.hose_check, chf.id)
@@ -101,8 +129,9 @@ def test_a_sheet_in_two_currencies_never_counts_francs_as_euros(session: Session
     assert [(u.amount, u.currency) for u in read.unconverted] == [(Decimal("500.00"), "CHF")]
 
 
-def test_a_sheet_in_two_currencies_converts_at_the_signing_days_rate(session: Session, field: Field,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sheet_in_two_currencies_converts_at_the_signing_days_rate(
+    session: Session, field: Field, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SERVITIZE_COMPANY_CURRENCY", "EUR")
     chf = _chf_filter_swap(session)
     _rates(session, "CHF", (-10, 0.95), (10, 2.00))  # in force on the signing day: 0.95
@@ -123,8 +152,9 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(out)
 
 
-def test_page_fragment_pdf_and_api_show_the_same_ordered_amount(web: TestClient, session: Session,
-                                                                 field: Field) -> None:
+def test_page_fragment_pdf_and_api_show_the_same_ordered_amount(
+    web: TestClient, session: Session, field: Field
+) -> None:
     hose = session.get(Offering, field.hose_check)
     hose.list_price_cents = 350_50  # type: ignore[union-attr]  # a price with cents
     session.flush()
@@ -138,4 +168,7 @@ def test_page_fragment_pdf_and_api_show_the_same_ordered_amount(web: TestClient,
     assert "Ordered: 350.50 EUR" in _pdf_text(web.get(f"/sheets/{sheet.id}.pdf").content)
     body = web.get(f"/api/v1/sheets/{sheet.id}", headers=token_for(session, field.tom)).json()
     assert (body["total_ticked"], body["currency"], body["lines"][0]["amount"]) == (
-        "350.50", "EUR", "350.50")
+        "350.50",
+        "EUR",
+        "350.50",
+    )

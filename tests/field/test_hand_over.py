@@ -19,14 +19,32 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def _route(session, account, route: str, assigned_to: int, stage: str) -> LeadRoute:  # type: ignore[no-untyped-def]
-    lead = Lead(account_id=account.id, offering_key="inspection", asset_ids=[], source="rule",
-                rule="repeat_repairs", score=0.5, story="Three repairs.", evidence={},
-                as_of=date(2026, 11, 23), expires_on=date(2027, 1, 23))
+    lead = Lead(
+        account_id=account.id,
+        offering_key="inspection",
+        asset_ids=[],
+        source="rule",
+        rule="repeat_repairs",
+        score=0.5,
+        story="Three repairs.",
+        evidence={},
+        as_of=date(2026, 11, 23),
+        expires_on=date(2027, 1, 23),
+    )
     session.add(lead)
     session.flush()
-    row = LeadRoute(lead_id=lead.id, account_id=account.id, route=route, reason="test",
-                    assigned_to_id=assigned_to, value_cents=100_00, currency="EUR", score=0.5,
-                    stage=stage, reported_at=NOW)
+    row = LeadRoute(
+        lead_id=lead.id,
+        account_id=account.id,
+        route=route,
+        reason="test",
+        assigned_to_id=assigned_to,
+        value_cents=100_00,
+        currency="EUR",
+        score=0.5,
+        stage=stage,
+        reported_at=NOW,
+    )
     session.add(row)
     session.flush()
     return row
@@ -53,10 +71,11 @@ def test_open_owner_leads_follow_the_account_and_the_rest_stays(session, world) 
     moved = service.hand_over_account(session, manager, account.id, new.id)
     assert moved == 1 and account.owner_id == new.id
     assert routes["owner_open"].assigned_to_id == new.id
-    assert routes["owner_won"].assigned_to_id == old.id        # closed: history stays
+    assert routes["owner_won"].assigned_to_id == old.id  # closed: history stays
     assert routes["technician_open"].assigned_to_id == tech.id  # the technician keeps theirs
-    trail = session.scalars(select(AuditEntry).where(AuditEntry.actor == manager.username)
-                            .order_by(AuditEntry.id)).all()
+    trail = session.scalars(
+        select(AuditEntry).where(AuditEntry.actor == manager.username).order_by(AuditEntry.id)
+    ).all()
     assert [(t.action, t.entity) for t in trail] == [("update", "account"), ("reassign", "lead")]
     assert trail[0].before == {"owner_id": old.id} and trail[0].after == {"owner_id": new.id}
     assert service.hand_over_account(session, manager, account.id, new.id) == 0  # no change
@@ -78,19 +97,33 @@ def test_api_and_the_360_form(session, api, world) -> None:  # type: ignore[no-u
     auth = token_for(session, manager.id)
     page = api.get(f"/accounts/{account.id}", headers=auth | {"Accept": "text/html"})
     assert 'data-testid="owner-form"' in page.text
-    owner_page = api.get(f"/accounts/{account.id}", headers=token_for(session, old.id) | {"Accept": "text/html"})
+    owner_page = api.get(
+        f"/accounts/{account.id}", headers=token_for(session, old.id) | {"Accept": "text/html"}
+    )
     assert 'data-testid="owner-form"' not in owner_page.text
-    answer = api.put(f"/api/v1/accounts/{account.id}/owner", headers=auth, json={"owner_id": new.id})
+    answer = api.put(
+        f"/api/v1/accounts/{account.id}/owner", headers=auth, json={"owner_id": new.id}
+    )
     assert answer.status_code == 200 and answer.json() == {
-        "account_id": account.id, "owner_id": new.id, "leads_moved": 1}
+        "account_id": account.id,
+        "owner_id": new.id,
+        "leads_moved": 1,
+    }
     session.refresh(routes["owner_open"])
     assert routes["owner_open"].assigned_to_id == new.id
-    back = api.post(f"/accounts/{account.id}/owner", headers=auth | {"Accept": "text/html"},
-                    data={"owner_id": old.id}, follow_redirects=False)
+    back = api.post(
+        f"/accounts/{account.id}/owner",
+        headers=auth | {"Accept": "text/html"},
+        data={"owner_id": old.id},
+        follow_redirects=False,
+    )
     session.refresh(routes["owner_open"])
     assert back.status_code == 303 and routes["owner_open"].assigned_to_id == old.id
-    refused = api.put(f"/api/v1/accounts/{account.id}/owner", headers=token_for(session, old.id),
-                      json={"owner_id": new.id})
+    refused = api.put(
+        f"/api/v1/accounts/{account.id}/owner",
+        headers=token_for(session, old.id),
+        json={"owner_id": new.id},
+    )
     assert refused.status_code == 403
 
 

@@ -75,22 +75,34 @@ def test_points_badges_and_ranking() -> None:
     assert [rules.feedback_points(r) for r in (5, 4, 3, 1)] == [10, 5, 0, 0]
     t = rules.Tally(user_id=1, points=100, confirmed_leads=1, signed_sheets=0, good_feedback=3)
     assert rules.badges(t) == ["first_lead", "customer_favourite", "centurion"]
-    ranked = rules.rank([rules.Tally(1, 10, 1, 0, 0), rules.Tally(2, 30, 0, 1, 1),
-                         rules.Tally(3, 10, 1, 0, 0), rules.Tally(4, 5, 0, 0, 1)])
+    ranked = rules.rank(
+        [
+            rules.Tally(1, 10, 1, 0, 0),
+            rules.Tally(2, 30, 0, 1, 1),
+            rules.Tally(3, 10, 1, 0, 0),
+            rules.Tally(4, 5, 0, 0, 1),
+        ]
+    )
     assert [(r, t.user_id) for r, t in ranked] == [(1, 2), (2, 1), (2, 3), (4, 4)]
 
 
 def test_sheet_proposal_puts_leads_first_then_behaviour() -> None:
-    eligible = [rules.Eligible(1, "inspection", "Hose check"),
-                rules.Eligible(2, "spare_parts", "Bearing kit"),
-                rules.Eligible(3, "condition_monitoring", "Oil analysis"),
-                rules.Eligible(4, "training", "Operator training")]
-    behaviour = rules.Behaviour(repairs=3, maintenance=0, inspections=0, uncovered_assets=0,
-                                old_assets=0)
+    eligible = [
+        rules.Eligible(1, "inspection", "Hose check"),
+        rules.Eligible(2, "spare_parts", "Bearing kit"),
+        rules.Eligible(3, "condition_monitoring", "Oil analysis"),
+        rules.Eligible(4, "training", "Operator training"),
+    ]
+    behaviour = rules.Behaviour(
+        repairs=3, maintenance=0, inspections=0, uncovered_assets=0, old_assets=0
+    )
     leads = [rules.OpenLead(lead_id=9, offering_id=None, offering_key="condition_monitoring")]
     lines = rules.propose(eligible, behaviour, leads, limit=3)
-    assert lines == [(3, 9, "answers an open lead"), (1, None, "3 repairs in 12 months"),
-                     (2, None, "standard sign-up activity")]
+    assert lines == [
+        (3, 9, "answers an open lead"),
+        (1, None, "3 repairs in 12 months"),
+        (2, None, "standard sign-up activity"),
+    ]
     quiet = rules.Behaviour(0, 0, 0, 0, 0)
     assert [x[0] for x in rules.propose(eligible, quiet, [], limit=6)] == [1, 2, 3, 4]
 

@@ -31,14 +31,26 @@ def _user(session: Session, uid: int) -> User:
 
 
 def _report(session: Session, f: Field, value: str, who: int | None = None, **kw) -> LeadRoute:  # type: ignore[no-untyped-def]
-    body = LeadReport(account_id=f.acme, asset_id=f.press, seen="leak",
-                      observation="hose sweats", estimated_value=Decimal(value), **kw)
+    body = LeadReport(
+        account_id=f.acme,
+        asset_id=f.press,
+        seen="leak",
+        observation="hose sweats",
+        estimated_value=Decimal(value),
+        **kw,
+    )
     return service.report_lead(session, _user(session, who or f.tom), body, TODAY, S, COMPANY)
 
 
-def test_small_report_goes_to_the_technician_of_the_next_visit(session: Session, field: Field) -> None:
+def test_small_report_goes_to_the_technician_of_the_next_visit(
+    session: Session, field: Field
+) -> None:
     row = _report(session, field, "4999.99")
-    assert (row.route, row.assigned_to_id, row.visit_id) == ("technician", field.tom, field.visit_tom)
+    assert (row.route, row.assigned_to_id, row.visit_id) == (
+        "technician",
+        field.tom,
+        field.visit_tom,
+    )
     lead = session.get(Lead, row.lead_id)
     assert lead.source == "technician" and lead.estimated_value_cents == 499_999
     assert lead.offering_key == "tech:inspection" and lead.asset_ids == [field.press]
@@ -63,15 +75,20 @@ def test_a_technician_cannot_report_on_another_territory(session: Session, field
     with pytest.raises(NotFound):
         service.report_lead(session, _user(session, field.tom), body, TODAY, S, COMPANY)
     with pytest.raises(InvalidInput):  # a machine of another account
-        other = LeadReport(account_id=field.acme, asset_id=10**9, observation="seen",
-                           estimated_value=Decimal(1))
+        other = LeadReport(
+            account_id=field.acme, asset_id=10**9, observation="seen", estimated_value=Decimal(1)
+        )
         service.report_lead(session, _user(session, field.tom), other, TODAY, S, COMPANY)
 
 
-def test_batch_routing_caps_the_technician_best_scored_first(session: Session, field: Field) -> None:
+def test_batch_routing_caps_the_technician_best_scored_first(
+    session: Session, field: Field
+) -> None:
     for score in (0.9, 0.5):
         rule_lead(session, field.acme, score=score, offering_key=f"k{score}")
-    result = service.route_new_leads(session, Actor("t"), TODAY, FieldSettings(max_open_per_technician=2), COMPANY)
+    result = service.route_new_leads(
+        session, Actor("t"), TODAY, FieldSettings(max_open_per_technician=2), COMPANY
+    )
     assert result == {"routed": 3, "technician": 2, "account_owner": 1, "rehomed": 0, "closed": 0}
     routes = {r.score: r for r in session.scalars(select(LeadRoute))}
     assert routes[0.9].route == "technician" and routes[0.8].route == "technician"
@@ -88,7 +105,9 @@ def test_owner_sees_every_lead_technician_only_theirs(session: Session, field: F
     assert service.inbox(session, _user(session, field.tina), "open").total == 0
 
 
-def test_the_clock_runs_and_dismissed_leads_keep_their_reason(session: Session, field: Field) -> None:
+def test_the_clock_runs_and_dismissed_leads_keep_their_reason(
+    session: Session, field: Field
+) -> None:
     row = _report(session, field, "9000")
     olga = _user(session, field.olga)
     with pytest.raises(InvalidInput):
@@ -106,7 +125,9 @@ def test_the_clock_runs_and_dismissed_leads_keep_their_reason(session: Session, 
         service.act(session, _user(session, field.tom), small.lead_id, "act")
 
 
-def test_escalation_goes_to_the_territorys_service_manager_once(session: Session, field: Field) -> None:
+def test_escalation_goes_to_the_territorys_service_manager_once(
+    session: Session, field: Field
+) -> None:
     row = _report(session, field, "9000")
     row.reported_at = row.reported_at - timedelta(days=10)  # 10 calendar days >= 6 working days
     assert service.escalate_overdue(session, Actor("t"), TODAY, S) == 1
@@ -116,7 +137,9 @@ def test_escalation_goes_to_the_territorys_service_manager_once(session: Session
     assert [i.lead_id for i in page.items] == [row.lead_id] and page.items[0].overdue
 
 
-def test_signed_sheet_becomes_technician_orders_and_closes_its_lead(session: Session, field: Field) -> None:
+def test_signed_sheet_becomes_technician_orders_and_closes_its_lead(
+    session: Session, field: Field
+) -> None:
     service.route_new_leads(session, Actor("t"), TODAY, S, COMPANY)  # the hose-check rule lead
     tom = _user(session, field.tom)
     sheet = sheets.propose_sheet(session, tom, session.get(Visit, field.visit_tom), TODAY, S)
@@ -126,13 +149,24 @@ def test_signed_sheet_becomes_technician_orders_and_closes_its_lead(session: Ses
     assert [(x.name, x.lead_id, x.reason) for x in read.lines] == [
         ("Hydraulic hose check", field.rule_lead, "answers an open lead"),
         ("Oil analysis", None, "3 repairs in 12 months"),
-        ("Spindle bearing kit", None, "standard sign-up activity")]
+        ("Spindle bearing kit", None, "standard sign-up activity"),
+    ]
     hose, kit = read.lines[0].id, read.lines[2].id
-    orders = sheets.sign(session, tom, sheet, Signing(
-        line_ids=[hose, kit], signer_name="Hanna Vogt", signature="data:image/png;base64,iVBORw0KGgo="),
-        TODAY)
+    orders = sheets.sign(
+        session,
+        tom,
+        sheet,
+        Signing(
+            line_ids=[hose, kit],
+            signer_name="Hanna Vogt",
+            signature="data:image/png;base64,iVBORw0KGgo=",
+        ),
+        TODAY,
+    )
     assert [(o.amount_cents, o.channel, o.sold_by_id) for o in orders] == [
-        (350_00, "technician", field.tom), (1_200_00, "technician", field.tom)]
+        (350_00, "technician", field.tom),
+        (1_200_00, "technician", field.tom),
+    ]
     assert sheets.sheet_read(session, sheet).total_ticked == Decimal("1550.00")
     assert session.get(Lead, field.rule_lead).status == "converted"
     route = session.scalar(select(LeadRoute).where(LeadRoute.lead_id == field.rule_lead))
@@ -142,7 +176,9 @@ def test_signed_sheet_becomes_technician_orders_and_closes_its_lead(session: Ses
     assert entries(session, "sign_up_sheet", str(sheet.id))[0].action == "sign"
     board = recognition.leaderboard(session, TODAY.strftime("%Y-%m"), "north")
     # 20 for the sheet; the rule lead was routed to tom's visit: confirmed (won) 10 + won 15
-    assert [(s.user.username, s.points, s.signed_sheets) for s in board.standings] == [("tom", 45, 1)]
+    assert [(s.user.username, s.points, s.signed_sheets) for s in board.standings] == [
+        ("tom", 45, 1)
+    ]
     assert board.standings[0].badges == ["first_lead", "sign_up_starter"]
 
 
@@ -158,27 +194,50 @@ def test_sheet_rules(session: Session, field: Field) -> None:
     sheets.set_lines(session, tom, sheet, [field.oil_analysis])
     assert [x.name for x in sheets.sheet_read(session, sheet).lines] == ["Oil analysis"]
     line = sheets.sheet_read(session, sheet).lines[0].id
-    sheets.sign(session, tom, sheet, Signing(line_ids=[line], signer_name="Hanna", signed_on="paper"), TODAY)
+    sheets.sign(
+        session, tom, sheet, Signing(line_ids=[line], signer_name="Hanna", signed_on="paper"), TODAY
+    )
     with pytest.raises(Exception, match="signed"):
-        sheets.sign(session, tom, sheet, Signing(line_ids=[line], signer_name="Hanna", signed_on="paper"), TODAY)
+        sheets.sign(
+            session,
+            tom,
+            sheet,
+            Signing(line_ids=[line], signer_name="Hanna", signed_on="paper"),
+            TODAY,
+        )
 
 
 def test_feedback_points_and_contests(session: Session, field: Field) -> None:
     tom, sam = _user(session, field.tom), _user(session, field.sam)
     with pytest.raises(PermissionDenied, match="other than its technician"):  # no self-rating
-        recognition.record_feedback(session, tom, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY)
-    recognition.record_feedback(session, sam, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY)
+        recognition.record_feedback(
+            session, tom, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY
+        )
+    recognition.record_feedback(
+        session, sam, session.get(Visit, field.visit_tom), Feedback(rating=5), TODAY
+    )
     with pytest.raises(PermissionDenied):
-        recognition.record_feedback(session, sam, session.get(Visit, field.visit_tom), Feedback(rating=4), TODAY)
+        recognition.record_feedback(
+            session, sam, session.get(Visit, field.visit_tom), Feedback(rating=4), TODAY
+        )
     from servitize.field.schemas import ContestCreate
 
     month = TODAY.strftime("%Y-%m")
     with pytest.raises(PermissionDenied):
-        recognition.create_contest(session, tom, ContestCreate(month=month, title="Most sign-ups", prize="Lunch"))
-    recognition.create_contest(session, sam, ContestCreate(month=month, region="north",
-                                                           title="Most sign-ups", prize="Lunch with the CEO"))
+        recognition.create_contest(
+            session, tom, ContestCreate(month=month, title="Most sign-ups", prize="Lunch")
+        )
+    recognition.create_contest(
+        session,
+        sam,
+        ContestCreate(
+            month=month, region="north", title="Most sign-ups", prize="Lunch with the CEO"
+        ),
+    )
     board = recognition.leaderboard(session, month, "north")
-    assert [(s.user.username, s.points, s.good_feedback) for s in board.standings] == [("tom", 10, 1)]
+    assert [(s.user.username, s.points, s.good_feedback) for s in board.standings] == [
+        ("tom", 10, 1)
+    ]
     assert [c["title"] for c in board.contests] == ["Most sign-ups"]
     assert recognition.leaderboard(session, month, "south").contests == []
     assert "amount" not in board.model_dump_json()

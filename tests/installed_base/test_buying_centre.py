@@ -22,16 +22,30 @@ def owned(session):  # type: ignore[no-untyped-def]
 
 def test_an_added_person_shows_in_the_360_by_role_and_is_audited(session, owned) -> None:  # type: ignore[no-untyped-def]
     owner, account = owned
-    new = buying_centre.parse_contact({"name": " Petra Lang ", "buying_role": "technical",
-                                       "level": "management", "email": "p.lang@acme.example",
-                                       "title": "", "phone": ""})
+    new = buying_centre.parse_contact(
+        {
+            "name": " Petra Lang ",
+            "buying_role": "technical",
+            "level": "management",
+            "email": "p.lang@acme.example",
+            "title": "",
+            "phone": "",
+        }
+    )
     contact = buying_centre.add_contact(session, owner, account.id, new)
     assert contact.external_id.startswith("HAND-") and contact.title is None
     a360 = service.account_360(session, owner, account.id)
     [shown] = a360.contacts_by_role["technical"]
-    assert (shown.name, shown.level, shown.email) == ("Petra Lang", "management", "p.lang@acme.example")
-    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.entity == "contact",
-                                                       AuditEntry.entity_id == str(contact.id))).all()
+    assert (shown.name, shown.level, shown.email) == (
+        "Petra Lang",
+        "management",
+        "p.lang@acme.example",
+    )
+    [entry] = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "contact", AuditEntry.entity_id == str(contact.id)
+        )
+    ).all()
     assert entry.actor == owner.username and entry.after["buying_role"] == "technical"
 
 
@@ -55,21 +69,39 @@ def test_strangers_get_404_and_analysts_only_read(session, owned) -> None:  # ty
 def test_api_and_page_form(session, app_client, owned) -> None:  # type: ignore[no-untyped-def]
     owner, account = owned
     auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
-    made = app_client.post(f"/api/v1/accounts/{account.id}/contacts", headers=auth,
-                           json={"name": "Omar Field", "buying_role": "decision_maker"})
+    made = app_client.post(
+        f"/api/v1/accounts/{account.id}/contacts",
+        headers=auth,
+        json={"name": "Omar Field", "buying_role": "decision_maker"},
+    )
     assert made.status_code == 201 and made.json()["buying_role"] == "decision_maker"
-    bad = app_client.post(f"/api/v1/accounts/{account.id}/contacts", headers=auth, json={"name": "Omar"})
+    bad = app_client.post(
+        f"/api/v1/accounts/{account.id}/contacts", headers=auth, json={"name": "Omar"}
+    )
     assert bad.status_code == 422 and "buying_role: Field required" in bad.json()["detail"]
 
     html = auth | {"Accept": "text/html"}
     page = f"/accounts/{account.id}/contacts/new"
     assert app_client.get(page, headers=html).status_code == 200
-    saved = app_client.post(page, headers=html, follow_redirects=False,
-                            data={"name": "Ida Buyer", "buying_role": "procurement", "level": ""})
-    assert saved.status_code == 303 and saved.headers["location"].startswith(f"/accounts/{account.id}")
-    again = app_client.post(page, headers=html, data={"name": "Ida", "buying_role": "procurement",
-                                                      "email": "ida at acme"})
+    saved = app_client.post(
+        page,
+        headers=html,
+        follow_redirects=False,
+        data={"name": "Ida Buyer", "buying_role": "procurement", "level": ""},
+    )
+    assert saved.status_code == 303 and saved.headers["location"].startswith(
+        f"/accounts/{account.id}"
+    )
+    again = app_client.post(
+        page,
+        headers=html,
+        data={"name": "Ida", "buying_role": "procurement", "email": "ida at acme"},
+    )
     assert again.status_code == 422 and "is not an e-mail address" in again.text
     assert 'value="ida at acme"' in again.text
     three_sixty = app_client.get(f"/accounts/{account.id}", headers=html).text
-    assert "Ida Buyer" in three_sixty and "Omar Field" in three_sixty and 'data-testid="add-contact"' in three_sixty
+    assert (
+        "Ida Buyer" in three_sixty
+        and "Omar Field" in three_sixty
+        and 'data-testid="add-contact"' in three_sixty
+    )

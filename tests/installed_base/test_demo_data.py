@@ -75,8 +75,9 @@ def test_every_reference_resolves_to_an_earlier_row(data: dict[str, list[dict[st
                 continue
             seen: set[str] = set()
             for row in data[kind]:
-                values = row[column.name].split("|") if column.type == "refs" else [
-                    row[column.name]]
+                values = (
+                    row[column.name].split("|") if column.type == "refs" else [row[column.name]]
+                )
                 for value in filter(None, values):
                     assert (value,) in keys[column.ref], (kind, column.name, value)
                     if column.ref == kind:  # self-references point at an earlier row
@@ -108,14 +109,18 @@ def test_required_columns_are_filled_and_enums_legal(data: dict[str, list[dict[s
 
 
 def test_no_future_dates_except_scheduled_visits(data: dict[str, list[dict[str, str]]]):
-    for kind, column in (("assets", "install_date"), ("service-events", "date"),
-                         ("orders", "date")):
+    for kind, column in (
+        ("assets", "install_date"),
+        ("service-events", "date"),
+        ("orders", "date"),
+    ):
         days = [date.fromisoformat(r[column]) for r in data[kind] if r[column]]
         assert days and max(days) <= TODAY, kind
     visits = [date.fromisoformat(v["date"]) for v in data["visits"]]
     assert min(visits) < TODAY < max(visits) <= TODAY + timedelta(days=30)
-    technicians = {u["username"]: u["territory"] for u in data["users"]
-                   if u["role"] == "technician"}
+    technicians = {
+        u["username"]: u["territory"] for u in data["users"] if u["role"] == "technician"
+    }
     territory = {a["external_id"]: a["territory"] for a in data["accounts"]}
     for visit in data["visits"]:
         assert technicians[visit["technician"]] == territory[visit["account"]]
@@ -135,8 +140,9 @@ def test_sensor_generation_matches_age(data: dict[str, list[dict[str, str]]]):
         elif generation == "legacy":
             assert 6 <= age < 15, asset
         else:
-            assert age < 6 or (asset["origin"] == "own"
-                               and asset["external_id"] in retrofitted), asset
+            assert age < 6 or (asset["origin"] == "own" and asset["external_id"] in retrofitted), (
+                asset
+            )
     assert min(by_generation.values()) > 100
 
 
@@ -154,9 +160,11 @@ def test_installed_base_size_mix_and_flaws(data: dict[str, list[dict[str, str]]]
     for asset in assets:
         if asset["origin"] == "own" and asset["install_date"]:
             installed = date.fromisoformat(asset["install_date"])
-            two_years = installed.replace(year=installed.year + 2, day=min(installed.day, 28)) \
-                if (installed.month, installed.day) == (2, 29) else installed.replace(
-                year=installed.year + 2)
+            two_years = (
+                installed.replace(year=installed.year + 2, day=min(installed.day, 28))
+                if (installed.month, installed.day) == (2, 29)
+                else installed.replace(year=installed.year + 2)
+            )
             assert asset["warranty_end"] == two_years.isoformat()
     roles = {c["buying_role"] for c in data["contacts"]}
     assert roles == {"decision_maker", "decision_influencer", "user", "technical", "procurement"}
@@ -166,8 +174,11 @@ def test_installed_base_size_mix_and_flaws(data: dict[str, list[dict[str, str]]]
 
 def test_repairs_per_asset_year_rise_with_age(data: dict[str, list[dict[str, str]]]):
     since = TODAY - timedelta(days=2 * 365)
-    repairs = Counter(e["asset"] for e in data["service-events"]
-                      if e["kind"] == "repair" and date.fromisoformat(e["date"]) >= since)
+    repairs = Counter(
+        e["asset"]
+        for e in data["service-events"]
+        if e["kind"] == "repair" and date.fromisoformat(e["date"]) >= since
+    )
     bands: dict[int, list[int]] = defaultdict(list)
     for asset in data["assets"]:
         if asset["install_date"] and date.fromisoformat(asset["install_date"]) <= since:
@@ -176,16 +187,20 @@ def test_repairs_per_asset_year_rise_with_age(data: dict[str, list[dict[str, str
     rate = [sum(bands[b]) / len(bands[b]) / 2 for b in range(3)]
     assert rate[0] < rate[1] < rate[2]
     assert rate[2] > 1.8 * rate[0]
-    per_component = Counter((e["asset"], e["component"]) for e in data["service-events"]
-                            if e["kind"] == "repair")
+    per_component = Counter(
+        (e["asset"], e["component"]) for e in data["service-events"] if e["kind"] == "repair"
+    )
     assert sum(n >= 3 for n in per_component.values()) > 20  # repeat failures
 
 
 def test_ready_accounts_buy_more_services_and_digital(data: dict[str, list[dict[str, str]]]):
     shell = {o["external_id"]: o["shell"] for o in data["offerings"]}
-    buyers = {o["account"] for o in data["orders"]
-              if shell[o["offering"]] in ("digital_service", "smart_pss_bundle")
-              and not o["offering"].startswith("M-")}
+    buyers = {
+        o["account"]
+        for o in data["orders"]
+        if shell[o["offering"]] in ("digital_service", "smart_pss_bundle")
+        and not o["offering"].startswith("M-")
+    }
     high, low = [], []
     for account in data["accounts"]:
         if account["kind"] != "customer":
@@ -214,8 +229,21 @@ def test_some_customers_drift(data: dict[str, list[dict[str, str]]]):
 def test_cli_prints_counts_as_json(tmp_path: Path):
     from servitize.cli import app
 
-    result = CliRunner().invoke(app, ["demo-data", "--accounts", "20", "--seed", "3", "--out",
-                                      str(tmp_path), "--today", "2025-06-01", "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "demo-data",
+            "--accounts",
+            "20",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--today",
+            "2025-06-01",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     files = json.loads(result.output)["files"]
     for kind in IMPORT_ORDER:

@@ -33,15 +33,30 @@ def _issues(session, owner, account) -> dict[str, int]:  # type: ignore[no-untyp
 
 def test_a_fix_lands_is_audited_and_clears_what_data_health_asked(session, machine) -> None:  # type: ignore[no-untyped-def]
     owner, account, site, asset = machine
-    assert {"missing_serial", "missing_install_date", "missing_site"} <= set(_issues(session, owner, account))
-    fix = fixes.parse_fix({"serial": " SN-4711 ", "install_date": "2019-05-02",
-                           "site_id": str(site.id), "model": "PX-200"})
+    assert {"missing_serial", "missing_install_date", "missing_site"} <= set(
+        _issues(session, owner, account)
+    )
+    fix = fixes.parse_fix(
+        {
+            "serial": " SN-4711 ",
+            "install_date": "2019-05-02",
+            "site_id": str(site.id),
+            "model": "PX-200",
+        }
+    )
     fixes.fix_asset(session, owner, asset.id, fix, today=TODAY)
-    assert (asset.serial, asset.install_date, asset.site_id) == ("SN-4711", date(2019, 5, 2), site.id)
+    assert (asset.serial, asset.install_date, asset.site_id) == (
+        "SN-4711",
+        date(2019, 5, 2),
+        site.id,
+    )
     left = _issues(session, owner, account)
     assert not {"missing_serial", "missing_install_date", "missing_site"} & set(left)
-    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.entity == "asset",
-                                                       AuditEntry.entity_id == str(asset.id))).all()
+    [entry] = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "asset", AuditEntry.entity_id == str(asset.id)
+        )
+    ).all()
     # the model was sent unchanged: only what changed is in the trail
     assert entry.before == {"serial": None, "install_date": None, "site_id": None}
     assert entry.after == {"serial": "SN-4711", "install_date": "2019-05-02", "site_id": site.id}
@@ -52,13 +67,20 @@ def test_every_reason_is_named_and_nothing_changes(session, machine) -> None:  #
     owner, _account, _site, asset = machine
     other_site = b.site(session, b.account(session))
     session.flush()
-    fix = fixes.parse_fix({"install_date": "2030-01-01", "origin": "competitor",
-                           "site_id": str(other_site.id), "serial": "NEW"})
+    fix = fixes.parse_fix(
+        {
+            "install_date": "2030-01-01",
+            "origin": "competitor",
+            "site_id": str(other_site.id),
+            "serial": "NEW",
+        }
+    )
     with pytest.raises(InvalidInput) as refused:
         fixes.fix_asset(session, owner, asset.id, fix, today=TODAY)
     assert refused.value.message == (
         "install_date 2030-01-01 is in the future; competitor is required when origin is "
-        f"competitor; site {other_site.id} is not a site of this machine's account")
+        f"competitor; site {other_site.id} is not a site of this machine's account"
+    )
     assert asset.serial is None and asset.origin == "own"
     with pytest.raises(InvalidInput, match="coverage: Input should be"):
         fixes.parse_fix({"coverage": "gold"})
@@ -84,8 +106,11 @@ def test_api_patch_and_page_form(session, app_client, machine) -> None:  # type:
     owner, _account, _site, asset = machine
     auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
     url = f"/api/v1/assets/{asset.id}"
-    ok = app_client.patch(url, headers=auth, json={"serial": "SN-1", "coverage": "maintenance",
-                                                   "contract_end": "2027-06-30"})
+    ok = app_client.patch(
+        url,
+        headers=auth,
+        json={"serial": "SN-1", "coverage": "maintenance", "contract_end": "2027-06-30"},
+    )
     assert ok.status_code == 200, ok.text
     assert (ok.json()["serial"], ok.json()["coverage_status"]) == ("SN-1", "under_contract")
     bad = app_client.patch(url, headers=auth, json={"install_date": "soon"})
@@ -99,9 +124,19 @@ def test_api_patch_and_page_form(session, app_client, machine) -> None:  # type:
     html = auth | {"Accept": "text/html"}
     form = app_client.get(page, headers=html)
     assert form.status_code == 200 and 'value="SN-1"' in form.text
-    saved = app_client.post(page, headers=html, follow_redirects=False, data={
-        "serial": "SN-2", "origin": "own", "connectivity": "current", "coverage": "maintenance",
-        "contract_end": "2027-06-30", "install_date": ""})
+    saved = app_client.post(
+        page,
+        headers=html,
+        follow_redirects=False,
+        data={
+            "serial": "SN-2",
+            "origin": "own",
+            "connectivity": "current",
+            "coverage": "maintenance",
+            "contract_end": "2027-06-30",
+            "install_date": "",
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"] == f"/assets/{asset.id}"
     assert app_client.get(url, headers=auth).json()["connectivity"] == "current"
     again = app_client.post(page, headers=html, data={"origin": "competitor", "serial": "SN-3"})

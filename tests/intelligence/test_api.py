@@ -35,8 +35,9 @@ def test_leads_api_shows_only_visible_accounts(session, app_client) -> None:  # 
     assert top["story"] and top["evidence"]["facts"]
     beta_lead = session.scalar(select(Lead).where(Lead.account_id == ids["beta"].id))
     assert app_client.get(f"/api/v1/leads/{beta_lead.id}", headers=auth).status_code == 404
-    done = app_client.post(f"/api/v1/leads/{top['id']}/dismiss", headers=auth,
-                           json={"reason": "customer said no"})
+    done = app_client.post(
+        f"/api/v1/leads/{top['id']}/dismiss", headers=auth, json={"reason": "customer said no"}
+    )
     assert done.status_code == 200 and done.json()["status"] == "dismissed"
     segs = app_client.get("/api/v1/segments", headers=auth).json()
     assert [s["account_id"] for s in segs] == [ids["acme"].id]

@@ -27,8 +27,11 @@ def test_generate_and_list_leads(tmp_path, monkeypatch) -> None:  # type: ignore
     assert made.exit_code == 0, made.output
     out = json.loads(made.stdout)
     assert out["created"] == 4 and out["by_source"] == {"rule": 4}
-    assert out["by_offering"] == {"condition_monitoring": 1, "maintenance_contract": 2,
-                                  "retrofit": 1}
+    assert out["by_offering"] == {
+        "condition_monitoring": 1,
+        "maintenance_contract": 2,
+        "retrofit": 1,
+    }
     listed = json.loads(runner.invoke(app, ["leads", "list", "--json"]).stdout)
     assert listed["total"] == 4
     assert all(i["story"] and i["evidence"] and i["source"] == "rule" for i in listed["items"])

@@ -15,8 +15,13 @@ AS_OF = date(2026, 11, 23)
 
 def test_a_list_price_with_only_a_future_rate_is_not_valued_at_it(session) -> None:  # type: ignore[no-untyped-def]
     acc = b.account(session)
-    b.offering(session, name="Maintenance contract SE", family="maintenance_contract",
-               list_price_cents=1000_00, currency="SEK")
+    b.offering(
+        session,
+        name="Maintenance contract SE",
+        family="maintenance_contract",
+        list_price_cents=1000_00,
+        currency="SEK",
+    )
     b.asset(session, acc, warranty_end=date(2026, 12, 23), install_date=date(2025, 1, 1))
     insp = b.offering(session, family="inspection", shell="service")
     b.order(session, acc, insp, day=date(2026, 10, 1), amount_cents=2000_00)  # not drifted

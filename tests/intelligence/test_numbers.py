@@ -19,8 +19,11 @@ AS_OF = date(2026, 11, 23)
 
 def _rows(session, level):  # type: ignore[no-untyped-def]
     src = Sources.from_records(load_records(session))
-    table = compute(src, AS_OF, level) if level == "account" else \
-        lead_assets(src, AS_OF, IntelligenceSettings().leads.repeat_window_days)
+    table = (
+        compute(src, AS_OF, level)
+        if level == "account"
+        else lead_assets(src, AS_OF, IntelligenceSettings().leads.repeat_window_days)
+    )
     return table, {r[f"{level}_id"]: r for r in table.to_pylist()}
 
 
@@ -34,8 +37,12 @@ def test_spend_at_the_rate_of_the_order_day_and_no_rate_never_counts_as_eur(sess
     b.order(session, acc, service, day=date(2026, 7, 1), amount_cents=20_00, currency="EUR")
     b.service_event(session, pump, day=date(2026, 4, 1), parts_cost_cents=400_00, currency="CHF")
     b.service_event(session, pump, day=date(2026, 5, 1), parts_cost_cents=1000_00, currency="SEK")
-    session.add_all([ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
-                     ExchangeRate(currency="SEK", day=date(2026, 6, 1), rate=0.085)])
+    session.add_all(
+        [
+            ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
+            ExchangeRate(currency="SEK", day=date(2026, 6, 1), rate=0.085),
+        ]
+    )
     session.flush()
     _, accounts = _rows(session, "account")
     row = accounts[acc.id]
@@ -49,9 +56,17 @@ def test_spend_at_the_rate_of_the_order_day_and_no_rate_never_counts_as_eur(sess
 
 
 def test_wallet_story_names_what_it_could_not_convert() -> None:
-    text = stories.tell("wallet_share", {"service_spend_12m_cents": 195_00, "window_days": 365,
-                                         "own_assets": 2, "need_12m_cents": 5000_00,
-                                         "unconverted_orders_12m": 1}, "Inspection")
+    text = stories.tell(
+        "wallet_share",
+        {
+            "service_spend_12m_cents": 195_00,
+            "window_days": 365,
+            "own_assets": 2,
+            "need_12m_cents": 5000_00,
+            "unconverted_orders_12m": 1,
+        },
+        "Inspection",
+    )
     assert "spent 195 EUR" in text
     assert "plus one order in a currency without an exchange rate, not counted" in text
 
@@ -64,8 +79,11 @@ def test_planned_maintenance_is_not_downtime(session) -> None:  # type: ignore[n
     session.flush()
     table, assets = _rows(session, "asset")
     assert assets[press.id]["downtime_12m_h"] == 30.0  # the 20 planned hours are not downtime
-    hits = [h for h in rules.hits(table, "asset", IntelligenceSettings().leads)
-            if h.rule == "downtime_without_monitoring"]
+    hits = [
+        h
+        for h in rules.hits(table, "asset", IntelligenceSettings().leads)
+        if h.rule == "downtime_without_monitoring"
+    ]
     assert hits == []  # 30 h < 40 h; counted with maintenance it was 50 h and a lead
 
 
@@ -80,8 +98,11 @@ def test_threshold_and_story_see_one_rounding(session) -> None:  # type: ignore[
     table, assets = _rows(session, "asset")
     assert assets[mill.id]["downtime_12m_h"] == pytest.approx(39.96)
     # 39.96 h is under the 40-h threshold; rounded to 40.0 first it passed.
-    assert not [h for h in rules.hits(table, "asset", IntelligenceSettings().leads)
-                if h.rule == "downtime_without_monitoring"]
+    assert not [
+        h
+        for h in rules.hits(table, "asset", IntelligenceSettings().leads)
+        if h.rule == "downtime_without_monitoring"
+    ]
     _, accounts = _rows(session, "account")
     assert accounts[acc.id]["competitor_share"] == pytest.approx(1 / 3, abs=1e-12)  # not 0.333
 
@@ -97,25 +118,43 @@ def test_twelve_months_end_at_the_cutoff_and_span_365_days(session) -> None:  # 
 
 
 def test_plurals_of_product_families_and_components() -> None:
-    assert [stories.plural_of(w) for w in ("gearbox", "press", "battery", "valve", "switch",
-                                           "competitor machine", "day")] == [
-        "gearboxes", "presses", "batteries", "valves", "switches", "competitor machines", "days"]
-    assert [stories.singular_of(w) for w in ("gearboxes", "presses", "pumps", "batteries",
-                                             "heat_exchanger")] == [
-        "gearbox", "press", "pump", "battery", "heat_exchanger"]
-    text = stories.tell("repeat_repairs", {"product_line": "gearboxes", "asset": "G-1",
-                                           "component": "gearbox", "repairs": 3,
-                                           "window_days": 182, "downtime_hours": 0.6,
-                                           "flaggable": 2}, "Condition monitoring")
-    assert text.startswith("Gearbox G-1 needed three gearbox repairs in the last six months, "
-                           "1 hour of downtime.")
+    assert [
+        stories.plural_of(w)
+        for w in ("gearbox", "press", "battery", "valve", "switch", "competitor machine", "day")
+    ] == ["gearboxes", "presses", "batteries", "valves", "switches", "competitor machines", "days"]
+    assert [
+        stories.singular_of(w)
+        for w in ("gearboxes", "presses", "pumps", "batteries", "heat_exchanger")
+    ] == ["gearbox", "press", "pump", "battery", "heat_exchanger"]
+    text = stories.tell(
+        "repeat_repairs",
+        {
+            "product_line": "gearboxes",
+            "asset": "G-1",
+            "component": "gearbox",
+            "repairs": 3,
+            "window_days": 182,
+            "downtime_hours": 0.6,
+            "flaggable": 2,
+        },
+        "Condition monitoring",
+    )
+    assert text.startswith(
+        "Gearbox G-1 needed three gearbox repairs in the last six months, 1 hour of downtime."
+    )
     assert "of the gearboxes would" in text and "gearboxs" not in text
 
 
 def test_downtime_story_says_unplanned_hours_over_repairs(session) -> None:  # type: ignore[no-untyped-def]
     acc = b.account(session)
-    b.offering(session, name="Condition monitoring", family="condition_monitoring",
-               shell="digital_service", revenue_model="subscription", list_price_cents=45_00)
+    b.offering(
+        session,
+        name="Condition monitoring",
+        family="condition_monitoring",
+        shell="digital_service",
+        revenue_model="subscription",
+        list_price_cents=45_00,
+    )
     press = b.asset(session, acc, external_id="PR-1", product_line="presses", connectivity="none")
     b.service_event(session, press, kind="repair", day=date(2026, 5, 1), downtime_hours=30.4)
     b.service_event(session, press, kind="repair", day=date(2026, 7, 1), downtime_hours=15.2)
@@ -123,17 +162,25 @@ def test_downtime_story_says_unplanned_hours_over_repairs(session) -> None:  # t
     session.flush()
     generate_leads(session, AS_OF, use_model=False)
     from servitize.intelligence.models import Lead
+
     lead = session.query(Lead).filter(Lead.rule == "downtime_without_monitoring").one()
-    assert lead.story.startswith("Press PR-1 stood still for 46 hours in the last twelve months "
-                                 "over two repairs (unplanned stops only)")
+    assert lead.story.startswith(
+        "Press PR-1 stood still for 46 hours in the last twelve months "
+        "over two repairs (unplanned stops only)"
+    )
 
 
 def test_connectivity_as_of_the_cutoff(session) -> None:  # type: ignore[no-untyped-def]
     from servitize.installed_base.models import order_asset
 
     acc = b.account(session)
-    kit = b.offering(session, external_id="X-RETRO", name="Sensor retrofit kit",
-                     family="retrofit", shell="expanded_range")
+    kit = b.offering(
+        session,
+        external_id="X-RETRO",
+        name="Sensor retrofit kit",
+        family="retrofit",
+        shell="expanded_range",
+    )
     old = b.asset(session, acc, install_date=date(2008, 1, 1), connectivity="current")
     b.asset(session, acc, install_date=date(2024, 1, 1), connectivity="current")  # born connected
     order = b.order(session, acc, kit, day=date(2026, 6, 1), amount_cents=3_800_00)
@@ -153,13 +200,22 @@ def test_lead_value_from_a_list_price_in_another_currency(session) -> None:  # t
     from servitize.intelligence.models import Lead
 
     acc = b.account(session)
-    b.offering(session, name="Maintenance contract SE", family="maintenance_contract",
-               list_price_cents=1000_00, currency="SEK")
+    b.offering(
+        session,
+        name="Maintenance contract SE",
+        family="maintenance_contract",
+        list_price_cents=1000_00,
+        currency="SEK",
+    )
     b.asset(session, acc, warranty_end=date(2026, 12, 23), install_date=date(2025, 1, 1))
     insp = b.offering(session, family="inspection", shell="service")
     b.order(session, acc, insp, day=date(2026, 10, 1), amount_cents=2000_00)  # not drifted
-    session.add_all([ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
-                     ExchangeRate(currency="SEK", day=date(2026, 12, 1), rate=0.5)])  # later
+    session.add_all(
+        [
+            ExchangeRate(currency="SEK", day=date(2026, 1, 1), rate=0.09),
+            ExchangeRate(currency="SEK", day=date(2026, 12, 1), rate=0.5),
+        ]
+    )  # later
     session.flush()
     generate_leads(session, AS_OF, use_model=False)
     lead = session.query(Lead).filter(Lead.rule == "coverage_ending").one()
@@ -167,11 +223,16 @@ def test_lead_value_from_a_list_price_in_another_currency(session) -> None:  # t
 
 
 def test_every_story_counts_in_words_with_the_right_plural() -> None:
-    drift = stories.tell("drifted_customer", {"own_assets": 1, "days_since_purchase": 1},
-                         "Inspection")
+    drift = stories.tell(
+        "drifted_customer", {"own_assets": 1, "days_since_purchase": 1}, "Inspection"
+    )
     assert "runs one machine of ours but has not bought anything for one day." in drift
-    assert "for 400 days" in stories.tell("drifted_customer", {"own_assets": 2,
-                                                               "days_since_purchase": 400}, "X")
-    ending = stories.tell("coverage_ending", {"ending": "warranty", "product_line": "batteries",
-                                              "asset": "B-1", "days_left": 1}, "Contract")
+    assert "for 400 days" in stories.tell(
+        "drifted_customer", {"own_assets": 2, "days_since_purchase": 400}, "X"
+    )
+    ending = stories.tell(
+        "coverage_ending",
+        {"ending": "warranty", "product_line": "batteries", "asset": "B-1", "days_left": 1},
+        "Contract",
+    )
     assert ending.startswith("The warranty of Battery B-1 ends in one day.")

@@ -26,22 +26,30 @@ def test_a_sales_manager_records_a_level_and_the_grid_warning_follows(session, a
     need = position["needed"]
     assert position["owner_proficiency"] is None and "not recorded" in position["warning"]
 
-    below = app_client.put(f"/api/v1/twin-proficiency/{olga.id}", headers=manager_auth,
-                           json={"level": need - 1})
+    below = app_client.put(
+        f"/api/v1/twin-proficiency/{olga.id}", headers=manager_auth, json={"level": need - 1}
+    )
     assert below.status_code == 200 and below.json()["level"] == need - 1
     [position] = app_client.get("/api/v1/twin-positions", headers=owner_auth).json()
     assert "bring in a digital specialist" in position["warning"]
 
-    app_client.put(f"/api/v1/twin-proficiency/{olga.id}", headers=manager_auth, json={"level": need})
+    app_client.put(
+        f"/api/v1/twin-proficiency/{olga.id}", headers=manager_auth, json={"level": need}
+    )
     [position] = app_client.get("/api/v1/twin-positions", headers=owner_auth).json()
     assert position["owner_proficiency"] == need and position["warning"] is None
 
     listed = app_client.get("/api/v1/twin-proficiency", headers=owner_auth).json()
     assert {"username": "olga", "level": need} in [
-        {"username": s["username"], "level": s["level"]} for s in listed]
-    trail = session.scalars(select(AuditEntry).where(AuditEntry.entity == "twin_proficiency")
-                            .order_by(AuditEntry.id)).all()
-    assert [(t.before["level"], t.after["level"]) for t in trail] == [(None, need - 1), (need - 1, need)]
+        {"username": s["username"], "level": s["level"]} for s in listed
+    ]
+    trail = session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "twin_proficiency").order_by(AuditEntry.id)
+    ).all()
+    assert [(t.before["level"], t.after["level"]) for t in trail] == [
+        (None, need - 1),
+        (need - 1, need),
+    ]
 
 
 def test_only_managers_record_and_only_for_salespeople(session, app_client) -> None:  # type: ignore[no-untyped-def]
@@ -52,11 +60,21 @@ def test_only_managers_record_and_only_for_salespeople(session, app_client) -> N
     url = f"/api/v1/twin-proficiency/{owner.id}"
     assert app_client.put(url, headers=_auth(session, owner), json={"level": 5}).status_code == 403
     assert app_client.put(url, headers=_auth(session, admin), json={"level": 6}).status_code == 422
-    refused = app_client.put(f"/api/v1/twin-proficiency/{technician.id}",
-                             headers=_auth(session, admin), json={"level": 3})
-    assert refused.status_code == 422 and "account owners and sales managers" in refused.json()["detail"]
-    assert app_client.put("/api/v1/twin-proficiency/999999", headers=_auth(session, admin),
-                          json={"level": 3}).status_code == 404
+    refused = app_client.put(
+        f"/api/v1/twin-proficiency/{technician.id}",
+        headers=_auth(session, admin),
+        json={"level": 3},
+    )
+    assert (
+        refused.status_code == 422
+        and "account owners and sales managers" in refused.json()["detail"]
+    )
+    assert (
+        app_client.put(
+            "/api/v1/twin-proficiency/999999", headers=_auth(session, admin), json={"level": 3}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_twin_page_form_records_a_level(session, client) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +87,9 @@ def test_the_twin_page_form_records_a_level(session, client) -> None:  # type: i
     page = client.get("/twin")
     assert page.status_code == 200 and 'data-user="pia"' in page.text
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    saved = client.post("/twin/proficiency", data={"user_id": owner.id, "level": 4, "csrf_token": csrf})
+    saved = client.post(
+        "/twin/proficiency", data={"user_id": owner.id, "level": 4, "csrf_token": csrf}
+    )
     assert saved.status_code == 303
     row = client.get("/twin").text.split('data-user="pia"', 1)[1].split("</tr>", 1)[0]
     assert "<td>4</td>" in row

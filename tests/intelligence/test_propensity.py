@@ -60,8 +60,9 @@ def test_model_leads_explain_themselves(demo_records) -> None:  # type: ignore[n
     model, _ = propensity.train_and_evaluate(demo_records, TODAY, 182, 50)
     model.meta = {"version": "t"}
     src = propensity.Sources.from_records(demo_records)
-    cands = scoring.model_candidates(demo_records, src, TODAY, model, IntelligenceSettings(),
-                                     per_family=3, min_p=0.0)
+    cands = scoring.model_candidates(
+        demo_records, src, TODAY, model, IntelligenceSettings(), per_family=3, min_p=0.0
+    )
     assert cands and all(c.source == "model" for c in cands)
     facts = cands[0].evidence["facts"]
     assert f"{facts['probability']:.0%}" in cands[0].story
@@ -70,10 +71,14 @@ def test_model_leads_explain_themselves(demo_records) -> None:  # type: ignore[n
 
 def test_lead_population_is_scored_apart_by_hand() -> None:
     # Six rows; recency = days since the family was last bought (3650: never).
-    d = propensity.Dataset(X=np.zeros((6, 1)), y=np.array([1, 1, 0, 1, 0, 0]),
-                           account_ids=np.arange(6), families=["f"] * 6,
-                           recency=np.array([10.0, 20.0, 400.0, 3650.0, 500.0, 30.0]),
-                           columns=["x"])
+    d = propensity.Dataset(
+        X=np.zeros((6, 1)),
+        y=np.array([1, 1, 0, 1, 0, 0]),
+        account_ids=np.arange(6),
+        families=["f"] * 6,
+        recency=np.array([10.0, 20.0, 400.0, 3650.0, 500.0, 30.0]),
+        columns=["x"],
+    )
     pred = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
     base = -d.recency
     # All rows: the top two (bought 10 and 20 days ago) both bought again: 1.00.

@@ -5,10 +5,23 @@ from __future__ import annotations
 from servitize.intelligence import segments, twin
 from servitize.intelligence.settings import SegmentRules
 
-ROW = {"account_id": 1, "country": "SE", "ownership_type": "listed", "assets": 10,
-       "own_assets": 8, "connected_assets": 6, "current_sensor_assets": 5, "contract_assets": 4,
-       "service_share_24m": 0.4, "mean_age_years": 6.0, "volume": 4, "profitability_potential": 3,
-       "technical_risk": 2, "country_risk": 2, "relationship_quality": 5}
+ROW = {
+    "account_id": 1,
+    "country": "SE",
+    "ownership_type": "listed",
+    "assets": 10,
+    "own_assets": 8,
+    "connected_assets": 6,
+    "current_sensor_assets": 5,
+    "contract_assets": 4,
+    "service_share_24m": 0.4,
+    "mean_age_years": 6.0,
+    "volume": 4,
+    "profitability_potential": 3,
+    "technical_risk": 2,
+    "country_risk": 2,
+    "relationship_quality": 5,
+}
 
 
 def test_four_dimensions_by_hand() -> None:
@@ -23,8 +36,15 @@ def test_four_dimensions_by_hand() -> None:
 
 
 def test_low_readiness_poor_infrastructure_sells_separately() -> None:
-    row = {**ROW, "country": "IN", "ownership_type": "family", "service_share_24m": 0.0,
-           "contract_assets": 0, "connected_assets": 0, "current_sensor_assets": 0}
+    row = {
+        **ROW,
+        "country": "IN",
+        "ownership_type": "family",
+        "service_share_24m": 0.0,
+        "contract_assets": 0,
+        "connected_assets": 0,
+        "current_sensor_assets": 0,
+    }
     seg = segments.score(row, SegmentRules(), attitude="negative")
     assert seg.readiness == round(0.15 * 0.3, 3)
     assert seg.age_class == "old"
@@ -35,8 +55,9 @@ def test_twin_cell_needs_and_warnings() -> None:
     assert twin.needed_proficiency("light", "sub-process") == 1
     assert twin.needed_proficiency("moderate", "process") == 3
     assert twin.needed_proficiency("deep", "ecosystem") == 5
-    p = twin.position(1, "Acme", "condition_monitoring", "Condition monitoring", 4, 1, False, 2,
-                      "Digital partner")
+    p = twin.position(
+        1, "Acme", "condition_monitoring", "Condition monitoring", 4, 1, False, 2, "Digital partner"
+    )
     assert (p.level, p.understanding, p.needed) == ("moderate", "process", 3)
     assert p.warning and "specialist" in p.warning
     assert p.target == ("deep", "business")
@@ -46,8 +67,10 @@ def test_twin_cell_needs_and_warnings() -> None:
 
 
 def test_svg_places_now_and_target() -> None:
-    ps = [twin.position(i, "x", "remote_service", "Remote", 1, 1, False, 3, "Digital partner")
-          for i in range(3)]
+    ps = [
+        twin.position(i, "x", "remote_service", "Remote", 1, 1, False, 3, "Digital partner")
+        for i in range(3)
+    ]
     svg = twin.svg(ps)
     assert svg.startswith("<svg") and svg.count('data-kind="now"') == 1
     assert svg.count('data-kind="target"') == 1 and "3 now" in svg

@@ -33,17 +33,36 @@ def _write_days(store: TelemetryStore, serial: str) -> None:
         day += timedelta(days=1)
     rows = [r for r in rows if r[0] <= datetime(2026, 11, 24, tzinfo=UTC)]
     n = len(rows)
-    store.append(pa.table({
-        "serial": [serial] * n, "ts": [t for t, _ in rows], "state": [s for _, s in rows],
-        "reason": [None] * n, "received_at": [t for t, _ in rows], "source": ["test"] * n,
-    }, schema=SCHEMAS["status"]), "status")
+    store.append(
+        pa.table(
+            {
+                "serial": [serial] * n,
+                "ts": [t for t, _ in rows],
+                "state": [s for _, s in rows],
+                "reason": [None] * n,
+                "received_at": [t for t, _ in rows],
+                "source": ["test"] * n,
+            },
+            schema=SCHEMAS["status"],
+        ),
+        "status",
+    )
     energy = [(datetime(2026, 11, d, 12, tzinfo=UTC), 100.0) for d in range(1, 11)]
-    store.append(pa.table({
-        "serial": [serial] * len(energy), "ts": [t for t, _ in energy],
-        "metric": ["energy_kwh"] * len(energy), "value": [v for _, v in energy],
-        "unit": ["kWh"] * len(energy), "received_at": [t for t, _ in energy],
-        "source": ["test"] * len(energy),
-    }, schema=SCHEMAS["measure"]), "measure")
+    store.append(
+        pa.table(
+            {
+                "serial": [serial] * len(energy),
+                "ts": [t for t, _ in energy],
+                "metric": ["energy_kwh"] * len(energy),
+                "value": [v for _, v in energy],
+                "unit": ["kWh"] * len(energy),
+                "received_at": [t for t, _ in energy],
+                "source": ["test"] * len(energy),
+            },
+            schema=SCHEMAS["measure"],
+        ),
+        "measure",
+    )
 
 
 @pytest.fixture()
@@ -51,18 +70,35 @@ def busy(session, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
     store = TelemetryStore(Settings().telemetry_dir)
     acc = b.account(session, name="Busy Bakery")
-    b.offering(session, external_id="S-PM", name="Preventive maintenance contract",
-               family="maintenance_contract", list_price_cents=1_400_00)
-    oven = b.asset(session, acc, external_id="OV-1", serial="OV-1", product_line="ovens",
-                   connectivity="current")
+    b.offering(
+        session,
+        external_id="S-PM",
+        name="Preventive maintenance contract",
+        family="maintenance_contract",
+        list_price_cents=1_400_00,
+    )
+    oven = b.asset(
+        session,
+        acc,
+        external_id="OV-1",
+        serial="OV-1",
+        product_line="ovens",
+        connectivity="current",
+    )
     _write_days(store, "OV-1")
     session.flush()
     return acc, oven, store
 
 
 def _grant(session, acc, purposes):  # type: ignore[no-untyped-def]
-    consent.record_agreement(session, ACTOR, acc.id, ["status", "usage", "energy"], purposes,
-                             datetime(2026, 1, 1, tzinfo=UTC))
+    consent.record_agreement(
+        session,
+        ACTOR,
+        acc.id,
+        ["status", "usage", "energy"],
+        purposes,
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_consented_usage_reads_the_store(session, busy) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +122,8 @@ def test_high_utilisation_lead_fires_with_consent_and_names_the_hours(session, b
     assert lead.story == (
         "Oven OV-1 ran 598 hours of 720 hours with telemetry in the last month (83%), used "
         "1,000 kWh, with one unplanned stop and no maintenance contract. Preventive "
-        "maintenance contract protects that output.")
+        "maintenance contract protects that output."
+    )
 
 
 @pytest.mark.parametrize("purposes", [None, ["contract_verification"]])

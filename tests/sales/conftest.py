@@ -15,7 +15,9 @@ def sales_client(database_url: str, connection: sa.Connection):  # type: ignore[
     from servitize.core.settings import Settings
     from servitize.web.app import create_app
 
-    app = create_app(Settings(database_url=database_url, environment="test", secret_key="sales-test"))
+    app = create_app(
+        Settings(database_url=database_url, environment="test", secret_key="sales-test")
+    )
     with TestClient(app) as client:
         app.state.session_factory = lambda: Session(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False

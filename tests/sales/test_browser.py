@@ -20,6 +20,7 @@ PASSWORD = "sales-browser-pass-1"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated SQLite file with one owner and one account, served by uvicorn."""
+
     def fill(session: Session) -> None:
         owner = b.user(session, username="olga", full_name="Olga Owner", password=PASSWORD)
         b.account(session, name="Nordic Paper", owner_id=owner.id)
@@ -34,7 +35,9 @@ def _done(page, code: str) -> None:  # type: ignore[no-untyped-def]
     page.locator(f'tr[data-activity="{code}"] .badge.done').wait_for()
 
 
-def test_create_pass_the_pursue_gate_and_see_the_blueprint_change(site: str, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+def test_create_pass_the_pursue_gate_and_see_the_blueprint_change(
+    site: str, tmp_path: Path, browser
+) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     shots = Path(os.environ.get("SERVITIZE_TEST_SHOTS", tmp_path))
@@ -74,7 +77,9 @@ def test_create_pass_the_pursue_gate_and_see_the_blueprint_change(site: str, tmp
     for code in ("validation_meeting", "layout_codesign", "nominate_team"):
         _done(page, code)
     page.get_by_role("button", name="Advance to phase 3").click()
-    expect(page.get_by_test_id("phase")).to_contain_text("Phase 3 · Negotiation and value proposition")
+    expect(page.get_by_test_id("phase")).to_contain_text(
+        "Phase 3 · Negotiation and value proposition"
+    )
     current = blueprint.locator("g.activity.current")
     expect(current).to_have_count(10)  # the project template's phase-3 activities, all open
     expect(current.first).to_contain_text("Preliminary budget offer")

@@ -23,7 +23,10 @@ def test_cli_create_decide_advance_and_draw(tmp_path, monkeypatch) -> None:  # t
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     run = CliRunner().invoke
 
-    r = run(app, ["opportunities", "create", "--account", str(account_id), "--title", "Rebuild", "--json"])
+    r = run(
+        app,
+        ["opportunities", "create", "--account", str(account_id), "--title", "Rebuild", "--json"],
+    )
     assert r.exit_code == 0, r.output
     opp = json.loads(r.stdout)
     assert (opp["phase"], opp["owner"], opp["account_id"]) == (1, "anna", account_id)
@@ -31,24 +34,50 @@ def test_cli_create_decide_advance_and_draw(tmp_path, monkeypatch) -> None:  # t
 
     r = run(app, ["opportunities", "advance", oid, "--json"])
     assert r.exit_code == 2
-    assert json.loads(r.stdout) == {"status": 409, "error": (
-        "cannot leave phase 1: required activity not done: Map the customer's decision-making "
-        "structure; required activity not done: Opportunity review with the standard template")}
+    assert json.loads(r.stdout) == {
+        "status": 409,
+        "error": (
+            "cannot leave phase 1: required activity not done: Map the customer's decision-making "
+            "structure; required activity not done: Opportunity review with the standard template"
+        ),
+    }
 
     for code in ("decision_structure", "opportunity_review"):
         assert run(app, ["opportunities", "activity", oid, "--code", code]).exit_code == 0
     r = run(app, ["opportunities", "advance", oid, "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["phase"] == 2
 
-    r = run(app, ["opportunities", "decide", oid, "--gate", "pursue", "--decision", "no-go",
-                  "--reason", "no budget this year", "--yes", "--as", "anna"])
+    r = run(
+        app,
+        [
+            "opportunities",
+            "decide",
+            oid,
+            "--gate",
+            "pursue",
+            "--decision",
+            "no-go",
+            "--reason",
+            "no budget this year",
+            "--yes",
+            "--as",
+            "anna",
+        ],
+    )
     assert r.exit_code == 0, r.output
     r = run(app, ["opportunities", "show", oid, "--json"])
     view = json.loads(r.stdout)
-    assert view["opportunity"]["status"] == "rejected" and view["decisions"][0]["decided_by"] == "anna"
+    assert (
+        view["opportunity"]["status"] == "rejected" and view["decisions"][0]["decided_by"] == "anna"
+    )
     assert run(app, ["opportunities", "advance", oid]).exit_code == 2
-    assert run(app, ["opportunities", "decide", oid, "--gate", "x", "--decision", "go",
-                     "--reason", "why"]).exit_code == 2
+    assert (
+        run(
+            app,
+            ["opportunities", "decide", oid, "--gate", "x", "--decision", "go", "--reason", "why"],
+        ).exit_code
+        == 2
+    )
 
     svg = tmp_path / "bp.svg"
     assert run(app, ["opportunities", "blueprint", oid, "--svg", str(svg)]).exit_code == 0

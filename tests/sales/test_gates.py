@@ -26,20 +26,35 @@ LATER = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 def _opp(session, owner, phase=2, status="open", **kw):  # type: ignore[no-untyped-def]
     acc = b.account(session, owner_id=owner.id, territory="north")
-    opp = Opportunity(account_id=acc.id, title="Press line", phase=phase, status=status, owner_id=owner.id,
-                      currency="EUR", phase_entered_at=NOW, **kw)
+    opp = Opportunity(
+        account_id=acc.id,
+        title="Press line",
+        phase=phase,
+        status=status,
+        owner_id=owner.id,
+        currency="EUR",
+        phase_entered_at=NOW,
+        **kw,
+    )
     session.add(opp)
     session.flush()
     return opp
 
 
 def _go(gate, decision="go", confirm=False):  # type: ignore[no-untyped-def]
-    return DecisionIn(gate=gate, decision=decision, reason="checked with the plant", confirm=confirm)
+    return DecisionIn(
+        gate=gate, decision=decision, reason="checked with the plant", confirm=confirm
+    )
 
 
 def _rows(session, opp_id, gate):  # type: ignore[no-untyped-def]
-    return list(session.scalars(sa.select(GateDecision).where(
-        GateDecision.opportunity_id == opp_id, GateDecision.gate == gate).order_by(GateDecision.id)))
+    return list(
+        session.scalars(
+            sa.select(GateDecision)
+            .where(GateDecision.opportunity_id == opp_id, GateDecision.gate == gate)
+            .order_by(GateDecision.id)
+        )
+    )
 
 
 def test_a_new_decision_supersedes_and_a_repeat_is_refused(session) -> None:  # type: ignore[no-untyped-def]
@@ -53,23 +68,49 @@ def test_a_new_decision_supersedes_and_a_repeat_is_refused(session) -> None:  # 
     second = service.decide(session, owner, opp.id, _go("pursue", "no_go", confirm=True), now=LATER)
     old, new = _rows(session, opp.id, "pursue")
     assert (old.id, new.id) == (first.id, second.id)
-    assert (old.superseded_at is not None, old.superseded_by_id, new.superseded_at) == (True, second.id, None)
-    assert repo.latest_decisions(repo.decisions_of(session, [opp.id]))[opp.id] == {"pursue": "no_go"}
+    assert (old.superseded_at is not None, old.superseded_by_id, new.superseded_at) == (
+        True,
+        second.id,
+        None,
+    )
+    assert repo.latest_decisions(repo.decisions_of(session, [opp.id]))[opp.id] == {
+        "pursue": "no_go"
+    }
     assert opp.status == "rejected"
     decided = [e for e in entries(session, "opportunity", str(opp.id)) if e.action == "decide"]
     assert [(e.before["pursue"], e.after["decision"], e.after["supersedes"]) for e in decided] == [
-        ("go", "no_go", first.id), (None, "go", None)]  # newest first
+        ("go", "no_go", first.id),
+        (None, "go", None),
+    ]  # newest first
 
 
 def test_the_database_holds_one_current_decision_per_gate(session) -> None:  # type: ignore[no-untyped-def]
     owner = b.user(session, role="account_owner")
     opp = _opp(session, owner)
-    session.add(GateDecision(opportunity_id=opp.id, gate="pursue", decision="go", reason="a", phase=2,
-                             decided_by="anna", decided_at=NOW))
+    session.add(
+        GateDecision(
+            opportunity_id=opp.id,
+            gate="pursue",
+            decision="go",
+            reason="a",
+            phase=2,
+            decided_by="anna",
+            decided_at=NOW,
+        )
+    )
     session.flush()
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(GateDecision(opportunity_id=opp.id, gate="pursue", decision="go", reason="b", phase=2,
-                                 decided_by="anna", decided_at=NOW))
+        session.add(
+            GateDecision(
+                opportunity_id=opp.id,
+                gate="pursue",
+                decision="go",
+                reason="b",
+                phase=2,
+                decided_by="anna",
+                decided_at=NOW,
+            )
+        )
         session.flush()
 
 
@@ -77,9 +118,14 @@ def test_forty_submits_of_the_same_go_leave_one(session, sales_client) -> None: 
     owner = b.user(session, username="anna", role="account_owner")
     opp = _opp(session, owner)
     auth = {"Authorization": f"Bearer {issue_token(session, owner)}"}
-    codes = [sales_client.post(f"/api/v1/opportunities/{opp.id}/decisions", headers=auth,
-                               json={"gate": "pursue", "decision": "go", "reason": "strategic"}).status_code
-             for _ in range(40)]
+    codes = [
+        sales_client.post(
+            f"/api/v1/opportunities/{opp.id}/decisions",
+            headers=auth,
+            json={"gate": "pursue", "decision": "go", "reason": "strategic"},
+        ).status_code
+        for _ in range(40)
+    ]
     assert (codes[0], set(codes[1:])) == (201, {409})
     assert len(_rows(session, opp.id, "pursue")) == 1
 
@@ -89,9 +135,13 @@ def test_tender_and_approval_only_in_phase_three(session) -> None:  # type: igno
     manager = b.user(session, role="sales_manager")
     opp = _opp(session, owner, phase=2, value_cents=500_000_000, risk="high")
     service.decide(session, owner, opp.id, _go("pursue"), now=NOW)
-    with pytest.raises(Conflict, match="the tender gate is decided in phase 3, and the opportunity is in phase 2"):
+    with pytest.raises(
+        Conflict, match="the tender gate is decided in phase 3, and the opportunity is in phase 2"
+    ):
         service.decide(session, owner, opp.id, _go("tender"))
-    with pytest.raises(Conflict, match="the approval gate is decided in phase 3, and the opportunity is in phase 2"):
+    with pytest.raises(
+        Conflict, match="the approval gate is decided in phase 3, and the opportunity is in phase 2"
+    ):
         service.decide(session, manager, opp.id, _go("approval"))
     opp.phase = 3
     service.decide(session, owner, opp.id, _go("tender"), now=LATER)
@@ -104,7 +154,9 @@ def test_tender_and_approval_only_in_phase_three(session) -> None:  # type: igno
 def test_a_no_go_asks_for_confirmation(session) -> None:  # type: ignore[no-untyped-def]
     owner = b.user(session, role="account_owner")
     opp = _opp(session, owner)
-    with pytest.raises(Conflict, match="a no-go at the pursue gate closes the opportunity as rejected: confirm it"):
+    with pytest.raises(
+        Conflict, match="a no-go at the pursue gate closes the opportunity as rejected: confirm it"
+    ):
         service.decide(session, owner, opp.id, _go("pursue", "no_go"))
     assert (opp.status, _rows(session, opp.id, "pursue")) == ("open", [])
     service.decide(session, owner, opp.id, _go("pursue", "no_go", confirm=True))
@@ -120,9 +172,13 @@ def test_separation_of_duties_at_the_gates(session) -> None:  # type: ignore[no-
     # The issue's example: a technician decided approval on a 5 M EUR high-risk opportunity.
     big = _opp(session, owner, phase=3, value_cents=500_000_000, risk="high")
     service.decide(session, owner, big.id, _go("pursue"), now=NOW)
-    with pytest.raises(PermissionDenied, match="role technician may not decide management approval"):
+    with pytest.raises(
+        PermissionDenied, match="role technician may not decide management approval"
+    ):
         service.decide(session, tech, big.id, _go("approval"))
-    with pytest.raises(PermissionDenied, match="role account_owner may not decide management approval"):
+    with pytest.raises(
+        PermissionDenied, match="role account_owner may not decide management approval"
+    ):
         service.decide(session, owner, big.id, _go("approval"))
     # pursue and tender: the opportunity's own owner, not another account owner.
     other = _opp(session, other_owner, phase=3)
@@ -157,8 +213,14 @@ def test_a_manager_reopens_a_no_go(session) -> None:  # type: ignore[no-untyped-
     assert no_go.superseded_at is not None
     assert repo.latest_decisions(repo.decisions_of(session, [opp.id])).get(opp.id, {}) == {}
     last = entries(session, "opportunity", str(opp.id))[0]
-    assert (last.action, last.actor, last.note) == ("reopen", "maria", "the customer found a budget")
-    with pytest.raises(Conflict, match="only an opportunity closed by a pursue or tender no-go is reopened"):
+    assert (last.action, last.actor, last.note) == (
+        "reopen",
+        "maria",
+        "the customer found a budget",
+    )
+    with pytest.raises(
+        Conflict, match="only an opportunity closed by a pursue or tender no-go is reopened"
+    ):
         service.reopen(session, manager, opp.id, "again")
     service.decide(session, owner, opp.id, _go("pursue"), now=LATER)  # decided afresh
     assert len(_rows(session, opp.id, "pursue")) == 2
@@ -170,13 +232,21 @@ def test_pages_confirm_a_no_go_and_reopen(session, sales_client) -> None:  # typ
     opp = _opp(session, owner)
     hx = {"Authorization": f"Bearer {issue_token(session, owner)}", "HX-Request": "true"}
     url = f"/opportunities/{opp.id}"
-    frag = sales_client.post(f"{url}/decide", headers=hx, data={"gate": "pursue", "decision": "no_go",
-                                                                "reason": "no budget"})
+    frag = sales_client.post(
+        f"{url}/decide",
+        headers=hx,
+        data={"gate": "pursue", "decision": "no_go", "reason": "no budget"},
+    )
     assert "confirm it" in frag.text and opp.status == "open"
-    frag = sales_client.post(f"{url}/decide", headers=hx, data={"gate": "pursue", "decision": "no_go",
-                                                                "reason": "no budget", "confirm": "true"})
+    frag = sales_client.post(
+        f"{url}/decide",
+        headers=hx,
+        data={"gate": "pursue", "decision": "no_go", "reason": "no budget", "confirm": "true"},
+    )
     assert "pursue: no go recorded" in frag.text and "Why reopen" not in frag.text  # not a manager
-    assert sales_client.post(f"{url}/reopen", headers=hx, data={"reason": "budget"}).status_code == 403
+    assert (
+        sales_client.post(f"{url}/reopen", headers=hx, data={"reason": "budget"}).status_code == 403
+    )
     mx = {"Authorization": f"Bearer {issue_token(session, manager)}", "HX-Request": "true"}
     assert "Why reopen" in sales_client.get(url, headers=mx).text
     frag = sales_client.post(f"{url}/reopen", headers=mx, data={"reason": "budget found"})
@@ -193,22 +263,36 @@ def test_the_migration_keeps_the_newest_decision_current(tmp_path_factory, datab
         command.downgrade(migrate.alembic_config(url), "0009")
         engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO account (id, external_id, name, kind, currency, created_at, updated_at) "
-                "VALUES (1, 'A1', 'Acme', 'customer', 'EUR', :t, :t)"), {"t": NOW})
-            conn.execute(sa.text(
-                "INSERT INTO opportunity (id, account_id, title, source, offering_type, phase, "
-                "phase_entered_at, status, currency, risk, created_at, updated_at) VALUES "
-                "(1, 1, 'T', 'account', 'project', 2, :t, 'open', 'EUR', 'medium', :t, :t)"), {"t": NOW})
-            for i, (decision, at) in enumerate([("go", NOW), ("no_go", LATER), ("go", NOW)], start=1):
-                conn.execute(sa.text(
-                    "INSERT INTO gate_decision (id, opportunity_id, gate, decision, reason, phase, "
-                    "decided_by, decided_at) VALUES (:i, 1, 'pursue', :d, 'r', 2, 'anna', :at)"),
-                    {"i": i, "d": decision, "at": at})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO account (id, external_id, name, kind, currency, created_at, updated_at) "
+                    "VALUES (1, 'A1', 'Acme', 'customer', 'EUR', :t, :t)"
+                ),
+                {"t": NOW},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO opportunity (id, account_id, title, source, offering_type, phase, "
+                    "phase_entered_at, status, currency, risk, created_at, updated_at) VALUES "
+                    "(1, 1, 'T', 'account', 'project', 2, :t, 'open', 'EUR', 'medium', :t, :t)"
+                ),
+                {"t": NOW},
+            )
+            for i, (decision, at) in enumerate(
+                [("go", NOW), ("no_go", LATER), ("go", NOW)], start=1
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO gate_decision (id, opportunity_id, gate, decision, reason, phase, "
+                        "decided_by, decided_at) VALUES (:i, 1, 'pursue', :d, 'r', 2, 'anna', :at)"
+                    ),
+                    {"i": i, "d": decision, "at": at},
+                )
         migrate.upgrade(url)
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT id, superseded_at IS NULL FROM gate_decision ORDER BY id")).all()
+            rows = conn.execute(
+                sa.text("SELECT id, superseded_at IS NULL FROM gate_decision ORDER BY id")
+            ).all()
         engine.dispose()
     # Row 2 (decided the day after) is the newest; rows 1 and 3 become history.
     assert [(i, bool(current)) for i, current in rows] == [(1, False), (2, True), (3, False)]
@@ -219,8 +303,12 @@ def test_the_page_shows_only_the_forms_the_role_may_use(session, sales_client) -
     analyst = b.user(session, username="alex", role="analyst")
     opp = _opp(session, owner, phase=3)
     url = f"/opportunities/{opp.id}"
-    mine = sales_client.get(url, headers={"Authorization": f"Bearer {issue_token(session, owner)}"}).text
-    theirs = sales_client.get(url, headers={"Authorization": f"Bearer {issue_token(session, analyst)}"}).text
+    mine = sales_client.get(
+        url, headers={"Authorization": f"Bearer {issue_token(session, owner)}"}
+    ).text
+    theirs = sales_client.get(
+        url, headers={"Authorization": f"Bearer {issue_token(session, analyst)}"}
+    ).text
     # The owner decides pursue and tender, not approval; the analyst decides nothing, changes nothing.
     assert mine.count(f'action="/opportunities/{opp.id}/decide"') == 2
     assert "decided by a sales manager other than the owner" in mine
@@ -257,7 +345,10 @@ def test_the_cli_asks_the_role_table_as_the_user(tmp_path, monkeypatch) -> None:
     r = run(app, [*decide, "--decision", "no-go", "--as", "anna"])
     assert r.exit_code == 2 and "confirm it" in r.output
     assert run(app, [*decide, "--decision", "no-go", "--yes", "--as", "anna"]).exit_code == 0
-    assert run(app, ["opportunities", "reopen", oid, "--reason", "budget", "--as", "anna"]).exit_code == 2
+    assert (
+        run(app, ["opportunities", "reopen", oid, "--reason", "budget", "--as", "anna"]).exit_code
+        == 2
+    )
     r = run(app, ["opportunities", "reopen", oid, "--reason", "budget found", "--as", "maria"])
     assert r.exit_code == 0, r.output
     view = json.loads(run(app, ["opportunities", "show", oid, "--json"]).stdout)

@@ -22,15 +22,24 @@ def us(text: str) -> int:
 def status_table(events: list[tuple[str, str, str]]) -> pa.Table:
     """(serial, ts, state) rows as a status Arrow table."""
     n = len(events)
-    return pa.table({
-        "serial": [e[0] for e in events], "ts": pa.array([utc(e[1]) for e in events], SCHEMAS["status"].field("ts").type),
-        "state": [e[2] for e in events], "reason": pa.nulls(n, pa.string()),
-        "received_at": pa.array([utc("2026-11-01T00:00")] * n, SCHEMAS["status"].field("ts").type),
-        "source": ["test"] * n,
-    }, schema=SCHEMAS["status"])
+    return pa.table(
+        {
+            "serial": [e[0] for e in events],
+            "ts": pa.array([utc(e[1]) for e in events], SCHEMAS["status"].field("ts").type),
+            "state": [e[2] for e in events],
+            "reason": pa.nulls(n, pa.string()),
+            "received_at": pa.array(
+                [utc("2026-11-01T00:00")] * n, SCHEMAS["status"].field("ts").type
+            ),
+            "source": ["test"] * n,
+        },
+        schema=SCHEMAS["status"],
+    )
 
 
-def write_status(store: TelemetryStore, events: list[tuple[str, str, str]], received: str = "2026-11-01T00:00") -> None:
+def write_status(
+    store: TelemetryStore, events: list[tuple[str, str, str]], received: str = "2026-11-01T00:00"
+) -> None:
     """Append status events to a store as one batch."""
     batch = Batch()
     for serial, ts, state in events:

@@ -42,23 +42,73 @@ def make_certs(folder: Path) -> Certs:
     """A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate."""
     require(shutil.which("openssl") is not None, "the openssl command")
     folder.mkdir(parents=True, exist_ok=True)
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-             "-days", "2", "-subj", "/CN=servitize test CA", cwd=folder)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=servitize test CA",
+        cwd=folder,
+    )
     (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
     for name, cn in (("server", "127.0.0.1"), ("client", "servitize-listener")):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                 "-subj", f"/CN={cn}", cwd=folder)
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+            "-subj",
+            f"/CN={cn}",
+            cwd=folder,
+        )
         extra = ["-extfile", "san.ext"] if name == "server" else []
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", *extra, cwd=folder)
-    return Certs(folder / "ca.crt", folder / "server.crt", folder / "server.key",
-                 folder / "client.crt", folder / "client.key")
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{name}.crt",
+            "-days",
+            "2",
+            *extra,
+            cwd=folder,
+        )
+    return Certs(
+        folder / "ca.crt",
+        folder / "server.crt",
+        folder / "server.key",
+        folder / "client.crt",
+        folder / "client.key",
+    )
 
 
 @contextmanager
-def mosquitto(folder: Path, extra: str = "", passwords: list[str] | None = None,
-              acl: list[str] | None = None, certs: Certs | None = None,
-              require_certificate: bool = False) -> Iterator[int]:
+def mosquitto(
+    folder: Path,
+    extra: str = "",
+    passwords: list[str] | None = None,
+    acl: list[str] | None = None,
+    certs: Certs | None = None,
+    require_certificate: bool = False,
+) -> Iterator[int]:
     """Run a private broker; yields its port. Anonymous clients are refused when passwords are given."""
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     require(Path(binary).exists(), "the mosquitto binary")
@@ -76,8 +126,12 @@ def mosquitto(folder: Path, extra: str = "", passwords: list[str] | None = None,
         (folder / "acl").write_text("\n".join(acl) + "\n")
         lines.append(f"acl_file {folder / 'acl'}")
     if certs is not None:
-        lines += [f"cafile {certs.ca}", f"certfile {certs.server_cert}", f"keyfile {certs.server_key}",
-                  f"require_certificate {'true' if require_certificate else 'false'}"]
+        lines += [
+            f"cafile {certs.ca}",
+            f"certfile {certs.server_cert}",
+            f"keyfile {certs.server_key}",
+            f"require_certificate {'true' if require_certificate else 'false'}",
+        ]
     conf = folder / "mosquitto.conf"
     conf.write_text("\n".join(lines) + "\n" + extra)
     log = (folder / "mosquitto.log").open("wb")

@@ -55,8 +55,12 @@ def events(serial: str) -> list[tuple[str, str, str]]:
         state = "down" if day == utc("2026-10-05T12:00") else "running"  # a repeated down report
         out.append((serial, day.strftime("%Y-%m-%dT%H:%M"), state))
         day += timedelta(days=1)
-    out += [(serial, "2026-09-10T00:00", "down"), (serial, "2026-10-05T00:00", "down"),
-            (serial, "2026-10-06T00:00", "running"), (serial, "2026-10-20T08:00", "planned_maintenance")]
+    out += [
+        (serial, "2026-09-10T00:00", "down"),
+        (serial, "2026-10-05T00:00", "down"),
+        (serial, "2026-10-06T00:00", "running"),
+        (serial, "2026-10-20T08:00", "planned_maintenance"),
+    ]
     return out
 
 
@@ -72,18 +76,48 @@ def build(session: Session, data_dir) -> World:  # type: ignore[no-untyped-def]
         batch.add_status(serial, us(ts), state, None, us("2026-11-01T13:00"), "test")
     day = utc("2026-10-01T06:00")
     while day < utc("2026-11-01T00:00"):
-        batch.add_measure(asset.serial or "", int(day.timestamp()) * 1_000_000, "energy_kwh", 20.0,
-                          "kWh", us("2026-11-01T13:00"), "test")
+        batch.add_measure(
+            asset.serial or "",
+            int(day.timestamp()) * 1_000_000,
+            "energy_kwh",
+            20.0,
+            "kWh",
+            us("2026-11-01T13:00"),
+            "test",
+        )
         day += timedelta(days=1)
     store.write(batch)
-    consent.record_agreement(session, ACTOR, account.id, ["status", "usage", "energy"],
-                             ["contract_verification"], utc("2026-01-01T00:00"))
+    consent.record_agreement(
+        session,
+        ACTOR,
+        account.id,
+        ["status", "usage", "energy"],
+        ["contract_verification"],
+        utc("2026-01-01T00:00"),
+    )
     contract = contracts.create_contract(
-        session, ACTOR, external_id=f"AV-{account.id}", account_id=account.id,
-        name="Press line availability", target_pct=98.0, fee_cents=10_000_00,
-        penalty_pct_per_step=2, penalty_step_points=0.5, penalty_cap_pct=10,
-        bonus_pct_per_step=1, bonus_step_points=0.5, bonus_cap_pct=3,
-        valid_from=utc("2026-09-01T00:00"))
-    add_downtime(session, ACTOR, asset.id, utc("2026-10-25T00:00"), utc("2026-10-25T02:00"),
-                 cause="power cut on the customer's side", excluded=True)
+        session,
+        ACTOR,
+        external_id=f"AV-{account.id}",
+        account_id=account.id,
+        name="Press line availability",
+        target_pct=98.0,
+        fee_cents=10_000_00,
+        penalty_pct_per_step=2,
+        penalty_step_points=0.5,
+        penalty_cap_pct=10,
+        bonus_pct_per_step=1,
+        bonus_step_points=0.5,
+        bonus_cap_pct=3,
+        valid_from=utc("2026-09-01T00:00"),
+    )
+    add_downtime(
+        session,
+        ACTOR,
+        asset.id,
+        utc("2026-10-25T00:00"),
+        utc("2026-10-25T02:00"),
+        cause="power cut on the customer's side",
+        excluded=True,
+    )
     return World(owner, stranger, account, asset, contract, store)

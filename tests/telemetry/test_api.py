@@ -10,5 +10,11 @@ from servitize.telemetry import api
 def test_router_has_the_routes() -> None:
     assert isinstance(api.router, APIRouter)
     paths = {r.path for r in api.router.routes}  # type: ignore[attr-defined]
-    assert paths == {"/availability", "/contracts/evaluation", "/contracts/{contract_id}/report",
-                     "/telemetry/stats", "/consent/agreements", "/telemetry/gaps"}
+    assert paths == {
+        "/availability",
+        "/contracts/evaluation",
+        "/contracts/{contract_id}/report",
+        "/telemetry/stats",
+        "/consent/agreements",
+        "/telemetry/gaps",
+    }

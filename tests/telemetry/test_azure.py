@@ -34,7 +34,11 @@ def independent_failure_counts(month: str, repair_hours: int = 8) -> dict[str, i
         for at in sorted(moments):
             if at >= down_until and at.strftime("%Y-%m") == month:
                 out[machine] = out.get(machine, 0) + 1
-            down_until = max(down_until, at + timedelta(hours=repair_hours)) if at < down_until else at + timedelta(hours=repair_hours)
+            down_until = (
+                max(down_until, at + timedelta(hours=repair_hours))
+                if at < down_until
+                else at + timedelta(hours=repair_hours)
+            )
     return out
 
 
@@ -55,12 +59,21 @@ def test_azure_import_failures_and_availability(session, tmp_path) -> None:  # t
     from servitize.installed_base.models import Account
 
     acc_id = session.scalar(select(Account.id).where(Account.external_id == account))
-    consent.record_agreement(session, audit.Actor("test"), acc_id, ["status", "energy"],
-                             ["contract_verification"], utc("2014-01-01T00:00"))
+    consent.record_agreement(
+        session,
+        audit.Actor("test"),
+        acc_id,
+        ["status", "energy"],
+        ["contract_verification"],
+        utc("2014-01-01T00:00"),
+    )
     serials = [str(i) for i in range(1, 101)]
     options = Options(horizon=timedelta(days=400), at=utc("2016-06-01T00:00"))
     for month in ("2015-01", "2015-06"):
-        got = {r["serial"]: r for r in compute(session, store, month_period(month), options, serials=serials)}
+        got = {
+            r["serial"]: r
+            for r in compute(session, store, month_period(month), options, serials=serials)
+        }
         expected = independent_failure_counts(month)
         assert {s: r["failures"] for s, r in got.items() if r["failures"]} == expected
         one = got["1"]
@@ -68,9 +81,18 @@ def test_azure_import_failures_and_availability(session, tmp_path) -> None:  # t
         if one["failures"]:
             assert one["mttr_hours"] == pytest.approx(8.0)
         # the same failures counted from the work orders alone (a second method)
-        by_records = {r["serial"]: r["failures"] for r in compute(
-            session, store, month_period(month), Options(source="service_events", at=options.at), serials=serials)}
+        by_records = {
+            r["serial"]: r["failures"]
+            for r in compute(
+                session,
+                store,
+                month_period(month),
+                Options(source="service_events", at=options.at),
+                serials=serials,
+            )
+        }
         assert {s: n for s, n in by_records.items() if n} == expected
     counted = stats(store)
     assert counted["per_serial"]["1"]["measure"] == 2160 * 4 + sum(
-        1 for r in csv.DictReader((DATA / "PdM_errors.csv").open()) if r["machineID"] == "1")
+        1 for r in csv.DictReader((DATA / "PdM_errors.csv").open()) if r["machineID"] == "1"
+    )

@@ -37,15 +37,19 @@ def test_only_consenting_accounts_are_computed_and_revoking_acts_at_once(session
     acc, other, a, b, store = world
     options = Options(horizon=timedelta(days=10), at=AT)
     assert compute(session, store, OCT, options, serials=[a.serial, b.serial]) == []
-    agreement = consent.record_agreement(session, ACTOR, acc.id, ["status"], ["contract_verification"],
-                                         utc("2026-01-01T00:00"))
-    consent.record_agreement(session, ACTOR, other.id, ["status"], ["product_development"],
-                             utc("2026-01-01T00:00"))
+    agreement = consent.record_agreement(
+        session, ACTOR, acc.id, ["status"], ["contract_verification"], utc("2026-01-01T00:00")
+    )
+    consent.record_agreement(
+        session, ACTOR, other.id, ["status"], ["product_development"], utc("2026-01-01T00:00")
+    )
     [row] = compute(session, store, OCT, options, serials=[a.serial, b.serial])
     assert row["serial"] == a.serial and row["availability"] == pytest.approx(732 / 740)
     consent.revoke(session, ACTOR, agreement.id, at=utc("2026-11-01T00:00"))
     assert compute(session, store, OCT, options, serials=[a.serial, b.serial]) == []
-    actions = [e.action for e in audit.entries(session, "data_sharing_agreement", str(agreement.id))]
+    actions = [
+        e.action for e in audit.entries(session, "data_sharing_agreement", str(agreement.id))
+    ]
     assert actions == ["revoke", "create"]
     with pytest.raises(InvalidInput):
         consent.record_agreement(session, ACTOR, acc.id, ["gossip"], ["contract_verification"], AT)
@@ -54,20 +58,48 @@ def test_only_consenting_accounts_are_computed_and_revoking_acts_at_once(session
 def test_no_data_is_unknown_not_full_availability(session, world) -> None:  # type: ignore[no-untyped-def]
     acc, _other, a, _b, store = world
     silent = builders.asset(session, acc, serial=f"S{acc.id}")
-    consent.record_agreement(session, ACTOR, acc.id, ["status"], ["contract_verification"], utc("2026-01-01T00:00"))
-    rows = {r["serial"]: r for r in compute(session, store, OCT, Options(horizon=timedelta(days=10), at=AT),
-                                            serials=[a.serial, silent.serial])}
+    consent.record_agreement(
+        session, ACTOR, acc.id, ["status"], ["contract_verification"], utc("2026-01-01T00:00")
+    )
+    rows = {
+        r["serial"]: r
+        for r in compute(
+            session,
+            store,
+            OCT,
+            Options(horizon=timedelta(days=10), at=AT),
+            serials=[a.serial, silent.serial],
+        )
+    }
     assert rows[silent.serial]["availability"] is None and rows[silent.serial]["coverage"] == 0.0
 
 
 def test_contract_with_excluded_downtime_and_bands(session, world) -> None:  # type: ignore[no-untyped-def]
     acc, _other, a, _b, store = world
-    consent.record_agreement(session, ACTOR, acc.id, ["status", "energy"], ["contract_verification"],
-                             utc("2026-01-01T00:00"))
+    consent.record_agreement(
+        session,
+        ACTOR,
+        acc.id,
+        ["status", "energy"],
+        ["contract_verification"],
+        utc("2026-01-01T00:00"),
+    )
     contract = contracts.create_contract(
-        session, ACTOR, external_id=f"AC-{acc.id}", account_id=acc.id, name="98 % promise", target_pct=99.5,
-        fee_cents=10_000_00, penalty_pct_per_step=2, penalty_step_points=0.5, penalty_cap_pct=10,
-        bonus_pct_per_step=1, bonus_step_points=0.5, bonus_cap_pct=3, valid_from=utc("2026-01-01T00:00"))
+        session,
+        ACTOR,
+        external_id=f"AC-{acc.id}",
+        account_id=acc.id,
+        name="98 % promise",
+        target_pct=99.5,
+        fee_cents=10_000_00,
+        penalty_pct_per_step=2,
+        penalty_step_points=0.5,
+        penalty_cap_pct=10,
+        bonus_pct_per_step=1,
+        bonus_step_points=0.5,
+        bonus_cap_pct=3,
+        valid_from=utc("2026-01-01T00:00"),
+    )
     # horizon 7 days: 30 Sep 22:00 → 10 Oct is 9 days of silence; the first 2 days + 2 h are unknown
     result = contracts.evaluate(session, store, contract, OCT, at=AT)
     [asset] = result["assets"]
@@ -78,7 +110,9 @@ def test_contract_with_excluded_downtime_and_bands(session, world) -> None:  # t
     stops = [e for e in result["evidence"] if e["state"] == "down"]
     assert [e["start"] for e in stops] == [utc("2026-10-10T00:00"), utc("2026-10-31T22:00")]
     # the service manager excludes the stop of the 31st (customer caused): 682 / 688 = 99.128 %
-    d = add_downtime(session, ACTOR, a.id, utc("2026-10-31T22:00"), utc("2026-11-01T02:00"), cause="power cut")
+    d = add_downtime(
+        session, ACTOR, a.id, utc("2026-10-31T22:00"), utc("2026-11-01T02:00"), cause="power cut"
+    )
     edit_downtime(session, ACTOR, d.id, excluded=True)
     result = contracts.evaluate(session, store, contract, OCT, at=AT)
     assert result["measured_pct"] == pytest.approx(100 * 682 / 688, abs=1e-4)

@@ -22,7 +22,9 @@ def _us(value: datetime) -> int:
     return int(value.timestamp()) * 1_000_000
 
 
-def test_gaps_show_on_the_machine_page_and_as_an_alert_within_scope(web, session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_gaps_show_on_the_machine_page_and_as_an_alert_within_scope(
+    web, session: Session, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     north = b.account(session, territory="GapPageNorth")
     south = b.account(session, territory="GapPageSouth")
     n1 = b.asset(session, north, serial="GPN-1", model="PX-200")
@@ -31,11 +33,15 @@ def test_gaps_show_on_the_machine_page_and_as_an_alert_within_scope(web, session
     sam = b.user(session, role="service_manager", territory="GapPageNorth")
     session.flush()
     # two days ago 10:00–10:30 on GPN-1 and GPS-1; GPN-2 only 20 days ago (outside the alert's 7 days)
-    day = (datetime.now(UTC) - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    day = (datetime.now(UTC) - timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     old = day - timedelta(days=18)
     batch = Batch()
     for serial, start in (("GPN-1", day), ("GPS-1", day), ("GPN-2", old)):
-        batch.add_gap(serial, _us(start), _us(start + timedelta(minutes=30)), "sequence", 30, "", 0, "mqtt")
+        batch.add_gap(
+            serial, _us(start), _us(start + timedelta(minutes=30)), "sequence", 30, "", 0, "mqtt"
+        )
     TelemetryStore(tmp_path / "telemetry").write(batch)
     headers = {"Authorization": f"Bearer {issue_token(session, sam)}"}
 
@@ -60,7 +66,9 @@ def test_gaps_show_on_the_machine_page_and_as_an_alert_within_scope(web, session
     # an admin sees both machines with a recent gap
     admin = b.user(session, role="admin")
     session.flush()
-    everything = web.get("/contracts", headers={"Authorization": f"Bearer {issue_token(session, admin)}"})
+    everything = web.get(
+        "/contracts", headers={"Authorization": f"Bearer {issue_token(session, admin)}"}
+    )
     assert "2 machines with telemetry gaps in the last 7 days" in everything.text
     assert f'href="/assets/{s1.id}"' in everything.text
 

@@ -25,14 +25,23 @@ def test_gaps_per_machine_within_the_users_scope(api, session: Session, tmp_path
     session.flush()
     batch = Batch()
     for serial in ("GAP-N", "GAP-S"):
-        batch.add_gap(serial, us("2026-10-05T14:02"), us("2026-10-05T14:07"), "sequence", 5, "", 0, "mqtt")
+        batch.add_gap(
+            serial, us("2026-10-05T14:02"), us("2026-10-05T14:07"), "sequence", 5, "", 0, "mqtt"
+        )
     TelemetryStore(tmp_path / "telemetry").write(batch)
     headers = {"Authorization": f"Bearer {issue_token(session, sam)}"}
     mine = api.get("/api/v1/telemetry/gaps?month=2026-10", headers=headers)
     assert mine.status_code == 200, mine.text
-    assert mine.json()["gaps"] == [{"serial": "GAP-N", "start": "2026-10-05T14:02:00+00:00",
-                                    "end": "2026-10-05T14:07:00+00:00", "kind": "sequence",
-                                    "missing": 5, "minutes": 5.0}]
+    assert mine.json()["gaps"] == [
+        {
+            "serial": "GAP-N",
+            "start": "2026-10-05T14:02:00+00:00",
+            "end": "2026-10-05T14:07:00+00:00",
+            "kind": "sequence",
+            "missing": 5,
+            "minutes": 5.0,
+        }
+    ]
     one = api.get("/api/v1/telemetry/gaps?month=2026-10&serial=GAP-N", headers=headers)
     assert [g["serial"] for g in one.json()["gaps"]] == ["GAP-N"]
     other = api.get("/api/v1/telemetry/gaps?month=2026-10&serial=GAP-S", headers=headers)

@@ -38,7 +38,10 @@ def test_import_counts_rejects_and_exit_codes(tmp_path, own_database_url, monkey
     with open(out["rejects_file"], newline="") as f:
         rejects = list(csv.DictReader(f))
     assert [(r["line"], r["reason"]) for r in rejects] == [
-        ("4", "non_numeric_value"), ("5", "unknown_serial"), ("6", "unknown_state")]
+        ("4", "non_numeric_value"),
+        ("5", "unknown_serial"),
+        ("6", "unknown_state"),
+    ]
     again = runner.invoke(app, ["import", "telemetry", str(path), "--json"])
     assert again.exit_code == 3
     stats = json.loads(runner.invoke(app, ["telemetry", "stats", "--json"]).stdout)

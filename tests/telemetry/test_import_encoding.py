@@ -10,10 +10,12 @@ from servitize.telemetry.importing import TelemetryFileError, import_file
 from servitize.telemetry.store import TelemetryStore
 
 HEADER = b"serial,ts,state,reason,metric,value,unit\n"
-ROWS = (b"M1,2026-10-01T00:00:00Z,running,,,,\n"
-        b"M1,2026-10-01T01:00:00Z,down,Getriebe \xfc,,,\n"  # latin-1 "\xfc": not UTF-8
-        b"M1,2026-10-01T02:00:00Z,running,a\x00b,,,\n"  # a NUL byte
-        b"M1,2026-10-01T03:00:00Z,,,energy_kwh,3.5,kWh\n")
+ROWS = (
+    b"M1,2026-10-01T00:00:00Z,running,,,,\n"
+    b"M1,2026-10-01T01:00:00Z,down,Getriebe \xfc,,,\n"  # latin-1 "\xfc": not UTF-8
+    b"M1,2026-10-01T02:00:00Z,running,a\x00b,,,\n"  # a NUL byte
+    b"M1,2026-10-01T03:00:00Z,,,energy_kwh,3.5,kWh\n"
+)
 
 
 def test_a_bad_byte_rejects_its_row_and_the_rest_lands(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +39,11 @@ def test_the_files_encoding_can_be_given(tmp_path) -> None:  # type: ignore[no-u
     path.write_bytes(HEADER + ROWS)
     store = TelemetryStore(tmp_path / "store")
     result = import_file(path, store, {"M1"}, encoding="latin-1")
-    assert (result.read, result.landed, result.rejected) == (4, 3, 1)  # "ü" is text in latin-1; NUL is not
+    assert (result.read, result.landed, result.rejected) == (
+        4,
+        3,
+        1,
+    )  # "ü" is text in latin-1; NUL is not
     assert "Getriebe ü" in store.arrow("status").column("reason").to_pylist()
     with pytest.raises(TelemetryFileError, match="unknown encoding"):
         import_file(path, store, {"M1"}, encoding="no-such-encoding")
@@ -52,7 +58,9 @@ def test_a_header_that_is_not_text_makes_the_file_unreadable(tmp_path) -> None: 
 
 def test_a_row_with_more_values_than_the_header_is_rejected_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "readings.csv"
-    path.write_text("serial,ts,state\nM1,2026-10-01T00:00:00Z,running,extra,more\nM1,2026-10-01T01:00:00Z,down\n")
+    path.write_text(
+        "serial,ts,state\nM1,2026-10-01T00:00:00Z,running,extra,more\nM1,2026-10-01T01:00:00Z,down\n"
+    )
     result = import_file(path, TelemetryStore(tmp_path / "store"), {"M1"})
     assert (result.read, result.landed, result.rejected) == (2, 1, 1)  # AttributeError before
     assert result.reasons == {"unreadable": 1}

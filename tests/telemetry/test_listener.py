@@ -56,8 +56,13 @@ def tenant() -> str:
 
 
 def config(tenant: str, **kw: object) -> ListenerConfig:
-    return ListenerConfig(url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}", client_id=f"listen-{tenant}",
-                          topic=f"servitize/{tenant}/+/+", max_delay_s=0.05, **kw)  # type: ignore[arg-type]
+    return ListenerConfig(
+        url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}",
+        client_id=f"listen-{tenant}",
+        topic=f"servitize/{tenant}/+/+",
+        max_delay_s=0.05,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_good_and_bad_messages(tmp_path, tenant: str) -> None:  # type: ignore[no-untyped-def]
@@ -66,26 +71,43 @@ def test_good_and_bad_messages(tmp_path, tenant: str) -> None:  # type: ignore[n
     stop = threading.Event()
     thread = start(listener, stop)
     t = f"servitize/{tenant}"
-    publish([
-        (f"{t}/M1/status", b'{"ts":"2026-10-01T00:00:00Z","state":"running"}'),
-        (f"{t}/M1/measure", (b'[{"ts":"2026-10-01T00:00:00Z","metric":"energy_kwh","value":2.5},'
-                             b'{"ts":"2026-10-01T01:00:00Z","metric":"energy_kwh","value":"oops"}]')),
-        (f"{t}/M2/status", b'{"ts":"2026-10-01T00:00:00Z","state":"on fire"}'),
-        (f"{t}/M2/status", b"{broken"),
-        (f"{t}/NOPE/status", b'{"ts":"2026-10-01T00:00:00Z","state":"running"}'),
-        (f"{t}/M2/status", b'{"ts":"2099-01-01T00:00:00Z","state":"running"}'),
-        (f"{t}/M2/status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"E7"}'),
-    ])
+    publish(
+        [
+            (f"{t}/M1/status", b'{"ts":"2026-10-01T00:00:00Z","state":"running"}'),
+            (
+                f"{t}/M1/measure",
+                (
+                    b'[{"ts":"2026-10-01T00:00:00Z","metric":"energy_kwh","value":2.5},'
+                    b'{"ts":"2026-10-01T01:00:00Z","metric":"energy_kwh","value":"oops"}]'
+                ),
+            ),
+            (f"{t}/M2/status", b'{"ts":"2026-10-01T00:00:00Z","state":"on fire"}'),
+            (f"{t}/M2/status", b"{broken"),
+            (f"{t}/NOPE/status", b'{"ts":"2026-10-01T00:00:00Z","state":"running"}'),
+            (f"{t}/M2/status", b'{"ts":"2099-01-01T00:00:00Z","state":"running"}'),
+            (f"{t}/M2/status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"E7"}'),
+        ]
+    )
     wait_for(lambda: listener.stats.messages == 7)
     stop.set()
     thread.join(5)
     result = stats(store)
-    assert result["per_serial"] == {"M1": {"status": 1, "measure": 1}, "M2": {"status": 1, "measure": 0}}
-    assert result["dead_letters"] == {"future_timestamp": 1, "malformed_json": 1, "non_numeric_value": 1,
-                                      "unknown_serial": 1, "unknown_state": 1}
+    assert result["per_serial"] == {
+        "M1": {"status": 1, "measure": 1},
+        "M2": {"status": 1, "measure": 0},
+    }
+    assert result["dead_letters"] == {
+        "future_timestamp": 1,
+        "malformed_json": 1,
+        "non_numeric_value": 1,
+        "unknown_serial": 1,
+        "unknown_state": 1,
+    }
 
 
-def test_kill_before_ack_and_offline_messages_lose_nothing_and_store_no_duplicate(tmp_path, tenant: str) -> None:  # type: ignore[no-untyped-def]
+def test_kill_before_ack_and_offline_messages_lose_nothing_and_store_no_duplicate(
+    tmp_path, tenant: str
+) -> None:  # type: ignore[no-untyped-def]
     store = TelemetryStore(tmp_path)
     t = f"servitize/{tenant}/M1/measure"
     first = Listener(store, lambda: {"M1"}, config(tenant))
@@ -93,13 +115,23 @@ def test_kill_before_ack_and_offline_messages_lose_nothing_and_store_no_duplicat
     start(first, stop).join(0)
     # A crash between the durable write and the acknowledgement: write, never ack, drop the socket.
     first.flush = lambda ack=True: Listener.flush(first, ack=False)  # type: ignore[method-assign]
-    publish([(t, b'{"ts":"2026-10-01T00:00:%02dZ","metric":"m","value":%d}' % (i, i)) for i in range(50)])
+    publish(
+        [
+            (t, b'{"ts":"2026-10-01T00:00:%02dZ","metric":"m","value":%d}' % (i, i))
+            for i in range(50)
+        ]
+    )
     wait_for(lambda: first.stats.messages == 50)
     first.client._sock.close()  # type: ignore[union-attr]  # like kill -9: no DISCONNECT
     stop.set()
     time.sleep(0.2)
     # While no listener runs, more messages arrive; the persistent session queues them.
-    publish([(t, b'{"ts":"2026-10-01T00:01:%02dZ","metric":"m","value":%d}' % (i, i)) for i in range(30)])
+    publish(
+        [
+            (t, b'{"ts":"2026-10-01T00:01:%02dZ","metric":"m","value":%d}' % (i, i))
+            for i in range(30)
+        ]
+    )
     second = Listener(store, lambda: {"M1"}, config(tenant))
     stop2 = threading.Event()
     thread = start(second, stop2)
@@ -108,4 +140,7 @@ def test_kill_before_ack_and_offline_messages_lose_nothing_and_store_no_duplicat
     thread.join(5)
     assert store.arrow("measure").num_rows == 130  # as written: the 50 twice
     read = to_arrow(store.table(ibis.duckdb.connect(), "measure"))
-    assert read.num_rows == 80 and len(set(zip(read["ts"].to_pylist(), read["metric"].to_pylist()))) == 80
+    assert (
+        read.num_rows == 80
+        and len(set(zip(read["ts"].to_pylist(), read["metric"].to_pylist()))) == 80
+    )

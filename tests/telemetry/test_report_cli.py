@@ -23,8 +23,14 @@ def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> 
         acc = builders.account(s, name="Nordwerk CLI GmbH")
         serial = f"CLI-{acc.id}"
         builders.asset(s, acc, serial=serial)
-        consent.record_agreement(s, audit.Actor("test"), acc.id, ["status", "usage", "energy"],
-                                 ["contract_verification"], utc("2026-01-01T00:00"))
+        consent.record_agreement(
+            s,
+            audit.Actor("test"),
+            acc.id,
+            ["status", "usage", "energy"],
+            ["contract_verification"],
+            utc("2026-01-01T00:00"),
+        )
         account = acc.external_id
     engine.dispose()
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", own_database_url)
@@ -33,21 +39,69 @@ def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> 
 
     write_status(TelemetryStore(tmp_path / "var" / "telemetry"), events(serial))
     runner = CliRunner()
-    created = runner.invoke(app, ["contracts", "create", account, "--target", "98", "--fee", "10000",
-                                  "--penalty-pct", "2", "--penalty-cap", "10", "--bonus-pct", "1",
-                                  "--bonus-cap", "3", "--valid-from", "2026-09-01", "--json"])
+    created = runner.invoke(
+        app,
+        [
+            "contracts",
+            "create",
+            account,
+            "--target",
+            "98",
+            "--fee",
+            "10000",
+            "--penalty-pct",
+            "2",
+            "--penalty-cap",
+            "10",
+            "--bonus-pct",
+            "1",
+            "--bonus-cap",
+            "3",
+            "--valid-from",
+            "2026-09-01",
+            "--json",
+        ],
+    )
     assert created.exit_code == 0, created.output
     contract = json.loads(created.stdout)
     assert contract["serials"] == [serial]
-    added = runner.invoke(app, ["downtime", "add", serial, "--start", "2026-10-25T00:00",
-                                "--end", "2026-10-25T02:00", "--cause", "power cut", "--json"])
+    added = runner.invoke(
+        app,
+        [
+            "downtime",
+            "add",
+            serial,
+            "--start",
+            "2026-10-25T00:00",
+            "--end",
+            "2026-10-25T02:00",
+            "--cause",
+            "power cut",
+            "--json",
+        ],
+    )
     assert added.exit_code == 0, added.output
     downtime_id = json.loads(added.stdout)["id"]
     edited = runner.invoke(app, ["downtime", "edit", str(downtime_id), "--excluded", "--json"])
     assert edited.exit_code == 0 and json.loads(edited.stdout)["excluded"] is True
     pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
-    result = runner.invoke(app, ["contracts", "report", contract["external_id"], "--period", "2026-10",
-                                 "--months", "2", "--pdf", str(pdf), "--xlsx", str(xlsx), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "contracts",
+            "report",
+            contract["external_id"],
+            "--period",
+            "2026-10",
+            "--months",
+            "2",
+            "--pdf",
+            str(pdf),
+            "--xlsx",
+            str(xlsx),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert abs(data["result"]["availability_pct"] - OCT_AVAILABILITY) < 1e-4
@@ -56,4 +110,9 @@ def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> 
     assert load_workbook(xlsx).sheetnames == ["Availability", "Downtime"]
     bad = runner.invoke(app, ["contracts", "report", "NO-SUCH", "--period", "2026-10"])
     assert bad.exit_code == 2
-    assert runner.invoke(app, ["downtime", "add", "NOPE", "--start", "2026-10-01", "--end", "2026-10-02"]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["downtime", "add", "NOPE", "--start", "2026-10-01", "--end", "2026-10-02"]
+        ).exit_code
+        == 2
+    )

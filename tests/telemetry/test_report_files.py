@@ -44,7 +44,7 @@ def _text(pdf: bytes) -> bytes:
     for match in re.finditer(rb">>\s*stream\r?\n", pdf):
         inflater = zlib.decompressobj()
         try:
-            out.append(inflater.decompress(pdf[match.end():]))
+            out.append(inflater.decompress(pdf[match.end() :]))
         except zlib.error:
             continue
     return b"".join(out)
@@ -78,23 +78,38 @@ def test_page_pdf_csv_xlsx_and_api_for_the_owner(web, session, world: World) -> 
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert b"Nordwerk Pressen GmbH" in _text(pdf.content)
 
-    results, stops = report.tables(session, world.store, world.contract,
-                                   report.month_range("2026-08", "2026-10"), at=AT)
+    results, stops = report.tables(
+        session, world.store, world.contract, report.month_range("2026-08", "2026-10"), at=AT
+    )
     avail = web.get(f"/contracts/{cid}/report.csv?table=availability&from=2026-08&to=2026-10")
     rows = list(csv.DictReader(io.StringIO(avail.text)))
     assert [r["month"] for r in rows] == ["2026-08", "2026-09", "2026-10"]
-    assert [r["band"] for r in rows] == [m.band for m in results] == [m.band for m in expected.trend]
+    assert (
+        [r["band"] for r in rows] == [m.band for m in results] == [m.band for m in expected.trend]
+    )
     assert float(rows[2]["availability_pct"]) == pytest.approx(OCT_AVAILABILITY, abs=1e-4)
     assert rows[2]["amount"] == "-400.00" and rows[2]["downtime_hours"] == "24.0"
-    down = list(csv.DictReader(io.StringIO(
-        web.get(f"/contracts/{cid}/report.csv?table=downtime&from=2026-10&to=2026-10").text)))
+    down = list(
+        csv.DictReader(
+            io.StringIO(
+                web.get(f"/contracts/{cid}/report.csv?table=downtime&from=2026-10&to=2026-10").text
+            )
+        )
+    )
     assert [(d["state"], float(d["hours_in_month"]), d["start"]) for d in down] == [
-        (s.state, s.hours_in_month, s.start.strftime("%Y-%m-%dT%H:%M:%SZ")) for s in expected.downtime]
+        (s.state, s.hours_in_month, s.start.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        for s in expected.downtime
+    ]
 
-    book = load_workbook(io.BytesIO(web.get(f"/contracts/{cid}/report.xlsx?from=2026-09&to=2026-10").content))
+    book = load_workbook(
+        io.BytesIO(web.get(f"/contracts/{cid}/report.xlsx?from=2026-09&to=2026-10").content)
+    )
     assert book.sheetnames == ["Availability", "Downtime"]
     sheet = [list(r) for r in book["Availability"].iter_rows(values_only=True)]
-    assert sheet[0] == list(report.AVAILABILITY_COLUMNS) and [r[0] for r in sheet[1:]] == ["2026-09", "2026-10"]
+    assert sheet[0] == list(report.AVAILABILITY_COLUMNS) and [r[0] for r in sheet[1:]] == [
+        "2026-09",
+        "2026-10",
+    ]
     assert sheet[2][2] == pytest.approx(OCT_AVAILABILITY, abs=1e-4) and sheet[2][7] == -400.0
     downtime = list(book["Downtime"].iter_rows(values_only=True))
     assert len(downtime) == 1 + len([s for s in stops if s.month >= "2026-09"]) == 5
@@ -109,9 +124,13 @@ def test_a_foreign_user_gets_404_everywhere(client, session, world: World, tmp_p
     session.flush()
     log_in(client, world.stranger.username, PASSWORD)
     cid = world.contract.id
-    for path in (f"/contracts/{cid}/report?period=2026-10", f"/contracts/{cid}/report.pdf?period=2026-10",
-                 f"/contracts/{cid}/report.csv?from=2026-10&to=2026-10", f"/contracts/{cid}/report.xlsx",
-                 "/contracts/999999/report"):
+    for path in (
+        f"/contracts/{cid}/report?period=2026-10",
+        f"/contracts/{cid}/report.pdf?period=2026-10",
+        f"/contracts/{cid}/report.csv?from=2026-10&to=2026-10",
+        f"/contracts/{cid}/report.xlsx",
+        "/contracts/999999/report",
+    ):
         assert client.get(path).status_code == 404, path
     assert world.contract.external_id not in client.get("/contracts").text
 
@@ -119,24 +138,32 @@ def test_a_foreign_user_gets_404_everywhere(client, session, world: World, tmp_p
 def test_api_report_and_404(app_client, session, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.field.conftest import token_for
 
-    app_client.app.state.settings = app_client.app.state.settings.model_copy(update={"data_dir": tmp_path})
+    app_client.app.state.settings = app_client.app.state.settings.model_copy(
+        update={"data_dir": tmp_path}
+    )
     url = f"/api/v1/contracts/{world.contract.id}/report?period=2026-10&months=2"
     answer = app_client.get(url, headers=token_for(session, world.owner.id))
     assert answer.status_code == 200, answer.text
     data = answer.json()
     assert data["result"]["band"] == "penalty" and float(data["result"]["amount"]) == -400.0
     assert data["result"]["availability_pct"] == pytest.approx(OCT_AVAILABILITY, abs=1e-4)
-    assert [m["month"] for m in data["trend"]] == ["2026-09", "2026-10"] and data["energy_kwh"] == 620.0
+    assert [m["month"] for m in data["trend"]] == ["2026-09", "2026-10"] and data[
+        "energy_kwh"
+    ] == 620.0
     assert app_client.get(url, headers=token_for(session, world.stranger.id)).status_code == 404
 
 
-def test_api_evaluation_shows_each_user_their_contracts(app_client, session, world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_api_evaluation_shows_each_user_their_contracts(
+    app_client, session, world: World, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     """The owner sees the contract's October result; another owner none; a technician, like on
     the contract pages, is refused."""
     from tests import builders
     from tests.field.conftest import token_for
 
-    app_client.app.state.settings = app_client.app.state.settings.model_copy(update={"data_dir": tmp_path})
+    app_client.app.state.settings = app_client.app.state.settings.model_copy(
+        update={"data_dir": tmp_path}
+    )
     url = "/api/v1/contracts/evaluation?period=2026-10"
     mine = app_client.get(url, headers=token_for(session, world.owner.id))
     assert mine.status_code == 200, mine.text

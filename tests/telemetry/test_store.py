@@ -8,8 +8,11 @@ from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.store import TelemetryStore
 from tests.telemetry.helpers import write_status
 
-EVENTS = [("A", "2026-10-01T00:00", "running"), ("A", "2026-10-02T00:00", "down"),
-          ("A", "2026-11-01T00:00", "running")]
+EVENTS = [
+    ("A", "2026-10-01T00:00", "running"),
+    ("A", "2026-10-02T00:00", "down"),
+    ("A", "2026-11-01T00:00", "running"),
+]
 
 
 def test_redelivery_is_stored_once_and_partitioned_by_month(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -25,13 +25,23 @@ pytestmark = pytest.mark.mqtt
 GOOD = b'{"ts":"2026-10-01T00:00:00Z","state":"running"}'
 
 
-def client(port: int, host: str = MQTT_HOST, user: str | None = None, password: str | None = None,
-           certs=None, client_id: str | None = None) -> mqtt.Client:  # type: ignore[no-untyped-def]
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or f"pub-{uuid.uuid4().hex[:8]}")
+def client(
+    port: int,
+    host: str = MQTT_HOST,
+    user: str | None = None,
+    password: str | None = None,
+    certs=None,
+    client_id: str | None = None,
+) -> mqtt.Client:  # type: ignore[no-untyped-def]
+    c = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=client_id or f"pub-{uuid.uuid4().hex[:8]}"
+    )
     if user:
         c.username_pw_set(user, password)
     if certs is not None:
-        c.tls_set(ca_certs=str(certs.ca), certfile=str(certs.client_cert), keyfile=str(certs.client_key))
+        c.tls_set(
+            ca_certs=str(certs.ca), certfile=str(certs.client_cert), keyfile=str(certs.client_key)
+        )
     c.connect(host, port)
     c.loop_start()
     return c
@@ -61,7 +71,9 @@ class Running:
         self.listener, self.stopped, self.error = listener, threading.Event(), None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
-        wait_for(lambda: listener.subscribed or self.error is not None or not self.thread.is_alive())
+        wait_for(
+            lambda: listener.subscribed or self.error is not None or not self.thread.is_alive()
+        )
 
     def _run(self) -> None:
         try:
@@ -83,32 +95,49 @@ def tenant() -> str:
 
 
 def config(tenant: str, port: int = MQTT_PORT, **kw: object) -> ListenerConfig:
-    return ListenerConfig(url=f"mqtt://{MQTT_HOST}:{port}", client_id=f"listen-{tenant}",
-                          topic=f"servitize/{tenant}/+/+", max_delay_s=0.05, **kw)  # type: ignore[arg-type]
+    return ListenerConfig(
+        url=f"mqtt://{MQTT_HOST}:{port}",
+        client_id=f"listen-{tenant}",
+        topic=f"servitize/{tenant}/+/+",
+        max_delay_s=0.05,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 # --- issue 9, item 9: a poison message is dead-lettered; the good ones around it are stored ---
 
 
-def test_poison_payloads_are_dead_letters_and_the_good_ones_around_them_are_stored(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
+def test_poison_payloads_are_dead_letters_and_the_good_ones_around_them_are_stored(
+    tmp_path, tenant
+) -> None:  # type: ignore[no-untyped-def]
     # Limits raised to 1 MB so that the 200 KB of brackets reaches the JSON parser (which raised
     # RecursionError and stopped the listener before), a 2 MB payload still exceeds them.
     limits = rules.Limits(max_payload_bytes=1024 * 1024, max_field_chars=200)
     store = TelemetryStore(tmp_path)
     run = Running(Listener(store, lambda: {"M1"}, config(tenant, limits=limits)))
     t = f"servitize/{tenant}/M1"
-    publish([
-        (f"{t}/status", GOOD),
-        (f"{t}/status", b"[" * 100_000 + b"]" * 100_000),  # 200 KB of nested brackets
-        (f"{t}/measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":' + b"9" * 400 + b"}"),
-        (f"{t}/status", b'{"ts":"2026-10-01T00:01:00Z","state":"down","reason":"' + b"x" * 1_000_000 + b'"}'),
-        (f"{t}/measure", b"x" * 2_000_000),
-        (f"{t}/status", b"\xff\xfe not utf-8"),
-        (f"{t}/measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":NaN}'),
-        (f"{t}/measure", b'{"ts":["2026"],"metric":{"a":1},"value":1}'),
-        (f"{t}/status", b'{"ts":"0001-01-01T00:00:00+14:00","state":"down"}'),
-        (f"{t}/measure", b'{"ts":"2026-10-01T00:02:00Z","metric":"m","value":1.5}'),
-    ])
+    publish(
+        [
+            (f"{t}/status", GOOD),
+            (f"{t}/status", b"[" * 100_000 + b"]" * 100_000),  # 200 KB of nested brackets
+            (
+                f"{t}/measure",
+                b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":' + b"9" * 400 + b"}",
+            ),
+            (
+                f"{t}/status",
+                b'{"ts":"2026-10-01T00:01:00Z","state":"down","reason":"'
+                + b"x" * 1_000_000
+                + b'"}',
+            ),
+            (f"{t}/measure", b"x" * 2_000_000),
+            (f"{t}/status", b"\xff\xfe not utf-8"),
+            (f"{t}/measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":NaN}'),
+            (f"{t}/measure", b'{"ts":["2026"],"metric":{"a":1},"value":1}'),
+            (f"{t}/status", b'{"ts":"0001-01-01T00:00:00+14:00","state":"down"}'),
+            (f"{t}/measure", b'{"ts":"2026-10-01T00:02:00Z","metric":"m","value":1.5}'),
+        ]
+    )
     wait_for(lambda: run.listener.stats.messages == 10)
     run.stop()  # re-raises what stopped the listener (RecursionError before the fix)
     result = stats(store)
@@ -116,26 +145,41 @@ def test_poison_payloads_are_dead_letters_and_the_good_ones_around_them_are_stor
     # by hand: brackets, not UTF-8 → malformed_json; 400 digits and NaN → non_numeric_value;
     # 1 MB reason → field_too_long; 2 MB → payload_too_large; a list as ts → bad_timestamp;
     # year 1 → out_of_range_timestamp (before 1900)
-    assert result["dead_letters"] == {"bad_timestamp": 1, "field_too_long": 1, "malformed_json": 2,
-                                      "non_numeric_value": 2, "out_of_range_timestamp": 1,
-                                      "payload_too_large": 1}
+    assert result["dead_letters"] == {
+        "bad_timestamp": 1,
+        "field_too_long": 1,
+        "malformed_json": 2,
+        "non_numeric_value": 2,
+        "out_of_range_timestamp": 1,
+        "payload_too_large": 1,
+    }
     stored = store.arrow("dead_letters")
     assert max(len(p) for p in stored.column("payload").to_pylist()) <= 4096
 
 
 def test_a_dead_letter_keeps_at_most_500_characters_of_topic_and_serial(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
     store = TelemetryStore(tmp_path)
-    cfg = ListenerConfig(url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}", client_id=f"listen-{tenant}",
-                         topic=f"servitize/{tenant}/#", max_delay_s=0.05)
+    cfg = ListenerConfig(
+        url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}",
+        client_id=f"listen-{tenant}",
+        topic=f"servitize/{tenant}/#",
+        max_delay_s=0.05,
+    )
     run = Running(Listener(store, lambda: {"M1"}, cfg))
     long_serial = "S" * 20_000  # a topic of 20 KB: MQTT allows 64 KiB
-    publish([(f"servitize/{tenant}/{long_serial}/status", GOOD),
-             (f"servitize/{tenant}/M1/{'x' * 20_000}", GOOD)])
+    publish(
+        [
+            (f"servitize/{tenant}/{long_serial}/status", GOOD),
+            (f"servitize/{tenant}/M1/{'x' * 20_000}", GOOD),
+        ]
+    )
     wait_for(lambda: run.listener.stats.messages == 2)
     run.stop()
     dead = store.arrow("dead_letters").to_pylist()
     assert sorted(d["reason"] for d in dead) == ["bad_topic", "field_too_long"]
-    assert all(len(d["topic"]) == 500 and (d["serial"] is None or len(d["serial"]) <= 500) for d in dead)
+    assert all(
+        len(d["topic"]) == 500 and (d["serial"] is None or len(d["serial"]) <= 500) for d in dead
+    )
 
 
 def test_rules_bound_every_field_and_the_date_range() -> None:
@@ -146,21 +190,49 @@ def test_rules_bound_every_field_and_the_date_range() -> None:
         [item] = rules.message(kind, "S1", payload, now, limits, not_before)
         return item.reason if isinstance(item, rules.Rejected) else "ok"
 
-    assert reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"0123456789"}') == "ok"
-    assert reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"01234567890"}') == "field_too_long"
-    assert reason("measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":1,"unit":"' + b"u" * 11 + b'"}') == "field_too_long"
-    assert reason("measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"' + b"m" * 11 + b'","value":1}') == "field_too_long"
+    assert (
+        reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"0123456789"}')
+        == "ok"
+    )
+    assert (
+        reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","reason":"01234567890"}')
+        == "field_too_long"
+    )
+    assert (
+        reason(
+            "measure",
+            b'{"ts":"2026-10-01T00:00:00Z","metric":"m","value":1,"unit":"' + b"u" * 11 + b'"}',
+        )
+        == "field_too_long"
+    )
+    assert (
+        reason("measure", b'{"ts":"2026-10-01T00:00:00Z","metric":"' + b"m" * 11 + b'","value":1}')
+        == "field_too_long"
+    )
     assert reason("status", b" " * 4097) == "payload_too_large"
     assert reason("status", b"[" * 2000 + b"]" * 2000) == "malformed_json"  # nested past the parser
-    assert reason("status", b'{"ts":"1899-12-31T23:59:59Z","state":"down"}') == "out_of_range_timestamp"
+    assert (
+        reason("status", b'{"ts":"1899-12-31T23:59:59Z","state":"down"}')
+        == "out_of_range_timestamp"
+    )
     assert reason("status", b'{"ts":"1900-01-01T00:00:00Z","state":"down"}') == "ok"
-    assert reason("status", b'{"ts":"2026-03-31T23:59:59Z","state":"down"}', us("2026-04-01T00:00")) == "before_install"
-    assert reason("status", b'{"ts":"2026-04-01T00:00:00Z","state":"down"}', us("2026-04-01T00:00")) == "ok"
-    assert reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","seq":-1}') == "bad_sequence"
+    assert (
+        reason("status", b'{"ts":"2026-03-31T23:59:59Z","state":"down"}', us("2026-04-01T00:00"))
+        == "before_install"
+    )
+    assert (
+        reason("status", b'{"ts":"2026-04-01T00:00:00Z","state":"down"}', us("2026-04-01T00:00"))
+        == "ok"
+    )
+    assert (
+        reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":"down","seq":-1}') == "bad_sequence"
+    )
     assert reason("status", b'{"ts":"2026-10-01T00:00:00Z","state":["down"]}') == "unknown_state"
     # a year beyond the range: the setting range ends with 2100
     far = rules.Limits()
-    [late] = rules.message("status", "S1", b'{"ts":"2101-01-01T00:00:00Z","state":"down"}', us("2101-01-01T00:00"), far)
+    [late] = rules.message(
+        "status", "S1", b'{"ts":"2101-01-01T00:00:00Z","state":"down"}', us("2101-01-01T00:00"), far
+    )
     assert isinstance(late, rules.Rejected) and late.reason == "out_of_range_timestamp"
 
 
@@ -168,9 +240,15 @@ def test_file_import_rejects_readings_before_the_install_date(tmp_path) -> None:
     from servitize.telemetry.importing import import_file
 
     path = tmp_path / "t.csv"
-    path.write_text("serial,ts,state\nM1,2026-03-31T23:00:00Z,down\nM1,2026-04-02T00:00:00Z,running\n"
-                    "M1,1850-01-01T00:00:00Z,running\n")
-    result = import_file(path, TelemetryStore(tmp_path / "store"), {"M1": Machine(frozenset({"acme"}), us("2026-04-01T00:00"))})
+    path.write_text(
+        "serial,ts,state\nM1,2026-03-31T23:00:00Z,down\nM1,2026-04-02T00:00:00Z,running\n"
+        "M1,1850-01-01T00:00:00Z,running\n"
+    )
+    result = import_file(
+        path,
+        TelemetryStore(tmp_path / "store"),
+        {"M1": Machine(frozenset({"acme"}), us("2026-04-01T00:00"))},
+    )
     assert (result.read, result.landed, result.rejected) == (3, 1, 2)
     assert result.reasons == {"before_install": 1, "out_of_range_timestamp": 1}
 
@@ -180,7 +258,13 @@ def test_file_import_rejects_readings_before_the_install_date(tmp_path) -> None:
 
 def test_broker_url_keeps_credentials_and_tls_and_output_hides_the_password() -> None:
     url = parse_url("mqtts://gw%2D1:p%40ss@broker.example:8884")
-    assert (url.host, url.port, url.tls, url.username, url.password) == ("broker.example", 8884, True, "gw-1", "p@ss")
+    assert (url.host, url.port, url.tls, url.username, url.password) == (
+        "broker.example",
+        8884,
+        True,
+        "gw-1",
+        "p@ss",
+    )
     assert parse_url("mqtts://broker.example").port == 8883
     assert parse_url("mqtt://broker.example").port == 1883 and not parse_url("mqtt://h").tls
     assert redact("mqtts://u:secret@h:8883") == "mqtts://u:***@h:8883"
@@ -192,38 +276,86 @@ def test_tls_passwords_acls_and_tenant_binding_with_a_private_mosquitto(tmp_path
     acme = gateways.new_gateway("gw-acme", "acme")
     evil = gateways.new_gateway("gw-evil", "evil")
     listener_password = "listener-secret"
-    passwords = [acme.password_line, evil.password_line, gateways.password_line("servitize", listener_password)]
+    passwords = [
+        acme.password_line,
+        evil.password_line,
+        gateways.password_line("servitize", listener_password),
+    ]
     acl = [*acme.acl_lines, *evil.acl_lines, *gateways.listener_acl_lines("servitize")]
-    with mosquitto(tmp_path / "broker", passwords=passwords, acl=acl, certs=certs,
-                   require_certificate=True) as port:
+    with mosquitto(
+        tmp_path / "broker", passwords=passwords, acl=acl, certs=certs, require_certificate=True
+    ) as port:
         store = TelemetryStore(tmp_path / "store")
-        known = {"M1": Machine(frozenset({"acme", "acme-plant-1"})), "M2": Machine(frozenset({"evil"}))}
-        cfg = ListenerConfig(url=f"mqtts://servitize:{listener_password}@127.0.0.1:{port}", client_id="tls-listener",
-                             max_delay_s=0.05, ca_file=certs.ca, cert_file=certs.client_cert,
-                             key_file=certs.client_key)
+        known = {
+            "M1": Machine(frozenset({"acme", "acme-plant-1"})),
+            "M2": Machine(frozenset({"evil"})),
+        }
+        cfg = ListenerConfig(
+            url=f"mqtts://servitize:{listener_password}@127.0.0.1:{port}",
+            client_id="tls-listener",
+            max_delay_s=0.05,
+            ca_file=certs.ca,
+            cert_file=certs.client_cert,
+            key_file=certs.client_key,
+        )
         run = Running(Listener(store, lambda: known, cfg))
         assert run.listener.subscribed
-        publish([("servitize/acme/M1/status", GOOD)], port, host="127.0.0.1", user="gw-acme",
-                password=acme.password, certs=certs)
+        publish(
+            [("servitize/acme/M1/status", GOOD)],
+            port,
+            host="127.0.0.1",
+            user="gw-acme",
+            password=acme.password,
+            certs=certs,
+        )
         # the broker allows gw-evil under servitize/evil/ only; the listener refuses the tenant
-        publish([("servitize/evil/M1/status", b'{"ts":"2026-10-01T00:05:00Z","state":"down"}')], port,
-                host="127.0.0.1", user="gw-evil", password=evil.password, certs=certs)
+        publish(
+            [("servitize/evil/M1/status", b'{"ts":"2026-10-01T00:05:00Z","state":"down"}')],
+            port,
+            host="127.0.0.1",
+            user="gw-evil",
+            password=evil.password,
+            certs=certs,
+        )
         # outside its subtree the broker drops it (an ACL denial is silent for QoS 1 in Mosquitto 2)
-        publish([("servitize/acme/M1/status", b'{"ts":"2026-10-01T00:06:00Z","state":"down"}')], port,
-                host="127.0.0.1", user="gw-evil", password=evil.password, certs=certs)
-        publish([("servitize/evil/M2/status", GOOD)], port, host="127.0.0.1", user="gw-evil",
-                password=evil.password, certs=certs)
+        publish(
+            [("servitize/acme/M1/status", b'{"ts":"2026-10-01T00:06:00Z","state":"down"}')],
+            port,
+            host="127.0.0.1",
+            user="gw-evil",
+            password=evil.password,
+            certs=certs,
+        )
+        publish(
+            [("servitize/evil/M2/status", GOOD)],
+            port,
+            host="127.0.0.1",
+            user="gw-evil",
+            password=evil.password,
+            certs=certs,
+        )
         wait_for(lambda: run.listener.stats.messages == 3)
         time.sleep(0.3)
         run.stop()
         assert run.listener.stats.messages == 3
         result = stats(store)
-        assert result["per_serial"] == {"M1": {"status": 1, "measure": 0}, "M2": {"status": 1, "measure": 0}}
+        assert result["per_serial"] == {
+            "M1": {"status": 1, "measure": 0},
+            "M2": {"status": 1, "measure": 0},
+        }
         assert result["dead_letters"] == {"wrong_tenant": 1}
         # a wrong password is refused: nothing connects, so nothing subscribes
-        wrong = Listener(TelemetryStore(tmp_path / "other"), lambda: known, ListenerConfig(
-            url=f"mqtts://servitize:wrong@127.0.0.1:{port}", client_id="tls-wrong", ca_file=certs.ca,
-            cert_file=certs.client_cert, key_file=certs.client_key))
+        wrong = Listener(
+            TelemetryStore(tmp_path / "other"),
+            lambda: known,
+            ListenerConfig(
+                url=f"mqtts://servitize:wrong@127.0.0.1:{port}",
+                client_id="tls-wrong",
+                ca_file=certs.ca,
+                cert_file=certs.client_cert,
+                key_file=certs.client_key,
+            ),
+        )
         stop = threading.Event()
         thread = threading.Thread(target=wrong.run, args=(stop.is_set,), daemon=True)
         thread.start()
@@ -233,7 +365,9 @@ def test_tls_passwords_acls_and_tenant_binding_with_a_private_mosquitto(tmp_path
         assert not wrong.subscribed and wrong.stats.connects == 0
 
 
-def test_a_machine_moved_to_another_tenant_is_accepted_there_after_the_refresh(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_machine_moved_to_another_tenant_is_accepted_there_after_the_refresh(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from servitize.telemetry import listener as listening
     from servitize.telemetry.store import Batch
 
@@ -252,7 +386,9 @@ def test_a_machine_moved_to_another_tenant_is_accepted_there_after_the_refresh(t
 # --- one listener per client id ---
 
 
-def test_a_second_listener_with_the_same_client_id_on_the_same_folder_is_refused(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_listener_with_the_same_client_id_on_the_same_folder_is_refused(
+    tmp_path, tenant
+) -> None:  # type: ignore[no-untyped-def]
     store = TelemetryStore(tmp_path)
     first = Running(Listener(store, lambda: {"M1"}, config(tenant)))
     second = Listener(store, lambda: {"M1"}, config(tenant))
@@ -264,7 +400,9 @@ def test_a_second_listener_with_the_same_client_id_on_the_same_folder_is_refused
     Running(Listener(store, lambda: {"M1"}, config(tenant))).stop()
 
 
-def test_two_listeners_sharing_a_client_id_back_off_instead_of_reconnecting_in_a_loop(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
+def test_two_listeners_sharing_a_client_id_back_off_instead_of_reconnecting_in_a_loop(
+    tmp_path, tenant
+) -> None:  # type: ignore[no-untyped-def]
     a = Running(Listener(TelemetryStore(tmp_path / "a"), lambda: {"M1"}, config(tenant)))
     b = Running(Listener(TelemetryStore(tmp_path / "b"), lambda: {"M1"}, config(tenant)))
     time.sleep(4.0)
@@ -280,7 +418,9 @@ def test_two_listeners_sharing_a_client_id_back_off_instead_of_reconnecting_in_a
 # --- gaps ---
 
 
-def test_sequence_gaps_are_stored_across_a_listener_restart_and_shown_per_machine(tmp_path, tenant) -> None:  # type: ignore[no-untyped-def]
+def test_sequence_gaps_are_stored_across_a_listener_restart_and_shown_per_machine(
+    tmp_path, tenant
+) -> None:  # type: ignore[no-untyped-def]
     store = TelemetryStore(tmp_path)
     t = f"servitize/{tenant}/M1/status"
 
@@ -314,8 +454,14 @@ def test_a_silent_machine_has_a_gap_past_its_expected_interval(tmp_path) -> None
         batch.add_measure("M1", us(f"2026-10-05T14:{minute:02d}"), "m", 1.0, None, 0, "test")
     batch.add_status("M2", us("2026-10-05T14:00"), "running", None, 0, "test")
     store.write(batch)
-    found = find_gaps(store, None, utc("2026-10-05T00:00"), utc("2026-10-06T00:00"), expected_interval_s=300,
-                      now=utc("2026-10-05T14:12"))
+    found = find_gaps(
+        store,
+        None,
+        utc("2026-10-05T00:00"),
+        utc("2026-10-06T00:00"),
+        expected_interval_s=300,
+        now=utc("2026-10-05T14:12"),
+    )
     # M1: 14:02 → 14:09 is 7 min > 5; 14:10 → now 14:12 is 2 min (no gap). M2: silent since 14:00.
     assert [(g.serial, g.start, g.end, g.kind) for g in found] == [
         ("M1", utc("2026-10-05T14:02"), utc("2026-10-05T14:09"), "silence"),
@@ -328,14 +474,18 @@ def test_a_silent_machine_has_a_gap_past_its_expected_interval(tmp_path) -> None
 
 def test_doctor_sees_a_broker_queue_that_drops_messages(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with mosquitto(tmp_path / "default") as port:  # Mosquitto's default queue: 1,000 messages
-        report = doctor.diagnose(ListenerConfig(url=f"mqtt://127.0.0.1:{port}"), probe_messages=1_500)
+        report = doctor.diagnose(
+            ListenerConfig(url=f"mqtt://127.0.0.1:{port}"), probe_messages=1_500
+        )
     by_check = {f.check: f for f in report.findings}
     assert by_check["session"].status == "ok"
     assert by_check["queue"].status == "fail" and "only 1000 of 1500" in by_check["queue"].detail
     assert "max_queued_messages 0" in by_check["queue"].detail
     assert not report.ok
     with mosquitto(tmp_path / "unbounded", extra="max_queued_messages 0\n") as port:
-        report = doctor.diagnose(ListenerConfig(url=f"mqtt://127.0.0.1:{port}"), probe_messages=1_500)
+        report = doctor.diagnose(
+            ListenerConfig(url=f"mqtt://127.0.0.1:{port}"), probe_messages=1_500
+        )
     by_check = {f.check: f for f in report.findings}
     assert by_check["queue"].status == "ok" and by_check["session"].status == "ok"
     assert by_check["connect"].status == "warn"  # no TLS, no password
@@ -349,6 +499,8 @@ def test_gateway_password_line_is_what_mosquitto_passwd_writes() -> None:
     user, _, rest = line.partition(":")
     _, kind, iterations, salt, digest = rest.split("$")
     assert (user, kind, iterations, base64.b64decode(salt)) == ("gw", "7", "101", b"0123456789ab")
-    assert base64.b64decode(digest) == hashlib.pbkdf2_hmac("sha512", b"secret", b"0123456789ab", 101)
+    assert base64.b64decode(digest) == hashlib.pbkdf2_hmac(
+        "sha512", b"secret", b"0123456789ab", 101
+    )
     with pytest.raises(Exception, match="wildcards"):
         gateways.new_gateway("gw", "acme/#")

@@ -43,10 +43,20 @@ def test_commit_happens_before_the_response_starts() -> None:
         return RedirectResponse("/things/1", status_code=303)
 
     async def call() -> None:
-        scope: dict[str, Any] = {"type": "http", "method": "POST", "path": "/things",
-                                 "raw_path": b"/things", "query_string": b"", "headers": [],
-                                 "app": app, "scheme": "http", "server": ("t", 80),
-                                 "client": ("c", 1), "root_path": "", "http_version": "1.1"}
+        scope: dict[str, Any] = {
+            "type": "http",
+            "method": "POST",
+            "path": "/things",
+            "raw_path": b"/things",
+            "query_string": b"",
+            "headers": [],
+            "app": app,
+            "scheme": "http",
+            "server": ("t", 80),
+            "client": ("c", 1),
+            "root_path": "",
+            "http_version": "1.1",
+        }
 
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}

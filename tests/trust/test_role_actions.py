@@ -58,41 +58,95 @@ class World:
 
     def lead(self, assigned_to: User) -> int:
         s = self.session
-        lead = Lead(account_id=self.account_id, offering_key="retrofit", asset_ids=[], source="rule",
-                    rule="aging_fleet", score=0.8, estimated_value_cents=1_000_000, currency="EUR",
-                    story="Old press", evidence={}, status="open", as_of=date(2026, 11, 23),
-                    expires_on=date(2027, 2, 23))
+        lead = Lead(
+            account_id=self.account_id,
+            offering_key="retrofit",
+            asset_ids=[],
+            source="rule",
+            rule="aging_fleet",
+            score=0.8,
+            estimated_value_cents=1_000_000,
+            currency="EUR",
+            story="Old press",
+            evidence={},
+            status="open",
+            as_of=date(2026, 11, 23),
+            expires_on=date(2027, 2, 23),
+        )
         s.add(lead)
         s.flush()
-        s.add(LeadRoute(lead_id=lead.id, account_id=self.account_id, route="technician",
-                        reason="next visit", assigned_to_id=assigned_to.id, value_cents=1_000_000,
-                        currency="EUR", score=0.8, stage="reported", reported_at=NOW))
+        s.add(
+            LeadRoute(
+                lead_id=lead.id,
+                account_id=self.account_id,
+                route="technician",
+                reason="next visit",
+                assigned_to_id=assigned_to.id,
+                value_cents=1_000_000,
+                currency="EUR",
+                score=0.8,
+                stage="reported",
+                reported_at=NOW,
+            )
+        )
         s.flush()
         return lead.id
 
     def sheet(self, technician: User) -> tuple[int, int]:
         s = self.session
         visit_id = self.visit(technician)
-        sheet = SignUpSheet(visit_id=visit_id, account_id=self.account_id,
-                            technician_id=technician.id, status="proposed")
+        sheet = SignUpSheet(
+            visit_id=visit_id,
+            account_id=self.account_id,
+            technician_id=technician.id,
+            status="proposed",
+        )
         s.add(sheet)
         s.flush()
-        line = SignUpLine(sheet_id=sheet.id, offering_id=self.offering.id, reason="old press",
-                          unit_price_cents=50_000, currency="EUR")
+        line = SignUpLine(
+            sheet_id=sheet.id,
+            offering_id=self.offering.id,
+            reason="old press",
+            unit_price_cents=50_000,
+            currency="EUR",
+        )
         s.add(line)
         s.flush()
         return sheet.id, line.id
 
-    def opportunity(self, owner: User, phase: int = 1, status: str = "open",
-                    decisions: dict[str, str] | None = None, **kw: Any) -> int:
+    def opportunity(
+        self,
+        owner: User,
+        phase: int = 1,
+        status: str = "open",
+        decisions: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> int:
         s = self.session
-        opp = Opportunity(account_id=self.account_id, title="Press line", phase=phase, status=status,
-                          owner_id=owner.id, currency="EUR", phase_entered_at=NOW, **kw)
+        opp = Opportunity(
+            account_id=self.account_id,
+            title="Press line",
+            phase=phase,
+            status=status,
+            owner_id=owner.id,
+            currency="EUR",
+            phase_entered_at=NOW,
+            **kw,
+        )
         s.add(opp)
         s.flush()
         for gate, decision in (decisions or {}).items():
-            s.add(GateDecision(opportunity_id=opp.id, gate=gate, decision=decision, reason="ok",
-                               phase=2, decided_by=owner.username, decided_at=NOW))
+            s.add(
+                GateDecision(
+                    opportunity_id=opp.id,
+                    gate=gate,
+                    decision=decision,
+                    reason="ok",
+                    phase=2,
+                    decided_by=owner.username,
+                    decided_at=NOW,
+                )
+            )
         s.flush()
         return opp.id
 
@@ -111,11 +165,20 @@ def build(session: Session) -> World:
     assert set(users) == set(ROLES)
     account = b.account(session, name="Acme Press", owner_id=owner.id, territory="north")
     asset = b.asset(session, account)
-    offering = b.offering(session, family="retrofit", sign_up_eligible=True,
-                          list_price_cents=50_000, currency="EUR")
-    return World(session, users, owner, b.user(session, username="r_other_owner", role="account_owner"),
-                 tech, b.user(session, username="r_other_tech", role="technician", territory="north"),
-                 account.id, asset.id, offering)
+    offering = b.offering(
+        session, family="retrofit", sign_up_eligible=True, list_price_cents=50_000, currency="EUR"
+    )
+    return World(
+        session,
+        users,
+        owner,
+        b.user(session, username="r_other_owner", role="account_owner"),
+        tech,
+        b.user(session, username="r_other_tech", role="technician", territory="north"),
+        account.id,
+        asset.id,
+        offering,
+    )
 
 
 # One request per action: (method, path, json) for the acting user; ``own`` picks their record.
@@ -129,13 +192,22 @@ def _gate(w: World, user: User, own: bool, gate: str) -> Request:
     elif gate == "tender":
         oid = w.opportunity(owner, phase=3, decisions={"pursue": "go"})
     elif gate == "approval":  # 5 M EUR at high risk: management approval needed
-        oid = w.opportunity(owner, phase=3, decisions={"pursue": "go"},
-                            value_cents=500_000_000, risk="high")
+        oid = w.opportunity(
+            owner, phase=3, decisions={"pursue": "go"}, value_cents=500_000_000, risk="high"
+        )
     else:
-        oid = w.opportunity(owner, phase=4, status="won", contract_value_cents=100_000_00,
-                            decisions={"pursue": "go", "tender": "go"})
-    return "POST", f"/api/v1/opportunities/{oid}/decisions", {"gate": gate, "decision": "go",
-                                                              "reason": "checked with the team"}
+        oid = w.opportunity(
+            owner,
+            phase=4,
+            status="won",
+            contract_value_cents=100_000_00,
+            decisions={"pursue": "go", "tender": "go"},
+        )
+    return (
+        "POST",
+        f"/api/v1/opportunities/{oid}/decisions",
+        {"gate": gate, "decision": "go", "reason": "checked with the team"},
+    )
 
 
 def _owned_visit(w: World, user: User, own: bool) -> int:
@@ -151,8 +223,11 @@ def _owned_lead(w: World, user: User, own: bool) -> int:
 
 
 def _sign(sheet_id: int, line_id: int) -> Request:
-    return "POST", f"/api/v1/sheets/{sheet_id}/sign", {
-        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"}
+    return (
+        "POST",
+        f"/api/v1/sheets/{sheet_id}/sign",
+        {"line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"},
+    )
 
 
 def _reopen(w: World) -> Request:
@@ -162,51 +237,121 @@ def _reopen(w: World) -> Request:
 
 REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
     "asset.edit": lambda w, u, own: ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "PX-300"}),
-    "contact.add": lambda w, u, own: ("POST", f"/api/v1/accounts/{w.account_id}/contacts",
-                                      {"name": "Eva Buyer", "buying_role": "procurement"}),
-    "consent.record": lambda w, u, own: ("POST", "/api/v1/consent/agreements", {
-        "account_id": w.account_id, "data_kinds": ["status"], "purposes": ["contract_verification"],
-        "valid_from": "2026-01-01T00:00:00Z"}),
-    "account.assign_owner": lambda w, u, own: ("PUT", f"/api/v1/accounts/{w.account_id}/owner",
-                                               {"owner_id": w.other_owner.id}),
-    "lead.report": lambda w, u, own: ("POST", "/api/v1/leads", {
-        "account_id": w.account_id, "seen": "other", "observation": "worn seals on the press",
-        "estimated_value": "1000"}),
-    "lead.act": lambda w, u, own: ("POST", f"/api/v1/leads/{_owned_lead(w, u, own)}/actions",
-                                   {"action": "propose"}),
-    "lead.dismiss": lambda w, u, own: ("POST", f"/api/v1/leads/{_owned_lead(w, u, own)}/dismiss",
-                                       {"reason": "already bought elsewhere"}),
-    "proficiency.record": lambda w, u, own: ("PUT", f"/api/v1/twin-proficiency/{w.other_owner.id}",
-                                             {"level": 3}),
-    "visit.plan": lambda w, u, own: ("POST", "/api/v1/visits", {
-        "account_id": w.account_id, "day": "2026-12-01",
-        "technician_id": u.id if own else (w.other_tech.id if u is w.tech else w.tech.id)}),
-    "visit.feedback": lambda w, u, own: ("POST", f"/api/v1/visits/{_owned_visit(w, u, own)}/feedback",
-                                         {"rating": 5}),
-    "sheet.prepare": lambda w, u, own: ("POST", f"/api/v1/visits/{_owned_visit(w, u, own)}/sheets", None),
+    "contact.add": lambda w, u, own: (
+        "POST",
+        f"/api/v1/accounts/{w.account_id}/contacts",
+        {"name": "Eva Buyer", "buying_role": "procurement"},
+    ),
+    "consent.record": lambda w, u, own: (
+        "POST",
+        "/api/v1/consent/agreements",
+        {
+            "account_id": w.account_id,
+            "data_kinds": ["status"],
+            "purposes": ["contract_verification"],
+            "valid_from": "2026-01-01T00:00:00Z",
+        },
+    ),
+    "account.assign_owner": lambda w, u, own: (
+        "PUT",
+        f"/api/v1/accounts/{w.account_id}/owner",
+        {"owner_id": w.other_owner.id},
+    ),
+    "lead.report": lambda w, u, own: (
+        "POST",
+        "/api/v1/leads",
+        {
+            "account_id": w.account_id,
+            "seen": "other",
+            "observation": "worn seals on the press",
+            "estimated_value": "1000",
+        },
+    ),
+    "lead.act": lambda w, u, own: (
+        "POST",
+        f"/api/v1/leads/{_owned_lead(w, u, own)}/actions",
+        {"action": "propose"},
+    ),
+    "lead.dismiss": lambda w, u, own: (
+        "POST",
+        f"/api/v1/leads/{_owned_lead(w, u, own)}/dismiss",
+        {"reason": "already bought elsewhere"},
+    ),
+    "proficiency.record": lambda w, u, own: (
+        "PUT",
+        f"/api/v1/twin-proficiency/{w.other_owner.id}",
+        {"level": 3},
+    ),
+    "visit.plan": lambda w, u, own: (
+        "POST",
+        "/api/v1/visits",
+        {
+            "account_id": w.account_id,
+            "day": "2026-12-01",
+            "technician_id": u.id if own else (w.other_tech.id if u is w.tech else w.tech.id),
+        },
+    ),
+    "visit.feedback": lambda w, u, own: (
+        "POST",
+        f"/api/v1/visits/{_owned_visit(w, u, own)}/feedback",
+        {"rating": 5},
+    ),
+    "sheet.prepare": lambda w, u, own: (
+        "POST",
+        f"/api/v1/visits/{_owned_visit(w, u, own)}/sheets",
+        None,
+    ),
     "sheet.sign": lambda w, u, own: _sign(*_owned_sheet(w, u, own)),
-    "contest.create": lambda w, u, own: ("POST", "/api/v1/contests", {
-        "month": "2026-12", "title": "Most sheets signed", "prize": "a dinner"}),
-    "practice.share": lambda w, u, own: ("POST", "/api/v1/best-practices", {
-        "title": "Ask about spares", "body": "Open the spare-parts cabinet with the customer."}),
-    "opportunity.create": lambda w, u, own: ("POST", "/api/v1/opportunities", {
-        "account_id": w.account_id, "title": "Retrofit"}),
-    "opportunity.edit": lambda w, u, own: ("PATCH", f"/api/v1/opportunities/{w.opportunity(w.owner)}",
-                                           {"probability": 40}),
+    "contest.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/contests",
+        {"month": "2026-12", "title": "Most sheets signed", "prize": "a dinner"},
+    ),
+    "practice.share": lambda w, u, own: (
+        "POST",
+        "/api/v1/best-practices",
+        {"title": "Ask about spares", "body": "Open the spare-parts cabinet with the customer."},
+    ),
+    "opportunity.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/opportunities",
+        {"account_id": w.account_id, "title": "Retrofit"},
+    ),
+    "opportunity.edit": lambda w, u, own: (
+        "PATCH",
+        f"/api/v1/opportunities/{w.opportunity(w.owner)}",
+        {"probability": 40},
+    ),
     "opportunity.advance": lambda w, u, own: (
-        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/advance", None),
+        "POST",
+        f"/api/v1/opportunities/{w.opportunity(w.owner)}/advance",
+        None,
+    ),
     "opportunity.activity": lambda w, u, own: (
-        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/activities",
-        {"phase": 1, "title": "Plant tour", "actor": "sales", "layer": "onstage"}),
+        "POST",
+        f"/api/v1/opportunities/{w.opportunity(w.owner)}/activities",
+        {"phase": 1, "title": "Plant tour", "actor": "sales", "layer": "onstage"},
+    ),
     "opportunity.team": lambda w, u, own: (
-        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner)}/team", {"role": "sales", "name": "Sven"}),
+        "POST",
+        f"/api/v1/opportunities/{w.opportunity(w.owner)}/team",
+        {"role": "sales", "name": "Sven"},
+    ),
     "opportunity.handover": lambda w, u, own: (
-        "PUT", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=3)}/handover", {"checklist": {}}),
+        "PUT",
+        f"/api/v1/opportunities/{w.opportunity(w.owner, phase=3)}/handover",
+        {"checklist": {}},
+    ),
     "opportunity.outcome": lambda w, u, own: (
-        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=2)}/outcome",
-        {"result": "lost", "reasons": [policy().loss_reasons[0]]}),
+        "POST",
+        f"/api/v1/opportunities/{w.opportunity(w.owner, phase=2)}/outcome",
+        {"result": "lost", "reasons": [policy().loss_reasons[0]]},
+    ),
     "opportunity.survey": lambda w, u, own: (
-        "POST", f"/api/v1/opportunities/{w.opportunity(w.owner, phase=5, status='won')}/surveys", None),
+        "POST",
+        f"/api/v1/opportunities/{w.opportunity(w.owner, phase=5, status='won')}/surveys",
+        None,
+    ),
     "gate.pursue": lambda w, u, own: _gate(w, u, own, "pursue"),
     "gate.tender": lambda w, u, own: _gate(w, u, own, "tender"),
     "gate.approval": lambda w, u, own: _gate(w, u, own, "approval"),
@@ -260,8 +405,12 @@ def test_a_technician_does_not_dismiss_others_leads(session, app_client) -> None
     """The issue's example: a technician dismissed another's lead through the lead list."""
     w = build(session)
     lead_id = w.lead(w.other_tech)
-    r = _send(app_client, session, w.tech, ("POST", f"/api/v1/leads/{lead_id}/dismiss",
-                                            {"reason": "not interested"}))
+    r = _send(
+        app_client,
+        session,
+        w.tech,
+        ("POST", f"/api/v1/leads/{lead_id}/dismiss", {"reason": "not interested"}),
+    )
     assert r.status_code in REFUSED
     assert session.get(Lead, lead_id).status == "open"
 
@@ -269,8 +418,16 @@ def test_a_technician_does_not_dismiss_others_leads(session, app_client) -> None
 def test_an_analyst_signing_a_sheet_creates_no_order(session, app_client) -> None:  # type: ignore[no-untyped-def]
     w = build(session)
     sheet_id, line_id = w.sheet(w.tech)
-    r = _send(app_client, session, w.users["analyst"], ("POST", f"/api/v1/sheets/{sheet_id}/sign", {
-        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"}))
+    r = _send(
+        app_client,
+        session,
+        w.users["analyst"],
+        (
+            "POST",
+            f"/api/v1/sheets/{sheet_id}/sign",
+            {"line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"},
+        ),
+    )
     assert r.status_code == 403
     assert session.query(Order).filter(Order.account_id == w.account_id).count() == 0
     assert session.get(SignUpSheet, sheet_id).status == "proposed"
@@ -280,7 +437,10 @@ def test_an_analyst_signing_a_sheet_creates_no_order(session, app_client) -> Non
 # Public routes (login, logout, the customer's survey answer) carry no role.
 PUBLIC = {("POST", "/login"), ("POST", "/logout"), ("POST", "/survey/{token}")}
 # A user's own API tokens and the admin's token list: the session side, not a business record.
-SELF_SERVICE = {("DELETE", "/api/v1/tokens/{token_id}"), ("POST", "/admin/tokens/{token_id}/revoke")}
+SELF_SERVICE = {
+    ("DELETE", "/api/v1/tokens/{token_id}"),
+    ("POST", "/admin/tokens/{token_id}/revoke"),
+}
 
 
 def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str, Any], str]]:
@@ -291,91 +451,195 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     visit = w.visit(w.tech)
     sheet_id, line_id = w.sheet(w.tech)
     lead = w.lead(w.tech)
-    activity = SalesActivity(opportunity_id=oid, phase=3, title="Site survey", actor="sales",
-                             layer="onstage")
+    activity = SalesActivity(
+        opportunity_id=oid, phase=3, title="Site survey", actor="sales", layer="onstage"
+    )
     w.session.add(activity)
     w.session.flush()
     act = activity.id
     api: dict[tuple[str, str], Request] = {}
     form: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
-    api[("PATCH", "/api/v1/assets/{asset_id}")] = ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "X"})
+    api[("PATCH", "/api/v1/assets/{asset_id}")] = (
+        "PATCH",
+        f"/api/v1/assets/{w.asset_id}",
+        {"model": "X"},
+    )
     api[("POST", "/api/v1/accounts/{account_id}/contacts")] = (
-        "POST", f"/api/v1/accounts/{w.account_id}/contacts", {"name": "Eva", "buying_role": "procurement"})
+        "POST",
+        f"/api/v1/accounts/{w.account_id}/contacts",
+        {"name": "Eva", "buying_role": "procurement"},
+    )
     api[("POST", "/api/v1/consent/agreements")] = REQUESTS["consent.record"](w, w.owner, False)
     api[("PUT", "/api/v1/accounts/{account_id}/owner")] = (
-        "PUT", f"/api/v1/accounts/{w.account_id}/owner", {"owner_id": w.other_owner.id})
-    api[("POST", "/api/v1/leads")] = ("POST", "/api/v1/leads", {
-        "account_id": w.account_id, "observation": "worn seals", "estimated_value": "10"})
+        "PUT",
+        f"/api/v1/accounts/{w.account_id}/owner",
+        {"owner_id": w.other_owner.id},
+    )
+    api[("POST", "/api/v1/leads")] = (
+        "POST",
+        "/api/v1/leads",
+        {"account_id": w.account_id, "observation": "worn seals", "estimated_value": "10"},
+    )
     api[("POST", "/api/v1/leads/{lead_id}/actions")] = (
-        "POST", f"/api/v1/leads/{lead}/actions", {"action": "propose"})
+        "POST",
+        f"/api/v1/leads/{lead}/actions",
+        {"action": "propose"},
+    )
     api[("POST", "/api/v1/leads/{lead_id}/dismiss")] = (
-        "POST", f"/api/v1/leads/{lead}/dismiss", {"reason": "no need"})
+        "POST",
+        f"/api/v1/leads/{lead}/dismiss",
+        {"reason": "no need"},
+    )
     api[("PUT", "/api/v1/twin-proficiency/{user_id}")] = (
-        "PUT", f"/api/v1/twin-proficiency/{w.owner.id}", {"level": 2})
-    api[("POST", "/api/v1/visits")] = ("POST", "/api/v1/visits", {
-        "account_id": w.account_id, "day": "2026-12-01", "technician_id": w.tech.id})
+        "PUT",
+        f"/api/v1/twin-proficiency/{w.owner.id}",
+        {"level": 2},
+    )
+    api[("POST", "/api/v1/visits")] = (
+        "POST",
+        "/api/v1/visits",
+        {"account_id": w.account_id, "day": "2026-12-01", "technician_id": w.tech.id},
+    )
     api[("POST", "/api/v1/visits/{visit_id}/feedback")] = (
-        "POST", f"/api/v1/visits/{visit}/feedback", {"rating": 4})
-    api[("POST", "/api/v1/visits/{visit_id}/sheets")] = ("POST", f"/api/v1/visits/{visit}/sheets", None)
+        "POST",
+        f"/api/v1/visits/{visit}/feedback",
+        {"rating": 4},
+    )
+    api[("POST", "/api/v1/visits/{visit_id}/sheets")] = (
+        "POST",
+        f"/api/v1/visits/{visit}/sheets",
+        None,
+    )
     api[("PUT", "/api/v1/sheets/{sheet_id}/lines")] = (
-        "PUT", f"/api/v1/sheets/{sheet_id}/lines", {"offering_ids": [w.offering.id]})
-    api[("POST", "/api/v1/sheets/{sheet_id}/sign")] = ("POST", f"/api/v1/sheets/{sheet_id}/sign", {
-        "line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"})
+        "PUT",
+        f"/api/v1/sheets/{sheet_id}/lines",
+        {"offering_ids": [w.offering.id]},
+    )
+    api[("POST", "/api/v1/sheets/{sheet_id}/sign")] = (
+        "POST",
+        f"/api/v1/sheets/{sheet_id}/sign",
+        {"line_ids": [line_id], "signer_name": "Eva Buyer", "signed_on": "paper"},
+    )
     api[("POST", "/api/v1/sheets/{sheet_id}/cancel")] = (
-        "POST", f"/api/v1/sheets/{sheet_id}/cancel", {"reason": "not today"})
-    api[("POST", "/api/v1/contests")] = ("POST", "/api/v1/contests", {
-        "month": "2026-12", "title": "Sheets", "prize": "a dinner"})
-    api[("POST", "/api/v1/best-practices")] = ("POST", "/api/v1/best-practices", {
-        "title": "Spares", "body": "Open the spare-parts cabinet."})
+        "POST",
+        f"/api/v1/sheets/{sheet_id}/cancel",
+        {"reason": "not today"},
+    )
+    api[("POST", "/api/v1/contests")] = (
+        "POST",
+        "/api/v1/contests",
+        {"month": "2026-12", "title": "Sheets", "prize": "a dinner"},
+    )
+    api[("POST", "/api/v1/best-practices")] = (
+        "POST",
+        "/api/v1/best-practices",
+        {"title": "Spares", "body": "Open the spare-parts cabinet."},
+    )
     o = "/api/v1/opportunities"
     api[("POST", o)] = ("POST", o, {"account_id": w.account_id, "title": "Retrofit"})
     api[("PATCH", o + "/{opportunity_id}")] = ("PATCH", f"{o}/{oid}", {"probability": 30})
     api[("POST", o + "/{opportunity_id}/advance")] = ("POST", f"{o}/{oid}/advance", None)
     api[("POST", o + "/{opportunity_id}/decisions")] = (
-        "POST", f"{o}/{oid}/decisions", {"gate": "tender", "decision": "go", "reason": "fits"})
-    api[("POST", o + "/{opportunity_id}/reopen")] = ("POST", f"{o}/{closed}/reopen", {"reason": "budget"})
-    api[("POST", o + "/{opportunity_id}/activities")] = ("POST", f"{o}/{oid}/activities", {
-        "phase": 3, "title": "Tour", "actor": "sales", "layer": "onstage"})
+        "POST",
+        f"{o}/{oid}/decisions",
+        {"gate": "tender", "decision": "go", "reason": "fits"},
+    )
+    api[("POST", o + "/{opportunity_id}/reopen")] = (
+        "POST",
+        f"{o}/{closed}/reopen",
+        {"reason": "budget"},
+    )
+    api[("POST", o + "/{opportunity_id}/activities")] = (
+        "POST",
+        f"{o}/{oid}/activities",
+        {"phase": 3, "title": "Tour", "actor": "sales", "layer": "onstage"},
+    )
     api[("PATCH", o + "/{opportunity_id}/activities/{activity_id}")] = (
-        "PATCH", f"{o}/{oid}/activities/{act}", {"status": "done"})
-    api[("POST", o + "/{opportunity_id}/team")] = ("POST", f"{o}/{oid}/team", {"role": "sales", "name": "S"})
-    api[("PUT", o + "/{opportunity_id}/handover")] = ("PUT", f"{o}/{oid}/handover", {"checklist": {}})
+        "PATCH",
+        f"{o}/{oid}/activities/{act}",
+        {"status": "done"},
+    )
+    api[("POST", o + "/{opportunity_id}/team")] = (
+        "POST",
+        f"{o}/{oid}/team",
+        {"role": "sales", "name": "S"},
+    )
+    api[("PUT", o + "/{opportunity_id}/handover")] = (
+        "PUT",
+        f"{o}/{oid}/handover",
+        {"checklist": {}},
+    )
     api[("POST", o + "/{opportunity_id}/outcome")] = (
-        "POST", f"{o}/{oid}/outcome", {"result": "lost", "reasons": [policy().loss_reasons[0]]})
+        "POST",
+        f"{o}/{oid}/outcome",
+        {"result": "lost", "reasons": [policy().loss_reasons[0]]},
+    )
     api[("POST", o + "/{opportunity_id}/surveys")] = ("POST", f"{o}/{won}/surveys", None)
     form[("POST", "/assets/{asset_id}/fix")] = (f"/assets/{w.asset_id}/fix", {"model": "X"})
     form[("POST", "/accounts/{account_id}/contacts/new")] = (
-        f"/accounts/{w.account_id}/contacts/new", {"name": "Eva", "buying_role": "procurement"})
+        f"/accounts/{w.account_id}/contacts/new",
+        {"name": "Eva", "buying_role": "procurement"},
+    )
     form[("POST", "/accounts/{account_id}/consent")] = (
-        f"/accounts/{w.account_id}/consent", {"data_kinds": ["status"], "purposes": ["contract_verification"],
-                                              "valid_from": "2026-01-01"})
+        f"/accounts/{w.account_id}/consent",
+        {
+            "data_kinds": ["status"],
+            "purposes": ["contract_verification"],
+            "valid_from": "2026-01-01",
+        },
+    )
     form[("POST", "/accounts/{account_id}/owner")] = (
-        f"/accounts/{w.account_id}/owner", {"owner_id": w.other_owner.id})
-    form[("POST", "/report")] = ("/report", {"account_id": w.account_id, "seen": "other",
-                                             "observation": "worn seals", "value": "10"})
+        f"/accounts/{w.account_id}/owner",
+        {"owner_id": w.other_owner.id},
+    )
+    form[("POST", "/report")] = (
+        "/report",
+        {"account_id": w.account_id, "seen": "other", "observation": "worn seals", "value": "10"},
+    )
     form[("POST", "/inbox/{lead_id}/action")] = (f"/inbox/{lead}/action", {"action": "propose"})
-    form[("POST", "/visits/new")] = ("/visits/new", {"account_id": w.account_id, "day": "2026-12-01",
-                                                     "technician_id": w.tech.id})
+    form[("POST", "/visits/new")] = (
+        "/visits/new",
+        {"account_id": w.account_id, "day": "2026-12-01", "technician_id": w.tech.id},
+    )
     form[("POST", "/visits/{visit_id}/sheets")] = (f"/visits/{visit}/sheets", {})
     form[("POST", "/visits/{visit_id}/feedback")] = (f"/visits/{visit}/feedback", {"rating": 4})
-    form[("POST", "/sheets/{sheet_id}/lines")] = (f"/sheets/{sheet_id}/lines", {"add": w.offering.id})
+    form[("POST", "/sheets/{sheet_id}/lines")] = (
+        f"/sheets/{sheet_id}/lines",
+        {"add": w.offering.id},
+    )
     form[("POST", "/sheets/{sheet_id}/sign")] = (
-        f"/sheets/{sheet_id}/sign", {"signer_name": "Eva Buyer", "line_ids": [line_id], "signed_on": "paper"})
-    form[("POST", "/sheets/{sheet_id}/cancel")] = (f"/sheets/{sheet_id}/cancel", {"reason": "not today"})
-    form[("POST", "/leaderboard/notes")] = ("/leaderboard/notes", {"title": "Spares",
-                                                                   "body": "Open the spare-parts cabinet."})
+        f"/sheets/{sheet_id}/sign",
+        {"signer_name": "Eva Buyer", "line_ids": [line_id], "signed_on": "paper"},
+    )
+    form[("POST", "/sheets/{sheet_id}/cancel")] = (
+        f"/sheets/{sheet_id}/cancel",
+        {"reason": "not today"},
+    )
+    form[("POST", "/leaderboard/notes")] = (
+        "/leaderboard/notes",
+        {"title": "Spares", "body": "Open the spare-parts cabinet."},
+    )
     form[("POST", "/twin/proficiency")] = ("/twin/proficiency", {"user_id": w.owner.id, "level": 2})
     p = "/opportunities"
     form[("POST", p)] = (p, {"account_id": w.account_id, "title": "Retrofit"})
     form[("POST", p + "/{opportunity_id}/decide")] = (
-        f"{p}/{oid}/decide", {"gate": "tender", "decision": "go", "reason": "fits"})
+        f"{p}/{oid}/decide",
+        {"gate": "tender", "decision": "go", "reason": "fits"},
+    )
     form[("POST", p + "/{opportunity_id}/reopen")] = (f"{p}/{closed}/reopen", {"reason": "budget"})
     form[("POST", p + "/{opportunity_id}/advance")] = (f"{p}/{oid}/advance", {})
     form[("POST", p + "/{opportunity_id}/activities/{activity_id}")] = (
-        f"{p}/{oid}/activities/{act}", {"status": "done"})
-    form[("POST", p + "/{opportunity_id}/team")] = (f"{p}/{oid}/team", {"role": "sales", "name": "S"})
+        f"{p}/{oid}/activities/{act}",
+        {"status": "done"},
+    )
+    form[("POST", p + "/{opportunity_id}/team")] = (
+        f"{p}/{oid}/team",
+        {"role": "sales", "name": "S"},
+    )
     form[("POST", p + "/{opportunity_id}/outcome")] = (
-        f"{p}/{oid}/outcome", {"result": "lost", "reasons": [policy().loss_reasons[0]]})
+        f"{p}/{oid}/outcome",
+        {"result": "lost", "reasons": [policy().loss_reasons[0]]},
+    )
     form[("POST", p + "/{opportunity_id}/handover")] = (f"{p}/{oid}/handover", {})
     form[("POST", p + "/{opportunity_id}/survey")] = (f"{p}/{won}/survey", {})
     out: dict[tuple[str, str], Any] = dict(api)
@@ -430,8 +694,13 @@ def test_the_lead_page_offers_actions_only_to_who_may_act(session, app_client) -
     w = build(session)
     lead_id = w.lead(w.tech)
     form = f'action="/inbox/{lead_id}/action"'
-    pages = {role: app_client.get(f"/inbox/{lead_id}", headers={
-        "Authorization": f"Bearer {issue_token(session, w.users[role])}"}) for role in ("technician", "analyst")}
+    pages = {
+        role: app_client.get(
+            f"/inbox/{lead_id}",
+            headers={"Authorization": f"Bearer {issue_token(session, w.users[role])}"},
+        )
+        for role in ("technician", "analyst")
+    }
     assert pages["technician"].status_code == pages["analyst"].status_code == 200
     assert form in pages["technician"].text and form not in pages["analyst"].text
 
@@ -442,15 +711,23 @@ def test_sheet_and_visit_pages_offer_forms_only_to_who_may_use_them(session, app
     visit_id = w.session.get(SignUpSheet, sheet_id).visit_id
 
     def page(role: str, path: str) -> str:
-        r = app_client.get(path, headers={"Authorization": f"Bearer {issue_token(session, w.users[role])}"})
+        r = app_client.get(
+            path, headers={"Authorization": f"Bearer {issue_token(session, w.users[role])}"}
+        )
         assert r.status_code == 200, (role, path, r.status_code)
         return r.text
 
     assert 'data-testid="sign"' in page("technician", f"/sheets/{sheet_id}")
     analyst_sheet = page("analyst", f"/sheets/{sheet_id}")
-    assert 'data-testid="sign"' not in analyst_sheet and f"/sheets/{sheet_id}/cancel" not in analyst_sheet
+    assert (
+        'data-testid="sign"' not in analyst_sheet
+        and f"/sheets/{sheet_id}/cancel" not in analyst_sheet
+    )
     analyst_visit = page("analyst", f"/visits/{visit_id}")
-    assert f"/visits/{visit_id}/sheets" not in analyst_visit and f"/visits/{visit_id}/feedback" not in analyst_visit
+    assert (
+        f"/visits/{visit_id}/sheets" not in analyst_visit
+        and f"/visits/{visit_id}/feedback" not in analyst_visit
+    )
 
 
 def test_the_analyst_gets_no_edit_forms(session, app_client) -> None:  # type: ignore[no-untyped-def]
@@ -458,12 +735,26 @@ def test_the_analyst_gets_no_edit_forms(session, app_client) -> None:  # type: i
     for role, expected in (("analyst", 403), ("account_owner", 200)):
         auth = {"Authorization": f"Bearer {issue_token(session, w.users[role])}"}
         assert app_client.get(f"/assets/{w.asset_id}/fix", headers=auth).status_code == expected
-        assert app_client.get(f"/accounts/{w.account_id}/contacts/new", headers=auth).status_code == expected
+        assert (
+            app_client.get(f"/accounts/{w.account_id}/contacts/new", headers=auth).status_code
+            == expected
+        )
 
 
 def test_the_visit_planning_form_is_for_planners(session, app_client) -> None:  # type: ignore[no-untyped-def]
     w = build(session)
-    answers = {role: app_client.get("/visits/new", headers={
-        "Authorization": f"Bearer {issue_token(session, w.users[role])}"}).status_code for role in ROLES}
-    assert answers == {"admin": 200, "sales_manager": 403, "account_owner": 403, "technician": 200,
-                       "service_manager": 200, "analyst": 403}
+    answers = {
+        role: app_client.get(
+            "/visits/new",
+            headers={"Authorization": f"Bearer {issue_token(session, w.users[role])}"},
+        ).status_code
+        for role in ROLES
+    }
+    assert answers == {
+        "admin": 200,
+        "sales_manager": 403,
+        "account_owner": 403,
+        "technician": 200,
+        "service_manager": 200,
+        "analyst": 403,
+    }

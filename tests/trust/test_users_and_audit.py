@@ -18,16 +18,18 @@ from tests import builders as b
 
 
 def test_create_user_hashes_password_and_audits(session) -> None:  # type: ignore[no-untyped-def]
-    user, token = create_user(session, audit.Actor("test"), "maria", "technician", "north",
-                              password="s3cret-pass")
+    user, token = create_user(
+        session, audit.Actor("test"), "maria", "technician", "north", password="s3cret-pass"
+    )
     assert user.password_hash and "s3cret-pass" not in user.password_hash
     assert user_by_password(session, "maria", "s3cret-pass").id == user.id
     assert user_by_password(session, "maria", "wrong") is None
     assert user_by_token(session, token).id == user.id
     stored = session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
     assert token not in stored.token_hash  # only the digest is kept
-    entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "user",
-                                                    AuditEntry.entity_id == str(user.id)))
+    entry = session.scalar(
+        select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == str(user.id))
+    )
     assert entry.action == "create" and entry.after["role"] == "technician"
     assert "password_hash" not in entry.after
 
@@ -44,9 +46,15 @@ def test_audit_api_is_for_admins_only(session, app_client) -> None:  # type: ign
     _admin, admin_token = create_user(session, audit.SYSTEM, "root-auditor", "admin")
     _, tech_token = create_user(session, audit.SYSTEM, "tec", "technician")
     session.flush()
-    assert app_client.get("/api/v1/audit", headers={"Authorization": f"Bearer {tech_token}"}).status_code == 403
-    rows = app_client.get("/api/v1/audit?entity=user&limit=1000",
-                          headers={"Authorization": f"Bearer {admin_token}"}).json()
+    assert (
+        app_client.get(
+            "/api/v1/audit", headers={"Authorization": f"Bearer {tech_token}"}
+        ).status_code
+        == 403
+    )
+    rows = app_client.get(
+        "/api/v1/audit?entity=user&limit=1000", headers={"Authorization": f"Bearer {admin_token}"}
+    ).json()
     created = {r["after"]["username"] for r in rows if r["action"] == "create"}
     assert {"root-auditor", "tec"} <= created
 
@@ -93,4 +101,6 @@ def test_cli_account_360_matches_api_shape(session, tmp_path, monkeypatch) -> No
     view = json.loads(result.stdout)
     assert view["account"]["name"] == "Show Me"
     assert {c["label"]: c["count"] for c in view["installed_base"]["by_origin"]} == {
-        "own": 1, "competitor": 1}
+        "own": 1,
+        "competitor": 1,
+    }

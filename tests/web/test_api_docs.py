@@ -42,7 +42,11 @@ def test_api_docs_loads_only_same_origin_assets_and_they_are_served() -> None:
         bundle = client.get("/static/swagger/swagger-ui-bundle.js")
         assert "javascript" in bundle.headers["content-type"]
         assert "SwaggerUIBundle" in bundle.text
-        assert client.get("/static/swagger/swagger-ui.css").headers["content-type"].startswith("text/css")
+        assert (
+            client.get("/static/swagger/swagger-ui.css")
+            .headers["content-type"]
+            .startswith("text/css")
+        )
 
 
 def test_api_docs_keeps_the_csp_intact() -> None:
@@ -61,8 +65,12 @@ def test_the_openapi_document_names_the_refusals_the_api_sends(app_client: TestC
     assert problem["required"] == ["detail"]
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     accounts = doc["paths"]["/api/v1/accounts"]["get"]["responses"]
-    assert accounts["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
-    assert accounts["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert accounts["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert accounts["4XX"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
     assert refused.status_code == 401 and isinstance(refused.json()["detail"], str)
 
 
@@ -77,7 +85,10 @@ def test_api_docs_renders_in_a_browser_under_the_csp(browser, tmp_path) -> None:
         page = browser.new_page()
         blocked: list[str] = []
         foreign: list[str] = []
-        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) else None)
         page.goto(f"{base}/api/docs")
         page.wait_for_selector(".opblock-summary-path", timeout=15_000)

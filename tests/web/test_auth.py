@@ -73,7 +73,14 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client, seeded) -> Non
 
 def test_only_local_paths_are_followed_after_login() -> None:
     assert safe_next("/accounts/3?q=a") == "/accounts/3?q=a"
-    for evil in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x", "", None]:
+    for evil in [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:x",
+        "",
+        None,
+    ]:
         assert safe_next(evil) == "/accounts"
 
 

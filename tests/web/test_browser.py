@@ -15,15 +15,12 @@ from tests.web.seed import ACME_ASSETS, ACME_COMPETITOR, ACME_OWN, PASSWORD, See
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
     """A migrated SQLite file with the seed committed, served by uvicorn."""
     url, ids = committed_sqlite(tmp_path_factory.mktemp("browser"), seed)
     with serve(url) as base:
         yield base, ids
-
-
 
 
 def _log_in(page, base: str, username: str, start: str = "/accounts") -> None:  # type: ignore[no-untyped-def]

@@ -42,7 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict]:
     """A migrated database with one machine and an owner's token, served by uvicorn (2 threads)."""
     with migrated_database(request.param, "concurrent", tmp_path_factory) as url:
         engine = make_engine(url)
@@ -54,12 +56,28 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             session.commit()
             asset_id = asset.id
         port = free_port()
-        env = os.environ | {"SERVITIZE_DATABASE_URL": url, "SERVITIZE_ENVIRONMENT": "test",
-                            "SERVITIZE_WEB_THREADS": "2"}
+        env = os.environ | {
+            "SERVITIZE_DATABASE_URL": url,
+            "SERVITIZE_ENVIRONMENT": "test",
+            "SERVITIZE_WEB_THREADS": "2",
+        }
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "servitize.web.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "servitize.web.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -68,8 +86,13 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             except httpx.HTTPError:
                 time.sleep(0.1)
         try:
-            yield {"base": base, "token": token, "asset_id": asset_id, "engine": engine,
-                   "server": server}
+            yield {
+                "base": base,
+                "token": token,
+                "asset_id": asset_id,
+                "engine": engine,
+                "server": server,
+            }
         finally:
             if server.poll() is None:
                 server.kill()
@@ -84,8 +107,12 @@ def test_eight_concurrent_patches_land_or_conflict_and_health_answers(served: di
 
     def patch(i: int) -> None:
         try:
-            r = httpx.patch(f"{base}/api/v1/assets/{asset_id}", headers=headers,
-                            json={"model": f"PX-{i}"}, timeout=30)
+            r = httpx.patch(
+                f"{base}/api/v1/assets/{asset_id}",
+                headers=headers,
+                json={"model": f"PX-{i}"},
+                timeout=30,
+            )
             answers[i] = r.status_code
         except httpx.HTTPError as exc:
             answers[i] = type(exc).__name__
@@ -110,8 +137,11 @@ def test_eight_concurrent_patches_land_or_conflict_and_health_answers(served: di
         assert asset is not None
         assert asset.model in {f"PX-{i}" for i in landed}  # the last writer's value, none lost
         assert asset.version == 1 + len(landed)  # every landed write, and only those
-        fixes = session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.entity == "asset", AuditEntry.entity_id == str(asset_id)))
+        fixes = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity == "asset", AuditEntry.entity_id == str(asset_id))
+        )
         assert fixes == len(landed)
 
 
@@ -119,17 +149,27 @@ def _advanceable(session: Session) -> tuple[int, int, str]:
     """An opportunity whose phase 1 is done, its owner's token; committed by the caller."""
     owner = b.user(session, role="account_owner")
     acc = b.account(session, owner_id=owner.id)
-    opp = sales_service.create(session, owner, OpportunityCreate(account_id=acc.id, title="Rebuild"))
+    opp = sales_service.create(
+        session, owner, OpportunityCreate(account_id=acc.id, title="Rebuild")
+    )
     for a in sales_repo.activities_of(session, [opp.id]):
         if a.phase == 1 and a.required:
-            sales_service.update_activity(session, owner, opp.id, a.id, ActivityUpdate(status="done"))
+            sales_service.update_activity(
+                session, owner, opp.id, a.id, ActivityUpdate(status="done")
+            )
     session.flush()
     return opp.id, opp.version, issue_token(session, owner)
 
 
 def _moves(session: Session, opportunity_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(PhaseChange).where(
-        PhaseChange.opportunity_id == opportunity_id, PhaseChange.from_phase >= 1)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PhaseChange)
+            .where(PhaseChange.opportunity_id == opportunity_id, PhaseChange.from_phase >= 1)
+        )
+        or 0
+    )
 
 
 def test_four_concurrent_advances_write_one_phase_change(served: dict) -> None:
@@ -140,9 +180,12 @@ def test_four_concurrent_advances_write_one_phase_change(served: dict) -> None:
 
     def advance() -> None:  # four clicks of the same page: the same version
         try:
-            r = httpx.post(f"{served['base']}/api/v1/opportunities/{opp_id}/advance",
-                           params={"version": version}, timeout=30,
-                           headers={"Authorization": f"Bearer {token}"})
+            r = httpx.post(
+                f"{served['base']}/api/v1/opportunities/{opp_id}/advance",
+                params={"version": version},
+                timeout=30,
+                headers={"Authorization": f"Bearer {token}"},
+            )
             answers.append(r.status_code)
         except httpx.HTTPError as exc:
             answers.append(type(exc).__name__)
@@ -166,7 +209,9 @@ def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
         engine.dispose()
 
 
-def test_a_second_writer_of_a_locked_opportunity_answers_409_at_once(postgres_engine: Engine) -> None:
+def test_a_second_writer_of_a_locked_opportunity_answers_409_at_once(
+    postgres_engine: Engine,
+) -> None:
     engine = postgres_engine
     with Session(engine) as session:
         opp_id, _version, _token = _advanceable(session)

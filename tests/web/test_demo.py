@@ -24,8 +24,11 @@ def test_demo_builds_a_manufacturer_with_leads_and_logins(tmp_path, monkeypatch)
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--accounts", "80", "--seed", "3"])
     assert result.exit_code == 0, result.output
 
-    shown = {line.split("log in as ")[1].split(" ")[0]: line.split("(")[1].split(")")[0]
-             for line in result.output.splitlines() if "log in as" in line}
+    shown = {
+        line.split("log in as ")[1].split(" ")[0]: line.split("(")[1].split(")")[0]
+        for line in result.output.splitlines()
+        if "log in as" in line
+    }
     assert set(shown.values()) == {r.value for r in Role}
 
     engine = make_engine(url)
@@ -39,13 +42,21 @@ def test_demo_builds_a_manufacturer_with_leads_and_logins(tmp_path, monkeypatch)
         assert session.scalar(select(func.count()).select_from(Lead)) > 0
         technician = next(u for u, role in shown.items() if role == "technician")
         tech_id = session.scalar(select(User.id).where(User.username == technician))
-        this_week = session.scalar(select(func.count()).select_from(Visit).where(
-            Visit.technician_id == tech_id, Visit.day >= date.today(),
-            Visit.day < date.today() + timedelta(days=7)))
+        this_week = session.scalar(
+            select(func.count())
+            .select_from(Visit)
+            .where(
+                Visit.technician_id == tech_id,
+                Visit.day >= date.today(),
+                Visit.day < date.today() + timedelta(days=7),
+            )
+        )
         assert this_week > 0  # the technician shown has something on "Today"
         owner = next(u for u, role in shown.items() if role == "account_owner")
         contract_owner = session.scalar(
-            select(User.username).join(Account, Account.owner_id == User.id)
-            .join(AvailabilityContract, AvailabilityContract.account_id == Account.id))
+            select(User.username)
+            .join(Account, Account.owner_id == User.id)
+            .join(AvailabilityContract, AvailabilityContract.account_id == Account.id)
+        )
         assert contract_owner == owner  # the owner shown can open the operation report
     engine.dispose()

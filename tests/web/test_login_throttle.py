@@ -18,7 +18,9 @@ NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 
 def _login(client, username: str, password: str):  # type: ignore[no-untyped-def]
     token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 def test_five_wrong_passwords_block_the_username_with_429(client, seeded) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +58,9 @@ def test_a_block_ends_and_a_success_clears_the_username(session) -> None:  # typ
     assert address.failures == 1  # the address keeps its own count (its old window was forgotten)
 
 
-def test_an_unknown_user_costs_a_hash_like_a_wrong_password(client, seeded, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_user_costs_a_hash_like_a_wrong_password(
+    client, seeded, session, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     verified: list[str] = []
     real = passwords._hasher
     dummy = passwords.dummy_hash()
@@ -82,8 +86,11 @@ def test_hashing_does_not_take_a_page_thread(client, seeded, monkeypatch) -> Non
     real = passwords.verify_password
 
     def watched(hash_: str | None, password: str) -> bool:
-        borrowed.append(from_thread.run_sync(
-            lambda: int(to_thread.current_default_thread_limiter().borrowed_tokens)))
+        borrowed.append(
+            from_thread.run_sync(
+                lambda: int(to_thread.current_default_thread_limiter().borrowed_tokens)
+            )
+        )
         return real(hash_, password)
 
     monkeypatch.setattr(passwords, "verify_password", watched)

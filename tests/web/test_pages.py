@@ -23,7 +23,9 @@ HTMX = {"hx-request": "true"}
 def _block(html: str, testid: str) -> str:
     """The text of the element marked with data-testid, tags stripped."""
     start = html.index(f'data-testid="{testid}"')
-    end = html.index("</section>", start) if "<section" in html[start - 200 : start] else start + 600
+    end = (
+        html.index("</section>", start) if "<section" in html[start - 200 : start] else start + 600
+    )
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:end]))
 
 
@@ -40,7 +42,7 @@ def test_accounts_list_shows_own_accounts_and_filters(client: TestClient, seeded
     assert "Northwind Foods" not in page and "Hidden Chemicals" not in page
     assert "1–2 of 2 accounts" in page
     fragment = client.get("/accounts?country=NL", headers=HTMX | {"hx-target": "account-results"})
-    assert fragment.text.lstrip().startswith("<div id=\"account-results\"")
+    assert fragment.text.lstrip().startswith('<div id="account-results"')
     assert "Borg Packaging" in fragment.text and "Acme Steel Works" not in fragment.text
     assert "<html" not in fragment.text
     assert "Acme Steel Works" in client.get("/accounts?q=acme").text
@@ -65,7 +67,9 @@ def test_account_360_shows_the_numbers_counted_by_hand(client: TestClient, seede
     assert f"{ACME_OWN} own · {ACME_COMPETITOR} competitor" in assets
     people = _block(page, "buying-centre")
     assert f"{ACME_CONTACTS} contacts" in people
-    assert re.search(r"Decision maker \(2\) .*Hanna Vogt.*Jonas Weber.* Technical \(1\) .*Lena Fischer", people)
+    assert re.search(
+        r"Decision maker \(2\) .*Hanna Vogt.*Jonas Weber.* Technical \(1\) .*Lena Fischer", people
+    )
     assert "Olga Berger" in _block(page, "owner")
     assert f"Work orders, 12 months {ACME_EVENTS_12M} " in _block(page, "kpi-events")
     assert f"Downtime, 12 months {ACME_DOWNTIME_12M}&nbsp;h" in _block(page, "kpi-downtime")
@@ -79,7 +83,8 @@ def test_installed_base_pages_through_htmx(client: TestClient, seeded: Seeded) -
     first = client.get(f"/accounts/{seeded.acme_id}").text
     assert f"1–{min(15, ACME_ASSETS)} of {ACME_ASSETS} machines" in first
     fragment = client.get(
-        f"/accounts/{seeded.acme_id}?assets_offset=10", headers=HTMX | {"hx-target": "installed-base"}
+        f"/accounts/{seeded.acme_id}?assets_offset=10",
+        headers=HTMX | {"hx-target": "installed-base"},
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert f"11–11 of {ACME_ASSETS} machines" in fragment.text
@@ -94,7 +99,9 @@ def test_asset_page_shows_coverage_line_and_history(client: TestClient, seeded: 
     assert "5 work orders" in page and "Spindle" in page
 
 
-def test_forbidden_and_unknown_records_answer_the_404_page(client: TestClient, seeded: Seeded) -> None:
+def test_forbidden_and_unknown_records_answer_the_404_page(
+    client: TestClient, seeded: Seeded
+) -> None:
     log_in(client, "olga")
     for path in (
         f"/accounts/{seeded.hidden_id}",

@@ -49,21 +49,31 @@ def api(session: Session, connection: sa.Connection, database_url: str) -> Itera
     app = create_app(Settings(database_url=database_url, environment="test", secret_key="t" * 32))
 
     def request_session(request: Request) -> Iterator[Session]:
-        with session_scope(lambda: Session(  # type: ignore[arg-type]
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )) as request_db:
+        with session_scope(
+            lambda: Session(  # type: ignore[arg-type]
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+        ) as request_db:
             yield request_db
 
     app.dependency_overrides[db_session] = request_session
     auth = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as client:  # records to aim at: an opportunity and its activities
-        opportunity = client.post("/api/v1/opportunities", headers=auth, json={
-            "account_id": seeded.acme_id, "title": "Press line retrofit"}).json()
-        activity = client.get(f"/api/v1/opportunities/{opportunity['id']}/activities",
-                              headers=auth).json()[0]
-    known = {"account_id": seeded.acme_id, "asset_id": seeded.acme_press_id,
-             "opportunity_id": opportunity["id"], "activity_id": activity["id"],
-             "user_id": seeded.owner_id}
+        opportunity = client.post(
+            "/api/v1/opportunities",
+            headers=auth,
+            json={"account_id": seeded.acme_id, "title": "Press line retrofit"},
+        ).json()
+        activity = client.get(
+            f"/api/v1/opportunities/{opportunity['id']}/activities", headers=auth
+        ).json()[0]
+    known = {
+        "account_id": seeded.acme_id,
+        "asset_id": seeded.acme_press_id,
+        "opportunity_id": opportunity["id"],
+        "activity_id": activity["id"],
+        "user_id": seeded.owner_id,
+    }
     yield app, auth, known
 
 
@@ -95,10 +105,18 @@ def test_no_answer_is_a_server_error_and_every_answer_matches_the_document(api) 
     for operation, path_parameters in runs:
         key = (operation.label, bool(path_parameters))
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(
+                case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+            )
             def run(case) -> None:  # type: ignore[no-untyped-def]
                 response = case.call(headers=auth)
                 statuses[key].add(response.status_code)  # noqa: B023 - run() runs in this iteration

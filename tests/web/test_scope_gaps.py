@@ -60,41 +60,86 @@ def world(session: Session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     tim = b.user(session, username="tim", role="technician", territory="north")
     sam = b.user(session, username="sam", role="service_manager", territory="north")
     admin = b.user(session, username="root", role="admin")
-    dealer = b.account(session, name="Southern Dealer", kind="dealer", territory="south",
-                       owner_id=piet.id, employees=77)
-    acme = b.account(session, name="Acme Steel Works", territory="north", owner_id=olga.id,
-                     dealer_id=dealer.id)
+    dealer = b.account(
+        session,
+        name="Southern Dealer",
+        kind="dealer",
+        territory="south",
+        owner_id=piet.id,
+        employees=77,
+    )
+    acme = b.account(
+        session, name="Acme Steel Works", territory="north", owner_id=olga.id, dealer_id=dealer.id
+    )
     borg = b.account(session, name="Borg Packaging", territory="north", owner_id=olga.id)
     southco = b.account(session, name="Southco Foods", territory="south", owner_id=piet.id)
     b.asset(session, acme, serial="SN-NORTH")
     b.asset(session, southco, serial="SN-SOUTH")
-    b.offering(session, name="Hydraulic hose check", family="inspection",
-               list_price_cents=350_00, sign_up_eligible=True)
+    b.offering(
+        session,
+        name="Hydraulic hose check",
+        family="inspection",
+        list_price_cents=350_00,
+        sign_up_eligible=True,
+    )
     visit = b.visit(session, tom, acme, day=TODAY)
     leads = {}
     for account in (southco, borg):
-        lead = Lead(account_id=account.id, offering_key="inspection", asset_ids=[], source="rule",
-                    rule="repeat_repairs", score=0.8, estimated_value_cents=2_000_00,
-                    currency="EUR", story="Three repairs.", evidence={}, status="open",
-                    as_of=TODAY, expires_on=TODAY + timedelta(days=60))
+        lead = Lead(
+            account_id=account.id,
+            offering_key="inspection",
+            asset_ids=[],
+            source="rule",
+            rule="repeat_repairs",
+            score=0.8,
+            estimated_value_cents=2_000_00,
+            currency="EUR",
+            story="Three repairs.",
+            evidence={},
+            status="open",
+            as_of=TODAY,
+            expires_on=TODAY + timedelta(days=60),
+        )
         session.add(lead)
         session.flush()
         leads[account.id] = lead.id
-    headers = {u.username: {"Authorization": f"Bearer {issue_token(session, u)}"}
-               for u in (olga, piet, tom, tim, sam, admin)}
+    headers = {
+        u.username: {"Authorization": f"Bearer {issue_token(session, u)}"}
+        for u in (olga, piet, tom, tim, sam, admin)
+    }
     session.flush()
-    return World(acme.id, borg.id, southco.id, dealer.id, olga.id, tom.id, tim.id, sam.id,
-                 visit.id, leads[southco.id], leads[borg.id], headers)
+    return World(
+        acme.id,
+        borg.id,
+        southco.id,
+        dealer.id,
+        olga.id,
+        tom.id,
+        tim.id,
+        sam.id,
+        visit.id,
+        leads[southco.id],
+        leads[borg.id],
+        headers,
+    )
 
 
 # --- telemetry statistics ---------------------------------------------------------------------
 
 
-def test_stats_show_a_territory_manager_only_the_serials_of_their_accounts(api, world, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    write_status(TelemetryStore(tmp_path / "telemetry"), [
-        ("SN-NORTH", "2026-10-01T00:00", "running"), ("SN-NORTH", "2026-10-02T00:00", "down"),
-        ("SN-SOUTH", "2026-10-01T00:00", "running"), ("SN-SOUTH", "2026-10-03T00:00", "down"),
-        ("SN-SOUTH", "2026-10-04T00:00", "running")])
+def test_stats_show_a_territory_manager_only_the_serials_of_their_accounts(
+    api, world, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    write_status(
+        TelemetryStore(tmp_path / "telemetry"),
+        [
+            ("SN-NORTH", "2026-10-01T00:00", "running"),
+            ("SN-NORTH", "2026-10-02T00:00", "down"),
+            ("SN-SOUTH", "2026-10-01T00:00", "running"),
+            ("SN-SOUTH", "2026-10-03T00:00", "down"),
+            ("SN-SOUTH", "2026-10-04T00:00", "running"),
+        ],
+    )
     mine = api.get("/api/v1/telemetry/stats", headers=world.headers["sam"])
     assert mine.status_code == 200
     assert mine.json()["per_serial"] == {"SN-NORTH": {"status": 2, "measure": 0}}
@@ -112,7 +157,10 @@ def test_the_360_names_a_dealer_out_of_scope_and_shows_nothing_more(api, world) 
     assert view.status_code == 200
     assert view.json()["dealer"] is None
     assert view.json()["dealer_name"] == "Southern Dealer"
-    assert api.get(f"/api/v1/accounts/{world.dealer}", headers=world.headers["olga"]).status_code == 404
+    assert (
+        api.get(f"/api/v1/accounts/{world.dealer}", headers=world.headers["olga"]).status_code
+        == 404
+    )
     full = api.get(f"/api/v1/accounts/{world.acme}", headers=world.headers["root"]).json()
     assert full["dealer"]["employees"] == 77 and full["dealer_name"] == "Southern Dealer"
 
@@ -131,28 +179,43 @@ def test_the_360_page_links_no_dealer_out_of_scope(client, session, world) -> No
     assert f'href="/accounts/{world.dealer}"' not in page.text
 
 
-def test_a_contract_out_of_scope_answers_404_without_naming_its_account(api, session, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_contract_out_of_scope_answers_404_without_naming_its_account(
+    api, session, world
+) -> None:  # type: ignore[no-untyped-def]
     contract = AvailabilityContract(
-        external_id="AC-SOUTH", account_id=world.southco, name="Southco uptime", target_pct=98.0,
-        calendar={"kind": "24/7"}, fee_cents=10_000_00, valid_from=datetime(2026, 1, 1, tzinfo=UTC))
+        external_id="AC-SOUTH",
+        account_id=world.southco,
+        name="Southco uptime",
+        target_pct=98.0,
+        calendar={"kind": "24/7"},
+        fee_cents=10_000_00,
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+    )
     session.add(contract)
     session.flush()
-    answer = api.get(f"/api/v1/contracts/{contract.id}/report?period=2026-10",
-                     headers=world.headers["olga"])
+    answer = api.get(
+        f"/api/v1/contracts/{contract.id}/report?period=2026-10", headers=world.headers["olga"]
+    )
     assert answer.status_code == 404
     assert answer.json()["detail"] == f"contract {contract.id} not found"
-    missing = api.get("/api/v1/contracts/987654321/report?period=2026-10",
-                      headers=world.headers["olga"])
+    missing = api.get(
+        "/api/v1/contracts/987654321/report?period=2026-10", headers=world.headers["olga"]
+    )
     assert missing.status_code == 404 and missing.json()["detail"] == "contract 987654321 not found"
 
 
 # --- technicians read their own work ----------------------------------------------------------
 
 
-def test_a_technician_reads_only_their_own_leads_sheets_and_visits(api, client, session, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_technician_reads_only_their_own_leads_sheets_and_visits(
+    api, client, session, world
+) -> None:  # type: ignore[no-untyped-def]
     tom, tim = world.headers["tom"], world.headers["tim"]
-    report = api.post("/api/v1/leads", headers=tom, json={
-        "account_id": world.acme, "observation": "hose sweats", "estimated_value": 300})
+    report = api.post(
+        "/api/v1/leads",
+        headers=tom,
+        json={"account_id": world.acme, "observation": "hose sweats", "estimated_value": 300},
+    )
     assert report.status_code == 201 and report.json()["assigned_to"]["username"] == "tom"
     lead_id = report.json()["lead_id"]
     sheet = api.post(f"/api/v1/visits/{world.visit_tom}/sheets", headers=tom)
@@ -187,14 +250,23 @@ def test_a_technician_reads_only_their_own_leads_sheets_and_visits(api, client, 
 
 
 def test_a_technician_does_not_rate_their_own_visit(api, session, world) -> None:  # type: ignore[no-untyped-def]
-    own = api.post(f"/api/v1/visits/{world.visit_tom}/feedback", headers=world.headers["tom"],
-                   json={"rating": 5})
+    own = api.post(
+        f"/api/v1/visits/{world.visit_tom}/feedback",
+        headers=world.headers["tom"],
+        json={"rating": 5},
+    )
     assert own.status_code == 403
     from servitize.field.models import RecognitionPoint
 
-    assert session.scalar(select(RecognitionPoint).where(RecognitionPoint.user_id == world.tom)) is None
-    office = api.post(f"/api/v1/visits/{world.visit_tom}/feedback", headers=world.headers["sam"],
-                      json={"rating": 5})
+    assert (
+        session.scalar(select(RecognitionPoint).where(RecognitionPoint.user_id == world.tom))
+        is None
+    )
+    office = api.post(
+        f"/api/v1/visits/{world.visit_tom}/feedback",
+        headers=world.headers["sam"],
+        json={"rating": 5},
+    )
     assert office.status_code == 201
 
 
@@ -204,53 +276,80 @@ def test_a_technician_does_not_rate_their_own_visit(api, session, world) -> None
 def test_an_opportunity_refuses_a_lead_of_another_account_or_out_of_sight(api, world) -> None:  # type: ignore[no-untyped-def]
     olga = world.headers["olga"]
     base = {"account_id": world.acme, "title": "Retrofit", "source": "lead"}
-    unseen = api.post("/api/v1/opportunities", headers=olga, json=base | {"lead_id": world.southco_lead})
+    unseen = api.post(
+        "/api/v1/opportunities", headers=olga, json=base | {"lead_id": world.southco_lead}
+    )
     assert unseen.status_code == 404 and "Southco" not in unseen.text
-    other = api.post("/api/v1/opportunities", headers=olga, json=base | {"lead_id": world.borg_lead})
+    other = api.post(
+        "/api/v1/opportunities", headers=olga, json=base | {"lead_id": world.borg_lead}
+    )
     assert other.status_code == 422 and "another account" in other.json()["detail"]
-    right = api.post("/api/v1/opportunities", headers=olga,
-                     json=base | {"account_id": world.borg, "lead_id": world.borg_lead})
+    right = api.post(
+        "/api/v1/opportunities",
+        headers=olga,
+        json=base | {"account_id": world.borg, "lead_id": world.borg_lead},
+    )
     assert right.status_code == 201, right.text
 
 
 def test_an_opportunity_owner_sells(api, world) -> None:  # type: ignore[no-untyped-def]
     olga = world.headers["olga"]
-    made = api.post("/api/v1/opportunities", headers=olga,
-                    json={"account_id": world.acme, "title": "Retrofit", "owner_id": world.tom})
+    made = api.post(
+        "/api/v1/opportunities",
+        headers=olga,
+        json={"account_id": world.acme, "title": "Retrofit", "owner_id": world.tom},
+    )
     assert made.status_code == 422 and f"user {world.tom}" in made.json()["detail"]
-    made = api.post("/api/v1/opportunities", headers=olga,
-                    json={"account_id": world.acme, "title": "Retrofit"})
+    made = api.post(
+        "/api/v1/opportunities", headers=olga, json={"account_id": world.acme, "title": "Retrofit"}
+    )
     assert made.status_code == 201
     opp = made.json()["id"]
     for owner in (world.tom, 10**12):
         changed = api.patch(f"/api/v1/opportunities/{opp}", headers=olga, json={"owner_id": owner})
         assert changed.status_code == 422, (owner, changed.text)
-    assert api.patch(f"/api/v1/opportunities/{opp}", headers=olga,
-                     json={"owner_id": world.olga}).status_code == 200
+    assert (
+        api.patch(
+            f"/api/v1/opportunities/{opp}", headers=olga, json={"owner_id": world.olga}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_lead_report_names_only_a_visit_of_its_account(api, session, world) -> None:  # type: ignore[no-untyped-def]
     tom = world.headers["tom"]
-    borg_visit = b.visit(session, session.get(User, world.tom), session.get(Account, world.borg),
-                         day=TODAY).id
-    tims_visit = b.visit(session, session.get(User, world.tim), session.get(Account, world.acme),
-                         day=TODAY).id
+    borg_visit = b.visit(
+        session, session.get(User, world.tom), session.get(Account, world.borg), day=TODAY
+    ).id
+    tims_visit = b.visit(
+        session, session.get(User, world.tim), session.get(Account, world.acme), day=TODAY
+    ).id
     report = {"account_id": world.acme, "observation": "hose sweats", "estimated_value": 300}
     for visit in (borg_visit, tims_visit, 10**12):
         answer = api.post("/api/v1/leads", headers=tom, json=report | {"visit_id": visit})
         assert answer.status_code == 422, (visit, answer.text)
-    assert api.post("/api/v1/leads", headers=tom,
-                    json=report | {"visit_id": world.visit_tom}).status_code == 201
+    assert (
+        api.post(
+            "/api/v1/leads", headers=tom, json=report | {"visit_id": world.visit_tom}
+        ).status_code
+        == 201
+    )
 
 
 def test_a_manager_sets_contests_for_their_own_region_only(api, world) -> None:  # type: ignore[no-untyped-def]
     month = TODAY.strftime("%Y-%m")
     contest = {"month": month, "title": "Most sign-ups", "prize": "Lunch with the CEO"}
-    south = api.post("/api/v1/contests", headers=world.headers["sam"], json=contest | {"region": "south"})
+    south = api.post(
+        "/api/v1/contests", headers=world.headers["sam"], json=contest | {"region": "south"}
+    )
     assert south.status_code == 422 and "north" in south.json()["detail"]
-    nowhere = api.post("/api/v1/contests", headers=world.headers["root"], json=contest | {"region": "atlantis"})
+    nowhere = api.post(
+        "/api/v1/contests", headers=world.headers["root"], json=contest | {"region": "atlantis"}
+    )
     assert nowhere.status_code == 422 and "atlantis" in nowhere.json()["detail"]
-    north = api.post("/api/v1/contests", headers=world.headers["sam"], json=contest | {"region": "north"})
+    north = api.post(
+        "/api/v1/contests", headers=world.headers["sam"], json=contest | {"region": "north"}
+    )
     assert north.status_code == 201
 
 
@@ -261,11 +360,18 @@ def test_a_lead_dismissed_through_the_lead_api_closes_its_route(api, session, wo
     olga = world.headers["olga"]
     routed = route_new_leads(session, SYSTEM, TODAY)
     assert routed["routed"] == 2  # Borg's lead to olga, Southco's to piet
-    assert world.borg_lead in {i["lead_id"] for i in api.get("/api/v1/inbox", headers=olga).json()["items"]}
-    done = api.post(f"/api/v1/leads/{world.borg_lead}/dismiss", headers=olga,
-                    json={"reason": "bought from a local workshop"})
+    assert world.borg_lead in {
+        i["lead_id"] for i in api.get("/api/v1/inbox", headers=olga).json()["items"]
+    }
+    done = api.post(
+        f"/api/v1/leads/{world.borg_lead}/dismiss",
+        headers=olga,
+        json={"reason": "bought from a local workshop"},
+    )
     assert done.status_code == 200 and done.json()["status"] == "dismissed"
-    assert world.borg_lead not in {i["lead_id"] for i in api.get("/api/v1/inbox", headers=olga).json()["items"]}
+    assert world.borg_lead not in {
+        i["lead_id"] for i in api.get("/api/v1/inbox", headers=olga).json()["items"]
+    }
     route = session.scalar(select(LeadRoute).where(LeadRoute.lead_id == world.borg_lead))
     session.refresh(route)
     assert route.stage == "dismissed" and route.close_reason == "bought from a local workshop"

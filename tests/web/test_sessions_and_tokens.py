@@ -47,7 +47,9 @@ def test_logout_is_audited_and_a_new_login_works(client: TestClient, seeded, ses
     assert client.get("/accounts").status_code == 200
 
 
-def test_a_new_password_ends_the_sessions_signed_before(client: TestClient, seeded, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_password_ends_the_sessions_signed_before(
+    client: TestClient, seeded, session
+) -> None:  # type: ignore[no-untyped-def]
     from servitize.trust.models import User
 
     log_in(client, "olga")
@@ -81,14 +83,25 @@ def test_nobody_revokes_or_lists_another_users_token_but_an_admin(session, app_c
     _admin, admin_token = create_user(session, audit.SYSTEM, "tok-admin", "admin")
     session.flush()
     b_token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == b_user.id))
-    assert app_client.delete(f"/api/v1/tokens/{b_token_id}", headers=_bearer(token_a)).status_code == 404
+    assert (
+        app_client.delete(f"/api/v1/tokens/{b_token_id}", headers=_bearer(token_a)).status_code
+        == 404
+    )
     assert app_client.get("/api/v1/tokens?all=true", headers=_bearer(token_a)).status_code == 403
     assert app_client.get("/api/v1/accounts", headers=_bearer(token_b)).status_code == 200
     everyone = app_client.get("/api/v1/tokens?all=true", headers=_bearer(admin_token)).json()
     assert b_token_id in {t["id"] for t in everyone}
-    assert app_client.delete(f"/api/v1/tokens/{b_token_id}", headers=_bearer(admin_token)).status_code == 200
+    assert (
+        app_client.delete(f"/api/v1/tokens/{b_token_id}", headers=_bearer(admin_token)).status_code
+        == 200
+    )
     assert app_client.get("/api/v1/accounts", headers=_bearer(token_b)).status_code == 401
-    assert app_client.delete("/api/v1/tokens/99999999999999999999", headers=_bearer(admin_token)).status_code == 422
+    assert (
+        app_client.delete(
+            "/api/v1/tokens/99999999999999999999", headers=_bearer(admin_token)
+        ).status_code
+        == 422
+    )
 
 
 def test_an_admin_revokes_a_token_on_the_admin_page(client: TestClient, seeded, session) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +113,10 @@ def test_an_admin_revokes_a_token_on_the_admin_page(client: TestClient, seeded, 
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == olga.id))
     csrf = log_in(client, "olga")
     assert client.get("/admin/tokens").status_code == 403
-    assert client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code == 403
+    assert (
+        client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code
+        == 403
+    )
     client.cookies.clear()
     csrf = log_in(client, "ada")
     page = client.get("/admin/tokens")
@@ -117,8 +133,9 @@ def test_the_cli_lists_and_revokes_tokens(tmp_path, monkeypatch) -> None:  # typ
     migrate.upgrade(url)
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     runner = CliRunner()
-    created = json.loads(runner.invoke(cli_app, ["users", "create", "carl", "--role", "analyst",
-                                                 "--json"]).stdout)
+    created = json.loads(
+        runner.invoke(cli_app, ["users", "create", "carl", "--role", "analyst", "--json"]).stdout
+    )
     listed = runner.invoke(cli_app, ["users", "tokens", "carl"])
     assert listed.exit_code == 0, listed.output
     row = json.loads(listed.stdout.splitlines()[0])
@@ -165,7 +182,9 @@ def test_serve_refuses_a_public_address_with_the_development_secret(monkeypatch)
     assert started == ["127.0.0.1", "0.0.0.0"]
 
 
-def test_the_app_refuses_requests_that_reach_it_from_elsewhere_with_the_development_secret(database_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_refuses_requests_that_reach_it_from_elsewhere_with_the_development_secret(
+    database_url,
+) -> None:  # type: ignore[no-untyped-def]
     dev = create_app(Settings(database_url=database_url, environment="development"))
     with TestClient(dev, base_url="http://10.0.0.5:8000") as c:
         # TestClient puts the URL's host into the ASGI scope's server address, as uvicorn
@@ -176,8 +195,9 @@ def test_the_app_refuses_requests_that_reach_it_from_elsewhere_with_the_developm
         assert c.get("/healthz").status_code == 200
         proxied = c.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
         assert proxied.status_code == 503
-    real = create_app(Settings(database_url=database_url, environment="development",
-                               secret_key="s" * 40))
+    real = create_app(
+        Settings(database_url=database_url, environment="development", secret_key="s" * 40)
+    )
     with TestClient(real, base_url="http://10.0.0.5:8000") as c:
         assert c.get("/healthz").status_code == 200
 
@@ -192,16 +212,21 @@ def test_logged_in_answers_are_not_stored_by_caches(client: TestClient, seeded, 
         assert client.get(path).headers.get("cache-control") == "no-store", path
     _u, token = create_user(session, audit.SYSTEM, "api-cache", "admin")
     client.cookies.clear()
-    assert client.get("/api/v1/accounts", headers=_bearer(token)).headers["cache-control"] == "no-store"
+    assert (
+        client.get("/api/v1/accounts", headers=_bearer(token)).headers["cache-control"]
+        == "no-store"
+    )
 
 
 def test_hsts_is_sent_when_configured_behind_tls(database_url) -> None:  # type: ignore[no-untyped-def]
     plain = create_app(Settings(database_url=database_url, environment="test"))
     with TestClient(plain) as c:
         assert "strict-transport-security" not in c.get("/healthz").headers
-    tls = create_app(Settings(database_url=database_url, environment="test",
-                              hsts_max_age_s=31_536_000))
+    tls = create_app(
+        Settings(database_url=database_url, environment="test", hsts_max_age_s=31_536_000)
+    )
     with TestClient(tls) as c:
         for path in ["/healthz", "/login"]:
             assert c.get(path).headers["strict-transport-security"] == (
-                "max-age=31536000; includeSubDomains")
+                "max-age=31536000; includeSubDomains"
+            )

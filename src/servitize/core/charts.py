@@ -26,18 +26,24 @@ def bars(title: str, items: Sequence[Any], tone: str = "") -> Markup:
     top = max(i.count for i in items)
     named = [(escape(label(i.label)), label(i.label), i.count) for i in items]
     summary = ", ".join(f"{shown} {count}" for shown, _raw, count in named)
-    parts = [head, (f'  <svg viewBox="0 0 320 {len(items) * 24}" role="img" '
-                    f'aria-label="{name}: {summary}">')]
+    parts = [
+        head,
+        (f'  <svg viewBox="0 0 320 {len(items) * 24}" role="img" aria-label="{name}: {summary}">'),
+    ]
     tone = escape(tone)
     for n, (shown, raw, count) in enumerate(named):
         y = n * 24
-        fill = (f'<rect class="fill {tone}" x="118" y="{y + 6}" '
-                f'width="{round(max(160 * count / top, 3), 1)}" height="11" rx="3"/>'
-                if count else "")
+        fill = (
+            f'<rect class="fill {tone}" x="118" y="{y + 6}" '
+            f'width="{round(max(160 * count / top, 3), 1)}" height="11" rx="3"/>'
+            if count
+            else ""
+        )
         parts.append(
-            f'\n    <g><title>{shown}: {count} ({round(100 * count / total)} %)</title>\n'
+            f"\n    <g><title>{shown}: {count} ({round(100 * count / total)} %)</title>\n"
             f'      <text x="0" y="{y + 15}">{escape(_short(raw))}</text>\n'
             f'      <rect class="track" x="118" y="{y + 6}" width="160" height="11" rx="3"/>\n'
-            f'      {fill}\n      <text class="n" x="286" y="{y + 15}">{count:,}</text>\n    </g>')
+            f'      {fill}\n      <text class="n" x="286" y="{y + 15}">{count:,}</text>\n    </g>'
+        )
     parts.append("\n  </svg>\n</figure>")
     return Markup("".join(parts))

@@ -64,7 +64,9 @@ def parse_input(model: type[M], data: dict[str, Any]) -> M:
     cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
     nul = [str(k) for k, v in cleaned.items() if isinstance(v, str) and "\x00" in v]
     if nul:
-        raise InvalidInput("; ".join(f"{k}: text must not contain NUL (\\x00) characters" for k in nul))
+        raise InvalidInput(
+            "; ".join(f"{k}: text must not contain NUL (\\x00) characters" for k in nul)
+        )
     try:
         return model.model_validate(cleaned)
     except ValidationError as exc:
@@ -88,7 +90,9 @@ def database_refusal(exc: BaseException) -> ServitizeError | None:
     from sqlalchemy import exc as sa_exc
 
     if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits; date arithmetic
-        return InvalidInput("a value sent is out of range (a number too large or a date too far off)")
+        return InvalidInput(
+            "a value sent is out of range (a number too large or a date too far off)"
+        )
     if isinstance(exc, sa_exc.IntegrityError):
         orig = exc.orig
         code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or ""

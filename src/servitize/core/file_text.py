@@ -18,8 +18,10 @@ def unstorable(value: str) -> str | None:
         return "holds a NUL byte"
     bad = _undecoded(value)
     if bad is not None:
-        return (f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
-                "(give it with --encoding)")
+        return (
+            f"has byte 0x{ord(bad) - 0xDC00:02x}, which is not text in the file's encoding "
+            "(give it with --encoding)"
+        )
     return None
 
 

@@ -43,6 +43,9 @@ def initials(name: str | None) -> str:
 
 
 TEMPLATE_GLOBALS = {
-    "fmt_label": label, "fmt_money": money, "fmt_hours": hours, "fmt_count": count,
+    "fmt_label": label,
+    "fmt_money": money,
+    "fmt_hours": hours,
+    "fmt_count": count,
     "fmt_initials": initials,
 }

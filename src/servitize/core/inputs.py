@@ -89,9 +89,13 @@ class Input(BaseModel):
 
     @model_validator(mode="after")
     def _sent_null(self) -> Input:
-        nulls = [f for f in self.not_null if f in self.model_fields_set and getattr(self, f) is None]
+        nulls = [
+            f for f in self.not_null if f in self.model_fields_set and getattr(self, f) is None
+        ]
         if nulls:
-            raise ValueError("; ".join(f"{f}: may not be null (leave it out to keep it)" for f in nulls))
+            raise ValueError(
+                "; ".join(f"{f}: may not be null (leave it out to keep it)" for f in nulls)
+            )
         return self
 
 
@@ -109,7 +113,9 @@ def _month_in_range(value: str) -> str:
 
 
 # A month as ``YYYY-MM`` (query parameters), inside the accepted years.
-SaneMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(_month_in_range)]
+SaneMonth = Annotated[
+    str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(_month_in_range)
+]
 
 
 # A moment as the API shows it: always with its offset (SQLite gives stored UTC times back

@@ -132,16 +132,20 @@ def convert_at(cents: int, currency: str, day: date, rates: RateTable, company: 
     return Rates(rates, company).convert(cents, currency, day)
 
 
-def convert_sum(amounts: Iterable[tuple[int, str, date]], rates: RateTable,
-                company: str) -> Converted:
+def convert_sum(
+    amounts: Iterable[tuple[int, str, date]], rates: RateTable, company: str
+) -> Converted:
     """Sum (cents, currency, day) amounts into the company currency by the one convention."""
     return Rates(rates, company).sum(amounts)
 
 
-def load_rates(session: Session, currencies: Iterable[str] | None = None) -> dict[str, list[tuple[date, float]]]:
+def load_rates(
+    session: Session, currencies: Iterable[str] | None = None
+) -> dict[str, list[tuple[date, float]]]:
     """Every stored rate (of some currencies), per currency sorted by day."""
     q = select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.rate).order_by(
-        ExchangeRate.currency, ExchangeRate.day)
+        ExchangeRate.currency, ExchangeRate.day
+    )
     if currencies is not None:
         wanted = set(currencies)
         if not wanted:

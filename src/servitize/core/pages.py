@@ -42,8 +42,11 @@ def _loaders() -> list[PackageLoader]:
 def templates() -> Jinja2Templates:
     """The shared template renderer."""
     # Outside development templates do not change while the app runs: skip the file checks.
-    env = Environment(loader=ChoiceLoader(_loaders()), autoescape=select_autoescape(),
-                      auto_reload=Settings().environment == "development")
+    env = Environment(
+        loader=ChoiceLoader(_loaders()),
+        autoescape=select_autoescape(),
+        auto_reload=Settings().environment == "development",
+    )
     env.globals.update(TEMPLATE_GLOBALS, chart_bars=charts.bars)
     return Jinja2Templates(env=env)
 
@@ -53,7 +56,9 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
     """Render a template with the request, the user and the CSRF token in its context."""
     context = {
         "user": getattr(request.state, "user", None),

@@ -39,8 +39,13 @@ router = APIRouter(tags=["field"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[Count, Query(description="rows to skip")]
-Stage = Annotated[str | None, Query(pattern=r"^(open|escalated|reported|actioned|proposed|won|"
-                                            r"lost|dismissed)$")]
+Stage = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(open|escalated|reported|actioned|proposed|won|"
+        r"lost|dismissed)$"
+    ),
+]
 Month = Annotated[SaneMonth | None, Query(description="YYYY-MM")]
 
 
@@ -54,8 +59,9 @@ def field_settings(request: Request) -> FieldSettings:
 
 
 @router.post("/leads", response_model=LeadRouted, status_code=201)
-def report_lead(body: LeadReport, request: Request, session: DbSession,
-                user: CurrentUser) -> LeadRouted:
+def report_lead(
+    body: LeadReport, request: Request, session: DbSession, user: CurrentUser
+) -> LeadRouted:
     """Report a lead seen on site; the answer says where it was routed (`route`, `assigned_to`)."""
     s = field_settings(request)
     row = service.report_lead(session, user, body, s=s, settings=settings_of(request))
@@ -63,24 +69,32 @@ def report_lead(body: LeadReport, request: Request, session: DbSession,
 
 
 @router.get("/inbox", response_model=InboxPage)
-def inbox(request: Request, session: DbSession, user: CurrentUser, stage: Stage = "open",
-          mine: bool = False, account_id: Id | None = None, limit: Limit = 50,
-          offset: Offset = 0) -> InboxPage:
+def inbox(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    stage: Stage = "open",
+    mine: bool = False,
+    account_id: Id | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> InboxPage:
     """Routed leads with their clocks: a technician's own, an owner's every lead of their accounts."""
-    return service.inbox(session, user, stage, mine, account_id, limit, offset,
-                         s=field_settings(request))
+    return service.inbox(
+        session, user, stage, mine, account_id, limit, offset, s=field_settings(request)
+    )
 
 
 @router.get("/leads/{lead_id}/route", response_model=InboxItem)
-def lead_route(lead_id: Id, request: Request, session: DbSession,
-               user: CurrentUser) -> InboxItem:
+def lead_route(lead_id: Id, request: Request, session: DbSession, user: CurrentUser) -> InboxItem:
     """One lead's route and turnaround clock."""
     return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
 
 
 @router.post("/leads/{lead_id}/actions", response_model=InboxItem)
-def lead_action(lead_id: Id, body: LeadAction, request: Request, session: DbSession,
-                user: CurrentUser) -> InboxItem:
+def lead_action(
+    lead_id: Id, body: LeadAction, request: Request, session: DbSession, user: CurrentUser
+) -> InboxItem:
     """Move a lead's clock: confirm, act, propose, win, lose, dismiss (lose/dismiss need a reason)."""
     service.act(session, user, lead_id, body.action, body.reason)
     return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
@@ -104,8 +118,12 @@ def dismiss_lead(lead_id: Id, body: Dismissal, session: DbSession, user: Current
 
 
 @router.get("/visits", response_model=list[VisitRead])
-def my_visits(session: DbSession, user: CurrentUser, day: SaneDate | None = None,
-              ahead_days: Annotated[int, Query(ge=0, le=60)] = 7) -> list[VisitRead]:
+def my_visits(
+    session: DbSession,
+    user: CurrentUser,
+    day: SaneDate | None = None,
+    ahead_days: Annotated[int, Query(ge=0, le=60)] = 7,
+) -> list[VisitRead]:
     """The user's visits from a day (default today) on."""
     today, coming, _loose = visits.my_day(session, user, day or date.today(), ahead_days)
     return [VisitRead.model_validate(d.visit) for d in today + coming]
@@ -118,8 +136,9 @@ def create_visit(body: VisitCreate, session: DbSession, user: CurrentUser) -> Vi
 
 
 @router.post("/visits/{visit_id}/feedback", status_code=201)
-def visit_feedback(visit_id: Id, body: Feedback, session: DbSession,
-                   user: CurrentUser) -> dict[str, int]:
+def visit_feedback(
+    visit_id: Id, body: Feedback, session: DbSession, user: CurrentUser
+) -> dict[str, int]:
     """The customer's rating of a visit (good ratings earn the technician points)."""
     visit = visits.get_visit(session, user, visit_id)
     fb = recognition.record_feedback(session, user, visit, body, date.today())
@@ -127,8 +146,9 @@ def visit_feedback(visit_id: Id, body: Feedback, session: DbSession,
 
 
 @router.post("/visits/{visit_id}/sheets", response_model=SheetRead, status_code=201)
-def propose_sheet(visit_id: Id, request: Request, session: DbSession,
-                  user: CurrentUser) -> SheetRead:
+def propose_sheet(
+    visit_id: Id, request: Request, session: DbSession, user: CurrentUser
+) -> SheetRead:
     """A sign-up sheet for the visit, proposed by open leads and service behaviour."""
     visit = visits.get_visit(session, user, visit_id)
     sheet = sheets.propose_sheet(session, user, visit, s=field_settings(request))
@@ -142,8 +162,7 @@ def get_sheet(sheet_id: Id, session: DbSession, user: CurrentUser) -> SheetRead:
 
 
 @router.put("/sheets/{sheet_id}/lines", response_model=SheetRead)
-def set_lines(sheet_id: Id, body: SheetLines, session: DbSession,
-              user: CurrentUser) -> SheetRead:
+def set_lines(sheet_id: Id, body: SheetLines, session: DbSession, user: CurrentUser) -> SheetRead:
     """The technician adjusts the sheet's activities."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     sheets.set_lines(session, user, sheet, body.offering_ids)
@@ -173,11 +192,11 @@ def cancel_sheet(sheet_id: Id, body: Cancel, session: DbSession, user: CurrentUs
 
 
 @router.get("/leaderboard", response_model=Leaderboard)
-def leaderboard(session: DbSession, user: CurrentUser, month: Month = None,
-                region: str | None = None) -> Leaderboard:
+def leaderboard(
+    session: DbSession, user: CurrentUser, month: Month = None, region: str | None = None
+) -> Leaderboard:
     """A month's standings in a region: points, counts, badges; never amounts."""
-    return recognition.leaderboard(session, month or date.today().strftime("%Y-%m"),
-                                   region or None)
+    return recognition.leaderboard(session, month or date.today().strftime("%Y-%m"), region or None)
 
 
 @router.post("/contests", status_code=201)
@@ -187,8 +206,9 @@ def create_contest(body: ContestCreate, session: DbSession, user: CurrentUser) -
 
 
 @router.post("/best-practices", status_code=201)
-def share_practice(body: BestPracticeCreate, session: DbSession,
-                   user: CurrentUser) -> dict[str, int]:
+def share_practice(
+    body: BestPracticeCreate, session: DbSession, user: CurrentUser
+) -> dict[str, int]:
     """Share a best-practice note with the other technicians."""
     return {"id": recognition.share_practice(session, user, body).id}
 
@@ -200,8 +220,9 @@ class NewOwner(Input):
 
 
 @router.put("/accounts/{account_id}/owner")
-def hand_over(account_id: Id, body: NewOwner, session: DbSession,
-              user: CurrentUser) -> dict[str, int]:
+def hand_over(
+    account_id: Id, body: NewOwner, session: DbSession, user: CurrentUser
+) -> dict[str, int]:
     """A new account owner (sales managers and admins); open leads routed to the owner follow."""
     moved = service.hand_over_account(session, user, account_id, body.owner_id)
     return {"account_id": account_id, "owner_id": body.owner_id, "leads_moved": moved}

@@ -13,8 +13,9 @@ from servitize.trust.audit import Actor
 
 service = lazy("servitize.field.service")  # scikit-learn and Ibis load when a command runs
 
-AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
-                                               help="the day (default: today)")]
+AsOf = Annotated[
+    datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], help="the day (default: today)")
+]
 CLI = Actor("cli")
 
 
@@ -41,8 +42,9 @@ def register(app: typer.Typer) -> None:
         emit_json(result) if as_json else console.print(result)
 
     @leads.command("escalate")
-    def escalate(as_of: AsOf = None,
-                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    def escalate(
+        as_of: AsOf = None, as_json: Annotated[bool, typer.Option("--json")] = False
+    ) -> None:
         """Escalate open leads past their turnaround SLA to the service manager."""
         day = as_of.date() if as_of else date.today()
         with cli_session() as session:

@@ -65,8 +65,12 @@ class LeadRoute(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_lead_route_assignee_stage", "assigned_to_id", "stage"),
         # The inbox sorts and counts an owner's routes from this index alone on PostgreSQL.
-        Index("ix_lead_route_account_stage", "account_id", "stage",
-              postgresql_include=["reported_at", "id"]),
+        Index(
+            "ix_lead_route_account_stage",
+            "account_id",
+            "stage",
+            postgresql_include=["reported_at", "id"],
+        ),
     )
 
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), unique=True)
@@ -113,8 +117,9 @@ class SignUpLine(IdMixin, Base):
 
     __tablename__ = "sign_up_line"
 
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("sign_up_sheet.id", ondelete="CASCADE"),
-                                          index=True)
+    sheet_id: Mapped[int] = mapped_column(
+        ForeignKey("sign_up_sheet.id", ondelete="CASCADE"), index=True
+    )
     offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
     reason: Mapped[str] = mapped_column(String(300))

@@ -12,8 +12,13 @@ from servitize.field.schemas import SheetRead
 
 def _latin(text: str) -> str:
     """Core PDF fonts speak Latin-1 only; anything else becomes '?'."""
-    return text.replace("\u2013", "-").replace("\u201c", '"').replace("\u201d", '"').encode(
-        "latin-1", "replace").decode("latin-1")
+    return (
+        text.replace("\u2013", "-")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .encode("latin-1", "replace")
+        .decode("latin-1")
+    )
 
 
 def _money(amount: object, currency: str) -> str:
@@ -28,12 +33,22 @@ def sheet_pdf(sheet: SheetRead, signature: str | None = None) -> bytes:
     doc.set_font("Helvetica", "B", 18)
     doc.cell(0, 10, "Sign-up sheet", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10)
-    doc.cell(0, 6, _latin(f"{sheet.account}  -  sheet no. {sheet.id}, visit no. {sheet.visit_id}"),
-             new_x="LMARGIN", new_y="NEXT")
+    doc.cell(
+        0,
+        6,
+        _latin(f"{sheet.account}  -  sheet no. {sheet.id}, visit no. {sheet.visit_id}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.set_text_color(90, 100, 110)
-    doc.multi_cell(0, 5, "Standard service activities at fixed prices. Tick what you want and "
-                         "sign below; each ticked activity is ordered at the price shown.",
-                   new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(
+        0,
+        5,
+        "Standard service activities at fixed prices. Tick what you want and "
+        "sign below; each ticked activity is ordered at the price shown.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.set_text_color(0, 0, 0)
     doc.ln(3)
     doc.set_font("Helvetica", "B", 9)
@@ -49,8 +64,7 @@ def sheet_pdf(sheet: SheetRead, signature: str | None = None) -> bytes:
         doc.set_font("Helvetica", "B", 10)
         doc.set_x(doc.l_margin + 12)
         doc.cell(118, 6, _latin(line.name))
-        doc.cell(0, 6, _money(line.amount, line.currency), align="R",
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, _money(line.amount, line.currency), align="R", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("Helvetica", "", 8)
         doc.set_text_color(90, 100, 110)
         doc.set_x(doc.l_margin + 12)
@@ -61,8 +75,13 @@ def sheet_pdf(sheet: SheetRead, signature: str | None = None) -> bytes:
     doc.set_font("Helvetica", "B", 10)
     if sheet.status == "signed":
         apart = "".join(f" + {_money(u.amount, u.currency)} unconverted" for u in sheet.unconverted)
-        doc.cell(0, 7, _latin(f"Ordered: {_money(sheet.total_ticked, sheet.currency)}{apart}"),
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(
+            0,
+            7,
+            _latin(f"Ordered: {_money(sheet.total_ticked, sheet.currency)}{apart}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     doc.ln(10)
     y = doc.get_y()
     if signature:

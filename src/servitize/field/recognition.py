@@ -35,14 +35,27 @@ from servitize.trust.models import User
 
 def award(session: Session, user_id: int, kind: str, ref: str, points: int, day: date) -> bool:
     """Give points once per (user, kind, ref); False when already given."""
-    exists = session.scalar(select(RecognitionPoint.id).where(
-        RecognitionPoint.user_id == user_id, RecognitionPoint.kind == kind,
-        RecognitionPoint.ref == ref))
+    exists = session.scalar(
+        select(RecognitionPoint.id).where(
+            RecognitionPoint.user_id == user_id,
+            RecognitionPoint.kind == kind,
+            RecognitionPoint.ref == ref,
+        )
+    )
     if exists is not None:
         return False
     region = session.scalar(select(User.territory).where(User.id == user_id))
-    session.add(RecognitionPoint(user_id=user_id, kind=kind, ref=ref, points=points, day=day,
-                                 month=rules.month_of(day), region=region))
+    session.add(
+        RecognitionPoint(
+            user_id=user_id,
+            kind=kind,
+            ref=ref,
+            points=points,
+            day=day,
+            month=rules.month_of(day),
+            region=region,
+        )
+    )
     return True
 
 
@@ -52,38 +65,69 @@ def for_lead(session: Session, row: LeadRoute, day: date) -> None:
     if finder is None:
         return
     if row.confirmed:
-        award(session, finder, PointKind.confirmed_lead.value, f"lead:{row.lead_id}",
-              rules.POINTS[PointKind.confirmed_lead.value], day)
+        award(
+            session,
+            finder,
+            PointKind.confirmed_lead.value,
+            f"lead:{row.lead_id}",
+            rules.POINTS[PointKind.confirmed_lead.value],
+            day,
+        )
     if row.stage == Stage.won.value:
-        award(session, finder, PointKind.won_lead.value, f"lead:{row.lead_id}",
-              rules.POINTS[PointKind.won_lead.value], day)
+        award(
+            session,
+            finder,
+            PointKind.won_lead.value,
+            f"lead:{row.lead_id}",
+            rules.POINTS[PointKind.won_lead.value],
+            day,
+        )
 
 
-def record_feedback(session: Session, user: User, visit: Visit, body: Feedback,
-                    day: date) -> VisitFeedback:
+def record_feedback(
+    session: Session, user: User, visit: Visit, body: Feedback, day: date
+) -> VisitFeedback:
     """The customer's rating of a visit; good ratings earn the technician points."""
     if visit.technician_id == user.id:
-        raise PermissionDenied("the customer's rating of a visit is recorded by somebody other "
-                               "than its technician: good ratings earn points")
+        raise PermissionDenied(
+            "the customer's rating of a visit is recorded by somebody other "
+            "than its technician: good ratings earn points"
+        )
     require(user, "visit.feedback", own=visit.technician_id == user.id)
     if session.scalar(select(VisitFeedback.id).where(VisitFeedback.visit_id == visit.id)):
         raise PermissionDenied("this visit already has the customer's feedback")
     fb = VisitFeedback(visit_id=visit.id, rating=body.rating, comment=body.comment)
     session.add(fb)
     session.flush()
-    record(session, Actor(user.username, user.id), "create", "visit_feedback", fb.id,
-           after={"visit_id": visit.id, "rating": body.rating})
+    record(
+        session,
+        Actor(user.username, user.id),
+        "create",
+        "visit_feedback",
+        fb.id,
+        after={"visit_id": visit.id, "rating": body.rating},
+    )
     points = rules.feedback_points(body.rating)
     if points:
-        award(session, visit.technician_id, PointKind.customer_feedback.value,
-              f"visit:{visit.id}", points, day)
+        award(
+            session,
+            visit.technician_id,
+            PointKind.customer_feedback.value,
+            f"visit:{visit.id}",
+            points,
+            day,
+        )
     session.flush()
     return fb
 
 
 def _tallies(session: Session, month: str | None, region: str | None) -> dict[int, rules.Tally]:
-    q = select(RecognitionPoint.user_id, RecognitionPoint.kind, func.sum(RecognitionPoint.points),
-               func.count()).group_by(RecognitionPoint.user_id, RecognitionPoint.kind)
+    q = select(
+        RecognitionPoint.user_id,
+        RecognitionPoint.kind,
+        func.sum(RecognitionPoint.points),
+        func.count(),
+    ).group_by(RecognitionPoint.user_id, RecognitionPoint.kind)
     if month:
         q = q.where(RecognitionPoint.month == month)
     if region:
@@ -92,30 +136,56 @@ def _tallies(session: Session, month: str | None, region: str | None) -> dict[in
     for uid, kind, pts, n in session.execute(q):
         acc[uid]["points"] += int(pts or 0)
         acc[uid][kind] += int(n)
-    return {uid: rules.Tally(uid, a["points"], a[PointKind.confirmed_lead.value],
-                             a[PointKind.signed_sheet.value],
-                             a[PointKind.customer_feedback.value]) for uid, a in acc.items()}
+    return {
+        uid: rules.Tally(
+            uid,
+            a["points"],
+            a[PointKind.confirmed_lead.value],
+            a[PointKind.signed_sheet.value],
+            a[PointKind.customer_feedback.value],
+        )
+        for uid, a in acc.items()
+    }
 
 
-def leaderboard(session: Session, month: str, region: str | None = None,
-                limit: int = 50) -> Leaderboard:
+def leaderboard(
+    session: Session, month: str, region: str | None = None, limit: int = 50
+) -> Leaderboard:
     """A month's standings in a region (points and counts only), badges of all time."""
     month_tallies = _tallies(session, month, region)
     ever = _tallies(session, None, None)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(month_tallies)))}
     standings = [
-        Standing(rank=r, user=UserName.model_validate(users[t.user_id]),
-                 region=users[t.user_id].territory, points=t.points,
-                 confirmed_leads=t.confirmed_leads, signed_sheets=t.signed_sheets,
-                 good_feedback=t.good_feedback, badges=rules.badges(ever[t.user_id]))
-        for r, t in rules.rank(month_tallies.values())[:limit]]
-    contests = [{"id": c.id, "title": c.title, "prize": c.prize, "region": c.region,
-                 "month": c.month} for c in session.scalars(
-        select(Contest).where(Contest.month == month,
-                              (Contest.region == region) | Contest.region.is_(None)
-                              if region else true()).order_by(Contest.id))]
-    return Leaderboard(month=month, region=region, standings=standings, contests=contests,
-                       best_practices=best_practices(session, region))
+        Standing(
+            rank=r,
+            user=UserName.model_validate(users[t.user_id]),
+            region=users[t.user_id].territory,
+            points=t.points,
+            confirmed_leads=t.confirmed_leads,
+            signed_sheets=t.signed_sheets,
+            good_feedback=t.good_feedback,
+            badges=rules.badges(ever[t.user_id]),
+        )
+        for r, t in rules.rank(month_tallies.values())[:limit]
+    ]
+    contests = [
+        {"id": c.id, "title": c.title, "prize": c.prize, "region": c.region, "month": c.month}
+        for c in session.scalars(
+            select(Contest)
+            .where(
+                Contest.month == month,
+                (Contest.region == region) | Contest.region.is_(None) if region else true(),
+            )
+            .order_by(Contest.id)
+        )
+    ]
+    return Leaderboard(
+        month=month,
+        region=region,
+        standings=standings,
+        contests=contests,
+        best_practices=best_practices(session, region),
+    )
 
 
 def badges_of(session: Session, user_id: int) -> list[str]:
@@ -126,9 +196,15 @@ def badges_of(session: Session, user_id: int) -> list[str]:
 
 def _regions(session: Session) -> set[str]:
     """The regions that exist: the territories of users and accounts."""
-    return {t for t in session.scalars(select(User.territory).where(User.territory.is_not(None))
-                                       .union(select(Account.territory)
-                                              .where(Account.territory.is_not(None)))) if t}
+    return {
+        t
+        for t in session.scalars(
+            select(User.territory)
+            .where(User.territory.is_not(None))
+            .union(select(Account.territory).where(Account.territory.is_not(None)))
+        )
+        if t
+    }
 
 
 def create_contest(session: Session, user: User, body: ContestCreate) -> Contest:
@@ -137,25 +213,41 @@ def create_contest(session: Session, user: User, body: ContestCreate) -> Contest
     region = (body.region or "").strip() or None
     if user.territory and region != user.territory:
         # A manager of a territory sets the contests of their own region, not another's.
-        raise InvalidInput(f"as a manager of {user.territory} you set contests for region "
-                           f"{user.territory} only, not {region or 'every region'}")
+        raise InvalidInput(
+            f"as a manager of {user.territory} you set contests for region "
+            f"{user.territory} only, not {region or 'every region'}"
+        )
     if region is not None and region not in _regions(session):
         raise InvalidInput(f"no region {region!r}: no technician or account is in it")
     body = body.model_copy(update={"region": region, "title": body.title.strip()})
     # One contest per month, region and title: a double submit (or a second manager typing the
     # same contest) answers 409 instead of adding a second one.
     _claim(session, f"contest {body.month} {region or '*'} {body.title.casefold()}")
-    twin = session.scalar(select(Contest).where(
-        Contest.month == body.month, Contest.region.is_(None) if region is None else Contest.region == region,
-        func.lower(Contest.title) == body.title.lower()).limit(1))
+    twin = session.scalar(
+        select(Contest)
+        .where(
+            Contest.month == body.month,
+            Contest.region.is_(None) if region is None else Contest.region == region,
+            func.lower(Contest.title) == body.title.lower(),
+        )
+        .limit(1)
+    )
     if twin is not None:
-        raise Conflict(f"the contest {twin.title!r} for {twin.month} in {twin.region or 'every region'} "
-                       f"exists already (contest {twin.id}); nothing was added")
+        raise Conflict(
+            f"the contest {twin.title!r} for {twin.month} in {twin.region or 'every region'} "
+            f"exists already (contest {twin.id}); nothing was added"
+        )
     contest = Contest(month=body.month, region=region, title=body.title, prize=body.prize)
     session.add(contest)
     session.flush()
-    record(session, Actor(user.username, user.id), "create", "contest", contest.id,
-           after=body.model_dump())
+    record(
+        session,
+        Actor(user.username, user.id),
+        "create",
+        "contest",
+        contest.id,
+        after=body.model_dump(),
+    )
     return contest
 
 
@@ -165,7 +257,9 @@ def _claim(session: Session, key: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     if not session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": key}):
-        raise Conflict("the same record is being saved by someone else right now; wait a moment and look again")
+        raise Conflict(
+            "the same record is being saved by someone else right now; wait a moment and look again"
+        )
 
 
 def share_practice(session: Session, user: User, body: BestPracticeCreate) -> BestPractice:
@@ -174,15 +268,28 @@ def share_practice(session: Session, user: User, body: BestPracticeCreate) -> Be
     title, text_ = body.title.strip(), body.body.strip()
     # The same note by the same author again (a double submit) answers 409: it is shared already.
     _claim(session, f"best practice {user.id}")
-    twin = session.scalar(select(BestPractice.id).where(
-        BestPractice.author_id == user.id, BestPractice.title == title, BestPractice.body == text_).limit(1))
+    twin = session.scalar(
+        select(BestPractice.id)
+        .where(
+            BestPractice.author_id == user.id,
+            BestPractice.title == title,
+            BestPractice.body == text_,
+        )
+        .limit(1)
+    )
     if twin is not None:
         raise Conflict(f"you shared the note {title!r} already (note {twin}); nothing was added")
     note = BestPractice(author_id=user.id, region=user.territory, title=title, body=text_)
     session.add(note)
     session.flush()
-    record(session, Actor(user.username, user.id), "create", "best_practice", note.id,
-           after={"title": note.title})
+    record(
+        session,
+        Actor(user.username, user.id),
+        "create",
+        "best_practice",
+        note.id,
+        after={"title": note.title},
+    )
     return note
 
 
@@ -191,10 +298,19 @@ def best_practices(session: Session, region: str | None = None, limit: int = 20)
     rows = session.execute(
         select(BestPractice, User.full_name, User.username)
         .join(User, User.id == BestPractice.author_id)
-        .order_by(BestPractice.id.desc()).limit(limit * 2)).all()
-    notes = [{"id": n.id, "title": n.title, "body": n.body, "region": n.region,
-              "author": full or name, "day": n.created_at.date().isoformat()}
-             for n, full, name in rows]
+        .order_by(BestPractice.id.desc())
+        .limit(limit * 2)
+    ).all()
+    notes = [
+        {
+            "id": n.id,
+            "title": n.title,
+            "body": n.body,
+            "region": n.region,
+            "author": full or name,
+            "day": n.created_at.date().isoformat(),
+        }
+        for n, full, name in rows
+    ]
     notes.sort(key=lambda n: 0 if region and n["region"] == region else 1)
     return notes[:limit]
-

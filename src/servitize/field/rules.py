@@ -60,8 +60,13 @@ class NextVisit:
     open_leads: int
 
 
-def route(value_cents: int, threshold_cents: int, owner_id: int | None,
-          next_visit: NextVisit | None, max_open: int) -> Decision:
+def route(
+    value_cents: int,
+    threshold_cents: int,
+    owner_id: int | None,
+    next_visit: NextVisit | None,
+    max_open: int,
+) -> Decision:
     """Below the threshold to the next visit's technician (while under N open leads), else owner."""
     owner = Route.account_owner.value
     if value_cents >= threshold_cents:
@@ -69,10 +74,18 @@ def route(value_cents: int, threshold_cents: int, owner_id: int | None,
     if next_visit is None:
         return Decision(owner, owner_id, None, "small lead, but no visit is planned")
     if next_visit.open_leads >= max_open:
-        return Decision(owner, owner_id, None,
-                        f"small lead, but the technician already has {max_open} open leads")
-    return Decision(Route.technician.value, next_visit.technician_id, next_visit.visit_id,
-                    f"small lead for the visit on {next_visit.day.isoformat()}")
+        return Decision(
+            owner,
+            owner_id,
+            None,
+            f"small lead, but the technician already has {max_open} open leads",
+        )
+    return Decision(
+        Route.technician.value,
+        next_visit.technician_id,
+        next_visit.visit_id,
+        f"small lead for the visit on {next_visit.day.isoformat()}",
+    )
 
 
 def convert_to(cents: int, currency: str, target: str, rates: Rates, day: date) -> int | None:
@@ -86,8 +99,9 @@ def convert_to(cents: int, currency: str, target: str, rates: Rates, day: date) 
     rate = rates.rate_on(target, day)
     if not rate:
         return None
-    return int((Decimal(in_company) / Decimal(str(rate))).quantize(Decimal(1),
-                                                                   rounding=ROUND_HALF_EVEN))
+    return int(
+        (Decimal(in_company) / Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    )
 
 
 def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:
@@ -131,16 +145,22 @@ class Sla:
     holidays: tuple[date, ...] = ()
 
 
-def due(stage: str, reported: datetime, first_action: datetime | None,
-        proposal: datetime | None, sla: Sla) -> date | None:
+def due(
+    stage: str,
+    reported: datetime,
+    first_action: datetime | None,
+    proposal: datetime | None,
+    sla: Sla,
+) -> date | None:
     """The day the next step of the clock is due; None once the lead is closed."""
     if stage == Stage.reported.value:
         return add_working_days(reported.date(), sla.first_action, sla.holidays)
     if stage == Stage.actioned.value:
         return add_working_days((first_action or reported).date(), sla.proposal, sla.holidays)
     if stage == Stage.proposed.value:
-        return add_working_days((proposal or first_action or reported).date(), sla.close,
-                                sla.holidays)
+        return add_working_days(
+            (proposal or first_action or reported).date(), sla.close, sla.holidays
+        )
     return None
 
 
@@ -149,8 +169,9 @@ def overdue(due_day: date | None, today: date) -> bool:
     return due_day is not None and today > due_day
 
 
-def should_escalate(stage: str, due_day: date | None, today: date,
-                    escalated_at: datetime | None) -> bool:
+def should_escalate(
+    stage: str, due_day: date | None, today: date, escalated_at: datetime | None
+) -> bool:
     """An open lead past its SLA that nobody escalated yet goes to the service manager."""
     return stage in OPEN_STAGES and escalated_at is None and overdue(due_day, today)
 
@@ -205,9 +226,12 @@ BADGES = (
 def badges(t: Tally) -> list[str]:
     """Badge keys earned by a tally (of all time)."""
     earned = {
-        "first_lead": t.confirmed_leads >= 1, "lead_hunter": t.confirmed_leads >= 10,
-        "sign_up_starter": t.signed_sheets >= 1, "sign_up_pro": t.signed_sheets >= 10,
-        "customer_favourite": t.good_feedback >= 3, "centurion": t.points >= 100,
+        "first_lead": t.confirmed_leads >= 1,
+        "lead_hunter": t.confirmed_leads >= 10,
+        "sign_up_starter": t.signed_sheets >= 1,
+        "sign_up_pro": t.signed_sheets >= 10,
+        "customer_favourite": t.good_feedback >= 3,
+        "centurion": t.points >= 100,
     }
     return [key for key, _label, _why in BADGES if earned[key]]
 
@@ -253,17 +277,26 @@ class OpenLead:
 
 # Families a behaviour points to (seed 003: "lightly adapted to the customer's service behavior").
 BEHAVIOUR_FAMILIES = (
-    ("repairs", 2, ("inspection", "condition_monitoring", "spare_parts"),
-     "{n} repairs in 12 months"),
-    ("uncovered_assets", 1, ("maintenance_contract", "inspection", "service"),
-     "{n} machines without a service contract"),
+    (
+        "repairs",
+        2,
+        ("inspection", "condition_monitoring", "spare_parts"),
+        "{n} repairs in 12 months",
+    ),
+    (
+        "uncovered_assets",
+        1,
+        ("maintenance_contract", "inspection", "service"),
+        "{n} machines without a service contract",
+    ),
     ("old_assets", 1, ("retrofit", "upgrade", "spare_parts"), "{n} machines older than 15 years"),
     ("maintenance", 0, ("maintenance", "service"), "regular maintenance customer"),
 )
 
 
-def propose(eligible: Sequence[Eligible], behaviour: Behaviour, leads: Sequence[OpenLead],
-            limit: int) -> list[tuple[int, int | None, str]]:
+def propose(
+    eligible: Sequence[Eligible], behaviour: Behaviour, leads: Sequence[OpenLead], limit: int
+) -> list[tuple[int, int | None, str]]:
     """Sheet lines (offering id, lead id, reason): open leads first, then service behaviour."""
     lines: list[tuple[int, int | None, str]] = []
     taken: set[int] = set()
@@ -279,8 +312,15 @@ def propose(eligible: Sequence[Eligible], behaviour: Behaviour, leads: Sequence[
         n = getattr(behaviour, attr)
         if n == 0 or n < minimum:
             continue
-        pick = next((e for fam in families for e in eligible
-                     if e.family == fam and e.offering_id not in taken), None)
+        pick = next(
+            (
+                e
+                for fam in families
+                for e in eligible
+                if e.family == fam and e.offering_id not in taken
+            ),
+            None,
+        )
         if pick is not None:
             lines.append((pick.offering_id, None, why.format(n=n)))
             taken.add(pick.offering_id)

@@ -15,8 +15,17 @@ from servitize.installed_base.schemas import Unconverted
 
 PHOTO_MAX = 400_000  # characters of a data URL (a phone photo scaled down by the page)
 SIGNATURE_MAX = 300_000
-Seen = Literal["wear", "leak", "repeat_fault", "old_machine", "competitor_machine",
-               "no_contract", "customer_asked", "energy", "other"]
+Seen = Literal[
+    "wear",
+    "leak",
+    "repeat_fault",
+    "old_machine",
+    "competitor_machine",
+    "no_contract",
+    "customer_asked",
+    "energy",
+    "other",
+]
 assert set(Seen.__args__) == set(SEEN)  # type: ignore[attr-defined]
 
 
@@ -41,8 +50,9 @@ class LeadReport(Input):
     estimated_value: Decimal = Field(ge=0, le=100_000_000, decimal_places=2)
     visit_id: Id | None = None
     photo: str | None = None
-    client_key: str | None = Field(default=None, min_length=8, max_length=64,
-                                   pattern=r"^[A-Za-z0-9_-]+$")
+    client_key: str | None = Field(
+        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
     @field_validator("photo")
     @classmethod

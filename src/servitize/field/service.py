@@ -29,23 +29,34 @@ ROUTE_FIELDS = ("route", "assigned_to_id", "visit_id", "reason", "stage")
 
 def sla_of(s: FieldSettings) -> rules.Sla:
     """The SLA of the settings."""
-    return rules.Sla(s.sla_first_action_days, s.sla_proposal_days, s.sla_close_days,
-                     tuple(s.holidays))
+    return rules.Sla(
+        s.sla_first_action_days, s.sla_proposal_days, s.sla_close_days, tuple(s.holidays)
+    )
 
 
 def _name(user: User | None) -> UserName | None:
     return UserName.model_validate(user) if user else None
 
 
-def route_lead(session: Session, lead: Lead, account: Account, actor: Actor, today: date,
-               s: FieldSettings, company: str, reported_by: User | None = None,
-               load: dict[int, int] | None = None) -> LeadRoute:
+def route_lead(
+    session: Session,
+    lead: Lead,
+    account: Account,
+    actor: Actor,
+    today: date,
+    s: FieldSettings,
+    company: str,
+    reported_by: User | None = None,
+    load: dict[int, int] | None = None,
+) -> LeadRoute:
     """Decide and store where one new lead goes; ``load`` counts open leads per technician."""
     # core.money's convention: the rates in force today (a future-dated rate is not yet in force)
-    rates = Rates(load_rates(session, {lead.currency, account.currency} - {company}), company,
-                  as_of=today)
-    value = rules.convert_to(lead.estimated_value_cents, lead.currency, account.currency, rates,
-                             today)
+    rates = Rates(
+        load_rates(session, {lead.currency, account.currency} - {company}), company, as_of=today
+    )
+    value = rules.convert_to(
+        lead.estimated_value_cents, lead.currency, account.currency, rates, today
+    )
     visit = repo.next_visit(session, account.id, today, s.next_visit_days)
     nxt = None
     if visit is not None:
@@ -53,32 +64,56 @@ def route_lead(session: Session, lead: Lead, account: Account, actor: Actor, tod
             load = {}
         if visit.technician_id not in load:
             load |= repo.open_leads_of(session, {visit.technician_id})
-        nxt = rules.NextVisit(visit.id, visit.technician_id, visit.day,
-                              load.get(visit.technician_id, 0))
-    decision = rules.route(value if value is not None else lead.estimated_value_cents,
-                           s.threshold_cents(account.currency), account.owner_id, nxt,
-                           s.max_open_per_technician)
+        nxt = rules.NextVisit(
+            visit.id, visit.technician_id, visit.day, load.get(visit.technician_id, 0)
+        )
+    decision = rules.route(
+        value if value is not None else lead.estimated_value_cents,
+        s.threshold_cents(account.currency),
+        account.owner_id,
+        nxt,
+        s.max_open_per_technician,
+    )
     if value is None:
-        decision = rules.Decision(Route.account_owner.value, account.owner_id, None,
-                                  f"no exchange rate between {lead.currency} and "
-                                  f"{account.currency} in force: the owner decides")
+        decision = rules.Decision(
+            Route.account_owner.value,
+            account.owner_id,
+            None,
+            f"no exchange rate between {lead.currency} and "
+            f"{account.currency} in force: the owner decides",
+        )
     if decision.route == Route.technician.value and load is not None and decision.assigned_to_id:
         load[decision.assigned_to_id] = load.get(decision.assigned_to_id, 0) + 1
-    row = LeadRoute(lead_id=lead.id, account_id=account.id, route=decision.route,
-                    reason=decision.reason, assigned_to_id=decision.assigned_to_id,
-                    visit_id=decision.visit_id, value_cents=lead.estimated_value_cents,
-                    currency=lead.currency, score=lead.score, stage=Stage.reported.value,
-                    reported_by_id=reported_by.id if reported_by else None,
-                    reported_at=utcnow())
+    row = LeadRoute(
+        lead_id=lead.id,
+        account_id=account.id,
+        route=decision.route,
+        reason=decision.reason,
+        assigned_to_id=decision.assigned_to_id,
+        visit_id=decision.visit_id,
+        value_cents=lead.estimated_value_cents,
+        currency=lead.currency,
+        score=lead.score,
+        stage=Stage.reported.value,
+        reported_by_id=reported_by.id if reported_by else None,
+        reported_at=utcnow(),
+    )
     session.add(row)
     session.flush()
-    record(session, actor, "route", "lead", lead.id,
-           after={k: getattr(row, k) for k in ROUTE_FIELDS})
+    record(
+        session, actor, "route", "lead", lead.id, after={k: getattr(row, k) for k in ROUTE_FIELDS}
+    )
     return row
 
 
-def report_lead(session: Session, user: User, body: LeadReport, today: date | None = None,
-                s: FieldSettings | None = None, settings: Settings | None = None) -> LeadRoute:
+def report_lead(
+    session: Session,
+    user: User,
+    body: LeadReport,
+    today: date | None = None,
+    s: FieldSettings | None = None,
+    settings: Settings | None = None,
+) -> LeadRoute:
     """A lead a technician (or anyone in the field) saw: store it, route it, audit it."""
     today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
     require(user, "lead.report")
@@ -106,70 +141,154 @@ def report_lead(session: Session, user: User, body: LeadReport, today: date | No
     label, family = rules.SEEN[body.seen]
     key = f"tech:{offering.external_id if offering else family}"[:80]
     where = f" on {asset.model or 'a machine'} {asset.serial or asset.external_id}" if asset else ""
-    story = (f"{user.full_name or user.username} saw it on site{where}: {label.lower()}. "
-             f"“{body.observation.strip()}”")
-    evidence = {"seen": body.seen, "observation": body.observation.strip(),
-                "reported_by": user.username, "asset_id": body.asset_id,
-                "photo": bool(body.photo), "visit_id": body.visit_id}
-    lead = Lead(account_id=account.id, offering_id=offering.id if offering else None,
-                offering_key=key, asset_ids=[asset.id] if asset else [],
-                source=LeadSource.technician.value, rule="technician_report", score=0.7,
-                estimated_value_cents=to_cents(body.estimated_value), currency=account.currency,
-                story=story, evidence=evidence, status=LeadStatus.open.value, as_of=today,
-                expires_on=today + timedelta(days=s.lead_ttl_days))
+    story = (
+        f"{user.full_name or user.username} saw it on site{where}: {label.lower()}. "
+        f"“{body.observation.strip()}”"
+    )
+    evidence = {
+        "seen": body.seen,
+        "observation": body.observation.strip(),
+        "reported_by": user.username,
+        "asset_id": body.asset_id,
+        "photo": bool(body.photo),
+        "visit_id": body.visit_id,
+    }
+    lead = Lead(
+        account_id=account.id,
+        offering_id=offering.id if offering else None,
+        offering_key=key,
+        asset_ids=[asset.id] if asset else [],
+        source=LeadSource.technician.value,
+        rule="technician_report",
+        score=0.7,
+        estimated_value_cents=to_cents(body.estimated_value),
+        currency=account.currency,
+        story=story,
+        evidence=evidence,
+        status=LeadStatus.open.value,
+        as_of=today,
+        expires_on=today + timedelta(days=s.lead_ttl_days),
+    )
     session.add(lead)
     session.flush()
-    record(session, actor_of(user), "create", "lead", lead.id,
-           after={"source": lead.source, "account_id": account.id, "offering_key": key,
-                  "estimated_value_cents": lead.estimated_value_cents, "seen": body.seen})
-    row = route_lead(session, lead, account, actor_of(user), today, s,
-                     settings.company_currency, reported_by=user)
+    record(
+        session,
+        actor_of(user),
+        "create",
+        "lead",
+        lead.id,
+        after={
+            "source": lead.source,
+            "account_id": account.id,
+            "offering_key": key,
+            "estimated_value_cents": lead.estimated_value_cents,
+            "seen": body.seen,
+        },
+    )
+    row = route_lead(
+        session,
+        lead,
+        account,
+        actor_of(user),
+        today,
+        s,
+        settings.company_currency,
+        reported_by=user,
+    )
     row.seen, row.photo, row.client_key = body.seen, body.photo, body.client_key
     session.flush()
     return row
 
 
-def route_new_leads(session: Session, actor: Actor, today: date | None = None,
-                    s: FieldSettings | None = None, settings: Settings | None = None) -> dict:
+def route_new_leads(
+    session: Session,
+    actor: Actor,
+    today: date | None = None,
+    s: FieldSettings | None = None,
+    settings: Settings | None = None,
+) -> dict:
     """Route every open lead that has no route yet, best-scored first (the batch after leads)."""
     today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
     leads = repo.unrouted_leads(session)
-    accounts = {a.id: a for a in session.scalars(
-        select(Account).where(Account.id.in_({x.account_id for x in leads})))} if leads else {}
+    accounts = (
+        {
+            a.id: a
+            for a in session.scalars(
+                select(Account).where(Account.id.in_({x.account_id for x in leads}))
+            )
+        }
+        if leads
+        else {}
+    )
     load: dict[int, int] = {}
     counts = {Route.technician.value: 0, Route.account_owner.value: 0}
     for lead in leads:
-        row = route_lead(session, lead, accounts[lead.account_id], actor, today, s,
-                         settings.company_currency, load=load)
+        row = route_lead(
+            session,
+            lead,
+            accounts[lead.account_id],
+            actor,
+            today,
+            s,
+            settings.company_currency,
+            load=load,
+        )
         counts[row.route] += 1
-    return {"routed": len(leads), **counts, "rehomed": rehome_owner_leads(session, actor),
-            "closed": close_routes_of_closed_leads(session, actor)}
+    return {
+        "routed": len(leads),
+        **counts,
+        "rehomed": rehome_owner_leads(session, actor),
+        "closed": close_routes_of_closed_leads(session, actor),
+    }
 
 
-def close_routes_of_closed_leads(session: Session, actor: Actor,
-                                 lead_ids: list[int] | None = None) -> int:
+def close_routes_of_closed_leads(
+    session: Session, actor: Actor, lead_ids: list[int] | None = None
+) -> int:
     """Close the open routes of leads that were dismissed or expired elsewhere (the lead list,
     the intelligence API, the lead batch), so that no inbox keeps a lead nobody works."""
-    query = (select(LeadRoute, Lead).join(Lead, Lead.id == LeadRoute.lead_id)
-             .where(LeadRoute.stage.in_(rules.OPEN_STAGES),
-                    Lead.status.in_([LeadStatus.dismissed.value, LeadStatus.expired.value])))
+    query = (
+        select(LeadRoute, Lead)
+        .join(Lead, Lead.id == LeadRoute.lead_id)
+        .where(
+            LeadRoute.stage.in_(rules.OPEN_STAGES),
+            Lead.status.in_([LeadStatus.dismissed.value, LeadStatus.expired.value]),
+        )
+    )
     if lead_ids is not None:
         query = query.where(LeadRoute.lead_id.in_(lead_ids))
     now, n = utcnow(), 0
     for row, lead in session.execute(query).all():
-        reason = lead.dismissed_reason if lead.status == LeadStatus.dismissed.value else (
-            "the lead expired")
+        reason = (
+            lead.dismissed_reason
+            if lead.status == LeadStatus.dismissed.value
+            else ("the lead expired")
+        )
         before = {"stage": row.stage}
         row.stage, row.closed_at, row.close_reason = Stage.dismissed.value, now, reason
-        record(session, actor, "close_route", "lead", lead.id, before=before,
-               after={"stage": row.stage, "reason": reason})
+        record(
+            session,
+            actor,
+            "close_route",
+            "lead",
+            lead.id,
+            before=before,
+            after={"stage": row.stage, "reason": reason},
+        )
         n += 1
     session.flush()
     return n
 
 
-def act(session: Session, user: User, lead_id: int, action: str, reason: str | None = None,
-        today: date | None = None, now: datetime | None = None) -> LeadRoute:
+def act(
+    session: Session,
+    user: User,
+    lead_id: int,
+    action: str,
+    reason: str | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> LeadRoute:
     """Move a lead's clock: confirm, act, propose, win, lose or dismiss (with a reason)."""
     today, now = today or date.today(), now or utcnow()
     found = repo.visible_route(session, user, lead_id)
@@ -192,30 +311,42 @@ def act(session: Session, user: User, lead_id: int, action: str, reason: str | N
     if stage in rules.CLOSED_STAGES:
         row.closed_at, row.close_reason = now, reason
     actor = actor_of(user)
-    if action == "confirm" or (action in ("act", "propose", "win") and row.reported_by_id
-                               and row.reported_by_id != user.id):
+    if action == "confirm" or (
+        action in ("act", "propose", "win") and row.reported_by_id and row.reported_by_id != user.id
+    ):
         row.confirmed = True
     if stage == Stage.won.value:
         lead.status = LeadStatus.converted.value
     elif stage in (Stage.lost.value, Stage.dismissed.value):
         text = (reason or "").strip()
-        intelligence.dismiss(session, lead, f"lost: {text}" if action == "lose" else text,
-                             today, actor)
-    record(session, actor, action, "lead", lead.id, before=before,
-           after={"stage": stage, "reason": reason})
+        intelligence.dismiss(
+            session, lead, f"lost: {text}" if action == "lose" else text, today, actor
+        )
+    record(
+        session,
+        actor,
+        action,
+        "lead",
+        lead.id,
+        before=before,
+        after={"stage": stage, "reason": reason},
+    )
     recognition.for_lead(session, row, today)
     session.flush()
     return row
 
 
-def escalate_overdue(session: Session, actor: Actor, today: date | None = None,
-                     s: FieldSettings | None = None) -> int:
+def escalate_overdue(
+    session: Session, actor: Actor, today: date | None = None, s: FieldSettings | None = None
+) -> int:
     """Hand every open lead past its SLA to the service manager of its territory (once)."""
     today, s = today or date.today(), s or FieldSettings()
     sla = sla_of(s)
     rows = session.execute(
-        select(LeadRoute, Account.territory).join(Account, Account.id == LeadRoute.account_id)
-        .where(LeadRoute.stage.in_(rules.OPEN_STAGES), LeadRoute.escalated_at.is_(None))).all()
+        select(LeadRoute, Account.territory)
+        .join(Account, Account.id == LeadRoute.account_id)
+        .where(LeadRoute.stage.in_(rules.OPEN_STAGES), LeadRoute.escalated_at.is_(None))
+    ).all()
     managers: dict[str | None, User | None] = {}
     n = 0
     for row, territory in rows:
@@ -226,35 +357,72 @@ def escalate_overdue(session: Session, actor: Actor, today: date | None = None,
             managers[territory] = repo.service_manager_for(session, territory)
         manager = managers[territory]
         row.escalated_at, row.escalated_to_id = utcnow(), manager.id if manager else None
-        record(session, actor, "escalate", "lead", row.lead_id,
-               after={"stage": row.stage, "due": due, "escalated_to_id": row.escalated_to_id})
+        record(
+            session,
+            actor,
+            "escalate",
+            "lead",
+            row.lead_id,
+            after={"stage": row.stage, "due": due, "escalated_to_id": row.escalated_to_id},
+        )
         n += 1
     session.flush()
     return n
 
 
-def item(row: LeadRoute, lead: Lead, account: str, users: dict[int, User], today: date,
-         sla: rules.Sla, has_photo: bool | None = None) -> InboxItem:
+def item(
+    row: LeadRoute,
+    lead: Lead,
+    account: str,
+    users: dict[int, User],
+    today: date,
+    sla: rules.Sla,
+    has_photo: bool | None = None,
+) -> InboxItem:
     """One inbox row with its clock computed for today (``has_photo`` when photos were not loaded)."""
     due = rules.due(row.stage, row.reported_at, row.first_action_at, row.proposal_at, sla)
     return InboxItem(
-        lead_id=lead.id, account_id=row.account_id, account=account,
-        offering_key=lead.offering_key, source=lead.source, story=lead.story,
-        evidence=lead.evidence, score=lead.score,
-        estimated_value=from_cents(lead.estimated_value_cents) or 0, currency=lead.currency,
-        route=row.route, assigned_to=_name(users.get(row.assigned_to_id or 0)),
-        reason=row.reason, visit_id=row.visit_id, stage=row.stage, lead_status=lead.status,
-        seen=row.seen, reported_at=row.reported_at, first_action_at=row.first_action_at,
-        proposal_at=row.proposal_at, closed_at=row.closed_at, due=due,
+        lead_id=lead.id,
+        account_id=row.account_id,
+        account=account,
+        offering_key=lead.offering_key,
+        source=lead.source,
+        story=lead.story,
+        evidence=lead.evidence,
+        score=lead.score,
+        estimated_value=from_cents(lead.estimated_value_cents) or 0,
+        currency=lead.currency,
+        route=row.route,
+        assigned_to=_name(users.get(row.assigned_to_id or 0)),
+        reason=row.reason,
+        visit_id=row.visit_id,
+        stage=row.stage,
+        lead_status=lead.status,
+        seen=row.seen,
+        reported_at=row.reported_at,
+        first_action_at=row.first_action_at,
+        proposal_at=row.proposal_at,
+        closed_at=row.closed_at,
+        due=due,
         overdue=row.stage in rules.OPEN_STAGES and rules.overdue(due, today),
-        escalated_at=row.escalated_at, escalated_to=_name(users.get(row.escalated_to_id or 0)),
+        escalated_at=row.escalated_at,
+        escalated_to=_name(users.get(row.escalated_to_id or 0)),
         close_reason=row.close_reason,
-        has_photo=bool(row.photo) if has_photo is None else has_photo)
+        has_photo=bool(row.photo) if has_photo is None else has_photo,
+    )
 
 
-def inbox(session: Session, user: User, stage: str | None = "open", mine: bool = False,
-          account_id: int | None = None, limit: int = 50, offset: int = 0,
-          today: date | None = None, s: FieldSettings | None = None) -> InboxPage:
+def inbox(
+    session: Session,
+    user: User,
+    stage: str | None = "open",
+    mine: bool = False,
+    account_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    today: date | None = None,
+    s: FieldSettings | None = None,
+) -> InboxPage:
     """The leads a user works: technicians theirs, owners every lead of their accounts."""
     today, s = today or date.today(), s or FieldSettings()
     q = repo.inbox_query(user, stage, mine)
@@ -262,18 +430,35 @@ def inbox(session: Session, user: User, stage: str | None = "open", mine: bool =
         q = q.where(LeadRoute.account_id == account_id)
     # One pass: the page's ids and the total together (a window count); the count alone only
     # past the end. Then the page's rows whole.
-    found = session.execute(q.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc())
-                            .limit(limit).offset(offset)).all()
+    found = session.execute(
+        q.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc()).limit(limit).offset(offset)
+    ).all()
     rows, users = repo.routes_with_leads(session, [r[0] for r in found])
-    total = found[0][1] if found else (session.scalar(
-        select(func.count()).select_from(q.order_by(None).subquery())) or 0 if offset else 0)
+    total = (
+        found[0][1]
+        if found
+        else (
+            session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+            if offset
+            else 0
+        )
+    )
     sla = sla_of(s)
-    return InboxPage(items=[item(r, lead, a, users, today, sla, p) for r, lead, a, p in rows],
-                     total=total, limit=limit, offset=offset)
+    return InboxPage(
+        items=[item(r, lead, a, users, today, sla, p) for r, lead, a, p in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
-def lead_item(session: Session, user: User, lead_id: int, today: date | None = None,
-              s: FieldSettings | None = None) -> tuple[InboxItem, LeadRoute]:
+def lead_item(
+    session: Session,
+    user: User,
+    lead_id: int,
+    today: date | None = None,
+    s: FieldSettings | None = None,
+) -> tuple[InboxItem, LeadRoute]:
     """One routed lead the user may see (404 outside their accounts)."""
     found = repo.visible_route(session, user, lead_id)
     if found is None:
@@ -287,11 +472,23 @@ def lead_item(session: Session, user: User, lead_id: int, today: date | None = N
 def routed(row: LeadRoute, session: Session, s: FieldSettings | None = None) -> LeadRouted:
     """The answer to a lead report: route, assignee, clock."""
     users = repo.users_by_id(session, {row.assigned_to_id} if row.assigned_to_id else set())
-    due = rules.due(row.stage, row.reported_at, row.first_action_at, row.proposal_at,
-                    sla_of(s or FieldSettings()))
-    return LeadRouted(lead_id=row.lead_id, account_id=row.account_id, route=row.route,
-                      assigned_to=_name(users.get(row.assigned_to_id or 0)), reason=row.reason,
-                      visit_id=row.visit_id, stage=row.stage, due=due)
+    due = rules.due(
+        row.stage,
+        row.reported_at,
+        row.first_action_at,
+        row.proposal_at,
+        sla_of(s or FieldSettings()),
+    )
+    return LeadRouted(
+        lead_id=row.lead_id,
+        account_id=row.account_id,
+        route=row.route,
+        assigned_to=_name(users.get(row.assigned_to_id or 0)),
+        reason=row.reason,
+        visit_id=row.visit_id,
+        stage=row.stage,
+        due=due,
+    )
 
 
 def hand_over_account(session: Session, user: User, account_id: int, new_owner_id: int) -> int:
@@ -306,16 +503,29 @@ def hand_over_account(session: Session, user: User, account_id: int, new_owner_i
 def rehome_owner_leads(session: Session, actor: Actor, account_id: int | None = None) -> int:
     """Give open leads routed to an account's owner to whoever owns the account now (an import
     may have changed the owner); technicians keep theirs, closed leads their history."""
-    q = (select(LeadRoute, Account.owner_id).join(Account, Account.id == LeadRoute.account_id)
-         .where(LeadRoute.route == Route.account_owner.value,
-                LeadRoute.stage.in_(rules.OPEN_STAGES), Account.owner_id.is_not(None),
-                or_(LeadRoute.assigned_to_id.is_(None), LeadRoute.assigned_to_id != Account.owner_id)))
+    q = (
+        select(LeadRoute, Account.owner_id)
+        .join(Account, Account.id == LeadRoute.account_id)
+        .where(
+            LeadRoute.route == Route.account_owner.value,
+            LeadRoute.stage.in_(rules.OPEN_STAGES),
+            Account.owner_id.is_not(None),
+            or_(LeadRoute.assigned_to_id.is_(None), LeadRoute.assigned_to_id != Account.owner_id),
+        )
+    )
     if account_id is not None:
         q = q.where(LeadRoute.account_id == account_id)
     moved = 0
     for row, owner_id in session.execute(q).all():
-        record(session, actor, "reassign", "lead", row.lead_id,
-               before={"assigned_to_id": row.assigned_to_id}, after={"assigned_to_id": owner_id})
+        record(
+            session,
+            actor,
+            "reassign",
+            "lead",
+            row.lead_id,
+            before={"assigned_to_id": row.assigned_to_id},
+            after={"assigned_to_id": owner_id},
+        )
         row.assigned_to_id = owner_id
         moved += 1
     session.flush()

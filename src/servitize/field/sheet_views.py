@@ -37,26 +37,47 @@ def _invalid(exc: ValidationError) -> InvalidInput:
 
 
 @router.get("/visits/new", response_class=HTMLResponse)
-def visit_form(request: Request, session: DbSession, user: CurrentUser,
-               account_id: int | None = None) -> HTMLResponse:
+def visit_form(
+    request: Request, session: DbSession, user: CurrentUser, account_id: int | None = None
+) -> HTMLResponse:
     """Plan a visit (technicians their own, service managers anyone's; 403 for the others)."""
     require(user, "visit.plan", own=user.role == Role.technician.value)
-    technicians = [user] if user.role == Role.technician.value else list(session.scalars(
-        select(User).where(User.role == Role.technician.value).order_by(User.full_name)))
-    return render(request, "field/visit_new.html", {
-        "accounts": visits.visible_accounts(session, user), "account_id": account_id,
-        "technicians": technicians, "today": date.today()})
+    technicians = (
+        [user]
+        if user.role == Role.technician.value
+        else list(
+            session.scalars(
+                select(User).where(User.role == Role.technician.value).order_by(User.full_name)
+            )
+        )
+    )
+    return render(
+        request,
+        "field/visit_new.html",
+        {
+            "accounts": visits.visible_accounts(session, user),
+            "account_id": account_id,
+            "technicians": technicians,
+            "today": date.today(),
+        },
+    )
 
 
 @router.post("/visits/new")
-def visit_create(request: Request, session: DbSession, user: CurrentUser,
-                 account_id: Annotated[int, Form()], day: Annotated[date, Form()],
-                 job_type: Annotated[str, Form(max_length=40)] = "maintenance",
-                 technician_id: Annotated[int | None, Form()] = None) -> Response:
+def visit_create(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: Annotated[int, Form()],
+    day: Annotated[date, Form()],
+    job_type: Annotated[str, Form(max_length=40)] = "maintenance",
+    technician_id: Annotated[int | None, Form()] = None,
+) -> Response:
     """Store the visit and open it."""
     try:
-        body = VisitCreate(account_id=account_id, day=day, job_type=job_type,
-                           technician_id=technician_id)
+        body = VisitCreate(
+            account_id=account_id, day=day, job_type=job_type, technician_id=technician_id
+        )
     except ValidationError as exc:
         raise _invalid(exc) from exc
     visit = visits.create_visit(session, user, body)
@@ -64,43 +85,66 @@ def visit_create(request: Request, session: DbSession, user: CurrentUser,
 
 
 @router.get("/visits/{visit_id}", response_class=HTMLResponse)
-def visit_page(visit_id: int, request: Request, session: DbSession,
-               user: CurrentUser) -> HTMLResponse:
+def visit_page(
+    visit_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
     """One visit: the account, its leads, sheets, and the customer's feedback."""
     visit = visits.get_visit(session, user, visit_id)
     account = get_account(session, user, visit.account_id)
     page = service.inbox(session, user, "open", False, visit.account_id, 20, 0)
-    return render(request, "field/visit.html", {
-        "visit": visit, "account": account,
-        "site": session.get(Site, visit.site_id) if visit.site_id else None,
-        "leads": page.items, "technician": session.get(User, visit.technician_id),
-        "sheets": [s for s in sheets.sheets_of_account(session, visit.account_id)
-                   if s.visit_id == visit.id],
-        "feedback": session.scalar(select(VisitFeedback).where(VisitFeedback.visit_id == visit.id)),
-        "is_mine": may(user, "sheet.prepare", own=visit.technician_id == user.id),
-        # The customer's rating is recorded by the office, never by the visit's technician.
-        "may_rate": visit.technician_id != user.id and may(user, "visit.feedback")})
+    return render(
+        request,
+        "field/visit.html",
+        {
+            "visit": visit,
+            "account": account,
+            "site": session.get(Site, visit.site_id) if visit.site_id else None,
+            "leads": page.items,
+            "technician": session.get(User, visit.technician_id),
+            "sheets": [
+                s
+                for s in sheets.sheets_of_account(session, visit.account_id)
+                if s.visit_id == visit.id
+            ],
+            "feedback": session.scalar(
+                select(VisitFeedback).where(VisitFeedback.visit_id == visit.id)
+            ),
+            "is_mine": may(user, "sheet.prepare", own=visit.technician_id == user.id),
+            # The customer's rating is recorded by the office, never by the visit's technician.
+            "may_rate": visit.technician_id != user.id and may(user, "visit.feedback"),
+        },
+    )
 
 
 @router.post("/visits/{visit_id}/sheets")
-def sheet_create(visit_id: int, request: Request, session: DbSession,
-                 user: CurrentUser) -> Response:
+def sheet_create(
+    visit_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> Response:
     """Propose a sign-up sheet for the visit and open it (a second click opens the same sheet)."""
     visit = visits.get_visit(session, user, visit_id)
-    sheet = sheets.proposed_sheet_of(session, visit.id) if may(
-        user, "sheet.prepare", own=visit.technician_id == user.id) else None
+    sheet = (
+        sheets.proposed_sheet_of(session, visit.id)
+        if may(user, "sheet.prepare", own=visit.technician_id == user.id)
+        else None
+    )
     sheet = sheet or sheets.propose_sheet(session, user, visit, s=field_settings(request))
     return RedirectResponse(f"/sheets/{sheet.id}", status_code=303)
 
 
 @router.post("/visits/{visit_id}/feedback")
-def feedback(visit_id: int, request: Request, session: DbSession, user: CurrentUser,
-             rating: Annotated[int, Form(ge=1, le=5)],
-             comment: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+def feedback(
+    visit_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    rating: Annotated[int, Form(ge=1, le=5)],
+    comment: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
     """The customer's stars for the visit."""
     visit = visits.get_visit(session, user, visit_id)
-    recognition.record_feedback(session, user, visit, Feedback(rating=rating, comment=comment),
-                                date.today())
+    recognition.record_feedback(
+        session, user, visit, Feedback(rating=rating, comment=comment), date.today()
+    )
     return RedirectResponse(f"/visits/{visit_id}", status_code=303)
 
 
@@ -109,30 +153,45 @@ def sheet_pdf(sheet_id: int, session: DbSession, user: CurrentUser) -> Response:
     """The printable sheet, to tick and sign on paper (or the signed copy)."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     data = pdf.sheet_pdf(sheets.sheet_read(session, sheet), sheet.signature)
-    return Response(data, media_type="application/pdf", headers={
-        "content-disposition": f'inline; filename="sign-up-sheet-{sheet_id}.pdf"'})
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="sign-up-sheet-{sheet_id}.pdf"'},
+    )
 
 
 @router.get("/sheets/{sheet_id}", response_class=HTMLResponse)
-def sheet_page(sheet_id: int, request: Request, session: DbSession,
-               user: CurrentUser) -> HTMLResponse:
+def sheet_page(
+    sheet_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
     """The sheet the customer ticks and signs on the screen."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     read = sheets.sheet_read(session, sheet)
     on = {line.offering_id for line in read.lines}
-    return render(request, "field/sheet.html", {
-        "sheet": read, "signature": sheet.signature,
-        "addable": [o for o in sheets.eligible_offerings(session) if o.id not in on],
-        # The forms show only to who may use them (docs/access.md).
-        "may_edit": sheet.status == "proposed" and may(
-            user, "sheet.prepare", own=user.id == sheet.technician_id),
-        "may_sign": may(user, "sheet.sign", own=user.id == sheet.technician_id)})
+    return render(
+        request,
+        "field/sheet.html",
+        {
+            "sheet": read,
+            "signature": sheet.signature,
+            "addable": [o for o in sheets.eligible_offerings(session) if o.id not in on],
+            # The forms show only to who may use them (docs/access.md).
+            "may_edit": sheet.status == "proposed"
+            and may(user, "sheet.prepare", own=user.id == sheet.technician_id),
+            "may_sign": may(user, "sheet.sign", own=user.id == sheet.technician_id),
+        },
+    )
 
 
 @router.post("/sheets/{sheet_id}/lines")
-def sheet_lines(sheet_id: int, request: Request, session: DbSession, user: CurrentUser,
-                keep: Annotated[list[int] | None, Form()] = None,
-                add: Annotated[int | None, Form()] = None) -> Response:
+def sheet_lines(
+    sheet_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    keep: Annotated[list[int] | None, Form()] = None,
+    add: Annotated[int | None, Form()] = None,
+) -> Response:
     """The technician removes or adds activities."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     ids = list(keep or []) + ([add] if add else [])
@@ -143,16 +202,25 @@ def sheet_lines(sheet_id: int, request: Request, session: DbSession, user: Curre
 
 
 @router.post("/sheets/{sheet_id}/sign")
-def sheet_sign(sheet_id: int, request: Request, session: DbSession, user: CurrentUser,
-               signer_name: Annotated[str, Form(max_length=200)] = "",
-               line_ids: Annotated[list[int] | None, Form()] = None,
-               signed_on: Annotated[str, Form(max_length=8)] = "screen",
-               signature: Annotated[str | None, Form()] = None) -> Response:
+def sheet_sign(
+    sheet_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    signer_name: Annotated[str, Form(max_length=200)] = "",
+    line_ids: Annotated[list[int] | None, Form()] = None,
+    signed_on: Annotated[str, Form(max_length=8)] = "screen",
+    signature: Annotated[str | None, Form()] = None,
+) -> Response:
     """Ticked lines become orders; the sheet shows as signed."""
     sheet = sheets.get_sheet(session, user, sheet_id)
     try:
-        body = Signing(line_ids=line_ids or [], signer_name=signer_name,
-                       signed_on=signed_on, signature=signature or None)
+        body = Signing(
+            line_ids=line_ids or [],
+            signer_name=signer_name,
+            signed_on=signed_on,
+            signature=signature or None,
+        )
     except ValidationError as exc:
         raise _invalid(exc) from exc
     sheets.sign(session, user, sheet, body)
@@ -160,31 +228,58 @@ def sheet_sign(sheet_id: int, request: Request, session: DbSession, user: Curren
 
 
 @router.post("/sheets/{sheet_id}/cancel")
-def sheet_cancel(sheet_id: int, request: Request, session: DbSession, user: CurrentUser,
-                 reason: Annotated[str, Form(min_length=3, max_length=300)]) -> Response:
+def sheet_cancel(
+    sheet_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    reason: Annotated[str, Form(min_length=3, max_length=300)],
+) -> Response:
     """Nothing signed this time; the reason stays."""
     sheets.cancel(session, user, sheets.get_sheet(session, user, sheet_id), reason)
     return RedirectResponse(f"/sheets/{sheet_id}", status_code=303)
 
 
 @router.get("/leaderboard", response_class=HTMLResponse)
-def leaderboard_page(request: Request, session: DbSession, user: CurrentUser,
-                     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-                     region: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+def leaderboard_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    region: Annotated[str | None, Query(max_length=80)] = None,
+) -> HTMLResponse:
     """Standings of the month per region, contests, badges and best practices."""
     region = user.territory if region is None else (region or None)
     board = recognition.leaderboard(session, month or date.today().strftime("%Y-%m"), region)
-    regions = sorted({r for r in session.scalars(select(User.territory).where(
-        User.role == Role.technician.value)) if r})
-    return render(request, "field/leaderboard.html", {
-        "board": board, "regions": regions, "badges": BADGES,
-        "mine": badge_labels(session, user.id)})
+    regions = sorted(
+        {
+            r
+            for r in session.scalars(
+                select(User.territory).where(User.role == Role.technician.value)
+            )
+            if r
+        }
+    )
+    return render(
+        request,
+        "field/leaderboard.html",
+        {
+            "board": board,
+            "regions": regions,
+            "badges": BADGES,
+            "mine": badge_labels(session, user.id),
+        },
+    )
 
 
 @router.post("/leaderboard/notes")
-def share_note(request: Request, session: DbSession, user: CurrentUser,
-               title: Annotated[str, Form(max_length=120)],
-               body: Annotated[str, Form(max_length=4000)]) -> Response:
+def share_note(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    title: Annotated[str, Form(max_length=120)],
+    body: Annotated[str, Form(max_length=4000)],
+) -> Response:
     """Share a best practice."""
     try:
         note = BestPracticeCreate(title=title, body=body)
@@ -195,12 +290,21 @@ def share_note(request: Request, session: DbSession, user: CurrentUser,
 
 
 @router.get("/accounts/{account_id}/field", response_class=HTMLResponse)
-def account_field(account_id: int, request: Request, session: DbSession,
-                  user: CurrentUser) -> HTMLResponse:
+def account_field(
+    account_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
     """Fragment for the account 360: routed leads with owners and clocks, sign-up sheets."""
     get_account(session, user, account_id)
     leads = service.inbox(session, user, None, False, account_id, 10, 0)
-    return render(request, "field/_account_field.html", {
-        "leads": leads, "account_id": account_id,
-        "sheets": [sheets.sheet_read(session, s)
-                   for s in repo.sheets_of_account(session, user, account_id, 10)]})
+    return render(
+        request,
+        "field/_account_field.html",
+        {
+            "leads": leads,
+            "account_id": account_id,
+            "sheets": [
+                sheets.sheet_read(session, s)
+                for s in repo.sheets_of_account(session, user, account_id, 10)
+            ],
+        },
+    )

@@ -30,22 +30,45 @@ OLD_YEARS = 15
 def behaviour(session: Session, account_id: int, today: date) -> rules.Behaviour:
     """The account's service behaviour over the last 12 months."""
     since = today - timedelta(days=365)
-    kinds = dict(session.execute(
-        select(ServiceEvent.kind, func.count()).where(ServiceEvent.account_id == account_id,
-                                                      ServiceEvent.day >= since)
-        .group_by(ServiceEvent.kind)).all())
-    uncovered = session.scalar(select(func.count()).where(
-        Asset.account_id == account_id, Asset.coverage == "none")) or 0
-    old = session.scalar(select(func.count()).where(
-        Asset.account_id == account_id,
-        Asset.install_date < today - timedelta(days=365 * OLD_YEARS))) or 0
-    return rules.Behaviour(kinds.get("repair", 0), kinds.get("maintenance", 0),
-                           kinds.get("inspection", 0), uncovered, old)
+    kinds = dict(
+        session.execute(
+            select(ServiceEvent.kind, func.count())
+            .where(ServiceEvent.account_id == account_id, ServiceEvent.day >= since)
+            .group_by(ServiceEvent.kind)
+        ).all()
+    )
+    uncovered = (
+        session.scalar(
+            select(func.count()).where(Asset.account_id == account_id, Asset.coverage == "none")
+        )
+        or 0
+    )
+    old = (
+        session.scalar(
+            select(func.count()).where(
+                Asset.account_id == account_id,
+                Asset.install_date < today - timedelta(days=365 * OLD_YEARS),
+            )
+        )
+        or 0
+    )
+    return rules.Behaviour(
+        kinds.get("repair", 0),
+        kinds.get("maintenance", 0),
+        kinds.get("inspection", 0),
+        uncovered,
+        old,
+    )
 
 
 def _eligible(session: Session) -> list[Offering]:
-    return list(session.scalars(select(Offering).where(Offering.sign_up_eligible.is_(True))
-                                .order_by(Offering.family, Offering.name, Offering.id)))
+    return list(
+        session.scalars(
+            select(Offering)
+            .where(Offering.sign_up_eligible.is_(True))
+            .order_by(Offering.family, Offering.name, Offering.id)
+        )
+    )
 
 
 def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare") -> None:
@@ -54,13 +77,21 @@ def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare
 
 def proposed_sheet_of(session: Session, visit_id: int) -> SignUpSheet | None:
     """The visit's sheet that is still proposed (neither signed nor cancelled), if any."""
-    return session.scalar(select(SignUpSheet).where(
-        SignUpSheet.visit_id == visit_id, SignUpSheet.status == SheetStatus.proposed.value)
-        .order_by(SignUpSheet.id).limit(1))
+    return session.scalar(
+        select(SignUpSheet)
+        .where(SignUpSheet.visit_id == visit_id, SignUpSheet.status == SheetStatus.proposed.value)
+        .order_by(SignUpSheet.id)
+        .limit(1)
+    )
 
 
-def propose_sheet(session: Session, user: User, visit: Visit, today: date | None = None,
-                  s: FieldSettings | None = None) -> SignUpSheet:
+def propose_sheet(
+    session: Session,
+    user: User,
+    visit: Visit,
+    today: date | None = None,
+    s: FieldSettings | None = None,
+) -> SignUpSheet:
     """A sheet for a visit with lines chosen by open leads and the customer's service behaviour."""
     today, s = today or date.today(), s or FieldSettings()
     _can_work(user, visit.technician_id)
@@ -68,31 +99,54 @@ def propose_sheet(session: Session, user: User, visit: Visit, today: date | None
     lock_for_edit(session, select(Visit).where(Visit.id == visit.id), f"visit {visit.id}")
     open_sheet = proposed_sheet_of(session, visit.id)
     if open_sheet is not None:
-        raise Conflict(f"visit {visit.id} has a proposed sign-up sheet already (sheet {open_sheet.id}); "
-                       "nothing was added")
+        raise Conflict(
+            f"visit {visit.id} has a proposed sign-up sheet already (sheet {open_sheet.id}); "
+            "nothing was added"
+        )
     eligible = _eligible(session)
     if not eligible:
         raise InvalidInput("no catalogue item is flagged sign-up eligible")
     leads = session.execute(
         select(Lead.id, Lead.offering_id, Lead.offering_key)
         .where(Lead.account_id == visit.account_id, Lead.status == LeadStatus.open.value)
-        .order_by(Lead.score.desc(), Lead.id)).all()
-    picks = rules.propose([rules.Eligible(o.id, o.family or "", o.name) for o in eligible],
-                          behaviour(session, visit.account_id, today),
-                          [rules.OpenLead(*row) for row in leads], s.max_sheet_lines)
-    sheet = SignUpSheet(visit_id=visit.id, account_id=visit.account_id,
-                        technician_id=visit.technician_id, status=SheetStatus.proposed.value)
+        .order_by(Lead.score.desc(), Lead.id)
+    ).all()
+    picks = rules.propose(
+        [rules.Eligible(o.id, o.family or "", o.name) for o in eligible],
+        behaviour(session, visit.account_id, today),
+        [rules.OpenLead(*row) for row in leads],
+        s.max_sheet_lines,
+    )
+    sheet = SignUpSheet(
+        visit_id=visit.id,
+        account_id=visit.account_id,
+        technician_id=visit.technician_id,
+        status=SheetStatus.proposed.value,
+    )
     session.add(sheet)
     session.flush()
     by_id = {o.id: o for o in eligible}
     for offering_id, lead_id, reason in picks:
         o = by_id[offering_id]
-        session.add(SignUpLine(sheet_id=sheet.id, offering_id=o.id, lead_id=lead_id,
-                               reason=reason, unit_price_cents=o.list_price_cents,
-                               currency=o.currency))
+        session.add(
+            SignUpLine(
+                sheet_id=sheet.id,
+                offering_id=o.id,
+                lead_id=lead_id,
+                reason=reason,
+                unit_price_cents=o.list_price_cents,
+                currency=o.currency,
+            )
+        )
     session.flush()
-    record(session, actor_of(user), "create", "sign_up_sheet", sheet.id,
-           after={"visit_id": visit.id, "offerings": [p[0] for p in picks]})
+    record(
+        session,
+        actor_of(user),
+        "create",
+        "sign_up_sheet",
+        sheet.id,
+        after={"visit_id": visit.id, "offerings": [p[0] for p in picks]},
+    )
     return sheet
 
 
@@ -106,9 +160,14 @@ def get_sheet(session: Session, user: User, sheet_id: int) -> SignUpSheet:
 
 def lines_of(session: Session, sheet: SignUpSheet) -> list[tuple[SignUpLine, Offering]]:
     """The sheet's lines with their catalogue items."""
-    return list(session.execute(
-        select(SignUpLine, Offering).join(Offering, Offering.id == SignUpLine.offering_id)
-        .where(SignUpLine.sheet_id == sheet.id).order_by(SignUpLine.id)).all())
+    return list(
+        session.execute(
+            select(SignUpLine, Offering)
+            .join(Offering, Offering.id == SignUpLine.offering_id)
+            .where(SignUpLine.sheet_id == sheet.id)
+            .order_by(SignUpLine.id)
+        ).all()
+    )
 
 
 def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: list[int]) -> None:
@@ -127,15 +186,35 @@ def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: li
     for oid in dict.fromkeys(offering_ids):
         if oid not in current:
             o = eligible[oid]
-            session.add(SignUpLine(sheet_id=sheet.id, offering_id=oid, reason="added on site",
-                                   unit_price_cents=o.list_price_cents, currency=o.currency))
+            session.add(
+                SignUpLine(
+                    sheet_id=sheet.id,
+                    offering_id=oid,
+                    reason="added on site",
+                    unit_price_cents=o.list_price_cents,
+                    currency=o.currency,
+                )
+            )
     session.flush()
-    record(session, actor_of(user), "update", "sign_up_sheet", sheet.id,
-           before={"offerings": sorted(current)}, after={"offerings": sorted(offering_ids)})
+    record(
+        session,
+        actor_of(user),
+        "update",
+        "sign_up_sheet",
+        sheet.id,
+        before={"offerings": sorted(current)},
+        after={"offerings": sorted(offering_ids)},
+    )
 
 
-def sign(session: Session, user: User, sheet: SignUpSheet, body: Signing,
-         today: date | None = None, now: datetime | None = None) -> list[Order]:
+def sign(
+    session: Session,
+    user: User,
+    sheet: SignUpSheet,
+    body: Signing,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> list[Order]:
     """The customer signed: ticked lines become orders (channel technician), answered leads close."""
     today, now = today or date.today(), now or utcnow()
     _can_work(user, sheet.technician_id, "sheet.sign")
@@ -152,35 +231,74 @@ def sign(session: Session, user: User, sheet: SignUpSheet, body: Signing,
     for line_id in dict.fromkeys(body.line_ids):
         line, offering = lines[line_id]
         line.ticked = True
-        order = Order(external_id=f"SUS-{sheet.id}-{line.id}", account_id=sheet.account_id,
-                      offering_id=offering.id, day=today, quantity=line.quantity,
-                      amount_cents=_line_cents(line),
-                      currency=line.currency, channel="technician", sold_by_id=sheet.technician_id)
+        order = Order(
+            external_id=f"SUS-{sheet.id}-{line.id}",
+            account_id=sheet.account_id,
+            offering_id=offering.id,
+            day=today,
+            quantity=line.quantity,
+            amount_cents=_line_cents(line),
+            currency=line.currency,
+            channel="technician",
+            sold_by_id=sheet.technician_id,
+        )
         session.add(order)
         session.flush()
         line.order_id = order.id
         orders.append(order)
-        record(session, actor, "create", "order", order.id,
-               after={"account_id": order.account_id, "offering_id": order.offering_id,
-                      "amount_cents": order.amount_cents, "currency": order.currency,
-                      "channel": order.channel, "sign_up_sheet_id": sheet.id})
+        record(
+            session,
+            actor,
+            "create",
+            "order",
+            order.id,
+            after={
+                "account_id": order.account_id,
+                "offering_id": order.offering_id,
+                "amount_cents": order.amount_cents,
+                "currency": order.currency,
+                "channel": order.channel,
+                "sign_up_sheet_id": sheet.id,
+            },
+        )
         if line.lead_id:
             _close_lead(session, user, line.lead_id, sheet.id, today, now)
     before = {"status": sheet.status}
-    sheet.status, sheet.signer_name, sheet.signed_on = (SheetStatus.signed.value,
-                                                        body.signer_name.strip(), body.signed_on)
+    sheet.status, sheet.signer_name, sheet.signed_on = (
+        SheetStatus.signed.value,
+        body.signer_name.strip(),
+        body.signed_on,
+    )
     sheet.signature, sheet.signed_at = body.signature, now
-    record(session, actor, "sign", "sign_up_sheet", sheet.id, before=before,
-           after={"status": sheet.status, "signer_name": sheet.signer_name,
-                  "signed_on": sheet.signed_on, "orders": [o.id for o in orders]})
-    recognition.award(session, sheet.technician_id, PointKind.signed_sheet.value,
-                      f"sheet:{sheet.id}", rules.POINTS[PointKind.signed_sheet.value], today)
+    record(
+        session,
+        actor,
+        "sign",
+        "sign_up_sheet",
+        sheet.id,
+        before=before,
+        after={
+            "status": sheet.status,
+            "signer_name": sheet.signer_name,
+            "signed_on": sheet.signed_on,
+            "orders": [o.id for o in orders],
+        },
+    )
+    recognition.award(
+        session,
+        sheet.technician_id,
+        PointKind.signed_sheet.value,
+        f"sheet:{sheet.id}",
+        rules.POINTS[PointKind.signed_sheet.value],
+        today,
+    )
     session.flush()
     return orders
 
 
-def _close_lead(session: Session, user: User, lead_id: int, sheet_id: int, today: date,
-                now: datetime) -> None:
+def _close_lead(
+    session: Session, user: User, lead_id: int, sheet_id: int, today: date, now: datetime
+) -> None:
     lead = session.get(Lead, lead_id)
     if lead is None or lead.status != LeadStatus.open.value:
         return
@@ -194,8 +312,15 @@ def _close_lead(session: Session, user: User, lead_id: int, sheet_id: int, today
         route.close_reason = f"signed on sign-up sheet {sheet_id}"
         route.confirmed = True  # the customer said yes on site
         recognition.for_lead(session, route, today)
-    record(session, actor_of(user), "convert", "lead", lead_id, before=before,
-           after={"status": lead.status, "stage": Stage.won.value, "sign_up_sheet_id": sheet_id})
+    record(
+        session,
+        actor_of(user),
+        "convert",
+        "lead",
+        lead_id,
+        before=before,
+        after={"status": lead.status, "stage": Stage.won.value, "sign_up_sheet_id": sheet_id},
+    )
 
 
 def cancel(session: Session, user: User, sheet: SignUpSheet, reason: str) -> None:
@@ -204,13 +329,21 @@ def cancel(session: Session, user: User, sheet: SignUpSheet, reason: str) -> Non
     if sheet.status != SheetStatus.proposed.value:
         raise Conflict(f"the sheet is {sheet.status}")
     sheet.status = SheetStatus.cancelled.value
-    record(session, actor_of(user), "cancel", "sign_up_sheet", sheet.id,
-           before={"status": "proposed"}, after={"status": sheet.status, "reason": reason})
+    record(
+        session,
+        actor_of(user),
+        "cancel",
+        "sign_up_sheet",
+        sheet.id,
+        before={"status": "proposed"},
+        after={"status": sheet.status, "reason": reason},
+    )
     session.flush()
 
 
-def sheet_read(session: Session, sheet: SignUpSheet, company: str | None = None,
-               today: date | None = None) -> SheetRead:
+def sheet_read(
+    session: Session, sheet: SignUpSheet, company: str | None = None, today: date | None = None
+) -> SheetRead:
     """A sheet with its lines and the total of the ticked ones."""
     name = session.scalar(select(Account.name).where(Account.id == sheet.account_id)) or ""
     lines = lines_of(session, sheet)
@@ -224,17 +357,37 @@ def sheet_read(session: Session, sheet: SignUpSheet, company: str | None = None,
         rates = Rates(load_rates(session, {c for _, c in ticked} - {company}), company, as_of=day)
         done = rates.sum((c, cur, day) for c, cur in ticked)
     return SheetRead(
-        id=sheet.id, visit_id=sheet.visit_id, account_id=sheet.account_id, account=name,
-        technician_id=sheet.technician_id, status=sheet.status, signer_name=sheet.signer_name,
-        signed_on=sheet.signed_on, signed_at=sheet.signed_at, currency=done.currency,
+        id=sheet.id,
+        visit_id=sheet.visit_id,
+        account_id=sheet.account_id,
+        account=name,
+        technician_id=sheet.technician_id,
+        status=sheet.status,
+        signer_name=sheet.signer_name,
+        signed_on=sheet.signed_on,
+        signed_at=sheet.signed_at,
+        currency=done.currency,
         total_ticked=from_cents(done.cents) or 0,
-        unconverted=[Unconverted(amount=m.amount, currency=m.currency)
-                     for m in done.unconverted_money()],
-        lines=[SheetLineRead(id=x.id, offering_id=o.id, name=o.name, reason=x.reason,
-                             lead_id=x.lead_id, quantity=x.quantity,
-                             unit_price=from_cents(x.unit_price_cents) or 0,
-                             amount=from_cents(_line_cents(x)) or 0, currency=x.currency,
-                             ticked=x.ticked, order_id=x.order_id) for x, o in lines])
+        unconverted=[
+            Unconverted(amount=m.amount, currency=m.currency) for m in done.unconverted_money()
+        ],
+        lines=[
+            SheetLineRead(
+                id=x.id,
+                offering_id=o.id,
+                name=o.name,
+                reason=x.reason,
+                lead_id=x.lead_id,
+                quantity=x.quantity,
+                unit_price=from_cents(x.unit_price_cents) or 0,
+                amount=from_cents(_line_cents(x)) or 0,
+                currency=x.currency,
+                ticked=x.ticked,
+                order_id=x.order_id,
+            )
+            for x, o in lines
+        ],
+    )
 
 
 def _line_cents(line: SignUpLine) -> int:
@@ -249,5 +402,11 @@ def eligible_offerings(session: Session) -> list[Offering]:
 
 def sheets_of_account(session: Session, account_id: int, limit: int = 20) -> list[SignUpSheet]:
     """An account's newest sheets (for the account 360)."""
-    return list(session.scalars(select(SignUpSheet).where(SignUpSheet.account_id == account_id)
-                                .order_by(SignUpSheet.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(SignUpSheet)
+            .where(SignUpSheet.account_id == account_id)
+            .order_by(SignUpSheet.id.desc())
+            .limit(limit)
+        )
+    )

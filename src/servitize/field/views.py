@@ -41,39 +41,66 @@ def today_page(request: Request, session: DbSession, user: CurrentUser) -> Respo
         return RedirectResponse("/inbox", status_code=303)
     day = date.today()
     todays, coming, loose = visits.my_day(session, user, day, s=field_settings(request))
-    return render(request, "field/today.html", {
-        "day": day, "todays": todays, "coming": coming, "loose": loose,
-        "badges": sheet_views.badge_labels(session, user.id)})
+    return render(
+        request,
+        "field/today.html",
+        {
+            "day": day,
+            "todays": todays,
+            "coming": coming,
+            "loose": loose,
+            "badges": sheet_views.badge_labels(session, user.id),
+        },
+    )
 
 
-def _report_context(request: Request, session: Any, user: Any, account_id: int | None,
-                    visit_id: int | None, asset_id: int | None) -> dict[str, Any]:
+def _report_context(
+    request: Request,
+    session: Any,
+    user: Any,
+    account_id: int | None,
+    visit_id: int | None,
+    asset_id: int | None,
+) -> dict[str, Any]:
     accounts = visits.visible_accounts(session, user)
     if account_id is None and accounts:
         account_id = accounts[0].id
     return {
-        "accounts": accounts, "account_id": account_id, "visit_id": visit_id,
-        "asset_id": asset_id, "seen": rules.SEEN, "sizes": rules.SIZES,
+        "accounts": accounts,
+        "account_id": account_id,
+        "visit_id": visit_id,
+        "asset_id": asset_id,
+        "seen": rules.SEEN,
+        "sizes": rules.SIZES,
         "assets": visits.assets_of(session, user, account_id) if account_id else [],
         "threshold": field_settings(request).threshold,
     }
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report_form(request: Request, session: DbSession, user: CurrentUser,
-                account_id: int | None = None, visit_id: int | None = None,
-                asset_id: int | None = None) -> HTMLResponse:
+def report_form(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int | None = None,
+    visit_id: int | None = None,
+    asset_id: int | None = None,
+) -> HTMLResponse:
     """The lead report: pick the machine, what was seen, a size; sent in seconds."""
     context = _report_context(request, session, user, account_id, visit_id, asset_id)
     return render(request, "field/report.html", context)
 
 
 @router.get("/report/assets", response_class=HTMLResponse)
-def report_assets(request: Request, session: DbSession, user: CurrentUser,
-                  account_id: int) -> HTMLResponse:
+def report_assets(
+    request: Request, session: DbSession, user: CurrentUser, account_id: int
+) -> HTMLResponse:
     """The machine picker of one account (HTMX fragment)."""
-    return render(request, "field/_asset_options.html",
-                  {"assets": visits.assets_of(session, user, account_id), "asset_id": None})
+    return render(
+        request,
+        "field/_asset_options.html",
+        {"assets": visits.assets_of(session, user, account_id), "asset_id": None},
+    )
 
 
 def _amount(size: str | None, value: str | None) -> Decimal:
@@ -89,22 +116,35 @@ def _amount(size: str | None, value: str | None) -> Decimal:
 
 @router.post("/report", response_model=None)
 def report_submit(
-    request: Request, session: DbSession, user: CurrentUser,
-    account_id: Annotated[int, Form()], seen: Annotated[str, Form(max_length=32)],
-    observation: Opt = None, size: Opt = None, value: Opt = None,
-    asset_id: Opt = None, visit_id: Opt = None, photo: Annotated[str | None, Form()] = None,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: Annotated[int, Form()],
+    seen: Annotated[str, Form(max_length=32)],
+    observation: Opt = None,
+    size: Opt = None,
+    value: Opt = None,
+    asset_id: Opt = None,
+    visit_id: Opt = None,
+    photo: Annotated[str | None, Form()] = None,
     client_key: Opt = None,
 ) -> Response:
     """Store and route the report; the answer names who works the lead now."""
     try:
         note = (observation or "").strip() or rules.SEEN.get(seen, ("", ""))[0]
-        body = LeadReport(account_id=account_id, seen=seen, observation=note,
-                          estimated_value=_amount(size, value),
-                          asset_id=int(asset_id) if asset_id else None,
-                          visit_id=int(visit_id) if visit_id else None,
-                          photo=photo or None, client_key=client_key or None)
-        row = service.report_lead(session, user, body, s=field_settings(request),
-                                  settings=settings_of(request))
+        body = LeadReport(
+            account_id=account_id,
+            seen=seen,
+            observation=note,
+            estimated_value=_amount(size, value),
+            asset_id=int(asset_id) if asset_id else None,
+            visit_id=int(visit_id) if visit_id else None,
+            photo=photo or None,
+            client_key=client_key or None,
+        )
+        row = service.report_lead(
+            session, user, body, s=field_settings(request), settings=settings_of(request)
+        )
     except PermissionDenied:
         raise  # a refused role is a 403, not a form to correct
     except (ValidationError, ValueError, ServitizeError) as exc:
@@ -127,43 +167,74 @@ def _message(exc: Exception) -> str:
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, session: DbSession, user: CurrentUser,
-               stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
-               mine: bool = False, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-               ) -> HTMLResponse:
+def inbox_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
+    mine: bool = False,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
     """Every lead of the user's accounts (owners), their own (technicians), with clocks."""
     page = service.inbox(session, user, stage, mine, None, 25, offset, s=field_settings(request))
-    return render(request, "field/inbox.html", {
-        "page": page, "stage": stage, "stages": STAGES, "mine": mine,
-        "next": offset + 25 if offset + 25 < page.total else None,
-        "prev": max(offset - 25, 0) if offset else None})
+    return render(
+        request,
+        "field/inbox.html",
+        {
+            "page": page,
+            "stage": stage,
+            "stages": STAGES,
+            "mine": mine,
+            "next": offset + 25 if offset + 25 < page.total else None,
+            "prev": max(offset - 25, 0) if offset else None,
+        },
+    )
 
 
 @router.get("/inbox/{lead_id}", response_class=HTMLResponse)
-def lead_page(lead_id: int, request: Request, session: DbSession, user: CurrentUser,
-              reported: bool = False) -> HTMLResponse:
+def lead_page(
+    lead_id: int, request: Request, session: DbSession, user: CurrentUser, reported: bool = False
+) -> HTMLResponse:
     """One routed lead: story, evidence, clock, and the next steps."""
     it, row = service.lead_item(session, user, lead_id, s=field_settings(request))
     may_act = may(user, "lead.act", own=row.assigned_to_id == user.id)  # docs/access.md
-    return render(request, "field/lead.html", {
-        "it": it, "photo": row.photo, "reported": reported, "may_act": may_act,
-        "actions": [a for a, (allowed, _t) in rules.TRANSITIONS.items() if it.stage in allowed
-                    and not (a == "act" and user.role == Role.technician.value)
-                    and not (a == "confirm" and user.role != Role.technician.value)]})
+    return render(
+        request,
+        "field/lead.html",
+        {
+            "it": it,
+            "photo": row.photo,
+            "reported": reported,
+            "may_act": may_act,
+            "actions": [
+                a
+                for a, (allowed, _t) in rules.TRANSITIONS.items()
+                if it.stage in allowed
+                and not (a == "act" and user.role == Role.technician.value)
+                and not (a == "confirm" and user.role != Role.technician.value)
+            ],
+        },
+    )
 
 
 @router.post("/accounts/{account_id}/owner")
-def hand_over_page(account_id: int, session: DbSession, user: CurrentUser,
-                   owner_id: Annotated[int, Form()]) -> Response:
+def hand_over_page(
+    account_id: int, session: DbSession, user: CurrentUser, owner_id: Annotated[int, Form()]
+) -> Response:
     """The 360's hand-over form: a new owner, the open owner leads with them."""
     service.hand_over_account(session, user, account_id, owner_id)
     return RedirectResponse(f"/accounts/{account_id}", status_code=303)
 
 
 @router.post("/inbox/{lead_id}/action")
-def lead_action(lead_id: int, request: Request, session: DbSession, user: CurrentUser,
-                action: Annotated[str, Form(max_length=16)],
-                reason: Opt = None) -> Response:
+def lead_action(
+    lead_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    action: Annotated[str, Form(max_length=16)],
+    reason: Opt = None,
+) -> Response:
     """A button on the lead page moves its clock."""
     service.act(session, user, lead_id, action, (reason or "").strip() or None)
     return RedirectResponse(f"/inbox/{lead_id}", status_code=303)

@@ -74,52 +74,80 @@ def _cells(**cells: str) -> dict[str, str]:
     return {role: cells.get(role, NO) for role in ROLES}
 
 
-_WRITERS = {"admin": YES, "sales_manager": YES, "account_owner": YES, "technician": YES,
-            "service_manager": YES}
+_WRITERS = {
+    "admin": YES,
+    "sales_manager": YES,
+    "account_owner": YES,
+    "technician": YES,
+    "service_manager": YES,
+}
 _SELLERS = {"admin": YES, "sales_manager": YES, "account_owner": YES, "service_manager": YES}
 
 # action -> (what it is, role -> cell). The analyst reads everything and writes nothing.
 ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "asset.edit": ("correct a machine's record", _cells(**_WRITERS)),
     "contact.add": ("add a contact to an account's buying centre", _cells(**_WRITERS)),
-    "consent.record": ("record what an account agreed to share with us (telemetry consent)",
-                       _cells(**(_SELLERS))),
-    "account.assign_owner": ("hand an account to another owner",
-                             _cells(admin=YES, sales_manager=YES)),
+    "consent.record": (
+        "record what an account agreed to share with us (telemetry consent)",
+        _cells(**(_SELLERS)),
+    ),
+    "account.assign_owner": (
+        "hand an account to another owner",
+        _cells(admin=YES, sales_manager=YES),
+    ),
     "lead.report": ("report a lead seen on site", _cells(**_WRITERS)),
-    "lead.act": ("move a routed lead's clock (confirm, act, propose, win, lose, dismiss)",
-                 _cells(**(_SELLERS | {"technician": OWN}))),
+    "lead.act": (
+        "move a routed lead's clock (confirm, act, propose, win, lose, dismiss)",
+        _cells(**(_SELLERS | {"technician": OWN})),
+    ),
     "lead.dismiss": ("dismiss a lead from the lead list", _cells(**_SELLERS)),
-    "proficiency.record": ("record a salesperson's digital-twin proficiency",
-                           _cells(admin=YES, sales_manager=YES)),
+    "proficiency.record": (
+        "record a salesperson's digital-twin proficiency",
+        _cells(admin=YES, sales_manager=YES),
+    ),
     "visit.plan": ("plan a visit", _cells(admin=YES, service_manager=YES, technician=OWN)),
     # Never by the technician who did the visit: a good rating earns them points.
-    "visit.feedback": ("record the customer's rating of a visit (never the visit's technician)",
-                       _cells(**_SELLERS)),
-    "sheet.prepare": ("propose, change or cancel a sign-up sheet",
-                      _cells(**(_SELLERS | {"technician": OWN}))),
-    "sheet.sign": ("record the customer's signature on a sheet (creates orders)",
-                   _cells(**(_SELLERS | {"technician": OWN}))),
-    "contest.create": ("set a monthly contest",
-                       _cells(admin=YES, sales_manager=YES, service_manager=YES)),
+    "visit.feedback": (
+        "record the customer's rating of a visit (never the visit's technician)",
+        _cells(**_SELLERS),
+    ),
+    "sheet.prepare": (
+        "propose, change or cancel a sign-up sheet",
+        _cells(**(_SELLERS | {"technician": OWN})),
+    ),
+    "sheet.sign": (
+        "record the customer's signature on a sheet (creates orders)",
+        _cells(**(_SELLERS | {"technician": OWN})),
+    ),
+    "contest.create": (
+        "set a monthly contest",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES),
+    ),
     "practice.share": ("share a best-practice note", _cells(**_WRITERS)),
     "opportunity.create": ("open an opportunity", _cells(**_SELLERS)),
-    "opportunity.edit": ("change an opportunity's value, terms, dates, owner",
-                         _cells(**_SELLERS)),
+    "opportunity.edit": ("change an opportunity's value, terms, dates, owner", _cells(**_SELLERS)),
     "opportunity.advance": ("move an opportunity to its next phase", _cells(**_SELLERS)),
     "opportunity.activity": ("add or tick an opportunity's activities", _cells(**_SELLERS)),
     "opportunity.team": ("nominate an opportunity's team", _cells(**_SELLERS)),
     "opportunity.handover": ("tick the handover to the project office", _cells(**_SELLERS)),
     "opportunity.outcome": ("mark an opportunity won, lost or no bid", _cells(**_SELLERS)),
     "opportunity.survey": ("send a satisfaction survey", _cells(**_SELLERS)),
-    "gate.pursue": ("decide the pursue gate (owner or sales manager)",
-                    _cells(sales_manager=YES, account_owner=OWN, service_manager=OWN)),
-    "gate.tender": ("decide the tender gate (owner or sales manager)",
-                    _cells(sales_manager=YES, account_owner=OWN, service_manager=OWN)),
-    "gate.approval": ("decide management approval (a sales manager who does not own it)",
-                      _cells(sales_manager=YES)),
-    "gate.acceptance": ("decide the acceptance test (the project side)",
-                        _cells(service_manager=YES)),
+    "gate.pursue": (
+        "decide the pursue gate (owner or sales manager)",
+        _cells(sales_manager=YES, account_owner=OWN, service_manager=OWN),
+    ),
+    "gate.tender": (
+        "decide the tender gate (owner or sales manager)",
+        _cells(sales_manager=YES, account_owner=OWN, service_manager=OWN),
+    ),
+    "gate.approval": (
+        "decide management approval (a sales manager who does not own it)",
+        _cells(sales_manager=YES),
+    ),
+    "gate.acceptance": (
+        "decide the acceptance test (the project side)",
+        _cells(service_manager=YES),
+    ),
     "gate.reopen": ("reopen an opportunity closed by a no-go", _cells(sales_manager=YES)),
 }
 
@@ -138,14 +166,18 @@ def require(user: User, action: str, own: bool = False) -> None:
     if cells.get(str(user.role), NO) == OWN:
         raise PermissionDenied(f"the role {user.role} may {what} only on their own record")
     allowed = [r for r in ROLES if cells[r] != NO]
-    raise PermissionDenied(f"the role {user.role} may not {what}; that is for: {', '.join(allowed)}")
+    raise PermissionDenied(
+        f"the role {user.role} may not {what}; that is for: {', '.join(allowed)}"
+    )
 
 
 def access_table() -> str:
     """The table of role × action in Markdown, as docs/access.md shows it."""
     mark = {YES: "yes", OWN: "own", NO: "—"}
-    lines = ["| action | what | " + " | ".join(ROLES) + " |",
-             "| --- | --- |" + " --- |" * len(ROLES)]
+    lines = [
+        "| action | what | " + " | ".join(ROLES) + " |",
+        "| --- | --- |" + " --- |" * len(ROLES),
+    ]
     for action, (what, cells) in ACTIONS.items():
         lines.append(f"| `{action}` | {what} | " + " | ".join(mark[cells[r]] for r in ROLES) + " |")
     return "\n".join(lines)

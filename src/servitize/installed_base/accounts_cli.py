@@ -41,8 +41,15 @@ def register(app: typer.Typer) -> None:
         try:
             with cli_session() as session:
                 page = service.list_accounts(
-                    session, acting_user(session, as_user), q=q, owner=owner, country=country,
-                    industry=industry, territory=territory, limit=limit, offset=offset,
+                    session,
+                    acting_user(session, as_user),
+                    q=q,
+                    owner=owner,
+                    country=country,
+                    industry=industry,
+                    territory=territory,
+                    limit=limit,
+                    offset=offset,
                 )
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
@@ -54,8 +61,14 @@ def register(app: typer.Typer) -> None:
         for col in ("id", "number", "name", "country", "industry", "owner"):
             table.add_column(col)
         for a in page.items:
-            table.add_row(str(a.id), a.external_id, a.name, a.country or "", a.industry or "",
-                          a.owner.username if a.owner else "")
+            table.add_row(
+                str(a.id),
+                a.external_id,
+                a.name,
+                a.country or "",
+                a.industry or "",
+                a.owner.username if a.owner else "",
+            )
         console.print(table)
 
     @accounts.command("show")
@@ -78,14 +91,20 @@ def register(app: typer.Typer) -> None:
             return
         a = view.account
         console.rule(f"{a.name} ({a.external_id})")
-        console.print(f"owner: {a.owner.full_name if a.owner else '-'}   country: {a.country}   "
-                      f"industry: {a.industry}   territory: {a.territory}")
+        console.print(
+            f"owner: {a.owner.full_name if a.owner else '-'}   country: {a.country}   "
+            f"industry: {a.industry}   territory: {a.territory}"
+        )
         ib = view.installed_base
-        console.print(f"installed base: {ib.assets} machines; "
-                      + ", ".join(f"{c.label} {c.count}" for c in ib.by_origin))
+        console.print(
+            f"installed base: {ib.assets} machines; "
+            + ", ".join(f"{c.label} {c.count}" for c in ib.by_origin)
+        )
         sh = view.service_history
-        console.print(f"service, last 12 months: {sh.events} work orders, "
-                      f"{sh.downtime_hours} h downtime, parts {sh.parts_cost} {sh.currency}")
+        console.print(
+            f"service, last 12 months: {sh.events} work orders, "
+            f"{sh.downtime_hours} h downtime, parts {sh.parts_cost} {sh.currency}"
+        )
         console.print(f"data health: {view.data_health.score}/100")
         for issue in view.data_health.issues:
             console.print(f"  - {issue.count} x {issue.message}")

@@ -55,8 +55,16 @@ def accounts(
 ) -> Page[AccountRead]:
     """Accounts the user may see, filtered and paginated."""
     return service.list_accounts(
-        session, user, q=q, owner=owner, country=country, industry=industry,
-        territory=territory, kind=kind.value if kind else None, limit=limit, offset=offset,
+        session,
+        user,
+        q=q,
+        owner=owner,
+        country=country,
+        industry=industry,
+        territory=territory,
+        kind=kind.value if kind else None,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -69,11 +77,14 @@ def account_360(
 
 
 @router.post("/accounts/{account_id}/contacts", response_model=ContactRead, status_code=201)
-def add_contact(account_id: Id, body: dict[str, Any], session: DbSession,
-                user: CurrentUser) -> ContactRead:
+def add_contact(
+    account_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser
+) -> ContactRead:
     """Add a person to the account's buying centre: name, buying_role (decision_maker,
     decision_influencer, user, technical, procurement), level, title, email, phone; audited."""
-    contact = buying_centre.add_contact(session, user, account_id, buying_centre.parse_contact(body))
+    contact = buying_centre.add_contact(
+        session, user, account_id, buying_centre.parse_contact(body)
+    )
     return ContactRead.model_validate(contact)
 
 
@@ -91,11 +102,15 @@ def assets(
 ) -> Page[AssetRead]:
     """Machines of the installed base the user may see."""
     return service.list_assets(
-        session, user, account_id=account_id,
+        session,
+        user,
+        account_id=account_id,
         origin=origin.value if origin else None,
         connectivity=connectivity.value if connectivity else None,
         coverage_status=coverage_status.value if coverage_status else None,
-        model=model, limit=limit, offset=offset,
+        model=model,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -106,7 +121,9 @@ def asset(asset_id: Id, session: DbSession, user: CurrentUser) -> AssetRead:
 
 
 @router.patch("/assets/{asset_id}", response_model=AssetRead)
-def fix_asset(asset_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser) -> AssetRead:
+def fix_asset(
+    asset_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser
+) -> AssetRead:
     """Fix a machine's record: only the fields sent change (``null`` clears); audited. Fields:
     serial, model, product_line, manufacturer, origin, competitor, install_date, connectivity,
     warranty_end, coverage, contract_end, site_id."""
@@ -128,7 +145,13 @@ def service_events(
 ) -> Page[ServiceEventRead]:
     """Work orders, newest first."""
     return service.list_service_events(
-        session, user, account_id=account_id, asset_id=asset_id,
-        kind=kind.value if kind else None, since=since, until=until, limit=limit, offset=offset,
+        session,
+        user,
+        account_id=account_id,
+        asset_id=asset_id,
+        kind=kind.value if kind else None,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
     )
-

@@ -28,7 +28,9 @@ from servitize.trust.audit import actor_of, record
 from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import User
 
-DOUBLE_SUBMIT = timedelta(minutes=2)  # the same person without e-mail again this soon: a double submit
+DOUBLE_SUBMIT = timedelta(
+    minutes=2
+)  # the same person without e-mail again this soon: a double submit
 
 
 class NewContact(Input):
@@ -66,14 +68,23 @@ def add_contact(session: Session, user: User, account_id: int, new: NewContact) 
     if twin is not None:
         raise Conflict(
             f"{twin.name} with e-mail {twin.email} is already in this account's buying centre "
-            f"(contact {twin.id}); nothing was added" if data["email"] else
-            f"{twin.name} was added to this account's buying centre a moment ago (contact {twin.id}); "
-            "an identical second submit adds nothing")
+            f"(contact {twin.id}); nothing was added"
+            if data["email"]
+            else f"{twin.name} was added to this account's buying centre a moment ago (contact {twin.id}); "
+            "an identical second submit adds nothing"
+        )
     contact = Contact(account_id=account.id, external_id=f"HAND-{secrets.token_hex(6)}", **data)
     session.add(contact)
     session.flush()
-    record(session, actor_of(user), "create", "contact", contact.id,
-           after={"account_id": account.id, **data}, note="added by hand")
+    record(
+        session,
+        actor_of(user),
+        "create",
+        "contact",
+        contact.id,
+        after={"account_id": account.id, **data},
+        note="added by hand",
+    )
     return contact
 
 
@@ -82,10 +93,17 @@ def _same_person(session: Session, account_id: int, data: dict[str, Any]) -> Con
     details added within ``DOUBLE_SUBMIT``."""
     mine = Contact.account_id == account_id
     if data["email"]:
-        return session.scalar(select(Contact).where(
-            mine, func.lower(Contact.email) == data["email"].lower()).order_by(Contact.id).limit(1))
-    same: list[ColumnElement[bool]] = [mine, Contact.email.is_(None),
-                                       Contact.created_at >= utcnow() - DOUBLE_SUBMIT]
+        return session.scalar(
+            select(Contact)
+            .where(mine, func.lower(Contact.email) == data["email"].lower())
+            .order_by(Contact.id)
+            .limit(1)
+        )
+    same: list[ColumnElement[bool]] = [
+        mine,
+        Contact.email.is_(None),
+        Contact.created_at >= utcnow() - DOUBLE_SUBMIT,
+    ]
     for name in ("name", "buying_role", "level", "title", "phone"):
         column, value = getattr(Contact, name), data[name]
         same.append(column.is_(None) if value is None else column == value)

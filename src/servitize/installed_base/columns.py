@@ -84,8 +84,12 @@ KINDS: dict[str, ImportKind] = {
             (
                 Column("currency", "currency", required=True),
                 Column("date", "date", required=True, not_future=True),
-                Column("rate", "float", required=True,
-                       doc="value of one unit of `currency` in the company currency; above 0"),
+                Column(
+                    "rate",
+                    "float",
+                    required=True,
+                    doc="value of one unit of `currency` in the company currency; above 0",
+                ),
             ),
         ),
         ImportKind(

@@ -53,12 +53,16 @@ def parse_fix(data: dict[str, Any]) -> AssetFix:
     return parse_input(AssetFix, data)
 
 
-def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
-              today: date | None = None) -> Asset:
+def fix_asset(
+    session: Session, user: User, asset_id: int, fix: AssetFix, today: date | None = None
+) -> Asset:
     """Apply the given fields to a machine the user may see; one audit entry with before/after."""
     today = today or date.today()
-    asset = lock_for_edit(session, select(Asset).where(
-        Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))), f"machine {asset_id}")
+    asset = lock_for_edit(
+        session,
+        select(Asset).where(Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))),
+        f"machine {asset_id}",
+    )
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
     require(user, "asset.edit")
@@ -81,8 +85,10 @@ def fix_asset(session: Session, user: User, asset_id: int, fix: AssetFix,
 def _check(session: Session, asset: Asset, changes: dict[str, Any], today: date) -> list[str]:
     """Every reason the changed machine would be wrong, the import's rules for the same columns."""
     reasons = []
-    after = {name: changes.get(name, getattr(asset, name)) for name in
-             ("origin", "competitor", "install_date", "site_id")}
+    after = {
+        name: changes.get(name, getattr(asset, name))
+        for name in ("origin", "competitor", "install_date", "site_id")
+    }
     if after["install_date"] and after["install_date"] > today:
         reasons.append(f"install_date {after['install_date']} is in the future")
     if after["origin"] == Origin.competitor.value and not after["competitor"]:

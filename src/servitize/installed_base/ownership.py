@@ -11,7 +11,9 @@ from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
 
 
-def reassign(session: Session, user: User, account_id: int, new_owner_id: int) -> tuple[Account, int | None]:
+def reassign(
+    session: Session, user: User, account_id: int, new_owner_id: int
+) -> tuple[Account, int | None]:
     """Make ``new_owner_id`` the account's owner; returns the account and the former owner."""
     require(user, "account.assign_owner")
     account = get_account(session, user, account_id)
@@ -22,6 +24,14 @@ def reassign(session: Session, user: User, account_id: int, new_owner_id: int) -
     if before != owner.id:
         account.owner_id = owner.id
         session.flush()
-        record(session, actor_of(user), "update", "account", account.id,
-               before={"owner_id": before}, after={"owner_id": owner.id}, note="new owner")
+        record(
+            session,
+            actor_of(user),
+            "update",
+            "account",
+            account.id,
+            before={"owner_id": before},
+            after={"owner_id": owner.id},
+            note="new owner",
+        )
     return account, before

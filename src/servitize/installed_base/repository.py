@@ -75,29 +75,49 @@ _LAST_SERVICE = (
 )
 _ASSET_ROWS = (
     select(
-        Asset.id, Asset.external_id, Asset.account_id, Asset.parent_id, Asset.serial,
-        Asset.model, Asset.manufacturer, Asset.site_id, Asset.install_date,
-        Asset.warranty_end, Asset.coverage, Asset.contract_end, Asset.origin,
-        Asset.competitor, Asset.connectivity, Asset.product_line, Asset.updated_at,
-        Asset.version, _LAST_SERVICE.c.last_day,
+        Asset.id,
+        Asset.external_id,
+        Asset.account_id,
+        Asset.parent_id,
+        Asset.serial,
+        Asset.model,
+        Asset.manufacturer,
+        Asset.site_id,
+        Asset.install_date,
+        Asset.warranty_end,
+        Asset.coverage,
+        Asset.contract_end,
+        Asset.origin,
+        Asset.competitor,
+        Asset.connectivity,
+        Asset.product_line,
+        Asset.updated_at,
+        Asset.version,
+        _LAST_SERVICE.c.last_day,
     )
     .outerjoin(_LAST_SERVICE, _LAST_SERVICE.c.asset_id == Asset.id)
     .where(Asset.account_id == ACCOUNT)
     .order_by(Asset.id)
 )
 _NEWEST_EVENTS = (
-    select(ServiceEvent.id).where(ServiceEvent.account_id == ACCOUNT)
-    .order_by(ServiceEvent.day.desc(), ServiceEvent.id.desc()).limit(bindparam("newest"))
+    select(ServiceEvent.id)
+    .where(ServiceEvent.account_id == ACCOUNT)
+    .order_by(ServiceEvent.day.desc(), ServiceEvent.id.desc())
+    .limit(bindparam("newest"))
 )
 _EVENTS_SINCE = (
     select(*ServiceEvent.__table__.c)
-    .where(ServiceEvent.account_id == ACCOUNT,
-           or_(ServiceEvent.day >= SINCE, ServiceEvent.id.in_(_NEWEST_EVENTS)))
+    .where(
+        ServiceEvent.account_id == ACCOUNT,
+        or_(ServiceEvent.day >= SINCE, ServiceEvent.id.in_(_NEWEST_EVENTS)),
+    )
     .order_by(ServiceEvent.day.desc(), ServiceEvent.id.desc())
 )
 _NEWEST_ORDER = (
-    select(Order.id).where(Order.account_id == ACCOUNT)
-    .order_by(Order.day.desc(), Order.id.desc()).limit(1)
+    select(Order.id)
+    .where(Order.account_id == ACCOUNT)
+    .order_by(Order.day.desc(), Order.id.desc())
+    .limit(1)
 )
 _ORDERS_SINCE = (
     select(Order.amount_cents, Order.currency, Order.day, Offering.shell)
@@ -114,8 +134,13 @@ _COMPETITORS = (
 
 def possible_owners(session: Session, roles: tuple[str, ...]) -> list[User]:
     """Active users who may own accounts, by name."""
-    return list(session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True))
-                                .order_by(User.full_name, User.username)))
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role.in_(roles), User.active.is_(True))
+            .order_by(User.full_name, User.username)
+        )
+    )
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
@@ -148,7 +173,8 @@ def service_events_since(session: Session, account_id: int, since: date, newest:
     """The account's work orders since a day and, older or not, its ``newest`` ones, newest
     first, as plain rows: one query serves the 12-month summary and the recent list."""
     return session.execute(
-        _EVENTS_SINCE, {"account_id": account_id, "since": since, "newest": newest}).all()
+        _EVENTS_SINCE, {"account_id": account_id, "since": since, "newest": newest}
+    ).all()
 
 
 def orders_since(session: Session, account_id: int, since: date):

@@ -187,7 +187,9 @@ def _data_health(rows, today: date, stale_years: int) -> DataHealth:
         score=score,
         assets=n,
         issues=[
-            HealthIssue(check=f.check, message=f.message, count=len(f.asset_ids), asset_ids=f.asset_ids)
+            HealthIssue(
+                check=f.check, message=f.message, count=len(f.asset_ids), asset_ids=f.asset_ids
+            )
             for f in findings
         ],
     )
@@ -205,7 +207,8 @@ def _service_history(
     rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
     parts = money.Rates(rates, company, as_of=today).sum(  # no rate dated after today
-        (r.parts_cost_cents, r.currency, r.day) for r in rows)
+        (r.parts_cost_cents, r.currency, r.day) for r in rows
+    )
     return ServiceHistorySummary(
         since=since + timedelta(days=1),
         events=len(rows),
@@ -228,7 +231,8 @@ def _purchases(session: Session, account_id: int, today: date, company: str) -> 
     rows = [r for r in found if r.day > since]  # (today - 365 days, today]: twelve months
     rates = repo.exchange_rates(session, {r.currency for r in rows} - {company})
     total = money.Rates(rates, company, as_of=today).sum(  # no rate dated after today
-        (r.amount_cents, r.currency, r.day) for r in rows)
+        (r.amount_cents, r.currency, r.day) for r in rows
+    )
     return PurchaseSummary(
         since=since + timedelta(days=1),
         orders=len(rows),
@@ -272,10 +276,14 @@ def account_360_page(
     dealer = dealer_name = None
     if account.dealer_id:
         # A dealer outside the user's scope is named, nothing more (its record answers 404).
-        dealer = session.scalar(select(Account).where(
-            Account.id == account.dealer_id, account_scope(user)))
-        dealer_name = dealer.name if dealer else session.scalar(
-            select(Account.name).where(Account.id == account.dealer_id))
+        dealer = session.scalar(
+            select(Account).where(Account.id == account.dealer_id, account_scope(user))
+        )
+        dealer_name = (
+            dealer.name
+            if dealer
+            else session.scalar(select(Account.name).where(Account.id == account.dealer_id))
+        )
     contacts: dict[str, list[ContactRead]] = defaultdict(list)
     for c in repo.contacts_of(session, account.id):
         contacts[c.buying_role].append(ContactRead.model_validate(c))
@@ -286,9 +294,13 @@ def account_360_page(
         for s in repo.sites_of(session, account.id)
     ]
     history = _service_history(session, account.id, today, settings.company_currency)
-    users = repo.users_by_id(session, {
-        *(a.owner_id for a in (account, dealer) if a and a.owner_id),
-        *(e.technician_id for e in history.recent if e.technician_id)})
+    users = repo.users_by_id(
+        session,
+        {
+            *(a.owner_id for a in (account, dealer) if a and a.owner_id),
+            *(e.technician_id for e in history.recent if e.technician_id),
+        },
+    )
     a360 = Account360(
         account=account_read(account, users),
         dealer=account_read(dealer, users) if dealer else None,
@@ -298,12 +310,17 @@ def account_360_page(
         installed_base=_installed_base(rows, today),
         service_history=history,
         purchases=_purchases(session, account.id, today, settings.company_currency),
-        competitors=[CompetitorRead.model_validate(c) for c in repo.competitors_of(session, account.id)],
+        competitors=[
+            CompetitorRead.model_validate(c) for c in repo.competitors_of(session, account.id)
+        ],
         data_health=_data_health(rows, today, settings.stale_record_years),
     )
     machines = Page[AssetRead](
-        items=[asset_read(r, today) for r in rows[assets_offset:assets_offset + assets_limit]],
-        total=len(rows), limit=assets_limit, offset=assets_offset)
+        items=[asset_read(r, today) for r in rows[assets_offset : assets_offset + assets_limit]],
+        total=len(rows),
+        limit=assets_limit,
+        offset=assets_offset,
+    )
     return a360, machines, users
 
 
@@ -324,7 +341,11 @@ def list_assets(
     """One page of the machines the user may see (``parent_id``: the machines of a line)."""
     today = today or date.today()
     query = repo.assets_query(
-        user, account_id=account_id, origin=origin, connectivity=connectivity, model=model,
+        user,
+        account_id=account_id,
+        origin=origin,
+        connectivity=connectivity,
+        model=model,
         parent_id=parent_id,
     )
     if coverage_status:
@@ -369,7 +390,9 @@ def list_service_events(
     )
 
 
-def link_dealer_user(session: Session, actor: Actor, username: str, dealer_external_id: str) -> None:
+def link_dealer_user(
+    session: Session, actor: Actor, username: str, dealer_external_id: str
+) -> None:
     """Give a dealer's user the dealer's scope: the dealer and the accounts it serves."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -379,8 +402,15 @@ def link_dealer_user(session: Session, actor: Actor, username: str, dealer_exter
         raise InvalidInput(f"{dealer_external_id!r} is not a dealer account")
     before = {"dealer_account_id": user.dealer_account_id}
     user.dealer_account_id = dealer.id
-    audit.record(session, actor, "update", "user", user.id, before=before,
-                 after={"dealer_account_id": dealer.id})
+    audit.record(
+        session,
+        actor,
+        "update",
+        "user",
+        user.id,
+        before=before,
+        after={"dealer_account_id": dealer.id},
+    )
 
 
 FACET_LIMIT = 300

@@ -47,7 +47,9 @@ def fragment_for(request: Request, target: str) -> bool:
     )
 
 
-def pager(page: Page[Any], base: str, params: dict[str, Any], key: str = "offset") -> dict[str, Any]:
+def pager(
+    page: Page[Any], base: str, params: dict[str, Any], key: str = "offset"
+) -> dict[str, Any]:
     """Links and numbers for the pagination bar of one page of a list."""
 
     def link(offset: int) -> str:
@@ -85,13 +87,24 @@ def accounts_page(
     offset: Offset = 0,
 ) -> HTMLResponse:
     """The accounts the user may see, filtered and paginated."""
-    filters = {"q": q, "owner": owner, "country": country, "industry": industry, "territory": territory}
+    filters = {
+        "q": q,
+        "owner": owner,
+        "country": country,
+        "industry": industry,
+        "territory": territory,
+    }
     page = service.list_accounts(
-        session, user, **{k: v or None for k, v in filters.items()},
-        limit=ACCOUNTS_PER_PAGE, offset=offset,
+        session,
+        user,
+        **{k: v or None for k, v in filters.items()},
+        limit=ACCOUNTS_PER_PAGE,
+        offset=offset,
     )
     context: dict[str, Any] = {
-        "page": page, "filters": filters, "pager": pager(page, "/accounts", filters)
+        "page": page,
+        "filters": filters,
+        "pager": pager(page, "/accounts", filters),
     }
     if fragment_for(request, "account-results"):
         return _vary(render(request, "installed_base/_accounts.html", context))
@@ -117,12 +130,20 @@ def account_page(
         assets = service.list_assets(
             session, user, account_id=account_id, limit=ASSETS_PER_PAGE, offset=assets_offset
         )
-        context = {"assets": assets, "site_names": _site_names(session, account_id),
-                   "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset")}
+        context = {
+            "assets": assets,
+            "site_names": _site_names(session, account_id),
+            "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
+        }
         return _vary(render(request, "installed_base/_assets.html", context))
     a360, assets, users = service.account_360_page(
-        session, user, account_id, assets_offset=assets_offset, assets_limit=ASSETS_PER_PAGE,
-        settings=settings_of(request))
+        session,
+        user,
+        account_id,
+        assets_offset=assets_offset,
+        assets_limit=ASSETS_PER_PAGE,
+        settings=settings_of(request),
+    )
     context = {
         "a": a360,
         "account": a360.account,
@@ -130,8 +151,9 @@ def account_page(
         "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         "site_names": {s.id: s.name for s in a360.sites},
         "technicians": users,
-        "owner_choices": (repo.possible_owners(session, SALESPEOPLE)
-                          if may(user, "account.assign_owner") else []),
+        "owner_choices": (
+            repo.possible_owners(session, SALESPEOPLE) if may(user, "account.assign_owner") else []
+        ),
     }
     return _vary(render(request, "installed_base/account.html", context))
 
@@ -170,22 +192,38 @@ def asset_page(
     return _vary(render(request, "installed_base/asset.html", context))
 
 
-def _fix_form(request: Request, session: Session, user: User, asset_id: int,
-              values: dict[str, Any] | None = None, message: str | None = None,
-              status_code: int = 200) -> HTMLResponse:
+def _fix_form(
+    request: Request,
+    session: Session,
+    user: User,
+    asset_id: int,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     asset = service.get_asset(session, user, asset_id)
     account = get_account(session, user, asset.account_id)
-    return render(request, "installed_base/fix_asset.html", {
-        "asset": asset, "account": account, "values": values or asset.model_dump(),
-        "sites": repo.sites_of(session, asset.account_id), "message": message,
-        "origins": list(Origin), "connectivities": list(Connectivity),
-        "coverages": list(ServiceCoverage),
-    }, status_code=status_code)
+    return render(
+        request,
+        "installed_base/fix_asset.html",
+        {
+            "asset": asset,
+            "account": account,
+            "values": values or asset.model_dump(),
+            "sites": repo.sites_of(session, asset.account_id),
+            "message": message,
+            "origins": list(Origin),
+            "connectivities": list(Connectivity),
+            "coverages": list(ServiceCoverage),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/assets/{asset_id}/fix", response_class=HTMLResponse)
-def fix_asset_page(request: Request, session: DbSession, user: CurrentUser,
-                   asset_id: int) -> HTMLResponse:
+def fix_asset_page(
+    request: Request, session: DbSession, user: CurrentUser, asset_id: int
+) -> HTMLResponse:
     """The form to fix a machine's record (what the data health score asks for)."""
     require(user, "asset.edit")  # the analyst reads: no form to fill in vain
     return _fix_form(request, session, user, asset_id)
@@ -201,8 +239,9 @@ else:
     ContactForm = text_form(buying_centre.NewContact)
 
 
-def _saved_or_again(session: Session, save: Callable[[], object],
-                    again: Callable[[str], HTMLResponse], target: str) -> Response:
+def _saved_or_again(
+    session: Session, save: Callable[[], object], again: Callable[[str], HTMLResponse], target: str
+) -> Response:
     """A form's change in a savepoint: then on to ``target``, or the form again with the reasons."""
     try:
         with session.begin_nested():
@@ -217,41 +256,70 @@ def _saved_or_again(session: Session, save: Callable[[], object],
 
 
 @router.post("/assets/{asset_id}/fix", response_class=HTMLResponse)
-def fix_asset_save(request: Request, session: DbSession, user: CurrentUser, asset_id: int,
-                   form: Annotated[FixForm, Form()]) -> Response:
+def fix_asset_save(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    asset_id: int,
+    form: Annotated[FixForm, Form()],
+) -> Response:
     """Save the form; back to the machine, or the form again with every reason."""
     values = form.model_dump()
     return _saved_or_again(
-        session, lambda: fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values)),
+        session,
+        lambda: fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values)),
         lambda reasons: _fix_form(request, session, user, asset_id, values, reasons, 422),
-        f"/assets/{asset_id}")
+        f"/assets/{asset_id}",
+    )
 
 
-def _contact_form(request: Request, session: Session, user: User, account_id: int,
-                  values: dict[str, Any] | None = None, message: str | None = None,
-                  status_code: int = 200) -> HTMLResponse:
-    return render(request, "installed_base/new_contact.html", {
-        "account": get_account(session, user, account_id), "values": values or {},
-        "message": message, "roles": list(BuyingRole), "levels": list(ContactLevel),
-    }, status_code=status_code)
+def _contact_form(
+    request: Request,
+    session: Session,
+    user: User,
+    account_id: int,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "installed_base/new_contact.html",
+        {
+            "account": get_account(session, user, account_id),
+            "values": values or {},
+            "message": message,
+            "roles": list(BuyingRole),
+            "levels": list(ContactLevel),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
-def new_contact_page(request: Request, session: DbSession, user: CurrentUser,
-                     account_id: int) -> HTMLResponse:
+def new_contact_page(
+    request: Request, session: DbSession, user: CurrentUser, account_id: int
+) -> HTMLResponse:
     """The form to add a person to the account's buying centre."""
     require(user, "contact.add")
     return _contact_form(request, session, user, account_id)
 
 
 @router.post("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
-def new_contact_save(request: Request, session: DbSession, user: CurrentUser, account_id: int,
-                     form: Annotated[ContactForm, Form()]) -> Response:
+def new_contact_save(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int,
+    form: Annotated[ContactForm, Form()],
+) -> Response:
     """Save the form; back to the 360's buying centre, or the form again with every reason."""
     values = form.model_dump()
     return _saved_or_again(
         session,
-        lambda: buying_centre.add_contact(session, user, account_id,
-                                          buying_centre.parse_contact(values)),
+        lambda: buying_centre.add_contact(
+            session, user, account_id, buying_centre.parse_contact(values)
+        ),
         lambda reasons: _contact_form(request, session, user, account_id, values, reasons, 422),
-        f"/accounts/{account_id}#bc-title")
+        f"/accounts/{account_id}#bc-title",
+    )

@@ -40,17 +40,28 @@ def segment_summary(session: DbSession, user: CurrentUser) -> list[SegmentSummar
 
 
 @router.get("/segments", response_model=list[SegmentRead])
-def segments(session: DbSession, user: CurrentUser, label: str | None = None,
-             account_id: Id | None = None, limit: Limit = 50, offset: Offset = 0,
-             ) -> list[SegmentRead]:
+def segments(
+    session: DbSession,
+    user: CurrentUser,
+    label: str | None = None,
+    account_id: Id | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[SegmentRead]:
     """Visible accounts' segments with scores, reasons and go-to-market mode."""
     return queries.list_segments(session, user, label, account_id, limit, offset)
 
 
 @router.get("/leads", response_model=LeadPage)
-def leads(session: DbSession, user: CurrentUser, account_id: Id | None = None,
-          status: str | None = "open", source: str | None = None, limit: Limit = 50,
-          offset: Offset = 0) -> LeadPage:
+def leads(
+    session: DbSession,
+    user: CurrentUser,
+    account_id: Id | None = None,
+    status: str | None = "open",
+    source: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> LeadPage:
     """Visible leads, best score first."""
     return queries.list_leads(session, user, account_id, status, source, limit, offset)
 
@@ -66,11 +77,15 @@ def lead(lead_id: Id, session: DbSession, user: CurrentUser) -> LeadRead:
 
 
 @router.get("/twin-positions", response_model=list[TwinPositionRead])
-def twin_positions(session: DbSession, user: CurrentUser, account_id: Id | None = None,
-                   ) -> list[TwinPositionRead]:
+def twin_positions(
+    session: DbSession,
+    user: CurrentUser,
+    account_id: Id | None = None,
+) -> list[TwinPositionRead]:
     """Digital offerings on the digital-twin grid with proficiency warnings and checklists."""
-    return [TwinPositionRead(**asdict(p))
-            for p in queries.twin_positions(session, user, account_id)]
+    return [
+        TwinPositionRead(**asdict(p)) for p in queries.twin_positions(session, user, account_id)
+    ]
 
 
 class ProficiencyIn(Input):
@@ -86,7 +101,8 @@ def proficiency_list(session: DbSession, _user: CurrentUser) -> list[dict[str, o
 
 
 @router.put("/twin-proficiency/{user_id}")
-def proficiency_set(user_id: Id, body: ProficiencyIn, session: DbSession,
-                    user: CurrentUser) -> dict[str, object]:
+def proficiency_set(
+    user_id: Id, body: ProficiencyIn, session: DbSession, user: CurrentUser
+) -> dict[str, object]:
     """Record a salesperson's proficiency (sales managers and admins; audited)."""
     return asdict(proficiency.record_level(session, user, user_id, body.level))

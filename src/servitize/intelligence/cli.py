@@ -32,8 +32,10 @@ queries = lazy("servitize.intelligence.queries")
 scoring = lazy("servitize.intelligence.scoring")
 service = lazy("servitize.intelligence.service")
 
-AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
-                                               help="cutoff day (default: today)")]
+AsOf = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="cutoff day (default: today)"),
+]
 Json = Annotated[bool, typer.Option("--json", help="print JSON on standard output")]
 CLI = Actor("cli")
 
@@ -95,26 +97,39 @@ def register(app: typer.Typer) -> None:
             acc = session.scalar(select(Account).where(Account.external_id == account))
             if acc is None:
                 raise typer.BadParameter(f"no account {account!r}")
-            row = session.scalar(select(ReadinessAttitude).where(
-                ReadinessAttitude.account_id == acc.id)) or ReadinessAttitude(account_id=acc.id)
+            row = session.scalar(
+                select(ReadinessAttitude).where(ReadinessAttitude.account_id == acc.id)
+            ) or ReadinessAttitude(account_id=acc.id)
             row.attitude, row.note = attitude.value, note or None
             session.add(row)
             session.flush()
-            record(session, CLI, "update", "readiness_attitude", row.id,
-                   after={"account_id": acc.id, "attitude": attitude.value})
+            record(
+                session,
+                CLI,
+                "update",
+                "readiness_attitude",
+                row.id,
+                after={"account_id": acc.id, "attitude": attitude.value},
+            )
         console.print(f"[green]{account}: {attitude.value}[/]")
 
     @leads.command("generate")
-    def leads_generate(as_of: AsOf = None, as_json: Json = False,
-                       no_model: Annotated[bool, typer.Option("--no-model")] = False) -> None:
+    def leads_generate(
+        as_of: AsOf = None,
+        as_json: Json = False,
+        no_model: Annotated[bool, typer.Option("--no-model")] = False,
+    ) -> None:
         """Regenerate leads as of a day; counts by source and offering."""
         with cli_session() as session:
             out = service.generate_leads(session, _day(as_of), actor=CLI, use_model=not no_model)
         emit_json(out) if as_json else console.print(out)
 
     @leads.command("list")
-    def leads_list(as_json: Json = False, account_id: int | None = None,
-                   limit: Annotated[int, typer.Option(min=1, max=100_000)] = 10_000) -> None:
+    def leads_list(
+        as_json: Json = False,
+        account_id: int | None = None,
+        limit: Annotated[int, typer.Option(min=1, max=100_000)] = 10_000,
+    ) -> None:
         """Every open lead: account, offering, source, value, score, story, evidence."""
         with cli_session() as session:
             page = queries.list_leads(session, acting_user(session, None), account_id, limit=limit)
@@ -122,8 +137,9 @@ def register(app: typer.Typer) -> None:
             emit_json(page)
             return
         for lead in page.items:
-            console.print(f"[bold]{lead.account}[/] · {lead.offering_key} · {lead.score}\n"
-                          f"  {lead.story}")
+            console.print(
+                f"[bold]{lead.account}[/] · {lead.offering_key} · {lead.score}\n  {lead.story}"
+            )
 
     @model.command("evaluate")
     def model_evaluate(as_of: AsOf = None, as_json: Json = False) -> None:
@@ -135,20 +151,25 @@ def register(app: typer.Typer) -> None:
             emit_json(asdict(ev))
             return
         console.print(f"Test period {ev.test_from} .. {ev.test_to}, precision at {ev.k}:")
-        console.print(f"  all {ev.rows_test:,} rows ({ev.positives_test:,} bought): model "
-                      f"{ev.model}, recency {ev.baseline}")
+        console.print(
+            f"  all {ev.rows_test:,} rows ({ev.positives_test:,} bought): model "
+            f"{ev.model}, recency {ev.baseline}"
+        )
         pop = ev.lead_population
         if pop is not None:
-            console.print(f"  lead population, family not bought within {pop.not_bought_days} "
-                          f"days: {pop.rows:,} rows ({pop.positives:,} bought): model "
-                          f"{pop.model}, recency {pop.baseline}")
+            console.print(
+                f"  lead population, family not bought within {pop.not_bought_days} "
+                f"days: {pop.rows:,} rows ({pop.positives:,} bought): model "
+                f"{pop.model}, recency {pop.baseline}"
+            )
 
     @model.command("train")
     def model_train(as_of: AsOf = None, as_json: Json = False) -> None:
         """Train, evaluate and store a versioned model file; leads then use it."""
         s, settings = IntelligenceSettings(), Settings()
         with cli_session(settings) as session:
-            run, ev = scoring.train(session, settings.data_dir / "models", s,
-                                    as_of.date() if as_of else None)
+            run, ev = scoring.train(
+                session, settings.data_dir / "models", s, as_of.date() if as_of else None
+            )
             out = {"version": run.version, "path": run.path, **asdict(ev)}
         emit_json(out) if as_json else console.print(out)

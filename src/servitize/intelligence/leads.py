@@ -39,8 +39,14 @@ def pick_offering(
         found = [o for o in offerings if o.get("family") == family]
         if found:
             # A price without an exchange rate (null) is not "cheapest": it sorts last.
-            return min(found, key=lambda o: (o["list_price_cents"] is None,
-                                             o["list_price_cents"] or 0, o["offering_id"]))
+            return min(
+                found,
+                key=lambda o: (
+                    o["list_price_cents"] is None,
+                    o["list_price_cents"] or 0,
+                    o["offering_id"],
+                ),
+            )
     for shell in s.fallback_shells.get(rule, []):
         found = [o for o in offerings if o.get("shell") == shell]
         if found:
@@ -55,7 +61,10 @@ def _offer_name(offer: dict[str, Any] | None, rule: str, s: IntelligenceSettings
 
 
 def candidate(
-    rule: str, group: list[Hit], offer: dict[str, Any] | None, s: IntelligenceSettings,
+    rule: str,
+    group: list[Hit],
+    offer: dict[str, Any] | None,
+    s: IntelligenceSettings,
     currency: str,
 ) -> Candidate:
     """One lead from all hits of one rule at one account (the strongest tells the story)."""
@@ -68,16 +77,36 @@ def candidate(
     value = sum(h.value_cents for h in group)
     if value == 0 and offer:
         value = (offer["list_price_cents"] or 0) * max(1, len(machines))
-    key = offer.get("family") or offer["external_id"] if offer else \
-        s.offer_families.get(rule, ["service"])[0]
-    evidence = {"rule": rule, "facts": top.evidence,
-                "machines": [h.evidence for h in group[:MAX_MACHINES]], "machine_count": len(machines)}
-    return Candidate(top.account_id, offer["offering_id"] if offer else None, str(key), name, rule,
-                     "rule", top.score, int(value), story, evidence, machines)
+    key = (
+        offer.get("family") or offer["external_id"]
+        if offer
+        else s.offer_families.get(rule, ["service"])[0]
+    )
+    evidence = {
+        "rule": rule,
+        "facts": top.evidence,
+        "machines": [h.evidence for h in group[:MAX_MACHINES]],
+        "machine_count": len(machines),
+    }
+    return Candidate(
+        top.account_id,
+        offer["offering_id"] if offer else None,
+        str(key),
+        name,
+        rule,
+        "rule",
+        top.score,
+        int(value),
+        story,
+        evidence,
+        machines,
+    )
 
 
 def assemble(
-    hits: Iterable[Hit], offerings: list[dict[str, Any]], s: IntelligenceSettings,
+    hits: Iterable[Hit],
+    offerings: list[dict[str, Any]],
+    s: IntelligenceSettings,
     currency: str = "EUR",
 ) -> list[Candidate]:
     """Group hits by account and rule, then merge rules that point to the same offering."""
@@ -99,8 +128,10 @@ def merge(cands: Iterable[Candidate]) -> list[Candidate]:
         group.sort(key=lambda c: (-c.score, c.rule))
         best = group[0]
         if len(group) > 1:
-            best.evidence["also"] = [{"rule": c.rule, "source": c.source, "story": c.story,
-                                      "score": c.score} for c in group[1:]]
+            best.evidence["also"] = [
+                {"rule": c.rule, "source": c.source, "story": c.story, "score": c.score}
+                for c in group[1:]
+            ]
             best.value_cents = max(c.value_cents for c in group)
             best.asset_ids = sorted({a for c in group for a in c.asset_ids})
         out.append(best)

@@ -52,8 +52,10 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
     if seller is None or not seller.active:
         raise NotFound(f"user {user_id} not found")
     if seller.role not in SALESPEOPLE:
-        raise InvalidInput(f"{seller.username} is a {seller.role.replace('_', ' ')}; proficiency "
-                           "is recorded for account owners and sales managers")
+        raise InvalidInput(
+            f"{seller.username} is a {seller.role.replace('_', ' ')}; proficiency "
+            "is recorded for account owners and sales managers"
+        )
     row = session.scalar(select(TwinProficiency).where(TwinProficiency.user_id == user_id))
     before = row.level if row else None
     if row is None:
@@ -62,6 +64,13 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
     row.level = level
     session.flush()
     if before != level:
-        record(session, actor_of(actor), "update", "twin_proficiency", row.id,
-               before={"user_id": user_id, "level": before}, after={"user_id": user_id, "level": level})
+        record(
+            session,
+            actor_of(actor),
+            "update",
+            "twin_proficiency",
+            row.id,
+            before={"user_id": user_id, "level": before},
+            after={"user_id": user_id, "level": level},
+        )
     return Seller(seller.id, seller.username, seller.full_name or "", seller.role, level)

@@ -81,14 +81,24 @@ class Evaluation:
 def service_families(records: Records) -> list[str]:
     """The service and digital offering families of the catalogue (not spare parts)."""
     o = records.offerings.to_pylist()
-    return sorted({r["family"] for r in o if r["family"] and r["shell"] in SERVICE_SHELLS
-                   and r["shell"] != "spare_parts"})
+    return sorted(
+        {
+            r["family"]
+            for r in o
+            if r["family"] and r["shell"] in SERVICE_SHELLS and r["shell"] != "spare_parts"
+        }
+    )
 
 
 def _numeric(table: pa.Table) -> list[str]:
-    return [f.name for f in table.schema if f.name not in SKIP
-            and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
-            and not f.name.startswith(("bought_", "days_since_")) or f.name == "days_since_purchase"]
+    return [
+        f.name
+        for f in table.schema
+        if f.name not in SKIP
+        and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+        and not f.name.startswith(("bought_", "days_since_"))
+        or f.name == "days_since_purchase"
+    ]
 
 
 def _days(col: pa.ChunkedArray) -> np.ndarray:
@@ -96,15 +106,18 @@ def _days(col: pa.ChunkedArray) -> np.ndarray:
     return np.where(np.isnan(v), NEVER_DAYS, np.minimum(v, NEVER_DAYS))
 
 
-def dataset(src: Sources, records: Records, cutoff: date, families: list[str],
-            horizon_days: int) -> Dataset:
+def dataset(
+    src: Sources, records: Records, cutoff: date, families: list[str], horizon_days: int
+) -> Dataset:
     """The (account, family) rows at one cutoff, labelled by purchases in the horizon after it."""
     feats = compute(src, cutoff, "account", families)
     general = _numeric(feats)
     base = np.column_stack([_signed_log(feats[c]) for c in general]) if general else None
     orders = records.orders
-    window = pc.and_(pc.greater(orders["day"], pa.scalar(cutoff)),
-                     pc.less_equal(orders["day"], pa.scalar(cutoff + timedelta(days=horizon_days))))
+    window = pc.and_(
+        pc.greater(orders["day"], pa.scalar(cutoff)),
+        pc.less_equal(orders["day"], pa.scalar(cutoff + timedelta(days=horizon_days))),
+    )
     later = orders.filter(window)
     ids = feats["account_id"].to_numpy()
     blocks, ys, rec, fams = [], [], [], []
@@ -119,10 +132,19 @@ def dataset(src: Sources, records: Records, cutoff: date, families: list[str],
         ys.append(np.isin(ids, list(bought)).astype(int))
         rec.append(days)
         fams += [fam] * len(ids)
-    cols = general + ["family_years_since", "family_never", "family_orders_24m"] + \
-        [f"is_{f}" for f in families]
-    return Dataset(np.vstack(blocks), np.concatenate(ys), np.tile(ids, len(families)), fams,
-                   np.concatenate(rec), cols)
+    cols = (
+        general
+        + ["family_years_since", "family_never", "family_orders_24m"]
+        + [f"is_{f}" for f in families]
+    )
+    return Dataset(
+        np.vstack(blocks),
+        np.concatenate(ys),
+        np.tile(ids, len(families)),
+        fams,
+        np.concatenate(rec),
+        cols,
+    )
 
 
 def _signed_log(col: pa.ChunkedArray) -> np.ndarray:
@@ -151,13 +173,19 @@ def metrics(y: np.ndarray, score: np.ndarray, k: int) -> dict[str, float]:
     return {"roc_auc": round(float(auc), 4), "precision_at_k": precision_at_k(y, score, k)}
 
 
-def population(d: Dataset, pred: np.ndarray, base: np.ndarray, k: int,
-               not_bought_days: int) -> Population:
+def population(
+    d: Dataset, pred: np.ndarray, base: np.ndarray, k: int, not_bought_days: int
+) -> Population:
     """Metrics on the rows whose family was last bought more than ``not_bought_days`` ago."""
     rows = d.recency > not_bought_days
     y = d.y[rows]
-    return Population(not_bought_days, int(rows.sum()), int(y.sum()),
-                      metrics(y, pred[rows], k), metrics(y, base[rows], k))
+    return Population(
+        not_bought_days,
+        int(rows.sum()),
+        int(y.sum()),
+        metrics(y, pred[rows], k),
+        metrics(y, base[rows], k),
+    )
 
 
 def baseline_score(d: Dataset) -> np.ndarray:
@@ -184,12 +212,21 @@ class Model:
         """The features that push this row's score up most (coefficient x standardised value)."""
         z = self.scaler.transform(d.X[row : row + 1])[0]
         parts = self.clf.coef_[0] * z
-        shown = [j for j in np.argsort(-parts) if parts[j] > 0
-                 and not self.columns[j].startswith(("is_", "family_never"))][:top]
-        return [{"feature": self.columns[j], "label": label_of(self.columns[j]),
-                 "unit": unit_of(self.columns[j]),
-                 "value": _shown(self.columns[j], d.X[row, j]),
-                 "weight": round(float(parts[j]), 3)} for j in shown]
+        shown = [
+            j
+            for j in np.argsort(-parts)
+            if parts[j] > 0 and not self.columns[j].startswith(("is_", "family_never"))
+        ][:top]
+        return [
+            {
+                "feature": self.columns[j],
+                "label": label_of(self.columns[j]),
+                "unit": unit_of(self.columns[j]),
+                "value": _shown(self.columns[j], d.X[row, j]),
+                "weight": round(float(parts[j]), 3),
+            }
+            for j in shown
+        ]
 
 
 def fit(train: Dataset, families: list[str], horizon_days: int) -> Model:
@@ -202,15 +239,24 @@ def fit(train: Dataset, families: list[str], horizon_days: int) -> Model:
 
 def stack(parts: list[Dataset]) -> Dataset:
     """Rows of several cutoffs as one dataset."""
-    return Dataset(np.vstack([p.X for p in parts]), np.concatenate([p.y for p in parts]),
-                   np.concatenate([p.account_ids for p in parts]),
-                   [f for p in parts for f in p.families],
-                   np.concatenate([p.recency for p in parts]), parts[0].columns)
+    return Dataset(
+        np.vstack([p.X for p in parts]),
+        np.concatenate([p.y for p in parts]),
+        np.concatenate([p.account_ids for p in parts]),
+        [f for p in parts for f in p.families],
+        np.concatenate([p.recency for p in parts]),
+        parts[0].columns,
+    )
 
 
-def train_and_evaluate(records: Records, last_day: date, horizon_days: int, k: int,
-                       src: Sources | None = None, not_bought_days: int = 365,
-                       ) -> tuple[Model, Evaluation]:
+def train_and_evaluate(
+    records: Records,
+    last_day: date,
+    horizon_days: int,
+    k: int,
+    src: Sources | None = None,
+    not_bought_days: int = 365,
+) -> tuple[Model, Evaluation]:
     """Train on earlier cutoffs, test on the later period, compare with the recency baseline."""
     src = src or Sources.from_records(records)
     families = service_families(records)
@@ -219,24 +265,38 @@ def train_and_evaluate(records: Records, last_day: date, horizon_days: int, k: i
     test = dataset(src, records, test_cut, families, horizon_days)
     model = fit(train, families, horizon_days)
     pred, base, fam = model.predict(test), baseline_score(test), np.array(test.families)
-    per = {f: {"model": metrics(test.y[fam == f], pred[fam == f], max(1, k // len(families))),
-               "baseline": metrics(test.y[fam == f], base[fam == f],
-                                   max(1, k // len(families)))} for f in families}
+    per = {
+        f: {
+            "model": metrics(test.y[fam == f], pred[fam == f], max(1, k // len(families))),
+            "baseline": metrics(test.y[fam == f], base[fam == f], max(1, k // len(families))),
+        }
+        for f in families
+    }
     ev = Evaluation(
-        k=k, train_from=train_cuts[0], train_to=train_cuts[-1] + timedelta(days=horizon_days),
-        test_from=test_cut, test_to=test_cut + timedelta(days=horizon_days),
-        rows_train=len(train.y), rows_test=len(test.y), positives_test=int(test.y.sum()),
-        model=metrics(test.y, pred, k), baseline=metrics(test.y, base, k), families=families,
-        by_family=per, lead_population=population(test, pred, base, k, not_bought_days),
+        k=k,
+        train_from=train_cuts[0],
+        train_to=train_cuts[-1] + timedelta(days=horizon_days),
+        test_from=test_cut,
+        test_to=test_cut + timedelta(days=horizon_days),
+        rows_train=len(train.y),
+        rows_test=len(test.y),
+        positives_test=int(test.y.sum()),
+        model=metrics(test.y, pred, k),
+        baseline=metrics(test.y, base, k),
+        families=families,
+        by_family=per,
+        lead_population=population(test, pred, base, k, not_bought_days),
     )
     return model, ev
 
 
 def label_of(column: str) -> str:
     """A readable name of a model column."""
-    special = {"family_years_since": "years since this family was last bought",
-               "family_never": "never bought this family",
-               "family_orders_24m": "orders of this family in 24 months"}
+    special = {
+        "family_years_since": "years since this family was last bought",
+        "family_never": "never bought this family",
+        "family_orders_24m": "orders of this family in 24 months",
+    }
     if column in special:
         return special[column]
     found = [f.label for f in features("account") if f.slug == column]

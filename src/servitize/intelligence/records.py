@@ -32,39 +32,92 @@ from servitize.trust.models import User
 I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "accounts": pa.schema([
-        ("account_id", I64), ("external_id", S), ("name", S), ("country", S), ("territory", S),
-        ("industry", S), ("ownership_type", S), ("owner_id", I64), ("dealer_id", I64),
-        ("volume", I64), ("profitability_potential", I64), ("technical_risk", I64),
-        ("country_risk", I64), ("relationship_quality", I64),
-    ]),
-    "assets": pa.schema([
-        ("asset_id", I64), ("account_id", I64), ("site_id", I64), ("external_id", S),
-        ("serial", S), ("model", S), ("product_line", S), ("origin", S), ("install_date", D),
-        ("connectivity", S), ("warranty_end", D), ("coverage", S), ("contract_end", D),
-    ]),
+    "accounts": pa.schema(
+        [
+            ("account_id", I64),
+            ("external_id", S),
+            ("name", S),
+            ("country", S),
+            ("territory", S),
+            ("industry", S),
+            ("ownership_type", S),
+            ("owner_id", I64),
+            ("dealer_id", I64),
+            ("volume", I64),
+            ("profitability_potential", I64),
+            ("technical_risk", I64),
+            ("country_risk", I64),
+            ("relationship_quality", I64),
+        ]
+    ),
+    "assets": pa.schema(
+        [
+            ("asset_id", I64),
+            ("account_id", I64),
+            ("site_id", I64),
+            ("external_id", S),
+            ("serial", S),
+            ("model", S),
+            ("product_line", S),
+            ("origin", S),
+            ("install_date", D),
+            ("connectivity", S),
+            ("warranty_end", D),
+            ("coverage", S),
+            ("contract_end", D),
+        ]
+    ),
     # parts_cost_cents and amount are in the company currency at the rate of the record's day
     # (core.money's convention), null where the currency has no rate: never counted 1:1.
-    "events": pa.schema([
-        ("asset_id", I64), ("account_id", I64), ("day", D), ("kind", S), ("component", S),
-        ("parts_cost_cents", I64), ("labour_hours", F64), ("downtime_hours", F64),
-    ]),
-    "orders": pa.schema([
-        ("account_id", I64), ("offering_id", I64), ("day", D), ("amount_cents", I64),
-        ("currency", S), ("family", S), ("shell", S), ("quantity", F64), ("amount", I64),
-    ]),
-    "offerings": pa.schema([
-        ("offering_id", I64), ("external_id", S), ("name", S), ("family", S), ("shell", S),
-        ("list_price_cents", I64),  # company currency at the rate of the run's day; null: none
-    ]),
+    "events": pa.schema(
+        [
+            ("asset_id", I64),
+            ("account_id", I64),
+            ("day", D),
+            ("kind", S),
+            ("component", S),
+            ("parts_cost_cents", I64),
+            ("labour_hours", F64),
+            ("downtime_hours", F64),
+        ]
+    ),
+    "orders": pa.schema(
+        [
+            ("account_id", I64),
+            ("offering_id", I64),
+            ("day", D),
+            ("amount_cents", I64),
+            ("currency", S),
+            ("family", S),
+            ("shell", S),
+            ("quantity", F64),
+            ("amount", I64),
+        ]
+    ),
+    "offerings": pa.schema(
+        [
+            ("offering_id", I64),
+            ("external_id", S),
+            ("name", S),
+            ("family", S),
+            ("shell", S),
+            ("list_price_cents", I64),  # company currency at the rate of the run's day; null: none
+        ]
+    ),
     "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
     "users": pa.schema([("user_id", I64), ("role", S), ("territory", S)]),
     "rates": pa.schema([("currency", S), ("day", D), ("rate", F64)]),
     "retrofits": pa.schema([("asset_id", I64), ("day", D)]),
-    "usage": pa.schema([
-        ("asset_id", I64), ("utilisation", F64), ("energy_kwh", F64), ("operating_hours", F64),
-        ("known_hours", F64), ("unplanned_stops", I64),
-    ]),
+    "usage": pa.schema(
+        [
+            ("asset_id", I64),
+            ("utilisation", F64),
+            ("energy_kwh", F64),
+            ("operating_hours", F64),
+            ("known_hours", F64),
+            ("unplanned_stops", I64),
+        ]
+    ),
 }
 
 
@@ -105,37 +158,77 @@ def from_rows(name: str, rows: Sequence[Sequence[Any]]) -> pa.Table:
 
 QUERIES = {
     "accounts": select(
-        Account.id, Account.external_id, Account.name, Account.country, Account.territory,
-        Account.industry, Account.ownership_type, Account.owner_id, Account.dealer_id,
-        Account.volume, Account.profitability_potential, Account.technical_risk,
-        Account.country_risk, Account.relationship_quality,
+        Account.id,
+        Account.external_id,
+        Account.name,
+        Account.country,
+        Account.territory,
+        Account.industry,
+        Account.ownership_type,
+        Account.owner_id,
+        Account.dealer_id,
+        Account.volume,
+        Account.profitability_potential,
+        Account.technical_risk,
+        Account.country_risk,
+        Account.relationship_quality,
     ),
     "assets": select(
-        Asset.id, Asset.account_id, Asset.site_id, Asset.external_id, Asset.serial, Asset.model,
-        Asset.product_line, Asset.origin, Asset.install_date, Asset.connectivity,
-        Asset.warranty_end, Asset.coverage, Asset.contract_end,
+        Asset.id,
+        Asset.account_id,
+        Asset.site_id,
+        Asset.external_id,
+        Asset.serial,
+        Asset.model,
+        Asset.product_line,
+        Asset.origin,
+        Asset.install_date,
+        Asset.connectivity,
+        Asset.warranty_end,
+        Asset.coverage,
+        Asset.contract_end,
     ),
     "events": select(
-        ServiceEvent.asset_id, ServiceEvent.account_id, ServiceEvent.day, ServiceEvent.kind,
-        ServiceEvent.component, ServiceEvent.parts_cost_cents, ServiceEvent.labour_hours,
-        ServiceEvent.downtime_hours, ServiceEvent.currency,
+        ServiceEvent.asset_id,
+        ServiceEvent.account_id,
+        ServiceEvent.day,
+        ServiceEvent.kind,
+        ServiceEvent.component,
+        ServiceEvent.parts_cost_cents,
+        ServiceEvent.labour_hours,
+        ServiceEvent.downtime_hours,
+        ServiceEvent.currency,
     ),
     "orders": select(
-        Order.account_id, Order.offering_id, Order.day, Order.amount_cents, Order.currency,
-        Offering.family, Offering.shell, Order.quantity,
+        Order.account_id,
+        Order.offering_id,
+        Order.day,
+        Order.amount_cents,
+        Order.currency,
+        Offering.family,
+        Offering.shell,
+        Order.quantity,
     ).join(Offering, Offering.id == Order.offering_id),
     "offerings": select(
-        Offering.id, Offering.external_id, Offering.name, Offering.family, Offering.shell,
-        Offering.list_price_cents, Offering.currency,
+        Offering.id,
+        Offering.external_id,
+        Offering.name,
+        Offering.family,
+        Offering.shell,
+        Offering.list_price_cents,
+        Offering.currency,
     ),
     "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
     "users": select(User.id, User.role, User.territory),
 }
 
 
-def load_records(session: Session, company: str | None = None,
-                 connectivity_offerings: list[str] | None = None, as_of: date | None = None,
-                 ) -> Records:
+def load_records(
+    session: Session,
+    company: str | None = None,
+    connectivity_offerings: list[str] | None = None,
+    as_of: date | None = None,
+) -> Records:
     """Read the records the features need from the records DB, as Arrow tables.
 
     Money is converted here, once, into the company currency by ``core.money.Rates`` (the rate
@@ -146,20 +239,34 @@ def load_records(session: Session, company: str | None = None,
     rates = Rates(series, company)
     read = {name: session.execute(q).all() for name, q in QUERIES.items()}
     rows: dict[str, Sequence[Sequence[Any]]] = dict(read)
-    rows["events"] = [(*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
-                      for r in read["events"]]
-    rows["orders"] = [(*r, rates.convert(r.amount_cents, r.currency, r.day))
-                      for r in read["orders"]]
+    rows["events"] = [
+        (*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
+        for r in read["events"]
+    ]
+    rows["orders"] = [
+        (*r, rates.convert(r.amount_cents, r.currency, r.day)) for r in read["orders"]
+    ]
     price_day = as_of or date.today()  # list prices hold now: the rate in force on the run's day
     in_force = Rates(series, company, as_of=price_day)  # never a rate dated after that day
-    rows["offerings"] = [(*r[:5], in_force.convert(r.list_price_cents, r.currency, price_day))
-                         for r in read["offerings"]]
+    rows["offerings"] = [
+        (*r[:5], in_force.convert(r.list_price_cents, r.currency, price_day))
+        for r in read["offerings"]
+    ]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
-    tables["retrofits"] = from_rows("retrofits", session.execute(
-        select(order_asset.c.asset_id, Order.day).join(Order, Order.id == order_asset.c.order_id)
-        .join(Offering, Offering.id == Order.offering_id)
-        .where(Offering.external_id.in_(connectivity_offerings if connectivity_offerings
-                                        is not None else IntelligenceSettings()
-                                        .connectivity_offerings))).all())
+    tables["retrofits"] = from_rows(
+        "retrofits",
+        session.execute(
+            select(order_asset.c.asset_id, Order.day)
+            .join(Order, Order.id == order_asset.c.order_id)
+            .join(Offering, Offering.id == Order.offering_id)
+            .where(
+                Offering.external_id.in_(
+                    connectivity_offerings
+                    if connectivity_offerings is not None
+                    else IntelligenceSettings().connectivity_offerings
+                )
+            )
+        ).all(),
+    )
     return Records(**tables)

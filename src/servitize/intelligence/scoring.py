@@ -28,18 +28,27 @@ def last_day(records: Records) -> date:
     return max(days) if days else date.today()
 
 
-def evaluate(session: Session, s: IntelligenceSettings, as_of: date | None = None,
-             ) -> tuple[Model, Evaluation, Records]:
+def evaluate(
+    session: Session,
+    s: IntelligenceSettings,
+    as_of: date | None = None,
+) -> tuple[Model, Evaluation, Records]:
     """Train on earlier cutoffs and evaluate on the later period, against the recency baseline."""
     records = load_records(session, connectivity_offerings=s.connectivity_offerings)
     end = as_of or last_day(records)
-    model, ev = train_and_evaluate(records, end, s.propensity_horizon_days, s.propensity_k,
-                                   not_bought_days=s.leads.model_not_bought_days)
+    model, ev = train_and_evaluate(
+        records,
+        end,
+        s.propensity_horizon_days,
+        s.propensity_k,
+        not_bought_days=s.leads.model_not_bought_days,
+    )
     return model, ev, records
 
 
-def train(session: Session, models_dir: Path, s: IntelligenceSettings,
-          as_of: date | None = None) -> tuple[ModelRun, Evaluation]:
+def train(
+    session: Session, models_dir: Path, s: IntelligenceSettings, as_of: date | None = None
+) -> tuple[ModelRun, Evaluation]:
     """Train, evaluate, write the versioned model file and record the run."""
     model, ev, _ = evaluate(session, s, as_of)
     n = (session.scalar(select(func.count()).select_from(ModelRun)) or 0) + 1
@@ -48,9 +57,16 @@ def train(session: Session, models_dir: Path, s: IntelligenceSettings,
     models_dir.mkdir(parents=True, exist_ok=True)
     path = models_dir / f"{version}.joblib"
     joblib.dump(model, path)
-    run = ModelRun(version=version, path=str(path), train_from=ev.train_from,
-                   train_to=ev.train_to, test_from=ev.test_from, test_to=ev.test_to,
-                   horizon_days=s.propensity_horizon_days, metrics=_plain(asdict(ev)))
+    run = ModelRun(
+        version=version,
+        path=str(path),
+        train_from=ev.train_from,
+        train_to=ev.train_to,
+        test_from=ev.test_from,
+        test_to=ev.test_to,
+        horizon_days=s.propensity_horizon_days,
+        metrics=_plain(asdict(ev)),
+    )
     session.add(run)
     session.flush()
     return run, ev
@@ -65,9 +81,15 @@ def latest_model(session: Session) -> Model | None:
     return model
 
 
-def model_candidates(records: Records, src: Sources, as_of: date, model: Model,
-                     s: IntelligenceSettings, per_family: int = 25, min_p: float = 0.5,
-                     ) -> list[Candidate]:
+def model_candidates(
+    records: Records,
+    src: Sources,
+    as_of: date,
+    model: Model,
+    s: IntelligenceSettings,
+    per_family: int = 25,
+    min_p: float = 0.5,
+) -> list[Candidate]:
     """Leads for the accounts most likely to buy a family they did not buy within
     ``s.leads.model_not_bought_days`` (the population ``Evaluation.lead_population`` scores)."""
     d = dataset(src, records, as_of, model.families, model.horizon_days)
@@ -76,22 +98,44 @@ def model_candidates(records: Records, src: Sources, as_of: date, model: Model,
     offerings = records.offerings.to_pylist()
     out = []
     for fam in model.families:
-        rows = np.where((fams == fam) & (d.recency > s.leads.model_not_bought_days)
-                        & (p >= min_p))[0]
-        offer = next((o for o in sorted(offerings, key=lambda o: (o["list_price_cents"] is None,
-                                                                o["list_price_cents"] or 0))
-                      if o["family"] == fam), None)
+        rows = np.where((fams == fam) & (d.recency > s.leads.model_not_bought_days) & (p >= min_p))[
+            0
+        ]
+        offer = next(
+            (
+                o
+                for o in sorted(
+                    offerings,
+                    key=lambda o: (o["list_price_cents"] is None, o["list_price_cents"] or 0),
+                )
+                if o["family"] == fam
+            ),
+            None,
+        )
         for i in rows[np.argsort(-p[rows])][:per_family]:
             top = model.contributions(d, int(i))
-            facts = {"family": fam, "probability": round(float(p[i]), 3),
-                     "horizon_days": model.horizon_days, "top_features": top,
-                     "model": model.meta.get("version")}
+            facts = {
+                "family": fam,
+                "probability": round(float(p[i]), 3),
+                "horizon_days": model.horizon_days,
+                "top_features": top,
+                "model": model.meta.get("version"),
+            }
             name = offer["name"] if offer else fam
-            out.append(Candidate(int(d.account_ids[i]), offer["offering_id"] if offer else None,
-                                 fam, name, "propensity", "model", round(100 * float(p[i]), 1),
-                                 int(offer["list_price_cents"] or 0) if offer else 0,
-                                 stories.tell("propensity", facts, name),
-                                 {"rule": "propensity", "facts": facts}))
+            out.append(
+                Candidate(
+                    int(d.account_ids[i]),
+                    offer["offering_id"] if offer else None,
+                    fam,
+                    name,
+                    "propensity",
+                    "model",
+                    round(100 * float(p[i]), 1),
+                    int(offer["list_price_cents"] or 0) if offer else 0,
+                    stories.tell("propensity", facts, name),
+                    {"rule": "propensity", "facts": facts},
+                )
+            )
     return out
 
 

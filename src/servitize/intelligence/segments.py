@@ -76,15 +76,20 @@ def age_class(row: dict[str, Any]) -> str:
 def priority(row: dict[str, Any], technicians: int) -> float:
     """Seed 001's prioritisation 1..5: volume, profitability, low risk, resources, relationship."""
     risks = [row[k] for k in ("technical_risk", "country_risk") if row.get(k) is not None]
-    scores = [row.get("volume"), row.get("profitability_potential"),
-              6 - sum(risks) / len(risks) if risks else None,
-              1 if technicians == 0 else 3 if technicians == 1 else 5,
-              row.get("relationship_quality")]
+    scores = [
+        row.get("volume"),
+        row.get("profitability_potential"),
+        6 - sum(risks) / len(risks) if risks else None,
+        1 if technicians == 0 else 3 if technicians == 1 else 5,
+        row.get("relationship_quality"),
+    ]
     known = [float(s) for s in scores if s is not None]
     return round(sum(known) / len(known), 2)
 
 
-def label_and_mode(ready: float, infra: float, own: float, age: str, r: SegmentRules) -> tuple[str, str]:
+def label_and_mode(
+    ready: float, infra: float, own: float, age: str, r: SegmentRules
+) -> tuple[str, str]:
     """The segment name and go-to-market mode (seed 000) from the dimensions."""
     if ready >= r.high and infra >= r.high:
         young = age in {"new", "new, no history", "medium"}
@@ -112,15 +117,31 @@ def score(
     label, mode = label_and_mode(ready, infra, own, age, r)
     share = _num(row, "service_share_24m")
     reasons = [
-        (f"readiness {ready:.2f}: services {share:.0%} of spend in 24 months, "
-         f"{parts['outsourcing']:.0%} of machines under contract, ownership "
-         f"{row.get('ownership_type') or 'unknown'}, attitude {attitude or 'not recorded'}"),
-        (f"digital infrastructure {infra:.2f}: country {row.get('country') or '?'} index "
-         f"{country:.2f}, {connected:.0%} of {assets:.0f} machines connected"),
+        (
+            f"readiness {ready:.2f}: services {share:.0%} of spend in 24 months, "
+            f"{parts['outsourcing']:.0%} of machines under contract, ownership "
+            f"{row.get('ownership_type') or 'unknown'}, attitude {attitude or 'not recorded'}"
+        ),
+        (
+            f"digital infrastructure {infra:.2f}: country {row.get('country') or '?'} index "
+            f"{country:.2f}, {connected:.0%} of {assets:.0f} machines connected"
+        ),
         f"origin: {own:.0%} of the installed base is ours",
         f"age: {age} base, mean {_num(row, 'mean_age_years'):.1f} years",
         f"go-to-market: {GO_TO_MARKET[mode]}",
     ]
-    return Segment(ready, infra, own, age, label, mode, priority(row, technicians), reasons,
-                   {"readiness_parts": parts, "country_index": country,
-                    "connected_share": round(connected, 3)})
+    return Segment(
+        ready,
+        infra,
+        own,
+        age,
+        label,
+        mode,
+        priority(row, technicians),
+        reasons,
+        {
+            "readiness_parts": parts,
+            "country_index": country,
+            "connected_share": round(connected, 3),
+        },
+    )

@@ -26,8 +26,18 @@ from servitize.intelligence.settings import IntelligenceSettings
 from servitize.intelligence.usage import consented_usage
 from servitize.trust.audit import SYSTEM, Actor, record
 
-LEAD_FIELDS = ("offering_id", "asset_ids", "source", "rule", "score", "estimated_value_cents",
-               "story", "evidence", "as_of", "expires_on")
+LEAD_FIELDS = (
+    "offering_id",
+    "asset_ids",
+    "source",
+    "rule",
+    "score",
+    "estimated_value_cents",
+    "story",
+    "evidence",
+    "as_of",
+    "expires_on",
+)
 
 
 @dataclass
@@ -42,8 +52,13 @@ class Batch:
 def load_batch(session: Session, as_of: date, s: IntelligenceSettings) -> Batch:
     """Read the records (and consented telemetry) into DuckDB for one run."""
     records = load_records(session, connectivity_offerings=s.connectivity_offerings, as_of=as_of)
-    records.usage = consented_usage(session, as_of, s.consent_purpose, days=s.leads.usage_window_days,
-                                    min_coverage=s.usage_min_coverage)
+    records.usage = consented_usage(
+        session,
+        as_of,
+        s.consent_purpose,
+        days=s.leads.usage_window_days,
+        min_coverage=s.usage_min_coverage,
+    )
     return Batch(records, Sources.from_records(records), as_of)
 
 
@@ -54,30 +69,44 @@ def account_rows(batch: Batch) -> list[dict[str, Any]]:
     return [{**fields[f["account_id"]], **f} for f in feats]
 
 
-def score_segments(batch: Batch, attitudes: dict[int, str], s: IntelligenceSettings
-                   ) -> list[tuple[int, segments.Segment]]:
+def score_segments(
+    batch: Batch, attitudes: dict[int, str], s: IntelligenceSettings
+) -> list[tuple[int, segments.Segment]]:
     """The segment of every account (pure scoring over the batch's features)."""
-    techs = Counter(u["territory"] for u in batch.records.users.to_pylist()
-                    if u["role"] == "technician")
-    return [(r["account_id"], segments.score(r, s.segments, attitudes.get(r["account_id"]),
-                                             techs.get(r["territory"], 0)))
-            for r in account_rows(batch)]
+    techs = Counter(
+        u["territory"] for u in batch.records.users.to_pylist() if u["role"] == "technician"
+    )
+    return [
+        (
+            r["account_id"],
+            segments.score(
+                r, s.segments, attitudes.get(r["account_id"]), techs.get(r["territory"], 0)
+            ),
+        )
+        for r in account_rows(batch)
+    ]
 
 
-def run_segments(session: Session, as_of: date, s: IntelligenceSettings | None = None,
-                 batch: Batch | None = None) -> Counter[str]:
+def run_segments(
+    session: Session, as_of: date, s: IntelligenceSettings | None = None, batch: Batch | None = None
+) -> Counter[str]:
     """Score and store every account's segment; counts by label."""
     s = s or IntelligenceSettings()
     batch = batch or load_batch(session, as_of, s)
-    attitudes = dict(session.execute(select(ReadinessAttitude.account_id,
-                                            ReadinessAttitude.attitude)).all())
+    attitudes = dict(
+        session.execute(select(ReadinessAttitude.account_id, ReadinessAttitude.attitude)).all()
+    )
     existing = {a.account_id: a for a in session.scalars(select(SegmentAssignment))}
     counts: Counter[str] = Counter()
     for account_id, seg in score_segments(batch, attitudes, s):
         row = existing.get(account_id) or SegmentAssignment(account_id=account_id)
         row.as_of, row.label, row.readiness = as_of, seg.label, seg.readiness
         row.digital_infrastructure, row.own_share = seg.digital_infrastructure, seg.own_share
-        row.age_class, row.priority, row.go_to_market = seg.age_class, seg.priority, seg.go_to_market
+        row.age_class, row.priority, row.go_to_market = (
+            seg.age_class,
+            seg.priority,
+            seg.go_to_market,
+        )
         row.reasons, row.scores = seg.reasons, seg.scores
         session.add(row)
         counts[seg.label] += 1
@@ -94,8 +123,11 @@ def rule_candidates(batch: Batch, s: IntelligenceSettings, currency: str) -> lis
 
 
 def generate_leads(
-    session: Session, as_of: date, s: IntelligenceSettings | None = None,
-    actor: Actor = SYSTEM, use_model: bool = True,
+    session: Session,
+    as_of: date,
+    s: IntelligenceSettings | None = None,
+    actor: Actor = SYSTEM,
+    use_model: bool = True,
 ) -> dict[str, Any]:
     """Regenerate leads as of a day: update open ones, respect quiet periods, expire old ones."""
     s = s or IntelligenceSettings()
@@ -105,12 +137,20 @@ def generate_leads(
     model = scoring.latest_model(session) if use_model else None
     if model is not None:
         taken = {(c.account_id, c.offering_key) for c in cands}
-        cands += [c for c in scoring.model_candidates(batch.records, batch.sources, as_of, model, s)
-                  if (c.account_id, c.offering_key) not in taken]
+        cands += [
+            c
+            for c in scoring.model_candidates(batch.records, batch.sources, as_of, model, s)
+            if (c.account_id, c.offering_key) not in taken
+        ]
     expired = expire(session, as_of, actor)
-    leads = {(x.account_id, x.offering_key, x.status): x for x in session.scalars(
-        select(Lead).where(Lead.status.in_([LeadStatus.open.value, LeadStatus.dismissed.value]))
-        .order_by(Lead.id))}
+    leads = {
+        (x.account_id, x.offering_key, x.status): x
+        for x in session.scalars(
+            select(Lead)
+            .where(Lead.status.in_([LeadStatus.open.value, LeadStatus.dismissed.value]))
+            .order_by(Lead.id)
+        )
+    }
     created = updated = quiet = 0
     by_source: Counter[str] = Counter()
     by_offering: Counter[str] = Counter()
@@ -120,13 +160,26 @@ def generate_leads(
         if lead is None and dismissed and dismissed.quiet_until and dismissed.quiet_until >= as_of:
             quiet += 1
             continue
-        values = {"offering_id": c.offering_id, "asset_ids": c.asset_ids, "source": c.source,
-                  "rule": c.rule, "score": c.score, "estimated_value_cents": c.value_cents,
-                  "story": c.story, "evidence": _plain(c.evidence), "as_of": as_of,
-                  "expires_on": as_of + timedelta(days=s.leads.lead_ttl_days)}
+        values = {
+            "offering_id": c.offering_id,
+            "asset_ids": c.asset_ids,
+            "source": c.source,
+            "rule": c.rule,
+            "score": c.score,
+            "estimated_value_cents": c.value_cents,
+            "story": c.story,
+            "evidence": _plain(c.evidence),
+            "as_of": as_of,
+            "expires_on": as_of + timedelta(days=s.leads.lead_ttl_days),
+        }
         if lead is None:
-            lead = Lead(account_id=c.account_id, offering_key=c.offering_key, currency=currency,
-                        status=LeadStatus.open.value, **values)
+            lead = Lead(
+                account_id=c.account_id,
+                offering_key=c.offering_key,
+                currency=currency,
+                status=LeadStatus.open.value,
+                **values,
+            )
             session.add(lead)
             session.flush()
             record(session, actor, "create", "lead", lead.id, after=values)
@@ -135,35 +188,62 @@ def generate_leads(
             before = {k: getattr(lead, k) for k in LEAD_FIELDS}
             for k, v in values.items():
                 setattr(lead, k, v)
-            record(session, actor, "update", "lead", lead.id, before={"score": before["score"]},
-                   after={"score": c.score, "as_of": as_of})
+            record(
+                session,
+                actor,
+                "update",
+                "lead",
+                lead.id,
+                before={"score": before["score"]},
+                after={"score": c.score, "as_of": as_of},
+            )
             updated += 1
         by_source[c.source] += 1
         by_offering[c.offering_key] += 1
     session.flush()
-    return {"as_of": as_of, "created": created, "updated": updated, "expired": expired,
-            "quiet": quiet, "by_source": dict(by_source), "by_offering": dict(by_offering)}
+    return {
+        "as_of": as_of,
+        "created": created,
+        "updated": updated,
+        "expired": expired,
+        "quiet": quiet,
+        "by_source": dict(by_source),
+        "by_offering": dict(by_offering),
+    }
 
 
 def expire(session: Session, as_of: date, actor: Actor = SYSTEM) -> int:
     """Close open leads past their expiry."""
-    stale = session.scalars(select(Lead).where(Lead.status == LeadStatus.open.value,
-                                               Lead.expires_on < as_of)).all()
+    stale = session.scalars(
+        select(Lead).where(Lead.status == LeadStatus.open.value, Lead.expires_on < as_of)
+    ).all()
     for lead in stale:
         lead.status = LeadStatus.expired.value
         record(session, actor, "expire", "lead", lead.id, after={"status": "expired"})
     return len(stale)
 
 
-def dismiss(session: Session, lead: Lead, reason: str, as_of: date, actor: Actor,
-            s: IntelligenceSettings | None = None) -> Lead:
+def dismiss(
+    session: Session,
+    lead: Lead,
+    reason: str,
+    as_of: date,
+    actor: Actor,
+    s: IntelligenceSettings | None = None,
+) -> Lead:
     """Dismiss an open lead; it is not raised again for the quiet period."""
     s = s or IntelligenceSettings()
     lead.status = LeadStatus.dismissed.value
     lead.dismissed_reason = reason
     lead.quiet_until = as_of + timedelta(days=s.leads.quiet_days)
-    record(session, actor, "dismiss", "lead", lead.id,
-           after={"reason": reason, "quiet_until": lead.quiet_until})
+    record(
+        session,
+        actor,
+        "dismiss",
+        "lead",
+        lead.id,
+        after={"reason": reason, "quiet_until": lead.quiet_until},
+    )
     session.flush()
     return lead
 

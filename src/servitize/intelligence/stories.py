@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve")
+WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 
 def number(n: int) -> str:
@@ -83,54 +96,78 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
     if rule == "repeat_repairs":
         comp = str(e["component"]).replace("_", " ")
         flag = number(e["flaggable"])
-        return (f"{_machine(e)} needed {number(e['repairs'])} {comp} repairs in the last "
-                f"{months(e['window_days'])}, {_hours(e['downtime_hours'])} of downtime. "
-                f"{offer} of the {plural_of(comp)} would have flagged {flag} of them.")
+        return (
+            f"{_machine(e)} needed {number(e['repairs'])} {comp} repairs in the last "
+            f"{months(e['window_days'])}, {_hours(e['downtime_hours'])} of downtime. "
+            f"{offer} of the {plural_of(comp)} would have flagged {flag} of them."
+        )
     if rule == "downtime_without_monitoring":
-        return (f"{_machine(e)} stood still for {_hours(e['downtime_hours'])} in the last "
-                f"{months(e['window_days'])} over {plural(e['repairs_12m'], 'repair')} "
-                f"(unplanned stops only), and it has "
-                f"{'no sensors' if e['connectivity'] == 'none' else 'only older sensors'}. "
-                f"{offer} would show the trouble coming.")
+        return (
+            f"{_machine(e)} stood still for {_hours(e['downtime_hours'])} in the last "
+            f"{months(e['window_days'])} over {plural(e['repairs_12m'], 'repair')} "
+            f"(unplanned stops only), and it has "
+            f"{'no sensors' if e['connectivity'] == 'none' else 'only older sensors'}. "
+            f"{offer} would show the trouble coming."
+        )
     if rule == "past_typical_life":
-        return (f"{_machine(e)} is {e['age_years']:.0f} years old; machines of its line "
-                f"usually run {e['typical_life_years']:.0f}. Talk about {offer} before it fails.")
+        return (
+            f"{_machine(e)} is {e['age_years']:.0f} years old; machines of its line "
+            f"usually run {e['typical_life_years']:.0f}. Talk about {offer} before it fails."
+        )
     if rule == "coverage_ending":
-        return (f"The {e['ending']} of {_machine(e)} ends in {plural(e['days_left'], 'day')}. "
-                f"{offer} keeps it covered without a gap.")
+        return (
+            f"The {e['ending']} of {_machine(e)} ends in {plural(e['days_left'], 'day')}. "
+            f"{offer} keeps it covered without a gap."
+        )
     if rule == "high_utilisation_no_contract":
         stops = e.get("unplanned_stops") or 0
         energy = e.get("energy_kwh")
         used = f", used {energy:,.0f} kWh" if energy is not None else ""
-        return (f"{_machine(e)} ran {_hours(e['operating_hours'])} of "
-                f"{_hours(e['known_hours'])} with telemetry in the last "
-                f"{months(e['window_days'])} ({e['utilisation']:.0%}){used}, with "
-                f"{plural(stops, 'unplanned stop')} and no maintenance contract. "
-                f"{offer} protects that output.")
+        return (
+            f"{_machine(e)} ran {_hours(e['operating_hours'])} of "
+            f"{_hours(e['known_hours'])} with telemetry in the last "
+            f"{months(e['window_days'])} ({e['utilisation']:.0%}){used}, with "
+            f"{plural(stops, 'unplanned stop')} and no maintenance contract. "
+            f"{offer} protects that output."
+        )
     if rule == "drifted_customer":
         since = e.get("days_since_purchase")
-        when = "has never bought from us" if since is None else \
-            f"has not bought anything for {plural(since, 'day')}"
-        return (f"The customer runs {plural(e['own_assets'], 'machine')} of ours but {when}. "
-                f"A visit with {offer} brings them back.")
+        when = (
+            "has never bought from us"
+            if since is None
+            else f"has not bought anything for {plural(since, 'day')}"
+        )
+        return (
+            f"The customer runs {plural(e['own_assets'], 'machine')} of ours but {when}. "
+            f"A visit with {offer} brings them back."
+        )
     if rule == "wallet_share":
         left = e.get("unconverted_orders_12m") or 0
-        apart = (f" (plus {plural(left, 'order')} in a currency without an exchange rate, "
-                 f"not counted)") if left else ""
-        return (f"The customer spent {money(e['service_spend_12m_cents'], currency)} on service "
-                f"and parts in the last {months(e['window_days'])}{apart}; "
-                f"{plural(e['own_assets'], 'machine')} of ours "
-                f"would need about {money(e['need_12m_cents'], currency)}. "
-                f"{offer} wins back the rest.")
+        apart = (
+            (f" (plus {plural(left, 'order')} in a currency without an exchange rate, not counted)")
+            if left
+            else ""
+        )
+        return (
+            f"The customer spent {money(e['service_spend_12m_cents'], currency)} on service "
+            f"and parts in the last {months(e['window_days'])}{apart}; "
+            f"{plural(e['own_assets'], 'machine')} of ours "
+            f"would need about {money(e['need_12m_cents'], currency)}. "
+            f"{offer} wins back the rest."
+        )
     if rule == "competitor_fleet":
-        return (f"Next to {plural(e['own_assets'], 'machine')} of ours the customer runs "
-                f"{plural(e['competitor_assets'], 'competitor machine')} "
-                f"({e['competitor_share']:.0%} of the base). {offer} can serve the whole fleet.")
+        return (
+            f"Next to {plural(e['own_assets'], 'machine')} of ours the customer runs "
+            f"{plural(e['competitor_assets'], 'competitor machine')} "
+            f"({e['competitor_share']:.0%} of the base). {offer} can serve the whole fleet."
+        )
     if rule == "propensity":
         reasons = "; ".join(f"{c['label']}: {shown(c, currency)}" for c in e["top_features"][:3])
-        return (f"Accounts like this one bought {e['family'].replace('_', ' ')} within "
-                f"{months(e['horizon_days'])}: the model gives {e['probability']:.0%}. "
-                f"What weighs most: {reasons}.")
+        return (
+            f"Accounts like this one bought {e['family'].replace('_', ' ')} within "
+            f"{months(e['horizon_days'])}: the model gives {e['probability']:.0%}. "
+            f"What weighs most: {reasons}."
+        )
     raise ValueError(f"no story for rule {rule!r}")
 
 

@@ -13,21 +13,31 @@ from dataclasses import dataclass, field
 LEVELS = ("light", "moderate", "deep")
 UNDERSTANDING = ("sub-process", "process", "business", "ecosystem")
 # The solution level each digital family is sold at; others are light (a sales-aid simulation).
-FAMILY_LEVEL = {"condition_monitoring": "moderate", "remote_service": "moderate",
-                "digital_twin": "deep", "availability_contract": "deep"}
+FAMILY_LEVEL = {
+    "condition_monitoring": "moderate",
+    "remote_service": "moderate",
+    "digital_twin": "deep",
+    "availability_contract": "deep",
+}
 CHALLENGES = {
-    "light": ["Resistance to digitalisation and change at the customer",
-              "Silos at the customer that block the transformation",
-              "Doubts about the reliability of the twin's configuration",
-              "Who updates the twin and its information after the sale?"],
-    "moderate": ["Compatibility of platform, systems and data",
-                 "Old infrastructure that does not support the integrations",
-                 "Customer-specific lines: the twin must be changed for each sale",
-                 "Openness to share data from several sources"],
-    "deep": ["Make the meaning of real-time data clear to the customer",
-             "Data ownership and sharing rules in the ecosystem",
-             "Model complexity: can it still run in real time?",
-             "New earning logics: licences, subscriptions, value co-creation"],
+    "light": [
+        "Resistance to digitalisation and change at the customer",
+        "Silos at the customer that block the transformation",
+        "Doubts about the reliability of the twin's configuration",
+        "Who updates the twin and its information after the sale?",
+    ],
+    "moderate": [
+        "Compatibility of platform, systems and data",
+        "Old infrastructure that does not support the integrations",
+        "Customer-specific lines: the twin must be changed for each sale",
+        "Openness to share data from several sources",
+    ],
+    "deep": [
+        "Make the meaning of real-time data clear to the customer",
+        "Data ownership and sharing rules in the ecosystem",
+        "Model complexity: can it still run in real time?",
+        "New earning logics: licences, subscriptions, value co-creation",
+    ],
 }
 
 
@@ -71,9 +81,17 @@ def target_of(level: str, understanding: str, segment: str | None) -> tuple[str,
     return level, understanding
 
 
-def position(account_id: int, account: str, family: str, offering: str, covered_assets: int,
-             account_sites: int, via_dealer: bool, proficiency: int | None,
-             segment: str | None = None) -> Position:
+def position(
+    account_id: int,
+    account: str,
+    family: str,
+    offering: str,
+    covered_assets: int,
+    account_sites: int,
+    via_dealer: bool,
+    proficiency: int | None,
+    segment: str | None = None,
+) -> Position:
     """Place one sold digital offering on the grid and check the owner's proficiency."""
     level = FAMILY_LEVEL.get(family, "light")
     und = understanding_of(level, covered_assets, account_sites, via_dealer)
@@ -82,36 +100,58 @@ def position(account_id: int, account: str, family: str, offering: str, covered_
     if proficiency is None:
         warning = f"proficiency of the account owner not recorded; this cell needs {need}"
     elif proficiency < need:
-        warning = (f"the account owner's proficiency {proficiency} is below the {need} this "
-                   f"cell needs: bring in a digital specialist")
-    return Position(account_id, account, offering, level, und, need, proficiency, warning,
-                    list(CHALLENGES[level]), target_of(level, und, segment))
+        warning = (
+            f"the account owner's proficiency {proficiency} is below the {need} this "
+            f"cell needs: bring in a digital specialist"
+        )
+    return Position(
+        account_id,
+        account,
+        offering,
+        level,
+        und,
+        need,
+        proficiency,
+        warning,
+        list(CHALLENGES[level]),
+        target_of(level, und, segment),
+    )
 
 
 def svg(positions: list[Position], width: int = 560) -> str:
     """The grid as an SVG: filled dots now, hollow dots where the account should go next."""
     cw, ch, left, top = (width - 120) // 3, 70, 110, 30
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top + 4 * ch + 40}"'
-             ' role="img" aria-label="Digital-twin positioning grid" font-size="12">')]
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top + 4 * ch + 40}"'
+            ' role="img" aria-label="Digital-twin positioning grid" font-size="12">'
+        )
+    ]
     for i, lvl in enumerate(LEVELS):
-        parts.append(f'<text x="{left + i * cw + cw / 2}" y="{top + 4 * ch + 20}" '
-                     f'text-anchor="middle">{lvl}</text>')
+        parts.append(
+            f'<text x="{left + i * cw + cw / 2}" y="{top + 4 * ch + 20}" '
+            f'text-anchor="middle">{lvl}</text>'
+        )
     for j, und in enumerate(UNDERSTANDING):
         y: float = top + (3 - j) * ch
         parts.append(f'<text x="{left - 8}" y="{y + ch / 2}" text-anchor="end">{und}</text>')
         for i, lvl in enumerate(LEVELS):
             need = needed_proficiency(lvl, und)
-            parts.append(f'<rect x="{left + i * cw}" y="{y}" width="{cw}" height="{ch}" '
-                         f'fill="hsl(210,60%,{97 - need * 7}%)" stroke="#bbb">'
-                         f'<title>{lvl} x {und}: proficiency {need}</title></rect>')
+            parts.append(
+                f'<rect x="{left + i * cw}" y="{y}" width="{cw}" height="{ch}" '
+                f'fill="hsl(210,60%,{97 - need * 7}%)" stroke="#bbb">'
+                f"<title>{lvl} x {und}: proficiency {need}</title></rect>"
+            )
     for kind, cells in (("now", _count(positions, False)), ("target", _count(positions, True))):
         for (lvl, und), n in cells.items():
             x = left + LEVELS.index(lvl) * cw + cw * (0.35 if kind == "now" else 0.7)
             y = top + (3 - UNDERSTANDING.index(und)) * ch + ch / 2
-            r = min(24, 5 + 3 * n ** 0.5)
+            r = min(24, 5 + 3 * n**0.5)
             style = 'fill="#1f6feb"' if kind == "now" else 'fill="none" stroke="#1f6feb"'
-            parts.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r:.1f}" {style} '
-                         f'data-kind="{kind}"><title>{n} {kind}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r:.1f}" {style} '
+                f'data-kind="{kind}"><title>{n} {kind}</title></circle>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 

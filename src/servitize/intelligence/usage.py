@@ -32,9 +32,14 @@ def usage_period(as_of: date, days: int = USAGE_DAYS) -> Period:
     return Period(end - timedelta(days=days), end)
 
 
-def consented_usage(session: Session, as_of: date, purpose: str = "service_offers",
-                    store: TelemetryStore | None = None, days: int = USAGE_DAYS,
-                    min_coverage: float = MIN_COVERAGE) -> pa.Table:
+def consented_usage(
+    session: Session,
+    as_of: date,
+    purpose: str = "service_offers",
+    store: TelemetryStore | None = None,
+    days: int = USAGE_DAYS,
+    min_coverage: float = MIN_COVERAGE,
+) -> pa.Table:
     """Per consenting asset over the ``days`` ending on ``as_of``: utilisation (running hours /
     known hours, null below ``min_coverage`` of the window known), energy (kWh), operating
     (running) hours, known hours and unplanned stops. Machines without consent are absent."""

@@ -17,42 +17,68 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/segments", response_class=HTMLResponse)
-def segments_page(request: Request, session: DbSession, user: CurrentUser,
-                  label: str | None = None) -> HTMLResponse:
+def segments_page(
+    request: Request, session: DbSession, user: CurrentUser, label: str | None = None
+) -> HTMLResponse:
     """Segments with their accounts."""
-    return render(request, "intelligence/segments.html", {
-        "summary": queries.segment_summary(session, user), "label": label, "modes": GO_TO_MARKET,
-        "rows": queries.list_segments(session, user, label=label, limit=200),
-    })
+    return render(
+        request,
+        "intelligence/segments.html",
+        {
+            "summary": queries.segment_summary(session, user),
+            "label": label,
+            "modes": GO_TO_MARKET,
+            "rows": queries.list_segments(session, user, label=label, limit=200),
+        },
+    )
 
 
 @router.get("/accounts/{account_id}/leads", response_class=HTMLResponse)
-def account_leads_page(account_id: int, request: Request, session: DbSession,
-                       user: CurrentUser) -> HTMLResponse:
+def account_leads_page(
+    account_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
     """An account's open leads and the stories to tell."""
     account = get_account(session, user, account_id)
-    return render(request, "intelligence/account_leads.html", {
-        "account": account, "leads": queries.list_leads(session, user, account_id, limit=100),
-        "segment": next(iter(queries.list_segments(session, user, account_id=account_id)), None),
-        "positions": queries.twin_positions(session, user, account_id),
-    })
+    return render(
+        request,
+        "intelligence/account_leads.html",
+        {
+            "account": account,
+            "leads": queries.list_leads(session, user, account_id, limit=100),
+            "segment": next(
+                iter(queries.list_segments(session, user, account_id=account_id)), None
+            ),
+            "positions": queries.twin_positions(session, user, account_id),
+        },
+    )
 
 
 @router.get("/twin", response_class=HTMLResponse)
 def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
     """The digital-twin positioning grid of all visible accounts."""
     positions = queries.twin_positions(session, user)
-    return render(request, "intelligence/twin.html", {
-        "svg": twin.svg(positions), "positions": positions[:200],
-        "warnings": sum(1 for p in positions if p.warning), "challenges": twin.CHALLENGES,
-        "sellers": proficiency.sellers(session), "may_record": may(user, "proficiency.record"),
-        "levels": proficiency.LEVELS,
-    })
+    return render(
+        request,
+        "intelligence/twin.html",
+        {
+            "svg": twin.svg(positions),
+            "positions": positions[:200],
+            "warnings": sum(1 for p in positions if p.warning),
+            "challenges": twin.CHALLENGES,
+            "sellers": proficiency.sellers(session),
+            "may_record": may(user, "proficiency.record"),
+            "levels": proficiency.LEVELS,
+        },
+    )
 
 
 @router.post("/twin/proficiency")
-def proficiency_form(session: DbSession, user: CurrentUser, user_id: Annotated[int, Form()],
-                     level: Annotated[int, Form()]) -> RedirectResponse:
+def proficiency_form(
+    session: DbSession,
+    user: CurrentUser,
+    user_id: Annotated[int, Form()],
+    level: Annotated[int, Form()],
+) -> RedirectResponse:
     """Record a salesperson's proficiency from the twin page, then show the page again."""
     proficiency.record_level(session, user, user_id, level)
     return RedirectResponse("/twin#proficiency", status_code=303)

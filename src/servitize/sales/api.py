@@ -53,14 +53,24 @@ def list_opportunities(
     offset: Offset = 0,
 ) -> Page[OpportunityRead]:
     """Opportunities of the accounts the user may see, newest first."""
-    rows, total = repo.page(session, user, phase=phase, status=status.value if status else None,
-                            account_id=account_id, q=q, limit=limit, offset=offset)
+    rows, total = repo.page(
+        session,
+        user,
+        phase=phase,
+        status=status.value if status else None,
+        account_id=account_id,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
     items = [service.read_one(session, user, o) for o in rows]
     return Page[OpportunityRead](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("", response_model=OpportunityRead, status_code=201)
-def create_opportunity(data: OpportunityCreate, session: DbSession, user: CurrentUser) -> OpportunityRead:
+def create_opportunity(
+    data: OpportunityCreate, session: DbSession, user: CurrentUser
+) -> OpportunityRead:
     """Open an opportunity from the account 360, a customer enquiry / RFQ, or a lead."""
     return service.read_one(session, user, service.create(session, user, data))
 
@@ -69,8 +79,7 @@ def create_opportunity(data: OpportunityCreate, session: DbSession, user: Curren
 def forecast(request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
     """Weighted forecast by phase (per currency, and in total in the company currency);
     conversion, cycle time and stalls per phase."""
-    return pipeline.forecast(session, user,
-                             company_currency=settings_of(request).company_currency)
+    return pipeline.forecast(session, user, company_currency=settings_of(request).company_currency)
 
 
 @router.get("/retention")
@@ -83,14 +92,17 @@ def retention(session: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
 def outcomes(
     session: DbSession,
     user: CurrentUser,
-    q: Annotated[str | None, Query(max_length=200, description="words in lessons, competitor, title")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in lessons, competitor, title")
+    ] = None,
     reason: str | None = None,
     result: Literal["won", "lost", "no_bid", "rejected"] | None = None,
     references_only: bool = False,
 ) -> list[OutcomeRead]:
     """Search win/loss analyses; ``references_only`` lists the reference cases."""
-    return outcome.search_outcomes(session, user, q=q, reason=reason, result=result,
-                                   references_only=references_only)
+    return outcome.search_outcomes(
+        session, user, q=q, reason=reason, result=result, references_only=references_only
+    )
 
 
 @router.get("/surveys")
@@ -100,8 +112,9 @@ def account_surveys(account_id: Id, session: DbSession, user: CurrentUser) -> di
 
 
 @router.get("/blueprint.svg", response_class=Response)
-def aggregate_blueprint(session: DbSession, user: CurrentUser,
-                        offering_type: OfferingType = OfferingType.project) -> Response:
+def aggregate_blueprint(
+    session: DbSession, user: CurrentUser, offering_type: OfferingType = OfferingType.project
+) -> Response:
     """The blueprint aggregated over many opportunities: late activities, missed touch-points."""
     return Response(picture.aggregate_svg(session, user, offering_type.value), media_type=SVG)
 
@@ -113,24 +126,39 @@ def get_opportunity(opportunity_id: Id, session: DbSession, user: CurrentUser) -
 
 
 @router.patch("/{opportunity_id}", response_model=OpportunityRead)
-def update_opportunity(opportunity_id: Id, data: OpportunityUpdate, session: DbSession,
-                       user: CurrentUser) -> OpportunityRead:
+def update_opportunity(
+    opportunity_id: Id, data: OpportunityUpdate, session: DbSession, user: CurrentUser
+) -> OpportunityRead:
     """Change value, contract value, probability, close date, terms, renewal."""
     return service.read_one(session, user, service.update(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/advance", response_model=AdvanceResult)
-def advance(opportunity_id: Id, session: DbSession, user: CurrentUser,
-            version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description=(
+def advance(
+    opportunity_id: Id,
+    session: DbSession,
+    user: CurrentUser,
+    version: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2**31 - 1,
+            description=(
                 "the opportunity's version the client saw: 409 if it moved on since "
-                "(a repeated request then advances once)"))] = None) -> AdvanceResult:
+                "(a repeated request then advances once)"
+            ),
+        ),
+    ] = None,
+) -> AdvanceResult:
     """Move to the next phase; 409 with every reason when a gate or required activity is missing,
     or while another change of the opportunity is being saved."""
     return service.advance(session, user, opportunity_id, version=version)
 
 
 @router.post("/{opportunity_id}/decisions", response_model=DecisionRead, status_code=201)
-def decide(opportunity_id: Id, data: DecisionIn, session: DbSession, user: CurrentUser) -> DecisionRead:
+def decide(
+    opportunity_id: Id, data: DecisionIn, session: DbSession, user: CurrentUser
+) -> DecisionRead:
     """Record a gate decision: pursue, tender, approval or acceptance; go or no_go; why.
     The new decision supersedes the gate's current one; a no_go needs ``confirm: true``;
     who may decide which gate: docs/access.md (403 otherwise)."""
@@ -138,10 +166,14 @@ def decide(opportunity_id: Id, data: DecisionIn, session: DbSession, user: Curre
 
 
 @router.post("/{opportunity_id}/reopen", response_model=OpportunityRead)
-def reopen(opportunity_id: Id, data: ReopenIn, session: DbSession, user: CurrentUser) -> OpportunityRead:
+def reopen(
+    opportunity_id: Id, data: ReopenIn, session: DbSession, user: CurrentUser
+) -> OpportunityRead:
     """Reopen an opportunity closed by a pursue or tender no-go (sales managers); the no-go stays
     as history."""
-    return service.read_one(session, user, service.reopen(session, user, opportunity_id, data.reason))
+    return service.read_one(
+        session, user, service.reopen(session, user, opportunity_id, data.reason)
+    )
 
 
 @router.get("/{opportunity_id}/activities", response_model=list[ActivityRead])
@@ -151,15 +183,18 @@ def activities(opportunity_id: Id, session: DbSession, user: CurrentUser) -> lis
 
 
 @router.post("/{opportunity_id}/activities", response_model=ActivityRead, status_code=201)
-def add_activity(opportunity_id: Id, data: ActivityIn, session: DbSession, user: CurrentUser) -> ActivityRead:
+def add_activity(
+    opportunity_id: Id, data: ActivityIn, session: DbSession, user: CurrentUser
+) -> ActivityRead:
     """Add an activity the template lacks."""
     row = service.add_activity(session, user, opportunity_id, data)
     return service.activity_read(row, date.today())
 
 
 @router.patch("/{opportunity_id}/activities/{activity_id}", response_model=ActivityRead)
-def update_activity(opportunity_id: Id, activity_id: Id, data: ActivityUpdate, session: DbSession,
-                    user: CurrentUser) -> ActivityRead:
+def update_activity(
+    opportunity_id: Id, activity_id: Id, data: ActivityUpdate, session: DbSession, user: CurrentUser
+) -> ActivityRead:
     """Mark an activity done, skipped or open; change its due date, owner or notes."""
     row = service.update_activity(session, user, opportunity_id, activity_id, data)
     return service.activity_read(row, date.today())
@@ -172,25 +207,33 @@ def get_team(opportunity_id: Id, session: DbSession, user: CurrentUser) -> list[
 
 
 @router.post("/{opportunity_id}/team", response_model=TeamMemberRead, status_code=201)
-def nominate(opportunity_id: Id, data: TeamMemberIn, session: DbSession, user: CurrentUser) -> TeamMemberRead:
+def nominate(
+    opportunity_id: Id, data: TeamMemberIn, session: DbSession, user: CurrentUser
+) -> TeamMemberRead:
     """Nominate a sales, project, design, tender or service-sales member."""
     return team.member_read(team.nominate(session, user, opportunity_id, data))
 
 
 @router.put("/{opportunity_id}/handover", response_model=HandoverRead)
-def handover(opportunity_id: Id, data: HandoverIn, session: DbSession, user: CurrentUser) -> HandoverRead:
+def handover(
+    opportunity_id: Id, data: HandoverIn, session: DbSession, user: CurrentUser
+) -> HandoverRead:
     """Tick the sales order review checklist of the handover to the project office."""
     return HandoverRead.model_validate(team.handover(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/outcome", response_model=OutcomeRead)
-def record_outcome(opportunity_id: Id, data: OutcomeIn, session: DbSession, user: CurrentUser) -> OutcomeRead:
+def record_outcome(
+    opportunity_id: Id, data: OutcomeIn, session: DbSession, user: CurrentUser
+) -> OutcomeRead:
     """Mark won, lost, no bid or rejected with structured reasons and lessons learned."""
     return outcome.outcome_read(outcome.record_outcome(session, user, opportunity_id, data))
 
 
 @router.post("/{opportunity_id}/surveys", status_code=201)
-def send_survey(opportunity_id: Id, request: Request, session: DbSession, user: CurrentUser) -> dict[str, Any]:
+def send_survey(
+    opportunity_id: Id, request: Request, session: DbSession, user: CurrentUser
+) -> dict[str, Any]:
     """Create a satisfaction survey; the link is answered without a login."""
     row, token = outcome.send_survey(session, user, opportunity_id, settings_of(request))
     return {"survey_id": row.id, "token": token, "url": f"/survey/{token}"}

@@ -19,39 +19,56 @@ from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreat
 from servitize.trust.cli import run_as
 from servitize.trust.models import User
 
-AsUser = Annotated[str | None, typer.Option("--as", help="act as this username (default: the CLI operator)")]
+AsUser = Annotated[
+    str | None, typer.Option("--as", help="act as this username (default: the CLI operator)")
+]
 Json = Annotated[bool, typer.Option("--json", help="print JSON on standard output")]
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``opportunities`` commands."""
-    opps = typer.Typer(no_args_is_help=True, help="Solution-sales opportunities through five phases.")
+    opps = typer.Typer(
+        no_args_is_help=True, help="Solution-sales opportunities through five phases."
+    )
     app.add_typer(opps, name="opportunities")
 
     @opps.command("create")
     def create(
         account: Annotated[int, typer.Option("--account", help="account id")],
         title: Annotated[str, typer.Option("--title")],
-        offering_type: Annotated[str, typer.Option(help="project, service_agreement or subscription")] = "project",
+        offering_type: Annotated[
+            str, typer.Option(help="project, service_agreement or subscription")
+        ] = "project",
         source: Annotated[str, typer.Option(help="account, enquiry or lead")] = "account",
         value: Annotated[str | None, typer.Option(help="expected value in major units")] = None,
         currency: Annotated[str | None, typer.Option()] = None,
         lead_id: Annotated[int | None, typer.Option()] = None,
-        story: Annotated[str | None, typer.Option(help="the lead's story, copied onto the opportunity")] = None,
+        story: Annotated[
+            str | None, typer.Option(help="the lead's story, copied onto the opportunity")
+        ] = None,
         as_user: AsUser = None,
         as_json: Json = False,
     ) -> None:
         """Open an opportunity in phase 1 with its template activities."""
         data = OpportunityCreate(
-            account_id=account, title=title, offering_type=offering_type,
+            account_id=account,
+            title=title,
+            offering_type=offering_type,
             source="lead" if lead_id and source == "account" else source,
-            value=Decimal(value) if value else None, currency=currency, lead_id=lead_id, lead_story=story,
+            value=Decimal(value) if value else None,
+            currency=currency,
+            lead_id=lead_id,
+            lead_story=story,
         )
-        opp = run_as(lambda s, u: service.read_one(s, u, service.create(s, u, data)), as_user, as_json)
+        opp = run_as(
+            lambda s, u: service.read_one(s, u, service.create(s, u, data)), as_user, as_json
+        )
         if as_json:
             emit_json(opp)
         else:
-            console.print(f"[green]opportunity {opp.id}[/] {opp.title}: phase 1, {opp.account_name}")
+            console.print(
+                f"[green]opportunity {opp.id}[/] {opp.title}: phase 1, {opp.account_name}"
+            )
 
     @opps.command("decide")
     def decide(
@@ -70,8 +87,14 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from None
         row = run_as(lambda s, u: service.decide(s, u, opportunity_id, data), as_user, as_json)
-        out = {"opportunity_id": opportunity_id, "gate": row.gate, "decision": row.decision,
-               "reason": row.reason, "decided_by": row.decided_by, "decided_at": row.decided_at}
+        out = {
+            "opportunity_id": opportunity_id,
+            "gate": row.gate,
+            "decision": row.decision,
+            "reason": row.reason,
+            "decided_by": row.decided_by,
+            "decided_at": row.decided_at,
+        }
         if as_json:
             emit_json(out)
         else:
@@ -94,12 +117,16 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(result)
         else:
-            console.print(f"opportunity {result.id}: phase {result.from_phase} → {result.phase} ({result.phase_name})")
+            console.print(
+                f"opportunity {result.id}: phase {result.from_phase} → {result.phase} ({result.phase_name})"
+            )
 
     @opps.command("activity")
     def activity(
         opportunity_id: int,
-        code: Annotated[str, typer.Option(help="the template code of the activity, e.g. opportunity_review")],
+        code: Annotated[
+            str, typer.Option(help="the template code of the activity, e.g. opportunity_review")
+        ],
         status: Annotated[str, typer.Option(help="open, done or skipped")] = "done",
         as_user: AsUser = None,
     ) -> None:
@@ -110,7 +137,9 @@ def register(app: typer.Typer) -> None:
             match = [a for a in repo.activities_of(session, [opp.id]) if a.code == code]
             if not match:
                 raise ServitizeError(f"opportunity {opportunity_id} has no activity {code!r}")
-            service.update_activity(session, user, opp.id, match[0].id, ActivityUpdate(status=status))
+            service.update_activity(
+                session, user, opp.id, match[0].id, ActivityUpdate(status=status)
+            )
             return match[0].title
 
         console.print(f"{run_as(work, as_user)}: {status}")
@@ -118,16 +147,26 @@ def register(app: typer.Typer) -> None:
     @opps.command("blueprint")
     def blueprint(
         opportunity_id: Annotated[int | None, typer.Argument(help="omit with --aggregate")] = None,
-        svg: Annotated[Path, typer.Option("--svg", help="where to write the SVG")] = Path("blueprint.svg"),
-        aggregate: Annotated[str | None, typer.Option(help="draw all opportunities of this offering type")] = None,
+        svg: Annotated[Path, typer.Option("--svg", help="where to write the SVG")] = Path(
+            "blueprint.svg"
+        ),
+        aggregate: Annotated[
+            str | None, typer.Option(help="draw all opportunities of this offering type")
+        ] = None,
         as_user: AsUser = None,
     ) -> None:
         """Write the blueprint swimlane picture as SVG."""
         if opportunity_id is None and not aggregate:
             console.print("[red]error:[/] give an opportunity id or --aggregate TYPE")
             raise typer.Exit(2)
-        text = run_as(lambda s, u: picture.aggregate_svg(s, u, aggregate) if aggregate
-                    else picture.opportunity_svg(s, u, opportunity_id), as_user)  # type: ignore[arg-type]
+        text = run_as(
+            lambda s, u: (
+                picture.aggregate_svg(s, u, aggregate)
+                if aggregate
+                else picture.opportunity_svg(s, u, opportunity_id)
+            ),
+            as_user,
+        )  # type: ignore[arg-type]
         svg.write_text(text, encoding="utf-8")
         console.print(f"blueprint written to {svg}")
 
@@ -143,7 +182,9 @@ def register(app: typer.Typer) -> None:
         """List opportunities, newest first."""
 
         def work(session: Session, user: User) -> list[Any]:
-            rows, _ = repo.page(session, user, phase=phase, status=status, account_id=account, limit=limit)
+            rows, _ = repo.page(
+                session, user, phase=phase, status=status, account_id=account, limit=limit
+            )
             return [service.read_one(session, user, o) for o in rows]
 
         items = run_as(work, as_user)

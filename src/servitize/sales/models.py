@@ -133,9 +133,14 @@ class GateDecision(IdMixin, Base):
 
     __tablename__ = "gate_decision"
     __table_args__ = (
-        Index("uq_gate_decision_current", "opportunity_id", "gate", unique=True,
-              sqlite_where=text("superseded_at IS NULL"),
-              postgresql_where=text("superseded_at IS NULL")),
+        Index(
+            "uq_gate_decision_current",
+            "opportunity_id",
+            "gate",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
     )
 
     opportunity_id: Mapped[int] = mapped_column(

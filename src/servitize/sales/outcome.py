@@ -38,45 +38,75 @@ def outcome_read(o: Outcome, opp: Opportunity | None = None, account_name: str =
     return OutcomeRead.model_validate(o).model_copy(update=extra)
 
 
-def record_outcome(session: Session, user: User, opportunity_id: int, data: OutcomeIn,
-                   now: datetime | None = None) -> Outcome:
+def record_outcome(
+    session: Session, user: User, opportunity_id: int, data: OutcomeIn, now: datetime | None = None
+) -> Outcome:
     """Close the opportunity (won needs a contract value and the gates) and keep the analysis."""
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.outcome")
     opp = for_edit(session, user, opportunity_id, None)  # one outcome at a time (409 otherwise)
     current = repo.outcome_of(session, opp.id)
-    check_version(data.version, current.version if current else 0, f"the outcome of opportunity {opp.id}")
+    check_version(
+        data.version, current.version if current else 0, f"the outcome of opportunity {opp.id}"
+    )
     known = set(policy().loss_reasons) | set(policy().win_reasons)
     unknown = sorted(set(data.reasons) - known)
     if unknown:
-        raise InvalidInput(f"unknown reasons: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise InvalidInput(
+            f"unknown reasons: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     before = {"status": opp.status, "contract_value_cents": opp.contract_value_cents}
     if opp.status == "open":
         if data.result == "won":
             if data.contract_value is not None:
                 opp.contract_value_cents = to_cents(data.contract_value)
-            blockers = rules.win_blockers(facts(session, opp), template(opp.offering_type), policy())
+            blockers = rules.win_blockers(
+                facts(session, opp), template(opp.offering_type), policy()
+            )
             if blockers:
                 raise Conflict("cannot mark won: " + "; ".join(blockers))
         opp.status, opp.closed_at = data.result, now
     elif opp.status != data.result:
         raise Conflict(f"the opportunity is already closed as {opp.status.replace('_', ' ')}")
     row = current or Outcome(opportunity_id=opp.id)
-    row.result, row.reasons, row.competitor, row.lessons = data.result, data.reasons, data.competitor, data.lessons
+    row.result, row.reasons, row.competitor, row.lessons = (
+        data.result,
+        data.reasons,
+        data.competitor,
+        data.lessons,
+    )
     row.reference_case = data.reference_case and data.result == "won"
     row.reference_summary, row.recorded_by = data.reference_summary, user.username
     session.add(row)
     session.flush()
-    audit.record(session, actor_of(user), "outcome", "opportunity", opp.id, before,
-                 {"status": opp.status, "contract_value_cents": opp.contract_value_cents,
-                  "reasons": data.reasons}, note=(data.lessons or "")[:500] or None)
+    audit.record(
+        session,
+        actor_of(user),
+        "outcome",
+        "opportunity",
+        opp.id,
+        before,
+        {
+            "status": opp.status,
+            "contract_value_cents": opp.contract_value_cents,
+            "reasons": data.reasons,
+        },
+        note=(data.lessons or "")[:500] or None,
+    )
     return row
 
 
-def search_outcomes(session: Session, user: User, *, q: str | None = None, reason: str | None = None,
-                    result: str | None = None, references_only: bool = False,
-                    limit: int = 100) -> list[OutcomeRead]:
+def search_outcomes(
+    session: Session,
+    user: User,
+    *,
+    q: str | None = None,
+    reason: str | None = None,
+    result: str | None = None,
+    references_only: bool = False,
+    limit: int = 100,
+) -> list[OutcomeRead]:
     """Win/loss analyses the user may see, by words in lessons, competitor or title, and reason."""
     query = (
         select(Outcome, Opportunity, Account.name)
@@ -86,14 +116,24 @@ def search_outcomes(session: Session, user: User, *, q: str | None = None, reaso
     )
     if q:
         like = f"%{q}%"
-        query = query.where(or_(Outcome.lessons.ilike(like), Outcome.competitor.ilike(like),
-                                Opportunity.title.ilike(like), Outcome.reference_summary.ilike(like)))
+        query = query.where(
+            or_(
+                Outcome.lessons.ilike(like),
+                Outcome.competitor.ilike(like),
+                Opportunity.title.ilike(like),
+                Outcome.reference_summary.ilike(like),
+            )
+        )
     if result:
         query = query.where(Outcome.result == result)
     if references_only:
         query = query.where(Outcome.reference_case.is_(True))
     rows = session.execute(query.order_by(Outcome.id.desc()).limit(limit * 5 if reason else limit))
-    out = [outcome_read(o, opp, name) for o, opp, name in rows if not reason or reason in (o.reasons or [])]
+    out = [
+        outcome_read(o, opp, name)
+        for o, opp, name in rows
+        if not reason or reason in (o.reasons or [])
+    ]
     return out[:limit]
 
 
@@ -101,8 +141,13 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt=SURVEY_SALT)
 
 
-def send_survey(session: Session, user: User, opportunity_id: int, settings: Settings,
-                now: datetime | None = None) -> tuple[Survey, str]:
+def send_survey(
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    settings: Settings,
+    now: datetime | None = None,
+) -> tuple[Survey, str]:
     """Create a satisfaction and loyalty survey after delivery; returns it and its signed token."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.survey")
@@ -111,7 +156,9 @@ def send_survey(session: Session, user: User, opportunity_id: int, settings: Set
     row = Survey(opportunity_id=opp.id, account_id=opp.account_id, sent_at=now or utcnow())
     session.add(row)
     session.flush()
-    audit.record(session, actor_of(user), "send_survey", "opportunity", opp.id, after={"survey_id": row.id})
+    audit.record(
+        session, actor_of(user), "send_survey", "opportunity", opp.id, after={"survey_id": row.id}
+    )
     return row, _serializer(settings).dumps(row.id)
 
 
@@ -127,8 +174,15 @@ def survey_by_token(session: Session, settings: Settings, token: str) -> Survey:
     return row
 
 
-def answer_survey(session: Session, settings: Settings, token: str, satisfaction: int, recommend: int,
-                  comment: str | None = None, now: datetime | None = None) -> Survey:
+def answer_survey(
+    session: Session,
+    settings: Settings,
+    token: str,
+    satisfaction: int,
+    recommend: int,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Survey:
     """Store the customer's answer (once): satisfaction 1..5, likelihood to recommend 0..10."""
     row = survey_by_token(session, settings, token)
     if row.answered_at is not None:
@@ -138,15 +192,23 @@ def answer_survey(session: Session, settings: Settings, token: str, satisfaction
     row.satisfaction, row.recommend = satisfaction, recommend
     row.comment, row.answered_at = (comment or "").strip()[:5000] or None, now or utcnow()
     session.flush()
-    audit.record(session, CUSTOMER, "answer_survey", "satisfaction_survey", row.id,
-                 after={"satisfaction": satisfaction, "recommend": recommend})
+    audit.record(
+        session,
+        CUSTOMER,
+        "answer_survey",
+        "satisfaction_survey",
+        row.id,
+        after={"satisfaction": satisfaction, "recommend": recommend},
+    )
     return row
 
 
 def account_surveys(session: Session, user: User, account_id: int) -> dict[str, Any]:
     """Survey results of an account: answers, average satisfaction and net promoter score."""
     get_account(session, user, account_id)
-    rows = list(session.scalars(select(Survey).where(Survey.account_id == account_id).order_by(Survey.id)))
+    rows = list(
+        session.scalars(select(Survey).where(Survey.account_id == account_id).order_by(Survey.id))
+    )
     answered = [r for r in rows if r.answered_at is not None]
     nps = None
     if answered:
@@ -154,10 +216,19 @@ def account_surveys(session: Session, user: User, account_id: int) -> dict[str, 
         detractors = sum(1 for r in answered if (r.recommend or 0) <= 6)
         nps = round(100 * (promoters - detractors) / len(answered))
     return {
-        "account_id": account_id, "sent": len(rows), "answered": len(answered),
+        "account_id": account_id,
+        "sent": len(rows),
+        "answered": len(answered),
         "satisfaction": round(mean(r.satisfaction or 0 for r in answered), 2) if answered else None,
         "nps": nps,
-        "answers": [{"opportunity_id": r.opportunity_id, "satisfaction": r.satisfaction,
-                     "recommend": r.recommend, "comment": r.comment, "answered_at": r.answered_at}
-                    for r in answered],
+        "answers": [
+            {
+                "opportunity_id": r.opportunity_id,
+                "satisfaction": r.satisfaction,
+                "recommend": r.recommend,
+                "comment": r.comment,
+                "answered_at": r.answered_at,
+            }
+            for r in answered
+        ],
     }

@@ -19,7 +19,9 @@ from servitize.sales.team import handover_read, member_read
 from servitize.trust.models import User
 
 
-def detail(session: Session, user: User, opportunity_id: int, today: date | None = None) -> OpportunityDetail:
+def detail(
+    session: Session, user: User, opportunity_id: int, today: date | None = None
+) -> OpportunityDetail:
     """Everything about one opportunity: activities, gates, team, handover, outcome, blockers."""
     today = today or date.today()
     opp = repo.get(session, user, opportunity_id)
@@ -58,7 +60,9 @@ def _note(a: SalesActivity, today: date) -> str:
     return ""
 
 
-def opportunity_svg(session: Session, user: User, opportunity_id: int, today: date | None = None) -> str:
+def opportunity_svg(
+    session: Session, user: User, opportunity_id: int, today: date | None = None
+) -> str:
     """The blueprint of one opportunity as SVG text."""
     today = today or date.today()
     opp = repo.get(session, user, opportunity_id)
@@ -66,25 +70,49 @@ def opportunity_svg(session: Session, user: User, opportunity_id: int, today: da
     tpl = template(opp.offering_type)
     needed = {g for p in range(1, 6) for g in rules.gates_of_phase(f, tpl, policy(), p)}
     boxes = [
-        bp.Box(a.phase, a.layer, a.title, _state(a, opp.phase, today), a.touchpoint, a.required, _note(a, today))
+        bp.Box(
+            a.phase,
+            a.layer,
+            a.title,
+            _state(a, opp.phase, today),
+            a.touchpoint,
+            a.required,
+            _note(a, today),
+        )
         for a in repo.activities_of(session, [opp.id])
     ]
     diamonds = [
-        bp.Diamond(g.phase, g.gate, g.title, f.decisions.get(g.gate),
-                   "" if g.gate in needed else "not needed below the approval threshold",
-                   "" if g.gate in needed or g.gate in f.decisions else "not needed")
+        bp.Diamond(
+            g.phase,
+            g.gate,
+            g.title,
+            f.decisions.get(g.gate),
+            "" if g.gate in needed else "not needed below the approval threshold",
+            "" if g.gate in needed or g.gate in f.decisions else "not needed",
+        )
         for g in tpl.gates
     ]
     status = "" if opp.status == "open" else f" · {opp.status.replace('_', ' ')}"
     return bp.draw(boxes, diamonds, title=f"#{opp.id} {opp.title}{status}", current_phase=opp.phase)
 
 
-def aggregate_svg(session: Session, user: User, offering_type: str = "project",
-                  today: date | None = None, limit: int = 5000) -> str:
+def aggregate_svg(
+    session: Session,
+    user: User,
+    offering_type: str = "project",
+    today: date | None = None,
+    limit: int = 5000,
+) -> str:
     """The blueprint over many opportunities: where activities run late and touch-points go missing."""
     today = today or date.today()
-    opps = list(session.scalars(repo.visible(user).where(Opportunity.offering_type == offering_type)
-                                .order_by(Opportunity.id.desc()).limit(limit)))
+    opps = list(
+        session.scalars(
+            repo.visible(user)
+            .where(Opportunity.offering_type == offering_type)
+            .order_by(Opportunity.id.desc())
+            .limit(limit)
+        )
+    )
     phase_of = {o.id: o.phase for o in opps}
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for a in repo.activities_of(session, phase_of):
@@ -93,7 +121,9 @@ def aggregate_svg(session: Session, user: User, offering_type: str = "project",
         s = stats[a.code]
         s["reached"] += 1
         s["done"] += a.status == "done"
-        days_late = ((a.done_on or today) - a.due_on).days if a.due_on and a.status != "skipped" else 0
+        days_late = (
+            ((a.done_on or today) - a.due_on).days if a.due_on and a.status != "skipped" else 0
+        )
         if days_late > 0:
             s["late"] += 1
             s["late_days"] += days_late
@@ -110,13 +140,22 @@ def aggregate_svg(session: Session, user: User, offering_type: str = "project",
         if missing:
             parts.append(f"{missing} missed")
         heat = min((late + missing) / reached, 1.0) if reached else 0.0
-        boxes.append(bp.Box(t.phase, t.layer, t.title, "open", t.touchpoint, t.required, " · ".join(parts), heat))
+        boxes.append(
+            bp.Box(
+                t.phase, t.layer, t.title, "open", t.touchpoint, t.required, " · ".join(parts), heat
+            )
+        )
     decisions = repo.latest_decisions(repo.decisions_of(session, phase_of))
     diamonds = []
     for g in template(offering_type).gates:
         votes = [d.get(g.gate) for d in decisions.values() if g.gate in d]
         go, no = votes.count("go"), votes.count("no_go")
-        diamonds.append(bp.Diamond(g.phase, g.gate, g.title, None, f"{go} go, {no} no go",
-                                   f"{go} go · {no} no"))
-    return bp.draw(boxes, diamonds, title=f"{len(opps)} {offering_type.replace('_', ' ')} opportunities: "
-                   "where time is lost and touch-points are missed")
+        diamonds.append(
+            bp.Diamond(g.phase, g.gate, g.title, None, f"{go} go, {no} no go", f"{go} go · {no} no")
+        )
+    return bp.draw(
+        boxes,
+        diamonds,
+        title=f"{len(opps)} {offering_type.replace('_', ' ')} opportunities: "
+        "where time is lost and touch-points are missed",
+    )

@@ -18,8 +18,13 @@ from servitize.sales.process import PHASES, policy
 from servitize.trust.models import User
 
 
-def forecast(session: Session, user: User, now: datetime | None = None, limit: int = 20_000,
-             company_currency: str = "EUR") -> dict[str, Any]:
+def forecast(
+    session: Session,
+    user: User,
+    now: datetime | None = None,
+    limit: int = 20_000,
+    company_currency: str = "EUR",
+) -> dict[str, Any]:
     """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls.
 
     Phases are listed per currency as entered; ``total`` adds them up in the company currency
@@ -34,10 +39,18 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
         ((o.phase, o.currency, o.value_cents, o.probability) for o in open_opps), pol
     )
     entries = repo.phase_entries(session, [o.id for o in opps])
-    journeys = [rules.Journey({p: as_utc(t) for p, t in entries[o.id].items()}, o.phase, o.status) for o in opps]
+    journeys = [
+        rules.Journey({p: as_utc(t) for p, t in entries[o.id].items()}, o.phase, o.status)
+        for o in opps
+    ]
     stats = rules.phase_stats(journeys, now, pol)
     stalled = [
-        {"id": o.id, "title": o.title, "phase": o.phase, "days_in_phase": (now - as_utc(o.phase_entered_at)).days}
+        {
+            "id": o.id,
+            "title": o.title,
+            "phase": o.phase,
+            "days_in_phase": (now - as_utc(o.phase_entered_at)).days,
+        }
         for o in open_opps
         if (now - as_utc(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
     ]
@@ -45,30 +58,58 @@ def forecast(session: Session, user: User, now: datetime | None = None, limit: i
     today = now.date()
     # core.money's convention: open values are money of today, at the rates in force today (a
     # future-dated rate is not in force yet); a currency without a rate stays apart, in its own.
-    rates = Rates(load_rates(session, {r.currency for r in rows} - {company_currency}),
-                  company_currency, as_of=today)
+    rates = Rates(
+        load_rates(session, {r.currency for r in rows} - {company_currency}),
+        company_currency,
+        as_of=today,
+    )
     value = rates.sum((r.value_cents, r.currency, today) for r in rows)
     weighted = rates.sum((r.weighted_cents, r.currency, today) for r in rows)
     missing = sorted(value.unconverted)
     return {
-        "total": {"currency": company_currency, "count": sum(r.count for r in rows),
-                  "value": from_cents(value.cents), "weighted": from_cents(weighted.cents),
-                  "not_converted": missing,
-                  "unconverted": [{"currency": c, "value": from_cents(value.unconverted[c]),
-                                   "weighted": from_cents(weighted.unconverted.get(c, 0))}
-                                  for c in missing]},
+        "total": {
+            "currency": company_currency,
+            "count": sum(r.count for r in rows),
+            "value": from_cents(value.cents),
+            "weighted": from_cents(weighted.cents),
+            "not_converted": missing,
+            "unconverted": [
+                {
+                    "currency": c,
+                    "value": from_cents(value.unconverted[c]),
+                    "weighted": from_cents(weighted.unconverted.get(c, 0)),
+                }
+                for c in missing
+            ],
+        },
         "phases": [
-            {"phase": r.phase, "phase_name": PHASES[r.phase], "currency": r.currency, "count": r.count,
-             "value": from_cents(r.value_cents), "weighted": from_cents(r.weighted_cents)}
+            {
+                "phase": r.phase,
+                "phase_name": PHASES[r.phase],
+                "currency": r.currency,
+                "count": r.count,
+                "value": from_cents(r.value_cents),
+                "weighted": from_cents(r.weighted_cents),
+            }
             for r in rows
         ],
         "stats": [
-            {"phase": s.phase, "phase_name": PHASES[s.phase], "reached": s.reached, "moved_on": s.moved_on,
-             "open": s.open_here, "stalled": s.stalled, "conversion": s.conversion, "cycle_days": s.cycle_days}
+            {
+                "phase": s.phase,
+                "phase_name": PHASES[s.phase],
+                "reached": s.reached,
+                "moved_on": s.moved_on,
+                "open": s.open_here,
+                "stalled": s.stalled,
+                "conversion": s.conversion,
+                "cycle_days": s.cycle_days,
+            }
             for s in stats
         ],
         "stalled": sorted(stalled, key=lambda x: -x["days_in_phase"]),
-        "stalls_most_in_phase": worst.phase if worst and (worst.stalled or worst.cycle_days) else None,
+        "stalls_most_in_phase": worst.phase
+        if worst and (worst.stalled or worst.cycle_days)
+        else None,
         "won": sum(1 for o in opps if o.status == "won"),
         "lost": sum(1 for o in opps if o.status in ("lost", "no_bid", "rejected")),
     }
@@ -84,25 +125,45 @@ def retention(session: Session, user: User, today: date | None = None) -> list[d
     )
     opps = list(session.scalars(query))
     ids = [o.id for o in opps]
-    last_touch = dict(
-        session.execute(
-            select(SalesActivity.opportunity_id, func.max(SalesActivity.done_on))
-            .where(SalesActivity.opportunity_id.in_(ids), SalesActivity.touchpoint.is_(True),
-                   SalesActivity.status == "done")
-            .group_by(SalesActivity.opportunity_id)
-        ).all()
-    ) if ids else {}
-    accounts = dict(session.execute(
-        select(Account.id, Account.name).where(Account.id.in_({o.account_id for o in opps}))
-    ).all()) if opps else {}
+    last_touch = (
+        dict(
+            session.execute(
+                select(SalesActivity.opportunity_id, func.max(SalesActivity.done_on))
+                .where(
+                    SalesActivity.opportunity_id.in_(ids),
+                    SalesActivity.touchpoint.is_(True),
+                    SalesActivity.status == "done",
+                )
+                .group_by(SalesActivity.opportunity_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    accounts = (
+        dict(
+            session.execute(
+                select(Account.id, Account.name).where(Account.id.in_({o.account_id for o in opps}))
+            ).all()
+        )
+        if opps
+        else {}
+    )
     out = []
     for o in opps:
         last = last_touch.get(o.id)
-        out.append({
-            "id": o.id, "title": o.title, "account_id": o.account_id, "account_name": accounts.get(o.account_id),
-            "phase": o.phase, "commissioned_on": o.commissioned_on, "renewal_on": o.renewal_on,
-            "days_to_renewal": (o.renewal_on - today).days if o.renewal_on else None,
-            "last_touchpoint": last,
-            "dormant": rules.is_dormant(o.commissioned_on, last, today, policy().dormant_days),
-        })
+        out.append(
+            {
+                "id": o.id,
+                "title": o.title,
+                "account_id": o.account_id,
+                "account_name": accounts.get(o.account_id),
+                "phase": o.phase,
+                "commissioned_on": o.commissioned_on,
+                "renewal_on": o.renewal_on,
+                "days_to_renewal": (o.renewal_on - today).days if o.renewal_on else None,
+                "last_touchpoint": last,
+                "dormant": rules.is_dormant(o.commissioned_on, last, today, policy().dormant_days),
+            }
+        )
     return out

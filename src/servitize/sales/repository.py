@@ -67,7 +67,11 @@ def activities_of(session: Session, opportunity_ids: Iterable[int]) -> list[Sale
     if not ids:
         return []
     query = select(SalesActivity).where(SalesActivity.opportunity_id.in_(ids))
-    return list(session.scalars(query.order_by(SalesActivity.phase, SalesActivity.position, SalesActivity.id)))
+    return list(
+        session.scalars(
+            query.order_by(SalesActivity.phase, SalesActivity.position, SalesActivity.id)
+        )
+    )
 
 
 def decisions_of(session: Session, opportunity_ids: Iterable[int]) -> list[GateDecision]:
@@ -90,9 +94,13 @@ def latest_decisions(decisions: Iterable[GateDecision]) -> dict[int, dict[str, s
 
 def current_decision(session: Session, opportunity_id: int, gate: str) -> GateDecision | None:
     """The gate's current decision, or None (never decided, or reopened)."""
-    return session.scalar(select(GateDecision).where(
-        GateDecision.opportunity_id == opportunity_id, GateDecision.gate == gate,
-        GateDecision.superseded_at.is_(None)))
+    return session.scalar(
+        select(GateDecision).where(
+            GateDecision.opportunity_id == opportunity_id,
+            GateDecision.gate == gate,
+            GateDecision.superseded_at.is_(None),
+        )
+    )
 
 
 def team_of(session: Session, opportunity_id: int) -> list[TeamMember]:
@@ -111,7 +119,9 @@ def outcome_of(session: Session, opportunity_id: int) -> Outcome | None:
     return session.scalar(select(Outcome).where(Outcome.opportunity_id == opportunity_id))
 
 
-def phase_entries(session: Session, opportunity_ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
+def phase_entries(
+    session: Session, opportunity_ids: Iterable[int]
+) -> dict[int, dict[int, datetime]]:
     """Per opportunity, when it (last) entered each phase."""
     ids = list(opportunity_ids)
     out: dict[int, dict[int, datetime]] = {i: {} for i in ids}

@@ -52,11 +52,14 @@ def gates_of_phase(
     return [
         g.gate
         for g in template.gates
-        if g.phase == phase and (g.when != "threshold" or approval_needed(value, facts.risk, policy))
+        if g.phase == phase
+        and (g.when != "threshold" or approval_needed(value, facts.risk, policy))
     ]
 
 
-def advance_blockers(facts: OpportunityFacts, template: ProcessTemplate, policy: Policy) -> list[str]:
+def advance_blockers(
+    facts: OpportunityFacts, template: ProcessTemplate, policy: Policy
+) -> list[str]:
     """Every reason the opportunity may not move to the next phase; empty when it may."""
     if facts.status not in ("open", "won"):
         return [f"the opportunity is closed ({facts.status.replace('_', ' ')})"]
@@ -71,7 +74,11 @@ def advance_blockers(facts: OpportunityFacts, template: ProcessTemplate, policy:
     for gate in gates_of_phase(facts, template, policy, facts.phase):
         if facts.decisions.get(gate) != GO:
             reasons.append(f"gate {gate} has no go decision")
-    if target >= 3 and facts.decisions.get("pursue") != GO and "gate pursue has no go decision" not in reasons:
+    if (
+        target >= 3
+        and facts.decisions.get("pursue") != GO
+        and "gate pursue has no go decision" not in reasons
+    ):
         reasons.append("phase 3 needs a recorded pursue go decision")
     if target >= 4 and facts.status != "won":
         reasons.append("phase 4 starts after the contract: mark the opportunity won first")
@@ -97,7 +104,9 @@ def win_blockers(facts: OpportunityFacts, template: ProcessTemplate, policy: Pol
 IN_THEIR_PHASE = ("tender", "approval")
 
 
-def decision_blockers(gate: str, facts: OpportunityFacts, gate_phase: int | None = None) -> list[str]:
+def decision_blockers(
+    gate: str, facts: OpportunityFacts, gate_phase: int | None = None
+) -> list[str]:
     """Why this gate cannot be decided now; empty when it can."""
     if gate == "acceptance":
         if facts.status != "won" or facts.phase != 4:
@@ -107,8 +116,10 @@ def decision_blockers(gate: str, facts: OpportunityFacts, gate_phase: int | None
         return [f"the opportunity is closed ({facts.status.replace('_', ' ')})"]
     reasons = []
     if gate in IN_THEIR_PHASE and gate_phase is not None and facts.phase != gate_phase:
-        reasons.append(f"the {gate} gate is decided in phase {gate_phase}, "
-                       f"and the opportunity is in phase {facts.phase}")
+        reasons.append(
+            f"the {gate} gate is decided in phase {gate_phase}, "
+            f"and the opportunity is in phase {facts.phase}"
+        )
     if gate in IN_THEIR_PHASE and facts.decisions.get("pursue") != GO:
         reasons.append(f"the {gate} gate comes after a pursue go decision")
     return reasons
@@ -125,8 +136,11 @@ def confirmation_needed(gate: str, decision: str, confirmed: bool) -> str | None
     """A no-go must be confirmed; the reason says what it does (closes, or blocks the phase)."""
     if decision != NO_GO or confirmed:
         return None
-    effect = (f"closes the opportunity as {NO_GO_STATUS[gate].replace('_', ' ')}"
-              if gate in NO_GO_STATUS else "blocks the next phase")
+    effect = (
+        f"closes the opportunity as {NO_GO_STATUS[gate].replace('_', ' ')}"
+        if gate in NO_GO_STATUS
+        else "blocks the next phase"
+    )
     return f"a no-go at the {gate} gate {effect}: confirm it (confirm=true, --yes, or the box)"
 
 
@@ -134,8 +148,12 @@ def reopen_blockers(status: str, decisions: Mapping[str, str]) -> list[str]:
     """Why a closed opportunity cannot be reopened: only a pursue or tender no-go is reopened."""
     closing = [g for g, s in NO_GO_STATUS.items() if s == status and decisions.get(g) == NO_GO]
     if not closing:
-        return [("only an opportunity closed by a pursue or tender no-go is reopened "
-                 f"(this one is {status.replace('_', ' ')})")]
+        return [
+            (
+                "only an opportunity closed by a pursue or tender no-go is reopened "
+                f"(this one is {status.replace('_', ' ')})"
+            )
+        ]
     return []
 
 
@@ -157,9 +175,13 @@ def terms_outside_borderline(
         asked = float(terms[key])
         unit, label = rule.get("unit", ""), rule.get("label", key)
         if "max" in rule and asked > float(rule["max"]):
-            reasons.append(f"{label} {asked:g} {unit} is above the acceptable {rule['max']:g} {unit}")
+            reasons.append(
+                f"{label} {asked:g} {unit} is above the acceptable {rule['max']:g} {unit}"
+            )
         if "min" in rule and asked < float(rule["min"]):
-            reasons.append(f"{label} {asked:g} {unit} is below the acceptable {rule['min']:g} {unit}")
+            reasons.append(
+                f"{label} {asked:g} {unit} is below the acceptable {rule['min']:g} {unit}"
+            )
     return reasons
 
 

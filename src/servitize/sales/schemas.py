@@ -221,7 +221,9 @@ class OutcomeIn(Input):
     """Win/loss analysis: result, structured reasons, lessons learned, reference consent."""
 
     result: Result
-    reasons: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    reasons: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=50
+    )
     competitor: str | None = Field(default=None, max_length=80)
     lessons: str | None = Field(default=None, max_length=5000)
     contract_value: Amount | None = Field(default=None, gt=0)

@@ -37,9 +37,24 @@ from servitize.trust.audit import actor_of
 from servitize.trust.editing import check_version, lock_for_edit
 from servitize.trust.models import User
 
-DOUBLE_SUBMIT = timedelta(minutes=2)  # the same title at the account again this soon: a double submit
-FIELDS = ("title", "phase", "status", "value_cents", "contract_value_cents", "currency",
-          "probability", "risk", "expected_close", "owner_id", "terms", "renewal_on", "commissioned_on")
+DOUBLE_SUBMIT = timedelta(
+    minutes=2
+)  # the same title at the account again this soon: a double submit
+FIELDS = (
+    "title",
+    "phase",
+    "status",
+    "value_cents",
+    "contract_value_cents",
+    "currency",
+    "probability",
+    "risk",
+    "expected_close",
+    "owner_id",
+    "terms",
+    "renewal_on",
+    "commissioned_on",
+)
 
 
 def snapshot(opp: Opportunity) -> dict[str, Any]:
@@ -47,20 +62,38 @@ def snapshot(opp: Opportunity) -> dict[str, Any]:
     return {f: getattr(opp, f) for f in FIELDS}
 
 
-def read(opp: Opportunity, account_name: str, owner: str | None, now: datetime | None = None) -> OpportunityRead:
+def read(
+    opp: Opportunity, account_name: str, owner: str | None, now: datetime | None = None
+) -> OpportunityRead:
     """An opportunity for the API and pages."""
     now = now or utcnow()
     return OpportunityRead(
-        id=opp.id, account_id=opp.account_id, account_name=account_name, title=opp.title,
-        source=opp.source, offering_type=opp.offering_type, phase=opp.phase,
-        phase_name=PHASES[opp.phase], status=opp.status, value=from_cents(opp.value_cents),
-        contract_value=from_cents(opp.contract_value_cents), currency=opp.currency,
-        probability=rules.probability(opp.phase, opp.probability, policy()), risk=opp.risk,
-        expected_close=opp.expected_close, owner=owner, lead_id=opp.lead_id,
-        lead_story=opp.lead_story, lead_evidence=opp.lead_evidence, enquiry_ref=opp.enquiry_ref,
-        terms=opp.terms, days_in_phase=max((now - as_utc(opp.phase_entered_at)).days, 0),
-        renewal_on=opp.renewal_on, commissioned_on=opp.commissioned_on,
-        created_at=as_utc(opp.created_at or now), version=opp.version,
+        id=opp.id,
+        account_id=opp.account_id,
+        account_name=account_name,
+        title=opp.title,
+        source=opp.source,
+        offering_type=opp.offering_type,
+        phase=opp.phase,
+        phase_name=PHASES[opp.phase],
+        status=opp.status,
+        value=from_cents(opp.value_cents),
+        contract_value=from_cents(opp.contract_value_cents),
+        currency=opp.currency,
+        probability=rules.probability(opp.phase, opp.probability, policy()),
+        risk=opp.risk,
+        expected_close=opp.expected_close,
+        owner=owner,
+        lead_id=opp.lead_id,
+        lead_story=opp.lead_story,
+        lead_evidence=opp.lead_evidence,
+        enquiry_ref=opp.enquiry_ref,
+        terms=opp.terms,
+        days_in_phase=max((now - as_utc(opp.phase_entered_at)).days, 0),
+        renewal_on=opp.renewal_on,
+        commissioned_on=opp.commissioned_on,
+        created_at=as_utc(opp.created_at or now),
+        version=opp.version,
     )
 
 
@@ -73,20 +106,38 @@ def read_one(session: Session, user: User, opp: Opportunity) -> OpportunityRead:
 
 def activity_read(a: SalesActivity, today: date) -> ActivityRead:
     """An activity with its late flag as of today."""
-    return ActivityRead.model_validate(a).model_copy(update={"late": rules.is_late(a.status, a.due_on, today)})
+    return ActivityRead.model_validate(a).model_copy(
+        update={"late": rules.is_late(a.status, a.due_on, today)}
+    )
 
 
 def _instantiate(session: Session, opp: Opportunity, today: date) -> None:
     for i, t in enumerate(template(opp.offering_type).activities):
-        due = today + timedelta(days=t.due_days) if t.due_days is not None and t.phase == 1 else None
-        session.add(SalesActivity(
-            opportunity_id=opp.id, code=t.code, phase=t.phase, position=i, title=t.title,
-            actor=t.actor, layer=t.layer, touchpoint=t.touchpoint, required=t.required,
-            due_days=t.due_days, due_on=due, owner_id=opp.owner_id, status="open",
-        ))
+        due = (
+            today + timedelta(days=t.due_days) if t.due_days is not None and t.phase == 1 else None
+        )
+        session.add(
+            SalesActivity(
+                opportunity_id=opp.id,
+                code=t.code,
+                phase=t.phase,
+                position=i,
+                title=t.title,
+                actor=t.actor,
+                layer=t.layer,
+                touchpoint=t.touchpoint,
+                required=t.required,
+                due_days=t.due_days,
+                due_on=due,
+                owner_id=opp.owner_id,
+                status="open",
+            )
+        )
 
 
-def create(session: Session, user: User, data: OpportunityCreate, now: datetime | None = None) -> Opportunity:
+def create(
+    session: Session, user: User, data: OpportunityCreate, now: datetime | None = None
+) -> Opportunity:
     """A new opportunity in phase 1 with the micro-activities of its offering type's template."""
     now = now or utcnow()
     require(user, "opportunity.create")
@@ -100,22 +151,40 @@ def create(session: Session, user: User, data: OpportunityCreate, now: datetime 
     check_owner(session, data.owner_id)
     _no_twin(session, account, data, now)
     opp = Opportunity(
-        account_id=account.id, title=data.title.strip(), source=data.source.value,
-        offering_type=data.offering_type.value, phase=1, phase_entered_at=now, status="open",
+        account_id=account.id,
+        title=data.title.strip(),
+        source=data.source.value,
+        offering_type=data.offering_type.value,
+        phase=1,
+        phase_entered_at=now,
+        status="open",
         value_cents=to_cents(data.value) if data.value is not None else None,
-        currency=(data.currency or account.currency).upper(), probability=data.probability,
-        risk=data.risk, expected_close=data.expected_close,
-        owner_id=data.owner_id or account.owner_id or (user.id or None), lead_id=data.lead_id,
-        lead_story=data.lead_story, lead_evidence=data.lead_evidence, enquiry_ref=data.enquiry_ref,
-        terms=data.terms, created_at=now,
+        currency=(data.currency or account.currency).upper(),
+        probability=data.probability,
+        risk=data.risk,
+        expected_close=data.expected_close,
+        owner_id=data.owner_id or account.owner_id or (user.id or None),
+        lead_id=data.lead_id,
+        lead_story=data.lead_story,
+        lead_evidence=data.lead_evidence,
+        enquiry_ref=data.enquiry_ref,
+        terms=data.terms,
+        created_at=now,
     )
     session.add(opp)
     session.flush()
     session.add(PhaseChange(opportunity_id=opp.id, from_phase=0, to_phase=1, at=now))
     _instantiate(session, opp, now.date())
     session.flush()
-    audit.record(session, actor_of(user), "create", "opportunity", opp.id, after=snapshot(opp),
-                 note=f"from {opp.source}" + (f" lead {opp.lead_id}" if opp.lead_id else ""))
+    audit.record(
+        session,
+        actor_of(user),
+        "create",
+        "opportunity",
+        opp.id,
+        after=snapshot(opp),
+        note=f"from {opp.source}" + (f" lead {opp.lead_id}" if opp.lead_id else ""),
+    )
     return opp
 
 
@@ -124,19 +193,29 @@ def _no_twin(session: Session, account: Account, data: OpportunityCreate, now: d
     the same title at the account opened within ``DOUBLE_SUBMIT``, answers 409 naming it. The
     account's row is held for the check without waiting (two submits at once: the second 409)."""
     lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
-    open_here = select(Opportunity).where(Opportunity.account_id == account.id, Opportunity.status == "open")
+    open_here = select(Opportunity).where(
+        Opportunity.account_id == account.id, Opportunity.status == "open"
+    )
     if data.lead_id is not None:
         twin = session.scalar(open_here.where(Opportunity.lead_id == data.lead_id).limit(1))
         if twin is not None:
-            raise Conflict(f"lead {data.lead_id} is already pursued by opportunity {twin.id} "
-                           f"({twin.title!r}); nothing was added")
+            raise Conflict(
+                f"lead {data.lead_id} is already pursued by opportunity {twin.id} "
+                f"({twin.title!r}); nothing was added"
+            )
         return
-    twin = session.scalar(open_here.where(
-        func.lower(Opportunity.title) == data.title.strip().lower(),
-        Opportunity.created_at >= now - DOUBLE_SUBMIT, Opportunity.created_at <= now).limit(1))
+    twin = session.scalar(
+        open_here.where(
+            func.lower(Opportunity.title) == data.title.strip().lower(),
+            Opportunity.created_at >= now - DOUBLE_SUBMIT,
+            Opportunity.created_at <= now,
+        ).limit(1)
+    )
     if twin is not None:
-        raise Conflict(f"opportunity {twin.id} ({twin.title!r}) was opened for this account a moment ago; "
-                       "an identical second submit adds nothing")
+        raise Conflict(
+            f"opportunity {twin.id} ({twin.title!r}) was opened for this account a moment ago; "
+            "an identical second submit adds nothing"
+        )
 
 
 def check_owner(session: Session, owner_id: int | None) -> None:
@@ -160,15 +239,20 @@ def check_worker(session: Session, user_id: int | None) -> None:
 def for_edit(session: Session, user: User, opportunity_id: int, version: int | None) -> Opportunity:
     """The opportunity, its row locked for this change (409 while another is being saved) and
     checked against the version the client edited (409 when someone changed it since)."""
-    opp = lock_for_edit(session, repo.visible(user).where(Opportunity.id == opportunity_id),
-                        f"opportunity {opportunity_id}")
+    opp = lock_for_edit(
+        session,
+        repo.visible(user).where(Opportunity.id == opportunity_id),
+        f"opportunity {opportunity_id}",
+    )
     if opp is None:
         raise NotFound(f"opportunity {opportunity_id} not found")
     check_version(version, opp.version, f"opportunity {opportunity_id}")
     return opp
 
 
-def update(session: Session, user: User, opportunity_id: int, data: OpportunityUpdate) -> Opportunity:
+def update(
+    session: Session, user: User, opportunity_id: int, data: OpportunityUpdate
+) -> Opportunity:
     """Change the given fields of an opportunity."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.edit")
@@ -197,14 +281,23 @@ def facts(session: Session, opp: Opportunity) -> rules.OpportunityFacts:
     acts = repo.activities_of(session, [opp.id])
     decisions = repo.latest_decisions(repo.decisions_of(session, [opp.id])).get(opp.id, {})
     return rules.OpportunityFacts(
-        phase=opp.phase, status=opp.status, risk=opp.risk, value_cents=opp.value_cents,
-        contract_value_cents=opp.contract_value_cents, decisions=decisions,
+        phase=opp.phase,
+        status=opp.status,
+        risk=opp.risk,
+        value_cents=opp.value_cents,
+        contract_value_cents=opp.contract_value_cents,
+        decisions=decisions,
         activities=tuple(rules.ActivityFact(a.phase, a.title, a.required, a.status) for a in acts),
     )
 
 
-def advance(session: Session, user: User, opportunity_id: int, now: datetime | None = None,
-            version: int | None = None) -> AdvanceResult:
+def advance(
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    now: datetime | None = None,
+    version: int | None = None,
+) -> AdvanceResult:
     """Move to the next phase, or raise Conflict naming every missing gate and activity.
 
     Two advances at once write one phase change: the row is locked (the second answers 409),
@@ -227,12 +320,20 @@ def advance(session: Session, user: User, opportunity_id: int, now: datetime | N
         if a.phase == opp.phase and a.due_on is None and a.due_days is not None:
             a.due_on = now.date() + timedelta(days=a.due_days)
     session.flush()
-    audit.record(session, actor_of(user), "advance", "opportunity", opp.id, *audit.diff(before, snapshot(opp)))
+    audit.record(
+        session,
+        actor_of(user),
+        "advance",
+        "opportunity",
+        opp.id,
+        *audit.diff(before, snapshot(opp)),
+    )
     return AdvanceResult(id=opp.id, from_phase=start, phase=opp.phase, phase_name=PHASES[opp.phase])
 
 
-def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
-           now: datetime | None = None) -> GateDecision:
+def decide(
+    session: Session, user: User, opportunity_id: int, data: DecisionIn, now: datetime | None = None
+) -> GateDecision:
     """Record a gate decision (who, when, why); a pursue or tender "no" closes the opportunity.
 
     Separation of duties (installed_base.access): pursue and tender by the opportunity's owner
@@ -246,8 +347,9 @@ def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
     own = user.id is not None and opp.owner_id == user.id
     require(user, f"gate.{gate}", own=own)
     if gate == "approval" and own:
-        raise PermissionDenied("management approval is decided by a sales manager other than "
-                               "the opportunity's owner")
+        raise PermissionDenied(
+            "management approval is decided by a sales manager other than the opportunity's owner"
+        )
     gate_template = template(opp.offering_type).gate(gate)
     if gate_template is None:
         raise InvalidInput(f"the {opp.offering_type} process has no {gate} gate")
@@ -271,9 +373,17 @@ def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
     if current is not None:
         current.superseded_at = now
         session.flush()  # the current one steps aside before the new one takes its place
-    row = GateDecision(opportunity_id=opp.id, gate=gate, decision=decision, reason=data.reason.strip(),
-                       phase=opp.phase, decided_by=user.username, decided_by_id=user.id or None,
-                       decided_at=now, details=details)
+    row = GateDecision(
+        opportunity_id=opp.id,
+        gate=gate,
+        decision=decision,
+        reason=data.reason.strip(),
+        phase=opp.phase,
+        decided_by=user.username,
+        decided_by_id=user.id or None,
+        decided_at=now,
+        details=details,
+    )
     session.add(row)
     opp.status = rules.status_after_decision(gate, decision, opp.status)
     if opp.status != before["status"]:
@@ -281,21 +391,33 @@ def decide(session: Session, user: User, opportunity_id: int, data: DecisionIn,
     try:
         session.flush()
     except IntegrityError:  # another decision on this gate landed at the same moment
-        raise Conflict(f"cannot decide {gate}: another decision was just recorded; reload") from None
+        raise Conflict(
+            f"cannot decide {gate}: another decision was just recorded; reload"
+        ) from None
     if current is not None:
         current.superseded_by_id = row.id
         session.flush()
-    audit.record(session, actor_of(user), "decide", "opportunity", opp.id,
-                 before={"status": before["status"],
-                         gate: current.decision if current else None},
-                 after={"gate": gate, "decision": decision, "status": opp.status,
-                        "supersedes": current.id if current else None},
-                 note=data.reason[:500])
+    audit.record(
+        session,
+        actor_of(user),
+        "decide",
+        "opportunity",
+        opp.id,
+        before={"status": before["status"], gate: current.decision if current else None},
+        after={
+            "gate": gate,
+            "decision": decision,
+            "status": opp.status,
+            "supersedes": current.id if current else None,
+        },
+        note=data.reason[:500],
+    )
     return row
 
 
-def reopen(session: Session, user: User, opportunity_id: int, reason: str,
-           now: datetime | None = None) -> Opportunity:
+def reopen(
+    session: Session, user: User, opportunity_id: int, reason: str, now: datetime | None = None
+) -> Opportunity:
     """A manager reopens an opportunity closed by a pursue or tender no-go: the no-go is
     superseded (kept as history), the opportunity is open again, and the gate undecided."""
     now = now or utcnow()
@@ -314,36 +436,68 @@ def reopen(session: Session, user: User, opportunity_id: int, reason: str,
     no_go.superseded_at = now
     opp.status, opp.closed_at = "open", None
     session.flush()
-    audit.record(session, actor_of(user), "reopen", "opportunity", opp.id,
-                 before={"status": before["status"], gate: rules.NO_GO},
-                 after={"status": opp.status, gate: None, "superseded": no_go.id},
-                 note=reason.strip()[:500])
+    audit.record(
+        session,
+        actor_of(user),
+        "reopen",
+        "opportunity",
+        opp.id,
+        before={"status": before["status"], gate: rules.NO_GO},
+        after={"status": opp.status, gate: None, "superseded": no_go.id},
+        note=reason.strip()[:500],
+    )
     return opp
 
 
-def add_activity(session: Session, user: User, opportunity_id: int, data: ActivityIn) -> SalesActivity:
+def add_activity(
+    session: Session, user: User, opportunity_id: int, data: ActivityIn
+) -> SalesActivity:
     """Add a micro-activity that the template lacks."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.activity")
     check_worker(session, data.owner_id)
-    row = SalesActivity(opportunity_id=opp.id, phase=data.phase, position=999, title=data.title,
-                        actor=data.actor.value, layer=data.layer.value, touchpoint=data.touchpoint,
-                        required=data.required, due_on=data.due_on,
-                        owner_id=data.owner_id or opp.owner_id, status="open")
+    row = SalesActivity(
+        opportunity_id=opp.id,
+        phase=data.phase,
+        position=999,
+        title=data.title,
+        actor=data.actor.value,
+        layer=data.layer.value,
+        touchpoint=data.touchpoint,
+        required=data.required,
+        due_on=data.due_on,
+        owner_id=data.owner_id or opp.owner_id,
+        status="open",
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor_of(user), "create", "sales_activity", row.id,
-                 after=data.model_dump(mode="json") | {"opportunity_id": opp.id})
+    audit.record(
+        session,
+        actor_of(user),
+        "create",
+        "sales_activity",
+        row.id,
+        after=data.model_dump(mode="json") | {"opportunity_id": opp.id},
+    )
     return row
 
 
-def update_activity(session: Session, user: User, opportunity_id: int, activity_id: int,
-                    data: ActivityUpdate, today: date | None = None) -> SalesActivity:
+def update_activity(
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    activity_id: int,
+    data: ActivityUpdate,
+    today: date | None = None,
+) -> SalesActivity:
     """Change an activity's status, due date, owner or notes; done records the day."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.activity")
-    row = lock_for_edit(session, select(SalesActivity).where(SalesActivity.id == activity_id),
-                        f"activity {activity_id}")
+    row = lock_for_edit(
+        session,
+        select(SalesActivity).where(SalesActivity.id == activity_id),
+        f"activity {activity_id}",
+    )
     if row is None or row.opportunity_id != opp.id:
         raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")
     check_version(data.version, row.version, f"activity {activity_id}")

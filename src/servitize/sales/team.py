@@ -23,11 +23,14 @@ from servitize.trust.models import User
 
 def member_read(m: TeamMember) -> TeamMemberRead:
     """A team member with its early-engagement flag."""
-    return TeamMemberRead.model_validate(m).model_copy(update={"early": rules.early_engagement(m.engaged_phase)})
+    return TeamMemberRead.model_validate(m).model_copy(
+        update={"early": rules.early_engagement(m.engaged_phase)}
+    )
 
 
-def nominate(session: Session, user: User, opportunity_id: int, data: TeamMemberIn,
-             today: date | None = None) -> TeamMember:
+def nominate(
+    session: Session, user: User, opportunity_id: int, data: TeamMemberIn, today: date | None = None
+) -> TeamMember:
     """Nominate a person into the team; the phase they join in says whether it was early."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.team")
@@ -41,17 +44,34 @@ def nominate(session: Session, user: User, opportunity_id: int, data: TeamMember
         raise InvalidInput("a team member needs a user or a name")
     for_edit(session, user, opp.id, None)  # one nomination at a time: a double submit adds one
     for member in repo.team_of(session, opp.id):
-        same = (member.user_id == data.user_id if data.user_id is not None
-                else member.user_id is None and member.name.casefold() == name.casefold())
+        same = (
+            member.user_id == data.user_id
+            if data.user_id is not None
+            else member.user_id is None and member.name.casefold() == name.casefold()
+        )
         if same and member.role == data.role.value:
-            raise Conflict(f"{member.name} is already in the team as {member.role.replace('_', ' ')}; "
-                           "nothing was added")
-    row = TeamMember(opportunity_id=opp.id, role=data.role.value, user_id=data.user_id, name=name,
-                     engaged_on=data.engaged_on or today or date.today(), engaged_phase=opp.phase)
+            raise Conflict(
+                f"{member.name} is already in the team as {member.role.replace('_', ' ')}; "
+                "nothing was added"
+            )
+    row = TeamMember(
+        opportunity_id=opp.id,
+        role=data.role.value,
+        user_id=data.user_id,
+        name=name,
+        engaged_on=data.engaged_on or today or date.today(),
+        engaged_phase=opp.phase,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor_of(user), "nominate", "opportunity", opp.id,
-                 after={"role": row.role, "name": name, "engaged_phase": row.engaged_phase})
+    audit.record(
+        session,
+        actor_of(user),
+        "nominate",
+        "opportunity",
+        opp.id,
+        after={"role": row.role, "name": name, "engaged_phase": row.engaged_phase},
+    )
     return row
 
 
@@ -66,18 +86,23 @@ def handover_read(h: Handover | None) -> HandoverRead | None:
     return HandoverRead.model_validate(h) if h else None
 
 
-def handover(session: Session, user: User, opportunity_id: int, data: HandoverIn,
-             now: datetime | None = None) -> Handover:
+def handover(
+    session: Session, user: User, opportunity_id: int, data: HandoverIn, now: datetime | None = None
+) -> Handover:
     """Tick the sales order review; when every item is ticked the handover activity is done."""
     now = now or utcnow()
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.handover")
     if opp.phase < 3:
-        raise Conflict("the handover to the project office comes in phase 3, after the contract talks")
+        raise Conflict(
+            "the handover to the project office comes in phase 3, after the contract talks"
+        )
     items = policy().handover_checklist
     unknown = sorted(set(data.checklist) - set(items))
     if unknown:
-        raise InvalidInput(f"unknown checklist items: {', '.join(unknown)}; known: {', '.join(items)}")
+        raise InvalidInput(
+            f"unknown checklist items: {', '.join(unknown)}; known: {', '.join(items)}"
+        )
     for_edit(session, user, opp.id, None)  # one review save at a time (409 otherwise)
     row = repo.handover_of(session, opp.id)
     check_version(data.version, row.version if row else 0, f"the handover of opportunity {opp.id}")
@@ -93,6 +118,12 @@ def handover(session: Session, user: User, opportunity_id: int, data: HandoverIn
             if a.code == "handover" and a.status != "done":
                 a.status, a.done_on = "done", now.date()
     session.flush()
-    audit.record(session, actor_of(user), "handover", "opportunity", opp.id,
-                 after={"checklist": row.checklist, "complete": row.completed_at is not None})
+    audit.record(
+        session,
+        actor_of(user),
+        "handover",
+        "opportunity",
+        opp.id,
+        after={"checklist": row.checklist, "complete": row.completed_at is not None},
+    )
     return row

@@ -38,28 +38,42 @@ from servitize.trust.models import User
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 PIPELINE_LIMIT = 300
-GATE_DECIDERS = {"pursue": "the owner or a sales manager", "tender": "the owner or a sales manager",
-                 "approval": "a sales manager other than the owner",
-                 "acceptance": "the project side (a service manager)"}
+GATE_DECIDERS = {
+    "pursue": "the owner or a sales manager",
+    "tender": "the owner or a sales manager",
+    "approval": "a sales manager other than the owner",
+    "acceptance": "the project side (a service manager)",
+}
 
 
 def _accounts(session: Session, user: User) -> list[tuple[int, str]]:
-    query = select(Account.id, Account.name).where(account_scope(user)).order_by(Account.name).limit(500)
+    query = (
+        select(Account.id, Account.name)
+        .where(account_scope(user))
+        .order_by(Account.name)
+        .limit(500)
+    )
     return [(i, n) for i, n in session.execute(query)]
 
 
 @router.get("/opportunities", response_class=HTMLResponse)
-def pipeline_page(request: Request, session: DbSession, user: CurrentUser,
-                  account_id: int | None = None) -> HTMLResponse:
+def pipeline_page(
+    request: Request, session: DbSession, user: CurrentUser, account_id: int | None = None
+) -> HTMLResponse:
     """The pipeline by phase, the forecast, and the aggregated blueprint."""
     rows, total = repo.page(session, user, account_id=account_id, limit=PIPELINE_LIMIT)
     opps = [service.read_one(session, user, o) for o in rows]
     context = {
-        "phases": PHASES, "total": total, "account_id": account_id,
-        "open_by_phase": {p: [o for o in opps if o.phase == p and o.status in ("open", "won")] for p in PHASES},
+        "phases": PHASES,
+        "total": total,
+        "account_id": account_id,
+        "open_by_phase": {
+            p: [o for o in opps if o.phase == p and o.status in ("open", "won")] for p in PHASES
+        },
         "closed": [o for o in opps if o.status not in ("open", "won")],
         "forecast": pipeline.forecast(
-            session, user, company_currency=settings_of(request).company_currency),
+            session, user, company_currency=settings_of(request).company_currency
+        ),
         "accounts": _accounts(session, user),
         "retention": pipeline.retention(session, user),
         "aggregate_svg": picture.aggregate_svg(session, user, "project"),
@@ -76,16 +90,29 @@ def _money(value: str) -> Decimal | None:
 
 @router.post("/opportunities")
 def create_page(
-    request: Request, session: DbSession, user: CurrentUser, account_id: Annotated[int, Form()], title: Text,
-    offering_type: Text = "project", source: Text = "account", value: Text = "", lead_id: Text = "",
-    lead_story: Text = "", enquiry_ref: Text = "",
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: Annotated[int, Form()],
+    title: Text,
+    offering_type: Text = "project",
+    source: Text = "account",
+    value: Text = "",
+    lead_id: Text = "",
+    lead_story: Text = "",
+    enquiry_ref: Text = "",
 ) -> Response:
     """Open an opportunity from the form and go to its page."""
     try:
         data = OpportunityCreate(
-            account_id=account_id, title=title, offering_type=offering_type, source=source,
-            value=_money(value), lead_id=int(lead_id) if lead_id.strip() else None,
-            lead_story=lead_story or None, enquiry_ref=enquiry_ref or None,
+            account_id=account_id,
+            title=title,
+            offering_type=offering_type,
+            source=source,
+            value=_money(value),
+            lead_id=int(lead_id) if lead_id.strip() else None,
+            lead_story=lead_story or None,
+            enquiry_ref=enquiry_ref or None,
         )
     except (ValidationError, ValueError) as exc:
         raise InvalidInput(str(exc).splitlines()[0]) from None
@@ -93,34 +120,50 @@ def create_page(
     return RedirectResponse(f"/opportunities/{opp.id}", status_code=303)
 
 
-def _work_context(session: Session, user: User, opportunity_id: int, message: str | None = None,
-                  ok: str | None = None) -> dict[str, Any]:
+def _work_context(
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    message: str | None = None,
+    ok: str | None = None,
+) -> dict[str, Any]:
     view = picture.detail(session, user, opportunity_id)
     owns = view.opportunity.owner == user.username
-    may_gate = {g: may(user, f"gate.{g}", own=owns) and not (g == "approval" and owns)
-                for g in view.gates}
+    may_gate = {
+        g: may(user, f"gate.{g}", own=owns) and not (g == "approval" and owns) for g in view.gates
+    }
     return {
-        "v": view, "o": view.opportunity, "message": message, "ok": ok,
+        "v": view,
+        "o": view.opportunity,
+        "message": message,
+        "ok": ok,
         # Only the actions this user may take show a form (docs/access.md); the rest says who.
-        "may_sell": may(user, "opportunity.edit"), "may_reopen": may(user, "gate.reopen"),
-        "may_gate": may_gate, "gate_deciders": GATE_DECIDERS,
+        "may_sell": may(user, "opportunity.edit"),
+        "may_reopen": may(user, "gate.reopen"),
+        "may_gate": may_gate,
+        "gate_deciders": GATE_DECIDERS,
         "svg": picture.opportunity_svg(session, user, opportunity_id),
-        "phases": PHASES, "layers": {k.value: t for k, t in LAYER_TITLES.items()},
-        "checklist": policy().handover_checklist, "today": date.today(),
+        "phases": PHASES,
+        "layers": {k.value: t for k, t in LAYER_TITLES.items()},
+        "checklist": policy().handover_checklist,
+        "today": date.today(),
         "reasons": sorted(set(policy().win_reasons) | set(policy().loss_reasons)),
     }
 
 
 @router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse)
-def opportunity_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int) -> HTMLResponse:
+def opportunity_page(
+    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int
+) -> HTMLResponse:
     """One opportunity: its blueprint, gates, activities and team."""
     context = _work_context(session, user, opportunity_id)
     name = "sales/_work.html" if is_htmx(request) else "sales/opportunity.html"
     return render(request, name, context)
 
 
-def _act(request: Request, session: DbSession, user: User, opportunity_id: int,
-         action: Callable[[], str]) -> HTMLResponse:
+def _act(
+    request: Request, session: DbSession, user: User, opportunity_id: int, action: Callable[[], str]
+) -> HTMLResponse:
     """Run an action in a savepoint; answer the fragment with its success or its reason."""
     message = ok = None
     try:
@@ -134,12 +177,22 @@ def _act(request: Request, session: DbSession, user: User, opportunity_id: int,
         message = "; ".join(str(e["msg"]) for e in exc.errors())
     if not is_htmx(request):  # a plain form post (no JavaScript): back to the page
         return RedirectResponse(f"/opportunities/{opportunity_id}", status_code=303)  # type: ignore[return-value]
-    return render(request, "sales/_work.html", _work_context(session, user, opportunity_id, message, ok))
+    return render(
+        request, "sales/_work.html", _work_context(session, user, opportunity_id, message, ok)
+    )
 
 
 @router.post("/opportunities/{opportunity_id}/decide", response_class=HTMLResponse)
-def decide_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                gate: Text, decision: Text, reason: Text = "", confirm: Text = "") -> HTMLResponse:
+def decide_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    opportunity_id: int,
+    gate: Text,
+    decision: Text,
+    reason: Text = "",
+    confirm: Text = "",
+) -> HTMLResponse:
     """Record a gate decision from the form (a no go needs its confirm box ticked)."""
 
     def action() -> str:
@@ -151,8 +204,9 @@ def decide_page(request: Request, session: DbSession, user: CurrentUser, opportu
 
 
 @router.post("/opportunities/{opportunity_id}/reopen", response_class=HTMLResponse)
-def reopen_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                reason: Text = "") -> HTMLResponse:
+def reopen_page(
+    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, reason: Text = ""
+) -> HTMLResponse:
     """A sales manager reopens an opportunity closed by a no go."""
 
     def action() -> str:
@@ -163,34 +217,56 @@ def reopen_page(request: Request, session: DbSession, user: CurrentUser, opportu
 
 
 @router.post("/opportunities/{opportunity_id}/advance", response_class=HTMLResponse)
-def advance_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                 version: Text = "") -> HTMLResponse:
+def advance_page(
+    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, version: Text = ""
+) -> HTMLResponse:
     """Move to the next phase, or show why not (a second click of the same page: why not)."""
 
     def action() -> str:
-        result = service.advance(session, user, opportunity_id,
-                                 version=int(version) if version.isdigit() else None)
+        result = service.advance(
+            session, user, opportunity_id, version=int(version) if version.isdigit() else None
+        )
         return f"now in phase {result.phase}: {result.phase_name}"
 
     return _act(request, session, user, opportunity_id, action)
 
 
-@router.post("/opportunities/{opportunity_id}/activities/{activity_id}", response_class=HTMLResponse)
-def activity_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                  activity_id: int, status: Text, version: Text = "") -> HTMLResponse:
+@router.post(
+    "/opportunities/{opportunity_id}/activities/{activity_id}", response_class=HTMLResponse
+)
+def activity_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    opportunity_id: int,
+    activity_id: int,
+    status: Text,
+    version: Text = "",
+) -> HTMLResponse:
     """Mark an activity done, skipped or open again (a stale page, e.g. a double click: why not)."""
 
     def action() -> str:
-        row = service.update_activity(session, user, opportunity_id, activity_id, ActivityUpdate(
-            status=status, version=int(version) if version.isdigit() else None))
+        row = service.update_activity(
+            session,
+            user,
+            opportunity_id,
+            activity_id,
+            ActivityUpdate(status=status, version=int(version) if version.isdigit() else None),
+        )
         return f"{row.title}: {status}"
 
     return _act(request, session, user, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/team", response_class=HTMLResponse)
-def team_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-              role: Text, name: Text) -> HTMLResponse:
+def team_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    opportunity_id: int,
+    role: Text,
+    name: Text,
+) -> HTMLResponse:
     """Nominate a team member by name."""
 
     def action() -> str:
@@ -201,15 +277,29 @@ def team_page(request: Request, session: DbSession, user: CurrentUser, opportuni
 
 
 @router.post("/opportunities/{opportunity_id}/outcome", response_class=HTMLResponse)
-def outcome_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, result: Text,
-                 contract_value: Text = "", lessons: Text = "", competitor: Text = "",
-                 reasons: Annotated[list[str] | None, Form()] = None, version: Text = "") -> HTMLResponse:
+def outcome_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    opportunity_id: int,
+    result: Text,
+    contract_value: Text = "",
+    lessons: Text = "",
+    competitor: Text = "",
+    reasons: Annotated[list[str] | None, Form()] = None,
+    version: Text = "",
+) -> HTMLResponse:
     """Mark won, lost or no bid with reasons and lessons learned."""
 
     def action() -> str:
-        data = OutcomeIn(result=result, contract_value=_money(contract_value), reasons=reasons or [],
-                         lessons=lessons or None, competitor=competitor or None,
-                         version=int(version) if version.isdigit() else None)
+        data = OutcomeIn(
+            result=result,
+            contract_value=_money(contract_value),
+            reasons=reasons or [],
+            lessons=lessons or None,
+            competitor=competitor or None,
+            version=int(version) if version.isdigit() else None,
+        )
         row = outcome.record_outcome(session, user, opportunity_id, data)
         return f"marked {row.result.replace('_', ' ')}"
 
@@ -217,15 +307,25 @@ def outcome_page(request: Request, session: DbSession, user: CurrentUser, opport
 
 
 @router.post("/opportunities/{opportunity_id}/handover", response_class=HTMLResponse)
-def handover_page(request: Request, session: DbSession, user: CurrentUser, opportunity_id: int,
-                  items: Annotated[list[str] | None, Form()] = None, project_manager: Text = "",
-                  notes: Text = "", version: Text = "") -> HTMLResponse:
+def handover_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    opportunity_id: int,
+    items: Annotated[list[str] | None, Form()] = None,
+    project_manager: Text = "",
+    notes: Text = "",
+    version: Text = "",
+) -> HTMLResponse:
     """Tick items of the sales order review; the handover is done when all are ticked."""
 
     def action() -> str:
-        data = HandoverIn(checklist=dict.fromkeys(items or [], True),
-                          project_manager=project_manager or None, notes=notes or None,
-                          version=int(version) if version.isdigit() else None)
+        data = HandoverIn(
+            checklist=dict.fromkeys(items or [], True),
+            project_manager=project_manager or None,
+            notes=notes or None,
+            version=int(version) if version.isdigit() else None,
+        )
         row = team.handover(session, user, opportunity_id, data)
         left = sum(1 for done in row.checklist.values() if not done)
         return "handover complete" if not left else f"handover: {left} item(s) left"
@@ -234,8 +334,9 @@ def handover_page(request: Request, session: DbSession, user: CurrentUser, oppor
 
 
 @router.post("/opportunities/{opportunity_id}/survey", response_class=HTMLResponse)
-def survey_send_page(request: Request, session: DbSession, user: CurrentUser,
-                     opportunity_id: int) -> HTMLResponse:
+def survey_send_page(
+    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int
+) -> HTMLResponse:
     """Create a satisfaction survey; the message carries the link to send the customer."""
 
     def action() -> str:
@@ -249,12 +350,22 @@ def survey_send_page(request: Request, session: DbSession, user: CurrentUser,
 def survey_page(request: Request, session: DbSession, token: str) -> HTMLResponse:
     """The customer's satisfaction and loyalty survey; no login, the signed link is the key."""
     survey = outcome.survey_by_token(session, settings_of(request), token)
-    return render(request, "sales/survey.html", {"survey": survey, "token": token, "done": survey.answered_at})
+    return render(
+        request, "sales/survey.html", {"survey": survey, "token": token, "done": survey.answered_at}
+    )
 
 
 @router.post("/survey/{token}", response_class=HTMLResponse)
-def survey_answer(request: Request, session: DbSession, token: str, satisfaction: Annotated[int, Form()],
-                  recommend: Annotated[int, Form()], comment: Text = "") -> HTMLResponse:
+def survey_answer(
+    request: Request,
+    session: DbSession,
+    token: str,
+    satisfaction: Annotated[int, Form()],
+    recommend: Annotated[int, Form()],
+    comment: Text = "",
+) -> HTMLResponse:
     """Store the customer's answer and thank them."""
-    survey = outcome.answer_survey(session, settings_of(request), token, satisfaction, recommend, comment)
+    survey = outcome.answer_survey(
+        session, settings_of(request), token, satisfaction, recommend, comment
+    )
     return render(request, "sales/survey.html", {"survey": survey, "token": token, "done": True})

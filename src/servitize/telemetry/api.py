@@ -38,7 +38,9 @@ def _period(month: str):
 
 
 @router.get("/availability")
-def availability(request: Request, session: DbSession, user: CurrentUser, month: Month) -> dict[str, Any]:
+def availability(
+    request: Request, session: DbSession, user: CurrentUser, month: Month
+) -> dict[str, Any]:
     """Availability per asset the user may see, for a month (consent: contract verification).
 
     Only the machines of the accounts in the user's scope are read (their status, downtime
@@ -48,7 +50,12 @@ def availability(request: Request, session: DbSession, user: CurrentUser, month:
     accounts = set(session.scalars(visible_account_ids(user)))
     rows = compute(session, _store(request), _period(month), Options(), account_ids=accounts)
     missing = without_agreement(session, _store(request), PURPOSE, accounts)
-    return {"month": month, "assets": rows, "without_agreement": missing, "hint": agreement_hint(missing)}
+    return {
+        "month": month,
+        "assets": rows,
+        "without_agreement": missing,
+        "hint": agreement_hint(missing),
+    }
 
 
 class AgreementIn(Input):
@@ -56,9 +63,12 @@ class AgreementIn(Input):
 
     model_config = ConfigDict(extra="forbid")
     account_id: Id
-    data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(min_length=1, max_length=4)
-    purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = Field(
-        min_length=1, max_length=3)
+    data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(
+        min_length=1, max_length=4
+    )
+    purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = (
+        Field(min_length=1, max_length=3)
+    )
     valid_from: SaneDateTime
     valid_to: SaneDateTime | None = None
     document: str | None = Field(default=None, max_length=300)
@@ -70,13 +80,23 @@ def record_agreement(session: DbSession, user: CurrentUser, body: AgreementIn) -
     managers, the account's owner; audited)."""
     require(user, "consent.record")  # docs/access.md
     get_account(session, user, body.account_id)  # 404 outside the user's scope
-    agreement = consent.record_agreement(session, actor_of(user), body.account_id, list(body.data_kinds),
-                                         list(body.purposes), body.valid_from, body.valid_to, body.document)
+    agreement = consent.record_agreement(
+        session,
+        actor_of(user),
+        body.account_id,
+        list(body.data_kinds),
+        list(body.purposes),
+        body.valid_from,
+        body.valid_to,
+        body.document,
+    )
     return consent.agreement_dict(agreement)
 
 
 @router.get("/contracts/evaluation")
-def contract_results(request: Request, session: DbSession, user: CurrentUser, period: Month) -> dict[str, Any]:
+def contract_results(
+    request: Request, session: DbSession, user: CurrentUser, period: Month
+) -> dict[str, Any]:
     """Measured availability, band and penalty/bonus of the contracts the user may see (the
     roles that see contract pages; only the contracts of their accounts are evaluated)."""
     require_role(user, *rp.REPORT_ROLES)
@@ -86,15 +106,25 @@ def contract_results(request: Request, session: DbSession, user: CurrentUser, pe
 
 
 @router.get("/contracts/{contract_id}/report")
-def contract_report(request: Request, session: DbSession, user: CurrentUser, contract_id: Id,
-                    period: Annotated[SaneMonth | None, Query(description="YYYY-MM")] = None,
-                    months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS
-                    ) -> dict[str, Any]:
+def contract_report(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: Id,
+    period: Annotated[SaneMonth | None, Query(description="YYYY-MM")] = None,
+    months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS,
+) -> dict[str, Any]:
     """The monthly operation report of a contract whose account the user may see (else 404)."""
     require_role(user, *rp.REPORT_ROLES)
     contract = rp.visible_contract(session, user, contract_id)
-    return rp.build_report(session, _store(request), contract, period or rp.last_complete_month(),
-                           months, supplier=settings_of(request).company_name).as_dict()
+    return rp.build_report(
+        session,
+        _store(request),
+        contract,
+        period or rp.last_complete_month(),
+        months,
+        supplier=settings_of(request).company_name,
+    ).as_dict()
 
 
 @router.get("/telemetry/stats")
@@ -106,8 +136,13 @@ def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> 
         return result
     # A service manager of a territory sees the serials of the machines of their accounts;
     # dead letters are counted by reason only, which names no machine.
-    mine = set(session.scalars(select(Asset.serial).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None))))
+    mine = set(
+        session.scalars(
+            select(Asset.serial).where(
+                Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
+            )
+        )
+    )
     per = {s: n for s, n in result["per_serial"].items() if s in mine}  # type: ignore[attr-defined]
     result["per_serial"] = per
     result["totals"] = {k: sum(v[k] for v in per.values()) for k in ("status", "measure")}
@@ -115,22 +150,37 @@ def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> 
 
 
 @router.get("/telemetry/gaps")
-def telemetry_gaps(request: Request, session: DbSession, user: CurrentUser, month: Month,
-                   serial: Annotated[str | None, Query(max_length=80)] = None) -> dict[str, Any]:
+def telemetry_gaps(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    month: Month,
+    serial: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict[str, Any]:
     """Telemetry gaps in a month of the machines the user may see (one machine with ``serial``;
     a serial outside the user's scope answers 404)."""
     from servitize.core.errors import NotFound
     from servitize.telemetry.gaps import find_gaps
 
     require_role(user, Role.admin, Role.analyst, Role.service_manager)
-    query = select(Asset.serial).where(Asset.account_id.in_(visible_account_ids(user)),
-                                       Asset.serial.is_not(None))
+    query = select(Asset.serial).where(
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
+    )
     if serial is not None:
         query = query.where(Asset.serial == serial)
     serials = sorted({s for s in session.scalars(query) if s is not None})
     if serial is not None and not serials:
         raise NotFound(f"machine {serial!r} not found")
     period = _period(month)
-    found = find_gaps(_store(request), serials, period.start, period.end,
-                      settings_of(request).telemetry_expected_interval_s) if serials else []
+    found = (
+        find_gaps(
+            _store(request),
+            serials,
+            period.start,
+            period.end,
+            settings_of(request).telemetry_expected_interval_s,
+        )
+        if serials
+        else []
+    )
     return {"month": month, "gaps": [g.as_dict() for g in found]}

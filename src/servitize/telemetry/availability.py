@@ -29,14 +29,23 @@ LOOKAROUND = timedelta(days=92)
 SILENCE_DOWN, SILENCE_UNKNOWN = "down", "unknown"
 SILENCE_RULES = (SILENCE_DOWN, SILENCE_UNKNOWN)
 
-INTERVALS = pa.schema([
-    ("serial", pa.string()), ("state", pa.string()),
-    ("s", pa.timestamp("us", tz="UTC")), ("e", pa.timestamp("us", tz="UTC")),
-    ("new_stop", pa.bool_()),
-])
+INTERVALS = pa.schema(
+    [
+        ("serial", pa.string()),
+        ("state", pa.string()),
+        ("s", pa.timestamp("us", tz="UTC")),
+        ("e", pa.timestamp("us", tz="UTC")),
+        ("new_stop", pa.bool_()),
+    ]
+)
 WINDOWS = pa.schema([("ws", pa.timestamp("us", tz="UTC")), ("we", pa.timestamp("us", tz="UTC"))])
-GAPS = pa.schema([("serial", pa.string()), ("gs", pa.timestamp("us", tz="UTC")),
-                  ("ge", pa.timestamp("us", tz="UTC"))])
+GAPS = pa.schema(
+    [
+        ("serial", pa.string()),
+        ("gs", pa.timestamp("us", tz="UTC")),
+        ("ge", pa.timestamp("us", tz="UTC")),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -72,9 +81,13 @@ def _hours(s: ir.TimestampValue, e: ir.TimestampValue) -> ir.FloatingValue:
     return (e.epoch_seconds() - s.epoch_seconds()).cast("float64") / 3600.0
 
 
-def status_intervals(status: ir.Table, period: Period, horizon: timedelta = DEFAULT_HORIZON,
-                     silence_after_down: str = SILENCE_DOWN,
-                     newest: ir.Table | None = None) -> ir.Table:
+def status_intervals(
+    status: ir.Table,
+    period: Period,
+    horizon: timedelta = DEFAULT_HORIZON,
+    silence_after_down: str = SILENCE_DOWN,
+    newest: ir.Table | None = None,
+) -> ir.Table:
     """Status events → (serial, state, s, e, new_stop): each state until the next event or horizon.
 
     A state holds until the asset's next event, at most ``horizon``, and never past the newest
@@ -103,10 +116,14 @@ def status_intervals(status: ir.Table, period: Period, horizon: timedelta = DEFA
     gap_before = t.prev_e.isnull() | (t.prev_e < t.ts)
     new_stop = (t.state == DOWN) & (gap_before | (t.prev_state != DOWN))
     out = t.select(serial=t.serial, state=t.state, s=t.ts, e=t.e, new_stop=new_stop)
-    return out.filter(out.e > out.s, out.s < ibis.literal(period.end), out.e > ibis.literal(period.start))
+    return out.filter(
+        out.e > out.s, out.s < ibis.literal(period.end), out.e > ibis.literal(period.start)
+    )
 
 
-def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = SILENCE_DOWN) -> ir.Table:
+def without_gaps(
+    intervals: ir.Table, gaps: ir.Table, silence_after_down: str = SILENCE_DOWN
+) -> ir.Table:
     """Cut telemetry gaps (serial, gs, ge) out of status intervals: a gap's time is unknown.
 
     Readings were lost in a gap, so the state before it is not known to hold through it: its
@@ -127,9 +144,12 @@ def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = 
     j = cut.join(g, [cut.serial == g.serial, g.gs < cut.e, g.ge > cut.s])
     key = {"serial": j.serial, "state": j.state, "s": j.s}
     points = ibis.union(
-        cut.select("serial", "state", "s", p=cut.s), cut.select("serial", "state", "s", p=cut.e),
-        j.select(**key, p=ibis.greatest(j.gs, j.s)), j.select(**key, p=ibis.least(j.ge, j.e)),
-        distinct=True)
+        cut.select("serial", "state", "s", p=cut.s),
+        cut.select("serial", "state", "s", p=cut.e),
+        j.select(**key, p=ibis.greatest(j.gs, j.s)),
+        j.select(**key, p=ibis.least(j.ge, j.e)),
+        distinct=True,
+    )
     w = ibis.window(group_by=[points.serial, points.state, points.s], order_by=points.p)
     seg = points.mutate(q=points.p.lead().over(w))
     seg = seg.filter(seg.q.notnull(), seg.q > seg.p)
@@ -139,8 +159,13 @@ def without_gaps(intervals: ir.Table, gaps: ir.Table, silence_after_down: str = 
         seg = seg.filter((seg.state != DOWN) | (seg.p == seg.s))
     src = cut.view()
     back = seg.join(src, [seg.serial == src.serial, seg.state == src.state, seg.s == src.s])
-    pieces = back.select(serial=seg.serial, state=seg.state, s=seg.p, e=seg.q,
-                         new_stop=src.new_stop & (seg.p == seg.s))
+    pieces = back.select(
+        serial=seg.serial,
+        state=seg.state,
+        s=seg.p,
+        e=seg.q,
+        new_stop=src.new_stop & (seg.p == seg.s),
+    )
     return ibis.union(untouched, pieces) if kept is None else ibis.union(untouched, kept, pieces)
 
 
@@ -173,15 +198,25 @@ def overlay(intervals: ir.Table, records: ir.Table) -> ir.Table:
     seg = points.mutate(q=points.p.lead().over(w))
     seg = seg.filter(seg.q.notnull())
     j = seg.join(both, [seg.serial == both.serial, both.s <= seg.p, both.e >= seg.q])
-    j = j.select(serial=seg.serial, p=seg.p, q=seg.q, state=both.state, prio=both.prio,
-                 started=(both.new_stop & (both.s == seg.p)))
-    top = j.mutate(rank=ibis.row_number().over(group_by=[j.serial, j.p],
-                                              order_by=[ibis.desc(j.prio), ibis.desc(j.started)]))
+    j = j.select(
+        serial=seg.serial,
+        p=seg.p,
+        q=seg.q,
+        state=both.state,
+        prio=both.prio,
+        started=(both.new_stop & (both.s == seg.p)),
+    )
+    top = j.mutate(
+        rank=ibis.row_number().over(
+            group_by=[j.serial, j.p], order_by=[ibis.desc(j.prio), ibis.desc(j.started)]
+        )
+    )
     top = top.filter(top.rank == 0)
     w2 = ibis.window(group_by=top.serial, order_by=top.p)
     top = top.mutate(prev_state=top.state.lag().over(w2), prev_q=top.q.lag().over(w2))
-    new_stop = (top.state == DOWN) & (top.prev_state.isnull() | (top.prev_state != DOWN)
-                                      | (top.prev_q != top.p))
+    new_stop = (top.state == DOWN) & (
+        top.prev_state.isnull() | (top.prev_state != DOWN) | (top.prev_q != top.p)
+    )
     return top.select(serial=top.serial, state=top.state, s=top.p, e=top.q, new_stop=new_stop)
 
 
@@ -195,14 +230,20 @@ def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = No
     if windows is None:
         s, e = ibis.greatest(iv.s, lo), ibis.least(iv.e, hi)
         scheduled = period.hours
-        clipped = iv.select(serial=iv.serial, state=iv.state, s=s, e=e,
-                            new_stop=iv.new_stop & (iv.s >= lo))
+        clipped = iv.select(
+            serial=iv.serial, state=iv.state, s=s, e=e, new_stop=iv.new_stop & (iv.s >= lo)
+        )
     else:
         win = ibis.memtable(windows.cast(WINDOWS))
         j = iv.join(win, [iv.s < win.we, iv.e > win.ws])
         s, e = ibis.greatest(j.s, j.ws, lo), ibis.least(j.e, j.we, hi)
-        clipped = j.select(serial=j.serial, state=j.state, s=s, e=e,
-                           new_stop=j.new_stop & (j.s >= j.ws) & (j.s >= lo))
+        clipped = j.select(
+            serial=j.serial,
+            state=j.state,
+            s=s,
+            e=e,
+            new_stop=j.new_stop & (j.s >= j.ws) & (j.s >= lo),
+        )
         scheduled = _window_hours(windows, period)
     c = clipped.filter(clipped.e > clipped.s)
     h = _hours(c.s, c.e)
@@ -223,7 +264,9 @@ def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = No
     return agg.mutate(
         scheduled_hours=as_double + scheduled,
         coverage=agg.known_hours / ibis.literal(scheduled or None, type="float64"),
-        availability=ibis.ifelse(denominator > 0, agg.uptime_hours / denominator.nullif(0), ibis.null("float64")),
+        availability=ibis.ifelse(
+            denominator > 0, agg.uptime_hours / denominator.nullif(0), ibis.null("float64")
+        ),
         mtbf_hours=agg.uptime_hours / fails,
         mttr_hours=agg.downtime_hours / fails,
     )
@@ -231,8 +274,11 @@ def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = No
 
 def energy(measure: ir.Table, period: Period, metric: str = "energy_kwh") -> ir.Table:
     """Energy per serial in the period: the sum of ``metric`` readings (kWh consumed per reading)."""
-    m = measure.filter(measure.metric == metric, measure.ts >= ibis.literal(period.start),
-                       measure.ts < ibis.literal(period.end))
+    m = measure.filter(
+        measure.metric == metric,
+        measure.ts >= ibis.literal(period.start),
+        measure.ts < ibis.literal(period.end),
+    )
     return m.group_by("serial").aggregate(energy_kwh=m.value.sum())
 
 
@@ -244,15 +290,24 @@ def with_energy(summary: ir.Table, energies: ir.Table) -> ir.Table:
 
 def _window_hours(windows: pa.Table, period: Period) -> float:
     total = 0.0
-    for ws, we in zip(windows.column("ws").to_pylist(), windows.column("we").to_pylist(), strict=True):
+    for ws, we in zip(
+        windows.column("ws").to_pylist(), windows.column("we").to_pylist(), strict=True
+    ):
         s, e = max(ws, period.start), min(we, period.end)
         total += max((e - s).total_seconds(), 0.0) / 3600
     return total
 
 
-def availability(status: ir.Table, period: Period, *, records: ir.Table | None = None,
-                 windows: pa.Table | None = None, horizon: timedelta = DEFAULT_HORIZON,
-                 silence_after_down: str = SILENCE_DOWN, gaps: ir.Table | None = None) -> ir.Table:
+def availability(
+    status: ir.Table,
+    period: Period,
+    *,
+    records: ir.Table | None = None,
+    windows: pa.Table | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    silence_after_down: str = SILENCE_DOWN,
+    gaps: ir.Table | None = None,
+) -> ir.Table:
     """The whole path: status events (− telemetry gaps, + downtime records, + calendar) → per-serial summary."""
     intervals = status_intervals(status, period, horizon, silence_after_down)
     if gaps is not None:

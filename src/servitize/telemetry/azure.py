@@ -47,7 +47,9 @@ def _ts(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def stops(folder: Path) -> tuple[dict[tuple[str, datetime], list[str]], dict[tuple[str, datetime], list[str]]]:
+def stops(
+    folder: Path,
+) -> tuple[dict[tuple[str, datetime], list[str]], dict[tuple[str, datetime], list[str]]]:
     """(failures, planned maintenance) keyed by (machine, time), with their components."""
     failures: dict[tuple[str, datetime], list[str]] = defaultdict(list)
     for r in _rows(folder / "PdM_failures.csv"):
@@ -64,44 +66,84 @@ def _us(moment: datetime) -> int:
     return int(moment.timestamp()) * 1_000_000
 
 
-def import_dir(session: Session, store: TelemetryStore, folder: Path, repair_hours: float = 8.0,
-               maintenance_hours: float = 4.0) -> AzureResult:
+def import_dir(
+    session: Session,
+    store: TelemetryStore,
+    folder: Path,
+    repair_hours: float = 8.0,
+    maintenance_hours: float = 4.0,
+) -> AzureResult:
     """Import the data set; running it again updates nothing twice (keys are stable)."""
     folder = Path(folder)
     result = AzureResult()
     account = session.scalar(select(Account).where(Account.external_id == ACCOUNT))
     if account is None:
-        account = Account(external_id=ACCOUNT, name="Azure PdM sample (simulated by Microsoft)",
-                          country="US", currency="USD")
+        account = Account(
+            external_id=ACCOUNT,
+            name="Azure PdM sample (simulated by Microsoft)",
+            country="US",
+            currency="USD",
+        )
         session.add(account)
         session.flush()
-    assets = {a.serial: a for a in session.scalars(
-        select(Asset).where(Asset.account_id == account.id)) if a.serial is not None}
+    assets = {
+        a.serial: a
+        for a in session.scalars(select(Asset).where(Asset.account_id == account.id))
+        if a.serial is not None
+    }
     for r in _rows(folder / "PdM_machines.csv"):
         serial = r["machineID"]
         if serial not in assets:
             age = int(r["age"])
-            assets[serial] = Asset(external_id=f"{ACCOUNT}-{serial}", account_id=account.id, serial=serial,
-                                   model=r["model"], manufacturer="Azure PdM",
-                                   install_date=date(2015 - age, 1, 1), connectivity="current")
+            assets[serial] = Asset(
+                external_id=f"{ACCOUNT}-{serial}",
+                account_id=account.id,
+                serial=serial,
+                model=r["model"],
+                manufacturer="Azure PdM",
+                install_date=date(2015 - age, 1, 1),
+                connectivity="current",
+            )
             session.add(assets[serial])
         result.assets += 1
     session.flush()
-    existing = set(session.scalars(select(ServiceEvent.external_id).where(ServiceEvent.account_id == account.id)))
+    existing = set(
+        session.scalars(
+            select(ServiceEvent.external_id).where(ServiceEvent.account_id == account.id)
+        )
+    )
     failures, planned = stops(folder)
     batch = Batch()
     received = _us(datetime.now(UTC))
     spans: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for (machine, at), comps in sorted(failures.items()):
-        _event(session, existing, assets[machine], f"{ACCOUNT}-F-{machine}-{at:%Y%m%d%H}", at, "repair",
-               comps, repair_hours)
+        _event(
+            session,
+            existing,
+            assets[machine],
+            f"{ACCOUNT}-F-{machine}-{at:%Y%m%d%H}",
+            at,
+            "repair",
+            comps,
+            repair_hours,
+        )
         spans[machine].append((at, at + timedelta(hours=repair_hours), "down"))
         result.repairs += 1
     for (machine, at), comps in sorted(planned.items()):
-        _event(session, existing, assets[machine], f"{ACCOUNT}-M-{machine}-{at:%Y%m%d%H}", at,
-               "maintenance", comps, maintenance_hours)
+        _event(
+            session,
+            existing,
+            assets[machine],
+            f"{ACCOUNT}-M-{machine}-{at:%Y%m%d%H}",
+            at,
+            "maintenance",
+            comps,
+            maintenance_hours,
+        )
         if at >= DATA_START:
-            spans[machine].append((at, at + timedelta(hours=maintenance_hours), "planned_maintenance"))
+            spans[machine].append(
+                (at, at + timedelta(hours=maintenance_hours), "planned_maintenance")
+            )
         result.maintenance += 1
     for machine in assets:
         events = timeline(spans[machine])
@@ -109,8 +151,15 @@ def import_dir(session: Session, store: TelemetryStore, folder: Path, repair_hou
             batch.add_status(machine, _us(at), state, None, received, "azure-pdm")
         result.status_events += len(events)
     for r in _rows(folder / "PdM_errors.csv"):
-        batch.add_measure(r["machineID"], _us(_ts(r["datetime"])), r["errorID"], 1.0, "count",
-                          received, "azure-pdm")
+        batch.add_measure(
+            r["machineID"],
+            _us(_ts(r["datetime"])),
+            r["errorID"],
+            1.0,
+            "count",
+            received,
+            "azure-pdm",
+        )
         result.measurements += 1
     store.write(batch)
     telemetry = next(iter(sorted(folder.glob("PdM_telemetry*.csv"))), None)
@@ -137,13 +186,30 @@ def timeline(spans: list[tuple[datetime, datetime, str]]) -> list[tuple[datetime
     return events
 
 
-def _event(session: Session, existing: set[str], asset: Asset, external_id: str, at: datetime,
-           kind: str, comps: list[str], hours: float) -> None:
+def _event(
+    session: Session,
+    existing: set[str],
+    asset: Asset,
+    external_id: str,
+    at: datetime,
+    kind: str,
+    comps: list[str],
+    hours: float,
+) -> None:
     if external_id in existing:
         return
-    session.add(ServiceEvent(external_id=external_id, asset_id=asset.id, account_id=asset.account_id,
-                             day=at.date(), kind=kind, component="|".join(sorted(comps)),
-                             downtime_hours=hours, currency="USD"))
+    session.add(
+        ServiceEvent(
+            external_id=external_id,
+            asset_id=asset.id,
+            account_id=asset.account_id,
+            day=at.date(),
+            kind=kind,
+            component="|".join(sorted(comps)),
+            downtime_hours=hours,
+            currency="USD",
+        )
+    )
     existing.add(external_id)
 
 
@@ -153,7 +219,9 @@ def _telemetry(path: Path, store: TelemetryStore, received: int) -> int:
     for r in _rows(path):
         ts = _us(_ts(r["datetime"]))
         for metric, unit in METRICS.items():
-            batch.add_measure(r["machineID"], ts, metric, float(r[metric]), unit, received, "azure-pdm")
+            batch.add_measure(
+                r["machineID"], ts, metric, float(r[metric]), unit, received, "azure-pdm"
+            )
             count += 1
         if len(batch) >= 200_000:
             store.write(batch)

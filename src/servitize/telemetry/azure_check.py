@@ -71,18 +71,24 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
                     raise InvalidInput(f"{where}, line 1: the name of column {number} {reason}")
             missing = [c for c in columns if c not in header]
             if missing:
-                raise InvalidInput(f"{where}, line 1: no column {', '.join(missing)} "
-                                   f"(the header has {', '.join(map(readable, header)) or 'nothing'})")
+                raise InvalidInput(
+                    f"{where}, line 1: no column {', '.join(missing)} "
+                    f"(the header has {', '.join(map(readable, header)) or 'nothing'})"
+                )
             for row in reader:
                 for column in columns:
                     if row.get(column) is None:
-                        raise InvalidInput(f"{where}, line {reader.line_num}: no value for {column}")
+                        raise InvalidInput(
+                            f"{where}, line {reader.line_num}: no value for {column}"
+                        )
                 for column, value in row.items():  # extra values too: the import reads every byte
                     for text in value if isinstance(value, list) else [value or ""]:
                         reason = unstorable(text)
                         if reason:
-                            raise InvalidInput(f"{where}, line {reader.line_num}: "
-                                               f"{column or 'a value past the header'} {reason}")
+                            raise InvalidInput(
+                                f"{where}, line {reader.line_num}: "
+                                f"{column or 'a value past the header'} {reason}"
+                            )
                 yield reader.line_num, row
         except csv.Error as exc:
             raise InvalidInput(f"{where}, line {reader.line_num}: {exc}") from None
@@ -108,11 +114,15 @@ def check_folder(folder: Path) -> None:
         for line, row in _rows(folder / name, columns):
             _check(name, line, row, checks)
             if name in KNOWN_MACHINES and row["machineID"] not in machines:
-                raise InvalidInput(f"{name}, line {line}: machine {readable(row['machineID'])!r} "
-                                   f"is not in {MACHINES}")
+                raise InvalidInput(
+                    f"{name}, line {line}: machine {readable(row['machineID'])!r} "
+                    f"is not in {MACHINES}"
+                )
 
 
-def _check(name: str, line: int, row: dict[str, str], checks: dict[str, Callable[[str], str | None]]) -> None:
+def _check(
+    name: str, line: int, row: dict[str, str], checks: dict[str, Callable[[str], str | None]]
+) -> None:
     for column, check in checks.items():
         if column in row:
             reason = check(row[column])

@@ -28,16 +28,23 @@ EXIT_GAPS = 4
 
 def limits(settings: Settings) -> rules.Limits:
     """Message bounds and the accepted years from the settings (the listener and file imports)."""
-    return rules.Limits(settings.telemetry_max_payload_bytes, settings.telemetry_max_field_chars,
-                        (settings.date_min_year, settings.date_max_year))
+    return rules.Limits(
+        settings.telemetry_max_payload_bytes,
+        settings.telemetry_max_field_chars,
+        (settings.date_min_year, settings.date_max_year),
+    )
 
 
 def listener_config(settings: Settings) -> ListenerConfig:
     """The listener's broker, TLS files and message bounds from the settings (a command changes
     the rest with ``dataclasses.replace``)."""
-    return ListenerConfig(url=settings.mqtt_url, ca_file=settings.mqtt_ca_file,
-                          cert_file=settings.mqtt_cert_file, key_file=settings.mqtt_key_file,
-                          limits=limits(settings))
+    return ListenerConfig(
+        url=settings.mqtt_url,
+        ca_file=settings.mqtt_ca_file,
+        cert_file=settings.mqtt_cert_file,
+        key_file=settings.mqtt_key_file,
+        limits=limits(settings),
+    )
 
 
 def register(tele: typer.Typer) -> None:
@@ -45,8 +52,12 @@ def register(tele: typer.Typer) -> None:
 
     @tele.command("doctor")
     def doctor_cmd(
-        url: Annotated[str | None, typer.Option(help="broker URL (default SERVITIZE_MQTT_URL)")] = None,
-        probe_messages: Annotated[int, typer.Option(help="QoS 1 messages queued while the probe is offline")] = doctor.PROBE_MESSAGES,
+        url: Annotated[
+            str | None, typer.Option(help="broker URL (default SERVITIZE_MQTT_URL)")
+        ] = None,
+        probe_messages: Annotated[
+            int, typer.Option(help="QoS 1 messages queued while the probe is offline")
+        ] = doctor.PROBE_MESSAGES,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Check what the broker shows of its sessions, queue and TLS, and say what production needs."""
@@ -75,8 +86,14 @@ def register(tele: typer.Typer) -> None:
         """Telemetry gaps per machine; exit code 4 when there are any (an alert for cron or monitoring)."""
         settings = Settings()
         end = datetime.now(UTC)
-        found = gaps.find_gaps(store.TelemetryStore(settings.telemetry_dir), serial or None, end - timedelta(days=days),
-                          end, settings.telemetry_expected_interval_s, now=end)
+        found = gaps.find_gaps(
+            store.TelemetryStore(settings.telemetry_dir),
+            serial or None,
+            end - timedelta(days=days),
+            end,
+            settings.telemetry_expected_interval_s,
+            now=end,
+        )
         if as_json:
             emit_json({"gaps": [g.as_dict() for g in found]})
         else:
@@ -94,8 +111,13 @@ def register(tele: typer.Typer) -> None:
     def gateway_add(
         name: Annotated[str, typer.Argument(help="the gateway's broker user name")],
         tenant: Annotated[str, typer.Option(help="the account or site external id it reports for")],
-        password_file: Annotated[Path | None, typer.Option(help="append the password line to this Mosquitto password file")] = None,
-        acl_file: Annotated[Path | None, typer.Option(help="append the ACL lines to this Mosquitto ACL file")] = None,
+        password_file: Annotated[
+            Path | None,
+            typer.Option(help="append the password line to this Mosquitto password file"),
+        ] = None,
+        acl_file: Annotated[
+            Path | None, typer.Option(help="append the ACL lines to this Mosquitto ACL file")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """New broker credentials for a gateway: it may publish only under servitize/<tenant>/ (audited)."""
@@ -106,13 +128,31 @@ def register(tele: typer.Typer) -> None:
                 site = session.scalar(select(Site.id).where(Site.external_id == tenant))
                 if account is None and site is None:
                     raise NotFound(f"no account or site has the external id {tenant!r}")
-                if password_file and password_file.exists() and any(
-                        line.split(":", 1)[0] == name for line in password_file.read_text().splitlines()):
+                if (
+                    password_file
+                    and password_file.exists()
+                    and any(
+                        line.split(":", 1)[0] == name
+                        for line in password_file.read_text().splitlines()
+                    )
+                ):
                     raise InvalidInput(f"{password_file} already has a user {name!r}")
-                audit.record(session, audit.Actor("cli"), "telemetry.gateway_add", "gateway", name,
-                             after={"name": name, "tenant": tenant,
-                                    "password_file": str(password_file) if password_file else None})
-                for path, lines in ((password_file, [creds.password_line, ""]), (acl_file, creds.acl_lines)):
+                audit.record(
+                    session,
+                    audit.Actor("cli"),
+                    "telemetry.gateway_add",
+                    "gateway",
+                    name,
+                    after={
+                        "name": name,
+                        "tenant": tenant,
+                        "password_file": str(password_file) if password_file else None,
+                    },
+                )
+                for path, lines in (
+                    (password_file, [creds.password_line, ""]),
+                    (acl_file, creds.acl_lines),
+                ):
                     if path is not None:
                         text = path.read_text() if path.exists() else ""
                         lead = "\n" if text and not text.endswith("\n") else ""
@@ -121,13 +161,20 @@ def register(tele: typer.Typer) -> None:
         except (ServitizeError, OSError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
             raise typer.Exit(2)
-        out = {"username": creds.username, "password": creds.password, "tenant": tenant,
-               "password_line": creds.password_line, "acl_lines": creds.acl_lines[:-1]}
+        out = {
+            "username": creds.username,
+            "password": creds.password,
+            "tenant": tenant,
+            "password_line": creds.password_line,
+            "acl_lines": creds.acl_lines[:-1],
+        }
         if as_json:
             emit_json(out)
             return
-        console.print(f"gateway {name}: password {creds.password} (shown once; give it to the gateway)",
-                      markup=False)
+        console.print(
+            f"gateway {name}: password {creds.password} (shown once; give it to the gateway)",
+            markup=False,
+        )
         if not password_file:
             console.print(f"password file line:\n{creds.password_line}", markup=False)
         if not acl_file:

@@ -23,7 +23,15 @@ from servitize.trust import audit
 
 DATA_KINDS = ("status", "usage", "energy", "process")
 PURPOSES = ("contract_verification", "service_offers", "product_development")
-FIELDS = ("account_id", "data_kinds", "purposes", "valid_from", "valid_to", "recorded_by", "document")
+FIELDS = (
+    "account_id",
+    "data_kinds",
+    "purposes",
+    "valid_from",
+    "valid_to",
+    "recorded_by",
+    "document",
+)
 
 
 def agreement_dict(a: DataSharingAgreement) -> dict[str, object]:
@@ -31,31 +39,54 @@ def agreement_dict(a: DataSharingAgreement) -> dict[str, object]:
     return {"id": a.id} | {f: getattr(a, f) for f in FIELDS}
 
 
-def record_agreement(session: Session, actor: audit.Actor, account_id: int, data_kinds: list[str],
-                     purposes: list[str], valid_from: datetime,
-                     valid_to: datetime | None = None, document: str | None = None) -> DataSharingAgreement:
+def record_agreement(
+    session: Session,
+    actor: audit.Actor,
+    account_id: int,
+    data_kinds: list[str],
+    purposes: list[str],
+    valid_from: datetime,
+    valid_to: datetime | None = None,
+    document: str | None = None,
+) -> DataSharingAgreement:
     """Record what an account agreed to share, audited."""
-    bad = [k for k in data_kinds if k not in DATA_KINDS] + [p for p in purposes if p not in PURPOSES]
+    bad = [k for k in data_kinds if k not in DATA_KINDS] + [
+        p for p in purposes if p not in PURPOSES
+    ]
     if bad or not data_kinds or not purposes:
-        raise InvalidInput(f"unknown or missing data kinds/purposes: {', '.join(bad) or 'none given'}; "
-                           f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}")
+        raise InvalidInput(
+            f"unknown or missing data kinds/purposes: {', '.join(bad) or 'none given'}; "
+            f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}"
+        )
     if session.get(Account, account_id) is None:
         raise NotFound(f"account {account_id} not found")
     if valid_to is not None and as_utc(valid_to) <= as_utc(valid_from):
         raise InvalidInput("valid_to must be after valid_from")
     agreement = DataSharingAgreement(
-        account_id=account_id, data_kinds=sorted(set(data_kinds)), purposes=sorted(set(purposes)),
-        valid_from=valid_from, valid_to=valid_to, recorded_by=actor.name, document=document,
+        account_id=account_id,
+        data_kinds=sorted(set(data_kinds)),
+        purposes=sorted(set(purposes)),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        recorded_by=actor.name,
+        document=document,
     )
     session.add(agreement)
     session.flush()
-    audit.record(session, actor, "create", "data_sharing_agreement", agreement.id,
-                 after=agreement_dict(agreement))
+    audit.record(
+        session,
+        actor,
+        "create",
+        "data_sharing_agreement",
+        agreement.id,
+        after=agreement_dict(agreement),
+    )
     return agreement
 
 
-def revoke(session: Session, actor: audit.Actor, agreement_id: int,
-           at: datetime | None = None) -> DataSharingAgreement:
+def revoke(
+    session: Session, actor: audit.Actor, agreement_id: int, at: datetime | None = None
+) -> DataSharingAgreement:
     """End an agreement now (or at ``at``); the next computation no longer uses the data."""
     agreement = session.get(DataSharingAgreement, agreement_id)
     if agreement is None:
@@ -63,47 +94,68 @@ def revoke(session: Session, actor: audit.Actor, agreement_id: int,
     before = agreement_dict(agreement)
     agreement.valid_to = at or utcnow()
     session.flush()
-    audit.record(session, actor, "revoke", "data_sharing_agreement", agreement.id,
-                 before=before, after=agreement_dict(agreement))
+    audit.record(
+        session,
+        actor,
+        "revoke",
+        "data_sharing_agreement",
+        agreement.id,
+        before=before,
+        after=agreement_dict(agreement),
+    )
     return agreement
 
 
-def consenting_accounts(session: Session, purpose: str, data_kind: str,
-                        at: datetime | None = None) -> set[int]:
+def consenting_accounts(
+    session: Session, purpose: str, data_kind: str, at: datetime | None = None
+) -> set[int]:
     """Accounts with a valid agreement for the purpose and data kind at ``at`` (default now)."""
     if purpose not in PURPOSES or data_kind not in DATA_KINDS:
         raise InvalidInput(f"unknown purpose {purpose!r} or data kind {data_kind!r}")
     at = as_utc(at) or utcnow()
     out = set()
     for a in session.scalars(select(DataSharingAgreement)):
-        if purpose in a.purposes and data_kind in a.data_kinds and as_utc(a.valid_from) <= at and (
-            a.valid_to is None or at < as_utc(a.valid_to)
+        if (
+            purpose in a.purposes
+            and data_kind in a.data_kinds
+            and as_utc(a.valid_from) <= at
+            and (a.valid_to is None or at < as_utc(a.valid_to))
         ):
             out.add(a.account_id)
     return out
 
 
-def consenting_assets(session: Session, purpose: str, data_kind: str, at: datetime | None = None,
-                      account_ids: Collection[int] | None = None) -> list[tuple[int, str]]:
+def consenting_assets(
+    session: Session,
+    purpose: str,
+    data_kind: str,
+    at: datetime | None = None,
+    account_ids: Collection[int] | None = None,
+) -> list[tuple[int, str]]:
     """(asset id, serial) of the assets whose account consents, of ``account_ids`` when given."""
     accounts = consenting_accounts(session, purpose, data_kind, at)
     if account_ids is not None:
         accounts &= set(account_ids)
     if not accounts:
         return []
-    rows = session.execute(select(Asset.id, Asset.serial).where(
-        Asset.account_id.in_(sorted(accounts)), Asset.serial.is_not(None)).order_by(Asset.id))
+    rows = session.execute(
+        select(Asset.id, Asset.serial)
+        .where(Asset.account_id.in_(sorted(accounts)), Asset.serial.is_not(None))
+        .order_by(Asset.id)
+    )
     return [(asset_id, serial) for asset_id, serial in rows if serial is not None]
 
 
-def consenting_serials(session: Session, purpose: str, data_kind: str,
-                       at: datetime | None = None) -> list[str]:
+def consenting_serials(
+    session: Session, purpose: str, data_kind: str, at: datetime | None = None
+) -> list[str]:
     """Serials of the assets whose account consents (see ``consenting_accounts``)."""
     return sorted({serial for _id, serial in consenting_assets(session, purpose, data_kind, at)})
 
 
-def consented(session: Session, table: ir.Table, purpose: str, data_kind: str,
-              at: datetime | None = None) -> ir.Table:
+def consented(
+    session: Session, table: ir.Table, purpose: str, data_kind: str, at: datetime | None = None
+) -> ir.Table:
     """THE gate: ``table`` (with a ``serial`` column) limited to consenting assets."""
     allowed = ibis.memtable(serial_table(consenting_serials(session, purpose, data_kind, at)))
     return table.semi_join(allowed, table.serial == allowed.serial)

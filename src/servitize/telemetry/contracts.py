@@ -29,8 +29,15 @@ from servitize.telemetry.service import (
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
 
-BAND_FIELDS = ("target_pct", "penalty_pct_per_step", "penalty_step_points", "penalty_cap_pct",
-               "bonus_pct_per_step", "bonus_step_points", "bonus_cap_pct")
+BAND_FIELDS = (
+    "target_pct",
+    "penalty_pct_per_step",
+    "penalty_step_points",
+    "penalty_cap_pct",
+    "bonus_pct_per_step",
+    "bonus_step_points",
+    "bonus_cap_pct",
+)
 
 
 def create_contract(session: Session, actor: audit.Actor, **fields: object) -> AvailabilityContract:
@@ -44,8 +51,14 @@ def create_contract(session: Session, actor: audit.Actor, **fields: object) -> A
     contract = AvailabilityContract(**fields)
     session.add(contract)
     session.flush()
-    audit.record(session, actor, "create", "availability_contract", contract.id,
-                 after={k: v for k, v in fields.items()})
+    audit.record(
+        session,
+        actor,
+        "create",
+        "availability_contract",
+        contract.id,
+        after={k: v for k, v in fields.items()},
+    )
     return contract
 
 
@@ -56,15 +69,25 @@ def bands(contract: AvailabilityContract) -> rules.Bands:
 
 def contract_serials(session: Session, contract: AvailabilityContract) -> list[str]:
     """The serials a contract covers: its list, or every asset of its account (never another's)."""
-    rows = {s for s in session.scalars(select(Asset.serial).where(
-        Asset.account_id == contract.account_id, Asset.serial.is_not(None))) if s is not None}
+    rows = {
+        s
+        for s in session.scalars(
+            select(Asset.serial).where(
+                Asset.account_id == contract.account_id, Asset.serial.is_not(None)
+            )
+        )
+        if s is not None
+    }
     return sorted(rows & set(contract.serials) if contract.serials else rows)
 
 
 def contract_options(contract: AvailabilityContract, at: datetime | None = None) -> Options:
     """How a contract's months are computed: its calendar and its rule for silence after down."""
-    return Options(calendar=contract.calendar, at=at,
-                   silence_after_down=contract.silence_after_down or av.SILENCE_DOWN)
+    return Options(
+        calendar=contract.calendar,
+        at=at,
+        silence_after_down=contract.silence_after_down or av.SILENCE_DOWN,
+    )
 
 
 def coverage_label(coverage_pct: float | None) -> str:
@@ -72,8 +95,13 @@ def coverage_label(coverage_pct: float | None) -> str:
     return f"not measurable: {math.floor(coverage_pct or 0.0)} % of hours known"
 
 
-def evaluate(session: Session, store: TelemetryStore, contract: AvailabilityContract,
-             period: av.Period, at: datetime | None = None) -> dict[str, object]:
+def evaluate(
+    session: Session,
+    store: TelemetryStore,
+    contract: AvailabilityContract,
+    period: av.Period,
+    at: datetime | None = None,
+) -> dict[str, object]:
     """One contract for one period: per-asset results, measured availability, band, amount, evidence.
 
     Only the contract's own machines are read, under its account's agreement. A month settles
@@ -83,7 +111,9 @@ def evaluate(session: Session, store: TelemetryStore, contract: AvailabilityCont
     """
     serials = contract_serials(session, contract)
     options = contract_options(contract, at)
-    assets = compute(session, store, period, options, serials=serials, account_ids=[contract.account_id])
+    assets = compute(
+        session, store, period, options, serials=serials, account_ids=[contract.account_id]
+    )
     up = sum(a["uptime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
     down = sum(a["downtime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
     known = sum(a["known_hours"] or 0.0 for a in assets)  # type: ignore[misc]
@@ -101,18 +131,35 @@ def evaluate(session: Session, store: TelemetryStore, contract: AvailabilityCont
         if exact is None and known > 0:
             settlement = rules.Settlement("excluded", 0, 0.0, 0)
     return {
-        "contract": contract.external_id, "name": contract.name, "account_id": contract.account_id,
-        "period": {"start": period.start, "end": period.end}, "target_pct": contract.target_pct,
-        "measured_pct": measured, "band": settlement.band, "steps": settlement.steps,
-        "fee_pct": settlement.fee_pct, "amount": from_cents(settlement.amount_cents),
-        "currency": contract.currency, "coverage_pct": round(coverage, 4), "min_coverage_pct": minimum,
-        "result": coverage_label(coverage) if settlement.band == "not_measurable" else settlement.band,
-        "assets": assets, "evidence": evidence(session, store, period, serials, at, contract),
+        "contract": contract.external_id,
+        "name": contract.name,
+        "account_id": contract.account_id,
+        "period": {"start": period.start, "end": period.end},
+        "target_pct": contract.target_pct,
+        "measured_pct": measured,
+        "band": settlement.band,
+        "steps": settlement.steps,
+        "fee_pct": settlement.fee_pct,
+        "amount": from_cents(settlement.amount_cents),
+        "currency": contract.currency,
+        "coverage_pct": round(coverage, 4),
+        "min_coverage_pct": minimum,
+        "result": coverage_label(coverage)
+        if settlement.band == "not_measurable"
+        else settlement.band,
+        "assets": assets,
+        "evidence": evidence(session, store, period, serials, at, contract),
     }
 
 
-def evidence(session: Session, store: TelemetryStore, period: av.Period, serials: list[str],
-             at: datetime | None = None, contract: AvailabilityContract | None = None) -> list[dict[str, object]]:
+def evidence(
+    session: Session,
+    store: TelemetryStore,
+    period: av.Period,
+    serials: list[str],
+    at: datetime | None = None,
+    contract: AvailabilityContract | None = None,
+) -> list[dict[str, object]]:
     """Downtime events of the period: status-derived stops and downtime records.
 
     The same intervals as the computation (``telemetry_intervals`` with the contract's rule: gap
@@ -120,27 +167,60 @@ def evidence(session: Session, store: TelemetryStore, period: av.Period, serials
     """
     options = contract_options(contract, at) if contract else Options(at=at)
     accounts = [contract.account_id] if contract else None
-    assets = [(i, s) for i, s in consenting_assets(session, PURPOSE, "status", at, accounts) if s in set(serials)]
+    assets = [
+        (i, s)
+        for i, s in consenting_assets(session, PURPOSE, "status", at, accounts)
+        if s in set(serials)
+    ]
     wanted = sorted({s for _i, s in assets})
     con = ibis.duckdb.connect()
     try:
         iv = telemetry_intervals(session, store, con, period, options, wanted)
         iv = iv.filter(iv.state.isin([av.DOWN, av.PLANNED]))
-        rows = [{"serial": r["serial"], "state": r["state"], "start": r["s"], "end": r["e"],
-                 "source": "status"} for r in to_arrow(iv.order_by(["s", "serial"])).to_pylist()]
+        rows = [
+            {
+                "serial": r["serial"],
+                "state": r["state"],
+                "start": r["s"],
+                "end": r["e"],
+                "source": "status",
+            }
+            for r in to_arrow(iv.order_by(["s", "serial"])).to_pylist()
+        ]
     finally:
         con.disconnect()
     for d, serial in downtime_in(session, period, [i for i, _s in assets]):
-        rows.append({"serial": serial, "state": "excluded" if d.excluded else
-                     "planned_maintenance" if d.planned else "down", "start": utc(d.start),
-                     "end": utc(d.end), "source": "record", "cause": d.cause, "id": d.id})
+        rows.append(
+            {
+                "serial": serial,
+                "state": "excluded"
+                if d.excluded
+                else "planned_maintenance"
+                if d.planned
+                else "down",
+                "start": utc(d.start),
+                "end": utc(d.end),
+                "source": "record",
+                "cause": d.cause,
+                "id": d.id,
+            }
+        )
     return rows
 
 
-def evaluate_all(session: Session, store: TelemetryStore, period: av.Period,
-                 among: Iterable[AvailabilityContract] | None = None) -> list[dict[str, object]]:
+def evaluate_all(
+    session: Session,
+    store: TelemetryStore,
+    period: av.Period,
+    among: Iterable[AvailabilityContract] | None = None,
+) -> list[dict[str, object]]:
     """Every contract valid in the period (of ``among`` when given, else of all)."""
     if among is None:
-        among = session.scalars(select(AvailabilityContract).order_by(AvailabilityContract.external_id))
-    return [evaluate(session, store, c, period) for c in among
-            if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start)]
+        among = session.scalars(
+            select(AvailabilityContract).order_by(AvailabilityContract.external_id)
+        )
+    return [
+        evaluate(session, store, c, period)
+        for c in among
+        if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start)
+    ]

@@ -23,20 +23,39 @@ def _us(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def demo_contract(session: Session, store: TelemetryStore, actor: audit.Actor, today: date,
-                  seed: int = 7, assets: int = 3) -> AvailabilityContract | None:
+def demo_contract(
+    session: Session,
+    store: TelemetryStore,
+    actor: audit.Actor,
+    today: date,
+    seed: int = 7,
+    assets: int = 3,
+) -> AvailabilityContract | None:
     """One 24/7 contract over the first account with machines; idempotent (None if it exists)."""
-    if session.scalar(select(AvailabilityContract.id).where(AvailabilityContract.external_id == "AV-DEMO-1")):
+    if session.scalar(
+        select(AvailabilityContract.id).where(AvailabilityContract.external_id == "AV-DEMO-1")
+    ):
         return None
     account_id = session.scalar(
-        select(Asset.account_id).join(Account, Account.id == Asset.account_id)
+        select(Asset.account_id)
+        .join(Account, Account.id == Asset.account_id)
         .where(Asset.serial.is_not(None), Asset.origin == "own", Account.kind == "customer")
-        .group_by(Asset.account_id).having(func.count() >= assets).order_by(Asset.account_id).limit(1))
+        .group_by(Asset.account_id)
+        .having(func.count() >= assets)
+        .order_by(Asset.account_id)
+        .limit(1)
+    )
     if account_id is None:
         return None
-    serials = sorted(s for s in session.scalars(select(Asset.serial).where(
-        Asset.account_id == account_id, Asset.serial.is_not(None), Asset.origin == "own"))
-        if s is not None)[:assets]
+    serials = sorted(
+        s
+        for s in session.scalars(
+            select(Asset.serial).where(
+                Asset.account_id == account_id, Asset.serial.is_not(None), Asset.origin == "own"
+            )
+        )
+        if s is not None
+    )[:assets]
     rng = random.Random(seed)
     end = datetime(today.year, today.month, today.day, tzinfo=UTC)
     first = (end.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)
@@ -55,26 +74,67 @@ def demo_contract(session: Session, store: TelemetryStore, actor: audit.Actor, t
                 events += [(start, "down"), (start + timedelta(hours=length), "running")]
                 running -= length
             elif day.day == 12:
-                events += [(day + timedelta(hours=6), "planned_maintenance"),
-                           (day + timedelta(hours=10), "running")]
+                events += [
+                    (day + timedelta(hours=6), "planned_maintenance"),
+                    (day + timedelta(hours=10), "running"),
+                ]
                 running -= 4
             for ts, state in events:
                 batch.add_status(serial, _us(ts), state, None, received, "demo")
-            batch.add_measure(serial, _us(day + timedelta(hours=23)), "energy_kwh",
-                              round(running * rate * rng.uniform(.93, 1.07), 1), "kWh", received, "demo")
+            batch.add_measure(
+                serial,
+                _us(day + timedelta(hours=23)),
+                "energy_kwh",
+                round(running * rate * rng.uniform(0.93, 1.07), 1),
+                "kWh",
+                received,
+                "demo",
+            )
             day += timedelta(days=1)
     store.write(batch)
-    consent.record_agreement(session, actor, account_id, ["status", "usage", "energy"],
-                             ["contract_verification"], first, document="Demo data-sharing agreement")
+    consent.record_agreement(
+        session,
+        actor,
+        account_id,
+        ["status", "usage", "energy"],
+        ["contract_verification"],
+        first,
+        document="Demo data-sharing agreement",
+    )
     contract = contracts.create_contract(
-        session, actor, external_id="AV-DEMO-1", account_id=account_id, name="Press line availability",
-        target_pct=98.5, fee_cents=12_000_00, penalty_pct_per_step=2, penalty_step_points=0.5,
-        penalty_cap_pct=10, bonus_pct_per_step=1, bonus_step_points=0.5, bonus_cap_pct=3,
-        serials=serials, valid_from=first)
+        session,
+        actor,
+        external_id="AV-DEMO-1",
+        account_id=account_id,
+        name="Press line availability",
+        target_pct=98.5,
+        fee_cents=12_000_00,
+        penalty_pct_per_step=2,
+        penalty_step_points=0.5,
+        penalty_cap_pct=10,
+        bonus_pct_per_step=1,
+        bonus_step_points=0.5,
+        bonus_cap_pct=3,
+        serials=serials,
+        valid_from=first,
+    )
     asset_id = session.scalar(select(Asset.id).where(Asset.serial == serials[0]))
     stop = (end.replace(day=1) - timedelta(days=20)).replace(hour=7)
-    add_downtime(session, actor, asset_id, stop, stop + timedelta(hours=5),  # type: ignore[arg-type]
-                 cause="power outage at the customer's plant", excluded=True)
-    add_downtime(session, actor, asset_id, stop + timedelta(days=3), stop + timedelta(days=3, hours=3),  # type: ignore[arg-type]
-                 cause=rng.choice(CAUSES))
+    add_downtime(
+        session,
+        actor,
+        asset_id,
+        stop,
+        stop + timedelta(hours=5),  # type: ignore[arg-type]
+        cause="power outage at the customer's plant",
+        excluded=True,
+    )
+    add_downtime(
+        session,
+        actor,
+        asset_id,
+        stop + timedelta(days=3),
+        stop + timedelta(days=3, hours=3),  # type: ignore[arg-type]
+        cause=rng.choice(CAUSES),
+    )
     return contract

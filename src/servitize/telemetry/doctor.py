@@ -64,18 +64,24 @@ class _Probe:
         self.connected = threading.Event()
         self.refused: str | None = None
         self.sys: dict[str, str] = {}
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
         if broker.username is not None:
             self.client.username_pw_set(broker.username, broker.password)
         if broker.tls:
-            self.client.tls_set(ca_certs=str(config.ca_file) if config.ca_file else None,
-                                certfile=str(config.cert_file) if config.cert_file else None,
-                                keyfile=str(config.key_file) if config.key_file else None)
+            self.client.tls_set(
+                ca_certs=str(config.ca_file) if config.ca_file else None,
+                certfile=str(config.cert_file) if config.cert_file else None,
+                keyfile=str(config.key_file) if config.key_file else None,
+            )
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.broker = broker
 
-    def _on_connect(self, _c: object, _u: object, flags: object, reason: object, _p: object = None) -> None:
+    def _on_connect(
+        self, _c: object, _u: object, flags: object, reason: object, _p: object = None
+    ) -> None:
         if getattr(reason, "is_failure", False):
             self.refused = str(reason)
         else:
@@ -92,8 +98,9 @@ class _Probe:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = expiry
         self.connected.clear()
-        self.client.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=clean,
-                            properties=props)
+        self.client.connect(
+            self.broker.host, self.broker.port, keepalive=30, clean_start=clean, properties=props
+        )
         self.client.loop_start()
         return self.connected.wait(timeout) and self.refused is None
 
@@ -108,7 +115,9 @@ def _wait(predicate, seconds: float) -> None:
         time.sleep(0.05)
 
 
-def diagnose(config: ListenerConfig, probe_messages: int = PROBE_MESSAGES, timeout: float = 5.0) -> Report:
+def diagnose(
+    config: ListenerConfig, probe_messages: int = PROBE_MESSAGES, timeout: float = 5.0
+) -> Report:
     """Run the checks against the broker of ``config``; never raises for a broker problem."""
     report = Report()
     broker = parse_url(config.url)
@@ -117,27 +126,42 @@ def diagnose(config: ListenerConfig, probe_messages: int = PROBE_MESSAGES, timeo
     sub = _Probe(broker, config, f"servitize-doctor-{tag}")
     try:
         if not sub.connect(clean=True, expiry=300, timeout=timeout):
-            report.add("connect", "fail", f"{broker.redacted()} refused or did not answer: {sub.refused or 'timeout'}")
+            report.add(
+                "connect",
+                "fail",
+                f"{broker.redacted()} refused or did not answer: {sub.refused or 'timeout'}",
+            )
             return report
     except (OSError, ValueError) as exc:
         report.add("connect", "fail", f"cannot reach {broker.redacted()}: {exc}")
         return report
-    report.add("connect", "ok", f"connected to {broker.redacted()}"
-               + (" over TLS" if broker.tls else " WITHOUT TLS: production needs mqtts://")
-               + ("" if broker.username else " WITHOUT a password: production needs per-gateway users"))
+    report.add(
+        "connect",
+        "ok",
+        f"connected to {broker.redacted()}"
+        + (" over TLS" if broker.tls else " WITHOUT TLS: production needs mqtts://")
+        + ("" if broker.username else " WITHOUT a password: production needs per-gateway users"),
+    )
     if not broker.tls or not broker.username:
         report.findings[-1].status = "warn"
     sub.client.subscribe("$SYS/broker/version", qos=0)
     sub.client.subscribe(topic, qos=1)
     _wait(lambda: "$SYS/broker/version" in sub.sys, 1.5)
-    report.add("version", "ok" if sub.sys else "warn",
-               sub.sys.get("$SYS/broker/version", "$SYS/broker/version not readable (ACL or not Mosquitto)"))
+    report.add(
+        "version",
+        "ok" if sub.sys else "warn",
+        sub.sys.get(
+            "$SYS/broker/version", "$SYS/broker/version not readable (ACL or not Mosquitto)"
+        ),
+    )
     time.sleep(0.2)
     sub.stop()  # offline now; the session (expiry 300 s) should keep what arrives
 
     pub = _Probe(broker, config, f"servitize-doctor-pub-{tag}")
     if not pub.connect(clean=True, expiry=0, timeout=timeout):
-        report.add("queue", "fail", f"the probe publisher could not connect: {pub.refused or 'timeout'}")
+        report.add(
+            "queue", "fail", f"the probe publisher could not connect: {pub.refused or 'timeout'}"
+        )
         return report
     infos = [pub.client.publish(topic, b"probe", qos=1) for _ in range(probe_messages)]
     for info in infos:
@@ -150,21 +174,36 @@ def diagnose(config: ListenerConfig, probe_messages: int = PROBE_MESSAGES, timeo
     _wait(lambda: False, 0.3)  # let stragglers in
     again.stop()
     if not again.session_present:
-        report.add("session", "fail", "the broker did not keep the listener's session while it was "
-                   "offline: every outage loses data (production needs persistent sessions)")
+        report.add(
+            "session",
+            "fail",
+            "the broker did not keep the listener's session while it was "
+            "offline: every outage loses data (production needs persistent sessions)",
+        )
     else:
-        report.add("session", "ok", "the broker keeps a persistent session while the client is away")
+        report.add(
+            "session", "ok", "the broker keeps a persistent session while the client is away"
+        )
     if again.received >= probe_messages:
-        report.add("queue", "ok", f"{again.received} of {probe_messages} QoS 1 messages queued while "
-                   "offline arrived")
+        report.add(
+            "queue",
+            "ok",
+            f"{again.received} of {probe_messages} QoS 1 messages queued while offline arrived",
+        )
     else:
-        report.add("queue", "fail",
-                   f"only {again.received} of {probe_messages} QoS 1 messages queued while offline "
-                   f"arrived: the broker drops beyond about {again.received} queued messages. Production "
-                   "needs `max_queued_messages 0` (or more than the messages of the longest outage) and "
-                   "`max_queued_bytes` large enough")
-    report.add("persistence", "info",
-               "whether the broker writes sessions and queues to disk cannot be observed without "
-               "restarting it: production needs `persistence true` (and a `persistence_location` on "
-               "durable storage), or a broker restart loses every queued message")
+        report.add(
+            "queue",
+            "fail",
+            f"only {again.received} of {probe_messages} QoS 1 messages queued while offline "
+            f"arrived: the broker drops beyond about {again.received} queued messages. Production "
+            "needs `max_queued_messages 0` (or more than the messages of the longest outage) and "
+            "`max_queued_bytes` large enough",
+        )
+    report.add(
+        "persistence",
+        "info",
+        "whether the broker writes sessions and queues to disk cannot be observed without "
+        "restarting it: production needs `persistence true` (and a `persistence_location` on "
+        "durable storage), or a broker restart loses every queued message",
+    )
     return report

@@ -35,31 +35,58 @@ def downtime_out(d: DowntimePeriod) -> dict[str, object]:
     return downtime_dict(d) | {"version": d.version}
 
 
-def add_downtime(session: Session, actor: audit.Actor, asset_id: int, start: datetime,
-                 end: datetime, *, planned: bool = False, cause: str | None = None,
-                 excluded: bool = False, note: str | None = None) -> DowntimePeriod:
+def add_downtime(
+    session: Session,
+    actor: audit.Actor,
+    asset_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    planned: bool = False,
+    cause: str | None = None,
+    excluded: bool = False,
+    note: str | None = None,
+) -> DowntimePeriod:
     """Record a downtime period of an asset."""
     asset = session.get(Asset, asset_id)
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
     if utc(end) <= utc(start):
         raise InvalidInput("a downtime period must end after it starts")
-    period = DowntimePeriod(asset_id=asset_id, account_id=asset.account_id, start=start, end=end,
-                            planned=planned, cause=cause, excluded=excluded, note=note)
+    period = DowntimePeriod(
+        asset_id=asset_id,
+        account_id=asset.account_id,
+        start=start,
+        end=end,
+        planned=planned,
+        cause=cause,
+        excluded=excluded,
+        note=note,
+    )
     session.add(period)
     session.flush()
-    audit.record(session, actor, "create", "downtime_period", period.id, after=downtime_dict(period))
+    audit.record(
+        session, actor, "create", "downtime_period", period.id, after=downtime_dict(period)
+    )
     return period
 
 
-def edit_downtime(session: Session, actor: audit.Actor, downtime_id: int, version: int | None = None,
-                  **changes: object) -> DowntimePeriod:
+def edit_downtime(
+    session: Session,
+    actor: audit.Actor,
+    downtime_id: int,
+    version: int | None = None,
+    **changes: object,
+) -> DowntimePeriod:
     """Change a downtime period (planned, cause, excluded, times), audited before/after.
 
     ``version``: the version the change was made on (``downtime_out``); Conflict (409) when the
     record changed since, so that an edit prepared on an old copy never reverts another one."""
-    period = lock_for_edit(session, select(DowntimePeriod).where(DowntimePeriod.id == downtime_id),
-                           f"downtime period {downtime_id}")
+    period = lock_for_edit(
+        session,
+        select(DowntimePeriod).where(DowntimePeriod.id == downtime_id),
+        f"downtime period {downtime_id}",
+    )
     if period is None:
         raise NotFound(f"downtime period {downtime_id} not found")
     check_version(version, period.version, f"downtime period {downtime_id}")
@@ -78,26 +105,34 @@ def edit_downtime(session: Session, actor: audit.Actor, downtime_id: int, versio
     return period
 
 
-def downtime_in(session: Session, period: Period, asset_ids: list[int] | None = None
-                ) -> list[tuple[DowntimePeriod, str]]:
+def downtime_in(
+    session: Session, period: Period, asset_ids: list[int] | None = None
+) -> list[tuple[DowntimePeriod, str]]:
     """Downtime periods overlapping a period, with their asset's serial."""
-    query = (select(DowntimePeriod, Asset.serial).join(Asset, Asset.id == DowntimePeriod.asset_id)
-             .order_by(DowntimePeriod.start))
+    query = (
+        select(DowntimePeriod, Asset.serial)
+        .join(Asset, Asset.id == DowntimePeriod.asset_id)
+        .order_by(DowntimePeriod.start)
+    )
     if asset_ids is not None:
         query = query.where(DowntimePeriod.asset_id.in_(asset_ids))
     rows = [(d, s) for d, s in session.execute(query)]
-    return [(d, s) for d, s in rows
-            if s and utc(d.start) < period.end and utc(d.end) > period.start]
+    return [
+        (d, s) for d, s in rows if s and utc(d.start) < period.end and utc(d.end) > period.start
+    ]
 
 
 def records_table(rows: list[tuple[DowntimePeriod, str]]) -> pa.Table:
     """Downtime records as intervals (serial, state, s, e) to lay over status intervals."""
+
     def state(d: DowntimePeriod) -> str:
         return EXCLUDED if d.excluded else PLANNED if d.planned else DOWN
 
-    return pa.table({
-        "serial": pa.array([s for _d, s in rows], pa.string()),
-        "state": pa.array([state(d) for d, _s in rows], pa.string()),
-        "s": pa.array([utc(d.start) for d, _s in rows], TS),
-        "e": pa.array([utc(d.end) for d, _s in rows], TS),
-    })
+    return pa.table(
+        {
+            "serial": pa.array([s for _d, s in rows], pa.string()),
+            "state": pa.array([state(d) for d, _s in rows], pa.string()),
+            "s": pa.array([utc(d.start) for d, _s in rows], TS),
+            "e": pa.array([utc(d.end) for d, _s in rows], TS),
+        }
+    )

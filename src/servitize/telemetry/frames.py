@@ -14,7 +14,9 @@ import pyarrow as pa
 def quiet() -> Iterator[None]:
     """Ibis 12 still calls DuckDB 2's deprecated ``fetch_arrow_table``; nothing to act on."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning
+        )
         yield
 
 

@@ -44,19 +44,32 @@ class Gap:
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
-        return {"serial": self.serial, "start": self.start.isoformat(), "end": self.end.isoformat(),
-                "kind": self.kind, "missing": self.missing,
-                "minutes": round((self.end - self.start).total_seconds() / 60, 1)}
+        return {
+            "serial": self.serial,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "kind": self.kind,
+            "missing": self.missing,
+            "minutes": round((self.end - self.start).total_seconds() / 60, 1),
+        }
 
 
-def find_gaps(store: TelemetryStore, serials: Iterable[str] | None, start: datetime, end: datetime,
-              expected_interval_s: int = 0, now: datetime | None = None) -> list[Gap]:
+def find_gaps(
+    store: TelemetryStore,
+    serials: Iterable[str] | None,
+    start: datetime,
+    end: datetime,
+    expected_interval_s: int = 0,
+    now: datetime | None = None,
+) -> list[Gap]:
     """The gaps of the machines (None: all) that overlap [start, end), clipped to it, by time."""
     start, end = as_utc(start), as_utc(end)
     wanted = None if serials is None else set(serials)
     out = _sequence_gaps(store, wanted, start, end)
     if expected_interval_s > 0:
-        out += _silence_gaps(store, wanted, start, end, expected_interval_s, as_utc(now or datetime.now(UTC)))
+        out += _silence_gaps(
+            store, wanted, start, end, expected_interval_s, as_utc(now or datetime.now(UTC))
+        )
     return _merge(sorted(out, key=lambda g: (g.serial, g.start, g.kind)))
 
 
@@ -74,7 +87,9 @@ def _merge(gaps: list[Gap]) -> list[Gap]:
     return out
 
 
-def _sequence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetime, end: datetime) -> list[Gap]:
+def _sequence_gaps(
+    store: TelemetryStore, wanted: set[str] | None, start: datetime, end: datetime
+) -> list[Gap]:
     months = [m for m in months_between(start - LOOKBACK, end) if m in set(store.months("gaps"))]
     if not months:
         return []
@@ -85,13 +100,26 @@ def _sequence_gaps(store: TelemetryStore, wanted: set[str] | None, start: dateti
             continue
         seen.add(key)
         if row["end_ts"] > start and row["ts"] < end:
-            out.append(Gap(row["serial"], max(row["ts"], start), min(row["end_ts"], end), "sequence",
-                           row["missing"]))
+            out.append(
+                Gap(
+                    row["serial"],
+                    max(row["ts"], start),
+                    min(row["end_ts"], end),
+                    "sequence",
+                    row["missing"],
+                )
+            )
     return out
 
 
-def _silence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetime, end: datetime,
-                  interval_s: int, now: datetime) -> list[Gap]:
+def _silence_gaps(
+    store: TelemetryStore,
+    wanted: set[str] | None,
+    start: datetime,
+    end: datetime,
+    interval_s: int,
+    now: datetime,
+) -> list[Gap]:
     """Consecutive readings of a machine further apart than the interval, and the time since its
     last reading when that is longer (up to ``now`` or the period's end)."""
     lo, hi = start - LOOKBACK, min(end, now)
@@ -112,16 +140,25 @@ def _silence_gaps(store: TelemetryStore, wanted: set[str] | None, start: datetim
         readings = parts[0] if len(parts) == 1 else parts[0].union(parts[1], distinct=True)
         w = ibis.window(group_by="serial", order_by="ts")
         nxt = readings.mutate(gap_end=readings.ts.lead().over(w).fill_null(ibis.literal(hi)))
-        silent = nxt.filter(((nxt.gap_end.epoch_seconds() - nxt.ts.epoch_seconds()) > interval_s)
-                            & (nxt.gap_end > start) & (nxt.ts < end))
+        silent = nxt.filter(
+            ((nxt.gap_end.epoch_seconds() - nxt.ts.epoch_seconds()) > interval_s)
+            & (nxt.gap_end > start)
+            & (nxt.ts < end)
+        )
         rows = to_arrow(silent).to_pylist()
     finally:
         con.disconnect()
     return [Gap(r["serial"], max(r["ts"], start), min(r["gap_end"], end), "silence") for r in rows]
 
 
-def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime, end: datetime,
-                 expected_interval_s: int | None = None, silence_after_down: str = "down") -> list[str]:
+def report_lines(
+    store: TelemetryStore,
+    serials: Iterable[str],
+    start: datetime,
+    end: datetime,
+    expected_interval_s: int | None = None,
+    silence_after_down: str = "down",
+) -> list[str]:
     """The gap lines of a contract report: ``M1: telemetry gap 2026-10-05 14:02–14:07 (5 readings
     missing), counted as unknown``; the expected interval defaults to the setting. Availability
     counts a gap's time as unknown (``availability.without_gaps``); under the contract's default
@@ -134,15 +171,26 @@ def report_lines(store: TelemetryStore, serials: Iterable[str], start: datetime,
     if not serials:
         return []
     lines = []
-    for g in find_gaps(store, serials, start, end, expected_interval_s, now=min(as_utc(end), datetime.now(UTC))):
-        what = f"{g.missing} readings missing" if g.missing else f"no reading for {g.as_dict()['minutes']} min"
+    for g in find_gaps(
+        store, serials, start, end, expected_interval_s, now=min(as_utc(end), datetime.now(UTC))
+    ):
+        what = (
+            f"{g.missing} readings missing"
+            if g.missing
+            else f"no reading for {g.as_dict()['minutes']} min"
+        )
         rule = "; a stop in progress stays down" if silence_after_down == "down" else ""
         lines.append(f"{g.serial}: {g.label()} ({what}), counted as unknown{rule}")
     return lines
 
 
-def recent_gaps(store: TelemetryStore, serials: Iterable[str], days: int, expected_interval_s: int,
-                now: datetime | None = None) -> list[Gap]:
+def recent_gaps(
+    store: TelemetryStore,
+    serials: Iterable[str],
+    days: int,
+    expected_interval_s: int,
+    now: datetime | None = None,
+) -> list[Gap]:
     """The gaps of these machines in the last ``days`` days up to ``now``, newest first (the
     machine page's list and the contracts page's alert)."""
     wanted = list(serials)

@@ -34,14 +34,20 @@ def password_line(username: str, password: str, salt: bytes | None = None) -> st
     """A Mosquitto password-file line (the ``$7$`` PBKDF2-SHA512 format of mosquitto_passwd)."""
     salt = salt or secrets.token_bytes(12)
     digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, ITERATIONS)
-    return (f"{username}:$7${ITERATIONS}${base64.b64encode(salt).decode()}"
-            f"${base64.b64encode(digest).decode()}")
+    return (
+        f"{username}:$7${ITERATIONS}${base64.b64encode(salt).decode()}"
+        f"${base64.b64encode(digest).decode()}"
+    )
 
 
 def acl_lines(username: str, tenant: str) -> list[str]:
     """Mosquitto ACL lines: publish status and measurements under ``servitize/<tenant>/`` only."""
-    return [f"user {username}", f"topic write servitize/{tenant}/+/status",
-            f"topic write servitize/{tenant}/+/measure", ""]
+    return [
+        f"user {username}",
+        f"topic write servitize/{tenant}/+/status",
+        f"topic write servitize/{tenant}/+/measure",
+        "",
+    ]
 
 
 def listener_acl_lines(username: str) -> list[str]:
@@ -53,7 +59,11 @@ def new_gateway(name: str, tenant: str) -> GatewayCredentials:
     """Fresh credentials for one gateway of one tenant (account or site external id)."""
     for label, value in (("gateway name", name), ("tenant", tenant)):
         if not NAME.match(value):
-            raise InvalidInput(f"{label} {value!r}: letters, digits, '_', '.', '-' only (no MQTT "
-                               "wildcards or '/'), at most 80 characters")
+            raise InvalidInput(
+                f"{label} {value!r}: letters, digits, '_', '.', '-' only (no MQTT "
+                "wildcards or '/'), at most 80 characters"
+            )
     password = secrets.token_urlsafe(24)
-    return GatewayCredentials(name, password, password_line(name, password), acl_lines(name, tenant))
+    return GatewayCredentials(
+        name, password, password_line(name, password), acl_lines(name, tenant)
+    )

@@ -54,19 +54,30 @@ def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, 
             for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS):
                 for row in batch.to_pylist():
                     line += 1
-                    yield line, {k.lower(): "" if v is None else (v.isoformat() if hasattr(v, "isoformat")
-                                                                  else str(v)) for k, v in row.items()}
+                    yield (
+                        line,
+                        {
+                            k.lower(): ""
+                            if v is None
+                            else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+                            for k, v in row.items()
+                        },
+                    )
             return
         codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
         # Bytes that are not text in the encoding become lone surrogates, so that only the row
         # holding them is rejected (``core.file_text``) and the rest of the file lands.
         with path.open("r", encoding=codec, errors="surrogateescape", newline="") as f:
             reader = csv.DictReader(f)
-            if reader.fieldnames is None or not {"serial", "ts"} <= {h.lower() for h in reader.fieldnames}:
+            if reader.fieldnames is None or not {"serial", "ts"} <= {
+                h.lower() for h in reader.fieldnames
+            }:
                 raise TelemetryFileError(f"{path.name} needs the columns serial and ts")
             if any(unstorable(h or "") for h in reader.fieldnames):
-                raise TelemetryFileError(f"cannot read {path}: its header is not {encoding} text or holds a "
-                                         "NUL byte (give the file's encoding with --encoding)")
+                raise TelemetryFileError(
+                    f"cannot read {path}: its header is not {encoding} text or holds a "
+                    "NUL byte (give the file's encoding with --encoding)"
+                )
             for row in reader:
                 extra = row.pop(None, None)  # values beyond the header (a list)
                 values = {(k or "").lower(): (v or "").strip() for k, v in row.items()}
@@ -74,15 +85,23 @@ def _rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, 
                     values[EXTRA] = str(len(extra))
                 yield reader.line_num, values
     except LookupError as exc:
-        raise TelemetryFileError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from exc
+        raise TelemetryFileError(
+            f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)"
+        ) from exc
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
         if isinstance(exc, TelemetryFileError):
             raise
         raise TelemetryFileError(f"cannot read {path}: {exc}") from exc
 
 
-def import_file(path: Path, store: TelemetryStore, serials: Known, source: str = "file",
-                limits: rules.Limits = rules.DEFAULT_LIMITS, encoding: str = "utf-8") -> ImportResult:
+def import_file(
+    path: Path,
+    store: TelemetryStore,
+    serials: Known,
+    source: str = "file",
+    limits: rules.Limits = rules.DEFAULT_LIMITS,
+    encoding: str = "utf-8",
+) -> ImportResult:
     """Validate every row, store the good ones, write the bad ones with reasons to the rejects file.
 
     ``serials`` maps each serial to its ``Machine`` (then readings before its install date are
@@ -106,7 +125,9 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
         if isinstance(item, rules.Status):
             batch.add_status(item.serial, item.ts_us, item.state, item.reason, received, source)
         else:
-            batch.add_measure(item.serial, item.ts_us, item.metric, item.value, item.unit, received, source)
+            batch.add_measure(
+                item.serial, item.ts_us, item.metric, item.value, item.unit, received, source
+            )
         result.landed += 1
         if len(batch) >= CHUNK_ROWS:
             store.write(batch)
@@ -117,10 +138,21 @@ def import_file(path: Path, store: TelemetryStore, serials: Known, source: str =
         with rejects_path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             # the status column "reason" is written as "state_reason": "reason" says why it failed
-            writer.writerow(["line", "reason", "detail",
-                             *("state_reason" if c == "reason" else c for c in COLUMNS)])
+            writer.writerow(
+                [
+                    "line",
+                    "reason",
+                    "detail",
+                    *("state_reason" if c == "reason" else c for c in COLUMNS),
+                ]
+            )
             for line, reason, detail, row in rejects:  # never a live formula in a spreadsheet
-                writer.writerow([line, *safe_row([reason, detail, *(readable(row.get(c, "")) for c in COLUMNS)])])
+                writer.writerow(
+                    [
+                        line,
+                        *safe_row([reason, detail, *(readable(row.get(c, "")) for c in COLUMNS)]),
+                    ]
+                )
         result.rejects_file = str(rejects_path)
     elif rejects_path.exists():
         rejects_path.unlink()  # a stale rejects file of an earlier run would mislead
@@ -131,7 +163,9 @@ def _unreadable(row: dict[str, str]) -> rules.Rejected | None:
     """The row's first value that is not text, or values beyond the header, as a rejection
     (None: the row can be read)."""
     if EXTRA in row:
-        return rules.Rejected(rules.Reason.unreadable, f"{row[EXTRA]} value(s) more than the header has columns")
+        return rules.Rejected(
+            rules.Reason.unreadable, f"{row[EXTRA]} value(s) more than the header has columns"
+        )
     for name, value in row.items():
         problem = unstorable(value)
         if problem:
@@ -139,8 +173,9 @@ def _unreadable(row: dict[str, str]) -> rules.Rejected | None:
     return None
 
 
-def _reading(row: dict[str, str], serials: Known, now: int,
-             limits: rules.Limits) -> rules.Status | rules.Measure | rules.Rejected:
+def _reading(
+    row: dict[str, str], serials: Known, now: int, limits: rules.Limits
+) -> rules.Status | rules.Measure | rules.Rejected:
     serial = row.get("serial", "")
     if not serial:
         return rules.Rejected(rules.Reason.missing_field, "serial missing")

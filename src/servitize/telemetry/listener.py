@@ -76,10 +76,17 @@ class ListenerStats:
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
-        return {"messages": self.messages, "status": self.status, "measure": self.measure,
-                "flushes": self.flushes, "dead_letters": dict(self.dead_letters),
-                "connects": self.connects, "takeovers": self.takeovers,
-                "short_connections": self.short_connections, "gaps": self.gaps}
+        return {
+            "messages": self.messages,
+            "status": self.status,
+            "measure": self.measure,
+            "flushes": self.flushes,
+            "dead_letters": dict(self.dead_letters),
+            "connects": self.connects,
+            "takeovers": self.takeovers,
+            "short_connections": self.short_connections,
+            "gaps": self.gaps,
+        }
 
 
 @dataclass
@@ -111,7 +118,11 @@ class BrokerUrl:
 
     def redacted(self) -> str:
         """The URL without its password (for logs and output)."""
-        user = f"{self.username}:***@" if self.password else (f"{self.username}@" if self.username else "")
+        user = (
+            f"{self.username}:***@"
+            if self.password
+            else (f"{self.username}@" if self.username else "")
+        )
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
@@ -126,9 +137,13 @@ def parse_url(url: str) -> BrokerUrl:
         port = parts.port or (8883 if tls else 1883)
     except ValueError as exc:
         raise InvalidInput(f"broker URL has a bad port: {exc}") from exc
-    return BrokerUrl(parts.hostname or "127.0.0.1", port, tls,
-                     unquote(parts.username) if parts.username else None,
-                     unquote(parts.password) if parts.password is not None else None)
+    return BrokerUrl(
+        parts.hostname or "127.0.0.1",
+        port,
+        tls,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password is not None else None,
+    )
 
 
 def redact(url: str) -> str:
@@ -161,7 +176,8 @@ def single_listener(folder: Path, client_id: str) -> Iterator[None]:
             holder = os.pread(fd, 100, 0).decode(errors="replace").strip() or "another process"
             raise ListenerBusy(
                 f"a listener with client id {client_id!r} already runs on {folder} "
-                f"(pid {holder}); stop it or use another --client-id") from None
+                f"(pid {holder}); stop it or use another --client-id"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
@@ -186,7 +202,7 @@ class BufferedClient(mqtt.Client):
             self._at = 0
         start = self._at
         self._at = start + bufsize
-        return self._buffer[start:self._at]
+        return self._buffer[start : self._at]
 
     def buffered(self) -> bool:
         """True while bytes read from the socket wait to be parsed."""
@@ -205,8 +221,12 @@ class BufferedClient(mqtt.Client):
 class Listener:
     """Subscribe, batch, write durably, then acknowledge."""
 
-    def __init__(self, store: TelemetryStore, serials: Callable[[], Known],
-                 config: ListenerConfig | None = None) -> None:
+    def __init__(
+        self,
+        store: TelemetryStore,
+        serials: Callable[[], Known],
+        config: ListenerConfig | None = None,
+    ) -> None:
         """``serials`` gives the known machines: a mapping serial → ``Machine`` binds each to
         its tenants and install date; a plain set of serials checks only that they exist."""
         self.store = store
@@ -229,8 +249,12 @@ class Listener:
         self.client = self._client()
 
     def _client(self) -> BufferedClient:
-        client = BufferedClient(CallbackAPIVersion.VERSION2, client_id=self.config.client_id,
-                             protocol=mqtt.MQTTv5, manual_ack=True)
+        client = BufferedClient(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.config.client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
         client.on_message = self._on_message
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
@@ -238,9 +262,11 @@ class Listener:
         if self.broker.username is not None:
             client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
-            client.tls_set(ca_certs=str(self.config.ca_file) if self.config.ca_file else None,
-                           certfile=str(self.config.cert_file) if self.config.cert_file else None,
-                           keyfile=str(self.config.key_file) if self.config.key_file else None)
+            client.tls_set(
+                ca_certs=str(self.config.ca_file) if self.config.ca_file else None,
+                certfile=str(self.config.cert_file) if self.config.cert_file else None,
+                keyfile=str(self.config.key_file) if self.config.key_file else None,
+            )
         elif self.config.cert_file:
             raise InvalidInput("a client certificate needs an mqtts:// broker URL")
         return client
@@ -249,11 +275,13 @@ class Listener:
         if not self.pending:
             self._first_pending = time.monotonic()
         payload = msg.payload  # bytes as paho decodes a PUBLISH; its type also allows bytearray
-        self.pending.append((msg.topic, payload if isinstance(payload, bytes) else bytes(payload),
-                             msg.mid, msg.qos))
+        self.pending.append(
+            (msg.topic, payload if isinstance(payload, bytes) else bytes(payload), msg.mid, msg.qos)
+        )
 
-    def _on_connect(self, client: mqtt.Client, _u: object, _f: object, reason: object,
-                    _p: object = None) -> None:
+    def _on_connect(
+        self, client: mqtt.Client, _u: object, _f: object, reason: object, _p: object = None
+    ) -> None:
         if getattr(reason, "is_failure", False):
             log.warning("broker %s refused the connection: %s", self.broker.redacted(), reason)
             return
@@ -261,13 +289,17 @@ class Listener:
         self._connected_at = time.monotonic()
         client.subscribe(self.config.topic, qos=1)
 
-    def _on_disconnect(self, _client: mqtt.Client, _u: object, _f: object, reason: object,
-                       _p: object = None) -> None:
+    def _on_disconnect(
+        self, _client: mqtt.Client, _u: object, _f: object, reason: object, _p: object = None
+    ) -> None:
         if getattr(reason, "value", None) == SESSION_TAKEN_OVER:
             self._taken_over = True
             self.stats.takeovers += 1
-            log.warning("another client connected with client id %r and took the session; backing "
-                        "off (two listeners must not share a client id)", self.config.client_id)
+            log.warning(
+                "another client connected with client id %r and took the session; backing "
+                "off (two listeners must not share a client id)",
+                self.config.client_id,
+            )
 
     def _on_subscribe(self, *_args: object) -> None:
         self.subscribed = True
@@ -277,8 +309,9 @@ class Listener:
         props = Properties(PacketTypes.CONNECT)
         props.ReceiveMaximum = min(self.config.receive_maximum, 65_535)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
-        self.client.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
-                            properties=props)
+        self.client.connect(
+            self.broker.host, self.broker.port, keepalive=30, clean_start=False, properties=props
+        )
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> ListenerStats:
         """Process messages until ``should_stop()``; survives bad input and broker restarts.
@@ -300,8 +333,10 @@ class Listener:
                 rc = client.loop_read()
                 if len(self.pending) == before and not client.buffered():
                     break
-            if self.pending and (len(self.pending) >= batch_size
-                                 or time.monotonic() - self._first_pending >= max_delay):
+            if self.pending and (
+                len(self.pending) >= batch_size
+                or time.monotonic() - self._first_pending >= max_delay
+            ):
                 self.flush()
             if rc != mqtt.MQTT_ERR_SUCCESS:
                 self.flush(ack=False)  # the broker re-sends what it did not see acknowledged
@@ -321,9 +356,14 @@ class Listener:
             # (Mosquitto 2.0 just closes the socket, without the v5 reason "session taken over").
             self._backoff = min(max(self._backoff * 2, 0.5), MAX_BACKOFF_S)
             self.stats.short_connections += 1
-            log.warning("connection to %s lost %.1f s after connecting; retrying in %.1f s (a second "
-                        "client with id %r takes the session from us?)", self.broker.redacted(),
-                        lasted or 0.0, self._backoff, self.config.client_id)
+            log.warning(
+                "connection to %s lost %.1f s after connecting; retrying in %.1f s (a second "
+                "client with id %r takes the session from us?)",
+                self.broker.redacted(),
+                lasted or 0.0,
+                self._backoff,
+                self.config.client_id,
+            )
         self._taken_over = False
         self._connected_at = 0.0
         while not should_stop():
@@ -350,8 +390,15 @@ class Listener:
             try:
                 self._parse(batch, topic, payload, received)
             except Exception as exc:  # noqa: BLE001 - no message may stop the listener
-                self._dead(batch, received, topic, None, rules.Reason.unreadable,
-                           f"{type(exc).__name__}: {str(exc)[:200]}", payload)
+                self._dead(
+                    batch,
+                    received,
+                    topic,
+                    None,
+                    rules.Reason.unreadable,
+                    f"{type(exc).__name__}: {str(exc)[:200]}",
+                    payload,
+                )
         written = self.store.write(batch)
         if self._sequence_dirty:
             _save_state(self._state_path, self._sequence)
@@ -377,41 +424,72 @@ class Listener:
     def _parse(self, batch: Batch, topic: str, payload: bytes, received: int) -> None:
         parts = rules.split_topic(topic)
         if parts is None:
-            self._dead(batch, received, topic, None, rules.Reason.bad_topic,
-                       "topic is not servitize/<tenant>/<serial>/status|measure", payload)
+            self._dead(
+                batch,
+                received,
+                topic,
+                None,
+                rules.Reason.bad_topic,
+                "topic is not servitize/<tenant>/<serial>/status|measure",
+                payload,
+            )
             return
         tenant, serial, kind = parts
         limits = self.config.limits
         if len(serial) > limits.max_field_chars:
-            self._dead(batch, received, topic, None, rules.Reason.field_too_long,
-                       f"serial has {len(serial)} characters; at most {limits.max_field_chars}", payload)
+            self._dead(
+                batch,
+                received,
+                topic,
+                None,
+                rules.Reason.field_too_long,
+                f"serial has {len(serial)} characters; at most {limits.max_field_chars}",
+                payload,
+            )
             return
         if not self._known(serial):
-            self._dead(batch, received, topic, serial, rules.Reason.unknown_serial,
-                       f"no asset has serial {serial!r}", payload)
+            self._dead(
+                batch,
+                received,
+                topic,
+                serial,
+                rules.Reason.unknown_serial,
+                f"no asset has serial {serial!r}",
+                payload,
+            )
             return
         machine = self.serials.get(serial) if isinstance(self.serials, dict) else None
         if machine is not None and tenant not in machine.tenants:
             self._refresh()  # the machine may have moved to another account or site
             machine = self.serials.get(serial) if isinstance(self.serials, dict) else None
         if machine is not None and tenant not in machine.tenants:
-            self._dead(batch, received, topic, serial, rules.Reason.wrong_tenant,
-                       f"machine {serial!r} does not belong to tenant {tenant!r}", payload)
+            self._dead(
+                batch,
+                received,
+                topic,
+                serial,
+                rules.Reason.wrong_tenant,
+                f"machine {serial!r} does not belong to tenant {tenant!r}",
+                payload,
+            )
             return
         not_before = machine.not_before_us if machine is not None else None
         for item in rules.message(kind, serial, payload, received, limits, not_before):
             if isinstance(item, rules.Status):
                 batch.add_status(serial, item.ts_us, item.state, item.reason, received, "mqtt")
             elif isinstance(item, rules.Measure):
-                batch.add_measure(serial, item.ts_us, item.metric, item.value, item.unit,
-                                  received, "mqtt")
+                batch.add_measure(
+                    serial, item.ts_us, item.metric, item.value, item.unit, received, "mqtt"
+                )
             else:
                 self._dead(batch, received, topic, serial, item.reason, item.detail, payload)
                 continue
             if item.seq is not None:
                 self._sequence_check(batch, serial, item.seq, item.ts_us, received)
 
-    def _sequence_check(self, batch: Batch, serial: str, seq: int, ts_us: int, received: int) -> None:
+    def _sequence_check(
+        self, batch: Batch, serial: str, seq: int, ts_us: int, received: int
+    ) -> None:
         """A sequence number more than one above the last one seen is a gap; a lower one is
         a restarted counter (or a repeat) and starts counting again."""
         last = self._sequence.get(serial)
@@ -422,14 +500,35 @@ class Listener:
                 self._sequence[serial] = [seq, max(ts_us, last[1])]
             return
         missing = seq - last[0] - 1
-        batch.add_gap(serial, last[1], ts_us, "sequence", missing,
-                      f"sequence {last[0]} then {seq}: {missing} readings never arrived", received, "mqtt")
+        batch.add_gap(
+            serial,
+            last[1],
+            ts_us,
+            "sequence",
+            missing,
+            f"sequence {last[0]} then {seq}: {missing} readings never arrived",
+            received,
+            "mqtt",
+        )
         self.stats.gaps += 1
-        log.warning("telemetry gap on %s: %d readings missing between sequence %d and %d",
-                    serial, missing, last[0], seq)
+        log.warning(
+            "telemetry gap on %s: %d readings missing between sequence %d and %d",
+            serial,
+            missing,
+            last[0],
+            seq,
+        )
 
-    def _dead(self, batch: Batch, received: int, topic: str, serial: str | None, reason: str,
-              detail: str, payload: bytes) -> None:
+    def _dead(
+        self,
+        batch: Batch,
+        received: int,
+        topic: str,
+        serial: str | None,
+        reason: str,
+        detail: str,
+        payload: bytes,
+    ) -> None:
         batch.add_dead_letter(received, "mqtt", topic, serial, reason, detail, payload)
         self.stats.dead_letters[reason] += 1
 

@@ -78,6 +78,8 @@ class AvailabilityContract(IdMixin, TimestampMixin, Base):
     # A month settles only when at least this share of scheduled hours is known (else no money).
     min_coverage_pct: Mapped[float] = mapped_column(Float, default=90.0, server_default="90")
     # How silence after a ``down`` counts: "down" until the next event, or "unknown" after the horizon.
-    silence_after_down: Mapped[str] = mapped_column(String(10), default="down", server_default="down")
+    silence_after_down: Mapped[str] = mapped_column(
+        String(10), default="down", server_default="down"
+    )
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,8 +27,11 @@ def assets_by_serial(session: Session) -> dict[str, AssetKey]:
         .where(Asset.serial.is_not(None))
         .order_by(Asset.id.desc())
     )
-    return {serial: AssetKey(asset_id, account_id, serial) for asset_id, account_id, serial in rows
-            if serial is not None}
+    return {
+        serial: AssetKey(asset_id, account_id, serial)
+        for asset_id, account_id, serial in rows
+        if serial is not None
+    }
 
 
 def known_serials(session: Session) -> set[str]:

@@ -30,15 +30,35 @@ from servitize.telemetry.store import TelemetryStore
 from servitize.trust.models import Role, User
 
 # Who reads contract results (money): not technicians; rows still limited by account access.
-REPORT_ROLES = (Role.admin, Role.analyst, Role.sales_manager, Role.service_manager, Role.account_owner)
+REPORT_ROLES = (
+    Role.admin,
+    Role.analyst,
+    Role.sales_manager,
+    Role.service_manager,
+    Role.account_owner,
+)
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 6
-AVAILABILITY_COLUMNS = ("month", "in_force", "availability_pct", "target_pct", "band", "steps",
-                        "fee_pct", "amount", "currency", "uptime_hours", "downtime_hours",
-                        "planned_maintenance_hours", "excluded_hours", "failures", "coverage_pct",
-                        "min_coverage_pct", "result")
-DOWNTIME_COLUMNS = ("month", "serial", "state", "start", "end", "hours_in_month", "source",
-                    "cause")
+AVAILABILITY_COLUMNS = (
+    "month",
+    "in_force",
+    "availability_pct",
+    "target_pct",
+    "band",
+    "steps",
+    "fee_pct",
+    "amount",
+    "currency",
+    "uptime_hours",
+    "downtime_hours",
+    "planned_maintenance_hours",
+    "excluded_hours",
+    "failures",
+    "coverage_pct",
+    "min_coverage_pct",
+    "result",
+)
+DOWNTIME_COLUMNS = ("month", "serial", "state", "start", "end", "hours_in_month", "source", "cause")
 
 
 @dataclass(frozen=True)
@@ -122,9 +142,15 @@ class Report:
     energy_kwh: float | None
     kwh_per_operating_hour: float | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    status_shared: bool = True  # the account's agreement covers status data for contract verification
-    excluded_causes: list[str] = field(default_factory=list)  # causes of the period's excluded records
-    telemetry_gaps: list[str] = field(default_factory=list)  # gaps.report_lines of the period's machines
+    status_shared: bool = (
+        True  # the account's agreement covers status data for contract verification
+    )
+    excluded_causes: list[str] = field(
+        default_factory=list
+    )  # causes of the period's excluded records
+    telemetry_gaps: list[str] = field(
+        default_factory=list
+    )  # gaps.report_lines of the period's machines
 
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
@@ -135,9 +161,12 @@ def visible_contract(session: Session, user: User, contract_id: int) -> Availabi
     """The contract if the user may see its account; NotFound otherwise (also when missing)."""
     # One scoped query: a contract outside the scope answers as one that does not exist,
     # without naming the account it belongs to.
-    contract = session.scalar(select(AvailabilityContract).where(
-        AvailabilityContract.id == contract_id,
-        AvailabilityContract.account_id.in_(visible_account_ids(user))))
+    contract = session.scalar(
+        select(AvailabilityContract).where(
+            AvailabilityContract.id == contract_id,
+            AvailabilityContract.account_id.in_(visible_account_ids(user)),
+        )
+    )
     if contract is None:
         raise NotFound(f"contract {contract_id} not found")
     return contract
@@ -146,8 +175,11 @@ def visible_contract(session: Session, user: User, contract_id: int) -> Availabi
 def visible_contracts(session: Session, user: User) -> list[tuple[AvailabilityContract, Account]]:
     """Every contract whose account the user may see, by external id."""
     rows = session.execute(
-        select(AvailabilityContract, Account).join(Account, Account.id == AvailabilityContract.account_id)
-        .where(account_scope(user)).order_by(AvailabilityContract.external_id))
+        select(AvailabilityContract, Account)
+        .join(Account, Account.id == AvailabilityContract.account_id)
+        .where(account_scope(user))
+        .order_by(AvailabilityContract.external_id)
+    )
     return [(c, a) for c, a in rows]
 
 
@@ -196,7 +228,8 @@ def months_ending(last: str, count: int) -> list[str]:
 def in_force(contract: AvailabilityContract, period: Period) -> bool:
     """Whether the contract is valid during any part of the period."""
     return utc(contract.valid_from) < period.end and (
-        contract.valid_to is None or utc(contract.valid_to) > period.start)
+        contract.valid_to is None or utc(contract.valid_to) > period.start
+    )
 
 
 def _number(value: object) -> float:
@@ -208,25 +241,52 @@ def _sum(rows: list[dict[str, object]], key: str) -> float:
     return round(sum(_number(r[key]) for r in rows), 6)
 
 
-def month_result(contract: AvailabilityContract, month: str,
-                 evaluation: dict[str, object] | None) -> MonthResult:
+def month_result(
+    contract: AvailabilityContract, month: str, evaluation: dict[str, object] | None
+) -> MonthResult:
     """One month's row from ``contracts.evaluate`` (None: the contract was not in force)."""
     if evaluation is None:
-        return MonthResult(month, False, None, contract.target_pct, "not_in_force", 0, 0.0,
-                           Decimal(0), contract.currency, 0.0, 0.0, 0.0, 0.0, 0, None,
-                           contract.min_coverage_pct, band_label("not_in_force"))
+        return MonthResult(
+            month,
+            False,
+            None,
+            contract.target_pct,
+            "not_in_force",
+            0,
+            0.0,
+            Decimal(0),
+            contract.currency,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            None,
+            contract.min_coverage_pct,
+            band_label("not_in_force"),
+        )
     assets: list[dict[str, object]] = evaluation["assets"]  # type: ignore[assignment]
     band = str(evaluation["band"])
     coverage = evaluation.get("coverage_pct")
     return MonthResult(
-        month, True, evaluation["measured_pct"], contract.target_pct,  # type: ignore[arg-type]
-        str(evaluation["band"]), int(evaluation["steps"]),  # type: ignore[call-overload]
-        float(evaluation["fee_pct"]), Decimal(evaluation["amount"]),  # type: ignore[arg-type]
-        contract.currency, _sum(assets, "uptime_hours"), _sum(assets, "downtime_hours"),
-        _sum(assets, "planned_maintenance_hours"), _sum(assets, "excluded_hours"),
-        int(_sum(assets, "failures")), coverage,  # type: ignore[arg-type]
+        month,
+        True,
+        evaluation["measured_pct"],
+        contract.target_pct,  # type: ignore[arg-type]
+        str(evaluation["band"]),
+        int(evaluation["steps"]),  # type: ignore[call-overload]
+        float(evaluation["fee_pct"]),
+        Decimal(evaluation["amount"]),  # type: ignore[arg-type]
+        contract.currency,
+        _sum(assets, "uptime_hours"),
+        _sum(assets, "downtime_hours"),
+        _sum(assets, "planned_maintenance_hours"),
+        _sum(assets, "excluded_hours"),
+        int(_sum(assets, "failures")),
+        coverage,  # type: ignore[arg-type]
         evaluation.get("min_coverage_pct"),  # type: ignore[arg-type]
-        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band))  # type: ignore[arg-type]
+        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band),
+    )  # type: ignore[arg-type]
 
 
 def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> list[Stop]:
@@ -234,29 +294,58 @@ def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> lis
     out: list[Stop] = []
     for e in sorted(evidence, key=lambda r: (r["source"], r["serial"], r["start"])):
         start, end = e["start"], e["end"]
-        if out and e["source"] == "status" and out[-1].source == "status" and (
-                out[-1].serial, out[-1].state, out[-1].end) == (e["serial"], e["state"], start):
+        if (
+            out
+            and e["source"] == "status"
+            and out[-1].source == "status"
+            and (out[-1].serial, out[-1].state, out[-1].end) == (e["serial"], e["state"], start)
+        ):
             start = out.pop().start
         hours = max((min(end, period.end) - max(start, period.start)).total_seconds(), 0) / 3600  # type: ignore[call-overload]
-        out.append(Stop(month, str(e["serial"]), str(e["state"]), start, end,  # type: ignore[arg-type]
-                        round(hours, 4), str(e["source"]), e.get("cause")))  # type: ignore[arg-type]
+        out.append(
+            Stop(
+                month,
+                str(e["serial"]),
+                str(e["state"]),
+                start,
+                end,  # type: ignore[arg-type]
+                round(hours, 4),
+                str(e["source"]),
+                e.get("cause"),
+            )
+        )  # type: ignore[arg-type]
     return sorted(out, key=lambda s: (s.start, s.serial, s.source))
 
 
-def evaluate_months(session: Session, store: TelemetryStore, contract: AvailabilityContract,
-                    months: list[str], at: datetime | None = None
-                    ) -> list[tuple[str, dict[str, object] | None]]:
+def evaluate_months(
+    session: Session,
+    store: TelemetryStore,
+    contract: AvailabilityContract,
+    months: list[str],
+    at: datetime | None = None,
+) -> list[tuple[str, dict[str, object] | None]]:
     """``contracts.evaluate`` for each month the contract is in force (None where it is not)."""
     out: list[tuple[str, dict[str, object] | None]] = []
     for month in months:
         period = month_period(month)
-        out.append((month, contracts.evaluate(session, store, contract, period, at)
-                    if in_force(contract, period) else None))
+        out.append(
+            (
+                month,
+                contracts.evaluate(session, store, contract, period, at)
+                if in_force(contract, period)
+                else None,
+            )
+        )
     return out
 
 
-def tables(session: Session, store: TelemetryStore, contract: AvailabilityContract,
-           months: list[str], at: datetime | None = None) -> tuple[list[MonthResult], list[Stop]]:
+def tables(
+    session: Session,
+    store: TelemetryStore,
+    contract: AvailabilityContract,
+    months: list[str],
+    at: datetime | None = None,
+) -> tuple[list[MonthResult], list[Stop]]:
     """The availability and downtime tables of any window of months (CSV and XLSX)."""
     results, stops = [], []
     for month, evaluation in evaluate_months(session, store, contract, months, at):
@@ -266,9 +355,16 @@ def tables(session: Session, store: TelemetryStore, contract: AvailabilityContra
     return results, stops
 
 
-def build_report(session: Session, store: TelemetryStore, contract: AvailabilityContract,
-                 month: str, months: int = DEFAULT_MONTHS, *, at: datetime | None = None,
-                 supplier: str = Settings.model_fields["company_name"].default) -> Report:
+def build_report(
+    session: Session,
+    store: TelemetryStore,
+    contract: AvailabilityContract,
+    month: str,
+    months: int = DEFAULT_MONTHS,
+    *,
+    at: datetime | None = None,
+    supplier: str = Settings.model_fields["company_name"].default,
+) -> Report:
     """The report of ``month`` with a trend over the ``months`` months ending with it."""
     window = months_ending(month, months)
     evaluations = evaluate_months(session, store, contract, window, at)
@@ -282,37 +378,74 @@ def build_report(session: Session, store: TelemetryStore, contract: Availability
     usage_shared = account.id in consenting_accounts(session, PURPOSE, "usage", at)
     energy_shared = account.id in consenting_accounts(session, PURPOSE, "energy", at)
     rows: list[dict[str, object]] = current["assets"] if current else []  # type: ignore[assignment]
-    models = dict(session.execute(select(Asset.serial, Asset.model).where(
-        Asset.account_id == account.id, Asset.serial.in_([r["serial"] for r in rows] or [""]))).all())
-    assets = [AssetUsage(
-        serial=str(r["serial"]), model=models.get(str(r["serial"])),
-        availability_pct=None if r["availability"] is None else round(100 * r["availability"], 4),  # type: ignore[operator]
-        downtime_hours=r["downtime_hours"], failures=r["failures"],  # type: ignore[arg-type]
-        operating_hours=r["running_hours"] if usage_shared else None,  # type: ignore[arg-type]
-        energy_kwh=r["energy_kwh"] if energy_shared else None,  # type: ignore[arg-type]
-        kwh_per_operating_hour=r["energy_per_operating_hour"] if usage_shared and energy_shared else None,  # type: ignore[arg-type]
-    ) for r in rows]
+    models = dict(
+        session.execute(
+            select(Asset.serial, Asset.model).where(
+                Asset.account_id == account.id,
+                Asset.serial.in_([r["serial"] for r in rows] or [""]),
+            )
+        ).all()
+    )
+    assets = [
+        AssetUsage(
+            serial=str(r["serial"]),
+            model=models.get(str(r["serial"])),
+            availability_pct=None
+            if r["availability"] is None
+            else round(100 * r["availability"], 4),  # type: ignore[operator]
+            downtime_hours=r["downtime_hours"],
+            failures=r["failures"],  # type: ignore[arg-type]
+            operating_hours=r["running_hours"] if usage_shared else None,  # type: ignore[arg-type]
+            energy_kwh=r["energy_kwh"] if energy_shared else None,  # type: ignore[arg-type]
+            kwh_per_operating_hour=r["energy_per_operating_hour"]
+            if usage_shared and energy_shared
+            else None,  # type: ignore[arg-type]
+        )
+        for r in rows
+    ]
     hours = round(sum(a.operating_hours or 0.0 for a in assets), 6) if usage_shared else None
     kwh = round(sum(a.energy_kwh or 0.0 for a in assets), 6) if energy_shared else None
     return Report(
-        contract_id=contract.id, contract=contract.external_id, contract_name=contract.name,
-        account_id=account.id, account=account.name, account_number=account.external_id,
+        contract_id=contract.id,
+        contract=contract.external_id,
+        contract_name=contract.name,
+        account_id=account.id,
+        account=account.name,
+        account_number=account.external_id,
         account_country=account.country,
         account_manager=(owner.full_name or owner.username) if owner else None,
-        supplier=supplier, month=month, period_start=period.start, period_end=period.end,
-        calendar=dict(contract.calendar), fee=from_cents(contract.fee_cents) or Decimal(0),
-        currency=contract.currency, bands=contracts.bands(contract).__dict__.copy(),
-        result=trend[-1], trend=trend,
+        supplier=supplier,
+        month=month,
+        period_start=period.start,
+        period_end=period.end,
+        calendar=dict(contract.calendar),
+        fee=from_cents(contract.fee_cents) or Decimal(0),
+        currency=contract.currency,
+        bands=contracts.bands(contract).__dict__.copy(),
+        result=trend[-1],
+        trend=trend,
         downtime=_stops(month, period, current["evidence"]) if current else [],  # type: ignore[arg-type]
-        assets=assets, usage_shared=usage_shared, energy_shared=energy_shared,
-        operating_hours=hours, energy_kwh=kwh,
+        assets=assets,
+        usage_shared=usage_shared,
+        energy_shared=energy_shared,
+        operating_hours=hours,
+        energy_kwh=kwh,
         kwh_per_operating_hour=round(kwh / hours, 6) if hours and kwh is not None else None,
         status_shared=account.id in consenting_accounts(session, PURPOSE, "status", at),
-        excluded_causes=sorted({str(e.get("cause") or "no cause given") for e in
-                                (current["evidence"] if current else []) if e["state"] == "excluded"}),  # type: ignore[attr-defined]
-        telemetry_gaps=gaps.report_lines(store, contracts.contract_serials(session, contract),
-                                         period.start, period.end,
-                                         silence_after_down=contract.silence_after_down or "down"),
+        excluded_causes=sorted(
+            {
+                str(e.get("cause") or "no cause given")
+                for e in (current["evidence"] if current else [])
+                if e["state"] == "excluded"
+            }
+        ),  # type: ignore[attr-defined]
+        telemetry_gaps=gaps.report_lines(
+            store,
+            contracts.contract_serials(session, contract),
+            period.start,
+            period.end,
+            silence_after_down=contract.silence_after_down or "down",
+        ),
     )
 
 
@@ -336,16 +469,22 @@ def axis(values: list[float | None], target: float) -> tuple[float, float]:
 
 
 def month_label(month: str) -> str:
-    """"2026-10" → "October 2026"."""
+    """ "2026-10" → "October 2026"."""
     return month_period(month).start.strftime("%B %Y")
 
 
 def band_label(band: str) -> str:
     """Human words for a band."""
-    return {"penalty": "Penalty", "bonus": "Bonus", "on_target": "On target",
-            "below_target": "Below target, no penalty", "unknown": "No data",
-            "not_measurable": "Not measurable", "excluded": "Excluded",
-            "not_in_force": "Not in force"}.get(band, band)
+    return {
+        "penalty": "Penalty",
+        "bonus": "Bonus",
+        "on_target": "On target",
+        "below_target": "Below target, no penalty",
+        "unknown": "No data",
+        "not_measurable": "Not measurable",
+        "excluded": "Excluded",
+        "not_in_force": "Not in force",
+    }.get(band, band)
 
 
 def calendar_label(calendar: dict[str, object]) -> str:

@@ -29,15 +29,34 @@ from servitize.telemetry.report import (
 
 INK, MUTED, LINE = (23, 33, 43), (107, 120, 134), (226, 231, 237)
 ACCENT, BAD, GOOD, WARN = (15, 118, 110), (180, 35, 24), (21, 128, 61), (180, 83, 9)
-BAND_COLOUR = {"penalty": BAD, "bonus": GOOD, "on_target": ACCENT, "below_target": WARN, "unknown": MUTED,
-               "not_measurable": MUTED, "excluded": MUTED, "not_in_force": MUTED}
-STATE = {"down": "Unplanned stop", "planned_maintenance": "Planned maintenance", "excluded": "Excluded"}
+BAND_COLOUR = {
+    "penalty": BAD,
+    "bonus": GOOD,
+    "on_target": ACCENT,
+    "below_target": WARN,
+    "unknown": MUTED,
+    "not_measurable": MUTED,
+    "excluded": MUTED,
+    "not_in_force": MUTED,
+}
+STATE = {
+    "down": "Unplanned stop",
+    "planned_maintenance": "Planned maintenance",
+    "excluded": "Excluded",
+}
 
 
 def _latin(text: object) -> str:
     """Core PDF fonts speak Latin-1 only; dashes become '-', anything else '?'."""
-    return (str(text).replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
-            .replace("\u2019", "'").encode("latin-1", "replace").decode("latin-1"))
+    return (
+        str(text)
+        .replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u2212", "-")
+        .replace("\u2019", "'")
+        .encode("latin-1", "replace")
+        .decode("latin-1")
+    )
 
 
 def pct(value: float | None, digits: int = 2) -> str:
@@ -72,27 +91,43 @@ def result_sentence(r: Report) -> str:
     if not m.in_force:
         return "The contract was not in force in this period."
     if m.band == "not_measurable":
-        why = "" if r.status_shared else (" (no data-sharing agreement covers status data for contract "
-                                          "verification, so none of it may be used)")
-        return (f"This month is {m.result}{why}; the contract needs {m.min_coverage_pct:g} % of the "
-                "scheduled hours known, so no penalty or bonus applies.")
+        why = (
+            ""
+            if r.status_shared
+            else (
+                " (no data-sharing agreement covers status data for contract "
+                "verification, so none of it may be used)"
+            )
+        )
+        return (
+            f"This month is {m.result}{why}; the contract needs {m.min_coverage_pct:g} % of the "
+            "scheduled hours known, so no penalty or bonus applies."
+        )
     if m.band == "excluded":
-        return (f"All known time of this period was planned maintenance ({hours(m.planned_maintenance_hours)}) "
-                f"or excluded ({hours(m.excluded_hours)}: {'; '.join(r.excluded_causes) or 'no cause given'}): "
-                "there is no availability to measure and no penalty or bonus applies.")
+        return (
+            f"All known time of this period was planned maintenance ({hours(m.planned_maintenance_hours)}) "
+            f"or excluded ({hours(m.excluded_hours)}: {'; '.join(r.excluded_causes) or 'no cause given'}): "
+            "there is no availability to measure and no penalty or bonus applies."
+        )
     if m.availability_pct is None:
         return "No status data reached us for this period: no penalty or bonus applies."
     gap = round(m.availability_pct - m.target_pct, 9)
     side = "below" if gap < 0 else "above"
-    points = f"{abs(gap):.4f}" if abs(gap) < 0.005 else f"{abs(gap):.2f}"  # never "0.00 points below"
+    points = (
+        f"{abs(gap):.4f}" if abs(gap) < 0.005 else f"{abs(gap):.2f}"
+    )  # never "0.00 points below"
     if m.band == "penalty":
         step = r.bands["penalty_step_points"]
-        return (f"{points} points {side} target: {m.steps} full step(s) of {step:g} points, "
-                f"{abs(m.fee_pct):g} % of the period fee of {money(r.fee, r.currency)} is credited to you.")
+        return (
+            f"{points} points {side} target: {m.steps} full step(s) of {step:g} points, "
+            f"{abs(m.fee_pct):g} % of the period fee of {money(r.fee, r.currency)} is credited to you."
+        )
     if m.band == "bonus":
         step = r.bands["bonus_step_points"]
-        return (f"{points} points {side} target: {m.steps} full step(s) of {step:g} points earn a "
-                f"bonus of {m.fee_pct:g} % of the period fee of {money(r.fee, r.currency)}.")
+        return (
+            f"{points} points {side} target: {m.steps} full step(s) of {step:g} points earn a "
+            f"bonus of {m.fee_pct:g} % of the period fee of {money(r.fee, r.currency)}."
+        )
     if m.band == "below_target":
         return f"{points} points below target, less than a full step: no penalty applies."
     if gap == 0:
@@ -112,8 +147,14 @@ class _Doc(FPDF):
         self.set_font("Helvetica", "", 7.5)
         self.set_text_color(*MUTED)
         r = self.report
-        self.cell(0, 5, _latin(f"{r.contract} - {r.account} - operation report {month_label(r.month)}"
-                               f" - generated {when(r.generated_at)} UTC"))
+        self.cell(
+            0,
+            5,
+            _latin(
+                f"{r.contract} - {r.account} - operation report {month_label(r.month)}"
+                f" - generated {when(r.generated_at)} UTC"
+            ),
+        )
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
@@ -137,9 +178,15 @@ def _fit(doc: FPDF, text: str, width: float) -> str:
     return text.rstrip() + "..."
 
 
-def _table(doc: FPDF, head: list[str], widths: list[float], rows: list[list[str]],
-           right: set[int], colours: dict[int, tuple[int, int, int]] | None = None,
-           total: bool = False) -> None:
+def _table(
+    doc: FPDF,
+    head: list[str],
+    widths: list[float],
+    rows: list[list[str]],
+    right: set[int],
+    colours: dict[int, tuple[int, int, int]] | None = None,
+    total: bool = False,
+) -> None:
     """A striped table; ``total`` sets the last row in bold."""
     doc.set_font("Helvetica", "B", 7.5)
     doc.set_text_color(*MUTED)
@@ -165,9 +212,20 @@ def _parties(doc: FPDF, r: Report) -> None:
     top = doc.get_y()
     half = (doc.w - doc.l_margin - doc.r_margin) / 2
     for x, label, lines in (
-        (doc.l_margin, "CUSTOMER", [r.account, f"Customer no. {r.account_number}"
-                                    + (f" - {r.account_country}" if r.account_country else "")]),
-        (doc.l_margin + half, "SERVICE PROVIDER", [r.supplier, f"Account manager: {r.account_manager or '-'}"]),
+        (
+            doc.l_margin,
+            "CUSTOMER",
+            [
+                r.account,
+                f"Customer no. {r.account_number}"
+                + (f" - {r.account_country}" if r.account_country else ""),
+            ],
+        ),
+        (
+            doc.l_margin + half,
+            "SERVICE PROVIDER",
+            [r.supplier, f"Account manager: {r.account_manager or '-'}"],
+        ),
     ):
         doc.set_xy(x, top)
         doc.set_font("Helvetica", "B", 7.5)
@@ -190,9 +248,12 @@ def _result_box(doc: FPDF, r: Report) -> None:
     doc.rect(x, y, width, 30, style="DF")
     doc.set_fill_color(*colour)
     doc.rect(x, y, 2, 30, style="F")
-    cells = [("AVAILABILITY", pct(m.availability_pct), colour), ("TARGET", pct(m.target_pct), INK),
-             ("RESULT", band_label(m.band), colour),
-             ("PENALTY / BONUS", money(m.amount, m.currency, True) if m.in_force else "-", colour)]
+    cells = [
+        ("AVAILABILITY", pct(m.availability_pct), colour),
+        ("TARGET", pct(m.target_pct), INK),
+        ("RESULT", band_label(m.band), colour),
+        ("PENALTY / BONUS", money(m.amount, m.currency, True) if m.in_force else "-", colour),
+    ]
     col = (width - 6) / 4
     for i, (label, value, tone) in enumerate(cells):
         doc.set_xy(x + 6 + i * col, y + 4)
@@ -282,8 +343,13 @@ def report_pdf(r: Report, *, compress: bool = True) -> bytes:
     doc.cell(0, 10, _latin(f"{month_label(r.month)}"), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 9)
     doc.set_text_color(*MUTED)
-    doc.cell(0, 5, _latin(f"{r.contract_name} - contract {r.contract} - period {period_text(r)} (UTC)"),
-             new_x="LMARGIN", new_y="NEXT")
+    doc.cell(
+        0,
+        5,
+        _latin(f"{r.contract_name} - contract {r.contract} - period {period_text(r)} (UTC)"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.ln(4)
     _parties(doc, r)
     _result_box(doc, r)
@@ -291,16 +357,35 @@ def report_pdf(r: Report, *, compress: bool = True) -> bytes:
     _chart(doc, r.trend, r.result.target_pct)
     rows, colours = [], {}
     for n, m in enumerate(r.trend):
-        rows.append([month_label(m.month), pct(m.availability_pct), pct(m.target_pct),
-                     hours(m.downtime_hours) if m.in_force else "-", str(m.failures) if m.in_force else "-",
-                     m.result or band_label(m.band), money(m.amount, m.currency, True) if m.in_force else "-"])
+        rows.append(
+            [
+                month_label(m.month),
+                pct(m.availability_pct),
+                pct(m.target_pct),
+                hours(m.downtime_hours) if m.in_force else "-",
+                str(m.failures) if m.in_force else "-",
+                m.result or band_label(m.band),
+                money(m.amount, m.currency, True) if m.in_force else "-",
+            ]
+        )
         colours[n * 100 + 5] = colours[n * 100 + 6] = BAND_COLOUR.get(m.band, INK)
-    _table(doc, ["MONTH", "AVAILABILITY", "TARGET", "DOWNTIME", "STOPS", "RESULT", "AMOUNT"],
-           [34, 26, 22, 24, 16, 26, 30], rows, {1, 2, 3, 4, 6}, colours)
+    _table(
+        doc,
+        ["MONTH", "AVAILABILITY", "TARGET", "DOWNTIME", "STOPS", "RESULT", "AMOUNT"],
+        [34, 26, 22, 24, 16, 26, 30],
+        rows,
+        {1, 2, 3, 4, 6},
+        colours,
+    )
     _heading(doc, f"Downtime events in {month_label(r.month)}")
     if r.downtime:
-        _table(doc, ["MACHINE", "EVENT", "FROM (UTC)", "TO (UTC)", "HOURS", "CAUSE / SOURCE"],
-               [20, 34, 27, 27, 12, 58], _stop_rows(r.downtime), {4})
+        _table(
+            doc,
+            ["MACHINE", "EVENT", "FROM (UTC)", "TO (UTC)", "HOURS", "CAUSE / SOURCE"],
+            [20, 34, 27, 27, 12, 58],
+            _stop_rows(r.downtime),
+            {4},
+        )
     else:
         _note(doc, "No downtime in this period.")
     for line in r.telemetry_gaps:  # lost telemetry, counted as unknown time
@@ -308,20 +393,35 @@ def report_pdf(r: Report, *, compress: bool = True) -> bytes:
     _heading(doc, "Energy and usage")
     _usage(doc, r)
     doc.ln(4)
-    _note(doc, "Availability = uptime / (uptime + unplanned downtime) within the scheduled time "
-               f"({calendar_label(r.calendar)}); planned maintenance and excluded periods do not count "
-               "against it. Figures from the machines' status events and recorded downtime, used "
-               "under your data-sharing agreement for contract verification.")
+    _note(
+        doc,
+        "Availability = uptime / (uptime + unplanned downtime) within the scheduled time "
+        f"({calendar_label(r.calendar)}); planned maintenance and excluded periods do not count "
+        "against it. Figures from the machines' status events and recorded downtime, used "
+        "under your data-sharing agreement for contract verification.",
+    )
     if r.account_manager:
         doc.ln(2)
-        _note(doc, f"Questions about this report? Your account manager {r.account_manager} will be glad "
-                   "to go through it with you.")
+        _note(
+            doc,
+            f"Questions about this report? Your account manager {r.account_manager} will be glad "
+            "to go through it with you.",
+        )
     return bytes(doc.output())
 
 
 def _stop_rows(stops: list[Stop]) -> list[list[str]]:
-    return [[s.serial, STATE.get(s.state, s.state), when(s.start), when(s.end), f"{s.hours_in_month:.1f}",
-             s.cause or ("status events" if s.source == "status" else "downtime record")] for s in stops]
+    return [
+        [
+            s.serial,
+            STATE.get(s.state, s.state),
+            when(s.start),
+            when(s.end),
+            f"{s.hours_in_month:.1f}",
+            s.cause or ("status events" if s.source == "status" else "downtime record"),
+        ]
+        for s in stops
+    ]
 
 
 def _note(doc: FPDF, text: str) -> None:
@@ -335,17 +435,41 @@ def _usage(doc: FPDF, r: Report) -> None:
     if not (r.usage_shared or r.energy_shared):
         _note(doc, "Usage and energy data are not shared under your data-sharing agreement.")
         return
-    rows = [[a.serial, a.model or "-", pct(a.availability_pct), hours(a.operating_hours),
-             "-" if a.energy_kwh is None else f"{a.energy_kwh:,.0f} kWh",
-             "-" if a.kwh_per_operating_hour is None else f"{a.kwh_per_operating_hour:.2f}"] for a in r.assets]
-    rows.append(["All machines", "", pct(r.result.availability_pct), hours(r.operating_hours),
-                 "-" if r.energy_kwh is None else f"{r.energy_kwh:,.0f} kWh",
-                 "-" if r.kwh_per_operating_hour is None else f"{r.kwh_per_operating_hour:.2f}"])
-    _table(doc, ["MACHINE", "MODEL", "AVAILABILITY", "OPERATING HOURS", "ENERGY", "kWh PER OP. HOUR"],
-           [28, 36, 26, 32, 28, 28], rows, {2, 3, 4, 5}, total=True)
+    rows = [
+        [
+            a.serial,
+            a.model or "-",
+            pct(a.availability_pct),
+            hours(a.operating_hours),
+            "-" if a.energy_kwh is None else f"{a.energy_kwh:,.0f} kWh",
+            "-" if a.kwh_per_operating_hour is None else f"{a.kwh_per_operating_hour:.2f}",
+        ]
+        for a in r.assets
+    ]
+    rows.append(
+        [
+            "All machines",
+            "",
+            pct(r.result.availability_pct),
+            hours(r.operating_hours),
+            "-" if r.energy_kwh is None else f"{r.energy_kwh:,.0f} kWh",
+            "-" if r.kwh_per_operating_hour is None else f"{r.kwh_per_operating_hour:.2f}",
+        ]
+    )
+    _table(
+        doc,
+        ["MACHINE", "MODEL", "AVAILABILITY", "OPERATING HOURS", "ENERGY", "kWh PER OP. HOUR"],
+        [28, 36, 26, 32, 28, 28],
+        rows,
+        {2, 3, 4, 5},
+        total=True,
+    )
     if not (r.usage_shared and r.energy_shared):
-        _note(doc, ("Energy" if not r.energy_shared else "Usage") + " data are not shared under your "
-                   "data-sharing agreement.")
+        _note(
+            doc,
+            ("Energy" if not r.energy_shared else "Usage") + " data are not shared under your "
+            "data-sharing agreement.",
+        )
 
 
 def _cell(value: object) -> object:
@@ -374,14 +498,25 @@ def tables_xlsx(results: list[MonthResult], stops: list[Stop]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Availability"  # type: ignore[union-attr]
-    for ws, head, rows in ((sheet, AVAILABILITY_COLUMNS, availability_rows(results)),
-                           (book.create_sheet("Downtime"), DOWNTIME_COLUMNS, downtime_rows(stops))):
+    for ws, head, rows in (
+        (sheet, AVAILABILITY_COLUMNS, availability_rows(results)),
+        (book.create_sheet("Downtime"), DOWNTIME_COLUMNS, downtime_rows(stops)),
+    ):
         ws.append([c if c not in ("start", "end") else f"{c} (UTC)" for c in head])  # type: ignore[union-attr]
         for cell in ws[1]:  # type: ignore[index]
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([v.replace(tzinfo=None) if isinstance(v, datetime) else  # type: ignore[union-attr]
-                       float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
+            ws.append(
+                [
+                    v.replace(tzinfo=None)
+                    if isinstance(v, datetime)
+                    # type: ignore[union-attr]
+                    else float(v)
+                    if isinstance(v, Decimal)
+                    else safe_cell(v)
+                    for v in row
+                ]
+            )
         ws.freeze_panes = "A2"  # type: ignore[union-attr]
     out = io.BytesIO()
     book.save(out)

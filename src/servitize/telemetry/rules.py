@@ -88,8 +88,9 @@ def split_topic(topic: str) -> tuple[str, str, str] | None:
     return parts[1], parts[2], parts[3]
 
 
-def parse_ts(value: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
-             not_before_us: int | None = None) -> int | Rejected:
+def parse_ts(
+    value: object, now_us: int, limits: Limits = DEFAULT_LIMITS, not_before_us: int | None = None
+) -> int | Rejected:
     """An ISO 8601 timestamp as µs since epoch; naive times are UTC.
 
     Rejected when outside the configured range, before ``not_before_us`` (the machine's install
@@ -100,7 +101,9 @@ def parse_ts(value: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
     if len(value) > 64:
         return Rejected(Reason.bad_timestamp, f"not an ISO 8601 timestamp: {_short(value)}")
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        moment = datetime.fromisoformat(
+            value.replace("Z", "+00:00") if value.endswith("Z") else value
+        )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         us = round(moment.timestamp() * 1_000_000)
@@ -109,14 +112,18 @@ def parse_ts(value: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
     if us > now_us + FUTURE_TOLERANCE_S * 1_000_000:
         return Rejected(Reason.future_timestamp, f"{value} is in the future")
     try:  # judged in UTC, like every other date, by the one shared rule
-        outside = check_date_in_range(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us), limits.years)
+        outside = check_date_in_range(
+            datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us), limits.years
+        )
     except OverflowError:  # before year 1 or after 9999 in UTC
         outside = f"{value} is outside the years a date can hold"
     if outside:
         return Rejected(Reason.out_of_range_timestamp, outside)
     if not_before_us is not None and us < not_before_us:
-        return Rejected(Reason.before_install,
-                        f"{value} is before the machine's install date {_iso(not_before_us)[:10]}")
+        return Rejected(
+            Reason.before_install,
+            f"{value} is before the machine's install date {_iso(not_before_us)[:10]}",
+        )
     return us
 
 
@@ -137,7 +144,9 @@ def parse_value(value: object) -> float | Rejected:
         try:
             number = float(value)
         except (ValueError, OverflowError):  # a 400-digit integer overflows a float
-            return Rejected(Reason.non_numeric_value, f"value must be a number, got {_short(value)}")
+            return Rejected(
+                Reason.non_numeric_value, f"value must be a number, got {_short(value)}"
+            )
     else:
         return Rejected(Reason.non_numeric_value, f"value must be a number, got {_short(value)}")
     if not math.isfinite(number):
@@ -155,8 +164,10 @@ def _text(obj: dict[str, object], key: str, limits: Limits) -> str | None | Reje
         return Rejected(Reason.not_an_object, f"{key} must be a text, got {type(value).__name__}")
     text = str(value)
     if len(text) > limits.max_field_chars:
-        return Rejected(Reason.field_too_long,
-                        f"{key} has {len(text)} characters; at most {limits.max_field_chars}")
+        return Rejected(
+            Reason.field_too_long,
+            f"{key} has {len(text)} characters; at most {limits.max_field_chars}",
+        )
     return text
 
 
@@ -165,17 +176,28 @@ def parse_seq(value: object) -> int | None | Rejected:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        return Rejected(Reason.bad_sequence, f"seq must be a whole number >= 0, got {_short(value)}")
+        return Rejected(
+            Reason.bad_sequence, f"seq must be a whole number >= 0, got {_short(value)}"
+        )
     return value
 
 
-def reading(kind: str, serial: str, obj: object, now_us: int, limits: Limits = DEFAULT_LIMITS,
-            not_before_us: int | None = None) -> Status | Measure | Rejected:
+def reading(
+    kind: str,
+    serial: str,
+    obj: object,
+    now_us: int,
+    limits: Limits = DEFAULT_LIMITS,
+    not_before_us: int | None = None,
+) -> Status | Measure | Rejected:
     """Validate one JSON object of a status or measure message."""
     if not isinstance(obj, dict):
         return Rejected(Reason.not_an_object, f"expected a JSON object, got {type(obj).__name__}")
-    ts = (parse_ts(obj.get("ts"), now_us, limits, not_before_us) if "ts" in obj
-          else Rejected(Reason.missing_field, "ts missing"))
+    ts = (
+        parse_ts(obj.get("ts"), now_us, limits, not_before_us)
+        if "ts" in obj
+        else Rejected(Reason.missing_field, "ts missing")
+    )
     if isinstance(ts, Rejected):
         return ts
     seq = obj.get("seq")
@@ -188,7 +210,9 @@ def reading(kind: str, serial: str, obj: object, now_us: int, limits: Limits = D
         if state is None:
             return Rejected(Reason.missing_field, "state missing")
         if not isinstance(state, str) or state not in STATES:
-            return Rejected(Reason.unknown_state, f"unknown state {_short(state)}; one of {', '.join(STATES)}")
+            return Rejected(
+                Reason.unknown_state, f"unknown state {_short(state)}; one of {', '.join(STATES)}"
+            )
         reason = _text(obj, "reason", limits)
         if isinstance(reason, Rejected):
             return reason
@@ -210,7 +234,11 @@ def reading(kind: str, serial: str, obj: object, now_us: int, limits: Limits = D
 
 
 def message(
-    kind: str, serial: str, payload: bytes, now_us: int, limits: Limits = DEFAULT_LIMITS,
+    kind: str,
+    serial: str,
+    payload: bytes,
+    now_us: int,
+    limits: Limits = DEFAULT_LIMITS,
     not_before_us: int | None = None,
 ) -> list[Status | Measure | Rejected]:
     """All readings of one MQTT payload (a JSON object or a list of them).
@@ -219,8 +247,12 @@ def message(
     UTF-8 or not JSON is one ``Rejected`` with its reason.
     """
     if len(payload) > limits.max_payload_bytes:
-        return [Rejected(Reason.payload_too_large,
-                         f"payload has {len(payload)} bytes; at most {limits.max_payload_bytes}")]
+        return [
+            Rejected(
+                Reason.payload_too_large,
+                f"payload has {len(payload)} bytes; at most {limits.max_payload_bytes}",
+            )
+        ]
     try:
         data = json.loads(payload)
     except RecursionError:
@@ -236,8 +268,9 @@ def message(
 # --- availability contracts: calendars and settlement --------------------------------------
 
 
-def calendar_windows(calendar: dict[str, object], start: datetime, end: datetime
-                     ) -> list[tuple[datetime, datetime]] | None:
+def calendar_windows(
+    calendar: dict[str, object], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]] | None:
     """Scheduled windows of a calendar in [start, end); None means 24/7.
 
     ``{"kind": "24/7"}`` or ``{"kind": "shifts", "weekdays": [0, 1, 2, 3, 4], "start": "06:00",
@@ -281,7 +314,9 @@ class Bands:
 class Settlement:
     """The result of a period: band, steps, percent of the fee and amount (negative = penalty)."""
 
-    band: str  # "penalty", "bonus", "on_target", "below_target" (no full step) or "unknown" (no data)
+    band: (
+        str  # "penalty", "bonus", "on_target", "below_target" (no full step) or "unknown" (no data)
+    )
     steps: int
     fee_pct: float
     amount_cents: int

@@ -23,10 +23,23 @@ from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.store import TelemetryStore
 
 PURPOSE = "contract_verification"
-RESULT_FIELDS = ("serial", "availability", "downtime_hours", "planned_maintenance_hours",
-                 "excluded_hours", "uptime_hours", "running_hours", "known_hours",
-                 "scheduled_hours", "coverage", "failures", "mtbf_hours", "mttr_hours",
-                 "energy_kwh", "energy_per_operating_hour")
+RESULT_FIELDS = (
+    "serial",
+    "availability",
+    "downtime_hours",
+    "planned_maintenance_hours",
+    "excluded_hours",
+    "uptime_hours",
+    "running_hours",
+    "known_hours",
+    "scheduled_hours",
+    "coverage",
+    "failures",
+    "mtbf_hours",
+    "mttr_hours",
+    "energy_kwh",
+    "energy_per_operating_hour",
+)
 
 
 @dataclass(frozen=True)
@@ -52,13 +65,25 @@ def _round(row: dict[str, object]) -> dict[str, object]:
 def scheduled_hours(period: av.Period, calendar: dict[str, object] | None) -> float:
     """Scheduled hours of a period under a calendar (24/7 by default)."""
     windows = rules.calendar_windows(calendar or {"kind": "24/7"}, period.start, period.end)
-    return period.hours if windows is None else sum(
-        max((min(we, period.end) - max(ws, period.start)).total_seconds(), 0.0) / 3600 for ws, we in windows)
+    return (
+        period.hours
+        if windows is None
+        else sum(
+            max((min(we, period.end) - max(ws, period.start)).total_seconds(), 0.0) / 3600
+            for ws, we in windows
+        )
+    )
 
 
-def compute(session: Session, store: TelemetryStore, period: av.Period, options: Options = Options(),
-            serials: list[str] | None = None, con: ibis.BaseBackend | None = None,
-            account_ids: Collection[int] | None = None) -> list[dict[str, object]]:
+def compute(
+    session: Session,
+    store: TelemetryStore,
+    period: av.Period,
+    options: Options = Options(),
+    serials: list[str] | None = None,
+    con: ibis.BaseBackend | None = None,
+    account_ids: Collection[int] | None = None,
+) -> list[dict[str, object]]:
     """Per serial availability and reliability for the period, only where consent allows.
 
     Only the assets of consenting accounts (of ``account_ids`` when given) whose serial is in
@@ -76,8 +101,12 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
     try:
         if options.source == "service_events":
             with quiet():
-                status = con.create_table("service_intervals", service_event_intervals(
-                    session, period, options, [i for i, _s in assets]), temp=True, overwrite=True)
+                status = con.create_table(
+                    "service_intervals",
+                    service_event_intervals(session, period, options, [i for i, _s in assets]),
+                    temp=True,
+                    overwrite=True,
+                )
             intervals = consented(session, status, options.purpose, "status", options.at)
         else:
             intervals = telemetry_intervals(session, store, con, period, options, wanted)
@@ -85,41 +114,79 @@ def compute(session: Session, store: TelemetryStore, period: av.Period, options:
         records = records_table(downtime_in(session, period, [i for i, _s in assets]))
         if records.num_rows:
             intervals = av.overlay(intervals, ibis.memtable(records))
-        windows = rules.calendar_windows(options.calendar or {"kind": "24/7"}, period.start, period.end)
-        table = None if windows is None else pa.table({
-            "ws": pa.array([w[0] for w in windows], TS), "we": pa.array([w[1] for w in windows], TS)})
+        windows = rules.calendar_windows(
+            options.calendar or {"kind": "24/7"}, period.start, period.end
+        )
+        table = (
+            None
+            if windows is None
+            else pa.table(
+                {
+                    "ws": pa.array([w[0] for w in windows], TS),
+                    "we": pa.array([w[1] for w in windows], TS),
+                }
+            )
+        )
         summary = av.summarize(intervals, period, table)
-        measure = consented(session, store.table(con, "measure", av.months_between(period.start, period.end)),
-                            options.purpose, "energy", options.at)
+        measure = consented(
+            session,
+            store.table(con, "measure", av.months_between(period.start, period.end)),
+            options.purpose,
+            "energy",
+            options.at,
+        )
         measure = measure.filter(measure.serial.isin(wanted or [""]))
         result = av.with_energy(summary, av.energy(measure, period)).order_by("serial")
-        rows = [_round({k: row.get(k) for k in RESULT_FIELDS}) for row in to_arrow(result).to_pylist()]
+        rows = [
+            _round({k: row.get(k) for k in RESULT_FIELDS}) for row in to_arrow(result).to_pylist()
+        ]
         # Assets the computation may see but that sent nothing: unknown, never 100 %.
         seen = {r["serial"] for r in rows}
         hours = round(scheduled_hours(period, options.calendar), 6)
-        rows += [{k: None for k in RESULT_FIELDS} | {"serial": s, "scheduled_hours": hours, "known_hours": 0.0,
-                                                     "coverage": 0.0} for s in set(wanted) - seen]
+        rows += [
+            {k: None for k in RESULT_FIELDS}
+            | {"serial": s, "scheduled_hours": hours, "known_hours": 0.0, "coverage": 0.0}
+            for s in set(wanted) - seen
+        ]
         return sorted(rows, key=lambda r: str(r["serial"]))
     finally:
         if own:
             con.disconnect()
 
 
-def telemetry_intervals(session: Session, store: TelemetryStore, con: ibis.BaseBackend, period: av.Period,
-                        options: Options, wanted: list[str]) -> ir.Table:
+def telemetry_intervals(
+    session: Session,
+    store: TelemetryStore,
+    con: ibis.BaseBackend,
+    period: av.Period,
+    options: Options,
+    wanted: list[str],
+) -> ir.Table:
     """Status intervals of the ``wanted`` machines under their agreements, telemetry gaps cut out.
 
     The one source of status time for availability and for a contract's evidence: each state until
     the next event (``av.status_intervals``), and a gap's time unknown (``av.without_gaps``).
     """
-    status = consented(session, store.table(con, "status", av.status_months(period, options.horizon)),
-                       options.purpose, "status", options.at)
+    status = consented(
+        session,
+        store.table(con, "status", av.status_months(period, options.horizon)),
+        options.purpose,
+        "status",
+        options.at,
+    )
     status = status.filter(status.serial.isin(wanted or [""]))
-    heard = store.table(con, "measure", av.months_between(period.start - options.horizon, period.end))
+    heard = store.table(
+        con, "measure", av.months_between(period.start - options.horizon, period.end)
+    )
     heard = consented(session, heard, options.purpose, "status", options.at)
     heard = heard.filter(heard.serial.isin(wanted or [""]))
-    intervals = av.status_intervals(status, period, options.horizon, options.silence_after_down,
-                                    av.newest_readings(status, heard))
+    intervals = av.status_intervals(
+        status,
+        period,
+        options.horizon,
+        options.silence_after_down,
+        av.newest_readings(status, heard),
+    )
     found = gap_table(store, wanted, period, options)
     if not found.num_rows:
         return intervals
@@ -128,7 +195,9 @@ def telemetry_intervals(session: Session, store: TelemetryStore, con: ibis.BaseB
     return av.without_gaps(intervals, table, options.silence_after_down)
 
 
-def gap_table(store: TelemetryStore, serials: list[str], period: av.Period, options: Options) -> pa.Table:
+def gap_table(
+    store: TelemetryStore, serials: list[str], period: av.Period, options: Options
+) -> pa.Table:
     """(serial, gs, ge): the telemetry gaps of the machines in the period, as the report lists them."""
     interval = options.expected_interval_s
     if interval is None:
@@ -136,14 +205,26 @@ def gap_table(store: TelemetryStore, serials: list[str], period: av.Period, opti
 
         interval = Settings().telemetry_expected_interval_s
     now = min(period.end, utc(options.at) if options.at else datetime.now(UTC))
-    found = find_gaps(store, serials, period.start, period.end, interval, now=now) if serials else []
-    return pa.table({"serial": pa.array([g.serial for g in found], pa.string()),
-                     "gs": pa.array([g.start for g in found], TS), "ge": pa.array([g.end for g in found], TS)},
-                    schema=av.GAPS)
+    found = (
+        find_gaps(store, serials, period.start, period.end, interval, now=now) if serials else []
+    )
+    return pa.table(
+        {
+            "serial": pa.array([g.serial for g in found], pa.string()),
+            "gs": pa.array([g.start for g in found], TS),
+            "ge": pa.array([g.end for g in found], TS),
+        },
+        schema=av.GAPS,
+    )
 
 
-def without_agreement(session: Session, store: TelemetryStore, purpose: str = PURPOSE,
-                      account_ids: Collection[int] | None = None, at: datetime | None = None) -> int:
+def without_agreement(
+    session: Session,
+    store: TelemetryStore,
+    purpose: str = PURPOSE,
+    account_ids: Collection[int] | None = None,
+    at: datetime | None = None,
+) -> int:
     """How many machines (of ``account_ids`` when given) sent status events but have no
     agreement for ``purpose``: their data arrives and is never used."""
     con = ibis.duckdb.connect()
@@ -164,15 +245,18 @@ def agreement_hint(count: int, purpose: str = PURPOSE) -> str | None:
     if not count:
         return None
     machines = "1 machine has" if count == 1 else f"{count} machines have"
-    return (f"{machines} telemetry but no data-sharing agreement for {purpose}, so they are left "
-            f"out. Record the customer's agreement: `servitize consent grant ACCOUNT --kind status "
-            f"--purpose {purpose}`, POST /api/v1/consent/agreements with account_id, "
-            f"data_kinds [\"status\"], purposes [\"{purpose}\"] and valid_from, or the account's "
-            f"data-sharing page /accounts/ID/consent.")
+    return (
+        f"{machines} telemetry but no data-sharing agreement for {purpose}, so they are left "
+        f"out. Record the customer's agreement: `servitize consent grant ACCOUNT --kind status "
+        f"--purpose {purpose}`, POST /api/v1/consent/agreements with account_id, "
+        f'data_kinds ["status"], purposes ["{purpose}"] and valid_from, or the account\'s '
+        f"data-sharing page /accounts/ID/consent."
+    )
 
 
-def service_event_intervals(session: Session, period: av.Period, options: Options,
-                            asset_ids: list[int] | None = None) -> pa.Table:
+def service_event_intervals(
+    session: Session, period: av.Period, options: Options, asset_ids: list[int] | None = None
+) -> pa.Table:
     """Intervals from work orders alone: repairs are unplanned stops, maintenance planned ones.
 
     Each asset counts as running outside its recorded stops, but only between its first work
@@ -180,9 +264,12 @@ def service_event_intervals(session: Session, period: av.Period, options: Option
     (now): before, after and in the future nothing is observed, so it is unknown. A stop starts
     at 00:00 UTC of the work order's day and lasts its ``downtime_hours`` (or the default).
     """
-    query = (select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
-             .join(Asset, Asset.id == ServiceEvent.asset_id).where(Asset.serial.is_not(None))
-             .order_by(Asset.serial, ServiceEvent.day))
+    query = (
+        select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
+        .join(Asset, Asset.id == ServiceEvent.asset_id)
+        .where(Asset.serial.is_not(None))
+        .order_by(Asset.serial, ServiceEvent.day)
+    )
     if asset_ids is not None:
         query = query.where(Asset.id.in_(asset_ids or [-1]))
     now = utc(options.at) if options.at else datetime.now(UTC)
@@ -199,7 +286,9 @@ def service_event_intervals(session: Session, period: av.Period, options: Option
         first, last = observed.get(serial, (start, end))
         observed[serial] = (min(first, start), max(last, end))
         if kind in ("repair", "maintenance") and start < period.end and end > period.start:
-            stops.setdefault(serial, []).append((start, end, av.DOWN if kind == "repair" else av.PLANNED))
+            stops.setdefault(serial, []).append(
+                (start, end, av.DOWN if kind == "repair" else av.PLANNED)
+            )
     out: dict[str, list[object]] = {"serial": [], "state": [], "s": [], "e": [], "new_stop": []}
 
     def add(serial: str, state: str, s: datetime, e: datetime, new: bool) -> None:

@@ -30,29 +30,58 @@ from servitize.telemetry.frames import quiet, to_arrow
 
 TS = pa.timestamp("us", tz="UTC")
 SCHEMAS = {
-    "status": pa.schema([
-        ("serial", pa.string()), ("ts", TS), ("state", pa.string()), ("reason", pa.string()),
-        ("received_at", TS), ("source", pa.string()),
-    ]),
-    "measure": pa.schema([
-        ("serial", pa.string()), ("ts", TS), ("metric", pa.string()), ("value", pa.float64()),
-        ("unit", pa.string()), ("received_at", TS), ("source", pa.string()),
-    ]),
-    "dead_letters": pa.schema([
-        ("received_at", TS), ("source", pa.string()), ("topic", pa.string()),
-        ("serial", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
-        ("payload", pa.string()),
-    ]),
+    "status": pa.schema(
+        [
+            ("serial", pa.string()),
+            ("ts", TS),
+            ("state", pa.string()),
+            ("reason", pa.string()),
+            ("received_at", TS),
+            ("source", pa.string()),
+        ]
+    ),
+    "measure": pa.schema(
+        [
+            ("serial", pa.string()),
+            ("ts", TS),
+            ("metric", pa.string()),
+            ("value", pa.float64()),
+            ("unit", pa.string()),
+            ("received_at", TS),
+            ("source", pa.string()),
+        ]
+    ),
+    "dead_letters": pa.schema(
+        [
+            ("received_at", TS),
+            ("source", pa.string()),
+            ("topic", pa.string()),
+            ("serial", pa.string()),
+            ("reason", pa.string()),
+            ("detail", pa.string()),
+            ("payload", pa.string()),
+        ]
+    ),
     # Telemetry gaps the listener saw: sequence numbers that jumped. ``ts`` is the last reading
     # before the gap, ``end_ts`` the first one after it; ``missing`` the readings not received.
-    "gaps": pa.schema([
-        ("serial", pa.string()), ("ts", TS), ("end_ts", TS), ("kind", pa.string()),
-        ("missing", pa.int64()), ("detail", pa.string()), ("received_at", TS),
-        ("source", pa.string()),
-    ]),
+    "gaps": pa.schema(
+        [
+            ("serial", pa.string()),
+            ("ts", TS),
+            ("end_ts", TS),
+            ("kind", pa.string()),
+            ("missing", pa.int64()),
+            ("detail", pa.string()),
+            ("received_at", TS),
+            ("source", pa.string()),
+        ]
+    ),
 }
-KEYS = {"status": ("serial", "ts", "state"), "measure": ("serial", "ts", "metric"),
-        "gaps": ("serial", "ts", "end_ts")}
+KEYS = {
+    "status": ("serial", "ts", "state"),
+    "measure": ("serial", "ts", "metric"),
+    "gaps": ("serial", "ts", "end_ts"),
+}
 PAYLOAD_KEPT = 4096  # bytes of a dead letter's payload kept as evidence
 TEXT_KEPT = 500  # characters of a dead letter's topic and serial kept
 
@@ -68,18 +97,35 @@ class Batch:
     def __len__(self) -> int:
         return sum(len(cols["received_at"]) for cols in self.columns.values())
 
-    def add_status(self, serial: str, ts_us: int, state: str, reason: str | None,
-                   received_us: int, source: str) -> None:
+    def add_status(
+        self, serial: str, ts_us: int, state: str, reason: str | None, received_us: int, source: str
+    ) -> None:
         """Append one status event."""
         self._append("status", (serial, ts_us, state, reason, received_us, source))
 
-    def add_measure(self, serial: str, ts_us: int, metric: str, value: float, unit: str | None,
-                    received_us: int, source: str) -> None:
+    def add_measure(
+        self,
+        serial: str,
+        ts_us: int,
+        metric: str,
+        value: float,
+        unit: str | None,
+        received_us: int,
+        source: str,
+    ) -> None:
         """Append one measurement."""
         self._append("measure", (serial, ts_us, metric, value, unit, received_us, source))
 
-    def add_dead_letter(self, received_us: int, source: str, topic: str | None, serial: str | None,
-                        reason: str, detail: str, payload: bytes | str | None) -> None:
+    def add_dead_letter(
+        self,
+        received_us: int,
+        source: str,
+        topic: str | None,
+        serial: str | None,
+        reason: str,
+        detail: str,
+        payload: bytes | str | None,
+    ) -> None:
         """Append one dead letter with its reason."""
         if isinstance(payload, bytes):
             payload = payload[:PAYLOAD_KEPT].decode("utf-8", errors="replace")
@@ -91,10 +137,21 @@ class Batch:
             "dead_letters", (received_us, source, topic, serial, reason, detail[:500], payload)
         )
 
-    def add_gap(self, serial: str, start_us: int, end_us: int, kind: str, missing: int,
-                detail: str, received_us: int, source: str) -> None:
+    def add_gap(
+        self,
+        serial: str,
+        start_us: int,
+        end_us: int,
+        kind: str,
+        missing: int,
+        detail: str,
+        received_us: int,
+        source: str,
+    ) -> None:
         """Append one detected telemetry gap."""
-        self._append("gaps", (serial, start_us, end_us, kind, missing, detail[:500], received_us, source))
+        self._append(
+            "gaps", (serial, start_us, end_us, kind, missing, detail[:500], received_us, source)
+        )
 
     def _append(self, kind: str, values: tuple[object, ...]) -> None:
         for column, value in zip(self.columns[kind].values(), values, strict=True):
@@ -194,21 +251,29 @@ class TelemetryStore:
             return SCHEMAS[kind].empty_table()
         return pa.concat_tables([pq.read_table(f, schema=SCHEMAS[kind]) for f in files])
 
-    def table(self, con: ibis.BaseBackend, kind: str, months: Iterable[str] | None = None) -> ibis.Table:
+    def table(
+        self, con: ibis.BaseBackend, kind: str, months: Iterable[str] | None = None
+    ) -> ibis.Table:
         """The readings of a kind as an Ibis table on ``con``, one row per key."""
         with quiet():
             return self._table(con, kind, months)
 
     def _table(self, con: ibis.BaseBackend, kind: str, months: Iterable[str] | None) -> ibis.Table:
-        months = list(self.months(kind) if months is None else [m for m in months if m in self.months(kind)])
+        months = list(
+            self.months(kind) if months is None else [m for m in months if m in self.months(kind)]
+        )
         files = self.files(kind, months)
         if not files:
             table = ibis.memtable(SCHEMAS[kind].empty_table())
         elif con.name == "duckdb":
-            table = con.read_parquet([str(f) for f in files], table_name=f"t_{kind}_{uuid.uuid4().hex[:8]}")
+            table = con.read_parquet(
+                [str(f) for f in files], table_name=f"t_{kind}_{uuid.uuid4().hex[:8]}"
+            )
             table = table.select(*SCHEMAS[kind].names)
         else:  # PostgreSQL, Spark: move the rows in as Arrow (no scanner extensions needed)
-            table = con.create_table(f"t_{kind}_{uuid.uuid4().hex[:8]}", self.arrow(kind, months), temp=True)
+            table = con.create_table(
+                f"t_{kind}_{uuid.uuid4().hex[:8]}", self.arrow(kind, months), temp=True
+            )
         if kind in KEYS and self.needs_dedupe(kind, months):
             table = one_per_key(table, KEYS[kind])
         return table

@@ -61,100 +61,182 @@ def trend_chart(trend: list[rp.MonthResult], target: float) -> dict[str, Any]:
 
     slot = plot_w / len(trend)
     every = 1 if high - low <= 6 else 2 if high - low <= 12 else 5
-    points = [{"x": round(PAD_L + slot * (i + .5), 1), "y": y(m.availability_pct) if m.availability_pct is not None else None,
-               "m": m, "label": rp.month_label(m.month)} for i, m in enumerate(trend)]
+    points = [
+        {
+            "x": round(PAD_L + slot * (i + 0.5), 1),
+            "y": y(m.availability_pct) if m.availability_pct is not None else None,
+            "m": m,
+            "label": rp.month_label(m.month),
+        }
+        for i, m in enumerate(trend)
+    ]
     known = [p for p in points if p["y"] is not None]
     return {
-        "w": CHART_W, "h": CHART_H, "left": PAD_L, "right": CHART_W - 8, "bottom": PAD_T + plot_h,
+        "w": CHART_W,
+        "h": CHART_H,
+        "left": PAD_L,
+        "right": CHART_W - 8,
+        "bottom": PAD_T + plot_h,
         "grid": [{"v": v, "y": y(v)} for v in range(int(low), int(high) + 1, every)],
-        "target_y": y(target), "points": points,
+        "target_y": y(target),
+        "points": points,
         "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(known)),
     }
 
 
 @router.get("/contracts", response_class=HTMLResponse)
-def contracts_page(request: Request, session: DbSession, user: CurrentUser, period: Month = None) -> HTMLResponse:
+def contracts_page(
+    request: Request, session: DbSession, user: CurrentUser, period: Month = None
+) -> HTMLResponse:
     """The availability contracts the user may see, with last month's availability and band."""
     _allowed(user)
     month = period or rp.last_complete_month()
     store, rows = _store(request), []
     for contract, account in rp.visible_contracts(session, user):
         [(m, evaluation)] = rp.evaluate_months(session, store, contract, [month])
-        rows.append({"contract": contract, "account": account,
-                     "result": rp.month_result(contract, m, evaluation)})
-    return render(request, "telemetry/contracts.html", {"rows": rows, "month": month, "rp": rp,
-                                                        "gap_machines": _gap_machines(request, session, user)})
+        rows.append(
+            {
+                "contract": contract,
+                "account": account,
+                "result": rp.month_result(contract, m, evaluation),
+            }
+        )
+    return render(
+        request,
+        "telemetry/contracts.html",
+        {
+            "rows": rows,
+            "month": month,
+            "rp": rp,
+            "gap_machines": _gap_machines(request, session, user),
+        },
+    )
 
 
 def _visible_machines(session: Session, user: User, asset_id: int | None = None) -> dict[str, Any]:
     """serial → (asset id, model) of the machines with a serial that the user may see
     (installed_base.access, as ``GET /api/v1/telemetry/gaps``)."""
     query = select(Asset.serial, Asset.id, Asset.model).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None))
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
+    )
     if asset_id is not None:
         query = query.where(Asset.id == asset_id)
-    return {serial: (aid, model) for serial, aid, model in session.execute(query)
-            if serial is not None}
+    return {
+        serial: (aid, model) for serial, aid, model in session.execute(query) if serial is not None
+    }
 
 
 def _gap_machines(request: Request, session: Session, user: User) -> list[dict[str, Any]]:
     """The machines the user may see with a telemetry gap in the last GAP_ALERT_DAYS days."""
     machines = _visible_machines(session, user)
-    found = gaps.recent_gaps(_store(request), machines, GAP_ALERT_DAYS,
-                             settings_of(request).telemetry_expected_interval_s)
+    found = gaps.recent_gaps(
+        _store(request),
+        machines,
+        GAP_ALERT_DAYS,
+        settings_of(request).telemetry_expected_interval_s,
+    )
     out: dict[str, dict[str, Any]] = {}
     for g in found:
         aid, model = machines[g.serial]
-        row = out.setdefault(g.serial, {"serial": g.serial, "asset_id": aid, "model": model, "gaps": 0,
-                                        "latest": g.label()})
+        row = out.setdefault(
+            g.serial,
+            {"serial": g.serial, "asset_id": aid, "model": model, "gaps": 0, "latest": g.label()},
+        )
         row["gaps"] += 1
     return sorted(out.values(), key=lambda r: r["serial"])
 
 
 @router.get("/assets/{asset_id}/telemetry-gaps", response_class=HTMLResponse)
-def asset_gaps_fragment(request: Request, session: DbSession, user: CurrentUser, asset_id: Id) -> HTMLResponse:
+def asset_gaps_fragment(
+    request: Request, session: DbSession, user: CurrentUser, asset_id: Id
+) -> HTMLResponse:
     """The machine page's recent telemetry gaps (loaded into the page by HTMX); a machine the
     user may not see answers 404, a role that reads no contract report gets an empty fragment."""
     get_asset(session, user, asset_id)  # 404 outside the user's scope
     if user.role not in {r.value for r in rp.REPORT_ROLES}:
         return HTMLResponse("")
     machines = _visible_machines(session, user, asset_id)
-    found = gaps.recent_gaps(_store(request), machines, GAP_PAGE_DAYS,
-                             settings_of(request).telemetry_expected_interval_s)
-    return render(request, "telemetry/_asset_gaps.html", {
-        "gaps": found[:GAP_PAGE_LINES], "more": max(0, len(found) - GAP_PAGE_LINES), "days": GAP_PAGE_DAYS,
-        "has_serial": bool(machines)})
+    found = gaps.recent_gaps(
+        _store(request), machines, GAP_PAGE_DAYS, settings_of(request).telemetry_expected_interval_s
+    )
+    return render(
+        request,
+        "telemetry/_asset_gaps.html",
+        {
+            "gaps": found[:GAP_PAGE_LINES],
+            "more": max(0, len(found) - GAP_PAGE_LINES),
+            "days": GAP_PAGE_DAYS,
+            "has_serial": bool(machines),
+        },
+    )
 
 
 @router.get("/contracts/{contract_id}/report", response_class=HTMLResponse)
-def report_page(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
-                period: Month = None, months: Months = rp.DEFAULT_MONTHS) -> HTMLResponse:
+def report_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    period: Month = None,
+    months: Months = rp.DEFAULT_MONTHS,
+) -> HTMLResponse:
     """The monthly operation report of a contract as a page."""
     _allowed(user)
     contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(session, _store(request), contract, period or rp.last_complete_month(), months,
-                        supplier=settings_of(request).company_name)
+    r = rp.build_report(
+        session,
+        _store(request),
+        contract,
+        period or rp.last_complete_month(),
+        months,
+        supplier=settings_of(request).company_name,
+    )
     query = f"period={r.month}&months={months}"
-    return render(request, "telemetry/report.html", {
-        "r": r, "rp": rp, "chart": trend_chart(r.trend, r.result.target_pct), "months": months,
-        "sentence": result_sentence(r), "query": query, "period": period_text(r),
-        "window": f"from={r.trend[0].month}&to={r.month}",
-        "prev": rp.shift_month(r.month, -1), "next": rp.shift_month(r.month, 1),
-        "latest": rp.last_complete_month(),
-    })
+    return render(
+        request,
+        "telemetry/report.html",
+        {
+            "r": r,
+            "rp": rp,
+            "chart": trend_chart(r.trend, r.result.target_pct),
+            "months": months,
+            "sentence": result_sentence(r),
+            "query": query,
+            "period": period_text(r),
+            "window": f"from={r.trend[0].month}&to={r.month}",
+            "prev": rp.shift_month(r.month, -1),
+            "next": rp.shift_month(r.month, 1),
+            "latest": rp.last_complete_month(),
+        },
+    )
 
 
 @router.get("/contracts/{contract_id}/report.pdf")
-def report_pdf_file(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
-                    period: Month = None, months: Months = rp.DEFAULT_MONTHS) -> Response:
+def report_pdf_file(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    period: Month = None,
+    months: Months = rp.DEFAULT_MONTHS,
+) -> Response:
     """The monthly operation report as a PDF for the customer."""
     _allowed(user)
     contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(session, _store(request), contract, period or rp.last_complete_month(), months,
-                        supplier=settings_of(request).company_name)
+    r = rp.build_report(
+        session,
+        _store(request),
+        contract,
+        period or rp.last_complete_month(),
+        months,
+        supplier=settings_of(request).company_name,
+    )
     name = f"operation-report-{contract.external_id}-{r.month}.pdf"
-    return Response(report_pdf(r), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(
+        report_pdf(r),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 def _window(session, user, request, contract_id, first, last):
@@ -166,46 +248,80 @@ def _window(session, user, request, contract_id, first, last):
 
 
 @router.get("/contracts/{contract_id}/report.csv")
-def report_csv(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
-               table: Annotated[str, Query(pattern="^(availability|downtime)$")] = "availability",
-               first: Annotated[Month, Query(alias="from")] = None,
-               last: Annotated[Month, Query(alias="to")] = None) -> Response:
+def report_csv(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    table: Annotated[str, Query(pattern="^(availability|downtime)$")] = "availability",
+    first: Annotated[Month, Query(alias="from")] = None,
+    last: Annotated[Month, Query(alias="to")] = None,
+) -> Response:
     """One table of the report (availability or downtime) for any window of months, as CSV."""
     contract, months, results, stops = _window(session, user, request, contract_id, first, last)
     name = f"{contract.external_id}-{table}-{months[0]}-{months[-1]}.csv"
-    return Response(table_csv(table, results, stops), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        table_csv(table, results, stops),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/contracts/{contract_id}/report.xlsx")
-def report_xlsx(request: Request, session: DbSession, user: CurrentUser, contract_id: int,
-                first: Annotated[Month, Query(alias="from")] = None,
-                last: Annotated[Month, Query(alias="to")] = None) -> Response:
+def report_xlsx(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    first: Annotated[Month, Query(alias="from")] = None,
+    last: Annotated[Month, Query(alias="to")] = None,
+) -> Response:
     """Both tables of the report for any window of months, one sheet each."""
     contract, months, results, stops = _window(session, user, request, contract_id, first, last)
     name = f"{contract.external_id}-{months[0]}-{months[-1]}.xlsx"
-    return Response(tables_xlsx(results, stops),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        tables_xlsx(results, stops),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-def _consent_page(request: Request, session: Session, user: User, account_id: int,
-                  values: dict[str, Any] | None = None, message: str | None = None,
-                  status_code: int = 200) -> HTMLResponse:
+def _consent_page(
+    request: Request,
+    session: Session,
+    user: User,
+    account_id: int,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     account = get_account(session, user, account_id)  # 404 outside the user's scope
-    agreements = session.scalars(select(DataSharingAgreement).where(
-        DataSharingAgreement.account_id == account.id).order_by(DataSharingAgreement.valid_from)).all()
-    response = render(request, "telemetry/consent.html", {
-        "account": account, "agreements": agreements, "kinds": consent.DATA_KINDS,
-        "purposes": consent.PURPOSES, "values": values or {"data_kinds": ["status"],
-                                                           "purposes": ["contract_verification"]},
-        "message": message, "may_record": may(user, "consent.record")})
+    agreements = session.scalars(
+        select(DataSharingAgreement)
+        .where(DataSharingAgreement.account_id == account.id)
+        .order_by(DataSharingAgreement.valid_from)
+    ).all()
+    response = render(
+        request,
+        "telemetry/consent.html",
+        {
+            "account": account,
+            "agreements": agreements,
+            "kinds": consent.DATA_KINDS,
+            "purposes": consent.PURPOSES,
+            "values": values or {"data_kinds": ["status"], "purposes": ["contract_verification"]},
+            "message": message,
+            "may_record": may(user, "consent.record"),
+        },
+    )
     response.status_code = status_code
     return response
 
 
 @router.get("/accounts/{account_id}/consent", response_class=HTMLResponse)
-def consent_page(request: Request, session: DbSession, user: CurrentUser, account_id: int) -> HTMLResponse:
+def consent_page(
+    request: Request, session: DbSession, user: CurrentUser, account_id: int
+) -> HTMLResponse:
     """The account's data-sharing agreements and, for those who may, the form to record one."""
     return _consent_page(request, session, user, account_id)
 
@@ -224,24 +340,42 @@ def _day(text: str | None, name: str) -> datetime | None:
 
 
 @router.post("/accounts/{account_id}/consent", response_class=HTMLResponse)
-def consent_save(request: Request, session: DbSession, user: CurrentUser, account_id: int,
-                 data_kinds: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
-                 purposes: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
-                 valid_from: Annotated[str, Form(max_length=40)] = "",
-                 valid_to: Annotated[str, Form(max_length=40)] = "",
-                 document: Annotated[str, Form(max_length=300)] = "") -> Response:
+def consent_save(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    account_id: int,
+    data_kinds: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
+    purposes: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
+    valid_from: Annotated[str, Form(max_length=40)] = "",
+    valid_to: Annotated[str, Form(max_length=40)] = "",
+    document: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
     """Record an agreement (audited); back to the page, or the form again with the reason."""
     require(user, "consent.record")  # docs/access.md
     get_account(session, user, account_id)
-    values = {"data_kinds": data_kinds, "purposes": purposes, "valid_from": valid_from,
-              "valid_to": valid_to, "document": document}
+    values = {
+        "data_kinds": data_kinds,
+        "purposes": purposes,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "document": document,
+    }
     try:
         with session.begin_nested():
             start = _day(valid_from, "valid from")
             if start is None:
                 raise InvalidInput("valid from is required")
-            consent.record_agreement(session, actor_of(user), account_id, data_kinds, purposes, start,
-                                     _day(valid_to, "valid to"), document or None)
+            consent.record_agreement(
+                session,
+                actor_of(user),
+                account_id,
+                data_kinds,
+                purposes,
+                start,
+                _day(valid_to, "valid to"),
+                document or None,
+            )
     except InvalidInput as exc:
         return _consent_page(request, session, user, account_id, values, exc.message, 422)
     return RedirectResponse(f"/accounts/{account_id}/consent", status_code=303)

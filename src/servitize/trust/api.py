@@ -58,13 +58,13 @@ class TokenRead(BaseModel):
 
 
 @router.get("/tokens", response_model=list[TokenRead], tags=["tokens"])
-def list_tokens(
-    session: DbSession, user: CurrentUser, all: bool = False
-) -> list[TokenRead]:
+def list_tokens(session: DbSession, user: CurrentUser, all: bool = False) -> list[TokenRead]:
     """Your API tokens; with ``all=true`` an admin sees everybody's."""
     if all:
         require_role(user, Role.admin)
-    return [TokenRead.model_validate(token_dict(t)) for t in tokens_of(session, None if all else user)]
+    return [
+        TokenRead.model_validate(token_dict(t)) for t in tokens_of(session, None if all else user)
+    ]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead, tags=["tokens"])

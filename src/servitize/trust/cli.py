@@ -44,9 +44,16 @@ def register(app: typer.Typer) -> None:
     @users.command("create")
     def create(
         name: str,
-        role: Annotated[str, typer.Option(help="admin, sales_manager, account_owner, technician, service_manager or analyst")],
+        role: Annotated[
+            str,
+            typer.Option(
+                help="admin, sales_manager, account_owner, technician, service_manager or analyst"
+            ),
+        ],
         territory: Annotated[str | None, typer.Option(help="sales/service region")] = None,
-        password: Annotated[str | None, typer.Option(help="for web login; omit for API only")] = None,
+        password: Annotated[
+            str | None, typer.Option(help="for web login; omit for API only")
+        ] = None,
         full_name: Annotated[str, typer.Option()] = "",
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
@@ -68,6 +75,7 @@ def register(app: typer.Typer) -> None:
     @users.command("tokens")
     def tokens(name: str) -> None:
         """A user's API tokens as JSON lines (never the token itself)."""
+
         def work(session: Session, operator: User) -> None:
             for token in tokens_of(session, acting_user(session, name)):
                 emit_json(token_dict(token))
@@ -77,6 +85,7 @@ def register(app: typer.Typer) -> None:
     @users.command("revoke-token")
     def revoke(token_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1)]) -> None:
         """Revoke an API token by its id: it answers 401 from now on (audited)."""
+
         def work(session: Session, operator: User) -> None:
             token = revoke_token(session, audit.Actor("cli"), operator, token_id)
             console.print(f"API token {token.id} of user {token.user_id} is revoked")
@@ -96,6 +105,14 @@ def register(app: typer.Typer) -> None:
         with cli_session() as session:
             for e in audit.entries(session, entity, entity_id, limit):
                 emit_json(
-                    {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
-                     "entity_id": e.entity_id, "before": e.before, "after": e.after, "note": e.note}
+                    {
+                        "at": e.at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "entity": e.entity,
+                        "entity_id": e.entity_id,
+                        "before": e.before,
+                        "after": e.after,
+                        "note": e.note,
+                    }
                 )

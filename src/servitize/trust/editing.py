@@ -64,8 +64,10 @@ def busy_refusal(exc: BaseException) -> Conflict | None:
     if not is_busy(exc):
         return None
     if isinstance(exc, StaleDataError):
-        return Conflict("the record was changed by someone else at the same moment; "
-                        "reload to see their change, then make yours again")
+        return Conflict(
+            "the record was changed by someone else at the same moment; "
+            "reload to see their change, then make yours again"
+        )
     return Conflict("the record " + BUSY)
 
 
@@ -88,4 +90,5 @@ def check_version(sent: int | None, current: int, what: str) -> None:
         raise Conflict(
             f"{what} was changed by someone else after you opened it (you edited version {sent}, "
             f"it is now version {current}); nothing was saved: reload to see their change, "
-            "then make yours again")
+            "then make yours again"
+        )

@@ -137,7 +137,9 @@ def check_login_csrf(request: Request, sent: str | None) -> None:
     """The login form must send back the token of its pre-session cookie."""
     expected = login_csrf(request)
     if not sent or not expected or not secrets.compare_digest(sent, expected):
-        raise PermissionDenied("the login form expired or its CSRF token is missing; reload the page")
+        raise PermissionDenied(
+            "the login form expired or its CSRF token is missing; reload the page"
+        )
 
 
 def _login_serializer(settings: Settings) -> URLSafeTimedSerializer:

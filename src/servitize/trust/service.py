@@ -85,9 +85,13 @@ def end_sessions(session: Session, actor: audit.Actor, user: User) -> None:
 def token_dict(token: ApiToken) -> dict[str, object]:
     """What may be shown of an API token: never the token or its digest."""
     return {
-        "id": token.id, "user_id": token.user_id, "label": token.label,
-        "created_at": token.created_at, "last_used_at": token.last_used_at,
-        "revoked": token.revoked, "revoked_at": token.revoked_at,
+        "id": token.id,
+        "user_id": token.user_id,
+        "label": token.label,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked": token.revoked,
+        "revoked_at": token.revoked_at,
     }
 
 
@@ -111,8 +115,15 @@ def revoke_token(session: Session, actor: audit.Actor, by: User, token_id: int) 
         token.revoked = True
         token.revoked_at = utcnow()
         session.flush()
-        audit.record(session, actor, "revoke", "api_token", token.id,
-                     before={"revoked": False}, after={"revoked": True, "user_id": token.user_id})
+        audit.record(
+            session,
+            actor,
+            "revoke",
+            "api_token",
+            token.id,
+            before={"revoked": False},
+            after={"revoked": True, "user_id": token.user_id},
+        )
     return token
 
 
@@ -128,8 +139,11 @@ def user_by_password(session: Session, username: str, password: str) -> User | N
 _TOKEN_USER = (
     select(ApiToken, User)
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False),
-           User.active.is_(True))
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked.is_(False),
+        User.active.is_(True),
+    )
 )
 
 
@@ -145,8 +159,9 @@ def user_by_token(session: Session, token: str) -> User | None:
     if row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
         # Requests with one token arrive together: one takes the row, the others skip the
         # touch rather than wait for a lock held until that request commits (trust.editing).
-        free = session.scalar(select(ApiToken.id).where(ApiToken.id == row.id)
-                              .with_for_update(skip_locked=True))
+        free = session.scalar(
+            select(ApiToken.id).where(ApiToken.id == row.id).with_for_update(skip_locked=True)
+        )
         if free is not None:
             row.last_used_at = now
     return user

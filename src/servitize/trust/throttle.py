@@ -38,15 +38,24 @@ class TooManyRequests(ServitizeError):
 
 def keys(username: str, address: str) -> dict[str, int]:
     """The counters one attempt touches and their limits."""
-    return {f"user:{username.strip().lower()[:80]}": USER_LIMIT, f"address:{address[:100]}": ADDRESS_LIMIT}
+    return {
+        f"user:{username.strip().lower()[:80]}": USER_LIMIT,
+        f"address:{address[:100]}": ADDRESS_LIMIT,
+    }
 
 
 def check(session: Session, username: str, address: str, now: datetime) -> None:
     """Raise TooManyRequests while the username or the address is blocked."""
-    rows = session.scalars(select(LoginThrottle).where(
-        LoginThrottle.key.in_(keys(username, address)), LoginThrottle.blocked_until.is_not(None)))
-    blocked = [(row.key.split(":", 1)[0], as_utc(row.blocked_until))
-               for row in rows if row.blocked_until is not None]
+    rows = session.scalars(
+        select(LoginThrottle).where(
+            LoginThrottle.key.in_(keys(username, address)), LoginThrottle.blocked_until.is_not(None)
+        )
+    )
+    blocked = [
+        (row.key.split(":", 1)[0], as_utc(row.blocked_until))
+        for row in rows
+        if row.blocked_until is not None
+    ]
     waits = {kind: until - now for kind, until in blocked if until > now}
     if not waits:
         return
@@ -55,23 +64,32 @@ def check(session: Session, username: str, address: str, now: datetime) -> None:
     who = "this username" if "user" in waits else "your address"
     raise TooManyRequests(
         f"Too many failed logins for {who}. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
-        "or ask an administrator to set a new password.", math.ceil(longest.total_seconds()))
+        "or ask an administrator to set a new password.",
+        math.ceil(longest.total_seconds()),
+    )
 
 
 def failed(session: Session, username: str, address: str, now: datetime) -> None:
     """Count a failed attempt for the username and the address; block a counter at its limit."""
-    session.execute(delete(LoginThrottle).where(  # forget finished windows
-        LoginThrottle.window_start < now - WINDOW,
-        or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now)))
+    session.execute(
+        delete(LoginThrottle).where(  # forget finished windows
+            LoginThrottle.window_start < now - WINDOW,
+            or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
+        )
+    )
     for key, limit in keys(username, address).items():
-        row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+        row = session.scalar(
+            select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+        )
         if row is None:
             try:
                 with session.begin_nested():
                     session.add(LoginThrottle(key=key, failures=1, window_start=now))
                 continue
             except IntegrityError:  # another attempt counted it first: count on its row
-                row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+                row = session.scalar(
+                    select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+                )
                 if row is None:
                     continue
         if now - as_utc(row.window_start) > WINDOW:

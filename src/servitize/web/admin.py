@@ -29,9 +29,14 @@ def audit_page(
     """The newest changes, filterable by record type and id (admins only)."""
     require_role(user, Role.admin)
     rows = audit.entries(session, entity or None, entity_id or None, limit)
-    return render(request, "admin/audit.html", {
-        "rows": rows, "filters": {"entity": entity or "", "entity_id": entity_id or ""},
-    })
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "rows": rows,
+            "filters": {"entity": entity or "", "entity_id": entity_id or ""},
+        },
+    )
 
 
 @router.get("/admin/tokens", response_class=HTMLResponse)

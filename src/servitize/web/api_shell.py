@@ -43,12 +43,18 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
-            await _refuse(send, HTTPException(422, "the address must not contain NUL (%00) characters"))
+            await _refuse(
+                send, HTTPException(422, "the address must not contain NUL (%00) characters")
+            )
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _refuse(send, BodyTooLarge(self.limit) if declared.isdigit() else
-                          HTTPException(400, "the Content-Length header is not a number"))
+            await _refuse(
+                send,
+                BodyTooLarge(self.limit)
+                if declared.isdigit()
+                else HTTPException(400, "the Content-Length header is not a number"),
+            )
             return
         received = 0
         started = False
@@ -77,10 +83,17 @@ class BodyLimit:
 
 async def _refuse(send: Send, exc: HTTPException) -> None:
     body = json.dumps({"detail": exc.detail}).encode()
-    await send({"type": "http.response.start", "status": exc.status_code, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exc.status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -119,8 +132,10 @@ PROBLEM = {
     },
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-_REFUSED = {"description": "Refused: the reason is in `detail` (401, 403, 404, 409, 413, 422)",
-            "content": {"application/json": {"schema": _PROBLEM_REF}}}
+_REFUSED = {
+    "description": "Refused: the reason is in `detail` (401, 403, 404, 409, 413, 422)",
+    "content": {"application/json": {"schema": _PROBLEM_REF}},
+}
 
 
 def document_problems(app: FastAPI) -> None:
@@ -172,4 +187,3 @@ def api_docs(request: Request) -> HTMLResponse:
     """Swagger UI from the package's own files: no CDN, no inline script (the CSP allows
     scripts from 'self' only)."""
     return HTMLResponse(DOCS_PAGE.replace("{openapi_url}", request.app.openapi_url))
-

@@ -85,7 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from servitize.core.pages import render
 
             return render(
-                request, "error.html", {"status": exc.status_code, "message": exc.message},
+                request,
+                "error.html",
+                {"status": exc.status_code, "message": exc.message},
                 status_code=exc.status_code,
             )
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
@@ -93,13 +95,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]),
-             "message": str(e.get("msg", "")).removeprefix("Value error, ")}
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
+                "message": str(e.get("msg", "")).removeprefix("Value error, "),
+            }
             for e in exc.errors()
         ]
         # a rule over the whole body (no field) names its fields in its own message
-        text = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"]
-                         for p in problems)
+        text = "; ".join(
+            f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems
+        )
         return JSONResponse({"detail": text, "errors": problems}, status_code=422)
 
     api_shell.handle_database_refusals(app)

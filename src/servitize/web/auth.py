@@ -46,7 +46,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(request: Request, next_url: str, error: str | None, status: int, username: str = "") -> Response:
+def _login_page(
+    request: Request, next_url: str, error: str | None, status: int, username: str = ""
+) -> Response:
     token = login_csrf(request)
     cookie = None
     if token is None:
@@ -60,8 +62,13 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int,
     )
     if cookie is not None:
         response.set_cookie(
-            LOGIN_CSRF_COOKIE, cookie, max_age=3600, httponly=True, samesite="lax",
-            secure=_secure(request), path="/login",
+            LOGIN_CSRF_COOKIE,
+            cookie,
+            max_age=3600,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            path="/login",
         )
     return response
 
@@ -128,8 +135,12 @@ async def login(
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, value, max_age=settings.session_max_age_s, httponly=True,
-        samesite="lax", secure=_secure(request),
+        SESSION_COOKIE,
+        value,
+        max_age=settings.session_max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

@@ -21,8 +21,12 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option()] = "127.0.0.1",
         port: Annotated[int, typer.Option()] = 8000,
-        workers: Annotated[int | None, typer.Option(
-            help="processes; default SERVITIZE_WEB_WORKERS (1), one per core in production")] = None,
+        workers: Annotated[
+            int | None,
+            typer.Option(
+                help="processes; default SERVITIZE_WEB_WORKERS (1), one per core in production"
+            ),
+        ] = None,
     ) -> None:
         """Serve the web UI and the REST API."""
         _serve(host, port, workers or Settings().web_workers)
@@ -42,12 +46,15 @@ def register(app: typer.Typer) -> None:
             _refuse_exposed_development_secret(host)
         settings = Settings()
         with tempfile.TemporaryDirectory(prefix="servitize-demo-") as tmp:
-            logins = build_demo(settings, Path(tmp), accounts=accounts, seed=seed,
-                                password=DEMO_PASSWORD)
+            logins = build_demo(
+                settings, Path(tmp), accounts=accounts, seed=seed, password=DEMO_PASSWORD
+            )
         console.rule("[bold]servitize demo")
         console.print(f"database: {settings.database_url}")
         for role, username in logins.items():
-            console.print(f"  log in as [bold]{username}[/] ({role}), password [bold]{DEMO_PASSWORD}[/]")
+            console.print(
+                f"  log in as [bold]{username}[/] ({role}), password [bold]{DEMO_PASSWORD}[/]"
+            )
         if serve_:
             console.print(f"serving on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
             _serve(host, port, 1)
@@ -58,8 +65,9 @@ def _refuse_exposed_development_secret(host: str) -> None:
     from servitize.web.guard import DEV_SECRET_REFUSAL, is_loopback
 
     if not is_loopback(host) and Settings().development_secret:
-        console.print(f"[red]error:[/] {DEV_SECRET_REFUSAL.format(where=f'on {host}')}",
-                      soft_wrap=True)
+        console.print(
+            f"[red]error:[/] {DEV_SECRET_REFUSAL.format(where=f'on {host}')}", soft_wrap=True
+        )
         raise typer.Exit(2)
 
 
@@ -69,6 +77,10 @@ def _serve(host: str, port: int, workers: int) -> None:
     _refuse_exposed_development_secret(host)
 
     uvicorn.run(
-        "servitize.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        "servitize.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="warning",
     )

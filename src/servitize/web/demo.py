@@ -31,7 +31,12 @@ DEMO = Actor("demo")
 
 
 def build_demo(
-    settings: Settings, workdir: Path, *, accounts: int, seed: int, password: str,
+    settings: Settings,
+    workdir: Path,
+    *,
+    accounts: int,
+    seed: int,
+    password: str,
     today: date | None = None,
 ) -> dict[str, str]:
     """Write the sample files, import them, give every demo user the password; logins by role."""
@@ -43,11 +48,14 @@ def build_demo(
         rejected = {kind: r.rejected for kind, r in results.items() if r.rejected}
         if rejected:
             raise InvalidInput(f"the sample data had rejected rows: {rejected}")
-        console.print(f"imported {sum(r.landed for r in results.values()):,} rows "
-                      f"from {len(files)} files")
+        console.print(
+            f"imported {sum(r.landed for r in results.values()):,} rows from {len(files)} files"
+        )
         with session_scope(session_factory(engine)) as session:
             _intelligence(session, settings, today or date.today())
-            demo_contract(session, TelemetryStore(settings.telemetry_dir), DEMO, today or date.today())
+            demo_contract(
+                session, TelemetryStore(settings.telemetry_dir), DEMO, today or date.today()
+            )
             return _logins(session, password, today or date.today())
     finally:
         engine.dispose()
@@ -58,14 +66,18 @@ def _intelligence(session, settings: Settings, today: date) -> None:
     s = IntelligenceSettings()
     with console.status("training the tendency-to-buy model"):
         run, evaluation = scoring.train(session, settings.data_dir / "models", s, today)
-    console.print(f"model {run.version}: ROC AUC {evaluation.model['roc_auc']:.3f} "
-                  f"vs recency {evaluation.baseline['roc_auc']:.3f}")
+    console.print(
+        f"model {run.version}: ROC AUC {evaluation.model['roc_auc']:.3f} "
+        f"vs recency {evaluation.baseline['roc_auc']:.3f}"
+    )
     segments = intelligence_service.run_segments(session, today, s)
     console.print("segments: " + ", ".join(f"{label} {n}" for label, n in segments.most_common()))
     leads = intelligence_service.generate_leads(session, today, s, DEMO)
     sources = ", ".join(f"{n} {source}" for source, n in leads["by_source"].items())
     routed = field_service.route_new_leads(session, DEMO, today)
-    console.print(f"leads: {leads['created'] + leads['updated']} open ({sources}); routed: {routed}")
+    console.print(
+        f"leads: {leads['created'] + leads['updated']} open ({sources}); routed: {routed}"
+    )
 
 
 def _logins(session, password: str, today: date) -> dict[str, str]:
@@ -75,8 +87,9 @@ def _logins(session, password: str, today: date) -> dict[str, str]:
     the account owner shown owns the demo availability contract, so its report is visible.
     """
     if session.scalar(select(User.id).where(User.username == "admin")) is None:
-        create_user(session, DEMO, "admin", Role.admin.value, full_name="Demo Admin",
-                    with_token=False)
+        create_user(
+            session, DEMO, "admin", Role.admin.value, full_name="Demo Admin", with_token=False
+        )
     busiest = session.scalar(
         select(Visit.technician_id)
         .where(Visit.day >= today, Visit.day < today + timedelta(days=7))

@@ -65,11 +65,16 @@ class DevSecretGuard:
             await self.app(scope, receive, send)
             return
         body = json.dumps({"detail": DEV_SECRET_REFUSAL.format(where=where)}).encode()
-        await send({
-            "type": "http.response.start", "status": 503,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -82,7 +87,8 @@ class PrivateAnswers:
         self.app = app
         self.hsts = (
             f"max-age={settings.hsts_max_age_s}; includeSubDomains".encode()
-            if settings.hsts_max_age_s > 0 else None
+            if settings.hsts_max_age_s > 0
+            else None
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,8 +99,7 @@ class PrivateAnswers:
         request_headers = dict(scope.get("headers", []))
         cookie = request_headers.get(b"cookie", b"").decode("latin-1")
         private = (
-            b"authorization" in request_headers
-            or f"{SESSION_COOKIE}=" in cookie
+            b"authorization" in request_headers or f"{SESSION_COOKIE}=" in cookie
         ) and not scope.get("path", "").startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:

@@ -12,7 +12,9 @@ from tests.conftest import BACKENDS, migrated_database
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """An engine on a migrated database used only by importer tests."""
     with migrated_database(request.param, "import", tmp_path_factory) as url:
         eng = make_engine(url)

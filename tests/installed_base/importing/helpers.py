@@ -40,10 +40,14 @@ def rejects(result: ImportResult) -> list[dict[str, str]]:
 def base(engine: Engine, folder: Path, p: str) -> None:
     """A user, two accounts (p-A1, p-A2) and a site of each (p-S1, p-S2)."""
     write(folder / "users.csv", f"username,role,territory\n{p}-owner,account_owner,north\n")
-    write(folder / "accounts.csv",
-          f"external_id,name,country,owner\n{p}-A1,Acme,DE,{p}-owner\n{p}-A2,Beta,FR,\n")
-    write(folder / "sites.csv",
-          f"external_id,account,name,country\n{p}-S1,{p}-A1,Plant 1,DE\n{p}-S2,{p}-A2,Plant 2,FR\n")
+    write(
+        folder / "accounts.csv",
+        f"external_id,name,country,owner\n{p}-A1,Acme,DE,{p}-owner\n{p}-A2,Beta,FR,\n",
+    )
+    write(
+        folder / "sites.csv",
+        f"external_id,account,name,country\n{p}-S1,{p}-A1,Plant 1,DE\n{p}-S2,{p}-A2,Plant 2,FR\n",
+    )
     for kind in ("users", "accounts", "sites"):
         result = run(engine, kind, folder / f"{kind}.csv")
         assert result.rejected == 0, rejects(result)

@@ -37,7 +37,9 @@ def _reasons(result) -> dict[int, str]:  # type: ignore[no-untyped-def]
     return {int(r["line"]): r["reason"] for r in rejects(result)}
 
 
-def test_dates_outside_the_accepted_years_or_with_a_time_are_rejected(engine: Engine, tmp_path: Path):
+def test_dates_outside_the_accepted_years_or_with_a_time_are_rejected(
+    engine: Engine, tmp_path: Path
+):
     p = prefix()
     base(engine, tmp_path, p)
     rows = [
@@ -72,22 +74,28 @@ def test_the_accepted_years_are_a_setting(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
     text = HEADER + f"{p}-M1,{p}-A1,,s,own,1949-12-31,\n{p}-M2,{p}-A1,,s,own,1950-01-01,\n"
-    result = run(engine, "assets", write(tmp_path / "assets.csv", text), today=TODAY,
-                 years=(1950, 2030))
-    assert _reasons(result) == {2: "install_date '1949-12-31' is outside the accepted years 1950 to 2030"}
+    result = run(
+        engine, "assets", write(tmp_path / "assets.csv", text), today=TODAY, years=(1950, 2030)
+    )
+    assert _reasons(result) == {
+        2: "install_date '1949-12-31' is outside the accepted years 1950 to 2030"
+    }
     assert set(_assets(engine, p)) == {f"{p}-M2"}
 
 
 def test_a_parquet_timestamp_with_a_time_of_day_is_rejected_not_cut(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
-    table = pa.table({
-        "external_id": [f"{p}-M1", f"{p}-M2"],
-        "account": [f"{p}-A1", f"{p}-A1"],
-        "origin": ["own", "own"],
-        "warranty_end": pa.array([datetime(2021, 3, 4), datetime(2021, 3, 4, 10, 30)],
-                                 pa.timestamp("us")),
-    })
+    table = pa.table(
+        {
+            "external_id": [f"{p}-M1", f"{p}-M2"],
+            "account": [f"{p}-A1", f"{p}-A1"],
+            "origin": ["own", "own"],
+            "warranty_end": pa.array(
+                [datetime(2021, 3, 4), datetime(2021, 3, 4, 10, 30)], pa.timestamp("us")
+            ),
+        }
+    )
     pq.write_table(table, tmp_path / "assets.parquet")
     result = run(engine, "assets", tmp_path / "assets.parquet", today=TODAY)
     assert list(_reasons(result)) == [3]
@@ -98,9 +106,12 @@ def test_a_parquet_timestamp_with_a_time_of_day_is_rejected_not_cut(engine: Engi
 def test_one_invalid_utf8_byte_rejects_its_row_and_the_rest_land(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
-    text = (HEADER.encode() + f"{p}-M1,{p}-A1,,s1,own,,\n".encode()
-            + f"{p}-M2,{p}-A1,,M\xfcller,own,,\n".encode("latin-1")  # line 3: 0xfc
-            + f"{p}-M3,{p}-A1,,s3,own,,\n".encode())
+    text = (
+        HEADER.encode()
+        + f"{p}-M1,{p}-A1,,s1,own,,\n".encode()
+        + f"{p}-M2,{p}-A1,,M\xfcller,own,,\n".encode("latin-1")  # line 3: 0xfc
+        + f"{p}-M3,{p}-A1,,s3,own,,\n".encode()
+    )
     path = tmp_path / "assets.csv"
     path.write_bytes(text)
     result = run(engine, "assets", path, today=TODAY)
@@ -109,8 +120,9 @@ def test_one_invalid_utf8_byte_rejects_its_row_and_the_rest_land(engine: Engine,
     assert set(_assets(engine, p)) == {f"{p}-M1", f"{p}-M3"}
     got = rejects(result)
     assert got[0]["line"] == "3"
-    assert got[0]["reason"] == ("serial has byte 0xfc, which is not text in the file's encoding "
-                                "(give it with --encoding)")
+    assert got[0]["reason"] == (
+        "serial has byte 0xfc, which is not text in the file's encoding (give it with --encoding)"
+    )
     assert got[0]["serial"] == "M\\xfcller"  # the byte as it was, readable
 
 
@@ -127,15 +139,21 @@ def test_the_encoding_option_reads_a_latin1_file(engine: Engine, tmp_path: Path)
 def test_a_nul_byte_rejects_its_row_and_the_rest_land(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
-    text = (HEADER + f"{p}-M1,{p}-A1,,s1,own,,\n" + f"{p}-M2,{p}-A1,,s\x002,own,,\n"
-            + f"{p}-M3,{p}-A1,,s3,own,,\n")
+    text = (
+        HEADER
+        + f"{p}-M1,{p}-A1,,s1,own,,\n"
+        + f"{p}-M2,{p}-A1,,s\x002,own,,\n"
+        + f"{p}-M3,{p}-A1,,s3,own,,\n"
+    )
     result = run(engine, "assets", write(tmp_path / "assets.csv", text), today=TODAY)
     assert (result.read, result.landed, result.rejected) == (3, 2, 1)
     assert _reasons(result) == {3: "serial holds a NUL byte"}
     assert set(_assets(engine, p)) == {f"{p}-M1", f"{p}-M3"}
 
 
-def test_bad_bytes_exit_3_not_2_and_nul_exits_3_not_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_bad_bytes_exit_3_not_2_and_nul_exits_3_not_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     migrate.upgrade(url)
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
@@ -149,23 +167,27 @@ def test_bad_bytes_exit_3_not_2_and_nul_exits_3_not_1(tmp_path: Path, monkeypatc
 
 
 @pytest.mark.parametrize("chunk_rows", [50_000, 2])
-def test_a_parent_later_in_the_file_lands_on_the_first_import(engine: Engine, tmp_path: Path,
-                                                             chunk_rows: int):
+def test_a_parent_later_in_the_file_lands_on_the_first_import(
+    engine: Engine, tmp_path: Path, chunk_rows: int
+):
     p = prefix()
     base(engine, tmp_path, p)
-    text = (HEADER
-            + f"{p}-M1,{p}-A1,{p}-L2,s1,own,,\n"  # its line L2 comes two chunks later
-            + f"{p}-M2,{p}-A1,{p}-M1,s2,own,,\n"  # a chain: M2 in M1 in L2
-            + f"{p}-X1,{p}-A1,,x1,own,,\n"
-            + f"{p}-X2,{p}-A1,,x2,own,,\n"
-            + f"{p}-L2,{p}-A1,,l2,own,,\n"
-            + f"{p}-M3,{p}-A1,{p}-NONE,s3,own,,\n")  # line 7: its parent is nowhere
+    text = (
+        HEADER
+        + f"{p}-M1,{p}-A1,{p}-L2,s1,own,,\n"  # its line L2 comes two chunks later
+        + f"{p}-M2,{p}-A1,{p}-M1,s2,own,,\n"  # a chain: M2 in M1 in L2
+        + f"{p}-X1,{p}-A1,,x1,own,,\n"
+        + f"{p}-X2,{p}-A1,,x2,own,,\n"
+        + f"{p}-L2,{p}-A1,,l2,own,,\n"
+        + f"{p}-M3,{p}-A1,{p}-NONE,s3,own,,\n"
+    )  # line 7: its parent is nowhere
     path = write(tmp_path / "assets.csv", text)
     result = run(engine, "assets", path, today=TODAY, chunk_rows=chunk_rows)
 
     assert (result.read, result.landed, result.rejected) == (6, 5, 1)
     assert _reasons(result) == {
-        7: f"parent '{p}-NONE' is not imported yet, nor a row of this file that landed"}
+        7: f"parent '{p}-NONE' is not imported yet, nor a row of this file that landed"
+    }
     stored = _assets(engine, p)
     assert stored[f"{p}-M1"].parent_id == stored[f"{p}-L2"].id
     assert stored[f"{p}-M2"].parent_id == stored[f"{p}-M1"].id
@@ -179,9 +201,13 @@ def test_the_audit_entry_names_the_reject_file(engine: Engine, tmp_path: Path):
     text = HEADER + f"{p}-M1,{p}-A1,,s1,own,,\n{p}-M2,{p}-A9,,s2,own,,\n"
     result = run(engine, "assets", write(tmp_path / "assets.csv", text), today=TODAY)
     with engine.connect() as conn:
-        entry = conn.execute(select(AuditEntry).where(AuditEntry.action == "import")
-                             .where(AuditEntry.note == "assets from assets.csv")
-                             .order_by(AuditEntry.id.desc()).limit(1)).one()
+        entry = conn.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "import")
+            .where(AuditEntry.note == "assets from assets.csv")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        ).one()
     assert entry.after["rejects_file"] == str(tmp_path / "assets.csv.rejects.csv")
     assert result.rejects_file == tmp_path / "assets.csv.rejects.csv"
     assert (entry.after["inserted"], entry.after["rejected"]) == (1, 1)
@@ -209,10 +235,12 @@ def test_a_killed_chunked_import_leaves_an_audit_entry_for_what_it_committed(
         run(engine, "assets", path, today=TODAY, chunk_rows=2)
     assert set(_assets(engine, p)) == {f"{p}-seed", f"{p}-C0", f"{p}-C1"}
     with engine.connect() as conn:
-        entries = conn.execute(select(AuditEntry).where(AuditEntry.note.like(f"assets from {p}.csv%"))
-                               ).all()
+        entries = conn.execute(
+            select(AuditEntry).where(AuditEntry.note.like(f"assets from {p}.csv%"))
+        ).all()
     assert [(e.action, e.after["lines"], e.after["inserted"]) for e in entries] == [
-        ("import chunk", "2-3", 2)]
+        ("import chunk", "2-3", 2)
+    ]
 
 
 def test_a_second_import_of_a_kind_waits_for_the_first(engine: Engine, tmp_path: Path):
@@ -230,14 +258,20 @@ def test_a_second_import_of_a_kind_waits_for_the_first(engine: Engine, tmp_path:
     assert (result.updated, result.rejected) == (1, 0)  # type: ignore[attr-defined]
     assert any("waited" in w for w in result.warnings)  # type: ignore[attr-defined]
     with engine.connect() as conn:
-        assert conn.scalar(select(Account.name).where(Account.external_id == f"{p}-A1")) == \
-            "Acme renamed"
+        assert (
+            conn.scalar(select(Account.name).where(Account.external_id == f"{p}-A1"))
+            == "Acme renamed"
+        )
 
 
 @pytest.fixture(params=BACKENDS)
-def empty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def empty(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated database whose asset table is empty: both imports would be a first load."""
-    with migrated_database(request.param, f"conc{request.node.name[-8:-1]}", tmp_path_factory) as url:
+    with migrated_database(
+        request.param, f"conc{request.node.name[-8:-1]}", tmp_path_factory
+    ) as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
@@ -291,12 +325,16 @@ def test_a_database_error_that_is_no_missing_table_gives_no_upgrade_hint(
     assert "db upgrade" not in said
 
 
-def test_a_whole_number_beyond_the_column_is_rejected_not_a_failed_chunk(engine: Engine, tmp_path: Path):
+def test_a_whole_number_beyond_the_column_is_rejected_not_a_failed_chunk(
+    engine: Engine, tmp_path: Path
+):
     p = prefix()
-    text = ("external_id,name,employees\n"
-            f"{p}-A1,Big,2147483647\n"  # the largest INTEGER: lands
-            f"{p}-A2,Bigger,2147483648\n"  # one more: PostgreSQL's COPY failed the whole chunk
-            f"{p}-A3,Small,12\n")
+    text = (
+        "external_id,name,employees\n"
+        f"{p}-A1,Big,2147483647\n"  # the largest INTEGER: lands
+        f"{p}-A2,Bigger,2147483648\n"  # one more: PostgreSQL's COPY failed the whole chunk
+        f"{p}-A3,Small,12\n"
+    )
     result = run(engine, "accounts", write(tmp_path / "accounts.csv", text))
     assert (result.read, result.landed, result.rejected) == (3, 2, 1)
     assert _reasons(result) == {3: "employees '2147483648' is larger than 2,147,483,647"}

@@ -35,7 +35,11 @@ def test_exit_0_when_all_rows_land(database: str, tmp_path: Path):
     assert code == 0
     data = json.loads(out)
     assert {k: data[k] for k in ("read", "landed", "rejected", "inserted", "rejects_file")} == {
-        "read": 2, "landed": 2, "rejected": 0, "inserted": 2, "rejects_file": None,
+        "read": 2,
+        "landed": 2,
+        "rejected": 0,
+        "inserted": 2,
+        "rejects_file": None,
     }
     assert json.loads(_import("users", str(path), "--json")[1])["unchanged"] == 2
 

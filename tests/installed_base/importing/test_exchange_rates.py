@@ -46,8 +46,9 @@ def test_bad_rates_are_rejected_with_reasons(engine: Engine, tmp_path: Path):
         f"USD,{d1},0.93\n"  # 9: currency and date again
         f"USD,{d2},abc\n"  # 10: not a number
     )
-    result = run(engine, "exchange-rates", write(tmp_path / "exchange-rates.csv", text),
-                 today=TODAY)
+    result = run(
+        engine, "exchange-rates", write(tmp_path / "exchange-rates.csv", text), today=TODAY
+    )
 
     assert (result.read, result.landed, result.rejected) == (9, 2, 7)
     got = {int(r["line"]): r["reason"] for r in rejects(result)}
@@ -75,11 +76,15 @@ def test_reimport_changes_nothing_and_a_changed_rate_updates(engine: Engine, tmp
 
     rows[1] = f"USD,{d2},0.925\n"
     rows.append(f"USD,{d3},0.93\n")
-    changed = run(engine, "exchange-rates", write(path, "currency,date,rate\n" + "".join(rows)),
-                  today=TODAY)
+    changed = run(
+        engine, "exchange-rates", write(path, "currency,date,rate\n" + "".join(rows)), today=TODAY
+    )
     assert (changed.inserted, changed.updated, changed.unchanged) == (1, 1, 2)
     assert _rates(engine, [d1, d2, d3]) == {
-        ("USD", d1): 0.91, ("USD", d2): 0.925, ("GBP", d2): 1.15, ("USD", d3): 0.93,
+        ("USD", d1): 0.91,
+        ("USD", d2): 0.925,
+        ("GBP", d2): 1.15,
+        ("USD", d3): 0.93,
     }
 
 

@@ -18,9 +18,13 @@ HEADER = "external_id,account,site,parent,serial,model,origin,install_date,conne
 
 
 @pytest.fixture(params=BACKENDS)
-def empty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def empty(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated database whose asset table is empty."""
-    with migrated_database(request.param, f"first{request.node.name[-12:-1]}", tmp_path_factory) as url:
+    with migrated_database(
+        request.param, f"first{request.node.name[-12:-1]}", tmp_path_factory
+    ) as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
@@ -103,14 +107,17 @@ def test_a_key_twice_in_a_file_is_rejected_wherever_the_chunks_split_it(
     """First load or not: the repeat is rejected with the line of the first, the first lands."""
     p = prefix()
     base(empty, tmp_path, p)
-    rows = (f"{p}-X,{p}-A1,,,SN1,old,own,2018-01-01,none\n"
-            f"{p}-Y,{p}-A1,,,SN2,y,own,2018-01-01,none\n"
-            f"{p}-X,{p}-A1,,,SN1,new,own,2018-01-01,none\n")
+    rows = (
+        f"{p}-X,{p}-A1,,,SN1,old,own,2018-01-01,none\n"
+        f"{p}-Y,{p}-A1,,,SN2,y,own,2018-01-01,none\n"
+        f"{p}-X,{p}-A1,,,SN1,new,own,2018-01-01,none\n"
+    )
     path = write(tmp_path / "assets.csv", HEADER + rows)
     first = run(empty, "assets", path, chunk_rows=2)  # into the empty table
     assert (first.inserted, first.updated, first.rejected) == (2, 0, 1)
     assert [(r["line"], r["reason"]) for r in rejects(first)] == [
-        ("4", f"external_id '{p}-X' appears again (first at line 2)")]
+        ("4", f"external_id '{p}-X' appears again (first at line 2)")
+    ]
     assert _assets(empty)[f"{p}-X"][0] == "old"
     again = run(empty, "assets", path, chunk_rows=2)  # the table has rows now
     assert (again.unchanged, again.updated, again.rejected) == (2, 0, 1)

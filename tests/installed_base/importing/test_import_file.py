@@ -93,7 +93,9 @@ def test_bom_and_semicolons_and_numbers(engine: Engine, tmp_path: Path):
         "a number; technician 'nobody' is not imported yet",
     }
     with engine.connect() as conn:
-        event = conn.execute(select(ServiceEvent).where(ServiceEvent.external_id == f"{p}-W1")).one()
+        event = conn.execute(
+            select(ServiceEvent).where(ServiceEvent.external_id == f"{p}-W1")
+        ).one()
         account_id = conn.scalar(select(Asset.account_id).where(Asset.external_id == f"{p}-E1"))
     assert (event.kind, event.parts_cost_cents, event.labour_hours) == ("repair", 123450, 2.5)
     assert event.account_id == account_id  # copied from the asset
@@ -103,12 +105,14 @@ def test_bom_and_semicolons_and_numbers(engine: Engine, tmp_path: Path):
 def test_parquet_input(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
-    table = pa.table({
-        "external_id": [f"{p}-P1", f"{p}-P2"],
-        "account": [f"{p}-A1", f"{p}-A1"],
-        "origin": ["own", "alien"],
-        "install_date": pa.array([date(2019, 3, 1), date(2019, 3, 2)], pa.date32()),
-    })
+    table = pa.table(
+        {
+            "external_id": [f"{p}-P1", f"{p}-P2"],
+            "account": [f"{p}-A1", f"{p}-A1"],
+            "origin": ["own", "alien"],
+            "install_date": pa.array([date(2019, 3, 1), date(2019, 3, 2)], pa.date32()),
+        }
+    )
     pq.write_table(table, tmp_path / "assets.parquet")
     result = run(engine, "assets", tmp_path / "assets.parquet")
     assert (result.read, result.landed, result.rejected) == (2, 1, 1)
@@ -145,13 +149,19 @@ def test_reimport_changes_nothing_and_a_changed_row_updates(engine: Engine, tmp_
     changed = run(engine, "assets", write(path, HEADER + "".join(rows)))
     assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 2)
     asset = _assets(engine, p)[f"{p}-R2"]
-    assert (asset.serial, asset.install_date, asset.connectivity) == ("s2-new", date(2018, 2, 2),
-                                                                      "legacy")
+    assert (asset.serial, asset.install_date, asset.connectivity) == (
+        "s2-new",
+        date(2018, 2, 2),
+        "legacy",
+    )
     entry = _audits(engine, str(asset.id))[-1]
     assert entry.action == "update" and entry.entity == "asset"
     assert entry.before == {"serial": "s2", "install_date": "2018-01-02", "connectivity": "none"}
-    assert entry.after == {"serial": "s2-new", "install_date": "2018-02-02",
-                           "connectivity": "legacy"}
+    assert entry.after == {
+        "serial": "s2-new",
+        "install_date": "2018-02-02",
+        "connectivity": "legacy",
+    }
 
 
 def test_strict_lands_nothing_but_writes_the_rejects(engine: Engine, tmp_path: Path):
@@ -167,14 +177,21 @@ def test_strict_lands_nothing_but_writes_the_rejects(engine: Engine, tmp_path: P
 def test_order_links_its_assets(engine: Engine, tmp_path: Path):
     p = prefix()
     base(engine, tmp_path, p)
-    write(tmp_path / "assets.csv", HEADER + f"{p}-X1,{p}-A1,,,s,own,,2018-01-01,none\n"
-          f"{p}-X2,{p}-A1,,,s,own,,2018-01-01,none\n")
-    write(tmp_path / "offerings.csv",
-          f"external_id,name,shell,revenue_model,list_price\n{p}-O,Check,service,per_service,99\n")
-    write(tmp_path / "orders.csv",
-          "external_id,date,account,offering,assets,amount,channel\n"
-          f"{p}-B1,2026-03-01,{p}-A1,{p}-O,{p}-X1|{p}-X2,100.00,web\n"
-          f"{p}-B2,2026-03-01,{p}-A1,{p}-O,{p}-X1|{p}-X3,100.00,web\n")
+    write(
+        tmp_path / "assets.csv",
+        HEADER + f"{p}-X1,{p}-A1,,,s,own,,2018-01-01,none\n"
+        f"{p}-X2,{p}-A1,,,s,own,,2018-01-01,none\n",
+    )
+    write(
+        tmp_path / "offerings.csv",
+        f"external_id,name,shell,revenue_model,list_price\n{p}-O,Check,service,per_service,99\n",
+    )
+    write(
+        tmp_path / "orders.csv",
+        "external_id,date,account,offering,assets,amount,channel\n"
+        f"{p}-B1,2026-03-01,{p}-A1,{p}-O,{p}-X1|{p}-X2,100.00,web\n"
+        f"{p}-B2,2026-03-01,{p}-A1,{p}-O,{p}-X1|{p}-X3,100.00,web\n",
+    )
     for kind in ("assets", "offerings"):
         assert run(engine, kind, tmp_path / f"{kind}.csv").rejected == 0
     result = run(engine, "orders", tmp_path / "orders.csv", today=TODAY)
@@ -182,8 +199,9 @@ def test_order_links_its_assets(engine: Engine, tmp_path: Path):
     assert rejects(result)[0]["reason"] == f"assets not imported yet: {p}-X3"
     with engine.connect() as conn:
         order_id = conn.scalar(select(Order.id).where(Order.external_id == f"{p}-B1"))
-        linked = conn.execute(select(func.count()).select_from(order_asset)
-                              .where(order_asset.c.order_id == order_id)).scalar()
+        linked = conn.execute(
+            select(func.count()).select_from(order_asset).where(order_asset.c.order_id == order_id)
+        ).scalar()
     assert linked == 2
     assert run(engine, "orders", tmp_path / "orders.csv", today=TODAY).unchanged == 1
 

@@ -21,7 +21,9 @@ HEADER = "external_id,account,site,parent,serial,origin,competitor,install_date,
 def test_an_imported_change_moves_the_version(engine: Engine, tmp_path: Path) -> None:
     p = prefix()
     base(engine, tmp_path, p)
-    path = write(tmp_path / "assets.csv", HEADER + f"{p}-V1,{p}-A1,{p}-S1,,s1,own,,2018-01-01,none\n")
+    path = write(
+        tmp_path / "assets.csv", HEADER + f"{p}-V1,{p}-A1,{p}-S1,,s1,own,,2018-01-01,none\n"
+    )
     assert run(engine, "assets", path).inserted == 1
     with Session(engine) as session:
         asset = session.scalar(select(Asset).where(Asset.external_id == f"{p}-V1"))
@@ -30,7 +32,11 @@ def test_an_imported_change_moves_the_version(engine: Engine, tmp_path: Path) ->
     assert run(engine, "assets", path).unchanged == 1  # nothing changes: the version stays
     with Session(engine) as session:
         assert session.scalar(select(Asset.version).where(Asset.external_id == f"{p}-V1")) == 1
-    changed = run(engine, "assets", write(path, HEADER + f"{p}-V1,{p}-A1,{p}-S1,,s1-new,own,,2018-01-01,legacy\n"))
+    changed = run(
+        engine,
+        "assets",
+        write(path, HEADER + f"{p}-V1,{p}-A1,{p}-S1,,s1-new,own,,2018-01-01,legacy\n"),
+    )
     assert changed.updated == 1
     with Session(engine) as session:
         asset = session.scalar(select(Asset).where(Asset.external_id == f"{p}-V1"))
@@ -39,9 +45,17 @@ def test_an_imported_change_moves_the_version(engine: Engine, tmp_path: Path) ->
         session.add(admin)
         session.flush()
         with pytest.raises(Conflict) as err:  # the form still shows serial s1 and connectivity none
-            fixes.fix_asset(session, admin, asset.id, fixes.parse_fix(
-                {"serial": "s1", "connectivity": "none", "version": str(opened_at)}))
+            fixes.fix_asset(
+                session,
+                admin,
+                asset.id,
+                fixes.parse_fix(
+                    {"serial": "s1", "connectivity": "none", "version": str(opened_at)}
+                ),
+            )
         assert "version 1" in err.value.message and "version 2" in err.value.message
         session.rollback()
     with Session(engine) as session:
-        assert session.scalar(select(Asset.serial).where(Asset.external_id == f"{p}-V1")) == "s1-new"
+        assert (
+            session.scalar(select(Asset.serial).where(Asset.external_id == f"{p}-V1")) == "s1-new"
+        )

@@ -92,8 +92,9 @@ class Accounts:
         return FX[self.country]
 
 
-def sample(rng: np.random.Generator, first: int, n: int, staff: Staff, dealers: Dealers,
-           today: int) -> Accounts:
+def sample(
+    rng: np.random.Generator, first: int, n: int, staff: Staff, dealers: Dealers, today: int
+) -> Accounts:
     """Accounts ``first .. first+n-1``; the first ``len(dealers)`` numbers are the dealers."""
     number = first + np.arange(n)
     is_dealer = number < len(dealers.country)
@@ -106,9 +107,13 @@ def sample(rng: np.random.Generator, first: int, n: int, staff: Staff, dealers: 
     ownership[water & (rng.random(n) < 0.6)] = OWNERSHIP.index("public")
     employees = np.clip(np.rint(rng.lognormal(np.log(250), 1.0, n)), 12, 80_000).astype(np.int64)
     employees[is_dealer] = rng.integers(15, 180, int(is_dealer.sum()))
-    readiness = (0.6 * (DIGITAL[country] - 0.72) / 0.15 + OWNERSHIP_READINESS[ownership]
-                 + np.array([i.readiness for i in INDUSTRIES])[industry]
-                 + 0.25 * np.log10(employees / 250) + rng.normal(0, 0.7, n))
+    readiness = (
+        0.6 * (DIGITAL[country] - 0.72) / 0.15
+        + OWNERSHIP_READINESS[ownership]
+        + np.array([i.readiness for i in INDUSTRIES])[industry]
+        + 0.25 * np.log10(employees / 250)
+        + rng.normal(0, 0.7, n)
+    )
     owner = _pick_per_territory(rng, staff.owners, territory)
     technician = _pick_per_territory(rng, staff.technicians, territory)
     relationship = np.clip(np.rint(3 + 0.6 * readiness + rng.normal(0, 0.7, n)), 1, 5)
@@ -128,8 +133,9 @@ def sample(rng: np.random.Generator, first: int, n: int, staff: Staff, dealers: 
     level = np.where(availability, 4, level)
     coverage = np.where(has_contract, level, 0)
     contract_end = today + rng.integers(-600, 1000, n)
-    contract_end = np.where(drifted, np.minimum(contract_end, drift_day - rng.integers(30, 400, n)),
-                            contract_end)
+    contract_end = np.where(
+        drifted, np.minimum(contract_end, drift_day - rng.integers(30, 400, n)), contract_end
+    )
     roots = rng.integers(0, len(FIRM_ROOTS), n)
     word = rng.integers(0, 3, n)
     names, domains = [], []
@@ -140,12 +146,27 @@ def sample(rng: np.random.Generator, first: int, n: int, staff: Staff, dealers: 
         names.append(f"{root} {label} {COUNTRIES[country[i]].legal}")
         domains.append(f"{root}{label.split()[0]}{number[i]}.example".lower())
     return Accounts(
-        number=number, external_id=account_ids(number), dealer=dealer, is_dealer=is_dealer,
-        country=country, territory=territory, industry=industry, ownership=ownership,
-        employees=employees, readiness=readiness, owner=owner, technician=technician,
-        relationship=relationship, drift_day=drift_day, coverage=coverage,
-        contract_end=contract_end, contract_term=rng.integers(1, 4, n),
-        contract_terms=1 + rng.poisson(1.5, n), name=frames.text(names), domain=domains)
+        number=number,
+        external_id=account_ids(number),
+        dealer=dealer,
+        is_dealer=is_dealer,
+        country=country,
+        territory=territory,
+        industry=industry,
+        ownership=ownership,
+        employees=employees,
+        readiness=readiness,
+        owner=owner,
+        technician=technician,
+        relationship=relationship,
+        drift_day=drift_day,
+        coverage=coverage,
+        contract_end=contract_end,
+        contract_term=rng.integers(1, 4, n),
+        contract_terms=1 + rng.poisson(1.5, n),
+        name=frames.text(names),
+        domain=domains,
+    )
 
 
 def account_ids(number: np.ndarray) -> pa.Array:
@@ -153,8 +174,9 @@ def account_ids(number: np.ndarray) -> pa.Array:
     return frames.ids("A", number + 1, 7)
 
 
-def _pick_per_territory(rng: np.random.Generator, pools: list[np.ndarray],
-                        territory: np.ndarray) -> np.ndarray:
+def _pick_per_territory(
+    rng: np.random.Generator, pools: list[np.ndarray], territory: np.ndarray
+) -> np.ndarray:
     out = np.zeros(len(territory), dtype=np.int64)
     u = rng.random(len(territory))
     for t, pool in enumerate(pools):
@@ -205,20 +227,35 @@ def sites_table(rng: np.random.Generator, acc: Accounts, sites: Sites) -> dict[s
     }
 
 
-def accounts_table(acc: Accounts, staff: Staff, volume: np.ndarray,
-                   technical_risk: np.ndarray, rng: np.random.Generator) -> dict[str, pa.Array]:
+def accounts_table(
+    acc: Accounts,
+    staff: Staff,
+    volume: np.ndarray,
+    technical_risk: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, pa.Array]:
     """The accounts file of a chunk; volume and technical risk come from the installed base."""
     n = len(acc)
     turnover = acc.employees * 180_000 * rng.lognormal(0, 0.35, n) * acc.fx
-    profit = np.clip(np.rint(2.6 + 0.5 * np.log10(acc.employees / 250) * 2 + 0.35 * acc.readiness
-                             + rng.normal(0, 0.8, n)), 1, 5)
+    profit = np.clip(
+        np.rint(
+            2.6
+            + 0.5 * np.log10(acc.employees / 250) * 2
+            + 0.35 * acc.readiness
+            + rng.normal(0, 0.8, n)
+        ),
+        1,
+        5,
+    )
     users = pa.array(staff.usernames, pa.string())
     return {
         "external_id": acc.external_id,
         "name": acc.name,
         "kind": frames.pick(("customer", "dealer"), acc.is_dealer.astype(np.int64)),
-        "industry": frames.pick([i.name for i in INDUSTRIES] + ["distribution"],
-                                np.where(acc.is_dealer, len(INDUSTRIES), acc.industry)),
+        "industry": frames.pick(
+            [i.name for i in INDUSTRIES] + ["distribution"],
+            np.where(acc.is_dealer, len(INDUSTRIES), acc.industry),
+        ),
         "country": frames.pick([c.code for c in COUNTRIES], acc.country),
         "territory": frames.pick(TERRITORIES, acc.territory),
         "employees": frames.fixed(acc.employees, 0),

@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
         accounts: Annotated[int, typer.Option(min=1, help="accounts (about 10 assets each)")] = 300,
         seed: Annotated[int, typer.Option(min=0, help="same seed, same files")] = 42,
         out: Annotated[Path, typer.Option(help="folder to write the CSV files into")] = Path(
-            "demo-data"),
+            "demo-data"
+        ),
         today: Annotated[str | None, typer.Option(help="reference date YYYY-MM-DD")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     ) -> None:
@@ -35,8 +36,17 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--today must be a date YYYY-MM-DD") from None
         files = generate.demo_data(out, accounts, seed, day, progress=not as_json)
         if as_json:
-            typer.echo(json.dumps({"out": str(out), "files": {
-                kind: {"path": str(path), "rows": rows} for kind, (path, rows) in files.items()}}))
+            typer.echo(
+                json.dumps(
+                    {
+                        "out": str(out),
+                        "files": {
+                            kind: {"path": str(path), "rows": rows}
+                            for kind, (path, rows) in files.items()
+                        },
+                    }
+                )
+            )
             return
         table = Table(title=f"Sample manufacturer in {out}")
         table.add_column("kind")

@@ -34,10 +34,17 @@ _MIX /= _MIX.sum(axis=1, keepdims=True)
 _N_SIZES = np.array([len(s) for s in _SIZES])
 _SIZE_OF = np.array([list(s) + [s[-1]] * (4 - len(s)) for s in _SIZES], dtype=np.int64)
 _N_COMPONENTS = np.array([len(p.components) for p in PRODUCT_LINES])
-COMPONENT_OF = np.array([[COMPONENTS.index(p.components[min(k, len(p.components) - 1)])
-                          for k in range(8)] for p in PRODUCT_LINES], dtype=np.int64)
-_COMPETITOR_OF = np.array([[COMPETITOR_GROUPS[g][k % len(COMPETITOR_GROUPS[g])]
-                            for k in range(12)] for g in range(4)], dtype=np.int64)
+COMPONENT_OF = np.array(
+    [
+        [COMPONENTS.index(p.components[min(k, len(p.components) - 1)]) for k in range(8)]
+        for p in PRODUCT_LINES
+    ],
+    dtype=np.int64,
+)
+_COMPETITOR_OF = np.array(
+    [[COMPETITOR_GROUPS[g][k % len(COMPETITOR_GROUPS[g])] for k in range(12)] for g in range(4)],
+    dtype=np.int64,
+)
 
 
 @dataclass
@@ -74,8 +81,9 @@ class Fleet:
         return (today - self.install) / YEAR
 
 
-def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: int,
-          today: int) -> Fleet:
+def build(
+    rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: int, today: int
+) -> Fleet:
     """Assets of a chunk: lines with machines under them first, then standalone machines."""
     n_acc = len(acc)
     size = (np.clip(acc.employees / 250, 0.05, 40) ** 0.3) * rng.lognormal(0, 0.35, n_acc)
@@ -87,8 +95,11 @@ def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: i
     children = rng.integers(2, 6, len(line_acc))
     line_assets = np.bincount(line_acc, weights=children + 1, minlength=n_acc).astype(np.int64)
     standalone = np.maximum(n_assets - line_assets, 0)
-    line_pos = np.concatenate([np.arange(k + 1) for k in children.tolist()]) if len(children) \
+    line_pos = (
+        np.concatenate([np.arange(k + 1) for k in children.tolist()])
+        if len(children)
         else np.zeros(0, dtype=np.int64)
+    )
     line_id = np.repeat(np.arange(len(line_acc)), children + 1)
     acc_of = np.concatenate([line_acc[line_id], np.repeat(np.arange(n_acc), standalone)])
     order = np.argsort(acc_of, kind="stable")
@@ -108,8 +119,11 @@ def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: i
     head_line = np.where(packaging_line, LINE_OF["packaging_line"], LINE_OF["process_line"])
     line_kind = head_line[np.where(parent >= 0, parent, np.arange(n))]
     group = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)[:, :3]).sum(axis=1)
-    group = np.where(in_line, np.where(line_kind == LINE_OF["packaging_line"], 2,
-                                       np.where(rng.random(n) < 0.5, 3, 0)), group)
+    group = np.where(
+        in_line,
+        np.where(line_kind == LINE_OF["packaging_line"], 2, np.where(rng.random(n) < 0.5, 3, 0)),
+        group,
+    )
     u = rng.random(n)
     line = np.zeros(n, dtype=np.int64)
     for g, options in GROUP_LINES.items():
@@ -123,13 +137,15 @@ def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: i
     age = np.clip(mean_age[account] * rng.lognormal(0, 0.55, n), 0, 30)
     own_parent = np.where(parent >= 0, parent, np.arange(n))
     replaced = (parent >= 0) & (rng.random(n) < 0.3)
-    age = np.where(parent >= 0, np.where(replaced, age[own_parent] * rng.random(n),
-                                         age[own_parent]), age)
+    age = np.where(
+        parent >= 0, np.where(replaced, age[own_parent] * rng.random(n), age[own_parent]), age
+    )
     install = today - np.floor(age * YEAR).astype(np.int64)
 
     share = rng.beta(1.3, 3.2, n_acc)[account]
-    competitor_machine = rng.random(n) < np.where(head, 0.2, np.where(parent >= 0, share * 0.4,
-                                                                         share))
+    competitor_machine = rng.random(n) < np.where(
+        head, 0.2, np.where(parent >= 0, share * 0.4, share)
+    )
     competitor_machine |= (parent >= 0) & competitor_machine[own_parent]
     own = ~competitor_machine
     comp_group = np.where(head, np.where(line == LINE_OF["packaging_line"], 2, 3), group)
@@ -139,11 +155,15 @@ def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: i
     age_now = (today - install) / YEAR
     connectivity = np.where(age_now < NEW_YEARS, 2, np.where(age_now < OLD_YEARS, 1, 0))
     r = acc.readiness[account]
-    retrofit = own & (age_now >= NEW_YEARS) & (
-        rng.random(n) < sigmoid(1.2 * r + 1.5 * (DIGITAL[acc.country[account]] - 0.7) - 2.0))
+    retrofit = (
+        own
+        & (age_now >= NEW_YEARS)
+        & (rng.random(n) < sigmoid(1.2 * r + 1.5 * (DIGITAL[acc.country[account]] - 0.7) - 2.0))
+    )
     start = np.maximum(install + 365, today - 6 * 365)
-    retrofit_day = np.where(retrofit, start + (rng.random(n) * (today - start)).astype(np.int64),
-                            -1)
+    retrofit_day = np.where(
+        retrofit, start + (rng.random(n) * (today - start)).astype(np.int64), -1
+    )
     retrofit &= retrofit_day < np.minimum(today, acc.drift_day[account])
     retrofit_day = np.where(retrofit, retrofit_day, -1)
     connectivity = np.where(retrofit, 2, connectivity)
@@ -155,18 +175,35 @@ def build(rng: np.random.Generator, acc: Accounts, sites: Sites, first_number: i
     # Availability contracts need connected machines; the others get full service instead.
     coverage = np.where((coverage == 4) & (connectivity < 2), 3, coverage)
 
-    load = np.clip(np.array([i.load for i in INDUSTRIES])[acc.industry[account]]
-                   + rng.normal(0, 0.1, n), 0.15, 1.0)
+    load = np.clip(
+        np.array([i.load for i in INDUSTRIES])[acc.industry[account]] + rng.normal(0, 0.1, n),
+        0.15,
+        1.0,
+    )
     weak_pick = (rng.random(n) * _N_COMPONENTS[line]).astype(np.int64)
     weak = np.where((rng.random(n) < 0.12) & ~head, COMPONENT_OF[line, weak_pick], -1)
 
     site = sites.number[sites.first[account] + (rng.random(n) * sites.count[account]).astype(int)]
     site = np.where(parent >= 0, site[own_parent], site)
     flaws = {k: rng.random(n) < p for k, p in FLAW_SHARE.items()}
-    return Fleet(number=first_number + np.arange(n), account=account, site=site, parent=parent,
-                 line=line, size=size_idx, own=own, competitor=competitor, install=install,
-                 connectivity=connectivity, retrofit_day=retrofit_day, coverage=coverage,
-                 contract_end=np.where(coverage > 0, end, -1), load=load, weak=weak, flaws=flaws)
+    return Fleet(
+        number=first_number + np.arange(n),
+        account=account,
+        site=site,
+        parent=parent,
+        line=line,
+        size=size_idx,
+        own=own,
+        competitor=competitor,
+        install=install,
+        connectivity=connectivity,
+        retrofit_day=retrofit_day,
+        coverage=coverage,
+        contract_end=np.where(coverage > 0, end, -1),
+        load=load,
+        weak=weak,
+        flaws=flaws,
+    )
 
 
 def warranty_end(install: np.ndarray) -> np.ndarray:
@@ -174,8 +211,9 @@ def warranty_end(install: np.ndarray) -> np.ndarray:
     day = install.astype("datetime64[D]")
     month = day.astype("datetime64[M]")
     offset = day - month.astype("datetime64[D]")
-    end = np.minimum((month + 24).astype("datetime64[D]") + offset,
-                     (month + 25).astype("datetime64[D]") - 1)
+    end = np.minimum(
+        (month + 24).astype("datetime64[D]") + offset, (month + 25).astype("datetime64[D]") - 1
+    )
     return (end - frames.EPOCH).astype(np.int64)
 
 
@@ -186,16 +224,29 @@ def assets_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet) -> dict[
     size = _SIZE_OF[fleet.line, fleet.size]
     year = fleet.install.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     generation = np.where(year < 2008, 0, np.where(year < 2017, 1, 2))
-    own_model = frames.join([frames.pick(prefix, fleet.line), "-", frames.fixed(size, 0),
-                             frames.pick(("", "e", "x"), generation)])
+    own_model = frames.join(
+        [
+            frames.pick(prefix, fleet.line),
+            "-",
+            frames.fixed(size, 0),
+            frames.pick(("", "e", "x"), generation),
+        ]
+    )
     comp_idx = np.maximum(fleet.competitor, 0)
     initials = ["".join(w[0] for w in c.replace("&", "").split()).upper() for c in COMPETITORS]
     comp_model = frames.join([frames.pick(initials, comp_idx), " ", frames.fixed(size * 10, 0)])
     model = pc.if_else(pa.array(fleet.own), own_model, comp_model)
-    own_serial = frames.join([frames.pick(prefix, fleet.line), frames.fixed(year, 0),
-                              frames.ids("", fleet.number % 1_000_000, 6)], "-")
-    comp_serial = frames.join([frames.pick(initials, comp_idx),
-                               frames.ids("", rng.integers(0, 10**7, n), 7)])
+    own_serial = frames.join(
+        [
+            frames.pick(prefix, fleet.line),
+            frames.fixed(year, 0),
+            frames.ids("", fleet.number % 1_000_000, 6),
+        ],
+        "-",
+    )
+    comp_serial = frames.join(
+        [frames.pick(initials, comp_idx), frames.ids("", rng.integers(0, 10**7, n), 7)]
+    )
     serial = pc.if_else(pa.array(fleet.own), own_serial, comp_serial)
     manufacturer = frames.pick([COMPANY, *COMPETITORS], comp_idx + (~fleet.own))
     has_contract = fleet.coverage > 0
@@ -203,8 +254,9 @@ def assets_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet) -> dict[
         "external_id": fleet.external_id,
         "account": acc.external_id.take(pa.array(fleet.account)),
         "site": frames.blank(frames.ids("S", fleet.site + 1, 7), fleet.flaws["site"]),
-        "parent": frames.blank(frames.ids("E", fleet.number[np.maximum(fleet.parent, 0)] + 1, 8),
-                               fleet.parent < 0),
+        "parent": frames.blank(
+            frames.ids("E", fleet.number[np.maximum(fleet.parent, 0)] + 1, 8), fleet.parent < 0
+        ),
         "serial": frames.blank(serial, fleet.flaws["serial"]),
         "model": frames.blank(model, fleet.flaws["model"]),
         "product_line": frames.pick([p.name for p in PRODUCT_LINES], fleet.line),
@@ -219,13 +271,18 @@ def assets_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet) -> dict[
     }
 
 
-def competitors_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet,
-                      first_number: int) -> dict[str, pa.Array]:
+def competitors_table(
+    rng: np.random.Generator, acc: Accounts, fleet: Fleet, first_number: int
+) -> dict[str, pa.Array]:
     """Competitor presence: rivals' product lines in a fleet, and some selling service only."""
     theirs = np.flatnonzero(~fleet.own)
-    key, counts = np.unique(np.stack([fleet.account[theirs], fleet.competitor[theirs],
-                                      fleet.line[theirs]], axis=1).reshape(-1, 3),
-                            axis=0, return_counts=True)
+    key, counts = np.unique(
+        np.stack(
+            [fleet.account[theirs], fleet.competitor[theirs], fleet.line[theirs]], axis=1
+        ).reshape(-1, 3),
+        axis=0,
+        return_counts=True,
+    )
     n_fleet = np.bincount(fleet.account, minlength=len(acc))
     extra = np.flatnonzero(~acc.is_dealer & (n_fleet > 0) & (rng.random(len(acc)) < 0.15))
     account = np.concatenate([key[:, 0], extra]).astype(np.int64)
@@ -238,7 +295,8 @@ def competitors_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet,
         "external_id": frames.ids("CP", first_number + np.arange(len(order)) + 1, 7),
         "account": acc.external_id.take(pa.array(account[order])),
         "competitor": frames.pick(COMPETITORS, competitor[order]),
-        "product_line": frames.pick([p.name for p in PRODUCT_LINES], np.maximum(line[order], 0),
-                                    line[order] < 0),
+        "product_line": frames.pick(
+            [p.name for p in PRODUCT_LINES], np.maximum(line[order], 0), line[order] < 0
+        ),
         "notes": frames.text([notes[i] for i in order.tolist()]),
     }

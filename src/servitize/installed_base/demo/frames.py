@@ -16,8 +16,9 @@ _NEEDS_QUOTES = r'[",\n\r]'
 
 def ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """External ids like ``A0000042``: a prefix and a zero-padded number."""
-    digits = pc.utf8_lpad(pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string()),
-                          width, "0")
+    digits = pc.utf8_lpad(
+        pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string()), width, "0"
+    )
     return pc.binary_join_element_wise(prefix, digits, "")
 
 
@@ -61,8 +62,9 @@ def days(day: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
 
 def text(values: Sequence[str] | np.ndarray) -> pa.Array:
     """Plain Python strings as a string column."""
-    return pa.array(list(values) if not isinstance(values, np.ndarray) else values.tolist(),
-                    pa.string())
+    return pa.array(
+        list(values) if not isinstance(values, np.ndarray) else values.tolist(), pa.string()
+    )
 
 
 def join(parts: Sequence[pa.Array | str], sep: str = "") -> pa.Array:
@@ -99,15 +101,18 @@ class CsvStream:
         for name in self.columns:
             col = table.get(name)
             cells.append(pa.nulls(n, pa.string()) if col is None else _quoted(col))
-        cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "",
-                                                null_handling="replace", null_replacement="")
-        lines = pc.binary_join_element_wise(*cells, ",", null_handling="replace",
-                                            null_replacement="")
+        cells[-1] = pc.binary_join_element_wise(
+            cells[-1], "\n", "", null_handling="replace", null_replacement=""
+        )
+        lines = pc.binary_join_element_wise(
+            *cells, ",", null_handling="replace", null_replacement=""
+        )
         lines = pa.concat_arrays([lines]) if isinstance(lines, pa.ChunkedArray) else lines
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32,
-                                count=len(lines) + 1, offset=lines.offset * 4)
+        offsets = np.frombuffer(
+            lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4
+        )
         data = lines.buffers()[2]
-        self._file.write(memoryview(data)[offsets[0]:offsets[-1]])
+        self._file.write(memoryview(data)[offsets[0] : offsets[-1]])
         self.rows += n
 
     def close(self) -> None:

@@ -55,8 +55,10 @@ def exchange_rates_table(seed: int, today: int) -> dict[str, pa.Array]:
     currencies = sorted({c.currency for c in COUNTRIES} - {"EUR"})
     walk = rng.normal(0.0, RATE_STEP, (len(currencies), len(months))).cumsum(axis=1)
     rates = np.exp(walk - walk[:, -1:]) / np.array([EUR_RATE[c] for c in currencies])[:, None]
-    text = [np.format_float_positional(r, precision=6, unique=False, fractional=False, trim="-")
-            for r in rates.ravel()]
+    text = [
+        np.format_float_positional(r, precision=6, unique=False, fractional=False, trim="-")
+        for r in rates.ravel()
+    ]
     return {
         "currency": frames.text([c for c in currencies for _ in months]),
         "date": frames.days(np.tile(months, len(currencies))),
@@ -69,21 +71,29 @@ def _progress(enabled: bool, total: int) -> Iterator[Progress | None]:
     if not enabled:
         yield None
         return
-    columns = (TextColumn("sample manufacturer"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("accounts"), TimeElapsedColumn())
+    columns = (
+        TextColumn("sample manufacturer"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("accounts"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=False) as bar:
         yield bar
 
 
-def demo_data(out: Path, accounts: int, seed: int, today: date | None = None,
-              progress: bool = False) -> dict[str, tuple[Path, int]]:
+def demo_data(
+    out: Path, accounts: int, seed: int, today: date | None = None, progress: bool = False
+) -> dict[str, tuple[Path, int]]:
     """Write the sample manufacturer into ``out``; per import kind its file and row count."""
     if accounts < 1 or seed < 0:
         raise ValueError("accounts must be at least 1 and seed not negative")
     today_day = ((today or date.today()) - date(1970, 1, 1)).days
     out.mkdir(parents=True, exist_ok=True)
-    streams = {kind: frames.CsvStream(out / f"{kind}.csv", [c.name for c in KINDS[kind].columns])
-               for kind in IMPORT_ORDER}
+    streams = {
+        kind: frames.CsvStream(out / f"{kind}.csv", [c.name for c in KINDS[kind].columns])
+        for kind in IMPORT_ORDER
+    }
     try:
         streams["exchange-rates"].write(exchange_rates_table(seed, today_day))
         rng = _rng(seed, _STAFF)
@@ -104,15 +114,24 @@ def demo_data(out: Path, accounts: int, seed: int, today: date | None = None,
     return {kind: (s.path, s.rows) for kind, s in streams.items()}
 
 
-def write_demo_data(out: Path, accounts: int, seed: int, today: date | None = None,
-                    progress: bool = False) -> dict[str, Path]:
+def write_demo_data(
+    out: Path, accounts: int, seed: int, today: date | None = None, progress: bool = False
+) -> dict[str, Path]:
     """Write the sample manufacturer as one CSV per import kind; the files by kind."""
-    return {kind: path for kind, (path, _) in demo_data(out, accounts, seed, today,
-                                                        progress).items()}
+    return {
+        kind: path for kind, (path, _) in demo_data(out, accounts, seed, today, progress).items()
+    }
 
 
-def _chunk(rng: np.random.Generator, streams: dict[str, frames.CsvStream], staff: people.Staff,
-           dealers: accounts_mod.Dealers, first: int, n: int, today: int) -> None:
+def _chunk(
+    rng: np.random.Generator,
+    streams: dict[str, frames.CsvStream],
+    staff: people.Staff,
+    dealers: accounts_mod.Dealers,
+    first: int,
+    n: int,
+    today: int,
+) -> None:
     """Generate and append one chunk of accounts with everything that hangs off them."""
     acc = accounts_mod.sample(rng, first, n, staff, dealers, today)
     sites = accounts_mod.sample_sites(rng, acc, streams["sites"].rows)
@@ -121,23 +140,35 @@ def _chunk(rng: np.random.Generator, streams: dict[str, frames.CsvStream], staff
     volume = 1 + (own >= 4) + (own >= 8) + (own >= 15) + (own >= 30)
     total = np.bincount(fleet.account, minlength=n)
     mean_age = np.bincount(fleet.account, weights=fleet.age(today), minlength=n) / np.maximum(
-        total, 1)
+        total, 1
+    )
     technical_risk = 1 + (mean_age >= 5) + (mean_age >= 9) + (mean_age >= 13) + (mean_age >= 18)
     streams["accounts"].write(accounts_mod.accounts_table(acc, staff, volume, technical_risk, rng))
-    streams["contacts"].write(people.contacts(
-        rng, acc.external_id, accounts_mod.CULTURE_OF[acc.country], acc.readiness, acc.employees,
-        acc.domain, [COUNTRIES[c].phone for c in acc.country.tolist()], streams["contacts"].rows))
+    streams["contacts"].write(
+        people.contacts(
+            rng,
+            acc.external_id,
+            accounts_mod.CULTURE_OF[acc.country],
+            acc.readiness,
+            acc.employees,
+            acc.domain,
+            [COUNTRIES[c].phone for c in acc.country.tolist()],
+            streams["contacts"].rows,
+        )
+    )
     streams["sites"].write(accounts_mod.sites_table(rng, acc, sites))
-    streams["competitors"].write(fleet_mod.competitors_table(rng, acc, fleet,
-                                                             streams["competitors"].rows))
+    streams["competitors"].write(
+        fleet_mod.competitors_table(rng, acc, fleet, streams["competitors"].rows)
+    )
     streams["assets"].write(fleet_mod.assets_table(rng, acc, fleet))
     events = history.service_events(rng, acc, fleet, staff, today)
-    streams["service-events"].write(history.events_table(rng, acc, fleet, staff, events,
-                                                         streams["service-events"].rows))
+    streams["service-events"].write(
+        history.events_table(rng, acc, fleet, staff, events, streams["service-events"].rows)
+    )
     lines = purchases.orders(rng, acc, fleet, events, staff, today)
-    streams["orders"].write(purchases.orders_table(acc, fleet, staff, lines, today,
-                                                   streams["orders"].rows))
-    streams["visits"].write(history.visits_table(rng, acc, sites, fleet, staff, events, today,
-                                                 streams["visits"].rows))
-
-
+    streams["orders"].write(
+        purchases.orders_table(acc, fleet, staff, lines, today, streams["orders"].rows)
+    )
+    streams["visits"].write(
+        history.visits_table(rng, acc, sites, fleet, staff, events, today, streams["visits"].rows)
+    )

@@ -27,7 +27,8 @@ _FAILURE = np.array([p.failure_rate for p in PRODUCT_LINES])
 _COMPONENT_P = np.zeros((len(PRODUCT_LINES), 8))
 for _i, _p in enumerate(PRODUCT_LINES):
     _COMPONENT_P[_i, : len(_p.components)] = np.array(_p.component_weights) / sum(
-        _p.component_weights)
+        _p.component_weights
+    )
 _COMPONENT_CUM = np.cumsum(_COMPONENT_P, axis=1)
 _COST = np.array([COMPONENT_COST[c] for c in COMPONENTS], dtype=float)
 _DESCRIPTION = {
@@ -67,8 +68,9 @@ def _exposure(fleet: Fleet, today: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     return seg_start.astype(np.int64), days.astype(np.int64), np.maximum(age, 0)
 
 
-def _draw(rng: np.random.Generator, rate: np.ndarray, start: np.ndarray, days: np.ndarray,
-          kind: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw(
+    rng: np.random.Generator, rate: np.ndarray, start: np.ndarray, days: np.ndarray, kind: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson events per asset and segment: (asset, day, kind) arrays."""
     count = rng.poisson(rate * days / YEAR)
     asset = np.repeat(np.repeat(np.arange(rate.shape[0]), rate.shape[1]), count.ravel())
@@ -78,8 +80,9 @@ def _draw(rng: np.random.Generator, rate: np.ndarray, start: np.ndarray, days: n
     return asset, day, np.full(len(asset), kind)
 
 
-def service_events(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff,
-                   today: int) -> Events:
+def service_events(
+    rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff, today: int
+) -> Events:
     """Work orders of the last six years for the machines of a chunk."""
     start, days, age = _exposure(fleet, today)
     mid = start + days // 2
@@ -97,10 +100,17 @@ def service_events(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff:
     maintenance = np.where(maintained, 2.0, 0.35 * seen)
     inspection = np.where(inspected, 1.0, 0.12 * seen)
     visit = np.full(days.shape, 0.08) * seen
-    remote = np.where((fleet.connectivity == 2) & fleet.own, 0.3, 0.0)[:, None] \
-        + np.where(fleet.coverage == 4, 1.0, 0.0)[:, None] + 0 * days
-    parts = [_draw(rng, r, start, days, k) for k, r in enumerate(
-        (repair, maintenance, inspection, np.zeros(days.shape), visit, remote))]
+    remote = (
+        np.where((fleet.connectivity == 2) & fleet.own, 0.3, 0.0)[:, None]
+        + np.where(fleet.coverage == 4, 1.0, 0.0)[:, None]
+        + 0 * days
+    )
+    parts = [
+        _draw(rng, r, start, days, k)
+        for k, r in enumerate(
+            (repair, maintenance, inspection, np.zeros(days.shape), visit, remote)
+        )
+    ]
     installed = np.flatnonzero(fleet.own & (fleet.install >= today - HISTORY_DAYS))
     parts.append((installed, fleet.install[installed], np.full(len(installed), 3)))
     asset = np.concatenate([p[0] for p in parts])
@@ -113,8 +123,15 @@ def service_events(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff:
     return _details(rng, acc, fleet, staff, asset, day, kind)
 
 
-def _details(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff,
-             asset: np.ndarray, day: np.ndarray, kind: np.ndarray) -> Events:
+def _details(
+    rng: np.random.Generator,
+    acc: Accounts,
+    fleet: Fleet,
+    staff: Staff,
+    asset: np.ndarray,
+    day: np.ndarray,
+    kind: np.ndarray,
+) -> Events:
     """Components, costs, hours and technicians of each work order."""
     n = len(asset)
     line = fleet.line[asset]
@@ -130,8 +147,15 @@ def _details(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff
     cost = np.where(kind == 1, 120 * rng.lognormal(0, 0.5, n), cost) * fx
     hours = np.select(
         [repair, kind == 1, kind == 2, kind == 3, kind == 4, kind == 5],
-        [1 + rng.gamma(2, 2.5, n), 3 + rng.gamma(2, 1.5, n), 1.5 + rng.gamma(2, 0.6, n),
-         8 + rng.gamma(3, 6, n), 1 + rng.random(n), 0.5 + rng.random(n) * 1.5])
+        [
+            1 + rng.gamma(2, 2.5, n),
+            3 + rng.gamma(2, 1.5, n),
+            1.5 + rng.gamma(2, 0.6, n),
+            8 + rng.gamma(3, 6, n),
+            1 + rng.random(n),
+            0.5 + rng.random(n) * 1.5,
+        ],
+    )
     connected = fleet.connectivity[asset] == 2
     waiting = rng.gamma(1.5, 8, n) * np.where(connected, 0.7, 1.4)
     maintained = fleet.coverage[asset] >= 2
@@ -147,12 +171,26 @@ def _details(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff
     technician = np.where(rng.random(n) < 0.7, acc.technician[account], other)
     by_dealer = (acc.dealer[account] >= 0) & (rng.random(n) < 0.5)
     technician = np.where(by_dealer, -1, technician)
-    return Events(asset, day, kind, component, cost, np.rint(hours * 2) * 5,
-                  np.rint(downtime * 10), technician)
+    return Events(
+        asset,
+        day,
+        kind,
+        component,
+        cost,
+        np.rint(hours * 2) * 5,
+        np.rint(downtime * 10),
+        technician,
+    )
 
 
-def events_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: Staff,
-                 ev: Events, first_number: int) -> dict[str, pa.Array]:
+def events_table(
+    rng: np.random.Generator,
+    acc: Accounts,
+    fleet: Fleet,
+    staff: Staff,
+    ev: Events,
+    first_number: int,
+) -> dict[str, pa.Array]:
     """The service-events file of a chunk."""
     n = len(ev)
     names = [c.replace("_", " ") for c in COMPONENTS]
@@ -168,10 +206,13 @@ def events_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: S
             tails.append(tail)
     named = np.array(["{c}" in t for k in KINDS for t in _DESCRIPTION[k]])[index]
     comp = frames.pick(names, np.maximum(ev.component, 0))
-    description = frames.join([frames.pick(heads, index),
-                               pc.if_else(pa.array(named), pc.if_else(
-                                   pa.array(ev.component >= 0), comp, "part"), ""),
-                               frames.pick(tails, index)])
+    description = frames.join(
+        [
+            frames.pick(heads, index),
+            pc.if_else(pa.array(named), pc.if_else(pa.array(ev.component >= 0), comp, "part"), ""),
+            frames.pick(tails, index),
+        ]
+    )
     users = pa.array(staff.usernames, pa.string())
     return {
         "external_id": frames.ids("WO", first_number + np.arange(n) + 1, 9),
@@ -180,25 +221,44 @@ def events_table(rng: np.random.Generator, acc: Accounts, fleet: Fleet, staff: S
         "kind": frames.pick(KINDS, ev.kind),
         "component": frames.pick(COMPONENTS, np.maximum(ev.component, 0), ev.component < 0),
         "parts_cost": frames.money(ev.parts_cost),
-        "currency": frames.pick([c.currency for c in COUNTRIES],
-                                acc.country[fleet.account[ev.asset]]),
+        "currency": frames.pick(
+            [c.currency for c in COUNTRIES], acc.country[fleet.account[ev.asset]]
+        ),
         "labour_hours": frames.fixed(ev.labour, 1),
         "downtime_hours": frames.fixed(ev.downtime, 1),
-        "technician": frames.blank(users.take(pa.array(np.maximum(ev.technician, 0))),
-                                   ev.technician < 0),
+        "technician": frames.blank(
+            users.take(pa.array(np.maximum(ev.technician, 0))), ev.technician < 0
+        ),
         "description": description,
     }
 
 
-def visits_table(rng: np.random.Generator, acc: Accounts, sites: Sites, fleet: Fleet,
-                 staff: Staff, ev: Events, today: int, first_number: int) -> dict[str, pa.Array]:
+def visits_table(
+    rng: np.random.Generator,
+    acc: Accounts,
+    sites: Sites,
+    fleet: Fleet,
+    staff: Staff,
+    ev: Events,
+    today: int,
+    first_number: int,
+) -> dict[str, pa.Array]:
     """Technicians' visits: on-site jobs of the last four months and the next 30 days."""
     past = (ev.day >= today - 120) & (ev.kind != 5) & (ev.technician >= 0)
-    key = np.stack([ev.technician[past], fleet.account[ev.asset[past]], fleet.site[ev.asset[past]],
-                    ev.day[past]], axis=1)
+    key = np.stack(
+        [
+            ev.technician[past],
+            fleet.account[ev.asset[past]],
+            fleet.site[ev.asset[past]],
+            ev.day[past],
+        ],
+        axis=1,
+    )
     key, first = np.unique(key, axis=0, return_index=True) if len(key) else (key, np.zeros(0, int))
     job = ev.kind[past][first]
-    customers = np.flatnonzero(~acc.is_dealer & (np.bincount(fleet.account, minlength=len(acc)) > 0))
+    customers = np.flatnonzero(
+        ~acc.is_dealer & (np.bincount(fleet.account, minlength=len(acc)) > 0)
+    )
     count = rng.poisson(0.2 + 0.04 * np.bincount(fleet.account, minlength=len(acc))[customers])
     account = np.repeat(customers, count)
     m = len(account)
@@ -210,8 +270,9 @@ def visits_table(rng: np.random.Generator, acc: Accounts, sites: Sites, fleet: F
         rows = (territory == t) & (rng.random(m) < 0.3)
         tech[rows] = pool[(u[rows] * len(pool)).astype(np.int64)]
     covered = np.bincount(fleet.account, weights=fleet.coverage > 0, minlength=len(acc))[account]
-    upcoming_job = np.where((covered > 0) & (rng.random(m) < 0.6), 1,
-                            rng.choice([0, 2, 4], size=m, p=[0.4, 0.35, 0.25]))
+    upcoming_job = np.where(
+        (covered > 0) & (rng.random(m) < 0.6), 1, rng.choice([0, 2, 4], size=m, p=[0.4, 0.35, 0.25])
+    )
     day = today + rng.integers(0, 31, m)
     tech_all = np.concatenate([key[:, 0], tech]).astype(np.int64)
     acc_all = np.concatenate([key[:, 1], account]).astype(np.int64)

@@ -66,8 +66,9 @@ def names_of(rng: np.random.Generator, culture: np.ndarray) -> tuple[pa.Array, p
         mask = pa.array(culture == i)
         fi = (u * len(_FIRST[i])).astype(np.int64)
         li = (v * len(_LAST[i])).astype(np.int64)
-        first = pc.if_else(mask, _FIRST[i].take(pa.array(np.minimum(fi, len(_FIRST[i]) - 1))),
-                           first)
+        first = pc.if_else(
+            mask, _FIRST[i].take(pa.array(np.minimum(fi, len(_FIRST[i]) - 1))), first
+        )
         last = pc.if_else(mask, _LAST[i].take(pa.array(np.minimum(li, len(_LAST[i]) - 1))), last)
     return first, last
 
@@ -115,10 +116,12 @@ def make_staff(rng: np.random.Generator, accounts: int) -> Staff:
         add("service_manager", territory, culture)
         n_owners = max(1, math.ceil(expected / ACCOUNTS_PER_OWNER))
         n_techs = max(2, math.ceil(expected * 10 / ASSETS_PER_TECHNICIAN))
-        staff.owners.append(np.array([add("account_owner", territory, culture)
-                                      for _ in range(n_owners)]))
-        staff.technicians.append(np.array([add("technician", territory, culture)
-                                           for _ in range(n_techs)]))
+        staff.owners.append(
+            np.array([add("account_owner", territory, culture) for _ in range(n_owners)])
+        )
+        staff.technicians.append(
+            np.array([add("technician", territory, culture) for _ in range(n_techs)])
+        )
     return staff
 
 
@@ -136,9 +139,16 @@ TITLES = (
 DIGITAL_TITLES = ("Head of Digitalisation", "Industry 4.0 Lead", "Chief Digital Officer")
 
 
-def contacts(rng: np.random.Generator, account_ids: pa.Array, culture: np.ndarray,
-             readiness: np.ndarray, employees: np.ndarray, domains: list[str],
-             phone_codes: list[str], first_number: int) -> dict[str, pa.Array]:
+def contacts(
+    rng: np.random.Generator,
+    account_ids: pa.Array,
+    culture: np.ndarray,
+    readiness: np.ndarray,
+    employees: np.ndarray,
+    domains: list[str],
+    phone_codes: list[str],
+    first_number: int,
+) -> dict[str, pa.Array]:
     """A buying centre for each account: a decision maker first, then 1-6 others."""
     n_acc = len(account_ids)
     size = 2 + np.minimum(rng.poisson(0.6 + np.log10(np.maximum(employees, 10)) / 2), 5)
@@ -158,11 +168,21 @@ def contacts(rng: np.random.Generator, account_ids: pa.Array, culture: np.ndarra
     title = np.where(digital, 15 + title_idx, role * 3 + title_idx)
     first, last = names_of(rng, culture[acc])
     name = frames.join([first, last], " ")
-    email = frames.join([frames.join([_ascii(first), _ascii(last)], "."),
-                         pa.array(domains, pa.string()).take(pa.array(acc))], "@")
-    phone = frames.join([pa.array(phone_codes, pa.string()).take(pa.array(acc)),
-                         frames.fixed(rng.integers(100, 1000, len(acc)), 0),
-                         frames.fixed(rng.integers(100_000, 1_000_000, len(acc)), 0)], " ")
+    email = frames.join(
+        [
+            frames.join([_ascii(first), _ascii(last)], "."),
+            pa.array(domains, pa.string()).take(pa.array(acc)),
+        ],
+        "@",
+    )
+    phone = frames.join(
+        [
+            pa.array(phone_codes, pa.string()).take(pa.array(acc)),
+            frames.fixed(rng.integers(100, 1000, len(acc)), 0),
+            frames.fixed(rng.integers(100_000, 1_000_000, len(acc)), 0),
+        ],
+        " ",
+    )
     numbers = first_number + np.arange(len(acc)) + 1
     return {
         "external_id": frames.ids("K", numbers, 8),

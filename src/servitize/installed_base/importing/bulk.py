@@ -62,7 +62,8 @@ def rebuild(conn: Connection, deferred: Deferred) -> None:
         broken = conn.exec_driver_sql(f'PRAGMA foreign_key_check("{deferred.table.name}")').first()
         if broken is not None:
             raise BulkLoadError(
-                f"{deferred.table.name}: row {broken[1]} refers to a missing {broken[2]} record")
+                f"{deferred.table.name}: row {broken[1]} refers to a missing {broken[2]} record"
+            )
 
 
 def _begin_ddl(conn: Connection) -> None:

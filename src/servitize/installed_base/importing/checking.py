@@ -86,22 +86,34 @@ class Checker:
     """Validates the chunks of one import run in an in-memory DuckDB."""
 
     def __init__(
-        self, kind: ImportKind, today: date, company_currency: str,
+        self,
+        kind: ImportKind,
+        today: date,
+        company_currency: str,
         years: tuple[int, int] | None = None,
     ) -> None:
         self.kind = kind
         self.duck = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
         self.ahead = self.duck.cursor()  # its own connection, for ``prepare`` in another thread
-        self.typed = typed_sql(kind, "raw", today, company_currency, max_lengths(kind),
-                               years or year_range(), int_max(kind))
+        self.typed = typed_sql(
+            kind,
+            "raw",
+            today,
+            company_currency,
+            max_lengths(kind),
+            years or year_range(),
+            int_max(kind),
+        )
         self.resolve = resolve_sql(kind, "typed")
         filled = defaults(kind)
         columns = [
             f"COALESCE({q(s)}, {lit(filled[t])}) AS {q(t)}" if t in filled else f"{q(s)} AS {q(t)}"
             for s, t in zip(sources(kind), targets(kind))
         ]
-        self.checked = (f"SELECT _idx, _line, _reason, _pending, {', '.join(columns)} "
-                        f"FROM ({self.resolve}) ORDER BY _line")
+        self.checked = (
+            f"SELECT _idx, _line, _reason, _pending, {', '.join(columns)} "
+            f"FROM ({self.resolve}) ORDER BY _line"
+        )
 
     def close(self) -> None:
         """Free the DuckDB connections."""
@@ -120,8 +132,9 @@ class Checker:
         duck.unregister("raw")
         duck.register("typed", typed)
         keys = {
-            ref.column: self._keys(duck, ref.column,
-                                   split=ref.column == "assets" and self.kind.name == "orders")
+            ref.column: self._keys(
+                duck, ref.column, split=ref.column == "assets" and self.kind.name == "orders"
+            )
             for ref in refs(self.kind)
         }
         duck.unregister("typed")
@@ -142,8 +155,14 @@ class Checker:
         rejects: list[tuple[int, int, str]] = []
         if reason.null_count < checked.num_rows:
             bad = pc.is_valid(reason)
-            rejects = list(zip(*[checked.filter(bad).column(c).to_pylist()
-                                 for c in ("_idx", "_line", "_reason")]))
+            rejects = list(
+                zip(
+                    *[
+                        checked.filter(bad).column(c).to_pylist()
+                        for c in ("_idx", "_line", "_reason")
+                    ]
+                )
+            )
             rows = rows.filter(pc.invert(bad))
         for ref in refs(self.kind):
             duck.unregister(lookup_name(ref.column))
@@ -153,8 +172,10 @@ class Checker:
 
     def _keys(self, duck: duckdb.DuckDBPyConnection, column: str, split: bool) -> list[str]:
         if split:
-            sql = (f"SELECT DISTINCT k FROM (SELECT trim(unnest(string_split({q(column)}, '|')))"
-                   f" AS k FROM typed) WHERE k <> ''")
+            sql = (
+                f"SELECT DISTINCT k FROM (SELECT trim(unnest(string_split({q(column)}, '|')))"
+                f" AS k FROM typed) WHERE k <> ''"
+            )
         else:
             sql = f"SELECT DISTINCT {q(column)} FROM typed WHERE {q(column)} IS NOT NULL"
         return duck.sql(sql).to_arrow_table().column(0).to_pylist()

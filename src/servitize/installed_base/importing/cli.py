@@ -34,27 +34,37 @@ def exit_code(result: ImportResult) -> int:
 def register(import_app: typer.Typer) -> None:
     """Add one import command per kind."""
     for kind in IMPORT_ORDER:
-        import_app.command(kind, help=f"Import {kind} from a CSV or Parquet file.")(
-            _command(kind)
-        )
+        import_app.command(kind, help=f"Import {kind} from a CSV or Parquet file.")(_command(kind))
 
 
 def _command(kind: str):
     def run(
         file: Annotated[Path, typer.Argument(help="CSV (any delimiter) or Parquet file")],
-        strict: Annotated[bool, typer.Option("--strict", help="land nothing if a row is bad")] = False,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="land nothing if a row is bad")
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
-        encoding: Annotated[str, typer.Option(
-            "--encoding", help="the CSV file's text encoding (utf-8, cp1252, latin-1, ...)")] = "utf-8",
+        encoding: Annotated[
+            str,
+            typer.Option(
+                "--encoding", help="the CSV file's text encoding (utf-8, cp1252, latin-1, ...)"
+            ),
+        ] = "utf-8",
     ) -> None:
         settings = Settings()
         engine = make_engine(settings.database_url)
         try:
             result = importing.import_file(
-                engine, kind, file, actor=Actor(f"import:{kind}"), strict=strict,
+                engine,
+                kind,
+                file,
+                actor=Actor(f"import:{kind}"),
+                strict=strict,
                 progress=not as_json and console.is_terminal,
-                chunk_rows=settings.import_chunk_rows, company_currency=settings.company_currency,
-                encoding=encoding, years=(settings.date_min_year, settings.date_max_year),
+                chunk_rows=settings.import_chunk_rows,
+                company_currency=settings.company_currency,
+                encoding=encoding,
+                years=(settings.date_min_year, settings.date_max_year),
             )
         except reading.ImportFileError as exc:
             console.print(f"[red]error:[/] {exc.message}")
@@ -82,8 +92,10 @@ def _command(kind: str):
 def _not_migrated(cause: str) -> bool:
     """Whether a database error says a table or column is missing (a database not upgraded)."""
     text = cause.lower()
-    return any(words in text for words in (
-        "no such table", "no such column", "does not exist", "has no column named"))
+    return any(
+        words in text
+        for words in ("no such table", "no such column", "does not exist", "has no column named")
+    )
 
 
 def show(result: ImportResult) -> None:

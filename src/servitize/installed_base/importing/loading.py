@@ -91,8 +91,9 @@ class Loader:
                 break
             ready = waiting.filter(hit)
             ids = found.column("id").take(pc.drop_null(at))
-            ready = ready.set_column(ready.schema.get_field_index(self.self_name), self.self_name,
-                                     ids)
+            ready = ready.set_column(
+                ready.schema.get_field_index(self.self_name), self.self_name, ids
+            )
             waiting = waiting.filter(pc.invert(hit))
             self._write(conn, ready, result)
         return result
@@ -102,8 +103,9 @@ class Loader:
         name = (self.self_name or "").removesuffix("_id")
         return [
             (line, f"{name} '{key}' is not imported yet, nor a row of this file that landed")
-            for line, key in zip(waiting.column("_line").to_pylist(),
-                                 waiting.column("_pending").to_pylist())
+            for line, key in zip(
+                waiting.column("_line").to_pylist(), waiting.column("_pending").to_pylist()
+            )
         ]
 
     def _keys(self, rows: pa.Table) -> list[Any]:
@@ -125,18 +127,24 @@ class Loader:
             known = pa.array([k in stored for k in keys], pa.bool_())
             new = rows.filter(pc.invert(known))
             changes = []
-            for key, values in zip((k for k in keys if k in stored), self._tuples(rows.filter(known))):
+            for key, values in zip(
+                (k for k in keys if k in stored), self._tuples(rows.filter(known))
+            ):
                 row_id, old_values = stored[key]
                 if old_values == values:  # the common case, decided in C
                     result.unchanged += 1
                     continue
                 changed = {
                     self.names[i]: values[i]
-                    for i in self.compared if not _same(old_values[i], values[i])
+                    for i in self.compared
+                    if not _same(old_values[i], values[i])
                 }
                 if changed:
-                    old = {self.names[i]: old_values[i] for i in self.compared
-                           if self.names[i] in changed}
+                    old = {
+                        self.names[i]: old_values[i]
+                        for i in self.compared
+                        if self.names[i] in changed
+                    }
                     changes.append((row_id, old, changed))
                 else:
                     result.unchanged += 1
@@ -173,8 +181,9 @@ class Loader:
             copy_csv(conn, self.table.name, columns, data)
         else:
             values = [rows.column(n).to_pylist() for n in keep]
-            insert_rows(conn, self.table.name, columns,
-                        zip(*values, *(repeat(v) for v in extras.values())))
+            insert_rows(
+                conn, self.table.name, columns, zip(*values, *(repeat(v) for v in extras.values()))
+            )
         if LINKS in self.names:
             listed = [(k, a) for k, a in zip(self._keys(rows), rows.column(LINKS).to_pylist()) if a]
             found = lookups.ids(conn, self.kind, [k for k, _ in listed])
@@ -195,7 +204,8 @@ class Loader:
         for columns, rows in groups.items():
             values: dict[str, Any] = {n: bindparam(f"p_{n}") for n in columns}
             statement = (
-                update(self.table).where(self.table.c.id == bindparam("p_id"))
+                update(self.table)
+                .where(self.table.c.id == bindparam("p_id"))
                 .values(**values, **self.stamped)
             )
             conn.execute(statement, rows)
@@ -207,8 +217,16 @@ class Loader:
                 conn.execute(insert(link), pairs)
         with Session(bind=conn) as session:
             for row_id, old, new in changes:
-                audit.record(session, self.actor, "update", self.table.name, row_id,
-                             before=old, after=new, note="import")
+                audit.record(
+                    session,
+                    self.actor,
+                    "update",
+                    self.table.name,
+                    row_id,
+                    before=old,
+                    after=new,
+                    note="import",
+                )
             session.flush()
 
 

@@ -83,8 +83,14 @@ def ids(conn: Connection, kind: ImportKind, keys: Sequence[str]) -> pa.Table:
     if not found:
         return LOOKUP_SCHEMA.empty_table()
     account = found[2] if has_account else pa.nulls(len(found[0]), pa.int64())
-    return pa.table([pa.array(found[0], pa.string()), pa.array(found[1], pa.int64()),
-                     pa.array(account, pa.int64())], schema=LOOKUP_SCHEMA)
+    return pa.table(
+        [
+            pa.array(found[0], pa.string()),
+            pa.array(found[1], pa.int64()),
+            pa.array(account, pa.int64()),
+        ],
+        schema=LOOKUP_SCHEMA,
+    )
 
 
 def existing(

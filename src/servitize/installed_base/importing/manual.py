@@ -109,5 +109,7 @@ def markdown() -> str:
         parts.append(f"\n## {name}\n\nKey: {key}.\n")
         parts.append("| column | required | type | notes |\n| --- | --- | --- | --- |")
         for c in kind.columns:
-            parts.append(f"| `{c.name}` | {'yes' if c.required else ''} | {_type(c)} | {_notes(c)} |")
+            parts.append(
+                f"| `{c.name}` | {'yes' if c.required else ''} | {_type(c)} | {_notes(c)} |"
+            )
     return "\n".join(parts) + "\n"

@@ -82,7 +82,9 @@ def open_source(path: Path, kind: ImportKind, encoding: str = "utf-8") -> Source
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise ImportFileError(f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from None
+        raise ImportFileError(
+            f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)"
+        ) from None
     try:
         if _is_parquet(path):
             pf = pq.ParquetFile(path)
@@ -188,12 +190,16 @@ def _arrow_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk | None]:
     """Chunks whose line numbers are certain; None where the csv module must take over."""
     names = [h.lower() for h in source.header]
     options = (
-        pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=chunk_rows * 128,
-                         encoding="utf8" if _codec(source.encoding) == "utf-8-sig"
-                         else source.encoding),
+        pcsv.ReadOptions(
+            skip_rows=1,
+            column_names=names,
+            block_size=chunk_rows * 128,
+            encoding="utf8" if _codec(source.encoding) == "utf-8-sig" else source.encoding,
+        ),
         pcsv.ParseOptions(delimiter=source.delimiter or ",", newlines_in_values=source.quoted),
-        pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                            strings_can_be_null=False),
+        pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False
+        ),
     )
     try:
         with _open_binary_after_bom(source.path) as f:
@@ -237,8 +243,7 @@ def _has_newline(batch: pa.RecordBatch) -> bool:
 def _arrow_chunk(source: Source, table: pa.Table, first_line: int) -> Chunk:
     n = table.num_rows
     columns = {
-        c.name: table.column(c.name) if c.name in table.column_names
-        else pa.nulls(n, pa.string())
+        c.name: table.column(c.name) if c.name in table.column_names else pa.nulls(n, pa.string())
         for c in source.kind.columns
     }
     columns["_shape"] = _nul_reasons(table)
@@ -262,7 +267,9 @@ def _nul_reasons(table: pa.Table) -> pa.Array:
 def _python_chunks(source: Source, chunk_rows: int, skip: int = 0) -> Iterator[Chunk]:
     names = [h.lower() for h in source.header]
     width = len(names)
-    wanted = [(c.name, names.index(c.name) if c.name in names else None) for c in source.kind.columns]
+    wanted = [
+        (c.name, names.index(c.name) if c.name in names else None) for c in source.kind.columns
+    ]
     last = 1
     try:
         with _open_text(source.path, source.encoding) as f:
@@ -290,17 +297,25 @@ def _python_chunks(source: Source, chunk_rows: int, skip: int = 0) -> Iterator[C
 
 
 def _csv_chunk(
-    lines: list[int], rows: list[list[str]], wanted: list[tuple[str, int | None]], width: int,
-    position: int, names: list[str] | None = None,
+    lines: list[int],
+    rows: list[list[str]],
+    wanted: list[tuple[str, int | None]],
+    width: int,
+    position: int,
+    names: list[str] | None = None,
 ) -> Chunk:
     shapes = [
-        f"the row has {len(r)} fields, the header {width}" if len(r) != width else _rowunstorable(r, names)
+        f"the row has {len(r)} fields, the header {width}"
+        if len(r) != width
+        else _rowunstorable(r, names)
         for r in rows
     ]
     fixed = [r if shape is None else [""] * width for r, shape in zip(rows, shapes)]
     by_position = list(zip(*fixed))
     columns = {
-        name: pa.array(by_position[i], pa.string()) if i is not None else pa.nulls(len(rows), pa.string())
+        name: pa.array(by_position[i], pa.string())
+        if i is not None
+        else pa.nulls(len(rows), pa.string())
         for name, i in wanted
     }
     columns["_shape"] = pa.array(shapes, pa.string())
@@ -325,11 +340,10 @@ def _parquet_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     try:
         for batch in pf.iter_batches(batch_size=chunk_rows):
             table = pa.Table.from_batches([batch])
-            text = pa.table(
-                {h: _as_text(table.column(h)) for h in table.column_names}
-            )
+            text = pa.table({h: _as_text(table.column(h)) for h in table.column_names})
             columns = {
-                c.name: text.column(names[c.name]) if c.name in names
+                c.name: text.column(names[c.name])
+                if c.name in names
                 else pa.nulls(len(text), pa.string())
                 for c in source.kind.columns
             }

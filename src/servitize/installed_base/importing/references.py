@@ -36,12 +36,16 @@ SEEN = "seen_keys"  # the keys earlier chunks of this run held, with their first
 def seen_sql(kind: ImportKind, typed: str = "typed") -> tuple[str, str]:
     """SQL creating the run's ``seen`` table from a chunk's shape, and adding a chunk's new keys."""
     listed = ", ".join(q(k) for k in kind.keys)
-    create = (f"CREATE TABLE IF NOT EXISTS {SEEN} AS SELECT {listed}, _line AS first_line "
-              f"FROM {typed} LIMIT 0")
-    add = (f"INSERT INTO {SEEN} SELECT {listed}, min(_line) FROM {typed} t "
-           f"WHERE NOT EXISTS (SELECT 1 FROM {SEEN} s WHERE "
-           + " AND ".join(f"s.{q(k)} IS NOT DISTINCT FROM t.{q(k)}" for k in kind.keys)
-           + f") GROUP BY {listed}")
+    create = (
+        f"CREATE TABLE IF NOT EXISTS {SEEN} AS SELECT {listed}, _line AS first_line "
+        f"FROM {typed} LIMIT 0"
+    )
+    add = (
+        f"INSERT INTO {SEEN} SELECT {listed}, min(_line) FROM {typed} t "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {SEEN} s WHERE "
+        + " AND ".join(f"s.{q(k)} IS NOT DISTINCT FROM t.{q(k)}" for k in kind.keys)
+        + f") GROUP BY {listed}"
+    )
     return create, add
 
 
@@ -51,16 +55,23 @@ def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
     # A key's first line in the file: this chunk's, or one an earlier chunk of the run left in
     # ``seen`` (kept by the checker), so a repeat is rejected wherever the chunks split the file.
     listed = ", ".join(keys)
-    joins = [(f"LEFT JOIN (SELECT {', '.join(f'c.{k}' for k in keys)}, "
-              f"coalesce(s.first_line, c.first_line) AS first_line FROM (SELECT {listed}, "
-              f"min(_line) AS first_line FROM {typed} GROUP BY {listed}) c LEFT JOIN {SEEN} s ON "
-              + " AND ".join(f"s.{k} = c.{k}" for k in keys) + ") d ON "
-              + " AND ".join(f"d.{k} = t.{k}" for k in keys))]
+    joins = [
+        (
+            f"LEFT JOIN (SELECT {', '.join(f'c.{k}' for k in keys)}, "
+            f"coalesce(s.first_line, c.first_line) AS first_line FROM (SELECT {listed}, "
+            f"min(_line) AS first_line FROM {typed} GROUP BY {listed}) c LEFT JOIN {SEEN} s ON "
+            + " AND ".join(f"s.{k} = c.{k}" for k in keys)
+            + ") d ON "
+            + " AND ".join(f"d.{k} = t.{k}" for k in keys)
+        )
+    ]
     said = " || ' ' || ".join(f"{lit(k + ' ')} || {_value('t.' + q(k))}" for k in kind.keys)
     reasons = [
         "t._reason",
-        (f"CASE WHEN t._line > d.first_line THEN {said}"
-         f" || ' appears again (first at line ' || d.first_line || ')' END"),
+        (
+            f"CASE WHEN t._line > d.first_line THEN {said}"
+            f" || ' appears again (first at line ' || d.first_line || ')' END"
+        ),
     ]
     values: dict[str, str] = {}
     pending = "NULL"

@@ -105,13 +105,17 @@ def _typed(
         # rejected, not cut, and so is a year outside the accepted range (BC dates included).
         day = f"TRY_CAST(regexp_extract({raw}, {lit(DATE_TEXT)}, 1) AS DATE)"
         first_year, last_year = years
-        value = (f"CASE WHEN year({day}) BETWEEN {first_year} AND {last_year} "
-                 f"THEN CAST({day} AS VARCHAR) END")
-        why = (f"CASE WHEN regexp_full_match({raw}, {lit(DATE_WITH_TIME)}) "
-               f"THEN ' has a time of day (a date column takes YYYY-MM-DD)' "
-               f"WHEN {day} IS NOT NULL "
-               f"THEN {lit(f' is outside the accepted years {first_year} to {last_year}')} "
-               f"ELSE ' is not a date (YYYY-MM-DD)' END")
+        value = (
+            f"CASE WHEN year({day}) BETWEEN {first_year} AND {last_year} "
+            f"THEN CAST({day} AS VARCHAR) END"
+        )
+        why = (
+            f"CASE WHEN regexp_full_match({raw}, {lit(DATE_WITH_TIME)}) "
+            f"THEN ' has a time of day (a date column takes YYYY-MM-DD)' "
+            f"WHEN {day} IS NOT NULL "
+            f"THEN {lit(f' is outside the accepted years {first_year} to {last_year}')} "
+            f"ELSE ' is not a date (YYYY-MM-DD)' END"
+        )
         reasons.append(_when(bad, _said(c.name, raw) + f" || {why}"))
     elif c.type == "bool":
         value = (
@@ -167,9 +171,7 @@ def typed_sql(
     Reference columns stay text here; ``refs`` resolves them against the records.
     """
     max_lengths = max_lengths or {}
-    clean = ", ".join(
-        f"NULLIF(trim({q(c.name)}), '') AS {q(c.name)}" for c in kind.columns
-    )
+    clean = ", ".join(f"NULLIF(trim({q(c.name)}), '') AS {q(c.name)}" for c in kind.columns)
     values, reasons = [], []
     for c in kind.columns:
         raw = f"c.{q(c.name)}"
@@ -182,12 +184,18 @@ def typed_sql(
             checks.insert(0, _when(f"{raw} IS NULL", lit(f"{c.name} is required")))
         largest = (int_max or {}).get(target(c) or "")
         if largest is not None and c.type == "int":
-            checks.append(_when(f"({value}) > {largest}",
-                                _said(c.name, raw) + f" || {lit(f' is larger than {largest:,}')}"))
+            checks.append(
+                _when(
+                    f"({value}) > {largest}",
+                    _said(c.name, raw) + f" || {lit(f' is larger than {largest:,}')}",
+                )
+            )
         limit = max_lengths.get(target(c) or "")
         if limit and c.type in ("text", "ref"):
             checks.append(
-                _when(f"length({raw}) > {limit}", lit(f"{c.name} is longer than {limit} characters"))
+                _when(
+                    f"length({raw}) > {limit}", lit(f"{c.name} is longer than {limit} characters")
+                )
             )
         if c.not_future:
             checks.append(
@@ -219,9 +227,16 @@ def kind_rules(kind: ImportKind) -> list[str]:
             ),
         ]
     if kind.name == "exchange-rates":
-        return [_when("TRY_CAST(c.rate AS DOUBLE) <= 0",
-                      _said("rate", "c.rate") + " || ' is not above 0'")]
+        return [
+            _when(
+                "TRY_CAST(c.rate AS DOUBLE) <= 0", _said("rate", "c.rate") + " || ' is not above 0'"
+            )
+        ]
     if kind.name == "accounts":
-        return [_when("c.dealer IS NOT NULL AND c.dealer = c.external_id",
-                      lit("dealer is the account itself"))]
+        return [
+            _when(
+                "c.dealer IS NOT NULL AND c.dealer = c.external_id",
+                lit("dealer is the account itself"),
+            )
+        ]
     return []

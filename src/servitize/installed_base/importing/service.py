@@ -98,17 +98,36 @@ def import_file(
             result.warnings.append(
                 f"waited {waited:.0f} s for another import of {spec.name} to finish"
             )
-        _run(engine, spec, source, result, actor=actor, strict=strict, today=today,
-             progress=progress, chunk_rows=chunk_rows, company_currency=company_currency,
-             years=years)
+        _run(
+            engine,
+            spec,
+            source,
+            result,
+            actor=actor,
+            strict=strict,
+            today=today,
+            progress=progress,
+            chunk_rows=chunk_rows,
+            company_currency=company_currency,
+            years=years,
+        )
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _run(
-    engine: Engine, spec: ImportKind, source: Source, result: ImportResult, *,
-    actor: audit.Actor, strict: bool, today: date | None, progress: bool, chunk_rows: int,
-    company_currency: str, years: tuple[int, int] | None,
+    engine: Engine,
+    spec: ImportKind,
+    source: Source,
+    result: ImportResult,
+    *,
+    actor: audit.Actor,
+    strict: bool,
+    today: date | None,
+    progress: bool,
+    chunk_rows: int,
+    company_currency: str,
+    years: tuple[int, int] | None,
 ) -> None:
     """Import ``source`` into ``result`` while holding the kind's import lock."""
     checker = Checker(spec, today or date.today(), company_currency.upper(), years)
@@ -143,8 +162,9 @@ def _run(
                     landed = loader.land(conn, checked.rows, waiting)
                     bad = checked.rejects + landed.rejects
                     if outer is None and (landed.inserted or landed.updated):
-                        _record_chunk(conn, actor, spec, result, chunk.lines, landed, len(bad),
-                                      rejects.path)
+                        _record_chunk(
+                            conn, actor, spec, result, chunk.lines, landed, len(bad), rejects.path
+                        )
                     if outer is None:
                         transaction.commit()
                     waiting = landed.waiting
@@ -189,7 +209,9 @@ def _run(
         result.rejects_file = rejects.close()
 
 
-def _waiting_originals(waiting: Any, originals: dict[int, list[str]], chunk: Any) -> dict[int, list[str]]:
+def _waiting_originals(
+    waiting: Any, originals: dict[int, list[str]], chunk: Any
+) -> dict[int, list[str]]:
     """The values as read of the rows still waiting: kept from before, or taken from ``chunk``."""
     if waiting is None:
         return {}
@@ -229,24 +251,50 @@ def _record_run(
     counts = {k: v for k, v in result.to_json().items() if k not in ("warnings", "seconds")}
     counts["rejects_file"] = str(rejects_file) if result.invalid else None
     with Session(bind=conn) as session:
-        audit.record(session, actor, "import", spec.table, None, after=counts,
-                     note=f"{spec.name} from {result.file}")
+        audit.record(
+            session,
+            actor,
+            "import",
+            spec.table,
+            None,
+            after=counts,
+            note=f"{spec.name} from {result.file}",
+        )
         session.flush()
 
 
 def _record_chunk(
-    conn: Any, actor: audit.Actor, spec: ImportKind, result: ImportResult, lines: list[int],
-    landed: Any, rejected: int, rejects_file: Path,
+    conn: Any,
+    actor: audit.Actor,
+    spec: ImportKind,
+    result: ImportResult,
+    lines: list[int],
+    landed: Any,
+    rejected: int,
+    rejects_file: Path,
 ) -> None:
     """The audit entry of one committed chunk, in the chunk's own transaction: if the run is
     killed later, the trail still says which lines it wrote."""
-    after = {"kind": spec.name, "file": result.file, "lines": f"{lines[0]}-{lines[-1]}",
-             "inserted": landed.inserted, "updated": landed.updated,
-             "unchanged": landed.unchanged, "rejected": rejected,
-             "rejects_file": str(rejects_file) if rejected or result.invalid else None}
+    after = {
+        "kind": spec.name,
+        "file": result.file,
+        "lines": f"{lines[0]}-{lines[-1]}",
+        "inserted": landed.inserted,
+        "updated": landed.updated,
+        "unchanged": landed.unchanged,
+        "rejected": rejected,
+        "rejects_file": str(rejects_file) if rejected or result.invalid else None,
+    }
     with Session(bind=conn) as session:
-        audit.record(session, actor, "import chunk", spec.table, None, after=after,
-                     note=f"{spec.name} from {result.file}, lines {lines[0]}-{lines[-1]}")
+        audit.record(
+            session,
+            actor,
+            "import chunk",
+            spec.table,
+            None,
+            after=after,
+            note=f"{spec.name} from {result.file}, lines {lines[0]}-{lines[-1]}",
+        )
         session.flush()
 
 
@@ -278,8 +326,12 @@ def _progress(show: bool, source: Source) -> Iterator[Callable[[int], None]]:
     if not show:
         yield lambda _position: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+    )
     title = f"import {source.kind.name} {source.path.name}"
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(title, total=source.size)

@@ -21,8 +21,12 @@ def upgrade() -> None:
     op.drop_index("ix_account_owner_id", table_name="account")
     op.create_index("ix_account_owner_id", "account", ["owner_id", "id"])
     op.drop_index("ix_lead_route_account_stage", table_name="lead_route")
-    op.create_index("ix_lead_route_account_stage", "lead_route", ["account_id", "stage"],
-                    postgresql_include=["reported_at", "id"])
+    op.create_index(
+        "ix_lead_route_account_stage",
+        "lead_route",
+        ["account_id", "stage"],
+        postgresql_include=["reported_at", "id"],
+    )
 
 
 def downgrade() -> None:

@@ -20,9 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("availability_contract") as batch:
-        batch.add_column(sa.Column("min_coverage_pct", sa.Float(), nullable=False, server_default="90"))
-        batch.add_column(sa.Column("silence_after_down", sa.String(length=10), nullable=False,
-                                   server_default="down"))
+        batch.add_column(
+            sa.Column("min_coverage_pct", sa.Float(), nullable=False, server_default="90")
+        )
+        batch.add_column(
+            sa.Column(
+                "silence_after_down", sa.String(length=10), nullable=False, server_default="down"
+            )
+        )
 
 
 def downgrade() -> None:

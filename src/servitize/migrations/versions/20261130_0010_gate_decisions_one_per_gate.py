@@ -30,15 +30,24 @@ def upgrade() -> None:
         batch.add_column(sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("superseded_by_id", ID, nullable=True))
     # The newest decision per gate (by time, then id) stays current; older ones become history.
-    op.execute(sa.text(
-        "UPDATE gate_decision SET superseded_at = decided_at WHERE EXISTS ("
-        " SELECT 1 FROM gate_decision AS newer"
-        " WHERE newer.opportunity_id = gate_decision.opportunity_id"
-        " AND newer.gate = gate_decision.gate"
-        " AND (newer.decided_at > gate_decision.decided_at"
-        "  OR (newer.decided_at = gate_decision.decided_at AND newer.id > gate_decision.id)))"))
-    op.create_index("uq_gate_decision_current", "gate_decision", ["opportunity_id", "gate"],
-                    unique=True, sqlite_where=CURRENT, postgresql_where=CURRENT)
+    op.execute(
+        sa.text(
+            "UPDATE gate_decision SET superseded_at = decided_at WHERE EXISTS ("
+            " SELECT 1 FROM gate_decision AS newer"
+            " WHERE newer.opportunity_id = gate_decision.opportunity_id"
+            " AND newer.gate = gate_decision.gate"
+            " AND (newer.decided_at > gate_decision.decided_at"
+            "  OR (newer.decided_at = gate_decision.decided_at AND newer.id > gate_decision.id)))"
+        )
+    )
+    op.create_index(
+        "uq_gate_decision_current",
+        "gate_decision",
+        ["opportunity_id", "gate"],
+        unique=True,
+        sqlite_where=CURRENT,
+        postgresql_where=CURRENT,
+    )
 
 
 def downgrade() -> None:
