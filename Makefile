@@ -19,9 +19,10 @@ demo: $(STAMP)
 browser:
 	@bash scripts/ensure-chromium
 
-# Style, layering and types: ruff, import-linter and mypy.
+# Style, layering and types: ruff (rules and format), import-linter and mypy.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check --quiet src tests bench scripts
 	$(BIN)/lint-imports --config pyproject.toml
 	$(BIN)/mypy
 

@@ -97,7 +97,7 @@ def database_url(
 _own_databases = itertools.count(1)
 
 
-@pytest.fixture()
+@pytest.fixture
 def own_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database of this test's own, on the backend of ``database_url``.
 
@@ -117,7 +117,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture()
+@pytest.fixture
 def connection(engine: Engine) -> Iterator[sa.Connection]:
     """A connection inside a transaction that is rolled back after the test."""
     with engine.connect() as conn:
@@ -126,7 +126,7 @@ def connection(engine: Engine) -> Iterator[sa.Connection]:
         trans.rollback()
 
 
-@pytest.fixture()
+@pytest.fixture
 def session(connection: sa.Connection) -> Iterator[Session]:
     """A session whose commits only release savepoints of the test's transaction."""
     s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -134,7 +134,7 @@ def session(connection: sa.Connection) -> Iterator[Session]:
     s.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def app_client(database_url: str, connection: sa.Connection):  # type: ignore[no-untyped-def]
     """A TestClient on the app whose requests share the test's rolled-back transaction."""
     from fastapi.testclient import TestClient
@@ -150,7 +150,7 @@ def app_client(database_url: str, connection: sa.Connection):  # type: ignore[no
         yield client
 
 
-@pytest.fixture()
+@pytest.fixture
 def data_app_client(database_url: str, connection: sa.Connection, tmp_path):  # type: ignore[no-untyped-def]
     """``app_client`` with a data folder (telemetry store) of the test's own."""
     from fastapi.testclient import TestClient
@@ -181,7 +181,7 @@ def browser():  # type: ignore[no-untyped-def]
         chromium.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(session: Session, database_url: str):  # type: ignore[no-untyped-def]
     """A browser-like client (HTML, no redirects followed) sharing the test's session."""
     from fastapi.testclient import TestClient

@@ -11,19 +11,19 @@ from sqlalchemy.orm import Session
 from tests.field.seed import Field, seed
 
 
-@pytest.fixture()
+@pytest.fixture
 def field(session: Session) -> Field:
     """The field organisation of tests/field/seed.py, seeded for today."""
     return seed(session, date.today())
 
 
-@pytest.fixture()
+@pytest.fixture
 def web(client: TestClient) -> TestClient:
     """A browser-like client sharing the test's session (nothing is committed)."""
     return client
 
 
-@pytest.fixture()
+@pytest.fixture
 def api(app_client: TestClient) -> TestClient:
     """``app_client`` (requests share the test's transaction) with the field routes."""
     return app_client

@@ -50,7 +50,7 @@ def _route(session, account, route: str, assigned_to: int, stage: str) -> LeadRo
     return row
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session):  # type: ignore[no-untyped-def]
     old = b.user(session, role="account_owner")
     new = b.user(session, role="account_owner")

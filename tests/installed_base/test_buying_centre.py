@@ -12,7 +12,7 @@ from servitize.trust.service import issue_token
 from tests import builders as b
 
 
-@pytest.fixture()
+@pytest.fixture
 def owned(session):  # type: ignore[no-untyped-def]
     owner = b.user(session, role="account_owner")
     account = b.account(session, owner_id=owner.id)

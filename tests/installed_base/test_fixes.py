@@ -16,7 +16,7 @@ from tests import builders as b
 TODAY = date(2026, 11, 23)
 
 
-@pytest.fixture()
+@pytest.fixture
 def machine(session):  # type: ignore[no-untyped-def]
     owner = b.user(session, role="account_owner")
     account = b.account(session, owner_id=owner.id)

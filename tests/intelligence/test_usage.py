@@ -65,7 +65,7 @@ def _write_days(store: TelemetryStore, serial: str) -> None:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def busy(session, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
     store = TelemetryStore(Settings().telemetry_dir)

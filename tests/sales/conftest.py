@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 
-@pytest.fixture()
+@pytest.fixture
 def sales_client(database_url: str, connection: sa.Connection):  # type: ignore[no-untyped-def]
     """Like ``app_client``, on the app with the sales routes, sharing the test's transaction."""
     from fastapi.testclient import TestClient

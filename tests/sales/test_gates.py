@@ -147,7 +147,7 @@ def test_tender_and_approval_only_in_phase_three(session) -> None:  # type: igno
     service.decide(session, owner, opp.id, _go("tender"), now=LATER)
     service.decide(session, manager, opp.id, _go("approval"), now=LATER)
     opp.phase, opp.status = 4, "won"
-    with pytest.raises(Conflict, match="closed|phase 3"):
+    with pytest.raises(Conflict, match=r"closed|phase 3"):
         service.decide(session, manager, opp.id, _go("approval", "no_go", confirm=True))
 
 

@@ -112,5 +112,5 @@ def test_a_faulty_file_is_named_with_its_line_and_nothing_is_stored(
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     (folder / "PdM_maint.csv").unlink()
-    with pytest.raises(InvalidInput, match="has no PdM_maint.csv"):
+    with pytest.raises(InvalidInput, match=r"has no PdM_maint\.csv"):
         check_folder(folder)

@@ -21,7 +21,7 @@ OCT = month_period("2026-10")
 AT = utc("2026-11-05T00:00")
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session, tmp_path):  # type: ignore[no-untyped-def]
     acc = builders.account(session)
     other = builders.account(session)

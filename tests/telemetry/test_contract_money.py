@@ -128,7 +128,7 @@ def build(session, data_dir, **contract_fields) -> World:  # type: ignore[no-unt
     return World(owner, account, other, sa, sb, contract, store)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return build(session, tmp_path)
 

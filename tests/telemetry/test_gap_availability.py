@@ -41,7 +41,7 @@ def outage(store: TelemetryStore, serial: str, start: str, end: str, missing: in
     store.write(batch)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     w = build(session, tmp_path)
     outage(w.store, w.sa.serial or "", "2026-04-14T13:00", "2026-04-14T18:00", 300)

@@ -13,7 +13,7 @@ from servitize.trust.service import issue_token
 from tests import builders as b
 
 
-@pytest.fixture()
+@pytest.fixture
 def web(data_app_client):  # type: ignore[no-untyped-def]
     return data_app_client
 

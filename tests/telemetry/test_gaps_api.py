@@ -11,7 +11,7 @@ from tests import builders as b
 from tests.telemetry.helpers import us
 
 
-@pytest.fixture()
+@pytest.fixture
 def api(data_app_client):  # type: ignore[no-untyped-def]
     return data_app_client
 

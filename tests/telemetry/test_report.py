@@ -12,7 +12,7 @@ from tests.telemetry.helpers import utc
 from tests.telemetry.report_world import AT, OCT_AVAILABILITY, SEP_AVAILABILITY, World, build
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return build(session, tmp_path)
 

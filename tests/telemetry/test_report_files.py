@@ -19,12 +19,12 @@ from tests.web.conftest import log_in
 PASSWORD = "report-test-password"
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return build(session, tmp_path)
 
 
-@pytest.fixture()
+@pytest.fixture
 def web(client, world: World, tmp_path, session):  # type: ignore[no-untyped-def]
     """The HTML client on the world's telemetry, logged in as the account owner."""
     from servitize.trust.passwords import hash_password

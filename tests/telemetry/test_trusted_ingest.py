@@ -78,7 +78,7 @@ class Running:
     def _run(self) -> None:
         try:
             self.listener.run(self.stopped.is_set)
-        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+        except BaseException as exc:
             self.error = exc
 
     def stop(self) -> None:
@@ -88,7 +88,7 @@ class Running:
             raise self.error
 
 
-@pytest.fixture()
+@pytest.fixture
 def tenant() -> str:
     require(port_open(MQTT_HOST, MQTT_PORT), "Mosquitto")
     return f"t{uuid.uuid4().hex[:10]}"

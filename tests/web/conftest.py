@@ -14,7 +14,7 @@ HTML = {"accept": "text/html"}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture()
+@pytest.fixture
 def seeded(session: Session) -> Seeded:
     """The small manufacturer of tests/web/seed.py."""
     return seed(session)

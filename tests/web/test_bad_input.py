@@ -21,7 +21,7 @@ from tests import builders as b
 HUGE = 2**70  # beyond 64 bits
 
 
-@pytest.fixture()
+@pytest.fixture
 def owner(session: Session) -> tuple[User, int]:
     """An account owner with one account."""
     user = b.user(session, username="anna", role="account_owner")

@@ -200,7 +200,7 @@ def test_four_concurrent_advances_write_one_phase_change(served: dict) -> None:
         assert _moves(session, opp_id) == 1
 
 
-@pytest.fixture()
+@pytest.fixture
 def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """PostgreSQL alone: SQLite has one writer at a time, so a row lock is PostgreSQL's."""
     with migrated_database("postgres", "row_lock", tmp_path_factory) as url:

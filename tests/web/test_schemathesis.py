@@ -38,7 +38,7 @@ EXAMPLES = int(os.environ.get("SERVITIZE_SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
-@pytest.fixture()
+@pytest.fixture
 def api(session: Session, connection: sa.Connection, database_url: str) -> Iterator[tuple]:  # type: ignore[type-arg]
     """The app, seeded, with each request in a savepoint of the test's transaction (so a
     refused write rolls back only itself), and an admin's Bearer header."""
@@ -74,7 +74,7 @@ def api(session: Session, connection: sa.Connection, database_url: str) -> Itera
         "activity_id": activity["id"],
         "user_id": seeded.owner_id,
     }
-    yield app, auth, known
+    return app, auth, known
 
 
 def _operations(schema) -> list:  # type: ignore[no-untyped-def]

@@ -47,12 +47,12 @@ class World:
     headers: dict[str, dict[str, str]]
 
 
-@pytest.fixture()
+@pytest.fixture
 def api(data_app_client):  # type: ignore[no-untyped-def]
     return data_app_client
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(session: Session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     olga = b.user(session, username="olga", role="account_owner")
     piet = b.user(session, username="piet", role="account_owner")

@@ -71,5 +71,5 @@ def render(
 def text_form(model: type[BaseModel]) -> type[BaseModel]:
     """An input model's HTML form as posted: every field as text, empty when left empty (the
     input model then reads and checks it; other posted fields, like the CSRF token, are ignored)."""
-    fields: dict[str, Any] = {name: (str, "") for name in model.model_fields}
+    fields: dict[str, Any] = dict.fromkeys(model.model_fields, (str, ""))
     return create_model(f"{model.__name__}Form", __config__=ConfigDict(extra="ignore"), **fields)

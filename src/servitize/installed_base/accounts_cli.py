@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
                 )
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if as_json:
             emit_json(page)
             return
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
                 )
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(1 if exc.status_code == 404 else 2)
+            raise typer.Exit(1 if exc.status_code == 404 else 2) from None
         if as_json:
             emit_json(view)
             return
@@ -120,5 +120,5 @@ def register(app: typer.Typer) -> None:
                 link_dealer_user(session, Actor("cli"), username, dealer)
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         console.print(f"{username} now sees what dealer {dealer} serves")

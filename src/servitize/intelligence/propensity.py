@@ -94,9 +94,11 @@ def _numeric(table: pa.Table) -> list[str]:
     return [
         f.name
         for f in table.schema
-        if f.name not in SKIP
-        and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
-        and not f.name.startswith(("bought_", "days_since_"))
+        if (
+            f.name not in SKIP
+            and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+            and not f.name.startswith(("bought_", "days_since_"))
+        )
         or f.name == "days_since_purchase"
     ]
 

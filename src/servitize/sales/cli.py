@@ -163,10 +163,10 @@ def register(app: typer.Typer) -> None:
             lambda s, u: (
                 picture.aggregate_svg(s, u, aggregate)
                 if aggregate
-                else picture.opportunity_svg(s, u, opportunity_id)
+                else picture.opportunity_svg(s, u, opportunity_id)  # type: ignore[arg-type]
             ),
             as_user,
-        )  # type: ignore[arg-type]
+        )
         svg.write_text(text, encoding="utf-8")
         console.print(f"blueprint written to {svg}")
 

@@ -107,7 +107,7 @@ def handover(
     row = repo.handover_of(session, opp.id)
     check_version(data.version, row.version if row else 0, f"the handover of opportunity {opp.id}")
     if row is None:
-        row = Handover(opportunity_id=opp.id, checklist={k: False for k in items})
+        row = Handover(opportunity_id=opp.id, checklist=dict.fromkeys(items, False))
         session.add(row)
     row.checklist = {k: bool(row.checklist.get(k)) or bool(data.checklist.get(k)) for k in items}
     row.project_manager = data.project_manager or row.project_manager

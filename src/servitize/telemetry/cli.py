@@ -92,7 +92,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             result = listener.run(lambda: stop["now"])
         except (listening.ListenerBusy, InvalidInput) as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         emit_json(result.as_dict())
 
     cli_trust.register(tele)
@@ -144,7 +144,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 missing = service.without_agreement(session, _store(), purpose)
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         hint = service.agreement_hint(missing, purpose)
         if hint:  # never an empty answer in silence
             console.print(f"[yellow]note:[/] {hint}")
@@ -192,7 +192,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 out = consent.agreement_dict(agreement)
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         emit_json(out) if as_json else console.print(f"agreement {out['id']} recorded")
 
     @consent_app.command("revoke")
@@ -203,7 +203,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 consent.revoke(session, audit.Actor("cli"), agreement_id)
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         console.print(f"agreement {agreement_id} revoked")
 
     contracts_app = typer.Typer(no_args_is_help=True, help="Availability contracts.")
@@ -222,7 +222,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 )
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if as_json:
             emit_json({"period": period, "contracts": results})
             return
@@ -252,7 +252,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             )
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if as_json:
             emit_json(result.__dict__)
         else:

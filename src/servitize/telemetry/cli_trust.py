@@ -69,7 +69,7 @@ def register(tele: typer.Typer) -> None:
             report = doctor.diagnose(config, probe_messages)
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if as_json:
             emit_json(report.as_dict())
         else:
@@ -160,7 +160,7 @@ def register(tele: typer.Typer) -> None:
                             f.write(lead + "\n".join(lines))
         except (ServitizeError, OSError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         out = {
             "username": creds.username,
             "password": creds.password,

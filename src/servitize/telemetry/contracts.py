@@ -57,7 +57,7 @@ def create_contract(session: Session, actor: audit.Actor, **fields: object) -> A
         "create",
         "availability_contract",
         contract.id,
-        after={k: v for k, v in fields.items()},
+        after=dict(fields.items()),
     )
     return contract
 

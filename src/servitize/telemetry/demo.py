@@ -123,18 +123,18 @@ def demo_contract(
     add_downtime(
         session,
         actor,
-        asset_id,
+        asset_id,  # type: ignore[arg-type]
         stop,
-        stop + timedelta(hours=5),  # type: ignore[arg-type]
+        stop + timedelta(hours=5),
         cause="power outage at the customer's plant",
         excluded=True,
     )
     add_downtime(
         session,
         actor,
-        asset_id,
+        asset_id,  # type: ignore[arg-type]
         stop + timedelta(days=3),
-        stop + timedelta(days=3, hours=3),  # type: ignore[arg-type]
+        stop + timedelta(days=3, hours=3),
         cause=rng.choice(CAUSES),
     )
     return contract

@@ -389,7 +389,7 @@ class Listener:
         for topic, payload, _mid, _qos in pending:
             try:
                 self._parse(batch, topic, payload, received)
-            except Exception as exc:  # noqa: BLE001 - no message may stop the listener
+            except Exception as exc:
                 self._dead(
                     batch,
                     received,

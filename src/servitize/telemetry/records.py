@@ -44,7 +44,7 @@ def account_names(session: Session, account_ids: set[int]) -> dict[int, str]:
     if not account_ids:
         return {}
     rows = session.execute(select(Account.id, Account.name).where(Account.id.in_(account_ids)))
-    return {account_id: name for account_id, name in rows}
+    return dict(rows.all())
 
 
 def serial_table(serials: list[str]) -> pa.Table:

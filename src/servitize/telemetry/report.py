@@ -271,11 +271,11 @@ def month_result(
     return MonthResult(
         month,
         True,
-        evaluation["measured_pct"],
-        contract.target_pct,  # type: ignore[arg-type]
+        evaluation["measured_pct"],  # type: ignore[arg-type]
+        contract.target_pct,
         str(evaluation["band"]),
         int(evaluation["steps"]),  # type: ignore[call-overload]
-        float(evaluation["fee_pct"]),
+        float(evaluation["fee_pct"]),  # type: ignore[arg-type]
         Decimal(evaluation["amount"]),  # type: ignore[arg-type]
         contract.currency,
         _sum(assets, "uptime_hours"),
@@ -285,8 +285,8 @@ def month_result(
         int(_sum(assets, "failures")),
         coverage,  # type: ignore[arg-type]
         evaluation.get("min_coverage_pct"),  # type: ignore[arg-type]
-        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band),
-    )  # type: ignore[arg-type]
+        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band),  # type: ignore[arg-type]
+    )
 
 
 def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> list[Stop]:
@@ -307,13 +307,13 @@ def _stops(month: str, period: Period, evidence: list[dict[str, object]]) -> lis
                 month,
                 str(e["serial"]),
                 str(e["state"]),
-                start,
+                start,  # type: ignore[arg-type]
                 end,  # type: ignore[arg-type]
                 round(hours, 4),
                 str(e["source"]),
-                e.get("cause"),
+                e.get("cause"),  # type: ignore[arg-type]
             )
-        )  # type: ignore[arg-type]
+        )
     return sorted(out, key=lambda s: (s.start, s.serial, s.source))
 
 
@@ -393,7 +393,7 @@ def build_report(
             availability_pct=None
             if r["availability"] is None
             else round(100 * r["availability"], 4),  # type: ignore[operator]
-            downtime_hours=r["downtime_hours"],
+            downtime_hours=r["downtime_hours"],  # type: ignore[arg-type]
             failures=r["failures"],  # type: ignore[arg-type]
             operating_hours=r["running_hours"] if usage_shared else None,  # type: ignore[arg-type]
             energy_kwh=r["energy_kwh"] if energy_shared else None,  # type: ignore[arg-type]
@@ -435,10 +435,10 @@ def build_report(
         excluded_causes=sorted(
             {
                 str(e.get("cause") or "no cause given")
-                for e in (current["evidence"] if current else [])
+                for e in (current["evidence"] if current else [])  # type: ignore[attr-defined]
                 if e["state"] == "excluded"
             }
-        ),  # type: ignore[attr-defined]
+        ),
         telemetry_gaps=gaps.report_lines(
             store,
             contracts.contract_serials(session, contract),

@@ -506,11 +506,10 @@ def tables_xlsx(results: list[MonthResult], stops: list[Stop]) -> bytes:
         for cell in ws[1]:  # type: ignore[index]
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(
+            ws.append(  # type: ignore[union-attr]
                 [
                     v.replace(tzinfo=None)
                     if isinstance(v, datetime)
-                    # type: ignore[union-attr]
                     else float(v)
                     if isinstance(v, Decimal)
                     else safe_cell(v)

@@ -154,7 +154,7 @@ def parse_value(value: object) -> float | Rejected:
     return number
 
 
-def _text(obj: dict[str, object], key: str, limits: Limits) -> str | None | Rejected:
+def _text(obj: dict[str, object], key: str, limits: Limits) -> str | Rejected | None:
     value = obj.get(key)
     if type(value) is str and 0 < len(value) <= limits.max_field_chars:  # the usual case, fast
         return value
@@ -171,7 +171,7 @@ def _text(obj: dict[str, object], key: str, limits: Limits) -> str | None | Reje
     return text
 
 
-def parse_seq(value: object) -> int | None | Rejected:
+def parse_seq(value: object) -> int | Rejected | None:
     """The optional per-machine sequence number: a whole number from 0 to 2**63 - 1."""
     if value is None:
         return None

@@ -144,7 +144,7 @@ def compute(
         seen = {r["serial"] for r in rows}
         hours = round(scheduled_hours(period, options.calendar), 6)
         rows += [
-            {k: None for k in RESULT_FIELDS}
+            dict.fromkeys(RESULT_FIELDS)
             | {"serial": s, "scheduled_hours": hours, "known_hours": 0.0, "coverage": 0.0}
             for s in set(wanted) - seen
         ]

@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
                 out = user_dict(user) | {"api_token": token}
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if as_json:
             emit_json(out)
         else:

@@ -40,7 +40,9 @@ def create_user(
     try:
         role_value = Role(role)
     except ValueError:
-        raise InvalidInput(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+        raise InvalidInput(
+            f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}"
+        ) from None
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} exists already")
     user = User(

@@ -43,7 +43,7 @@ def audit_page(
 def tokens_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
     """Every API token, whose it is and when it was last used; revoke one (admins only)."""
     require_role(user, Role.admin)
-    names = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+    names = dict(session.execute(select(User.id, User.username)).all())
     rows = [(t, names.get(t.user_id, "?")) for t in tokens_of(session)]
     return render(request, "admin/tokens.html", {"rows": rows})
 

@@ -15,7 +15,7 @@ from tests.installed_base.importing.helpers import write
 runner = CliRunner()
 
 
-@pytest.fixture()
+@pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh migrated SQLite file the CLI's settings point at."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"

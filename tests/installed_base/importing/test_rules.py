@@ -48,7 +48,11 @@ def test_accounts_values_are_typed_and_defaulted():
         ],
     )
     values = dict(
-        zip(["_idx", "_line", *[c.name for c in KINDS["accounts"].columns], "_reason"], row)
+        zip(
+            ["_idx", "_line", *[c.name for c in KINDS["accounts"].columns], "_reason"],
+            row,
+            strict=False,
+        )
     )
     assert values["external_id"] == "A1"
     assert (values["country"], values["currency"], values["kind"]) == ("DE", "CHF", "customer")

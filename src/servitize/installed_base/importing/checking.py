@@ -108,7 +108,7 @@ class Checker:
         filled = defaults(kind)
         columns = [
             f"COALESCE({q(s)}, {lit(filled[t])}) AS {q(t)}" if t in filled else f"{q(s)} AS {q(t)}"
-            for s, t in zip(sources(kind), targets(kind))
+            for s, t in zip(sources(kind), targets(kind), strict=False)
         ]
         self.checked = (
             f"SELECT _idx, _line, _reason, _pending, {', '.join(columns)} "
@@ -160,7 +160,8 @@ class Checker:
                     *[
                         checked.filter(bad).column(c).to_pylist()
                         for c in ("_idx", "_line", "_reason")
-                    ]
+                    ],
+                    strict=False,
                 )
             )
             rows = rows.filter(pc.invert(bad))

@@ -104,7 +104,9 @@ class Loader:
         return [
             (line, f"{name} '{key}' is not imported yet, nor a row of this file that landed")
             for line, key in zip(
-                waiting.column("_line").to_pylist(), waiting.column("_pending").to_pylist()
+                waiting.column("_line").to_pylist(),
+                waiting.column("_pending").to_pylist(),
+                strict=False,
             )
         ]
 
@@ -112,10 +114,10 @@ class Loader:
         """The key of each row: a value, or a tuple where the key has several columns."""
         if len(self.key_names) == 1:
             return rows.column(self.key_names[0]).to_pylist()
-        return list(zip(*[rows.column(n).to_pylist() for n in self.key_names]))
+        return list(zip(*[rows.column(n).to_pylist() for n in self.key_names], strict=False))
 
     def _tuples(self, rows: pa.Table) -> Iterator[tuple[Any, ...]]:
-        return zip(*[rows.column(n).to_pylist() for n in self.names])
+        return zip(*[rows.column(n).to_pylist() for n in self.names], strict=False)
 
     def _write(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
         if not rows.num_rows:
@@ -128,7 +130,7 @@ class Loader:
             new = rows.filter(pc.invert(known))
             changes = []
             for key, values in zip(
-                (k for k in keys if k in stored), self._tuples(rows.filter(known))
+                (k for k in keys if k in stored), self._tuples(rows.filter(known)), strict=False
             ):
                 row_id, old_values = stored[key]
                 if old_values == values:  # the common case, decided in C
@@ -182,12 +184,21 @@ class Loader:
         else:
             values = [rows.column(n).to_pylist() for n in keep]
             insert_rows(
-                conn, self.table.name, columns, zip(*values, *(repeat(v) for v in extras.values()))
+                conn,
+                self.table.name,
+                columns,
+                zip(*values, *(repeat(v) for v in extras.values()), strict=False),
             )
         if LINKS in self.names:
-            listed = [(k, a) for k, a in zip(self._keys(rows), rows.column(LINKS).to_pylist()) if a]
+            listed = [
+                (k, a)
+                for k, a in zip(self._keys(rows), rows.column(LINKS).to_pylist(), strict=False)
+                if a
+            ]
             found = lookups.ids(conn, self.kind, [k for k, _ in listed])
-            ids = dict(zip(found.column("k").to_pylist(), found.column("id").to_pylist()))
+            ids = dict(
+                zip(found.column("k").to_pylist(), found.column("id").to_pylist(), strict=False)
+            )
             links = [(ids[k], a) for k, assets in listed for a in assets]
             bulk_insert(conn, "order_asset", ["order_id", "asset_id"], links)
 

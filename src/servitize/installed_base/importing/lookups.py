@@ -79,7 +79,7 @@ def ids(conn: Connection, kind: ImportKind, keys: Sequence[str]) -> pa.Table:
     table = table_of(kind)
     has_account = "account_id" in table.c
     columns = ["id", "account_id"] if has_account else ["id"]
-    found = list(zip(*_select(conn, table, kind.key, columns, keys)))
+    found = list(zip(*_select(conn, table, kind.key, columns, keys), strict=False))
     if not found:
         return LOOKUP_SCHEMA.empty_table()
     account = found[2] if has_account else pa.nulls(len(found[0]), pa.int64())

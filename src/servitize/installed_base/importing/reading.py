@@ -310,8 +310,8 @@ def _csv_chunk(
         else _rowunstorable(r, names)
         for r in rows
     ]
-    fixed = [r if shape is None else [""] * width for r, shape in zip(rows, shapes)]
-    by_position = list(zip(*fixed))
+    fixed = [r if shape is None else [""] * width for r, shape in zip(rows, shapes, strict=False)]
+    by_position = list(zip(*fixed, strict=False))
     columns = {
         name: pa.array(by_position[i], pa.string())
         if i is not None

@@ -216,7 +216,9 @@ def _waiting_originals(
     if waiting is None:
         return {}
     kept = {}
-    for index, line in zip(waiting.column("_idx").to_pylist(), waiting.column("_line").to_pylist()):
+    for index, line in zip(
+        waiting.column("_idx").to_pylist(), waiting.column("_line").to_pylist(), strict=False
+    ):
         kept[line] = originals[line] if line in originals else chunk.original(index)
     return kept
 
