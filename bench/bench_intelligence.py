@@ -17,10 +17,10 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from servitize.core.settings import IntelligenceSettings
 from servitize.intelligence import rules, segments
 from servitize.intelligence.featurize import Sources, compute, lead_assets, quiet_backend
 from servitize.intelligence.leads import assemble
-from servitize.intelligence.settings import IntelligenceSettings
 
 AS_OF = date(2026, 11, 23)
 SIZES = {"small": (2_000, 20_000, 200_000), "full": (100_000, 1_000_000, 10_000_000)}

@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servitize.core.money import ExchangeRate
-from servitize.core.settings import Settings
+from servitize.core.settings import FieldSettings, Settings
 from servitize.field import service, sheets
 from servitize.field.schemas import Signing
-from servitize.field.settings import FieldSettings
 from servitize.installed_base.models import Account, Offering, Visit
 from servitize.trust.audit import Actor
 from servitize.trust.models import User

@@ -10,11 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
-from servitize.core.settings import Settings
+from servitize.core.settings import FieldSettings, Settings
 from servitize.field import recognition, service, sheets
 from servitize.field.models import LeadRoute
 from servitize.field.schemas import Feedback, LeadReport, Signing
-from servitize.field.settings import FieldSettings
 from servitize.installed_base.models import Order, Visit
 from servitize.intelligence.models import Lead
 from servitize.trust.audit import Actor, entries

@@ -9,10 +9,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import func, select
 
+from servitize.core.settings import IntelligenceSettings, LeadRules
 from servitize.intelligence import rules, stories
 from servitize.intelligence.models import Lead
 from servitize.intelligence.service import dismiss, generate_leads
-from servitize.intelligence.settings import IntelligenceSettings, LeadRules
 from servitize.trust.audit import SYSTEM
 from servitize.trust.models import AuditEntry
 from tests.intelligence.fleet import AS_OF, build

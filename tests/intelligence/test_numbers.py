@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from servitize.core.money import ExchangeRate
+from servitize.core.settings import IntelligenceSettings
 from servitize.intelligence import rules, stories
 from servitize.intelligence.featurize import Sources, compute, lead_assets
 from servitize.intelligence.records import load_records
 from servitize.intelligence.service import generate_leads
-from servitize.intelligence.settings import IntelligenceSettings
 from tests import builders as b
 
 AS_OF = date(2026, 11, 23)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from servitize.core.settings import SegmentRules
 from servitize.intelligence import segments, twin
-from servitize.intelligence.settings import SegmentRules
 
 ROW = {
     "account_id": 1,

@@ -1,15 +1,170 @@
-"""Settings read from the environment (prefix ``SERVITIZE_``); they fail fast on bad values."""
+"""One ``Settings`` for all of servitize, read from the environment; it fails fast on bad values.
+
+Its sections belong to the capabilities: ``settings.field`` (``SERVITIZE_FIELD_*``),
+``settings.intelligence`` (``SERVITIZE_INTELLIGENCE_*``, nested values with ``__``) and
+``settings.sales`` (``SERVITIZE_SALES_*``). Services never read the environment: each edge (API,
+page, CLI, batch) builds one ``Settings`` and hands it on, inside a ``Context``.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "servitize-development-secret-change-me"
 SECRET_MIN_LENGTH = 32
+
+
+class FieldSettings(BaseSettings):
+    """Everything tunable in the field capability (amounts in major units of the currency)."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_FIELD_", extra="ignore")
+
+    # A lead below this value (in the account's currency) goes to the technician of the
+    # account's next visit; at or above it, to the account owner.
+    threshold: float = Field(default=5_000, gt=0)
+    threshold_by_currency: dict[str, float] = Field(default_factory=dict)
+    max_open_per_technician: int = Field(default=5, ge=1)
+    next_visit_days: int = Field(default=60, ge=1)
+    # Turnaround SLAs in working days (Monday to Friday, minus holidays).
+    sla_first_action_days: int = Field(default=2, ge=1)
+    sla_proposal_days: int = Field(default=5, ge=1)
+    sla_close_days: int = Field(default=20, ge=1)
+    holidays: list[date] = Field(default_factory=list)
+    lead_ttl_days: int = Field(default=60, ge=1)
+    max_sheet_lines: int = Field(default=6, ge=1)
+
+    def threshold_cents(self, currency: str) -> int:
+        """The routing threshold in minor units of a currency."""
+        return round(self.threshold_by_currency.get(currency, self.threshold) * 100)
+
+
+# Industrial-Internet infrastructure index per country, 0 (poor) .. 1 (excellent); an operator
+# replaces it with their own (e.g. ITU ICT development index). Unknown countries get 0.5.
+COUNTRY_DIGITAL_INDEX: dict[str, float] = {
+    "DE": 0.82,
+    "AT": 0.80,
+    "CH": 0.90,
+    "NL": 0.92,
+    "BE": 0.82,
+    "SE": 0.93,
+    "DK": 0.92,
+    "FI": 0.91,
+    "NO": 0.92,
+    "GB": 0.86,
+    "IE": 0.80,
+    "FR": 0.80,
+    "ES": 0.76,
+    "IT": 0.70,
+    "PT": 0.72,
+    "PL": 0.64,
+    "CZ": 0.68,
+    "RO": 0.52,
+    "HU": 0.62,
+    "US": 0.86,
+    "CA": 0.83,
+    "MX": 0.45,
+    "BR": 0.50,
+    "CL": 0.58,
+    "AR": 0.50,
+    "CN": 0.68,
+    "IN": 0.38,
+    "JP": 0.85,
+    "KR": 0.92,
+    "SG": 0.90,
+    "AU": 0.84,
+    "ZA": 0.42,
+    "TR": 0.52,
+    "AE": 0.78,
+    "SA": 0.66,
+}
+
+# Which catalogue families a lead of each rule points to, first match wins.
+OFFER_FAMILIES: dict[str, list[str]] = {
+    "drifted_customer": ["maintenance_contract", "inspection", "service_agreement"],
+    "wallet_share": ["maintenance_contract", "inspection", "spare_parts"],
+    "repeat_repairs": ["condition_monitoring", "remote_service", "predictive_maintenance"],
+    "past_typical_life": ["retrofit", "modernisation", "upgrade", "replacement"],
+    "coverage_ending": ["maintenance_contract", "extended_warranty", "full_service"],
+    "downtime_without_monitoring": ["condition_monitoring", "remote_service"],
+    "competitor_fleet": ["multi_brand_service", "maintenance_contract"],
+    "high_utilisation_no_contract": ["maintenance_contract", "availability_contract"],
+}
+# When no family matches, any offering of these shells will do.
+FALLBACK_SHELLS: dict[str, list[str]] = {
+    "repeat_repairs": ["digital_service"],
+    "downtime_without_monitoring": ["digital_service"],
+    "past_typical_life": ["expanded_range", "product"],
+    "wallet_share": ["spare_parts", "service"],
+}
+
+
+class LeadRules(BaseModel):
+    """Thresholds of the lead rules (all days are calendar days)."""
+
+    drift_days: int = 365
+    wallet_share_below: float = 0.35
+    yearly_need_per_asset_cents: int = 2_500_00
+    wallet_capture: float = 0.5
+    repeat_window_days: int = 182
+    repeat_min_repairs: int = 3
+    typical_life_years: float = 20.0
+    typical_life_by_line: dict[str, float] = Field(default_factory=dict)
+    coverage_days: int = 90
+    downtime_hours: float = 40.0
+    competitor_share_min: float = 0.2
+    utilisation_min: float = 0.8
+    usage_window_days: int = 30  # telemetry usage features: the days ending on the cutoff
+    # A model lead names a family the account has not bought within these days (rows bought
+    # more recently never become leads: repair call-outs, subscription renewals).
+    model_not_bought_days: int = 365
+    lead_ttl_days: int = 60
+    quiet_days: int = 120
+    downtime_cost_per_hour_cents: int = 500_00
+    value_share_of_downtime: float = 0.25
+
+
+class SegmentRules(BaseModel):
+    """Thresholds of the four seed-004 dimensions and the go-to-market mode."""
+
+    high: float = 0.6
+    low: float = 0.35
+    history_days: int = 730
+    country_index: dict[str, float] = Field(default_factory=lambda: dict(COUNTRY_DIGITAL_INDEX))
+    old_years: float = 15.0
+
+
+class IntelligenceSettings(BaseSettings):
+    """Everything tunable in intelligence; nested values via ``__`` (e.g. LEADS__QUIET_DAYS)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SERVITIZE_INTELLIGENCE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    leads: LeadRules = Field(default_factory=LeadRules)
+    segments: SegmentRules = Field(default_factory=SegmentRules)
+    offer_families: dict[str, list[str]] = Field(default_factory=lambda: dict(OFFER_FAMILIES))
+    fallback_shells: dict[str, list[str]] = Field(default_factory=lambda: dict(FALLBACK_SHELLS))
+    propensity_horizon_days: int = 182
+    propensity_k: int = 100
+    consent_purpose: str = "service_offers"
+    # Catalogue items (external ids) that add sensors to a machine: before such an order the
+    # machine's connectivity is unknown, so features at an earlier cutoff do not see today's.
+    connectivity_offerings: list[str] = Field(default_factory=lambda: ["X-RETRO"])
+    usage_min_coverage: float = 0.5  # share of the window's hours known for a utilisation
+
+
+class SalesSettings(BaseSettings):
+    """The sales capability: where the sales policy (borderline of terms, thresholds) lives."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_SALES_", extra="ignore")
+
+    # A YAML file in the form of the packaged policy.yaml; unset: the packaged policy.
+    policy: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -52,6 +207,11 @@ class Settings(BaseSettings):
 
     # Strict-Transport-Security on every answer, for a server behind TLS (0: not sent).
     hsts_max_age_s: int = Field(default=0, ge=0, le=2 * 365 * 24 * 3600)
+
+    # The capabilities' sections, each read from its own prefix.
+    field: FieldSettings = Field(default_factory=FieldSettings)
+    intelligence: IntelligenceSettings = Field(default_factory=IntelligenceSettings)
+    sales: SalesSettings = Field(default_factory=SalesSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

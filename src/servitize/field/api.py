@@ -10,6 +10,7 @@ from pydantic import Field
 
 from servitize.core.dates import SaneDate
 from servitize.core.inputs import Count, Id, Input, SaneMonth
+from servitize.core.settings import FieldSettings
 from servitize.field import recognition, service, sheets, visits
 from servitize.field.schemas import (
     BestPracticeCreate,
@@ -27,7 +28,6 @@ from servitize.field.schemas import (
     VisitCreate,
     VisitRead,
 )
-from servitize.field.settings import FieldSettings
 from servitize.installed_base.access import require
 from servitize.intelligence import queries
 from servitize.intelligence import service as intelligence

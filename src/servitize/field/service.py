@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 from servitize.core.db import utcnow
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.money import Rates, from_cents, load_rates, to_cents
-from servitize.core.settings import Settings
+from servitize.core.settings import FieldSettings, Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, Route, Stage
 from servitize.field.schemas import InboxItem, InboxPage, LeadReport, LeadRouted, UserName
-from servitize.field.settings import FieldSettings
 from servitize.installed_base import ownership
 from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import Account, Asset, Offering

@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.core.money import Converted, Rates, from_cents, load_rates
-from servitize.core.settings import Settings
+from servitize.core.settings import FieldSettings, Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
 from servitize.field.schemas import SheetLineRead, SheetRead, Signing
-from servitize.field.settings import FieldSettings
 from servitize.installed_base.access import require
 from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
 from servitize.installed_base.schemas import Unconverted

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput, NotFound
+from servitize.core.settings import FieldSettings
 from servitize.field import repository as repo
 from servitize.field import rules
 from servitize.field.models import LeadRoute, SignUpSheet
 from servitize.field.schemas import InboxItem, VisitCreate
 from servitize.field.service import item, sla_of
-from servitize.field.settings import FieldSettings
 from servitize.installed_base.access import account_scope, get_account, require
 from servitize.installed_base.models import Account, Asset, Site, Visit
 from servitize.intelligence.models import Lead

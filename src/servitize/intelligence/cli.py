@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import NotFound
 from servitize.core.lazy import lazy
-from servitize.core.settings import Settings
+from servitize.core.settings import IntelligenceSettings, Settings
 from servitize.installed_base.models import Account
 from servitize.intelligence.models import Attitude, ReadinessAttitude
-from servitize.intelligence.settings import IntelligenceSettings
 from servitize.trust.audit import Actor, record
 from servitize.trust.cli import run_as
 from servitize.trust.models import User

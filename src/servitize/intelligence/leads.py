@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from servitize.core.settings import IntelligenceSettings
 from servitize.intelligence import stories
 from servitize.intelligence.rules import Hit
-from servitize.intelligence.settings import IntelligenceSettings
 
 MAX_MACHINES = 10
 

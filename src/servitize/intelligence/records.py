@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.money import Rates, load_rates
-from servitize.core.settings import Settings
+from servitize.core.settings import IntelligenceSettings, Settings
 from servitize.installed_base.models import (
     Account,
     Asset,
@@ -26,7 +26,6 @@ from servitize.installed_base.models import (
     Visit,
     order_asset,
 )
-from servitize.intelligence.settings import IntelligenceSettings
 from servitize.trust.models import User
 
 I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servitize.intelligence.settings import LeadRules
+from servitize.core.settings import LeadRules
 
 
 @dataclass(frozen=True)

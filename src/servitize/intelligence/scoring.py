@@ -13,13 +13,13 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servitize.core.settings import IntelligenceSettings
 from servitize.intelligence import stories
 from servitize.intelligence.featurize import Sources
 from servitize.intelligence.leads import Candidate
 from servitize.intelligence.models import ModelRun
 from servitize.intelligence.propensity import Evaluation, Model, dataset, train_and_evaluate
 from servitize.intelligence.records import Records, load_records
-from servitize.intelligence.settings import IntelligenceSettings
 
 
 def last_day(records: Records) -> date:

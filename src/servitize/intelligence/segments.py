@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from servitize.intelligence.settings import SegmentRules
+from servitize.core.settings import SegmentRules
 
 OWNERSHIP_READINESS = {"listed": 0.8, "investor": 0.8, "public": 0.4, "family": 0.3}
 ATTITUDE_READINESS = {"positive": 1.0, "neutral": 0.5, "negative": 0.0}

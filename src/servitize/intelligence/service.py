@@ -11,7 +11,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.settings import Settings
+from servitize.core.settings import IntelligenceSettings, Settings
 from servitize.intelligence import rules, scoring, segments
 from servitize.intelligence.featurize import Sources, compute, lead_assets
 from servitize.intelligence.leads import Candidate, assemble
@@ -22,7 +22,6 @@ from servitize.intelligence.models import (
     SegmentAssignment,
 )
 from servitize.intelligence.records import Records, load_records
-from servitize.intelligence.settings import IntelligenceSettings
 from servitize.intelligence.usage import consented_usage
 from servitize.trust.audit import SYSTEM, Actor, record
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.trust import audit
+from servitize.trust.context import Context, cli_context
 from servitize.trust.models import User
 from servitize.trust.service import (
     acting_user,
@@ -21,6 +22,8 @@ from servitize.trust.service import (
     user_dict,
 )
 
+T = TypeVar("T")
+
 
 def run_as(work: Callable[[Session, User], Any], as_user: str | None, as_json: bool = False) -> Any:
     """Run one use case as a user (``--as``; the operator otherwise) in a committed transaction;
@@ -28,6 +31,19 @@ def run_as(work: Callable[[Session, User], Any], as_user: str | None, as_json: b
     try:
         with cli_session() as session:
             return work(session, acting_user(session, as_user))
+    except ServitizeError as exc:
+        if as_json:
+            emit_json({"error": exc.message, "status": exc.status_code})
+        else:
+            console.print(f"[red]error:[/] {exc.message}", soft_wrap=True)
+        raise typer.Exit(1 if exc.status_code == 404 else 2) from None
+
+
+def run_in_context(work: Callable[[Context], T], as_user: str | None, as_json: bool = False) -> T:
+    """Like ``run_as``, with the command's ``Context`` (session, user, settings, today)."""
+    try:
+        with cli_context(as_user) as ctx:
+            return work(ctx)
     except ServitizeError as exc:
         if as_json:
             emit_json({"error": exc.message, "status": exc.status_code})

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from servitize.core.db import session_scope
 from servitize.core.errors import NotAuthenticated, PermissionDenied
 from servitize.core.settings import Settings
+from servitize.trust.context import Context
 from servitize.trust.models import Role, User
 from servitize.trust.service import user_by_token
 
@@ -217,3 +218,12 @@ def require_role(user: User, *roles: Role) -> None:
     """Raise PermissionDenied unless the user has one of the roles."""
     if user.role not in {r.value for r in roles}:
         raise PermissionDenied(f"this needs the role {' or '.join(r.value for r in roles)}")
+
+
+def request_context(request: Request, session: DbSession, user: CurrentUser) -> Context:
+    """The request's ``Context``: its session, the logged-in user, the app's settings, now."""
+    return Context(session, user, settings_of(request))
+
+
+# A route parameter ``ctx: RequestContext`` hands the route its Context (and logs the user in).
+RequestContext = Annotated[Context, Depends(request_context)]
