@@ -260,3 +260,85 @@ def account_facets(session: Session, user: User, limit: int) -> dict[str, list]:
         "territory": values(Account.territory),
         "owner": list(session.execute(owners.order_by(User.full_name).limit(limit))),
     }
+
+
+# What other capabilities (sales, field) read of the installed base, by name.
+
+
+def account_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Account names keyed by id (for lists that show them)."""
+    if not ids:
+        return {}
+    query = select(Account.id, Account.name).where(Account.id.in_(sorted(ids)))
+    return dict(session.execute(query).tuples().all())
+
+
+def accounts_by_id(session: Session, ids: set[int]) -> dict[int, Account]:
+    """Accounts keyed by id (no scope: batch jobs)."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(sorted(ids))))}
+
+
+def account_choices(session: Session, user: User, limit: int = 500) -> list[Account]:
+    """The accounts a user may pick in a form, by name."""
+    query = select(Account).where(account_scope(user)).order_by(Account.name).limit(limit)
+    return list(session.scalars(query))
+
+
+def account_row(account_id: int) -> Select[Account]:
+    """The query of one account's row (to hold it while a change is checked)."""
+    return select(Account).where(Account.id == account_id)
+
+
+def asset_counts(session: Session, account_ids: set[int]) -> dict[int, int]:
+    """How many machines each account has."""
+    if not account_ids:
+        return {}
+    query = (
+        select(Asset.account_id, func.count())
+        .where(Asset.account_id.in_(sorted(account_ids)))
+        .group_by(Asset.account_id)
+    )
+    return dict(session.execute(query).tuples().all())
+
+
+def assets_of_account(session: Session, account_id: int, limit: int = 200) -> list[Asset]:
+    """An account's machines by model (for pickers)."""
+    query = select(Asset).where(Asset.account_id == account_id).order_by(Asset.model, Asset.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def service_kinds_since(session: Session, account_id: int, since: date) -> dict[str, int]:
+    """How many service events of each kind an account had since a day."""
+    query = (
+        select(ServiceEvent.kind, func.count())
+        .where(ServiceEvent.account_id == account_id, ServiceEvent.day >= since)
+        .group_by(ServiceEvent.kind)
+    )
+    return dict(session.execute(query).tuples().all())
+
+
+def uncovered_and_old_assets(
+    session: Session, account_id: int, installed_before: date
+) -> tuple[int, int]:
+    """An account's machines without service coverage, and those installed before a day."""
+    uncovered = session.scalar(
+        select(func.count()).where(Asset.account_id == account_id, Asset.coverage == "none")
+    )
+    old = session.scalar(
+        select(func.count()).where(
+            Asset.account_id == account_id, Asset.install_date < installed_before
+        )
+    )
+    return uncovered or 0, old or 0
+
+
+def sign_up_offerings(session: Session) -> list[Offering]:
+    """The catalogue items a technician may offer on a sign-up sheet."""
+    query = (
+        select(Offering)
+        .where(Offering.sign_up_eligible.is_(True))
+        .order_by(Offering.family, Offering.name, Offering.id)
+    )
+    return list(session.scalars(query))
