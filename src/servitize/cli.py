@@ -22,9 +22,11 @@ CAPABILITIES = (
     "trust",
     "installed_base",
     "telemetry",
+    "contracts",
     "intelligence",
     "field",
     "sales",
+    "demo",
     "web",
 )
 
@@ -38,7 +40,7 @@ COMMANDS: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
     ("accounts", "Accounts and the account 360.", True, ("installed_base",)),
     ("telemetry", "Status events and measurements from machines.", True, ("telemetry",)),
     ("consent", "Data-sharing agreements (audited).", True, ("telemetry",)),
-    ("contracts", "Availability contracts.", True, ("telemetry",)),
+    ("contracts", "Availability contracts.", True, ("contracts",)),
     ("downtime", "Downtime records: add, reclassify, exclude (audited).", True, ("telemetry",)),
     ("features", "The feature registry.", True, ("intelligence",)),
     ("segments", "Segments for advanced services.", True, ("intelligence",)),
@@ -49,7 +51,7 @@ COMMANDS: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
         "demo-data",
         "Write a sample manufacturer as the CSV files the importer reads.",
         False,
-        ("installed_base",),
+        ("demo",),
     ),
     (
         "availability",
@@ -90,6 +92,10 @@ def _register(app: typer.Typer, import_app: typer.Typer, capability: str) -> Non
         from servitize.telemetry import cli as telemetry_cli
 
         telemetry_cli.register(app, import_app)
+    elif capability == "contracts":
+        from servitize.contracts import cli as contracts_cli
+
+        contracts_cli.register(app)
     elif capability == "intelligence":
         from servitize.intelligence import cli as intelligence_cli
 
@@ -102,15 +108,24 @@ def _register(app: typer.Typer, import_app: typer.Typer, capability: str) -> Non
         from servitize.sales import cli as sales_cli
 
         sales_cli.register(app)
+    elif capability == "demo":
+        from servitize.demo import cli as demo_cli
+
+        demo_cli.register(app)
     elif capability == "web":
         from servitize.web import cli as web_cli
 
         web_cli.register(app)
 
 
+def _root() -> None:
+    """servitize: sell Smart product-service systems."""
+
+
 def build(capabilities: tuple[str, ...] | set[str] = CAPABILITIES) -> typer.Typer:
     """The command line with the commands of the given capabilities."""
     app = typer.Typer(no_args_is_help=True, help=HELP)
+    app.callback()(_root)  # a capability with one command (demo) keeps it a named subcommand
     import_app = typer.Typer(no_args_is_help=True, help=IMPORT_HELP)
     if {"installed_base", "telemetry"} & set(capabilities):
         app.add_typer(import_app, name="import")

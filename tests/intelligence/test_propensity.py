@@ -10,7 +10,7 @@ import pytest
 from servitize.core import migrate
 from servitize.core.db import make_engine, session_factory
 from servitize.core.settings import IntelligenceSettings
-from servitize.installed_base.demo.generate import write_demo_data
+from servitize.demo.generate import write_demo_data
 from servitize.installed_base.importing.service import import_directory
 from servitize.intelligence import propensity, scoring
 from servitize.intelligence.records import load_records

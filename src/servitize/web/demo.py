@@ -7,19 +7,19 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from servitize.contracts.demo import demo_contract
+from servitize.contracts.models import AvailabilityContract
 from servitize.core import migrate
 from servitize.core.console import console
 from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.errors import InvalidInput
 from servitize.core.settings import IntelligenceSettings, Settings
+from servitize.demo.generate import write_demo_data
 from servitize.field import service as field_service
-from servitize.installed_base.demo.generate import write_demo_data
 from servitize.installed_base.importing.service import import_directory
 from servitize.installed_base.models import Account, Visit
 from servitize.intelligence import scoring
 from servitize.intelligence import service as intelligence_service
-from servitize.telemetry.demo import demo_contract
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import Actor
 from servitize.trust.models import Role, User

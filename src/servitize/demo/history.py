@@ -8,12 +8,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servitize.installed_base.demo import frames
-from servitize.installed_base.demo.accounts import Accounts, Sites
-from servitize.installed_base.demo.catalogue import COMPONENT_COST, COMPONENTS, PRODUCT_LINES
-from servitize.installed_base.demo.fleet import COMPONENT_OF, YEAR, Fleet
-from servitize.installed_base.demo.people import Staff
-from servitize.installed_base.demo.world import COUNTRIES
+from servitize.demo import frames
+from servitize.demo.accounts import Accounts, Sites
+from servitize.demo.catalogue import COMPONENT_COST, COMPONENTS, PRODUCT_LINES
+from servitize.demo.fleet import COMPONENT_OF, YEAR, Fleet
+from servitize.demo.people import Staff
+from servitize.demo.world import COUNTRIES
 
 HISTORY_DAYS = 6 * 365  # service and purchase history reaches this far back
 SEGMENTS = 12  # half-years: age is re-evaluated per segment

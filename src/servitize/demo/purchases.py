@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servitize.installed_base.demo import frames
-from servitize.installed_base.demo.accounts import DIGITAL, Accounts, sigmoid
-from servitize.installed_base.demo.catalogue import (
+from servitize.demo import frames
+from servitize.demo.accounts import DIGITAL, Accounts, sigmoid
+from servitize.demo.catalogue import (
     COMPONENTS,
     COVERAGE_OFFERING,
     OFFERING_INDEX,
@@ -23,10 +23,10 @@ from servitize.installed_base.demo.catalogue import (
     PRODUCT_LINES,
     offering_prices,
 )
-from servitize.installed_base.demo.fleet import OLD_YEARS, Fleet
-from servitize.installed_base.demo.history import HISTORY_DAYS, Events
-from servitize.installed_base.demo.people import Staff
-from servitize.installed_base.demo.world import COUNTRIES
+from servitize.demo.fleet import OLD_YEARS, Fleet
+from servitize.demo.history import HISTORY_DAYS, Events
+from servitize.demo.people import Staff
+from servitize.demo.world import COUNTRIES
 
 CHANNELS = ("sales_rep", "technician", "renewal", "web")
 MONTHS = 72

@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servitize.installed_base.demo import frames
-from servitize.installed_base.demo.world import (
+from servitize.demo import frames
+from servitize.demo.world import (
     COMPANY_DOMAIN,
     COUNTRIES,
     FIRST_NAMES,

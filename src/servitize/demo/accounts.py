@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from servitize.installed_base.demo import frames
-from servitize.installed_base.demo.people import CULTURES, Staff
-from servitize.installed_base.demo.world import (
+from servitize.demo import frames
+from servitize.demo.people import CULTURES, Staff
+from servitize.demo.world import (
     COUNTRIES,
     DEALER_TERRITORIES,
     EUR_RATE,

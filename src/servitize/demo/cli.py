@@ -13,7 +13,7 @@ from rich.table import Table
 
 from servitize.core.lazy import lazy
 
-generate = lazy("servitize.installed_base.demo.generate")  # pandas loads when the command runs
+generate = lazy("servitize.demo.generate")  # pandas loads when the command runs
 
 
 def register(app: typer.Typer) -> None:

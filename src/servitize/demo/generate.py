@@ -11,12 +11,12 @@ import numpy as np
 import pyarrow as pa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from servitize.demo import accounts as accounts_mod
+from servitize.demo import fleet as fleet_mod
+from servitize.demo import frames, history, people, purchases
+from servitize.demo.catalogue import OFFERINGS
+from servitize.demo.world import COUNTRIES, EUR_RATE
 from servitize.installed_base.columns import IMPORT_ORDER, KINDS
-from servitize.installed_base.demo import accounts as accounts_mod
-from servitize.installed_base.demo import fleet as fleet_mod
-from servitize.installed_base.demo import frames, history, people, purchases
-from servitize.installed_base.demo.catalogue import OFFERINGS
-from servitize.installed_base.demo.world import COUNTRIES, EUR_RATE
 
 CHUNK = 1000  # accounts per chunk; part of the seed's meaning, so never change it lightly
 _STAFF, _CHUNK, _RATES = 1, 2, 3  # random streams

@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servitize.installed_base.demo import frames
-from servitize.installed_base.demo.accounts import DIGITAL, Accounts, Sites, sigmoid
-from servitize.installed_base.demo.catalogue import (
+from servitize.demo import frames
+from servitize.demo.accounts import DIGITAL, Accounts, Sites, sigmoid
+from servitize.demo.catalogue import (
     COMPETITOR_GROUPS,
     COMPETITORS,
     COMPONENTS,
@@ -19,7 +19,7 @@ from servitize.installed_base.demo.catalogue import (
     LINE_OF,
     PRODUCT_LINES,
 )
-from servitize.installed_base.demo.world import COMPANY, INDUSTRIES
+from servitize.demo.world import COMPANY, INDUSTRIES
 
 YEAR = 365.25
 NEW_YEARS = 6  # younger machines carry current sensors

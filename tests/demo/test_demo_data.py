@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from servitize.demo.generate import write_demo_data
 from servitize.installed_base.columns import IMPORT_ORDER, KINDS
-from servitize.installed_base.demo.generate import write_demo_data
 
 TODAY = date(2025, 6, 1)
 ACCOUNTS = 200
