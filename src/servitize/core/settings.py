@@ -2,7 +2,7 @@
 
 Its sections belong to the capabilities: ``settings.field`` (``SERVITIZE_FIELD_*``),
 ``settings.intelligence`` (``SERVITIZE_INTELLIGENCE_*``, nested values with ``__``) and
-``settings.sales`` (``SERVITIZE_SALES_*``). Services never read the environment: each edge (API,
+``settings.sales`` (``SERVITIZE_SALES_*``) and ``settings.offers`` (``SERVITIZE_OFFERS_*``). Services never read the environment: each edge (API,
 page, CLI, batch) builds one ``Settings`` and hands it on, inside a ``Context``.
 """
 
@@ -167,7 +167,31 @@ class SalesSettings(BaseSettings):
     policy: Path | None = None
 
 
-class Settings(BaseSettings):
+class OffersSettings(BaseSettings):
+    """Quotes, approvals, contracts and billing; ``SERVITIZE_OFFERS_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_OFFERS_", extra="ignore")
+
+    # The largest discount (percent) each role grants alone; above it a quote needs approval by
+    # someone whose authority covers it. No quote line goes above ``max_discount_pct``.
+    discount_authority_pct: dict[str, float] = Field(
+        default_factory=lambda: {
+            "account_owner": 10.0,
+            "technician": 0.0,
+            "sales_manager": 25.0,
+            "service_manager": 15.0,
+            "admin": 40.0,
+        }
+    )
+    max_discount_pct: float = Field(default=50.0, ge=0, le=100)
+    # Below this margin (percent of the contract value) a quote needs approval.
+    min_margin_pct: float = Field(default=25.0, ge=0, le=100)
+    quote_validity_days: int = Field(default=30, ge=1, le=365)
+    # A renewal opportunity opens this many days before a contract's end.
+    renewal_lead_days: int = Field(default=120, ge=1, le=730)
+    # The consent purpose under which telemetry may be billed as usage.
+    billing_purpose: str = "billing"
+
     """Everything an operator can configure; see the README's configuration table."""
 
     model_config = SettingsConfigDict(env_prefix="SERVITIZE_", env_file=".env", extra="ignore")
@@ -212,6 +236,7 @@ class Settings(BaseSettings):
     field: FieldSettings = Field(default_factory=FieldSettings)
     intelligence: IntelligenceSettings = Field(default_factory=IntelligenceSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)
+    offers: OffersSettings = Field(default_factory=OffersSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
