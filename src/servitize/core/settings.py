@@ -1,9 +1,10 @@
 """One ``Settings`` for all of servitize, read from the environment; it fails fast on bad values.
 
 Its sections belong to the capabilities: ``settings.field`` (``SERVITIZE_FIELD_*``),
-``settings.intelligence`` (``SERVITIZE_INTELLIGENCE_*``, nested values with ``__``) and
-``settings.sales`` (``SERVITIZE_SALES_*``) and ``settings.offers`` (``SERVITIZE_OFFERS_*``). Services never read the environment: each edge (API,
-page, CLI, batch) builds one ``Settings`` and hands it on, inside a ``Context``.
+``settings.intelligence`` (``SERVITIZE_INTELLIGENCE_*``, nested values with ``__``),
+``settings.sales`` (``SERVITIZE_SALES_*``) and ``settings.offers`` (``SERVITIZE_OFFERS_*``).
+Services never read the environment: each edge (API, page, CLI, batch) builds one ``Settings``
+and hands it on, inside a ``Context``.
 """
 
 from __future__ import annotations
