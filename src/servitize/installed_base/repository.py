@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
-from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from servitize.core.money import ExchangeRate
 from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.models import (
     Account,
     Asset,
     CompetitorPresence,
     Contact,
+    ExchangeRate,
     Offering,
     Order,
     ServiceEvent,
@@ -262,6 +263,116 @@ def account_facets(session: Session, user: User, limit: int) -> dict[str, list]:
     }
 
 
+# The installed base's own use cases, by name: pages of lists, single records, look-ups.
+
+
+def accounts_page(
+    session: Session, user: User, *, limit: int, offset: int, **filters: str | None
+) -> tuple[list[Account], int]:
+    """One page of the accounts the user may see, by name, and how many match."""
+    query = accounts_query(user, **filters)
+    return page(session, query, (Account.name, Account.id), limit, offset)
+
+
+def assets_page(
+    session: Session,
+    user: User,
+    *,
+    today: date,
+    coverage_status: str | None = None,
+    limit: int,
+    offset: int,
+    **filters: object,
+) -> tuple[list[Asset], int]:
+    """One page of the machines the user may see, by id (coverage status as of ``today``)."""
+    query = assets_query(user, **filters)
+    if coverage_status:
+        query = query.where(coverage_status_sql(today) == coverage_status)
+    return page(session, query, (Asset.id,), limit, offset)
+
+
+def service_events_page(
+    session: Session,
+    user: User,
+    *,
+    since: date | None,
+    until: date | None,
+    limit: int,
+    offset: int,
+    **filters: object,
+) -> tuple[list[ServiceEvent], int]:
+    """One page of the work orders the user may see, newest first."""
+    query = service_events_query(user, since=since, until=until, **filters)
+    order = (ServiceEvent.day.desc(), ServiceEvent.id.desc())
+    return page(session, query, order, limit, offset)
+
+
+def dealer_of(session: Session, user: User, dealer_id: int) -> tuple[Account | None, str | None]:
+    """An account's dealer if the user may see it, and the dealer's name either way."""
+    dealer = session.scalar(select(Account).where(Account.id == dealer_id, account_scope(user)))
+    if dealer is not None:
+        return dealer, dealer.name
+    return None, session.scalar(select(Account.name).where(Account.id == dealer_id))
+
+
+def visible_asset(session: Session, user: User, asset_id: int) -> Asset | None:
+    """One machine, if the user may see its account."""
+    return session.scalar(asset_to_edit(user, asset_id))
+
+
+def asset_to_edit(user: User, asset_id: int) -> Select[Asset]:
+    """The query of one machine the user may see (to hold its row while a fix is checked)."""
+    return select(Asset).where(
+        Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))
+    )
+
+
+def site_by_id(session: Session, site_id: int) -> Site | None:
+    """One site, or None."""
+    return session.get(Site, site_id)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """One user, or None."""
+    return session.get(User, user_id)
+
+
+def user_named(session: Session, username: str) -> User | None:
+    """The user with this username, or None."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def account_by_external_id(session: Session, external_id: str) -> Account | None:
+    """The account with this number (the ERP's id), or None."""
+    return session.scalar(select(Account).where(Account.external_id == external_id))
+
+
+def contact_with_email(session: Session, account_id: int, email: str) -> Contact | None:
+    """The account's first contact with this e-mail address, in any case."""
+    return session.scalar(
+        select(Contact)
+        .where(Contact.account_id == account_id, func.lower(Contact.email) == email.lower())
+        .order_by(Contact.id)
+        .limit(1)
+    )
+
+
+def recent_contact_alike(
+    session: Session, account_id: int, details: Mapping[str, object], since: datetime
+) -> Contact | None:
+    """The account's first contact without e-mail, added since a moment, whose ``details``
+    (column: value; None matches an empty column) are all the same."""
+    same: list[ColumnElement[bool]] = [
+        Contact.account_id == account_id,
+        Contact.email.is_(None),
+        Contact.created_at >= since,
+    ]
+    for name, value in details.items():
+        column = getattr(Contact, name)
+        same.append(column.is_(None) if value is None else column == value)
+    return session.scalar(select(Contact).where(*same).order_by(Contact.id).limit(1))
+
+
 # What other capabilities (sales, field) read of the installed base, by name.
 
 
@@ -270,7 +381,7 @@ def account_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     query = select(Account.id, Account.name).where(Account.id.in_(sorted(ids)))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def accounts_by_id(session: Session, ids: set[int]) -> dict[int, Account]:
@@ -300,7 +411,7 @@ def asset_counts(session: Session, account_ids: set[int]) -> dict[int, int]:
         .where(Asset.account_id.in_(sorted(account_ids)))
         .group_by(Asset.account_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def assets_of_account(session: Session, account_id: int, limit: int = 200) -> list[Asset]:
@@ -316,7 +427,7 @@ def service_kinds_since(session: Session, account_id: int, since: date) -> dict[
         .where(ServiceEvent.account_id == account_id, ServiceEvent.day >= since)
         .group_by(ServiceEvent.kind)
     )
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def uncovered_and_old_assets(
@@ -342,3 +453,22 @@ def sign_up_offerings(session: Session) -> list[Offering]:
         .order_by(Offering.family, Offering.name, Offering.id)
     )
     return list(session.scalars(query))
+
+
+def load_rates(
+    session: Session, currencies: Iterable[str] | None = None
+) -> dict[str, list[tuple[date, float]]]:
+    """Every stored exchange rate (of some currencies), per currency sorted by day; the series
+    ``kit.money.Rates`` converts with."""
+    q = select(ExchangeRate.currency, ExchangeRate.day, ExchangeRate.rate).order_by(
+        ExchangeRate.currency, ExchangeRate.day
+    )
+    if currencies is not None:
+        wanted = set(currencies)
+        if not wanted:
+            return {}
+        q = q.where(ExchangeRate.currency.in_(wanted))
+    out: dict[str, list[tuple[date, float]]] = {}
+    for currency, day, rate in session.execute(q):
+        out.setdefault(currency, []).append((day, rate))
+    return out
