@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.models import (
@@ -244,23 +245,33 @@ def coverage_status_sql(today: date):
     )
 
 
-def account_facets(session: Session, user: User, limit: int) -> dict[str, list]:
+@dataclass(frozen=True)
+class AccountFacets:
+    """The values the account filters offer; ``owner``: (username, full name) pairs."""
+
+    country: list[str]
+    industry: list[str]
+    territory: list[str]
+    owner: list[tuple[str, str | None]]
+
+
+def account_facets(session: Session, user: User, limit: int) -> AccountFacets:
     """Distinct countries, industries, territories and owners among the user's accounts."""
     scope = account_scope(user)
 
-    def values(column):
+    def values(column: InstrumentedAttribute[str | None]) -> list[str]:
         query = select(column).where(scope, column.is_not(None)).distinct().order_by(column)
-        return list(session.scalars(query.limit(limit)))
+        return [v for v in session.scalars(query.limit(limit)) if v is not None]
 
     owners = select(User.username, User.full_name).where(
         User.id.in_(select(Account.owner_id).where(scope))
     )
-    return {
-        "country": values(Account.country),
-        "industry": values(Account.industry),
-        "territory": values(Account.territory),
-        "owner": list(session.execute(owners.order_by(User.full_name).limit(limit))),
-    }
+    return AccountFacets(
+        country=values(Account.country),
+        industry=values(Account.industry),
+        territory=values(Account.territory),
+        owner=list(session.execute(owners.order_by(User.full_name).limit(limit)).tuples()),
+    )
 
 
 # The installed base's own use cases, by name: pages of lists, single records, look-ups.
@@ -472,3 +483,36 @@ def load_rates(
     for currency, day, rate in session.execute(q):
         out.setdefault(currency, []).append((day, rate))
     return out
+
+
+# What offers reads and writes of the installed base: catalogue items, orders, coverage.
+
+
+def offering_by_external_id(session: Session, external_id: str) -> Offering | None:
+    return session.scalar(select(Offering).where(Offering.external_id == external_id))
+
+
+def offerings_by_id(session: Session, ids: Iterable[int]) -> dict[int, Offering]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {o.id: o for o in session.scalars(select(Offering).where(Offering.id.in_(wanted)))}
+
+
+def add_order(session: Session, order: Order) -> Order:
+    """Store an order of purchase history (a sold one-time line, a signed sheet line)."""
+    session.add(order)
+    session.flush()
+    return order
+
+
+def assets_of_account_by_id(session: Session, account_id: int, ids: Iterable[int]) -> list[Asset]:
+    """The machines with these ids that belong to the account (others are left out)."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    return list(
+        session.scalars(
+            select(Asset).where(Asset.id.in_(wanted), Asset.account_id == account_id)
+        )
+    )
