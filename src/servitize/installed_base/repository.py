@@ -270,7 +270,10 @@ def account_facets(session: Session, user: User, limit: int) -> AccountFacets:
         country=values(Account.country),
         industry=values(Account.industry),
         territory=values(Account.territory),
-        owner=list(session.execute(owners.order_by(User.full_name).limit(limit)).tuples()),
+        owner=[
+            (username, full_name)
+            for username, full_name in session.execute(owners.order_by(User.full_name).limit(limit))
+        ],
     )
 
 
@@ -512,7 +515,5 @@ def assets_of_account_by_id(session: Session, account_id: int, ids: Iterable[int
     if not wanted:
         return []
     return list(
-        session.scalars(
-            select(Asset).where(Asset.id.in_(wanted), Asset.account_id == account_id)
-        )
+        session.scalars(select(Asset).where(Asset.id.in_(wanted), Asset.account_id == account_id))
     )
