@@ -193,6 +193,8 @@ class OffersSettings(BaseSettings):
     # The consent purpose under which telemetry may be billed as usage.
     billing_purpose: str = "billing"
 
+
+class Settings(BaseSettings):
     """Everything an operator can configure; see the README's configuration table."""
 
     model_config = SettingsConfigDict(env_prefix="SERVITIZE_", env_file=".env", extra="ignore")
