@@ -70,9 +70,9 @@ def app_factory():  # type: ignore[no-untyped-def]
     """The app with a bare endpoint answering any size, the reference of the same stack."""
     from fastapi import Response
 
-    from servitize.web.app import create_app
+    from servitize.web.cli import served_app
 
-    app = create_app()
+    app = served_app()  # as servitize serve runs it: page threads and collector tuned
     blobs: dict[int, bytes] = {}
 
     @app.get("/bench/bare")

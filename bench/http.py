@@ -38,7 +38,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 @contextmanager
 def uvicorn_server(
     database_url: str,
-    factory: str = "servitize.web.app:create_app",
+    factory: str = "servitize.web.cli:served_app",
     workers: int = 1,
     env: dict[str, str] | None = None,
 ) -> Iterator[str]:

@@ -66,7 +66,7 @@ def served(
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "servitize.web.app:create_app",
+                "servitize.web.cli:served_app",
                 "--factory",
                 "--host",
                 "127.0.0.1",

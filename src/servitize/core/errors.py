@@ -79,6 +79,13 @@ _FOREIGN_KEY = {"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"}
 _NOT_NULL = {"23502", "SQLITE_CONSTRAINT_NOTNULL"}
 
 
+def refused_write_errors() -> tuple[type[Exception], ...]:
+    """The errors behind which ``database_refusal`` may find a 409 or 422 (the app's handlers)."""
+    from sqlalchemy import exc as sa_exc
+
+    return (sa_exc.IntegrityError, sa_exc.DataError, OverflowError)
+
+
 def database_refusal(exc: BaseException) -> ServitizeError | None:
     """The user's error behind a database's refusal of a write, or None for a real fault.
 

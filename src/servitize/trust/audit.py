@@ -8,10 +8,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.trust import repository
 from servitize.trust.models import AuditEntry, User
+from servitize.trust.operator import OPERATOR_NAME, stored_id
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,12 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+OPERATOR = Actor(OPERATOR_NAME)  # a command run without --as (trust.operator): no stored user
 
 
 def actor_of(user: User) -> Actor:
-    """The audit actor of a user (the CLI operator, id 0, has no stored user)."""
-    return Actor(user.username, user.id or None)
+    """The audit actor of a user; the CLI operator is named, without a user id."""
+    return Actor(user.username, stored_id(user))
 
 
 def jsonable(value: Any) -> Any:
@@ -76,9 +78,4 @@ def entries(
     session: Session, entity: str | None = None, entity_id: str | None = None, limit: int = 200
 ) -> list[AuditEntry]:
     """Newest audit entries first, optionally for one record."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if entity:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    return list(session.scalars(query))
+    return repository.audit_entries(session, entity, entity_id, limit)

@@ -6,13 +6,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.orm import Session
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.trust import audit
-from servitize.trust.context import Context, cli_context
-from servitize.trust.models import User
+from servitize.trust.context import Context, SessionWork, cli_context
 from servitize.trust.service import (
     acting_user,
     create_user,
@@ -25,7 +23,7 @@ from servitize.trust.service import (
 T = TypeVar("T")
 
 
-def run_as(work: Callable[[Session, User], Any], as_user: str | None, as_json: bool = False) -> Any:
+def run_as(work: SessionWork, as_user: str | None, as_json: bool = False) -> Any:
     """Run one use case as a user (``--as``; the operator otherwise) in a committed transaction;
     a refusal prints its reason and exits 1 (not found) or 2."""
     try:
@@ -77,7 +75,7 @@ def register(app: typer.Typer) -> None:
         try:
             with cli_session() as session:
                 user, token = create_user(
-                    session, audit.Actor("cli"), name, role, territory, password, full_name
+                    session, audit.OPERATOR, name, role, territory, password, full_name
                 )
                 out = user_dict(user) | {"api_token": token}
         except ServitizeError as exc:
@@ -92,21 +90,21 @@ def register(app: typer.Typer) -> None:
     def tokens(name: str) -> None:
         """A user's API tokens as JSON lines (never the token itself)."""
 
-        def work(session: Session, operator: User) -> None:
-            for token in tokens_of(session, acting_user(session, name)):
+        def work(ctx: Context) -> None:
+            for token in tokens_of(ctx.session, acting_user(ctx.session, name)):
                 emit_json(token_dict(token))
 
-        run_as(work, None)
+        run_in_context(work, None)
 
     @users.command("revoke-token")
     def revoke(token_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1)]) -> None:
         """Revoke an API token by its id: it answers 401 from now on (audited)."""
 
-        def work(session: Session, operator: User) -> None:
-            token = revoke_token(session, audit.Actor("cli"), operator, token_id)
+        def work(ctx: Context) -> None:
+            token = revoke_token(ctx.session, ctx.actor, ctx.user, token_id)
             console.print(f"API token {token.id} of user {token.user_id} is revoked")
 
-        run_as(work, None)
+        run_in_context(work, None)
 
     audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
     app.add_typer(audit_app, name="audit")

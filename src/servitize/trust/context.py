@@ -9,16 +9,21 @@ session of their own; a test builds one with the day it wants.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import Any, TypeAlias
 
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import Settings
 from servitize.trust.audit import Actor, actor_of
 from servitize.trust.models import User
+
+# A use case as ``run_as`` (trust.cli) runs it: on the command's session, as its user. Edges name
+# this type instead of importing SQLAlchemy's Session.
+SessionWork: TypeAlias = Callable[[Session, User], Any]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ _BUSY_SQLITE = {"SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"}
 
 BUSY = "is being saved by someone else right now; wait a moment and try again"
 
+# The database errors behind which ``busy_refusal`` may find a 409 (the app's handlers).
+BUSY_ERRORS: tuple[type[Exception], ...] = (OperationalError, StaleDataError)
+
 
 def web_engine_options(url: str) -> dict[str, Any]:
     """Engine options for the web server: on PostgreSQL no statement waits for a lock longer

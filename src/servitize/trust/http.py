@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from servitize.core.db import session_scope
 from servitize.core.errors import NotAuthenticated, PermissionDenied
 from servitize.core.settings import Settings
+from servitize.trust import repository
 from servitize.trust.context import Context
 from servitize.trust.models import Role, User
 from servitize.trust.service import user_by_token
@@ -172,7 +173,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     data = read_session(request)
     if data is None:
         return None
-    user = session.get(User, data.get("uid"))
+    user = repository.user_by_id(session, data.get("uid"))
     if user is None or not user.active or data.get("gen") != user.session_generation:
         return None  # unknown, deactivated, or logged out since the cookie was signed
     request.state.auth = "cookie"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import as_utc, utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
-from servitize.trust import audit
+from servitize.trust import audit, repository, throttle
 from servitize.trust.models import ApiToken, Role, User
+from servitize.trust.operator import operator
 from servitize.trust.passwords import hash_password, new_token, token_digest, verify_password
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -43,7 +43,7 @@ def create_user(
         raise InvalidInput(
             f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}"
         ) from None
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
+    if repository.username_taken(session, username):
         raise Conflict(f"user {username!r} exists already")
     user = User(
         username=username,
@@ -99,10 +99,7 @@ def token_dict(token: ApiToken) -> dict[str, object]:
 
 def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
     """API tokens, newest first: one user's, or everybody's (``None``)."""
-    query = select(ApiToken).order_by(ApiToken.id.desc())
-    if user is not None:
-        query = query.where(ApiToken.user_id == user.id)
-    return list(session.scalars(query))
+    return repository.tokens_newest_first(session, None if user is None else user.id)
 
 
 def revoke_token(session: Session, actor: audit.Actor, by: User, token_id: int) -> ApiToken:
@@ -110,7 +107,7 @@ def revoke_token(session: Session, actor: audit.Actor, by: User, token_id: int) 
 
     A token the user may not revoke answers 404, as one that does not exist.
     """
-    token = session.get(ApiToken, token_id)
+    token = repository.token_by_id(session, token_id)
     if token is None or (by.role != Role.admin.value and token.user_id != by.id):
         raise NotFound(f"API token {token_id} not found")
     if not token.revoked:
@@ -131,49 +128,57 @@ def revoke_token(session: Session, actor: audit.Actor, by: User, token_id: int) 
 
 def user_by_password(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    user = repository.user_named(session, username.strip())
     if user is None or not user.active or not verify_password(user.password_hash, password):
         return None
     return user
 
 
-# Every API request runs this: built once, bound per call.
-_TOKEN_USER = (
-    select(ApiToken, User)
-    .join(User, User.id == ApiToken.user_id)
-    .where(
-        ApiToken.token_hash == bindparam("digest"),
-        ApiToken.revoked.is_(False),
-        User.active.is_(True),
-    )
-)
-
-
 def user_by_token(session: Session, token: str) -> User | None:
     """The active user owning this API token, or None."""
-    found = session.execute(_TOKEN_USER, {"digest": token_digest(token)}).first()
+    found = repository.live_token_and_user(session, token_digest(token))
     if found is None:
         return None
     row, user = found
     now = utcnow()
     # Minute precision is enough to see which tokens are in use; writing on every request
     # would turn each read into a committed write.
-    if row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_TOUCH_INTERVAL:
-        # Requests with one token arrive together: one takes the row, the others skip the
-        # touch rather than wait for a lock held until that request commits (trust.editing).
-        free = session.scalar(
-            select(ApiToken.id).where(ApiToken.id == row.id).with_for_update(skip_locked=True)
-        )
-        if free is not None:
-            row.last_used_at = now
+    # Requests with one token arrive together: one takes the row, the others skip the touch
+    # rather than wait for a lock held until that request commits (trust.editing).
+    stale = row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_TOUCH_INTERVAL
+    if stale and repository.token_free_to_touch(session, row.id):
+        row.last_used_at = now
     return user
 
 
 def acting_user(session: Session, username: str | None) -> User:
-    """Whom a CLI command acts as: a named user's scope, or the operator who sees everything."""
+    """Whom a CLI command acts as: a named user's scope, or the operator who sees everything
+    (trust.operator: an admin's scope, not a stored user)."""
     if username is None:
-        return User(id=0, username="cli", role=Role.admin.value)
-    user = session.scalar(select(User).where(User.username == username))
+        return operator()
+    user = repository.user_named(session, username)
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
+
+
+def usernames_by_id(session: Session) -> dict[int, str]:
+    """Every user's name by id (lists of tokens and changes name their users)."""
+    return repository.usernames_by_id(session)
+
+
+def login_candidate(session: Session, username: str, address: str, now: datetime) -> User | None:
+    """Refuse a throttled username or address (429); the user of that name, or None."""
+    throttle.check(session, username, address, now)
+    return repository.user_named(session, username.strip())
+
+
+def login_failed(session: Session, username: str, address: str, now: datetime) -> None:
+    """Count a failed login for the username and the address (trust.throttle)."""
+    throttle.failed(session, username, address, now)
+
+
+def logged_in(session: Session, user: User) -> None:
+    """A successful login: its username's failures forgotten, the login audited."""
+    throttle.succeeded(session, user.username)
+    audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)

@@ -12,13 +12,11 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servitize.core.db import as_utc
 from servitize.core.errors import ServitizeError
-from servitize.trust.models import LoginThrottle
+from servitize.trust import repository
 
 USER_LIMIT = 5
 ADDRESS_LIMIT = 20
@@ -46,11 +44,7 @@ def keys(username: str, address: str) -> dict[str, int]:
 
 def check(session: Session, username: str, address: str, now: datetime) -> None:
     """Raise TooManyRequests while the username or the address is blocked."""
-    rows = session.scalars(
-        select(LoginThrottle).where(
-            LoginThrottle.key.in_(keys(username, address)), LoginThrottle.blocked_until.is_not(None)
-        )
-    )
+    rows = repository.blocked_counters(session, keys(username, address))
     blocked = [
         (row.key.split(":", 1)[0], as_utc(row.blocked_until))
         for row in rows
@@ -71,27 +65,16 @@ def check(session: Session, username: str, address: str, now: datetime) -> None:
 
 def failed(session: Session, username: str, address: str, now: datetime) -> None:
     """Count a failed attempt for the username and the address; block a counter at its limit."""
-    session.execute(
-        delete(LoginThrottle).where(  # forget finished windows
-            LoginThrottle.window_start < now - WINDOW,
-            or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
-        )
-    )
+    repository.forget_finished_windows(session, now - WINDOW, now)
     for key, limit in keys(username, address).items():
-        row = session.scalar(
-            select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
-        )
+        row = repository.locked_counter(session, key)
         if row is None:
-            try:
-                with session.begin_nested():
-                    session.add(LoginThrottle(key=key, failures=1, window_start=now))
+            if repository.first_count(session, key, now):
                 continue
-            except IntegrityError:  # another attempt counted it first: count on its row
-                row = session.scalar(
-                    select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
-                )
-                if row is None:
-                    continue
+            # another attempt counted it first: count on its row
+            row = repository.locked_counter(session, key)
+            if row is None:
+                continue
         if now - as_utc(row.window_start) > WINDOW:
             row.failures, row.window_start, row.blocked_until = 0, now, None
         row.failures += 1
@@ -103,4 +86,4 @@ def failed(session: Session, username: str, address: str, now: datetime) -> None
 def succeeded(session: Session, username: str) -> None:
     """A successful login clears its username's count (the address keeps its own)."""
     user_key = next(iter(keys(username, "")))
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key))
+    repository.forget_counter(session, user_key)

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from servitize.core.pages import render
 from servitize.trust import audit
 from servitize.trust.http import CurrentUser, DbSession, require_role
-from servitize.trust.models import Role, User
-from servitize.trust.service import revoke_token, tokens_of
+from servitize.trust.models import Role
+from servitize.trust.service import revoke_token, tokens_of, usernames_by_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +42,7 @@ def audit_page(
 def tokens_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
     """Every API token, whose it is and when it was last used; revoke one (admins only)."""
     require_role(user, Role.admin)
-    names = dict(session.execute(select(User.id, User.username)).all())
+    names = usernames_by_id(session)
     rows = [(t, names.get(t.user_id, "?")) for t in tokens_of(session)]
     return render(request, "admin/tokens.html", {"rows": rows})
 

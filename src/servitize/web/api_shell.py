@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from servitize.core.errors import ServitizeError, database_refusal
+from servitize.core.errors import ServitizeError, database_refusal, refused_write_errors
 
 MIB = 1024 * 1024
 
@@ -100,7 +100,6 @@ async def _refuse(send: Send, exc: HTTPException) -> None:
 def handle_database_refusals(app: FastAPI) -> None:
     """A write the database refuses (duplicate, unknown reference, value out of range, NUL
     text) answers 409 or 422 with a reason; anything else stays a 500 (a real fault)."""
-    from sqlalchemy.exc import DataError, IntegrityError
 
     async def refused(request: Request, exc: Exception) -> Response:
         error = database_refusal(exc)
@@ -109,7 +108,7 @@ def handle_database_refusals(app: FastAPI) -> None:
         answer = app.exception_handlers[ServitizeError](request, error)
         return await answer if inspect.isawaitable(answer) else answer
 
-    for kind in (IntegrityError, DataError, OverflowError):
+    for kind in refused_write_errors():
         app.add_exception_handler(kind, refused)
 
 

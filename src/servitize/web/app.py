@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlencode
 
-from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servitize import __version__
+from servitize.contracts import api as contracts_api
+from servitize.contracts import views as contracts_views
 from servitize.core.db import make_engine, session_factory
 from servitize.core.errors import NotAuthenticated, ServitizeError
 from servitize.core.settings import Settings
@@ -32,7 +30,7 @@ from servitize.sales import views as sales_views
 from servitize.telemetry import api as telemetry_api
 from servitize.telemetry import views as telemetry_views
 from servitize.trust import api as trust_api
-from servitize.trust.editing import busy_refusal, web_engine_options
+from servitize.trust.editing import BUSY_ERRORS, busy_refusal, web_engine_options
 from servitize.trust.http import commit_in_handler_thread
 from servitize.web import admin, api_shell, auth, guard, shell
 
@@ -43,11 +41,14 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-GC_THRESHOLDS = (50_000, 20, 100)  # Python's default: (700, 10, 10)
+def create_app(
+    settings: Settings | None = None, *, on_start: Callable[[Settings], None] | None = None
+) -> FastAPI:
+    """Build the web UI and REST API for one database.
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the web UI and REST API for one database."""
+    ``on_start`` runs on the event loop once the database is reachable: ``servitize serve``
+    tunes the served process there (web.cli.served_app); tests and embedders leave it out.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -55,13 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url, **web_engine_options(settings.database_url))
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
-        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        # A page allocates tens of thousands of short-lived objects (rows, models, template
-        # strings) that reference counting frees; the cycle collector running every 700 of
-        # them cost about a tenth of a page's time. Startup objects go to the permanent
-        # generation, and collections run a hundred times less often.
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        if on_start is not None:
+            on_start(settings)
         yield
         engine.dispose()
 
@@ -117,8 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise exc
         return await _servitize_error(request, refusal)
 
-    app.add_exception_handler(OperationalError, _busy)
-    app.add_exception_handler(StaleDataError, _busy)
+    for kind in BUSY_ERRORS:
+        app.add_exception_handler(kind, _busy)
 
     # async: it answers on the event loop even when every worker thread is busy.
     @app.get("/healthz", include_in_schema=False)
@@ -128,11 +124,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(installed_base_api.router, prefix="/api/v1")
     app.include_router(trust_api.router, prefix="/api/v1")
     app.include_router(telemetry_api.router, prefix="/api/v1")
+    app.include_router(contracts_api.router, prefix="/api/v1")
     app.include_router(shell.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(installed_base_views.router)
     app.include_router(telemetry_views.router)
+    app.include_router(contracts_views.router)
     app.include_router(intelligence_api.router, prefix="/api/v1")
     app.include_router(intelligence_views.router)
     app.include_router(field_api.router, prefix="/api/v1")

@@ -7,13 +7,11 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from servitize.core.db import utcnow
 from servitize.core.pages import render
-from servitize.trust import audit, throttle
+from servitize.trust.audit import actor_of
 from servitize.trust.http import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -25,9 +23,8 @@ from servitize.trust.http import (
     sign_login_csrf,
     sign_session,
 )
-from servitize.trust.models import User
 from servitize.trust.passwords import verify_password_pooled
-from servitize.trust.service import end_sessions
+from servitize.trust.service import end_sessions, logged_in, login_candidate, login_failed
 from servitize.trust.throttle import TooManyRequests
 
 router = APIRouter(include_in_schema=False)
@@ -84,21 +81,6 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return _login_page(request, safe_next(next), None, 200)
 
 
-def _candidate(session: Session, username: str, address: str) -> User | None:
-    """Refuse a throttled username or address (429); the user of that name, or None."""
-    throttle.check(session, username, address, utcnow())
-    return session.scalar(select(User).where(User.username == username.strip()))
-
-
-def _failed(session: Session, username: str, address: str) -> None:
-    throttle.failed(session, username, address, utcnow())
-
-
-def _logged_in(session: Session, user: User) -> None:
-    throttle.succeeded(session, user.username)
-    audit.record(session, audit.Actor(user.username, user.id), "login", "user", user.id)
-
-
 @router.post("/login")
 async def login(
     request: Request,
@@ -119,7 +101,7 @@ async def login(
         return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
     address = request.client.host if request.client else "unknown"
     try:
-        user = await run_in_threadpool(_candidate, session, username, address)
+        user = await run_in_threadpool(login_candidate, session, username, address, utcnow())
         stored = user.password_hash if user is not None and user.active else None
         matches = await verify_password_pooled(stored, password)
     except TooManyRequests as exc:
@@ -127,10 +109,10 @@ async def login(
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if user is None or not matches:
-        await run_in_threadpool(_failed, session, username, address)
+        await run_in_threadpool(login_failed, session, username, address, utcnow())
         # One message for unknown users and wrong passwords: no user enumeration.
         return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
-    await run_in_threadpool(_logged_in, session, user)
+    await run_in_threadpool(logged_in, session, user)
     settings = settings_of(request)
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     response = RedirectResponse(safe_next(next), status_code=303)
@@ -150,7 +132,7 @@ async def login(
 def logout(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """End the session on the server and in the browser (the CSRF check runs in CurrentUser):
     a copy of the cookie kept elsewhere no longer logs in."""
-    end_sessions(session, audit.actor_of(user), user)
+    end_sessions(session, actor_of(user), user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=_secure(request))
     return response
