@@ -122,7 +122,7 @@ def test_lazy_module_loads_on_first_use() -> None:
     code = (
         "import sys\n"
         "from servitize.core.lazy import lazy\n"
-        "m = lazy('servitize.telemetry.report_files')\n"
+        "m = lazy('servitize.contracts.report_files')\n"
         "before = 'fpdf' in sys.modules\n"
         "m.report_pdf\n"
         "print(before, 'fpdf' in sys.modules)\n"

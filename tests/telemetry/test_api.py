@@ -12,8 +12,6 @@ def test_router_has_the_routes() -> None:
     paths = {r.path for r in api.router.routes}  # type: ignore[attr-defined]
     assert paths == {
         "/availability",
-        "/contracts/evaluation",
-        "/contracts/{contract_id}/report",
         "/telemetry/stats",
         "/consent/agreements",
         "/telemetry/gaps",

@@ -1,11 +1,11 @@
-"""Pure ingest and contract rules."""
+"""Pure ingest rules and scheduled-time calendars."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from servitize.telemetry import rules
-from servitize.telemetry.rules import Bands, Reason, settle
+from servitize.telemetry.rules import Reason
 from tests.telemetry.helpers import us
 
 NOW = us("2026-10-15T12:00")
@@ -56,36 +56,6 @@ def test_offsets_become_utc() -> None:
         "measure", "S1", b'{"ts":"2026-10-01T02:00:00+02:00","metric":"t","value":1}', NOW
     )
     assert isinstance(m, rules.Measure) and m.ts_us == us("2026-10-01T00:00")
-
-
-def test_settlement_bands_by_hand() -> None:
-    bands = Bands(
-        target_pct=98,
-        penalty_pct_per_step=2,
-        penalty_step_points=0.5,
-        penalty_cap_pct=10,
-        bonus_pct_per_step=1,
-        bonus_step_points=0.5,
-        bonus_cap_pct=3,
-    )
-    fee = 10_000_00
-    # 97.2 is 0.8 below: one full step of 0.5 → 2 % of 10,000.00 = 200.00
-    assert settle(97.2, fee, bands) == rules.Settlement("penalty", 1, -2, -200_00)
-    # exactly 1.0 below: two steps (no float noise) → 4 %
-    assert settle(97.0, fee, bands).amount_cents == -400_00
-    # 90 is 16 steps below: 32 % capped at 10 %
-    assert settle(90.0, fee, bands) == rules.Settlement("penalty", 16, -10, -1_000_00)
-    # 0.1 below: no full step, no money, and never labelled "on target"
-    assert settle(97.9, fee, bands) == rules.Settlement("below_target", 0, 0, 0)
-    # 98.20 against 98.5 (the report's case): below target; exactly on target is on target
-    assert settle(98.2, fee, Bands(target_pct=98.5, penalty_step_points=0.5)).band == "below_target"
-    assert settle(98.0, fee, bands).band == "on_target"
-    # no penalty steps agreed: still below target
-    assert settle(97.0, fee, Bands(target_pct=98, penalty_step_points=0)).band == "below_target"
-    # 99.6 is 1.6 above: 3 steps → 3 %, 100 % would be 4 steps capped at 3 %
-    assert settle(99.6, fee, bands) == rules.Settlement("bonus", 3, 3, 300_00)
-    assert settle(100.0, fee, bands).amount_cents == 300_00
-    assert settle(None, fee, bands) == rules.Settlement("unknown", 0, 0.0, 0)
 
 
 def test_shift_calendar() -> None:

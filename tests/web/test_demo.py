@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from servitize.cli import app
+from servitize.contracts.models import AvailabilityContract
 from servitize.core.db import make_engine
 from servitize.installed_base.models import Account, Asset, Visit
 from servitize.intelligence.models import Lead
-from servitize.telemetry.models import AvailabilityContract
 from servitize.trust.models import Role, User
 from servitize.trust.service import user_by_password
 from servitize.web.cli import DEMO_PASSWORD

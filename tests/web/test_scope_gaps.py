@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.contracts.models import AvailabilityContract
 from servitize.field.models import LeadRoute
 from servitize.field.service import route_new_leads
 from servitize.installed_base.models import Account
 from servitize.intelligence.models import Lead
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import SYSTEM
 from servitize.trust.models import User

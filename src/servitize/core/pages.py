@@ -20,6 +20,7 @@ TEMPLATE_PACKAGES = (
     "servitize.web",
     "servitize.installed_base",
     "servitize.telemetry",
+    "servitize.contracts",
     "servitize.intelligence",
     "servitize.field",
     "servitize.sales",

@@ -1,5 +1,6 @@
 """Every table of servitize, imported so that Alembic sees the whole metadata."""
 
+from servitize.contracts import models as contracts_models  # noqa: F401
 from servitize.core import money  # noqa: F401
 from servitize.core.db import Base
 from servitize.field import models as field_models  # noqa: F401

@@ -1,4 +1,4 @@
-"""REST routes of telemetry under /api/v1: availability, contract results, store statistics."""
+"""REST routes of telemetry under /api/v1: availability, consent, store statistics, gaps."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from servitize.core.errors import InvalidInput
 from servitize.core.inputs import Id, Input, SaneMonth
 from servitize.installed_base.access import EVERYTHING, get_account, require, visible_account_ids
 from servitize.installed_base.models import Asset
-from servitize.telemetry import consent, contracts, stats
-from servitize.telemetry import report as rp
+from servitize.telemetry import consent, stats
 from servitize.telemetry.availability import month_period
 from servitize.telemetry.service import PURPOSE, Options, agreement_hint, compute, without_agreement
 from servitize.telemetry.store import TelemetryStore
@@ -91,40 +90,6 @@ def record_agreement(session: DbSession, user: CurrentUser, body: AgreementIn) -
         body.document,
     )
     return consent.agreement_dict(agreement)
-
-
-@router.get("/contracts/evaluation")
-def contract_results(
-    request: Request, session: DbSession, user: CurrentUser, period: Month
-) -> dict[str, Any]:
-    """Measured availability, band and penalty/bonus of the contracts the user may see (the
-    roles that see contract pages; only the contracts of their accounts are evaluated)."""
-    require_role(user, *rp.REPORT_ROLES)
-    mine = [c for c, _account in rp.visible_contracts(session, user)]
-    results = contracts.evaluate_all(session, _store(request), _period(period), among=mine)
-    return {"period": period, "contracts": results}
-
-
-@router.get("/contracts/{contract_id}/report")
-def contract_report(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    contract_id: Id,
-    period: Annotated[SaneMonth | None, Query(description="YYYY-MM")] = None,
-    months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS,
-) -> dict[str, Any]:
-    """The monthly operation report of a contract whose account the user may see (else 404)."""
-    require_role(user, *rp.REPORT_ROLES)
-    contract = rp.visible_contract(session, user, contract_id)
-    return rp.build_report(
-        session,
-        _store(request),
-        contract,
-        period or rp.last_complete_month(),
-        months,
-        supplier=settings_of(request).company_name,
-    ).as_dict()
 
 
 @router.get("/telemetry/stats")

@@ -199,3 +199,34 @@ def recent_gaps(
     end = as_utc(now or datetime.now(UTC))
     found = find_gaps(store, wanted, end - timedelta(days=days), end, expected_interval_s, now=end)
     return sorted(found, key=lambda g: g.start, reverse=True)
+
+
+@dataclass(frozen=True)
+class GapAlert:
+    """A machine with telemetry gaps lately: how many, and the latest one in words."""
+
+    serial: str
+    asset_id: int
+    model: str | None
+    gaps: int
+    latest: str
+
+
+def gap_alerts(
+    store: TelemetryStore,
+    machines: dict[str, tuple[int, str | None]],
+    days: int,
+    expected_interval_s: int,
+) -> list[GapAlert]:
+    """The machines (serial → asset id, model) with a telemetry gap in the last ``days`` days,
+    by serial (the contracts page's alert)."""
+    found = recent_gaps(store, machines, days, expected_interval_s)
+    counts: dict[str, int] = {}
+    latest: dict[str, str] = {}
+    for g in found:  # newest first: the first gap of a serial is its latest
+        counts[g.serial] = counts.get(g.serial, 0) + 1
+        latest.setdefault(g.serial, g.label())
+    return [
+        GapAlert(serial, machines[serial][0], machines[serial][1], counts[serial], latest[serial])
+        for serial in sorted(counts)
+    ]

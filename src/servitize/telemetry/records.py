@@ -8,7 +8,9 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.installed_base.access import visible_account_ids
 from servitize.installed_base.models import Account, Asset
+from servitize.trust.models import User
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,18 @@ def account_names(session: Session, account_ids: set[int]) -> dict[int, str]:
 def serial_table(serials: list[str]) -> pa.Table:
     """A one-column Arrow table of serials, for semi-joins in Ibis."""
     return pa.table({"serial": pa.array(sorted(set(serials)), pa.string())})
+
+
+def visible_machines(
+    session: Session, user: User, asset_id: int | None = None
+) -> dict[str, tuple[int, str | None]]:
+    """serial → (asset id, model) of the machines with a serial that the user may see
+    (installed_base.access, as ``GET /api/v1/telemetry/gaps``); one machine with ``asset_id``."""
+    query = select(Asset.serial, Asset.id, Asset.model).where(
+        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
+    )
+    if asset_id is not None:
+        query = query.where(Asset.id == asset_id)
+    return {
+        serial: (aid, model) for serial, aid, model in session.execute(query) if serial is not None
+    }

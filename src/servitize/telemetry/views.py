@@ -1,6 +1,6 @@
-"""HTML pages and files of availability contracts: the list and the monthly operation report.
+"""HTML pages of telemetry: an account's data-sharing agreements.
 
-A contract is visible when its account is (installed_base.access); otherwise 404 everywhere.
+An account is visible when installed_base.access says so; otherwise 404.
 """
 
 from __future__ import annotations
@@ -8,282 +8,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.dates import check_date_in_range
 from servitize.core.errors import InvalidInput
-from servitize.core.inputs import Id
 from servitize.core.pages import render
-from servitize.installed_base.access import get_account, may, require, visible_account_ids
-from servitize.installed_base.models import Asset
-from servitize.installed_base.service import get_asset
-from servitize.telemetry import consent, gaps
-from servitize.telemetry import report as rp
+from servitize.installed_base.access import get_account, may, require
+from servitize.telemetry import consent
 from servitize.telemetry.models import DataSharingAgreement
-from servitize.telemetry.report_files import (
-    period_text,
-    report_pdf,
-    result_sentence,
-    table_csv,
-    tables_xlsx,
-)
-from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import actor_of
-from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
+from servitize.trust.http import CurrentUser, DbSession
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
-Months = Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)]
-CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 640, 220, 44, 26, 14
-GAP_ALERT_DAYS = 7  # the contracts page's alert: machines with a telemetry gap this recently
-GAP_PAGE_DAYS, GAP_PAGE_LINES = 30, 20  # the machine page's list of recent gaps
-
-
-def _store(request: Request) -> TelemetryStore:
-    return TelemetryStore(settings_of(request).telemetry_dir)
-
-
-def _allowed(user: User) -> None:
-    require_role(user, *rp.REPORT_ROLES)
-
-
-def trend_chart(trend: list[rp.MonthResult], target: float) -> dict[str, Any]:
-    """Geometry of the availability trend (SVG units): grid, target line, points, path."""
-    low, high = rp.axis([m.availability_pct for m in trend], target)
-    plot_w, plot_h = CHART_W - PAD_L - 8, CHART_H - PAD_T - PAD_B
-
-    def y(value: float) -> float:
-        return round(PAD_T + plot_h - (value - low) / (high - low) * plot_h, 1)
-
-    slot = plot_w / len(trend)
-    every = 1 if high - low <= 6 else 2 if high - low <= 12 else 5
-    points = [
-        {
-            "x": round(PAD_L + slot * (i + 0.5), 1),
-            "y": y(m.availability_pct) if m.availability_pct is not None else None,
-            "m": m,
-            "label": rp.month_label(m.month),
-        }
-        for i, m in enumerate(trend)
-    ]
-    known = [p for p in points if p["y"] is not None]
-    return {
-        "w": CHART_W,
-        "h": CHART_H,
-        "left": PAD_L,
-        "right": CHART_W - 8,
-        "bottom": PAD_T + plot_h,
-        "grid": [{"v": v, "y": y(v)} for v in range(int(low), int(high) + 1, every)],
-        "target_y": y(target),
-        "points": points,
-        "path": " ".join(f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}" for i, p in enumerate(known)),
-    }
-
-
-@router.get("/contracts", response_class=HTMLResponse)
-def contracts_page(
-    request: Request, session: DbSession, user: CurrentUser, period: Month = None
-) -> HTMLResponse:
-    """The availability contracts the user may see, with last month's availability and band."""
-    _allowed(user)
-    month = period or rp.last_complete_month()
-    store, rows = _store(request), []
-    for contract, account in rp.visible_contracts(session, user):
-        [(m, evaluation)] = rp.evaluate_months(session, store, contract, [month])
-        rows.append(
-            {
-                "contract": contract,
-                "account": account,
-                "result": rp.month_result(contract, m, evaluation),
-            }
-        )
-    return render(
-        request,
-        "telemetry/contracts.html",
-        {
-            "rows": rows,
-            "month": month,
-            "rp": rp,
-            "gap_machines": _gap_machines(request, session, user),
-        },
-    )
-
-
-def _visible_machines(session: Session, user: User, asset_id: int | None = None) -> dict[str, Any]:
-    """serial → (asset id, model) of the machines with a serial that the user may see
-    (installed_base.access, as ``GET /api/v1/telemetry/gaps``)."""
-    query = select(Asset.serial, Asset.id, Asset.model).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
-    )
-    if asset_id is not None:
-        query = query.where(Asset.id == asset_id)
-    return {
-        serial: (aid, model) for serial, aid, model in session.execute(query) if serial is not None
-    }
-
-
-def _gap_machines(request: Request, session: Session, user: User) -> list[dict[str, Any]]:
-    """The machines the user may see with a telemetry gap in the last GAP_ALERT_DAYS days."""
-    machines = _visible_machines(session, user)
-    found = gaps.recent_gaps(
-        _store(request),
-        machines,
-        GAP_ALERT_DAYS,
-        settings_of(request).telemetry_expected_interval_s,
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for g in found:
-        aid, model = machines[g.serial]
-        row = out.setdefault(
-            g.serial,
-            {"serial": g.serial, "asset_id": aid, "model": model, "gaps": 0, "latest": g.label()},
-        )
-        row["gaps"] += 1
-    return sorted(out.values(), key=lambda r: r["serial"])
-
-
-@router.get("/assets/{asset_id}/telemetry-gaps", response_class=HTMLResponse)
-def asset_gaps_fragment(
-    request: Request, session: DbSession, user: CurrentUser, asset_id: Id
-) -> HTMLResponse:
-    """The machine page's recent telemetry gaps (loaded into the page by HTMX); a machine the
-    user may not see answers 404, a role that reads no contract report gets an empty fragment."""
-    get_asset(session, user, asset_id)  # 404 outside the user's scope
-    if user.role not in {r.value for r in rp.REPORT_ROLES}:
-        return HTMLResponse("")
-    machines = _visible_machines(session, user, asset_id)
-    found = gaps.recent_gaps(
-        _store(request), machines, GAP_PAGE_DAYS, settings_of(request).telemetry_expected_interval_s
-    )
-    return render(
-        request,
-        "telemetry/_asset_gaps.html",
-        {
-            "gaps": found[:GAP_PAGE_LINES],
-            "more": max(0, len(found) - GAP_PAGE_LINES),
-            "days": GAP_PAGE_DAYS,
-            "has_serial": bool(machines),
-        },
-    )
-
-
-@router.get("/contracts/{contract_id}/report", response_class=HTMLResponse)
-def report_page(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    contract_id: int,
-    period: Month = None,
-    months: Months = rp.DEFAULT_MONTHS,
-) -> HTMLResponse:
-    """The monthly operation report of a contract as a page."""
-    _allowed(user)
-    contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(
-        session,
-        _store(request),
-        contract,
-        period or rp.last_complete_month(),
-        months,
-        supplier=settings_of(request).company_name,
-    )
-    query = f"period={r.month}&months={months}"
-    return render(
-        request,
-        "telemetry/report.html",
-        {
-            "r": r,
-            "rp": rp,
-            "chart": trend_chart(r.trend, r.result.target_pct),
-            "months": months,
-            "sentence": result_sentence(r),
-            "query": query,
-            "period": period_text(r),
-            "window": f"from={r.trend[0].month}&to={r.month}",
-            "prev": rp.shift_month(r.month, -1),
-            "next": rp.shift_month(r.month, 1),
-            "latest": rp.last_complete_month(),
-        },
-    )
-
-
-@router.get("/contracts/{contract_id}/report.pdf")
-def report_pdf_file(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    contract_id: int,
-    period: Month = None,
-    months: Months = rp.DEFAULT_MONTHS,
-) -> Response:
-    """The monthly operation report as a PDF for the customer."""
-    _allowed(user)
-    contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(
-        session,
-        _store(request),
-        contract,
-        period or rp.last_complete_month(),
-        months,
-        supplier=settings_of(request).company_name,
-    )
-    name = f"operation-report-{contract.external_id}-{r.month}.pdf"
-    return Response(
-        report_pdf(r),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
-    )
-
-
-def _window(session, user, request, contract_id, first, last):
-    _allowed(user)
-    contract = rp.visible_contract(session, user, contract_id)
-    last = last or rp.last_complete_month()
-    months = rp.month_range(first or rp.months_ending(last, rp.DEFAULT_MONTHS)[0], last)
-    return contract, months, *rp.tables(session, _store(request), contract, months)
-
-
-@router.get("/contracts/{contract_id}/report.csv")
-def report_csv(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    contract_id: int,
-    table: Annotated[str, Query(pattern="^(availability|downtime)$")] = "availability",
-    first: Annotated[Month, Query(alias="from")] = None,
-    last: Annotated[Month, Query(alias="to")] = None,
-) -> Response:
-    """One table of the report (availability or downtime) for any window of months, as CSV."""
-    contract, months, results, stops = _window(session, user, request, contract_id, first, last)
-    name = f"{contract.external_id}-{table}-{months[0]}-{months[-1]}.csv"
-    return Response(
-        table_csv(table, results, stops),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@router.get("/contracts/{contract_id}/report.xlsx")
-def report_xlsx(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    contract_id: int,
-    first: Annotated[Month, Query(alias="from")] = None,
-    last: Annotated[Month, Query(alias="to")] = None,
-) -> Response:
-    """Both tables of the report for any window of months, one sheet each."""
-    contract, months, results, stops = _window(session, user, request, contract_id, first, last)
-    name = f"{contract.external_id}-{months[0]}-{months[-1]}.xlsx"
-    return Response(
-        tables_xlsx(results, stops),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 def _consent_page(

@@ -13,8 +13,8 @@ from servitize.telemetry import consent
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
 from tests import builders
+from tests.contracts.report_world import OCT_AVAILABILITY, events
 from tests.telemetry.helpers import utc
-from tests.telemetry.report_world import OCT_AVAILABILITY, events
 
 
 def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]

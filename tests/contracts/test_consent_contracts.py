@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from servitize.contracts import service as contracts
 from servitize.core.errors import InvalidInput
-from servitize.telemetry import consent, contracts
+from servitize.telemetry import consent
 from servitize.telemetry.availability import month_period
 from servitize.telemetry.downtime import add_downtime, edit_downtime
 from servitize.telemetry.service import Options, compute

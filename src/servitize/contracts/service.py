@@ -10,15 +10,15 @@ import ibis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.contracts import rules
+from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import InvalidInput
-from servitize.core.money import from_cents
 from servitize.installed_base.models import Asset
+from servitize.kit.money import from_cents
 from servitize.telemetry import availability as av
-from servitize.telemetry import rules
 from servitize.telemetry.consent import consenting_assets
 from servitize.telemetry.downtime import downtime_in, utc
 from servitize.telemetry.frames import to_arrow
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.service import (
     PURPOSE,
     Options,

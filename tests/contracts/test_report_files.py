@@ -10,10 +10,10 @@ import zlib
 import pytest
 from openpyxl import load_workbook
 
-from servitize.telemetry import report
-from servitize.telemetry.report_files import report_pdf
+from servitize.contracts import report
+from servitize.contracts.report_files import report_pdf
+from tests.contracts.report_world import AT, OCT_AVAILABILITY, World, build
 from tests.telemetry.helpers import utc
-from tests.telemetry.report_world import AT, OCT_AVAILABILITY, World, build
 from tests.web.conftest import log_in
 
 PASSWORD = "report-test-password"

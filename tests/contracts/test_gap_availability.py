@@ -16,17 +16,17 @@ import ibis
 import pyarrow as pa
 import pytest
 
+from servitize.contracts import report as rp
+from servitize.contracts import service as contracts
+from servitize.contracts.report_files import report_pdf
 from servitize.telemetry import availability as av
-from servitize.telemetry import contracts
-from servitize.telemetry import report as rp
 from servitize.telemetry.availability import month_period
 from servitize.telemetry.frames import quiet, to_arrow
-from servitize.telemetry.report_files import report_pdf
 from servitize.telemetry.service import Options, compute, status_from_table
 from servitize.telemetry.store import Batch, TelemetryStore
+from tests.contracts.test_contract_money import AT, PASSWORD, World, build
+from tests.contracts.test_report_files import _text
 from tests.telemetry.helpers import us, utc
-from tests.telemetry.test_contract_money import AT, PASSWORD, World, build
-from tests.telemetry.test_report_files import _text
 from tests.web.conftest import log_in
 
 APRIL = month_period("2026-04")

@@ -12,8 +12,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from servitize.core.cells import safe_cell
-from servitize.telemetry.report import (
+from servitize.contracts.report import (
     AVAILABILITY_COLUMNS,
     DOWNTIME_COLUMNS,
     MonthResult,
@@ -26,6 +25,7 @@ from servitize.telemetry.report import (
     downtime_rows,
     month_label,
 )
+from servitize.core.cells import safe_cell
 
 INK, MUTED, LINE = (23, 33, 43), (107, 120, 134), (226, 231, 237)
 ACCENT, BAD, GOOD, WARN = (15, 118, 110), (180, 35, 24), (21, 128, 61), (180, 83, 9)

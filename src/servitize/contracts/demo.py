@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servitize.contracts import service as contracts
+from servitize.contracts.models import AvailabilityContract
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import consent, contracts
+from servitize.telemetry import consent
 from servitize.telemetry.downtime import add_downtime
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.store import Batch, TelemetryStore
 from servitize.trust import audit
 

@@ -1,4 +1,4 @@
-"""The report model: its numbers equal the hand-computed ones of tests/telemetry/report_world.py."""
+"""The report model: its numbers equal the hand-computed ones of tests/contracts/report_world.py."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from servitize.contracts import report
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.telemetry import report
+from tests.contracts.report_world import AT, OCT_AVAILABILITY, SEP_AVAILABILITY, World, build
 from tests.telemetry.helpers import utc
-from tests.telemetry.report_world import AT, OCT_AVAILABILITY, SEP_AVAILABILITY, World, build
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_report_numbers_equal_the_hand_computed_ones(session, world: World) -> N
 def test_usage_and_energy_only_where_consent_allows(session, world: World) -> None:  # type: ignore[no-untyped-def]
     from servitize.telemetry import consent
     from servitize.telemetry.models import DataSharingAgreement
-    from tests.telemetry.report_world import ACTOR
+    from tests.contracts.report_world import ACTOR
 
     [agreement] = session.query(DataSharingAgreement).filter_by(account_id=world.account.id).all()
     consent.revoke(session, ACTOR, agreement.id, at=utc("2026-11-01T00:00"))

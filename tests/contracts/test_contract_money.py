@@ -24,20 +24,22 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from servitize.contracts import report as rp
+from servitize.contracts import service as contracts
+from servitize.contracts.models import AvailabilityContract
+from servitize.contracts.report_files import report_pdf, result_sentence
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import consent, contracts
-from servitize.telemetry import report as rp
+from servitize.telemetry import consent
 from servitize.telemetry.availability import month_period
 from servitize.telemetry.downtime import add_downtime
-from servitize.telemetry.models import AvailabilityContract, DataSharingAgreement
-from servitize.telemetry.report_files import report_pdf, result_sentence
+from servitize.telemetry.models import DataSharingAgreement
 from servitize.telemetry.service import Options, compute
 from servitize.telemetry.store import Batch, TelemetryStore
 from servitize.trust import audit
 from servitize.trust.models import User
 from tests import builders
+from tests.contracts.test_report_files import _text
 from tests.telemetry.helpers import us, utc
-from tests.telemetry.test_report_files import _text
 from tests.web.conftest import log_in
 
 ACTOR = audit.Actor("test")
@@ -390,7 +392,7 @@ def test_the_same_month_has_the_same_money_on_every_path(
     tmp_path,  # type: ignore[no-untyped-def]
     monkeypatch,
 ) -> None:
-    from servitize.telemetry import cli as telemetry_cli
+    from servitize.contracts import cli as contracts_cli
     from servitize.trust.passwords import hash_password
 
     world.owner.password_hash = hash_password(PASSWORD)
@@ -441,7 +443,7 @@ def test_the_same_month_has_the_same_money_on_every_path(
     amounts["api evaluation"] = Decimal(str(api_eval["amount"]))
     assert api_eval["measured_pct"] == api_report["result"]["availability_pct"] == MEASURED
 
-    monkeypatch.setattr(telemetry_cli, "cli_session", lambda *a, **k: _shared(session))
+    monkeypatch.setattr(contracts_cli, "cli_session", lambda *a, **k: _shared(session))
     monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path))
     from servitize.cli import app
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from servitize.telemetry import report
+from servitize.contracts import report
 from servitize.telemetry.store import Batch
+from tests.contracts.report_world import AT, build
 from tests.telemetry.helpers import us
-from tests.telemetry.report_world import AT, build
 
 
 def test_an_outage_shows_as_a_gap_on_the_contract_report(session, tmp_path) -> None:  # type: ignore[no-untyped-def]

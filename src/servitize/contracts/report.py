@@ -15,16 +15,17 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.contracts import service as contracts
+from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.money import from_cents
 from servitize.core.settings import Settings
 from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import contracts, gaps
+from servitize.kit.money import from_cents
+from servitize.telemetry import gaps
 from servitize.telemetry.availability import Period, month_period
 from servitize.telemetry.consent import consenting_accounts
 from servitize.telemetry.downtime import utc
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.service import PURPOSE
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.models import Role, User

@@ -20,10 +20,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from servitize.contracts import service as contracts
+from servitize.contracts.models import AvailabilityContract
 from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import consent, contracts
+from servitize.telemetry import consent
 from servitize.telemetry.downtime import add_downtime
-from servitize.telemetry.models import AvailabilityContract
 from servitize.telemetry.store import Batch, TelemetryStore
 from servitize.trust import audit
 from servitize.trust.models import User

@@ -1,0 +1,1 @@
+"""Availability contracts: the promise, its monthly evaluation and settlement, the operation report."""

@@ -1,0 +1,63 @@
+"""REST routes of availability contracts under /api/v1: evaluation and the monthly report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from servitize.contracts import report as rp
+from servitize.contracts import service as contracts
+from servitize.core.errors import InvalidInput
+from servitize.core.inputs import Id, SaneMonth
+from servitize.telemetry.availability import month_period
+from servitize.telemetry.store import TelemetryStore
+from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
+
+router = APIRouter(tags=["telemetry"])  # as before the split: the OpenAPI document is unchanged
+Month = Annotated[SaneMonth, Query(description="YYYY-MM, inside the accepted years")]
+
+
+def _store(request: Request) -> TelemetryStore:
+    return TelemetryStore(settings_of(request).telemetry_dir)
+
+
+def _period(month: str):
+    try:
+        return month_period(month)
+    except ValueError as exc:
+        raise InvalidInput(f"not a month: {month}") from exc
+
+
+@router.get("/contracts/evaluation")
+def contract_results(
+    request: Request, session: DbSession, user: CurrentUser, period: Month
+) -> dict[str, Any]:
+    """Measured availability, band and penalty/bonus of the contracts the user may see (the
+    roles that see contract pages; only the contracts of their accounts are evaluated)."""
+    require_role(user, *rp.REPORT_ROLES)
+    mine = [c for c, _account in rp.visible_contracts(session, user)]
+    results = contracts.evaluate_all(session, _store(request), _period(period), among=mine)
+    return {"period": period, "contracts": results}
+
+
+@router.get("/contracts/{contract_id}/report")
+def contract_report(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: Id,
+    period: Annotated[SaneMonth | None, Query(description="YYYY-MM")] = None,
+    months: Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)] = rp.DEFAULT_MONTHS,
+) -> dict[str, Any]:
+    """The monthly operation report of a contract whose account the user may see (else 404)."""
+    require_role(user, *rp.REPORT_ROLES)
+    contract = rp.visible_contract(session, user, contract_id)
+    return rp.build_report(
+        session,
+        _store(request),
+        contract,
+        period or rp.last_complete_month(),
+        months,
+        supplier=settings_of(request).company_name,
+    ).as_dict()

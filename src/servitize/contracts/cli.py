@@ -1,0 +1,229 @@
+"""``servitize contracts``: create availability contracts, evaluate them, their monthly report."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from sqlalchemy import select
+
+from servitize.contracts.models import AvailabilityContract
+from servitize.core.console import cli_session, console, emit_json
+from servitize.core.errors import InvalidInput, NotFound, ServitizeError
+from servitize.core.lazy import lazy
+from servitize.core.settings import Settings
+from servitize.installed_base.models import Account, Asset
+from servitize.kit.money import to_cents
+from servitize.trust import audit
+
+if TYPE_CHECKING:
+    from servitize.telemetry.store import TelemetryStore
+
+# pyarrow, Ibis, fpdf and openpyxl load when a command runs, not for `servitize --help`.
+availability = lazy("servitize.telemetry.availability")
+contracts = lazy("servitize.contracts.service")
+report_files = lazy("servitize.contracts.report_files")
+rp = lazy("servitize.contracts.report")
+store = lazy("servitize.telemetry.store")
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _store() -> TelemetryStore:
+    return store.TelemetryStore(Settings().telemetry_dir)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+    return typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``servitize contracts``: create, evaluate, report."""
+    contracts_app = typer.Typer(no_args_is_help=True, help="Availability contracts.")
+    app.add_typer(contracts_app, name="contracts")
+
+    @contracts_app.command("evaluate")
+    def evaluate(
+        period: Annotated[str, typer.Option(help="YYYY-MM")],
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Measured availability, band and penalty/bonus per contract, with the evidence."""
+        try:
+            with cli_session() as session:
+                results = contracts.evaluate_all(
+                    session, _store(), availability.month_period(period)
+                )
+        except (ServitizeError, ValueError) as exc:
+            console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+            raise typer.Exit(2) from None
+        if as_json:
+            emit_json({"period": period, "contracts": results})
+            return
+        for r in results:
+            console.print(
+                f"{r['contract']}: {r['measured_pct']} % ({r['result']}) {r['amount']} {r['currency']}"
+            )
+
+    _register_reports(contracts_app)
+
+
+def _contract(session, ref: str) -> AvailabilityContract:
+    """A contract by id or external id."""
+    contract = (
+        session.get(AvailabilityContract, int(ref)) if ref.isdigit() else None
+    ) or session.scalar(select(AvailabilityContract).where(AvailabilityContract.external_id == ref))
+    if contract is None:
+        raise NotFound(f"contract {ref!r} not found")
+    return contract
+
+
+def _register_reports(contracts_app: typer.Typer) -> None:
+    """``servitize contracts create`` and ``servitize contracts report``."""
+
+    @contracts_app.command("create")
+    def create(
+        account: Annotated[str, typer.Argument(help="the account's external id")],
+        target: Annotated[float, typer.Option(help="target availability in percent, e.g. 98")],
+        fee: Annotated[str, typer.Option(help="fee per period in major units, e.g. 10000")],
+        external_id: Annotated[
+            str | None, typer.Option(help="contract number (default AV-<account>)")
+        ] = None,
+        name: str = "Availability contract",
+        serial: Annotated[
+            list[str] | None, typer.Option(help="covered serials (default: all of the account's)")
+        ] = None,
+        calendar: Annotated[
+            str,
+            typer.Option(
+                help='"24/7" or JSON, e.g. {"kind": "shifts", "weekdays": [0,1,2,3,4], "start": "06:00", "end": "22:00"}'
+            ),
+        ] = "24/7",
+        currency: str = "EUR",
+        penalty_pct: Annotated[
+            float, typer.Option(help="percent of the fee per step below target")
+        ] = 0.0,
+        penalty_step: Annotated[float, typer.Option(help="points per penalty step")] = 0.5,
+        penalty_cap: Annotated[float, typer.Option(help="penalty cap, percent of the fee")] = 0.0,
+        bonus_pct: float = 0.0,
+        bonus_step: float = 0.5,
+        bonus_cap: float = 0.0,
+        min_coverage: Annotated[
+            float,
+            typer.Option(
+                help="percent of scheduled hours that must be known for a month to settle"
+            ),
+        ] = 90.0,
+        silence_after_down: Annotated[
+            str,
+            typer.Option(
+                help='a silent machine after "down": "down" until '
+                'the next event, or "unknown" after 7 days'
+            ),
+        ] = "down",
+        valid_from: Annotated[str, typer.Option(help="ISO date or time, UTC")] = "2000-01-01",
+        valid_to: Annotated[str | None, typer.Option(help="ISO date or time, UTC")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Add an availability contract (audited)."""
+        try:
+            cal = {"kind": "24/7"} if calendar == "24/7" else json.loads(calendar)
+            if not isinstance(cal, dict) or cal.get("kind") not in ("24/7", "shifts"):
+                raise InvalidInput('calendar must be "24/7" or a JSON object with kind "shifts"')
+            with cli_session() as session:
+                acc = session.scalar(select(Account).where(Account.external_id == account))
+                if acc is None:
+                    raise NotFound(f"account {account!r} not found")
+                known = set(session.scalars(select(Asset.serial).where(Asset.account_id == acc.id)))
+                unknown = sorted(set(serial or []) - known)
+                if unknown:
+                    raise InvalidInput(f"not serials of {account}: {', '.join(unknown)}")
+                contract = contracts.create_contract(
+                    session,
+                    audit.Actor("cli"),
+                    external_id=external_id or f"AV-{account}",
+                    account_id=acc.id,
+                    name=name,
+                    target_pct=target,
+                    calendar=cal,
+                    fee_cents=to_cents(fee),
+                    currency=currency,
+                    penalty_pct_per_step=penalty_pct,
+                    penalty_step_points=penalty_step,
+                    penalty_cap_pct=penalty_cap,
+                    bonus_pct_per_step=bonus_pct,
+                    bonus_step_points=bonus_step,
+                    bonus_cap_pct=bonus_cap,
+                    min_coverage_pct=min_coverage,
+                    silence_after_down=silence_after_down,
+                    serials=sorted(serial) if serial else None,
+                    valid_from=_moment(valid_from),
+                    valid_to=_moment(valid_to) if valid_to else None,
+                )
+                out = {
+                    "id": contract.id,
+                    "external_id": contract.external_id,
+                    "account": account,
+                    "serials": contracts.contract_serials(session, contract),
+                }
+        except (ServitizeError, ValueError) as exc:
+            raise _fail(exc) from exc
+        emit_json(out) if as_json else console.print(
+            f"contract {out['external_id']} (id {out['id']}) covers {len(out['serials'])} machines"
+        )
+
+    @contracts_app.command("report")
+    def report_cmd(
+        contract_ref: Annotated[
+            str, typer.Argument(metavar="ID", help="contract id or external id")
+        ],
+        period: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month)")] = None,
+        months: Annotated[
+            int | None, typer.Option(help="months in the trend (default: the report's six)")
+        ] = None,
+        pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
+        xlsx: Annotated[
+            Path | None, typer.Option(help="write the trend window's tables here")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """The monthly operation report of a contract: PDF, XLSX, JSON or a summary."""
+        try:
+            month = rp.parse_month(period or rp.last_complete_month())
+            with cli_session() as session:
+                contract = _contract(session, contract_ref)
+                r = rp.build_report(
+                    session,
+                    _store(),
+                    contract,
+                    month,
+                    rp.DEFAULT_MONTHS if months is None else months,
+                    supplier=Settings().company_name,
+                )
+                if xlsx:
+                    results, stops = rp.tables(
+                        session, _store(), contract, [m.month for m in r.trend]
+                    )
+                    xlsx.write_bytes(report_files.tables_xlsx(results, stops))
+            if pdf:
+                pdf.write_bytes(report_files.report_pdf(r))
+        except (ServitizeError, ValueError, OSError) as exc:
+            raise _fail(exc) from exc
+        if as_json:
+            emit_json(r.as_dict())
+            return
+        m = r.result
+        console.print(
+            f"{r.contract} {r.account} {month}: {report_files.pct(m.availability_pct)} (target "
+            f"{m.target_pct:g} %), {m.result or rp.band_label(m.band)} {report_files.money(m.amount, m.currency, True)}, "
+            f"{len(r.downtime)} downtime events"
+        )
+        for path in (pdf, xlsx):
+            if path:
+                console.print(f"wrote {path}")
