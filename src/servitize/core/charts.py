@@ -20,7 +20,7 @@ def bars(title: str, items: Sequence[Any], tone: str = "") -> Markup:
     """A horizontal bar chart of ``items`` (each with ``label`` and ``count``)."""
     total = sum(i.count for i in items)
     name = escape(title)
-    head = f'<figure class="chart" style="margin:0">\n  <h3>{name}</h3>\n'
+    head = f'<figure class="chart">\n  <h3>{name}</h3>\n'
     if not total:
         return Markup(head + '  <p class="empty">No data yet.</p>\n</figure>')
     top = max(i.count for i in items)

@@ -111,7 +111,7 @@ def _box(b: Box, x: int, y: int) -> str:
     if b.note:
         note = b.note if len(b.note) <= 40 else b.note[:39] + "…"
         note_ink = stroke if b.heat is None else "#5b1710"
-        text += f'<text x="{x + 10}" y="{y + BOX_H - 6}" class="note" fill="{note_ink}">{escape(note)}</text>'
+        text += f'<text x="{x + 10}" y="{y + BOX_H - 6}" class="note" font-size="9.5" fill="{note_ink}">{escape(note)}</text>'
     touch = (
         f'<circle cx="{x + BOX_W - 10}" cy="{y + 10}" r="5" fill="#0f766e" stroke="#fff" stroke-width="1.5">'
         "<title>customer touch-point</title></circle>"
@@ -136,16 +136,19 @@ def _diamond(d: Diamond, cx: int, cy: int) -> str:
         f'<g class="gate {d.gate} {d.decision or "pending"}"><title>{escape(d.label)}: {verdict}'
         f"{' — ' + escape(d.note) if d.note else ''}</title>"
         f'<polygon points="{points}" fill="{fill}" stroke="#4a5866" stroke-width="1.4"/>'
-        f'<text x="{cx}" y="{cy + 4}" text-anchor="middle" fill="{ink}" class="gate-sym">'
+        f'<text x="{cx}" y="{cy + 4}" text-anchor="middle" fill="{ink}" class="gate-sym" font-size="10" font-weight="700">'
         f"{GATE_SYMBOL.get(d.gate, '?')}</text>"
-        f'<text x="{cx}" y="{cy + r + 11}" text-anchor="middle" class="note" fill="{fill if d.decision else "#4a5866"}">'
+        f'<text x="{cx}" y="{cy + r + 11}" text-anchor="middle" class="note" font-size="9.5" fill="{fill if d.decision else "#4a5866"}">'
         f"{escape(d.caption or verdict)}</text></g>"
     )
 
 
 def _legend(y: int, width: int) -> str:
     items = [("done", "done"), ("late", "late"), ("current", "open, this phase"), ("open", "open")]
-    out, x = [f'<g class="legend" transform="translate({PAD},{y})">'], 0
+    out, x = (
+        [f'<g class="legend" font-size="10.5" fill="#4a5866" transform="translate({PAD},{y})">'],
+        0,
+    )
     for state, label in items:
         fill, stroke, _ = STYLES[state]
         out.append(
@@ -183,11 +186,6 @@ def draw(
             f'height="{height}" role="img" aria-label="{escape(title)}" class="blueprint" '
             'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif" font-size="11">'
         ),
-        (
-            "<style>.note{font-size:9.5px}.lane-title{font-size:12px;font-weight:650}"
-            ".line-label{font-size:9.5px;font-style:italic}.phase-title{font-size:11px}"
-            ".gate-sym{font-size:10px;font-weight:700}.legend text{font-size:10.5px;fill:#4a5866}</style>"
-        ),
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{PAD}" y="20" font-size="15" font-weight="650" fill="#17212b">{escape(title)}</text>',
     ]
@@ -205,7 +203,7 @@ def draw(
         for j, line in enumerate(_wrap(f"{phase} · {name}", 38, 2)):
             out.append(
                 f'<text x="{x + COL_W // 2}" y="{HEAD_H - 6 + 14 * j}" text-anchor="middle" '
-                f'fill="#fff" class="phase-title">{escape(line)}</text>'
+                f'fill="#fff" class="phase-title" font-size="11">{escape(line)}</text>'
             )
     for k, layer in enumerate(LAYERS):
         y0 = lane_y[layer.value]
@@ -214,7 +212,7 @@ def draw(
             f'<rect x="0" y="{y0}" width="{LABEL_W}" height="{heights[layer]}" fill="{fill}"/>'
         )
         out.append(
-            f'<text x="{PAD}" y="{y0 + 22}" class="lane-title" fill="#17212b">{LAYER_TITLES[layer]}</text>'
+            f'<text x="{PAD}" y="{y0 + 22}" class="lane-title" font-size="12" font-weight="650" fill="#17212b">{LAYER_TITLES[layer]}</text>'
         )
     for i in range(1, len(PHASES)):
         x = LABEL_W + i * COL_W
@@ -227,7 +225,9 @@ def draw(
             f'<line x1="0" y1="{ly}" x2="{width - PAD}" y2="{ly}" stroke="#4a5866" '
             f'stroke-width="{1.6 if k == 0 else 1.1}" stroke-dasharray="{LINE_DASH[k]}"/>'
         )
-        out.append(f'<text x="{PAD}" y="{ly - 5}" class="line-label" fill="#4a5866">{line}</text>')
+        out.append(
+            f'<text x="{PAD}" y="{ly - 5}" class="line-label" font-size="9.5" font-style="italic" fill="#4a5866">{line}</text>'
+        )
     slots: dict[tuple[int, str], int] = {}
     for b in boxes:
         n = slots.get((b.phase, b.layer), 0)
