@@ -96,10 +96,6 @@ def _register(app: typer.Typer, import_app: typer.Typer, capability: str) -> Non
         from servitize.contracts import cli as contracts_cli
 
         contracts_cli.register(app)
-    elif capability == "contracts":
-        from servitize.contracts import cli as contracts_cli
-
-        contracts_cli.register(app)
     elif capability == "intelligence":
         from servitize.intelligence import cli as intelligence_cli
 

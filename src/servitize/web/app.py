@@ -16,8 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from servitize import __version__
 from servitize.contracts import api as contracts_api
 from servitize.contracts import views as contracts_views
-from servitize.contracts import api as contracts_api
-from servitize.contracts import views as contracts_views
 from servitize.core.db import make_engine, session_factory
 from servitize.core.errors import NotAuthenticated, ServitizeError
 from servitize.core.settings import Settings
@@ -127,13 +125,11 @@ def create_app(
     app.include_router(trust_api.router, prefix="/api/v1")
     app.include_router(telemetry_api.router, prefix="/api/v1")
     app.include_router(contracts_api.router, prefix="/api/v1")
-    app.include_router(contracts_api.router, prefix="/api/v1")
     app.include_router(shell.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(installed_base_views.router)
     app.include_router(telemetry_views.router)
-    app.include_router(contracts_views.router)
     app.include_router(contracts_views.router)
     app.include_router(intelligence_api.router, prefix="/api/v1")
     app.include_router(intelligence_views.router)
