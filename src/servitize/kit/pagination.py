@@ -1,0 +1,94 @@
+"""One page of a long list: what the request asks for, what the answer carries, and the query.
+
+``PageParams`` is what a list endpoint or page takes: ``page`` (1 or more) and ``size`` (1 to
+the ``page_size_max`` setting). Use ``params: PageQuery`` in a route: the query string
+``?page=2&size=50`` becomes a ``PageParams``, and a bad value answers 422 naming the field.
+
+``Page[T]`` is the answer: ``items``, ``total`` (every match), ``page``, ``size`` and ``pages``
+(how many pages there are). It is a pydantic model, so ``response_model=Page[AccountRead]``
+documents and checks it. Build one with ``Page.of(items, total, params)``.
+
+``paginate(session, statement, params)`` runs two queries, one count of every match and one for
+the rows of the page, and returns ``(rows, total)``. Give it a statement that selects one
+entity or column and orders by something unique, or the pages overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import InvalidInput
+from servitize.core.settings import Settings
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """Which page of a list, and how many rows on it."""
+
+    page: int = 1
+    size: int = DEFAULT_SIZE
+
+    @property
+    def offset(self) -> int:
+        """How many rows come before this page."""
+        return (self.page - 1) * self.size
+
+
+def _size_max(request: Request) -> int:
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    if settings is None:
+        return int(Settings.model_fields["page_size_max"].default)
+    return settings.page_size_max
+
+
+def page_params(request: Request, page: int = 1, size: int | None = None) -> PageParams:
+    """The ``page`` and ``size`` of the query string, checked (a FastAPI dependency); without
+    a size, 50 rows (or fewer where the settings allow fewer)."""
+    if page < 1:
+        raise InvalidInput(f"page: must be 1 or more, not {page}")
+    size_max = _size_max(request)
+    if size is None:
+        size = min(DEFAULT_SIZE, size_max)
+    if not 1 <= size <= size_max:
+        raise InvalidInput(f"size: must be between 1 and {size_max}, not {size}")
+    return PageParams(page=page, size=size)
+
+
+# A route parameter: ``params: PageQuery``.
+PageQuery = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a long list; ``total`` counts every match, ``pages`` the pages."""
+
+    items: list[T]
+    total: int
+    page: int
+    size: int
+    pages: int
+
+    @classmethod
+    def of(cls, items: Sequence[T], total: int, params: PageParams) -> Page[T]:
+        """A page of ``items`` out of ``total`` matches."""
+        pages = -(-total // params.size)  # ceiling
+        return cls(items=list(items), total=total, page=params.page, size=params.size, pages=pages)
+
+
+def paginate(session: Session, statement: Select[R], params: PageParams) -> tuple[list[R], int]:
+    """The rows of one page of ``statement`` and the count of every match: two queries."""
+    counted: Select[Any] = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = int(session.scalar(counted) or 0)
+    rows = list(session.scalars(statement.limit(params.size).offset(params.offset)))
+    return rows, total
