@@ -149,6 +149,25 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         _cells(service_manager=YES),
     ),
     "gate.reopen": ("reopen an opportunity closed by a no-go", _cells(sales_manager=YES)),
+    "quote.create": ("start a quote for an account", _cells(**_SELLERS)),
+    "quote.edit": (
+        "change a quote's lines, submit, send or revise it",
+        _cells(admin=YES, sales_manager=YES, account_owner=OWN, service_manager=OWN),
+    ),
+    # Never by the quote's owner (a sales manager's own quote goes to another manager or admin).
+    "quote.approve": (
+        "approve a quote (discount, margin, value, terms outside the borderline)",
+        _cells(admin=YES, sales_manager=YES),
+    ),
+    "quote.accept": (
+        "record the customer's acceptance of a quote (creates orders and contracts)",
+        _cells(admin=YES, sales_manager=YES, account_owner=OWN, service_manager=OWN),
+    ),
+    "contract.change": (
+        "amend, suspend, resume, cancel, renew or index a contract",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES),
+    ),
+    "billing.run": ("run billing for a month, or close a billed month", _cells(admin=YES)),
 }
 
 

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 from servitize.core.errors import InvalidInput
+from servitize.installed_base.models import RevenueModel as RevenueModel  # the catalogue's
 
 
 class Period(StrEnum):
@@ -27,17 +28,6 @@ class Period(StrEnum):
     @property
     def months(self) -> int:
         return {"month": 1, "quarter": 3, "year": 12}[self.value]
-
-
-class RevenueModel(StrEnum):
-    """The revenue models of the catalogue (the product's words)."""
-
-    one_time = "one_time"
-    per_service = "per_service"  # time and material
-    subscription = "subscription"
-    usage = "usage"
-    licence = "licence"
-    availability = "availability"
 
 
 def cents(amount: Decimal) -> int:

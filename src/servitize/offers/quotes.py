@@ -1,0 +1,547 @@
+"""Quote use cases: build a quote line by line, submit it for approval, approve it (a manager
+may override the borderline with a reason), send it with a signed link, revise it, accept it.
+
+Every change recomputes the totals from the lines with the pure rules (``offers.totals``), so a
+stored total is never typed; every change is audited; a stale ``version`` answers 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from servitize.contracts.clauses import clause_from
+from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
+from servitize.installed_base import repository as ib
+from servitize.installed_base.access import get_account, require, visible_account_ids
+from servitize.kit.money import Rates
+from servitize.offers import repository as repo
+from servitize.offers import rules
+from servitize.offers.models import Quote, QuoteKind, QuoteLine, QuoteStatus
+from servitize.offers.price_models import RevenueModel, price_in_words
+from servitize.offers.schemas import (
+    LineIn,
+    LineRead,
+    QuoteCreate,
+    QuoteRead,
+    TotalsRead,
+)
+from servitize.offers.totals import Totals, quote_totals
+from servitize.sales import repository as sales_repo
+from servitize.sales.process import policy
+from servitize.sales.rules import terms_outside_borderline
+from servitize.trust import audit
+from servitize.trust.context import Context
+
+EDITABLE = {QuoteStatus.draft, QuoteStatus.pending_approval}
+
+
+def _money(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def _check_version(quote: Quote, version: int | None) -> None:
+    if version is not None and version != quote.version:
+        raise Conflict(
+            f"quote {quote.number} changed since you loaded it (version {version}, now "
+            f"{quote.version}); reload it"
+        )
+
+
+def visible_quote(ctx: Context, quote_id: int, for_update: bool = False) -> Quote:
+    """A quote of an account the user may see; 404 otherwise."""
+    quote = repo.quote(ctx.session, quote_id, for_update=for_update)
+    get_account(ctx.session, ctx.user, quote.account_id)  # NotFound outside the scope
+    return quote
+
+
+def _own(ctx: Context, quote: Quote) -> bool:
+    return quote.owner_id == ctx.user.id
+
+
+def _editable(ctx: Context, quote_id: int, version: int | None) -> Quote:
+    quote = visible_quote(ctx, quote_id, for_update=True)
+    require(ctx.user, "quote.edit", own=_own(ctx, quote))
+    _check_version(quote, version)
+    if quote.status not in EDITABLE:
+        raise Conflict(
+            f"quote {quote.number} is {quote.status.value.replace('_', ' ')}; "
+            "revise it to change its lines"
+        )
+    return quote
+
+
+def create_quote(ctx: Context, data: QuoteCreate) -> Quote:
+    """A draft quote for an account (and an opportunity of that account, if given)."""
+    require(ctx.user, "quote.create")
+    account = get_account(ctx.session, ctx.user, data.account_id)
+    if data.opportunity_id is not None:
+        opp = sales_repo.get(ctx.session, ctx.user, data.opportunity_id)
+        if opp.account_id != account.id:
+            raise InvalidInput(f"opportunity {opp.id} belongs to another account")
+    valid_until = data.valid_until or ctx.today + timedelta(
+        days=ctx.settings.offers.quote_validity_days
+    )
+    if valid_until < ctx.today:
+        raise InvalidInput(f"valid_until {valid_until} lies in the past")
+    clause = data.clause.params() if data.clause else None
+    if clause:
+        clause_from(clause["kind"], clause)  # refuses a clause missing a parameter
+    quote = Quote(
+        number=repo.next_quote_number(ctx.session),
+        revision=1,
+        account_id=account.id,
+        opportunity_id=data.opportunity_id,
+        owner_id=ctx.user.id or account.owner_id,
+        title=data.title.strip(),
+        kind=QuoteKind(data.kind),
+        status=QuoteStatus.draft,
+        currency=(data.currency or account.currency).upper(),
+        term_months=data.term_months,
+        valid_until=valid_until,
+        terms=data.terms.model_dump(mode="json", exclude_none=True),
+        clause=clause,
+        notes=data.notes,
+    )
+    repo.add(ctx.session, quote)
+    audit.record(ctx.session, ctx.actor, "create", "quote", quote.id, after=_snapshot(quote))
+    return quote
+
+
+def _snapshot(quote: Quote) -> dict[str, Any]:
+    return {
+        "number": quote.number,
+        "revision": quote.revision,
+        "status": quote.status.value,
+        "contract_value_cents": quote.contract_value_cents,
+        "currency": quote.currency,
+    }
+
+
+def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = None) -> Quote:
+    """Add a catalogue item: its price model and terms from the catalogue; a unit price of
+    one's own must not lie below the item's floor."""
+    quote = _editable(ctx, quote_id, version)
+    offering = ib.offering_by_external_id(ctx.session, data.offering)
+    if offering is None:
+        raise InvalidInput(f"offering: no catalogue item {data.offering!r}")
+    if offering.currency.upper() != quote.currency:
+        raise InvalidInput(
+            f"offering: {offering.external_id} is priced in {offering.currency}, "
+            f"the quote in {quote.currency}"
+        )
+    price = repo.prices_of(ctx.session, [offering.id]).get(offering.id)
+    model = price.model if price else RevenueModel(offering.revenue_model)
+    terms = dict(price.terms) if price else {}
+    if not price and model in rules.RECURRING:
+        terms.setdefault("minimum_term_months", 12)
+    unit = offering.list_price_cents if data.unit_price is None else int(data.unit_price * 100)
+    floor = price.floor_cents if price else 0
+    if unit < floor:
+        raise InvalidInput(
+            f"unit_price: {_money(unit):,} {quote.currency} is below the floor price "
+            f"{_money(floor):,} {quote.currency} of {offering.external_id}"
+        )
+    if data.discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct)) or (
+        data.bundle_discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct))
+    ):
+        raise InvalidInput(
+            f"discount_pct: at most {ctx.settings.offers.max_discount_pct:g} % on any line"
+        )
+    if data.asset_ids:
+        found = {
+            a.id for a in ib.assets_of_account_by_id(ctx.session, quote.account_id, data.asset_ids)
+        }
+        missing = sorted(set(data.asset_ids) - found)
+        if missing:
+            raise InvalidInput(f"asset_ids: {missing} are not machines of this account")
+    rules.price_model(model, unit, terms)  # refuses bad stored terms before anything is written
+    position = len(repo.lines_of(ctx.session, quote.id))
+    line = QuoteLine(
+        quote_id=quote.id,
+        position=position,
+        offering_id=offering.id,
+        name=offering.name,
+        model=model,
+        terms=terms,
+        unit_price_cents=unit,
+        quantity=data.quantity,
+        discount_pct=data.discount_pct,
+        bundle=data.bundle,
+        bundle_discount_pct=data.bundle_discount_pct,
+        cost_cents=price.cost_cents if price else 0,
+        asset_ids=sorted(set(data.asset_ids)) if data.asset_ids else None,
+    )
+    repo.add(ctx.session, line)
+    _recompute(ctx, quote)
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "add_line",
+        "quote",
+        quote.id,
+        after={"offering": offering.external_id, "quantity": str(data.quantity)},
+    )
+    return quote
+
+
+def remove_line(ctx: Context, quote_id: int, line_id: int, version: int | None = None) -> Quote:
+    quote = _editable(ctx, quote_id, version)
+    line = repo.line(ctx.session, quote.id, line_id)
+    repo.delete(ctx.session, line)
+    _recompute(ctx, quote)
+    audit.record(ctx.session, ctx.actor, "remove_line", "quote", quote.id, before={"line": line_id})
+    return quote
+
+
+def _facts(lines: list[QuoteLine]) -> list[rules.LineFacts]:
+    return [
+        rules.LineFacts(
+            ln.name,
+            ln.model,
+            ln.unit_price_cents,
+            ln.terms or {},
+            Decimal(ln.quantity),
+            Decimal(ln.discount_pct),
+            ln.bundle,
+            Decimal(ln.bundle_discount_pct),
+            ln.cost_cents,
+        )
+        for ln in lines
+    ]
+
+
+def totals_of(quote: Quote, lines: list[QuoteLine]) -> Totals:
+    return quote_totals(rules.items(_facts(lines)), quote.term_months)
+
+
+def _recompute(ctx: Context, quote: Quote) -> Totals:
+    totals = totals_of(quote, repo.lines_of(ctx.session, quote.id))
+    quote.one_time_cents = totals.one_time_cents
+    quote.monthly_cents = totals.monthly_recurring_cents
+    quote.usage_monthly_cents = totals.usage_estimate_monthly_cents
+    quote.contract_value_cents = totals.contract_value_cents
+    if quote.status == QuoteStatus.pending_approval:
+        quote.status = QuoteStatus.draft  # a changed quote is submitted again
+        quote.approval_reasons = None
+    ctx.session.flush()
+    return totals
+
+
+def value_in_company(ctx: Context, quote: Quote) -> int | None:
+    rates = Rates(
+        ib.load_rates(ctx.session, {quote.currency}),
+        ctx.settings.company_currency,
+        as_of=ctx.today,
+    )
+    return rates.convert(quote.contract_value_cents, quote.currency, ctx.today)
+
+
+def approval_reasons(ctx: Context, quote: Quote, lines: list[QuoteLine]) -> list[str]:
+    """Why this quote needs a manager's approval, given who submits it."""
+    facts = _facts(lines)
+    pol = policy()
+    risk = "medium"
+    if quote.opportunity_id is not None:
+        opp = sales_repo.get(ctx.session, ctx.user, quote.opportunity_id)
+        risk = opp.risk
+    cost = rules.cost_over_term(facts, quote.term_months)
+    authority = ctx.settings.offers.discount_authority_pct.get(str(ctx.user.role), 0.0)
+    return rules.approval_reasons(
+        rules.ApprovalFacts(
+            max((rules.effective_discount(f) for f in facts), default=Decimal(0)),
+            authority,
+            rules.margin_pct(quote.contract_value_cents, cost),
+            ctx.settings.offers.min_margin_pct,
+            value_in_company(ctx, quote),
+            pol.approval_value_cents,
+            risk,
+            pol.approval_risk,
+            terms_outside_borderline(
+                rules.quote_terms_for_borderline(quote.terms or {}, quote.clause),
+                pol.borderline,
+            ),
+        )
+    )
+
+
+def submit(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
+    """Submit a draft: approved at once when nothing needs a manager, else pending approval
+    with every reason listed."""
+    quote = _editable(ctx, quote_id, version)
+    lines = repo.lines_of(ctx.session, quote.id)
+    if not lines:
+        raise InvalidInput(f"quote {quote.number} has no lines")
+    if quote.valid_until < ctx.today:
+        raise Conflict(f"quote {quote.number} expired on {quote.valid_until}; revise it")
+    reasons = approval_reasons(ctx, quote, lines)
+    quote.approval_reasons = reasons
+    quote.status = QuoteStatus.pending_approval if reasons else QuoteStatus.approved
+    if not reasons:
+        quote.approved_by_id, quote.approved_at = ctx.user.id or None, ctx.now
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "submit",
+        "quote",
+        quote.id,
+        after=_snapshot(quote) | {"reasons": reasons},
+    )
+    return quote
+
+
+def approve(
+    ctx: Context, quote_id: int, reason: str | None = None, version: int | None = None
+) -> Quote:
+    """A manager approves a pending quote. Terms outside the borderline need a named override
+    reason; a discount needs an approver whose authority covers it; nobody approves their own."""
+    quote = visible_quote(ctx, quote_id, for_update=True)
+    require(ctx.user, "quote.approve")
+    _check_version(quote, version)
+    if quote.status != QuoteStatus.pending_approval:
+        raise Conflict(
+            f"quote {quote.number} is {quote.status.value.replace('_', ' ')}, not pending approval"
+        )
+    if quote.owner_id == ctx.user.id and ctx.user.role != "admin":
+        raise PermissionDenied("a quote is approved by someone other than its owner")
+    lines = repo.lines_of(ctx.session, quote.id)
+    facts = _facts(lines)
+    discount = max((rules.effective_discount(f) for f in facts), default=Decimal(0))
+    authority = ctx.settings.offers.discount_authority_pct.get(str(ctx.user.role), 0.0)
+    if discount > Decimal(str(authority)):
+        raise PermissionDenied(
+            f"a discount of {discount:.1f} % is beyond your authority of {authority:g} %"
+        )
+    outside = [r for r in quote.approval_reasons or [] if r.startswith("term outside")]
+    if outside and not (reason and reason.strip()):
+        raise InvalidInput(
+            "reason: terms outside the borderline need an override reason: " + "; ".join(outside)
+        )
+    quote.status = QuoteStatus.approved
+    quote.approved_by_id, quote.approved_at = ctx.user.id or None, ctx.now
+    quote.override_reason = reason.strip() if reason and reason.strip() else None
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "approve",
+        "quote",
+        quote.id,
+        after=_snapshot(quote),
+        note=quote.override_reason,
+    )
+    return quote
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send(ctx: Context, quote_id: int, version: int | None = None) -> tuple[Quote, str]:
+    """Mark an approved quote sent and make the customer's acceptance link (shown once)."""
+    quote = visible_quote(ctx, quote_id, for_update=True)
+    require(ctx.user, "quote.edit", own=_own(ctx, quote))
+    _check_version(quote, version)
+    if quote.status not in {QuoteStatus.approved, QuoteStatus.sent}:
+        raise Conflict(f"quote {quote.number} must be approved before it is sent")
+    token = secrets.token_urlsafe(32)
+    quote.accept_token_hash = _token_hash(token)
+    quote.status = QuoteStatus.sent
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.actor, "send", "quote", quote.id, after=_snapshot(quote))
+    return quote, token
+
+
+def quote_by_token(ctx_session: Any, token: str) -> Quote | None:
+    """The quote a customer's link points to (None: no such link)."""
+    if not token or len(token) > 200:
+        return None
+    return repo.quote_by_token_hash(ctx_session, _token_hash(token))
+
+
+def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
+    """A new revision with the same lines (the old one is superseded and cannot be accepted)."""
+    old = visible_quote(ctx, quote_id, for_update=True)
+    require(ctx.user, "quote.edit", own=_own(ctx, old))
+    _check_version(old, version)
+    if old.status in {QuoteStatus.accepted, QuoteStatus.superseded}:
+        raise Conflict(f"quote {old.number} revision {old.revision} is {old.status.value}")
+    new = Quote(
+        number=old.number,
+        revision=max(q.revision for q in repo.revisions(ctx.session, old.number)) + 1,
+        account_id=old.account_id,
+        opportunity_id=old.opportunity_id,
+        owner_id=old.owner_id,
+        title=old.title,
+        kind=old.kind,
+        status=QuoteStatus.draft,
+        currency=old.currency,
+        term_months=old.term_months,
+        valid_until=max(
+            old.valid_until, ctx.today + timedelta(days=ctx.settings.offers.quote_validity_days)
+        ),
+        terms=dict(old.terms or {}),
+        clause=dict(old.clause) if old.clause else None,
+        notes=old.notes,
+    )
+    repo.add(ctx.session, new)
+    for ln in repo.lines_of(ctx.session, old.id):
+        repo.add(
+            ctx.session,
+            QuoteLine(
+                quote_id=new.id,
+                position=ln.position,
+                offering_id=ln.offering_id,
+                name=ln.name,
+                model=ln.model,
+                terms=dict(ln.terms or {}),
+                unit_price_cents=ln.unit_price_cents,
+                quantity=ln.quantity,
+                discount_pct=ln.discount_pct,
+                bundle=ln.bundle,
+                bundle_discount_pct=ln.bundle_discount_pct,
+                cost_cents=ln.cost_cents,
+                asset_ids=list(ln.asset_ids) if ln.asset_ids else None,
+            ),
+        )
+    _recompute(ctx, new)
+    old.status = QuoteStatus.superseded
+    old.accept_token_hash = None
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "revise",
+        "quote",
+        new.id,
+        after=_snapshot(new),
+        note=f"supersedes revision {old.revision}",
+    )
+    return new
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One difference between two revisions."""
+
+    what: str  # added, removed, changed
+    line: str
+    detail: str
+
+
+def diff(ctx: Context, old_id: int, new_id: int) -> list[LineChange]:
+    """What changed from one revision to another, line by line (by catalogue item and bundle)."""
+    old, new = visible_quote(ctx, old_id), visible_quote(ctx, new_id)
+
+    def keyed(q: Quote) -> dict[tuple[int, str | None], QuoteLine]:
+        return {(ln.offering_id, ln.bundle): ln for ln in repo.lines_of(ctx.session, q.id)}
+
+    a, b = keyed(old), keyed(new)
+    out: list[LineChange] = []
+    for key in a.keys() - b.keys():
+        out.append(LineChange("removed", a[key].name, ""))
+    for key in b.keys() - a.keys():
+        out.append(LineChange("added", b[key].name, ""))
+    for key in a.keys() & b.keys():
+        x, y = a[key], b[key]
+        changes = []
+        for field, label in (
+            ("quantity", "quantity"),
+            ("unit_price_cents", "unit price"),
+            ("discount_pct", "discount"),
+            ("bundle_discount_pct", "bundle discount"),
+        ):
+            if Decimal(getattr(x, field)) != Decimal(getattr(y, field)):
+                before, after = getattr(x, field), getattr(y, field)
+                if field == "unit_price_cents":
+                    before, after = _money(before), _money(after)
+                changes.append(f"{label} {before} → {after}")
+        if changes:
+            out.append(LineChange("changed", y.name, "; ".join(changes)))
+    if old.contract_value_cents != new.contract_value_cents:
+        out.append(
+            LineChange(
+                "changed",
+                "contract value",
+                f"{_money(old.contract_value_cents)} → {_money(new.contract_value_cents)} {new.currency}",
+            )
+        )
+    return sorted(out, key=lambda c: (c.what, c.line))
+
+
+def read(ctx: Context, quote: Quote) -> QuoteRead:
+    """A quote as the API answers it (and every page and file shows it)."""
+    lines = repo.lines_of(ctx.session, quote.id)
+    offerings = ib.offerings_by_id(ctx.session, {ln.offering_id for ln in lines})
+    totals = totals_of(quote, lines)
+    approver = ib.user_by_id(ctx.session, quote.approved_by_id) if quote.approved_by_id else None
+    clause_words = None
+    if quote.clause:
+        clause_words = clause_from(quote.clause["kind"], quote.clause).words(quote.currency)
+    return QuoteRead(
+        id=quote.id,
+        number=quote.number,
+        revision=quote.revision,
+        account_id=quote.account_id,
+        opportunity_id=quote.opportunity_id,
+        title=quote.title,
+        kind=quote.kind.value,
+        status=quote.status.value,
+        valid_until=quote.valid_until,
+        terms=quote.terms or {},
+        clause=quote.clause,
+        clause_words=clause_words,
+        lines=[
+            LineRead(
+                id=ln.id,
+                position=ln.position,
+                offering=offerings[ln.offering_id].external_id,
+                name=ln.name,
+                revenue_model=ln.model.value,
+                price=price_in_words(
+                    rules.price_model(ln.model, ln.unit_price_cents, ln.terms or {}),
+                    quote.currency,
+                ),
+                unit_price=_money(ln.unit_price_cents),
+                quantity=Decimal(ln.quantity).normalize(),
+                discount_pct=Decimal(ln.discount_pct).normalize(),
+                bundle=ln.bundle,
+                bundle_discount_pct=Decimal(ln.bundle_discount_pct).normalize(),
+                asset_ids=ln.asset_ids,
+            )
+            for ln in lines
+        ],
+        totals=TotalsRead(
+            currency=quote.currency,
+            one_time=_money(totals.one_time_cents),
+            monthly_recurring=_money(totals.monthly_recurring_cents),
+            yearly_recurring=_money(totals.yearly_recurring_cents),
+            usage_estimate_monthly=_money(totals.usage_estimate_monthly_cents),
+            contract_value=_money(totals.contract_value_cents),
+            term_months=quote.term_months,
+            contract_value_company=(
+                None if (v := value_in_company(ctx, quote)) is None else _money(v)
+            ),
+            company_currency=ctx.settings.company_currency,
+        ),
+        approval_reasons=quote.approval_reasons or [],
+        approved_by=approver.username if approver else None,
+        approved_at=quote.approved_at,
+        override_reason=quote.override_reason,
+        accepted_at=quote.accepted_at,
+        accepted_by=quote.accepted_by,
+        version=quote.version,
+    )
+
+
+def listing(
+    ctx: Context, status: str | None = None, opportunity_id: int | None = None
+) -> list[Quote]:
+    """The quotes of the accounts the user may see, newest first."""
+    ids = list(ctx.session.scalars(visible_account_ids(ctx.user)))
+    return repo.quotes_of(ctx.session, ids, opportunity_id=opportunity_id, status=status)

@@ -1,0 +1,233 @@
+"""Every query of the offers capability: quotes and lines, contracts, billing lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servitize.core.errors import NotFound
+from servitize.offers.models import (
+    BillingLine,
+    BillingPeriod,
+    Contract,
+    ContractAsset,
+    ContractChange,
+    ContractStatus,
+    OfferingPrice,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+)
+
+
+def quote(session: Session, quote_id: int, for_update: bool = False) -> Quote:
+    q = select(Quote).where(Quote.id == quote_id)
+    if for_update:
+        q = q.with_for_update()
+    row = session.scalar(q)
+    if row is None:
+        raise NotFound(f"quote {quote_id} not found")
+    return row
+
+
+def quote_by_token_hash(session: Session, token_hash: str) -> Quote | None:
+    return session.scalar(select(Quote).where(Quote.accept_token_hash == token_hash))
+
+
+def revisions(session: Session, number: str) -> list[Quote]:
+    return list(
+        session.scalars(select(Quote).where(Quote.number == number).order_by(Quote.revision))
+    )
+
+
+def next_number(session: Session, prefix: str, column: object) -> str:
+    """The next running number (Q-000001, C-000001) of quotes or contracts."""
+    count = session.scalar(select(func.count(func.distinct(column)))) or 0
+    return f"{prefix}-{count + 1:06d}"
+
+
+def next_quote_number(session: Session) -> str:
+    return next_number(session, "Q", Quote.number)
+
+
+def next_contract_number(session: Session) -> str:
+    return next_number(session, "C", Contract.number)
+
+
+def lines_of(session: Session, quote_id: int) -> list[QuoteLine]:
+    return list(
+        session.scalars(
+            select(QuoteLine)
+            .where(QuoteLine.quote_id == quote_id)
+            .order_by(QuoteLine.position, QuoteLine.id)
+        )
+    )
+
+
+def line(session: Session, quote_id: int, line_id: int) -> QuoteLine:
+    row = session.get(QuoteLine, line_id)
+    if row is None or row.quote_id != quote_id:
+        raise NotFound(f"line {line_id} of quote {quote_id} not found")
+    return row
+
+
+def quotes_of(
+    session: Session,
+    account_ids: Sequence[int] | None = None,
+    opportunity_id: int | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[Quote]:
+    """Quotes, newest first, in the accounts given (None: every account)."""
+    q = select(Quote).order_by(Quote.id.desc()).limit(limit)
+    if account_ids is not None:
+        q = q.where(Quote.account_id.in_(account_ids))
+    if opportunity_id is not None:
+        q = q.where(Quote.opportunity_id == opportunity_id)
+    if status is not None:
+        q = q.where(Quote.status == status)
+    return list(session.scalars(q))
+
+
+def prices_of(session: Session, offering_ids: Iterable[int]) -> dict[int, OfferingPrice]:
+    ids = set(offering_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(OfferingPrice).where(OfferingPrice.offering_id.in_(ids)))
+    return {p.offering_id: p for p in rows}
+
+
+def add(session: Session, *rows: object) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def delete(session: Session, row: object) -> None:
+    session.delete(row)
+    session.flush()
+
+
+def contracts_of(
+    session: Session,
+    account_ids: Sequence[int] | None = None,
+    quote_id: int | None = None,
+    limit: int = 500,
+) -> list[Contract]:
+    q = select(Contract).order_by(Contract.id).limit(limit)
+    if account_ids is not None:
+        q = q.where(Contract.account_id.in_(account_ids))
+    if quote_id is not None:
+        q = q.where(Contract.quote_id == quote_id)
+    return list(session.scalars(q))
+
+
+def contract(session: Session, contract_id: int) -> Contract:
+    row = session.get(Contract, contract_id)
+    if row is None:
+        raise NotFound(f"contract {contract_id} not found")
+    return row
+
+
+def contracts_of_asset(session: Session, asset_id: int) -> list[Contract]:
+    return list(
+        session.scalars(
+            select(Contract)
+            .join(ContractAsset, ContractAsset.contract_id == Contract.id)
+            .where(ContractAsset.asset_id == asset_id)
+            .order_by(Contract.start_on)
+        )
+    )
+
+
+def asset_ids_of(session: Session, contract_ids: Iterable[int]) -> dict[int, list[int]]:
+    ids = set(contract_ids)
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    for cid, aid in session.execute(
+        select(ContractAsset.contract_id, ContractAsset.asset_id).where(
+            ContractAsset.contract_id.in_(ids)
+        )
+    ):
+        out[cid].append(aid)
+    return out
+
+
+def changes_of(session: Session, contract_ids: Iterable[int]) -> dict[int, list[ContractChange]]:
+    ids = set(contract_ids)
+    out: dict[int, list[ContractChange]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    for ch in session.scalars(
+        select(ContractChange)
+        .where(ContractChange.contract_id.in_(ids))
+        .order_by(ContractChange.effective_on, ContractChange.id)
+    ):
+        out[ch.contract_id].append(ch)
+    return out
+
+
+def billable_contracts(session: Session, start: date, end: date) -> list[Contract]:
+    """Contracts active at some day of [start, end): started before the end, not ended before
+    the start."""
+    return list(
+        session.scalars(
+            select(Contract)
+            .where(Contract.start_on < end)
+            .where((Contract.end_on.is_(None)) | (Contract.end_on > start))
+            .where(Contract.status != ContractStatus.ended)
+            .order_by(Contract.id)
+        )
+    )
+
+
+def billing_period(session: Session, period: str, for_update: bool = False) -> BillingPeriod | None:
+    q = select(BillingPeriod).where(BillingPeriod.period == period)
+    if for_update:
+        q = q.with_for_update()
+    return session.scalar(q)
+
+
+def existing_keys(session: Session, period: str) -> set[str]:
+    return set(session.scalars(select(BillingLine.key).where(BillingLine.period == period)))
+
+
+def billing_lines(
+    session: Session,
+    period: str | None = None,
+    account_ids: Sequence[int] | None = None,
+    contract_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[BillingLine]:
+    q = select(BillingLine).order_by(BillingLine.period, BillingLine.account_id, BillingLine.id)
+    if period is not None:
+        q = q.where(BillingLine.period == period)
+    if account_ids is not None:
+        q = q.where(BillingLine.account_id.in_(account_ids))
+    if contract_id is not None:
+        q = q.where(BillingLine.contract_id == contract_id)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return list(session.scalars(q))
+
+
+def accepted_one_time_lines(
+    session: Session, start: date, end: date
+) -> list[tuple[Quote, QuoteLine]]:
+    """One-time lines of quotes accepted within [start, end)."""
+    from datetime import UTC, datetime, time
+
+    lo = datetime.combine(start, time(), UTC)
+    hi = datetime.combine(end, time(), UTC)
+    rows = session.execute(
+        select(Quote, QuoteLine)
+        .join(QuoteLine, QuoteLine.quote_id == Quote.id)
+        .where(Quote.status == QuoteStatus.accepted)
+        .where(Quote.accepted_at >= lo, Quote.accepted_at < hi)
+        .order_by(Quote.id, QuoteLine.position)
+    )
+    return [(q, ln) for q, ln in rows]
