@@ -1,1 +1,1 @@
-"""Installed base and account 360 (C1): accounts, contacts, sites, assets, service history."""
+"""Installed base and account 360: accounts, contacts, sites, assets, service history."""
