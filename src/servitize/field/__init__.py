@@ -1,1 +1,1 @@
-"""Technicians sell: lead routing, the technician's day, sign-up sheets, recognition (C4)."""
+"""Technicians sell: lead routing, the technician's day, sign-up sheets, recognition."""
