@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, IdMixin, TimestampMixin, utcnow
+from servitize.core.db import Base, IdMixin, utcnow
+from servitize.kit.columns import TimestampMixin, UTCDateTime
 
 
 class Route(enum.StrEnum):
@@ -88,11 +88,11 @@ class LeadRoute(IdMixin, TimestampMixin, Base):
     photo: Mapped[str | None] = mapped_column(Text)
     client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
-    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    first_action_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    proposal_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    proposal_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     close_reason: Mapped[str | None] = mapped_column(String(300))
 
@@ -109,7 +109,7 @@ class SignUpSheet(IdMixin, TimestampMixin, Base):
     signer_name: Mapped[str | None] = mapped_column(String(200))
     signature: Mapped[str | None] = mapped_column(Text)  # PNG data URL drawn on screen
     signed_on: Mapped[str | None] = mapped_column(String(16))  # screen | paper
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignUpLine(IdMixin, Base):

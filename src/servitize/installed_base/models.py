@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, IdMixin, TimestampMixin
+from servitize.core.db import Base, IdMixin
+from servitize.kit.columns import TimestampMixin
 
 
 class AccountKind(enum.StrEnum):

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, IdMixin, TimestampMixin, utcnow
+from servitize.core.db import Base, IdMixin, utcnow
+from servitize.kit.columns import TimestampMixin, UTCDateTime
 
 
 class LeadSource(enum.StrEnum):
@@ -98,7 +98,7 @@ class ModelRun(IdMixin, Base):
 
     version: Mapped[str] = mapped_column(String(40), unique=True)
     path: Mapped[str] = mapped_column(String(400))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     train_from: Mapped[date] = mapped_column(Date)
     train_to: Mapped[date] = mapped_column(Date)
     test_from: Mapped[date] = mapped_column(Date)

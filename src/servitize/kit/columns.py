@@ -9,6 +9,7 @@ offset (a naive datetime) on write, stores it in UTC, and always gives back a mo
 with its offset, on every database (SQLite hands stored moments back without one).
 
 Neither changes the column's type in the database, so swapping one in needs no migration.
+``TimestampMixin`` gives a table ``created_at``/``updated_at`` as UTCDateTime columns.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from servitize.core.db import utcnow
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -90,3 +94,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     @property
     def python_type(self) -> type[datetime]:
         return datetime
+
+
+class TimestampMixin:
+    """Created/updated moments kept by the database layer, in UTC on every database."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

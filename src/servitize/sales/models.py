@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, Id, IdMixin, TimestampMixin, utcnow
+from servitize.core.db import Base, Id, IdMixin, utcnow
+from servitize.kit.columns import TimestampMixin, UTCDateTime
 
 
 class OpportunityStatus(enum.StrEnum):
@@ -66,7 +66,7 @@ class Opportunity(IdMixin, TimestampMixin, Base):
     enquiry_ref: Mapped[str | None] = mapped_column(String(80))
     offering_type: Mapped[str] = mapped_column(String(24), default=OfferingType.project.value)
     phase: Mapped[int] = mapped_column(Integer, default=1)
-    phase_entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    phase_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default=OpportunityStatus.open.value)
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
     contract_value_cents: Mapped[int | None] = mapped_column(BigInteger)
@@ -77,7 +77,7 @@ class Opportunity(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # The customer's requested contract terms, checked against the borderline at the tender gate.
     terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     commissioned_on: Mapped[date | None] = mapped_column(Date)
     renewal_on: Mapped[date | None] = mapped_column(Date)
     # Moves on with every change; forms and clients send back the version they showed, so that
@@ -97,7 +97,7 @@ class PhaseChange(IdMixin, Base):
     )
     from_phase: Mapped[int] = mapped_column(Integer)
     to_phase: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SalesActivity(IdMixin, TimestampMixin, Base):
@@ -152,9 +152,9 @@ class GateDecision(IdMixin, Base):
     phase: Mapped[int] = mapped_column(Integer)
     decided_by: Mapped[str] = mapped_column(String(80))
     decided_by_id: Mapped[int | None] = mapped_column(Id)
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     superseded_by_id: Mapped[int | None] = mapped_column(Id)
 
 
@@ -184,7 +184,7 @@ class Handover(IdMixin, TimestampMixin, Base):
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON)
     project_manager: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # as Opportunity's
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by SQLAlchemy)
@@ -219,8 +219,8 @@ class Survey(IdMixin, Base):
         ForeignKey("opportunity.id", ondelete="CASCADE"), index=True
     )
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     recommend: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
