@@ -191,7 +191,7 @@ def is_late(status: str, due_on: date | None, today: date) -> bool:
 
 
 def early_engagement(engaged_phase: int) -> bool:
-    """Engaged before negotiation (phase 1 or 2): early, as seed 001 recommends."""
+    """Engaged before negotiation (phase 1 or 2): early engagement, as solution sales recommends."""
     return engaged_phase <= 2
 
 
