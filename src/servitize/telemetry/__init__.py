@@ -1,1 +1,1 @@
-"""Telemetry (C2): status events and measurements in, consent, availability, availability contracts."""
+"""Telemetry: status events and measurements in, consent, availability, availability contracts."""
