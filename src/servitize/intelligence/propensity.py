@@ -1,4 +1,4 @@
-"""Tendency to buy: will an account buy an offering family in the next N days? (seed 003)
+"""Tendency to buy: will an account buy an offering family in the next N days?
 
 Rows are (account, family) pairs at a cutoff; features are the account's features as of the
 cutoff plus its history with that family. The split is by time only: the model trains on
