@@ -517,3 +517,98 @@ def assets_of_account_by_id(session: Session, account_id: int, ids: Iterable[int
     return list(
         session.scalars(select(Asset).where(Asset.id.in_(wanted), Asset.account_id == account_id))
     )
+
+
+# --- what telemetry and availability contracts read of the installed base ------------------
+
+
+@dataclass(frozen=True)
+class SerialMachine:
+    """A machine that reports telemetry: an asset with a serial, its account and model."""
+
+    asset_id: int
+    account_id: int
+    serial: str
+    model: str | None
+
+
+def machines_with_serial(
+    session: Session,
+    *,
+    visible_to: User | None = None,
+    account_ids: Iterable[int] | None = None,
+    serials: Iterable[str] | None = None,
+    asset_ids: Iterable[int] | None = None,
+    own_only: bool = False,
+) -> list[SerialMachine]:
+    """The assets with a serial (seen by ``visible_to``, of these accounts, serials or asset ids
+    when given; ``own_only``: the manufacturer's own machines), newest asset first, so that a
+    dict by serial keeps the lower asset id of a serial used twice."""
+    query = select(Asset.id, Asset.account_id, Asset.serial, Asset.model).where(
+        Asset.serial.is_not(None)
+    )
+    if visible_to is not None:
+        query = query.where(Asset.account_id.in_(visible_account_ids(visible_to)))
+    if account_ids is not None:
+        query = query.where(Asset.account_id.in_(sorted(set(account_ids)) or [-1]))
+    if serials is not None:
+        query = query.where(Asset.serial.in_(sorted(set(serials)) or [""]))
+    if asset_ids is not None:
+        query = query.where(Asset.id.in_(sorted(set(asset_ids)) or [-1]))
+    if own_only:
+        query = query.where(Asset.origin == "own")
+    rows = session.execute(query.order_by(Asset.id.desc()))
+    return [SerialMachine(i, a, s, m) for i, a, s, m in rows if s is not None]
+
+
+def machine_tenant_keys(session: Session) -> list[tuple[str, str, str | None, date | None]]:
+    """(serial, account external id, site external id, install date) of every asset with a
+    serial, newest asset first: under which keys its gateway may report, from when."""
+    rows = session.execute(
+        select(Asset.serial, Account.external_id, Site.external_id, Asset.install_date)
+        .join(Account, Account.id == Asset.account_id)
+        .outerjoin(Site, Site.id == Asset.site_id)
+        .where(Asset.serial.is_not(None))
+        .order_by(Asset.id.desc())
+    )
+    return [(s, a, k, d) for s, a, k, d in rows if s is not None]
+
+
+def asset_by_id(session: Session, asset_id: int) -> Asset | None:
+    """An asset by id, whoever's it is (the caller checks the scope)."""
+    return session.get(Asset, asset_id)
+
+
+def site_by_external_id(session: Session, external_id: str) -> Site | None:
+    """A site by its external id."""
+    return session.scalar(select(Site).where(Site.external_id == external_id))
+
+
+def first_customer_with_own_machines(session: Session, at_least: int) -> int | None:
+    """The lowest id of a customer account with at least ``at_least`` of our own machines that
+    have a serial (the demo contract's account)."""
+    return session.scalar(
+        select(Asset.account_id)
+        .join(Account, Account.id == Asset.account_id)
+        .where(Asset.serial.is_not(None), Asset.origin == "own", Account.kind == "customer")
+        .group_by(Asset.account_id)
+        .having(func.count() >= at_least)
+        .order_by(Asset.account_id)
+        .limit(1)
+    )
+
+
+def work_orders_with_serial(
+    session: Session, asset_ids: Iterable[int] | None = None
+) -> list[tuple[str, date, str, float | None]]:
+    """(serial, day, kind, downtime hours) of the work orders of machines with a serial (of
+    ``asset_ids`` when given), by serial and day."""
+    query = (
+        select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
+        .join(Asset, Asset.id == ServiceEvent.asset_id)
+        .where(Asset.serial.is_not(None))
+        .order_by(Asset.serial, ServiceEvent.day)
+    )
+    if asset_ids is not None:
+        query = query.where(Asset.id.in_(sorted(set(asset_ids)) or [-1]))
+    return [(s, d, k, h) for s, d, k, h in session.execute(query).all() if s is not None]
