@@ -1,4 +1,4 @@
-"""Digital-twin sales positioning (seed 002): solution level x customer understanding. Pure.
+"""Digital-twin sales positioning: solution level x customer understanding. Pure.
 
 Light twins are simulations used as a sales aid and not delivered; moderate twins monitor a
 process or sub-process (efficiency, predictive maintenance); deep twins use real-time data
