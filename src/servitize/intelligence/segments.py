@@ -1,4 +1,4 @@
-"""Segments for advanced services (seed 004) and the classic prioritisation (seed 001). Pure.
+"""Segments for advanced services (four dimensions) and the classic prioritisation. Pure.
 
 Readiness for service procurement and Industrial Internet (0..1) = 0.35 x services' share of
 spend in 24 months (1 at 50 % or more) + 0.25 x share of machines under a service contract
@@ -90,7 +90,7 @@ def priority(row: dict[str, Any], technicians: int) -> float:
 def label_and_mode(
     ready: float, infra: float, own: float, age: str, r: SegmentRules
 ) -> tuple[str, str]:
-    """The segment name and go-to-market mode (seed 000) from the dimensions."""
+    """The segment name and go-to-market mode (organisation type) from the dimensions."""
     if ready >= r.high and infra >= r.high:
         young = age in {"new", "new, no history", "medium"}
         return "Digital partner", "subscription" if own >= 0.7 and young else "bundle"
