@@ -363,7 +363,7 @@ INDUSTRIES: tuple[Industry, ...] = (
 
 OWNERSHIP = ("family", "listed", "investor", "public")
 OWNERSHIP_WEIGHT = np.array([0.45, 0.22, 0.2, 0.13])
-# Investor- and stock-owned firms are more open to buying services (seed 004), family firms less.
+# Investor- and stock-owned firms are more open to buying services, family firms less.
 OWNERSHIP_READINESS = np.array([-0.45, 0.35, 0.6, -0.25])
 
 FIRM_ROOTS = (
