@@ -1,1 +1,1 @@
-"""Trust (C9): users and roles, passwords and API tokens, the audit trail."""
+"""Trust: users and roles, passwords and API tokens, the audit trail."""
