@@ -130,7 +130,7 @@ class LeadRules(BaseModel):
 
 
 class SegmentRules(BaseModel):
-    """Thresholds of the four seed-004 dimensions and the go-to-market mode."""
+    """Thresholds of the four segment dimensions and the go-to-market mode."""
 
     high: float = 0.6
     low: float = 0.35
