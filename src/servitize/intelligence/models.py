@@ -42,7 +42,7 @@ class LeadStatus(enum.StrEnum):
 
 
 class Attitude(enum.StrEnum):
-    """A customer's stated attitude toward Industrial Internet, as recorded by sales (seed 004)."""
+    """A customer's stated attitude toward Industrial Internet, as recorded by sales."""
 
     negative = "negative"
     neutral = "neutral"
