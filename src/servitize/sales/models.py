@@ -51,7 +51,7 @@ class Source(enum.StrEnum):
 
 
 class Opportunity(IdMixin, TimestampMixin, Base):
-    """A solution sale moving through the five phases of seed 001."""
+    """A solution sale moving through the five phases of solution sales."""
 
     __tablename__ = "opportunity"
     __table_args__ = (Index("ix_opportunity_status_phase", "status", "phase"),)
