@@ -9,6 +9,7 @@ import typer
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.lazy import lazy
+from servitize.kit.cli import find_group
 from servitize.trust.audit import Actor
 
 service = lazy("servitize.field.service")  # scikit-learn and Ibis load when a command runs
@@ -21,9 +22,10 @@ CLI = Actor("cli")
 
 def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
     """The sub-command group ``name`` if a capability registered it already, else a new one."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
+    try:
+        return find_group(app, name)
+    except LookupError:
+        pass
     group = typer.Typer(no_args_is_help=True, help=help_text)
     app.add_typer(group, name=name)
     return group
