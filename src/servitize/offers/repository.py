@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound
@@ -231,3 +231,56 @@ def accepted_one_time_lines(
         .order_by(Quote.id, QuoteLine.position)
     )
     return [(q, ln) for q, ln in rows]
+
+
+def _in_month(start: date, end: date) -> Select[int]:
+    return select(Contract.id).where(
+        Contract.start_on < end, (Contract.end_on.is_(None)) | (Contract.end_on > start)
+    )
+
+
+def changes_in(session: Session, start: date, end: date) -> dict[int, list[ContractChange]]:
+    """The changes of every contract active in [start, end), per contract, oldest first."""
+    out: dict[int, list[ContractChange]] = {}
+    for ch in session.scalars(
+        select(ContractChange)
+        .where(ContractChange.contract_id.in_(_in_month(start, end)))
+        .order_by(ContractChange.contract_id, ContractChange.effective_on, ContractChange.id)
+    ):
+        out.setdefault(ch.contract_id, []).append(ch)
+    return out
+
+
+def assets_in(session: Session, start: date, end: date) -> dict[int, list[int]]:
+    """The machines of every contract active in [start, end), per contract."""
+    out: dict[int, list[int]] = {}
+    for cid, aid in session.execute(
+        select(ContractAsset.contract_id, ContractAsset.asset_id)
+        .where(ContractAsset.contract_id.in_(_in_month(start, end)))
+        .order_by(ContractAsset.contract_id, ContractAsset.asset_id)
+    ):
+        out.setdefault(cid, []).append(aid)
+    return out
+
+
+def add_all(session: Session, rows: Sequence[object]) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def billing_line(session: Session, line_id: int) -> BillingLine:
+    row = session.get(BillingLine, line_id)
+    if row is None:
+        raise NotFound(f"billing line {line_id} not found")
+    return row
+
+
+def corrections_of(session: Session, line_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(BillingLine)
+            .where(BillingLine.key.like(f"correction:{line_id}:%"))
+        )
+        or 0
+    )

@@ -6,15 +6,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
 
 from servitize.core.dates import SaneDateTime
-from servitize.core.errors import InvalidInput
+from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.inputs import Id, Input, SaneMonth
-from servitize.installed_base.access import EVERYTHING, get_account, require, visible_account_ids
-from servitize.installed_base.models import Asset
-from servitize.telemetry import consent, stats
+from servitize.installed_base.access import EVERYTHING, get_account, require
+from servitize.telemetry import consent, records, stats
 from servitize.telemetry.availability import month_period
+from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.service import PURPOSE, Options, agreement_hint, compute, without_agreement
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import actor_of
@@ -46,8 +45,9 @@ def availability(
     records and energy); ``without_agreement`` counts those of them that send telemetry but
     have no agreement for contract verification, with a ``hint`` on how to record one.
     """
-    accounts = set(session.scalars(visible_account_ids(user)))
-    rows = compute(session, _store(request), _period(month), Options(), account_ids=accounts)
+    accounts = records.visible_account_ids_with_machines(session, user)
+    options = Options(expected_interval_s=settings_of(request).telemetry_expected_interval_s)
+    rows = compute(session, _store(request), _period(month), options, account_ids=accounts)
     missing = without_agreement(session, _store(request), PURPOSE, accounts)
     return {
         "month": month,
@@ -65,9 +65,9 @@ class AgreementIn(Input):
     data_kinds: list[Literal["status", "usage", "energy", "process"]] = Field(
         min_length=1, max_length=4
     )
-    purposes: list[Literal["contract_verification", "service_offers", "product_development"]] = (
-        Field(min_length=1, max_length=3)
-    )
+    purposes: list[
+        Literal["contract_verification", "service_offers", "product_development", "billing"]
+    ] = Field(min_length=1, max_length=4)
     valid_from: SaneDateTime
     valid_to: SaneDateTime | None = None
     document: str | None = Field(default=None, max_length=300)
@@ -101,13 +101,7 @@ def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> 
         return result
     # A service manager of a territory sees the serials of the machines of their accounts;
     # dead letters are counted by reason only, which names no machine.
-    mine = set(
-        session.scalars(
-            select(Asset.serial).where(
-                Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
-            )
-        )
-    )
+    mine = set(records.visible_serials(session, user))
     per = {s: n for s, n in result["per_serial"].items() if s in mine}  # type: ignore[attr-defined]
     result["per_serial"] = per
     result["totals"] = {k: sum(v[k] for v in per.values()) for k in ("status", "measure")}
@@ -124,16 +118,8 @@ def telemetry_gaps(
 ) -> dict[str, Any]:
     """Telemetry gaps in a month of the machines the user may see (one machine with ``serial``;
     a serial outside the user's scope answers 404)."""
-    from servitize.core.errors import NotFound
-    from servitize.telemetry.gaps import find_gaps
-
     require_role(user, Role.admin, Role.analyst, Role.service_manager)
-    query = select(Asset.serial).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
-    )
-    if serial is not None:
-        query = query.where(Asset.serial == serial)
-    serials = sorted({s for s in session.scalars(query) if s is not None})
+    serials = records.visible_serials(session, user, serial)
     if serial is not None and not serials:
         raise NotFound(f"machine {serial!r} not found")
     period = _period(month)

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
 from servitize.core.console import cli_session, console, emit_json
-from servitize.core.errors import InvalidInput, NotFound, ServitizeError
+from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
-from servitize.installed_base.models import Account, Asset
 from servitize.telemetry import cli_trust
 from servitize.trust import audit
 
@@ -31,6 +29,7 @@ downtime = lazy("servitize.telemetry.downtime")
 importing = lazy("servitize.telemetry.importing")
 listening = lazy("servitize.telemetry.listener")
 machine_list = lazy("servitize.telemetry.machines")
+records = lazy("servitize.telemetry.records")
 service = lazy("servitize.telemetry.service")
 stats = lazy("servitize.telemetry.stats")
 store = lazy("servitize.telemetry.store")
@@ -132,6 +131,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 purpose=purpose,
                 horizon=timedelta(days=horizon_days),
                 repair_hours=repair_hours,
+                expected_interval_s=Settings().telemetry_expected_interval_s,
             )
             with cli_session() as session:
                 rows = service.compute(session, _store(), period, options)
@@ -160,7 +160,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         kind: Annotated[list[str], typer.Option(help="status, usage, energy, process")],
         purpose: Annotated[
             list[str],
-            typer.Option(help="contract_verification, service_offers, product_development"),
+            typer.Option(
+                help="contract_verification, service_offers, product_development, billing"
+            ),
         ],
         valid_from: Annotated[str, typer.Option(help="ISO date or time, UTC")] = "2000-01-01",
         valid_to: Annotated[str | None, typer.Option(help="ISO date or time, UTC")] = None,
@@ -169,11 +171,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Record what an account agreed to share, for which purposes."""
         try:
             with cli_session() as session:
-                account_id = session.scalar(
-                    select(Account.id).where(Account.external_id == account)
-                )
-                if account_id is None:
-                    raise NotFound(f"account {account!r} not found")
+                account_id = records.account_id_of(session, account)
                 agreement = consent.record_agreement(
                     session,
                     audit.Actor("cli"),
@@ -276,13 +274,10 @@ def _register_downtime(app: typer.Typer) -> None:
         """Record a downtime period of a machine."""
         try:
             with cli_session() as session:
-                asset_ids = list(session.scalars(select(Asset.id).where(Asset.serial == serial)))
-                if len(asset_ids) != 1:
-                    raise NotFound(f"no single machine with serial {serial!r}")
                 d = downtime.add_downtime(
                     session,
                     audit.Actor("cli"),
-                    asset_ids[0],
+                    records.only_machine_with_serial(session, serial),
                     _moment(start),
                     _moment(end),
                     planned=planned,

@@ -11,18 +11,18 @@ from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import as_utc, utcnow
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.installed_base.models import Account, Asset
+from servitize.installed_base import repository as installed_base
+from servitize.telemetry import repository
 from servitize.telemetry.models import DataSharingAgreement
 from servitize.telemetry.records import serial_table
 from servitize.trust import audit
 
 DATA_KINDS = ("status", "usage", "energy", "process")
-PURPOSES = ("contract_verification", "service_offers", "product_development")
+PURPOSES = ("contract_verification", "service_offers", "product_development", "billing")
 FIELDS = (
     "account_id",
     "data_kinds",
@@ -58,7 +58,7 @@ def record_agreement(
             f"unknown or missing data kinds/purposes: {', '.join(bad) or 'none given'}; "
             f"kinds {', '.join(DATA_KINDS)}, purposes {', '.join(PURPOSES)}"
         )
-    if session.get(Account, account_id) is None:
+    if account_id not in installed_base.accounts_by_id(session, {account_id}):
         raise NotFound(f"account {account_id} not found")
     if valid_to is not None and as_utc(valid_to) <= as_utc(valid_from):
         raise InvalidInput("valid_to must be after valid_from")
@@ -71,8 +71,7 @@ def record_agreement(
         recorded_by=actor.name,
         document=document,
     )
-    session.add(agreement)
-    session.flush()
+    repository.add_agreement(session, agreement)
     audit.record(
         session,
         actor,
@@ -84,16 +83,21 @@ def record_agreement(
     return agreement
 
 
+def agreements_of(session: Session, account_id: int) -> list[DataSharingAgreement]:
+    """An account's agreements, oldest first (the account's data-sharing page)."""
+    return repository.agreements_of_account(session, account_id)
+
+
 def revoke(
     session: Session, actor: audit.Actor, agreement_id: int, at: datetime | None = None
 ) -> DataSharingAgreement:
     """End an agreement now (or at ``at``); the next computation no longer uses the data."""
-    agreement = session.get(DataSharingAgreement, agreement_id)
+    agreement = repository.agreement_by_id(session, agreement_id)
     if agreement is None:
         raise NotFound(f"data-sharing agreement {agreement_id} not found")
     before = agreement_dict(agreement)
     agreement.valid_to = at or utcnow()
-    session.flush()
+    repository.saved(session)
     audit.record(
         session,
         actor,
@@ -114,7 +118,7 @@ def consenting_accounts(
         raise InvalidInput(f"unknown purpose {purpose!r} or data kind {data_kind!r}")
     at = as_utc(at) or utcnow()
     out = set()
-    for a in session.scalars(select(DataSharingAgreement)):
+    for a in repository.all_agreements(session):
         if (
             purpose in a.purposes
             and data_kind in a.data_kinds
@@ -138,12 +142,8 @@ def consenting_assets(
         accounts &= set(account_ids)
     if not accounts:
         return []
-    rows = session.execute(
-        select(Asset.id, Asset.serial)
-        .where(Asset.account_id.in_(sorted(accounts)), Asset.serial.is_not(None))
-        .order_by(Asset.id)
-    )
-    return [(asset_id, serial) for asset_id, serial in rows if serial is not None]
+    machines = installed_base.machines_with_serial(session, account_ids=accounts)
+    return sorted((m.asset_id, m.serial) for m in machines)
 
 
 def consenting_serials(

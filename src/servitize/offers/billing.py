@@ -1,0 +1,414 @@
+"""The billing run: for one finished month, the lines every contract owes, each with its evidence.
+
+- **Fees**: a recurring fee is billed monthly in arrears, its month's share (a yearly fee a
+  twelfth), indexed once per contract year, prorated by the days the contract was active and
+  not suspended; a change of fee in the month splits it into the days before and after.
+- **Usage**: a usage contract's metered quantity (operating hours of its machines, from
+  telemetry) rated by its tiers; without a ``billing`` agreement of the customer the line says
+  "not billable: no agreement" and carries nothing — never a silent zero.
+- **Settlements**: an availability contract's penalty or bonus for the month, from its evaluation.
+- **One-time items**: the one-time lines of quotes accepted in the month.
+
+Idempotent: each line has a key (contract, month, what); a re-run writes only what is missing,
+so it changes nothing when nothing changed. A closed month is locked: a correction is a new line
+in an open month. An open or future month cannot be billed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from servitize.core.errors import Conflict, InvalidInput
+from servitize.installed_base.access import require
+from servitize.offers import repository as repo
+from servitize.offers import rules
+from servitize.offers.acceptance import line_one_time
+from servitize.offers.models import (
+    BillingLine,
+    BillingPeriod,
+    Contract,
+    ContractChange,
+    ContractKind,
+)
+from servitize.offers.price_models import Period, Usage, cents, indexed_fee
+from servitize.offers.proration import Span, month_span, prorate
+from servitize.trust import audit
+from servitize.trust.context import Context
+
+
+@dataclass(frozen=True)
+class Metered:
+    """What a meter reader found for a contract's machines in a month."""
+
+    quantity: Decimal | None  # None: nothing could be read
+    consented: bool
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """An availability contract's settlement for a month (negative: penalty)."""
+
+    amount_cents: int
+    band: str
+    evidence: dict[str, Any]
+
+
+# The edges hand these in: telemetry-backed readers in production, plain functions in tests.
+MeterReader = Callable[[Contract, list[int], Span], Metered]
+SettlementReader = Callable[[int, str], Settled | None]
+
+
+@dataclass
+class RunResult:
+    """What one run wrote (and what it found already written)."""
+
+    period: str
+    written: list[BillingLine] = field(default_factory=list)
+    already: int = 0
+    contracts: int = 0
+
+    @property
+    def total_cents(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for line in self.written:
+            if line.billable:
+                out[line.currency] = out.get(line.currency, 0) + line.amount_cents
+        return out
+
+
+def check_billable_month(period: str, today: date) -> Span:
+    """The month as a span; refuses a month that has not ended yet."""
+    span = month_span(period)
+    if span.end > today:
+        raise Conflict(
+            f"period: {period} has not ended yet (it ends on {span.end - timedelta(days=1)}); "
+            "bill a month once it is over"
+        )
+    return span
+
+
+def active_spans(contract: Contract, changes: list[ContractChange], month: Span) -> list[Span]:
+    """The days of the month the contract ran and was not suspended."""
+    start = max(contract.start_on, month.start)
+    end = min(contract.end_on or month.end, month.end)
+    if end <= start:
+        return []
+    spans = [Span(start, end)]
+    suspended_from: date | None = None
+    pauses: list[Span] = []
+    for ch in changes:
+        if ch.kind == "suspend":
+            suspended_from = ch.effective_on
+        elif ch.kind == "resume" and suspended_from is not None:
+            pauses.append(Span(suspended_from, max(ch.effective_on, suspended_from)))
+            suspended_from = None
+    if suspended_from is not None:
+        pauses.append(Span(suspended_from, max(month.end, suspended_from)))
+    for pause in pauses:
+        cut: list[Span] = []
+        for s in spans:
+            if pause.end <= s.start or pause.start >= s.end:
+                cut.append(s)
+                continue
+            if s.start < pause.start:
+                cut.append(Span(s.start, pause.start))
+            if pause.end < s.end:
+                cut.append(Span(pause.end, s.end))
+        spans = cut
+    return [s for s in spans if s.days > 0]
+
+
+def fee_segments(
+    contract: Contract, changes: list[ContractChange], span: Span
+) -> list[tuple[Span, int]]:
+    """The fee (per period) in force over parts of a span, from the contract's amendments."""
+    amendments = [
+        c for c in changes if c.kind in {"amend", "index"} and c.fee_after_cents is not None
+    ]
+    fee = amendments[0].fee_before_cents if amendments else contract.fee_cents
+    if fee is None:
+        fee = contract.fee_cents
+    out: list[tuple[Span, int]] = []
+    cursor = span.start
+    for ch in amendments:
+        if ch.effective_on <= span.start:
+            fee = ch.fee_after_cents or 0
+            continue
+        if ch.effective_on >= span.end:
+            break
+        out.append((Span(cursor, ch.effective_on), fee))
+        cursor, fee = ch.effective_on, ch.fee_after_cents or 0
+    out.append((Span(cursor, span.end), fee))
+    return [(s, f) for s, f in out if s.days > 0]
+
+
+def contract_year(contract: Contract, day: date) -> int:
+    """Full contract years between the start and ``day`` (0 in the first year)."""
+    years = day.year - contract.start_on.year
+    if (day.month, day.day) < (contract.start_on.month, contract.start_on.day):
+        years -= 1
+    return max(years, 0)
+
+
+def _line(
+    ctx: Context,
+    contract: Contract | None,
+    period: str,
+    key: str,
+    kind: str,
+    description: str,
+    amount_cents: int,
+    currency: str,
+    account_id: int,
+    evidence: dict[str, Any],
+    quantity: Decimal | None = None,
+    billable: bool = True,
+    quote_id: int | None = None,
+) -> BillingLine:
+    return BillingLine(
+        key=key,
+        period=period,
+        account_id=account_id,
+        contract_id=contract.id if contract else None,
+        quote_id=quote_id,
+        kind=kind,
+        description=description[:300],
+        quantity=quantity,
+        amount_cents=amount_cents,
+        currency=currency,
+        billable=billable,
+        evidence=evidence,
+        created_at=ctx.now,
+    )
+
+
+def contract_lines(
+    ctx: Context,
+    contract: Contract,
+    changes: list[ContractChange],
+    asset_ids: list[int],
+    period: str,
+    month: Span,
+    meter: MeterReader,
+    settle: SettlementReader,
+) -> list[BillingLine]:
+    """Every line one contract owes for one month (pure but for the two readers)."""
+    out: list[BillingLine] = []
+    spans = active_spans(contract, changes, month)
+    if contract.kind != ContractKind.usage and contract.fee_cents:
+        for span in spans:
+            for part, fee in fee_segments(contract, changes, span):
+                years = contract_year(contract, part.start)
+                indexed = indexed_fee(fee, Decimal(contract.indexation_pct), years)
+                monthly = cents(Decimal(indexed) / Period(contract.period).months)
+                amount = prorate(monthly, month, part)
+                out.append(
+                    _line(
+                        ctx,
+                        contract,
+                        period,
+                        f"{contract.id}:{period}:fee:{part.start.isoformat()}",
+                        "fee",
+                        f"{contract.name} ({contract.number}) {part.start:%d %b}–"
+                        f"{part.end - timedelta(days=1):%d %b %Y}",
+                        amount,
+                        contract.currency,
+                        contract.account_id,
+                        {
+                            "fee_per_period_cents": indexed,
+                            "period": Period(contract.period).value,
+                            "contract_year": years + 1,
+                            "days": part.days,
+                            "days_in_month": month.days,
+                        },
+                    )
+                )
+    if contract.kind == ContractKind.usage and spans:
+        model = rules.price_model(rules.RevenueModel.usage, 0, contract.terms or {})
+        assert isinstance(model, Usage)
+        reading = meter(contract, asset_ids, month)
+        key = f"{contract.id}:{period}:usage"
+        if not reading.consented:
+            out.append(
+                _line(
+                    ctx,
+                    contract,
+                    period,
+                    key,
+                    "usage",
+                    f"{contract.name}: not billable: no agreement to bill usage",
+                    0,
+                    contract.currency,
+                    contract.account_id,
+                    reading.evidence,
+                    reading.quantity,
+                    billable=False,
+                )
+            )
+        elif reading.quantity is not None:
+            factor = Decimal(str((contract.terms or {}).get("discount_factor", "1")))
+            amount = cents(model.rate(reading.quantity) * factor)
+            out.append(
+                _line(
+                    ctx,
+                    contract,
+                    period,
+                    key,
+                    "usage",
+                    f"{contract.name}: {reading.quantity:g} {model.metric}",
+                    amount,
+                    contract.currency,
+                    contract.account_id,
+                    reading.evidence,
+                    reading.quantity,
+                )
+            )
+    if contract.availability_contract_id is not None and spans:
+        settled = settle(contract.availability_contract_id, period)
+        if settled is not None and settled.amount_cents:
+            kind = "bonus" if settled.amount_cents > 0 else "penalty"
+            out.append(
+                _line(
+                    ctx,
+                    contract,
+                    period,
+                    f"{contract.id}:{period}:{kind}",
+                    kind,
+                    f"{contract.name}: availability {kind} ({settled.band.replace('_', ' ')})",
+                    settled.amount_cents,
+                    contract.currency,
+                    contract.account_id,
+                    settled.evidence,
+                )
+            )
+    return out
+
+
+def run(ctx: Context, period: str, meter: MeterReader, settle: SettlementReader) -> RunResult:
+    """Bill one finished month; a re-run writes only what is missing."""
+    require(ctx.user, "billing.run")
+    month = check_billable_month(period, ctx.today)
+    state = repo.billing_period(ctx.session, period, for_update=True)
+    if state is not None and state.closed:
+        raise Conflict(f"period: {period} is closed; a correction is a new line in an open month")
+    if state is None:
+        state = BillingPeriod(period=period, closed=False)
+        repo.add(ctx.session, state)
+    have = repo.existing_keys(ctx.session, period)
+    result = RunResult(period)
+    contracts = repo.billable_contracts(ctx.session, month.start, month.end)
+    result.contracts = len(contracts)
+    changes = repo.changes_in(ctx.session, month.start, month.end)
+    assets = repo.assets_in(ctx.session, month.start, month.end)
+    new: list[BillingLine] = []
+    for contract in contracts:
+        for line in contract_lines(
+            ctx,
+            contract,
+            changes.get(contract.id, []),
+            assets.get(contract.id, []),
+            period,
+            month,
+            meter,
+            settle,
+        ):
+            if line.key in have:
+                result.already += 1
+            else:
+                have.add(line.key)
+                new.append(line)
+    for quote, ln in repo.accepted_one_time_lines(ctx.session, month.start, month.end):
+        key = f"q{quote.id}:l{ln.id}:one_time"
+        if key in have:
+            result.already += 1
+            continue
+        if rules.contract_kind(ln.model, "") is not None and not (ln.terms or {}).get(
+            "per_project"
+        ):
+            continue
+        have.add(key)
+        new.append(
+            _line(
+                ctx,
+                None,
+                period,
+                key,
+                "one_time",
+                f"{ln.name} ({quote.number})",
+                line_one_time(quote, ln),
+                quote.currency,
+                quote.account_id,
+                {"quote": quote.number, "revision": quote.revision, "quantity": str(ln.quantity)},
+                Decimal(ln.quantity),
+                quote_id=quote.id,
+            )
+        )
+    repo.add_all(ctx.session, new)
+    result.written = new
+    state.last_run_at = ctx.now
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "billing_run",
+        "billing_period",
+        None,
+        after={"period": period, "written": len(new), "already": result.already},
+    )
+    return result
+
+
+def close(ctx: Context, period: str) -> BillingPeriod:
+    """Lock a billed month: its lines never change again."""
+    require(ctx.user, "billing.run")
+    check_billable_month(period, ctx.today)
+    state = repo.billing_period(ctx.session, period, for_update=True)
+    if state is None or state.last_run_at is None:
+        raise Conflict(f"period: {period} has not been billed yet; run billing first")
+    if state.closed:
+        raise Conflict(f"period: {period} is already closed")
+    state.closed, state.closed_at, state.closed_by = True, ctx.now, ctx.actor.name
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.actor, "close", "billing_period", None, after={"period": period})
+    return state
+
+
+def correct(ctx: Context, line_id: int, amount_cents: int, reason: str, period: str) -> BillingLine:
+    """A correction of a line of a closed month, as a new line in an open month."""
+    require(ctx.user, "billing.run")
+    if not reason.strip():
+        raise InvalidInput("reason: a correction says why")
+    original = repo.billing_line(ctx.session, line_id)
+    target = repo.billing_period(ctx.session, period)
+    if target is not None and target.closed:
+        raise Conflict(f"period: {period} is closed; correct in an open month")
+    month_span(period)
+    n = repo.corrections_of(ctx.session, line_id) + 1
+    line = _line(
+        ctx,
+        None,
+        period,
+        f"correction:{line_id}:{n}",
+        "correction",
+        f"correction of {original.period} line {line_id}: {reason.strip()}",
+        amount_cents,
+        original.currency,
+        original.account_id,
+        {"corrects": line_id, "reason": reason.strip()},
+    )
+    line.contract_id = original.contract_id
+    repo.add(ctx.session, line)
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "correct",
+        "billing_line",
+        line.id,
+        after={"amount_cents": amount_cents},
+    )
+    return line
