@@ -237,6 +237,6 @@ def test_feedback_points_and_contests(session: Session, field: Field) -> None:
     assert [(s.user.username, s.points, s.good_feedback) for s in board.standings] == [
         ("tom", 10, 1)
     ]
-    assert [c["title"] for c in board.contests] == ["Most sign-ups"]
+    assert [c.title for c in board.contests] == ["Most sign-ups"]
     assert recognition.leaderboard(session, month, "south").contests == []
     assert "amount" not in board.model_dump_json()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import Field
 
 from servitize.core.dates import SaneDate
 from servitize.core.inputs import Count, Id, Input, SaneMonth
-from servitize.core.settings import FieldSettings
 from servitize.field import recognition, service, sheets, visits
+from servitize.field.models import SignUpSheet
 from servitize.field.schemas import (
     BestPracticeCreate,
     ContestCreate,
@@ -32,8 +31,8 @@ from servitize.installed_base.access import require
 from servitize.intelligence import queries
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.schemas import LeadRead
-from servitize.trust.audit import actor_of
-from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.context import Context
+from servitize.trust.http import RequestContext
 
 router = APIRouter(tags=["field"])
 
@@ -49,30 +48,22 @@ Stage = Annotated[
 Month = Annotated[SaneMonth | None, Query(description="YYYY-MM")]
 
 
-def field_settings(request: Request) -> FieldSettings:
-    """The field settings of the app (``app.state.field_settings``), else from the environment
-    (read once: building settings costs more than a whole inbox query)."""
-    state = request.app.state
-    if getattr(state, "field_settings", None) is None:
-        state.field_settings = FieldSettings()
-    return state.field_settings
+def _sheet(ctx: Context, sheet: SignUpSheet) -> SheetRead:
+    """A sheet as answered, its total in the company currency of the settings."""
+    return sheets.sheet_read(ctx.session, sheet, ctx.settings.company_currency, ctx.today)
 
 
 @router.post("/leads", response_model=LeadRouted, status_code=201)
-def report_lead(
-    body: LeadReport, request: Request, session: DbSession, user: CurrentUser
-) -> LeadRouted:
+def report_lead(body: LeadReport, ctx: RequestContext) -> LeadRouted:
     """Report a lead seen on site; the answer says where it was routed (`route`, `assigned_to`)."""
-    s = field_settings(request)
-    row = service.report_lead(session, user, body, s=s, settings=settings_of(request))
-    return service.routed(row, session, s)
+    s = ctx.settings.field
+    row = service.report_lead(ctx.session, ctx.user, body, ctx.today, s, ctx.settings)
+    return service.routed(row, ctx.session, s)
 
 
 @router.get("/inbox", response_model=InboxPage)
 def inbox(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     stage: Stage = "open",
     mine: bool = False,
     account_id: Id | None = None,
@@ -81,23 +72,21 @@ def inbox(
 ) -> InboxPage:
     """Routed leads with their clocks: a technician's own, an owner's every lead of their accounts."""
     return service.inbox(
-        session, user, stage, mine, account_id, limit, offset, s=field_settings(request)
+        ctx.session, ctx.user, stage, mine, account_id, limit, offset, ctx.today, ctx.settings.field
     )
 
 
 @router.get("/leads/{lead_id}/route", response_model=InboxItem)
-def lead_route(lead_id: Id, request: Request, session: DbSession, user: CurrentUser) -> InboxItem:
+def lead_route(lead_id: Id, ctx: RequestContext) -> InboxItem:
     """One lead's route and turnaround clock."""
-    return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
+    return service.lead_item(ctx.session, ctx.user, lead_id, ctx.today, ctx.settings.field)[0]
 
 
 @router.post("/leads/{lead_id}/actions", response_model=InboxItem)
-def lead_action(
-    lead_id: Id, body: LeadAction, request: Request, session: DbSession, user: CurrentUser
-) -> InboxItem:
+def lead_action(lead_id: Id, body: LeadAction, ctx: RequestContext) -> InboxItem:
     """Move a lead's clock: confirm, act, propose, win, lose, dismiss (lose/dismiss need a reason)."""
-    service.act(session, user, lead_id, body.action, body.reason)
-    return service.lead_item(session, user, lead_id, s=field_settings(request))[0]
+    service.act(ctx.session, ctx.user, lead_id, body.action, body.reason, ctx.today, ctx.now)
+    return service.lead_item(ctx.session, ctx.user, lead_id, ctx.today, ctx.settings.field)[0]
 
 
 class Dismissal(Input):
@@ -107,74 +96,71 @@ class Dismissal(Input):
 
 
 @router.post("/leads/{lead_id}/dismiss", response_model=LeadRead, tags=["intelligence"])
-def dismiss_lead(lead_id: Id, body: Dismissal, session: DbSession, user: CurrentUser) -> LeadRead:
+def dismiss_lead(lead_id: Id, body: Dismissal, ctx: RequestContext) -> LeadRead:
     """Dismiss a lead from the lead list; it stays quiet for the configured period and its
     route, if it has one, closes in the inboxes."""
-    found = queries.visible_lead(session, user, lead_id)
-    require(user, "lead.dismiss")
-    intelligence.dismiss(session, found, body.reason, date.today(), actor_of(user))
-    service.close_routes_of_closed_leads(session, actor_of(user), [found.id])
-    return queries.get_lead(session, user, lead_id)
+    found = queries.visible_lead(ctx.session, ctx.user, lead_id)
+    require(ctx.user, "lead.dismiss")
+    intelligence.dismiss(ctx.session, found, body.reason, ctx.today, ctx.actor)
+    service.close_routes_of_closed_leads(ctx.session, ctx.actor, [found.id])
+    return queries.get_lead(ctx.session, ctx.user, lead_id)
 
 
 @router.get("/visits", response_model=list[VisitRead])
 def my_visits(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     day: SaneDate | None = None,
     ahead_days: Annotated[int, Query(ge=0, le=60)] = 7,
 ) -> list[VisitRead]:
     """The user's visits from a day (default today) on."""
-    today, coming, _loose = visits.my_day(session, user, day or date.today(), ahead_days)
+    today, coming, _loose = visits.my_day(
+        ctx.session, ctx.user, day or ctx.today, ahead_days, ctx.settings.field
+    )
     return [VisitRead.model_validate(d.visit) for d in today + coming]
 
 
 @router.post("/visits", response_model=VisitRead, status_code=201)
-def create_visit(body: VisitCreate, session: DbSession, user: CurrentUser) -> VisitRead:
+def create_visit(body: VisitCreate, ctx: RequestContext) -> VisitRead:
     """Plan a visit (technicians their own, service managers anyone's)."""
-    return VisitRead.model_validate(visits.create_visit(session, user, body))
+    return VisitRead.model_validate(visits.create_visit(ctx.session, ctx.user, body))
 
 
 @router.post("/visits/{visit_id}/feedback", status_code=201)
-def visit_feedback(
-    visit_id: Id, body: Feedback, session: DbSession, user: CurrentUser
-) -> dict[str, int]:
+def visit_feedback(visit_id: Id, body: Feedback, ctx: RequestContext) -> dict[str, int]:
     """The customer's rating of a visit (good ratings earn the technician points)."""
-    visit = visits.get_visit(session, user, visit_id)
-    fb = recognition.record_feedback(session, user, visit, body, date.today())
+    visit = visits.get_visit(ctx.session, ctx.user, visit_id)
+    fb = recognition.record_feedback(ctx.session, ctx.user, visit, body, ctx.today)
     return {"id": fb.id, "rating": fb.rating}
 
 
 @router.post("/visits/{visit_id}/sheets", response_model=SheetRead, status_code=201)
-def propose_sheet(
-    visit_id: Id, request: Request, session: DbSession, user: CurrentUser
-) -> SheetRead:
+def propose_sheet(visit_id: Id, ctx: RequestContext) -> SheetRead:
     """A sign-up sheet for the visit, proposed by open leads and service behaviour."""
-    visit = visits.get_visit(session, user, visit_id)
-    sheet = sheets.propose_sheet(session, user, visit, s=field_settings(request))
-    return sheets.sheet_read(session, sheet)
+    visit = visits.get_visit(ctx.session, ctx.user, visit_id)
+    sheet = sheets.propose_sheet(ctx.session, ctx.user, visit, ctx.today, ctx.settings.field)
+    return _sheet(ctx, sheet)
 
 
 @router.get("/sheets/{sheet_id}", response_model=SheetRead)
-def get_sheet(sheet_id: Id, session: DbSession, user: CurrentUser) -> SheetRead:
+def get_sheet(sheet_id: Id, ctx: RequestContext) -> SheetRead:
     """One sign-up sheet."""
-    return sheets.sheet_read(session, sheets.get_sheet(session, user, sheet_id))
+    return _sheet(ctx, sheets.get_sheet(ctx.session, ctx.user, sheet_id))
 
 
 @router.put("/sheets/{sheet_id}/lines", response_model=SheetRead)
-def set_lines(sheet_id: Id, body: SheetLines, session: DbSession, user: CurrentUser) -> SheetRead:
+def set_lines(sheet_id: Id, body: SheetLines, ctx: RequestContext) -> SheetRead:
     """The technician adjusts the sheet's activities."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
-    sheets.set_lines(session, user, sheet, body.offering_ids)
-    return sheets.sheet_read(session, sheet)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
+    sheets.set_lines(ctx.session, ctx.user, sheet, body.offering_ids)
+    return _sheet(ctx, sheet)
 
 
 @router.post("/sheets/{sheet_id}/sign", response_model=SheetRead)
-def sign_sheet(sheet_id: Id, body: Signing, session: DbSession, user: CurrentUser) -> SheetRead:
+def sign_sheet(sheet_id: Id, body: Signing, ctx: RequestContext) -> SheetRead:
     """The customer ticked and signed: the ticked lines become orders."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
-    sheets.sign(session, user, sheet, body)
-    return sheets.sheet_read(session, sheet)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
+    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now)
+    return _sheet(ctx, sheet)
 
 
 class Cancel(Input):
@@ -184,33 +170,31 @@ class Cancel(Input):
 
 
 @router.post("/sheets/{sheet_id}/cancel", response_model=SheetRead)
-def cancel_sheet(sheet_id: Id, body: Cancel, session: DbSession, user: CurrentUser) -> SheetRead:
+def cancel_sheet(sheet_id: Id, body: Cancel, ctx: RequestContext) -> SheetRead:
     """Close a sheet without orders, keeping the reason."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
-    sheets.cancel(session, user, sheet, body.reason)
-    return sheets.sheet_read(session, sheet)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
+    sheets.cancel(ctx.session, ctx.user, sheet, body.reason)
+    return _sheet(ctx, sheet)
 
 
 @router.get("/leaderboard", response_model=Leaderboard)
-def leaderboard(
-    session: DbSession, user: CurrentUser, month: Month = None, region: str | None = None
-) -> Leaderboard:
+def leaderboard(ctx: RequestContext, month: Month = None, region: str | None = None) -> Leaderboard:
     """A month's standings in a region: points, counts, badges; never amounts."""
-    return recognition.leaderboard(session, month or date.today().strftime("%Y-%m"), region or None)
+    return recognition.leaderboard(
+        ctx.session, month or ctx.today.strftime("%Y-%m"), region or None
+    )
 
 
 @router.post("/contests", status_code=201)
-def create_contest(body: ContestCreate, session: DbSession, user: CurrentUser) -> dict[str, int]:
+def create_contest(body: ContestCreate, ctx: RequestContext) -> dict[str, int]:
     """A monthly contest (service or sales managers)."""
-    return {"id": recognition.create_contest(session, user, body).id}
+    return {"id": recognition.create_contest(ctx.session, ctx.user, body).id}
 
 
 @router.post("/best-practices", status_code=201)
-def share_practice(
-    body: BestPracticeCreate, session: DbSession, user: CurrentUser
-) -> dict[str, int]:
+def share_practice(body: BestPracticeCreate, ctx: RequestContext) -> dict[str, int]:
     """Share a best-practice note with the other technicians."""
-    return {"id": recognition.share_practice(session, user, body).id}
+    return {"id": recognition.share_practice(ctx.session, ctx.user, body).id}
 
 
 class NewOwner(Input):
@@ -220,9 +204,7 @@ class NewOwner(Input):
 
 
 @router.put("/accounts/{account_id}/owner")
-def hand_over(
-    account_id: Id, body: NewOwner, session: DbSession, user: CurrentUser
-) -> dict[str, int]:
+def hand_over(account_id: Id, body: NewOwner, ctx: RequestContext) -> dict[str, int]:
     """A new account owner (sales managers and admins); open leads routed to the owner follow."""
-    moved = service.hand_over_account(session, user, account_id, body.owner_id)
+    moved = service.hand_over_account(ctx.session, ctx.user, account_id, body.owner_id)
     return {"account_id": account_id, "owner_id": body.owner_id, "leads_moved": moved}

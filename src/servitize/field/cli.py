@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import console, emit_json
 from servitize.core.lazy import lazy
 from servitize.kit.cli import find_group
 from servitize.trust.audit import Actor
+from servitize.trust.context import cli_context
 
 service = lazy("servitize.field.service")  # scikit-learn and Ibis load when a command runs
 
@@ -38,9 +39,11 @@ def register(app: typer.Typer) -> None:
     @leads.command("route")
     def route(as_of: AsOf = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Route every unrouted open lead by value: small to the next visit, big to the owner."""
-        day = as_of.date() if as_of else date.today()
-        with cli_session() as session:
-            result = service.route_new_leads(session, CLI, day)
+        with cli_context() as ctx:
+            day = as_of.date() if as_of else ctx.today
+            result = service.route_new_leads(
+                ctx.session, CLI, day, ctx.settings.field, ctx.settings
+            )
         emit_json(result) if as_json else console.print(result)
 
     @leads.command("escalate")
@@ -48,7 +51,7 @@ def register(app: typer.Typer) -> None:
         as_of: AsOf = None, as_json: Annotated[bool, typer.Option("--json")] = False
     ) -> None:
         """Escalate open leads past their turnaround SLA to the service manager."""
-        day = as_of.date() if as_of else date.today()
-        with cli_session() as session:
-            n = service.escalate_overdue(session, CLI, day)
+        with cli_context() as ctx:
+            day = as_of.date() if as_of else ctx.today
+            n = service.escalate_overdue(ctx.session, CLI, day, ctx.settings.field)
         emit_json({"escalated": n}) if as_json else console.print(f"escalated {n} leads")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select, text, true
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -19,32 +18,28 @@ from servitize.field.models import (
     Stage,
     VisitFeedback,
 )
+from servitize.field.repository import recognition as repo
 from servitize.field.schemas import (
     BestPracticeCreate,
+    BestPracticeRead,
     ContestCreate,
+    ContestRead,
     Feedback,
     Leaderboard,
     Standing,
     UserName,
 )
 from servitize.installed_base.access import require
-from servitize.installed_base.models import Account, Visit
+from servitize.installed_base.models import Visit
 from servitize.trust.audit import Actor, record
 from servitize.trust.models import User
 
 
 def award(session: Session, user_id: int, kind: str, ref: str, points: int, day: date) -> bool:
     """Give points once per (user, kind, ref); False when already given."""
-    exists = session.scalar(
-        select(RecognitionPoint.id).where(
-            RecognitionPoint.user_id == user_id,
-            RecognitionPoint.kind == kind,
-            RecognitionPoint.ref == ref,
-        )
-    )
-    if exists is not None:
+    if repo.has_points(session, user_id, kind, ref):
         return False
-    region = session.scalar(select(User.territory).where(User.id == user_id))
+    region = repo.territory_of(session, user_id)
     session.add(
         RecognitionPoint(
             user_id=user_id,
@@ -94,7 +89,7 @@ def record_feedback(
             "than its technician: good ratings earn points"
         )
     require(user, "visit.feedback", own=visit.technician_id == user.id)
-    if session.scalar(select(VisitFeedback.id).where(VisitFeedback.visit_id == visit.id)):
+    if repo.has_feedback(session, visit.id):
         raise PermissionDenied("this visit already has the customer's feedback")
     fb = VisitFeedback(visit_id=visit.id, rating=body.rating, comment=body.comment)
     session.add(fb)
@@ -122,20 +117,10 @@ def record_feedback(
 
 
 def _tallies(session: Session, month: str | None, region: str | None) -> dict[int, rules.Tally]:
-    q = select(
-        RecognitionPoint.user_id,
-        RecognitionPoint.kind,
-        func.sum(RecognitionPoint.points),
-        func.count(),
-    ).group_by(RecognitionPoint.user_id, RecognitionPoint.kind)
-    if month:
-        q = q.where(RecognitionPoint.month == month)
-    if region:
-        q = q.where(RecognitionPoint.region == region)
     acc: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for uid, kind, pts, n in session.execute(q):
-        acc[uid]["points"] += int(pts or 0)
-        acc[uid][kind] += int(n)
+    for uid, kind, pts, n in repo.point_sums(session, month, region):
+        acc[uid]["points"] += pts
+        acc[uid][kind] += n
     return {
         uid: rules.Tally(
             uid,
@@ -154,7 +139,7 @@ def leaderboard(
     """A month's standings in a region (points and counts only), badges of all time."""
     month_tallies = _tallies(session, month, region)
     ever = _tallies(session, None, None)
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(month_tallies)))}
+    users = repo.users_by_id(session, set(month_tallies))
     standings = [
         Standing(
             rank=r,
@@ -169,15 +154,8 @@ def leaderboard(
         for r, t in rules.rank(month_tallies.values())[:limit]
     ]
     contests = [
-        {"id": c.id, "title": c.title, "prize": c.prize, "region": c.region, "month": c.month}
-        for c in session.scalars(
-            select(Contest)
-            .where(
-                Contest.month == month,
-                (Contest.region == region) | Contest.region.is_(None) if region else true(),
-            )
-            .order_by(Contest.id)
-        )
+        ContestRead(id=c.id, title=c.title, prize=c.prize, region=c.region, month=c.month)
+        for c in repo.contests_of(session, month, region)
     ]
     return Leaderboard(
         month=month,
@@ -196,15 +174,7 @@ def badges_of(session: Session, user_id: int) -> list[str]:
 
 def _regions(session: Session) -> set[str]:
     """The regions that exist: the territories of users and accounts."""
-    return {
-        t
-        for t in session.scalars(
-            select(User.territory)
-            .where(User.territory.is_not(None))
-            .union(select(Account.territory).where(Account.territory.is_not(None)))
-        )
-        if t
-    }
+    return repo.regions(session)
 
 
 def create_contest(session: Session, user: User, body: ContestCreate) -> Contest:
@@ -223,15 +193,7 @@ def create_contest(session: Session, user: User, body: ContestCreate) -> Contest
     # One contest per month, region and title: a double submit (or a second manager typing the
     # same contest) answers 409 instead of adding a second one.
     _claim(session, f"contest {body.month} {region or '*'} {body.title.casefold()}")
-    twin = session.scalar(
-        select(Contest)
-        .where(
-            Contest.month == body.month,
-            Contest.region.is_(None) if region is None else Contest.region == region,
-            func.lower(Contest.title) == body.title.lower(),
-        )
-        .limit(1)
-    )
+    twin = repo.same_contest(session, body.month, region, body.title)
     if twin is not None:
         raise Conflict(
             f"the contest {twin.title!r} for {twin.month} in {twin.region or 'every region'} "
@@ -254,9 +216,7 @@ def create_contest(session: Session, user: User, body: ContestCreate) -> Contest
 def _claim(session: Session, key: str) -> None:
     """Hold ``key`` for this transaction without waiting (PostgreSQL; SQLite has one writer at a
     time): two identical submits at the same moment cannot both find nothing and both add."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    if not session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": key}):
+    if not repo.claim(session, key):
         raise Conflict(
             "the same record is being saved by someone else right now; wait a moment and look again"
         )
@@ -268,15 +228,7 @@ def share_practice(session: Session, user: User, body: BestPracticeCreate) -> Be
     title, text_ = body.title.strip(), body.body.strip()
     # The same note by the same author again (a double submit) answers 409: it is shared already.
     _claim(session, f"best practice {user.id}")
-    twin = session.scalar(
-        select(BestPractice.id)
-        .where(
-            BestPractice.author_id == user.id,
-            BestPractice.title == title,
-            BestPractice.body == text_,
-        )
-        .limit(1)
-    )
+    twin = repo.same_note(session, user.id, title, text_)
     if twin is not None:
         raise Conflict(f"you shared the note {title!r} already (note {twin}); nothing was added")
     note = BestPractice(author_id=user.id, region=user.territory, title=title, body=text_)
@@ -293,24 +245,20 @@ def share_practice(session: Session, user: User, body: BestPracticeCreate) -> Be
     return note
 
 
-def best_practices(session: Session, region: str | None = None, limit: int = 20) -> list[dict]:
+def best_practices(
+    session: Session, region: str | None = None, limit: int = 20
+) -> list[BestPracticeRead]:
     """The newest best-practice notes, the region's first."""
-    rows = session.execute(
-        select(BestPractice, User.full_name, User.username)
-        .join(User, User.id == BestPractice.author_id)
-        .order_by(BestPractice.id.desc())
-        .limit(limit * 2)
-    ).all()
     notes = [
-        {
-            "id": n.id,
-            "title": n.title,
-            "body": n.body,
-            "region": n.region,
-            "author": full or name,
-            "day": n.created_at.date().isoformat(),
-        }
-        for n, full, name in rows
+        BestPracticeRead(
+            id=n.id,
+            title=n.title,
+            body=n.body,
+            region=n.region,
+            author=full or name,
+            day=n.created_at.date().isoformat(),
+        )
+        for n, full, name in repo.newest_notes(session, limit * 2)
     ]
-    notes.sort(key=lambda n: 0 if region and n["region"] == region else 1)
+    notes.sort(key=lambda n: 0 if region and n.region == region else 1)
     return notes[:limit]

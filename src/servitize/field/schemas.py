@@ -185,7 +185,7 @@ class SheetRead(BaseModel):
     signed_at: Moment | None
     lines: list[SheetLineRead]
     # The ticked lines' sum: in the lines' currency when they share one, else in the company
-    # currency at the rates in force on the signing day (core.money); lines in a currency
+    # currency at the rates in force on the signing day (kit.money); lines in a currency
     # without a rate are not in it but listed apart, in their own currency.
     total_ticked: Decimal
     currency: str
@@ -248,11 +248,32 @@ class Standing(BaseModel):
     badges: list[str]
 
 
+class ContestRead(BaseModel):
+    """A monthly contest as the leaderboard lists it."""
+
+    id: int
+    title: str
+    prize: str | None
+    region: str | None
+    month: str
+
+
+class BestPracticeRead(BaseModel):
+    """A shared best-practice note: who wrote it, and the day (YYYY-MM-DD)."""
+
+    id: int
+    title: str
+    body: str
+    region: str | None
+    author: str
+    day: str
+
+
 class Leaderboard(BaseModel):
     """A month's standings in a region, its contests and the shared best practices."""
 
     month: str
     region: str | None
     standings: list[Standing]
-    contests: list[dict[str, Any]]
-    best_practices: list[dict[str, Any]]
+    contests: list[ContestRead]
+    best_practices: list[BestPracticeRead]

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.money import Rates, from_cents, load_rates, to_cents
 from servitize.core.settings import FieldSettings, Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, Route, Stage
+from servitize.field.repository import leads as lead_rows
 from servitize.field.schemas import InboxItem, InboxPage, LeadReport, LeadRouted, UserName
 from servitize.installed_base import ownership
+from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import get_account, require
-from servitize.installed_base.models import Account, Asset, Offering
+from servitize.installed_base.models import Account
+from servitize.installed_base.repository import load_rates
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
+from servitize.kit.money import Rates, from_cents, to_cents
 from servitize.trust.audit import Actor, actor_of, record
 from servitize.trust.models import User
 
 ROUTE_FIELDS = ("route", "assigned_to_id", "visit_id", "reason", "stage")
+DEFAULTS = FieldSettings.model_construct()  # the documented defaults, for callers without any
+DEFAULT_COMPANY = "EUR"  # Settings.company_currency's default
+
+
+class RoutingRun(TypedDict):
+    """What one run of the routing batch did."""
+
+    routed: int
+    technician: int
+    account_owner: int
+    rehomed: int
+    closed: int
 
 
 def sla_of(s: FieldSettings) -> rules.Sla:
@@ -49,7 +64,7 @@ def route_lead(
     load: dict[int, int] | None = None,
 ) -> LeadRoute:
     """Decide and store where one new lead goes; ``load`` counts open leads per technician."""
-    # core.money's convention: the rates in force today (a future-dated rate is not yet in force)
+    # kit.money's convention: the rates in force today (a future-dated rate is not yet in force)
     rates = Rates(
         load_rates(session, {lead.currency, account.currency} - {company}), company, as_of=today
     )
@@ -113,11 +128,15 @@ def report_lead(
     s: FieldSettings | None = None,
     settings: Settings | None = None,
 ) -> LeadRoute:
-    """A lead a technician (or anyone in the field) saw: store it, route it, audit it."""
-    today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
+    """A lead a technician (or anyone in the field) saw: store it, route it, audit it.
+
+    ``s`` and ``settings`` are the edge's (``ctx.settings.field``, ``ctx.settings``); without
+    them the documented defaults apply (a service never reads the environment)."""
+    today, s = today or date.today(), s or DEFAULTS
+    company = settings.company_currency if settings else DEFAULT_COMPANY
     require(user, "lead.report")
     if body.client_key:  # a retry of a report that already arrived: answer the same route
-        again = session.scalar(select(LeadRoute).where(LeadRoute.client_key == body.client_key))
+        again = lead_rows.route_of_client_key(session, body.client_key)
         if again is not None:
             if again.reported_by_id != user.id:
                 raise InvalidInput("client_key was used by someone else")
@@ -125,7 +144,7 @@ def report_lead(
     account = get_account(session, user, body.account_id)
     asset = None
     if body.asset_id is not None:
-        asset = session.get(Asset, body.asset_id)
+        asset = installed_base.visible_asset(session, user, body.asset_id)
         if asset is None or asset.account_id != account.id:
             raise InvalidInput(f"asset {body.asset_id} is not a machine of this account")
     if body.visit_id is not None:
@@ -134,7 +153,7 @@ def report_lead(
             raise InvalidInput(f"visit {body.visit_id} is not one of your visits to this account")
     offering = None
     if body.offering_id is not None:
-        offering = session.get(Offering, body.offering_id)
+        offering = installed_base.offerings_by_id(session, [body.offering_id]).get(body.offering_id)
         if offering is None:
             raise InvalidInput(f"offering {body.offering_id} does not exist")
     label, family = rules.SEEN[body.seen]
@@ -191,7 +210,7 @@ def report_lead(
         actor_of(user),
         today,
         s,
-        settings.company_currency,
+        company,
         reported_by=user,
     )
     row.seen, row.photo, row.client_key = body.seen, body.photo, body.client_key
@@ -205,20 +224,12 @@ def route_new_leads(
     today: date | None = None,
     s: FieldSettings | None = None,
     settings: Settings | None = None,
-) -> dict:
+) -> RoutingRun:
     """Route every open lead that has no route yet, best-scored first (the batch after leads)."""
-    today, s, settings = today or date.today(), s or FieldSettings(), settings or Settings()
+    today, s = today or date.today(), s or DEFAULTS
+    company = settings.company_currency if settings else DEFAULT_COMPANY
     leads = repo.unrouted_leads(session)
-    accounts = (
-        {
-            a.id: a
-            for a in session.scalars(
-                select(Account).where(Account.id.in_({x.account_id for x in leads}))
-            )
-        }
-        if leads
-        else {}
-    )
+    accounts = installed_base.accounts_by_id(session, {x.account_id for x in leads})
     load: dict[int, int] = {}
     counts = {Route.technician.value: 0, Route.account_owner.value: 0}
     for lead in leads:
@@ -229,16 +240,17 @@ def route_new_leads(
             actor,
             today,
             s,
-            settings.company_currency,
+            company,
             load=load,
         )
         counts[row.route] += 1
-    return {
-        "routed": len(leads),
-        **counts,
-        "rehomed": rehome_owner_leads(session, actor),
-        "closed": close_routes_of_closed_leads(session, actor),
-    }
+    return RoutingRun(
+        routed=len(leads),
+        technician=counts[Route.technician.value],
+        account_owner=counts[Route.account_owner.value],
+        rehomed=rehome_owner_leads(session, actor),
+        closed=close_routes_of_closed_leads(session, actor),
+    )
 
 
 def close_routes_of_closed_leads(
@@ -246,18 +258,8 @@ def close_routes_of_closed_leads(
 ) -> int:
     """Close the open routes of leads that were dismissed or expired elsewhere (the lead list,
     the intelligence API, the lead batch), so that no inbox keeps a lead nobody works."""
-    query = (
-        select(LeadRoute, Lead)
-        .join(Lead, Lead.id == LeadRoute.lead_id)
-        .where(
-            LeadRoute.stage.in_(rules.OPEN_STAGES),
-            Lead.status.in_([LeadStatus.dismissed.value, LeadStatus.expired.value]),
-        )
-    )
-    if lead_ids is not None:
-        query = query.where(LeadRoute.lead_id.in_(lead_ids))
     now, n = utcnow(), 0
-    for row, lead in session.execute(query).all():
+    for row, lead in lead_rows.open_routes_of_closed_leads(session, lead_ids):
         reason = (
             lead.dismissed_reason
             if lead.status == LeadStatus.dismissed.value
@@ -339,13 +341,9 @@ def escalate_overdue(
     session: Session, actor: Actor, today: date | None = None, s: FieldSettings | None = None
 ) -> int:
     """Hand every open lead past its SLA to the service manager of its territory (once)."""
-    today, s = today or date.today(), s or FieldSettings()
+    today, s = today or date.today(), s or DEFAULTS
     sla = sla_of(s)
-    rows = session.execute(
-        select(LeadRoute, Account.territory)
-        .join(Account, Account.id == LeadRoute.account_id)
-        .where(LeadRoute.stage.in_(rules.OPEN_STAGES), LeadRoute.escalated_at.is_(None))
-    ).all()
+    rows = lead_rows.open_unescalated_routes(session)
     managers: dict[str | None, User | None] = {}
     n = 0
     for row, territory in rows:
@@ -423,25 +421,18 @@ def inbox(
     s: FieldSettings | None = None,
 ) -> InboxPage:
     """The leads a user works: technicians theirs, owners every lead of their accounts."""
-    today, s = today or date.today(), s or FieldSettings()
+    today, s = today or date.today(), s or DEFAULTS
     q = repo.inbox_query(user, stage, mine)
     if account_id is not None:
-        q = q.where(LeadRoute.account_id == account_id)
+        q = lead_rows.inbox_of_account(q, account_id)
     # One pass: the page's ids and the total together (a window count); the count alone only
     # past the end. Then the page's rows whole.
-    found = session.execute(
-        q.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc()).limit(limit).offset(offset)
-    ).all()
-    rows, users = repo.routes_with_leads(session, [r[0] for r in found])
-    total = (
-        found[0][1]
-        if found
-        else (
-            session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
-            if offset
-            else 0
-        )
-    )
+    ids, found_total = lead_rows.inbox_ids(session, q, limit, offset)
+    rows, users = repo.routes_with_leads(session, ids)
+    if found_total is not None:
+        total = found_total
+    else:
+        total = lead_rows.inbox_count(session, q) if offset else 0
     sla = sla_of(s)
     return InboxPage(
         items=[item(r, lead, a, users, today, sla, p) for r, lead, a, p in rows],
@@ -463,9 +454,9 @@ def lead_item(
     if found is None:
         raise NotFound(f"lead {lead_id} not found")
     row, lead = found
-    name = session.scalar(select(Account.name).where(Account.id == row.account_id)) or ""
+    name = installed_base.account_names(session, {row.account_id}).get(row.account_id, "")
     users = repo.users_by_id(session, {u for u in (row.assigned_to_id, row.escalated_to_id) if u})
-    return item(row, lead, name, users, today or date.today(), sla_of(s or FieldSettings())), row
+    return item(row, lead, name, users, today or date.today(), sla_of(s or DEFAULTS)), row
 
 
 def routed(row: LeadRoute, session: Session, s: FieldSettings | None = None) -> LeadRouted:
@@ -476,7 +467,7 @@ def routed(row: LeadRoute, session: Session, s: FieldSettings | None = None) -> 
         row.reported_at,
         row.first_action_at,
         row.proposal_at,
-        sla_of(s or FieldSettings()),
+        sla_of(s or DEFAULTS),
     )
     return LeadRouted(
         lead_id=row.lead_id,
@@ -502,20 +493,8 @@ def hand_over_account(session: Session, user: User, account_id: int, new_owner_i
 def rehome_owner_leads(session: Session, actor: Actor, account_id: int | None = None) -> int:
     """Give open leads routed to an account's owner to whoever owns the account now (an import
     may have changed the owner); technicians keep theirs, closed leads their history."""
-    q = (
-        select(LeadRoute, Account.owner_id)
-        .join(Account, Account.id == LeadRoute.account_id)
-        .where(
-            LeadRoute.route == Route.account_owner.value,
-            LeadRoute.stage.in_(rules.OPEN_STAGES),
-            Account.owner_id.is_not(None),
-            or_(LeadRoute.assigned_to_id.is_(None), LeadRoute.assigned_to_id != Account.owner_id),
-        )
-    )
-    if account_id is not None:
-        q = q.where(LeadRoute.account_id == account_id)
     moved = 0
-    for row, owner_id in session.execute(q).all():
+    for row, owner_id in lead_rows.owner_routes_to_rehome(session, account_id):
         record(
             session,
             actor,

@@ -8,26 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, reasons
 from servitize.core.pages import render
 from servitize.field import pdf, recognition, rules, service, sheets, visits
-from servitize.field import repository as repo
-from servitize.field.api import field_settings
-from servitize.field.models import VisitFeedback
-from servitize.field.schemas import BestPracticeCreate, Feedback, Signing, VisitCreate
+from servitize.field.models import SignUpSheet
+from servitize.field.schemas import BestPracticeCreate, Feedback, SheetRead, Signing, VisitCreate
 from servitize.installed_base.access import get_account, may, require
-from servitize.installed_base.models import Site
-from servitize.trust.http import CurrentUser, DbSession
-from servitize.trust.models import Role, User
+from servitize.trust.context import Context
+from servitize.trust.http import DbSession, RequestContext
+from servitize.trust.models import Role
 
 router = APIRouter(include_in_schema=False)
 BADGES = {key: (label, why) for key, label, why in rules.BADGES}
 
 
-def badge_labels(session: Session, user_id: int) -> list[tuple[str, str]]:
+def badge_labels(session: DbSession, user_id: int) -> list[tuple[str, str]]:
     """A user's badges as (label, why)."""
     return [BADGES[k] for k in recognition.badges_of(session, user_id)]
 
@@ -36,29 +32,27 @@ def _invalid(exc: ValidationError) -> InvalidInput:
     return InvalidInput(reasons(exc))
 
 
+def _sheet(ctx: Context, sheet: SignUpSheet) -> SheetRead:
+    """A sheet as shown, its total in the company currency of the settings."""
+    return sheets.sheet_read(ctx.session, sheet, ctx.settings.company_currency, ctx.today)
+
+
 @router.get("/visits/new", response_class=HTMLResponse)
 def visit_form(
-    request: Request, session: DbSession, user: CurrentUser, account_id: int | None = None
+    request: Request, ctx: RequestContext, account_id: int | None = None
 ) -> HTMLResponse:
     """Plan a visit (technicians their own, service managers anyone's; 403 for the others)."""
+    user = ctx.user
     require(user, "visit.plan", own=user.role == Role.technician.value)
-    technicians = (
-        [user]
-        if user.role == Role.technician.value
-        else list(
-            session.scalars(
-                select(User).where(User.role == Role.technician.value).order_by(User.full_name)
-            )
-        )
-    )
+    technicians = [user] if user.role == Role.technician.value else visits.technicians(ctx.session)
     return render(
         request,
         "field/visit_new.html",
         {
-            "accounts": visits.visible_accounts(session, user),
+            "accounts": visits.visible_accounts(ctx.session, user),
             "account_id": account_id,
             "technicians": technicians,
-            "today": date.today(),
+            "today": ctx.today,
         },
     )
 
@@ -66,8 +60,7 @@ def visit_form(
 @router.post("/visits/new")
 def visit_create(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Annotated[int, Form()],
     day: Annotated[date, Form()],
     job_type: Annotated[str, Form(max_length=40)] = "maintenance",
@@ -80,35 +73,35 @@ def visit_create(
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    visit = visits.create_visit(session, user, body)
+    visit = visits.create_visit(ctx.session, ctx.user, body)
     return RedirectResponse(f"/visits/{visit.id}", status_code=303)
 
 
 @router.get("/visits/{visit_id}", response_class=HTMLResponse)
-def visit_page(
-    visit_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
+def visit_page(visit_id: int, request: Request, ctx: RequestContext) -> HTMLResponse:
     """One visit: the account, its leads, sheets, and the customer's feedback."""
+    session, user = ctx.session, ctx.user
     visit = visits.get_visit(session, user, visit_id)
     account = get_account(session, user, visit.account_id)
-    page = service.inbox(session, user, "open", False, visit.account_id, 20, 0)
+    page = service.inbox(
+        session, user, "open", False, visit.account_id, 20, 0, ctx.today, ctx.settings.field
+    )
+    facts = visits.visit_facts(session, visit)
     return render(
         request,
         "field/visit.html",
         {
             "visit": visit,
             "account": account,
-            "site": session.get(Site, visit.site_id) if visit.site_id else None,
+            "site": facts.site,
             "leads": page.items,
-            "technician": session.get(User, visit.technician_id),
+            "technician": facts.technician,
             "sheets": [
                 s
                 for s in sheets.sheets_of_account(session, visit.account_id)
                 if s.visit_id == visit.id
             ],
-            "feedback": session.scalar(
-                select(VisitFeedback).where(VisitFeedback.visit_id == visit.id)
-            ),
+            "feedback": facts.feedback,
             "is_mine": may(user, "sheet.prepare", own=visit.technician_id == user.id),
             # The customer's rating is recorded by the office, never by the visit's technician.
             "may_rate": visit.technician_id != user.id and may(user, "visit.feedback"),
@@ -117,17 +110,16 @@ def visit_page(
 
 
 @router.post("/visits/{visit_id}/sheets")
-def sheet_create(
-    visit_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> Response:
+def sheet_create(visit_id: int, request: Request, ctx: RequestContext) -> Response:
     """Propose a sign-up sheet for the visit and open it (a second click opens the same sheet)."""
+    session, user = ctx.session, ctx.user
     visit = visits.get_visit(session, user, visit_id)
     sheet = (
         sheets.proposed_sheet_of(session, visit.id)
         if may(user, "sheet.prepare", own=visit.technician_id == user.id)
         else None
     )
-    sheet = sheet or sheets.propose_sheet(session, user, visit, s=field_settings(request))
+    sheet = sheet or sheets.propose_sheet(session, user, visit, ctx.today, ctx.settings.field)
     return RedirectResponse(f"/sheets/{sheet.id}", status_code=303)
 
 
@@ -135,24 +127,23 @@ def sheet_create(
 def feedback(
     visit_id: int,
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     rating: Annotated[int, Form(ge=1, le=5)],
     comment: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     """The customer's stars for the visit."""
-    visit = visits.get_visit(session, user, visit_id)
+    visit = visits.get_visit(ctx.session, ctx.user, visit_id)
     recognition.record_feedback(
-        session, user, visit, Feedback(rating=rating, comment=comment), date.today()
+        ctx.session, ctx.user, visit, Feedback(rating=rating, comment=comment), ctx.today
     )
     return RedirectResponse(f"/visits/{visit_id}", status_code=303)
 
 
 @router.get("/sheets/{sheet_id}.pdf")
-def sheet_pdf(sheet_id: int, session: DbSession, user: CurrentUser) -> Response:
+def sheet_pdf(sheet_id: int, ctx: RequestContext) -> Response:
     """The printable sheet, to tick and sign on paper (or the signed copy)."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
-    data = pdf.sheet_pdf(sheets.sheet_read(session, sheet), sheet.signature)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
+    data = pdf.sheet_pdf(_sheet(ctx, sheet), sheet.signature)
     return Response(
         data,
         media_type="application/pdf",
@@ -161,12 +152,11 @@ def sheet_pdf(sheet_id: int, session: DbSession, user: CurrentUser) -> Response:
 
 
 @router.get("/sheets/{sheet_id}", response_class=HTMLResponse)
-def sheet_page(
-    sheet_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
+def sheet_page(sheet_id: int, request: Request, ctx: RequestContext) -> HTMLResponse:
     """The sheet the customer ticks and signs on the screen."""
+    session, user = ctx.session, ctx.user
     sheet = sheets.get_sheet(session, user, sheet_id)
-    read = sheets.sheet_read(session, sheet)
+    read = _sheet(ctx, sheet)
     on = {line.offering_id for line in read.lines}
     return render(
         request,
@@ -187,17 +177,16 @@ def sheet_page(
 def sheet_lines(
     sheet_id: int,
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     keep: Annotated[list[int] | None, Form()] = None,
     add: Annotated[int | None, Form()] = None,
 ) -> Response:
     """The technician removes or adds activities."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
     ids = list(keep or []) + ([add] if add else [])
     if not ids:
         raise InvalidInput("a sheet needs at least one activity")
-    sheets.set_lines(session, user, sheet, ids)
+    sheets.set_lines(ctx.session, ctx.user, sheet, ids)
     return RedirectResponse(f"/sheets/{sheet_id}", status_code=303)
 
 
@@ -205,15 +194,14 @@ def sheet_lines(
 def sheet_sign(
     sheet_id: int,
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     signer_name: Annotated[str, Form(max_length=200)] = "",
     line_ids: Annotated[list[int] | None, Form()] = None,
     signed_on: Annotated[str, Form(max_length=8)] = "screen",
     signature: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Ticked lines become orders; the sheet shows as signed."""
-    sheet = sheets.get_sheet(session, user, sheet_id)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
     try:
         body = Signing(
             line_ids=line_ids or [],
@@ -223,7 +211,7 @@ def sheet_sign(
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    sheets.sign(session, user, sheet, body)
+    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now)
     return RedirectResponse(f"/sheets/{sheet_id}?signed=1", status_code=303)
 
 
@@ -231,35 +219,27 @@ def sheet_sign(
 def sheet_cancel(
     sheet_id: int,
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     reason: Annotated[str, Form(min_length=3, max_length=300)],
 ) -> Response:
     """Nothing signed this time; the reason stays."""
-    sheets.cancel(session, user, sheets.get_sheet(session, user, sheet_id), reason)
+    sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
+    sheets.cancel(ctx.session, ctx.user, sheet, reason)
     return RedirectResponse(f"/sheets/{sheet_id}", status_code=303)
 
 
 @router.get("/leaderboard", response_class=HTMLResponse)
 def leaderboard_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     region: Annotated[str | None, Query(max_length=80)] = None,
 ) -> HTMLResponse:
     """Standings of the month per region, contests, badges and best practices."""
+    session, user = ctx.session, ctx.user
     region = user.territory if region is None else (region or None)
-    board = recognition.leaderboard(session, month or date.today().strftime("%Y-%m"), region)
-    regions = sorted(
-        {
-            r
-            for r in session.scalars(
-                select(User.territory).where(User.role == Role.technician.value)
-            )
-            if r
-        }
-    )
+    board = recognition.leaderboard(session, month or ctx.today.strftime("%Y-%m"), region)
+    regions = visits.technician_regions(session)
     return render(
         request,
         "field/leaderboard.html",
@@ -275,8 +255,7 @@ def leaderboard_page(
 @router.post("/leaderboard/notes")
 def share_note(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     title: Annotated[str, Form(max_length=120)],
     body: Annotated[str, Form(max_length=4000)],
 ) -> Response:
@@ -285,17 +264,18 @@ def share_note(
         note = BestPracticeCreate(title=title, body=body)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    recognition.share_practice(session, user, note)
+    recognition.share_practice(ctx.session, ctx.user, note)
     return RedirectResponse("/leaderboard", status_code=303)
 
 
 @router.get("/accounts/{account_id}/field", response_class=HTMLResponse)
-def account_field(
-    account_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
+def account_field(account_id: int, request: Request, ctx: RequestContext) -> HTMLResponse:
     """Fragment for the account 360: routed leads with owners and clocks, sign-up sheets."""
+    session, user = ctx.session, ctx.user
     get_account(session, user, account_id)
-    leads = service.inbox(session, user, None, False, account_id, 10, 0)
+    leads = service.inbox(
+        session, user, None, False, account_id, 10, 0, ctx.today, ctx.settings.field
+    )
     return render(
         request,
         "field/_account_field.html",
@@ -303,8 +283,7 @@ def account_field(
             "leads": leads,
             "account_id": account_id,
             "sheets": [
-                sheets.sheet_read(session, s)
-                for s in repo.sheets_of_account(session, user, account_id, 10)
+                _sheet(ctx, s) for s in sheets.readable_sheets_of_account(session, user, account_id)
             ],
         },
     )

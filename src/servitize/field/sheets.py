@@ -4,52 +4,37 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
-from servitize.core.money import Converted, Rates, from_cents, load_rates
-from servitize.core.settings import FieldSettings, Settings
+from servitize.core.settings import FieldSettings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
-from servitize.field.models import LeadRoute, PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
+from servitize.field.models import PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
+from servitize.field.repository import sheets as sheet_rows
 from servitize.field.schemas import SheetLineRead, SheetRead, Signing
+from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import require
-from servitize.installed_base.models import Account, Asset, Offering, Order, ServiceEvent, Visit
+from servitize.installed_base.models import Offering, Order, Visit
+from servitize.installed_base.repository import load_rates
 from servitize.installed_base.schemas import Unconverted
-from servitize.intelligence.models import Lead, LeadStatus
+from servitize.intelligence.models import LeadStatus
+from servitize.kit.money import Converted, Rates, from_cents
 from servitize.trust.audit import actor_of, record
 from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import User
 
 OLD_YEARS = 15
+DEFAULTS = FieldSettings.model_construct()  # the documented defaults, for callers without any
+DEFAULT_COMPANY = "EUR"  # Settings.company_currency's default
 
 
 def behaviour(session: Session, account_id: int, today: date) -> rules.Behaviour:
     """The account's service behaviour over the last 12 months."""
-    since = today - timedelta(days=365)
-    kinds = dict(
-        session.execute(
-            select(ServiceEvent.kind, func.count())
-            .where(ServiceEvent.account_id == account_id, ServiceEvent.day >= since)
-            .group_by(ServiceEvent.kind)
-        ).all()
-    )
-    uncovered = (
-        session.scalar(
-            select(func.count()).where(Asset.account_id == account_id, Asset.coverage == "none")
-        )
-        or 0
-    )
-    old = (
-        session.scalar(
-            select(func.count()).where(
-                Asset.account_id == account_id,
-                Asset.install_date < today - timedelta(days=365 * OLD_YEARS),
-            )
-        )
-        or 0
+    kinds = installed_base.service_kinds_since(session, account_id, today - timedelta(days=365))
+    uncovered, old = installed_base.uncovered_and_old_assets(
+        session, account_id, today - timedelta(days=365 * OLD_YEARS)
     )
     return rules.Behaviour(
         kinds.get("repair", 0),
@@ -61,13 +46,7 @@ def behaviour(session: Session, account_id: int, today: date) -> rules.Behaviour
 
 
 def _eligible(session: Session) -> list[Offering]:
-    return list(
-        session.scalars(
-            select(Offering)
-            .where(Offering.sign_up_eligible.is_(True))
-            .order_by(Offering.family, Offering.name, Offering.id)
-        )
-    )
+    return installed_base.sign_up_offerings(session)
 
 
 def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare") -> None:
@@ -76,12 +55,7 @@ def _can_work(user: User, visit_technician_id: int, action: str = "sheet.prepare
 
 def proposed_sheet_of(session: Session, visit_id: int) -> SignUpSheet | None:
     """The visit's sheet that is still proposed (neither signed nor cancelled), if any."""
-    return session.scalar(
-        select(SignUpSheet)
-        .where(SignUpSheet.visit_id == visit_id, SignUpSheet.status == SheetStatus.proposed.value)
-        .order_by(SignUpSheet.id)
-        .limit(1)
-    )
+    return sheet_rows.proposed_sheet_of(session, visit_id)
 
 
 def propose_sheet(
@@ -92,10 +66,10 @@ def propose_sheet(
     s: FieldSettings | None = None,
 ) -> SignUpSheet:
     """A sheet for a visit with lines chosen by open leads and the customer's service behaviour."""
-    today, s = today or date.today(), s or FieldSettings()
+    today, s = today or date.today(), s or DEFAULTS
     _can_work(user, visit.technician_id)
     # One proposed sheet per visit: a double submit answers 409 naming it (the page opens it).
-    lock_for_edit(session, select(Visit).where(Visit.id == visit.id), f"visit {visit.id}")
+    lock_for_edit(session, sheet_rows.visit_row(visit.id), f"visit {visit.id}")
     open_sheet = proposed_sheet_of(session, visit.id)
     if open_sheet is not None:
         raise Conflict(
@@ -105,11 +79,7 @@ def propose_sheet(
     eligible = _eligible(session)
     if not eligible:
         raise InvalidInput("no catalogue item is flagged sign-up eligible")
-    leads = session.execute(
-        select(Lead.id, Lead.offering_id, Lead.offering_key)
-        .where(Lead.account_id == visit.account_id, Lead.status == LeadStatus.open.value)
-        .order_by(Lead.score.desc(), Lead.id)
-    ).all()
+    leads = sheet_rows.open_leads_of_account(session, visit.account_id)
     picks = rules.propose(
         [rules.Eligible(o.id, o.family or "", o.name) for o in eligible],
         behaviour(session, visit.account_id, today),
@@ -159,14 +129,7 @@ def get_sheet(session: Session, user: User, sheet_id: int) -> SignUpSheet:
 
 def lines_of(session: Session, sheet: SignUpSheet) -> list[tuple[SignUpLine, Offering]]:
     """The sheet's lines with their catalogue items."""
-    return list(
-        session.execute(
-            select(SignUpLine, Offering)
-            .join(Offering, Offering.id == SignUpLine.offering_id)
-            .where(SignUpLine.sheet_id == sheet.id)
-            .order_by(SignUpLine.id)
-        ).all()
-    )
+    return sheet_rows.lines_of(session, sheet.id)
 
 
 def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: list[int]) -> None:
@@ -298,11 +261,11 @@ def sign(
 def _close_lead(
     session: Session, user: User, lead_id: int, sheet_id: int, today: date, now: datetime
 ) -> None:
-    lead = session.get(Lead, lead_id)
+    lead = sheet_rows.lead(session, lead_id)
     if lead is None or lead.status != LeadStatus.open.value:
         return
     lead.status = LeadStatus.converted.value
-    route = session.scalar(select(LeadRoute).where(LeadRoute.lead_id == lead_id))
+    route = sheet_rows.route_of_lead(session, lead_id)
     before = {"status": LeadStatus.open.value, "stage": route.stage if route else None}
     if route is not None and route.stage in rules.OPEN_STAGES:
         route.stage, route.closed_at = Stage.won.value, now
@@ -344,14 +307,14 @@ def sheet_read(
     session: Session, sheet: SignUpSheet, company: str | None = None, today: date | None = None
 ) -> SheetRead:
     """A sheet with its lines and the total of the ticked ones."""
-    name = session.scalar(select(Account.name).where(Account.id == sheet.account_id)) or ""
+    name = installed_base.account_names(session, {sheet.account_id}).get(sheet.account_id, "")
     lines = lines_of(session, sheet)
-    company = company or Settings().company_currency
+    company = company or DEFAULT_COMPANY
     ticked = [(_line_cents(x), x.currency) for x, _o in lines if x.ticked]
     shared = {c for _, c in ticked} or {x.currency for x, _o in lines[:1]} or {company}
     if len(shared) == 1:  # one currency: no conversion, the sum the customer sees line by line
         done = Converted(sum(c for c, _ in ticked), shared.pop())
-    else:  # several: core.money's convention, at the rates in force on the signing day
+    else:  # several: kit.money's convention, at the rates in force on the signing day
         day = sheet.signed_at.date() if sheet.signed_at else today or date.today()
         rates = Rates(load_rates(session, {c for _, c in ticked} - {company}), company, as_of=day)
         done = rates.sum((c, cur, day) for c, cur in ticked)
@@ -401,11 +364,11 @@ def eligible_offerings(session: Session) -> list[Offering]:
 
 def sheets_of_account(session: Session, account_id: int, limit: int = 20) -> list[SignUpSheet]:
     """An account's newest sheets (for the account 360)."""
-    return list(
-        session.scalars(
-            select(SignUpSheet)
-            .where(SignUpSheet.account_id == account_id)
-            .order_by(SignUpSheet.id.desc())
-            .limit(limit)
-        )
-    )
+    return sheet_rows.sheets_of_account(session, account_id, limit)
+
+
+def readable_sheets_of_account(
+    session: Session, user: User, account_id: int, limit: int = 10
+) -> list[SignUpSheet]:
+    """An account's newest sheets that the user reads (technicians: theirs; the account 360)."""
+    return repo.sheets_of_account(session, user, account_id, limit)

@@ -5,7 +5,6 @@ Sheets, visits and the leaderboard live in ``sheet_views``; ``router`` serves th
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -16,10 +15,10 @@ from pydantic import ValidationError
 from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError, reasons
 from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
-from servitize.field.api import field_settings
 from servitize.field.schemas import LeadReport
 from servitize.installed_base.access import may
-from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.context import Context
+from servitize.trust.http import RequestContext
 from servitize.trust.models import Role
 
 router = APIRouter(include_in_schema=False)
@@ -35,12 +34,12 @@ def wants_json(request: Request) -> bool:
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
+def today_page(request: Request, ctx: RequestContext) -> Response:
     """The technician's day: visits, the leads attached to each with their stories."""
-    if user.role != Role.technician.value:
+    if ctx.user.role != Role.technician.value:
         return RedirectResponse("/inbox", status_code=303)
-    day = date.today()
-    todays, coming, loose = visits.my_day(session, user, day, s=field_settings(request))
+    day = ctx.today
+    todays, coming, loose = visits.my_day(ctx.session, ctx.user, day, s=ctx.settings.field)
     return render(
         request,
         "field/today.html",
@@ -49,19 +48,15 @@ def today_page(request: Request, session: DbSession, user: CurrentUser) -> Respo
             "todays": todays,
             "coming": coming,
             "loose": loose,
-            "badges": sheet_views.badge_labels(session, user.id),
+            "badges": sheet_views.badge_labels(ctx.session, ctx.user.id),
         },
     )
 
 
 def _report_context(
-    request: Request,
-    session: Any,
-    user: Any,
-    account_id: int | None,
-    visit_id: int | None,
-    asset_id: int | None,
+    ctx: Context, account_id: int | None, visit_id: int | None, asset_id: int | None
 ) -> dict[str, Any]:
+    session, user = ctx.session, ctx.user
     accounts = visits.visible_accounts(session, user)
     if account_id is None and accounts:
         account_id = accounts[0].id
@@ -73,33 +68,30 @@ def _report_context(
         "seen": rules.SEEN,
         "sizes": rules.SIZES,
         "assets": visits.assets_of(session, user, account_id) if account_id else [],
-        "threshold": field_settings(request).threshold,
+        "threshold": ctx.settings.field.threshold,
     }
 
 
 @router.get("/report", response_class=HTMLResponse)
 def report_form(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: int | None = None,
     visit_id: int | None = None,
     asset_id: int | None = None,
 ) -> HTMLResponse:
     """The lead report: pick the machine, what was seen, a size; sent in seconds."""
-    context = _report_context(request, session, user, account_id, visit_id, asset_id)
+    context = _report_context(ctx, account_id, visit_id, asset_id)
     return render(request, "field/report.html", context)
 
 
 @router.get("/report/assets", response_class=HTMLResponse)
-def report_assets(
-    request: Request, session: DbSession, user: CurrentUser, account_id: int
-) -> HTMLResponse:
+def report_assets(request: Request, ctx: RequestContext, account_id: int) -> HTMLResponse:
     """The machine picker of one account (HTMX fragment)."""
     return render(
         request,
         "field/_asset_options.html",
-        {"assets": visits.assets_of(session, user, account_id), "asset_id": None},
+        {"assets": visits.assets_of(ctx.session, ctx.user, account_id), "asset_id": None},
     )
 
 
@@ -117,8 +109,7 @@ def _amount(size: str | None, value: str | None) -> Decimal:
 @router.post("/report", response_model=None)
 def report_submit(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Annotated[int, Form()],
     seen: Annotated[str, Form(max_length=32)],
     observation: Opt = None,
@@ -143,7 +134,7 @@ def report_submit(
             client_key=client_key or None,
         )
         row = service.report_lead(
-            session, user, body, s=field_settings(request), settings=settings_of(request)
+            ctx.session, ctx.user, body, ctx.today, ctx.settings.field, ctx.settings
         )
     except PermissionDenied:
         raise  # a refused role is a 403, not a form to correct
@@ -152,7 +143,7 @@ def report_submit(
         if wants_json(request):
             status = exc.status_code if isinstance(exc, ServitizeError) else 422
             return JSONResponse({"ok": False, "detail": message}, status_code=status)
-        context = _report_context(request, session, user, account_id, None, None)
+        context = _report_context(ctx, account_id, None, None)
         return render(request, "field/report.html", context | {"error": message}, 422)
     target = f"/inbox/{row.lead_id}?reported=1"
     if wants_json(request):
@@ -169,14 +160,15 @@ def _message(exc: Exception) -> str:
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
     mine: bool = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
     """Every lead of the user's accounts (owners), their own (technicians), with clocks."""
-    page = service.inbox(session, user, stage, mine, None, 25, offset, s=field_settings(request))
+    page = service.inbox(
+        ctx.session, ctx.user, stage, mine, None, 25, offset, ctx.today, ctx.settings.field
+    )
     return render(
         request,
         "field/inbox.html",
@@ -193,10 +185,11 @@ def inbox_page(
 
 @router.get("/inbox/{lead_id}", response_class=HTMLResponse)
 def lead_page(
-    lead_id: int, request: Request, session: DbSession, user: CurrentUser, reported: bool = False
+    lead_id: int, request: Request, ctx: RequestContext, reported: bool = False
 ) -> HTMLResponse:
     """One routed lead: story, evidence, clock, and the next steps."""
-    it, row = service.lead_item(session, user, lead_id, s=field_settings(request))
+    user = ctx.user
+    it, row = service.lead_item(ctx.session, user, lead_id, ctx.today, ctx.settings.field)
     may_act = may(user, "lead.act", own=row.assigned_to_id == user.id)  # docs/access.md
     return render(
         request,
@@ -219,10 +212,10 @@ def lead_page(
 
 @router.post("/accounts/{account_id}/owner")
 def hand_over_page(
-    account_id: int, session: DbSession, user: CurrentUser, owner_id: Annotated[int, Form()]
+    account_id: int, ctx: RequestContext, owner_id: Annotated[int, Form()]
 ) -> Response:
     """The 360's hand-over form: a new owner, the open owner leads with them."""
-    service.hand_over_account(session, user, account_id, owner_id)
+    service.hand_over_account(ctx.session, ctx.user, account_id, owner_id)
     return RedirectResponse(f"/accounts/{account_id}", status_code=303)
 
 
@@ -230,11 +223,11 @@ def hand_over_page(
 def lead_action(
     lead_id: int,
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     action: Annotated[str, Form(max_length=16)],
     reason: Opt = None,
 ) -> Response:
     """A button on the lead page moves its clock."""
-    service.act(session, user, lead_id, action, (reason or "").strip() or None)
+    note = (reason or "").strip() or None
+    service.act(ctx.session, ctx.user, lead_id, action, note, ctx.today, ctx.now)
     return RedirectResponse(f"/inbox/{lead_id}", status_code=303)

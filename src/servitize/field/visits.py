@@ -6,19 +6,20 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.core.settings import FieldSettings
 from servitize.field import repository as repo
-from servitize.field import rules
-from servitize.field.models import LeadRoute, SignUpSheet
+from servitize.field.models import SignUpSheet, VisitFeedback
+from servitize.field.repository import leads as lead_rows
+from servitize.field.repository import sheets as sheet_rows
+from servitize.field.repository import visits as visit_rows
 from servitize.field.schemas import InboxItem, VisitCreate
-from servitize.field.service import item, sla_of
-from servitize.installed_base.access import account_scope, get_account, require
+from servitize.field.service import DEFAULTS, item, sla_of
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import Account, Asset, Site, Visit
-from servitize.intelligence.models import Lead
 from servitize.trust.audit import actor_of, record
 from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import Role, User
@@ -28,27 +29,19 @@ def create_visit(session: Session, user: User, body: VisitCreate) -> Visit:
     """A scheduled job: technicians plan their own, service managers anyone's."""
     technician_id = body.technician_id or user.id
     require(user, "visit.plan", own=technician_id == user.id)
-    tech = session.get(User, technician_id)
+    tech = lead_rows.user(session, technician_id)
     if tech is None or tech.role != Role.technician.value:
         raise InvalidInput(f"user {technician_id} is not a technician")
     account = get_account(session, user, body.account_id)
     if body.site_id is not None:
-        site = session.get(Site, body.site_id)
+        site = installed_base.site_by_id(session, body.site_id)
         if site is None or site.account_id != account.id:
             raise InvalidInput(f"site {body.site_id} is not a site of this account")
     # The same job for the same technician at the account on the same day (a double submit)
     # answers 409 naming the visit; the account's row is held for the check without waiting.
-    lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
-    twin = session.scalar(
-        select(Visit.id)
-        .where(
-            Visit.account_id == account.id,
-            Visit.technician_id == technician_id,
-            Visit.day == body.day,
-            Visit.job_type == body.job_type,
-            Visit.site_id.is_(None) if body.site_id is None else Visit.site_id == body.site_id,
-        )
-        .limit(1)
+    lock_for_edit(session, installed_base.account_row(account.id), f"account {account.id}")
+    twin = visit_rows.same_job(
+        session, account.id, technician_id, body.day, body.job_type, body.site_id
     )
     if twin is not None:
         raise Conflict(
@@ -100,47 +93,14 @@ def my_day(
     session: Session, user: User, day: date, ahead_days: int = 7, s: FieldSettings | None = None
 ) -> tuple[list[DayVisit], list[DayVisit], list[InboxItem]]:
     """Today's visits and the coming ones, each with its leads; plus leads without a visit."""
-    s = s or FieldSettings()
-    rows = session.execute(
-        select(Visit, Account, Site)
-        .join(Account, Account.id == Visit.account_id)
-        .outerjoin(Site, Site.id == Visit.site_id)
-        .where(
-            Visit.technician_id == user.id,
-            Visit.day >= day,
-            Visit.day <= day + timedelta(days=ahead_days),
-        )
-        .order_by(Visit.day, Visit.id)
-    ).all()
+    s = s or DEFAULTS
+    rows = visit_rows.visits_of_technician(session, user.id, day, day + timedelta(days=ahead_days))
     visits = [DayVisit(v, a, si, 0) for v, a, si in rows]
-    account_ids = {d.account.id for d in visits}
-    counts: dict[int, int] = {}
-    if account_ids:
-        counts = dict(
-            session.execute(
-                select(Asset.account_id, func.count())
-                .where(Asset.account_id.in_(account_ids))
-                .group_by(Asset.account_id)
-            ).all()
-        )
-    routes = session.execute(
-        select(LeadRoute, Lead, Account.name)
-        .join(Lead, Lead.id == LeadRoute.lead_id)
-        .join(Account, Account.id == LeadRoute.account_id)
-        .where(LeadRoute.assigned_to_id == user.id, LeadRoute.stage.in_(rules.OPEN_STAGES))
-        .order_by(Lead.score.desc(), Lead.id)
-    ).all()
+    counts = installed_base.asset_counts(session, {d.account.id for d in visits})
+    routes = visit_rows.open_routes_assigned_to(session, user.id)
     sla = sla_of(s)
     items = [item(r, lead, name, {}, day, sla) for r, lead, name in routes]
-    sheets = (
-        list(
-            session.scalars(
-                select(SignUpSheet).where(SignUpSheet.visit_id.in_([d.visit.id for d in visits]))
-            )
-        )
-        if visits
-        else []
-    )
+    sheets = sheet_rows.sheets_of_visits(session, [d.visit.id for d in visits])
     first_by_account: dict[int, DayVisit] = {}
     for d in visits:
         d.assets = counts.get(d.account.id, 0)
@@ -157,21 +117,38 @@ def my_day(
 
 def visible_accounts(session: Session, user: User, limit: int = 200) -> list[Account]:
     """Accounts the user may pick in a form, by name."""
-    return list(
-        session.scalars(
-            select(Account).where(account_scope(user)).order_by(Account.name).limit(limit)
-        )
-    )
+    return installed_base.account_choices(session, user, limit)
 
 
 def assets_of(session: Session, user: User, account_id: int, limit: int = 200) -> list[Asset]:
     """The machines of a visible account, for the report form's picker."""
     get_account(session, user, account_id)
-    return list(
-        session.scalars(
-            select(Asset)
-            .where(Asset.account_id == account_id)
-            .order_by(Asset.model, Asset.id)
-            .limit(limit)
-        )
+    return installed_base.assets_of_account(session, account_id, limit)
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    """What a visit's page shows beside the visit: its site, technician and feedback."""
+
+    site: Site | None
+    technician: User | None
+    feedback: VisitFeedback | None
+
+
+def visit_facts(session: Session, visit: Visit) -> VisitFacts:
+    """The site, technician and customer feedback of a visit."""
+    return VisitFacts(
+        installed_base.site_by_id(session, visit.site_id) if visit.site_id else None,
+        lead_rows.user(session, visit.technician_id),
+        visit_rows.feedback_of(session, visit.id),
     )
+
+
+def technicians(session: Session) -> list[User]:
+    """Every technician, by name (the visit form's picker)."""
+    return visit_rows.technicians(session)
+
+
+def technician_regions(session: Session) -> list[str]:
+    """The regions technicians work in (the leaderboard's picker)."""
+    return visit_rows.technician_regions(session)

@@ -8,16 +8,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from servitize.core.console import console, emit_json
 from servitize.core.errors import ServitizeError
-from servitize.core.settings import Settings
 from servitize.sales import picture, pipeline, service
-from servitize.sales import repository as repo
+from servitize.sales.process import policy_of
 from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreate
-from servitize.trust.cli import run_as
-from servitize.trust.models import User
+from servitize.trust.cli import run_in_context
+from servitize.trust.context import Context
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this username (default: the CLI operator)")
@@ -60,9 +58,12 @@ def register(app: typer.Typer) -> None:
             lead_id=lead_id,
             lead_story=story,
         )
-        opp = run_as(
-            lambda s, u: service.read_one(s, u, service.create(s, u, data)), as_user, as_json
-        )
+
+        def work(ctx: Context) -> Any:
+            opp = service.create(ctx.session, ctx.user, data, now=ctx.now)
+            return service.read_one(ctx.session, ctx.user, opp, policy_of(ctx.settings))
+
+        opp = run_in_context(work, as_user, as_json)
         if as_json:
             emit_json(opp)
         else:
@@ -86,7 +87,13 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from None
-        row = run_as(lambda s, u: service.decide(s, u, opportunity_id, data), as_user, as_json)
+        row = run_in_context(
+            lambda c: service.decide(
+                c.session, c.user, opportunity_id, data, c.now, policy_of(c.settings)
+            ),
+            as_user,
+            as_json,
+        )
         out = {
             "opportunity_id": opportunity_id,
             "gate": row.gate,
@@ -107,13 +114,21 @@ def register(app: typer.Typer) -> None:
         as_user: AsUser = None,
     ) -> None:
         """Reopen an opportunity closed by a pursue or tender no-go (sales managers)."""
-        opp = run_as(lambda s, u: service.reopen(s, u, opportunity_id, reason), as_user)
+        opp = run_in_context(
+            lambda c: service.reopen(c.session, c.user, opportunity_id, reason, c.now), as_user
+        )
         console.print(f"opportunity {opp.id}: open again in phase {opp.phase}")
 
     @opps.command("advance")
     def advance(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
         """Move to the next phase, or exit non-zero with the reason."""
-        result = run_as(lambda s, u: service.advance(s, u, opportunity_id), as_user, as_json)
+        result = run_in_context(
+            lambda c: service.advance(
+                c.session, c.user, opportunity_id, c.now, None, policy_of(c.settings)
+            ),
+            as_user,
+            as_json,
+        )
         if as_json:
             emit_json(result)
         else:
@@ -132,17 +147,21 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Set the status of one activity of an opportunity."""
 
-        def work(session: Session, user: User) -> str:
-            opp = repo.get(session, user, opportunity_id)
-            match = [a for a in repo.activities_of(session, [opp.id]) if a.code == code]
-            if not match:
+        def work(ctx: Context) -> str:
+            activity = service.activity_by_code(ctx.session, ctx.user, opportunity_id, code)
+            if activity is None:
                 raise ServitizeError(f"opportunity {opportunity_id} has no activity {code!r}")
             service.update_activity(
-                session, user, opp.id, match[0].id, ActivityUpdate(status=status)
+                ctx.session,
+                ctx.user,
+                opportunity_id,
+                activity.id,
+                ActivityUpdate(status=status),
+                ctx.today,
             )
-            return match[0].title
+            return activity.title
 
-        console.print(f"{run_as(work, as_user)}: {status}")
+        console.print(f"{run_in_context(work, as_user)}: {status}")
 
     @opps.command("blueprint")
     def blueprint(
@@ -159,14 +178,16 @@ def register(app: typer.Typer) -> None:
         if opportunity_id is None and not aggregate:
             console.print("[red]error:[/] give an opportunity id or --aggregate TYPE")
             raise typer.Exit(2)
-        text = run_as(
-            lambda s, u: (
-                picture.aggregate_svg(s, u, aggregate)
-                if aggregate
-                else picture.opportunity_svg(s, u, opportunity_id)  # type: ignore[arg-type]
-            ),
-            as_user,
-        )
+
+        def draw(ctx: Context) -> str:
+            if aggregate:
+                return picture.aggregate_svg(ctx.session, ctx.user, aggregate, ctx.today)
+            assert opportunity_id is not None  # checked above
+            return picture.opportunity_svg(
+                ctx.session, ctx.user, opportunity_id, ctx.today, policy_of(ctx.settings)
+            )
+
+        text = run_in_context(draw, as_user)
         svg.write_text(text, encoding="utf-8")
         console.print(f"blueprint written to {svg}")
 
@@ -181,13 +202,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List opportunities, newest first."""
 
-        def work(session: Session, user: User) -> list[Any]:
-            rows, _ = repo.page(
-                session, user, phase=phase, status=status, account_id=account, limit=limit
+        def work(ctx: Context) -> list[Any]:
+            items, _total = service.listing(
+                ctx.session,
+                ctx.user,
+                phase=phase,
+                status=status,
+                account_id=account,
+                limit=limit,
+                pol=policy_of(ctx.settings),
             )
-            return [service.read_one(session, user, o) for o in rows]
+            return items
 
-        items = run_as(work, as_user)
+        items = run_in_context(work, as_user)
         if as_json:
             emit_json(items)
             return
@@ -202,7 +229,13 @@ def register(app: typer.Typer) -> None:
     @opps.command("show")
     def show(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
         """One opportunity: phase, gates, what blocks the next phase."""
-        view = run_as(lambda s, u: picture.detail(s, u, opportunity_id), as_user, as_json)
+        view = run_in_context(
+            lambda c: picture.detail(
+                c.session, c.user, opportunity_id, c.today, policy_of(c.settings)
+            ),
+            as_user,
+            as_json,
+        )
         if as_json:
             emit_json(view)
             return
@@ -216,5 +249,14 @@ def register(app: typer.Typer) -> None:
     @opps.command("forecast")
     def forecast(as_user: AsUser = None) -> None:
         """Weighted forecast by phase, conversion, cycle time and stalls (JSON)."""
-        company = Settings().company_currency
-        emit_json(run_as(lambda s, u: pipeline.forecast(s, u, company_currency=company), as_user))
+        emit_json(
+            run_in_context(
+                lambda c: pipeline.forecast(
+                    c.session,
+                    c.user,
+                    company_currency=c.settings.company_currency,
+                    pol=policy_of(c.settings),
+                ),
+                as_user,
+            )
+        )

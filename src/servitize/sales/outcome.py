@@ -7,19 +7,18 @@ from statistics import mean
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
-from servitize.core.money import to_cents
 from servitize.core.settings import Settings
-from servitize.installed_base.access import get_account, require, visible_account_ids
-from servitize.installed_base.models import Account
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.access import get_account, require
+from servitize.kit.money import to_cents
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Opportunity, Outcome, Survey
-from servitize.sales.process import policy, template
+from servitize.sales.process import Policy, policy, template
 from servitize.sales.schemas import OutcomeIn, OutcomeRead
 from servitize.sales.service import facts, for_edit
 from servitize.trust import audit
@@ -39,10 +38,15 @@ def outcome_read(o: Outcome, opp: Opportunity | None = None, account_name: str =
 
 
 def record_outcome(
-    session: Session, user: User, opportunity_id: int, data: OutcomeIn, now: datetime | None = None
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    data: OutcomeIn,
+    now: datetime | None = None,
+    pol: Policy | None = None,
 ) -> Outcome:
     """Close the opportunity (won needs a contract value and the gates) and keep the analysis."""
-    now = now or utcnow()
+    now, pol = now or utcnow(), pol or policy()
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.outcome")
     opp = for_edit(session, user, opportunity_id, None)  # one outcome at a time (409 otherwise)
@@ -50,7 +54,7 @@ def record_outcome(
     check_version(
         data.version, current.version if current else 0, f"the outcome of opportunity {opp.id}"
     )
-    known = set(policy().loss_reasons) | set(policy().win_reasons)
+    known = set(pol.loss_reasons) | set(pol.win_reasons)
     unknown = sorted(set(data.reasons) - known)
     if unknown:
         raise InvalidInput(
@@ -61,9 +65,7 @@ def record_outcome(
         if data.result == "won":
             if data.contract_value is not None:
                 opp.contract_value_cents = to_cents(data.contract_value)
-            blockers = rules.win_blockers(
-                facts(session, opp), template(opp.offering_type), policy()
-            )
+            blockers = rules.win_blockers(facts(session, opp), template(opp.offering_type), pol)
             if blockers:
                 raise Conflict("cannot mark won: " + "; ".join(blockers))
         opp.status, opp.closed_at = data.result, now
@@ -108,33 +110,17 @@ def search_outcomes(
     limit: int = 100,
 ) -> list[OutcomeRead]:
     """Win/loss analyses the user may see, by words in lessons, competitor or title, and reason."""
-    query = (
-        select(Outcome, Opportunity, Account.name)
-        .join(Opportunity, Opportunity.id == Outcome.opportunity_id)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(Opportunity.account_id.in_(visible_account_ids(user)))
+    found = repo.outcomes_found(
+        session,
+        user,
+        q=q,
+        result=result,
+        references_only=references_only,
+        limit=limit * 5 if reason else limit,
     )
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                Outcome.lessons.ilike(like),
-                Outcome.competitor.ilike(like),
-                Opportunity.title.ilike(like),
-                Outcome.reference_summary.ilike(like),
-            )
-        )
-    if result:
-        query = query.where(Outcome.result == result)
-    if references_only:
-        query = query.where(Outcome.reference_case.is_(True))
-    rows = session.execute(query.order_by(Outcome.id.desc()).limit(limit * 5 if reason else limit))
-    out = [
-        outcome_read(o, opp, name)
-        for o, opp, name in rows
-        if not reason or reason in (o.reasons or [])
-    ]
-    return out[:limit]
+    found = [(o, opp) for o, opp in found if not reason or reason in (o.reasons or [])][:limit]
+    names = installed_base.account_names(session, {opp.account_id for _o, opp in found})
+    return [outcome_read(o, opp, names.get(opp.account_id, "")) for o, opp in found]
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -168,7 +154,7 @@ def survey_by_token(session: Session, settings: Settings, token: str) -> Survey:
         survey_id = _serializer(settings).loads(token, max_age=SURVEY_MAX_AGE_S)
     except BadSignature:
         raise NotFound("this survey link is not valid or has expired") from None
-    row = session.get(Survey, survey_id) if isinstance(survey_id, int) else None
+    row = repo.survey(session, survey_id) if isinstance(survey_id, int) else None
     if row is None:
         raise NotFound("this survey link is not valid or has expired")
     return row
@@ -206,9 +192,7 @@ def answer_survey(
 def account_surveys(session: Session, user: User, account_id: int) -> dict[str, Any]:
     """Survey results of an account: answers, average satisfaction and net promoter score."""
     get_account(session, user, account_id)
-    rows = list(
-        session.scalars(select(Survey).where(Survey.account_id == account_id).order_by(Survey.id))
-    )
+    rows = repo.surveys_of_account(session, account_id)
     answered = [r for r in rows if r.answered_at is not None]
     nps = None
     if answered:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from servitize.sales import blueprint as bp
 from servitize.sales import repository as repo
 from servitize.sales import rules
-from servitize.sales.models import Opportunity, SalesActivity
+from servitize.sales.models import SalesActivity
 from servitize.sales.outcome import outcome_read
-from servitize.sales.process import policy, template
+from servitize.sales.process import Policy, policy, template
 from servitize.sales.schemas import DecisionRead, OpportunityDetail
 from servitize.sales.service import activity_read, facts, read_one
 from servitize.sales.team import handover_read, member_read
@@ -20,21 +20,25 @@ from servitize.trust.models import User
 
 
 def detail(
-    session: Session, user: User, opportunity_id: int, today: date | None = None
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    today: date | None = None,
+    pol: Policy | None = None,
 ) -> OpportunityDetail:
     """Everything about one opportunity: activities, gates, team, handover, outcome, blockers."""
-    today = today or date.today()
+    today, pol = today or date.today(), pol or policy()
     opp = repo.get(session, user, opportunity_id)
     f = facts(session, opp)
     tpl = template(opp.offering_type)
     outcome = repo.outcome_of(session, opp.id)
     return OpportunityDetail(
-        opportunity=read_one(session, user, opp),
+        opportunity=read_one(session, user, opp, pol),
         activities=[activity_read(a, today) for a in repo.activities_of(session, [opp.id])],
         decisions=[DecisionRead.model_validate(d) for d in repo.decisions_of(session, [opp.id])],
         gates={g.gate: f.decisions.get(g.gate) for g in tpl.gates},
-        gates_needed=[g for p in range(1, 6) for g in rules.gates_of_phase(f, tpl, policy(), p)],
-        advance_blockers=rules.advance_blockers(f, tpl, policy()),
+        gates_needed=[g for p in range(1, 6) for g in rules.gates_of_phase(f, tpl, pol, p)],
+        advance_blockers=rules.advance_blockers(f, tpl, pol),
         team=[member_read(m) for m in repo.team_of(session, opp.id)],
         handover=handover_read(repo.handover_of(session, opp.id)),
         outcome=outcome_read(outcome, opp) if outcome else None,
@@ -61,14 +65,18 @@ def _note(a: SalesActivity, today: date) -> str:
 
 
 def opportunity_svg(
-    session: Session, user: User, opportunity_id: int, today: date | None = None
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    today: date | None = None,
+    pol: Policy | None = None,
 ) -> str:
     """The blueprint of one opportunity as SVG text."""
-    today = today or date.today()
+    today, pol = today or date.today(), pol or policy()
     opp = repo.get(session, user, opportunity_id)
     f = facts(session, opp)
     tpl = template(opp.offering_type)
-    needed = {g for p in range(1, 6) for g in rules.gates_of_phase(f, tpl, policy(), p)}
+    needed = {g for p in range(1, 6) for g in rules.gates_of_phase(f, tpl, pol, p)}
     boxes = [
         bp.Box(
             a.phase,
@@ -105,14 +113,7 @@ def aggregate_svg(
 ) -> str:
     """The blueprint over many opportunities: where activities run late and touch-points go missing."""
     today = today or date.today()
-    opps = list(
-        session.scalars(
-            repo.visible(user)
-            .where(Opportunity.offering_type == offering_type)
-            .order_by(Opportunity.id.desc())
-            .limit(limit)
-        )
-    )
+    opps = repo.visible_of_type(session, user, offering_type, limit)
     phase_of = {o.id: o.phase for o in opps}
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for a in repo.activities_of(session, phase_of):

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from servitize.core.db import as_utc, utcnow
-from servitize.core.money import Rates, from_cents, load_rates
-from servitize.installed_base.models import Account
+from servitize.core.db import utcnow
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.repository import load_rates
+from servitize.kit.money import Rates, from_cents
 from servitize.sales import repository as repo
 from servitize.sales import rules
-from servitize.sales.models import Opportunity, SalesActivity
-from servitize.sales.process import PHASES, policy
+from servitize.sales.process import PHASES, Policy, policy
 from servitize.trust.models import User
 
 
@@ -24,6 +23,7 @@ def forecast(
     now: datetime | None = None,
     limit: int = 20_000,
     company_currency: str = "EUR",
+    pol: Policy | None = None,
 ) -> dict[str, Any]:
     """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls.
 
@@ -32,31 +32,28 @@ def forecast(
     and listed apart under ``unconverted`` with their own amounts.
     """
     now = now or utcnow()
-    pol = policy()
-    opps = list(session.scalars(repo.visible(user).order_by(Opportunity.id).limit(limit)))
+    pol = pol or policy()
+    opps = repo.visible_by_id(session, user, limit)
     open_opps = [o for o in opps if o.status == "open"]
     rows = rules.weighted_forecast(
         ((o.phase, o.currency, o.value_cents, o.probability) for o in open_opps), pol
     )
     entries = repo.phase_entries(session, [o.id for o in opps])
-    journeys = [
-        rules.Journey({p: as_utc(t) for p, t in entries[o.id].items()}, o.phase, o.status)
-        for o in opps
-    ]
+    journeys = [rules.Journey(dict(entries[o.id]), o.phase, o.status) for o in opps]
     stats = rules.phase_stats(journeys, now, pol)
     stalled = [
         {
             "id": o.id,
             "title": o.title,
             "phase": o.phase,
-            "days_in_phase": (now - as_utc(o.phase_entered_at)).days,
+            "days_in_phase": (now - o.phase_entered_at).days,
         }
         for o in open_opps
-        if (now - as_utc(o.phase_entered_at)).days > pol.stall_days.get(o.phase, 10**6)
+        if (now - o.phase_entered_at).days > pol.stall_days.get(o.phase, 10**6)
     ]
     worst = max(stats, key=lambda s: (s.stalled, s.cycle_days or 0), default=None)
     today = now.date()
-    # core.money's convention: open values are money of today, at the rates in force today (a
+    # kit.money's convention: open values are money of today, at the rates in force today (a
     # future-dated rate is not in force yet); a currency without a rate stays apart, in its own.
     rates = Rates(
         load_rates(session, {r.currency for r in rows} - {company_currency}),
@@ -115,40 +112,15 @@ def forecast(
     }
 
 
-def retention(session: Session, user: User, today: date | None = None) -> list[dict[str, Any]]:
+def retention(
+    session: Session, user: User, today: date | None = None, pol: Policy | None = None
+) -> list[dict[str, Any]]:
     """Won opportunities after delivery: renewal dates, last touch-point, dormant relationships."""
     today = today or date.today()
-    query = (
-        repo.visible(user)
-        .where(Opportunity.status == "won", Opportunity.phase >= 4)
-        .order_by(Opportunity.renewal_on, Opportunity.id)
-    )
-    opps = list(session.scalars(query))
-    ids = [o.id for o in opps]
-    last_touch = (
-        dict(
-            session.execute(
-                select(SalesActivity.opportunity_id, func.max(SalesActivity.done_on))
-                .where(
-                    SalesActivity.opportunity_id.in_(ids),
-                    SalesActivity.touchpoint.is_(True),
-                    SalesActivity.status == "done",
-                )
-                .group_by(SalesActivity.opportunity_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    accounts = (
-        dict(
-            session.execute(
-                select(Account.id, Account.name).where(Account.id.in_({o.account_id for o in opps}))
-            ).all()
-        )
-        if opps
-        else {}
-    )
+    dormant_days = (pol or policy()).dormant_days
+    opps = repo.won_after_delivery(session, user)
+    last_touch = repo.last_touchpoints(session, [o.id for o in opps])
+    accounts = installed_base.account_names(session, {o.account_id for o in opps})
     out = []
     for o in opps:
         last = last_touch.get(o.id)
@@ -163,7 +135,7 @@ def retention(session: Session, user: User, today: date | None = None) -> list[d
                 "renewal_on": o.renewal_on,
                 "days_to_renewal": (o.renewal_on - today).days if o.renewal_on else None,
                 "last_touchpoint": last,
-                "dormant": rules.is_dormant(o.commissioned_on, last, today, policy().dormant_days),
+                "dormant": rules.is_dormant(o.commissioned_on, last, today, dormant_days),
             }
         )
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from servitize.core.settings import Settings
 
 PHASES: dict[int, str] = {
     1: "Information acquisition and opportunity identification",
@@ -167,11 +168,20 @@ def template(offering_type: str) -> ProcessTemplate:
     return parse_template(_read(f"{offering_type}.yaml"))
 
 
-@lru_cache(maxsize=1)
-def policy() -> Policy:
-    """The sales policy from the packaged file, or from SERVITIZE_SALES_POLICY when set."""
-    override = os.environ.get("SERVITIZE_SALES_POLICY")
-    data = yaml.safe_load(Path(override).read_text("utf-8")) if override else _read("policy.yaml")
+def policy(path: Path | str | None = None) -> Policy:
+    """The sales policy from the YAML file at ``path`` (``settings.sales.policy``, which
+    SERVITIZE_SALES_POLICY sets), else the packaged one; each file is read once."""
+    return _policy(str(path) if path else None)
+
+
+def policy_of(settings: Settings) -> Policy:
+    """The sales policy the settings name (the edge's ``ctx.settings``)."""
+    return policy(settings.sales.policy)
+
+
+@lru_cache(maxsize=8)
+def _policy(path: str | None) -> Policy:
+    data = yaml.safe_load(Path(path).read_text("utf-8")) if path else _read("policy.yaml")
     return Policy(
         borderline=data["borderline"],
         approval_value_cents=int(data["approval_value_cents"]),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound
@@ -17,6 +17,7 @@ from servitize.sales.models import (
     Outcome,
     PhaseChange,
     SalesActivity,
+    Survey,
     TeamMember,
 )
 from servitize.trust.models import User
@@ -139,3 +140,122 @@ def names(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
     if not wanted:
         return {}
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def one_for_edit(user: User, opportunity_id: int) -> Select[Opportunity]:
+    """The query of one visible opportunity's row (to hold it while a change is checked)."""
+    return visible(user).where(Opportunity.id == opportunity_id)
+
+
+def activity_row(activity_id: int) -> Select[SalesActivity]:
+    """The query of one activity's row (to hold it while a change is checked)."""
+    return select(SalesActivity).where(SalesActivity.id == activity_id)
+
+
+def open_pursuing_lead(session: Session, account_id: int, lead_id: int) -> Opportunity | None:
+    """An open opportunity of the account that already pursues this lead."""
+    query = select(Opportunity).where(
+        Opportunity.account_id == account_id,
+        Opportunity.status == "open",
+        Opportunity.lead_id == lead_id,
+    )
+    return session.scalar(query.limit(1))
+
+
+def open_with_title_since(
+    session: Session, account_id: int, title: str, since: datetime, until: datetime
+) -> Opportunity | None:
+    """An open opportunity of the account with this title (any case) opened in the window."""
+    query = select(Opportunity).where(
+        Opportunity.account_id == account_id,
+        Opportunity.status == "open",
+        func.lower(Opportunity.title) == title.lower(),
+        Opportunity.created_at >= since,
+        Opportunity.created_at <= until,
+    )
+    return session.scalar(query.limit(1))
+
+
+def person(session: Session, user_id: int) -> User | None:
+    """One user by id."""
+    return session.get(User, user_id)
+
+
+def visible_by_id(session: Session, user: User, limit: int) -> list[Opportunity]:
+    """Visible opportunities, oldest first (the forecast)."""
+    return list(session.scalars(visible(user).order_by(Opportunity.id).limit(limit)))
+
+
+def visible_of_type(
+    session: Session, user: User, offering_type: str, limit: int
+) -> list[Opportunity]:
+    """Visible opportunities of one offering type, newest first (the aggregated blueprint)."""
+    query = visible(user).where(Opportunity.offering_type == offering_type)
+    return list(session.scalars(query.order_by(Opportunity.id.desc()).limit(limit)))
+
+
+def won_after_delivery(session: Session, user: User) -> list[Opportunity]:
+    """Visible won opportunities in phase 4 or 5, by renewal date."""
+    query = visible(user).where(Opportunity.status == "won", Opportunity.phase >= 4)
+    return list(session.scalars(query.order_by(Opportunity.renewal_on, Opportunity.id)))
+
+
+def last_touchpoints(session: Session, opportunity_ids: Iterable[int]) -> dict[int, date]:
+    """Per opportunity, the day its last touch-point activity was done."""
+    ids = list(opportunity_ids)
+    if not ids:
+        return {}
+    query = (
+        select(SalesActivity.opportunity_id, func.max(SalesActivity.done_on))
+        .where(
+            SalesActivity.opportunity_id.in_(ids),
+            SalesActivity.touchpoint.is_(True),
+            SalesActivity.status == "done",
+        )
+        .group_by(SalesActivity.opportunity_id)
+    )
+    return {i: d for i, d in session.execute(query) if d is not None}
+
+
+def outcomes_found(
+    session: Session,
+    user: User,
+    *,
+    q: str | None,
+    result: str | None,
+    references_only: bool,
+    limit: int,
+) -> list[tuple[Outcome, Opportunity]]:
+    """Win/loss analyses of visible opportunities, newest first, with their opportunities."""
+    query = (
+        select(Outcome, Opportunity)
+        .join(Opportunity, Opportunity.id == Outcome.opportunity_id)
+        .where(Opportunity.account_id.in_(visible_account_ids(user)))
+    )
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                Outcome.lessons.ilike(like),
+                Outcome.competitor.ilike(like),
+                Opportunity.title.ilike(like),
+                Outcome.reference_summary.ilike(like),
+            )
+        )
+    if result:
+        query = query.where(Outcome.result == result)
+    if references_only:
+        query = query.where(Outcome.reference_case.is_(True))
+    rows = session.execute(query.order_by(Outcome.id.desc()).limit(limit))
+    return [(o, opp) for o, opp in rows]
+
+
+def survey(session: Session, survey_id: int) -> Survey | None:
+    """One survey by id."""
+    return session.get(Survey, survey_id)
+
+
+def surveys_of_account(session: Session, account_id: int) -> list[Survey]:
+    """An account's surveys, oldest first."""
+    query = select(Survey).where(Survey.account_id == account_id).order_by(Survey.id)
+    return list(session.scalars(query))

@@ -8,20 +8,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servitize.core.db import as_utc, utcnow
+from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from servitize.core.money import from_cents, to_cents
+from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
-from servitize.installed_base.models import Account
 from servitize.intelligence.queries import visible_lead
+from servitize.kit.money import from_cents, to_cents
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import GateDecision, Opportunity, PhaseChange, SalesActivity
-from servitize.sales.process import PHASES, policy, template
+from servitize.sales.process import PHASES, Policy, policy, template
 from servitize.sales.schemas import (
     ActivityIn,
     ActivityRead,
@@ -63,9 +62,13 @@ def snapshot(opp: Opportunity) -> dict[str, Any]:
 
 
 def read(
-    opp: Opportunity, account_name: str, owner: str | None, now: datetime | None = None
+    opp: Opportunity,
+    account_name: str,
+    owner: str | None,
+    now: datetime | None = None,
+    pol: Policy | None = None,
 ) -> OpportunityRead:
-    """An opportunity for the API and pages."""
+    """An opportunity for the API and pages (``pol``: the sales policy, default the packaged)."""
     now = now or utcnow()
     return OpportunityRead(
         id=opp.id,
@@ -80,7 +83,7 @@ def read(
         value=from_cents(opp.value_cents),
         contract_value=from_cents(opp.contract_value_cents),
         currency=opp.currency,
-        probability=rules.probability(opp.phase, opp.probability, policy()),
+        probability=rules.probability(opp.phase, opp.probability, pol or policy()),
         risk=opp.risk,
         expected_close=opp.expected_close,
         owner=owner,
@@ -89,19 +92,68 @@ def read(
         lead_evidence=opp.lead_evidence,
         enquiry_ref=opp.enquiry_ref,
         terms=opp.terms,
-        days_in_phase=max((now - as_utc(opp.phase_entered_at)).days, 0),
+        days_in_phase=max((now - opp.phase_entered_at).days, 0),
         renewal_on=opp.renewal_on,
         commissioned_on=opp.commissioned_on,
-        created_at=as_utc(opp.created_at or now),
+        created_at=opp.created_at or now,
         version=opp.version,
     )
 
 
-def read_one(session: Session, user: User, opp: Opportunity) -> OpportunityRead:
+def read_one(
+    session: Session, user: User, opp: Opportunity, pol: Policy | None = None
+) -> OpportunityRead:
     """An opportunity with its account and owner names resolved."""
     account = get_account(session, user, opp.account_id)
     owner = repo.names(session, [opp.owner_id]).get(opp.owner_id or 0)
-    return read(opp, account.name, owner.username if owner else None)
+    return read(opp, account.name, owner.username if owner else None, pol=pol)
+
+
+def read_many(
+    session: Session, opps: list[Opportunity], pol: Policy | None = None
+) -> list[OpportunityRead]:
+    """Opportunities of a list (already visible to the user) with account and owner names, in
+    two queries however many there are."""
+    accounts = installed_base.account_names(session, {o.account_id for o in opps})
+    owners = repo.names(session, [o.owner_id for o in opps])
+    now = utcnow()
+    return [
+        read(
+            o,
+            accounts.get(o.account_id, ""),
+            owners[o.owner_id].username if o.owner_id in owners else None,
+            now,
+            pol,
+        )
+        for o in opps
+    ]
+
+
+def listing(
+    session: Session,
+    user: User,
+    *,
+    phase: int | None = None,
+    status: str | None = None,
+    account_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    pol: Policy | None = None,
+) -> tuple[list[OpportunityRead], int]:
+    """One page of the opportunities the user may see, newest first, and how many there are:
+    four queries however long the page."""
+    rows, total = repo.page(
+        session,
+        user,
+        phase=phase,
+        status=status,
+        account_id=account_id,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+    return read_many(session, rows, pol), total
 
 
 def activity_read(a: SalesActivity, today: date) -> ActivityRead:
@@ -149,7 +201,7 @@ def create(
         if lead.account_id != account.id:
             raise InvalidInput(f"lead {lead.id} is a lead of another account")
     check_owner(session, data.owner_id)
-    _no_twin(session, account, data, now)
+    _no_twin(session, account.id, data, now)
     opp = Opportunity(
         account_id=account.id,
         title=data.title.strip(),
@@ -188,28 +240,21 @@ def create(
     return opp
 
 
-def _no_twin(session: Session, account: Account, data: OpportunityCreate, now: datetime) -> None:
+def _no_twin(session: Session, account_id: int, data: OpportunityCreate, now: datetime) -> None:
     """A double submit opens one opportunity: a lead already pursued by an open opportunity, or
     the same title at the account opened within ``DOUBLE_SUBMIT``, answers 409 naming it. The
     account's row is held for the check without waiting (two submits at once: the second 409)."""
-    lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
-    open_here = select(Opportunity).where(
-        Opportunity.account_id == account.id, Opportunity.status == "open"
-    )
+    lock_for_edit(session, installed_base.account_row(account_id), f"account {account_id}")
     if data.lead_id is not None:
-        twin = session.scalar(open_here.where(Opportunity.lead_id == data.lead_id).limit(1))
+        twin = repo.open_pursuing_lead(session, account_id, data.lead_id)
         if twin is not None:
             raise Conflict(
                 f"lead {data.lead_id} is already pursued by opportunity {twin.id} "
                 f"({twin.title!r}); nothing was added"
             )
         return
-    twin = session.scalar(
-        open_here.where(
-            func.lower(Opportunity.title) == data.title.strip().lower(),
-            Opportunity.created_at >= now - DOUBLE_SUBMIT,
-            Opportunity.created_at <= now,
-        ).limit(1)
+    twin = repo.open_with_title_since(
+        session, account_id, data.title.strip(), now - DOUBLE_SUBMIT, now
     )
     if twin is not None:
         raise Conflict(
@@ -222,7 +267,7 @@ def check_owner(session: Session, owner_id: int | None) -> None:
     """An opportunity's owner sells: an active account owner or sales manager (422 otherwise)."""
     if owner_id is None:
         return
-    owner = session.get(User, owner_id)
+    owner = repo.person(session, owner_id)
     if owner is None or not owner.active or owner.role not in SALESPEOPLE:
         raise InvalidInput(f"user {owner_id} is not an active account owner or sales manager")
 
@@ -231,7 +276,7 @@ def check_worker(session: Session, user_id: int | None) -> None:
     """An activity's owner is an active user who may work on it (not a read-only analyst)."""
     if user_id is None:
         return
-    person = session.get(User, user_id)
+    person = repo.person(session, user_id)
     if person is None or not person.active or person.role in READ_ONLY:
         raise InvalidInput(f"user {user_id} is not an active user who can own an activity")
 
@@ -240,9 +285,7 @@ def for_edit(session: Session, user: User, opportunity_id: int, version: int | N
     """The opportunity, its row locked for this change (409 while another is being saved) and
     checked against the version the client edited (409 when someone changed it since)."""
     opp = lock_for_edit(
-        session,
-        repo.visible(user).where(Opportunity.id == opportunity_id),
-        f"opportunity {opportunity_id}",
+        session, repo.one_for_edit(user, opportunity_id), f"opportunity {opportunity_id}"
     )
     if opp is None:
         raise NotFound(f"opportunity {opportunity_id} not found")
@@ -297,6 +340,7 @@ def advance(
     opportunity_id: int,
     now: datetime | None = None,
     version: int | None = None,
+    pol: Policy | None = None,
 ) -> AdvanceResult:
     """Move to the next phase, or raise Conflict naming every missing gate and activity.
 
@@ -307,7 +351,9 @@ def advance(
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.advance")
     opp = for_edit(session, user, opportunity_id, version)
-    blockers = rules.advance_blockers(facts(session, opp), template(opp.offering_type), policy())
+    blockers = rules.advance_blockers(
+        facts(session, opp), template(opp.offering_type), pol or policy()
+    )
     if blockers:
         raise Conflict(f"cannot leave phase {opp.phase}: " + "; ".join(blockers))
     before = snapshot(opp)
@@ -332,7 +378,12 @@ def advance(
 
 
 def decide(
-    session: Session, user: User, opportunity_id: int, data: DecisionIn, now: datetime | None = None
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    data: DecisionIn,
+    now: datetime | None = None,
+    pol: Policy | None = None,
 ) -> GateDecision:
     """Record a gate decision (who, when, why); a pursue or tender "no" closes the opportunity.
 
@@ -357,7 +408,7 @@ def decide(
     problems = rules.decision_blockers(gate, facts(session, opp), gate_template.phase)
     details: dict[str, Any] | None = None
     if gate == "tender":
-        outside = rules.terms_outside_borderline(opp.terms, policy().borderline)
+        outside = rules.terms_outside_borderline(opp.terms, (pol or policy()).borderline)
         if outside and decision == rules.GO:
             problems.append("the requested terms are outside the borderline: " + "; ".join(outside))
         details = {"terms": opp.terms, "outside_borderline": outside} if opp.terms else None
@@ -482,6 +533,14 @@ def add_activity(
     return row
 
 
+def activity_by_code(
+    session: Session, user: User, opportunity_id: int, code: str
+) -> SalesActivity | None:
+    """The activity of a visible opportunity with this template code, if it has one."""
+    opp = repo.get(session, user, opportunity_id)
+    return next((a for a in repo.activities_of(session, [opp.id]) if a.code == code), None)
+
+
 def update_activity(
     session: Session,
     user: User,
@@ -493,11 +552,7 @@ def update_activity(
     """Change an activity's status, due date, owner or notes; done records the day."""
     opp = repo.get(session, user, opportunity_id)
     require(user, "opportunity.activity")
-    row = lock_for_edit(
-        session,
-        select(SalesActivity).where(SalesActivity.id == activity_id),
-        f"activity {activity_id}",
-    )
+    row = lock_for_edit(session, repo.activity_row(activity_id), f"activity {activity_id}")
     if row is None or row.opportunity_id != opp.id:
         raise InvalidInput(f"activity {activity_id} is not part of opportunity {opp.id}")
     check_version(data.version, row.version, f"activity {activity_id}")

@@ -12,7 +12,7 @@ from servitize.installed_base.access import require
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Handover, TeamMember
-from servitize.sales.process import policy
+from servitize.sales.process import Policy, policy
 from servitize.sales.schemas import HandoverIn, HandoverRead, TeamMemberIn, TeamMemberRead
 from servitize.sales.service import for_edit
 from servitize.trust import audit
@@ -87,7 +87,12 @@ def handover_read(h: Handover | None) -> HandoverRead | None:
 
 
 def handover(
-    session: Session, user: User, opportunity_id: int, data: HandoverIn, now: datetime | None = None
+    session: Session,
+    user: User,
+    opportunity_id: int,
+    data: HandoverIn,
+    now: datetime | None = None,
+    pol: Policy | None = None,
 ) -> Handover:
     """Tick the sales order review; when every item is ticked the handover activity is done."""
     now = now or utcnow()
@@ -97,7 +102,7 @@ def handover(
         raise Conflict(
             "the handover to the project office comes in phase 3, after the contract talks"
         )
-    items = policy().handover_checklist
+    items = (pol or policy()).handover_checklist
     unknown = sorted(set(data.checklist) - set(items))
     if unknown:
         raise InvalidInput(

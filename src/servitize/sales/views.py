@@ -7,23 +7,19 @@ a rule that says no shows its reason in the fragment instead of an error page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError
 from servitize.core.pages import is_htmx, render
-from servitize.installed_base.access import account_scope, may
-from servitize.installed_base.models import Account
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.access import may
 from servitize.sales import outcome, picture, pipeline, service, team
-from servitize.sales import repository as repo
-from servitize.sales.process import LAYER_TITLES, PHASES, policy
+from servitize.sales.process import LAYER_TITLES, PHASES, policy_of
 from servitize.sales.schemas import (
     ActivityUpdate,
     DecisionIn,
@@ -32,8 +28,8 @@ from servitize.sales.schemas import (
     OutcomeIn,
     TeamMemberIn,
 )
-from servitize.trust.http import CurrentUser, DbSession, settings_of
-from servitize.trust.models import User
+from servitize.trust.context import Context
+from servitize.trust.http import DbSession, RequestContext, settings_of
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -46,23 +42,19 @@ GATE_DECIDERS = {
 }
 
 
-def _accounts(session: Session, user: User) -> list[tuple[int, str]]:
-    query = (
-        select(Account.id, Account.name)
-        .where(account_scope(user))
-        .order_by(Account.name)
-        .limit(500)
-    )
-    return [(i, n) for i, n in session.execute(query)]
+def _accounts(ctx: Context) -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in installed_base.account_choices(ctx.session, ctx.user, 500)]
 
 
 @router.get("/opportunities", response_class=HTMLResponse)
 def pipeline_page(
-    request: Request, session: DbSession, user: CurrentUser, account_id: int | None = None
+    request: Request, ctx: RequestContext, account_id: int | None = None
 ) -> HTMLResponse:
     """The pipeline by phase, the forecast, and the aggregated blueprint."""
-    rows, total = repo.page(session, user, account_id=account_id, limit=PIPELINE_LIMIT)
-    opps = [service.read_one(session, user, o) for o in rows]
+    session, user, pol = ctx.session, ctx.user, policy_of(ctx.settings)
+    opps, total = service.listing(
+        session, user, account_id=account_id, limit=PIPELINE_LIMIT, pol=pol
+    )
     context = {
         "phases": PHASES,
         "total": total,
@@ -72,11 +64,11 @@ def pipeline_page(
         },
         "closed": [o for o in opps if o.status not in ("open", "won")],
         "forecast": pipeline.forecast(
-            session, user, company_currency=settings_of(request).company_currency
+            session, user, company_currency=ctx.settings.company_currency, pol=pol
         ),
-        "accounts": _accounts(session, user),
-        "retention": pipeline.retention(session, user),
-        "aggregate_svg": picture.aggregate_svg(session, user, "project"),
+        "accounts": _accounts(ctx),
+        "retention": pipeline.retention(session, user, ctx.today, pol),
+        "aggregate_svg": picture.aggregate_svg(session, user, "project", ctx.today),
     }
     return render(request, "sales/pipeline.html", context)
 
@@ -91,8 +83,7 @@ def _money(value: str) -> Decimal | None:
 @router.post("/opportunities")
 def create_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Annotated[int, Form()],
     title: Text,
     offering_type: Text = "project",
@@ -116,18 +107,15 @@ def create_page(
         )
     except (ValidationError, ValueError) as exc:
         raise InvalidInput(str(exc).splitlines()[0]) from None
-    opp = service.create(session, user, data)
+    opp = service.create(ctx.session, ctx.user, data, now=ctx.now)
     return RedirectResponse(f"/opportunities/{opp.id}", status_code=303)
 
 
 def _work_context(
-    session: Session,
-    user: User,
-    opportunity_id: int,
-    message: str | None = None,
-    ok: str | None = None,
+    ctx: Context, opportunity_id: int, message: str | None = None, ok: str | None = None
 ) -> dict[str, Any]:
-    view = picture.detail(session, user, opportunity_id)
+    session, user, pol = ctx.session, ctx.user, policy_of(ctx.settings)
+    view = picture.detail(session, user, opportunity_id, ctx.today, pol)
     owns = view.opportunity.owner == user.username
     may_gate = {
         g: may(user, f"gate.{g}", own=owns) and not (g == "approval" and owns) for g in view.gates
@@ -142,32 +130,30 @@ def _work_context(
         "may_reopen": may(user, "gate.reopen"),
         "may_gate": may_gate,
         "gate_deciders": GATE_DECIDERS,
-        "svg": picture.opportunity_svg(session, user, opportunity_id),
+        "svg": picture.opportunity_svg(session, user, opportunity_id, ctx.today, pol),
         "phases": PHASES,
         "layers": {k.value: t for k, t in LAYER_TITLES.items()},
-        "checklist": policy().handover_checklist,
-        "today": date.today(),
-        "reasons": sorted(set(policy().win_reasons) | set(policy().loss_reasons)),
+        "checklist": pol.handover_checklist,
+        "today": ctx.today,
+        "reasons": sorted(set(pol.win_reasons) | set(pol.loss_reasons)),
     }
 
 
 @router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse)
-def opportunity_page(
-    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int
-) -> HTMLResponse:
+def opportunity_page(request: Request, ctx: RequestContext, opportunity_id: int) -> HTMLResponse:
     """One opportunity: its blueprint, gates, activities and team."""
-    context = _work_context(session, user, opportunity_id)
+    context = _work_context(ctx, opportunity_id)
     name = "sales/_work.html" if is_htmx(request) else "sales/opportunity.html"
     return render(request, name, context)
 
 
 def _act(
-    request: Request, session: DbSession, user: User, opportunity_id: int, action: Callable[[], str]
+    request: Request, ctx: Context, opportunity_id: int, action: Callable[[], str]
 ) -> HTMLResponse:
     """Run an action in a savepoint; answer the fragment with its success or its reason."""
     message = ok = None
     try:
-        with session.begin_nested():
+        with ctx.session.begin_nested():
             ok = action()
     except PermissionDenied:
         raise  # a refused role is a 403 page, not a message in the fragment
@@ -177,16 +163,13 @@ def _act(
         message = "; ".join(str(e["msg"]) for e in exc.errors())
     if not is_htmx(request):  # a plain form post (no JavaScript): back to the page
         return RedirectResponse(f"/opportunities/{opportunity_id}", status_code=303)  # type: ignore[return-value]
-    return render(
-        request, "sales/_work.html", _work_context(session, user, opportunity_id, message, ok)
-    )
+    return render(request, "sales/_work.html", _work_context(ctx, opportunity_id, message, ok))
 
 
 @router.post("/opportunities/{opportunity_id}/decide", response_class=HTMLResponse)
 def decide_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     opportunity_id: int,
     gate: Text,
     decision: Text,
@@ -197,38 +180,45 @@ def decide_page(
 
     def action() -> str:
         data = DecisionIn(gate=gate, decision=decision, reason=reason, confirm=confirm == "true")
-        row = service.decide(session, user, opportunity_id, data)
+        row = service.decide(
+            ctx.session, ctx.user, opportunity_id, data, ctx.now, policy_of(ctx.settings)
+        )
         return f"{row.gate}: {row.decision.replace('_', ' ')} recorded"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/reopen", response_class=HTMLResponse)
 def reopen_page(
-    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, reason: Text = ""
+    request: Request, ctx: RequestContext, opportunity_id: int, reason: Text = ""
 ) -> HTMLResponse:
     """A sales manager reopens an opportunity closed by a no go."""
 
     def action() -> str:
-        service.reopen(session, user, opportunity_id, reason)
+        service.reopen(ctx.session, ctx.user, opportunity_id, reason, ctx.now)
         return "reopened: the no go is kept as history"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/advance", response_class=HTMLResponse)
 def advance_page(
-    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int, version: Text = ""
+    request: Request, ctx: RequestContext, opportunity_id: int, version: Text = ""
 ) -> HTMLResponse:
     """Move to the next phase, or show why not (a second click of the same page: why not)."""
 
     def action() -> str:
         result = service.advance(
-            session, user, opportunity_id, version=int(version) if version.isdigit() else None
+            ctx.session,
+            ctx.user,
+            opportunity_id,
+            ctx.now,
+            int(version) if version.isdigit() else None,
+            policy_of(ctx.settings),
         )
         return f"now in phase {result.phase}: {result.phase_name}"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post(
@@ -236,8 +226,7 @@ def advance_page(
 )
 def activity_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     opportunity_id: int,
     activity_id: int,
     status: Text,
@@ -247,22 +236,22 @@ def activity_page(
 
     def action() -> str:
         row = service.update_activity(
-            session,
-            user,
+            ctx.session,
+            ctx.user,
             opportunity_id,
             activity_id,
             ActivityUpdate(status=status, version=int(version) if version.isdigit() else None),
+            ctx.today,
         )
         return f"{row.title}: {status}"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/team", response_class=HTMLResponse)
 def team_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     opportunity_id: int,
     role: Text,
     name: Text,
@@ -270,17 +259,17 @@ def team_page(
     """Nominate a team member by name."""
 
     def action() -> str:
-        member = team.nominate(session, user, opportunity_id, TeamMemberIn(role=role, name=name))
+        data = TeamMemberIn(role=role, name=name)
+        member = team.nominate(ctx.session, ctx.user, opportunity_id, data, ctx.today)
         return f"{member.name} nominated as {member.role.replace('_', ' ')}"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/outcome", response_class=HTMLResponse)
 def outcome_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     opportunity_id: int,
     result: Text,
     contract_value: Text = "",
@@ -300,17 +289,18 @@ def outcome_page(
             competitor=competitor or None,
             version=int(version) if version.isdigit() else None,
         )
-        row = outcome.record_outcome(session, user, opportunity_id, data)
+        row = outcome.record_outcome(
+            ctx.session, ctx.user, opportunity_id, data, ctx.now, policy_of(ctx.settings)
+        )
         return f"marked {row.result.replace('_', ' ')}"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/handover", response_class=HTMLResponse)
 def handover_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     opportunity_id: int,
     items: Annotated[list[str] | None, Form()] = None,
     project_manager: Text = "",
@@ -326,24 +316,26 @@ def handover_page(
             notes=notes or None,
             version=int(version) if version.isdigit() else None,
         )
-        row = team.handover(session, user, opportunity_id, data)
+        row = team.handover(
+            ctx.session, ctx.user, opportunity_id, data, ctx.now, policy_of(ctx.settings)
+        )
         left = sum(1 for done in row.checklist.values() if not done)
         return "handover complete" if not left else f"handover: {left} item(s) left"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.post("/opportunities/{opportunity_id}/survey", response_class=HTMLResponse)
-def survey_send_page(
-    request: Request, session: DbSession, user: CurrentUser, opportunity_id: int
-) -> HTMLResponse:
+def survey_send_page(request: Request, ctx: RequestContext, opportunity_id: int) -> HTMLResponse:
     """Create a satisfaction survey; the message carries the link to send the customer."""
 
     def action() -> str:
-        _row, token = outcome.send_survey(session, user, opportunity_id, settings_of(request))
+        _row, token = outcome.send_survey(
+            ctx.session, ctx.user, opportunity_id, ctx.settings, ctx.now
+        )
         return f"survey link for the customer: {request.base_url}survey/{token}"
 
-    return _act(request, session, user, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action)
 
 
 @router.get("/survey/{token}", response_class=HTMLResponse)
