@@ -94,7 +94,8 @@ def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(call)
     def handler(*args: Any, **kwargs: Any) -> Any:
         result = call(*args, **kwargs)
-        for value in kwargs.values():
+        for given in kwargs.values():
+            value = given.session if isinstance(given, Context) else given  # ctx: RequestContext
             if isinstance(value, Session) and value.info.get(COMMIT_ON_RETURN):
                 value.commit()
         return result
