@@ -57,7 +57,7 @@ CREATE TABLE ix_orders AS SELECT g % {a} + 1 AS account_id, g % 6 + 1 AS offerin
   (['spare_parts','service','digital_service','service','product','expanded_range'])[g % 6 + 1] AS shell,
   1.0 AS quantity
 FROM range(0, {a} * 10) t(g);
--- Records arrive with amounts in the company currency (records.load_records, core.money).
+-- Records arrive with amounts in the company currency (records.load_records, kit.money).
 ALTER TABLE ix_orders ADD COLUMN amount BIGINT;
 UPDATE ix_orders SET amount = CASE currency WHEN 'EUR' THEN amount_cents
   ELSE CAST(round(amount_cents * 0.088) AS BIGINT) END;

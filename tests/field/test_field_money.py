@@ -1,4 +1,4 @@
-"""Field money by core.money's convention (docs/money.md): lead routing at the rates in force
+"""Field money by kit.money's convention (docs/money.md): lead routing at the rates in force
 today, sign-up sheet totals that never count one currency as another, and the same amounts on
 the sheet page, the account 360 fragment, the PDF and the API."""
 
@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servitize.core.money import ExchangeRate
 from servitize.core.settings import FieldSettings, Settings
 from servitize.field import service, sheets
 from servitize.field.schemas import Signing
-from servitize.installed_base.models import Account, Offering, Visit
+from servitize.installed_base.models import Account, ExchangeRate, Offering, Visit
 from servitize.trust.audit import Actor
 from servitize.trust.models import User
 from tests import builders as b

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from servitize.core.money import Rates
 from servitize.field import rules
+from servitize.kit.money import Rates
 
 NEXT = rules.NextVisit(visit_id=7, technician_id=3, day=date(2026, 11, 25), open_leads=0)
 

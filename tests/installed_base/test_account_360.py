@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import ExchangeRate
 from servitize.installed_base.service import account_360
 from servitize.trust.service import issue_token
 from tests import builders as b

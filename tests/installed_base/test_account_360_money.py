@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import ExchangeRate
 from servitize.installed_base.service import account_360
 from tests import builders as b
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import ExchangeRate
 from servitize.intelligence.models import Lead
 from servitize.intelligence.service import generate_leads
 from tests import builders as b

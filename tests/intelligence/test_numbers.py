@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from servitize.core.money import ExchangeRate
 from servitize.core.settings import IntelligenceSettings
+from servitize.installed_base.models import ExchangeRate
 from servitize.intelligence import rules, stories
 from servitize.intelligence.featurize import Sources, compute, lead_assets
 from servitize.intelligence.records import load_records

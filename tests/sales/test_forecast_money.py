@@ -1,4 +1,4 @@
-"""The forecast total by core.money's convention: no rate that is not in force yet, and
+"""The forecast total by kit.money's convention: no rate that is not in force yet, and
 amounts without a rate shown apart with their own amount, the same on the page and the API."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import ExchangeRate
 from servitize.sales import pipeline
 from servitize.sales.models import Opportunity
 from tests import builders as b

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from servitize.core.money import ExchangeRate
+from servitize.installed_base.models import ExchangeRate
 from servitize.sales import pipeline
 from servitize.sales.models import Opportunity
 from tests import builders as b

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
-from servitize.core.money import Rates
 from servitize.field.models import PointKind, Route, Stage
+from servitize.kit.money import Rates
 
 OPEN_STAGES = (Stage.reported.value, Stage.actioned.value, Stage.proposed.value)
 CLOSED_STAGES = (Stage.won.value, Stage.lost.value, Stage.dismissed.value)
@@ -89,19 +88,9 @@ def route(
 
 
 def convert_to(cents: int, currency: str, target: str, rates: Rates, day: date) -> int | None:
-    """Minor units of ``currency`` in ``target`` by core.money's convention: through the company
+    """Minor units of ``currency`` in ``target`` by kit.money's convention: through the company
     currency at the rates in force on ``day``, rounding half to even; None without a rate."""
-    if currency == target:
-        return cents
-    in_company = rates.convert(cents, currency, day)
-    if in_company is None or target == rates.company:
-        return in_company
-    rate = rates.rate_on(target, day)
-    if not rate:
-        return None
-    return int(
-        (Decimal(in_company) / Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    )
+    return rates.convert_to(cents, currency, target, day)
 
 
 def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -304,3 +305,14 @@ class Visit(IdMixin, TimestampMixin, Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     day: Mapped[date] = mapped_column(Date)
     job_type: Mapped[str] = mapped_column(String(40), default="maintenance")
+
+
+class ExchangeRate(IdMixin, Base):
+    """How many units of the company currency one unit of ``currency`` was worth on ``day``."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (UniqueConstraint("currency", "day"),)
+
+    currency: Mapped[str] = mapped_column(String(3))
+    day: Mapped[date] = mapped_column(Date)
+    rate: Mapped[float] = mapped_column(Float)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from servitize.core import money
 from servitize.installed_base.models import CoverageStatus, ServiceCoverage
+from servitize.kit import money
 
 AGE_BANDS = ("0-5", "5-10", "10-20", "20+", "unknown")
 EARLIEST_PLAUSIBLE_INSTALL = date(1950, 1, 1)
@@ -129,7 +129,7 @@ def convert_sum(
     rates: Mapping[str, list[tuple[date, float]]],
     company_currency: str,
 ) -> tuple[int, list[str]]:
-    """Sum minor-unit amounts into the company currency by ``core.money.convert_sum``.
+    """Sum minor-unit amounts into the company currency by ``kit.money.convert_sum``.
 
     Currencies without any rate are left out of the sum and named.
     """

@@ -12,9 +12,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from servitize.core import money
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.money import from_cents
 from servitize.core.settings import Settings
 from servitize.installed_base import repository as repo
 from servitize.installed_base import rules
@@ -38,6 +36,8 @@ from servitize.installed_base.schemas import (
     Unconverted,
     UserRef,
 )
+from servitize.kit import money
+from servitize.kit.money import from_cents
 from servitize.trust import audit
 from servitize.trust.audit import Actor
 from servitize.trust.models import User

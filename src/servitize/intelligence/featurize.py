@@ -80,7 +80,7 @@ def _prepared(src: Sources, w: Window) -> dict[str, ir.Table]:
     components = rep.group_by(["asset_id", "account_id", "component"]).aggregate(
         n=rep.count(), downtime=rep.downtime_hours.sum()
     )
-    # ``amount`` is already in the company currency (records.load_records, core.money).
+    # ``amount`` is already in the company currency (records.load_records, kit.money).
     orders = src.orders.filter(src.orders.day <= w.day)
     usage = src.usage.join(assets.select("asset_id", "account_id"), "asset_id")
     return {

@@ -15,7 +15,6 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.money import Rates, load_rates
 from servitize.core.settings import IntelligenceSettings, Settings
 from servitize.installed_base.models import (
     Account,
@@ -26,6 +25,8 @@ from servitize.installed_base.models import (
     Visit,
     order_asset,
 )
+from servitize.installed_base.repository import load_rates
+from servitize.kit.money import Rates
 from servitize.trust.models import User
 
 I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()
@@ -67,7 +68,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # parts_cost_cents and amount are in the company currency at the rate of the record's day
-    # (core.money's convention), null where the currency has no rate: never counted 1:1.
+    # (kit.money's convention), null where the currency has no rate: never counted 1:1.
     "events": pa.schema(
         [
             ("asset_id", I64),
@@ -230,7 +231,7 @@ def load_records(
 ) -> Records:
     """Read the records the features need from the records DB, as Arrow tables.
 
-    Money is converted here, once, into the company currency by ``core.money.Rates`` (the rate
+    Money is converted here, once, into the company currency by ``kit.money.Rates`` (the rate
     in force on each record's day); amounts in a currency without any rate stay null.
     """
     company = company or Settings().company_currency

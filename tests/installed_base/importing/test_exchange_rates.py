@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from servitize.core.money import ExchangeRate
 from servitize.installed_base.columns import IMPORT_ORDER
+from servitize.installed_base.models import ExchangeRate
 from tests.installed_base.importing.helpers import rejects, run, write
 
 TODAY = date(2026, 11, 23)

@@ -12,7 +12,6 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import DBAPIError
 
 from servitize.core.db import Base
-from servitize.core.money import ExchangeRate  # noqa: F401  (registers its table)
 from servitize.installed_base import models  # noqa: F401  (registers the tables)
 from servitize.installed_base.columns import ImportKind
 from servitize.installed_base.importing.rules import target
