@@ -543,5 +543,6 @@ def listing(
     ctx: Context, status: str | None = None, opportunity_id: int | None = None
 ) -> list[Quote]:
     """The quotes of the accounts the user may see, newest first."""
-    ids = list(ctx.session.scalars(visible_account_ids(ctx.user)))
-    return repo.quotes_of(ctx.session, ids, opportunity_id=opportunity_id, status=status)
+    return repo.quotes_of(
+        ctx.session, visible_account_ids(ctx.user), opportunity_id=opportunity_id, status=status
+    )

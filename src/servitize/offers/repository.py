@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -76,15 +77,15 @@ def line(session: Session, quote_id: int, line_id: int) -> QuoteLine:
 
 def quotes_of(
     session: Session,
-    account_ids: Sequence[int] | None = None,
+    account_scope: Select[Any] | None = None,
     opportunity_id: int | None = None,
     status: str | None = None,
     limit: int = 200,
 ) -> list[Quote]:
-    """Quotes, newest first, in the accounts given (None: every account)."""
+    """Quotes, newest first, in the accounts of a scope (None: every account)."""
     q = select(Quote).order_by(Quote.id.desc()).limit(limit)
-    if account_ids is not None:
-        q = q.where(Quote.account_id.in_(account_ids))
+    if account_scope is not None:
+        q = q.where(Quote.account_id.in_(account_scope))
     if opportunity_id is not None:
         q = q.where(Quote.opportunity_id == opportunity_id)
     if status is not None:
@@ -112,13 +113,13 @@ def delete(session: Session, row: object) -> None:
 
 def contracts_of(
     session: Session,
-    account_ids: Sequence[int] | None = None,
+    account_scope: Select[Any] | None = None,
     quote_id: int | None = None,
     limit: int = 500,
 ) -> list[Contract]:
     q = select(Contract).order_by(Contract.id).limit(limit)
-    if account_ids is not None:
-        q = q.where(Contract.account_id.in_(account_ids))
+    if account_scope is not None:
+        q = q.where(Contract.account_id.in_(account_scope))
     if quote_id is not None:
         q = q.where(Contract.quote_id == quote_id)
     return list(session.scalars(q))
@@ -284,3 +285,17 @@ def corrections_of(session: Session, line_id: int) -> int:
         )
         or 0
     )
+
+
+def contracts_running(
+    session: Session, start: date, end: date, account_scope: Select[Any] | None = None
+) -> list[Contract]:
+    """Contracts running at some day of [start, end), in the accounts of a scope."""
+    q = (
+        select(Contract)
+        .where(Contract.start_on < end, (Contract.end_on.is_(None)) | (Contract.end_on > start))
+        .order_by(Contract.id)
+    )
+    if account_scope is not None:
+        q = q.where(Contract.account_id.in_(account_scope))
+    return list(session.scalars(q))
