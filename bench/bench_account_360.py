@@ -17,6 +17,7 @@ from bench.http import load, percentiles, uvicorn_server
 from bench.pg import fresh_database
 from servitize.core.db import make_engine, session_factory
 from servitize.installed_base.service import account_360
+from servitize.trust.context import context_of
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
 
@@ -89,9 +90,10 @@ def run(scale: str) -> dict:
         samples = []
         with Progress() as progress:
             task = progress.add_task("account 360 in-process", total=len(ids))
+            ctx = context_of(session, admin)
             for account_id in ids:
                 t = time.perf_counter()
-                account_360(session, admin, account_id)
+                account_360(ctx, account_id)
                 samples.append(time.perf_counter() - t)
                 progress.advance(task)
     engine.dispose()

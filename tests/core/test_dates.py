@@ -98,6 +98,7 @@ def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:
     from servitize.installed_base import service as installed_base
     from servitize.installed_base.models import Asset
     from servitize.intelligence import service as intelligence
+    from servitize.trust.context import context_of
 
     owner = b.user(session, role="account_owner")
     account = b.account(session, owner_id=owner.id)
@@ -122,7 +123,7 @@ def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:
     expected = date.max if which == 2 else date.min  # the nearest date Python can hold
     assert session.get(Asset, asset.id).install_date == expected
     today = date(2026, 11, 1)
-    view = installed_base.account_360(session, owner, account.id, today=today)
+    view = installed_base.account_360(context_of(session, owner, today=today), account.id)
     assert view.account.id == account.id
     intelligence.run_segments(session, today)
     intelligence.generate_leads(session, today, use_model=False)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from servitize.installed_base.models import ExchangeRate
 from servitize.installed_base.service import account_360
+from servitize.trust.context import context_of
 from servitize.trust.service import issue_token
 from tests import builders as b
 
@@ -114,7 +115,7 @@ def _customer(session):  # type: ignore[no-untyped-def]
 
 def test_account_360_numbers(session) -> None:  # type: ignore[no-untyped-def]
     owner, _tech, acc = _customer(session)
-    view = account_360(session, owner, acc.id, today=TODAY)
+    view = account_360(context_of(session, owner, today=TODAY), acc.id)
 
     assert view.account.owner.username == "anna"
     assert {role: [c.name for c in cs] for role, cs in view.contacts_by_role.items()} == {
@@ -237,7 +238,7 @@ def test_360_money_at_the_rate_of_the_day_and_unconverted_apart(session) -> None
         ]
     )
     session.flush()
-    view = account_360(session, owner, acc.id, today=TODAY)
+    view = account_360(context_of(session, owner, today=TODAY), acc.id)
     pu = view.purchases
     # 1000 SEK x 0.09 (March) + 1000 SEK x 0.085 (Sept) + 20 EUR; the CHF never count as EUR.
     assert pu.amount == Decimal("195.00")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
 from servitize.installed_base import buying_centre, service
+from servitize.trust.context import context_of
 from servitize.trust.models import AuditEntry
 from servitize.trust.service import issue_token
 from tests import builders as b
@@ -34,7 +35,7 @@ def test_an_added_person_shows_in_the_360_by_role_and_is_audited(session, owned)
     )
     contact = buying_centre.add_contact(session, owner, account.id, new)
     assert contact.external_id.startswith("HAND-") and contact.title is None
-    a360 = service.account_360(session, owner, account.id)
+    a360 = service.account_360(context_of(session, owner), account.id)
     [shown] = a360.contacts_by_role["technical"]
     assert (shown.name, shown.level, shown.email) == (
         "Petra Lang",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from servitize.core.errors import InvalidInput, NotFound, PermissionDenied
 from servitize.installed_base import fixes, service
+from servitize.trust.context import context_of
 from servitize.trust.models import AuditEntry
 from servitize.trust.service import issue_token
 from tests import builders as b
@@ -27,7 +28,7 @@ def machine(session):  # type: ignore[no-untyped-def]
 
 
 def _issues(session, owner, account) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    health = service.account_360(session, owner, account.id, today=TODAY).data_health
+    health = service.account_360(context_of(session, owner, today=TODAY), account.id).data_health
     return {i.check: i.count for i in health.issues}
 
 

@@ -9,10 +9,10 @@ from rich.table import Table
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
-from servitize.core.settings import Settings
 from servitize.installed_base import service
 from servitize.installed_base.service import link_dealer_user
 from servitize.trust.audit import Actor
+from servitize.trust.cli import run_in_context
 from servitize.trust.service import acting_user
 
 AsUser = Annotated[
@@ -78,14 +78,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """The account 360 of one account."""
-        try:
-            with cli_session() as session:
-                view = service.account_360(
-                    session, acting_user(session, as_user), account_id, settings=Settings()
-                )
-        except ServitizeError as exc:
-            console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(1 if exc.status_code == 404 else 2) from None
+        view = run_in_context(lambda ctx: service.account_360(ctx, account_id), as_user)
         if as_json:
             emit_json(view)
             return

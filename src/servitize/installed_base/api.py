@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from servitize.core.dates import SaneDate
 from servitize.core.inputs import Count, Id
@@ -20,13 +19,15 @@ from servitize.installed_base.models import (
 from servitize.installed_base.schemas import (
     Account360,
     AccountRead,
+    AssetFixBody,
     AssetRead,
+    ContactBody,
     ContactRead,
     Page,
     ServiceEventRead,
     UserRef,
 )
-from servitize.trust.http import CurrentUser, DbSession, settings_of
+from servitize.trust.http import CurrentUser, RequestContext
 
 router = APIRouter(tags=["installed base"])
 
@@ -42,8 +43,7 @@ def me(user: CurrentUser) -> UserRef:
 
 @router.get("/accounts", response_model=Page[AccountRead])
 def accounts(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     q: Annotated[str | None, Query(max_length=200, description="part of name or number")] = None,
     owner: Annotated[str | None, Query(description="owner's username")] = None,
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
@@ -55,8 +55,8 @@ def accounts(
 ) -> Page[AccountRead]:
     """Accounts the user may see, filtered and paginated."""
     return service.list_accounts(
-        session,
-        user,
+        ctx.session,
+        ctx.user,
         q=q,
         owner=owner,
         country=country,
@@ -69,29 +69,24 @@ def accounts(
 
 
 @router.get("/accounts/{account_id}", response_model=Account360)
-def account_360(
-    account_id: Id, request: Request, session: DbSession, user: CurrentUser
-) -> Account360:
+def account_360(account_id: Id, ctx: RequestContext) -> Account360:
     """The account 360: owner, buying centre, sites, installed base, history, data health."""
-    return service.account_360(session, user, account_id, settings=settings_of(request))
+    return service.account_360(ctx, account_id)
 
 
 @router.post("/accounts/{account_id}/contacts", response_model=ContactRead, status_code=201)
-def add_contact(
-    account_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser
-) -> ContactRead:
+def add_contact(account_id: Id, body: ContactBody, ctx: RequestContext) -> ContactRead:
     """Add a person to the account's buying centre: name, buying_role (decision_maker,
     decision_influencer, user, technical, procurement), level, title, email, phone; audited."""
     contact = buying_centre.add_contact(
-        session, user, account_id, buying_centre.parse_contact(body)
+        ctx.session, ctx.user, account_id, buying_centre.parse_contact(body.values())
     )
     return ContactRead.model_validate(contact)
 
 
 @router.get("/assets", response_model=Page[AssetRead])
 def assets(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Id | None = None,
     origin: Origin | None = None,
     connectivity: Connectivity | None = None,
@@ -102,8 +97,9 @@ def assets(
 ) -> Page[AssetRead]:
     """Machines of the installed base the user may see."""
     return service.list_assets(
-        session,
-        user,
+        ctx.session,
+        ctx.user,
+        today=ctx.today,
         account_id=account_id,
         origin=origin.value if origin else None,
         connectivity=connectivity.value if connectivity else None,
@@ -115,26 +111,24 @@ def assets(
 
 
 @router.get("/assets/{asset_id}", response_model=AssetRead)
-def asset(asset_id: Id, session: DbSession, user: CurrentUser) -> AssetRead:
+def asset(asset_id: Id, ctx: RequestContext) -> AssetRead:
     """One machine."""
-    return service.get_asset(session, user, asset_id)
+    return service.get_asset(ctx.session, ctx.user, asset_id, today=ctx.today)
 
 
 @router.patch("/assets/{asset_id}", response_model=AssetRead)
-def fix_asset(
-    asset_id: Id, body: dict[str, Any], session: DbSession, user: CurrentUser
-) -> AssetRead:
+def fix_asset(asset_id: Id, body: AssetFixBody, ctx: RequestContext) -> AssetRead:
     """Fix a machine's record: only the fields sent change (``null`` clears); audited. Fields:
     serial, model, product_line, manufacturer, origin, competitor, install_date, connectivity,
     warranty_end, coverage, contract_end, site_id."""
-    asset = fixes.fix_asset(session, user, asset_id, fixes.parse_fix(body))
-    return service.asset_read(asset, date.today())
+    fix = fixes.parse_fix(body.values())
+    asset = fixes.fix_asset(ctx.session, ctx.user, asset_id, fix, today=ctx.today)
+    return service.asset_read(asset, ctx.today)
 
 
 @router.get("/service-events", response_model=Page[ServiceEventRead])
 def service_events(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Id | None = None,
     asset_id: Id | None = None,
     kind: ServiceKind | None = None,
@@ -145,8 +139,8 @@ def service_events(
 ) -> Page[ServiceEventRead]:
     """Work orders, newest first."""
     return service.list_service_events(
-        session,
-        user,
+        ctx.session,
+        ctx.user,
         account_id=account_id,
         asset_id=asset_id,
         kind=kind.value if kind else None,

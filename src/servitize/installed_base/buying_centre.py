@@ -16,14 +16,14 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
-from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, parse_input
 from servitize.core.inputs import Input
+from servitize.installed_base import repository as repo
 from servitize.installed_base.access import get_account, require
-from servitize.installed_base.models import Account, BuyingRole, Contact, ContactLevel
+from servitize.installed_base.models import BuyingRole, Contact, ContactLevel
 from servitize.trust.audit import actor_of, record
 from servitize.trust.editing import lock_for_edit
 from servitize.trust.models import User
@@ -63,7 +63,7 @@ def add_contact(session: Session, user: User, account_id: int, new: NewContact) 
     account = get_account(session, user, account_id)
     require(user, "contact.add")
     data = new.model_dump(mode="json")
-    lock_for_edit(session, select(Account).where(Account.id == account.id), f"account {account.id}")
+    lock_for_edit(session, repo.account_row(account.id), f"account {account.id}")
     twin = _same_person(session, account.id, data)
     if twin is not None:
         raise Conflict(
@@ -91,20 +91,7 @@ def add_contact(session: Session, user: User, account_id: int, new: NewContact) 
 def _same_person(session: Session, account_id: int, data: dict[str, Any]) -> Contact | None:
     """The account's contact with this e-mail (any case); without one, a contact with the same
     details added within ``DOUBLE_SUBMIT``."""
-    mine = Contact.account_id == account_id
     if data["email"]:
-        return session.scalar(
-            select(Contact)
-            .where(mine, func.lower(Contact.email) == data["email"].lower())
-            .order_by(Contact.id)
-            .limit(1)
-        )
-    same: list[ColumnElement[bool]] = [
-        mine,
-        Contact.email.is_(None),
-        Contact.created_at >= utcnow() - DOUBLE_SUBMIT,
-    ]
-    for name in ("name", "buying_role", "level", "title", "phone"):
-        column, value = getattr(Contact, name), data[name]
-        same.append(column.is_(None) if value is None else column == value)
-    return session.scalar(select(Contact).where(*same).order_by(Contact.id).limit(1))
+        return repo.contact_with_email(session, account_id, data["email"])
+    details = {name: data[name] for name in ("name", "buying_role", "level", "title", "phone")}
+    return repo.recent_contact_alike(session, account_id, details, utcnow() - DOUBLE_SUBMIT)

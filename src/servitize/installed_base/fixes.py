@@ -11,14 +11,14 @@ from datetime import date
 from typing import Any
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.dates import SaneDate
 from servitize.core.errors import InvalidInput, NotFound, parse_input
 from servitize.core.inputs import Id, Input
-from servitize.installed_base.access import require, visible_account_ids
-from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage, Site
+from servitize.installed_base import repository as repo
+from servitize.installed_base.access import require
+from servitize.installed_base.models import Asset, Connectivity, Origin, ServiceCoverage
 from servitize.trust.audit import actor_of, diff, record
 from servitize.trust.editing import check_version, lock_for_edit
 from servitize.trust.models import User
@@ -60,7 +60,7 @@ def fix_asset(
     today = today or date.today()
     asset = lock_for_edit(
         session,
-        select(Asset).where(Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user))),
+        repo.asset_to_edit(user, asset_id),
         f"machine {asset_id}",
     )
     if asset is None:
@@ -94,7 +94,7 @@ def _check(session: Session, asset: Asset, changes: dict[str, Any], today: date)
     if after["origin"] == Origin.competitor.value and not after["competitor"]:
         reasons.append("competitor is required when origin is competitor")
     if "site_id" in changes and changes["site_id"] is not None:
-        site = session.get(Site, changes["site_id"])
+        site = repo.site_by_id(session, changes["site_id"])
         if site is None or site.account_id != asset.account_id:
             reasons.append(f"site {changes['site_id']} is not a site of this machine's account")
     for name in ("origin", "connectivity", "coverage"):

@@ -1,12 +1,12 @@
-"""What the API and pages show of the installed base (Pydantic, out only)."""
+"""What the API and pages show of the installed base, and the bodies its API receives."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Out(BaseModel):
@@ -219,3 +219,52 @@ class Account360(BaseModel):
     purchases: PurchaseSummary
     competitors: list[CompetitorRead]
     data_health: DataHealth
+
+
+# Bodies the API receives. They name the fields for the API's documentation and take any JSON
+# object: the use case (``buying_centre.parse_contact``, ``fixes.parse_fix``) checks every value
+# and answers 422 naming each wrong field, the same answer for a form and for the API.
+
+
+class ContactBody(BaseModel):
+    """A person for an account's buying centre: ``name`` and ``buying_role`` (decision_maker,
+    decision_influencer, user, technical, procurement) required; ``level``, ``title``,
+    ``email``, ``phone`` optional."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Any = Field(default=None, description="2 to 200 characters")
+    buying_role: Any = Field(default=None, description="the person's role in the buying centre")
+    level: Any = None
+    title: Any = None
+    email: Any = None
+    phone: Any = None
+
+    def values(self) -> dict[str, Any]:
+        """The fields as sent (left out stays left out)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class AssetFixBody(BaseModel):
+    """A fix of a machine's record: only the fields sent change, ``null`` clears; ``version``
+    is the version read (an older one answers 409)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    serial: Any = None
+    model: Any = None
+    product_line: Any = None
+    manufacturer: Any = None
+    origin: Any = Field(default=None, description="own or competitor")
+    competitor: Any = None
+    install_date: Any = Field(default=None, description="YYYY-MM-DD")
+    connectivity: Any = Field(default=None, description="none, legacy or current")
+    warranty_end: Any = Field(default=None, description="YYYY-MM-DD")
+    coverage: Any = None
+    contract_end: Any = Field(default=None, description="YYYY-MM-DD")
+    site_id: Any = None
+    version: Any = None
+
+    def values(self) -> dict[str, Any]:
+        """The fields as sent (left out stays left out)."""
+        return self.model_dump(exclude_unset=True)

@@ -6,18 +6,19 @@ Every function takes the user and answers only what the user may see.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.settings import Settings
 from servitize.installed_base import repository as repo
 from servitize.installed_base import rules
-from servitize.installed_base.access import account_scope, get_account, visible_account_ids
-from servitize.installed_base.models import Account, Asset, ServiceEvent
+from servitize.installed_base.access import get_account
+from servitize.installed_base.models import Account, Asset, ServiceEvent, Site
 from servitize.installed_base.schemas import (
     Account360,
     AccountRead,
@@ -40,6 +41,7 @@ from servitize.kit import money
 from servitize.kit.money import from_cents
 from servitize.trust import audit
 from servitize.trust.audit import Actor
+from servitize.trust.context import Context
 from servitize.trust.models import User
 
 CONNECTIVITY_ORDER = ("none", "legacy", "current")
@@ -92,10 +94,18 @@ def list_accounts(
     offset: int = 0,
 ) -> Page[AccountRead]:
     """One page of the accounts the user may see, by name."""
-    query = repo.accounts_query(
-        user, q=q, owner=owner, country=country, industry=industry, territory=territory, kind=kind
+    rows, total = repo.accounts_page(
+        session,
+        user,
+        q=q,
+        owner=owner,
+        country=country,
+        industry=industry,
+        territory=territory,
+        kind=kind,
+        limit=limit,
+        offset=offset,
     )
-    rows, total = repo.page(session, query, (Account.name, Account.id), limit, offset)
     owners = repo.users_by_id(session, {a.owner_id for a in rows if a.owner_id})
     items = [account_read(a, owners) for a in rows]
     return Page[AccountRead](items=items, total=total, limit=limit, offset=offset)
@@ -244,46 +254,34 @@ def _purchases(session: Session, account_id: int, today: date, company: str) -> 
     )
 
 
-def account_360(
-    session: Session,
-    user: User,
-    account_id: int,
-    today: date | None = None,
-    settings: Settings | None = None,
-) -> Account360:
-    """Everything known about one account: the one face to the customer."""
-    return account_360_page(session, user, account_id, today=today, settings=settings)[0]
+def account_360(ctx: Context, account_id: int) -> Account360:
+    """Everything known about one account: the one face to the customer (as of ``ctx.today``)."""
+    return account_360_page(ctx, account_id).view
+
+
+@dataclass(frozen=True)
+class Account360Page:
+    """What the account page shows: the 360, one page of its machines, the users it names."""
+
+    view: Account360
+    machines: Page[AssetRead]
+    users: dict[int, User]
 
 
 def account_360_page(
-    session: Session,
-    user: User,
-    account_id: int,
-    *,
-    assets_offset: int = 0,
-    assets_limit: int = 25,
-    today: date | None = None,
-    settings: Settings | None = None,
-) -> tuple[Account360, Page[AssetRead], dict[int, User]]:
+    ctx: Context, account_id: int, *, assets_offset: int = 0, assets_limit: int = 25
+) -> Account360Page:
     """The 360 with one page of its machines and the users it names (owners, technicians).
 
     The account page needs all three; they come from one pass over the account's records:
     the machines are read once for the summaries, the data health, the site counts and the page.
     """
-    today = today or date.today()
-    settings = settings or Settings()
+    session, user, today, settings = ctx.session, ctx.user, ctx.today, ctx.settings
     account = get_account(session, user, account_id)
     dealer = dealer_name = None
     if account.dealer_id:
         # A dealer outside the user's scope is named, nothing more (its record answers 404).
-        dealer = session.scalar(
-            select(Account).where(Account.id == account.dealer_id, account_scope(user))
-        )
-        dealer_name = (
-            dealer.name
-            if dealer
-            else session.scalar(select(Account.name).where(Account.id == account.dealer_id))
-        )
+        dealer, dealer_name = repo.dealer_of(session, user, account.dealer_id)
     contacts: dict[str, list[ContactRead]] = defaultdict(list)
     for c in repo.contacts_of(session, account.id):
         contacts[c.buying_role].append(ContactRead.model_validate(c))
@@ -321,7 +319,7 @@ def account_360_page(
         limit=assets_limit,
         offset=assets_offset,
     )
-    return a360, machines, users
+    return Account360Page(a360, machines, users)
 
 
 def list_assets(
@@ -340,17 +338,19 @@ def list_assets(
 ) -> Page[AssetRead]:
     """One page of the machines the user may see (``parent_id``: the machines of a line)."""
     today = today or date.today()
-    query = repo.assets_query(
+    rows, total = repo.assets_page(
+        session,
         user,
+        today=today,
+        coverage_status=coverage_status,
         account_id=account_id,
         origin=origin,
         connectivity=connectivity,
         model=model,
         parent_id=parent_id,
+        limit=limit,
+        offset=offset,
     )
-    if coverage_status:
-        query = query.where(repo.coverage_status_sql(today) == coverage_status)
-    rows, total = repo.page(session, query, (Asset.id,), limit, offset)
     return Page[AssetRead](
         items=[asset_read(a, today) for a in rows], total=total, limit=limit, offset=offset
     )
@@ -358,9 +358,7 @@ def list_assets(
 
 def get_asset(session: Session, user: User, asset_id: int, today: date | None = None) -> AssetRead:
     """One machine, if the user may see its account."""
-    asset = session.scalar(
-        select(Asset).where(Asset.id == asset_id, Asset.account_id.in_(visible_account_ids(user)))
-    )
+    asset = repo.visible_asset(session, user, asset_id)
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
     return asset_read(asset, today or date.today())
@@ -379,11 +377,16 @@ def list_service_events(
     offset: int = 0,
 ) -> Page[ServiceEventRead]:
     """One page of work orders, newest first."""
-    query = repo.service_events_query(
-        user, since=since, until=until, account_id=account_id, asset_id=asset_id, kind=kind
-    )
-    rows, total = repo.page(
-        session, query, (ServiceEvent.day.desc(), ServiceEvent.id.desc()), limit, offset
+    rows, total = repo.service_events_page(
+        session,
+        user,
+        since=since,
+        until=until,
+        account_id=account_id,
+        asset_id=asset_id,
+        kind=kind,
+        limit=limit,
+        offset=offset,
     )
     return Page[ServiceEventRead](
         items=[event_read(e) for e in rows], total=total, limit=limit, offset=offset
@@ -394,10 +397,10 @@ def link_dealer_user(
     session: Session, actor: Actor, username: str, dealer_external_id: str
 ) -> None:
     """Give a dealer's user the dealer's scope: the dealer and the accounts it serves."""
-    user = session.scalar(select(User).where(User.username == username))
+    user = repo.user_named(session, username)
     if user is None:
         raise NotFound(f"no user {username!r}")
-    dealer = session.scalar(select(Account).where(Account.external_id == dealer_external_id))
+    dealer = repo.account_by_external_id(session, dealer_external_id)
     if dealer is None or dealer.kind != "dealer":
         raise InvalidInput(f"{dealer_external_id!r} is not a dealer account")
     before = {"dealer_account_id": user.dealer_account_id}
@@ -416,6 +419,26 @@ def link_dealer_user(
 FACET_LIMIT = 300
 
 
-def account_facets(session: Session, user: User) -> dict[str, list]:
+def account_facets(session: Session, user: User) -> repo.AccountFacets:
     """The values the account filters offer: what occurs in the user's own accounts."""
     return repo.account_facets(session, user, FACET_LIMIT)
+
+
+def site_names(session: Session, account_id: int) -> dict[int, str]:
+    """The account's site names keyed by id."""
+    return {s.id: s.name for s in repo.sites_of(session, account_id)}
+
+
+def sites_of(session: Session, account_id: int) -> list[Site]:
+    """The account's sites by name (the choices of a machine's site)."""
+    return repo.sites_of(session, account_id)
+
+
+def owner_choices(session: Session, roles: tuple[str, ...]) -> list[User]:
+    """Active users of these roles, by name: who may be given an account."""
+    return repo.possible_owners(session, roles)
+
+
+def technicians_of(session: Session, events: Sequence[ServiceEventRead]) -> dict[int, User]:
+    """The technicians the work orders name, keyed by id."""
+    return repo.users_by_id(session, {e.technician_id for e in events if e.technician_id})

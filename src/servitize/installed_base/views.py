@@ -6,17 +6,16 @@ One URL, two renderings: a full page, or (for HTMX) the fragment of its ``_parti
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.pages import is_htmx, render, text_form
 from servitize.installed_base import buying_centre, fixes, service
-from servitize.installed_base import repository as repo
 from servitize.installed_base.access import SALESPEOPLE, get_account, may, require
 from servitize.installed_base.models import (
     BuyingRole,
@@ -26,8 +25,8 @@ from servitize.installed_base.models import (
     ServiceCoverage,
 )
 from servitize.installed_base.schemas import Page
-from servitize.trust.http import CurrentUser, DbSession, settings_of
-from servitize.trust.models import User
+from servitize.trust.context import Context
+from servitize.trust.http import RequestContext
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,9 +46,18 @@ def fragment_for(request: Request, target: str) -> bool:
     )
 
 
-def pager(
-    page: Page[Any], base: str, params: dict[str, Any], key: str = "offset"
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Pager:
+    """The pagination bar of one page of a list: rows shown, total, links to the neighbours."""
+
+    first: int
+    last: int
+    total: int
+    prev: str | None
+    next: str | None
+
+
+def pager(page: Page[Any], base: str, params: dict[str, Any], key: str = "offset") -> Pager:
     """Links and numbers for the pagination bar of one page of a list."""
 
     def link(offset: int) -> str:
@@ -60,13 +68,13 @@ def pager(
 
     end = min(page.offset + len(page.items), page.total)
     has_prev, has_next = page.offset > 0, end < page.total
-    return {
-        "first": page.offset + 1 if page.items else 0,
-        "last": end,
-        "total": page.total,
-        "prev": link(max(page.offset - page.limit, 0)) if has_prev else None,
-        "next": link(page.offset + page.limit) if has_next else None,
-    }
+    return Pager(
+        first=page.offset + 1 if page.items else 0,
+        last=end,
+        total=page.total,
+        prev=link(max(page.offset - page.limit, 0)) if has_prev else None,
+        next=link(page.offset + page.limit) if has_next else None,
+    )
 
 
 def _vary(response: HTMLResponse) -> HTMLResponse:
@@ -77,8 +85,7 @@ def _vary(response: HTMLResponse) -> HTMLResponse:
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     q: Text = None,
     owner: Text = None,
     country: Text = None,
@@ -95,8 +102,8 @@ def accounts_page(
         "territory": territory,
     }
     page = service.list_accounts(
-        session,
-        user,
+        ctx.session,
+        ctx.user,
         **{k: v or None for k, v in filters.items()},
         limit=ACCOUNTS_PER_PAGE,
         offset=offset,
@@ -108,51 +115,48 @@ def accounts_page(
     }
     if fragment_for(request, "account-results"):
         return _vary(render(request, "installed_base/_accounts.html", context))
-    context["facets"] = service.account_facets(session, user)
+    context["facets"] = service.account_facets(ctx.session, ctx.user)
     return _vary(render(request, "installed_base/accounts.html", context))
-
-
-def _site_names(session: Session, account_id: int) -> dict[int, str]:
-    return {s.id: s.name for s in repo.sites_of(session, account_id)}
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: int,
     assets_offset: Offset = 0,
 ) -> HTMLResponse:
     """The account 360: one face to the customer; HTMX pages through its installed base."""
+    session, user = ctx.session, ctx.user
     if fragment_for(request, "installed-base"):
         get_account(session, user, account_id)  # 404 outside the user's scope
         assets = service.list_assets(
-            session, user, account_id=account_id, limit=ASSETS_PER_PAGE, offset=assets_offset
+            session,
+            user,
+            account_id=account_id,
+            today=ctx.today,
+            limit=ASSETS_PER_PAGE,
+            offset=assets_offset,
         )
         context = {
             "assets": assets,
-            "site_names": _site_names(session, account_id),
+            "site_names": service.site_names(session, account_id),
             "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         }
         return _vary(render(request, "installed_base/_assets.html", context))
-    a360, assets, users = service.account_360_page(
-        session,
-        user,
-        account_id,
-        assets_offset=assets_offset,
-        assets_limit=ASSETS_PER_PAGE,
-        settings=settings_of(request),
+    shown = service.account_360_page(
+        ctx, account_id, assets_offset=assets_offset, assets_limit=ASSETS_PER_PAGE
     )
+    a360, assets = shown.view, shown.machines
     context = {
         "a": a360,
         "account": a360.account,
         "assets": assets,
         "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         "site_names": {s.id: s.name for s in a360.sites},
-        "technicians": users,
+        "technicians": shown.users,
         "owner_choices": (
-            repo.possible_owners(session, SALESPEOPLE) if may(user, "account.assign_owner") else []
+            service.owner_choices(session, SALESPEOPLE) if may(user, "account.assign_owner") else []
         ),
     }
     return _vary(render(request, "installed_base/account.html", context))
@@ -161,13 +165,13 @@ def account_page(
 @router.get("/assets/{asset_id}", response_class=HTMLResponse)
 def asset_page(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     asset_id: int,
     events_offset: Offset = 0,
 ) -> HTMLResponse:
     """One machine: details, coverage, age, its line, and its work orders."""
-    asset = service.get_asset(session, user, asset_id)
+    session, user = ctx.session, ctx.user
+    asset = service.get_asset(session, user, asset_id, today=ctx.today)
     events = service.list_service_events(
         session, user, asset_id=asset_id, limit=EVENTS_PER_PAGE, offset=events_offset
     )
@@ -175,18 +179,22 @@ def asset_page(
         "asset": asset,
         "events": events,
         "events_pager": pager(events, f"/assets/{asset_id}", {}, key="events_offset"),
-        "technicians": repo.users_by_id(
-            session, {e.technician_id for e in events.items if e.technician_id}
-        ),
+        "technicians": service.technicians_of(session, events.items),
     }
     if fragment_for(request, "service-events"):
         return _vary(render(request, "installed_base/_events.html", context))
     account = get_account(session, user, asset.account_id)
-    children = service.list_assets(session, user, parent_id=asset.id, limit=50).items
+    children = service.list_assets(
+        session, user, parent_id=asset.id, today=ctx.today, limit=50
+    ).items
     context |= {
         "account": account,
-        "site_names": _site_names(session, asset.account_id),
-        "parent": service.get_asset(session, user, asset.parent_id) if asset.parent_id else None,
+        "site_names": service.site_names(session, asset.account_id),
+        "parent": (
+            service.get_asset(session, user, asset.parent_id, today=ctx.today)
+            if asset.parent_id
+            else None
+        ),
         "children": children,
     }
     return _vary(render(request, "installed_base/asset.html", context))
@@ -194,14 +202,14 @@ def asset_page(
 
 def _fix_form(
     request: Request,
-    session: Session,
-    user: User,
+    ctx: Context,
     asset_id: int,
     values: dict[str, Any] | None = None,
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    asset = service.get_asset(session, user, asset_id)
+    session, user = ctx.session, ctx.user
+    asset = service.get_asset(session, user, asset_id, today=ctx.today)
     account = get_account(session, user, asset.account_id)
     return render(
         request,
@@ -210,7 +218,7 @@ def _fix_form(
             "asset": asset,
             "account": account,
             "values": values or asset.model_dump(),
-            "sites": repo.sites_of(session, asset.account_id),
+            "sites": service.sites_of(session, asset.account_id),
             "message": message,
             "origins": list(Origin),
             "connectivities": list(Connectivity),
@@ -221,12 +229,10 @@ def _fix_form(
 
 
 @router.get("/assets/{asset_id}/fix", response_class=HTMLResponse)
-def fix_asset_page(
-    request: Request, session: DbSession, user: CurrentUser, asset_id: int
-) -> HTMLResponse:
+def fix_asset_page(request: Request, ctx: RequestContext, asset_id: int) -> HTMLResponse:
     """The form to fix a machine's record (what the data health score asks for)."""
-    require(user, "asset.edit")  # the analyst reads: no form to fill in vain
-    return _fix_form(request, session, user, asset_id)
+    require(ctx.user, "asset.edit")  # the analyst reads: no form to fill in vain
+    return _fix_form(request, ctx, asset_id)
 
 
 if TYPE_CHECKING:  # built at run time from the input models; to the type checker, form models
@@ -240,11 +246,11 @@ else:
 
 
 def _saved_or_again(
-    session: Session, save: Callable[[], object], again: Callable[[str], HTMLResponse], target: str
+    ctx: Context, save: Callable[[], object], again: Callable[[str], HTMLResponse], target: str
 ) -> Response:
     """A form's change in a savepoint: then on to ``target``, or the form again with the reasons."""
     try:
-        with session.begin_nested():
+        with ctx.session.begin_nested():
             save()
     except InvalidInput as exc:
         return again(exc.message)
@@ -258,25 +264,25 @@ def _saved_or_again(
 @router.post("/assets/{asset_id}/fix", response_class=HTMLResponse)
 def fix_asset_save(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     asset_id: int,
     form: Annotated[FixForm, Form()],
 ) -> Response:
     """Save the form; back to the machine, or the form again with every reason."""
     values = form.model_dump()
     return _saved_or_again(
-        session,
-        lambda: fixes.fix_asset(session, user, asset_id, fixes.parse_fix(values)),
-        lambda reasons: _fix_form(request, session, user, asset_id, values, reasons, 422),
+        ctx,
+        lambda: fixes.fix_asset(
+            ctx.session, ctx.user, asset_id, fixes.parse_fix(values), today=ctx.today
+        ),
+        lambda reasons: _fix_form(request, ctx, asset_id, values, reasons, 422),
         f"/assets/{asset_id}",
     )
 
 
 def _contact_form(
     request: Request,
-    session: Session,
-    user: User,
+    ctx: Context,
     account_id: int,
     values: dict[str, Any] | None = None,
     message: str | None = None,
@@ -286,7 +292,7 @@ def _contact_form(
         request,
         "installed_base/new_contact.html",
         {
-            "account": get_account(session, user, account_id),
+            "account": get_account(ctx.session, ctx.user, account_id),
             "values": values or {},
             "message": message,
             "roles": list(BuyingRole),
@@ -297,29 +303,26 @@ def _contact_form(
 
 
 @router.get("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
-def new_contact_page(
-    request: Request, session: DbSession, user: CurrentUser, account_id: int
-) -> HTMLResponse:
+def new_contact_page(request: Request, ctx: RequestContext, account_id: int) -> HTMLResponse:
     """The form to add a person to the account's buying centre."""
-    require(user, "contact.add")
-    return _contact_form(request, session, user, account_id)
+    require(ctx.user, "contact.add")
+    return _contact_form(request, ctx, account_id)
 
 
 @router.post("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
 def new_contact_save(
     request: Request,
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: int,
     form: Annotated[ContactForm, Form()],
 ) -> Response:
     """Save the form; back to the 360's buying centre, or the form again with every reason."""
     values = form.model_dump()
     return _saved_or_again(
-        session,
+        ctx,
         lambda: buying_centre.add_contact(
-            session, user, account_id, buying_centre.parse_contact(values)
+            ctx.session, ctx.user, account_id, buying_centre.parse_contact(values)
         ),
-        lambda reasons: _contact_form(request, session, user, account_id, values, reasons, 422),
+        lambda reasons: _contact_form(request, ctx, account_id, values, reasons, 422),
         f"/accounts/{account_id}#bc-title",
     )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from servitize.core.console import console, emit_json
 from servitize.core.db import make_engine
@@ -69,8 +68,8 @@ def _command(kind: str):
         except reading.ImportFileError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(EXIT_UNREADABLE) from None
-        except SQLAlchemyError as exc:  # e.g. a database never migrated: say so, no traceback
-            cause = str(getattr(exc, "orig", None) or exc)
+        except importing.DatabaseError as exc:  # e.g. never migrated: say so, no traceback
+            cause = importing.database_cause(exc)
             console.print(f"[red]database error:[/] {cause}")
             if _not_migrated(cause):  # only then is the upgrade the answer
                 console.print("is the database up to date? run: servitize db upgrade")

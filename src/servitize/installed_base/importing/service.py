@@ -21,6 +21,7 @@ from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from servitize.core.console import console
@@ -64,6 +65,16 @@ class ImportResult:
         data["rejects_file"] = str(self.rejects_file) if self.rejects_file else None
         data["seconds"] = round(self.seconds, 3)
         return data
+
+
+# What the database refused during an import (a table missing, a lock held): the command line
+# catches it by this name and tells the cause, without naming SQLAlchemy.
+DatabaseError = SQLAlchemyError
+
+
+def database_cause(exc: BaseException) -> str:
+    """The database's own words for why it refused (the driver's message when there is one)."""
+    return str(getattr(exc, "orig", None) or exc)
 
 
 def kind_of(name: str) -> ImportKind:
