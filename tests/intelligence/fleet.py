@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from servitize.core.settings import Settings
+from servitize.intelligence.records import Records, load_records
 from tests import builders as b
 
 AS_OF = date(2026, 11, 23)
@@ -116,3 +118,15 @@ def build(session):  # type: ignore[no-untyped-def]
     b.order(session, beta, pm, day=date(2024, 11, 1), amount_cents=1_400_00)
     session.flush()
     return {"acme": acme, "beta": beta, "pump": pump, "cm": cm, "pm": pm, "parts": parts}
+
+
+def records_of(session) -> Records:  # type: ignore[no-untyped-def]
+    """The records the features read, loaded as the batch loads them with the configured
+    company currency and connectivity offerings; list prices at today's rates."""
+    settings = Settings()
+    return load_records(
+        session,
+        settings.company_currency,
+        settings.intelligence.connectivity_offerings,
+        date.today(),
+    )

@@ -6,8 +6,7 @@ import pytest
 
 from servitize.intelligence.features import describe, features
 from servitize.intelligence.featurize import Sources, compute
-from servitize.intelligence.records import load_records
-from tests.intelligence.fleet import AS_OF, build
+from tests.intelligence.fleet import AS_OF, build, records_of
 
 
 def _by(table, key):  # type: ignore[no-untyped-def]
@@ -16,7 +15,7 @@ def _by(table, key):  # type: ignore[no-untyped-def]
 
 def test_asset_features_match_hand_counts(session) -> None:  # type: ignore[no-untyped-def]
     ids = build(session)
-    src = Sources.from_records(load_records(session))
+    src = Sources.from_records(records_of(session))
     rows = _by(compute(src, AS_OF, "asset"), "external_id")
     pump = rows["P-104"]
     assert pump["age_years"] == pytest.approx(2763 / 365.25)  # not rounded: shown rounded once
@@ -39,7 +38,7 @@ def test_asset_features_match_hand_counts(session) -> None:  # type: ignore[no-u
 
 def test_account_features_match_hand_counts(session) -> None:  # type: ignore[no-untyped-def]
     ids = build(session)
-    src = Sources.from_records(load_records(session))
+    src = Sources.from_records(records_of(session))
     fams = ["condition_monitoring", "spare_parts"]
     rows = _by(compute(src, AS_OF, "account", fams), "account_id")
     acme, beta = rows[ids["acme"].id], rows[ids["beta"].id]
@@ -59,7 +58,7 @@ def test_account_features_match_hand_counts(session) -> None:  # type: ignore[no
 
 def test_nothing_after_the_cutoff_counts(session) -> None:  # type: ignore[no-untyped-def]
     ids = build(session)
-    src = Sources.from_records(load_records(session))
+    src = Sources.from_records(records_of(session))
     rows = _by(compute(src, AS_OF.replace(year=2026, month=7, day=1), "account"), "account_id")
     acme = rows[ids["acme"].id]
     assert acme["repairs_12m"] == 2  # 2026-01-20 and 2026-06-10 only

@@ -10,15 +10,15 @@ from servitize.core.settings import IntelligenceSettings
 from servitize.installed_base.models import ExchangeRate
 from servitize.intelligence import rules, stories
 from servitize.intelligence.featurize import Sources, compute, lead_assets
-from servitize.intelligence.records import load_records
 from servitize.intelligence.service import generate_leads
 from tests import builders as b
+from tests.intelligence.fleet import records_of
 
 AS_OF = date(2026, 11, 23)
 
 
 def _rows(session, level):  # type: ignore[no-untyped-def]
-    src = Sources.from_records(load_records(session))
+    src = Sources.from_records(records_of(session))
     table = (
         compute(src, AS_OF, level)
         if level == "account"
@@ -187,7 +187,7 @@ def test_connectivity_as_of_the_cutoff(session) -> None:  # type: ignore[no-unty
     session.flush()
     session.execute(order_asset.insert().values(order_id=order.id, asset_id=old.id))
     session.flush()
-    src = Sources.from_records(load_records(session))
+    src = Sources.from_records(records_of(session))
     before = {r["account_id"]: r for r in compute(src, date(2026, 1, 1), "account").to_pylist()}
     after = {r["account_id"]: r for r in compute(src, date(2026, 7, 1), "account").to_pylist()}
     # In January the old machine had not had its sensors yet: only the new one counts.

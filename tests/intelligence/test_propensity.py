@@ -13,8 +13,8 @@ from servitize.core.settings import IntelligenceSettings
 from servitize.demo.generate import write_demo_data
 from servitize.installed_base.importing.service import import_directory
 from servitize.intelligence import propensity, scoring
-from servitize.intelligence.records import load_records
 from servitize.trust.audit import Actor
+from tests.intelligence.fleet import records_of
 
 TODAY = date(2026, 11, 23)
 
@@ -29,7 +29,7 @@ def demo_records(tmp_path_factory):  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     import_directory(engine, folder / "csv", actor=Actor("test"), today=TODAY)
     with session_factory(engine)() as session:
-        records = load_records(session)
+        records = records_of(session)
     engine.dispose()
     return records
 

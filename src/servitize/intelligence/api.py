@@ -17,9 +17,10 @@ from servitize.intelligence.schemas import (
     LeadRead,
     SegmentRead,
     SegmentSummary,
+    SellerRead,
     TwinPositionRead,
 )
-from servitize.trust.http import CurrentUser, DbSession
+from servitize.trust.http import CurrentUser, RequestContext
 
 router = APIRouter(tags=["intelligence"])
 
@@ -34,28 +35,26 @@ def features_(_user: CurrentUser) -> list[FeatureRead]:
 
 
 @router.get("/segments/summary", response_model=list[SegmentSummary])
-def segment_summary(session: DbSession, user: CurrentUser) -> list[SegmentSummary]:
+def segment_summary(ctx: RequestContext) -> list[SegmentSummary]:
     """Accounts per segment and go-to-market mode."""
-    return queries.segment_summary(session, user)
+    return queries.segment_summary(ctx.session, ctx.user)
 
 
 @router.get("/segments", response_model=list[SegmentRead])
 def segments(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     label: str | None = None,
     account_id: Id | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[SegmentRead]:
     """Visible accounts' segments with scores, reasons and go-to-market mode."""
-    return queries.list_segments(session, user, label, account_id, limit, offset)
+    return queries.list_segments(ctx.session, ctx.user, label, account_id, limit, offset)
 
 
 @router.get("/leads", response_model=LeadPage)
 def leads(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     account_id: Id | None = None,
     status: str | None = "open",
     source: str | None = None,
@@ -63,13 +62,13 @@ def leads(
     offset: Offset = 0,
 ) -> LeadPage:
     """Visible leads, best score first."""
-    return queries.list_leads(session, user, account_id, status, source, limit, offset)
+    return queries.list_leads(ctx.session, ctx.user, account_id, status, source, limit, offset)
 
 
 @router.get("/leads/{lead_id}", response_model=LeadRead)
-def lead(lead_id: Id, session: DbSession, user: CurrentUser) -> LeadRead:
+def lead(lead_id: Id, ctx: RequestContext) -> LeadRead:
     """One lead with its story and evidence."""
-    return queries.get_lead(session, user, lead_id)
+    return queries.get_lead(ctx.session, ctx.user, lead_id)
 
 
 # POST /leads/{lead_id}/dismiss lives in field.api: a dismissed lead also closes its route
@@ -77,14 +76,11 @@ def lead(lead_id: Id, session: DbSession, user: CurrentUser) -> LeadRead:
 
 
 @router.get("/twin-positions", response_model=list[TwinPositionRead])
-def twin_positions(
-    session: DbSession,
-    user: CurrentUser,
-    account_id: Id | None = None,
-) -> list[TwinPositionRead]:
+def twin_positions(ctx: RequestContext, account_id: Id | None = None) -> list[TwinPositionRead]:
     """Digital offerings on the digital-twin grid with proficiency warnings and checklists."""
     return [
-        TwinPositionRead(**asdict(p)) for p in queries.twin_positions(session, user, account_id)
+        TwinPositionRead(**asdict(p))
+        for p in queries.twin_positions(ctx.session, ctx.user, account_id)
     ]
 
 
@@ -94,15 +90,15 @@ class ProficiencyIn(Input):
     level: int = Field(ge=1, le=5, description="1 basic .. 5 expert")
 
 
-@router.get("/twin-proficiency")
-def proficiency_list(session: DbSession, _user: CurrentUser) -> list[dict[str, object]]:
+@router.get("/twin-proficiency", response_model=list[SellerRead])
+def proficiency_list(ctx: RequestContext) -> list[SellerRead]:
     """Account owners and sales managers with their recorded proficiency (null: none yet)."""
-    return [asdict(s) for s in proficiency.sellers(session)]
+    return [SellerRead(**asdict(s)) for s in proficiency.sellers(ctx.session)]
 
 
-@router.put("/twin-proficiency/{user_id}")
-def proficiency_set(
-    user_id: Id, body: ProficiencyIn, session: DbSession, user: CurrentUser
-) -> dict[str, object]:
+@router.put("/twin-proficiency/{user_id}", response_model=SellerRead)
+def proficiency_set(user_id: Id, body: ProficiencyIn, ctx: RequestContext) -> SellerRead:
     """Record a salesperson's proficiency (sales managers and admins; audited)."""
-    return asdict(proficiency.record_level(session, user, user_id, body.level))
+    return SellerRead(
+        **asdict(proficiency.record_level(ctx.session, ctx.user, user_id, body.level))
+    )

@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from servitize.core.console import cli_session, console, emit_json
-from servitize.core.errors import NotFound
+from servitize.core.console import console, emit_json
 from servitize.core.lazy import lazy
-from servitize.core.settings import IntelligenceSettings, Settings
-from servitize.installed_base.models import Account
-from servitize.intelligence.models import Attitude, ReadinessAttitude
-from servitize.trust.audit import Actor, record
-from servitize.trust.cli import run_as
-from servitize.trust.models import User
-from servitize.trust.service import acting_user
+from servitize.intelligence.models import Attitude
+from servitize.trust.audit import Actor
+from servitize.trust.cli import run_in_context
+from servitize.trust.context import Context, cli_context
 
 # scikit-learn, Ibis and DuckDB load when a command runs, not for `servitize --help`.
 features = lazy("servitize.intelligence.features")
 proficiency = lazy("servitize.intelligence.proficiency")
-if TYPE_CHECKING:
-    from servitize.intelligence.proficiency import Seller
 queries = lazy("servitize.intelligence.queries")
 scoring = lazy("servitize.intelligence.scoring")
 service = lazy("servitize.intelligence.service")
@@ -39,8 +31,8 @@ Json = Annotated[bool, typer.Option("--json", help="print JSON on standard outpu
 CLI = Actor("cli")
 
 
-def _day(value: datetime | None) -> date:
-    return value.date() if value else date.today()
+def _day(value: datetime | None, ctx: Context) -> date:
+    return value.date() if value else ctx.today
 
 
 def register(app: typer.Typer) -> None:
@@ -67,9 +59,10 @@ def register(app: typer.Typer) -> None:
     @segs.command("run")
     def segments_run(as_of: AsOf = None, as_json: Json = False) -> None:
         """Score every account on the four dimensions and store its segment."""
-        with cli_session() as session:
-            counts = service.run_segments(session, _day(as_of))
-        out = {"as_of": _day(as_of), "accounts": sum(counts.values()), "by_label": dict(counts)}
+        with cli_context() as ctx:
+            day = _day(as_of, ctx)
+            counts = service.run_segments(ctx.session, day, settings=ctx.settings)
+        out = {"as_of": day, "accounts": sum(counts.values()), "by_label": dict(counts)}
         emit_json(out) if as_json else console.print(out)
 
     @app.command("proficiency")
@@ -80,36 +73,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record a salesperson's digital-twin selling proficiency (audited)."""
 
-        def work(session: Session, actor: User) -> Seller:
-            seller = session.scalar(select(User).where(User.username == username))
-            if seller is None:
-                raise NotFound(f"no user {username!r}")
-            return proficiency.record_level(session, actor, seller.id, level)
-
-        out = run_as(work, as_user)
+        out = run_in_context(
+            lambda ctx: proficiency.record_level_of(ctx.session, ctx.user, username, level),
+            as_user,
+        )
         console.print(f"[green]{out.username}: proficiency {out.level}[/]")
 
     @segs.command("attitude")
     def segments_attitude(account: str, attitude: Attitude, note: str = "") -> None:
         """Record an account's stated attitude toward Industrial Internet and services."""
-        with cli_session() as session:
-            acc = session.scalar(select(Account).where(Account.external_id == account))
-            if acc is None:
+        with cli_context() as ctx:
+            if service.record_attitude(ctx.session, CLI, account, attitude, note) is None:
                 raise typer.BadParameter(f"no account {account!r}")
-            row = session.scalar(
-                select(ReadinessAttitude).where(ReadinessAttitude.account_id == acc.id)
-            ) or ReadinessAttitude(account_id=acc.id)
-            row.attitude, row.note = attitude.value, note or None
-            session.add(row)
-            session.flush()
-            record(
-                session,
-                CLI,
-                "update",
-                "readiness_attitude",
-                row.id,
-                after={"account_id": acc.id, "attitude": attitude.value},
-            )
         console.print(f"[green]{account}: {attitude.value}[/]")
 
     @leads.command("generate")
@@ -119,8 +94,14 @@ def register(app: typer.Typer) -> None:
         no_model: Annotated[bool, typer.Option("--no-model")] = False,
     ) -> None:
         """Regenerate leads as of a day; counts by source and offering."""
-        with cli_session() as session:
-            out = service.generate_leads(session, _day(as_of), actor=CLI, use_model=not no_model)
+        with cli_context() as ctx:
+            out = service.generate_leads(
+                ctx.session,
+                _day(as_of, ctx),
+                actor=CLI,
+                use_model=not no_model,
+                settings=ctx.settings,
+            )
         emit_json(out) if as_json else console.print(out)
 
     @leads.command("list")
@@ -130,8 +111,8 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(min=1, max=100_000)] = 10_000,
     ) -> None:
         """Every open lead: account, offering, source, value, score, story, evidence."""
-        with cli_session() as session:
-            page = queries.list_leads(session, acting_user(session, None), account_id, limit=limit)
+        with cli_context() as ctx:
+            page = queries.list_leads(ctx.session, ctx.user, account_id, limit=limit)
         if as_json:
             emit_json(page)
             return
@@ -143,9 +124,14 @@ def register(app: typer.Typer) -> None:
     @model.command("evaluate")
     def model_evaluate(as_of: AsOf = None, as_json: Json = False) -> None:
         """Train on earlier cutoffs, test on the later period, compare with recency."""
-        s = IntelligenceSettings()
-        with cli_session() as session:
-            _, ev, _ = scoring.evaluate(session, s, as_of.date() if as_of else None)
+        with cli_context() as ctx:
+            _, ev, _ = scoring.evaluate(
+                ctx.session,
+                ctx.settings.intelligence,
+                as_of.date() if as_of else None,
+                company=ctx.settings.company_currency,
+                today=ctx.today,
+            )
         if as_json:
             emit_json(asdict(ev))
             return
@@ -165,10 +151,15 @@ def register(app: typer.Typer) -> None:
     @model.command("train")
     def model_train(as_of: AsOf = None, as_json: Json = False) -> None:
         """Train, evaluate and store a versioned model file; leads then use it."""
-        s, settings = IntelligenceSettings(), Settings()
-        with cli_session(settings) as session:
+        with cli_context() as ctx:
+            settings = ctx.settings
             run, ev = scoring.train(
-                session, settings.data_dir / "models", s, as_of.date() if as_of else None
+                ctx.session,
+                settings.data_dir / "models",
+                settings.intelligence,
+                as_of.date() if as_of else None,
+                company=settings.company_currency,
+                today=ctx.today,
             )
             out = {"version": run.version, "path": run.path, **asdict(ev)}
         emit_json(out) if as_json else console.print(out)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypedDict
 
 import ibis
 import ibis.expr.types as ir
@@ -459,16 +460,20 @@ def features(level: str, families: Iterable[str] = ()) -> list[Feature]:
     return base + (family_features(families) if level == "account" else [])
 
 
-def describe() -> list[dict[str, str]]:
-    """The registry as plain rows (for the API, the page and ``servitize features list``)."""
+class FeatureRow(TypedDict):
+    """One feature of the registry as the API, the page and ``servitize features list`` show it."""
+
+    key: str
+    slug: str
+    label: str
+    unit: str
+    level: str
+    source: str
+
+
+def describe() -> list[FeatureRow]:
+    """The registry as rows (for the API, the page and ``servitize features list``)."""
     return [
-        {
-            "key": k,
-            "slug": f.slug,
-            "label": f.label,
-            "unit": f.unit,
-            "level": f.level,
-            "source": f.source,
-        }
+        FeatureRow(key=k, slug=f.slug, label=f.label, unit=f.unit, level=f.level, source=f.source)
         for k, f in REGISTRY.items()
     ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.installed_base.access import SALESPEOPLE, require
+from servitize.intelligence import repository
 from servitize.intelligence.models import TwinProficiency
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
@@ -34,12 +34,7 @@ class Seller:
 
 def sellers(session: Session) -> list[Seller]:
     """Every active account owner and sales manager with their recorded level, by name."""
-    rows = session.execute(
-        select(User.id, User.username, User.full_name, User.role, TwinProficiency.level)
-        .outerjoin(TwinProficiency, TwinProficiency.user_id == User.id)
-        .where(User.role.in_(SALESPEOPLE), User.active.is_(True))
-        .order_by(User.full_name, User.username)
-    ).all()
+    rows = repository.salespeople_with_levels(session, SALESPEOPLE)
     return [Seller(i, u, f or "", r, lvl) for i, u, f, r, lvl in rows]
 
 
@@ -48,7 +43,7 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
     require(actor, "proficiency.record")
     if level not in LEVELS:
         raise InvalidInput(f"proficiency is 1 (basic) to 5 (expert), not {level}")
-    seller = session.get(User, user_id)
+    seller = repository.user_by_id(session, user_id)
     if seller is None or not seller.active:
         raise NotFound(f"user {user_id} not found")
     if seller.role not in SALESPEOPLE:
@@ -56,7 +51,7 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
             f"{seller.username} is a {seller.role.replace('_', ' ')}; proficiency "
             "is recorded for account owners and sales managers"
         )
-    row = session.scalar(select(TwinProficiency).where(TwinProficiency.user_id == user_id))
+    row = repository.proficiency_of(session, user_id)
     before = row.level if row else None
     if row is None:
         row = TwinProficiency(user_id=user_id, level=level)
@@ -74,3 +69,11 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
             after={"user_id": user_id, "level": level},
         )
     return Seller(seller.id, seller.username, seller.full_name or "", seller.role, level)
+
+
+def record_level_of(session: Session, actor: User, username: str, level: int) -> Seller:
+    """Record the proficiency of the user with this username (the CLI names people so)."""
+    seller = repository.user_named(session, username)
+    if seller is None:
+        raise NotFound(f"no user {username!r}")
+    return record_level(session, actor, seller.id, level)

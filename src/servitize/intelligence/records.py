@@ -12,22 +12,11 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.core.settings import IntelligenceSettings, Settings
-from servitize.installed_base.models import (
-    Account,
-    Asset,
-    Offering,
-    Order,
-    ServiceEvent,
-    Visit,
-    order_asset,
-)
 from servitize.installed_base.repository import load_rates
+from servitize.intelligence import repository
 from servitize.kit.money import Rates
-from servitize.trust.models import User
 
 I64, F64, S, D = pa.int64(), pa.float64(), pa.string(), pa.date32()
 
@@ -156,88 +145,22 @@ def from_rows(name: str, rows: Sequence[Sequence[Any]]) -> pa.Table:
     )
 
 
-QUERIES = {
-    "accounts": select(
-        Account.id,
-        Account.external_id,
-        Account.name,
-        Account.country,
-        Account.territory,
-        Account.industry,
-        Account.ownership_type,
-        Account.owner_id,
-        Account.dealer_id,
-        Account.volume,
-        Account.profitability_potential,
-        Account.technical_risk,
-        Account.country_risk,
-        Account.relationship_quality,
-    ),
-    "assets": select(
-        Asset.id,
-        Asset.account_id,
-        Asset.site_id,
-        Asset.external_id,
-        Asset.serial,
-        Asset.model,
-        Asset.product_line,
-        Asset.origin,
-        Asset.install_date,
-        Asset.connectivity,
-        Asset.warranty_end,
-        Asset.coverage,
-        Asset.contract_end,
-    ),
-    "events": select(
-        ServiceEvent.asset_id,
-        ServiceEvent.account_id,
-        ServiceEvent.day,
-        ServiceEvent.kind,
-        ServiceEvent.component,
-        ServiceEvent.parts_cost_cents,
-        ServiceEvent.labour_hours,
-        ServiceEvent.downtime_hours,
-        ServiceEvent.currency,
-    ),
-    "orders": select(
-        Order.account_id,
-        Order.offering_id,
-        Order.day,
-        Order.amount_cents,
-        Order.currency,
-        Offering.family,
-        Offering.shell,
-        Order.quantity,
-    ).join(Offering, Offering.id == Order.offering_id),
-    "offerings": select(
-        Offering.id,
-        Offering.external_id,
-        Offering.name,
-        Offering.family,
-        Offering.shell,
-        Offering.list_price_cents,
-        Offering.currency,
-    ),
-    "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
-    "users": select(User.id, User.role, User.territory),
-}
-
-
 def load_records(
     session: Session,
-    company: str | None = None,
-    connectivity_offerings: list[str] | None = None,
-    as_of: date | None = None,
+    company: str,
+    connectivity_offerings: Sequence[str],
+    as_of: date,
 ) -> Records:
     """Read the records the features need from the records DB, as Arrow tables.
 
     Money is converted here, once, into the company currency by ``kit.money.Rates`` (the rate
-    in force on each record's day); amounts in a currency without any rate stay null.
+    in force on each record's day); amounts in a currency without any rate stay null. List
+    prices hold on ``as_of`` (the run's day): the rate in force then, never one dated after.
+    ``connectivity_offerings``: the catalogue items that add sensors to a machine.
     """
-    company = company or Settings().company_currency
     series = load_rates(session)
     rates = Rates(series, company)
-    read = {name: session.execute(q).all() for name, q in QUERIES.items()}
+    read = repository.analytics_records(session)
     rows: dict[str, Sequence[Sequence[Any]]] = dict(read)
     rows["events"] = [
         (*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
@@ -246,27 +169,13 @@ def load_records(
     rows["orders"] = [
         (*r, rates.convert(r.amount_cents, r.currency, r.day)) for r in read["orders"]
     ]
-    price_day = as_of or date.today()  # list prices hold now: the rate in force on the run's day
-    in_force = Rates(series, company, as_of=price_day)  # never a rate dated after that day
+    in_force = Rates(series, company, as_of=as_of)  # never a rate dated after the run's day
     rows["offerings"] = [
-        (*r[:5], in_force.convert(r.list_price_cents, r.currency, price_day))
-        for r in read["offerings"]
+        (*r[:5], in_force.convert(r.list_price_cents, r.currency, as_of)) for r in read["offerings"]
     ]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
     tables["retrofits"] = from_rows(
-        "retrofits",
-        session.execute(
-            select(order_asset.c.asset_id, Order.day)
-            .join(Order, Order.id == order_asset.c.order_id)
-            .join(Offering, Offering.id == Order.offering_id)
-            .where(
-                Offering.external_id.in_(
-                    connectivity_offerings
-                    if connectivity_offerings is not None
-                    else IntelligenceSettings().connectivity_offerings
-                )
-            )
-        ).all(),
+        "retrofits", repository.retrofit_days(session, connectivity_offerings)
     )
     return Records(**tables)

@@ -83,6 +83,16 @@ class TwinPositionRead(BaseModel):
     target: tuple[str, str] | None
 
 
+class SellerRead(BaseModel):
+    """A salesperson and their recorded digital-twin selling proficiency (null: none yet)."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    level: int | None
+
+
 class FeatureRead(BaseModel):
     """One feature of the registry."""
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import joblib
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import IntelligenceSettings
-from servitize.intelligence import stories
+from servitize.intelligence import repository, stories
+from servitize.intelligence.compat import configured
 from servitize.intelligence.featurize import Sources
 from servitize.intelligence.leads import Candidate
 from servitize.intelligence.models import ModelRun
@@ -22,20 +22,34 @@ from servitize.intelligence.propensity import Evaluation, Model, dataset, train_
 from servitize.intelligence.records import Records, load_records
 
 
-def last_day(records: Records) -> date:
-    """The newest purchase day in the records (the end of the observable period)."""
+def last_day(records: Records, today: date) -> date:
+    """The newest purchase day in the records (the end of the observable period); ``today``
+    when nothing was bought yet."""
     days = records.orders["day"].to_pylist()
-    return max(days) if days else date.today()
+    return max(days) if days else today
 
 
 def evaluate(
     session: Session,
     s: IntelligenceSettings,
     as_of: date | None = None,
+    *,
+    company: str | None = None,
+    today: date | None = None,
 ) -> tuple[Model, Evaluation, Records]:
-    """Train on earlier cutoffs and evaluate on the later period, against the recency baseline."""
-    records = load_records(session, connectivity_offerings=s.connectivity_offerings)
-    end = as_of or last_day(records)
+    """Train on earlier cutoffs and evaluate on the later period, against the recency baseline.
+
+    ``as_of``: the end of the test period (default: the newest purchase day); ``company``: the
+    company currency; ``today``: the day list prices hold on (default: the calendar day).
+    """
+    today = today or date.today()  # the demo builder does not hand its day down yet
+    records = load_records(
+        session,
+        company if company is not None else configured().company_currency,
+        s.connectivity_offerings,
+        today,
+    )
+    end = as_of or last_day(records, today)
     model, ev = train_and_evaluate(
         records,
         end,
@@ -47,11 +61,17 @@ def evaluate(
 
 
 def train(
-    session: Session, models_dir: Path, s: IntelligenceSettings, as_of: date | None = None
+    session: Session,
+    models_dir: Path,
+    s: IntelligenceSettings,
+    as_of: date | None = None,
+    *,
+    company: str | None = None,
+    today: date | None = None,
 ) -> tuple[ModelRun, Evaluation]:
     """Train, evaluate, write the versioned model file and record the run."""
-    model, ev, _ = evaluate(session, s, as_of)
-    n = (session.scalar(select(func.count()).select_from(ModelRun)) or 0) + 1
+    model, ev, _ = evaluate(session, s, as_of, company=company, today=today)
+    n = repository.model_run_count(session) + 1
     version = f"propensity-{ev.test_to:%Y%m%d}-{n}"
     model.meta = {"version": version, **_plain(asdict(ev))}
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -74,7 +94,7 @@ def train(
 
 def latest_model(session: Session) -> Model | None:
     """The newest stored model whose file still exists."""
-    run = session.scalar(select(ModelRun).order_by(ModelRun.id.desc()).limit(1))
+    run = repository.latest_model_run(session)
     if run is None or not Path(run.path).is_file():
         return None
     model: Model = joblib.load(run.path)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import IntelligenceSettings, Settings
-from servitize.intelligence import rules, scoring, segments
+from servitize.intelligence import repository, rules, scoring, segments
+from servitize.intelligence.compat import configured
 from servitize.intelligence.featurize import Sources, compute, lead_assets
 from servitize.intelligence.leads import Candidate, assemble
 from servitize.intelligence.models import (
+    Attitude,
     Lead,
     LeadStatus,
     ReadinessAttitude,
@@ -23,6 +24,7 @@ from servitize.intelligence.models import (
 )
 from servitize.intelligence.records import Records, load_records
 from servitize.intelligence.usage import consented_usage
+from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import SYSTEM, Actor, record
 
 LEAD_FIELDS = (
@@ -48,13 +50,30 @@ class Batch:
     as_of: date
 
 
-def load_batch(session: Session, as_of: date, s: IntelligenceSettings) -> Batch:
-    """Read the records (and consented telemetry) into DuckDB for one run."""
-    records = load_records(session, connectivity_offerings=s.connectivity_offerings, as_of=as_of)
+class LeadRun(TypedDict):
+    """What one lead generation did: leads created, updated, expired and kept quiet, and the
+    created or updated ones by source and by offering."""
+
+    as_of: date
+    created: int
+    updated: int
+    expired: int
+    quiet: int
+    by_source: dict[str, int]
+    by_offering: dict[str, int]
+
+
+def load_batch(
+    session: Session, as_of: date, s: IntelligenceSettings, company: str, store: TelemetryStore
+) -> Batch:
+    """Read the records (in the ``company`` currency) and the consented telemetry of ``store``
+    into DuckDB for one run."""
+    records = load_records(session, company, s.connectivity_offerings, as_of)
     records.usage = consented_usage(
         session,
         as_of,
         s.consent_purpose,
+        store=store,
         days=s.leads.usage_window_days,
         min_coverage=s.usage_min_coverage,
     )
@@ -86,16 +105,34 @@ def score_segments(
     ]
 
 
+def _settings(settings: Settings | None) -> Settings:
+    """The edge's settings; the environment's only for callers outside intelligence that do not
+    hand theirs down yet (see ``compat``)."""
+    return settings if settings is not None else configured()
+
+
 def run_segments(
-    session: Session, as_of: date, s: IntelligenceSettings | None = None, batch: Batch | None = None
+    session: Session,
+    as_of: date,
+    s: IntelligenceSettings | None = None,
+    batch: Batch | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> Counter[str]:
-    """Score and store every account's segment; counts by label."""
-    s = s or IntelligenceSettings()
-    batch = batch or load_batch(session, as_of, s)
-    attitudes = dict(
-        session.execute(select(ReadinessAttitude.account_id, ReadinessAttitude.attitude)).all()
-    )
-    existing = {a.account_id: a for a in session.scalars(select(SegmentAssignment))}
+    """Score and store every account's segment; counts by label. ``s``: the intelligence
+    section (default: that of ``settings``)."""
+    if s is None or batch is None:
+        settings = _settings(settings)
+        s = s or settings.intelligence
+        batch = batch or load_batch(
+            session,
+            as_of,
+            s,
+            settings.company_currency,
+            TelemetryStore(settings.telemetry_dir),
+        )
+    attitudes = repository.stated_attitudes(session)
+    existing = repository.segments_by_account(session)
     counts: Counter[str] = Counter()
     for account_id, seg in score_segments(batch, attitudes, s):
         row = existing.get(account_id) or SegmentAssignment(account_id=account_id)
@@ -127,11 +164,15 @@ def generate_leads(
     s: IntelligenceSettings | None = None,
     actor: Actor = SYSTEM,
     use_model: bool = True,
-) -> dict[str, Any]:
-    """Regenerate leads as of a day: update open ones, respect quiet periods, expire old ones."""
-    s = s or IntelligenceSettings()
-    currency = Settings().company_currency
-    batch = load_batch(session, as_of, s)
+    *,
+    settings: Settings | None = None,
+) -> LeadRun:
+    """Regenerate leads as of a day: update open ones, respect quiet periods, expire old ones.
+    ``s``: the intelligence section (default: that of ``settings``)."""
+    settings = _settings(settings)
+    s = s or settings.intelligence
+    currency = settings.company_currency
+    batch = load_batch(session, as_of, s, currency, TelemetryStore(settings.telemetry_dir))
     cands = rule_candidates(batch, s, currency)
     model = scoring.latest_model(session) if use_model else None
     if model is not None:
@@ -142,14 +183,7 @@ def generate_leads(
             if (c.account_id, c.offering_key) not in taken
         ]
     expired = expire(session, as_of, actor)
-    leads = {
-        (x.account_id, x.offering_key, x.status): x
-        for x in session.scalars(
-            select(Lead)
-            .where(Lead.status.in_([LeadStatus.open.value, LeadStatus.dismissed.value]))
-            .order_by(Lead.id)
-        )
-    }
+    leads = {(x.account_id, x.offering_key, x.status): x for x in repository.live_leads(session)}
     created = updated = quiet = 0
     by_source: Counter[str] = Counter()
     by_offering: Counter[str] = Counter()
@@ -200,22 +234,20 @@ def generate_leads(
         by_source[c.source] += 1
         by_offering[c.offering_key] += 1
     session.flush()
-    return {
-        "as_of": as_of,
-        "created": created,
-        "updated": updated,
-        "expired": expired,
-        "quiet": quiet,
-        "by_source": dict(by_source),
-        "by_offering": dict(by_offering),
-    }
+    return LeadRun(
+        as_of=as_of,
+        created=created,
+        updated=updated,
+        expired=expired,
+        quiet=quiet,
+        by_source=dict(by_source),
+        by_offering=dict(by_offering),
+    )
 
 
 def expire(session: Session, as_of: date, actor: Actor = SYSTEM) -> int:
     """Close open leads past their expiry."""
-    stale = session.scalars(
-        select(Lead).where(Lead.status == LeadStatus.open.value, Lead.expires_on < as_of)
-    ).all()
+    stale = repository.open_leads_expiring_before(session, as_of)
     for lead in stale:
         lead.status = LeadStatus.expired.value
         record(session, actor, "expire", "lead", lead.id, after={"status": "expired"})
@@ -230,8 +262,9 @@ def dismiss(
     actor: Actor,
     s: IntelligenceSettings | None = None,
 ) -> Lead:
-    """Dismiss an open lead; it is not raised again for the quiet period."""
-    s = s or IntelligenceSettings()
+    """Dismiss an open lead; it is not raised again for the quiet period (``s``: the
+    intelligence section; field's dismissal does not hand it down yet, see ``compat``)."""
+    s = s or configured().intelligence
     lead.status = LeadStatus.dismissed.value
     lead.dismissed_reason = reason
     lead.quiet_until = as_of + timedelta(days=s.leads.quiet_days)
@@ -245,6 +278,29 @@ def dismiss(
     )
     session.flush()
     return lead
+
+
+def record_attitude(
+    session: Session, actor: Actor, account: str, attitude: Attitude, note: str = ""
+) -> ReadinessAttitude | None:
+    """Record the stated attitude of the account with this external id toward Industrial
+    Internet and services (audited); None when there is no such account."""
+    acc = repository.account_named(session, account)
+    if acc is None:
+        return None
+    row = repository.attitude_of(session, acc.id) or ReadinessAttitude(account_id=acc.id)
+    row.attitude, row.note = attitude.value, note or None
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "update",
+        "readiness_attitude",
+        row.id,
+        after={"account_id": acc.id, "attitude": attitude.value},
+    )
+    return row
 
 
 def _plain(value: Any) -> Any:

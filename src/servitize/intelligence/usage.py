@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from servitize.core.settings import Settings
 from servitize.intelligence.records import empty, from_rows
 from servitize.telemetry.availability import Period
 from servitize.telemetry.consent import consenting_serials
@@ -36,7 +35,8 @@ def consented_usage(
     session: Session,
     as_of: date,
     purpose: str = "service_offers",
-    store: TelemetryStore | None = None,
+    *,
+    store: TelemetryStore,
     days: int = USAGE_DAYS,
     min_coverage: float = MIN_COVERAGE,
 ) -> pa.Table:
@@ -46,7 +46,6 @@ def consented_usage(
     allowed = consenting_serials(session, purpose, "usage")
     if not allowed:
         return empty("usage")
-    store = store or TelemetryStore(Settings().telemetry_dir)
     if not store.months("status"):
         return empty("usage")
     period = usage_period(as_of, days)

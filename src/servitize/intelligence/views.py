@@ -11,16 +11,15 @@ from servitize.core.pages import render
 from servitize.installed_base.access import get_account, may
 from servitize.intelligence import proficiency, queries, twin
 from servitize.intelligence.segments import GO_TO_MARKET
-from servitize.trust.http import CurrentUser, DbSession
+from servitize.trust.http import RequestContext
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/segments", response_class=HTMLResponse)
-def segments_page(
-    request: Request, session: DbSession, user: CurrentUser, label: str | None = None
-) -> HTMLResponse:
+def segments_page(request: Request, ctx: RequestContext, label: str | None = None) -> HTMLResponse:
     """Segments with their accounts."""
+    session, user = ctx.session, ctx.user
     return render(
         request,
         "intelligence/segments.html",
@@ -34,10 +33,9 @@ def segments_page(
 
 
 @router.get("/accounts/{account_id}/leads", response_class=HTMLResponse)
-def account_leads_page(
-    account_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
+def account_leads_page(account_id: int, request: Request, ctx: RequestContext) -> HTMLResponse:
     """An account's open leads and the stories to tell."""
+    session, user = ctx.session, ctx.user
     account = get_account(session, user, account_id)
     return render(
         request,
@@ -54,8 +52,9 @@ def account_leads_page(
 
 
 @router.get("/twin", response_class=HTMLResponse)
-def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def twin_page(request: Request, ctx: RequestContext) -> HTMLResponse:
     """The digital-twin positioning grid of all visible accounts."""
+    session, user = ctx.session, ctx.user
     positions = queries.twin_positions(session, user)
     return render(
         request,
@@ -74,11 +73,10 @@ def twin_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLRe
 
 @router.post("/twin/proficiency")
 def proficiency_form(
-    session: DbSession,
-    user: CurrentUser,
+    ctx: RequestContext,
     user_id: Annotated[int, Form()],
     level: Annotated[int, Form()],
 ) -> RedirectResponse:
     """Record a salesperson's proficiency from the twin page, then show the page again."""
-    proficiency.record_level(session, user, user_id, level)
+    proficiency.record_level(ctx.session, ctx.user, user_id, level)
     return RedirectResponse("/twin#proficiency", status_code=303)

@@ -1,0 +1,388 @@
+"""Every SQL statement of intelligence, named in the product's words.
+
+Segments, leads, model runs, stated attitudes and twin proficiencies; the visible rows the
+lists show; and the records the analytics batch moves out of the records DB (``records.py``
+turns them into Arrow tables, ``featurize.py`` computes on them with Ibis in DuckDB).
+Services call these functions and keep the use cases; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
+from sqlalchemy.orm import Session
+
+from servitize.installed_base.access import account_scope
+from servitize.installed_base.models import (
+    Account,
+    Asset,
+    Offering,
+    Order,
+    ServiceEvent,
+    Visit,
+    order_asset,
+)
+from servitize.intelligence.models import (
+    Lead,
+    LeadStatus,
+    ModelRun,
+    ReadinessAttitude,
+    SegmentAssignment,
+    TwinProficiency,
+)
+from servitize.trust.models import Role, User
+
+# --- segments -----------------------------------------------------------------------------
+
+
+def segment_counts(session: Session, user: User) -> list[tuple[str, str, int]]:
+    """(label, go-to-market mode, visible accounts) by label and mode."""
+    rows = session.execute(
+        select(SegmentAssignment.label, SegmentAssignment.go_to_market, func.count())
+        .join(Account, Account.id == SegmentAssignment.account_id)
+        .where(account_scope(user))
+        .group_by(SegmentAssignment.label, SegmentAssignment.go_to_market)
+        .order_by(SegmentAssignment.label, SegmentAssignment.go_to_market)
+    )
+    return [(label, mode, n) for label, mode, n in rows]
+
+
+def visible_segments(
+    session: Session,
+    user: User,
+    label: str | None,
+    account_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[SegmentAssignment, str]]:
+    """One page of visible accounts' segments with the account's name, highest priority first."""
+    q = (
+        select(SegmentAssignment, Account.name)
+        .join(Account, Account.id == SegmentAssignment.account_id)
+        .where(account_scope(user))
+    )
+    if label:
+        q = q.where(SegmentAssignment.label == label)
+    if account_id is not None:
+        q = q.where(SegmentAssignment.account_id == account_id)
+    q = q.order_by(SegmentAssignment.priority.desc(), SegmentAssignment.account_id)
+    return [(seg, name) for seg, name in session.execute(q.limit(limit).offset(offset))]
+
+
+def segments_by_account(session: Session) -> dict[int, SegmentAssignment]:
+    """Every stored segment assignment, by account."""
+    return {a.account_id: a for a in session.scalars(select(SegmentAssignment))}
+
+
+def segment_labels(session: Session, account_ids: set[int]) -> dict[int, str]:
+    """The segment label of each of these accounts that has one."""
+    if not account_ids:
+        return {}
+    rows = session.execute(
+        select(SegmentAssignment.account_id, SegmentAssignment.label).where(
+            SegmentAssignment.account_id.in_(account_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def stated_attitudes(session: Session) -> dict[int, str]:
+    """Each account's recorded attitude toward Industrial Internet and services."""
+    rows = session.execute(select(ReadinessAttitude.account_id, ReadinessAttitude.attitude))
+    return dict(rows.all())
+
+
+def attitude_of(session: Session, account_id: int) -> ReadinessAttitude | None:
+    """The account's recorded attitude row, if any."""
+    return session.scalar(
+        select(ReadinessAttitude).where(ReadinessAttitude.account_id == account_id)
+    )
+
+
+def account_named(session: Session, external_id: str) -> Account | None:
+    """The account with this external id (the customer number people type)."""
+    return session.scalar(select(Account).where(Account.external_id == external_id))
+
+
+# --- leads --------------------------------------------------------------------------------
+
+# The field's lead routes (a later layer, named here as a plain table): who works a lead.
+_LEAD_ROUTE = table(
+    "lead_route",
+    column("lead_id"),
+    column("assigned_to_id"),
+    column("reported_by_id"),
+    column("visit_id"),
+)
+
+
+def lead_reader(user: User) -> ColumnElement[bool]:
+    """Which leads a user reads beyond the account scope: a technician those routed to or
+    reported by them and those of their visits, not every lead of the territory."""
+    if user.role != Role.technician.value:
+        return true()
+    own_visits = select(Visit.id).where(Visit.technician_id == user.id)
+    return Lead.id.in_(
+        select(_LEAD_ROUTE.c.lead_id).where(
+            or_(
+                _LEAD_ROUTE.c.assigned_to_id == user.id,
+                _LEAD_ROUTE.c.reported_by_id == user.id,
+                _LEAD_ROUTE.c.visit_id.in_(own_visits),
+            )
+        )
+    )
+
+
+def visible_leads(
+    session: Session,
+    user: User,
+    account_id: int | None,
+    status: str | None,
+    source: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Lead, str]], int]:
+    """One page of the leads a user may see with their account's name, best score first, and
+    how many match in all."""
+    q = (
+        select(Lead, Account.name)
+        .join(Account, Account.id == Lead.account_id)
+        .where(account_scope(user), lead_reader(user))
+    )
+    if account_id is not None:
+        q = q.where(Lead.account_id == account_id)
+    if status:
+        q = q.where(Lead.status == status)
+    if source:
+        q = q.where(Lead.source == source)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = session.execute(q.order_by(Lead.score.desc(), Lead.id).limit(limit).offset(offset))
+    return [(lead, name) for lead, name in rows], total
+
+
+def visible_lead(session: Session, user: User, lead_id: int) -> Lead | None:
+    """The lead if the user may see it (its account and, for a technician, its route)."""
+    return session.scalar(
+        select(Lead)
+        .join(Account, Account.id == Lead.account_id)
+        .where(Lead.id == lead_id, account_scope(user), lead_reader(user))
+    )
+
+
+def account_name(session: Session, account_id: int) -> str | None:
+    """An account's name."""
+    return session.scalar(select(Account.name).where(Account.id == account_id))
+
+
+def live_leads(session: Session) -> list[Lead]:
+    """Open and dismissed leads (those a new run updates or keeps quiet), oldest first."""
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(Lead.status.in_([LeadStatus.open.value, LeadStatus.dismissed.value]))
+            .order_by(Lead.id)
+        )
+    )
+
+
+def open_leads_expiring_before(session: Session, day: date) -> list[Lead]:
+    """Open leads whose expiry day lies before ``day``."""
+    return list(
+        session.scalars(
+            select(Lead).where(Lead.status == LeadStatus.open.value, Lead.expires_on < day)
+        )
+    )
+
+
+# --- the tendency-to-buy model ------------------------------------------------------------
+
+
+def model_run_count(session: Session) -> int:
+    """How many model runs are recorded."""
+    return session.scalar(select(func.count()).select_from(ModelRun)) or 0
+
+
+def latest_model_run(session: Session) -> ModelRun | None:
+    """The newest recorded model run."""
+    return session.scalar(select(ModelRun).order_by(ModelRun.id.desc()).limit(1))
+
+
+# --- digital-twin positioning and proficiency ---------------------------------------------
+
+DIGITAL_SHELLS = ("digital_service", "smart_pss_bundle")
+
+
+def digital_offerings_sold(
+    session: Session, user: User, account_id: int | None = None
+) -> Sequence[Row[int, str, int | None, int | None, str | None, str, float]]:
+    """Per visible account and digital offering: (account id, account name, owner id, dealer
+    id, family, offering name, quantity sold), by account and offering name."""
+    q = (
+        select(
+            Order.account_id,
+            Account.name,
+            Account.owner_id,
+            Account.dealer_id,
+            Offering.family,
+            Offering.name,
+            func.sum(Order.quantity),
+        )
+        .join(Offering, Offering.id == Order.offering_id)
+        .join(Account, Account.id == Order.account_id)
+        .where(account_scope(user), Offering.shell.in_(DIGITAL_SHELLS))
+        .group_by(
+            Order.account_id,
+            Account.name,
+            Account.owner_id,
+            Account.dealer_id,
+            Offering.family,
+            Offering.name,
+        )
+        .order_by(Order.account_id, Offering.name)
+    )
+    if account_id is not None:
+        q = q.where(Order.account_id == account_id)
+    return session.execute(q).all()
+
+
+def site_counts(session: Session, account_ids: set[int]) -> dict[int, int]:
+    """How many distinct sites each of these accounts has machines at."""
+    if not account_ids:
+        return {}
+    rows = session.execute(
+        select(Asset.account_id, func.count(func.distinct(Asset.site_id)))
+        .where(Asset.account_id.in_(account_ids))
+        .group_by(Asset.account_id)
+    )
+    return dict(rows.all())
+
+
+def proficiency_levels(session: Session, user_ids: set[int]) -> dict[int, int]:
+    """The recorded twin-selling proficiency of each of these users that has one."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(TwinProficiency.user_id, TwinProficiency.level).where(
+            TwinProficiency.user_id.in_(user_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def proficiency_of(session: Session, user_id: int) -> TwinProficiency | None:
+    """A user's recorded proficiency row, if any."""
+    return session.scalar(select(TwinProficiency).where(TwinProficiency.user_id == user_id))
+
+
+def salespeople_with_levels(
+    session: Session, roles: Sequence[str]
+) -> Sequence[Row[int, str, str, Role, int]]:
+    """Active users of these roles with their recorded level: (id, username, full name, role,
+    level or None), by name."""
+    return session.execute(
+        select(User.id, User.username, User.full_name, User.role, TwinProficiency.level)
+        .outerjoin(TwinProficiency, TwinProficiency.user_id == User.id)
+        .where(User.role.in_(roles), User.active.is_(True))
+        .order_by(User.full_name, User.username)
+    ).all()
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """A user by id."""
+    return session.get(User, user_id)
+
+
+def user_named(session: Session, username: str) -> User | None:
+    """A user by username."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+# --- the records the analytics batch reads ------------------------------------------------
+
+# Column order as in records.SCHEMAS; money columns are followed by their currency, which
+# records.load_records converts away.
+_RECORDS = {
+    "accounts": select(
+        Account.id,
+        Account.external_id,
+        Account.name,
+        Account.country,
+        Account.territory,
+        Account.industry,
+        Account.ownership_type,
+        Account.owner_id,
+        Account.dealer_id,
+        Account.volume,
+        Account.profitability_potential,
+        Account.technical_risk,
+        Account.country_risk,
+        Account.relationship_quality,
+    ),
+    "assets": select(
+        Asset.id,
+        Asset.account_id,
+        Asset.site_id,
+        Asset.external_id,
+        Asset.serial,
+        Asset.model,
+        Asset.product_line,
+        Asset.origin,
+        Asset.install_date,
+        Asset.connectivity,
+        Asset.warranty_end,
+        Asset.coverage,
+        Asset.contract_end,
+    ),
+    "events": select(
+        ServiceEvent.asset_id,
+        ServiceEvent.account_id,
+        ServiceEvent.day,
+        ServiceEvent.kind,
+        ServiceEvent.component,
+        ServiceEvent.parts_cost_cents,
+        ServiceEvent.labour_hours,
+        ServiceEvent.downtime_hours,
+        ServiceEvent.currency,
+    ),
+    "orders": select(
+        Order.account_id,
+        Order.offering_id,
+        Order.day,
+        Order.amount_cents,
+        Order.currency,
+        Offering.family,
+        Offering.shell,
+        Order.quantity,
+    ).join(Offering, Offering.id == Order.offering_id),
+    "offerings": select(
+        Offering.id,
+        Offering.external_id,
+        Offering.name,
+        Offering.family,
+        Offering.shell,
+        Offering.list_price_cents,
+        Offering.currency,
+    ),
+    "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
+    "users": select(User.id, User.role, User.territory),
+}
+
+
+def analytics_records(session: Session) -> dict[str, Sequence[Row[Any]]]:
+    """Every account, machine, service event, order, offering, visit and user, as rows."""
+    return {name: session.execute(q).all() for name, q in _RECORDS.items()}
+
+
+def retrofit_days(session: Session, offerings: Sequence[str]) -> list[Row[Any]]:
+    """(machine, day) of every order of these catalogue items (those that add sensors)."""
+    return list(
+        session.execute(
+            select(order_asset.c.asset_id, Order.day)
+            .join(Order, Order.id == order_asset.c.order_id)
+            .join(Offering, Offering.id == Order.offering_id)
+            .where(Offering.external_id.in_(offerings))
+        ).all()
+    )
