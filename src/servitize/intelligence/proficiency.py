@@ -15,6 +15,7 @@ from servitize.core.errors import InvalidInput, NotFound
 from servitize.installed_base.access import SALESPEOPLE, require
 from servitize.intelligence import repository
 from servitize.intelligence.models import TwinProficiency
+from servitize.trust import repository as trust
 from servitize.trust.audit import actor_of, record
 from servitize.trust.models import User
 
@@ -43,7 +44,7 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
     require(actor, "proficiency.record")
     if level not in LEVELS:
         raise InvalidInput(f"proficiency is 1 (basic) to 5 (expert), not {level}")
-    seller = repository.user_by_id(session, user_id)
+    seller = trust.user_by_id(session, user_id)
     if seller is None or not seller.active:
         raise NotFound(f"user {user_id} not found")
     if seller.role not in SALESPEOPLE:
@@ -73,7 +74,7 @@ def record_level(session: Session, actor: User, user_id: int, level: int) -> Sel
 
 def record_level_of(session: Session, actor: User, username: str, level: int) -> Seller:
     """Record the proficiency of the user with this username (the CLI names people so)."""
-    seller = repository.user_named(session, username)
+    seller = trust.user_named(session, username)
     if seller is None:
         raise NotFound(f"no user {username!r}")
     return record_level(session, actor, seller.id, level)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound
+from servitize.installed_base import repository as installed_base
 from servitize.intelligence import repository, twin
 from servitize.intelligence.models import Lead
 from servitize.intelligence.repository import lead_reader
@@ -39,11 +40,13 @@ def list_segments(
     offset: int = 0,
 ) -> list[SegmentRead]:
     """Visible accounts' segments, highest priority first."""
+    rows = repository.visible_segments(session, user, label, account_id, limit, offset)
+    names = installed_base.account_names(session, {seg.account_id for seg in rows})
     return [
-        SegmentRead.model_validate(seg).model_copy(update={"account": name})
-        for seg, name in repository.visible_segments(
-            session, user, label, account_id, limit, offset
+        SegmentRead.model_validate(seg).model_copy(
+            update={"account": names.get(seg.account_id, "")}
         )
+        for seg in rows
     ]
 
 
@@ -58,8 +61,10 @@ def list_leads(
 ) -> LeadPage:
     """Visible leads, best score first."""
     rows, total = repository.visible_leads(session, user, account_id, status, source, limit, offset)
+    names = installed_base.account_names(session, {lead.account_id for lead in rows})
     items = [
-        LeadRead.model_validate(lead).model_copy(update={"account": name}) for lead, name in rows
+        LeadRead.model_validate(lead).model_copy(update={"account": names.get(lead.account_id, "")})
+        for lead in rows
     ]
     return LeadPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -75,8 +80,8 @@ def visible_lead(session: Session, user: User, lead_id: int) -> Lead:
 def get_lead(session: Session, user: User, lead_id: int) -> LeadRead:
     """One lead with its story and evidence."""
     lead = visible_lead(session, user, lead_id)
-    name = repository.account_name(session, lead.account_id)
-    return LeadRead.model_validate(lead).model_copy(update={"account": name or ""})
+    name = installed_base.account_names(session, {lead.account_id}).get(lead.account_id, "")
+    return LeadRead.model_validate(lead).model_copy(update={"account": name})
 
 
 def twin_positions(

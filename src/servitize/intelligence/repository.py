@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
 from sqlalchemy.orm import Session
 
-from servitize.installed_base.access import account_scope
+from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.models import (
     Account,
     Asset,
@@ -42,8 +42,7 @@ def segment_counts(session: Session, user: User) -> list[tuple[str, str, int]]:
     """(label, go-to-market mode, visible accounts) by label and mode."""
     rows = session.execute(
         select(SegmentAssignment.label, SegmentAssignment.go_to_market, func.count())
-        .join(Account, Account.id == SegmentAssignment.account_id)
-        .where(account_scope(user))
+        .where(SegmentAssignment.account_id.in_(visible_account_ids(user)))
         .group_by(SegmentAssignment.label, SegmentAssignment.go_to_market)
         .order_by(SegmentAssignment.label, SegmentAssignment.go_to_market)
     )
@@ -57,19 +56,15 @@ def visible_segments(
     account_id: int | None,
     limit: int,
     offset: int,
-) -> list[tuple[SegmentAssignment, str]]:
-    """One page of visible accounts' segments with the account's name, highest priority first."""
-    q = (
-        select(SegmentAssignment, Account.name)
-        .join(Account, Account.id == SegmentAssignment.account_id)
-        .where(account_scope(user))
-    )
+) -> list[SegmentAssignment]:
+    """One page of visible accounts' segments, highest priority first."""
+    q = select(SegmentAssignment).where(SegmentAssignment.account_id.in_(visible_account_ids(user)))
     if label:
         q = q.where(SegmentAssignment.label == label)
     if account_id is not None:
         q = q.where(SegmentAssignment.account_id == account_id)
     q = q.order_by(SegmentAssignment.priority.desc(), SegmentAssignment.account_id)
-    return [(seg, name) for seg, name in session.execute(q.limit(limit).offset(offset))]
+    return list(session.scalars(q.limit(limit).offset(offset)))
 
 
 def segments_by_account(session: Session) -> dict[int, SegmentAssignment]:
@@ -100,11 +95,6 @@ def attitude_of(session: Session, account_id: int) -> ReadinessAttitude | None:
     return session.scalar(
         select(ReadinessAttitude).where(ReadinessAttitude.account_id == account_id)
     )
-
-
-def account_named(session: Session, external_id: str) -> Account | None:
-    """The account with this external id (the customer number people type)."""
-    return session.scalar(select(Account).where(Account.external_id == external_id))
 
 
 # --- leads --------------------------------------------------------------------------------
@@ -144,14 +134,9 @@ def visible_leads(
     source: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[tuple[Lead, str]], int]:
-    """One page of the leads a user may see with their account's name, best score first, and
-    how many match in all."""
-    q = (
-        select(Lead, Account.name)
-        .join(Account, Account.id == Lead.account_id)
-        .where(account_scope(user), lead_reader(user))
-    )
+) -> tuple[list[Lead], int]:
+    """One page of the leads a user may see, best score first, and how many match in all."""
+    q = select(Lead).where(Lead.account_id.in_(visible_account_ids(user)), lead_reader(user))
     if account_id is not None:
         q = q.where(Lead.account_id == account_id)
     if status:
@@ -159,22 +144,19 @@ def visible_leads(
     if source:
         q = q.where(Lead.source == source)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = session.execute(q.order_by(Lead.score.desc(), Lead.id).limit(limit).offset(offset))
-    return [(lead, name) for lead, name in rows], total
+    rows = session.scalars(q.order_by(Lead.score.desc(), Lead.id).limit(limit).offset(offset))
+    return list(rows), total
 
 
 def visible_lead(session: Session, user: User, lead_id: int) -> Lead | None:
     """The lead if the user may see it (its account and, for a technician, its route)."""
     return session.scalar(
-        select(Lead)
-        .join(Account, Account.id == Lead.account_id)
-        .where(Lead.id == lead_id, account_scope(user), lead_reader(user))
+        select(Lead).where(
+            Lead.id == lead_id,
+            Lead.account_id.in_(visible_account_ids(user)),
+            lead_reader(user),
+        )
     )
-
-
-def account_name(session: Session, account_id: int) -> str | None:
-    """An account's name."""
-    return session.scalar(select(Account.name).where(Account.id == account_id))
 
 
 def live_leads(session: Session) -> list[Lead]:
@@ -288,16 +270,6 @@ def salespeople_with_levels(
         .where(User.role.in_(roles), User.active.is_(True))
         .order_by(User.full_name, User.username)
     ).all()
-
-
-def user_by_id(session: Session, user_id: int) -> User | None:
-    """A user by id."""
-    return session.get(User, user_id)
-
-
-def user_named(session: Session, username: str) -> User | None:
-    """A user by username."""
-    return session.scalar(select(User).where(User.username == username))
 
 
 # --- the records the analytics batch reads ------------------------------------------------

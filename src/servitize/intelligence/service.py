@@ -11,6 +11,7 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import IntelligenceSettings, Settings
+from servitize.installed_base import repository as installed_base
 from servitize.intelligence import repository, rules, scoring, segments
 from servitize.intelligence.compat import configured
 from servitize.intelligence.featurize import Sources, compute, lead_assets
@@ -285,7 +286,7 @@ def record_attitude(
 ) -> ReadinessAttitude | None:
     """Record the stated attitude of the account with this external id toward Industrial
     Internet and services (audited); None when there is no such account."""
-    acc = repository.account_named(session, account)
+    acc = installed_base.account_by_external_id(session, account)
     if acc is None:
         return None
     row = repository.attitude_of(session, acc.id) or ReadinessAttitude(account_id=acc.id)
