@@ -1,4 +1,6 @@
-"""Compute the registry's features with Ibis: one code path for DuckDB, PostgreSQL or Spark."""
+"""The analytics batch's queries: the registry's features as Ibis expressions over the Arrow
+records (``records.py``), run in an in-memory DuckDB (the same code path runs on PostgreSQL or
+Spark). Not SQL on the records DB: that lives in ``repository.py``."""
 
 from __future__ import annotations
 
