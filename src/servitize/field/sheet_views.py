@@ -282,8 +282,11 @@ def account_field(account_id: int, request: Request, ctx: RequestContext) -> HTM
         {
             "leads": leads,
             "account_id": account_id,
-            "sheets": [
-                _sheet(ctx, s) for s in sheets.readable_sheets_of_account(session, user, account_id)
-            ],
+            "sheets": sheets.sheet_reads(
+                session,
+                sheets.readable_sheets_of_account(session, user, account_id),
+                ctx.settings.company_currency,
+                ctx.today,
+            ),
         },
     )

@@ -46,6 +46,24 @@ def lines_of(session: Session, sheet_id: int) -> list[tuple[SignUpLine, Offering
     return [(line, o) for line, o in session.execute(query)]
 
 
+def lines_of_sheets(
+    session: Session, sheet_ids: list[int]
+) -> dict[int, list[tuple[SignUpLine, Offering]]]:
+    """The lines of several sheets with their catalogue items, per sheet."""
+    out: dict[int, list[tuple[SignUpLine, Offering]]] = {i: [] for i in sheet_ids}
+    if not sheet_ids:
+        return out
+    query = (
+        select(SignUpLine, Offering)
+        .join(Offering, Offering.id == SignUpLine.offering_id)
+        .where(SignUpLine.sheet_id.in_(sheet_ids))
+        .order_by(SignUpLine.id)
+    )
+    for line, o in session.execute(query):
+        out[line.sheet_id].append((line, o))
+    return out
+
+
 def lead(session: Session, lead_id: int) -> Lead | None:
     """One lead by id."""
     return session.get(Lead, lead_id)
