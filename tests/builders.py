@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date
 from typing import Any
@@ -34,6 +35,13 @@ def _add(session: Session, obj: Any) -> Any:
     return obj
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One real Argon2 hash per test password per process: a hash costs tens of milliseconds and
+    64 MiB, and the web tests seed three users each. Logins still verify it for real."""
+    return hash_password(password)
+
+
 def user(session: Session, **kw: Any) -> User:
     """A user; role account_owner unless told."""
     password = kw.pop("password", None)
@@ -41,7 +49,7 @@ def user(session: Session, **kw: Any) -> User:
     kw.setdefault("role", "account_owner")
     kw.setdefault("full_name", kw["username"].title())
     if password:
-        kw["password_hash"] = hash_password(password)
+        kw["password_hash"] = _password_hash(password)
     return _add(session, User(**kw))
 
 
