@@ -39,3 +39,37 @@ def test_generate_and_list_leads(tmp_path, monkeypatch) -> None:  # type: ignore
     assert json.loads(segs.stdout)["accounts"] == 2
     feats = json.loads(runner.invoke(app, ["features", "list", "--json"]).stdout)
     assert any(f["key"] == "account.days_since_purchase" for f in feats)
+
+
+def test_segments_attitude_records_one_audited_attitude_per_account(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from servitize.intelligence.models import ReadinessAttitude
+    from servitize.trust.models import AuditEntry
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        acme = build(session)["acme"].external_id
+        session.commit()
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+    runner = CliRunner()
+    first = runner.invoke(app, ["segments", "attitude", acme, "neutral"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["segments", "attitude", acme, "positive", "--note", "asked"])
+    assert again.exit_code == 0 and f"{acme}: positive" in again.output
+    unknown = runner.invoke(app, ["segments", "attitude", "NO-SUCH", "positive"])
+    assert unknown.exit_code == 2 and "no account 'NO-SUCH'" in unknown.output
+
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(ReadinessAttitude)).all()
+        assert [(r.attitude, r.note) for r in rows] == [("positive", "asked")]
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "readiness_attitude")
+        ).all()
+        assert [(a.actor, a.after["attitude"]) for a in audit] == [
+            ("cli", "neutral"),
+            ("cli", "positive"),
+        ]
+    engine.dispose()
