@@ -1,11 +1,12 @@
-"""Jinja2 templates of every capability, found under ``<package>/templates``."""
+"""Jinja2 templates of every capability, found under ``<package>/templates``; the app factory
+names the packages (servitize.capabilities)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
@@ -13,43 +14,30 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from servitize.core import charts
 from servitize.core.formats import TEMPLATE_GLOBALS
-from servitize.core.settings import Settings
 
-# Capabilities with pages; each keeps its templates in its own folder.
-TEMPLATE_PACKAGES = (
-    "servitize.web",
-    "servitize.installed_base",
-    "servitize.telemetry",
-    "servitize.contracts",
-    "servitize.intelligence",
-    "servitize.field",
-    "servitize.sales",
-    "servitize.offers",
-    "servitize.insight",
-)
+# The web shell's own templates (base.html, error.html), for an app that names no others.
+SHELL_TEMPLATES = ("servitize.web",)
 
 
-def _loaders() -> list[PackageLoader]:
-    loaders = []
-    for package in TEMPLATE_PACKAGES:
-        try:
-            loaders.append(PackageLoader(package, "templates"))
-        except (ValueError, ModuleNotFoundError):
-            continue  # capability not built yet or without pages
-    return loaders
-
-
-@lru_cache(maxsize=1)
-def templates() -> Jinja2Templates:
-    """The shared template renderer."""
-    # Outside development templates do not change while the app runs: skip the file checks.
+@lru_cache(maxsize=8)
+def templates(packages: tuple[str, ...] = SHELL_TEMPLATES, reload: bool = False) -> Jinja2Templates:
+    """The renderer of the ``templates`` folders of ``packages`` (the first that has a name
+    wins); ``reload``: look for changed files on each render (development). One per arguments:
+    apps built with the same packages share compiled templates."""
     env = Environment(
-        loader=ChoiceLoader(_loaders()),
+        loader=ChoiceLoader([PackageLoader(package, "templates") for package in packages]),
         autoescape=select_autoescape(),
-        auto_reload=Settings().environment == "development",
+        auto_reload=reload,
     )
     env.globals.update(TEMPLATE_GLOBALS, chart_bars=charts.bars)
     return Jinja2Templates(env=env)
+
+
+def use_templates(app: FastAPI, packages: tuple[str, ...], environment: str) -> None:
+    """Let the app's pages render the templates of ``packages`` (the app factory names them,
+    from servitize.capabilities). Outside development templates do not change while the app
+    runs: the file checks are skipped."""
+    app.state.templates = templates(packages, environment == "development")
 
 
 def is_htmx(request: Request) -> bool:
@@ -66,7 +54,8 @@ def render(
         "csrf_token": getattr(request.state, "csrf", None),
         **context,
     }
-    return templates().TemplateResponse(request, name, context, status_code=status_code)
+    renderer = getattr(request.app.state, "templates", None) or templates()
+    return renderer.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def text_form(model: type[BaseModel]) -> type[BaseModel]:

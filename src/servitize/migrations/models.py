@@ -1,13 +1,12 @@
-"""Every table of servitize, imported so that Alembic sees the whole metadata."""
+"""Every table of servitize, imported so that Alembic sees the whole metadata: the models of
+each capability that servitize.capabilities lists."""
 
-from servitize.contracts import models as contracts_models  # noqa: F401
+from importlib import import_module
+
+from servitize.capabilities import model_modules
 from servitize.core.db import Base
-from servitize.field import models as field_models  # noqa: F401
-from servitize.installed_base import models as installed_base_models  # noqa: F401
-from servitize.intelligence import models as intelligence_models  # noqa: F401
-from servitize.offers import models as offers_models  # noqa: F401
-from servitize.sales import models as sales_models  # noqa: F401
-from servitize.telemetry import models as telemetry_models  # noqa: F401
-from servitize.trust import models as trust_models  # noqa: F401
+
+for _module in model_modules():
+    import_module(_module)
 
 metadata = Base.metadata

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from importlib import resources
+from importlib import import_module, resources
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -14,22 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servitize import __version__
-from servitize.contracts import api as contracts_api
-from servitize.contracts import views as contracts_views
+from servitize.capabilities import CAPABILITIES, template_packages
+from servitize.core import pages
 from servitize.core.db import make_engine, session_factory
 from servitize.core.errors import NotAuthenticated, ServitizeError
 from servitize.core.settings import Settings
-from servitize.field import api as field_api
-from servitize.field import views as field_views
-from servitize.installed_base import api as installed_base_api
-from servitize.installed_base import views as installed_base_views
-from servitize.intelligence import api as intelligence_api
-from servitize.intelligence import views as intelligence_views
-from servitize.sales import api as sales_api
-from servitize.sales import views as sales_views
-from servitize.telemetry import api as telemetry_api
-from servitize.telemetry import views as telemetry_views
-from servitize.trust import api as trust_api
 from servitize.trust.editing import BUSY_ERRORS, busy_refusal, web_engine_options
 from servitize.trust.http import commit_in_handler_thread
 from servitize.web import admin, api_shell, auth, guard, shell
@@ -78,9 +67,7 @@ def create_app(
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
         if _wants_html(request):
-            from servitize.core.pages import render
-
-            return render(
+            return pages.render(
                 request,
                 "error.html",
                 {"status": exc.status_code, "message": exc.message},
@@ -121,22 +108,15 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    app.include_router(installed_base_api.router, prefix="/api/v1")
-    app.include_router(trust_api.router, prefix="/api/v1")
-    app.include_router(telemetry_api.router, prefix="/api/v1")
-    app.include_router(contracts_api.router, prefix="/api/v1")
     app.include_router(shell.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
-    app.include_router(installed_base_views.router)
-    app.include_router(telemetry_views.router)
-    app.include_router(contracts_views.router)
-    app.include_router(intelligence_api.router, prefix="/api/v1")
-    app.include_router(intelligence_views.router)
-    app.include_router(field_api.router, prefix="/api/v1")
-    app.include_router(field_views.router)
-    app.include_router(sales_api.router, prefix="/api/v1")
-    app.include_router(sales_views.router)
+    for capability in CAPABILITIES:  # servitize.capabilities: what each one adds
+        if capability.api:
+            app.include_router(import_module(capability.module("api")).router, prefix="/api/v1")
+        if capability.pages:
+            app.include_router(import_module(capability.module("views")).router)
+    pages.use_templates(app, template_packages(), settings.environment)
     app.add_exception_handler(StarletteHTTPException, shell.page_not_found)
     app.add_middleware(shell.SecurityHeaders)
     app.add_middleware(shell.HtmxLogin)
