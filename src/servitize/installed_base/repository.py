@@ -612,3 +612,19 @@ def work_orders_with_serial(
     if asset_ids is not None:
         query = query.where(Asset.id.in_(sorted(set(asset_ids)) or [-1]))
     return [(s, d, k, h) for s, d, k, h in session.execute(query).all() if s is not None]
+
+
+def busiest_technician(session: Session, first_day: date, days: int) -> int | None:
+    """The technician with the most visits in the ``days`` days from ``first_day`` (the lowest
+    id among equals), or None without visits then."""
+    from datetime import timedelta
+
+    from servitize.installed_base.models import Visit
+
+    return session.scalar(
+        select(Visit.technician_id)
+        .where(Visit.day >= first_day, Visit.day < first_day + timedelta(days=days))
+        .group_by(Visit.technician_id)
+        .order_by(func.count().desc(), Visit.technician_id)
+        .limit(1)
+    )
