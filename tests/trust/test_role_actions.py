@@ -235,6 +235,62 @@ def _reopen(w: World) -> Request:
     return "POST", f"/api/v1/opportunities/{oid}/reopen", {"reason": "the customer found a budget"}
 
 
+def _quote(w: World, owner: User, status: str = "draft") -> int:
+    """A quote of the account with one one-time line, owned by ``owner``."""
+    from servitize.offers.models import Quote, QuoteLine
+
+    q = Quote(
+        number=f"Q-R{owner.id}{status[:3]}{len(status)}{next(_QUOTES)}",
+        revision=1,
+        account_id=w.account_id,
+        owner_id=owner.id,
+        title="Retrofit",
+        status=status,
+        kind="fixed",
+        currency="EUR",
+        term_months=12,
+        valid_until=date(2030, 1, 1),
+        terms={},
+        approval_reasons=[],
+    )
+    w.session.add(q)
+    w.session.flush()
+    w.session.add(
+        QuoteLine(
+            quote_id=q.id,
+            offering_id=w.offering.id,
+            name="Retrofit",
+            model="one_time",
+            terms={},
+            unit_price_cents=50_000,
+        )
+    )
+    w.session.flush()
+    return q.id
+
+
+_QUOTES = iter(range(1, 1_000_000))
+
+
+def _contract(w: World) -> int:
+    from servitize.offers.models import Contract
+
+    c = Contract(
+        number=f"C-R{next(_QUOTES)}",
+        account_id=w.account_id,
+        kind="subscription",
+        name="Remote service",
+        currency="EUR",
+        fee_cents=18_000,
+        period="month",
+        start_on=date(2026, 1, 1),
+        minimum_term_end=date(2027, 1, 1),
+    )
+    w.session.add(c)
+    w.session.flush()
+    return c.id
+
+
 REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
     "asset.edit": lambda w, u, own: ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "PX-300"}),
     "contact.add": lambda w, u, own: (
@@ -357,6 +413,32 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
     "gate.approval": lambda w, u, own: _gate(w, u, own, "approval"),
     "gate.acceptance": lambda w, u, own: _gate(w, u, own, "acceptance"),
     "gate.reopen": lambda w, u, own: _reopen(w),
+    "quote.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/quotes",
+        {"account_id": w.account_id, "title": "Retrofit"},
+    ),
+    "quote.edit": lambda w, u, own: (
+        "POST",
+        f"/api/v1/quotes/{_quote(w, u if own else w.other_owner)}/lines",
+        {"offering": w.offering.external_id},
+    ),
+    "quote.approve": lambda w, u, own: (
+        "POST",
+        f"/api/v1/quotes/{_quote(w, w.other_owner, 'pending_approval')}/approve",
+        {},
+    ),
+    "quote.accept": lambda w, u, own: (
+        "POST",
+        f"/api/v1/quotes/{_quote(w, u if own else w.other_owner, 'approved')}/accept",
+        {"name": "Anna Berg"},
+    ),
+    "contract.change": lambda w, u, own: (
+        "POST",
+        f"/api/v1/contracts/{_contract(w)}/changes",
+        {"action": "renew", "on": "2026-12-01", "months": 12},
+    ),
+    "billing.run": lambda w, u, own: ("POST", "/api/v1/billing/runs", {"period": "2026-01"}),
 }
 
 
@@ -548,6 +630,34 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         "POST",
         f"{o}/{closed}/reopen",
         {"reason": "budget"},
+    )
+    q, pending, approved = (
+        _quote(w, w.owner),
+        _quote(w, w.other_owner, "pending_approval"),
+        _quote(w, w.owner, "approved"),
+    )
+    qs = "/api/v1/quotes"
+    api[("POST", qs)] = ("POST", qs, {"account_id": w.account_id, "title": "Retrofit"})
+    api[("POST", qs + "/{quote_id}/lines")] = (
+        "POST",
+        f"{qs}/{q}/lines",
+        {"offering": w.offering.external_id},
+    )
+    api[("DELETE", qs + "/{quote_id}/lines/{line_id}")] = ("DELETE", f"{qs}/{q}/lines/1", None)
+    for step, target in (("submit", q), ("send", approved), ("revise", q)):
+        api[("POST", qs + "/{quote_id}/" + step)] = ("POST", f"{qs}/{target}/{step}", {})
+    api[("POST", qs + "/{quote_id}/approve")] = ("POST", f"{qs}/{pending}/approve", {})
+    api[("POST", qs + "/{quote_id}/accept")] = ("POST", f"{qs}/{approved}/accept", {"name": "Ann"})
+    api[("POST", "/api/v1/contracts/{contract_id}/changes")] = (
+        "POST",
+        f"/api/v1/contracts/{_contract(w)}/changes",
+        {"action": "renew", "on": "2026-12-01", "months": 12},
+    )
+    api[("POST", "/api/v1/billing/runs")] = ("POST", "/api/v1/billing/runs", {"period": "2026-01"})
+    api[("POST", "/api/v1/billing/periods/{period}/close")] = (
+        "POST",
+        "/api/v1/billing/periods/2026-01/close",
+        None,
     )
     api[("POST", o + "/{opportunity_id}/activities")] = (
         "POST",

@@ -32,7 +32,7 @@ from servitize.offers.schemas import (
 )
 from servitize.offers.totals import Totals, quote_totals
 from servitize.sales import repository as sales_repo
-from servitize.sales.process import policy
+from servitize.sales.process import policy_of
 from servitize.sales.rules import terms_outside_borderline
 from servitize.trust import audit
 from servitize.trust.context import Context
@@ -244,7 +244,7 @@ def value_in_company(ctx: Context, quote: Quote) -> int | None:
 def approval_reasons(ctx: Context, quote: Quote, lines: list[QuoteLine]) -> list[str]:
     """Why this quote needs a manager's approval, given who submits it."""
     facts = _facts(lines)
-    pol = policy()
+    pol = policy_of(ctx.settings)
     risk = "medium"
     if quote.opportunity_id is not None:
         opp = sales_repo.get(ctx.session, ctx.user, quote.opportunity_id)

@@ -299,3 +299,25 @@ def contracts_running(
     if account_scope is not None:
         q = q.where(Contract.account_id.in_(account_scope))
     return list(session.scalars(q))
+
+
+def billing_lines_visible(
+    session: Session,
+    account_scope: Select[Any],
+    period: str | None,
+    contract_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[BillingLine]:
+    q = (
+        select(BillingLine)
+        .where(BillingLine.account_id.in_(account_scope))
+        .order_by(BillingLine.period, BillingLine.account_id, BillingLine.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if period is not None:
+        q = q.where(BillingLine.period == period)
+    if contract_id is not None:
+        q = q.where(BillingLine.contract_id == contract_id)
+    return list(session.scalars(q))

@@ -1,0 +1,94 @@
+"""The readers a billing run uses in production: operating hours from telemetry, and the month's
+settlement of an availability contract. Both read only what the customer agreed to share.
+
+Usage is billed under the ``billing`` purpose: the account must have an agreement that names
+``billing`` and the ``status`` data kind (operating hours come from status events). Without it
+the run writes a "not billable: no agreement" line instead of a silent zero.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from servitize.contracts import repository as contracts_repo
+from servitize.contracts.service import evaluate
+from servitize.installed_base import repository as ib
+from servitize.offers.billing import Metered, MeterReader, Settled, SettlementReader
+from servitize.offers.models import Contract
+from servitize.offers.proration import Span
+from servitize.telemetry import availability as av
+from servitize.telemetry.consent import consenting_accounts
+from servitize.telemetry.service import Options, compute
+from servitize.telemetry.store import TelemetryStore
+
+
+def _moment(day: object) -> datetime:
+    return datetime.combine(day, time(), UTC)  # type: ignore[arg-type]
+
+
+def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> MeterReader:
+    """Operating hours of a contract's machines in a month, from status events."""
+
+    def read(contract: Contract, asset_ids: list[int], span: Span) -> Metered:
+        period = av.Period(_moment(span.start), _moment(span.end))
+        agreed = contract.account_id in consenting_accounts(session, purpose, "status", period.end)
+        serials = sorted(
+            a.serial
+            for a in ib.assets_of_account_by_id(session, contract.account_id, asset_ids)
+            if a.serial
+        )
+        if not agreed:
+            return Metered(
+                None, False, {"reason": f"no agreement for {purpose}", "serials": serials}
+            )
+        if not serials:
+            return Metered(None, True, {"reason": "the contract covers no machine with a serial"})
+        rows = compute(
+            session,
+            store,
+            period,
+            Options(purpose=purpose, at=period.end),
+            serials=serials,
+            account_ids=[contract.account_id],
+        )
+        hours = {str(r["serial"]): r.get("running_hours") for r in rows}
+        known = {s: float(h) for s, h in hours.items() if h is not None}  # type: ignore[arg-type]
+        total = Decimal(str(round(sum(known.values()), 2)))
+        return Metered(
+            total,
+            True,
+            {
+                "operating_hours": {s: round(h, 2) for s, h in sorted(known.items())},
+                "no_reading": sorted(set(serials) - set(known)),
+                "period": f"{span.start}–{span.end}",
+            },
+        )
+
+    return read
+
+
+def availability_settlement(session: Session, store: TelemetryStore) -> SettlementReader:
+    """The penalty or bonus of an availability contract for a month, from its evaluation."""
+
+    def settle(availability_contract_id: int, month: str) -> Settled | None:
+        contract = contracts_repo.contract_by_id(session, availability_contract_id)
+        if contract is None:
+            return None
+        result = evaluate(session, store, contract, av.month_period(month))
+        cents = int((Decimal(result.amount or 0) * 100).to_integral_value())
+        return Settled(
+            cents,
+            result.band,
+            {
+                "contract": result.contract,
+                "measured_pct": result.measured_pct,
+                "target_pct": result.target_pct,
+                "coverage_pct": result.coverage_pct,
+                "result": result.result,
+            },
+        )
+
+    return settle
