@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, IdMixin, utcnow
-from servitize.kit.columns import TimestampMixin, UTCDateTime
+from servitize.kit.columns import StringEnum, TimestampMixin, UTCDateTime
 
 
 class Route(enum.StrEnum):
@@ -75,14 +75,14 @@ class LeadRoute(IdMixin, TimestampMixin, Base):
 
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    route: Mapped[str] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(StringEnum(Route, length=16))
     reason: Mapped[str] = mapped_column(String(200))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
     value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    stage: Mapped[str] = mapped_column(String(16), default=Stage.reported.value)
+    stage: Mapped[str] = mapped_column(StringEnum(Stage, length=16), default=Stage.reported)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     seen: Mapped[str | None] = mapped_column(String(32))
     photo: Mapped[str | None] = mapped_column(Text)
@@ -105,7 +105,9 @@ class SignUpSheet(IdMixin, TimestampMixin, Base):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=SheetStatus.proposed.value)
+    status: Mapped[str] = mapped_column(
+        StringEnum(SheetStatus, length=16), default=SheetStatus.proposed
+    )
     signer_name: Mapped[str | None] = mapped_column(String(200))
     signature: Mapped[str | None] = mapped_column(Text)  # PNG data URL drawn on screen
     signed_on: Mapped[str | None] = mapped_column(String(16))  # screen | paper
@@ -150,7 +152,7 @@ class RecognitionPoint(IdMixin, Base):
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(StringEnum(PointKind, length=24))
     ref: Mapped[str] = mapped_column(String(40))
     points: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
