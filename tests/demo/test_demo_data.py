@@ -252,13 +252,12 @@ def test_cli_prints_counts_as_json(tmp_path: Path):
 
 
 def test_importer_takes_every_row(demo: Path, tmp_path: Path):
-    from servitize.core import migrate
     from servitize.core.db import make_engine
     from servitize.installed_base.importing.service import import_directory
     from servitize.trust.audit import Actor
+    from tests.conftest import migrated_sqlite
 
-    url = f"sqlite:///{tmp_path / 'records.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "records.db")
     engine = make_engine(url)
     try:
         results = import_directory(engine, demo, actor=Actor("demo-test"), today=TODAY)

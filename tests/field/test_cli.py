@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from servitize.cli import app
-from servitize.core import migrate
 from servitize.core.db import make_engine
 from servitize.field.models import LeadRoute
+from tests.conftest import migrated_sqlite
 from tests.field.seed import seed
 
 
 def test_route_then_escalate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'records.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "records.db")
     engine = make_engine(url)
     with Session(engine) as session:
         seed(session, date.today())

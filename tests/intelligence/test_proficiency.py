@@ -98,11 +98,10 @@ def test_the_twin_page_form_records_a_level(session, client) -> None:  # type: i
 def test_the_cli_records_as_a_manager_and_refuses_an_owner(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """On a file database: a sales manager sets a level; an owner may not."""
     from servitize.cli import app
-    from servitize.core import migrate
     from servitize.core.db import make_engine, session_factory
+    from tests.conftest import migrated_sqlite
 
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(database_url)
+    database_url = migrated_sqlite(tmp_path / "cli.db")
     engine = make_engine(database_url)
     with session_factory(engine)() as s:
         owner = b.user(s, role="account_owner")

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from servitize.core import migrate
 from servitize.core.db import make_engine, session_factory
 from servitize.core.settings import IntelligenceSettings
 from servitize.demo.generate import write_demo_data
 from servitize.installed_base.importing.service import import_directory
 from servitize.intelligence import propensity, scoring
 from servitize.trust.audit import Actor
+from tests.conftest import migrated_sqlite
 from tests.intelligence.fleet import records_of
 
 TODAY = date(2026, 11, 23)
@@ -24,8 +24,7 @@ def demo_records(tmp_path_factory):  # type: ignore[no-untyped-def]
     """The sample manufacturer (800 accounts) imported into SQLite and read as Arrow."""
     folder = tmp_path_factory.mktemp("demo")
     write_demo_data(folder / "csv", 800, 11, TODAY)
-    url = f"sqlite:///{folder / 'demo.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(folder / "demo.db")
     engine = make_engine(url)
     import_directory(engine, folder / "csv", actor=Actor("test"), today=TODAY)
     with session_factory(engine)() as session:

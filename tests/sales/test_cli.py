@@ -7,14 +7,13 @@ import json
 from typer.testing import CliRunner
 
 from servitize.cli import app
-from servitize.core import migrate
 from servitize.core.db import make_engine, session_factory, session_scope
 from tests import builders as b
+from tests.conftest import migrated_sqlite
 
 
 def test_cli_create_decide_advance_and_draw(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     engine = make_engine(url)
     with session_scope(session_factory(engine)) as session:
         owner = b.user(session, username="anna", role="account_owner")

@@ -18,7 +18,7 @@ from servitize.sales.schemas import DecisionIn
 from servitize.trust.audit import entries
 from servitize.trust.service import issue_token
 from tests import builders as b
-from tests.conftest import migrated_database
+from tests.conftest import migrated_database, migrated_sqlite
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -325,8 +325,7 @@ def test_the_cli_asks_the_role_table_as_the_user(tmp_path, monkeypatch) -> None:
     from servitize.cli import app
     from servitize.core.db import make_engine, session_factory, session_scope
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     engine = make_engine(url)
     with session_scope(session_factory(engine)) as session:
         owner = b.user(session, username="anna", role="account_owner")

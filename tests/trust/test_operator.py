@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from servitize.cli import build
-from servitize.core import migrate
 from servitize.core.db import make_engine
 from servitize.trust import audit
 from servitize.trust.models import AuditEntry, Role
 from servitize.trust.operator import OPERATOR_NAME, is_operator, operator, stored_id
 from servitize.trust.service import acting_user, create_user
 from tests import builders as b
+from tests.conftest import migrated_sqlite
 
 
 def test_without_as_a_command_acts_as_the_operator(session) -> None:  # type: ignore[no-untyped-def]
@@ -37,8 +37,7 @@ def test_the_operator_is_nobodys_account(session) -> None:  # type: ignore[no-un
 
 
 def test_the_audit_trail_names_the_operator(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'operator.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "operator.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     cli = build({"trust"})
     made = CliRunner().invoke(cli, ["users", "create", "olga", "--role", "analyst", "--json"])

@@ -15,6 +15,7 @@ from servitize.trust import audit
 from servitize.trust.models import ApiToken, AuditEntry
 from servitize.trust.service import create_user, user_by_password, user_by_token
 from tests import builders as b
+from tests.conftest import migrated_sqlite
 
 
 def test_create_user_hashes_password_and_audits(session) -> None:  # type: ignore[no-untyped-def]
@@ -60,8 +61,7 @@ def test_audit_api_is_for_admins_only(session, app_client) -> None:  # type: ign
 
 
 def test_cli_creates_user_and_lists_accounts(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     runner = CliRunner()
     result = runner.invoke(app, ["users", "create", "boss", "--role", "admin", "--json"])
@@ -84,8 +84,7 @@ def test_migrations_match_the_models(database_url: str) -> None:
 
 
 def test_cli_account_360_matches_api_shape(session, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'show.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "show.db")
     from servitize.core.db import make_engine, session_factory, session_scope
 
     engine = make_engine(url)

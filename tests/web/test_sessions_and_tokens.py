@@ -12,13 +12,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from servitize.cli import app as cli_app
-from servitize.core import migrate
 from servitize.core.settings import DEV_SECRET, Settings
 from servitize.trust import audit
 from servitize.trust.http import SESSION_COOKIE
 from servitize.trust.models import ApiToken, AuditEntry
 from servitize.trust.service import create_user, set_password
 from servitize.web.app import create_app
+from tests.conftest import migrated_sqlite
 from tests.web.conftest import log_in
 
 
@@ -129,8 +129,7 @@ def test_an_admin_revokes_a_token_on_the_admin_page(client: TestClient, seeded, 
 
 
 def test_the_cli_lists_and_revokes_tokens(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'tokens.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "tokens.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     runner = CliRunner()
     created = json.loads(

@@ -15,12 +15,11 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from servitize.cli import app
-from servitize.core import migrate
 from servitize.core.db import make_engine
 from servitize.installed_base.importing import loading, locking
 from servitize.installed_base.models import Account, Asset
 from servitize.trust.models import AuditEntry
-from tests.conftest import BACKENDS, migrated_database
+from tests.conftest import BACKENDS, migrated_database, migrated_sqlite
 from tests.installed_base.importing.helpers import base, prefix, rejects, run, write
 
 TODAY = date(2026, 11, 23)
@@ -154,8 +153,7 @@ def test_a_nul_byte_rejects_its_row_and_the_rest_land(engine: Engine, tmp_path: 
 def test_bad_bytes_exit_3_not_2_and_nul_exits_3_not_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     runner = CliRunner()
     path = tmp_path / "users.csv"
@@ -309,8 +307,7 @@ def test_a_database_error_that_is_no_missing_table_gives_no_upgrade_hint(
 
     from servitize.installed_base.importing import service
 
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
 
     def locked(*_args: object, **_kw: object) -> None:

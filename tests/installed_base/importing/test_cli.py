@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from servitize.cli import app
-from servitize.core import migrate
+from tests.conftest import migrated_sqlite
 from tests.installed_base.importing.helpers import write
 
 runner = CliRunner()
@@ -18,8 +18,7 @@ runner = CliRunner()
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh migrated SQLite file the CLI's settings point at."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    migrate.upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.db")
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
     return url
 
