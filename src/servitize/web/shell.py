@@ -14,11 +14,12 @@ from servitize.core.pages import render
 
 router = APIRouter(include_in_schema=False)
 
-# Scripts only from our own static files (HTMX is vendored); no framing, no foreign forms.
+# Scripts and styles only from our own static files (HTMX is vendored; no inline <script>,
+# <style> or style attribute in any template, see tests/web/test_templates_csp.py); no framing,
+# no foreign forms.
 SECURITY_HEADERS = {
-    b"content-security-policy": b"default-src 'self'; script-src 'self'; style-src 'self' "
-    b"'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; "
-    b"base-uri 'none'",
+    b"content-security-policy": b"default-src 'self'; script-src 'self'; style-src 'self'; "
+    b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",
     b"x-frame-options": b"DENY",
