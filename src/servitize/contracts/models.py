@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, IdMixin, TimestampMixin
+from servitize.core.db import Base, IdMixin
+from servitize.kit.columns import TimestampMixin, UTCDateTime
 
 
 class AvailabilityContract(IdMixin, TimestampMixin, Base):
@@ -40,5 +41,5 @@ class AvailabilityContract(IdMixin, TimestampMixin, Base):
     silence_after_down: Mapped[str] = mapped_column(
         String(10), default="down", server_default="down"
     )
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -15,7 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servitize.core.db import Base, IdMixin, TimestampMixin
+from servitize.core.db import Base, IdMixin
+from servitize.kit.columns import TimestampMixin, UTCDateTime
 
 
 class DowntimePeriod(IdMixin, TimestampMixin, Base):
@@ -26,8 +26,8 @@ class DowntimePeriod(IdMixin, TimestampMixin, Base):
 
     asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"))
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
     planned: Mapped[bool] = mapped_column(Boolean, default=False)
     cause: Mapped[str | None] = mapped_column(String(200))
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -46,7 +46,7 @@ class DataSharingAgreement(IdMixin, TimestampMixin, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     data_kinds: Mapped[list[str]] = mapped_column(JSON)
     purposes: Mapped[list[str]] = mapped_column(JSON)
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(80))
     document: Mapped[str | None] = mapped_column(String(300))
