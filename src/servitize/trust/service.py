@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from servitize.core.db import as_utc, utcnow
+from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.trust import audit, repository, throttle
 from servitize.trust.models import ApiToken, Role, User
@@ -145,7 +145,7 @@ def user_by_token(session: Session, token: str) -> User | None:
     # would turn each read into a committed write.
     # Requests with one token arrive together: one takes the row, the others skip the touch
     # rather than wait for a lock held until that request commits (trust.editing).
-    stale = row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_TOUCH_INTERVAL
+    stale = row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL
     if stale and repository.token_free_to_touch(session, row.id):
         row.last_used_at = now
     return user

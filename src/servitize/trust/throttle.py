@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from servitize.core.db import as_utc
 from servitize.core.errors import ServitizeError
 from servitize.trust import repository
 
@@ -46,7 +45,7 @@ def check(session: Session, username: str, address: str, now: datetime) -> None:
     """Raise TooManyRequests while the username or the address is blocked."""
     rows = repository.blocked_counters(session, keys(username, address))
     blocked = [
-        (row.key.split(":", 1)[0], as_utc(row.blocked_until))
+        (row.key.split(":", 1)[0], row.blocked_until)
         for row in rows
         if row.blocked_until is not None
     ]
@@ -75,7 +74,7 @@ def failed(session: Session, username: str, address: str, now: datetime) -> None
             row = repository.locked_counter(session, key)
             if row is None:
                 continue
-        if now - as_utc(row.window_start) > WINDOW:
+        if now - row.window_start > WINDOW:
             row.failures, row.window_start, row.blocked_until = 0, now, None
         row.failures += 1
         if row.failures >= limit:
