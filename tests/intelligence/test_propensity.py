@@ -19,6 +19,10 @@ from tests.intelligence.fleet import records_of
 TODAY = date(2026, 11, 23)
 
 
+# Larger data: an 800-account manufacturer built once per process and models trained on it.
+trained_on_the_demo = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def demo_records(tmp_path_factory):  # type: ignore[no-untyped-def]
     """The sample manufacturer (800 accounts) imported into SQLite and read as Arrow."""
@@ -46,6 +50,7 @@ def test_precision_at_k_by_hand() -> None:
     assert propensity.precision_at_k(y, np.array([0.9, 0.1, 0.7, 0.1, 0.2]), 2) == 1.0
 
 
+@trained_on_the_demo
 def test_model_beats_recency_on_a_later_period(demo_records) -> None:  # type: ignore[no-untyped-def]
     model, ev = propensity.train_and_evaluate(demo_records, TODAY, 182, 50)
     assert ev.test_from == TODAY - timedelta(days=182) and ev.train_to <= ev.test_from
@@ -55,6 +60,7 @@ def test_model_beats_recency_on_a_later_period(demo_records) -> None:  # type: i
     assert "contract_assets" not in model.columns  # today's coverage would leak the label
 
 
+@trained_on_the_demo
 def test_model_leads_explain_themselves(demo_records) -> None:  # type: ignore[no-untyped-def]
     model, _ = propensity.train_and_evaluate(demo_records, TODAY, 182, 50)
     model.meta = {"version": "t"}
@@ -90,6 +96,7 @@ def test_lead_population_is_scored_apart_by_hand() -> None:
     assert pop.model["roc_auc"] == 0.5  # buyer row 3 ranks between rows 2 and 4
 
 
+@trained_on_the_demo
 def test_evaluation_reports_the_lead_population(demo_records) -> None:  # type: ignore[no-untyped-def]
     _, ev = propensity.train_and_evaluate(demo_records, TODAY, 182, 50, not_bought_days=365)
     pop = ev.lead_population

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -17,6 +18,7 @@ from servitize.trust.service import user_by_password
 from servitize.web.cli import DEMO_PASSWORD
 
 
+@pytest.mark.slow  # builds and imports the whole sample manufacturer
 def test_demo_builds_a_manufacturer_with_leads_and_logins(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)

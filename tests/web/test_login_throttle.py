@@ -34,6 +34,7 @@ def test_five_wrong_passwords_block_the_username_with_429(client, seeded) -> Non
     assert _login(client, "ada", PASSWORD).status_code == 303
 
 
+@pytest.mark.slow  # twenty real Argon2 checks
 def test_twenty_failures_from_one_address_block_it(client, seeded) -> None:  # type: ignore[no-untyped-def]
     for i in range(throttle.ADDRESS_LIMIT):  # a different, unknown name each time
         assert _login(client, f"guess{i}", "password1").status_code == 401
