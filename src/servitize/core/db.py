@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import overload
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -52,15 +52,6 @@ class IdMixin:
     """Surrogate integer primary key."""
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-
-
-class TimestampMixin:
-    """Created/updated timestamps kept by the database layer."""
-
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
