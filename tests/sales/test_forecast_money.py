@@ -38,7 +38,7 @@ def _opportunities(session, owner, account) -> None:  # type: ignore[no-untyped-
 def test_a_rate_from_next_year_does_not_convert_todays_forecast(session) -> None:  # type: ignore[no-untyped-def]
     owner = b.user(session, role="account_owner")
     _opportunities(session, owner, b.account(session, owner_id=owner.id))
-    total = pipeline.forecast(session, owner, now=NOW, company_currency="EUR")["total"]
+    total = pipeline.forecast(session, owner, now=NOW, company_currency="EUR").total.model_dump()
     # Only the EUR opportunity is counted (not 100,000 + 20,000 x 1.05 = 121,000); the CHF one
     # is shown apart: 20,000 CHF, 50 % = 10,000 CHF weighted.
     assert (total["value"], total["weighted"]) == (Decimal("100000.00"), Decimal("10000.00"))

@@ -41,7 +41,7 @@ def test_forecast_total_converts_at_the_newest_rate(session) -> None:  # type: i
             )
         )
     session.flush()
-    total = pipeline.forecast(session, owner, now=NOW, company_currency="EUR")["total"]
+    total = pipeline.forecast(session, owner, now=NOW, company_currency="EUR").total.model_dump()
     assert total == {
         "currency": "EUR",
         "count": 3,

@@ -284,7 +284,7 @@ def test_outcomes_are_searchable_and_surveys_answer_once(session) -> None:  # ty
     with pytest.raises(Conflict, match="answered already"):
         outcome.answer_survey(session, settings, token, 1, 0)
     result = outcome.account_surveys(session, owner, acc.id)
-    assert (result["sent"], result["answered"], result["satisfaction"], result["nps"]) == (
+    assert (result.sent, result.answered, result.satisfaction, result.nps) == (
         1,
         1,
         4.0,

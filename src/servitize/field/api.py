@@ -14,7 +14,10 @@ from servitize.field.models import SignUpSheet
 from servitize.field.schemas import (
     BestPracticeCreate,
     ContestCreate,
+    Created,
     Feedback,
+    FeedbackSaved,
+    HandedOver,
     InboxItem,
     InboxPage,
     LeadAction,
@@ -125,12 +128,12 @@ def create_visit(body: VisitCreate, ctx: RequestContext) -> VisitRead:
     return VisitRead.model_validate(visits.create_visit(ctx.session, ctx.user, body))
 
 
-@router.post("/visits/{visit_id}/feedback", status_code=201)
-def visit_feedback(visit_id: Id, body: Feedback, ctx: RequestContext) -> dict[str, int]:
+@router.post("/visits/{visit_id}/feedback", response_model=FeedbackSaved, status_code=201)
+def visit_feedback(visit_id: Id, body: Feedback, ctx: RequestContext) -> FeedbackSaved:
     """The customer's rating of a visit (good ratings earn the technician points)."""
     visit = visits.get_visit(ctx.session, ctx.user, visit_id)
     fb = recognition.record_feedback(ctx.session, ctx.user, visit, body, ctx.today)
-    return {"id": fb.id, "rating": fb.rating}
+    return FeedbackSaved(id=fb.id, rating=fb.rating)
 
 
 @router.post("/visits/{visit_id}/sheets", response_model=SheetRead, status_code=201)
@@ -185,16 +188,16 @@ def leaderboard(ctx: RequestContext, month: Month = None, region: str | None = N
     )
 
 
-@router.post("/contests", status_code=201)
-def create_contest(body: ContestCreate, ctx: RequestContext) -> dict[str, int]:
+@router.post("/contests", response_model=Created, status_code=201)
+def create_contest(body: ContestCreate, ctx: RequestContext) -> Created:
     """A monthly contest (service or sales managers)."""
-    return {"id": recognition.create_contest(ctx.session, ctx.user, body).id}
+    return Created(id=recognition.create_contest(ctx.session, ctx.user, body).id)
 
 
-@router.post("/best-practices", status_code=201)
-def share_practice(body: BestPracticeCreate, ctx: RequestContext) -> dict[str, int]:
+@router.post("/best-practices", response_model=Created, status_code=201)
+def share_practice(body: BestPracticeCreate, ctx: RequestContext) -> Created:
     """Share a best-practice note with the other technicians."""
-    return {"id": recognition.share_practice(ctx.session, ctx.user, body).id}
+    return Created(id=recognition.share_practice(ctx.session, ctx.user, body).id)
 
 
 class NewOwner(Input):
@@ -203,8 +206,8 @@ class NewOwner(Input):
     owner_id: Id
 
 
-@router.put("/accounts/{account_id}/owner")
-def hand_over(account_id: Id, body: NewOwner, ctx: RequestContext) -> dict[str, int]:
+@router.put("/accounts/{account_id}/owner", response_model=HandedOver)
+def hand_over(account_id: Id, body: NewOwner, ctx: RequestContext) -> HandedOver:
     """A new account owner (sales managers and admins); open leads routed to the owner follow."""
     moved = service.hand_over_account(ctx.session, ctx.user, account_id, body.owner_id)
-    return {"account_id": account_id, "owner_id": body.owner_id, "leads_moved": moved}
+    return HandedOver(account_id=account_id, owner_id=body.owner_id, leads_moved=moved)

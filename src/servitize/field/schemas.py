@@ -277,3 +277,24 @@ class Leaderboard(BaseModel):
     standings: list[Standing]
     contests: list[ContestRead]
     best_practices: list[BestPracticeRead]
+
+
+class Created(BaseModel):
+    """The id of what was just added."""
+
+    id: int
+
+
+class FeedbackSaved(BaseModel):
+    """A visit's feedback as stored."""
+
+    id: int
+    rating: int
+
+
+class HandedOver(BaseModel):
+    """An account's new owner and how many open leads went with the account."""
+
+    account_id: int
+    owner_id: int
+    leads_moved: int

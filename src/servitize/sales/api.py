@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -13,12 +13,14 @@ from servitize.sales import outcome, picture, pipeline, service, team
 from servitize.sales.models import OfferingType, OpportunityStatus
 from servitize.sales.process import policy_of
 from servitize.sales.schemas import (
+    AccountSurveys,
     ActivityIn,
     ActivityRead,
     ActivityUpdate,
     AdvanceResult,
     DecisionIn,
     DecisionRead,
+    Forecast,
     HandoverIn,
     HandoverRead,
     OpportunityCreate,
@@ -28,6 +30,8 @@ from servitize.sales.schemas import (
     OutcomeIn,
     OutcomeRead,
     ReopenIn,
+    RetentionRow,
+    SurveyLink,
     TeamMemberIn,
     TeamMemberRead,
 )
@@ -72,8 +76,8 @@ def create_opportunity(data: OpportunityCreate, ctx: RequestContext) -> Opportun
     return service.read_one(ctx.session, ctx.user, opp, policy_of(ctx.settings))
 
 
-@router.get("/forecast")
-def forecast(ctx: RequestContext) -> dict[str, Any]:
+@router.get("/forecast", response_model=Forecast)
+def forecast(ctx: RequestContext) -> Forecast:
     """Weighted forecast by phase (per currency, and in total in the company currency);
     conversion, cycle time and stalls per phase."""
     return pipeline.forecast(
@@ -84,8 +88,8 @@ def forecast(ctx: RequestContext) -> dict[str, Any]:
     )
 
 
-@router.get("/retention")
-def retention(ctx: RequestContext) -> list[dict[str, Any]]:
+@router.get("/retention", response_model=list[RetentionRow])
+def retention(ctx: RequestContext) -> list[RetentionRow]:
     """Won opportunities after delivery: renewals and dormant relationships."""
     return pipeline.retention(ctx.session, ctx.user, ctx.today, policy_of(ctx.settings))
 
@@ -106,8 +110,8 @@ def outcomes(
     )
 
 
-@router.get("/surveys")
-def account_surveys(account_id: Id, ctx: RequestContext) -> dict[str, Any]:
+@router.get("/surveys", response_model=AccountSurveys)
+def account_surveys(account_id: Id, ctx: RequestContext) -> AccountSurveys:
     """Satisfaction and loyalty survey results of one account."""
     return outcome.account_surveys(ctx.session, ctx.user, account_id)
 
@@ -243,11 +247,11 @@ def record_outcome(opportunity_id: Id, data: OutcomeIn, ctx: RequestContext) -> 
     return outcome.outcome_read(row)
 
 
-@router.post("/{opportunity_id}/surveys", status_code=201)
-def send_survey(opportunity_id: Id, ctx: RequestContext) -> dict[str, Any]:
+@router.post("/{opportunity_id}/surveys", response_model=SurveyLink, status_code=201)
+def send_survey(opportunity_id: Id, ctx: RequestContext) -> SurveyLink:
     """Create a satisfaction survey; the link is answered without a login."""
     row, token = outcome.send_survey(ctx.session, ctx.user, opportunity_id, ctx.settings, ctx.now)
-    return {"survey_id": row.id, "token": token, "url": f"/survey/{token}"}
+    return SurveyLink(survey_id=row.id, token=token, url=f"/survey/{token}")
 
 
 @router.get("/{opportunity_id}/blueprint.svg", response_class=Response)

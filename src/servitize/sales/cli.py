@@ -256,7 +256,7 @@ def register(app: typer.Typer) -> None:
                     c.user,
                     company_currency=c.settings.company_currency,
                     pol=policy_of(c.settings),
-                ),
+                ).model_dump(),  # amounts as JSON numbers, as the command always wrote them
                 as_user,
             )
         )

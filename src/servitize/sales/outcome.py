@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from statistics import mean
-from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.models import Opportunity, Outcome, Survey
 from servitize.sales.process import Policy, policy, template
-from servitize.sales.schemas import OutcomeIn, OutcomeRead
+from servitize.sales.schemas import AccountSurveys, OutcomeIn, OutcomeRead, SurveyAnswer
 from servitize.sales.service import facts, for_edit
 from servitize.trust import audit
 from servitize.trust.audit import actor_of
@@ -189,7 +188,7 @@ def answer_survey(
     return row
 
 
-def account_surveys(session: Session, user: User, account_id: int) -> dict[str, Any]:
+def account_surveys(session: Session, user: User, account_id: int) -> AccountSurveys:
     """Survey results of an account: answers, average satisfaction and net promoter score."""
     get_account(session, user, account_id)
     rows = repo.surveys_of_account(session, account_id)
@@ -199,20 +198,20 @@ def account_surveys(session: Session, user: User, account_id: int) -> dict[str, 
         promoters = sum(1 for r in answered if (r.recommend or 0) >= 9)
         detractors = sum(1 for r in answered if (r.recommend or 0) <= 6)
         nps = round(100 * (promoters - detractors) / len(answered))
-    return {
-        "account_id": account_id,
-        "sent": len(rows),
-        "answered": len(answered),
-        "satisfaction": round(mean(r.satisfaction or 0 for r in answered), 2) if answered else None,
-        "nps": nps,
-        "answers": [
-            {
-                "opportunity_id": r.opportunity_id,
-                "satisfaction": r.satisfaction,
-                "recommend": r.recommend,
-                "comment": r.comment,
-                "answered_at": r.answered_at,
-            }
+    return AccountSurveys(
+        account_id=account_id,
+        sent=len(rows),
+        answered=len(answered),
+        satisfaction=round(mean(r.satisfaction or 0 for r in answered), 2) if answered else None,
+        nps=nps,
+        answers=[
+            SurveyAnswer(
+                opportunity_id=r.opportunity_id,
+                satisfaction=r.satisfaction,
+                recommend=r.recommend,
+                comment=r.comment,
+                answered_at=r.answered_at,
+            )
             for r in answered
         ],
-    }
+    )

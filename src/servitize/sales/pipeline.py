@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,15 @@ from servitize.kit.money import Rates, from_cents
 from servitize.sales import repository as repo
 from servitize.sales import rules
 from servitize.sales.process import PHASES, Policy, policy
+from servitize.sales.schemas import (
+    Forecast,
+    ForecastPhase,
+    ForecastTotal,
+    PhaseStat,
+    RetentionRow,
+    Stalled,
+    UnconvertedAmount,
+)
 from servitize.trust.models import User
 
 
@@ -24,7 +32,7 @@ def forecast(
     limit: int = 20_000,
     company_currency: str = "EUR",
     pol: Policy | None = None,
-) -> dict[str, Any]:
+) -> Forecast:
     """Weighted forecast of open opportunities by phase; conversion and cycle time per phase; stalls.
 
     Phases are listed per currency as entered; ``total`` adds them up in the company currency
@@ -42,12 +50,12 @@ def forecast(
     journeys = [rules.Journey(dict(entries[o.id]), o.phase, o.status) for o in opps]
     stats = rules.phase_stats(journeys, now, pol)
     stalled = [
-        {
-            "id": o.id,
-            "title": o.title,
-            "phase": o.phase,
-            "days_in_phase": (now - o.phase_entered_at).days,
-        }
+        Stalled(
+            id=o.id,
+            title=o.title,
+            phase=o.phase,
+            days_in_phase=(now - o.phase_entered_at).days,
+        )
         for o in open_opps
         if (now - o.phase_entered_at).days > pol.stall_days.get(o.phase, 10**6)
     ]
@@ -63,58 +71,56 @@ def forecast(
     value = rates.sum((r.value_cents, r.currency, today) for r in rows)
     weighted = rates.sum((r.weighted_cents, r.currency, today) for r in rows)
     missing = sorted(value.unconverted)
-    return {
-        "total": {
-            "currency": company_currency,
-            "count": sum(r.count for r in rows),
-            "value": from_cents(value.cents),
-            "weighted": from_cents(weighted.cents),
-            "not_converted": missing,
-            "unconverted": [
-                {
-                    "currency": c,
-                    "value": from_cents(value.unconverted[c]),
-                    "weighted": from_cents(weighted.unconverted.get(c, 0)),
-                }
+    return Forecast(
+        total=ForecastTotal(
+            currency=company_currency,
+            count=sum(r.count for r in rows),
+            value=from_cents(value.cents),
+            weighted=from_cents(weighted.cents),
+            not_converted=missing,
+            unconverted=[
+                UnconvertedAmount(
+                    currency=c,
+                    value=from_cents(value.unconverted[c]),
+                    weighted=from_cents(weighted.unconverted.get(c, 0)),
+                )
                 for c in missing
             ],
-        },
-        "phases": [
-            {
-                "phase": r.phase,
-                "phase_name": PHASES[r.phase],
-                "currency": r.currency,
-                "count": r.count,
-                "value": from_cents(r.value_cents),
-                "weighted": from_cents(r.weighted_cents),
-            }
+        ),
+        phases=[
+            ForecastPhase(
+                phase=r.phase,
+                phase_name=PHASES[r.phase],
+                currency=r.currency,
+                count=r.count,
+                value=from_cents(r.value_cents),
+                weighted=from_cents(r.weighted_cents),
+            )
             for r in rows
         ],
-        "stats": [
-            {
-                "phase": s.phase,
-                "phase_name": PHASES[s.phase],
-                "reached": s.reached,
-                "moved_on": s.moved_on,
-                "open": s.open_here,
-                "stalled": s.stalled,
-                "conversion": s.conversion,
-                "cycle_days": s.cycle_days,
-            }
+        stats=[
+            PhaseStat(
+                phase=s.phase,
+                phase_name=PHASES[s.phase],
+                reached=s.reached,
+                moved_on=s.moved_on,
+                open=s.open_here,
+                stalled=s.stalled,
+                conversion=s.conversion,
+                cycle_days=s.cycle_days,
+            )
             for s in stats
         ],
-        "stalled": sorted(stalled, key=lambda x: -x["days_in_phase"]),
-        "stalls_most_in_phase": worst.phase
-        if worst and (worst.stalled or worst.cycle_days)
-        else None,
-        "won": sum(1 for o in opps if o.status == "won"),
-        "lost": sum(1 for o in opps if o.status in ("lost", "no_bid", "rejected")),
-    }
+        stalled=sorted(stalled, key=lambda x: -x.days_in_phase),
+        stalls_most_in_phase=worst.phase if worst and (worst.stalled or worst.cycle_days) else None,
+        won=sum(1 for o in opps if o.status == "won"),
+        lost=sum(1 for o in opps if o.status in ("lost", "no_bid", "rejected")),
+    )
 
 
 def retention(
     session: Session, user: User, today: date | None = None, pol: Policy | None = None
-) -> list[dict[str, Any]]:
+) -> list[RetentionRow]:
     """Won opportunities after delivery: renewal dates, last touch-point, dormant relationships."""
     today = today or date.today()
     dormant_days = (pol or policy()).dormant_days
@@ -125,17 +131,17 @@ def retention(
     for o in opps:
         last = last_touch.get(o.id)
         out.append(
-            {
-                "id": o.id,
-                "title": o.title,
-                "account_id": o.account_id,
-                "account_name": accounts.get(o.account_id),
-                "phase": o.phase,
-                "commissioned_on": o.commissioned_on,
-                "renewal_on": o.renewal_on,
-                "days_to_renewal": (o.renewal_on - today).days if o.renewal_on else None,
-                "last_touchpoint": last,
-                "dormant": rules.is_dormant(o.commissioned_on, last, today, dormant_days),
-            }
+            RetentionRow(
+                id=o.id,
+                title=o.title,
+                account_id=o.account_id,
+                account_name=accounts.get(o.account_id),
+                phase=o.phase,
+                commissioned_on=o.commissioned_on,
+                renewal_on=o.renewal_on,
+                days_to_renewal=(o.renewal_on - today).days if o.renewal_on else None,
+                last_touchpoint=last,
+                dormant=rules.is_dormant(o.commissioned_on, last, today, dormant_days),
+            )
         )
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -271,3 +271,111 @@ class AdvanceResult(BaseModel):
     from_phase: int
     phase: int
     phase_name: str
+
+
+class UnconvertedAmount(BaseModel):
+    """Open value in a currency without an exchange rate in force, in its own currency."""
+
+    currency: str
+    value: Decimal | None
+    weighted: Decimal | None
+
+
+class ForecastTotal(BaseModel):
+    """The open pipeline in the company currency, and what could not be converted."""
+
+    currency: str
+    count: int
+    value: Decimal | None
+    weighted: Decimal | None
+    not_converted: list[str]
+    unconverted: list[UnconvertedAmount]
+
+
+class ForecastPhase(BaseModel):
+    """Open opportunities of one phase in one currency."""
+
+    phase: int
+    phase_name: str
+    currency: str
+    count: int
+    value: Decimal | None
+    weighted: Decimal | None
+
+
+class PhaseStat(BaseModel):
+    """Conversion, cycle time and stalls of one phase."""
+
+    phase: int
+    phase_name: str
+    reached: int
+    moved_on: int
+    open: int
+    stalled: int
+    conversion: float | None
+    cycle_days: float | None
+
+
+class Stalled(BaseModel):
+    """An open opportunity past its phase's stall days."""
+
+    id: int
+    title: str
+    phase: int
+    days_in_phase: int
+
+
+class Forecast(BaseModel):
+    """The weighted forecast, conversion and cycle time per phase, and stalls."""
+
+    total: ForecastTotal
+    phases: list[ForecastPhase]
+    stats: list[PhaseStat]
+    stalled: list[Stalled]
+    stalls_most_in_phase: int | None
+    won: int
+    lost: int
+
+
+class RetentionRow(BaseModel):
+    """A won opportunity after delivery: its renewal and its last touch-point."""
+
+    id: int
+    title: str
+    account_id: int
+    account_name: str | None
+    phase: int
+    commissioned_on: date | None
+    renewal_on: date | None
+    days_to_renewal: int | None
+    last_touchpoint: date | None
+    dormant: bool
+
+
+class SurveyAnswer(BaseModel):
+    """One customer's answer to a satisfaction survey."""
+
+    opportunity_id: int
+    satisfaction: int | None
+    recommend: int | None
+    comment: str | None
+    answered_at: datetime | None
+
+
+class AccountSurveys(BaseModel):
+    """An account's surveys: how many were sent and answered, satisfaction, net promoter score."""
+
+    account_id: int
+    sent: int
+    answered: int
+    satisfaction: int | float | None  # the mean as computed: 4 stays 4, 4.5 is 4.5
+    nps: int | None
+    answers: list[SurveyAnswer]
+
+
+class SurveyLink(BaseModel):
+    """A survey sent: its signed token and the link the customer answers without a login."""
+
+    survey_id: int
+    token: str
+    url: str
