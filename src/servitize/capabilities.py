@@ -141,7 +141,16 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(Command("opportunities", "Solution-sales opportunities through five phases."),),
         models=True,
     ),
-    Capability("offers", api=True, models=True),
+    Capability(
+        "offers",
+        api=True,
+        cli=True,
+        commands=(
+            Command("billing", "Billing lines per contract and month."),
+            Command("quotes", "Quotes and what they sold."),
+        ),
+        models=True,
+    ),
     Capability(
         "demo",
         cli=True,

@@ -289,8 +289,15 @@ def contract_lines(
     return out
 
 
-def run(ctx: Context, period: str, meter: MeterReader, settle: SettlementReader) -> RunResult:
-    """Bill one finished month; a re-run writes only what is missing."""
+def run(
+    ctx: Context,
+    period: str,
+    meter: MeterReader,
+    settle: SettlementReader,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Bill one finished month; a re-run writes only what is missing. ``progress(done, total)``
+    hears how many contracts are done."""
     require(ctx.user, "billing.run")
     month = check_billable_month(period, ctx.today)
     state = repo.billing_period(ctx.session, period, for_update=True)
@@ -306,7 +313,9 @@ def run(ctx: Context, period: str, meter: MeterReader, settle: SettlementReader)
     changes = repo.changes_in(ctx.session, month.start, month.end)
     assets = repo.assets_in(ctx.session, month.start, month.end)
     new: list[BillingLine] = []
-    for contract in contracts:
+    for done, contract in enumerate(contracts, 1):
+        if progress is not None and (done % 1000 == 0 or done == len(contracts)):
+            progress(done, len(contracts))
         for line in contract_lines(
             ctx,
             contract,
