@@ -259,3 +259,9 @@ def surveys_of_account(session: Session, account_id: int) -> list[Survey]:
     """An account's surveys, oldest first."""
     query = select(Survey).where(Survey.account_id == account_id).order_by(Survey.id)
     return list(session.scalars(query))
+
+
+def locked(session: Session, opportunity_id: int) -> Opportunity | None:
+    """One opportunity by id, its row held until the transaction ends (no scope: the offers
+    capability wins it when its quote is accepted)."""
+    return session.get(Opportunity, opportunity_id, with_for_update=True)

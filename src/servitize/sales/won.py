@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, NotFound
+from servitize.sales import repository as repo
 from servitize.sales.models import OfferingType, Opportunity, OpportunityStatus
 from servitize.sales.schemas import OpportunityCreate
 from servitize.sales.service import create, snapshot
@@ -26,7 +27,7 @@ def win_by_quote(
 ) -> Opportunity:
     """Mark the opportunity won with the accepted quote's contract value (the customer's
     acceptance is the decision; the win/loss analysis can still be recorded afterwards)."""
-    opp = session.get(Opportunity, opportunity_id, with_for_update=True)
+    opp = repo.locked(session, opportunity_id)
     if opp is None:
         raise NotFound(f"opportunity {opportunity_id} not found")
     if opp.status not in {OpportunityStatus.open.value, OpportunityStatus.won.value}:
