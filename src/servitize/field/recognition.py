@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
+from servitize.field import repository as field_repo
 from servitize.field import rules
 from servitize.field.models import (
     BestPractice,
@@ -139,7 +140,7 @@ def leaderboard(
     """A month's standings in a region (points and counts only), badges of all time."""
     month_tallies = _tallies(session, month, region)
     ever = _tallies(session, None, None)
-    users = repo.users_by_id(session, set(month_tallies))
+    users = field_repo.users_by_id(session, set(month_tallies))
     standings = [
         Standing(
             rank=r,

@@ -48,13 +48,6 @@ def point_sums(
     return [(uid, kind, int(pts or 0), int(n)) for uid, kind, pts, n in session.execute(query)]
 
 
-def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
-    """Users keyed by id."""
-    if not ids:
-        return {}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(sorted(ids))))}
-
-
 def contests_of(session: Session, month: str, region: str | None) -> list[Contest]:
     """A month's contests of a region and of every region (all of them without a region)."""
     query = select(Contest).where(
