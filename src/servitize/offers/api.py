@@ -20,7 +20,7 @@ from servitize.installed_base.access import visible_account_ids
 from servitize.offers import acceptance, billing, lifecycle, quotes
 from servitize.offers import repository as repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
-from servitize.offers.models import BillingLine, Contract
+from servitize.offers.models import BillingLine, Contract, QuoteStatus
 from servitize.offers.proration import month_span
 from servitize.offers.schemas import Acceptance, Decision, LineIn, QuoteCreate, QuoteRead
 from servitize.telemetry.store import TelemetryStore
@@ -38,14 +38,14 @@ def _money(cents: int) -> Decimal:
 @router.get("/quotes", response_model=list[QuoteRead])
 def list_quotes(
     ctx: RequestContext,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    status: QuoteStatus | None = None,
     opportunity_id: Id | None = None,
 ) -> list[QuoteRead]:
     """Quotes of the accounts the user may see, newest first."""
-    return [
-        quotes.read(ctx, q)
-        for q in quotes.listing(ctx, status=status, opportunity_id=opportunity_id)
-    ]
+    found = quotes.listing(
+        ctx, status=status.value if status else None, opportunity_id=opportunity_id
+    )
+    return [quotes.read(ctx, q) for q in found]
 
 
 @router.post("/quotes", response_model=QuoteRead, status_code=201)
