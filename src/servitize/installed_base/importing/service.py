@@ -35,10 +35,7 @@ from servitize.installed_base.importing.rejects import RejectFile
 from servitize.trust import audit
 
 SUFFIXES = (".csv", ".parquet", ".tsv", ".txt")
-# 256 MiB of page cache (negative: KiB) keeps the indexes of a million-row table in memory.
-SQLITE_BULK = {"cache_size": -256 * 1024, "temp_store": 2}
-# A first load checks foreign keys once, over the whole table, at its end (``bulk.rebuild``).
-SQLITE_FIRST_LOAD = {"foreign_keys": 0}
+SQLITE_BULK = bulk.SQLITE_BULK  # the benchmark sets the same pragmas
 
 
 @dataclass
@@ -157,7 +154,7 @@ def _run(
         with engine.connect() as conn, _progress(progress, source) as advance:
             first_load = bulk.is_empty(conn, loader.table)
             conn.commit()
-            restore = _bulk_settings(conn, first_load)
+            restore = bulk.sqlite_bulk_settings(conn, first_load)
             try:
                 outer = conn.begin() if strict or first_load else None
                 deferred = bulk.begin_first_load(conn, loader.table) if first_load else None
@@ -232,29 +229,6 @@ def _waiting_originals(
     ):
         kept[line] = originals[line] if line in originals else chunk.original(index)
     return kept
-
-
-def _bulk_settings(conn: Any, first_load: bool) -> Callable[[], None]:
-    """SQLite: a page cache big enough for the indexes of a million-row load, temp b-trees in
-    memory, and for a first load no foreign-key check per row; the returned function puts the
-    connection's settings back (it returns to the pool).
-
-    Durability is unchanged: WAL with ``synchronous=NORMAL`` keeps every committed chunk.
-    """
-    if conn.dialect.name != "sqlite":
-        return lambda: None
-    pragmas = SQLITE_BULK | (SQLITE_FIRST_LOAD if first_load else {})
-    before = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in pragmas}
-    for pragma, value in pragmas.items():
-        conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
-    conn.commit()
-
-    def restore() -> None:
-        for pragma, value in before.items():
-            conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
-        conn.commit()
-
-    return restore
 
 
 def _record_run(
