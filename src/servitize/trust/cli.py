@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
                 user, token = create_user(
                     session, audit.OPERATOR, name, role, territory, password, full_name
                 )
-                out = user_dict(user) | {"api_token": token}
+                out: dict[str, object] = {**user_dict(user), "api_token": token}
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(2) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -14,12 +15,43 @@ from servitize.trust.operator import operator
 from servitize.trust.passwords import hash_password, new_token, token_digest, verify_password
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-USER_FIELDS = ("username", "full_name", "email", "role", "territory", "active")
 
 
-def user_dict(user: User) -> dict[str, object]:
+class UserFields(TypedDict):
+    """The public fields of a user (never the hash), as the CLI prints and the audit keeps them."""
+
+    username: str
+    full_name: str
+    email: str | None
+    role: str
+    territory: str | None
+    active: bool
+    id: int
+
+
+class TokenFields(TypedDict):
+    """What may be shown of an API token: never the token or its digest."""
+
+    id: int
+    user_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+
+
+def user_dict(user: User) -> UserFields:
     """The public fields of a user (never the hash)."""
-    return {f: getattr(user, f) for f in USER_FIELDS} | {"id": user.id}
+    return UserFields(
+        username=user.username,
+        full_name=user.full_name,
+        email=user.email,
+        role=user.role,
+        territory=user.territory,
+        active=user.active,
+        id=user.id,
+    )
 
 
 def create_user(
@@ -55,7 +87,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "create", "user", user.id, after=user_dict(user))
+    audit.record(session, actor, "create", "user", user.id, after=dict(user_dict(user)))
     token = issue_token(session, user, "cli") if with_token else None
     return user, token
 
@@ -84,17 +116,17 @@ def end_sessions(session: Session, actor: audit.Actor, user: User) -> None:
     audit.record(session, actor, "logout", "user", user.id)
 
 
-def token_dict(token: ApiToken) -> dict[str, object]:
+def token_dict(token: ApiToken) -> TokenFields:
     """What may be shown of an API token: never the token or its digest."""
-    return {
-        "id": token.id,
-        "user_id": token.user_id,
-        "label": token.label,
-        "created_at": token.created_at,
-        "last_used_at": token.last_used_at,
-        "revoked": token.revoked,
-        "revoked_at": token.revoked_at,
-    }
+    return TokenFields(
+        id=token.id,
+        user_id=token.user_id,
+        label=token.label,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        revoked=token.revoked,
+        revoked_at=token.revoked_at,
+    )
 
 
 def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
