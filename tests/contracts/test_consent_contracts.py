@@ -103,12 +103,12 @@ def test_contract_with_excluded_downtime_and_bands(session, world) -> None:  # t
     )
     # horizon 7 days: 30 Sep 22:00 → 10 Oct is 9 days of silence; the first 2 days + 2 h are unknown
     result = contracts.evaluate(session, store, contract, OCT, at=AT)
-    [asset] = result["assets"]
+    [asset] = result.assets
     assert asset["known_hours"] == 744 - 50
     # uptime 732 - 50 = 682, down 8: 682 / 690 = 98.8406 % → 0.6594 below 99.5: one step, 2 %
-    assert result["measured_pct"] == pytest.approx(100 * 682 / 690, abs=1e-4)
-    assert (result["band"], result["steps"], float(result["amount"])) == ("penalty", 1, -200.0)
-    stops = [e for e in result["evidence"] if e["state"] == "down"]
+    assert result.measured_pct == pytest.approx(100 * 682 / 690, abs=1e-4)
+    assert (result.band, result.steps, float(result.amount)) == ("penalty", 1, -200.0)
+    stops = [e for e in result.evidence if e["state"] == "down"]
     assert [e["start"] for e in stops] == [utc("2026-10-10T00:00"), utc("2026-10-31T22:00")]
     # the service manager excludes the stop of the 31st (customer caused): 682 / 688 = 99.128 %
     d = add_downtime(
@@ -116,8 +116,8 @@ def test_contract_with_excluded_downtime_and_bands(session, world) -> None:  # t
     )
     edit_downtime(session, ACTOR, d.id, excluded=True)
     result = contracts.evaluate(session, store, contract, OCT, at=AT)
-    assert result["measured_pct"] == pytest.approx(100 * 682 / 688, abs=1e-4)
+    assert result.measured_pct == pytest.approx(100 * 682 / 688, abs=1e-4)
     # 0.37 points below target: no full step, no money, but below target, never "on target"
-    assert result["band"] == "below_target" and float(result["amount"]) == 0.0
+    assert result.band == "below_target" and float(result.amount) == 0.0
     edits = audit.entries(session, "downtime_period", str(d.id))
     assert edits[0].before == {"excluded": False} and edits[0].after == {"excluded": True}

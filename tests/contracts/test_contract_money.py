@@ -137,9 +137,9 @@ def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
 
 def test_a_contract_reads_only_its_own_machines(session, world: World) -> None:  # type: ignore[no-untyped-def]
     result = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
-    assert result["measured_pct"] == MEASURED
-    assert (result["band"], result["amount"]) == ("penalty", AMOUNT)
-    [asset] = result["assets"]  # type: ignore[misc]
+    assert result.measured_pct == MEASURED
+    assert (result.band, result.amount) == ("penalty", AMOUNT)
+    [asset] = result.assets
     assert asset["serial"] == world.sa.serial
     assert (
         asset["uptime_hours"],
@@ -147,13 +147,13 @@ def test_a_contract_reads_only_its_own_machines(session, world: World) -> None: 
         asset["planned_maintenance_hours"],
         asset["failures"],
     ) == (692, 20, 8, 4)
-    assert {e["serial"] for e in result["evidence"]} == {world.sa.serial}  # type: ignore[attr-defined]
+    assert {e["serial"] for e in result.evidence} == {world.sa.serial}
     # a contract that lists the other customer's serial still reads only its account's machine
     world.contract.serials = [world.sa.serial, world.sb.serial]
     session.flush()
     assert contracts.contract_serials(session, world.contract) == [world.sa.serial]
     listed = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
-    assert (listed["measured_pct"], listed["amount"]) == (MEASURED, AMOUNT)
+    assert (listed.measured_pct, listed.amount) == (MEASURED, AMOUNT)
     r = rp.build_report(session, world.store, world.contract, "2026-04", 2, at=AT)
     assert [a.serial for a in r.assets] == [world.sa.serial]
     assert {s.serial for s in r.downtime} == {world.sa.serial}
@@ -206,9 +206,9 @@ def test_a_month_with_few_known_hours_is_not_measurable(session, tmp_path) -> No
     result = contracts.evaluate(
         session, w.store, w.contract, month_period("2026-05"), at=utc("2026-06-05T00:00")
     )
-    assert result["band"] == "not_measurable" and result["amount"] == Decimal(0)
-    assert result["coverage_pct"] == pytest.approx(100 * 8 / 744, abs=1e-4)
-    assert result["result"] == "not measurable: 1 % of hours known"
+    assert result.band == "not_measurable" and result.amount == Decimal(0)
+    assert result.coverage_pct == pytest.approx(100 * 8 / 744, abs=1e-4)
+    assert result.result == "not measurable: 1 % of hours known"
     r = rp.build_report(session, w.store, w.contract, "2026-05", 1, at=utc("2026-06-05T00:00"))
     assert "not measurable: 1 % of hours known" in result_sentence(r)
     assert b"not measurable: 1 % of hours known" in _text(report_pdf(r, compress=False))
@@ -225,7 +225,7 @@ def test_a_month_with_few_known_hours_is_not_measurable(session, tmp_path) -> No
     settled = contracts.evaluate(
         session, w.store, w.contract, month_period("2026-05"), at=utc("2026-06-05T00:00")
     )
-    assert (settled["measured_pct"], settled["band"], settled["amount"]) == (
+    assert (settled.measured_pct, settled.band, settled.amount) == (
         0.0,
         "penalty",
         Decimal("-1000.00"),
@@ -327,8 +327,8 @@ def test_a_silent_machine_stays_down_until_it_reports_again(session, tmp_path) -
     w.contract.serials = [quiet.serial]
     session.flush()
     evaluated = contracts.evaluate(session, w.store, w.contract, june, at=AT)
-    assert evaluated["assets"][0]["downtime_hours"] == 168  # type: ignore[index]
-    stop = [e for e in evaluated["evidence"] if e["state"] == "down"]  # type: ignore[attr-defined]
+    assert evaluated.assets[0]["downtime_hours"] == 168
+    stop = [e for e in evaluated.evidence if e["state"] == "down"]
     assert [(e["start"], e["end"]) for e in stop] == [
         (utc("2026-06-02T00:00"), utc("2026-06-09T00:00"))
     ]

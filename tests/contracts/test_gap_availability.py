@@ -52,15 +52,15 @@ def test_a_gap_in_uptime_is_unknown_time_on_every_path(
     client, session, world: World, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     result = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
-    [asset] = result["assets"]  # type: ignore[misc]
+    [asset] = result.assets
     assert (
         asset["uptime_hours"],
         asset["downtime_hours"],
         asset["known_hours"],
         asset["failures"],
     ) == (687, 20, 715, 4)
-    assert (result["measured_pct"], result["coverage_pct"]) == (97.1711, 99.3056)
-    assert (result["band"], result["amount"]) == ("penalty", Decimal("-165.60"))
+    assert (result.measured_pct, result.coverage_pct) == (97.1711, 99.3056)
+    assert (result.band, result.amount) == ("penalty", Decimal("-165.60"))
     [row] = compute(session, world.store, APRIL, Options(at=AT), serials=[world.sa.serial or ""])
     assert (row["known_hours"], row["coverage"]) == (715, pytest.approx(715 / 720, abs=1e-6))
     r = rp.build_report(session, world.store, world.contract, "2026-04", 1, at=AT)
@@ -97,8 +97,8 @@ def test_a_gap_can_make_a_month_not_measurable(session, world: World) -> None:  
     world.contract.min_coverage_pct = 99.5  # 99.3056 % known is below it
     session.flush()
     result = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
-    assert (result["band"], result["amount"]) == ("not_measurable", Decimal(0))
-    assert result["result"] == "not measurable: 99 % of hours known"
+    assert (result.band, result.amount) == ("not_measurable", Decimal(0))
+    assert result.result == "not measurable: 99 % of hours known"
 
 
 def test_a_gap_during_a_stop_follows_the_contracts_rule_for_silence_after_down(
@@ -129,8 +129,8 @@ def test_a_gap_during_a_stop_follows_the_contracts_rule_for_silence_after_down(
     world.contract.silence_after_down = "unknown"
     session.flush()
     result = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
-    assert result["measured_pct"] == 97.7240
-    [stop] = [e for e in result["evidence"] if e["start"] == utc("2026-04-03T00:00")]  # type: ignore[attr-defined]
+    assert result.measured_pct == 97.7240
+    [stop] = [e for e in result.evidence if e["start"] == utc("2026-04-03T00:00")]
     assert stop["end"] == utc("2026-04-03T01:00")
 
 

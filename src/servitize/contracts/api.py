@@ -37,8 +37,14 @@ def contract_results(
     roles that see contract pages; only the contracts of their accounts are evaluated)."""
     require_role(user, *rp.REPORT_ROLES)
     mine = [c for c, _account in rp.visible_contracts(session, user)]
-    results = contracts.evaluate_all(session, _store(request), _period(period), among=mine)
-    return {"period": period, "contracts": results}
+    results = contracts.evaluate_all(
+        session,
+        _store(request),
+        _period(period),
+        among=mine,
+        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
+    )
+    return {"period": period, "contracts": [r.as_dict() for r in results]}
 
 
 @router.get("/contracts/{contract_id}/report")
@@ -60,4 +66,5 @@ def contract_report(
         period or rp.last_complete_month(),
         months,
         supplier=settings_of(request).company_name,
+        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
     ).as_dict()

@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from servitize.contracts.models import AvailabilityContract
 from servitize.core.console import cli_session, console, emit_json
-from servitize.core.errors import InvalidInput, NotFound, ServitizeError
+from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
-from servitize.installed_base.models import Account, Asset
 from servitize.kit.money import to_cents
 from servitize.trust import audit
 
@@ -35,8 +32,8 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _store() -> TelemetryStore:
-    return store.TelemetryStore(Settings().telemetry_dir)
+def _store(settings: Settings) -> TelemetryStore:
+    return store.TelemetryStore(settings.telemetry_dir)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -55,33 +52,25 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Measured availability, band and penalty/bonus per contract, with the evidence."""
+        settings = Settings()
         try:
             with cli_session() as session:
                 results = contracts.evaluate_all(
-                    session, _store(), availability.month_period(period)
+                    session,
+                    _store(settings),
+                    availability.month_period(period),
+                    expected_interval_s=settings.telemetry_expected_interval_s,
                 )
         except (ServitizeError, ValueError) as exc:
             console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
             raise typer.Exit(2) from None
         if as_json:
-            emit_json({"period": period, "contracts": results})
+            emit_json({"period": period, "contracts": [r.as_dict() for r in results]})
             return
         for r in results:
-            console.print(
-                f"{r['contract']}: {r['measured_pct']} % ({r['result']}) {r['amount']} {r['currency']}"
-            )
+            console.print(f"{r.contract}: {r.measured_pct} % ({r.result}) {r.amount} {r.currency}")
 
     _register_reports(contracts_app)
-
-
-def _contract(session, ref: str) -> AvailabilityContract:
-    """A contract by id or external id."""
-    contract = (
-        session.get(AvailabilityContract, int(ref)) if ref.isdigit() else None
-    ) or session.scalar(select(AvailabilityContract).where(AvailabilityContract.external_id == ref))
-    if contract is None:
-        raise NotFound(f"contract {ref!r} not found")
-    return contract
 
 
 def _register_reports(contracts_app: typer.Typer) -> None:
@@ -137,18 +126,12 @@ def _register_reports(contracts_app: typer.Typer) -> None:
             if not isinstance(cal, dict) or cal.get("kind") not in ("24/7", "shifts"):
                 raise InvalidInput('calendar must be "24/7" or a JSON object with kind "shifts"')
             with cli_session() as session:
-                acc = session.scalar(select(Account).where(Account.external_id == account))
-                if acc is None:
-                    raise NotFound(f"account {account!r} not found")
-                known = set(session.scalars(select(Asset.serial).where(Asset.account_id == acc.id)))
-                unknown = sorted(set(serial or []) - known)
-                if unknown:
-                    raise InvalidInput(f"not serials of {account}: {', '.join(unknown)}")
-                contract = contracts.create_contract(
+                contract, covered = contracts.create_for_account(
                     session,
                     audit.Actor("cli"),
+                    account,
+                    serial,
                     external_id=external_id or f"AV-{account}",
-                    account_id=acc.id,
                     name=name,
                     target_pct=target,
                     calendar=cal,
@@ -162,7 +145,6 @@ def _register_reports(contracts_app: typer.Typer) -> None:
                     bonus_cap_pct=bonus_cap,
                     min_coverage_pct=min_coverage,
                     silence_after_down=silence_after_down,
-                    serials=sorted(serial) if serial else None,
                     valid_from=_moment(valid_from),
                     valid_to=_moment(valid_to) if valid_to else None,
                 )
@@ -170,7 +152,7 @@ def _register_reports(contracts_app: typer.Typer) -> None:
                     "id": contract.id,
                     "external_id": contract.external_id,
                     "account": account,
-                    "serials": contracts.contract_serials(session, contract),
+                    "serials": covered,
                 }
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
@@ -194,21 +176,28 @@ def _register_reports(contracts_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """The monthly operation report of a contract: PDF, XLSX, JSON or a summary."""
+        settings = Settings()
+        interval = settings.telemetry_expected_interval_s
         try:
             month = rp.parse_month(period or rp.last_complete_month())
             with cli_session() as session:
-                contract = _contract(session, contract_ref)
+                contract = contracts.contract_by_ref(session, contract_ref)
                 r = rp.build_report(
                     session,
-                    _store(),
+                    _store(settings),
                     contract,
                     month,
                     rp.DEFAULT_MONTHS if months is None else months,
-                    supplier=Settings().company_name,
+                    supplier=settings.company_name,
+                    expected_interval_s=interval,
                 )
                 if xlsx:
                     results, stops = rp.tables(
-                        session, _store(), contract, [m.month for m in r.trend]
+                        session,
+                        _store(settings),
+                        contract,
+                        [m.month for m in r.trend],
+                        expected_interval_s=interval,
                     )
                     xlsx.write_bytes(report_files.tables_xlsx(results, stops))
             if pdf:

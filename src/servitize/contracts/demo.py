@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servitize.contracts import repository
 from servitize.contracts import service as contracts
 from servitize.contracts.models import AvailabilityContract
-from servitize.installed_base.models import Account, Asset
+from servitize.installed_base import repository as installed_base
 from servitize.telemetry import consent
 from servitize.telemetry.downtime import add_downtime
 from servitize.telemetry.store import Batch, TelemetryStore
@@ -33,30 +33,13 @@ def demo_contract(
     assets: int = 3,
 ) -> AvailabilityContract | None:
     """One 24/7 contract over the first account with machines; idempotent (None if it exists)."""
-    if session.scalar(
-        select(AvailabilityContract.id).where(AvailabilityContract.external_id == "AV-DEMO-1")
-    ):
+    if repository.contract_by_external_id(session, "AV-DEMO-1") is not None:
         return None
-    account_id = session.scalar(
-        select(Asset.account_id)
-        .join(Account, Account.id == Asset.account_id)
-        .where(Asset.serial.is_not(None), Asset.origin == "own", Account.kind == "customer")
-        .group_by(Asset.account_id)
-        .having(func.count() >= assets)
-        .order_by(Asset.account_id)
-        .limit(1)
-    )
+    account_id = installed_base.first_customer_with_own_machines(session, assets)
     if account_id is None:
         return None
-    serials = sorted(
-        s
-        for s in session.scalars(
-            select(Asset.serial).where(
-                Asset.account_id == account_id, Asset.serial.is_not(None), Asset.origin == "own"
-            )
-        )
-        if s is not None
-    )[:assets]
+    machines = installed_base.machines_with_serial(session, account_ids=[account_id], own_only=True)
+    serials = sorted(m.serial for m in machines)[:assets]
     rng = random.Random(seed)
     end = datetime(today.year, today.month, today.day, tzinfo=UTC)
     first = (end.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)
@@ -119,12 +102,12 @@ def demo_contract(
         serials=serials,
         valid_from=first,
     )
-    asset_id = session.scalar(select(Asset.id).where(Asset.serial == serials[0]))
+    asset_id = min(m.asset_id for m in machines if m.serial == serials[0])
     stop = (end.replace(day=1) - timedelta(days=20)).replace(hour=7)
     add_downtime(
         session,
         actor,
-        asset_id,  # type: ignore[arg-type]
+        asset_id,
         stop,
         stop + timedelta(hours=5),
         cause="power outage at the customer's plant",
@@ -133,7 +116,7 @@ def demo_contract(
     add_downtime(
         session,
         actor,
-        asset_id,  # type: ignore[arg-type]
+        asset_id,
         stop + timedelta(days=3),
         stop + timedelta(days=3, hours=3),
         cause=rng.choice(CAUSES),

@@ -12,15 +12,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.contracts import repository
 from servitize.contracts import service as contracts
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.settings import Settings
-from servitize.installed_base.access import account_scope, visible_account_ids
-from servitize.installed_base.models import Account, Asset
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.models import Account
 from servitize.kit.money import from_cents
 from servitize.telemetry import gaps
 from servitize.telemetry.availability import Period, month_period
@@ -162,12 +162,7 @@ def visible_contract(session: Session, user: User, contract_id: int) -> Availabi
     """The contract if the user may see its account; NotFound otherwise (also when missing)."""
     # One scoped query: a contract outside the scope answers as one that does not exist,
     # without naming the account it belongs to.
-    contract = session.scalar(
-        select(AvailabilityContract).where(
-            AvailabilityContract.id == contract_id,
-            AvailabilityContract.account_id.in_(visible_account_ids(user)),
-        )
-    )
+    contract = repository.visible_contract(session, user, contract_id)
     if contract is None:
         raise NotFound(f"contract {contract_id} not found")
     return contract
@@ -175,13 +170,9 @@ def visible_contract(session: Session, user: User, contract_id: int) -> Availabi
 
 def visible_contracts(session: Session, user: User) -> list[tuple[AvailabilityContract, Account]]:
     """Every contract whose account the user may see, by external id."""
-    rows = session.execute(
-        select(AvailabilityContract, Account)
-        .join(Account, Account.id == AvailabilityContract.account_id)
-        .where(account_scope(user))
-        .order_by(AvailabilityContract.external_id)
-    )
-    return [(c, a) for c, a in rows]
+    found = repository.visible_contracts(session, user)
+    accounts = installed_base.accounts_by_id(session, {c.account_id for c in found})
+    return [(c, accounts[c.account_id]) for c in found if c.account_id in accounts]
 
 
 def parse_month(text: str) -> str:
@@ -238,12 +229,17 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def _optional(value: object) -> float | None:
+    """A computed number as a float, None where nothing was measured."""
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _sum(rows: list[dict[str, object]], key: str) -> float:
     return round(sum(_number(r[key]) for r in rows), 6)
 
 
 def month_result(
-    contract: AvailabilityContract, month: str, evaluation: dict[str, object] | None
+    contract: AvailabilityContract, month: str, evaluation: contracts.Evaluation | None
 ) -> MonthResult:
     """One month's row from ``contracts.evaluate`` (None: the contract was not in force)."""
     if evaluation is None:
@@ -266,27 +262,27 @@ def month_result(
             contract.min_coverage_pct,
             band_label("not_in_force"),
         )
-    assets: list[dict[str, object]] = evaluation["assets"]  # type: ignore[assignment]
-    band = str(evaluation["band"])
-    coverage = evaluation.get("coverage_pct")
+    assets = evaluation.assets
+    band = evaluation.band
+    coverage = evaluation.coverage_pct
     return MonthResult(
         month,
         True,
-        evaluation["measured_pct"],  # type: ignore[arg-type]
+        evaluation.measured_pct,
         contract.target_pct,
-        str(evaluation["band"]),
-        int(evaluation["steps"]),  # type: ignore[call-overload]
-        float(evaluation["fee_pct"]),  # type: ignore[arg-type]
-        Decimal(evaluation["amount"]),  # type: ignore[arg-type]
+        band,
+        evaluation.steps,
+        evaluation.fee_pct,
+        evaluation.amount if evaluation.amount is not None else Decimal(0),
         contract.currency,
         _sum(assets, "uptime_hours"),
         _sum(assets, "downtime_hours"),
         _sum(assets, "planned_maintenance_hours"),
         _sum(assets, "excluded_hours"),
         int(_sum(assets, "failures")),
-        coverage,  # type: ignore[arg-type]
-        evaluation.get("min_coverage_pct"),  # type: ignore[arg-type]
-        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band),  # type: ignore[arg-type]
+        coverage,
+        evaluation.min_coverage_pct,
+        contracts.coverage_label(coverage) if band == "not_measurable" else band_label(band),
     )
 
 
@@ -324,15 +320,16 @@ def evaluate_months(
     contract: AvailabilityContract,
     months: list[str],
     at: datetime | None = None,
-) -> list[tuple[str, dict[str, object] | None]]:
+    expected_interval_s: int = 0,
+) -> list[tuple[str, contracts.Evaluation | None]]:
     """``contracts.evaluate`` for each month the contract is in force (None where it is not)."""
-    out: list[tuple[str, dict[str, object] | None]] = []
+    out: list[tuple[str, contracts.Evaluation | None]] = []
     for month in months:
         period = month_period(month)
         out.append(
             (
                 month,
-                contracts.evaluate(session, store, contract, period, at)
+                contracts.evaluate(session, store, contract, period, at, expected_interval_s)
                 if in_force(contract, period)
                 else None,
             )
@@ -346,13 +343,16 @@ def tables(
     contract: AvailabilityContract,
     months: list[str],
     at: datetime | None = None,
+    expected_interval_s: int = 0,
 ) -> tuple[list[MonthResult], list[Stop]]:
     """The availability and downtime tables of any window of months (CSV and XLSX)."""
     results, stops = [], []
-    for month, evaluation in evaluate_months(session, store, contract, months, at):
+    for month, evaluation in evaluate_months(
+        session, store, contract, months, at, expected_interval_s
+    ):
         results.append(month_result(contract, month, evaluation))
         if evaluation is not None:
-            stops += _stops(month, month_period(month), evaluation["evidence"])  # type: ignore[arg-type]
+            stops += _stops(month, month_period(month), evaluation.evidence)
     return results, stops
 
 
@@ -365,28 +365,28 @@ def build_report(
     *,
     at: datetime | None = None,
     supplier: str = Settings.model_fields["company_name"].default,
+    expected_interval_s: int = 0,
 ) -> Report:
-    """The report of ``month`` with a trend over the ``months`` months ending with it."""
+    """The report of ``month`` with a trend over the ``months`` months ending with it
+    (``expected_interval_s``: the setting, passed by the edge; 0 finds sequence gaps only)."""
     window = months_ending(month, months)
-    evaluations = evaluate_months(session, store, contract, window, at)
+    evaluations = evaluate_months(session, store, contract, window, at, expected_interval_s)
     trend = [month_result(contract, m, e) for m, e in evaluations]
     period = month_period(month)
     current = evaluations[-1][1]
-    account = session.get(Account, contract.account_id)
+    account = installed_base.accounts_by_id(session, {contract.account_id}).get(contract.account_id)
     if account is None:
         raise NotFound(f"account {contract.account_id} not found")
-    owner = session.get(User, account.owner_id) if account.owner_id else None
+    owner = installed_base.user_by_id(session, account.owner_id) if account.owner_id else None
     usage_shared = account.id in consenting_accounts(session, PURPOSE, "usage", at)
     energy_shared = account.id in consenting_accounts(session, PURPOSE, "energy", at)
-    rows: list[dict[str, object]] = current["assets"] if current else []  # type: ignore[assignment]
-    models = dict(
-        session.execute(
-            select(Asset.serial, Asset.model).where(
-                Asset.account_id == account.id,
-                Asset.serial.in_([r["serial"] for r in rows] or [""]),
-            )
-        ).all()
-    )
+    rows = current.assets if current else []
+    models = {
+        m.serial: m.model
+        for m in installed_base.machines_with_serial(
+            session, account_ids=[account.id], serials=[str(r["serial"]) for r in rows]
+        )
+    }
     assets = [
         AssetUsage(
             serial=str(r["serial"]),
@@ -425,7 +425,7 @@ def build_report(
         bands=contracts.bands(contract).__dict__.copy(),
         result=trend[-1],
         trend=trend,
-        downtime=_stops(month, period, current["evidence"]) if current else [],  # type: ignore[arg-type]
+        downtime=_stops(month, period, current.evidence) if current else [],
         assets=assets,
         usage_shared=usage_shared,
         energy_shared=energy_shared,
@@ -436,7 +436,7 @@ def build_report(
         excluded_causes=sorted(
             {
                 str(e.get("cause") or "no cause given")
-                for e in (current["evidence"] if current else [])  # type: ignore[attr-defined]
+                for e in (current.evidence if current else [])
                 if e["state"] == "excluded"
             }
         ),
@@ -445,6 +445,7 @@ def build_report(
             contracts.contract_serials(session, contract),
             period.start,
             period.end,
+            expected_interval_s,
             silence_after_down=contract.silence_after_down or "down",
         ),
     )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import ibis
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.contracts import rules
+from servitize.contracts import repository, rules
 from servitize.contracts.models import AvailabilityContract
-from servitize.core.errors import InvalidInput
-from servitize.installed_base.models import Asset
+from servitize.core.errors import InvalidInput, NotFound
+from servitize.installed_base import repository as installed_base
 from servitize.kit.money import from_cents
 from servitize.telemetry import availability as av
 from servitize.telemetry.consent import consenting_assets
@@ -40,6 +41,51 @@ BAND_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One contract for one period: measured availability, band, money, per-asset results and
+    the downtime evidence (``as_dict``: the JSON of the API and ``--json``)."""
+
+    contract: str
+    name: str
+    account_id: int
+    period_start: datetime
+    period_end: datetime
+    target_pct: float
+    measured_pct: float | None
+    band: str
+    steps: int
+    fee_pct: float
+    amount: Decimal | None
+    currency: str
+    coverage_pct: float
+    min_coverage_pct: float
+    result: str  # the band, or "not measurable: 1 % of hours known"
+    assets: list[dict[str, object]]  # telemetry.service.compute's rows
+    evidence: list[dict[str, object]]  # ``evidence``'s rows
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data, as the API and the command line answer it."""
+        return {
+            "contract": self.contract,
+            "name": self.name,
+            "account_id": self.account_id,
+            "period": {"start": self.period_start, "end": self.period_end},
+            "target_pct": self.target_pct,
+            "measured_pct": self.measured_pct,
+            "band": self.band,
+            "steps": self.steps,
+            "fee_pct": self.fee_pct,
+            "amount": self.amount,
+            "currency": self.currency,
+            "coverage_pct": self.coverage_pct,
+            "min_coverage_pct": self.min_coverage_pct,
+            "result": self.result,
+            "assets": self.assets,
+            "evidence": self.evidence,
+        }
+
+
 def create_contract(session: Session, actor: audit.Actor, **fields: object) -> AvailabilityContract:
     """Add an availability contract, audited."""
     fields.setdefault("calendar", {"kind": "24/7"})
@@ -48,9 +94,7 @@ def create_contract(session: Session, actor: audit.Actor, **fields: object) -> A
     minimum = fields.get("min_coverage_pct", 90.0)
     if not isinstance(minimum, (int, float)) or not 0 <= minimum <= 100:
         raise InvalidInput("minimum coverage must be a percentage from 0 to 100")
-    contract = AvailabilityContract(**fields)
-    session.add(contract)
-    session.flush()
+    contract = repository.add_contract(session, AvailabilityContract(**fields))
     audit.record(
         session,
         actor,
@@ -70,23 +114,22 @@ def bands(contract: AvailabilityContract) -> rules.Bands:
 def contract_serials(session: Session, contract: AvailabilityContract) -> list[str]:
     """The serials a contract covers: its list, or every asset of its account (never another's)."""
     rows = {
-        s
-        for s in session.scalars(
-            select(Asset.serial).where(
-                Asset.account_id == contract.account_id, Asset.serial.is_not(None)
-            )
-        )
-        if s is not None
+        m.serial
+        for m in installed_base.machines_with_serial(session, account_ids=[contract.account_id])
     }
     return sorted(rows & set(contract.serials) if contract.serials else rows)
 
 
-def contract_options(contract: AvailabilityContract, at: datetime | None = None) -> Options:
-    """How a contract's months are computed: its calendar and its rule for silence after down."""
+def contract_options(
+    contract: AvailabilityContract, at: datetime | None = None, expected_interval_s: int = 0
+) -> Options:
+    """How a contract's months are computed: its calendar, its rule for silence after down and
+    the expected reporting interval (the setting, passed by the edge; 0: sequence gaps only)."""
     return Options(
         calendar=contract.calendar,
         at=at,
         silence_after_down=contract.silence_after_down or av.SILENCE_DOWN,
+        expected_interval_s=expected_interval_s,
     )
 
 
@@ -101,7 +144,8 @@ def evaluate(
     contract: AvailabilityContract,
     period: av.Period,
     at: datetime | None = None,
-) -> dict[str, object]:
+    expected_interval_s: int = 0,
+) -> Evaluation:
     """One contract for one period: per-asset results, measured availability, band, amount, evidence.
 
     Only the contract's own machines are read, under its account's agreement. A month settles
@@ -110,13 +154,13 @@ def evaluate(
     maintenance or excluded is ``excluded`` (nothing to measure, no money).
     """
     serials = contract_serials(session, contract)
-    options = contract_options(contract, at)
+    options = contract_options(contract, at, expected_interval_s)
     assets = compute(
         session, store, period, options, serials=serials, account_ids=[contract.account_id]
     )
-    up = sum(a["uptime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
-    down = sum(a["downtime_hours"] or 0.0 for a in assets)  # type: ignore[misc]
-    known = sum(a["known_hours"] or 0.0 for a in assets)  # type: ignore[misc]
+    up = _total(assets, "uptime_hours")
+    down = _total(assets, "downtime_hours")
+    known = _total(assets, "known_hours")
     scheduled = scheduled_hours(period, contract.calendar) * len(serials)
     coverage = 100 * known / scheduled if scheduled else 0.0
     minimum = contract.min_coverage_pct if contract.min_coverage_pct is not None else 90.0
@@ -130,26 +174,30 @@ def evaluate(
         settlement = rules.settle(measured, contract.fee_cents, bands(contract))
         if exact is None and known > 0:
             settlement = rules.Settlement("excluded", 0, 0.0, 0)
-    return {
-        "contract": contract.external_id,
-        "name": contract.name,
-        "account_id": contract.account_id,
-        "period": {"start": period.start, "end": period.end},
-        "target_pct": contract.target_pct,
-        "measured_pct": measured,
-        "band": settlement.band,
-        "steps": settlement.steps,
-        "fee_pct": settlement.fee_pct,
-        "amount": from_cents(settlement.amount_cents),
-        "currency": contract.currency,
-        "coverage_pct": round(coverage, 4),
-        "min_coverage_pct": minimum,
-        "result": coverage_label(coverage)
-        if settlement.band == "not_measurable"
-        else settlement.band,
-        "assets": assets,
-        "evidence": evidence(session, store, period, serials, at, contract),
-    }
+    return Evaluation(
+        contract=contract.external_id,
+        name=contract.name,
+        account_id=contract.account_id,
+        period_start=period.start,
+        period_end=period.end,
+        target_pct=contract.target_pct,
+        measured_pct=measured,
+        band=settlement.band,
+        steps=settlement.steps,
+        fee_pct=settlement.fee_pct,
+        amount=from_cents(settlement.amount_cents),
+        currency=contract.currency,
+        coverage_pct=round(coverage, 4),
+        min_coverage_pct=minimum,
+        result=coverage_label(coverage) if settlement.band == "not_measurable" else settlement.band,
+        assets=assets,
+        evidence=evidence(session, store, period, serials, at, contract, expected_interval_s),
+    )
+
+
+def _total(rows: list[dict[str, object]], key: str) -> float:
+    """The sum of a computed column; None (nothing measured) counts as 0."""
+    return sum(float(v) for r in rows if isinstance(v := r[key], int | float))
 
 
 def evidence(
@@ -159,13 +207,18 @@ def evidence(
     serials: list[str],
     at: datetime | None = None,
     contract: AvailabilityContract | None = None,
+    expected_interval_s: int = 0,
 ) -> list[dict[str, object]]:
     """Downtime events of the period: status-derived stops and downtime records.
 
     The same intervals as the computation (``telemetry_intervals`` with the contract's rule: gap
     time cut out), of the contract's own consenting machines only.
     """
-    options = contract_options(contract, at) if contract else Options(at=at)
+    options = (
+        contract_options(contract, at, expected_interval_s)
+        if contract
+        else Options(at=at, expected_interval_s=expected_interval_s)
+    )
     accounts = [contract.account_id] if contract else None
     assets = [
         (i, s)
@@ -213,14 +266,50 @@ def evaluate_all(
     store: TelemetryStore,
     period: av.Period,
     among: Iterable[AvailabilityContract] | None = None,
-) -> list[dict[str, object]]:
+    expected_interval_s: int = 0,
+) -> list[Evaluation]:
     """Every contract valid in the period (of ``among`` when given, else of all)."""
     if among is None:
-        among = session.scalars(
-            select(AvailabilityContract).order_by(AvailabilityContract.external_id)
-        )
+        among = repository.all_contracts(session)
     return [
-        evaluate(session, store, c, period)
+        evaluate(session, store, c, period, expected_interval_s=expected_interval_s)
         for c in among
         if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start)
     ]
+
+
+def contract_by_ref(session: Session, ref: str) -> AvailabilityContract:
+    """A contract by id or contract number; NotFound otherwise."""
+    contract = (
+        repository.contract_by_id(session, int(ref)) if ref.isdigit() else None
+    ) or repository.contract_by_external_id(session, ref)
+    if contract is None:
+        raise NotFound(f"contract {ref!r} not found")
+    return contract
+
+
+def create_for_account(
+    session: Session,
+    actor: audit.Actor,
+    account: str,
+    serials: list[str] | None,
+    **fields: object,
+) -> tuple[AvailabilityContract, list[str]]:
+    """Add a contract for the account with this external id over ``serials`` (None: all its
+    machines), audited; the contract and the serials it covers. NotFound for an unknown
+    account, InvalidInput for a serial that is not the account's."""
+    found = installed_base.account_by_external_id(session, account)
+    if found is None:
+        raise NotFound(f"account {account!r} not found")
+    known = {m.serial for m in installed_base.machines_with_serial(session, account_ids=[found.id])}
+    unknown = sorted(set(serials or []) - known)
+    if unknown:
+        raise InvalidInput(f"not serials of {account}: {', '.join(unknown)}")
+    contract = create_contract(
+        session,
+        actor,
+        account_id=found.id,
+        serials=sorted(serials) if serials else None,
+        **fields,
+    )
+    return contract, contract_serials(session, contract)

@@ -84,8 +84,11 @@ def contracts_page(
     _allowed(user)
     month = period or rp.last_complete_month()
     store, rows = _store(request), []
+    interval = settings_of(request).telemetry_expected_interval_s
     for contract, account in rp.visible_contracts(session, user):
-        [(m, evaluation)] = rp.evaluate_months(session, store, contract, [month])
+        [(m, evaluation)] = rp.evaluate_months(
+            session, store, contract, [month], expected_interval_s=interval
+        )
         rows.append(
             {
                 "contract": contract,
@@ -154,6 +157,7 @@ def report_page(
         period or rp.last_complete_month(),
         months,
         supplier=settings_of(request).company_name,
+        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
     )
     query = f"period={r.month}&months={months}"
     return render(
@@ -194,6 +198,7 @@ def report_pdf_file(
         period or rp.last_complete_month(),
         months,
         supplier=settings_of(request).company_name,
+        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
     )
     name = f"operation-report-{contract.external_id}-{r.month}.pdf"
     return Response(
@@ -208,7 +213,12 @@ def _window(session, user, request, contract_id, first, last):
     contract = rp.visible_contract(session, user, contract_id)
     last = last or rp.last_complete_month()
     months = rp.month_range(first or rp.months_ending(last, rp.DEFAULT_MONTHS)[0], last)
-    return contract, months, *rp.tables(session, _store(request), contract, months)
+    interval = settings_of(request).telemetry_expected_interval_s
+    return (
+        contract,
+        months,
+        *rp.tables(session, _store(request), contract, months, expected_interval_s=interval),
+    )
 
 
 @router.get("/contracts/{contract_id}/report.csv")

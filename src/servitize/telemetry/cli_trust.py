@@ -8,19 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import InvalidInput, NotFound, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
-from servitize.installed_base.models import Account, Site
 from servitize.telemetry import doctor, gateways, rules
 from servitize.telemetry.listener import ListenerConfig
 from servitize.trust import audit
 
 # pyarrow and Ibis load when a command runs, not for `servitize --help`.
 gaps = lazy("servitize.telemetry.gaps")
+records = lazy("servitize.telemetry.records")
 store = lazy("servitize.telemetry.store")
 
 EXIT_GAPS = 4
@@ -124,9 +123,7 @@ def register(tele: typer.Typer) -> None:
         try:
             creds = gateways.new_gateway(name, tenant)
             with cli_session() as session:
-                account = session.scalar(select(Account.id).where(Account.external_id == tenant))
-                site = session.scalar(select(Site.id).where(Site.external_id == tenant))
-                if account is None and site is None:
+                if not records.is_tenant(session, tenant):
                     raise NotFound(f"no account or site has the external id {tenant!r}")
                 if (
                     password_file

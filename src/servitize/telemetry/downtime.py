@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.installed_base.models import Asset
+from servitize.installed_base import repository as installed_base
+from servitize.telemetry import repository
 from servitize.telemetry.availability import DOWN, EXCLUDED, PLANNED, Period
 from servitize.telemetry.models import DowntimePeriod
 from servitize.trust import audit
-from servitize.trust.editing import check_version, lock_for_edit
+from servitize.trust.editing import check_version
 
 FIELDS = ("asset_id", "start", "end", "planned", "cause", "excluded", "note")
 EDITABLE = ("start", "end", "planned", "cause", "excluded", "note")
@@ -48,7 +48,7 @@ def add_downtime(
     note: str | None = None,
 ) -> DowntimePeriod:
     """Record a downtime period of an asset."""
-    asset = session.get(Asset, asset_id)
+    asset = installed_base.asset_by_id(session, asset_id)
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
     if utc(end) <= utc(start):
@@ -63,8 +63,7 @@ def add_downtime(
         excluded=excluded,
         note=note,
     )
-    session.add(period)
-    session.flush()
+    repository.add_downtime_period(session, period)
     audit.record(
         session, actor, "create", "downtime_period", period.id, after=downtime_dict(period)
     )
@@ -82,11 +81,7 @@ def edit_downtime(
 
     ``version``: the version the change was made on (``downtime_out``); Conflict (409) when the
     record changed since, so that an edit prepared on an old copy never reverts another one."""
-    period = lock_for_edit(
-        session,
-        select(DowntimePeriod).where(DowntimePeriod.id == downtime_id),
-        f"downtime period {downtime_id}",
-    )
+    period = repository.downtime_to_edit(session, downtime_id)
     if period is None:
         raise NotFound(f"downtime period {downtime_id} not found")
     check_version(version, period.version, f"downtime period {downtime_id}")
@@ -98,7 +93,7 @@ def edit_downtime(
         setattr(period, name, value)
     if utc(period.end) <= utc(period.start):
         raise InvalidInput("a downtime period must end after it starts")
-    session.flush()
+    repository.saved(session)
     after = downtime_dict(period)
     old, new = audit.diff(before, after)
     audit.record(session, actor, "update", "downtime_period", period.id, before=old, after=new)
@@ -109,17 +104,16 @@ def downtime_in(
     session: Session, period: Period, asset_ids: list[int] | None = None
 ) -> list[tuple[DowntimePeriod, str]]:
     """Downtime periods overlapping a period, with their asset's serial."""
-    query = (
-        select(DowntimePeriod, Asset.serial)
-        .join(Asset, Asset.id == DowntimePeriod.asset_id)
-        .order_by(DowntimePeriod.start)
-    )
-    if asset_ids is not None:
-        query = query.where(DowntimePeriod.asset_id.in_(asset_ids))
-    rows = [(d, s) for d, s in session.execute(query)]
-    return [
-        (d, s) for d, s in rows if s and utc(d.start) < period.end and utc(d.end) > period.start
+    found = [
+        d
+        for d in repository.downtime_periods(session, asset_ids)
+        if utc(d.start) < period.end and utc(d.end) > period.start
     ]
+    serials = {
+        m.asset_id: m.serial
+        for m in installed_base.machines_with_serial(session, asset_ids={d.asset_id for d in found})
+    }
+    return [(d, serials[d.asset_id]) for d in found if serials.get(d.asset_id)]
 
 
 def records_table(rows: list[tuple[DowntimePeriod, str]]) -> pa.Table:

@@ -156,17 +156,14 @@ def report_lines(
     serials: Iterable[str],
     start: datetime,
     end: datetime,
-    expected_interval_s: int | None = None,
+    expected_interval_s: int = 0,
     silence_after_down: str = "down",
 ) -> list[str]:
     """The gap lines of a contract report: ``M1: telemetry gap 2026-10-05 14:02–14:07 (5 readings
-    missing), counted as unknown``; the expected interval defaults to the setting. Availability
+    missing), counted as unknown``; silence counts only with an expected interval (the edge passes
+    the setting; 0: sequence gaps only). Availability
     counts a gap's time as unknown (``availability.without_gaps``); under the contract's default
     rule for silence after ``down`` a stop in progress stays down through it, and the line says so."""
-    if expected_interval_s is None:
-        from servitize.core.settings import Settings
-
-        expected_interval_s = Settings().telemetry_expected_interval_s
     serials = list(serials)
     if not serials:
         return []

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from servitize.installed_base.models import Account, Asset, Site
+from servitize.installed_base import repository as installed_base
 
 
 @dataclass(frozen=True)
@@ -28,18 +27,8 @@ class Machine:
 def machines(session: Session) -> dict[str, Machine]:
     """Every asset with a serial; a serial used twice maps to the lower asset id (as
     ``records.assets_by_serial`` attributes its readings)."""
-    site = aliased(Site)
-    rows = session.execute(
-        select(Asset.serial, Account.external_id, site.external_id, Asset.install_date)
-        .join(Account, Account.id == Asset.account_id)
-        .outerjoin(site, site.id == Asset.site_id)
-        .where(Asset.serial.is_not(None))
-        .order_by(Asset.id.desc())
-    )
     out: dict[str, Machine] = {}
-    for serial, account_key, site_key, installed in rows:
-        if serial is None:  # left out by the query already
-            continue
+    for serial, account_key, site_key, installed in installed_base.machine_tenant_keys(session):
         tenants = frozenset(k for k in (account_key, site_key) if k)
         since = None
         if installed is not None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servitize.installed_base.access import visible_account_ids
-from servitize.installed_base.models import Account, Asset
+from servitize.core.errors import NotFound
+from servitize.installed_base import repository as installed_base
 from servitize.trust.models import User
 
 
@@ -24,34 +23,15 @@ class AssetKey:
 
 def assets_by_serial(session: Session) -> dict[str, AssetKey]:
     """Every asset with a serial; a serial used twice maps to the lower asset id."""
-    rows = session.execute(
-        select(Asset.id, Asset.account_id, Asset.serial)
-        .where(Asset.serial.is_not(None))
-        .order_by(Asset.id.desc())
-    )
     return {
-        serial: AssetKey(asset_id, account_id, serial)
-        for asset_id, account_id, serial in rows
-        if serial is not None
+        m.serial: AssetKey(m.asset_id, m.account_id, m.serial)
+        for m in installed_base.machines_with_serial(session)
     }
 
 
 def known_serials(session: Session) -> set[str]:
     """The serials of all assets."""
-    return set(session.scalars(select(Asset.serial).where(Asset.serial.is_not(None))))
-
-
-def account_names(session: Session, account_ids: set[int]) -> dict[int, str]:
-    """Account names by id."""
-    if not account_ids:
-        return {}
-    rows = session.execute(select(Account.id, Account.name).where(Account.id.in_(account_ids)))
-    return dict(rows.all())
-
-
-def serial_table(serials: list[str]) -> pa.Table:
-    """A one-column Arrow table of serials, for semi-joins in Ibis."""
-    return pa.table({"serial": pa.array(sorted(set(serials)), pa.string())})
+    return {m.serial for m in installed_base.machines_with_serial(session)}
 
 
 def visible_machines(
@@ -59,11 +39,50 @@ def visible_machines(
 ) -> dict[str, tuple[int, str | None]]:
     """serial → (asset id, model) of the machines with a serial that the user may see
     (installed_base.access, as ``GET /api/v1/telemetry/gaps``); one machine with ``asset_id``."""
-    query = select(Asset.serial, Asset.id, Asset.model).where(
-        Asset.account_id.in_(visible_account_ids(user)), Asset.serial.is_not(None)
+    machines = installed_base.machines_with_serial(
+        session, visible_to=user, asset_ids=None if asset_id is None else [asset_id]
     )
-    if asset_id is not None:
-        query = query.where(Asset.id == asset_id)
-    return {
-        serial: (aid, model) for serial, aid, model in session.execute(query) if serial is not None
-    }
+    return {m.serial: (m.asset_id, m.model) for m in machines}
+
+
+def account_id_of(session: Session, external_id: str) -> int:
+    """The id of the account with this external id; NotFound (exit 2, 404) otherwise."""
+    account = installed_base.account_by_external_id(session, external_id)
+    if account is None:
+        raise NotFound(f"account {external_id!r} not found")
+    return account.id
+
+
+def only_machine_with_serial(session: Session, serial: str) -> int:
+    """The asset id of the one machine with this serial; NotFound when none or several."""
+    found = installed_base.machines_with_serial(session, serials=[serial])
+    if len(found) != 1:
+        raise NotFound(f"no single machine with serial {serial!r}")
+    return found[0].asset_id
+
+
+def is_tenant(session: Session, key: str) -> bool:
+    """Whether an account or a site has this external id (a gateway's tenant)."""
+    return (
+        installed_base.account_by_external_id(session, key) is not None
+        or installed_base.site_by_external_id(session, key) is not None
+    )
+
+
+def visible_account_ids_with_machines(session: Session, user: User) -> set[int]:
+    """The accounts the user may see that have machines with a serial (what availability and
+    the agreement hint read)."""
+    return {m.account_id for m in installed_base.machines_with_serial(session, visible_to=user)}
+
+
+def visible_serials(session: Session, user: User, serial: str | None = None) -> list[str]:
+    """The serials of the machines the user may see (only ``serial`` when given), sorted."""
+    machines = installed_base.machines_with_serial(
+        session, visible_to=user, serials=None if serial is None else [serial]
+    )
+    return sorted({m.serial for m in machines})
+
+
+def serial_table(serials: list[str]) -> pa.Table:
+    """A one-column Arrow table of serials, for semi-joins in Ibis."""
+    return pa.table({"serial": pa.array(sorted(set(serials)), pa.string())})

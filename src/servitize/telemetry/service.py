@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput
-from servitize.installed_base.models import Asset, ServiceEvent
+from servitize.installed_base import repository as installed_base
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
 from servitize.telemetry.consent import consented, consenting_accounts, consenting_assets
@@ -54,8 +53,9 @@ class Options:
     maintenance_hours: float = 4.0
     at: datetime | None = None  # when consent is checked; now by default
     silence_after_down: str = av.SILENCE_DOWN  # a silent ``down`` holds until the next event
-    # a machine silent longer than this has a gap (None: SERVITIZE_TELEMETRY_EXPECTED_INTERVAL_S)
-    expected_interval_s: int | None = None
+    # a machine silent longer than this has a gap (0: only sequence gaps); the edge passes
+    # the setting SERVITIZE_TELEMETRY_EXPECTED_INTERVAL_S
+    expected_interval_s: int = 0
 
 
 def _round(row: dict[str, object]) -> dict[str, object]:
@@ -200,10 +200,6 @@ def gap_table(
 ) -> pa.Table:
     """(serial, gs, ge): the telemetry gaps of the machines in the period, as the report lists them."""
     interval = options.expected_interval_s
-    if interval is None:
-        from servitize.core.settings import Settings
-
-        interval = Settings().telemetry_expected_interval_s
     now = min(period.end, utc(options.at) if options.at else datetime.now(UTC))
     found = (
         find_gaps(store, serials, period.start, period.end, interval, now=now) if serials else []
@@ -233,11 +229,11 @@ def without_agreement(
         sending = set(to_arrow(status.select("serial").distinct()).column("serial").to_pylist())
     finally:
         con.disconnect()
-    query = select(Asset.serial, Asset.account_id).where(Asset.serial.in_(sending or [""]))
-    if account_ids is not None:
-        query = query.where(Asset.account_id.in_(list(account_ids)))
+    machines = installed_base.machines_with_serial(
+        session, serials=sending, account_ids=account_ids
+    )
     allowed = consenting_accounts(session, purpose, "status", at)
-    return len({serial for serial, account in session.execute(query) if account not in allowed})
+    return len({m.serial for m in machines if m.account_id not in allowed})
 
 
 def agreement_hint(count: int, purpose: str = PURPOSE) -> str | None:
@@ -264,20 +260,10 @@ def service_event_intervals(
     (now): before, after and in the future nothing is observed, so it is unknown. A stop starts
     at 00:00 UTC of the work order's day and lasts its ``downtime_hours`` (or the default).
     """
-    query = (
-        select(Asset.serial, ServiceEvent.day, ServiceEvent.kind, ServiceEvent.downtime_hours)
-        .join(Asset, Asset.id == ServiceEvent.asset_id)
-        .where(Asset.serial.is_not(None))
-        .order_by(Asset.serial, ServiceEvent.day)
-    )
-    if asset_ids is not None:
-        query = query.where(Asset.id.in_(asset_ids or [-1]))
     now = utc(options.at) if options.at else datetime.now(UTC)
     stops: dict[str, list[tuple[datetime, datetime, str]]] = {}
     observed: dict[str, tuple[datetime, datetime]] = {}
-    for serial, day, kind, hours in session.execute(query).all():
-        if serial is None:  # left out by the query already
-            continue
+    for serial, day, kind, hours in installed_base.work_orders_with_serial(session, asset_ids):
         start = utc(datetime(day.year, day.month, day.day))
         default = options.repair_hours if kind == "repair" else options.maintenance_hours
         end = start + timedelta(hours=hours or default)

@@ -10,15 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from servitize.core.dates import check_date_in_range
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account, may, require
 from servitize.telemetry import consent
-from servitize.telemetry.models import DataSharingAgreement
 from servitize.trust.audit import actor_of
 from servitize.trust.http import CurrentUser, DbSession
 from servitize.trust.models import User
@@ -28,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 def _consent_page(
     request: Request,
-    session: Session,
+    session: DbSession,
     user: User,
     account_id: int,
     values: dict[str, Any] | None = None,
@@ -36,11 +33,7 @@ def _consent_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     account = get_account(session, user, account_id)  # 404 outside the user's scope
-    agreements = session.scalars(
-        select(DataSharingAgreement)
-        .where(DataSharingAgreement.account_id == account.id)
-        .order_by(DataSharingAgreement.valid_from)
-    ).all()
+    agreements = consent.agreements_of(session, account.id)
     response = render(
         request,
         "telemetry/consent.html",
