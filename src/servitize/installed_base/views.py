@@ -5,7 +5,6 @@ One URL, two renderings: a full page, or (for HTMX) the fragment of its ``_parti
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
@@ -13,8 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servitize.core.errors import Conflict, InvalidInput
-from servitize.core.pages import is_htmx, render, text_form
+from servitize.core.pages import render, text_form
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.access import SALESPEOPLE, get_account, may, require
 from servitize.installed_base.models import (
@@ -25,6 +23,8 @@ from servitize.installed_base.models import (
     ServiceCoverage,
 )
 from servitize.installed_base.schemas import Page
+from servitize.kit.forms import FormPage, save_or_show_again
+from servitize.kit.htmx import is_htmx_for, vary
 from servitize.trust.context import Context
 from servitize.trust.http import RequestContext
 
@@ -35,15 +35,6 @@ ASSETS_PER_PAGE = 15
 EVENTS_PER_PAGE = 20
 Text = Annotated[str | None, Query(max_length=200)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def fragment_for(request: Request, target: str) -> bool:
-    """True when HTMX asks for the fragment that fills the element with this id."""
-    return (
-        is_htmx(request)
-        and request.headers.get("hx-history-restore-request") != "true"
-        and request.headers.get("hx-target") == target
-    )
 
 
 @dataclass(frozen=True)
@@ -77,11 +68,6 @@ def pager(page: Page[Any], base: str, params: dict[str, Any], key: str = "offset
     )
 
 
-def _vary(response: HTMLResponse) -> HTMLResponse:
-    response.headers["Vary"] = "HX-Request, HX-Target"
-    return response
-
-
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts_page(
     request: Request,
@@ -113,10 +99,10 @@ def accounts_page(
         "filters": filters,
         "pager": pager(page, "/accounts", filters),
     }
-    if fragment_for(request, "account-results"):
-        return _vary(render(request, "installed_base/_accounts.html", context))
+    if is_htmx_for(request, "account-results"):
+        return vary(render(request, "installed_base/_accounts.html", context))
     context["facets"] = service.account_facets(ctx.session, ctx.user)
-    return _vary(render(request, "installed_base/accounts.html", context))
+    return vary(render(request, "installed_base/accounts.html", context))
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
@@ -128,7 +114,7 @@ def account_page(
 ) -> HTMLResponse:
     """The account 360: one face to the customer; HTMX pages through its installed base."""
     session, user = ctx.session, ctx.user
-    if fragment_for(request, "installed-base"):
+    if is_htmx_for(request, "installed-base"):
         get_account(session, user, account_id)  # 404 outside the user's scope
         assets = service.list_assets(
             session,
@@ -143,7 +129,7 @@ def account_page(
             "site_names": service.site_names(session, account_id),
             "asset_pager": pager(assets, f"/accounts/{account_id}", {}, key="assets_offset"),
         }
-        return _vary(render(request, "installed_base/_assets.html", context))
+        return vary(render(request, "installed_base/_assets.html", context))
     shown = service.account_360_page(
         ctx, account_id, assets_offset=assets_offset, assets_limit=ASSETS_PER_PAGE
     )
@@ -159,7 +145,7 @@ def account_page(
             service.owner_choices(session, SALESPEOPLE) if may(user, "account.assign_owner") else []
         ),
     }
-    return _vary(render(request, "installed_base/account.html", context))
+    return vary(render(request, "installed_base/account.html", context))
 
 
 @router.get("/assets/{asset_id}", response_class=HTMLResponse)
@@ -181,8 +167,8 @@ def asset_page(
         "events_pager": pager(events, f"/assets/{asset_id}", {}, key="events_offset"),
         "technicians": service.technicians_of(session, events.items),
     }
-    if fragment_for(request, "service-events"):
-        return _vary(render(request, "installed_base/_events.html", context))
+    if is_htmx_for(request, "service-events"):
+        return vary(render(request, "installed_base/_events.html", context))
     account = get_account(session, user, asset.account_id)
     children = service.list_assets(
         session, user, parent_id=asset.id, today=ctx.today, limit=50
@@ -197,42 +183,35 @@ def asset_page(
         ),
         "children": children,
     }
-    return _vary(render(request, "installed_base/asset.html", context))
+    return vary(render(request, "installed_base/asset.html", context))
 
 
-def _fix_form(
-    request: Request,
-    ctx: Context,
-    asset_id: int,
-    values: dict[str, Any] | None = None,
-    message: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+def _form_render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """kit.forms hands the reason as ``error``; these forms show it as ``message``."""
+    return render(request, name, {**context, "message": context.get("error")}, status_code)
+
+
+def _fix_context(ctx: Context, asset_id: int) -> dict[str, Any]:
     session, user = ctx.session, ctx.user
     asset = service.get_asset(session, user, asset_id, today=ctx.today)
-    account = get_account(session, user, asset.account_id)
-    return render(
-        request,
-        "installed_base/fix_asset.html",
-        {
-            "asset": asset,
-            "account": account,
-            "values": values or asset.model_dump(),
-            "sites": service.sites_of(session, asset.account_id),
-            "message": message,
-            "origins": list(Origin),
-            "connectivities": list(Connectivity),
-            "coverages": list(ServiceCoverage),
-        },
-        status_code=status_code,
-    )
+    return {
+        "asset": asset,
+        "account": get_account(session, user, asset.account_id),
+        "values": asset.model_dump(),
+        "sites": service.sites_of(session, asset.account_id),
+        "origins": list(Origin),
+        "connectivities": list(Connectivity),
+        "coverages": list(ServiceCoverage),
+    }
 
 
 @router.get("/assets/{asset_id}/fix", response_class=HTMLResponse)
 def fix_asset_page(request: Request, ctx: RequestContext, asset_id: int) -> HTMLResponse:
     """The form to fix a machine's record (what the data health score asks for)."""
     require(ctx.user, "asset.edit")  # the analyst reads: no form to fill in vain
-    return _fix_form(request, ctx, asset_id)
+    return render(request, "installed_base/fix_asset.html", _fix_context(ctx, asset_id))
 
 
 if TYPE_CHECKING:  # built at run time from the input models; to the type checker, form models
@@ -245,22 +224,6 @@ else:
     ContactForm = text_form(buying_centre.NewContact)
 
 
-def _saved_or_again(
-    ctx: Context, save: Callable[[], object], again: Callable[[str], HTMLResponse], target: str
-) -> Response:
-    """A form's change in a savepoint: then on to ``target``, or the form again with the reasons."""
-    try:
-        with ctx.session.begin_nested():
-            save()
-    except InvalidInput as exc:
-        return again(exc.message)
-    except Conflict as exc:  # saved meanwhile by someone else: the form again, nothing lost
-        response = again(exc.message)
-        response.status_code = exc.status_code
-        return response
-    return RedirectResponse(target, status_code=303)
-
-
 @router.post("/assets/{asset_id}/fix", response_class=HTMLResponse)
 def fix_asset_save(
     request: Request,
@@ -270,43 +233,33 @@ def fix_asset_save(
 ) -> Response:
     """Save the form; back to the machine, or the form again with every reason."""
     values = form.model_dump()
-    return _saved_or_again(
-        ctx,
+    return save_or_show_again(
+        request,
+        ctx.session,
         lambda: fixes.fix_asset(
             ctx.session, ctx.user, asset_id, fixes.parse_fix(values), today=ctx.today
         ),
-        lambda reasons: _fix_form(request, ctx, asset_id, values, reasons, 422),
-        f"/assets/{asset_id}",
+        lambda _fixed: RedirectResponse(f"/assets/{asset_id}", status_code=303),
+        FormPage("installed_base/fix_asset.html", lambda: _fix_context(ctx, asset_id)),
+        values,
+        render=_form_render,
     )
 
 
-def _contact_form(
-    request: Request,
-    ctx: Context,
-    account_id: int,
-    values: dict[str, Any] | None = None,
-    message: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "installed_base/new_contact.html",
-        {
-            "account": get_account(ctx.session, ctx.user, account_id),
-            "values": values or {},
-            "message": message,
-            "roles": list(BuyingRole),
-            "levels": list(ContactLevel),
-        },
-        status_code=status_code,
-    )
+def _contact_context(ctx: Context, account_id: int) -> dict[str, Any]:
+    return {
+        "account": get_account(ctx.session, ctx.user, account_id),
+        "values": {},
+        "roles": list(BuyingRole),
+        "levels": list(ContactLevel),
+    }
 
 
 @router.get("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
 def new_contact_page(request: Request, ctx: RequestContext, account_id: int) -> HTMLResponse:
     """The form to add a person to the account's buying centre."""
     require(ctx.user, "contact.add")
-    return _contact_form(request, ctx, account_id)
+    return render(request, "installed_base/new_contact.html", _contact_context(ctx, account_id))
 
 
 @router.post("/accounts/{account_id}/contacts/new", response_class=HTMLResponse)
@@ -318,11 +271,14 @@ def new_contact_save(
 ) -> Response:
     """Save the form; back to the 360's buying centre, or the form again with every reason."""
     values = form.model_dump()
-    return _saved_or_again(
-        ctx,
+    return save_or_show_again(
+        request,
+        ctx.session,
         lambda: buying_centre.add_contact(
             ctx.session, ctx.user, account_id, buying_centre.parse_contact(values)
         ),
-        lambda reasons: _contact_form(request, ctx, account_id, values, reasons, 422),
-        f"/accounts/{account_id}#bc-title",
+        lambda _added: RedirectResponse(f"/accounts/{account_id}#bc-title", status_code=303),
+        FormPage("installed_base/new_contact.html", lambda: _contact_context(ctx, account_id)),
+        values,
+        render=_form_render,
     )
