@@ -143,10 +143,12 @@ def ours(port: int, n: int, folder: Path) -> tuple[float, dict[str, object]]:
     """Seconds for the listener to store and acknowledge n messages, and what it stored."""
     import ibis
 
+    from servitize.telemetry import paho_speed
     from servitize.telemetry.frames import to_arrow
     from servitize.telemetry.listener import Listener, ListenerConfig
     from servitize.telemetry.store import TelemetryStore
 
+    paho_speed.install()  # as `servitize telemetry listen` does
     tenant = f"lst{os.getpid()}"
     store = TelemetryStore(folder / "telemetry")
     listener = Listener(

@@ -38,3 +38,44 @@ def test_properties_decode_the_same_and_do_not_leak_between_messages() -> None:
     assert not hasattr(second.properties, "ContentType")
     assert not hasattr(second.properties, "UserProperty")
     assert second.payload == b'{"v":1}'
+
+
+def test_another_paho_version_is_left_alone_with_a_warning(caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(_packet, "Properties", Properties)  # paho's own, as at start
+    with caplog.at_level("WARNING", logger="servitize.telemetry.paho_speed"):
+        assert paho_speed.install("3.0.1") is False
+        assert paho_speed.install("2.1.0") is False
+    assert _packet.Properties is Properties
+    assert sum("not 2.2.x" in r.getMessage() for r in caplog.records) == 2
+    assert paho_speed.install("2.2.7") is True
+    assert _packet.Properties is paho_speed.SharedTables
+
+
+def test_building_a_listener_does_not_patch_paho(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from servitize.telemetry.listener import Listener, ListenerConfig
+    from servitize.telemetry.store import TelemetryStore
+
+    monkeypatch.setattr(_packet, "Properties", Properties)
+    Listener(TelemetryStore(tmp_path), dict, ListenerConfig(url="mqtt://127.0.0.1:1883"))
+    assert _packet.Properties is Properties
+
+
+def test_the_listen_command_installs_the_patch(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from servitize.cli import app
+    from servitize.core.errors import InvalidInput
+    from servitize.telemetry import listener
+
+    seen = []
+
+    def fake_listener(*_args: object, **_kwargs: object) -> None:
+        seen.append(_packet.Properties)
+        raise InvalidInput("stopped by the test")
+
+    monkeypatch.setattr(_packet, "Properties", Properties)
+    monkeypatch.setattr(listener, "Listener", fake_listener)
+    monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path))
+    done = CliRunner().invoke(app, ["telemetry", "listen"])
+    assert done.exit_code == 2, done.output
+    assert seen == [paho_speed.SharedTables]

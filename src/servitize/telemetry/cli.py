@@ -28,6 +28,7 @@ consent = lazy("servitize.telemetry.consent")
 downtime = lazy("servitize.telemetry.downtime")
 importing = lazy("servitize.telemetry.importing")
 listening = lazy("servitize.telemetry.listener")
+paho_speed = lazy("servitize.telemetry.paho_speed")
 machine_list = lazy("servitize.telemetry.machines")
 records = lazy("servitize.telemetry.records")
 service = lazy("servitize.telemetry.service")
@@ -77,6 +78,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 batch_size=batch_size,
                 max_delay_s=max_delay,
             )
+            paho_speed.install()  # faster MQTT v5 properties, on the paho it was written for
             listener = listening.Listener(_store(), _machines, config)
             console.print(
                 f"listening on {listening.redact(config.url)} ({topic}) as {client_id}",

@@ -44,7 +44,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from servitize.core.errors import Conflict, InvalidInput
-from servitize.telemetry import paho_speed, rules
+from servitize.telemetry import rules
 from servitize.telemetry.machines import Machine
 
 if TYPE_CHECKING:  # pyarrow and Ibis load when a batch is written, not for `servitize --help`
@@ -245,7 +245,6 @@ class Listener:
         self._state_path = store.root / "state" / f"sequence-{_safe(self.config.client_id)}.json"
         self._sequence: dict[str, list[int]] = _load_state(self._state_path)
         self._sequence_dirty = False
-        paho_speed.install()
         self.client = self._client()
 
     def _client(self) -> BufferedClient:
