@@ -264,7 +264,7 @@ class OpenLead:
     offering_key: str
 
 
-# Families a behaviour points to (seed 003: "lightly adapted to the customer's service behavior").
+# Families a behaviour points to: a sign-up sheet is lightly adapted to the customer's service behaviour.
 BEHAVIOUR_FAMILIES = (
     (
         "repairs",
