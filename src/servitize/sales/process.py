@@ -1,4 +1,4 @@
-"""The solution-sales process of seed 001 as data: phases, layers, actors, templates, policy."""
+"""The solution-sales process as data: phases, layers, actors, templates, policy (docs/glossary.md)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ LAYER_TITLES = {
     Layer.management: "Management",
 }
 
-# The line drawn below each lane (seed 001, section 2.2), except the last.
+# The blueprint line drawn below each lane, except the last.
 LINES = (
     "line of interaction",
     "line of visibility",
