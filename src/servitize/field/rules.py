@@ -264,7 +264,7 @@ class OpenLead:
     offering_key: str
 
 
-# Families a behaviour points to: a sign-up sheet is lightly adapted to the customer's service behaviour.
+# Families a behaviour points to: a sign-up sheet is lightly adapted to service behaviour.
 BEHAVIOUR_FAMILIES = (
     (
         "repairs",

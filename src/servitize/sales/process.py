@@ -1,4 +1,4 @@
-"""The solution-sales process as data: phases, layers, actors, templates, policy (docs/glossary.md)."""
+"""The solution-sales process as data: phases, layers, actors, templates, policy."""
 
 from __future__ import annotations
 
