@@ -30,9 +30,7 @@ ROLES = {"api": "api.py", "pages": "views.py", "models": "models.py"}
 CONVERTING_FILES: dict[str, str] = {
     "offers": "offers is being built: its service and edges come with its pages",
 }
-CONVERTING_EDGES: dict[str, str] = {
-    "web": "web/demo.py reads demo users and the busiest technician with SQL",
-}
+CONVERTING_EDGES: dict[str, str] = {}
 # Capabilities without business rules of their own, so without rules.py.
 NO_RULES = {"trust": "logins, tokens and the audit trail: no business rules"}
 

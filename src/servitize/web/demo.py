@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
-
+from servitize.contracts import repository as contracts
 from servitize.contracts.demo import demo_contract
-from servitize.contracts.models import AvailabilityContract
 from servitize.core import migrate
 from servitize.core.console import console
 from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.errors import InvalidInput
-from servitize.core.settings import IntelligenceSettings, Settings
+from servitize.core.settings import Settings
 from servitize.demo.generate import write_demo_data
 from servitize.field import service as field_service
+from servitize.installed_base import repository as installed_base
 from servitize.installed_base.importing.service import import_directory
-from servitize.installed_base.models import Account, Visit
 from servitize.intelligence import scoring
 from servitize.intelligence import service as intelligence_service
 from servitize.telemetry.store import TelemetryStore
+from servitize.trust import repository as trust
 from servitize.trust.audit import Actor
-from servitize.trust.models import Role, User
+from servitize.trust.models import Role
 from servitize.trust.passwords import hash_password
 from servitize.trust.service import create_user
 
@@ -62,7 +61,7 @@ def build_demo(
 
 def _intelligence(session, settings: Settings, today: date) -> None:
     """Train the tendency-to-buy model, score segments, raise leads with their stories."""
-    s = IntelligenceSettings()
+    s = settings.intelligence
     with console.status("training the tendency-to-buy model"):
         run, evaluation = scoring.train(session, settings.data_dir / "models", s, today)
     console.print(
@@ -85,25 +84,17 @@ def _logins(session, password: str, today: date) -> dict[str, str]:
     The technician shown is the one with the most visits this week, so "Today" has content;
     the account owner shown owns the demo availability contract, so its report is visible.
     """
-    if session.scalar(select(User.id).where(User.username == "admin")) is None:
+    if not trust.username_taken(session, "admin"):
         create_user(
             session, DEMO, "admin", Role.admin.value, full_name="Demo Admin", with_token=False
         )
-    busiest = session.scalar(
-        select(Visit.technician_id)
-        .where(Visit.day >= today, Visit.day < today + timedelta(days=7))
-        .group_by(Visit.technician_id)
-        .order_by(func.count().desc(), Visit.technician_id)
-        .limit(1)
-    )
-    contract_owner = session.scalar(
-        select(Account.owner_id)
-        .join(AvailabilityContract, AvailabilityContract.account_id == Account.id)
-        .where(AvailabilityContract.external_id == "AV-DEMO-1")
-    )
+    busiest = installed_base.busiest_technician(session, today, days=7)
+    contract = contracts.contract_by_external_id(session, "AV-DEMO-1")
+    accounts = installed_base.accounts_by_id(session, {contract.account_id} if contract else set())
+    contract_owner = accounts[contract.account_id].owner_id if contract else None
     digest = hash_password(password)
     logins: dict[str, str] = {}
-    for user in session.scalars(select(User).order_by(User.id)):
+    for user in trust.users_in_order(session):
         user.password_hash = digest
         if user.id in (busiest, contract_owner):
             logins[user.role] = user.username
