@@ -33,7 +33,7 @@ class AccountKind(enum.StrEnum):
 
 
 class OwnershipType(enum.StrEnum):
-    """Who owns the customer company; readiness for services differs by it (seed 004)."""
+    """Who owns the customer company; readiness for services differs by it."""
 
     family = "family"
     listed = "listed"
@@ -105,7 +105,7 @@ class ServiceKind(enum.StrEnum):
 
 
 class Shell(enum.StrEnum):
-    """Smart PSS shell of a catalogue item (seed 000)."""
+    """Smart PSS shell of a catalogue item (see docs/glossary.md)."""
 
     product = "product"
     spare_parts = "spare_parts"
@@ -154,7 +154,7 @@ class Account(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     ownership_type: Mapped[str | None] = mapped_column(String(16))
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
-    # Prioritisation inputs of seed 001, each scored 1 (low) to 5 (high).
+    # Prioritisation metrics, each scored 1 (low) to 5 (high).
     volume: Mapped[int | None] = mapped_column(Integer)
     profitability_potential: Mapped[int | None] = mapped_column(Integer)
     technical_risk: Mapped[int | None] = mapped_column(Integer)
