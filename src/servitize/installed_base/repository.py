@@ -10,6 +10,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from servitize.installed_base.access import account_scope, visible_account_ids
+from servitize.installed_base.catalogue import ONE_OFF
 from servitize.installed_base.models import (
     Account,
     Asset,
@@ -460,10 +461,12 @@ def uncovered_and_old_assets(
 
 
 def sign_up_offerings(session: Session) -> list[Offering]:
-    """The catalogue items a technician may offer on a sign-up sheet."""
+    """The catalogue items a technician may offer on a sign-up sheet: flagged, and one-time or
+    per service (a recurring item is never on a sheet; see ``installed_base.catalogue``)."""
     query = (
         select(Offering)
         .where(Offering.sign_up_eligible.is_(True))
+        .where(Offering.revenue_model.in_(sorted(ONE_OFF)))
         .order_by(Offering.family, Offering.name, Offering.id)
     )
     return list(session.scalars(query))

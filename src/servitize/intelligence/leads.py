@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servitize.core.settings import IntelligenceSettings
+from servitize.installed_base import catalogue
 from servitize.intelligence import stories
 from servitize.intelligence.rules import Hit
 
@@ -75,8 +76,13 @@ def candidate(
     machines = [h.asset_id for h in group if h.asset_id is not None]
     story = stories.with_more(story, len(machines) - 1)
     value = sum(h.value_cents for h in group)
+    model, unit = (
+        (offer.get("revenue_model") or "one_time", offer.get("unit")) if offer else ("", "")
+    )
     if value == 0 and offer:
-        value = (offer["list_price_cents"] or 0) * max(1, len(machines))
+        # A recurring item is worth its fee over the standard term (installed_base.catalogue).
+        each = catalogue.term_value_cents(model, offer["list_price_cents"] or 0, unit)
+        value = each * max(1, len(machines))
     key = (
         offer.get("family") or offer["external_id"]
         if offer
@@ -88,6 +94,9 @@ def candidate(
         "machines": [h.evidence for h in group[:MAX_MACHINES]],
         "machine_count": len(machines),
     }
+    if offer and catalogue.is_recurring(model) and offer["list_price_cents"] is not None:
+        # The story stays the technician's facts; the price travels with the lead's evidence.
+        evidence["price"] = catalogue.price_words(model, offer["list_price_cents"], currency, unit)
     return Candidate(
         top.account_id,
         offer["offering_id"] if offer else None,

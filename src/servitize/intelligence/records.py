@@ -91,6 +91,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("family", S),
             ("shell", S),
             ("list_price_cents", I64),  # company currency at the rate of the run's day; null: none
+            ("revenue_model", S),
+            ("unit", S),
         ]
     ),
     "visits": pa.schema([("account_id", I64), ("technician_id", I64), ("day", D)]),
@@ -171,7 +173,8 @@ def load_records(
     ]
     in_force = Rates(series, company, as_of=as_of)  # never a rate dated after the run's day
     rows["offerings"] = [
-        (*r[:5], in_force.convert(r.list_price_cents, r.currency, as_of)) for r in read["offerings"]
+        (*r[:5], in_force.convert(r.list_price_cents, r.currency, as_of), *r[7:9])
+        for r in read["offerings"]
     ]
     tables = {name: from_rows(name, r) for name, r in rows.items()}
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])

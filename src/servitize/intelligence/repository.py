@@ -337,6 +337,8 @@ _RECORDS = {
         Offering.shell,
         Offering.list_price_cents,
         Offering.currency,
+        Offering.revenue_model,
+        Offering.unit,
     ),
     "visits": select(Visit.account_id, Visit.technician_id, Visit.day),
     "users": select(User.id, User.role, User.territory),

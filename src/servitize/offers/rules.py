@@ -206,12 +206,6 @@ def contract_kind(model: RevenueModel, shell: str) -> str | None:
     return "service_agreement" if shell == "service" else "subscription"
 
 
-def sign_up_eligible(model: RevenueModel, sign_up_flag: bool) -> bool:
-    """Only standard-priced one-time or per-service items of limited scope go on a sign-up
-    sheet; a recurring item never does, whatever its catalogue flag says."""
-    return sign_up_flag and model in {RevenueModel.one_time, RevenueModel.per_service}
-
-
 def check_acceptable(status: str, valid_until: date, today: date) -> None:
     """Refuse accepting a quote that is not approved, is expired or superseded."""
     if status == "superseded":
