@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, Id, IdMixin, utcnow
-from servitize.kit.columns import TimestampMixin, UTCDateTime
+from servitize.kit.columns import StringEnum, TimestampMixin, UTCDateTime
 
 
 class Role(enum.StrEnum):
@@ -33,7 +33,7 @@ class User(IdMixin, TimestampMixin, Base):
     external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(StringEnum(Role, length=32))
     territory: Mapped[str | None] = mapped_column(String(80), index=True)
     dealer_account_id: Mapped[int | None] = mapped_column(Id)
     password_hash: Mapped[str | None] = mapped_column(String(200))
