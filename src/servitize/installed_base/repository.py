@@ -631,3 +631,17 @@ def busiest_technician(session: Session, first_day: date, days: int) -> int | No
         .order_by(func.count().desc(), Visit.technician_id)
         .limit(1)
     )
+
+
+def serials_of(session: Session, asset_ids: Iterable[int]) -> dict[int, str]:
+    """The serial of each machine that has one."""
+    wanted = sorted(set(asset_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(wanted), 10_000):
+        rows = session.execute(
+            select(Asset.id, Asset.serial).where(
+                Asset.id.in_(wanted[i : i + 10_000]), Asset.serial.is_not(None)
+            )
+        )
+        out.update({a: s for a, s in rows if s is not None})
+    return out

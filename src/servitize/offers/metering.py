@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from servitize.contracts import repository as contracts_repo
 from servitize.contracts.service import evaluate
 from servitize.installed_base import repository as ib
+from servitize.offers import repository as offers_repo
 from servitize.offers.billing import Metered, MeterReader, Settled, SettlementReader
 from servitize.offers.models import Contract
 from servitize.offers.proration import Span
@@ -30,32 +31,53 @@ def _moment(day: object) -> datetime:
 
 
 def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> MeterReader:
-    """Operating hours of a contract's machines in a month, from status events."""
+    """Operating hours of a contract's machines in a month, from status events.
+
+    The first reading of a month reads every machine the month's usage contracts cover in one
+    pass over the store (one Ibis query, not one per contract) and answers the rest from it.
+    """
+    cache: dict[tuple[object, object], tuple[set[int], dict[str, float]]] = {}
+
+    def month_hours(span: Span) -> tuple[set[int], dict[str, float]]:
+        key = (span.start, span.end)
+        if key not in cache:
+            period = av.Period(_moment(span.start), _moment(span.end))
+            agreed = consenting_accounts(session, purpose, "status", period.end)
+            covered = offers_repo.usage_assets_in(session, span.start, span.end)
+            serial_of = ib.serials_of(session, {m for _c, acc, m in covered if acc in agreed})
+            serials = sorted(set(serial_of.values()))
+            hours: dict[str, float] = {}
+            if serials:
+                rows = compute(
+                    session,
+                    store,
+                    period,
+                    Options(purpose=purpose, at=period.end),
+                    serials=serials,
+                    account_ids=sorted(agreed),
+                )
+                hours = {
+                    str(r["serial"]): float(r["running_hours"])  # type: ignore[arg-type]
+                    for r in rows
+                    if r.get("running_hours") is not None
+                }
+            cache[key] = (agreed, hours)
+        return cache[key]
 
     def read(contract: Contract, asset_ids: list[int], span: Span) -> Metered:
-        period = av.Period(_moment(span.start), _moment(span.end))
-        agreed = contract.account_id in consenting_accounts(session, purpose, "status", period.end)
+        agreed, hours = month_hours(span)
         serials = sorted(
             a.serial
             for a in ib.assets_of_account_by_id(session, contract.account_id, asset_ids)
             if a.serial
         )
-        if not agreed:
+        if contract.account_id not in agreed:
             return Metered(
                 None, False, {"reason": f"no agreement for {purpose}", "serials": serials}
             )
         if not serials:
             return Metered(None, True, {"reason": "the contract covers no machine with a serial"})
-        rows = compute(
-            session,
-            store,
-            period,
-            Options(purpose=purpose, at=period.end),
-            serials=serials,
-            account_ids=[contract.account_id],
-        )
-        hours = {str(r["serial"]): r.get("running_hours") for r in rows}
-        known = {s: float(h) for s, h in hours.items() if h is not None}  # type: ignore[arg-type]
+        known = {s: hours[s] for s in serials if s in hours}
         total = Decimal(str(round(sum(known.values()), 2)))
         return Metered(
             total,

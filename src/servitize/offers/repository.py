@@ -321,3 +321,15 @@ def billing_lines_visible(
     if contract_id is not None:
         q = q.where(BillingLine.contract_id == contract_id)
     return list(session.scalars(q))
+
+
+def usage_assets_in(session: Session, start: date, end: date) -> list[tuple[int, int, int]]:
+    """(contract, account, machine) of every machine a usage contract running in [start, end)
+    covers."""
+    rows = session.execute(
+        select(Contract.id, Contract.account_id, ContractAsset.asset_id)
+        .join(ContractAsset, ContractAsset.contract_id == Contract.id)
+        .where(Contract.kind == "usage")
+        .where(Contract.id.in_(_in_month(start, end)))
+    )
+    return [(c, a, m) for c, a, m in rows]
