@@ -123,6 +123,7 @@ class RevenueModel(enum.StrEnum):
     subscription = "subscription"
     availability_contract = "availability_contract"
     licence = "licence"
+    usage = "usage"  # metered from telemetry or meter readings
 
 
 class SalesChannel(enum.StrEnum):
