@@ -645,3 +645,30 @@ def serials_of(session: Session, asset_ids: Iterable[int]) -> dict[int, str]:
         )
         out.update({a: s for a, s in rows if s is not None})
     return out
+
+
+# --- what a telemetry data set import writes into the installed base -----------------------
+
+
+def machines_of_account_by_serial(session: Session, account_id: int) -> dict[str, Asset]:
+    """The account's machines with a serial, by serial."""
+    return {
+        a.serial: a
+        for a in session.scalars(select(Asset).where(Asset.account_id == account_id))
+        if a.serial is not None
+    }
+
+
+def work_order_keys(session: Session, account_id: int) -> set[str]:
+    """The external ids of the account's work orders (to import each one once)."""
+    return set(
+        session.scalars(
+            select(ServiceEvent.external_id).where(ServiceEvent.account_id == account_id)
+        )
+    )
+
+
+def add_records(session: Session, records: Iterable[Account | Asset | ServiceEvent]) -> None:
+    """Store new accounts, machines or work orders (their ids are known afterwards)."""
+    session.add_all(list(records))
+    session.flush()
