@@ -12,6 +12,7 @@ import ibis
 from sqlalchemy.orm import Session
 
 from servitize.contracts import repository, rules
+from servitize.contracts.clauses import clause_from
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.installed_base import repository as installed_base
@@ -138,6 +139,17 @@ def coverage_label(coverage_pct: float | None) -> str:
     return f"not measurable: {math.floor(coverage_pct or 0.0)} % of hours known"
 
 
+def settle_month(
+    contract: AvailabilityContract, measured_pct: float | None, scheduled_hours: float
+) -> rules.Settlement:
+    """A month's money under the contract's clause as sold (linear, bonus, damages…), or its
+    step bands when it has none."""
+    if contract.clause:
+        clause = clause_from(str(contract.clause["kind"]), dict(contract.clause))
+        return clause.settle(measured_pct, contract.fee_cents, scheduled_hours)
+    return rules.settle(measured_pct, contract.fee_cents, bands(contract))
+
+
 def evaluate(
     session: Session,
     store: TelemetryStore,
@@ -171,7 +183,7 @@ def evaluate(
     else:
         # Settled on the figure the report prints (four decimals), so anyone can check the money.
         measured = None if exact is None else round(exact, 4)
-        settlement = rules.settle(measured, contract.fee_cents, bands(contract))
+        settlement = settle_month(contract, measured, scheduled)
         if exact is None and known > 0:
             settlement = rules.Settlement("excluded", 0, 0.0, 0)
     return Evaluation(
