@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servitize.installed_base import repository as installed_base
 from servitize.installed_base.models import Account, Asset, ServiceEvent
 from servitize.telemetry.store import Batch, TelemetryStore
 
@@ -76,7 +76,7 @@ def import_dir(
     """Import the data set; running it again updates nothing twice (keys are stable)."""
     folder = Path(folder)
     result = AzureResult()
-    account = session.scalar(select(Account).where(Account.external_id == ACCOUNT))
+    account = installed_base.account_by_external_id(session, ACCOUNT)
     if account is None:
         account = Account(
             external_id=ACCOUNT,
@@ -84,13 +84,9 @@ def import_dir(
             country="US",
             currency="USD",
         )
-        session.add(account)
-        session.flush()
-    assets = {
-        a.serial: a
-        for a in session.scalars(select(Asset).where(Asset.account_id == account.id))
-        if a.serial is not None
-    }
+        installed_base.add_records(session, [account])
+    assets = installed_base.machines_of_account_by_serial(session, account.id)
+    new_machines = []
     for r in _rows(folder / "PdM_machines.csv"):
         serial = r["machineID"]
         if serial not in assets:
@@ -104,21 +100,18 @@ def import_dir(
                 install_date=date(2015 - age, 1, 1),
                 connectivity="current",
             )
-            session.add(assets[serial])
+            new_machines.append(assets[serial])
         result.assets += 1
-    session.flush()
-    existing = set(
-        session.scalars(
-            select(ServiceEvent.external_id).where(ServiceEvent.account_id == account.id)
-        )
-    )
+    installed_base.add_records(session, new_machines)
+    existing = installed_base.work_order_keys(session, account.id)
+    new_events: list[ServiceEvent] = []
     failures, planned = stops(folder)
     batch = Batch()
     received = _us(datetime.now(UTC))
     spans: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
     for (machine, at), comps in sorted(failures.items()):
         _event(
-            session,
+            new_events,
             existing,
             assets[machine],
             f"{ACCOUNT}-F-{machine}-{at:%Y%m%d%H}",
@@ -131,7 +124,7 @@ def import_dir(
         result.repairs += 1
     for (machine, at), comps in sorted(planned.items()):
         _event(
-            session,
+            new_events,
             existing,
             assets[machine],
             f"{ACCOUNT}-M-{machine}-{at:%Y%m%d%H}",
@@ -165,7 +158,7 @@ def import_dir(
     telemetry = next(iter(sorted(folder.glob("PdM_telemetry*.csv"))), None)
     if telemetry is not None:
         result.measurements += _telemetry(telemetry, store, received)
-    session.flush()
+    installed_base.add_records(session, new_events)
     return result
 
 
@@ -187,7 +180,7 @@ def timeline(spans: list[tuple[datetime, datetime, str]]) -> list[tuple[datetime
 
 
 def _event(
-    session: Session,
+    new: list[ServiceEvent],
     existing: set[str],
     asset: Asset,
     external_id: str,
@@ -198,7 +191,7 @@ def _event(
 ) -> None:
     if external_id in existing:
         return
-    session.add(
+    new.append(
         ServiceEvent(
             external_id=external_id,
             asset_id=asset.id,
