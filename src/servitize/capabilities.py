@@ -144,6 +144,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "offers",
         api=True,
+        pages=True,
+        templates=True,
         cli=True,
         commands=(
             Command("billing", "Billing lines per contract and month."),

@@ -204,6 +204,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     secret_key: str = DEV_SECRET
     company_name: str = "Your service partner"
+    # The manufacturer's postal address on documents the customer reads (quotes); "," or a
+    # new line between its lines.
+    company_address: str = ""
     company_currency: str = Field(default="EUR", min_length=3, max_length=3)
     # mqtt://host:1883 or mqtts://user:password@host:8883 (TLS: the CA that signed the broker's
     # certificate, and a client certificate and key when the broker asks for one).

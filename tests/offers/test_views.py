@@ -1,0 +1,253 @@
+"""The quote pages: a new quote, the line editor with live totals, the steps each role may take,
+revisions with their diff, and the customer's signed link (no login)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from servitize.offers import repository as offers_repo
+from servitize.offers.models import Contract, Quote
+from servitize.trust.service import issue_token
+from tests import builders as b
+from tests.offers.catalogue import catalogue, pumps
+
+BUNDLE = "Pumping as a service"
+
+
+def _auth(session: Session, user, htmx: bool = True) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {issue_token(session, user)}"}
+    return headers | ({"HX-Request": "true", "HX-Target": "quote-work"} if htmx else {})
+
+
+def _total(html: str, name: str) -> str:
+    found = re.search(rf'data-total="{name}">([^<]+)<', html)
+    assert found, f"no total {name}"
+    return found.group(1).replace("\u00a0", " ")
+
+
+def _world(session: Session):  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner", full_name="Olga Owner")
+    manager = b.user(session, role="sales_manager")
+    account = b.account(session, name="Nordic Paper", owner_id=owner.id)
+    machines = pumps(session, account)
+    return owner, manager, account, machines, catalogue(session)
+
+
+def _new_quote(app_client, session, owner, account, **extra) -> int:  # type: ignore[no-untyped-def]
+    form = {"account_id": account.id, "title": "Pumps as a service", "term_months": "24"}
+    r = app_client.post(
+        "/quotes",
+        data=form | extra,
+        headers=_auth(session, owner, htmx=False),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def _add(app_client, session, user, qid: int, offering, **extra) -> str:  # type: ignore[no-untyped-def]
+    r = app_client.post(
+        f"/quotes/{qid}/lines",
+        data={"offering": offering.external_id, "bundle": BUNDLE, "bundle_discount_pct": "15"}
+        | extra,
+        headers=_auth(session, user),
+    )
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_the_line_editor_shows_totals_per_revenue_stream_after_each_change(
+    session: Session, app_client
+) -> None:  # type: ignore[no-untyped-def]
+    owner, _manager, account, machines, cat = _world(session)
+    qid = _new_quote(
+        app_client, session, owner, account, clause_kind="linear", clause_target_pct="97",
+        clause_pct_per_point="2", clause_floor_pct="90", clause_cap_pct="20", payment_days="30",
+    )  # fmt: skip
+    html = _add(app_client, session, owner, qid, cat.machine)
+    # the machine alone: 10,000.00 less 15 % = 8,500.00 once
+    assert _total(html, "one_time") == "8,500.00 EUR"
+    assert _total(html, "contract_value") == "8,500.00 EUR"
+    html = _add(app_client, session, owner, qid, cat.agreement, asset_ids=[str(machines[0].id)])
+    # + 2,400.00 a year = 200.00 a month, less 15 % = 170.00 a month; 24 months: 4,080.00
+    assert _total(html, "monthly_recurring") == "170.00 EUR"
+    assert _total(html, "yearly_recurring") == "2,040.00 EUR"
+    assert _total(html, "contract_value") == "12,580.00 EUR"
+    html = _add(app_client, session, owner, qid, cat.monitoring)
+    # + 90.00 a month less 15 % = 76.50; monthly 246.50, yearly 2,958.00; 24 months: 14,416.00
+    assert (_total(html, "one_time"), _total(html, "monthly_recurring")) == (
+        "8,500.00 EUR",
+        "246.50 EUR",
+    )
+    assert _total(html, "yearly_recurring") == "2,958.00 EUR"
+    assert _total(html, "usage_estimate_monthly") == "0.00 EUR"
+    assert _total(html, "contract_value") == _total(html, "contract_value_company")
+    assert _total(html, "contract_value") == "14,416.00 EUR"
+    assert "line added" in html and "Subscriptions" in html and "One-time" in html
+    # the clause in words: the customer reads it on the page too
+    assert 'data-testid="clause"' in html and "97" in html
+
+    line_id = offers_repo.lines_of(session, qid)[-1].id  # the monitoring line
+    r = app_client.post(f"/quotes/{qid}/lines/{line_id}/remove", headers=_auth(session, owner))
+    assert r.status_code == 200 and "line removed" in r.text
+    assert _total(r.text, "contract_value") == "12,580.00 EUR"
+    api = app_client.get(f"/api/v1/quotes/{qid}", headers=_auth(session, owner, False)).json()
+    assert api["totals"]["contract_value"] == "12580.00"
+
+
+def test_bad_lines_show_their_reason_in_the_form_never_a_500(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, cat = _world(session)
+    qid = _new_quote(app_client, session, owner, account)
+    for data, reason in (
+        ({"offering": "NOPE"}, "offering: no catalogue item"),
+        ({"offering": cat.machine.external_id, "quantity": "-1"}, "quantity"),
+        ({"offering": cat.machine.external_id, "quantity": "lots"}, "quantity: not an amount"),
+        ({"offering": cat.machine.external_id, "discount_pct": "80"}, "discount_pct"),
+    ):
+        r = app_client.post(f"/quotes/{qid}/lines", data=data, headers=_auth(session, owner))
+        assert r.status_code == 200 and reason in r.text, (data, r.text[:300])
+        assert 'data-testid="message"' in r.text
+        plain = app_client.post(
+            f"/quotes/{qid}/lines", data=data, headers=_auth(session, owner, htmx=False)
+        )
+        assert plain.status_code == 422 and reason in plain.text
+    assert (
+        app_client.get(f"/api/v1/quotes/{qid}", headers=_auth(session, owner, False)).json()[
+            "lines"
+        ]
+        == []
+    )
+    r = app_client.post(f"/quotes/{qid}/submit", headers=_auth(session, owner))
+    assert r.status_code == 200 and "has no lines" in r.text
+    bad = app_client.post(
+        "/quotes",
+        data={"account_id": account.id, "title": "X", "term_months": "soon"},
+        headers=_auth(session, owner, htmx=False),
+    )
+    assert bad.status_code == 422 and "term_months" in bad.text
+    bad = app_client.post(
+        "/quotes",
+        data={"account_id": account.id, "title": "X", "clause_kind": "linear"},
+        headers=_auth(session, owner, htmx=False),
+    )
+    assert bad.status_code == 422 and "target_pct" in bad.text
+
+
+def test_submit_approve_with_override_send_and_the_customer_accepts_through_the_link(
+    session: Session, app_client
+) -> None:  # type: ignore[no-untyped-def]
+    owner, manager, account, machines, cat = _world(session)
+    qid = _new_quote(
+        app_client, session, owner, account, clause_kind="linear", clause_target_pct="98.5",
+        clause_pct_per_point="2", clause_cap_pct="10", notes="Internal: they pay late",
+    )  # fmt: skip
+    _add(app_client, session, owner, qid, cat.machine)
+    _add(app_client, session, owner, qid, cat.agreement, asset_ids=[str(m.id) for m in machines])
+    page = app_client.get(f"/quotes/{qid}", headers=_auth(session, owner, False)).text
+    assert f'action="/quotes/{qid}/approve"' not in page  # the owner never approves
+    r = app_client.post(f"/quotes/{qid}/submit", headers=_auth(session, owner))
+    assert "waiting for a manager" in r.text
+    assert "term outside" in r.text and "discount" in r.text  # the reasons, listed
+
+    mgr = _auth(session, manager)
+    page = app_client.get(f"/quotes/{qid}", headers=_auth(session, manager, False)).text
+    assert f'action="/quotes/{qid}/approve"' in page and 'name="reason"' in page
+    r = app_client.post(f"/quotes/{qid}/approve", data={"reason": ""}, headers=mgr)
+    assert r.status_code == 200 and "override reason" in r.text
+    r = app_client.post(
+        f"/quotes/{qid}/approve",
+        data={"reason": "Strategic customer, spare pump on site"},
+        headers=mgr,
+    )
+    assert "approved" in r.text and "Strategic customer" in r.text
+
+    r = app_client.post(f"/quotes/{qid}/send", headers=_auth(session, owner))
+    link = re.search(r'data-testid="accept-link">[^<]*(/q/[^<]+)<', r.text)
+    assert link, r.text[:500]
+    url = link.group(1)
+    again = app_client.get(f"/quotes/{qid}", headers=_auth(session, owner, False)).text
+    assert url not in again  # shown once
+
+    customer = app_client.get(url)  # no login
+    assert customer.status_code == 200
+    text = customer.text
+    assert "Nordic Paper" in text and "Your service partner" in text
+    assert "I accept on behalf of Nordic Paper" in text
+    assert "they pay late" not in text and "term outside" not in text
+    assert "Strategic customer" not in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert token
+    forged = app_client.post(url, data={"name": "Eva Buyer", "csrf_token": "forged"})
+    assert forged.status_code == 403
+    short = app_client.post(url, data={"name": "E", "csrf_token": token.group(1)})
+    assert short.status_code == 422 and "name" in short.text
+    done = app_client.post(url, data={"name": "Eva Buyer", "csrf_token": token.group(1)})
+    assert (
+        done.status_code == 200 and "Accepted on behalf of Nordic Paper by Eva Buyer" in done.text
+    )
+    contracts = session.query(Contract).filter(Contract.account_id == account.id).all()
+    assert [c.kind.value for c in contracts] == ["service_agreement"]
+    for m in machines:
+        session.refresh(m)
+        assert m.coverage == "full_service"
+    gone = app_client.get(url)
+    assert gone.status_code == 404 and "not valid any more" in gone.text
+    assert app_client.get("/q/" + "x" * 40).status_code == 404
+
+
+def test_revise_lists_the_diff_and_supersedes_the_link(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, cat = _world(session)
+    qid = _new_quote(app_client, session, owner, account)
+    _add(app_client, session, owner, qid, cat.monitoring, bundle="", bundle_discount_pct="0")
+    app_client.post(f"/quotes/{qid}/submit", headers=_auth(session, owner))
+    sent = app_client.post(f"/quotes/{qid}/send", headers=_auth(session, owner)).text
+    url = re.search(r'data-testid="accept-link">[^<]*(/q/[^<]+)<', sent).group(1)  # type: ignore[union-attr]
+    r = app_client.post(f"/quotes/{qid}/revise", headers=_auth(session, owner))
+    new_id = int(r.headers["HX-Redirect"].rsplit("/", 1)[1])
+    assert new_id != qid
+    _add(app_client, session, owner, new_id, cat.monitoring, quantity="2", bundle="")
+    page = app_client.get(f"/quotes/{new_id}", headers=_auth(session, owner, False)).text
+    revisions = page.split('data-testid="revisions"', 1)[1]
+    assert "revision 2" in revisions and "revision 1" in revisions and "superseded" in revisions
+    assert "added: Condition monitoring" in revisions or "changed" in revisions
+    gone = app_client.get(url)
+    assert gone.status_code == 404 and "revised" in gone.text
+
+
+def test_an_expired_link_answers_a_clear_page(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, cat = _world(session)
+    qid = _new_quote(app_client, session, owner, account)
+    _add(app_client, session, owner, qid, cat.machine, bundle="", bundle_discount_pct="0")
+    app_client.post(f"/quotes/{qid}/submit", headers=_auth(session, owner))
+    sent = app_client.post(f"/quotes/{qid}/send", headers=_auth(session, owner)).text
+    url = re.search(r'data-testid="accept-link">[^<]*(/q/[^<]+)<', sent).group(1)  # type: ignore[union-attr]
+    session.get(Quote, qid).valid_until = date.today() - timedelta(days=1)  # type: ignore[union-attr]
+    session.flush()
+    r = app_client.get(url)
+    assert r.status_code == 410 and "expired on" in r.text
+
+
+def test_the_list_filters_by_status_and_the_analyst_sees_no_step(
+    session: Session, app_client
+) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, cat = _world(session)
+    analyst = b.user(session, role="analyst")
+    draft = _new_quote(app_client, session, owner, account, title="Draft one")
+    done = _new_quote(app_client, session, owner, account, title="Submitted one")
+    _add(app_client, session, owner, done, cat.machine, bundle="", bundle_discount_pct="0")
+    app_client.post(f"/quotes/{done}/submit", headers=_auth(session, owner))
+    listing = app_client.get("/quotes?status=draft", headers=_auth(session, owner, False)).text
+    assert "Draft one" in listing and "Submitted one" not in listing
+    listing = app_client.get("/quotes", headers=_auth(session, owner, False)).text
+    assert "Draft one" in listing and "Submitted one" in listing
+    page = app_client.get(f"/quotes/{draft}", headers=_auth(session, analyst, False)).text
+    assert "Add line" not in page and "/submit" not in page and "/revise" not in page
+    nav = app_client.get("/quotes", headers=_auth(session, owner, False)).text
+    assert 'href="/quotes" aria-current="page"' in nav
+    form = app_client.get(
+        f"/quotes/new?account_id={account.id}", headers=_auth(session, owner, False)
+    )
+    assert form.status_code == 200 and "Create quote" in form.text
