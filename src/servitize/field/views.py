@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
-from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError, reasons
+from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
+from servitize.field.models import LeadRoute
 from servitize.field.schemas import LeadReport
 from servitize.installed_base.access import may
+from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.trust.context import Context
 from servitize.trust.http import RequestContext
 from servitize.trust.models import Role
@@ -106,6 +107,25 @@ def _amount(size: str | None, value: str | None) -> Decimal:
     raise InvalidInput("pick a size estimate")
 
 
+def _id(name: str, text: str | None) -> int | None:
+    """An optional id sent as text; InvalidInput naming the field when it is not a number."""
+    if not text or not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{name}: not a number: {text!r}") from None
+
+
+def _report_render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """The form again; the report page's script (``wants_json``) reads the reason as JSON."""
+    if wants_json(request):
+        return JSONResponse({"ok": False, "detail": context["error"]}, status_code=status_code)
+    return render(request, name, context, status_code)
+
+
 @router.post("/report", response_model=None)
 def report_submit(
     request: Request,
@@ -120,41 +140,50 @@ def report_submit(
     photo: Annotated[str | None, Form()] = None,
     client_key: Opt = None,
 ) -> Response:
-    """Store and route the report; the answer names who works the lead now."""
-    try:
+    """Store and route the report in a savepoint; the answer names who works the lead now.
+
+    Refused, nothing of it is kept and the form comes back with the reason (422 or the
+    error's status) and the visit and machine it was sent for.
+    """
+
+    def report() -> LeadRoute:
         note = (observation or "").strip() or rules.SEEN.get(seen, ("", ""))[0]
         body = LeadReport(
             account_id=account_id,
             seen=seen,
             observation=note,
             estimated_value=_amount(size, value),
-            asset_id=int(asset_id) if asset_id else None,
-            visit_id=int(visit_id) if visit_id else None,
+            asset_id=_id("asset_id", asset_id),
+            visit_id=_id("visit_id", visit_id),
             photo=photo or None,
             client_key=client_key or None,
         )
-        row = service.report_lead(
+        return service.report_lead(
             ctx.session, ctx.user, body, ctx.today, ctx.settings.field, ctx.settings
         )
-    except PermissionDenied:
-        raise  # a refused role is a 403, not a form to correct
-    except (ValidationError, ValueError, ServitizeError) as exc:
-        message = _message(exc)
+
+    def done(row: LeadRoute) -> Response:
+        target = f"/inbox/{row.lead_id}?reported=1"
         if wants_json(request):
-            status = exc.status_code if isinstance(exc, ServitizeError) else 422
-            return JSONResponse({"ok": False, "detail": message}, status_code=status)
-        context = _report_context(ctx, account_id, None, None)
-        return render(request, "field/report.html", context | {"error": message}, 422)
-    target = f"/inbox/{row.lead_id}?reported=1"
-    if wants_json(request):
-        return JSONResponse({"ok": True, "redirect": target, "route": row.route})
-    return RedirectResponse(target, status_code=303)
+            return JSONResponse({"ok": True, "redirect": target, "route": row.route})
+        return RedirectResponse(target, status_code=303)
 
+    def again() -> dict[str, Any]:
+        ids = {}
+        for name, text in (("visit_id", visit_id), ("asset_id", asset_id)):
+            ids[name] = int(text) if text and text.strip().isdigit() else None
+        return _report_context(ctx, account_id, ids["visit_id"], ids["asset_id"])
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return reasons(exc)
-    return exc.message if isinstance(exc, ServitizeError) else str(exc)
+    values = {"seen": seen, "observation": observation, "size": size, "value": value}
+    return save_or_show_again(
+        request,
+        ctx.session,
+        report,
+        done,
+        FormPage("field/report.html", again),
+        values,
+        render=_report_render,
+    )
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ a rule that says no shows its reason in the fragment instead of an error page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -14,10 +14,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from servitize.core.errors import InvalidInput, PermissionDenied, ServitizeError
-from servitize.core.pages import is_htmx, render
+from servitize.core.errors import InvalidInput
+from servitize.core.pages import render
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import may
+from servitize.kit.forms import FormPage, save_or_show_again
+from servitize.kit.htmx import is_htmx, template_for, vary
 from servitize.sales import outcome, picture, pipeline, service, team
 from servitize.sales.process import LAYER_TITLES, PHASES, policy_of
 from servitize.sales.schemas import (
@@ -143,27 +145,42 @@ def _work_context(
 def opportunity_page(request: Request, ctx: RequestContext, opportunity_id: int) -> HTMLResponse:
     """One opportunity: its blueprint, gates, activities and team."""
     context = _work_context(ctx, opportunity_id)
-    name = "sales/_work.html" if is_htmx(request) else "sales/opportunity.html"
-    return render(request, name, context)
+    name = template_for(request, "sales/opportunity.html", "sales/_work.html")
+    return vary(render(request, name, context))
+
+
+def _work_render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """kit.forms hands the reason as ``error``; the work area shows it as ``message``."""
+    return vary(render(request, name, {**context, "message": context.get("error")}, status_code))
 
 
 def _act(
-    request: Request, ctx: Context, opportunity_id: int, action: Callable[[], str]
-) -> HTMLResponse:
-    """Run an action in a savepoint; answer the fragment with its success or its reason."""
-    message = ok = None
-    try:
-        with ctx.session.begin_nested():
-            ok = action()
-    except PermissionDenied:
-        raise  # a refused role is a 403 page, not a message in the fragment
-    except ServitizeError as exc:
-        message = exc.message
-    except ValidationError as exc:
-        message = "; ".join(str(e["msg"]) for e in exc.errors())
-    if not is_htmx(request):  # a plain form post (no JavaScript): back to the page
-        return RedirectResponse(f"/opportunities/{opportunity_id}", status_code=303)  # type: ignore[return-value]
-    return render(request, "sales/_work.html", _work_context(ctx, opportunity_id, message, ok))
+    request: Request,
+    ctx: Context,
+    opportunity_id: int,
+    action: Callable[[], str],
+    values: Mapping[str, object] | None = None,
+) -> Response:
+    """Run an action in a savepoint: its success, or the work area again with the reason.
+
+    HTMX gets the ``_work.html`` fragment (200, the reason in it); a plain form post (no
+    JavaScript) goes back to the page when it worked, and gets the whole page with the reason
+    and the values sent at the error's 4xx status when it did not.
+    """
+
+    def done(ok: str) -> Response:
+        if not is_htmx(request):
+            return RedirectResponse(f"/opportunities/{opportunity_id}", status_code=303)
+        return _work_render(request, "sales/_work.html", _work_context(ctx, opportunity_id, ok=ok))
+
+    form = FormPage(
+        "sales/opportunity.html",
+        lambda: _work_context(ctx, opportunity_id),
+        fragment="sales/_work.html",
+    )
+    return save_or_show_again(request, ctx.session, action, done, form, values, render=_work_render)
 
 
 @router.post("/opportunities/{opportunity_id}/decide", response_class=HTMLResponse)
@@ -175,7 +192,7 @@ def decide_page(
     decision: Text,
     reason: Text = "",
     confirm: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """Record a gate decision from the form (a no go needs its confirm box ticked)."""
 
     def action() -> str:
@@ -185,26 +202,27 @@ def decide_page(
         )
         return f"{row.gate}: {row.decision.replace('_', ' ')} recorded"
 
-    return _act(request, ctx, opportunity_id, action)
+    values = {"gate": gate, "decision": decision, "reason": reason, "confirm": confirm}
+    return _act(request, ctx, opportunity_id, action, values)
 
 
 @router.post("/opportunities/{opportunity_id}/reopen", response_class=HTMLResponse)
 def reopen_page(
     request: Request, ctx: RequestContext, opportunity_id: int, reason: Text = ""
-) -> HTMLResponse:
+) -> Response:
     """A sales manager reopens an opportunity closed by a no go."""
 
     def action() -> str:
         service.reopen(ctx.session, ctx.user, opportunity_id, reason, ctx.now)
         return "reopened: the no go is kept as history"
 
-    return _act(request, ctx, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action, {"reason": reason})
 
 
 @router.post("/opportunities/{opportunity_id}/advance", response_class=HTMLResponse)
 def advance_page(
     request: Request, ctx: RequestContext, opportunity_id: int, version: Text = ""
-) -> HTMLResponse:
+) -> Response:
     """Move to the next phase, or show why not (a second click of the same page: why not)."""
 
     def action() -> str:
@@ -231,7 +249,7 @@ def activity_page(
     activity_id: int,
     status: Text,
     version: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """Mark an activity done, skipped or open again (a stale page, e.g. a double click: why not)."""
 
     def action() -> str:
@@ -245,7 +263,7 @@ def activity_page(
         )
         return f"{row.title}: {status}"
 
-    return _act(request, ctx, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action, {"status": status})
 
 
 @router.post("/opportunities/{opportunity_id}/team", response_class=HTMLResponse)
@@ -255,7 +273,7 @@ def team_page(
     opportunity_id: int,
     role: Text,
     name: Text,
-) -> HTMLResponse:
+) -> Response:
     """Nominate a team member by name."""
 
     def action() -> str:
@@ -263,7 +281,7 @@ def team_page(
         member = team.nominate(ctx.session, ctx.user, opportunity_id, data, ctx.today)
         return f"{member.name} nominated as {member.role.replace('_', ' ')}"
 
-    return _act(request, ctx, opportunity_id, action)
+    return _act(request, ctx, opportunity_id, action, {"role": role, "name": name})
 
 
 @router.post("/opportunities/{opportunity_id}/outcome", response_class=HTMLResponse)
@@ -277,7 +295,7 @@ def outcome_page(
     competitor: Text = "",
     reasons: Annotated[list[str] | None, Form()] = None,
     version: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """Mark won, lost or no bid with reasons and lessons learned."""
 
     def action() -> str:
@@ -294,7 +312,14 @@ def outcome_page(
         )
         return f"marked {row.result.replace('_', ' ')}"
 
-    return _act(request, ctx, opportunity_id, action)
+    values = {
+        "result": result,
+        "contract_value": contract_value,
+        "lessons": lessons,
+        "competitor": competitor,
+        "reasons": reasons or [],
+    }
+    return _act(request, ctx, opportunity_id, action, values)
 
 
 @router.post("/opportunities/{opportunity_id}/handover", response_class=HTMLResponse)
@@ -306,7 +331,7 @@ def handover_page(
     project_manager: Text = "",
     notes: Text = "",
     version: Text = "",
-) -> HTMLResponse:
+) -> Response:
     """Tick items of the sales order review; the handover is done when all are ticked."""
 
     def action() -> str:
@@ -322,11 +347,12 @@ def handover_page(
         left = sum(1 for done in row.checklist.values() if not done)
         return "handover complete" if not left else f"handover: {left} item(s) left"
 
-    return _act(request, ctx, opportunity_id, action)
+    values = {"items": items or [], "project_manager": project_manager, "notes": notes}
+    return _act(request, ctx, opportunity_id, action, values)
 
 
 @router.post("/opportunities/{opportunity_id}/survey", response_class=HTMLResponse)
-def survey_send_page(request: Request, ctx: RequestContext, opportunity_id: int) -> HTMLResponse:
+def survey_send_page(request: Request, ctx: RequestContext, opportunity_id: int) -> Response:
     """Create a satisfaction survey; the message carries the link to send the customer."""
 
     def action() -> str:
