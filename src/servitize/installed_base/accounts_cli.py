@@ -11,6 +11,7 @@ from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
 from servitize.installed_base import service
 from servitize.installed_base.service import link_dealer_user
+from servitize.kit.cli import fail
 from servitize.trust.audit import Actor
 from servitize.trust.cli import run_in_context
 from servitize.trust.service import acting_user
@@ -52,8 +53,7 @@ def register(app: typer.Typer) -> None:
                     offset=offset,
                 )
         except ServitizeError as exc:
-            console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2) from None
+            fail(exc.message)
         if as_json:
             emit_json(page)
             return
@@ -112,6 +112,5 @@ def register(app: typer.Typer) -> None:
             with cli_session() as session:
                 link_dealer_user(session, Actor("cli"), username, dealer)
         except ServitizeError as exc:
-            console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2) from None
+            fail(exc.message)
         console.print(f"{username} now sees what dealer {dealer} serves")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from servitize.core.console import console, emit_json
 from servitize.core.errors import ServitizeError
+from servitize.kit.cli import fail
 from servitize.sales import picture, pipeline, service
 from servitize.sales.process import policy_of
 from servitize.sales.schemas import ActivityUpdate, DecisionIn, OpportunityCreate
@@ -85,8 +86,7 @@ def register(app: typer.Typer) -> None:
         try:
             data = DecisionIn(gate=gate, decision=decision, reason=reason, confirm=yes)
         except ValueError as exc:
-            console.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+            fail(str(exc))
         row = run_in_context(
             lambda c: service.decide(
                 c.session, c.user, opportunity_id, data, c.now, policy_of(c.settings)
@@ -176,8 +176,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the blueprint swimlane picture as SVG."""
         if opportunity_id is None and not aggregate:
-            console.print("[red]error:[/] give an opportunity id or --aggregate TYPE")
-            raise typer.Exit(2)
+            fail("give an opportunity id or --aggregate TYPE")
 
         def draw(ctx: Context) -> str:
             if aggregate:

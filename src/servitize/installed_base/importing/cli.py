@@ -13,6 +13,7 @@ from servitize.core.db import make_engine
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
 from servitize.installed_base.columns import IMPORT_ORDER
+from servitize.kit.cli import fail
 from servitize.trust.audit import Actor
 
 if TYPE_CHECKING:
@@ -66,8 +67,7 @@ def _command(kind: str):
                 years=(settings.date_min_year, settings.date_max_year),
             )
         except reading.ImportFileError as exc:
-            console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(EXIT_UNREADABLE) from None
+            fail(exc.message, EXIT_UNREADABLE)
         except importing.DatabaseError as exc:  # e.g. never migrated: say so, no traceback
             cause = importing.database_cause(exc)
             console.print(f"[red]database error:[/] {cause}")
