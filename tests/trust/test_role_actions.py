@@ -517,7 +517,12 @@ def test_an_analyst_signing_a_sheet_creates_no_order(session, app_client) -> Non
 
 # Every write route of the app: (method, path template) -> how to fill it for the analyst sweep.
 # Public routes (login, logout, the customer's survey answer) carry no role.
-PUBLIC = {("POST", "/login"), ("POST", "/logout"), ("POST", "/survey/{token}")}
+PUBLIC = {
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/survey/{token}"),
+    ("POST", "/q/{token}"),  # the customer accepts a quote through the signed link
+}
 # A user's own API tokens and the admin's token list: the session side, not a business record.
 SELF_SERVICE = {
     ("DELETE", "/api/v1/tokens/{token_id}"),
@@ -752,6 +757,19 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     )
     form[("POST", p + "/{opportunity_id}/handover")] = (f"{p}/{oid}/handover", {})
     form[("POST", p + "/{opportunity_id}/survey")] = (f"{p}/{won}/survey", {})
+    form[("POST", "/quotes")] = ("/quotes", {"account_id": w.account_id, "title": "Retrofit"})
+    form[("POST", "/quotes/{quote_id}/lines")] = (
+        f"/quotes/{q}/lines",
+        {"offering": w.offering.external_id},
+    )
+    form[("POST", "/quotes/{quote_id}/lines/{line_id}/remove")] = (
+        f"/quotes/{q}/lines/1/remove",
+        {},
+    )
+    for step, target in (("submit", q), ("send", approved), ("revise", q)):
+        form[("POST", "/quotes/{quote_id}/" + step)] = (f"/quotes/{target}/{step}", {})
+    form[("POST", "/quotes/{quote_id}/approve")] = (f"/quotes/{pending}/approve", {"reason": "ok"})
+    form[("POST", "/quotes/{quote_id}/accept")] = (f"/quotes/{approved}/accept", {"name": "Ann"})
     out: dict[tuple[str, str], Any] = dict(api)
     out.update({k: ("POST", path, data, "form") for k, (path, data) in form.items()})
     return out
