@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from servitize.installed_base.access import account_scope, visible_account_ids
@@ -23,6 +24,8 @@ from servitize.installed_base.models import (
     Site,
 )
 from servitize.trust.models import User
+
+_T = TypeVar("_T")
 
 
 def accounts_query(
@@ -55,7 +58,13 @@ def accounts_query(
     return query
 
 
-def page(session: Session, query: Select, order_by, limit: int, offset: int):
+def page(
+    session: Session,
+    query: Select[_T],
+    order_by: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...],
+    limit: int,
+    offset: int,
+) -> tuple[list[_T], int]:
     """Rows of one page and the total number of matches."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(session.scalars(query.order_by(*order_by).limit(limit).offset(offset)))
@@ -163,7 +172,7 @@ def sites_of(session: Session, account_id: int) -> list[Site]:
     return list(session.scalars(_SITES, {"account_id": account_id}))
 
 
-def asset_rows(session: Session, account_id: int):
+def asset_rows(session: Session, account_id: int) -> Sequence[Row[*tuple[Any, ...]]]:
     """Every asset of the account by id, as plain rows, with its last service day.
 
     The 360 reads its summaries, its data health, its site counts and its first page of
@@ -172,7 +181,9 @@ def asset_rows(session: Session, account_id: int):
     return session.execute(_ASSET_ROWS, {"account_id": account_id}).all()
 
 
-def service_events_since(session: Session, account_id: int, since: date, newest: int):
+def service_events_since(
+    session: Session, account_id: int, since: date, newest: int
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The account's work orders since a day and, older or not, its ``newest`` ones, newest
     first, as plain rows: one query serves the 12-month summary and the recent list."""
     return session.execute(
@@ -180,7 +191,9 @@ def service_events_since(session: Session, account_id: int, since: date, newest:
     ).all()
 
 
-def orders_since(session: Session, account_id: int, since: date):
+def orders_since(
+    session: Session, account_id: int, since: date
+) -> Sequence[Row[int, str, date, str]]:
     """Amount, currency, day and shell of the account's orders since a day, newest first, and
     its newest order even when older (so the first row's day is the last order's)."""
     return session.execute(_ORDERS_SINCE, {"account_id": account_id, "since": since}).all()
@@ -230,7 +243,7 @@ def service_events_query(
     return query
 
 
-def coverage_status_sql(today: date):
+def coverage_status_sql(today: date) -> ColumnElement[str]:
     """The coverage status as a SQL expression (same rule as ``rules.coverage_status``)."""
     from sqlalchemy import and_, case, or_
 

@@ -157,7 +157,7 @@ def event_read(event: ServiceEvent | Row[Any]) -> ServiceEventRead:
     )
 
 
-def _installed_base(rows, today: date) -> InstalledBaseSummary:
+def _installed_base(rows: Sequence[Row[*tuple[Any, ...]]], today: date) -> InstalledBaseSummary:
     ages = [rules.age_band(rules.age_years(r.install_date, today)) for r in rows]
     statuses = [
         rules.coverage_status(r.warranty_end, r.coverage, r.contract_end, today).value for r in rows
@@ -175,7 +175,9 @@ def _installed_base(rows, today: date) -> InstalledBaseSummary:
     )
 
 
-def _data_health(rows, today: date, stale_years: int) -> DataHealth:
+def _data_health(
+    rows: Sequence[Row[*tuple[Any, ...]]], today: date, stale_years: int
+) -> DataHealth:
     facts = [
         rules.AssetFacts(
             id=r.id,

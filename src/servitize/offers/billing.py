@@ -34,8 +34,8 @@ from servitize.offers.models import (
     ContractChange,
     ContractKind,
 )
-from servitize.offers.price_models import Period, Usage, cents, indexed_fee
-from servitize.offers.proration import Span, month_span, prorate
+from servitize.offers.price_models import Period, RevenueModel, Usage, cents, indexed_fee
+from servitize.offers.proration import Span, month_span
 from servitize.trust import audit
 from servitize.trust.context import Context
 
@@ -147,6 +147,14 @@ def fee_segments(
     return [(s, f) for s, f in out if s.days > 0]
 
 
+def _divide(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half to even, in integers (denominator > 0)."""
+    q, r = divmod(numerator, denominator)
+    if 2 * r > denominator or (2 * r == denominator and q % 2):
+        q += 1
+    return q
+
+
 def contract_year(contract: Contract, day: date) -> int:
     """Full contract years between the start and ``day`` (0 in the first year)."""
     years = day.year - contract.start_on.year
@@ -204,9 +212,12 @@ def contract_lines(
         for span in spans:
             for part, fee in fee_segments(contract, changes, span):
                 years = contract_year(contract, part.start)
-                indexed = indexed_fee(fee, Decimal(contract.indexation_pct), years)
-                monthly = cents(Decimal(indexed) / Period(contract.period).months)
-                amount = prorate(monthly, month, part)
+                indexed = (
+                    indexed_fee(fee, Decimal(contract.indexation_pct), years) if years else fee
+                )
+                # whole cents: exact integer division rounded half to even (as ``cents``)
+                monthly = _divide(indexed, Period(contract.period).months)
+                amount = _divide(monthly * part.days, month.days)
                 out.append(
                     _line(
                         ctx,
@@ -229,7 +240,7 @@ def contract_lines(
                     )
                 )
     if contract.kind == ContractKind.usage and spans:
-        model = rules.price_model(rules.RevenueModel.usage, 0, contract.terms or {})
+        model = rules.price_model(RevenueModel.usage, 0, contract.terms or {})
         assert isinstance(model, Usage)
         reading = meter(contract, asset_ids, month)
         key = f"{contract.id}:{period}:usage"
@@ -357,7 +368,7 @@ def run(
                 quote_id=quote.id,
             )
         )
-    repo.add_all(ctx.session, new)
+    repo.insert_lines(ctx.session, new, period)
     result.written = new
     state.last_run_at = ctx.now
     ctx.session.flush()
