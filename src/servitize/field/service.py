@@ -176,14 +176,14 @@ def report_lead(
         offering_id=offering.id if offering else None,
         offering_key=key,
         asset_ids=[asset.id] if asset else [],
-        source=LeadSource.technician.value,
+        source=LeadSource.technician,
         rule="technician_report",
         score=0.7,
         estimated_value_cents=to_cents(body.estimated_value),
         currency=account.currency,
         story=story,
         evidence=evidence,
-        status=LeadStatus.open.value,
+        status=LeadStatus.open,
         as_of=today,
         expires_on=today + timedelta(days=s.lead_ttl_days),
     )
@@ -261,9 +261,7 @@ def close_routes_of_closed_leads(
     now, n = utcnow(), 0
     for row, lead in lead_rows.open_routes_of_closed_leads(session, lead_ids):
         reason = (
-            lead.dismissed_reason
-            if lead.status == LeadStatus.dismissed.value
-            else ("the lead expired")
+            lead.dismissed_reason if lead.status == LeadStatus.dismissed else ("the lead expired")
         )
         before = {"stage": row.stage}
         row.stage, row.closed_at, row.close_reason = Stage.dismissed.value, now, reason
@@ -317,7 +315,7 @@ def act(
     ):
         row.confirmed = True
     if stage == Stage.won.value:
-        lead.status = LeadStatus.converted.value
+        lead.status = LeadStatus.converted
     elif stage in (Stage.lost.value, Stage.dismissed.value):
         text = (reason or "").strip()
         intelligence.dismiss(

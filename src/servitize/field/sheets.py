@@ -262,11 +262,11 @@ def _close_lead(
     session: Session, user: User, lead_id: int, sheet_id: int, today: date, now: datetime
 ) -> None:
     lead = sheet_rows.lead(session, lead_id)
-    if lead is None or lead.status != LeadStatus.open.value:
+    if lead is None or lead.status != LeadStatus.open:
         return
-    lead.status = LeadStatus.converted.value
+    lead.status = LeadStatus.converted
     route = sheet_rows.route_of_lead(session, lead_id)
-    before = {"status": LeadStatus.open.value, "stage": route.stage if route else None}
+    before = {"status": LeadStatus.open, "stage": route.stage if route else None}
     if route is not None and route.stage in rules.OPEN_STAGES:
         route.stage, route.closed_at = Stage.won.value, now
         route.first_action_at = route.first_action_at or now

@@ -91,7 +91,7 @@ def _check(session: Session, asset: Asset, changes: dict[str, Any], today: date)
     }
     if after["install_date"] and after["install_date"] > today:
         reasons.append(f"install_date {after['install_date']} is in the future")
-    if after["origin"] == Origin.competitor.value and not after["competitor"]:
+    if after["origin"] == Origin.competitor and not after["competitor"]:
         reasons.append("competitor is required when origin is competitor")
     if "site_id" in changes and changes["site_id"] is not None:
         site = repo.site_by_id(session, changes["site_id"])

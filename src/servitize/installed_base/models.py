@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, IdMixin
-from servitize.kit.columns import TimestampMixin
+from servitize.kit.columns import StringEnum, TimestampMixin
 
 
 class AccountKind(enum.StrEnum):
@@ -145,7 +145,7 @@ class Account(IdMixin, TimestampMixin, Base):
 
     external_id: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default=AccountKind.customer.value)
+    kind: Mapped[str] = mapped_column(StringEnum(AccountKind, 16), default=AccountKind.customer)
     industry: Mapped[str | None] = mapped_column(String(80), index=True)
     country: Mapped[str | None] = mapped_column(String(2), index=True)
     territory: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -153,7 +153,7 @@ class Account(IdMixin, TimestampMixin, Base):
     turnover_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    ownership_type: Mapped[str | None] = mapped_column(String(16))
+    ownership_type: Mapped[str | None] = mapped_column(StringEnum(OwnershipType, 16))
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     # Prioritisation metrics, each scored 1 (low) to 5 (high).
     volume: Mapped[int | None] = mapped_column(Integer)
@@ -174,8 +174,8 @@ class Contact(IdMixin, TimestampMixin, Base):
     title: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(60))
-    buying_role: Mapped[str] = mapped_column(String(32))
-    level: Mapped[str | None] = mapped_column(String(16))
+    buying_role: Mapped[str] = mapped_column(StringEnum(BuyingRole, 32))
+    level: Mapped[str | None] = mapped_column(StringEnum(ContactLevel, 16))
 
 
 class Site(IdMixin, TimestampMixin, Base):
@@ -206,12 +206,16 @@ class Asset(IdMixin, TimestampMixin, Base):
     model: Mapped[str | None] = mapped_column(String(80), index=True)
     product_line: Mapped[str | None] = mapped_column(String(80))
     manufacturer: Mapped[str | None] = mapped_column(String(80))
-    origin: Mapped[str] = mapped_column(String(16), default=Origin.own.value)
+    origin: Mapped[str] = mapped_column(StringEnum(Origin, 16), default=Origin.own)
     competitor: Mapped[str | None] = mapped_column(String(80))
     install_date: Mapped[date | None] = mapped_column(Date)
-    connectivity: Mapped[str] = mapped_column(String(16), default=Connectivity.none.value)
+    connectivity: Mapped[str] = mapped_column(
+        StringEnum(Connectivity, 16), default=Connectivity.none
+    )
     warranty_end: Mapped[date | None] = mapped_column(Date)
-    coverage: Mapped[str] = mapped_column(String(16), default=ServiceCoverage.none.value)
+    coverage: Mapped[str] = mapped_column(
+        StringEnum(ServiceCoverage, 16), default=ServiceCoverage.none
+    )
     contract_end: Mapped[date | None] = mapped_column(Date)
     # Moves on with every change made through the ORM; a form sends back the version it showed,
     # so that a stale form cannot revert another person's change (trust.editing).
@@ -231,7 +235,7 @@ class ServiceEvent(IdMixin, TimestampMixin, Base):
     # Copied from the asset so account history and access filters need no join.
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     day: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(StringEnum(ServiceKind, 16))
     component: Mapped[str | None] = mapped_column(String(80))
     parts_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
@@ -249,8 +253,8 @@ class Offering(IdMixin, TimestampMixin, Base):
     external_id: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     family: Mapped[str | None] = mapped_column(String(80), index=True)
-    shell: Mapped[str] = mapped_column(String(24))
-    revenue_model: Mapped[str] = mapped_column(String(24))
+    shell: Mapped[str] = mapped_column(StringEnum(Shell, 24))
+    revenue_model: Mapped[str] = mapped_column(StringEnum(RevenueModel, 24))
     list_price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     unit: Mapped[str] = mapped_column(String(40), default="each")
@@ -278,7 +282,7 @@ class Order(IdMixin, TimestampMixin, Base):
     quantity: Mapped[float] = mapped_column(Float, default=1.0)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(StringEnum(SalesChannel, 16))
     sold_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 

@@ -24,7 +24,7 @@ def coverage_status(
     """
     if warranty_end is not None and warranty_end >= today:
         return CoverageStatus.under_warranty
-    has_contract = bool(coverage) and coverage != ServiceCoverage.none.value
+    has_contract = bool(coverage) and coverage != ServiceCoverage.none
     if has_contract and (contract_end is None or contract_end >= today):
         return CoverageStatus.under_contract
     if contract_end is not None or has_contract:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, IdMixin, utcnow
-from servitize.kit.columns import TimestampMixin, UTCDateTime
+from servitize.kit.columns import StringEnum, TimestampMixin, UTCDateTime
 
 
 class LeadSource(enum.StrEnum):
@@ -77,14 +77,16 @@ class Lead(IdMixin, TimestampMixin, Base):
     offering_id: Mapped[int | None] = mapped_column(ForeignKey("offering.id"))
     offering_key: Mapped[str] = mapped_column(String(80))  # family, or offering external id
     asset_ids: Mapped[list[int]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(StringEnum(LeadSource, 16), index=True)
     rule: Mapped[str] = mapped_column(String(40))
     score: Mapped[float] = mapped_column(Float)
     estimated_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     story: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default=LeadStatus.open.value, index=True)
+    status: Mapped[str] = mapped_column(
+        StringEnum(LeadStatus, 16), default=LeadStatus.open, index=True
+    )
     as_of: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)
     dismissed_reason: Mapped[str | None] = mapped_column(String(300))
@@ -113,7 +115,7 @@ class ReadinessAttitude(IdMixin, TimestampMixin, Base):
     __tablename__ = "readiness_attitude"
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
-    attitude: Mapped[str] = mapped_column(String(16))
+    attitude: Mapped[str] = mapped_column(StringEnum(Attitude, 16))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(String(300))
 

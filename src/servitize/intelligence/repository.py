@@ -164,7 +164,7 @@ def live_leads(session: Session) -> list[Lead]:
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.status.in_([LeadStatus.open.value, LeadStatus.dismissed.value]))
+            .where(Lead.status.in_([LeadStatus.open, LeadStatus.dismissed]))
             .order_by(Lead.id)
         )
     )
@@ -173,9 +173,7 @@ def live_leads(session: Session) -> list[Lead]:
 def open_leads_expiring_before(session: Session, day: date) -> list[Lead]:
     """Open leads whose expiry day lies before ``day``."""
     return list(
-        session.scalars(
-            select(Lead).where(Lead.status == LeadStatus.open.value, Lead.expires_on < day)
-        )
+        session.scalars(select(Lead).where(Lead.status == LeadStatus.open, Lead.expires_on < day))
     )
 
 

@@ -189,8 +189,8 @@ def generate_leads(
     by_source: Counter[str] = Counter()
     by_offering: Counter[str] = Counter()
     for c in cands:
-        dismissed = leads.get((c.account_id, c.offering_key, LeadStatus.dismissed.value))
-        lead = leads.get((c.account_id, c.offering_key, LeadStatus.open.value))
+        dismissed = leads.get((c.account_id, c.offering_key, LeadStatus.dismissed))
+        lead = leads.get((c.account_id, c.offering_key, LeadStatus.open))
         if lead is None and dismissed and dismissed.quiet_until and dismissed.quiet_until >= as_of:
             quiet += 1
             continue
@@ -211,7 +211,7 @@ def generate_leads(
                 account_id=c.account_id,
                 offering_key=c.offering_key,
                 currency=currency,
-                status=LeadStatus.open.value,
+                status=LeadStatus.open,
                 **values,
             )
             session.add(lead)
@@ -250,7 +250,7 @@ def expire(session: Session, as_of: date, actor: Actor = SYSTEM) -> int:
     """Close open leads past their expiry."""
     stale = repository.open_leads_expiring_before(session, as_of)
     for lead in stale:
-        lead.status = LeadStatus.expired.value
+        lead.status = LeadStatus.expired
         record(session, actor, "expire", "lead", lead.id, after={"status": "expired"})
     return len(stale)
 
@@ -266,7 +266,7 @@ def dismiss(
     """Dismiss an open lead; it is not raised again for the quiet period (``s``: the
     intelligence section; field's dismissal does not hand it down yet, see ``compat``)."""
     s = s or configured().intelligence
-    lead.status = LeadStatus.dismissed.value
+    lead.status = LeadStatus.dismissed
     lead.dismissed_reason = reason
     lead.quiet_until = as_of + timedelta(days=s.leads.quiet_days)
     record(
@@ -290,7 +290,7 @@ def record_attitude(
     if acc is None:
         return None
     row = repository.attitude_of(session, acc.id) or ReadinessAttitude(account_id=acc.id)
-    row.attitude, row.note = attitude.value, note or None
+    row.attitude, row.note = attitude, note or None
     session.add(row)
     session.flush()
     record(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, Id, IdMixin, utcnow
-from servitize.kit.columns import TimestampMixin, UTCDateTime
+from servitize.kit.columns import StringEnum, TimestampMixin, UTCDateTime
 
 
 class OpportunityStatus(enum.StrEnum):
@@ -58,16 +58,20 @@ class Opportunity(IdMixin, TimestampMixin, Base):
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(16), default=Source.account.value)
+    source: Mapped[str] = mapped_column(StringEnum(Source, 16), default=Source.account)
     # The lead lives in another capability; we keep its id and a copy of its story.
     lead_id: Mapped[int | None] = mapped_column(Id)
     lead_story: Mapped[str | None] = mapped_column(Text)
     lead_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     enquiry_ref: Mapped[str | None] = mapped_column(String(80))
-    offering_type: Mapped[str] = mapped_column(String(24), default=OfferingType.project.value)
+    offering_type: Mapped[str] = mapped_column(
+        StringEnum(OfferingType, 24), default=OfferingType.project
+    )
     phase: Mapped[int] = mapped_column(Integer, default=1)
     phase_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default=OpportunityStatus.open.value)
+    status: Mapped[str] = mapped_column(
+        StringEnum(OpportunityStatus, 16), default=OpportunityStatus.open
+    )
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
     contract_value_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")

@@ -205,8 +205,8 @@ def create(
     opp = Opportunity(
         account_id=account.id,
         title=data.title.strip(),
-        source=data.source.value,
-        offering_type=data.offering_type.value,
+        source=data.source,
+        offering_type=data.offering_type,
         phase=1,
         phase_entered_at=now,
         status="open",

@@ -30,13 +30,13 @@ def win_by_quote(
     opp = repo.locked(session, opportunity_id)
     if opp is None:
         raise NotFound(f"opportunity {opportunity_id} not found")
-    if opp.status not in {OpportunityStatus.open.value, OpportunityStatus.won.value}:
+    if opp.status not in {OpportunityStatus.open, OpportunityStatus.won}:
         raise Conflict(
             f"opportunity {opp.id} is closed as {opp.status.replace('_', ' ')}; "
             "reopen it before accepting its quote"
         )
     before = snapshot(opp)
-    opp.status = OpportunityStatus.won.value
+    opp.status = OpportunityStatus.won
     opp.closed_at = opp.closed_at or now
     opp.contract_value_cents = contract_value_cents
     opp.value_cents = contract_value_cents

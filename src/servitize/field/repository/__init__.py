@@ -51,7 +51,7 @@ def unrouted_leads(session: Session, limit: int | None = None) -> list[Lead]:
     q = (
         select(Lead)
         .outerjoin(LeadRoute, LeadRoute.lead_id == Lead.id)
-        .where(Lead.status == LeadStatus.open.value, LeadRoute.id.is_(None))
+        .where(Lead.status == LeadStatus.open, LeadRoute.id.is_(None))
         .order_by(Lead.score.desc(), Lead.id)
     )
     return list(session.scalars(q.limit(limit) if limit else q))

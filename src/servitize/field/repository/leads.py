@@ -26,7 +26,7 @@ def open_routes_of_closed_leads(
         .join(Lead, Lead.id == LeadRoute.lead_id)
         .where(
             LeadRoute.stage.in_(rules.OPEN_STAGES),
-            Lead.status.in_([LeadStatus.dismissed.value, LeadStatus.expired.value]),
+            Lead.status.in_([LeadStatus.dismissed, LeadStatus.expired]),
         )
     )
     if lead_ids is not None:

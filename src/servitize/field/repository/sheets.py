@@ -29,7 +29,7 @@ def open_leads_of_account(session: Session, account_id: int) -> list[tuple[int, 
     """An account's open leads as (id, offering id, offering key), best score first."""
     query = (
         select(Lead.id, Lead.offering_id, Lead.offering_key)
-        .where(Lead.account_id == account_id, Lead.status == LeadStatus.open.value)
+        .where(Lead.account_id == account_id, Lead.status == LeadStatus.open)
         .order_by(Lead.score.desc(), Lead.id)
     )
     return [(i, o, k) for i, o, k in session.execute(query)]
