@@ -36,13 +36,18 @@ def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> Me
     The first reading of a month reads every machine the month's usage contracts cover in one
     pass over the store (one Ibis query, not one per contract) and answers the rest from it.
     """
-    cache: dict[tuple[object, object], tuple[set[int], dict[str, float]]] = {}
+    cache: dict[
+        tuple[object, object], tuple[set[int], dict[str, float], dict[int, tuple[int, str | None]]]
+    ] = {}
 
-    def month_hours(span: Span) -> tuple[set[int], dict[str, float]]:
+    def month_hours(
+        span: Span,
+    ) -> tuple[set[int], dict[str, float], dict[int, tuple[int, str | None]]]:
         key = (span.start, span.end)
         if key not in cache:
             period = av.Period(_moment(span.start), _moment(span.end))
             agreed = consenting_accounts(session, purpose, "status", period.end)
+            machines = offers_repo.usage_machines_in(session, span.start, span.end)
             covered = offers_repo.usage_assets_in(session, span.start, span.end)
             serial_of = ib.serials_of(session, {m for _c, acc, m in covered if acc in agreed})
             serials = sorted(set(serial_of.values()))
@@ -61,16 +66,23 @@ def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> Me
                     for r in rows
                     if r.get("running_hours") is not None
                 }
-            cache[key] = (agreed, hours)
+            cache[key] = (agreed, hours, machines)
         return cache[key]
 
     def read(contract: Contract, asset_ids: list[int], span: Span) -> Metered:
-        agreed, hours = month_hours(span)
-        serials = sorted(
-            a.serial
-            for a in ib.assets_of_account_by_id(session, contract.account_id, asset_ids)
-            if a.serial
-        )
+        agreed, hours, machines = month_hours(span)
+        found = [machines[i] for i in asset_ids if i in machines]
+        serials = sorted(s for acc, s in found if acc == contract.account_id and s)
+        others = [i for i in asset_ids if i not in machines]
+        if others:  # machines the month's query did not cover (a reader called on its own)
+            serials = sorted(
+                serials
+                + [
+                    a.serial
+                    for a in ib.assets_of_account_by_id(session, contract.account_id, others)
+                    if a.serial
+                ]
+            )
         if contract.account_id not in agreed:
             return Metered(
                 None, False, {"reason": f"no agreement for {purpose}", "serials": serials}

@@ -94,7 +94,8 @@ def compute(
         raise InvalidInput(f"silence after down must be one of {', '.join(av.SILENCE_RULES)}")
     assets = consenting_assets(session, options.purpose, "status", options.at, account_ids)
     if serials is not None:
-        assets = [(i, s) for i, s in assets if s in set(serials)]
+        asked = set(serials)  # once, not per asset
+        assets = [(i, s) for i, s in assets if s in asked]
     wanted = sorted({s for _i, s in assets})
     own = con is None
     con = con or ibis.duckdb.connect()
