@@ -107,6 +107,7 @@ def test_a_bundle_quote_from_the_page_to_contracts_coverage_and_billing(
         if machines:
             form.locator("#l-assets").select_option([str(m) for m in machines])
         form.get_by_role("button", name="Add line").click()
+        expect(page.locator(f'tr[data-line="{offering}"]')).to_have_count(1)
         expect(page.get_by_test_id("ok")).to_contain_text("line added")
         if offering == machine:
             # live, after the first line: 10,000.00 less 15 % once
