@@ -208,11 +208,15 @@ def test_revise_lists_the_diff_and_supersedes_the_link(session: Session, app_cli
     r = app_client.post(f"/quotes/{qid}/revise", headers=_auth(session, owner))
     new_id = int(r.headers["HX-Redirect"].rsplit("/", 1)[1])
     assert new_id != qid
-    _add(app_client, session, owner, new_id, cat.monitoring, quantity="2", bundle="")
+    old_line = offers_repo.lines_of(session, new_id)[0].id
+    app_client.post(f"/quotes/{new_id}/lines/{old_line}/remove", headers=_auth(session, owner))
+    _add(app_client, session, owner, new_id, cat.machine, bundle="", bundle_discount_pct="0")
     page = app_client.get(f"/quotes/{new_id}", headers=_auth(session, owner, False)).text
     revisions = page.split('data-testid="revisions"', 1)[1]
     assert "revision 2" in revisions and "revision 1" in revisions and "superseded" in revisions
-    assert "added: Condition monitoring" in revisions or "changed" in revisions
+    assert "added: Pump PX-200" in revisions and "removed: Condition monitoring" in revisions
+    # 90.00 a month over 24 months = 2,160.00 became the machine's 10,000.00
+    assert "contract value — 2160.00 → 10000.00 EUR" in revisions
     gone = app_client.get(url)
     assert gone.status_code == 404 and "revised" in gone.text
 
@@ -251,3 +255,35 @@ def test_the_list_filters_by_status_and_the_analyst_sees_no_step(
         f"/quotes/new?account_id={account.id}", headers=_auth(session, owner, False)
     )
     assert form.status_code == 200 and "Create quote" in form.text
+
+
+def test_a_quote_from_an_opportunity_wins_it_with_the_contract_value(
+    session: Session, app_client
+) -> None:  # type: ignore[no-untyped-def]
+    from servitize.sales.models import Opportunity
+
+    owner, _m, account, _machines, cat = _world(session)
+    opp = Opportunity(
+        account_id=account.id, title="Pumps for PM3", phase=3, status="open", owner_id=owner.id
+    )
+    session.add(opp)
+    session.flush()
+    form = app_client.get(
+        f"/quotes/new?opportunity_id={opp.id}", headers=_auth(session, owner, False)
+    )
+    assert form.status_code == 200 and "Pumps for PM3" in form.text
+    assert f'name="opportunity_id" value="{opp.id}"' in form.text
+    qid = _new_quote(app_client, session, owner, account, opportunity_id=str(opp.id))
+    _add(app_client, session, owner, qid, cat.machine, bundle="", bundle_discount_pct="0")
+    app_client.post(f"/quotes/{qid}/submit", headers=_auth(session, owner))
+    r = app_client.post(
+        f"/quotes/{qid}/accept", data={"name": "Eva Buyer"}, headers=_auth(session, owner)
+    )
+    assert r.status_code == 200 and "accepted by Eva Buyer" in r.text
+    session.refresh(opp)
+    # won with the quote's contract value: the machine, 10,000.00 once
+    assert (opp.status, opp.contract_value_cents) == ("won", 10_000_00)
+    again = app_client.post(
+        f"/quotes/{qid}/accept", data={"name": "Eva Buyer"}, headers=_auth(session, owner)
+    )
+    assert again.status_code == 200 and "this one is accepted" in again.text  # never twice
