@@ -248,6 +248,10 @@ def test_the_list_filters_by_status_and_the_analyst_sees_no_step(
     listing = app_client.get("/quotes", headers=_auth(session, owner, False)).text
     assert "Draft one" in listing and "Submitted one" in listing
     page = app_client.get(f"/quotes/{draft}", headers=_auth(session, analyst, False)).text
+    refused = app_client.get(
+        f"/quotes/new?account_id={account.id}", headers=_auth(session, analyst, False)
+    )
+    assert refused.status_code == 403
     assert "Add line" not in page and "/submit" not in page and "/revise" not in page
     nav = app_client.get("/quotes", headers=_auth(session, owner, False)).text
     assert 'href="/quotes" aria-current="page"' in nav

@@ -24,7 +24,7 @@ from servitize.core.errors import InvalidInput, PermissionDenied
 from servitize.core.pages import render
 from servitize.core.settings import Settings
 from servitize.installed_base import repository as ib
-from servitize.installed_base.access import may
+from servitize.installed_base.access import may, require
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.htmx import is_htmx
 from servitize.offers import acceptance, catalogue, quotes
@@ -149,6 +149,7 @@ def new_quote_page(
     opportunity_id: int | None = None,
 ) -> HTMLResponse:
     """The form of a new quote, for an account or one of its opportunities."""
+    require(ctx.user, "quote.create")  # a role that may not start one gets 403, not a form
     return render(request, "offers/new.html", _new_context(ctx, account_id, opportunity_id))
 
 
