@@ -111,7 +111,7 @@ def compute(
             intervals = consented(session, status, options.purpose, "status", options.at)
         else:
             intervals = telemetry_intervals(session, store, con, period, options, wanted)
-        intervals = intervals.filter(intervals.serial.isin(wanted or [""]))
+        intervals = only_serials(intervals, wanted)
         records = records_table(downtime_in(session, period, [i for i, _s in assets]))
         if records.num_rows:
             intervals = av.overlay(intervals, ibis.memtable(records))
@@ -136,7 +136,7 @@ def compute(
             "energy",
             options.at,
         )
-        measure = measure.filter(measure.serial.isin(wanted or [""]))
+        measure = only_serials(measure, wanted)
         result = av.with_energy(summary, av.energy(measure, period)).order_by("serial")
         rows = [
             _round({k: row.get(k) for k in RESULT_FIELDS}) for row in to_arrow(result).to_pylist()
@@ -153,6 +153,15 @@ def compute(
     finally:
         if own:
             con.disconnect()
+
+
+def only_serials(table: ir.Table, wanted: list[str]) -> ir.Table:
+    """The rows of the wanted serials: a list of literals when it is short, a semi-join on a
+    table of them when it is long (thousands of literals are slow to compile and to run)."""
+    if len(wanted) <= 200:
+        return table.filter(table.serial.isin(wanted or [""]))
+    keep = ibis.memtable(pa.table({"serial": pa.array(wanted, pa.string())}))
+    return table.semi_join(keep, table.serial == keep.serial)
 
 
 def telemetry_intervals(
@@ -175,12 +184,12 @@ def telemetry_intervals(
         "status",
         options.at,
     )
-    status = status.filter(status.serial.isin(wanted or [""]))
+    status = only_serials(status, wanted)
     heard = store.table(
         con, "measure", av.months_between(period.start - options.horizon, period.end)
     )
     heard = consented(session, heard, options.purpose, "status", options.at)
-    heard = heard.filter(heard.serial.isin(wanted or [""]))
+    heard = only_serials(heard, wanted)
     intervals = av.status_intervals(
         status,
         period,
