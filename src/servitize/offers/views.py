@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import BaseModel, ConfigDict, create_model
 
 from servitize.core.errors import InvalidInput, PermissionDenied
 from servitize.core.pages import render
@@ -153,11 +154,37 @@ def new_quote_page(
     return render(request, "offers/new.html", _new_context(ctx, account_id, opportunity_id))
 
 
+# The new-quote form as posted: every field as text, empty when left empty.
+NEW_QUOTE_FIELDS = (
+    "account_id",
+    "opportunity_id",
+    "title",
+    "kind",
+    "currency",
+    "term_months",
+    "valid_until",
+    "notes",
+    *TERM_TITLES,
+    "clause_kind",
+    *(f"clause_{key}" for key, _title in CLAUSE_FIELDS),
+    "clause_per_hour",
+)
+if TYPE_CHECKING:  # built at run time; to the type checker, a form model
+    NewQuoteForm = BaseModel
+else:
+    NewQuoteForm = create_model(
+        "NewQuoteForm",
+        __config__=ConfigDict(extra="ignore"),
+        **dict.fromkeys(NEW_QUOTE_FIELDS, (str, "")),
+    )
+
+
 @router.post("/quotes")
-async def create_quote_page(request: Request, ctx: RequestContext) -> Response:
+def create_quote_page(
+    request: Request, ctx: RequestContext, form: Annotated[NewQuoteForm, Form()]
+) -> Response:
     """Create the draft quote and go to its line editor."""
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    values = {k: str(v) for k, v in form.model_dump().items()}
     account = _int(values.get("account_id", ""), "account_id")
     opportunity = _int(values.get("opportunity_id", ""), "opportunity_id")
 
@@ -176,7 +203,7 @@ async def create_quote_page(request: Request, ctx: RequestContext) -> Response:
             account_id=account or 0,
             opportunity_id=opportunity,
             title=values.get("title", ""),
-            kind=values.get("kind", "fixed"),
+            kind=values.get("kind") or "fixed",
             currency=values.get("currency") or None,
             term_months=_int(values.get("term_months", ""), "term_months") or 36,
             valid_until=values.get("valid_until") or None,
