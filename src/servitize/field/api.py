@@ -88,7 +88,16 @@ def lead_route(lead_id: Id, ctx: RequestContext) -> InboxItem:
 @router.post("/leads/{lead_id}/actions", response_model=InboxItem)
 def lead_action(lead_id: Id, body: LeadAction, ctx: RequestContext) -> InboxItem:
     """Move a lead's clock: confirm, act, propose, win, lose, dismiss (lose/dismiss need a reason)."""
-    service.act(ctx.session, ctx.user, lead_id, body.action, body.reason, ctx.today, ctx.now)
+    service.act(
+        ctx.session,
+        ctx.user,
+        lead_id,
+        body.action,
+        body.reason,
+        ctx.today,
+        ctx.now,
+        ctx.settings.intelligence,
+    )
     return service.lead_item(ctx.session, ctx.user, lead_id, ctx.today, ctx.settings.field)[0]
 
 
@@ -104,7 +113,9 @@ def dismiss_lead(lead_id: Id, body: Dismissal, ctx: RequestContext) -> LeadRead:
     route, if it has one, closes in the inboxes."""
     found = queries.visible_lead(ctx.session, ctx.user, lead_id)
     require(ctx.user, "lead.dismiss")
-    intelligence.dismiss(ctx.session, found, body.reason, ctx.today, ctx.actor)
+    intelligence.dismiss(
+        ctx.session, found, body.reason, ctx.today, ctx.actor, ctx.settings.intelligence
+    )
     service.close_routes_of_closed_leads(ctx.session, ctx.actor, [found.id])
     return queries.get_lead(ctx.session, ctx.user, lead_id)
 

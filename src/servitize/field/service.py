@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.settings import FieldSettings, Settings
+from servitize.core.settings import FieldSettings, IntelligenceSettings, Settings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, Route, Stage
@@ -287,8 +287,10 @@ def act(
     reason: str | None = None,
     today: date | None = None,
     now: datetime | None = None,
+    intelligence_settings: IntelligenceSettings | None = None,
 ) -> LeadRoute:
-    """Move a lead's clock: confirm, act, propose, win, lose or dismiss (with a reason)."""
+    """Move a lead's clock: confirm, act, propose, win, lose or dismiss (with a reason);
+    ``intelligence_settings``: the edge's (how long a dismissed lead stays quiet)."""
     today, now = today or date.today(), now or utcnow()
     found = repo.visible_route(session, user, lead_id)
     if found is None:
@@ -319,7 +321,12 @@ def act(
     elif stage in (Stage.lost.value, Stage.dismissed.value):
         text = (reason or "").strip()
         intelligence.dismiss(
-            session, lead, f"lost: {text}" if action == "lose" else text, today, actor
+            session,
+            lead,
+            f"lost: {text}" if action == "lose" else text,
+            today,
+            actor,
+            intelligence_settings or IntelligenceSettings.model_construct(),
         )
     record(
         session,

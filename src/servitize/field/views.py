@@ -258,5 +258,7 @@ def lead_action(
 ) -> Response:
     """A button on the lead page moves its clock."""
     note = (reason or "").strip() or None
-    service.act(ctx.session, ctx.user, lead_id, action, note, ctx.today, ctx.now)
+    service.act(
+        ctx.session, ctx.user, lead_id, action, note, ctx.today, ctx.now, ctx.settings.intelligence
+    )
     return RedirectResponse(f"/inbox/{lead_id}", status_code=303)

@@ -63,16 +63,23 @@ def _intelligence(session, settings: Settings, today: date) -> None:
     """Train the tendency-to-buy model, score segments, raise leads with their stories."""
     s = settings.intelligence
     with console.status("training the tendency-to-buy model"):
-        run, evaluation = scoring.train(session, settings.data_dir / "models", s, today)
+        run, evaluation = scoring.train(
+            session,
+            settings.data_dir / "models",
+            s,
+            today,
+            company=settings.company_currency,
+            today=today,
+        )
     console.print(
         f"model {run.version}: ROC AUC {evaluation.model['roc_auc']:.3f} "
         f"vs recency {evaluation.baseline['roc_auc']:.3f}"
     )
-    segments = intelligence_service.run_segments(session, today, s)
+    segments = intelligence_service.run_segments(session, today, s, settings=settings)
     console.print("segments: " + ", ".join(f"{label} {n}" for label, n in segments.most_common()))
-    leads = intelligence_service.generate_leads(session, today, s, DEMO)
+    leads = intelligence_service.generate_leads(session, today, s, DEMO, settings=settings)
     sources = ", ".join(f"{n} {source}" for source, n in leads["by_source"].items())
-    routed = field_service.route_new_leads(session, DEMO, today)
+    routed = field_service.route_new_leads(session, DEMO, today, settings.field, settings)
     console.print(
         f"leads: {leads['created'] + leads['updated']} open ({sources}); routed: {routed}"
     )
