@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,12 +63,37 @@ MeterReader = Callable[[Contract, list[int], Span], Metered]
 SettlementReader = Callable[[int, str], Settled | None]
 
 
+@dataclass(slots=True)
+class NewLine:
+    """A billing line as a run makes it: the fields of a ``BillingLine`` (its id once written),
+    without an ORM object per line (a run over many contracts writes them in one go)."""
+
+    key: str
+    period: str
+    account_id: int
+    contract_id: int | None
+    quote_id: int | None
+    kind: str
+    description: str
+    quantity: Decimal | None
+    amount_cents: int
+    currency: str
+    billable: bool
+    evidence: dict[str, Any] | None
+    created_at: datetime
+    id: int | None = None
+
+    def record(self) -> BillingLine:
+        """The line as a record to add to a session."""
+        return BillingLine(**{f: getattr(self, f) for f in repo.LINE_COLUMNS})
+
+
 @dataclass
 class RunResult:
     """What one run wrote (and what it found already written)."""
 
     period: str
-    written: list[BillingLine] = field(default_factory=list)
+    written: list[NewLine] = field(default_factory=list)
     already: int = 0
     contracts: int = 0
 
@@ -177,8 +202,8 @@ def _line(
     quantity: Decimal | None = None,
     billable: bool = True,
     quote_id: int | None = None,
-) -> BillingLine:
-    return BillingLine(
+) -> NewLine:
+    return NewLine(
         key=key,
         period=period,
         account_id=account_id,
@@ -204,9 +229,9 @@ def contract_lines(
     month: Span,
     meter: MeterReader,
     settle: SettlementReader,
-) -> list[BillingLine]:
+) -> list[NewLine]:
     """Every line one contract owes for one month (pure but for the two readers)."""
-    out: list[BillingLine] = []
+    out: list[NewLine] = []
     spans = active_spans(contract, changes, month)
     if contract.kind != ContractKind.usage and contract.fee_cents:
         for span in spans:
@@ -323,7 +348,7 @@ def run(
     result.contracts = len(contracts)
     changes = repo.changes_in(ctx.session, month.start, month.end)
     assets = repo.assets_in(ctx.session, month.start, month.end)
-    new: list[BillingLine] = []
+    new: list[NewLine] = []
     for done, contract in enumerate(contracts, 1):
         if progress is not None and (done % 1000 == 0 or done == len(contracts)):
             progress(done, len(contracts))
@@ -422,13 +447,14 @@ def correct(ctx: Context, line_id: int, amount_cents: int, reason: str, period: 
         {"corrects": line_id, "reason": reason.strip()},
     )
     line.contract_id = original.contract_id
-    repo.add(ctx.session, line)
+    record = line.record()
+    repo.add(ctx.session, record)
     audit.record(
         ctx.session,
         ctx.actor,
         "correct",
         "billing_line",
-        line.id,
+        record.id,
         after={"amount_cents": amount_cents},
     )
-    return line
+    return record

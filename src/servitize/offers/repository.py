@@ -288,9 +288,10 @@ LINE_COLUMNS = (
 )
 
 
-def insert_lines(session: Session, lines: Sequence[BillingLine], period: str) -> None:
-    """Write a run's new lines of one period in one executemany (not one ORM insert each) and
-    give each line its id. The lines stay outside the session: they are what the run wrote."""
+def insert_lines(session: Session, lines: Sequence[Any], period: str) -> None:
+    """Write a run's new lines of one period (``billing.NewLine``: the fields of a BillingLine)
+    in one COPY on PostgreSQL, one executemany elsewhere, not one ORM insert each; then give
+    each line its id."""
     if not lines:
         return
     session.flush()
