@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -176,16 +177,53 @@ def session(connection: sa.Connection) -> Iterator[Session]:
     s.close()
 
 
+_apps: dict[tuple[tuple[str, object], ...], Any] = {}
+
+
+@contextmanager
+def reused_app(**settings: Any) -> Iterator[Any]:
+    """The app for these settings, built once per test process and handed back as new.
+
+    FastAPI analyses a route's parameters the first time a request looks at it: about a third
+    of a CPU second per app, which every test that built its own app paid again (the role table
+    alone builds two hundred). The app is built once per settings; before and after each test its
+    ``state`` (settings, engine, session factory: whatever a test set) and its dependency
+    overrides are put back as they were, so no test sees another's changes; an app whose routes
+    a test changed (mounting a router) is dropped, and the next test gets a new one.
+    """
+    from servitize.core.settings import Settings
+    from servitize.web.app import create_app
+
+    key = tuple(sorted(settings.items()))
+    if key not in _apps:
+        app = create_app(Settings(**settings))
+        _apps[key] = (app, dict(app.state._state))
+    app, pristine = _apps[key]
+
+    def restore() -> None:
+        app.state._state.clear()
+        app.state._state.update(pristine)
+        app.dependency_overrides.clear()
+
+    restore()
+    routes = [id(route) for route in app.router.routes]
+    try:
+        yield app
+    finally:
+        restore()
+        if [id(route) for route in app.router.routes] != routes:
+            del _apps[key]
+
+
 @pytest.fixture
 def app_client(database_url: str, connection: sa.Connection):  # type: ignore[no-untyped-def]
     """A TestClient on the app whose requests share the test's rolled-back transaction."""
     from fastapi.testclient import TestClient
 
-    from servitize.core.settings import Settings
-    from servitize.web.app import create_app
-
-    app = create_app(Settings(database_url=database_url, environment="test"))
-    with TestClient(app) as client:
+    with (
+        reused_app(database_url=database_url, environment="test") as app,
+        TestClient(app) as client,
+    ):
         app.state.session_factory = lambda: Session(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
@@ -197,15 +235,13 @@ def data_app_client(database_url: str, connection: sa.Connection, tmp_path):  # 
     """``app_client`` with a data folder (telemetry store) of the test's own."""
     from fastapi.testclient import TestClient
 
-    from servitize.core.settings import Settings
-    from servitize.web.app import create_app
-
-    app = create_app(Settings(database_url=database_url, environment="test", data_dir=tmp_path))
-    with TestClient(app) as client:
-        app.state.session_factory = lambda: Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        yield client
+    with reused_app(database_url=database_url, environment="test") as app:
+        app.state.settings = app.state.settings.model_copy(update={"data_dir": tmp_path})
+        with TestClient(app) as client:
+            app.state.session_factory = lambda: Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+            yield client
 
 
 @pytest.fixture(scope="module")
@@ -228,16 +264,13 @@ def client(session: Session, database_url: str):  # type: ignore[no-untyped-def]
     """A browser-like client (HTML, no redirects followed) sharing the test's session."""
     from fastapi.testclient import TestClient
 
-    from servitize.core.settings import Settings
     from servitize.trust.http import db_session
-    from servitize.web.app import create_app
-
-    app = create_app(Settings(database_url=database_url, environment="test", secret_key="t" * 32))
 
     def test_session() -> Iterator[Session]:
         yield session
         session.flush()
 
-    app.dependency_overrides[db_session] = test_session
-    with TestClient(app, headers={"accept": "text/html"}, follow_redirects=False) as c:
-        yield c
+    with reused_app(database_url=database_url, environment="test", secret_key="t" * 32) as app:
+        app.dependency_overrides[db_session] = test_session
+        with TestClient(app, headers={"accept": "text/html"}, follow_redirects=False) as c:
+            yield c
