@@ -272,6 +272,8 @@ def test_a_quote_from_an_opportunity_wins_it_with_the_contract_value(
     )
     session.add(opp)
     session.flush()
+    opp_page = app_client.get(f"/opportunities/{opp.id}", headers=_auth(session, owner, False))
+    assert f'href="/quotes/new?opportunity_id={opp.id}"' in opp_page.text
     form = app_client.get(
         f"/quotes/new?opportunity_id={opp.id}", headers=_auth(session, owner, False)
     )
@@ -284,6 +286,11 @@ def test_a_quote_from_an_opportunity_wins_it_with_the_contract_value(
         f"/quotes/{qid}/accept", data={"name": "Eva Buyer"}, headers=_auth(session, owner)
     )
     assert r.status_code == 200 and "accepted by Eva Buyer" in r.text
+    other = _new_quote(app_client, session, owner, account, title="Not for PM3")
+    listing = app_client.get(
+        f"/quotes?opportunity_id={opp.id}", headers=_auth(session, owner, False)
+    ).text
+    assert f'data-quote="{qid}"' in listing and f'data-quote="{other}"' not in listing
     session.refresh(opp)
     # won with the quote's contract value: the machine, 10,000.00 once
     assert (opp.status, opp.contract_value_cents) == ("won", 10_000_00)

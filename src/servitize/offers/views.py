@@ -108,15 +108,18 @@ AMOUNTS = {"amount": money, "amount_cents": _cents}
 
 
 @router.get("/quotes", response_class=HTMLResponse)
-def quotes_page(request: Request, ctx: RequestContext, status: str = "") -> HTMLResponse:
-    """Quotes of the accounts the user may see, newest first, by status."""
+def quotes_page(
+    request: Request, ctx: RequestContext, status: str = "", opportunity_id: int | None = None
+) -> HTMLResponse:
+    """Quotes of the accounts the user may see, newest first, by status (and opportunity)."""
     wanted = status if status in QuoteStatus.__members__ else None
-    found = quotes.listing(ctx, status=wanted)
+    found = quotes.listing(ctx, status=wanted, opportunity_id=opportunity_id)
     names = ib.account_names(ctx.session, {q.account_id for q in found})
     context = {
         "quotes": found,
         "names": names,
         "status": wanted or "",
+        "opportunity_id": opportunity_id,
         "statuses": [s.value for s in QuoteStatus],
         "may_create": may(ctx.user, "quote.create"),
         **AMOUNTS,
