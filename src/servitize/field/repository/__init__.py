@@ -71,7 +71,7 @@ def service_manager_for(session: Session, territory: str | None) -> User | None:
     )
 
 
-def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select:
+def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select[int, int]:
     """Ids of the routes the user may see (technicians: assigned to them), with the total.
 
     Narrow on purpose: an owner has hundreds of routes; only the page's rows are loaded whole
@@ -128,7 +128,9 @@ _INBOX_ROWS = (
 )
 
 
-def routes_with_leads(session: Session, ids: list[int]):
+def routes_with_leads(
+    session: Session, ids: list[int]
+) -> tuple[list[tuple[Any, Any, str, bool]], dict[int, Any]]:
     """Routes with lead, account name and whether a photo exists, in the order of ``ids``, and
     the people they name by id (assignees, escalation targets).
 
@@ -136,7 +138,8 @@ def routes_with_leads(session: Session, ids: list[int]):
     """
     if not ids:
         return [], {}
-    by_id, people = {}, {}
+    by_id: dict[int, tuple[Any, Any, str, bool]] = {}
+    people: dict[int, Any] = {}
     for route, lead, account, has_photo, assigned, escalated in session.execute(
         _INBOX_ROWS, {"ids": ids}
     ):
@@ -147,7 +150,7 @@ def routes_with_leads(session: Session, ids: list[int]):
 
 # A technician sees the accounts of their territory (to know the machines), but reads only
 # their own routes, sheets and visits and those of their visits, not every colleague's work.
-def _own_visits(user: User) -> Select:
+def _own_visits(user: User) -> Select[int]:
     return select(Visit.id).where(Visit.technician_id == user.id)
 
 

@@ -65,7 +65,7 @@ def owner_routes_to_rehome(
 
 
 def inbox_ids(
-    session: Session, query: Select, limit: int, offset: int
+    session: Session, query: Select[int, int], limit: int, offset: int
 ) -> tuple[list[int], int | None]:
     """One page of an inbox query's route ids (newest report first) and the total (None when
     the page is empty: the count then needs ``inbox_count``)."""
@@ -77,12 +77,12 @@ def inbox_ids(
     return [r[0] for r in found], (found[0][1] if found else None)
 
 
-def inbox_count(session: Session, query: Select) -> int:
+def inbox_count(session: Session, query: Select[int, int]) -> int:
     """How many routes an inbox query finds."""
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def inbox_of_account(query: Select, account_id: int) -> Select:
+def inbox_of_account(query: Select[int, int], account_id: int) -> Select[int, int]:
     """An inbox query narrowed to one account."""
     return query.where(LeadRoute.account_id == account_id)
 
