@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 # Each of these took part in the 3 s, 300 MiB start; the commands that use them load them.
 HEAVY = (
     "sklearn",
@@ -39,10 +41,12 @@ def _loaded(*args: str) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # starts a fresh Python
 def test_help_loads_no_analytics_library() -> None:
     assert _loaded("--help") == []
 
 
+@pytest.mark.slow  # starts a fresh Python
 def test_a_group_help_loads_no_analytics_library() -> None:
     assert _loaded("contracts", "report", "--help") == []
     assert _loaded("model", "--help") == []
@@ -69,12 +73,14 @@ def _loaded_by_main(*args: str) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # starts a fresh Python
 def test_the_command_answers_help_without_loading_a_capability() -> None:
     # servitize.capabilities (the table of capabilities, data only) is all it reads
     assert _loaded_by_main("--help") == []  # not even SQLAlchemy or Pydantic
     assert _loaded_by_main() == []
 
 
+@pytest.mark.slow  # starts a fresh Python
 def test_a_command_loads_only_the_capabilities_that_register_it() -> None:
     loaded = _loaded_by_main("db", "--help")
     assert "servitize.core.cli" in loaded
@@ -120,6 +126,7 @@ def test_the_listing_says_what_the_whole_app_registers() -> None:
         assert name in {n for n, _t, _g in top(cli.build(set(caps)))}, name
 
 
+@pytest.mark.slow  # starts a fresh Python
 def test_lazy_module_loads_on_first_use() -> None:
     code = (
         "import sys\n"

@@ -135,6 +135,7 @@ def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return build(session, tmp_path)
 
 
+@pytest.mark.slow  # availability computed for two contracts on every path
 def test_a_contract_reads_only_its_own_machines(session, world: World) -> None:  # type: ignore[no-untyped-def]
     result = contracts.evaluate(session, world.store, world.contract, APRIL, at=AT)
     assert result.measured_pct == MEASURED

@@ -48,6 +48,7 @@ def world(session, tmp_path) -> World:  # type: ignore[no-untyped-def]
     return w
 
 
+@pytest.mark.slow  # availability through every path: service, report, PDF, CSV, API
 def test_a_gap_in_uptime_is_unknown_time_on_every_path(
     client, session, world: World, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -101,6 +102,7 @@ def test_a_gap_can_make_a_month_not_measurable(session, world: World) -> None:  
     assert result.result == "not measurable: 99 % of hours known"
 
 
+@pytest.mark.slow  # availability computed for several contracts
 def test_a_gap_during_a_stop_follows_the_contracts_rule_for_silence_after_down(
     session, world: World
 ) -> None:  # type: ignore[no-untyped-def]

@@ -161,6 +161,7 @@ def _cost(web: TestClient, engine: Engine, url: str) -> int:
 @pytest.mark.parametrize(
     "url", ["/contracts?period=2026-10", "/api/v1/contracts/evaluation?period=2026-10"]
 )
+@pytest.mark.slow  # availability for two fleets per page
 def test_each_contract_costs_the_same_whatever_its_machines(
     web: TestClient, session: Session, engine: Engine, url: str
 ) -> None:

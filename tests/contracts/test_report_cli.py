@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -17,6 +18,7 @@ from tests.contracts.report_world import OCT_AVAILABILITY, events
 from tests.telemetry.helpers import utc
 
 
+@pytest.mark.slow  # the whole report command line, files written
 def test_create_downtime_and_report(tmp_path, own_database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(own_database_url)
     with session_scope(session_factory(engine)) as s:

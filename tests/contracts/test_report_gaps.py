@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from servitize.contracts import report
 from servitize.telemetry.store import Batch
 from tests.contracts.report_world import AT, build
 from tests.telemetry.helpers import us
 
 
+@pytest.mark.slow  # the report built on every path
 def test_an_outage_shows_as_a_gap_on_the_contract_report(session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     world = build(session, tmp_path)
     serial = world.asset.serial

@@ -251,6 +251,7 @@ def test_cli_prints_counts_as_json(tmp_path: Path):
         assert files[kind]["rows"] == len(_rows(path.parent, kind))
 
 
+@pytest.mark.slow  # generates and imports a whole sample manufacturer
 def test_importer_takes_every_row(demo: Path, tmp_path: Path):
     from servitize.core.db import make_engine
     from servitize.installed_base.importing.service import import_directory

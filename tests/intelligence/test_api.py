@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from servitize.intelligence import api, views
@@ -46,6 +47,7 @@ def test_leads_api_shows_only_visible_accounts(session, app_client) -> None:  # 
     assert app_client.get("/api/v1/twin-positions", headers=auth).json()[0]["level"] == "moderate"
 
 
+@pytest.mark.slow  # every intelligence page after a full lead generation
 def test_pages_render(session, app_client) -> None:  # type: ignore[no-untyped-def]
     _wire(app_client)
     ids = build(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from servitize.cli import app
@@ -12,6 +13,7 @@ from servitize.core.db import make_engine, session_factory
 from tests.intelligence.fleet import build
 
 
+@pytest.mark.slow  # a full lead generation through the command line
 def test_generate_and_list_leads(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     migrate.upgrade(url)

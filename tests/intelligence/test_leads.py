@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from sqlalchemy import func, select
 
 from servitize.core.settings import IntelligenceSettings, LeadRules
@@ -83,6 +84,7 @@ def test_every_number_in_a_story_comes_from_its_evidence(session) -> None:  # ty
             assert stories.WORDS.index(word) in ints, (word, lead.story)
 
 
+@pytest.mark.slow  # three full lead generations
 def test_regeneration_updates_and_dismissed_leads_stay_quiet(session) -> None:  # type: ignore[no-untyped-def]
     ids = build(session)
     generate_leads(session, AS_OF)

@@ -42,6 +42,7 @@ def independent_failure_counts(month: str, repair_hours: int = 8) -> dict[str, i
     return out
 
 
+@pytest.mark.slow  # imports a whole Azure sample and computes availability on it
 def test_azure_import_failures_and_availability(session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     require(DATA.is_dir(), f"the Azure PdM data set ({DATA}; set SERVITIZE_DATASETS)")
     store = TelemetryStore(tmp_path)
