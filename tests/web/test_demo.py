@@ -13,6 +13,7 @@ from servitize.contracts.models import AvailabilityContract
 from servitize.core.db import make_engine
 from servitize.installed_base.models import Account, Asset, Visit
 from servitize.intelligence.models import Lead
+from servitize.offers.models import BillingLine, BillingPeriod, Contract, Quote
 from servitize.trust.models import Role, User
 from servitize.trust.service import user_by_password
 from servitize.web.cli import DEMO_PASSWORD
@@ -61,4 +62,17 @@ def test_demo_builds_a_manufacturer_with_leads_and_logins(tmp_path, monkeypatch)
             .join(AvailabilityContract, AvailabilityContract.account_id == Account.id)
         )
         assert contract_owner == owner  # the owner shown can open the operation report
+        # offers: quotes in every state, contracts from the accepted ones, a year of billing
+        states = set(session.scalars(select(Quote.status)))
+        assert {"draft", "pending_approval", "approved", "sent", "accepted", "superseded"} <= states
+        expired = select(func.count()).where(
+            Quote.status == "sent", Quote.valid_until < date.today()
+        )
+        assert session.scalar(expired) == 1
+        assert session.scalar(select(func.count()).select_from(Contract)) >= 5
+        periods = list(session.scalars(select(BillingPeriod)))
+        assert len(periods) == 12 and sum(p.closed for p in periods) == 11
+        assert session.scalar(select(func.count()).select_from(BillingLine)) > 12
+        # no availability contract promises more than the sales policy's 98 %
+        assert session.scalar(select(func.max(AvailabilityContract.target_pct))) == 98.0
     engine.dispose()

@@ -157,8 +157,10 @@ def evaluate(
     period: av.Period,
     at: datetime | None = None,
     expected_interval_s: int = 0,
+    with_evidence: bool = True,
 ) -> Evaluation:
     """One contract for one period: per-asset results, measured availability, band, amount, evidence.
+    (``with_evidence=False``: no list of downtime events, for a reader that needs only the money.)
 
     Only the contract's own machines are read, under its account's agreement. A month settles
     when the known share of scheduled hours reaches the contract's minimum coverage; below it
@@ -203,7 +205,9 @@ def evaluate(
         min_coverage_pct=minimum,
         result=coverage_label(coverage) if settlement.band == "not_measurable" else settlement.band,
         assets=assets,
-        evidence=evidence(session, store, period, serials, at, contract, expected_interval_s),
+        evidence=evidence(session, store, period, serials, at, contract, expected_interval_s)
+        if with_evidence
+        else [],
     )
 
 

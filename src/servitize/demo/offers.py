@@ -322,7 +322,10 @@ def build_quotes(
         [LineIn(offering="M-HP"), LineIn(offering="D-ENERGY")],
     )
     for row in offers_repo.quotes_of(session, limit=1000):
-        states[row.status.value] = states.get(row.status.value, 0) + 1
+        state = row.status.value
+        if row.status in {QuoteStatus.approved, QuoteStatus.sent} and row.valid_until < today:
+            state = "expired"  # past its validity: it can no longer be accepted
+        states[state] = states.get(state, 0) + 1
     return states
 
 
@@ -376,3 +379,17 @@ def demo_offers(
     )
     lines, cents = bill_last_year(session, settings, store, today) if states else (0, 0)
     return {"prices": prices, "quotes": states, "billing_lines": lines, "billed_cents": cents}
+
+
+def in_words(result: dict[str, object]) -> str:
+    """One line for the demo builder's console."""
+    states = result.get("quotes") or {}
+    assert isinstance(states, dict)
+    quoted = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(states.items()))
+    billed = result.get("billed_cents", 0)
+    euros = billed / 100 if isinstance(billed, int) else 0.0
+    return (
+        f"offers: price terms for {result['prices']} catalogue items; quotes: {quoted or 'none'}; "
+        f"{result.get('billing_lines', 0)} billing lines over the last 12 months "
+        f"({euros:,.2f} EUR)"
+    )

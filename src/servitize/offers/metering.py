@@ -111,7 +111,8 @@ def availability_settlement(session: Session, store: TelemetryStore) -> Settleme
         contract = contracts_repo.contract_by_id(session, availability_contract_id)
         if contract is None:
             return None
-        result = evaluate(session, store, contract, av.month_period(month))
+        # the line's evidence is the evaluation's figures, not its list of stops
+        result = evaluate(session, store, contract, av.month_period(month), with_evidence=False)
         cents = int((Decimal(result.amount or 0) * 100).to_integral_value())
         return Settled(
             cents,

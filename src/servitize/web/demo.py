@@ -13,6 +13,8 @@ from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.errors import InvalidInput
 from servitize.core.settings import Settings
 from servitize.demo.generate import write_demo_data
+from servitize.demo.offers import demo_offers
+from servitize.demo.offers import in_words as offers_in_words
 from servitize.field import service as field_service
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.importing.service import import_directory
@@ -54,7 +56,12 @@ def build_demo(
             demo_contract(
                 session, TelemetryStore(settings.telemetry_dir), DEMO, today or date.today()
             )
-            return _logins(session, password, today or date.today())
+            logins = _logins(session, password, today or date.today())
+            offers = demo_offers(
+                session, settings, TelemetryStore(settings.telemetry_dir), today or date.today()
+            )
+            console.print(offers_in_words(offers))
+            return logins
     finally:
         engine.dispose()
 
