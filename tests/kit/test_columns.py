@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -30,13 +31,18 @@ probe = sa.Table(
     sa.Column("colour", StringEnum(Colour, length=8)),
     sa.Column("size", StringEnum(Size)),
     sa.Column("at", UTCDateTime()),
+    # a temporary table: private to the test's connection, never seen by the migrations check
+    prefixes=["TEMPORARY"],
 )
 
 
 @pytest.fixture
-def conn(connection: sa.Connection) -> sa.Connection:
+def conn(connection: sa.Connection) -> Iterator[sa.Connection]:
+    # SQLite commits DDL even inside the test's transaction: drop the probe table again, or
+    # the shared database holds a table the migrations do not know.
     meta.create_all(connection)
-    return connection
+    yield connection
+    meta.drop_all(connection)
 
 
 def test_string_enum_is_a_varchar_of_the_given_or_longest_length() -> None:

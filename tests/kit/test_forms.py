@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ names = sa.Table(
     meta,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(20), unique=True),
+    # a temporary table: private to the test's connection, never seen by the migrations check
+    prefixes=["TEMPORARY"],
 )
 
 
@@ -43,10 +46,12 @@ def request(htmx: bool = False) -> Request:
 
 
 @pytest.fixture
-def db(connection: sa.Connection, session: Session) -> Session:
+def db(connection: sa.Connection, session: Session) -> Iterator[Session]:
     meta.create_all(connection)
     session.execute(names.insert().values(id=1, name="kept"))
-    return session
+    yield session
+    session.rollback()
+    meta.drop_all(connection)  # SQLite keeps DDL past the test's rollback
 
 
 def stored(session: Session) -> list[str]:

@@ -115,19 +115,20 @@ numbers = sa.Table(
 def test_paginate_runs_one_count_and_one_page_query(
     connection: sa.Connection, session: Session
 ) -> None:
-    meta.create_all(connection)
-    connection.execute(numbers.insert(), [{"id": i, "odd": i % 2 == 1} for i in range(1, 26)])
+    own = session.connection()
+    meta.create_all(own)
+    own.execute(numbers.insert(), [{"id": i, "odd": i % 2 == 1} for i in range(1, 26)])
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    sa.event.listen(connection, "before_cursor_execute", count)
+    sa.event.listen(own, "before_cursor_execute", count)
     try:
         odd = sa.select(numbers.c.id).where(numbers.c.odd).order_by(numbers.c.id)
         rows, total = paginate(session, odd, PageParams(page=2, size=5))
     finally:
-        sa.event.remove(connection, "before_cursor_execute", count)
+        sa.event.remove(own, "before_cursor_execute", count)
     # 13 odd numbers in 1..25; page 2 of 5 holds the 6th to 10th: 11, 13, 15, 17, 19
     assert (rows, total) == ([11, 13, 15, 17, 19], 13)
     # the session opens a savepoint of the test's transaction first; the queries are two
@@ -136,4 +137,5 @@ def test_paginate_runs_one_count_and_one_page_query(
     last, total = paginate(session, odd, PageParams(page=3, size=5))
     assert (last, total) == ([21, 23, 25], 13)
     beyond, total = paginate(session, odd, PageParams(page=9, size=5))
+    meta.drop_all(own)  # SQLite keeps DDL past the test's rollback: leave no table behind
     assert (beyond, total) == ([], 13)
