@@ -122,3 +122,14 @@ def test_utc_datetime_refuses_a_naive_moment(conn: sa.Connection) -> None:
 def test_utc_datetime_keeps_none(conn: sa.Connection) -> None:
     conn.execute(probe.insert(), [{"id": 1, "at": None}])
     assert conn.scalar(sa.select(probe.c.at)) is None
+
+
+def test_an_unknown_member_is_the_users_error_not_a_fault(conn: sa.Connection) -> None:
+    """Wherever a value reaches the column (a write, a filter), the app answers 422 with it."""
+    from servitize.core.errors import InvalidInput, database_refusal
+
+    with pytest.raises(sa.exc.StatementError) as caught:
+        conn.execute(sa.select(probe.c.id).where(probe.c.colour == "purple"))
+    refusal = database_refusal(caught.value)
+    assert isinstance(refusal, InvalidInput)
+    assert refusal.message == "'purple' is not a Colour; choose one of red, green"

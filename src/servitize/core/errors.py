@@ -83,7 +83,7 @@ def refused_write_errors() -> tuple[type[Exception], ...]:
     """The errors behind which ``database_refusal`` may find a 409 or 422 (the app's handlers)."""
     from sqlalchemy import exc as sa_exc
 
-    return (sa_exc.IntegrityError, sa_exc.DataError, OverflowError)
+    return (sa_exc.IntegrityError, sa_exc.DataError, sa_exc.StatementError, OverflowError)
 
 
 def database_refusal(exc: BaseException) -> ServitizeError | None:
@@ -96,6 +96,8 @@ def database_refusal(exc: BaseException) -> ServitizeError | None:
     """
     from sqlalchemy import exc as sa_exc
 
+    if isinstance(exc, sa_exc.StatementError) and isinstance(exc.orig, ServitizeError):
+        return exc.orig  # a column type refused a value (an enum's unknown member)
     if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits; date arithmetic
         return InvalidInput(
             "a value sent is out of range (a number too large or a date too far off)"

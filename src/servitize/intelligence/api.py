@@ -11,6 +11,7 @@ from pydantic import Field
 from servitize.core.inputs import Count, Id, Input
 from servitize.intelligence import proficiency, queries
 from servitize.intelligence.features import describe
+from servitize.intelligence.models import LeadSource, LeadStatus
 from servitize.intelligence.schemas import (
     FeatureRead,
     LeadPage,
@@ -56,13 +57,21 @@ def segments(
 def leads(
     ctx: RequestContext,
     account_id: Id | None = None,
-    status: str | None = "open",
-    source: str | None = None,
+    status: LeadStatus | None = LeadStatus.open,
+    source: LeadSource | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> LeadPage:
     """Visible leads, best score first."""
-    return queries.list_leads(ctx.session, ctx.user, account_id, status, source, limit, offset)
+    return queries.list_leads(
+        ctx.session,
+        ctx.user,
+        account_id,
+        status.value if status else None,
+        source.value if source else None,
+        limit,
+        offset,
+    )
 
 
 @router.get("/leads/{lead_id}", response_model=LeadRead)

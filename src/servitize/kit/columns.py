@@ -24,8 +24,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from servitize.core.db import utcnow
+from servitize.core.errors import InvalidInput
 
 E = TypeVar("E", bound=enum.Enum)
+
+
+class NotAMember(InvalidInput, ValueError):
+    """A value that is not one of an enum's members (a 422 wherever it comes from)."""
 
 
 class StringEnum(TypeDecorator[E]):
@@ -47,7 +52,7 @@ class StringEnum(TypeDecorator[E]):
             return self.enum_cls(value)
         except ValueError:
             allowed = ", ".join(str(m.value) for m in self.enum_cls)
-            raise ValueError(
+            raise NotAMember(
                 f"{value!r} is not a {self.enum_cls.__name__}; choose one of {allowed}"
             ) from None
 
