@@ -8,25 +8,12 @@ from fastapi import APIRouter, Query, Request
 
 from servitize.contracts import report as rp
 from servitize.contracts import service as contracts
-from servitize.core.errors import InvalidInput
 from servitize.core.inputs import Id, SaneMonth
-from servitize.telemetry.availability import month_period
-from servitize.telemetry.store import TelemetryStore
+from servitize.telemetry.api import period_of, store_of
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
 
 router = APIRouter(tags=["telemetry"])  # as before the split: the OpenAPI document is unchanged
 Month = Annotated[SaneMonth, Query(description="YYYY-MM, inside the accepted years")]
-
-
-def _store(request: Request) -> TelemetryStore:
-    return TelemetryStore(settings_of(request).telemetry_dir)
-
-
-def _period(month: str):
-    try:
-        return month_period(month)
-    except ValueError as exc:
-        raise InvalidInput(f"not a month: {month}") from exc
 
 
 @router.get("/contracts/evaluation")
@@ -39,8 +26,8 @@ def contract_results(
     mine = [c for c, _account in rp.visible_contracts(session, user)]
     results = contracts.evaluate_all(
         session,
-        _store(request),
-        _period(period),
+        store_of(request),
+        period_of(period),
         among=mine,
         expected_interval_s=settings_of(request).telemetry_expected_interval_s,
     )
@@ -61,7 +48,7 @@ def contract_report(
     contract = rp.visible_contract(session, user, contract_id)
     return rp.build_report(
         session,
-        _store(request),
+        store_of(request),
         contract,
         period or rp.last_complete_month(),
         months,

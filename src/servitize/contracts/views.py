@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from servitize.contracts import report as rp
+from servitize.contracts.models import AvailabilityContract
 from servitize.contracts.report_files import (
     period_text,
     report_pdf,
@@ -22,8 +23,8 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.service import get_asset
 from servitize.telemetry import gaps
+from servitize.telemetry.api import store_of
 from servitize.telemetry.records import visible_machines
-from servitize.telemetry.store import TelemetryStore
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
 from servitize.trust.models import User
 
@@ -33,10 +34,6 @@ Months = Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)]
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 640, 220, 44, 26, 14
 GAP_ALERT_DAYS = 7  # the contracts page's alert: machines with a telemetry gap this recently
 GAP_PAGE_DAYS, GAP_PAGE_LINES = 30, 20  # the machine page's list of recent gaps
-
-
-def _store(request: Request) -> TelemetryStore:
-    return TelemetryStore(settings_of(request).telemetry_dir)
 
 
 def _allowed(user: User) -> None:
@@ -76,6 +73,29 @@ def trend_chart(trend: list[rp.MonthResult], target: float) -> dict[str, Any]:
     }
 
 
+def _report(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    period: str | None,
+    months: int,
+) -> tuple[AvailabilityContract, rp.Report]:
+    """A contract the user may see and its report (the page and the PDF show the same one)."""
+    _allowed(user)
+    contract = rp.visible_contract(session, user, contract_id)
+    report = rp.build_report(
+        session,
+        store_of(request),
+        contract,
+        period or rp.last_complete_month(),
+        months,
+        supplier=settings_of(request).company_name,
+        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
+    )
+    return contract, report
+
+
 @router.get("/contracts", response_class=HTMLResponse)
 def contracts_page(
     request: Request, session: DbSession, user: CurrentUser, period: Month = None
@@ -83,7 +103,7 @@ def contracts_page(
     """The availability contracts the user may see, with last month's availability and band."""
     _allowed(user)
     month = period or rp.last_complete_month()
-    store, rows = _store(request), []
+    store, rows = store_of(request), []
     interval = settings_of(request).telemetry_expected_interval_s
     for contract, account in rp.visible_contracts(session, user):
         [(m, evaluation)] = rp.evaluate_months(
@@ -104,7 +124,7 @@ def contracts_page(
             "month": month,
             "rp": rp,
             "gap_machines": gaps.gap_alerts(
-                _store(request),
+                store_of(request),
                 visible_machines(session, user),
                 GAP_ALERT_DAYS,
                 settings_of(request).telemetry_expected_interval_s,
@@ -124,7 +144,10 @@ def asset_gaps_fragment(
         return HTMLResponse("")
     machines = visible_machines(session, user, asset_id)
     found = gaps.recent_gaps(
-        _store(request), machines, GAP_PAGE_DAYS, settings_of(request).telemetry_expected_interval_s
+        store_of(request),
+        machines,
+        GAP_PAGE_DAYS,
+        settings_of(request).telemetry_expected_interval_s,
     )
     return render(
         request,
@@ -148,17 +171,7 @@ def report_page(
     months: Months = rp.DEFAULT_MONTHS,
 ) -> HTMLResponse:
     """The monthly operation report of a contract as a page."""
-    _allowed(user)
-    contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(
-        session,
-        _store(request),
-        contract,
-        period or rp.last_complete_month(),
-        months,
-        supplier=settings_of(request).company_name,
-        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
-    )
+    _, r = _report(request, session, user, contract_id, period, months)
     query = f"period={r.month}&months={months}"
     return render(
         request,
@@ -189,17 +202,7 @@ def report_pdf_file(
     months: Months = rp.DEFAULT_MONTHS,
 ) -> Response:
     """The monthly operation report as a PDF for the customer."""
-    _allowed(user)
-    contract = rp.visible_contract(session, user, contract_id)
-    r = rp.build_report(
-        session,
-        _store(request),
-        contract,
-        period or rp.last_complete_month(),
-        months,
-        supplier=settings_of(request).company_name,
-        expected_interval_s=settings_of(request).telemetry_expected_interval_s,
-    )
+    contract, r = _report(request, session, user, contract_id, period, months)
     name = f"operation-report-{contract.external_id}-{r.month}.pdf"
     return Response(
         report_pdf(r),
@@ -217,7 +220,7 @@ def _window(session, user, request, contract_id, first, last):
     return (
         contract,
         months,
-        *rp.tables(session, _store(request), contract, months, expected_interval_s=interval),
+        *rp.tables(session, store_of(request), contract, months, expected_interval_s=interval),
     )
 
 

@@ -343,21 +343,6 @@ def close_period(period: str, ctx: RequestContext) -> RunIn:
     return RunIn(period=period)
 
 
-CSV_COLUMNS = (
-    "id",
-    "period",
-    "account_id",
-    "contract_id",
-    "quote_id",
-    "kind",
-    "description",
-    "quantity",
-    "amount",
-    "currency",
-    "billable",
-)
-
-
 @router.get("/billing-lines", response_model=list[BillingLineRead])
 def billing_lines(
     ctx: RequestContext,
@@ -375,10 +360,10 @@ def billing_lines(
         return [line_read(r) for r in rows]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(billing.LINE_COLUMNS)
     for r in rows:
-        read = line_read(r)
-        writer.writerow(safe_row([getattr(read, c) for c in CSV_COLUMNS]))
+        row = billing.line_row(r)
+        writer.writerow(safe_row([row[c] for c in billing.LINE_COLUMNS]))
     return Response(
         out.getvalue(),
         media_type="text/csv",

@@ -458,3 +458,36 @@ def correct(ctx: Context, line_id: int, amount_cents: int, reason: str, period: 
         after={"amount_cents": amount_cents},
     )
     return record
+
+
+# The columns of a billing line in every file for the ERP (API CSV, CLI CSV and Parquet).
+LINE_COLUMNS = (
+    "id",
+    "period",
+    "account_id",
+    "contract_id",
+    "quote_id",
+    "kind",
+    "description",
+    "quantity",
+    "amount",
+    "currency",
+    "billable",
+)
+
+
+def line_row(line: BillingLine) -> dict[str, Any]:
+    """A billing line as a row of those columns (amounts as text with two decimals)."""
+    return {
+        "id": line.id,
+        "period": line.period,
+        "account_id": line.account_id,
+        "contract_id": line.contract_id,
+        "quote_id": line.quote_id,
+        "kind": line.kind,
+        "description": line.description,
+        "quantity": None if line.quantity is None else str(Decimal(line.quantity).normalize()),
+        "amount": str((Decimal(line.amount_cents) / 100).quantize(Decimal("0.01"))),
+        "currency": line.currency,
+        "billable": line.billable,
+    }

@@ -22,38 +22,9 @@ lifecycle = lazy("servitize.offers.lifecycle")
 repo = lazy("servitize.offers.repository")
 store_module = lazy("servitize.telemetry.store")
 
-COLUMNS = (
-    "id",
-    "period",
-    "account_id",
-    "contract_id",
-    "quote_id",
-    "kind",
-    "description",
-    "quantity",
-    "amount",
-    "currency",
-    "billable",
-)
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (default: operator)")]
 Json = Annotated[bool, typer.Option("--json", help="print JSON")]
-
-
-def _row(line: Any) -> dict[str, Any]:
-    return {
-        "id": line.id,
-        "period": line.period,
-        "account_id": line.account_id,
-        "contract_id": line.contract_id,
-        "quote_id": line.quote_id,
-        "kind": line.kind,
-        "description": line.description,
-        "quantity": None if line.quantity is None else str(line.quantity.normalize()),
-        "amount": f"{line.amount_cents / 100:.2f}",
-        "currency": line.currency,
-        "billable": line.billable,
-    }
 
 
 def register(app: typer.Typer) -> None:
@@ -129,7 +100,7 @@ def register(app: typer.Typer) -> None:
             found = repo.billing_lines_visible(
                 ctx.session, visible_account_ids(ctx.user), period, None, 10**9, 0
             )
-            return [_row(x) for x in found]
+            return [billing.line_row(x) for x in found]
 
         rows = run_in_context(work, as_user)
         if out is None:
@@ -140,14 +111,18 @@ def register(app: typer.Typer) -> None:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pylist(rows) if rows else pa.table({c: [] for c in COLUMNS})
+            table = (
+                pa.Table.from_pylist(rows)
+                if rows
+                else pa.table({c: [] for c in billing.LINE_COLUMNS})
+            )
             pq.write_table(table, out)
         elif out.suffix == ".csv":
             with out.open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
-                writer.writerow(COLUMNS)
+                writer.writerow(billing.LINE_COLUMNS)
                 for row in rows:
-                    writer.writerow(safe_row([row[c] for c in COLUMNS]))
+                    writer.writerow(safe_row([row[c] for c in billing.LINE_COLUMNS]))
         else:
             console.print("[red]error:[/] --out: write a .csv or a .parquet file")
             raise typer.Exit(2)

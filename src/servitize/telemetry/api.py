@@ -12,7 +12,7 @@ from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.inputs import Id, Input, SaneMonth
 from servitize.installed_base.access import EVERYTHING, get_account, require
 from servitize.telemetry import consent, records, stats
-from servitize.telemetry.availability import month_period
+from servitize.telemetry.availability import Period, month_period
 from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.service import PURPOSE, Options, agreement_hint, compute, without_agreement
 from servitize.telemetry.store import TelemetryStore
@@ -24,11 +24,13 @@ router = APIRouter(tags=["telemetry"])
 Month = Annotated[SaneMonth, Query(description="YYYY-MM, inside the accepted years")]
 
 
-def _store(request: Request) -> TelemetryStore:
+def store_of(request: Request) -> TelemetryStore:
+    """The telemetry store of the app's settings (every edge that reads telemetry)."""
     return TelemetryStore(settings_of(request).telemetry_dir)
 
 
-def _period(month: str):
+def period_of(month: str) -> Period:
+    """A YYYY-MM month as a period; a bad one is the user's error (422)."""
     try:
         return month_period(month)
     except ValueError as exc:
@@ -47,8 +49,8 @@ def availability(
     """
     accounts = records.visible_account_ids_with_machines(session, user)
     options = Options(expected_interval_s=settings_of(request).telemetry_expected_interval_s)
-    rows = compute(session, _store(request), _period(month), options, account_ids=accounts)
-    missing = without_agreement(session, _store(request), PURPOSE, accounts)
+    rows = compute(session, store_of(request), period_of(month), options, account_ids=accounts)
+    missing = without_agreement(session, store_of(request), PURPOSE, accounts)
     return {
         "month": month,
         "assets": rows,
@@ -96,7 +98,7 @@ def record_agreement(session: DbSession, user: CurrentUser, body: AgreementIn) -
 def telemetry_stats(request: Request, session: DbSession, user: CurrentUser) -> dict[str, object]:
     """Stored readings per serial and dead letters by reason (admins and analysts)."""
     require_role(user, Role.admin, Role.analyst, Role.service_manager)
-    result = stats.stats(_store(request))
+    result = stats.stats(store_of(request))
     if user.role in EVERYTHING:
         return result
     # A service manager of a territory sees the serials of the machines of their accounts;
@@ -122,10 +124,10 @@ def telemetry_gaps(
     serials = records.visible_serials(session, user, serial)
     if serial is not None and not serials:
         raise NotFound(f"machine {serial!r} not found")
-    period = _period(month)
+    period = period_of(month)
     found = (
         find_gaps(
-            _store(request),
+            store_of(request),
             serials,
             period.start,
             period.end,
