@@ -222,8 +222,12 @@ def require_role(user: User, *roles: Role) -> None:
         raise PermissionDenied(f"this needs the role {' or '.join(r.value for r in roles)}")
 
 
-def request_context(request: Request, session: DbSession, user: CurrentUser) -> Context:
-    """The request's ``Context``: its session, the logged-in user, the app's settings, now."""
+async def request_context(request: Request, session: DbSession, user: CurrentUser) -> Context:
+    """The request's ``Context``: its session, the logged-in user, the app's settings, now.
+
+    ``async``: it only gathers what other dependencies made, so it runs on the event loop
+    instead of taking a turn of the small worker-thread pool (a plain ``def`` dependency costs a
+    thread hop on every request: the account 360 at 20 users answered at half its speed)."""
     return Context(session, user, settings_of(request))
 
 
