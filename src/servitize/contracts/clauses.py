@@ -18,14 +18,11 @@ An unknown availability (too little data) never settles money: the result is ``u
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from servitize.contracts.rules import Bands, Settlement, settle
 from servitize.core.errors import InvalidInput
-
-
-def _cents(amount: Decimal) -> int:
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+from servitize.kit.money import whole_cents
 
 
 def _dec(value: float) -> Decimal:
@@ -108,7 +105,7 @@ class Linear:
         if shortfall <= 0:
             return Settlement("on_target", 0, 0.0, 0)
         pct = min(shortfall * self.pct_per_point, self.cap_pct)
-        return Settlement("penalty", 0, -float(pct), -_cents(fee_cents * pct / 100))
+        return Settlement("penalty", 0, -float(pct), -whole_cents(fee_cents * pct / 100))
 
     def words(self, currency: str) -> str:
         text = (
@@ -144,7 +141,7 @@ class Bonus:
         if excess <= 0:
             return Settlement("on_target", 0, 0.0, 0)
         pct = min(excess * self.pct_per_point, self.cap_pct)
-        return Settlement("bonus", 0, float(pct), _cents(fee_cents * pct / 100))
+        return Settlement("bonus", 0, float(pct), whole_cents(fee_cents * pct / 100))
 
     def words(self, currency: str) -> str:
         return (
@@ -180,7 +177,7 @@ class LiquidatedDamages:
         hours = self.shortfall_hours(measured_pct, scheduled_hours)
         if hours <= 0:
             return Settlement("on_target", 0, 0.0, 0)
-        amount = min(_cents(hours * self.per_hour_cents), self.cap_cents)
+        amount = min(whole_cents(hours * self.per_hour_cents), self.cap_cents)
         pct = float(Decimal(amount) * 100 / fee_cents) if fee_cents else 0.0
         return Settlement("damages", 0, -round(pct, 4), -amount)
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import overload
 
 CENTS = Decimal(100)
 CENT = Decimal("0.01")
@@ -37,6 +38,15 @@ def to_cents(value: str | float | Decimal) -> int:
     return int((amount * CENTS).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
+def whole_cents(amount: Decimal) -> int:
+    """An exact amount in cents rounded half to even to a whole cent (the money convention)."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+@overload
+def from_cents(cents: int) -> Decimal: ...
+@overload
+def from_cents(cents: None) -> None: ...
 def from_cents(cents: int | None) -> Decimal | None:
     """Cents back to a Decimal amount in major units (None stays None)."""
     if cents is None:

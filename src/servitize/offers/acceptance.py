@@ -25,6 +25,7 @@ from servitize.core.settings import Settings
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import require
 from servitize.installed_base.models import Order, SalesChannel
+from servitize.kit.money import whole_cents as cents
 from servitize.offers import repository as repo
 from servitize.offers import rules
 from servitize.offers.models import (
@@ -36,7 +37,7 @@ from servitize.offers.models import (
     QuoteLine,
     QuoteStatus,
 )
-from servitize.offers.price_models import Licence, Period, Subscription, cents
+from servitize.offers.price_models import Licence, Period, Subscription
 from servitize.offers.proration import add_months
 from servitize.offers.quotes import quote_by_token, visible_quote
 from servitize.offers.totals import line_totals

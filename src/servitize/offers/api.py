@@ -17,6 +17,7 @@ from servitize.core.dates import SaneDate
 from servitize.core.errors import InvalidInput
 from servitize.core.inputs import Id
 from servitize.installed_base.access import visible_account_ids
+from servitize.kit.money import from_cents
 from servitize.offers import acceptance, billing, lifecycle, quotes
 from servitize.offers import repository as repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
@@ -29,10 +30,6 @@ from servitize.trust.http import RequestContext
 router = APIRouter(tags=["offers, contracts and billing"])
 
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
-
-
-def _money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
 @router.get("/quotes", response_model=list[QuoteRead])
@@ -147,7 +144,7 @@ def contract_read(c: Contract, asset_ids: list[int]) -> ContractRead:
         name=c.name,
         status=str(c.status),
         currency=c.currency,
-        fee=_money(c.fee_cents),
+        fee=from_cents(c.fee_cents),
         period=str(c.period),
         start_on=c.start_on,
         minimum_term_end=c.minimum_term_end,
@@ -256,14 +253,14 @@ def mrr(ctx: RequestContext, start: Month, end: Month) -> list[MrrMonth]:
     return [
         MrrMonth(
             month=m.month,
-            opening=_money(m.opening_cents),
-            new=_money(m.new_cents),
-            expansion=_money(m.expansion_cents),
-            contraction=_money(m.contraction_cents),
-            churn=_money(m.churn_cents),
-            reactivation=_money(m.reactivation_cents),
-            closing=_money(m.closing_cents),
-            arr=_money(m.arr_cents),
+            opening=from_cents(m.opening_cents),
+            new=from_cents(m.new_cents),
+            expansion=from_cents(m.expansion_cents),
+            contraction=from_cents(m.contraction_cents),
+            churn=from_cents(m.churn_cents),
+            reactivation=from_cents(m.reactivation_cents),
+            closing=from_cents(m.closing_cents),
+            arr=from_cents(m.arr_cents),
         )
         for m in lifecycle.mrr_movements(ctx, months)
     ]
@@ -300,7 +297,7 @@ def line_read(ln: BillingLine) -> BillingLineRead:
         kind=ln.kind,
         description=ln.description,
         quantity=None if ln.quantity is None else Decimal(ln.quantity).normalize(),
-        amount=_money(ln.amount_cents),
+        amount=from_cents(ln.amount_cents),
         currency=ln.currency,
         billable=ln.billable,
         evidence=ln.evidence,
@@ -331,7 +328,7 @@ def run_billing(data: RunIn, ctx: RequestContext) -> RunRead:
         contracts=result.contracts,
         written=len(result.written),
         already=result.already,
-        total={k: _money(v) for k, v in result.total_cents.items()},
+        total={k: from_cents(v) for k, v in result.total_cents.items()},
     )
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.installed_base.access import require
+from servitize.kit.money import from_cents
+from servitize.kit.money import whole_cents as cents
 from servitize.offers import repository as repo
 from servitize.offers import rules
 from servitize.offers.acceptance import line_one_time
@@ -34,7 +36,7 @@ from servitize.offers.models import (
     ContractChange,
     ContractKind,
 )
-from servitize.offers.price_models import Period, RevenueModel, Usage, cents, indexed_fee
+from servitize.offers.price_models import Period, RevenueModel, Usage, indexed_fee
 from servitize.offers.proration import Span, month_span
 from servitize.trust import audit
 from servitize.trust.context import Context
@@ -487,7 +489,7 @@ def line_row(line: BillingLine) -> dict[str, Any]:
         "kind": line.kind,
         "description": line.description,
         "quantity": None if line.quantity is None else str(Decimal(line.quantity).normalize()),
-        "amount": str((Decimal(line.amount_cents) / 100).quantize(Decimal("0.01"))),
+        "amount": str(from_cents(line.amount_cents)),
         "currency": line.currency,
         "billable": line.billable,
     }

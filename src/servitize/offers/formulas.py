@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from servitize.core.errors import InvalidInput
-from servitize.offers.price_models import cents
+from servitize.kit.money import whole_cents as cents
 
 
 @dataclass(frozen=True)

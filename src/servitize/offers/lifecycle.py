@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.installed_base.access import get_account, require, visible_account_ids
+from servitize.kit.money import whole_cents as cents
 from servitize.offers import repository as repo
 from servitize.offers.billing import contract_year
 from servitize.offers.models import Contract, ContractChange, ContractStatus
 from servitize.offers.mrr import Movements, movements
-from servitize.offers.price_models import Period, cents, indexed_fee
+from servitize.offers.price_models import Period, indexed_fee
 from servitize.offers.proration import add_months, month_span, notice_end
 from servitize.trust import audit
 from servitize.trust.context import Context

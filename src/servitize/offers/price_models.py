@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from servitize.core.errors import InvalidInput
 from servitize.installed_base.models import RevenueModel as RevenueModel  # the catalogue's
+from servitize.kit.money import whole_cents as cents
 
 
 class Period(StrEnum):
@@ -28,11 +29,6 @@ class Period(StrEnum):
     @property
     def months(self) -> int:
         return {"month": 1, "quarter": 3, "year": 12}[self.value]
-
-
-def cents(amount: Decimal) -> int:
-    """An exact amount rounded half to even to whole minor units (the money convention)."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
 def _not_negative(name: str, value: int | Decimal) -> None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from servitize.core.errors import InvalidInput
-from servitize.offers.price_models import cents
+from servitize.kit.money import whole_cents as cents
 
 
 @dataclass(frozen=True)

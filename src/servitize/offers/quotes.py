@@ -18,7 +18,7 @@ from servitize.contracts.clauses import clause_from
 from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, require, visible_account_ids
-from servitize.kit.money import Rates
+from servitize.kit.money import Rates, from_cents
 from servitize.offers import repository as repo
 from servitize.offers import rules
 from servitize.offers.models import Quote, QuoteKind, QuoteLine, QuoteStatus
@@ -38,10 +38,6 @@ from servitize.trust import audit
 from servitize.trust.context import Context
 
 EDITABLE = {QuoteStatus.draft, QuoteStatus.pending_approval}
-
-
-def _money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
 def _check_version(quote: Quote, version: int | None) -> None:
@@ -143,8 +139,8 @@ def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = No
     floor = price.floor_cents if price else 0
     if unit < floor:
         raise InvalidInput(
-            f"unit_price: {_money(unit):,} {quote.currency} is below the floor price "
-            f"{_money(floor):,} {quote.currency} of {offering.external_id}"
+            f"unit_price: {from_cents(unit):,} {quote.currency} is below the floor price "
+            f"{from_cents(floor):,} {quote.currency} of {offering.external_id}"
         )
     if data.discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct)) or (
         data.bundle_discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct))
@@ -459,7 +455,7 @@ def diff(ctx: Context, old_id: int, new_id: int) -> list[LineChange]:
             if Decimal(getattr(x, field)) != Decimal(getattr(y, field)):
                 before, after = getattr(x, field), getattr(y, field)
                 if field == "unit_price_cents":
-                    before, after = _money(before), _money(after)
+                    before, after = from_cents(before), from_cents(after)
                 changes.append(f"{label} {before} → {after}")
         if changes:
             out.append(LineChange("changed", y.name, "; ".join(changes)))
@@ -468,7 +464,7 @@ def diff(ctx: Context, old_id: int, new_id: int) -> list[LineChange]:
             LineChange(
                 "changed",
                 "contract value",
-                f"{_money(old.contract_value_cents)} → {_money(new.contract_value_cents)} {new.currency}",
+                f"{from_cents(old.contract_value_cents)} → {from_cents(new.contract_value_cents)} {new.currency}",
             )
         )
     return sorted(out, key=lambda c: (c.what, c.line))
@@ -507,7 +503,7 @@ def read(ctx: Context, quote: Quote) -> QuoteRead:
                     rules.price_model(ln.model, ln.unit_price_cents, ln.terms or {}),
                     quote.currency,
                 ),
-                unit_price=_money(ln.unit_price_cents),
+                unit_price=from_cents(ln.unit_price_cents),
                 quantity=Decimal(ln.quantity).normalize(),
                 discount_pct=Decimal(ln.discount_pct).normalize(),
                 bundle=ln.bundle,
@@ -518,14 +514,14 @@ def read(ctx: Context, quote: Quote) -> QuoteRead:
         ],
         totals=TotalsRead(
             currency=quote.currency,
-            one_time=_money(totals.one_time_cents),
-            monthly_recurring=_money(totals.monthly_recurring_cents),
-            yearly_recurring=_money(totals.yearly_recurring_cents),
-            usage_estimate_monthly=_money(totals.usage_estimate_monthly_cents),
-            contract_value=_money(totals.contract_value_cents),
+            one_time=from_cents(totals.one_time_cents),
+            monthly_recurring=from_cents(totals.monthly_recurring_cents),
+            yearly_recurring=from_cents(totals.yearly_recurring_cents),
+            usage_estimate_monthly=from_cents(totals.usage_estimate_monthly_cents),
+            contract_value=from_cents(totals.contract_value_cents),
             term_months=quote.term_months,
             contract_value_company=(
-                None if (v := value_in_company(ctx, quote)) is None else _money(v)
+                None if (v := value_in_company(ctx, quote)) is None else from_cents(v)
             ),
             company_currency=ctx.settings.company_currency,
         ),

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from servitize.core.errors import Conflict, InvalidInput
+from servitize.kit.money import whole_cents as cents
 from servitize.offers.price_models import (
     Licence,
     OneTime,
@@ -19,7 +20,6 @@ from servitize.offers.price_models import (
     Subscription,
     Tier,
     Usage,
-    cents,
 )
 from servitize.offers.totals import Bundle, Line
 

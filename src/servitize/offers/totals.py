@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from servitize.core.errors import InvalidInput
-from servitize.offers.price_models import PriceModel, Usage, cents
+from servitize.kit.money import whole_cents as cents
+from servitize.offers.price_models import PriceModel, Usage
 
 
 @dataclass(frozen=True)
