@@ -142,6 +142,20 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=True,
     ),
     Capability(
+        "value",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(
+            Command(
+                "value-case",
+                "The value case of an account's machines: savings, TCO, NPV, IRR, payback.",
+                group=False,
+            ),
+        ),
+    ),
+    Capability(
         "offers",
         api=True,
         pages=True,
@@ -152,6 +166,16 @@ CAPABILITIES: tuple[Capability, ...] = (
             Command("quotes", "Quotes and what they sold."),
         ),
         models=True,
+    ),
+    Capability(
+        "kpis",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(
+            Command("kpis", "Measures of the sales organisation: CLV, CAC, MRR, scorecard."),
+        ),
     ),
     Capability(
         "demo",

@@ -194,6 +194,33 @@ class OffersSettings(BaseSettings):
     billing_purpose: str = "billing"
 
 
+class ValueSettings(BaseSettings):
+    """The value case (savings, TCO, NPV, IRR, payback, value-based price); ``SERVITIZE_VALUE_*``."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_VALUE_", extra="ignore")
+
+    # The customer's cost of one hour of unplanned downtime when the case has none entered.
+    downtime_cost_per_hour_cents: int = Field(default=500_00, ge=0)
+    # The customer's yearly discount rate (percent) when the case has none entered.
+    discount_rate_pct: float = Field(default=8.0, gt=-100)
+    # The share of the quantified savings the value-based price leaves to the supplier.
+    supplier_share_pct: float = Field(default=30.0, ge=0, le=100)
+    # Sensitivity: each assumption moved by +/- this percent in this many steps.
+    sensitivity_pct: float = Field(default=20.0, gt=0, le=100)
+    sensitivity_steps: int = Field(default=21, ge=3, le=201)
+
+
+class KpiSettings(BaseSettings):
+    """Measures of the sales organisation (CAC, CLV, churn, the scorecard); ``SERVITIZE_KPIS_*``."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_KPIS_", extra="ignore")
+
+    # The company's yearly discount rate (percent) for customer lifetime value.
+    discount_rate_pct: float = Field(default=10.0, gt=-100)
+    # The horizon of customer lifetime value, in months.
+    clv_horizon_months: int = Field(default=60, ge=1, le=600)
+
+
 class Settings(BaseSettings):
     """Everything an operator can configure; see the README's configuration table."""
 
@@ -243,6 +270,8 @@ class Settings(BaseSettings):
     intelligence: IntelligenceSettings = Field(default_factory=IntelligenceSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)
     offers: OffersSettings = Field(default_factory=OffersSettings)
+    value: ValueSettings = Field(default_factory=ValueSettings)
+    kpis: KpiSettings = Field(default_factory=KpiSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
