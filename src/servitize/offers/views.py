@@ -28,7 +28,7 @@ from servitize.installed_base import repository as ib
 from servitize.installed_base.access import may, require
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.htmx import is_htmx
-from servitize.offers import acceptance, catalogue, quotes
+from servitize.offers import acceptance, catalogue, contract_views, quotes
 from servitize.offers import repository as repo
 from servitize.offers.models import Quote, QuoteStatus
 from servitize.offers.pdf import money, quote_pdf, totals_rows
@@ -39,6 +39,7 @@ from servitize.trust.http import DbSession, RequestContext, settings_of
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
+router.include_router(contract_views.router)  # sold contracts, billing, MRR
 Text = Annotated[str, Form()]
 WORK = "quote-work"
 LINK_CSRF_COOKIE = "servitize_quote_csrf"
