@@ -176,6 +176,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         commands=(
             Command("kpis", "Measures of the sales organisation: CLV, CAC, MRR, scorecard."),
         ),
+        models=True,
     ),
     Capability(
         "demo",
