@@ -344,3 +344,34 @@ def test_a_currency_without_a_rate_is_never_converted_one_to_one() -> None:
     rates = Rates({"SEK": [(date(2026, 1, 1), 0.088)]}, company="EUR")
     with pytest.raises(InvalidInput, match="currency: no exchange rate from USD"):
         converted(Flows.of([D(10)], "USD"), "EUR", rates, date(2026, 6, 1))
+
+
+def test_irr_of_borrowing_first() -> None:
+    # receive 100 now, pay back 110 in a year: 110 / (1 + r) = 100 → r = 10 %
+    result = irr(eur(100, -110))
+    assert result.value is not None and abs(result.value - D("0.1")) < TINY
+
+
+@pytest.mark.parametrize(("r1", "r2"), [(0.05, 0.3), (-0.2, 0.1), (0.01, 0.02)])
+def test_irr_finds_both_roots_of_a_quadratic_built_from_them(r1: float, r2: float) -> None:
+    # −(1 − (1 + r1)x)(1 − (1 + r2)x) in x = 1/(1 + r) has roots exactly at r1 and r2:
+    # coefficients −1, (2 + r1 + r2), −(1 + r1)(1 + r2)  (scaled by 1,000,000 to whole cents)
+    b1, b2 = D(str(r1)), D(str(r2))
+    amounts = [D(-1_000_000), (2 + b1 + b2) * 1_000_000, -(1 + b1) * (1 + b2) * 1_000_000]
+    result = irr(eur(*amounts))
+    assert result.several and result.value is None
+    assert [round(float(r), 9) for r in result.roots] == [r1, r2]
+
+
+def test_irr_of_ten_years_monthly_with_a_cost_at_the_end_has_two_roots() -> None:
+    # pay 1000, receive 20 a month for 120 months, pay 1000 to dismantle in month 121:
+    # NPV(0) = −1000 + 2400 − 1000 = +400, negative at −100 % and at very high rates → 2 roots
+    amounts = [-1000] + [20] * 120 + [-1000]
+    result = irr(eur(*amounts, length=PeriodLength.MONTH))
+    assert result.several and len(result.roots) == 2
+    low, high = (float(r) for r in result.roots)
+    assert low < 0 < high
+    # each is a root by numpy-financial's NPV
+    for rate in (low, high):
+        assert abs(npf.npv(rate, amounts)) < 1e-6
+    assert npf.npv(0.0, amounts) == pytest.approx(400)

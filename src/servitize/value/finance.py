@@ -298,7 +298,7 @@ def irr(flows: Flows) -> IrrResult:
             f"every flow is {side} (one sign): no rate makes the NPV zero",
             length,
         )
-    roots = _irr_roots(amounts)
+    roots = _irr_roots(amounts, changes)
     if not roots:
         return IrrResult(
             None,
@@ -322,48 +322,136 @@ def irr(flows: Flows) -> IrrResult:
     return IrrResult(roots[0], tuple(roots), False, changes, None, length)
 
 
-def _irr_roots(amounts: Sequence[Decimal]) -> list[Decimal]:
-    """Real rates > −1 with Σ a_p (1 + r)^-p = 0, lowest first, refined in Decimal."""
+def _irr_roots(amounts: Sequence[Decimal], changes: int) -> list[Decimal]:
+    """Real rates > −1 with Σ a_p (1 + r)^-p = 0, lowest first, refined in Decimal.
+
+    One change of sign (the usual investment): exactly one root x > 0 (Descartes), found by a
+    bracketed search; more changes: every root of the polynomial (numpy.roots).
+    """
+    if changes == 1:
+        single = _single_root(amounts)
+        if single is not None:
+            return [single]
     coefficients = np.array([float(a) for a in reversed(amounts)], dtype=np.float64)
     scale = float(np.max(np.abs(coefficients)))
     found = np.roots(coefficients / scale)
-    xs: list[float] = []
+    rates: list[Decimal] = []
     for z in found:
         if abs(z.imag) > 1e-7 * max(1.0, abs(z.real)) or z.real <= 0:
             continue
-        xs.append(float(z.real))
-    rates: list[Decimal] = []
-    for x in xs:
-        r = _polish(amounts, Decimal(repr(1.0 / x - 1.0)))
-        if r is None or r <= -ONE:
+        r = _polish(amounts, Decimal(repr(1.0 / float(z.real) - 1.0)))
+        if r is None:
             continue
         if all(abs(r - other) > Decimal("1e-9") * max(ONE, abs(other)) for other in rates):
             rates.append(r)
     return sorted(rates)
 
 
+def _single_root(amounts: Sequence[Decimal]) -> Decimal | None:
+    """The one root x > 0 of Σ a_p x^p when the coefficients change sign once, as a rate.
+
+    h(x) = Σ a_p x^p / max(1, x)^degree has the roots of the polynomial, is continuous and
+    never overflows (for x > 1 it is evaluated as Σ a_p y^(degree − p), y = 1/x).
+    """
+    coefficients = [float(a) for a in amounts]
+    highest_first = coefficients[::-1]
+
+    def h(x: float) -> float:  # Horner's rule
+        total = 0.0
+        if x <= 1.0:
+            for a in highest_first:
+                total = total * x + a
+            return total
+        y = 1.0 / x
+        for a in coefficients:
+            total = total * y + a
+        return total
+
+    low_sign = next(a > 0 for a in coefficients if a != 0)
+    at_one = h(1.0)
+    if at_one == 0:
+        return _polish(amounts, ZERO)
+    lo, hi = 1.0, 1.0
+    if (at_one > 0) == low_sign:  # still on the side of x → 0: the root lies above 1
+        for _ in range(400):
+            hi *= 2.0
+            value = h(hi)
+            if value == 0 or (value > 0) != low_sign:
+                break
+        else:
+            return None
+    else:
+        for _ in range(400):
+            lo /= 2.0
+            value = h(lo)
+            if value == 0 or (value > 0) == low_sign:
+                break
+        else:
+            return None
+    f_lo, f_hi = h(lo), h(hi)
+    x = lo
+    previous = hi
+    side = 0
+    for _ in range(300):  # Illinois (regula falsi with halving); Newton in Decimal finishes
+        if f_lo == 0:
+            x = lo
+            break
+        if f_hi == 0:
+            x = hi
+            break
+        x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        f_x = h(x)
+        if f_x == 0 or hi - lo <= 4e-16 * hi or abs(x - previous) <= 1e-13 * x:
+            break
+        previous = x
+        if (f_x > 0) == (f_hi > 0):
+            hi, f_hi = x, f_x
+            if side == -1:
+                f_lo /= 2.0
+            side = -1
+        else:
+            lo, f_lo = x, f_x
+            if side == 1:
+                f_hi /= 2.0
+            side = 1
+    return _polish(amounts, Decimal(repr(1.0 / x - 1.0)))
+
+
+def _npv_and_slope(amounts: Sequence[Decimal], rate: Decimal) -> tuple[Decimal, Decimal]:
+    """Σ a_p v^p and its derivative in r, −v Σ p a_p v^p, with v = 1 / (1 + r)."""
+    v = ONE / (ONE + rate)
+    value = ZERO
+    weighted = ZERO
+    power = ONE
+    for p, a in enumerate(amounts):
+        if a:
+            term = a * power
+            value += term
+            weighted += p * term
+        power *= v
+    return value, -v * weighted
+
+
 def _polish(amounts: Sequence[Decimal], rate: Decimal) -> Decimal | None:
     """Newton's method in Decimal from a float root; None when it does not hold as a root."""
     r = rate
-    for _ in range(50):
+    scale = max(abs(a) for a in amounts)
+    for _ in range(60):
         if r <= -ONE:
             return None
-        base = ONE + r
-        value = ZERO
-        slope = ZERO
-        for p, a in enumerate(amounts):
-            if a:
-                value += a / base**p
-                slope -= p * a / base ** (p + 1)
+        value, slope = _npv_and_slope(amounts, r)
         if slope == 0:
             break
         step = value / slope
+        if r - step <= -ONE:  # never step past −100 %: halve the way instead
+            step = (r + ONE) / 2
         r -= step
         if abs(step) <= Decimal("1e-24") * max(ONE, abs(r)):
             break
-    scale = max(abs(a) for a in amounts)
-    check = sum((a / (ONE + r) ** p for p, a in enumerate(amounts)), ZERO) if r > -ONE else None
-    if check is None or abs(check) > scale * Decimal("1e-12"):
+    if r <= -ONE:
+        return None
+    value, _ = _npv_and_slope(amounts, r)
+    if abs(value) > scale * Decimal("1e-12"):
         return None
     return r
 

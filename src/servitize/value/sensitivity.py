@@ -238,7 +238,8 @@ def tornado(
                 swing=float(row.max() - row.min()),
             )
         )
-    bars.sort(key=lambda b: -b.swing)
+    # largest swing first; equal swings (to 9 digits) keep the order the assumptions were given
+    bars.sort(key=lambda b: (-float(f"{b.swing:.9g}"), names.index(b.name)))
     return Tornado(
         base_npv=float(result[-1]),
         pct=float(pct),
@@ -345,11 +346,13 @@ def _bracketed(f: Callable[[float], float], a: float, b: float) -> float:
     fa, fb = f(a), f(b)
     side = 0
     c = a
+    previous = b
     for _ in range(200):
         c = (a * fb - b * fa) / (fb - fa)
         fc = f(c)
-        if fc == 0 or abs(b - a) <= 1e-12 * max(1.0, abs(c)):
+        if fc == 0 or abs(c - previous) <= 1e-14 * max(1.0, abs(c)):
             return c
+        previous = c
         if np.sign(fc) == np.sign(fb):
             b, fb = c, fc
             if side == -1:
