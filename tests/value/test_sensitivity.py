@@ -200,3 +200,13 @@ def test_a_model_returning_the_wrong_shape_is_an_error() -> None:
 
     with pytest.raises(ValueError, match="shape"):
         tornado(flat, BASE, rate=0.1)
+
+
+def test_break_even_of_a_negative_rate_searches_above_minus_100_percent() -> None:
+    # base −20 % a year: default range 10 × −0.2 = −2 … 0 is cut to −0.99 … 0; the NPV
+    # −90000 + 28000 × a(5, r) is positive for every rate up to 0 % (IRR 16.8 %): none in range
+    base = {**BASE, "yearly_rate": -0.2}
+    result = break_even(model, base, "yearly_rate", rate_assumption="yearly_rate")
+    assert result.value is None and result.low == -0.99 and result.high == 0.0
+    with pytest.raises(InvalidInput, match="low"):
+        break_even(model, base, "yearly_rate", rate_assumption="yearly_rate", low=-1.0)

@@ -266,7 +266,8 @@ def break_even(
     """The value of assumption ``name`` at which the NPV is zero, the others at base.
 
     Searched between ``low`` and ``high`` (default: 0 to 10 × the base value, or the mirror
-    for a negative base; −1 to 1 for a base of 0). When the NPV is linear in the assumption
+    for a negative base; −1 to 1 for a base of 0; a rate named by ``rate_assumption`` is never
+    searched below −99 %). When the NPV is linear in the assumption
     (checked at four points) the root is solved exactly; otherwise it is bracketed on a grid
     of 65 values and refined. None with "none in range" when the NPV does not cross zero there.
     """
@@ -275,6 +276,12 @@ def break_even(
         raise InvalidInput(f"assumption: {name!r} is not one of the assumptions")
     x0 = base[name]
     lo, hi = _range(x0, low, high)
+    if name == rate_assumption:  # a yearly rate stays above −100 %
+        if low is not None and low <= -1.0:
+            raise InvalidInput(f"low: a yearly rate of {low:.4%} is not possible (above −100 %)")
+        lo = max(lo, -0.99)
+        if lo >= hi:
+            raise InvalidInput(f"high: {hi!r} leaves no yearly rate above −99 % to search")
 
     def at(xs: Array) -> Array:
         values = {n: np.full(len(xs), v, dtype=np.float64) for n, v in base.items()}
