@@ -154,6 +154,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                 group=False,
             ),
         ),
+        models=True,
     ),
     Capability(
         "offers",

@@ -168,6 +168,8 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         _cells(admin=YES, sales_manager=YES, service_manager=YES),
     ),
     "billing.run": ("run billing for a month, or close a billed month", _cells(admin=YES)),
+    "value_case.create": ("open a value case for an account's machines", _cells(**_SELLERS)),
+    "value_case.edit": ("change a value case's assumptions", _cells(**_SELLERS)),
 }
 
 
