@@ -15,7 +15,14 @@ from servitize.core.settings import Settings
 from servitize.installed_base.models import Asset, Order
 from servitize.offers import acceptance, quotes
 from servitize.offers.models import Contract, ContractAsset, OfferingPrice, QuoteStatus
-from servitize.offers.schemas import ClauseIn, LineIn, QuoteCreate, QuoteTerms
+from servitize.offers.schemas import (
+    ClauseIn,
+    FormulaIn,
+    FormulaLineIn,
+    LineIn,
+    QuoteCreate,
+    QuoteTerms,
+)
 from servitize.sales.models import Opportunity
 from servitize.trust.context import Context
 from tests import builders as b
@@ -122,7 +129,8 @@ def test_a_bundle_quote_adds_up_by_revenue_stream(session: Session, world) -> No
     assert read.totals.one_time == D("21600.00")
     assert read.totals.monthly_recurring == D("378.00")
     assert read.totals.contract_value == D("35208.00")
-    assert read.lines[1].price == "3,600.00 EUR / year, 36 months minimum, 3 months' notice"
+    # 3,600 EUR a year over the 36 months' term (the lead's and the sheet's words)
+    assert read.lines[1].price == "3,600 EUR / year, 36 months, 3 months' notice"
     assert read.clause_words.startswith("Availability target 97 %.")
 
 
@@ -238,3 +246,188 @@ def test_a_quote_is_accepted_once_and_only_while_valid(session: Session, world) 
     assert new.contract_value_cents == q.contract_value_cents
     assert session.scalars(select(Contract)).all() == []
     assert session.scalars(select(Asset.coverage).where(Asset.coverage != "none")).all() == []
+
+
+def test_a_second_overlapping_availability_contract_on_a_machine_is_refused(
+    session: Session, world
+) -> None:  # type: ignore[no-untyped-def]
+    first = bundle_quote(session, world)
+    quotes.submit(ctx(session, world["owner"]), first.id)
+    acceptance.accept(ctx(session, world["owner"]), first.id, "Anna")
+    # a second quote with a clause on one of the same pumps, a month later: 409, naming the
+    # machine and the contract it is already under; nothing is written
+    later = datetime(2026, 12, 30, 10, tzinfo=UTC)
+    c = ctx(session, world["owner"], later)
+    pump = world["pumps"][1]
+    second = quotes.create_quote(
+        c,
+        QuoteCreate(
+            account_id=world["account"].id,
+            title="More uptime",
+            clause=ClauseIn(kind="linear", target_pct=D(97), pct_per_point=D(5), cap_pct=D(10)),
+        ),
+    )
+    quotes.add_line(
+        c, second.id, LineIn(offering=world["monitoring"].external_id, asset_ids=[pump.id])
+    )
+    quotes.submit(c, second.id)
+    contracts_before = len(session.scalars(select(Contract)).all())
+    with pytest.raises(Conflict) as refused:
+        acceptance.accept(c, second.id, "Anna")
+    assert f"machine {pump.serial} is already under availability contract" in str(refused.value)
+    assert first.number in str(refused.value)  # the contract is named by its external id
+    assert len(session.scalars(select(Contract)).all()) == contracts_before
+    assert len(session.scalars(select(AvailabilityContract)).all()) == 1
+    # once the first contract ends (before the second starts), the second is accepted
+    ac = session.scalars(select(AvailabilityContract)).one()
+    ac.valid_to = datetime(2026, 12, 30, tzinfo=UTC)
+    session.flush()
+    done = acceptance.accept(c, second.id, "Anna")
+    assert done.availability_contract_id is not None and done.availability_contract_id != ac.id
+
+
+# ---------------------------------------------------------------- standard price formulas
+
+FORMULA_TERMS = {
+    "period": "year",
+    "minimum_term_months": 12,
+    "formula": {
+        "base_by_size_cents": {"S": 15_000, "M": 25_000},
+        "hourly_cents": "12",
+        "volume_steps": {"5": "5", "10": "10"},
+        "term_steps": {"36": "4", "60": "8"},
+        "region_factors": {"NO": "1.15"},
+        "budget_spread_pct": "15",
+    },
+}
+
+
+@pytest.fixture
+def fleet_monitoring(session: Session, world):  # type: ignore[no-untyped-def]
+    offering = b.offering(
+        session,
+        name="Fleet monitoring",
+        shell="digital_service",
+        revenue_model="subscription",
+        list_price_cents=300_000,
+    )
+    session.add(
+        OfferingPrice(
+            offering_id=offering.id,
+            model="subscription",
+            terms=FORMULA_TERMS,
+            cost_cents=120_000,  # per machine and year
+        )
+    )
+    session.flush()
+    return offering
+
+
+def _budget_quote(session: Session, world, kind: str = "budget"):  # type: ignore[no-untyped-def]
+    return quotes.create_quote(
+        ctx(session, world["owner"]),
+        QuoteCreate(
+            account_id=world["account"].id, title="Fleet monitoring", kind=kind, term_months=36
+        ),
+    )
+
+
+def test_the_formula_gives_a_budget_range_and_the_fixed_line_keeps_its_evidence(
+    session: Session, world, fleet_monitoring
+) -> None:  # type: ignore[no-untyped-def]
+    q = _budget_quote(session, world)
+    c = ctx(session, world["owner"])
+    params = {
+        "offering": fleet_monitoring.external_id,
+        "machines": 12,
+        "size_class": "M",
+        "operating_hours_per_year": D(6000),
+        "region": "NO",
+    }
+    offer = quotes.price_by_formula(c, q.id, FormulaIn(**params))
+    # per machine 250.00 + 0.12 × 6,000 / 12 = 310.00; × 12 = 3,720.00; − 10 % volume =
+    # 3,348.00; × 1.15 = 3,850.20; − 4 % (36 months, the quote's term) = 3,696.19
+    # budget ± 15 %: 3,141.76 → 3,142; 4,250.62 → 4,251
+    assert offer.evidence["monthly_cents"] == 369_619
+    assert offer.budget == "budget 3,142 – 4,251 EUR / month (± 15 %, indicative)"
+    assert offer.steps.endswith("= 3,696.19 EUR / month")
+    assert quotes.read(c, q).lines == []  # a budget price writes nothing
+
+    quotes.add_formula_line(c, q.id, FormulaLineIn(**params))
+    read = quotes.read(c, q)
+    line = read.lines[0]
+    assert line.unit_price == D("3696.19") and line.quantity == 1
+    assert line.price == "3,696.19 EUR / month, 36 months, 3 months' notice"
+    assert line.formula is not None and line.formula["machines"] == 12
+    assert line.formula["budget_low_cents"] == 314_200
+    assert line.formula_words.startswith("12 machines, size M, 6,000 operating hours a year")
+    # monthly 3,696.19; over 36 months 133,062.84
+    assert read.totals.monthly_recurring == D("3696.19")
+    assert read.totals.contract_value == D("133062.84")
+
+
+def test_the_fixed_offer_prices_the_formula_lines_again_and_the_diff_says_so(
+    session: Session, world, fleet_monitoring
+) -> None:  # type: ignore[no-untyped-def]
+    q = _budget_quote(session, world)
+    c = ctx(session, world["owner"])
+    quotes.add_formula_line(
+        c,
+        q.id,
+        FormulaLineIn(
+            offering=fleet_monitoring.external_id,
+            machines=12,
+            size_class="M",
+            operating_hours_per_year=D(6000),
+            region="NO",
+        ),
+    )
+    # the catalogue's size M base rises to 274.00 before the fixed offer
+    price = session.scalars(
+        select(OfferingPrice).where(OfferingPrice.offering_id == fleet_monitoring.id)
+    ).one()
+    terms = dict(price.terms)
+    terms["formula"] = terms["formula"] | {"base_by_size_cents": {"S": 15_000, "M": 27_400}}
+    price.terms = terms
+    session.flush()
+    fixed = quotes.revise(c, q.id, kind="fixed")
+    assert fixed.kind.value == "fixed"
+    # 274.00 + 60.00 = 334.00; × 12 = 4,008.00; − 10 % = 3,607.20; × 1.15 = 4,148.28;
+    # − 4 % = 3,982.3488 → 3,982.35 a month; over 36 months 143,364.60
+    assert fixed.monthly_cents == 398_235
+    assert fixed.contract_value_cents == 14_336_460
+    changes = quotes.diff(c, q.id, fixed.id)
+    rows = {(ch.part, ch.item): (ch.before, ch.after) for ch in changes.changes}
+    assert rows[("term", "offer")] == ("budget offer", "fixed offer")
+    assert rows[("line", "Fleet monitoring: price")] == (
+        "3,696.19 EUR / month, 36 months, 3 months' notice",
+        "3,982.35 EUR / month, 36 months, 3 months' notice",
+    )
+    # 133,062.84 → 143,364.60
+    assert rows[("total", "contract value")] == ("133,062.84 EUR", "143,364.60 EUR")
+    assert rows[("total", "monthly recurring")] == ("3,696.19 EUR", "3,982.35 EUR")
+
+
+def test_formula_bad_input_names_the_field(session: Session, world, fleet_monitoring) -> None:  # type: ignore[no-untyped-def]
+    q = _budget_quote(session, world)
+    c = ctx(session, world["owner"])
+    ref = fleet_monitoring.external_id
+    with pytest.raises(InvalidInput, match="size class"):
+        quotes.price_by_formula(c, q.id, FormulaIn(offering=ref, machines=2, size_class="XL"))
+    with pytest.raises(InvalidInput, match=r"^region: unknown region 'SE'"):
+        quotes.price_by_formula(
+            c, q.id, FormulaIn(offering=ref, machines=2, size_class="S", region="SE")
+        )
+    with pytest.raises(InvalidInput, match=r"^offering: .* has no standard price formula"):
+        quotes.price_by_formula(
+            c, q.id, FormulaIn(offering=world["monitoring"].external_id, machines=2, size_class="S")
+        )
+    with pytest.raises(InvalidInput, match=r"^machines: 3 in the formula but 1 covered"):
+        quotes.add_formula_line(
+            c,
+            q.id,
+            FormulaLineIn(
+                offering=ref, machines=3, size_class="S", asset_ids=[world["pumps"][0].id]
+            ),
+        )
+    assert quotes.read(c, q).lines == []

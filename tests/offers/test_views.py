@@ -214,9 +214,22 @@ def test_revise_lists_the_diff_and_supersedes_the_link(session: Session, app_cli
     page = app_client.get(f"/quotes/{new_id}", headers=_auth(session, owner, False)).text
     revisions = page.split('data-testid="revisions"', 1)[1]
     assert "revision 2" in revisions and "revision 1" in revisions and "superseded" in revisions
-    assert "added: Pump PX-200" in revisions and "removed: Condition monitoring" in revisions
-    # 90.00 a month over 24 months = 2,160.00 became the machine's 10,000.00
-    assert "contract value — 2160.00 → 10000.00 EUR" in revisions
+    # the differences to revision 1, in words and as a table: 90.00 a month over 24 months
+    # (12 months minimum) = 2,160.00 became the machine's 10,000.00 once
+    words = re.search(r'data-testid="diff-words">([^<]+)<', page).group(1)  # type: ignore[union-attr]
+    assert words == (
+        "Against revision 1: removed Condition monitoring; added Pump PX-200; "
+        "one-time total 0.00 EUR → 10,000.00 EUR; monthly recurring 90.00 EUR → 0.00 EUR; "
+        "yearly recurring 1,080.00 EUR → 0.00 EUR; "
+        "contract value 2,160.00 EUR → 10,000.00 EUR."
+    )
+    table = page.split('data-testid="diff"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-change="(\w+)">.*?<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*'
+                      r'<td>([^<]+)</td>', table, re.S)  # fmt: skip
+    monitoring = "90 EUR / month, 24 months, 3 months&#39; notice"  # the lead's words, + notice
+    assert rows[0] == ("removed", "Condition monitoring", monitoring, "—")
+    assert rows[1] == ("added", "Pump PX-200", "—", "10,000.00 EUR once")
+    assert rows[-1] == ("changed", "contract value", "2,160.00 EUR", "10,000.00 EUR")
     gone = app_client.get(url)
     assert gone.status_code == 404 and "revised" in gone.text
 

@@ -26,7 +26,7 @@ from servitize.offers import repository as offers_repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
 from servitize.offers.models import OfferingPrice, Quote, QuoteStatus
 from servitize.offers.proration import add_months
-from servitize.offers.schemas import ClauseIn, LineIn, QuoteCreate, QuoteTerms
+from servitize.offers.schemas import ClauseIn, FormulaLineIn, LineIn, QuoteCreate, QuoteTerms
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import repository as trust
 from servitize.trust.context import Context
@@ -46,6 +46,27 @@ UPTIME_CLAUSE = {
     "min_coverage_pct": "90",
 }
 SERVICE_FAMILIES = {"maintenance_contract", "inspection", "availability_contract"}
+# Standard price formulas (offers.formulas) of two items, for a budget price at once: a monthly
+# base per machine by size class, a rate per operating hour, steps off for volume and term, a
+# factor per region, and the budget offer's spread of ± 15 %.
+FORMULAS: dict[str, dict[str, Any]] = {
+    "D-CM": {
+        "base_by_size_cents": {"S": 3_500, "M": 4_500, "L": 6_000},
+        "hourly_cents": "0.1",
+        "volume_steps": {"5": "5", "10": "10"},
+        "term_steps": {"36": "4", "60": "8"},
+        "region_factors": {"DE": "1", "NO": "1.15", "US": "1.05"},
+        "budget_spread_pct": "15",
+    },
+    "B-UPTIME": {
+        "base_by_size_cents": {"S": 42_000, "M": 54_000, "L": 72_000},
+        "hourly_cents": "2",
+        "volume_steps": {"3": "3", "10": "8"},
+        "term_steps": {"36": "4", "60": "8"},
+        "region_factors": {"DE": "1", "NO": "1.15", "US": "1.05"},
+        "budget_spread_pct": "15",
+    },
+}
 
 
 def price_terms(o: Offering) -> tuple[str, dict[str, Any], int, int, int]:
@@ -61,6 +82,8 @@ def price_terms(o: Offering) -> tuple[str, dict[str, Any], int, int, int]:
         }
         if o.revenue_model == "availability_contract":
             terms["clause"] = dict(UPTIME_CLAUSE)
+        if o.external_id in FORMULAS:
+            terms["formula"] = FORMULAS[o.external_id]
         cost = 55 if service else 25
         return o.revenue_model, terms, price * 80 // 100, price * cost // 100, 36
     if o.revenue_model == "licence":
@@ -163,6 +186,16 @@ def _approved(ctx: Context, manager: User, q: Quote, reason: str | None = None) 
     return q
 
 
+def _end_availability(session: Session, account_id: int, serials: set[str], day: date) -> None:
+    """End the account's open availability contracts on these machines at the start of ``day``."""
+    end = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    for running in offers_repo.availability_in_force(session, account_id):
+        covers = running.serials is None or serials & set(running.serials)
+        if covers and (running.valid_to is None or running.valid_to > end):
+            running.valid_to = max(end, running.valid_from)
+    session.flush()
+
+
 def build_quotes(
     session: Session,
     settings: Settings,
@@ -181,15 +214,19 @@ def build_quotes(
     states: dict[str, int] = {}
 
     # 1. A Smart PSS bundle on the machines with telemetry, accepted through the customer's link
-    # thirteen months ago: service agreement, monitoring, availability clause, sensor retrofit.
+    # three months ago: service agreement, monitoring, availability clause, sensor retrofit. It
+    # replaces the press line's availability contract made by hand seven months ago, which ends
+    # the day the bundle's begins: a machine is under one availability contract at a time.
     c = customers[0]
     machines = c.asset_ids[:3]
+    accepted_on = add_months(month0, -3)
     if reporting:  # the machines whose status events are in the demo's telemetry store
         found = installed_base.machines_with_serial(
             session, account_ids=[c.account_id], serials=reporting
         )
         machines = sorted({m.asset_id for m in found}) or machines
-    day = add_months(month0, -13) + timedelta(days=9)
+        _end_availability(session, c.account_id, set(reporting), accepted_on)
+    day = accepted_on - timedelta(days=6)
     ctx = _on(base, day, c.owner)
     bundle = "Press line uptime"
     q = _quote(
@@ -320,6 +357,25 @@ def build_quotes(
         c,
         "New centrifugal pump with an energy dashboard",
         [LineIn(offering="M-HP"), LineIn(offering="D-ENERGY")],
+    )
+    # 9. A budget offer priced by the standard formula: condition monitoring for ten pumps,
+    # the indicative range on its page, waiting to become the fixed offer.
+    budget = quotes.create_quote(
+        ctx,
+        QuoteCreate(
+            account_id=c.account_id,
+            title="Condition monitoring for the pump fleet (budget)",
+            kind="budget",
+            currency="EUR",
+            term_months=36,
+        ),
+    )
+    quotes.add_formula_line(
+        ctx,
+        budget.id,
+        FormulaLineIn(
+            offering="D-CM", machines=10, size_class="M", operating_hours_per_year=Decimal(6000)
+        ),
     )
     for row in offers_repo.quotes_of(session, limit=1000):
         state = row.status.value

@@ -26,8 +26,8 @@ from servitize.installed_base import repository as ib
 from servitize.installed_base.access import require
 from servitize.installed_base.models import Order, SalesChannel
 from servitize.kit.money import whole_cents as cents
+from servitize.offers import overlaps, rules
 from servitize.offers import repository as repo
-from servitize.offers import rules
 from servitize.offers.models import (
     Contract,
     ContractAsset,
@@ -91,6 +91,7 @@ def _accept(
     today = now.date()
     rules.check_acceptable(quote.status.value, quote.valid_until, today)
     lines = repo.lines_of(session, quote.id)
+    _one_availability_contract_per_machine(session, quote, lines, today)
     offerings = ib.offerings_by_id(session, {ln.offering_id for ln in lines})
     orders: list[int] = []
     contracts: list[Contract] = []
@@ -286,6 +287,32 @@ def _availability(
         carrier.availability_contract_id = ac.id
     session.flush()
     return ac.id
+
+
+def _one_availability_contract_per_machine(
+    session: Session, quote: Quote, lines: list[QuoteLine], today: date
+) -> None:
+    """409 before anything is written when a machine the clause would cover is already under an
+    availability contract that runs from the acceptance day on (offers.overlaps)."""
+    if not quote.clause:
+        return
+    asset_ids = sorted({a for ln in lines for a in (ln.asset_ids or [])})
+    machines = ib.machines_with_serial(
+        session, account_ids=[quote.account_id], asset_ids=asset_ids or None
+    )
+    existing = [
+        overlaps.InForce(
+            c.external_id,
+            frozenset(c.serials) if c.serials else None,
+            c.valid_from,
+            c.valid_to,
+        )
+        for c in repo.availability_in_force(session, quote.account_id)
+    ]
+    start = datetime.combine(today, time(), UTC)
+    found = overlaps.doubly_covered({m.serial for m in machines}, start, existing)
+    if found:
+        raise Conflict(overlaps.message(found))
 
 
 def _renewal(

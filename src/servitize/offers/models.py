@@ -139,6 +139,9 @@ class QuoteLine(IdMixin, Base):
     bundle_discount_pct: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal(0))
     cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     asset_ids: Mapped[list[int] | None] = mapped_column(JSON)  # covered machines
+    # A price from a standard formula: the formula, its parameters and the computed steps, kept
+    # as the line's evidence (None: the catalogue's price or one typed within the floor).
+    formula: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Contract(IdMixin, TimestampMixin, Base):

@@ -18,12 +18,16 @@ from servitize.contracts.clauses import clause_from
 from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, require, visible_account_ids
+from servitize.installed_base.catalogue import price_words
+from servitize.installed_base.models import Offering
 from servitize.kit.money import Rates, from_cents
+from servitize.offers import formulas, rules, versions
 from servitize.offers import repository as repo
-from servitize.offers import rules
-from servitize.offers.models import Quote, QuoteKind, QuoteLine, QuoteStatus
-from servitize.offers.price_models import RevenueModel, price_in_words
+from servitize.offers.models import OfferingPrice, Quote, QuoteKind, QuoteLine, QuoteStatus
+from servitize.offers.price_models import RevenueModel, Subscription, price_in_words
 from servitize.offers.schemas import (
+    FormulaIn,
+    FormulaLineIn,
     LineIn,
     LineRead,
     QuoteCreate,
@@ -118,21 +122,49 @@ def _snapshot(quote: Quote) -> dict[str, Any]:
     }
 
 
-def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = None) -> Quote:
-    """Add a catalogue item: its price model and terms from the catalogue; a unit price of
-    one's own must not lie below the item's floor."""
-    quote = _editable(ctx, quote_id, version)
-    offering = ib.offering_by_external_id(ctx.session, data.offering)
+def _offering(ctx: Context, quote: Quote, external_id: str) -> Offering:
+    offering = ib.offering_by_external_id(ctx.session, external_id)
     if offering is None:
-        raise InvalidInput(f"offering: no catalogue item {data.offering!r}")
+        raise InvalidInput(f"offering: no catalogue item {external_id!r}")
     if offering.currency.upper() != quote.currency:
         raise InvalidInput(
             f"offering: {offering.external_id} is priced in {offering.currency}, "
             f"the quote in {quote.currency}"
         )
+    return offering
+
+
+def _check_discounts(ctx: Context, discount_pct: Decimal, bundle_discount_pct: Decimal) -> None:
+    most = Decimal(str(ctx.settings.offers.max_discount_pct))
+    if discount_pct > most or bundle_discount_pct > most:
+        raise InvalidInput(
+            f"discount_pct: at most {ctx.settings.offers.max_discount_pct:g} % on any line"
+        )
+
+
+def _check_machines(ctx: Context, quote: Quote, asset_ids: list[int] | None) -> None:
+    if asset_ids:
+        found = {a.id for a in ib.assets_of_account_by_id(ctx.session, quote.account_id, asset_ids)}
+        missing = sorted(set(asset_ids) - found)
+        if missing:
+            raise InvalidInput(f"asset_ids: {missing} are not machines of this account")
+
+
+def _catalogue_terms(price: OfferingPrice | None) -> dict[str, Any]:
+    """A line's terms from the catalogue's price terms (the formula stays in the catalogue)."""
+    terms = dict(price.terms) if price else {}
+    terms.pop("formula", None)
+    return terms
+
+
+def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = None) -> Quote:
+    """Add a catalogue item: its price model and terms from the catalogue; a unit price of
+    one's own must not lie below the item's floor."""
+    quote = _editable(ctx, quote_id, version)
+    offering = _offering(ctx, quote, data.offering)
     price = repo.prices_of(ctx.session, [offering.id]).get(offering.id)
     model = price.model if price else RevenueModel(offering.revenue_model)
-    terms = dict(price.terms) if price else {}
+    terms = _catalogue_terms(price)
     if not price and model in rules.RECURRING:
         terms.setdefault("minimum_term_months", 12)
     unit = offering.list_price_cents if data.unit_price is None else int(data.unit_price * 100)
@@ -142,19 +174,8 @@ def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = No
             f"unit_price: {from_cents(unit):,} {quote.currency} is below the floor price "
             f"{from_cents(floor):,} {quote.currency} of {offering.external_id}"
         )
-    if data.discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct)) or (
-        data.bundle_discount_pct > Decimal(str(ctx.settings.offers.max_discount_pct))
-    ):
-        raise InvalidInput(
-            f"discount_pct: at most {ctx.settings.offers.max_discount_pct:g} % on any line"
-        )
-    if data.asset_ids:
-        found = {
-            a.id for a in ib.assets_of_account_by_id(ctx.session, quote.account_id, data.asset_ids)
-        }
-        missing = sorted(set(data.asset_ids) - found)
-        if missing:
-            raise InvalidInput(f"asset_ids: {missing} are not machines of this account")
+    _check_discounts(ctx, data.discount_pct, data.bundle_discount_pct)
+    _check_machines(ctx, quote, data.asset_ids)
     rules.price_model(model, unit, terms)  # refuses bad stored terms before anything is written
     position = len(repo.lines_of(ctx.session, quote.id))
     line = QuoteLine(
@@ -183,6 +204,147 @@ def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = No
         after={"offering": offering.external_id, "quantity": str(data.quantity)},
     )
     return quote
+
+
+# ---------------------------------------------------------------- standard price formulas
+
+# A formula gives a monthly price: the revenue models it can price.
+FORMULA_MODELS = frozenset(
+    {RevenueModel.subscription, RevenueModel.licence, RevenueModel.availability_contract}
+)
+
+
+@dataclass(frozen=True)
+class FormulaOffer:
+    """A formula's answer for the quote page: the budget range and the fixed price's steps."""
+
+    offering: str
+    name: str
+    currency: str
+    evidence: dict[str, Any]
+
+    @property
+    def budget(self) -> str:
+        return formulas.budget_in_words(self.evidence, self.currency)
+
+    @property
+    def steps(self) -> str:
+        return formulas.steps_in_words(self.evidence, self.currency)
+
+    @property
+    def parameters(self) -> str:
+        return formulas.parameters_in_words(self.evidence)
+
+
+def formula_offerings(ctx: Context, offerings: list[Offering]) -> list[tuple[Offering, Any]]:
+    """The catalogue items (of those given) that have a standard formula, with it."""
+    prices = repo.prices_of(ctx.session, [o.id for o in offerings])
+    out = []
+    for o in offerings:
+        price = prices.get(o.id)
+        formula = formulas.formula_of(price.terms) if price else None
+        if formula is not None and price is not None and price.model in FORMULA_MODELS:
+            out.append((o, formula))
+    return out
+
+
+def _formula_of(
+    ctx: Context, quote: Quote, data: FormulaIn
+) -> tuple[Offering, OfferingPrice, formulas.Formula, formulas.Inputs]:
+    offering = _offering(ctx, quote, data.offering)
+    price = repo.prices_of(ctx.session, [offering.id]).get(offering.id)
+    formula = formulas.formula_of(price.terms) if price else None
+    if price is None or formula is None or price.model not in FORMULA_MODELS:
+        raise InvalidInput(f"offering: {offering.external_id} has no standard price formula")
+    inputs = formulas.Inputs(
+        data.machines,
+        data.size_class.strip(),
+        data.operating_hours_per_year,
+        (data.region or "").strip() or None,
+        data.term_months or quote.term_months,
+    )
+    if inputs.region and formula.region_factors and inputs.region not in formula.region_factors:
+        raise InvalidInput(
+            f"region: unknown region {inputs.region!r}; one of: "
+            + ", ".join(sorted(formula.region_factors))
+        )
+    return offering, price, formula, inputs
+
+
+def price_by_formula(ctx: Context, quote_id: int, data: FormulaIn) -> FormulaOffer:
+    """The budget price at once: the formula's fixed price ± its spread (nothing is written)."""
+    quote = visible_quote(ctx, quote_id)
+    offering, _price, formula, inputs = _formula_of(ctx, quote, data)
+    price = formulas.fixed_price(formula, inputs)
+    return FormulaOffer(
+        offering.external_id,
+        offering.name,
+        quote.currency,
+        formulas.evidence(formula, inputs, price),
+    )
+
+
+def _formula_terms(model: RevenueModel, terms: dict[str, Any]) -> dict[str, Any]:
+    """A formula prices a month: the line's fee falls due monthly."""
+    if model in {RevenueModel.subscription, RevenueModel.availability_contract}:
+        return terms | {"period": "month"}
+    if model == RevenueModel.licence:
+        return terms | {"per_project": False}
+    return terms
+
+
+def add_formula_line(
+    ctx: Context, quote_id: int, data: FormulaLineIn, version: int | None = None
+) -> Quote:
+    """The fixed offer's line: its monthly price computed by the catalogue's formula from the
+    parameters (never typed); the line keeps the formula and the parameters as its evidence."""
+    quote = _editable(ctx, quote_id, version)
+    offering, price, formula, inputs = _formula_of(ctx, quote, data)
+    _check_discounts(ctx, data.discount_pct, data.bundle_discount_pct)
+    _check_machines(ctx, quote, data.asset_ids)
+    if data.asset_ids and len(set(data.asset_ids)) != inputs.machines:
+        raise InvalidInput(
+            f"machines: {inputs.machines} in the formula but "
+            f"{len(set(data.asset_ids))} covered machines chosen"
+        )
+    fixed = formulas.fixed_price(formula, inputs)
+    terms = _formula_terms(price.model, _catalogue_terms(price))
+    rules.price_model(price.model, fixed.monthly_cents, terms)
+    line = QuoteLine(
+        quote_id=quote.id,
+        position=len(repo.lines_of(ctx.session, quote.id)),
+        offering_id=offering.id,
+        name=offering.name,
+        model=price.model,
+        terms=terms,
+        unit_price_cents=fixed.monthly_cents,
+        quantity=Decimal(1),
+        discount_pct=data.discount_pct,
+        bundle=data.bundle,
+        bundle_discount_pct=data.bundle_discount_pct,
+        # the catalogue's cost is per unit and period; a formula line is all machines, monthly
+        cost_cents=_monthly_cost(price) * inputs.machines,
+        asset_ids=sorted(set(data.asset_ids)) if data.asset_ids else None,
+        formula=formulas.evidence(formula, inputs, fixed),
+    )
+    repo.add(ctx.session, line)
+    _recompute(ctx, quote)
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "add_line",
+        "quote",
+        quote.id,
+        after={"offering": offering.external_id, "formula": line.formula},
+    )
+    return quote
+
+
+def _monthly_cost(price: OfferingPrice) -> int:
+    model = rules.price_model(price.model, price.cost_cents, _catalogue_terms(price))
+    if isinstance(model, Subscription):
+        return model.monthly_cents()
+    return price.cost_cents
 
 
 def remove_line(ctx: Context, quote_id: int, line_id: int, version: int | None = None) -> Quote:
@@ -360,13 +522,20 @@ def quote_by_token(ctx_session: Any, token: str) -> Quote | None:
     return repo.quote_by_token_hash(ctx_session, _token_hash(token))
 
 
-def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
-    """A new revision with the same lines (the old one is superseded and cannot be accepted)."""
+def revise(
+    ctx: Context, quote_id: int, version: int | None = None, kind: str | None = None
+) -> Quote:
+    """A new revision with the same lines (the old one is superseded and cannot be accepted).
+
+    ``kind="fixed"`` turns a budget offer into the fixed offer: each line priced by a formula is
+    priced again by the catalogue's formula from the parameters it keeps."""
     old = visible_quote(ctx, quote_id, for_update=True)
     require(ctx.user, "quote.edit", own=_own(ctx, old))
     _check_version(old, version)
     if old.status in {QuoteStatus.accepted, QuoteStatus.superseded}:
         raise Conflict(f"quote {old.number} revision {old.revision} is {old.status.value}")
+    if kind is not None and kind not in QuoteKind.__members__:
+        raise InvalidInput(f"kind: budget or fixed (got {kind!r})")
     new = Quote(
         number=old.number,
         revision=max(q.revision for q in repo.revisions(ctx.session, old.number)) + 1,
@@ -374,7 +543,7 @@ def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
         opportunity_id=old.opportunity_id,
         owner_id=old.owner_id,
         title=old.title,
-        kind=old.kind,
+        kind=QuoteKind(kind) if kind else old.kind,
         status=QuoteStatus.draft,
         currency=old.currency,
         term_months=old.term_months,
@@ -386,7 +555,16 @@ def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
         notes=old.notes,
     )
     repo.add(ctx.session, new)
-    for ln in repo.lines_of(ctx.session, old.id):
+    lines = repo.lines_of(ctx.session, old.id)
+    prices = repo.prices_of(ctx.session, {ln.offering_id for ln in lines if ln.formula})
+    for ln in lines:
+        unit, evidence = ln.unit_price_cents, dict(ln.formula) if ln.formula else None
+        price = prices.get(ln.offering_id)
+        formula = formulas.formula_of(price.terms) if price else None
+        if new.kind == QuoteKind.fixed and evidence and formula is not None:
+            inputs = formulas.inputs_of(evidence)
+            fixed = formulas.fixed_price(formula, inputs)
+            unit, evidence = fixed.monthly_cents, formulas.evidence(formula, inputs, fixed)
         repo.add(
             ctx.session,
             QuoteLine(
@@ -396,13 +574,14 @@ def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
                 name=ln.name,
                 model=ln.model,
                 terms=dict(ln.terms or {}),
-                unit_price_cents=ln.unit_price_cents,
+                unit_price_cents=unit,
                 quantity=ln.quantity,
                 discount_pct=ln.discount_pct,
                 bundle=ln.bundle,
                 bundle_discount_pct=ln.bundle_discount_pct,
                 cost_cents=ln.cost_cents,
                 asset_ids=list(ln.asset_ids) if ln.asset_ids else None,
+                formula=evidence,
             ),
         )
     _recompute(ctx, new)
@@ -415,59 +594,91 @@ def revise(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
         "revise",
         "quote",
         new.id,
-        after=_snapshot(new),
+        after=_snapshot(new) | {"kind": new.kind.value},
         note=f"supersedes revision {old.revision}",
     )
     return new
 
 
-@dataclass(frozen=True)
-class LineChange:
-    """One difference between two revisions."""
-
-    what: str  # added, removed, changed
-    line: str
-    detail: str
+# ---------------------------------------------------------------- versions with a diff
 
 
-def diff(ctx: Context, old_id: int, new_id: int) -> list[LineChange]:
-    """What changed from one revision to another, line by line (by catalogue item and bundle)."""
-    old, new = visible_quote(ctx, old_id), visible_quote(ctx, new_id)
+def line_price(ln: QuoteLine, currency: str, term_months: int) -> str:
+    """A line's price in words: "60 EUR / month, 36 months" for a monthly fee over the contract's
+    term (the quote's, or the item's minimum if longer; the same words as the lead and the
+    sheet), the price model's words otherwise."""
+    model = rules.price_model(ln.model, ln.unit_price_cents, ln.terms or {})
+    if isinstance(model, Subscription):
+        unit = {1: "month", 3: "quarter", 12: "year"}[model.period.months]
+        term = max(term_months, model.minimum_term_months)  # the contract's term (acceptance)
+        words = price_words("subscription", ln.unit_price_cents, currency, unit, term)
+        extras = []
+        if model.notice_months:
+            extras.append(f"{model.notice_months} months' notice")
+        if model.indexation_pct:
+            extras.append(f"indexed {model.indexation_pct} % a year")
+        return ", ".join([words, *extras])
+    return price_in_words(model, currency)
 
-    def keyed(q: Quote) -> dict[tuple[int, str | None], QuoteLine]:
-        return {(ln.offering_id, ln.bundle): ln for ln in repo.lines_of(ctx.session, q.id)}
 
-    a, b = keyed(old), keyed(new)
-    out: list[LineChange] = []
-    for key in a.keys() - b.keys():
-        out.append(LineChange("removed", a[key].name, ""))
-    for key in b.keys() - a.keys():
-        out.append(LineChange("added", b[key].name, ""))
-    for key in a.keys() & b.keys():
-        x, y = a[key], b[key]
-        changes = []
-        for field, label in (
-            ("quantity", "quantity"),
-            ("unit_price_cents", "unit price"),
-            ("discount_pct", "discount"),
-            ("bundle_discount_pct", "bundle discount"),
-        ):
-            if Decimal(getattr(x, field)) != Decimal(getattr(y, field)):
-                before, after = getattr(x, field), getattr(y, field)
-                if field == "unit_price_cents":
-                    before, after = from_cents(before), from_cents(after)
-                changes.append(f"{label} {before} → {after}")
-        if changes:
-            out.append(LineChange("changed", y.name, "; ".join(changes)))
-    if old.contract_value_cents != new.contract_value_cents:
-        out.append(
-            LineChange(
-                "changed",
-                "contract value",
-                f"{from_cents(old.contract_value_cents)} → {from_cents(new.contract_value_cents)} {new.currency}",
+def version_of(quote: Quote, lines: list[QuoteLine]) -> versions.Version:
+    """A revision as the plain facts the diff compares."""
+    totals = totals_of(quote, lines)
+    seen: dict[tuple[int, str | None], int] = {}
+    facts = []
+    for ln in lines:
+        n = seen[(ln.offering_id, ln.bundle)] = seen.get((ln.offering_id, ln.bundle), 0) + 1
+        facts.append(
+            versions.LineFacts(
+                (ln.offering_id, ln.bundle, n),
+                ln.name,
+                line_price(ln, quote.currency, quote.term_months),
+                ln.unit_price_cents,
+                Decimal(ln.quantity).normalize(),
+                Decimal(ln.discount_pct).normalize(),
+                Decimal(ln.bundle_discount_pct).normalize(),
+                len(ln.asset_ids or []),
+                formulas.parameters_in_words(ln.formula) if ln.formula else None,
             )
         )
-    return sorted(out, key=lambda c: (c.what, c.line))
+    clause = None
+    if quote.clause:
+        clause = clause_from(quote.clause["kind"], quote.clause).words(quote.currency)
+    return versions.Version(
+        quote.revision,
+        quote.currency,
+        quote.kind.value,
+        quote.term_months,
+        quote.valid_until,
+        dict(quote.terms or {}),
+        clause,
+        {
+            "one_time": totals.one_time_cents,
+            "monthly": totals.monthly_recurring_cents,
+            "yearly": totals.yearly_recurring_cents,
+            "usage": totals.usage_estimate_monthly_cents,
+            "contract_value": totals.contract_value_cents,
+        },
+        facts,
+    )
+
+
+def previous_revision(ctx: Context, quote: Quote) -> Quote | None:
+    """The revision before this one (None for the first)."""
+    earlier = [q for q in repo.revisions(ctx.session, quote.number) if q.revision < quote.revision]
+    return max(earlier, key=lambda q: q.revision) if earlier else None
+
+
+def diff(
+    ctx: Context, old_id: int, new_id: int, new_lines: list[QuoteLine] | None = None
+) -> versions.Diff:
+    """What changed from one revision to another: lines, totals and terms."""
+    old, new = visible_quote(ctx, old_id), visible_quote(ctx, new_id)
+    if old.number != new.number:
+        raise InvalidInput(f"quote {old.number} and quote {new.number} are not revisions of one")
+    a = version_of(old, repo.lines_of(ctx.session, old.id))
+    b = version_of(new, repo.lines_of(ctx.session, new.id) if new_lines is None else new_lines)
+    return versions.compare(a, b)
 
 
 def read(ctx: Context, quote: Quote) -> QuoteRead:
@@ -499,16 +710,21 @@ def read(ctx: Context, quote: Quote) -> QuoteRead:
                 offering=offerings[ln.offering_id].external_id,
                 name=ln.name,
                 revenue_model=ln.model.value,
-                price=price_in_words(
-                    rules.price_model(ln.model, ln.unit_price_cents, ln.terms or {}),
-                    quote.currency,
-                ),
+                price=line_price(ln, quote.currency, quote.term_months),
                 unit_price=from_cents(ln.unit_price_cents),
                 quantity=Decimal(ln.quantity).normalize(),
                 discount_pct=Decimal(ln.discount_pct).normalize(),
                 bundle=ln.bundle,
                 bundle_discount_pct=Decimal(ln.bundle_discount_pct).normalize(),
                 asset_ids=ln.asset_ids,
+                formula=ln.formula,
+                formula_words=(
+                    formulas.parameters_in_words(ln.formula)
+                    + ": "
+                    + formulas.steps_in_words(ln.formula, quote.currency)
+                    if ln.formula
+                    else None
+                ),
             )
             for ln in lines
         ],

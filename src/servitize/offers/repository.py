@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
+from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import NotFound
 from servitize.installed_base.models import Asset
 from servitize.offers.models import (
@@ -405,3 +406,9 @@ def usage_assets_in(session: Session, start: date, end: date) -> list[tuple[int,
         .where(Contract.id.in_(_in_month(start, end)))
     )
     return [(c, a, m) for c, a, m in rows]
+
+
+def availability_in_force(session: Session, account_id: int) -> list[AvailabilityContract]:
+    """The availability contracts of an account (every validity; the rule picks the overlap)."""
+    query = select(AvailabilityContract).where(AvailabilityContract.account_id == account_id)
+    return list(session.scalars(query.order_by(AvailabilityContract.id)))

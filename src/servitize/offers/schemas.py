@@ -94,6 +94,9 @@ class LineRead(BaseModel):
     bundle: str | None
     bundle_discount_pct: Decimal
     asset_ids: list[int] | None
+    # A line priced by a standard formula: its parameters and steps (evidence), in words too.
+    formula: dict[str, Any] | None = None
+    formula_words: str | None = None
 
 
 class TotalsRead(BaseModel):
@@ -144,3 +147,25 @@ class Acceptance(BaseModel):
 
     name: str = Field(min_length=2, max_length=200)
     version: int | None = Field(default=None, ge=1)
+
+
+class FormulaIn(BaseModel):
+    """The parameters of a standard price formula, as the seller enters them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offering: str = Field(min_length=1, max_length=80)
+    machines: int = Field(ge=1, le=100_000)
+    size_class: str = Field(min_length=1, max_length=40)
+    operating_hours_per_year: Decimal = Field(default=Decimal(0), ge=0, le=8784, decimal_places=2)
+    region: str | None = Field(default=None, min_length=1, max_length=40)
+    term_months: int | None = Field(default=None, ge=1, le=240)
+
+
+class FormulaLineIn(FormulaIn):
+    """A line priced by the formula (the fixed offer): the parameters and the line's extras."""
+
+    discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=3)
+    bundle: str | None = Field(default=None, min_length=1, max_length=120)
+    bundle_discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=3)
+    asset_ids: list[int] | None = Field(default=None, max_length=500)

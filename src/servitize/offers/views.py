@@ -32,7 +32,16 @@ from servitize.offers import acceptance, catalogue, contract_views, quotes
 from servitize.offers import repository as repo
 from servitize.offers.models import Quote, QuoteStatus
 from servitize.offers.pdf import money, quote_pdf, totals_rows
-from servitize.offers.schemas import ClauseIn, LineIn, QuoteCreate, QuoteRead, QuoteTerms
+from servitize.offers.schemas import (
+    ClauseIn,
+    FormulaIn,
+    FormulaLineIn,
+    LineIn,
+    QuoteCreate,
+    QuoteRead,
+    QuoteTerms,
+)
+from servitize.offers.versions import in_words as diff_in_words
 from servitize.sales import repository as sales_repo
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext, settings_of
@@ -235,21 +244,16 @@ def create_quote_page(
 
 @dataclass(frozen=True)
 class Revision:
-    """A revision of the quote and what changed from the one before."""
+    """A revision of the quote (the list links each)."""
 
     id: int
     revision: int
     status: str
-    changes: list[quotes.LineChange]
 
 
 def _revisions(ctx: Context, quote: Quote) -> list[Revision]:
     rows = repo.revisions(ctx.session, quote.number)
-    out = []
-    for before, row in zip([None, *rows], rows, strict=False):
-        changes = [] if before is None else quotes.diff(ctx, before.id, row.id)
-        out.append(Revision(row.id, row.revision, row.status.value, changes))
-    return list(reversed(out))
+    return [Revision(r.id, r.revision, r.status.value) for r in reversed(rows)]
 
 
 def grouped(read: QuoteRead) -> list[tuple[str, list[Any]]]:
@@ -273,15 +277,22 @@ def _quote_context(
     status = quote.status
     editable = status in quotes.EDITABLE
     account = ib.accounts_by_id(ctx.session, {quote.account_id})[quote.account_id]
+    offerings = catalogue.offerings(ctx.session, quote.currency) if editable else []
+    previous = quotes.previous_revision(ctx, quote) if quote.revision > 1 else None
+    changes = quotes.diff(ctx, previous.id, quote.id) if previous is not None else None
     return {
         "q": read,
         "quote": quote,
         "account": account,
         "groups": grouped(read),
         "term_titles": TERM_TITLES,
-        "catalogue": catalogue.offerings(ctx.session, quote.currency) if editable else [],
+        "catalogue": offerings,
+        "formula_offerings": quotes.formula_offerings(ctx, offerings) if offerings else [],
         "machines": ib.assets_of_account(ctx.session, quote.account_id) if editable else [],
         "revisions": _revisions(ctx, quote),
+        "diff": changes,
+        "diff_words": diff_in_words(changes) if changes is not None else None,
+        "budget_range": _budget_range(read),
         "ok": ok,
         "link": link,
         "error": None,
@@ -380,6 +391,121 @@ def add_line_page(
     return _step(request, ctx, quote_id, change, lambda q: "line added", values)
 
 
+def _budget_range(read: QuoteRead) -> tuple[Decimal, Decimal, Decimal] | None:
+    """A budget offer's contract value as an indicative range: ± the widest spread of its
+    formula lines (the catalogue formulas' stated spread; 15 % when no line has a formula)."""
+    if read.kind != "budget":
+        return None
+    spreads = [Decimal(str(ln.formula["budget_spread_pct"])) for ln in read.lines if ln.formula]
+    spread = max(spreads, default=Decimal(15))
+    value = read.totals.contract_value
+    low = (value * (1 - spread / 100)).quantize(Decimal(1), rounding="ROUND_HALF_EVEN")
+    high = (value * (1 + spread / 100)).quantize(Decimal(1), rounding="ROUND_HALF_EVEN")
+    return low, high, spread.normalize()
+
+
+def _formula_form(
+    offering: str,
+    machines: str,
+    size_class: str,
+    operating_hours_per_year: str,
+    region: str,
+    term_months: str,
+) -> dict[str, Any]:
+    """The formula's parameters as typed, read; a field that is not a number is named."""
+    return {
+        "offering": offering.strip(),
+        "machines": _int(machines, "machines") or 0,
+        "size_class": size_class.strip(),
+        "operating_hours_per_year": _money(operating_hours_per_year, "operating_hours_per_year")
+        or Decimal(0),
+        "region": region.strip() or None,
+        "term_months": _int(term_months, "term_months"),
+    }
+
+
+@router.post("/quotes/{quote_id}/formula", response_class=HTMLResponse)
+def formula_price_page(
+    request: Request,
+    ctx: RequestContext,
+    quote_id: int,
+    offering: Text = "",
+    machines: Text = "1",
+    size_class: Text = "",
+    operating_hours_per_year: Text = "0",
+    region: Text = "",
+    term_months: Text = "",
+) -> HTMLResponse:
+    """The budget price at once (HTMX, on every change of the formula's parameters): the
+    indicative range and how the fixed price is computed. Nothing is written."""
+    offer, error = None, None
+    try:
+        fields = _formula_form(
+            offering, machines, size_class, operating_hours_per_year, region, term_months
+        )
+        offer = quotes.price_by_formula(ctx, quote_id, FormulaIn(**fields))
+    except InvalidInput as exc:
+        error = str(exc)
+    except ValueError as exc:  # the schema's bounds: the first field it names
+        error = _first_error(exc)
+    return render(request, "offers/_formula.html", {"offer": offer, "error": error})
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+        return f"{where}: {first.get('msg', 'not valid')}"
+    return str(exc)
+
+
+@router.post("/quotes/{quote_id}/formula/lines")
+def add_formula_line_page(
+    request: Request,
+    ctx: RequestContext,
+    quote_id: int,
+    offering: Text = "",
+    machines: Text = "1",
+    size_class: Text = "",
+    operating_hours_per_year: Text = "0",
+    region: Text = "",
+    term_months: Text = "",
+    bundle: Text = "",
+    bundle_discount_pct: Text = "0",
+    asset_ids: Annotated[list[str] | None, Form()] = None,
+    version: Text = "",
+) -> Response:
+    """Add the line at the formula's fixed price (computed from the parameters, not typed)."""
+    values = {
+        "f_offering": offering,
+        "f_machines": machines,
+        "f_size_class": size_class,
+        "f_hours": operating_hours_per_year,
+        "f_region": region,
+        "f_term": term_months,
+        "f_bundle": bundle,
+        "f_bundle_discount": bundle_discount_pct,
+    }
+
+    def change() -> Quote:
+        fields = _formula_form(
+            offering, machines, size_class, operating_hours_per_year, region, term_months
+        )
+        assets = [_int(a, "asset_ids") for a in asset_ids or [] if a.strip()]
+        line = FormulaLineIn(
+            **fields,
+            bundle=bundle.strip() or None,
+            bundle_discount_pct=_money(bundle_discount_pct, "bundle_discount_pct") or Decimal(0),
+            asset_ids=[a for a in assets if a is not None] or None,
+        )
+        return quotes.add_formula_line(ctx, quote_id, line, _version(version))
+
+    return _step(
+        request, ctx, quote_id, change, lambda q: "line added at the formula's price", values
+    )
+
+
 @router.post("/quotes/{quote_id}/lines/{line_id}/remove")
 def remove_line_page(
     request: Request, ctx: RequestContext, quote_id: int, line_id: int, version: Text = ""
@@ -447,12 +573,13 @@ def send_page(request: Request, ctx: RequestContext, quote_id: int, version: Tex
 
 @router.post("/quotes/{quote_id}/revise")
 def revise_page(
-    request: Request, ctx: RequestContext, quote_id: int, version: Text = ""
+    request: Request, ctx: RequestContext, quote_id: int, version: Text = "", kind: Text = ""
 ) -> Response:
-    """A new revision with the same lines; this one is superseded."""
+    """A new revision with the same lines; this one is superseded. ``kind=fixed`` makes a
+    budget offer the fixed offer (formula lines priced again from their parameters)."""
 
     def change() -> Quote:
-        return quotes.revise(ctx, quote_id, _version(version))
+        return quotes.revise(ctx, quote_id, _version(version), kind.strip() or None)
 
     return _step(
         request, ctx, quote_id, change, lambda q: f"revision {q.revision} opened as a draft"
