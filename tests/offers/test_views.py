@@ -311,3 +311,90 @@ def test_a_quote_from_an_opportunity_wins_it_with_the_contract_value(
         f"/quotes/{qid}/accept", data={"name": "Eva Buyer"}, headers=_auth(session, owner)
     )
     assert again.status_code == 200 and "this one is accepted" in again.text  # never twice
+
+
+def _formula_item(session: Session):  # type: ignore[no-untyped-def]
+    from servitize.offers.models import OfferingPrice
+
+    item = b.offering(
+        session,
+        name="Fleet monitoring",
+        shell="digital_service",
+        revenue_model="subscription",
+        list_price_cents=300_00,
+    )
+    formula = {
+        "base_by_size_cents": {"S": 15_000, "M": 25_000},
+        "hourly_cents": "12",
+        "volume_steps": {"5": "5", "10": "10"},
+        "term_steps": {"24": "4"},
+        "region_factors": {"NO": "1.15"},
+        "budget_spread_pct": "15",
+    }
+    session.add(
+        OfferingPrice(
+            offering_id=item.id,
+            model="subscription",
+            terms={"period": "month", "minimum_term_months": 12, "formula": formula},
+        )
+    )
+    session.flush()
+    return item
+
+
+def test_a_budget_price_appears_at_once_and_the_fixed_offer_is_computed(
+    session: Session, app_client
+) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, _cat = _world(session)
+    item = _formula_item(session)
+    qid = _new_quote(app_client, session, owner, account, kind="budget")
+    page = app_client.get(f"/quotes/{qid}", headers=_auth(session, owner, False)).text
+    assert 'data-testid="formula"' in page and "Fleet monitoring" in page
+    params = {
+        "offering": item.external_id,
+        "machines": "12",
+        "size_class": "M",
+        "operating_hours_per_year": "6000",
+        "region": "NO",
+        "term_months": "24",
+    }
+    r = app_client.post(f"/quotes/{qid}/formula", data=params, headers=_auth(session, owner))
+    assert r.status_code == 200
+    # 250.00 + 0.12 × 6,000 / 12 = 310.00; × 12 = 3,720.00; − 10 % = 3,348.00; × 1.15 =
+    # 3,850.20; − 4 % (24 months) = 3,696.19; ± 15 %: 3,142 – 4,251
+    assert "budget 3,142 – 4,251 EUR / month (± 15 %, indicative)" in r.text
+    assert "= 3,696.19 EUR / month" in r.text
+    assert offers_repo.lines_of(session, qid) == []  # the budget price writes nothing
+    bad = app_client.post(
+        f"/quotes/{qid}/formula", data=params | {"machines": "0"}, headers=_auth(session, owner)
+    )
+    assert bad.status_code == 200 and "machines" in bad.text and "formula-error" in bad.text
+    bad = app_client.post(
+        f"/quotes/{qid}/formula", data=params | {"size_class": "XL"}, headers=_auth(session, owner)
+    )
+    assert "unknown size class" in bad.text
+
+    html = app_client.post(
+        f"/quotes/{qid}/formula/lines", data=params, headers=_auth(session, owner)
+    ).text
+    assert "line added at the formula" in html
+    assert _total(html, "monthly_recurring") == "3,696.19 EUR"
+    # 24 months × 3,696.19 = 88,708.56; the budget offer's range ± 15 %: 75,402 – 102,015
+    assert _total(html, "contract_value") == "88,708.56 EUR"
+    assert "75,402 – 102,015 EUR" in html and "± 15 %" in html
+    assert 'data-testid="formula-evidence"' in html and "12 machines, size M" in html
+    bad = app_client.post(
+        f"/quotes/{qid}/formula/lines",
+        data=params | {"machines": "x"},
+        headers=_auth(session, owner),
+    )
+    assert bad.status_code in (200, 422) and "machines" in bad.text
+
+    r = app_client.post(
+        f"/quotes/{qid}/revise", data={"kind": "fixed"}, headers=_auth(session, owner)
+    )
+    fixed_id = int(r.headers["HX-Redirect"].rsplit("/", 1)[1])
+    page = app_client.get(f"/quotes/{fixed_id}", headers=_auth(session, owner, False)).text
+    assert "fixed offer" in page and 'data-testid="budget-range"' not in page
+    words = re.search(r'data-testid="diff-words">([^<]+)<', page).group(1)  # type: ignore[union-attr]
+    assert words == "Against revision 1: offer budget offer → fixed offer."

@@ -222,7 +222,7 @@ def steps_in_words(e: Mapping[str, Any], currency: str) -> str:
     hourly = Decimal(str(e["hourly_cents"]))
     hours = Decimal(str(e.get("operating_hours_per_year", 0)))
     text = f"per machine {_amount(int(e['base_cents']), currency)}"
-    if hourly:
+    if hourly and hours:
         text += f" + {_amount(hourly, currency)} × {hours:,.0f} h / 12"
         text += f" = {_amount(int(e['per_machine_cents']), currency)}"
     text += f"; × {e['machines']}"
