@@ -269,6 +269,9 @@ def test_the_lifecycle_from_the_page_with_a_proration_preview(session: Session, 
     assert post(action="renew", months="12").status_code == 303
     session.refresh(c)
     assert c.renewal_on == date(2030, 1, 1)  # 1 Jan 2029 + 12 months
+    for m in w["machines"]:  # the availability contract's machines are covered as long
+        session.refresh(m)
+        assert m.contract_end == date(2030, 1, 1)
     assert post(action="cancel", on="2026-09-15").status_code == 303
     session.refresh(c)
     # 3 months' notice from 15 Sep 2026 = 15 Dec 2026, but never before the minimum term, which
@@ -374,4 +377,21 @@ def test_a_sold_service_agreement_covers_its_machines_on_the_machine_page(
     html = app_client.get(f"/sold-contracts/{agreement.id}", headers=_auth(session, owner)).text
     assert all(f'href="/assets/{m.id}"' in html for m in machines)
     assert f"until {end}" in html
+    # notice given today: 3 months' notice, but the 12 months' minimum term runs longer, so
+    # the agreement and its machines' coverage end 12 months from today
+    manager = b.user(session, role="sales_manager")
+    r = app_client.post(
+        f"/sold-contracts/{agreement.id}/changes",
+        data={"action": "cancel", "on": today.isoformat()},
+        headers=_auth(session, manager),
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    session.refresh(agreement)
+    assert agreement.end_on == agreement.minimum_term_end
+    year = agreement.end_on
+    assert year is not None and (year.year - today.year) * 12 + year.month - today.month == 12
+    for m in machines:
+        html = app_client.get(f"/assets/{m.id}", headers=_auth(session, owner)).text
+        assert f"<dt>Agreement until</dt><dd>{year}</dd>" in html
     assert Decimal(agreement.fee_cents) == Decimal(2_400_00)  # 2,400.00 a year, one unit

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from servitize.core.errors import Conflict, InvalidInput
+from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, require, visible_account_ids
 from servitize.kit.money import whole_cents as cents
 from servitize.offers import repository as repo
 from servitize.offers.billing import contract_year
-from servitize.offers.models import Contract, ContractChange, ContractStatus
+from servitize.offers.models import Contract, ContractChange, ContractKind, ContractStatus
 from servitize.offers.mrr import Movements, movements
 from servitize.offers.price_models import Period, indexed_fee
 from servitize.offers.proration import add_months, month_span, notice_end
@@ -76,6 +77,25 @@ def _record(
         note=note,
     )
     return change
+
+
+COVERING = {ContractKind.service_agreement, ContractKind.availability}
+
+
+def _cover_machines(ctx: Context, contract: Contract) -> None:
+    """The machines of a service agreement or availability contract are covered until the latest
+    end of the sold contracts that cover them: a renewal moves it on, a cancellation back."""
+    if ContractKind(contract.kind) not in COVERING:
+        return
+    ids = repo.asset_ids_of(ctx.session, [contract.id])[contract.id]
+    for asset in ib.assets_of_account_by_id(ctx.session, contract.account_id, ids):
+        ends = [
+            c.end_on or c.renewal_on or c.minimum_term_end
+            for c in repo.contracts_of_asset(ctx.session, asset.id)
+            if ContractKind(c.kind) in COVERING and c.status != ContractStatus.ended
+        ]
+        if ends:
+            asset.contract_end = max(ends)
 
 
 def _not_before_start(contract: Contract, on: date) -> None:
@@ -161,6 +181,7 @@ def cancel(
     end = notice_end(notice_given_on, contract.notice_months, contract.minimum_term_end)
     contract.status, contract.end_on, contract.renewal_on = ContractStatus.cancelled, end, None
     _record(ctx, contract, "cancel", end, note=note or f"notice given on {notice_given_on}")
+    _cover_machines(ctx, contract)
     return contract
 
 
@@ -175,6 +196,7 @@ def renew(
     contract.renewal_on = add_months(base, months)
     contract.minimum_term_end = max(contract.minimum_term_end, contract.renewal_on)
     _record(ctx, contract, "renew", base, note=note or f"renewed for {months} months")
+    _cover_machines(ctx, contract)
     return contract
 
 
