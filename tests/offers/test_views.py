@@ -390,6 +390,11 @@ def test_a_budget_price_appears_at_once_and_the_fixed_offer_is_computed(
     )
     assert bad.status_code in (200, 422) and "machines" in bad.text
 
+    pdf = app_client.get(f"/quotes/{qid}.pdf", headers=_auth(session, owner, False))
+    text = _pdf_text(pdf.content)
+    assert "3,696.19 EUR / month, 24 months" in text  # the lead's and the sheet's words
+    assert "priced for 12 machines, size M" in text  # the line wraps after it
+    assert "75,402 - 102,015 EUR" in text  # the budget's range (the dash spelled for Latin-1)
     r = app_client.post(
         f"/quotes/{qid}/revise", data={"kind": "fixed"}, headers=_auth(session, owner)
     )
@@ -398,3 +403,9 @@ def test_a_budget_price_appears_at_once_and_the_fixed_offer_is_computed(
     assert "fixed offer" in page and 'data-testid="budget-range"' not in page
     words = re.search(r'data-testid="diff-words">([^<]+)<', page).group(1)  # type: ignore[union-attr]
     assert words == "Against revision 1: offer budget offer → fixed offer."
+
+
+def _pdf_text(data: bytes) -> str:
+    from tests.offers.test_pdf import _text
+
+    return _text(data)

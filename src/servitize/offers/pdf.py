@@ -6,11 +6,12 @@ notes, no approval reasons, no margins)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from fpdf import FPDF
 
+from servitize.offers.formulas import parameters_in_words
 from servitize.offers.schemas import QuoteRead
 
 GREY = (90, 100, 110)
@@ -36,6 +37,20 @@ def _row(doc: FPDF, label: str, value: str, bold: bool = False) -> None:
     doc.cell(0, 6, _latin(value), align="R", new_x="LMARGIN", new_y="NEXT")
 
 
+def budget_range(read: QuoteRead) -> tuple[Decimal, Decimal, Decimal] | None:
+    """A budget offer's contract value as an indicative range in whole units: ± the widest
+    spread of its formula lines (the catalogue formulas' stated spread; 15 % when no line has a
+    formula). None for a fixed offer."""
+    if read.kind != "budget":
+        return None
+    spreads = [Decimal(str(ln.formula["budget_spread_pct"])) for ln in read.lines if ln.formula]
+    spread = max(spreads, default=Decimal(15))
+    value = read.totals.contract_value
+    low = (value * (1 - spread / 100)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    high = (value * (1 + spread / 100)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return low, high, spread.normalize()
+
+
 def totals_rows(read: QuoteRead) -> list[tuple[str, str]]:
     """The totals per revenue stream, in the document's and the page's order."""
     t = read.totals
@@ -46,6 +61,12 @@ def totals_rows(read: QuoteRead) -> list[tuple[str, str]]:
         ("Usage estimate per month", money(t.usage_estimate_monthly, t.currency)),
         (f"Contract value over {t.term_months} months", money(t.contract_value, t.currency)),
     ]
+    budget = budget_range(read)
+    if budget is not None:
+        low, high, spread = budget
+        rows.append(
+            (f"Budget offer: indicative range (± {spread} %)", f"{low:,} – {high:,} {t.currency}")
+        )
     if t.contract_value_company is not None and t.company_currency != t.currency:
         rows.append(
             (
@@ -116,6 +137,8 @@ def quote_pdf(
             doc.set_font("Helvetica", "", 9)
             doc.set_text_color(*GREY)
             parts = [line.price, f"quantity {line.quantity}"]
+            if line.formula:
+                parts.append("priced for " + parameters_in_words(line.formula))
             if line.discount_pct:
                 parts.append(f"discount {line.discount_pct} %")
             if line.bundle:

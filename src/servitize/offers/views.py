@@ -31,7 +31,7 @@ from servitize.kit.htmx import is_htmx
 from servitize.offers import acceptance, catalogue, contract_views, quotes
 from servitize.offers import repository as repo
 from servitize.offers.models import Quote, QuoteStatus
-from servitize.offers.pdf import money, quote_pdf, totals_rows
+from servitize.offers.pdf import budget_range, money, quote_pdf, totals_rows
 from servitize.offers.schemas import (
     ClauseIn,
     FormulaIn,
@@ -292,7 +292,7 @@ def _quote_context(
         "revisions": _revisions(ctx, quote),
         "diff": changes,
         "diff_words": diff_in_words(changes) if changes is not None else None,
-        "budget_range": _budget_range(read),
+        "budget_range": budget_range(read),
         "ok": ok,
         "link": link,
         "error": None,
@@ -389,19 +389,6 @@ def add_line_page(
         return quotes.add_line(ctx, quote_id, line, _version(version))
 
     return _step(request, ctx, quote_id, change, lambda q: "line added", values)
-
-
-def _budget_range(read: QuoteRead) -> tuple[Decimal, Decimal, Decimal] | None:
-    """A budget offer's contract value as an indicative range: ± the widest spread of its
-    formula lines (the catalogue formulas' stated spread; 15 % when no line has a formula)."""
-    if read.kind != "budget":
-        return None
-    spreads = [Decimal(str(ln.formula["budget_spread_pct"])) for ln in read.lines if ln.formula]
-    spread = max(spreads, default=Decimal(15))
-    value = read.totals.contract_value
-    low = (value * (1 - spread / 100)).quantize(Decimal(1), rounding="ROUND_HALF_EVEN")
-    high = (value * (1 + spread / 100)).quantize(Decimal(1), rounding="ROUND_HALF_EVEN")
-    return low, high, spread.normalize()
 
 
 def _formula_form(
