@@ -87,34 +87,63 @@ def log_likelihood(
     return float(np.dot(np.asarray(weights, dtype=np.float64), terms))
 
 
-def _gradient_terms(
-    params: BgNbdParams, xs: Floats, txs: Floats, Ts: Floats
-) -> tuple[Floats, Floats]:
-    """Each customer's log-likelihood and its gradient in (ln r, ln alpha, ln a, ln b)."""
+@dataclass(frozen=True)
+class _Sample:
+    """A sample prepared for the search: weights, and the distinct x with their total weight
+    (the gamma and beta functions depend on x alone, so they are taken once per distinct x)."""
+
+    x: Floats
+    t_x: Floats
+    T: Floats
+    w: Floats
+    distinct_x: Floats
+    weight_of_x: Floats
+    customers: float
+
+
+def _prepare(xs: Floats, txs: Floats, Ts: Floats, w: Floats) -> _Sample:
+    distinct, inverse = np.unique(xs, return_inverse=True)
+    per_x = np.bincount(inverse, weights=w, minlength=distinct.size).astype(np.float64)
+    return _Sample(xs, txs, Ts, w, distinct, per_x, float(w.sum()))
+
+
+def _objective(params: BgNbdParams, s: _Sample) -> tuple[float, Floats]:
+    """The sample's log-likelihood and its gradient in (ln r, ln alpha, ln a, ln b)."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    # ln A1 + ln A2 summed over the distinct x (plus r ln alpha for everyone).
+    u, wu, n = s.distinct_x, s.weight_of_x, s.customers
+    psi_ab, psi_abu = digamma(a + b), digamma(a + b + u)
+    total = float(
+        np.dot(wu, gammaln(r + u) - gammaln(r) + betaln(a, b + u) - betaln(a, b))
+        + n * r * np.log(alpha)
+    )
+    grad = np.array(
+        [
+            r * (np.dot(wu, digamma(r + u) - digamma(r)) + n * np.log(alpha)),
+            n * r,
+            a * np.dot(wu, psi_ab - psi_abu),
+            b * np.dot(wu, digamma(b + u) - digamma(b) + psi_ab - psi_abu),
+        ]
+    )
+    # ln(A3 + [x>0] A4) per customer.
+    xs, w = s.x, s.w
     repeat = xs > 0
-    ln_alpha_T = np.log(alpha + Ts)
-    ln_alpha_tx = np.log(alpha + txs)
-    ln_a3 = -(r + xs) * ln_alpha_T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        b_x1 = np.where(repeat, b + xs - 1.0, 1.0)
-        ln_a4 = np.where(repeat, np.log(a) - np.log(b_x1) - (r + xs) * ln_alpha_tx, -np.inf)
+    rx = r + xs
+    ln_alpha_T = np.log(alpha + s.T)
+    ln_alpha_tx = np.log(alpha + s.t_x)
+    ln_a3 = -rx * ln_alpha_T
+    b_x1 = np.where(repeat, b + xs - 1.0, 1.0)
+    with np.errstate(divide="ignore"):
+        ln_a4 = np.where(repeat, np.log(a) - np.log(b_x1) - rx * ln_alpha_tx, -np.inf)
     both = np.logaddexp(ln_a3, ln_a4)
     w4 = np.exp(ln_a4 - both)  # the share of A4 in A3 + A4 (0 without repeat purchases)
     w3 = 1.0 - w4
-    psi_ab = digamma(a + b)
-    psi_abx = digamma(a + b + xs)
-    terms = (
-        gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b) + both
-    )
-    grad = np.empty((4, xs.size))
-    grad[0] = r * (
-        digamma(r + xs) - digamma(r) + np.log(alpha) - w3 * ln_alpha_T - w4 * ln_alpha_tx
-    )
-    grad[1] = alpha * (r / alpha - (r + xs) * (w3 / (alpha + Ts) + w4 / (alpha + txs)))
-    grad[2] = a * (psi_ab - psi_abx + w4 / a)
-    grad[3] = b * (digamma(b + xs) - digamma(b) + psi_ab - psi_abx - w4 / b_x1)
-    return np.asarray(terms), grad
+    total += float(np.dot(w, both))
+    grad[0] -= r * np.dot(w, (w3 * ln_alpha_T + w4 * ln_alpha_tx))
+    grad[1] -= alpha * np.dot(w, rx * (w3 / (alpha + s.T) + w4 / (alpha + s.t_x)))
+    grad[2] += np.dot(w, w4)
+    grad[3] -= b * np.dot(w, w4 / b_x1)
+    return total, grad
 
 
 def fit(
@@ -125,8 +154,8 @@ def fit(
     period: str,
     weights: ArrayLike | None = None,
 ) -> BgNbdFit:
-    """Maximum-likelihood parameters, searched in log space from (1, 1, 1, 1) scaled to the
-    sample's time unit (alpha starts at the mean T, where a purchase rate of 1/T is plausible)."""
+    """Maximum-likelihood parameters by BFGS with the analytic gradient, searched in log space
+    from (1, 1, 1, 1), alpha relative to the mean T (a purchase rate of about 1/T)."""
     xs, txs, Ts = _arrays(x, t_x, T)
     w = np.ones_like(xs) if weights is None else np.asarray(weights, dtype=np.float64)
     customers = int(w.sum())
@@ -134,15 +163,16 @@ def fit(
         raise InvalidInput("there are no customers to fit")
     if not (xs > 0).any():
         raise InvalidInput("no customer bought again; the purchase model needs repeat purchases")
+    sample = _prepare(xs, txs, Ts, w)
     scale = float(np.dot(w, Ts) / customers)
 
     def negative(log_params: Floats) -> tuple[float, Floats]:
         r, alpha, a, b = np.exp(log_params)
-        terms, grad = _gradient_terms(BgNbdParams(r, alpha * scale, a, b), xs, txs, Ts)
+        total, grad = _objective(BgNbdParams(r, alpha * scale, a, b), sample)
         # alpha is searched as alpha/scale; the gradient in its log is the same.
-        return -float(np.dot(w, terms)) / customers, -(grad @ w) / customers
+        return -total / customers, -grad / customers
 
-    best = minimize(negative, np.zeros(4), jac=True, method="BFGS", options={"gtol": 1e-10})
+    best = minimize(negative, np.zeros(4), jac=True, method="BFGS", options={"gtol": 1e-9})
     r, alpha, a, b = (float(v) for v in np.exp(best.x))
     params = BgNbdParams(r, alpha * scale, a, b)
     return BgNbdFit(params, log_likelihood(params, xs, txs, Ts, w), customers, period)

@@ -76,22 +76,33 @@ def fit(x: ArrayLike, mean_value: ArrayLike) -> GammaGammaFit:
     if xs.size < 2:
         raise InvalidInput("the spend model needs at least two repeat buyers")
     scale = float(zs.mean())
-    log_x, log_z = np.log(xs), np.log(zs)
+    n = float(xs.size)
+    # The gamma functions depend on x alone: taken once per distinct x, weighted by its count.
+    distinct, inverse = np.unique(xs, return_inverse=True)
+    count = np.bincount(inverse).astype(np.float64)
+    log_z = np.log(zs)
+    x_log_z, sum_log_z = float(np.dot(xs, log_z)), float(log_z.sum())
+    x_log_x = float(np.dot(xs, np.log(xs)))
 
     def negative(log_params: Floats) -> tuple[float, Floats]:
         p, q, g_rel = np.exp(log_params)
         g = g_rel * scale
-        px = p * xs
-        log_gxz = np.log(g + xs * zs)
-        terms = (
-            gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
-            + (px - 1.0) * log_z + px * log_x - (px + q) * log_gxz
+        pu = p * distinct
+        spread = g + xs * zs
+        log_spread = np.log(spread)
+        x_log_spread, sum_log_spread = float(np.dot(xs, log_spread)), float(log_spread.sum())
+        total = (
+            np.dot(count, gammaln(pu + q) - gammaln(pu))
+            + n * (q * np.log(g) - gammaln(q))
+            + p * x_log_z - sum_log_z + p * x_log_x
+            - p * x_log_spread - q * sum_log_spread
         )  # fmt: skip
-        dp = xs * (digamma(px + q) - digamma(px) + log_z + log_x - log_gxz)
-        dq = digamma(px + q) - digamma(q) + np.log(g) - log_gxz
-        dg = q / g - (px + q) / (g + xs * zs)
-        grad = np.array([p * dp.sum(), q * dq.sum(), g * dg.sum()])
-        return -float(terms.sum()) / xs.size, -grad / xs.size
+        psi = digamma(pu + q)
+        dp = np.dot(count, distinct * (psi - digamma(pu))) + x_log_z + x_log_x - x_log_spread
+        dq = np.dot(count, psi) - n * digamma(q) + n * np.log(g) - sum_log_spread
+        dg = n * q / g - float(np.sum((p * xs + q) / spread))
+        grad = np.array([p * dp, q * dq, g * dg])
+        return -float(total) / n, -grad / n
 
     best = minimize(negative, np.zeros(3), jac=True, method="BFGS", options={"gtol": 1e-10})
     p, q, g_rel = (float(v) for v in np.exp(best.x))
