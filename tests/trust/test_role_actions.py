@@ -439,7 +439,34 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"action": "renew", "on": "2026-12-01", "months": 12},
     ),
     "billing.run": lambda w, u, own: ("POST", "/api/v1/billing/runs", {"period": "2026-01"}),
+    "value_case.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/value-cases",
+        {"account_id": w.account_id},
+    ),
+    "value_case.edit": lambda w, u, own: (
+        "PATCH",
+        f"/api/v1/value-cases/{_value_case(w)}",
+        {"assumptions": {"years": 6}},
+    ),
 }
+
+
+def _value_case(w: World) -> int:
+    """A value case of the account's machine."""
+    from servitize.value.models import ValueCase
+
+    case = ValueCase(
+        account_id=w.account_id,
+        title="Value case",
+        currency="EUR",
+        asset_ids=[w.asset_id],
+        assumptions={},
+        created_by="r_owner",
+    )
+    w.session.add(case)
+    w.session.flush()
+    return case.id
 
 
 def _send(client: Any, session: Session, user: User, req: Request) -> Any:
@@ -770,6 +797,34 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         form[("POST", "/quotes/{quote_id}/" + step)] = (f"/quotes/{target}/{step}", {})
     form[("POST", "/quotes/{quote_id}/approve")] = (f"/quotes/{pending}/approve", {"reason": "ok"})
     form[("POST", "/quotes/{quote_id}/accept")] = (f"/quotes/{approved}/accept", {"name": "Ann"})
+    vc = _value_case(w)
+    api[("POST", "/api/v1/value-cases")] = REQUESTS["value_case.create"](w, w.owner, True)
+    api[("PATCH", "/api/v1/value-cases/{case_id}")] = (
+        "PATCH",
+        f"/api/v1/value-cases/{vc}",
+        {"assumptions": {"years": 6}},
+    )
+    form[("POST", "/value-cases")] = ("/value-cases", {"account_id": w.account_id})
+    form[("POST", "/value-cases/{case_id}/assumptions")] = (
+        f"/value-cases/{vc}/assumptions",
+        {"years": "6"},
+    )
+    users, target = "/api/v1/users", w.other_owner.id
+    api[("PATCH", users + "/{user_id}")] = ("PATCH", f"{users}/{target}", {"territory": "s"})
+    api[("POST", users + "/{user_id}/password-reset")] = (
+        "POST",
+        f"{users}/{target}/password-reset",
+        None,
+    )
+    api[("POST", users + "/{user_id}/tokens")] = ("POST", f"{users}/{target}/tokens", {})
+    page = f"/admin/users/{target}"
+    form[("POST", "/admin/users/{user_id}")] = (page, {"role": "analyst"})
+    for step in ("deactivate", "reactivate", "reset-password", "tokens"):
+        form[("POST", "/admin/users/{user_id}/" + step)] = (f"{page}/{step}", {})
+    form[("POST", "/admin/users/{user_id}/tokens/{token_id}/revoke")] = (
+        f"{page}/tokens/1/revoke",
+        {},
+    )
     out: dict[tuple[str, str], Any] = dict(api)
     out.update({k: ("POST", path, data, "form") for k, (path, data) in form.items()})
     return out

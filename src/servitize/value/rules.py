@@ -239,11 +239,12 @@ REQUIRED = ("downtime_cost_per_hour_cents", "discount_rate_pct", "years")
 PENALTY_CAP_PCT = 20.0  # the penalty or bonus of a year is at most this share of the fee
 
 
-def checked(entered: Mapping[str, Any]) -> dict[str, float | None]:
+def checked(entered: Mapping[str, Any], blank_is_default: bool = False) -> dict[str, float | None]:
     """The entered assumptions checked by name, kind and bounds; InvalidInput names the field.
 
     None removes an entry (back to the default), except for the assumptions the case cannot do
-    without (``REQUIRED``), which must be numbers.
+    without (``REQUIRED``), which must be numbers when sent as None through the API; a page's
+    empty field (``blank_is_default``) means the default for every assumption.
     """
     out: dict[str, float | None] = {}
     for name, value in entered.items():
@@ -251,7 +252,7 @@ def checked(entered: Mapping[str, Any]) -> dict[str, float | None]:
         if spec is None:
             raise InvalidInput(f"{name}: not an assumption of a value case")
         if value is None:
-            if name in REQUIRED:
+            if name in REQUIRED and not blank_is_default:
                 raise InvalidInput(f"{name}: {spec.label.lower()} is needed; enter a number")
             out[name] = None
             continue

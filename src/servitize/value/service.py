@@ -286,13 +286,21 @@ def cases(
 
 
 def edit_assumptions(
-    ctx: Context, case_id: int, changes: Mapping[str, float | None], version: int | None = None
+    ctx: Context,
+    case_id: int,
+    changes: Mapping[str, float | None],
+    version: int | None = None,
+    *,
+    blank_is_default: bool = False,
 ) -> ValueCase:
-    """Change some assumptions (None: back to the default); each change is kept as an edit."""
+    """Change some assumptions (None: back to the default); each change is kept as an edit.
+
+    Through the API a None for an assumption the case needs (cost per hour, discount rate,
+    years) is refused; a page's empty field (``blank_is_default``) means its default."""
     require(ctx.user, "value_case.edit")
     value_case = visible_case(ctx, case_id)
     check_version(version, value_case.version, "this value case")
-    good = checked(changes)
+    good = checked(changes, blank_is_default)
     current = dict(value_case.assumptions or {})
     edits = []
     for name, after in good.items():

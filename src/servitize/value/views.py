@@ -203,7 +203,7 @@ def edit_assumptions_page(
     def change() -> ValueCase:
         changes = {a.name: typed(a.name, values.get(a.name, "")) for a in ASSUMPTIONS}
         version = _id(values.get("version", ""), "version")
-        return service.edit_assumptions(ctx, case_id, changes, version)
+        return service.edit_assumptions(ctx, case_id, changes, version, blank_is_default=True)
 
     def done(c: ValueCase) -> Response:
         if not is_htmx(request):
