@@ -162,6 +162,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         pages=True,
         templates=True,
         cli=True,
+        imports=True,
         commands=(
             Command("billing", "Billing lines per contract and month."),
             Command("quotes", "Quotes and what they sold."),

@@ -197,3 +197,85 @@ def test_only_admins_bill(session: Session) -> None:
     ctx = Context(session, b.user(session, role="sales_manager"), Settings(), NOW)
     with pytest.raises(PermissionDenied):
         billing.run(ctx, "2026-03", no_meter, no_settlement)
+
+
+def test_the_set_based_run_writes_what_it_returns_with_ids_and_evidence(
+    session: Session, admin_ctx
+) -> None:  # type: ignore[no-untyped-def]
+    acc = b.account(session)
+    # a name with a tab, a line break, a backslash and an accent: the bulk write keeps it as is
+    odd = contract(session, acc, fee_cents=31_000, name="Pumpe\tNord\nA\\B é")
+    yearly = contract(session, acc, fee_cents=120_000, period="year", kind="licence")
+    ended = contract(
+        session, acc, fee_cents=9_999, start_on=date(2025, 1, 1), end_on=date(2026, 1, 1)
+    )
+    terms = {"metric": "operating hour", "tiers": [{"up_to": None, "unit_cents": 100}]}
+    hours = contract(session, acc, kind="usage", fee_cents=0, terms=terms, name="Hours")
+    pump = b.asset(session, acc)
+    session.add(ContractAsset(contract_id=hours.id, asset_id=pump.id))
+    session.flush()
+
+    def meter(c, asset_ids, span):  # type: ignore[no-untyped-def]
+        assert asset_ids == [pump.id]
+        return billing.Metered(D("12.5"), True, {"operating_hours": {"ü\\x": 12.5}})
+
+    run = billing.run(admin_ctx, "2026-09", meter, no_settlement)
+    # September: 310.00 a month in full; 1,200.00 a year = 100.00 a month; ended in January:
+    # nothing; 12.5 h × 1.00 = 12.50
+    assert lines(run, odd) == [("fee", 31_000)]
+    assert lines(run, yearly) == [("fee", 10_000)]
+    assert lines(run, ended) == []
+    assert lines(run, hours) == [("usage", 1_250)]
+    stored = {
+        ln.id: ln
+        for ln in session.scalars(select(BillingLine).where(BillingLine.period == "2026-09"))
+    }
+    assert len(stored) == len(run.written) == 3
+    for ln in run.written:
+        row = stored[ln.id]  # every returned line carries the id of its stored row
+        assert (row.key, row.amount_cents, row.description, row.kind, row.billable) == (
+            ln.key,
+            ln.amount_cents,
+            ln.description,
+            ln.kind,
+            ln.billable,
+        )
+        assert row.evidence == ln.evidence
+    fee = next(ln for ln in run.written if ln.contract_id == odd.id)
+    assert stored[fee.id].description.startswith("Pumpe\tNord\nA\\B é (")
+    usage = next(ln for ln in run.written if ln.contract_id == hours.id)
+    assert stored[usage.id].quantity == D("12.5")
+    assert stored[usage.id].evidence == {"operating_hours": {"ü\\x": 12.5}}
+    # the fee line's evidence: 31,000 a month, first contract year, 30 of 30 days
+    assert stored[fee.id].evidence == {
+        "fee_per_period_cents": 31_000,
+        "period": "month",
+        "contract_year": 1,
+        "days": 30,
+        "days_in_month": 30,
+    }
+
+    again = billing.run(admin_ctx, "2026-09", meter, no_settlement)
+    assert (again.written, again.already) == ([], 3)
+
+
+def test_a_correction_after_a_set_based_run_is_a_new_line(session: Session, admin_ctx) -> None:  # type: ignore[no-untyped-def]
+    acc = b.account(session)
+    c = contract(session, acc, fee_cents=5_000, start_on=date(2026, 5, 16))
+    run = billing.run(admin_ctx, "2026-05", no_meter, no_settlement)
+    # from 16 May: 16 of 31 days of 50.00 = 25.806… → 25.81
+    assert lines(run, c) == [("fee", 2_581)]
+    billing.close(admin_ctx, "2026-05")
+    first = billing.correct(admin_ctx, run.written[0].id, -81, "round to the day", "2026-06")
+    second = billing.correct(admin_ctx, run.written[0].id, 10, "one more", "2026-06")
+    assert (first.key, second.key) == (
+        f"correction:{run.written[0].id}:1",
+        f"correction:{run.written[0].id}:2",
+    )
+    june = billing.run(admin_ctx, "2026-06", no_meter, no_settlement)
+    # June in full: 50.00; the corrections stay lines of their own
+    assert lines(june, c) == [("fee", 5_000)]
+    total = session.scalar(
+        select(func.sum(BillingLine.amount_cents)).where(BillingLine.contract_id == c.id)
+    )
+    assert total == 2_581 - 81 + 10 + 5_000

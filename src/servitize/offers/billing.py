@@ -12,20 +12,27 @@
 Idempotent: each line has a key (contract, month, what); a re-run writes only what is missing,
 so it changes nothing when nothing changed. A closed month is locked: a correction is a new line
 in an open month. An open or future month cannot be billed.
+
+Set-based: a run reads the month's contracts, their changes, machines and the keys already
+written in a few bulk queries (plain rows, ``BilledContract``, not one ORM object per contract),
+computes each contract's lines with the pure rules below, and writes the new lines in one go
+(``billing_repository``). The meter reads every usage contract's machines in one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.installed_base.access import require
 from servitize.kit.money import from_cents
 from servitize.kit.money import whole_cents as cents
+from servitize.offers import billing_repository as bills
 from servitize.offers import repository as repo
 from servitize.offers import rules
 from servitize.offers.acceptance import line_one_time
@@ -33,13 +40,58 @@ from servitize.offers.models import (
     BillingLine,
     BillingPeriod,
     Contract,
-    ContractChange,
     ContractKind,
 )
 from servitize.offers.price_models import Period, RevenueModel, Usage, indexed_fee
 from servitize.offers.proration import Span, month_span
 from servitize.trust import audit
 from servitize.trust.context import Context
+
+
+class ContractChangeLike(Protocol):
+    """What the fee rules read of a contract change (a ``ContractChange`` or a ``Change``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def effective_on(self) -> date: ...
+    @property
+    def fee_before_cents(self) -> int | None: ...
+    @property
+    def fee_after_cents(self) -> int | None: ...
+
+
+class Change(NamedTuple):
+    """A contract change as a run reads it: one plain row."""
+
+    kind: str
+    effective_on: date
+    fee_before_cents: int | None
+    fee_after_cents: int | None
+
+
+@dataclass(slots=True)
+class BilledContract:
+    """A contract as a run reads it: the fields the rules and the readers need, one plain row
+    (terms only for usage contracts, the only ones whose terms a run reads)."""
+
+    id: int
+    number: str
+    account_id: int
+    kind: str
+    name: str
+    currency: str
+    fee_cents: int
+    period: str
+    start_on: date
+    end_on: date | None
+    indexation_pct: Decimal
+    availability_contract_id: int | None
+    terms: dict[str, Any] = field(default_factory=dict)
+
+
+# What a run hands the rules and the readers: a plain row in a run, a record anywhere else.
+Billed = BilledContract | Contract
 
 
 @dataclass(frozen=True)
@@ -61,7 +113,7 @@ class Settled:
 
 
 # The edges hand these in: telemetry-backed readers in production, plain functions in tests.
-MeterReader = Callable[[Contract, list[int], Span], Metered]
+MeterReader = Callable[[Billed, list[int], Span], Metered]
 SettlementReader = Callable[[int, str], Settled | None]
 
 
@@ -119,7 +171,9 @@ def check_billable_month(period: str, today: date) -> Span:
     return span
 
 
-def active_spans(contract: Contract, changes: list[ContractChange], month: Span) -> list[Span]:
+def active_spans(
+    contract: Billed, changes: Sequence[ContractChangeLike], month: Span
+) -> list[Span]:
     """The days of the month the contract ran and was not suspended."""
     start = max(contract.start_on, month.start)
     end = min(contract.end_on or month.end, month.end)
@@ -151,7 +205,7 @@ def active_spans(contract: Contract, changes: list[ContractChange], month: Span)
 
 
 def fee_segments(
-    contract: Contract, changes: list[ContractChange], span: Span
+    contract: Billed, changes: Sequence[ContractChangeLike], span: Span
 ) -> list[tuple[Span, int]]:
     """The fee (per period) in force over parts of a span, from the contract's amendments."""
     amendments = [
@@ -182,7 +236,7 @@ def _divide(numerator: int, denominator: int) -> int:
     return q
 
 
-def contract_year(contract: Contract, day: date) -> int:
+def contract_year(contract: Billed, day: date) -> int:
     """Full contract years between the start and ``day`` (0 in the first year)."""
     years = day.year - contract.start_on.year
     if (day.month, day.day) < (contract.start_on.month, contract.start_on.day):
@@ -192,7 +246,7 @@ def contract_year(contract: Contract, day: date) -> int:
 
 def _line(
     ctx: Context,
-    contract: Contract | None,
+    contract: Billed | None,
     period: str,
     key: str,
     kind: str,
@@ -222,10 +276,20 @@ def _line(
     )
 
 
+@lru_cache(maxsize=4096)
+def _day(day: date, with_year: bool) -> str:
+    return day.strftime("%d %b %Y" if with_year else "%d %b")
+
+
+@lru_cache(maxsize=8)
+def _months(period: str) -> int:
+    return Period(period).months
+
+
 def contract_lines(
     ctx: Context,
-    contract: Contract,
-    changes: list[ContractChange],
+    contract: Billed,
+    changes: Sequence[ContractChangeLike],
     asset_ids: list[int],
     period: str,
     month: Span,
@@ -243,7 +307,7 @@ def contract_lines(
                     indexed_fee(fee, Decimal(contract.indexation_pct), years) if years else fee
                 )
                 # whole cents: exact integer division rounded half to even (as ``cents``)
-                monthly = _divide(indexed, Period(contract.period).months)
+                monthly = _divide(indexed, _months(contract.period))
                 amount = _divide(monthly * part.days, month.days)
                 out.append(
                     _line(
@@ -252,14 +316,14 @@ def contract_lines(
                         period,
                         f"{contract.id}:{period}:fee:{part.start.isoformat()}",
                         "fee",
-                        f"{contract.name} ({contract.number}) {part.start:%d %b}–"
-                        f"{part.end - timedelta(days=1):%d %b %Y}",
+                        f"{contract.name} ({contract.number}) {_day(part.start, False)}–"
+                        f"{_day(part.end - timedelta(days=1), True)}",
                         amount,
                         contract.currency,
                         contract.account_id,
                         {
                             "fee_per_period_cents": indexed,
-                            "period": Period(contract.period).value,
+                            "period": str(contract.period),
                             "contract_year": years + 1,
                             "days": part.days,
                             "days_in_month": month.days,
@@ -346,18 +410,22 @@ def run(
         repo.add(ctx.session, state)
     have = repo.existing_keys(ctx.session, period)
     result = RunResult(period)
-    contracts = repo.billable_contracts(ctx.session, month.start, month.end)
+    contracts = month_contracts(ctx, month)
     result.contracts = len(contracts)
-    changes = repo.changes_in(ctx.session, month.start, month.end)
-    assets = repo.assets_in(ctx.session, month.start, month.end)
+    changes = month_changes(ctx, month)
+    assets: dict[int, list[int]] = {}
+    for cid, aid in bills.machine_rows(ctx.session, month.start, month.end):
+        assets.setdefault(cid, []).append(aid)
     new: list[NewLine] = []
+    none: list[Change] = []
+    total = len(contracts)
     for done, contract in enumerate(contracts, 1):
-        if progress is not None and (done % 1000 == 0 or done == len(contracts)):
-            progress(done, len(contracts))
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress(done, total)
         for line in contract_lines(
             ctx,
             contract,
-            changes.get(contract.id, []),
+            changes.get(contract.id, none),
             assets.get(contract.id, []),
             period,
             month,
@@ -395,7 +463,7 @@ def run(
                 quote_id=quote.id,
             )
         )
-    repo.insert_lines(ctx.session, new, period)
+    bills.insert_lines(ctx.session, new)
     result.written = new
     state.last_run_at = ctx.now
     ctx.session.flush()
@@ -408,6 +476,23 @@ def run(
         after={"period": period, "written": len(new), "already": result.already},
     )
     return result
+
+
+def month_contracts(ctx: Context, month: Span) -> list[BilledContract]:
+    """The contracts active in the month, as plain rows, with the terms of the usage ones."""
+    terms = bills.usage_terms(ctx.session, month.start, month.end)
+    return [
+        BilledContract(*row, terms=terms.get(row[0], {}))  # type: ignore[misc]
+        for row in bills.contract_rows(ctx.session, month.start, month.end)
+    ]
+
+
+def month_changes(ctx: Context, month: Span) -> dict[int, list[Change]]:
+    """The changes of the month's contracts, per contract, oldest first."""
+    out: dict[int, list[Change]] = {}
+    for cid, kind, on, before, after in bills.change_rows(ctx.session, month.start, month.end):
+        out.setdefault(cid, []).append(Change(kind, on, before, after))
+    return out
 
 
 def close(ctx: Context, period: str) -> BillingPeriod:

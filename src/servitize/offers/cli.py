@@ -27,8 +27,11 @@ AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (defa
 Json = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``servitize billing`` and ``servitize quotes``."""
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    """Add ``servitize billing``, ``servitize quotes`` and ``servitize import meter-readings``."""
+    from servitize.offers import readings_cli
+
+    readings_cli.register(import_app)
     billing_app = typer.Typer(no_args_is_help=True, help="Billing lines per contract and month.")
     app.add_typer(billing_app, name="billing")
 

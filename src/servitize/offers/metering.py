@@ -4,6 +4,11 @@ settlement of an availability contract. Both read only what the customer agreed 
 Usage is billed under the ``billing`` purpose: the account must have an agreement that names
 ``billing`` and the ``status`` data kind (operating hours come from status events). Without it
 the run writes a "not billable: no agreement" line instead of a silent zero.
+
+A usage contract with imported meter readings (``servitize import meter-readings``) is metered
+from them instead of telemetry: closing minus opening cumulative reading of each machine, and
+billed under the contract itself (see ``offers.readings`` for the convention and the consent
+rule). The month's readings of every usage contract are read in one query.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from sqlalchemy.orm import Session
 from servitize.contracts import repository as contracts_repo
 from servitize.contracts.service import evaluate
 from servitize.installed_base import repository as ib
+from servitize.offers import readings
+from servitize.offers import readings_repository as readings_repo
 from servitize.offers import repository as offers_repo
-from servitize.offers.billing import Metered, MeterReader, Settled, SettlementReader
-from servitize.offers.models import Contract
+from servitize.offers.billing import Billed, Metered, MeterReader, Settled, SettlementReader
 from servitize.offers.proration import Span
 from servitize.telemetry import availability as av
 from servitize.telemetry.consent import consenting_accounts
@@ -30,12 +36,57 @@ def _moment(day: object) -> datetime:
     return datetime.combine(day, time(), UTC)  # type: ignore[arg-type]
 
 
+MachineReadings = dict[int, dict[int, tuple[str | None, list[tuple[datetime, Decimal]]]]]
+
+
+def month_readings(session: Session, span: Span) -> MachineReadings:
+    """Per usage contract and machine: its serial and readings up to the month's end."""
+    out: MachineReadings = {}
+    until = _moment(span.end)
+    for cid, aid, serial, at, value in readings_repo.month_readings(
+        session, span.start, span.end, until
+    ):
+        machines = out.setdefault(cid, {})
+        machines.setdefault(aid, (serial, []))[1].append((at, Decimal(value)))
+    return out
+
+
+def from_readings(
+    machines: dict[int, tuple[str | None, list[tuple[datetime, Decimal]]]], span: Span
+) -> Metered:
+    """A contract's month from its machines' imported readings (``offers.readings``)."""
+    start, end = _moment(span.start), _moment(span.end)
+    found: dict[str, dict[str, str]] = {}
+    missing: list[str] = []
+    total = Decimal(0)
+    for aid, (serial, values) in sorted(machines.items()):
+        name = serial or f"machine {aid}"
+        month = readings.month_quantity(values, start, end)
+        if month is None:
+            missing.append(name)
+            continue
+        found[name] = month.evidence()
+        total += month.quantity
+    evidence = {
+        "source": "imported meter readings",
+        "convention": readings.CONVENTION,
+        "billed_under": "the usage contract (readings sent to bill it)",
+        "readings": found,
+        "no_reading": sorted(missing),
+        "period": f"{span.start}–{span.end}",
+    }
+    return Metered(total.normalize() if found else None, True, evidence)
+
+
 def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> MeterReader:
-    """Operating hours of a contract's machines in a month, from status events.
+    """Usage of a contract's machines in a month: from its imported meter readings where it has
+    them, else operating hours from status events.
 
     The first reading of a month reads every machine the month's usage contracts cover in one
-    pass over the store (one Ibis query, not one per contract) and answers the rest from it.
+    pass over the store (one Ibis query, not one per contract), and every imported reading of
+    those contracts in one query, and answers the rest from them.
     """
+    imported: dict[tuple[object, object], MachineReadings] = {}
     cache: dict[
         tuple[object, object], tuple[set[int], dict[str, float], dict[int, tuple[int, str | None]]]
     ] = {}
@@ -69,7 +120,12 @@ def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> Me
             cache[key] = (agreed, hours, machines)
         return cache[key]
 
-    def read(contract: Contract, asset_ids: list[int], span: Span) -> Metered:
+    def read(contract: Billed, asset_ids: list[int], span: Span) -> Metered:
+        key = (span.start, span.end)
+        if key not in imported:
+            imported[key] = month_readings(session, span)
+        if contract.id in imported[key]:
+            return from_readings(imported[key][contract.id], span)
         agreed, hours, machines = month_hours(span)
         found = [machines[i] for i in asset_ids if i in machines]
         serials = sorted(s for acc, s in found if acc == contract.account_id and s)

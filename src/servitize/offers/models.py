@@ -244,6 +244,27 @@ class BillingLine(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class MeterReading(IdMixin, Base):
+    """A meter's cumulative reading of one machine under a usage contract, imported from a file
+    (operating hours, kWh, units produced): what a usage contract metered "from imported meter
+    readings" bills from (``offers.readings``), instead of telemetry."""
+
+    __tablename__ = "meter_reading"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "asset_id", "read_at"),
+        Index("ix_meter_reading_contract_time", "contract_id", "read_at"),
+    )
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), index=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reading: Mapped[Decimal] = mapped_column(Numeric(18, 4))  # cumulative, never decreasing
+    unit: Mapped[str] = mapped_column(String(40))  # the contract's metric
+    source: Mapped[str] = mapped_column(String(200))  # the file it came from
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[str] = mapped_column(String(120))
+
+
 __all__ = [
     "BillingLine",
     "BillingPeriod",
@@ -252,6 +273,7 @@ __all__ = [
     "ContractChange",
     "ContractKind",
     "ContractStatus",
+    "MeterReading",
     "OfferingPrice",
     "Quote",
     "QuoteKind",
