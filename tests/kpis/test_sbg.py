@@ -137,3 +137,19 @@ def test_short_history_falls_back_and_a_fitted_cohort_names_the_model():
 def test_bad_survivors_are_the_users_error(survivors):
     with pytest.raises(InvalidInput, match="survivors"):
         sbg.log_likelihood(1.0, 1.0, survivors)
+
+
+def test_survivor_counts_from_customer_histories():
+    # Five customers: two left after period 1, one after 3, two still there after 3 periods:
+    # survivors 5, 3, 3, 2.
+    assert sbg.survivor_counts([1, None, 3, 1, None], 3) == [5, 3, 3, 2]
+    with pytest.raises(InvalidInput, match="churned_after"):
+        sbg.survivor_counts([4], 3)
+
+
+def test_a_homogeneous_cohort_is_valued_like_constant_retention():
+    # Exactly 80 % renew every year (1000, 800, 640, 512): the likelihood grows as α, β grow with β/(α+β) = 0.8, and
+    # the fitted multiple comes within 0.1 % of 1.1/(1.1 - 0.8) = 3.6667.
+    value = sbg.cohort_value([1000, 800, 640, 512], 0.1)
+    assert value.method == sbg.SBG
+    assert value.multiple() == pytest.approx(1.1 / 0.3, rel=1e-3)

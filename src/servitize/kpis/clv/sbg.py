@@ -161,6 +161,18 @@ def margin_multiple(retention_rate: float, discount: float, horizon: int | None 
     return float(np.sum(ratio ** np.arange(horizon, dtype=np.float64)))
 
 
+def survivor_counts(churned_after: Sequence[int | None], periods: int) -> list[int]:
+    """A cohort's survivors at the end of periods 0..periods from each customer's history:
+    the period after which they left (1..periods), or None for a customer still there."""
+    if periods < 1:
+        raise InvalidInput("periods must be at least 1")
+    left = [k for k in churned_after if k is not None]
+    if any(not 1 <= k <= periods for k in left):
+        raise InvalidInput(f"churned_after must lie between 1 and {periods} or be empty")
+    lost = np.bincount(np.asarray(left, dtype=np.int64), minlength=periods + 1)
+    return [len(churned_after) - int(n) for n in np.cumsum(lost)]
+
+
 def pooled_retention(survivors: Sequence[int]) -> float:
     """The cohort's observed retention over all its periods: renewals over chances to renew."""
     counts = _checked(survivors)
