@@ -183,3 +183,30 @@ def test_the_command_prints_the_same_case(tmp_path, monkeypatch) -> None:  # typ
     assert _written(5_565_00) in _pdf_text(pdf.read_bytes())
     bad = run(app, ["value-case", number, "--assume", "years=-2", "--json"])
     assert bad.exit_code == 2 and "years" in bad.stdout
+
+
+def test_the_360_and_the_opportunity_link_the_case(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from servitize.sales.models import Opportunity
+
+    w = build(session)
+    auth = _auth(session, w.owner)
+    page = app_client.get(f"/accounts/{w.account.id}", headers=auth)
+    assert f"/value-cases/new?account_id={w.account.id}" in page.text
+    opp = Opportunity(account_id=w.account.id, title="Full service", owner_id=w.owner.id, phase=2)
+    session.add(opp)
+    session.flush()
+    page = app_client.get(f"/opportunities/{opp.id}", headers=auth)
+    assert page.status_code == 200
+    link = f"/value-cases/new?account_id={w.account.id}&amp;opportunity_id={opp.id}"
+    assert link in page.text
+    new = app_client.get(link.replace("&amp;", "&"), headers=auth)
+    assert new.status_code == 200 and w.machines[0].serial in new.text
+    made = app_client.post(
+        "/value-cases",
+        data={"account_id": str(w.account.id), "opportunity_id": str(opp.id)},
+        headers=auth,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    listed = app_client.get(f"/api/v1/value-cases?opportunity_id={opp.id}", headers=auth).json()
+    assert [c["machines"] for c in listed] == [2]
