@@ -431,3 +431,33 @@ def test_formula_bad_input_names_the_field(session: Session, world, fleet_monito
             ),
         )
     assert quotes.read(c, q).lines == []
+
+
+def test_an_availability_line_is_stored_on_both_databases(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    # "availability_contract" has 21 characters: PostgreSQL once refused it in a 16-character
+    # column (SQLite never checks a length)
+    uptime = b.offering(
+        session,
+        name="Uptime contract",
+        shell="service",
+        family="availability_contract",
+        revenue_model="availability_contract",
+        list_price_cents=650_000,
+    )
+    session.add(
+        OfferingPrice(
+            offering_id=uptime.id,
+            model="availability_contract",
+            terms={"period": "year", "minimum_term_months": 36},
+        )
+    )
+    session.flush()
+    q = _budget_quote(session, world, kind="fixed")
+    quotes.add_line(ctx(session, world["owner"]), q.id, LineIn(offering=uptime.external_id))
+    line = quotes.read(ctx(session, world["owner"]), q).lines[0]
+    # 6,500 a year over 36 months: 19,500.00
+    assert (line.revenue_model, line.price) == (
+        "availability_contract",
+        "6,500 EUR / year, 36 months, 3 months' notice",
+    )
+    assert quotes.read(ctx(session, world["owner"]), q).totals.contract_value == D("19500.00")

@@ -71,7 +71,7 @@ class OfferingPrice(IdMixin, TimestampMixin, Base):
     __tablename__ = "offering_price"
 
     offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"), unique=True)
-    model: Mapped[RevenueModel] = mapped_column(StringEnum(RevenueModel, 16))
+    model: Mapped[RevenueModel] = mapped_column(StringEnum(RevenueModel, 24))
     # The model's terms: period, minimum_term_months, notice_months, indexation_pct (subscription),
     # metric, tiers, included_quantity, minimum_fee_cents (usage), per_project (licence), rates.
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -130,7 +130,7 @@ class QuoteLine(IdMixin, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"))
     name: Mapped[str] = mapped_column(String(200))
-    model: Mapped[RevenueModel] = mapped_column(StringEnum(RevenueModel, 16))
+    model: Mapped[RevenueModel] = mapped_column(StringEnum(RevenueModel, 24))
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)  # per unit (per period if recurring)
     quantity: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(1))

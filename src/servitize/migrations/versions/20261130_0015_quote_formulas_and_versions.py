@@ -23,8 +23,16 @@ def upgrade() -> None:
     # the computation as its evidence (None: a catalogue or typed price).
     with op.batch_alter_table("quote_line") as batch:
         batch.add_column(sa.Column("formula", sa.JSON(), nullable=True))
+        # "availability_contract" has 21 characters: the revenue model's column held 16, which
+        # PostgreSQL refused for every availability line and price term (SQLite never checks).
+        batch.alter_column("model", existing_type=sa.String(length=16), type_=sa.String(length=24))
+    with op.batch_alter_table("offering_price") as batch:
+        batch.alter_column("model", existing_type=sa.String(length=16), type_=sa.String(length=24))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("offering_price") as batch:
+        batch.alter_column("model", existing_type=sa.String(length=24), type_=sa.String(length=16))
     with op.batch_alter_table("quote_line") as batch:
+        batch.alter_column("model", existing_type=sa.String(length=24), type_=sa.String(length=16))
         batch.drop_column("formula")
