@@ -180,6 +180,8 @@ def active_spans(
     if end <= start:
         return []
     spans = [Span(start, end)]
+    if not changes:  # most contracts: the whole span, nothing to cut
+        return spans
     suspended_from: date | None = None
     pauses: list[Span] = []
     for ch in changes:
@@ -208,6 +210,8 @@ def fee_segments(
     contract: Billed, changes: Sequence[ContractChangeLike], span: Span
 ) -> list[tuple[Span, int]]:
     """The fee (per period) in force over parts of a span, from the contract's amendments."""
+    if not changes:  # most contracts: one fee over the whole span
+        return [(span, contract.fee_cents)] if span.days > 0 else []
     amendments = [
         c for c in changes if c.kind in {"amend", "index"} and c.fee_after_cents is not None
     ]
@@ -281,6 +285,11 @@ def _day(day: date, with_year: bool) -> str:
     return day.strftime("%d %b %Y" if with_year else "%d %b")
 
 
+@lru_cache(maxsize=4096)
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
 @lru_cache(maxsize=8)
 def _months(period: str) -> int:
     return Period(period).months
@@ -303,9 +312,8 @@ def contract_lines(
         for span in spans:
             for part, fee in fee_segments(contract, changes, span):
                 years = contract_year(contract, part.start)
-                indexed = (
-                    indexed_fee(fee, Decimal(contract.indexation_pct), years) if years else fee
-                )
+                pct = contract.indexation_pct
+                indexed = indexed_fee(fee, Decimal(pct), years) if years and pct else fee
                 # whole cents: exact integer division rounded half to even (as ``cents``)
                 monthly = _divide(indexed, _months(contract.period))
                 amount = _divide(monthly * part.days, month.days)
@@ -314,7 +322,7 @@ def contract_lines(
                         ctx,
                         contract,
                         period,
-                        f"{contract.id}:{period}:fee:{part.start.isoformat()}",
+                        f"{contract.id}:{period}:fee:{_iso(part.start)}",
                         "fee",
                         f"{contract.name} ({contract.number}) {_day(part.start, False)}–"
                         f"{_day(part.end - timedelta(days=1), True)}",
