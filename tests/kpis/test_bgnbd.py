@@ -151,3 +151,23 @@ def test_bad_summaries_are_the_users_error():
         bgnbd.log_likelihood(CDNOW, [0], [1.0], [4.0])
     with pytest.raises(InvalidInput, match="repeat purchases"):
         bgnbd.fit([0, 0], [0.0, 0.0], [3.0, 4.0], period="week")
+
+
+def test_nearly_fixed_dropout_uses_the_printed_form():
+    # a, b in the thousands (p ≈ 0.23 for everyone): the transformed series fails, the printed
+    # form does not, and the answer is the printed form's.
+    params = bgnbd.BgNbdParams(r=0.86, alpha=8.9, a=31_489.0, b=106_669.0)
+    for x, t_x, T in [(3, 7.76, 11.9), (0, 0.0, 12.05), (1, 22.6, 51.97)]:
+        got = bgnbd.conditional_expected_purchases(params, 52.0, x, t_x, T)
+        assert got == pytest.approx(_paper_conditional(params, 52.0, x, t_x, T), rel=1e-9)
+
+
+def test_a_population_without_heterogeneity_is_refused_with_the_reason():
+    # Everyone buys at one Poisson rate and nobody drops out: the likelihood keeps rising as
+    # r and alpha grow together (the gamma mixture tends to one rate), so there is no fit.
+    rng = np.random.default_rng(5)
+    T = rng.uniform(10, 52, 3000)
+    x = rng.poisson(0.05 * T).astype(float)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1.0), 0.0)
+    with pytest.raises(InvalidInput, match="ran off toward infinity"):
+        bgnbd.fit(x, t_x, T, period="week")

@@ -182,6 +182,16 @@ def build(session: Session) -> World:
 
 
 # One request per action: (method, path, json) for the acting user; ``own`` picks their record.
+_KPI_SPEND = {
+    "external_id": "FAIR-1",
+    "kind": "trade_fair",
+    "name": "Trade fair",
+    "channel": "sales_rep",
+    "start_on": "2026-03-01",
+    "end_on": "2026-03-03",
+    "amount": "12000.00",
+    "currency": "EUR",
+}
 Request = tuple[str, str, dict[str, Any] | None]
 
 
@@ -439,6 +449,17 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"action": "renew", "on": "2026-12-01", "months": 12},
     ),
     "billing.run": lambda w, u, own: ("POST", "/api/v1/billing/runs", {"period": "2026-01"}),
+    "kpis.view": lambda w, u, own: (
+        "GET",
+        f"/api/v1/kpis/cac?owner_id={u.id if own else w.other_owner.id}",
+        None,
+    ),
+    "effort.record": lambda w, u, own: (
+        "POST",
+        "/api/v1/kpis/effort",
+        {"visit_id": w.visit(w.tech), "day": "2026-01-15", "hours": "1.5"},
+    ),
+    "spend.record": lambda w, u, own: ("POST", "/api/v1/kpis/spend", _KPI_SPEND),
     "value_case.create": lambda w, u, own: (
         "POST",
         "/api/v1/value-cases",
@@ -686,6 +707,19 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         {"action": "renew", "on": "2026-12-01", "months": 12},
     )
     api[("POST", "/api/v1/billing/runs")] = ("POST", "/api/v1/billing/runs", {"period": "2026-01"})
+    kpi_effort = {"visit_id": visit, "day": "2026-01-15", "hours": "1"}
+    api[("POST", "/api/v1/kpis/effort")] = ("POST", "/api/v1/kpis/effort", kpi_effort)
+    api[("POST", "/api/v1/kpis/spend")] = ("POST", "/api/v1/kpis/spend", _KPI_SPEND)
+    api[("POST", "/api/v1/kpis/spend/import")] = (
+        "POST",
+        "/api/v1/kpis/spend/import",
+        {"kind": "spend", "csv": "external_id,kind\n"},
+    )
+    api[("PUT", "/api/v1/kpis/cost-rates")] = (
+        "PUT",
+        "/api/v1/kpis/cost-rates",
+        {"role": "technician", "valid_from": "2026-01-01", "per_hour": "60"},
+    )
     api[("POST", "/api/v1/billing/periods/{period}/close")] = (
         "POST",
         "/api/v1/billing/periods/2026-01/close",
@@ -785,6 +819,11 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     form[("POST", p + "/{opportunity_id}/handover")] = (f"{p}/{oid}/handover", {})
     form[("POST", p + "/{opportunity_id}/survey")] = (f"{p}/{won}/survey", {})
     form[("POST", "/quotes")] = ("/quotes", {"account_id": w.account_id, "title": "Retrofit"})
+    form[("POST", "/kpis/effort")] = (
+        "/kpis/effort",
+        {"subject": "visit", "subject_id": str(visit), "day": "2026-01-15", "hours": "1"},
+    )
+    form[("POST", "/kpis/spend/import")] = ("/kpis/spend/import", {"kind": "spend"})
     form[("POST", "/quotes/{quote_id}/lines")] = (
         f"/quotes/{q}/lines",
         {"offering": w.offering.external_id},

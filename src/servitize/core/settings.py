@@ -219,6 +219,11 @@ class KpiSettings(BaseSettings):
     discount_rate_pct: float = Field(default=10.0, gt=-100)
     # The horizon of customer lifetime value, in months.
     clv_horizon_months: int = Field(default=60, ge=1, le=600)
+    # Gross margin (percent) of non-contractual orders (spare parts, time and material), whose
+    # cost the order does not carry: CLV values their margin at this share of revenue.
+    order_margin_pct: float = Field(default=30.0, ge=0, le=100)
+    # Fewest customers in a cohort for its retention curve to be drawn.
+    min_cohort: int = Field(default=3, ge=1, le=10_000)
 
 
 class Settings(BaseSettings):

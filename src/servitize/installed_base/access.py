@@ -168,6 +168,21 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         _cells(admin=YES, sales_manager=YES, service_manager=YES),
     ),
     "billing.run": ("run billing for a month, or close a billed month", _cells(admin=YES)),
+    # Account owners see the measures of the accounts they own; technicians see none.
+    "kpis.view": (
+        "see the measures of the sales organisation (CAC, CLV, MRR, the scorecard)",
+        _cells(
+            admin=YES, sales_manager=YES, service_manager=YES, analyst=YES, account_owner=OWN
+        ),
+    ),
+    "effort.record": (
+        "record hours spent on an activity, a visit or a lead",
+        _cells(**_WRITERS),
+    ),
+    "spend.record": (
+        "record or import campaign, trade fair and commission spend, and cost rates",
+        _cells(admin=YES, sales_manager=YES),
+    ),
     "value_case.create": ("open a value case for an account's machines", _cells(**_SELLERS)),
     "value_case.edit": ("change a value case's assumptions", _cells(**_SELLERS)),
 }

@@ -21,6 +21,14 @@ from servitize.core.errors import InvalidInput
 
 Floats = NDArray[np.float64]
 
+# Parameters are searched in log space within e^-12 .. e^12 of their start. A fit that ends
+# beyond e^±9 (8,000 times its start) has run toward a maximum at infinity (a population
+# without heterogeneity in rate or dropout: the Poisson or the fixed-p limit, where the
+# likelihood is flat and the forecasts lose their precision): it is refused, with the reason.
+LOG_BOUND = 12.0
+RUNAWAY = 9.0
+_OPTIONS = {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000}
+
 
 @dataclass(frozen=True)
 class BgNbdParams:
@@ -172,7 +180,19 @@ def fit(
         # alpha is searched as alpha/scale; the gradient in its log is the same.
         return -total / customers, -grad / customers
 
-    best = minimize(negative, np.zeros(4), jac=True, method="BFGS", options={"gtol": 1e-9})
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * 4
+    with np.errstate(over="ignore", under="ignore"):
+        best = minimize(
+            negative, np.zeros(4), jac=True, method="L-BFGS-B", bounds=bounds, options=_OPTIONS
+        )
+    edge = [name for name, v in zip(("r", "alpha", "a", "b"), best.x, strict=True)
+            if abs(v) > RUNAWAY]  # fmt: skip
+    if edge or not np.isfinite(best.fun):
+        raise InvalidInput(
+            f"the purchase model has no finite fit on these {customers} customers "
+            f"({', '.join(edge) or 'no optimum'} ran off toward infinity): they buy too "
+            "much alike, or too few of them, to tell the mixture apart"
+        )
     r, alpha, a, b = (float(v) for v in np.exp(best.x))
     params = BgNbdParams(r, alpha * scale, a, b)
     return BgNbdFit(params, log_likelihood(params, xs, txs, Ts, w), customers, period)
@@ -205,17 +225,30 @@ def _dropout_odds(params: BgNbdParams, xs: Floats, txs: Floats, Ts: Floats) -> F
 def conditional_expected_purchases(
     params: BgNbdParams, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
 ) -> Floats:
-    """E[Y(t) | x, t_x, T]: purchases in the next t periods after T (FHL 2005 eq. 10).
-
-    The paper's ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; z), z = t/(α+T+t), is
-    evaluated as ((α+T)/(α+T+t))^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z) (Pfaff's
-    transformation applied twice): the power no longer underflows while the series overflows
-    for heavy buyers, and only the third parameter grows with x, which speeds the series up.
-    """
+    """E[Y(t) | x, t_x, T]: purchases in the next t periods after T (FHL 2005 eq. 10)."""
     xs, txs, Ts = _arrays(x, t_x, T)
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    ts = np.asarray(t, dtype=np.float64)
-    z = ts / (alpha + Ts + ts)
-    tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + xs - 1.0, z)
-    head = (a + b + xs - 1.0) / (a - 1.0)
+    head = (params.a + params.b + xs - 1.0) / (params.a - 1.0)
+    tail = tail_factor(params, np.asarray(t, dtype=np.float64), xs, Ts)
     return np.asarray(head * (1.0 - tail) / (1.0 + _dropout_odds(params, xs, txs, Ts)))
+
+
+def tail_factor(params: BgNbdParams, t: Floats | float, xs: Floats, Ts: Floats) -> Floats:
+    """((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; z), z = t/(α+T+t), of eq. 10.
+
+    Evaluated first as ((α+T)/(α+T+t))^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z) (Pfaff's
+    transformation applied twice): the printed power underflows while its series overflows
+    for heavy buyers, and here only the third parameter grows with x. Where that fails (a in
+    the thousands: dropout nearly the same for everyone) the printed form is used.
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    z = t / (alpha + Ts + t)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        tail = np.asarray(
+            (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + xs - 1.0, z)
+        )
+        failed = ~np.isfinite(tail)
+        if failed.any():
+            zf = np.broadcast_to(z, tail.shape)[failed]
+            xf = np.broadcast_to(xs, tail.shape)[failed]
+            tail[failed] = (1.0 - zf) ** (r + xf) * hyp2f1(r + xf, b + xf, a + b + xf - 1.0, zf)
+    return tail

@@ -104,7 +104,18 @@ def fit(x: ArrayLike, mean_value: ArrayLike) -> GammaGammaFit:
         grad = np.array([p * dp, q * dq, g * dg])
         return -float(total) / n, -grad / n
 
-    best = minimize(negative, np.zeros(3), jac=True, method="BFGS", options={"gtol": 1e-10})
+    # Bounded in log space: a maximum at infinity (everyone's mean value alike, or each
+    # customer's purchases alike) ends at e^12, where the conditional mean is still exact
+    # enough (it tends to the population mean, or to the customer's own).
+    with np.errstate(over="ignore", under="ignore"):
+        best = minimize(
+            negative,
+            np.zeros(3),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0)] * 3,
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+        )
     p, q, g_rel = (float(v) for v in np.exp(best.x))
     params = GammaGammaParams(p, q, g_rel * scale)
     return GammaGammaFit(params, log_likelihood(params, xs, zs), int(xs.size))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import hyp2f1
 
 from servitize.core.errors import InvalidInput
 from servitize.kpis.clv import bgnbd, gamma_gamma
@@ -73,16 +72,13 @@ def score(
     xs = np.asarray(x, dtype=np.float64)
     Ts = np.asarray(T, dtype=np.float64)
     alive = bgnbd.probability_alive(purchases, xs, t_x, Ts)
-    r, alpha, a, b = purchases.r, purchases.alpha, purchases.a, purchases.b
-    # E[Y(t)] = head · alive · (1 - tail(t)) with tail as in conditional_expected_purchases.
+    a, b = purchases.a, purchases.b
+    # E[Y(t)] = head · alive · (1 - tail(t)) as in conditional_expected_purchases.
     head = (a + b + xs - 1.0) / (a - 1.0) * alive
-    c = a + b + xs - 1.0
     discounted = np.zeros_like(xs)
     previous = np.ones_like(xs)
     for i in range(1, steps + 1):
-        t = horizon * i / steps
-        z = t / (alpha + Ts + t)
-        tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+        tail = bgnbd.tail_factor(purchases, horizon * i / steps, xs, Ts)
         discounted += (previous - tail) / (1.0 + discount_per_step) ** i
         previous = tail
     value = gamma_gamma.conditional_expected_value(spend, xs, mean_value)
