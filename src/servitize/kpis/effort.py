@@ -139,3 +139,8 @@ def set_rate(
 def entries(ctx: Context, since: date, upto: date, limit: int = 200) -> list[EffortEntry]:
     """The newest effort entries on the accounts the user may see."""
     return repo.effort(ctx.session, repo.scope_of(ctx.user), upto, since, limit)
+
+
+def rates(ctx: Context) -> list[CostRate]:
+    """Every loaded cost rate, by role and day."""
+    return repo.cost_rates(ctx.session)

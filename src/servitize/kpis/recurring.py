@@ -17,7 +17,6 @@ from servitize.offers.proration import month_span
 from servitize.trust.context import Context
 
 HISTORY_MONTHS = 12  # before the window: tells a reactivation from a new customer
-MIN_COHORT = 3
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,6 @@ def recurring(ctx: Context, win: Window, owner_id: int | None = None) -> Recurri
         rules.net_revenue_retention(window_series, win.first, win.last),
         rules.logo_churn(window_series, win.first, win.last),
         rules.revenue_churn(window_series, win.first, win.last),
-        rules.cohorts(started, list(win.months), MIN_COHORT),
+        rules.cohorts(started, list(win.months), ctx.settings.kpis.min_cohort),
         window_series,
     )

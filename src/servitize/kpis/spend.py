@@ -207,3 +207,18 @@ def import_touches(ctx: Context, text: str) -> int:
 
 def amount(cents: int) -> Decimal:
     return Decimal(cents) / 100
+
+
+def listing(ctx: Context) -> list[Spend]:
+    """Every spend, oldest first."""
+    return repo.spends(ctx.session)
+
+
+def touch_counts(ctx: Context) -> dict[int, int]:
+    """How many accounts each spend reached."""
+    return repo.touch_counts(ctx.session)
+
+
+def may_import(ctx: Context) -> None:
+    """PermissionDenied unless the user may record spend (asked before a file is read)."""
+    require(ctx.user, "spend.record")
