@@ -210,3 +210,32 @@ def test_the_360_and_the_opportunity_link_the_case(session: Session, app_client)
     assert made.status_code == 303
     listed = app_client.get(f"/api/v1/value-cases?opportunity_id={opp.id}", headers=auth).json()
     assert [c["machines"] for c in listed] == [2]
+
+
+def test_the_quote_of_the_opportunity_carries_the_case(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from servitize.sales.models import Opportunity
+
+    w = build(session)
+    auth = _auth(session, w.owner)
+    opp = Opportunity(account_id=w.account.id, title="Full service", owner_id=w.owner.id, phase=3)
+    session.add(opp)
+    session.flush()
+    case = app_client.post(
+        "/api/v1/value-cases",
+        json={"account_id": w.account.id, "opportunity_id": opp.id, "assumptions": {"years": 5}},
+        headers=auth,
+    ).json()
+    quote = app_client.post(
+        "/api/v1/quotes",
+        json={"account_id": w.account.id, "opportunity_id": opp.id, "title": "Full service"},
+        headers=auth,
+    )
+    assert quote.status_code == 201, quote.text
+    page = app_client.get(f"/quotes/{quote.json()['id']}", headers=auth)
+    assert f"/value-cases/quote-panel?opportunity_id={opp.id}" in page.text
+    panel = app_client.get(f"/value-cases/quote-panel?opportunity_id={opp.id}", headers=auth)
+    assert "Value-based price: 1669.50 EUR a year" in panel.text and "<svg" in panel.text
+    assert f"/value-cases/{case['id']}" in panel.text
+    pdf = app_client.get(f"/quotes/{quote.json()['id']}.pdf", headers=auth)
+    text = _pdf_text(pdf.content)
+    assert "Your value case" in text and "Value-based price: 1669.50 EUR a year" in text

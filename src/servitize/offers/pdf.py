@@ -13,6 +13,8 @@ from fpdf import FPDF
 
 from servitize.offers.formulas import parameters_in_words
 from servitize.offers.schemas import QuoteRead
+from servitize.value.pdf import quote_section
+from servitize.value.service import ForQuote
 
 GREY = (90, 100, 110)
 
@@ -86,8 +88,9 @@ def quote_pdf(
     customer: str,
     term_titles: Mapping[str, str],
     compress: bool = True,
+    value_case: ForQuote | None = None,
 ) -> bytes:
-    """An A4 quote document for the customer."""
+    """An A4 quote document for the customer (with its opportunity's value case, if any)."""
     doc = FPDF(format="A4")
     doc.set_compression(compress)
     doc.set_auto_page_break(auto=True, margin=18)
@@ -151,6 +154,8 @@ def quote_pdf(
         doc.cell(0, 8, "Availability", border="B", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("Helvetica", "", 10)
         doc.multi_cell(0, 5, _latin(read.clause_words), new_x="LMARGIN", new_y="NEXT")
+    if value_case is not None:
+        quote_section(doc, value_case)
     doc.ln(3)
     doc.set_font("Helvetica", "B", 12)
     doc.cell(0, 8, "Totals", border="B", new_x="LMARGIN", new_y="NEXT")

@@ -46,6 +46,7 @@ from servitize.sales import repository as sales_repo
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext, settings_of
 from servitize.trust.models import User
+from servitize.value import service as value_cases
 
 router = APIRouter(include_in_schema=False)
 router.include_router(contract_views.router)  # sold contracts, billing, MRR
@@ -709,6 +710,7 @@ def _pdf_response(session: DbSession, settings: Settings, read: QuoteRead) -> Re
         company_address=settings.company_address,
         customer=account.name,
         term_titles=TERM_TITLES,
+        value_case=value_cases.quote_case(session, settings, read.opportunity_id),
     )
     name = f"quote-{read.number}-r{read.revision}.pdf"
     return Response(

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from markupsafe import Markup
 
 from servitize.value.rules import ASSUMPTIONS, MONEY, PCT
-from servitize.value.service import Report
+from servitize.value.service import ForQuote, Report
 
 GREY = (90, 100, 110)
 
@@ -167,3 +167,14 @@ def case_pdf(r: Report, company: str, compress: bool = True) -> bytes:
         doc.cell(40, 4.5, _latin(shown(v.number, spec.kind, cur)), align="R")
         doc.cell(0, 4.5, _latin(f"  {v.source}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())
+
+
+def quote_section(doc: FPDF, case: ForQuote) -> None:
+    """The value case's part of a quote document: its summary lines and its chart."""
+    doc.ln(3)
+    doc.set_font("Helvetica", "B", 12)
+    doc.cell(0, 8, "Your value case", border="B", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", "", 9)
+    for line in case.lines:
+        doc.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    _svg(doc, case.chart, 170)

@@ -7,13 +7,16 @@ case of hundreds of machines and years of history costs a handful of queries.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Case, case, func, select
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy import Case, ColumnElement, Row, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from servitize.installed_base.access import visible_account_ids
 from servitize.installed_base.models import Account, Asset, Offering, ServiceEvent, ServiceKind
 from servitize.intelligence.models import Lead
+from servitize.kit.columns import UTCDateTime
 from servitize.sales.models import Opportunity
 from servitize.telemetry.models import DowntimePeriod
 from servitize.trust.models import User
@@ -69,6 +72,16 @@ def visible_cases(
     return list(session.scalars(q.order_by(ValueCase.id.desc()).limit(limit)))
 
 
+def newest_case_of_opportunity(session: Session, opportunity_id: int) -> ValueCase | None:
+    """The newest value case opened for an opportunity."""
+    return session.scalar(
+        select(ValueCase)
+        .where(ValueCase.opportunity_id == opportunity_id)
+        .order_by(ValueCase.id.desc())
+        .limit(1)
+    )
+
+
 def edits_of(session: Session, case_id: int) -> list[ValueCaseEdit]:
     """A case's edits, oldest first."""
     return list(
@@ -98,12 +111,21 @@ def offering_by_id(session: Session, offering_id: int) -> Offering | None:
     return session.get(Offering, offering_id)
 
 
-def machines(session: Session, account_id: int, asset_ids: list[int] | None) -> list[Asset]:
-    """The account's machines with these ids (every machine of the account when None)."""
-    q = select(Asset).where(Asset.account_id == account_id)
-    if asset_ids is not None:
-        q = q.where(Asset.id.in_(asset_ids))
-    return list(session.scalars(q.order_by(Asset.id)))
+Machine = Row[int, str | None, str, str | None, date | None]
+
+
+def machines(session: Session, account_id: int, asset_ids: list[int] | None) -> list[Machine]:
+    """The account's machines with these ids (every machine of the account when None): id,
+    serial, number, model and install date (one query, no ORM objects)."""
+    rows = session.execute(
+        select(Asset.id, Asset.serial, Asset.external_id, Asset.model, Asset.install_date)
+        .where(Asset.account_id == account_id)
+        .order_by(Asset.id)
+    ).all()
+    if asset_ids is None:
+        return list(rows)
+    wanted = set(asset_ids)
+    return [r for r in rows if r.id in wanted]
 
 
 def machines_by_serial(session: Session, account_id: int, keys: list[str]) -> list[Asset]:
@@ -118,61 +140,88 @@ def machines_by_serial(session: Session, account_id: int, keys: list[str]) -> li
     )
 
 
+def _of_account(column: InstrumentedAttribute[int], account_id: int) -> ColumnElement[bool]:
+    """``column`` (an asset id) is a machine of the account: one parameter, however many."""
+    return column.in_(select(Asset.id).where(Asset.account_id == account_id))
+
+
 def service_history(
-    session: Session, asset_ids: list[int], since: date, until: date, currency: str
+    session: Session,
+    account_id: int,
+    asset_ids: list[int],
+    since: date,
+    until: date,
+    currency: str,
 ) -> tuple[int, int, float, dict[int, float]]:
     """Work orders of the machines in [since, until]: count, parts (cents, in ``currency``),
     labour hours, and the unplanned (repair) downtime hours per machine."""
     if not asset_ids:
         return 0, 0, 0.0, {}
     repair = ServiceEvent.kind == ServiceKind.repair.value
-    rows = session.execute(
-        select(
-            ServiceEvent.asset_id,
-            func.count(),
-            func.coalesce(
-                func.sum(case((ServiceEvent.currency == currency, ServiceEvent.parts_cost_cents))),
-                0,
-            ),
-            func.coalesce(func.sum(ServiceEvent.labour_hours), 0.0),
-            func.coalesce(func.sum(case((repair, ServiceEvent.downtime_hours))), 0.0),
+    wanted = set(asset_ids)
+    rows = [
+        r
+        for r in session.execute(
+            select(
+                ServiceEvent.asset_id,
+                func.count(),
+                func.coalesce(
+                    func.sum(
+                        case((ServiceEvent.currency == currency, ServiceEvent.parts_cost_cents))
+                    ),
+                    0,
+                ),
+                func.coalesce(func.sum(ServiceEvent.labour_hours), 0.0),
+                func.coalesce(func.sum(case((repair, ServiceEvent.downtime_hours))), 0.0),
+            )
+            .where(
+                _of_account(ServiceEvent.asset_id, account_id),
+                ServiceEvent.day >= since,
+                ServiceEvent.day <= until,
+            )
+            .group_by(ServiceEvent.asset_id)
         )
-        .where(
-            ServiceEvent.asset_id.in_(asset_ids),
-            ServiceEvent.day >= since,
-            ServiceEvent.day <= until,
-        )
-        .group_by(ServiceEvent.asset_id)
-    ).all()
+        if r[0] in wanted
+    ]
     count = sum(int(r[1]) for r in rows)
     parts = sum(int(r[2]) for r in rows)
     labour = sum(float(r[3]) for r in rows)
     return count, parts, labour, {int(r[0]): float(r[4]) for r in rows}
 
 
+def _hours_between(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
+    """Hours from ``start`` to ``end`` in SQL (PostgreSQL: epoch seconds; SQLite: julian days)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
 def telemetry_downtime(
-    session: Session, asset_ids: list[int], since: datetime, until: datetime
+    session: Session, account_id: int, asset_ids: list[int], since: datetime, until: datetime
 ) -> dict[int, float]:
     """Unplanned, not excluded downtime hours per machine recorded from telemetry in the span
-    (each period cut to the span)."""
+    (each period cut to the span), summed in the database."""
     if not asset_ids:
         return {}
-    out: dict[int, float] = {}
+    d = DowntimePeriod
+    postgres = session.get_bind().dialect.name == "postgresql"
+    later, earlier = (func.greatest, func.least) if postgres else (func.max, func.min)
+    since_p = sa.bindparam("since", since, type_=UTCDateTime())
+    until_p = sa.bindparam("until", until, type_=UTCDateTime())
+    hours = _hours_between(session, later(d.start, since_p), earlier(d.end, until_p))
+    wanted = set(asset_ids)
     rows = session.execute(
-        select(DowntimePeriod.asset_id, DowntimePeriod.start, DowntimePeriod.end).where(
-            DowntimePeriod.asset_id.in_(asset_ids),
-            DowntimePeriod.planned.is_(False),
-            DowntimePeriod.excluded.is_(False),
-            DowntimePeriod.end > since,
-            DowntimePeriod.start < until,
+        select(d.asset_id, func.sum(hours))
+        .where(
+            d.account_id == account_id,
+            d.planned.is_(False),
+            d.excluded.is_(False),
+            d.end > since_p,
+            d.start < until_p,
         )
+        .group_by(d.asset_id)
     )
-    for asset_id, start, end in rows:
-        start = start if start.tzinfo else start.replace(tzinfo=UTC)
-        end = end if end.tzinfo else end.replace(tzinfo=UTC)
-        hours = (min(end, until) - max(start, since)).total_seconds() / 3600
-        out[asset_id] = out.get(asset_id, 0.0) + max(hours, 0.0)
-    return out
+    return {int(a): max(float(h or 0.0), 0.0) for a, h in rows if a in wanted}
 
 
 def _band_edges(today: date, bands: int = 8) -> list[date]:

@@ -13,13 +13,16 @@ from typing import Any
 
 import numpy as np
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from servitize.core.errors import InvalidInput, NotFound
+from servitize.core.settings import Settings
 from servitize.installed_base.access import get_account, require
 from servitize.kit.money import from_cents
 from servitize.trust import audit
 from servitize.trust.context import Context
 from servitize.trust.editing import check_version
+from servitize.trust.models import User
 from servitize.value import charts, pricing, sensitivity
 from servitize.value import repository as repo
 from servitize.value.alternatives import Alternative, compare
@@ -348,12 +351,16 @@ def records_of(ctx: Context, value_case: ValueCase, months: int) -> Records:
     today = ctx.today
     since, start, end = repo.span(today, months)
     work_orders, parts, labour, service = repo.service_history(
-        ctx.session, ids, since, today, value_case.currency
+        ctx.session, value_case.account_id, ids, since, today, value_case.currency
     )
     consented = value_case.account_id in consenting_accounts(
         ctx.session, "service_offers", "status", ctx.now
     )
-    telemetry = repo.telemetry_downtime(ctx.session, ids, start, end) if consented else {}
+    telemetry = (
+        repo.telemetry_downtime(ctx.session, value_case.account_id, ids, start, end)
+        if consented
+        else {}
+    )
     downtime = {i: (service.get(i, 0.0), telemetry.get(i, 0.0) if consented else None) for i in ids}
     ages = [(today - m.install_date).days / 365.25 for m in machines if m.install_date]
     bands: dict[int, int] = {}
@@ -530,7 +537,10 @@ class ForQuote:
 
 def for_quote(ctx: Context, case_id: int) -> ForQuote:
     """The value-based price, the cumulative cash-flow chart and summary lines of a case."""
-    r = read(ctx, case_id)
+    return _for_quote(read(ctx, case_id))
+
+
+def _for_quote(r: Report) -> ForQuote:
     agreement = next(a for a in r.alternatives if a.key == "buy_agreement")
     lines = [
         f"Quantified savings: {from_cents(r.saving_cents)} {r.currency} a year "
@@ -543,6 +553,19 @@ def for_quote(ctx: Context, case_id: int) -> ForQuote:
     if agreement.payback_years is not None:
         lines.append(f"Payback: {agreement.payback_years:.1f} years")
     return ForQuote(r.case.id, r.value_price.cents or 0, r.currency, r.cumulative_chart(), lines)
+
+
+def quote_case(session: Session, settings: Settings, opportunity_id: int | None) -> ForQuote | None:
+    """What the quote of an opportunity shows of the opportunity's newest value case (None:
+    no case). For the quote's document, which its reader may already see (the user's quote
+    or the customer's signed link), so no user scope is asked here."""
+    if opportunity_id is None:
+        return None
+    found = repo.newest_case_of_opportunity(session, opportunity_id)
+    if found is None:
+        return None
+    reader = User(username="quote", full_name="Quote document", role="analyst")
+    return _for_quote(report(Context(session, reader, settings), found))
 
 
 def create_by_keys(

@@ -174,6 +174,14 @@ def create_case_page(
     )
 
 
+@router.get("/value-cases/quote-panel", response_class=HTMLResponse)
+def quote_panel(request: Request, ctx: RequestContext, opportunity_id: Id) -> HTMLResponse:
+    """What a quote page shows of its opportunity's newest value case (empty without one)."""
+    found = service.cases(ctx, opportunity_id=opportunity_id)
+    case = service.for_quote(ctx, found[0].id) if found else None
+    return render(request, "value/_quote_panel.html", {"case": case})
+
+
 @router.get("/value-cases/{case_id}.pdf")
 def case_pdf_file(ctx: RequestContext, case_id: Id) -> Response:
     """The value case as the customer reads it, as a PDF."""
