@@ -375,3 +375,52 @@ def test_irr_of_ten_years_monthly_with_a_cost_at_the_end_has_two_roots() -> None
     for rate in (low, high):
         assert abs(npf.npv(rate, amounts)) < 1e-6
     assert npf.npv(0.0, amounts) == pytest.approx(400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 10**6), st.integers(1, 10**5), st.integers(1, 40))
+def test_simple_payback_of_an_annuity_is_outlay_over_the_flow(
+    outlay: int, flow: int, periods: int
+) -> None:
+    result = payback(eur(-outlay, *[flow] * periods))
+    # closed form: the cumulative −I + A t is zero at t = I / A (linear within every period)
+    if D(outlay) / D(flow) <= periods:
+        assert result.periods is not None
+        assert abs(result.periods - D(outlay) / D(flow)) < TINY
+    else:
+        assert result.periods is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 10**6), st.integers(1, 10**5), st.integers(1, 40), st.integers(1, 3000))
+def test_discounted_payback_of_an_annuity_by_the_closed_form(
+    outlay: int, flow: int, periods: int, basis: int
+) -> None:
+    rate = basis / 10_000
+    result = payback(eur(-outlay, *[flow] * periods), D(basis) / 10_000)
+    # −I + A a(n) turns ≥ 0 first at the smallest n with a(n) ≥ I / A; within that period the
+    # time is n − 1 + (I − A a(n − 1)) / (A / (1 + r)^n)
+    crossing = next((n for n in range(1, periods + 1) if flow * annuity(rate, n) >= outlay), None)
+    if crossing is None:
+        assert result.periods is None
+        return
+    expected = (
+        crossing
+        - 1
+        + (outlay - flow * annuity(rate, crossing - 1)) / (flow / (1 + rate) ** crossing)
+    )
+    assert result.periods is not None
+    assert float(result.periods) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_irr_finds_a_root_near_minus_100_percent_after_many_periods() -> None:
+    # nothing for 40 periods, then 4, −5.4, 1.1: x^40 (1.1x² − 5.4x + 4) with x = 1/(1 + r);
+    # 1.1x² − 5.4x + 4 = 0 → x = (5.4 ± √(29.16 − 17.6)) / 2.2 = (5.4 ± 3.4) / 2.2 = 4 or 1/1.1
+    # → r = 1/4 − 1 = −75 % and r = 1.1 − 1 = 10 %
+    flows = Flows.at([(40, D(4)), (41, D("-5.4")), (42, D("1.1"))], "EUR")
+    result = irr(flows)
+    assert result.several
+    assert [round(float(r), 12) for r in result.roots] == [-0.75, 0.1]
+    # one root only: pay 1 now, get 0.25^40 back after 40 periods → (1 + r)^40 = 0.25^40, −75 %
+    single = irr(Flows.at([(0, D(-1)), (40, D("0.25") ** 40)], "EUR"))
+    assert single.value is not None and abs(single.value - D("-0.75")) < TINY

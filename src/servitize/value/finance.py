@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import Enum, StrEnum
 from itertools import pairwise
 from typing import overload
@@ -417,43 +417,49 @@ def _single_root(amounts: Sequence[Decimal]) -> Decimal | None:
     return _polish(amounts, Decimal(repr(1.0 / x - 1.0)))
 
 
-def _npv_and_slope(amounts: Sequence[Decimal], rate: Decimal) -> tuple[Decimal, Decimal]:
-    """Σ a_p v^p and its derivative in r, −v Σ p a_p v^p, with v = 1 / (1 + r)."""
+def _npv_and_slope(amounts: Sequence[Decimal], rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Σ a_p v^p, its derivative in r (−v Σ p a_p v^p) and the size of its terms Σ |a_p| v^p,
+    with v = 1 / (1 + r)."""
     v = ONE / (ONE + rate)
     value = ZERO
     weighted = ZERO
+    size = ZERO
     power = ONE
     for p, a in enumerate(amounts):
         if a:
             term = a * power
             value += term
             weighted += p * term
+            size += abs(term)
         power *= v
-    return value, -v * weighted
+    return value, -v * weighted, size
 
 
 def _polish(amounts: Sequence[Decimal], rate: Decimal) -> Decimal | None:
-    """Newton's method in Decimal from a float root; None when it does not hold as a root."""
-    r = rate
-    scale = max(abs(a) for a in amounts)
-    for _ in range(60):
+    """Newton's method in Decimal (50 digits) from a float root; None when it does not hold as
+    a root: the NPV must be below 1e-15 of the size of its terms (near r = −100 % the terms
+    grow as (1 + r)^−p, so an absolute bound would refuse true roots)."""
+    with localcontext() as context:
+        context.prec = 50
+        r = +rate
+        for _ in range(80):
+            if r <= -ONE:
+                return None
+            value, slope, _size = _npv_and_slope(amounts, r)
+            if slope == 0:
+                break
+            step = value / slope
+            if r - step <= -ONE:  # never step past −100 %: halve the way instead
+                step = (r + ONE) / 2
+            r -= step
+            if abs(step) <= Decimal("1e-40") * max(ONE, abs(r)):
+                break
         if r <= -ONE:
             return None
-        value, slope = _npv_and_slope(amounts, r)
-        if slope == 0:
-            break
-        step = value / slope
-        if r - step <= -ONE:  # never step past −100 %: halve the way instead
-            step = (r + ONE) / 2
-        r -= step
-        if abs(step) <= Decimal("1e-24") * max(ONE, abs(r)):
-            break
-    if r <= -ONE:
-        return None
-    value, _ = _npv_and_slope(amounts, r)
-    if abs(value) > scale * Decimal("1e-12"):
-        return None
-    return r
+        value, _slope, size = _npv_and_slope(amounts, r)
+        if abs(value) > size * Decimal("1e-15"):
+            return None
+    return +r
 
 
 # --- payback ----------------------------------------------------------------------------------
