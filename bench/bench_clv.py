@@ -25,6 +25,7 @@ customer's CLV must equal the reference's (relative 1e-9).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -284,6 +285,7 @@ def run(scale: str) -> dict[str, object]:
         "target_ratio_at_most": 1.5,
         "target_total_s_under": 120,
         "target_peak_mib_under": 4096,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "met": ratio <= 1.5 and measured["total_s"] < 120 and measured["peak_mib"] < 4096,
         "truth": TRUTH | {"alpha_weeks": round(TRUTH["alpha_days"] / 7, 4)},
         "truth_note": "orders carry whole days, so repeats on one day merge and t_x rounds "
