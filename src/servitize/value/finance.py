@@ -497,8 +497,7 @@ def payback(flows: Flows, rate: Decimal | None = None) -> PaybackResult:
     per_year = Decimal(length.per_year)
     if rate is not None:
         rate = _check_rate(rate, "rate")
-    steps = cumulative(flows, rate)
-    amounts = [f.amount for f in steps]
+    amounts = _running(flows, rate)
     if not amounts:
         return PaybackResult(None, None, rate, "there are no flows", length)
     if amounts[-1] < 0:
@@ -560,12 +559,20 @@ def cumulative(flows: Flows, rate: Decimal | None = None) -> Flows:
     """The running total of every period 0 … last (discounted by time zero if ``rate``)."""
     if rate is not None:
         rate = _check_rate(rate, "rate")
+    running = _running(flows, rate)
+    return Flows(
+        tuple(CashFlow(p, total) for p, total in enumerate(running)), flows.currency, flows.length
+    )
+
+
+def _running(flows: Flows, rate: Decimal | None) -> list[Decimal]:
+    """The running totals of periods 0 … last (each flow discounted p periods if ``rate``)."""
     total = ZERO
     out: list[Decimal] = []
     for p, amount in enumerate(flows.dense()):
         total += amount if rate is None else amount * _factor(rate, p)
         out.append(total)
-    return Flows.of(out, flows.currency, flows.length)
+    return out
 
 
 def converted(flows: Flows, currency: str, rates: Rates, on: date) -> Flows:
