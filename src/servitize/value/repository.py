@@ -72,6 +72,25 @@ def visible_cases(
     return list(session.scalars(q.order_by(ValueCase.id.desc()).limit(limit)))
 
 
+def any_case(session: Session) -> bool:
+    """Whether any value case exists (the demo opens its own once)."""
+    return session.scalar(select(ValueCase.id).limit(1)) is not None
+
+
+def open_opportunity_of(session: Session, account_id: int) -> int | None:
+    """An open opportunity of the account in phase 2 or 3 (the value case's moment), if any."""
+    return session.scalar(
+        select(Opportunity.id)
+        .where(
+            Opportunity.account_id == account_id,
+            Opportunity.phase.in_((2, 3)),
+            Opportunity.status == "open",
+        )
+        .order_by(Opportunity.id)
+        .limit(1)
+    )
+
+
 def newest_case_of_opportunity(session: Session, opportunity_id: int) -> ValueCase | None:
     """The newest value case opened for an opportunity."""
     return session.scalar(

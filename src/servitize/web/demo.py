@@ -15,6 +15,8 @@ from servitize.core.settings import Settings
 from servitize.demo.generate import write_demo_data
 from servitize.demo.offers import demo_offers
 from servitize.demo.offers import in_words as offers_in_words
+from servitize.demo.value import demo_value
+from servitize.demo.value import in_words as value_in_words
 from servitize.field import service as field_service
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.importing.service import import_directory
@@ -61,6 +63,7 @@ def build_demo(
                 session, settings, TelemetryStore(settings.telemetry_dir), today or date.today()
             )
             console.print(offers_in_words(offers))
+            console.print(value_in_words(demo_value(session, settings, today or date.today())))
             return logins
     finally:
         engine.dispose()
