@@ -195,7 +195,9 @@ def tornado(
 ) -> Tornado:
     """The NPV over ±``pct`` % of each assumption in ``steps`` steps, ranked by swing.
 
-    ``rate`` is the discount rate per period (``finance.rate_per_period``); or name the
+    The steps are relative: base × (1 + s), s from −pct % to +pct %, so an assumption whose
+    base value is 0 does not move (its swing is 0). ``rate`` is the discount rate per period
+    (``finance.rate_per_period``); or name the
     assumption that holds the customer's yearly rate in ``rate_assumption`` (with the period
     ``length``) so that the rate itself is varied like any other assumption.
     """
