@@ -90,10 +90,14 @@ def fit(survivors: Sequence[int]) -> SbgFit:
         alpha, beta = np.exp(log_params)
         return -log_likelihood(float(alpha), float(beta), survivors)
 
+    # Searched within e^-15 .. e^15: a cohort whose maximum lies at infinity (everyone alike:
+    # constant retention) or at 0 (some leave at once, the rest never) ends at the edge, where
+    # survival and DEL are already their limits to many digits.
     best = minimize(
         negative,
         np.zeros(2),
         method="Nelder-Mead",
+        bounds=[(-15.0, 15.0)] * 2,
         options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 4000},
     )
     alpha, beta = (float(v) for v in np.exp(best.x))
