@@ -65,6 +65,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "trust",
         api=True,
+        pages=True,
+        templates=True,
         cli=True,
         commands=(
             Command("users", "Users, roles and API tokens."),

@@ -460,6 +460,12 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"visit_id": w.visit(w.tech), "day": "2026-01-15", "hours": "1.5"},
     ),
     "spend.record": lambda w, u, own: ("POST", "/api/v1/kpis/spend", _KPI_SPEND),
+    "user.manage": lambda w, u, own: (
+        "PATCH",
+        f"/api/v1/users/{w.other_owner.id}",
+        {"territory": "south"},
+    ),
+    "audit.read": lambda w, u, own: ("GET", "/api/v1/audit/entries?entity=user", None),
     "value_case.create": lambda w, u, own: (
         "POST",
         "/api/v1/value-cases",
@@ -575,6 +581,12 @@ PUBLIC = {
 SELF_SERVICE = {
     ("DELETE", "/api/v1/tokens/{token_id}"),
     ("POST", "/admin/tokens/{token_id}/revoke"),
+    # Your own password and API tokens (trust.admin_views, trust.users_api).
+    ("POST", "/api/v1/tokens"),
+    ("PUT", "/api/v1/account/password"),
+    ("POST", "/account/password"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/{token_id}/revoke"),
 }
 
 

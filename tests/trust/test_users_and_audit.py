@@ -20,10 +20,10 @@ from tests.conftest import migrated_sqlite
 
 def test_create_user_hashes_password_and_audits(session) -> None:  # type: ignore[no-untyped-def]
     user, token = create_user(
-        session, audit.Actor("test"), "maria", "technician", "north", password="s3cret-pass"
+        session, audit.Actor("test"), "maria", "technician", "north", password="s3cret-passphrase"
     )
-    assert user.password_hash and "s3cret-pass" not in user.password_hash
-    assert user_by_password(session, "maria", "s3cret-pass").id == user.id
+    assert user.password_hash and "s3cret-passphrase" not in user.password_hash
+    assert user_by_password(session, "maria", "s3cret-passphrase").id == user.id
     assert user_by_password(session, "maria", "wrong") is None
     assert user_by_token(session, token).id == user.id
     stored = session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))

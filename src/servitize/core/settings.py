@@ -252,6 +252,8 @@ class Settings(BaseSettings):
     # A machine silent longer than this has a telemetry gap (0: only sequence gaps are shown).
     telemetry_expected_interval_s: int = Field(default=0, ge=0)
     session_max_age_s: int = 12 * 3600
+    # The shortest password accepted anywhere one is set (pages, API, CLI; trust.password_policy).
+    password_min_length: int = Field(default=12, ge=8, le=200)
     page_size_max: int = 500
     stale_record_years: int = 3
     import_chunk_rows: int = 50_000

@@ -185,6 +185,12 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "value_case.create": ("open a value case for an account's machines", _cells(**_SELLERS)),
     "value_case.edit": ("change a value case's assumptions", _cells(**_SELLERS)),
+    # trust sits below this table: its edges ask trust.admin.require_admin, the same cells.
+    "user.manage": (
+        "list and change users: role, territory, deactivate, reset a password, their API tokens",
+        _cells(admin=YES),
+    ),
+    "audit.read": ("read and export the audit trail", _cells(admin=YES)),
 }
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from servitize.core.inputs import Moment
-from servitize.trust import audit
+from servitize.trust import audit, users_api
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
 from servitize.trust.service import revoke_token, token_dict, tokens_of
@@ -74,3 +74,7 @@ def delete_token(
     """Revoke an API token (your own; an admin's any): it answers 401 from now on."""
     token = revoke_token(session, audit.actor_of(user), user, token_id)
     return TokenRead.model_validate(token_dict(token))
+
+
+# User administration, your own password and tokens, the audit trail's pages (trust.users_api).
+router.include_router(users_api.router)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from servitize.core.console import cli_session, console, emit_json
 from servitize.core.errors import ServitizeError
-from servitize.trust import audit
+from servitize.core.settings import Settings
+from servitize.kit.pagination import PageParams
+from servitize.trust import audit, audit_trail
+from servitize.trust.admin_cli import register_admin
 from servitize.trust.context import Context, SessionWork, cli_context
 from servitize.trust.service import (
     acting_user,
@@ -75,7 +80,14 @@ def register(app: typer.Typer) -> None:
         try:
             with cli_session() as session:
                 user, token = create_user(
-                    session, audit.OPERATOR, name, role, territory, password, full_name
+                    session,
+                    audit.OPERATOR,
+                    name,
+                    role,
+                    territory,
+                    password,
+                    full_name,
+                    min_length=Settings().password_min_length,
                 )
                 out: dict[str, object] = {**user_dict(user), "api_token": token}
         except ServitizeError as exc:
@@ -106,27 +118,56 @@ def register(app: typer.Typer) -> None:
 
         run_in_context(work, None)
 
+    register_admin(users)
+
     audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
     app.add_typer(audit_app, name="audit")
 
     @audit_app.command("list")
     def list_entries(
-        entity: Annotated[str | None, typer.Option()] = None,
-        entity_id: Annotated[str | None, typer.Option("--id")] = None,
-        limit: int = 50,
+        entity: Annotated[str | None, typer.Option(help="kind of record: user, account...")] = None,
+        entity_id: Annotated[str | None, typer.Option("--id", help="one record's id")] = None,
+        actor: Annotated[str | None, typer.Option(help="who made the change")] = None,
+        action: Annotated[str | None, typer.Option(help="create, update, deactivate...")] = None,
+        since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+        until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+        page: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1,
+        limit: Annotated[int, typer.Option("--limit", "--size", min=1, max=1000)] = 50,
+        as_csv: Annotated[
+            bool, typer.Option("--csv", help="every match as CSV (no paging)")
+        ] = False,
     ) -> None:
-        """The newest audit entries as JSON lines."""
-        with cli_session() as session:
-            for e in audit.entries(session, entity, entity_id, limit):
+        """Audit entries, newest first, as JSON lines (a page of --size), or every match as
+        CSV: the same rows as the audit page and the API."""
+
+        def work(ctx: Context) -> None:
+            filters = audit_trail.query(
+                actor,
+                entity,
+                entity_id,
+                action,
+                since.date() if since else None,
+                until.date() if until else None,
+            )
+            if as_csv:
+                sys.stdout.write(audit_trail.csv_text(ctx.session, filters))
+                return
+            rows, _total = audit_trail.page(ctx.session, filters, PageParams(page, limit))
+            for e in rows:
                 emit_json(
                     {
+                        "id": e.id,
                         "at": e.at,
                         "actor": e.actor,
                         "action": e.action,
                         "entity": e.entity,
                         "entity_id": e.entity_id,
+                        "record": audit_trail.record_name(e),
+                        "changes": audit_trail.described(e),
                         "before": e.before,
                         "after": e.after,
                         "note": e.note,
                     }
                 )
+
+        run_in_context(work, None)

@@ -32,6 +32,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 COMMIT_ON_RETURN = "servitize.commit_on_return"  # a request's own session (db_session)
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,15 @@ async def current_user(
     """The logged-in user; 401 (API) or a redirect to the login page (web) otherwise."""
     if user is None:
         raise NotAuthenticated("log in or send an API token")
+    if (
+        user.must_change_password
+        and getattr(request.state, "auth", None) == "cookie"
+        and request.url.path not in PASSWORD_CHANGE_PATHS
+    ):
+        # A one-time password from an admin's reset opens only the page that replaces it.
+        raise PermissionDenied(
+            "choose your own password first: your admin reset it (/account/password)"
+        )
     # Pages render who is logged in even after the request's transaction rolled back.
     request.state.user = PageUser(user.id, user.username, user.full_name, user.role, user.territory)
     return user

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servitize.core.db import Base, Id, IdMixin, utcnow
@@ -41,6 +42,10 @@ class User(IdMixin, TimestampMixin, Base):
     # Signed into every session cookie; logout and a new password move it on, which ends every
     # session signed before (checked on each request).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by an admin's password reset: the one-time password opens only the page that changes it.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
 
 class ApiToken(IdMixin, Base):

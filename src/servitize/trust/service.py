@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound
-from servitize.trust import audit, repository, throttle
+from servitize.trust import audit, password_policy, repository, throttle
 from servitize.trust.models import ApiToken, Role, User
 from servitize.trust.operator import operator
 from servitize.trust.passwords import hash_password, new_token, token_digest, verify_password
@@ -64,8 +64,10 @@ def create_user(
     full_name: str = "",
     email: str | None = None,
     with_token: bool = True,
+    min_length: int = password_policy.DEFAULT_MIN_LENGTH,
 ) -> tuple[User, str | None]:
-    """Create a user; returns the user and, once, a new API token in clear."""
+    """Create a user; returns the user and, once, a new API token in clear. A password must
+    meet the policy (trust.password_policy)."""
     username = username.strip()
     if not username:
         raise InvalidInput("a user needs a name")
@@ -77,6 +79,8 @@ def create_user(
         ) from None
     if repository.username_taken(session, username):
         raise Conflict(f"user {username!r} exists already")
+    if password:
+        password_policy.check(password, username=username, email=email, min_length=min_length)
     user = User(
         username=username,
         role=role_value.value,
@@ -100,11 +104,17 @@ def issue_token(session: Session, user: User, label: str = "") -> str:
     return token
 
 
-def set_password(session: Session, actor: audit.Actor, user: User, password: str) -> None:
-    """Replace a user's password."""
-    if len(password) < 8:
-        raise InvalidInput("a password needs at least 8 characters")
+def set_password(
+    session: Session,
+    actor: audit.Actor,
+    user: User,
+    password: str,
+    min_length: int = password_policy.DEFAULT_MIN_LENGTH,
+) -> None:
+    """Replace a user's password (it must meet the policy: trust.password_policy)."""
+    password_policy.check(password, username=user.username, email=user.email, min_length=min_length)
     user.password_hash = hash_password(password)
+    user.must_change_password = False
     user.session_generation = (user.session_generation or 0) + 1  # a new password logs out
     audit.record(session, actor, "set_password", "user", user.id)
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.pages import render
-from servitize.trust import audit
+from servitize.kit.pagination import PageParams
+from servitize.trust import audit, audit_trail
+from servitize.trust.admin import require_admin
+from servitize.trust.admin_views import pages_of
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
 from servitize.trust.service import revoke_token, tokens_of, usernames_by_id
 
 router = APIRouter(include_in_schema=False)
+
+AUDIT_PER_PAGE = 100
+
+
+AuditText = Annotated[str | None, Query(max_length=80)]
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -21,20 +31,59 @@ def audit_page(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    entity: Annotated[str | None, Query(max_length=64)] = None,
-    entity_id: Annotated[str | None, Query(max_length=80)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    actor: AuditText = None,
+    entity: AuditText = None,
+    entity_id: AuditText = None,
+    action: AuditText = None,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    """The newest changes, filterable by record type and id (admins only)."""
-    require_role(user, Role.admin)
-    rows = audit.entries(session, entity or None, entity_id or None, limit)
+    """Every change, newest first, in words; filtered by who, what, which action and when,
+    a page at a time, and as CSV (admins only: trust.audit_trail)."""
+    require_admin(user)
+    filters = audit_trail.query(actor, entity, entity_id, action, since, until)
+    params = PageParams(page=page, size=AUDIT_PER_PAGE)
+    rows, total = audit_trail.page(session, filters, params)
+    shown = {
+        "actor": actor or "",
+        "entity": entity or "",
+        "entity_id": entity_id or "",
+        "action": action or "",
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+    }
+    query = urlencode({k: v for k, v in shown.items() if v})
     return render(
         request,
         "admin/audit.html",
         {
-            "rows": rows,
-            "filters": {"entity": entity or "", "entity_id": entity_id or ""},
+            "rows": [(e, audit_trail.record_name(e), audit_trail.changes(e)) for e in rows],
+            "filters": shown,
+            "pager": pages_of("/admin/audit", shown, params, len(rows), total),
+            "csv_link": "/admin/audit.csv" + (f"?{query}" if query else ""),
         },
+    )
+
+
+@router.get("/admin/audit.csv")
+def audit_csv(
+    session: DbSession,
+    user: CurrentUser,
+    actor: AuditText = None,
+    entity: AuditText = None,
+    entity_id: AuditText = None,
+    action: AuditText = None,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+) -> Response:
+    """The matching changes as CSV, the same rows as the page and the API (admins only)."""
+    require_admin(user)
+    filters = audit_trail.query(actor, entity, entity_id, action, since, until)
+    return Response(
+        audit_trail.csv_text(session, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
 
 

@@ -115,7 +115,9 @@ async def login(
     await run_in_threadpool(logged_in, session, user)
     settings = settings_of(request)
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    # After an admin's reset the one-time password opens only the page that replaces it.
+    target = "/account/password" if user.must_change_password else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         value,

@@ -1,0 +1,89 @@
+"""The reads of user administration and of the audit trail's filtered pages: the lists an admin
+pages through. Services keep the rules (trust.admin, trust.audit_trail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from servitize.kit.pagination import PageParams, paginate
+from servitize.trust.models import AuditEntry, Role, User
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """Which users a list shows: one role, active or not, a name or email containing ``text``."""
+
+    role: Role | None = None
+    active: bool | None = None
+    text: str | None = None
+
+
+def users_page(session: Session, query: UserQuery, params: PageParams) -> tuple[list[User], int]:
+    """One page of users by name, and how many match."""
+    statement = select(User).order_by(User.username, User.id)
+    if query.role is not None:
+        statement = statement.where(User.role == query.role.value)
+    if query.active is not None:
+        statement = statement.where(User.active.is_(query.active))
+    if query.text:
+        pattern = f"%{query.text.lower()}%"
+        statement = statement.where(
+            func.lower(User.username).like(pattern)
+            | func.lower(User.full_name).like(pattern)
+            | func.lower(func.coalesce(User.email, "")).like(pattern)
+        )
+    return paginate(session, statement, params)
+
+
+def active_admins(session: Session) -> int:
+    """How many active users hold the admin role."""
+    count = session.scalar(
+        select(func.count()).where(User.role == Role.admin.value, User.active.is_(True))
+    )
+    return int(count or 0)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries: by whom, of which kind of record (and which one), which action, and
+    between which moments (``since`` included, ``until`` excluded)."""
+
+    actor: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _audit_statement(query: AuditQuery) -> Select[AuditEntry]:
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if query.actor:
+        statement = statement.where(AuditEntry.actor == query.actor)
+    if query.entity:
+        statement = statement.where(AuditEntry.entity == query.entity)
+    if query.entity_id:
+        statement = statement.where(AuditEntry.entity_id == query.entity_id)
+    if query.action:
+        statement = statement.where(AuditEntry.action == query.action)
+    if query.since is not None:
+        statement = statement.where(AuditEntry.at >= query.since)
+    if query.until is not None:
+        statement = statement.where(AuditEntry.at < query.until)
+    return statement
+
+
+def audit_page(
+    session: Session, query: AuditQuery, params: PageParams
+) -> tuple[list[AuditEntry], int]:
+    """One page of matching audit entries, newest first, and how many match."""
+    return paginate(session, _audit_statement(query), params)
+
+
+def audit_rows(session: Session, query: AuditQuery, limit: int) -> list[AuditEntry]:
+    """Matching audit entries, newest first, at most ``limit`` (the CSV export)."""
+    return list(session.scalars(_audit_statement(query).limit(limit)))

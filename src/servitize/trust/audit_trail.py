@@ -1,0 +1,170 @@
+"""The audit trail as people read it: each change as "field: before → after" with labels,
+filtered by who, what kind of record, which action and when, a page at a time, and as CSV.
+The page, the API and the CLI show the same rows from here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servitize.core.cells import safe_row
+from servitize.core.dates import check_date_in_range
+from servitize.core.errors import InvalidInput
+from servitize.core.formats import label
+from servitize.kit.pagination import PageParams
+from servitize.trust import admin_repository
+from servitize.trust.admin_repository import AuditQuery
+from servitize.trust.models import AuditEntry
+
+# The CSV export holds at most this many rows (the newest); narrow the filters for older ones.
+EXPORT_MAX_ROWS = 100_000
+ARROW = "→"
+
+# Field names whose plain label ("Owner id") would read wrong.
+LABELS = {
+    "id": "Id",
+    "user_id": "User",
+    "owner_id": "Owner",
+    "account_id": "Account",
+    "asset_id": "Machine",
+    "technician_id": "Technician",
+    "external_id": "External id",
+    "email": "Email",
+    "full_name": "Full name",
+    "value_cents": "Value (cents)",
+    "estimated_value_cents": "Estimated value (cents)",
+    "unit_price_cents": "Unit price (cents)",
+    "list_price_cents": "List price (cents)",
+    "must_change_password": "Must change password",
+    "revoked": "Revoked",
+    "active": "Active",
+}
+CSV_HEADER = ("id", "at (UTC)", "actor", "action", "record", "record id", "changes", "note")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one change: its label and the values before and after, as words."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.before} {ARROW} {self.after}"
+
+
+def field_label(name: str) -> str:
+    """A stored field's name as people read it: ``territory`` → ``Territory``."""
+    return LABELS.get(name) or label(name)
+
+
+def words(value: Any) -> str:
+    """A stored value in words: nothing is a dash, booleans yes/no, lists and maps spelled out."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(words(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(str(k))} {words(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def changes(entry: AuditEntry) -> list[Change]:
+    """What an entry changed, one field per line, in the order the fields were stored."""
+    before, after = entry.before or {}, entry.after or {}
+    names = list(before) + [k for k in after if k not in before]
+    return [
+        Change(name, field_label(name), words(before.get(name)), words(after.get(name)))
+        for name in names
+    ]
+
+
+def described(entry: AuditEntry) -> str:
+    """Every change of an entry on one line: ``Role: analyst → admin; Territory: — → north``."""
+    return "; ".join(str(c) for c in changes(entry))
+
+
+def record_name(entry: AuditEntry) -> str:
+    """The kind of record in words, with its id: ``User #12``."""
+    kind = label(entry.entity)
+    return f"{kind} #{entry.entity_id}" if entry.entity_id else kind
+
+
+def _text(value: str | None, field: str, limit: int) -> str | None:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidInput(f"{field}: must not hold a NUL character")
+    if len(value) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters")
+    return value or None
+
+
+def query(
+    actor: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> AuditQuery:
+    """The filters as the page, the API and the CLI take them: ``since`` and ``until`` are days
+    (UTC), both included."""
+    for name, day in (("since", since), ("until", until)):
+        reason = None if day is None else check_date_in_range(day)
+        if reason:
+            raise InvalidInput(f"{name}: {reason}")
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(f"until: {until} is before since {since}")
+    return AuditQuery(
+        actor=_text(actor, "actor", 80),
+        entity=_text(entity, "entity", 64),
+        entity_id=_text(entity_id, "entity_id", 80),
+        action=_text(action, "action", 32),
+        since=None if since is None else datetime.combine(since, time(), UTC),
+        until=None if until is None else datetime.combine(until + timedelta(days=1), time(), UTC),
+    )
+
+
+def page(session: Session, filters: AuditQuery, params: PageParams) -> tuple[list[AuditEntry], int]:
+    """One page of the matching entries, newest first, and how many match in all."""
+    return admin_repository.audit_page(session, filters, params)
+
+
+def csv_text(session: Session, filters: AuditQuery) -> str:
+    """The matching entries as CSV (newest first, at most ``EXPORT_MAX_ROWS``), every cell safe
+    to open in a spreadsheet."""
+    return csv_of(admin_repository.audit_rows(session, filters, EXPORT_MAX_ROWS))
+
+
+def csv_row(entry: AuditEntry) -> list[Any]:
+    """One entry as a row of the CSV export (the columns of ``CSV_HEADER``)."""
+    return [
+        entry.id,
+        entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.actor,
+        entry.action,
+        label(entry.entity),
+        entry.entity_id or "",
+        described(entry),
+        entry.note or "",
+    ]
+
+
+def csv_of(entries: Iterable[AuditEntry]) -> str:
+    """Entries as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for entry in entries:
+        writer.writerow(safe_row(csv_row(entry)))
+    return out.getvalue()
