@@ -153,3 +153,10 @@ def test_a_homogeneous_cohort_is_valued_like_constant_retention():
     value = sbg.cohort_value([1000, 800, 640, 512], 0.1)
     assert value.method == sbg.SBG
     assert value.multiple() == pytest.approx(1.1 / 0.3, rel=1e-3)
+
+
+def test_a_cohort_gone_at_the_first_renewal_is_worth_its_first_payment():
+    # All 40 left after period 1: S(t) = 0 for t >= 1, so DEL = S(0) = 1 and nothing remains.
+    value = sbg.cohort_value([40, 0, 0], 0.08)
+    assert value.multiple() == pytest.approx(1.0)
+    assert value.residual(2) == pytest.approx(0.0, abs=1e-6)
