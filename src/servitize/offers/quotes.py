@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -19,7 +20,7 @@ from servitize.core.errors import Conflict, InvalidInput, PermissionDenied
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, require, visible_account_ids
 from servitize.installed_base.catalogue import price_words
-from servitize.installed_base.models import Offering
+from servitize.installed_base.models import Account, Offering
 from servitize.kit.money import Rates, from_cents
 from servitize.offers import formulas, rules, versions
 from servitize.offers import repository as repo
@@ -57,6 +58,12 @@ def visible_quote(ctx: Context, quote_id: int, for_update: bool = False) -> Quot
     quote = repo.quote(ctx.session, quote_id, for_update=for_update)
     get_account(ctx.session, ctx.user, quote.account_id)  # NotFound outside the scope
     return quote
+
+
+def visible_quote_and_account(ctx: Context, quote_id: int) -> tuple[Quote, Account]:
+    """A quote of an account the user may see, with that account; 404 otherwise."""
+    quote = repo.quote(ctx.session, quote_id)
+    return quote, get_account(ctx.session, ctx.user, quote.account_id)
 
 
 def _own(ctx: Context, quote: Quote) -> bool:
@@ -236,14 +243,17 @@ class FormulaOffer:
         return formulas.parameters_in_words(self.evidence)
 
 
-def formula_offerings(ctx: Context, offerings: list[Offering]) -> list[tuple[Offering, Any]]:
-    """The catalogue items (of those given) that have a standard formula, with it."""
-    prices = repo.prices_of(ctx.session, [o.id for o in offerings])
+def formula_offerings(ctx: Context, offerings: Sequence[Any]) -> list[tuple[Any, formulas.Formula]]:
+    """The catalogue items (of those given: rows or offerings with an ``id`` and a
+    ``revenue_model``) that have a standard formula, with it."""
+    models = {m.value for m in FORMULA_MODELS}
+    terms = repo.formula_terms_of(
+        ctx.session, [o.id for o in offerings if o.revenue_model in models], models
+    )
     out = []
     for o in offerings:
-        price = prices.get(o.id)
-        formula = formulas.formula_of(price.terms) if price else None
-        if formula is not None and price is not None and price.model in FORMULA_MODELS:
+        formula = formulas.formula_of(terms.get(o.id))
+        if formula is not None:
             out.append((o, formula))
     return out
 
@@ -391,6 +401,8 @@ def _recompute(ctx: Context, quote: Quote) -> Totals:
 
 
 def value_in_company(ctx: Context, quote: Quote) -> int | None:
+    if quote.currency == ctx.settings.company_currency.upper():
+        return quote.contract_value_cents  # no rate to look up
     rates = Rates(
         ib.load_rates(ctx.session, {quote.currency}),
         ctx.settings.company_currency,
@@ -665,25 +677,35 @@ def version_of(quote: Quote, lines: list[QuoteLine]) -> versions.Version:
 
 def previous_revision(ctx: Context, quote: Quote) -> Quote | None:
     """The revision before this one (None for the first)."""
-    earlier = [q for q in repo.revisions(ctx.session, quote.number) if q.revision < quote.revision]
+    return previous_of(quote, repo.revisions(ctx.session, quote.number))
+
+
+def previous_of(quote: Quote, revisions: list[Quote]) -> Quote | None:
+    """Of a quote's revisions, the one just before it (None for the first)."""
+    earlier = [q for q in revisions if q.revision < quote.revision]
     return max(earlier, key=lambda q: q.revision) if earlier else None
 
 
-def diff(
-    ctx: Context, old_id: int, new_id: int, new_lines: list[QuoteLine] | None = None
-) -> versions.Diff:
+def diff(ctx: Context, old_id: int, new_id: int) -> versions.Diff:
     """What changed from one revision to another: lines, totals and terms."""
     old, new = visible_quote(ctx, old_id), visible_quote(ctx, new_id)
     if old.number != new.number:
         raise InvalidInput(f"quote {old.number} and quote {new.number} are not revisions of one")
+    return diff_of(ctx, old, new)
+
+
+def diff_of(
+    ctx: Context, old: Quote, new: Quote, new_lines: list[QuoteLine] | None = None
+) -> versions.Diff:
+    """The differences of two revisions already loaded (and seen) by the caller."""
     a = version_of(old, repo.lines_of(ctx.session, old.id))
     b = version_of(new, repo.lines_of(ctx.session, new.id) if new_lines is None else new_lines)
     return versions.compare(a, b)
 
 
-def read(ctx: Context, quote: Quote) -> QuoteRead:
+def read(ctx: Context, quote: Quote, lines: list[QuoteLine] | None = None) -> QuoteRead:
     """A quote as the API answers it (and every page and file shows it)."""
-    lines = repo.lines_of(ctx.session, quote.id)
+    lines = repo.lines_of(ctx.session, quote.id) if lines is None else lines
     offerings = ib.offerings_by_id(ctx.session, {ln.offering_id for ln in lines})
     totals = totals_of(quote, lines)
     approver = ib.user_by_id(ctx.session, quote.approved_by_id) if quote.approved_by_id else None

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, String, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import NotFound
-from servitize.installed_base.models import Asset
+from servitize.installed_base.models import Asset, Offering
 from servitize.offers.models import (
     BillingLine,
     BillingPeriod,
@@ -412,3 +412,41 @@ def availability_in_force(session: Session, account_id: int) -> list[Availabilit
     """The availability contracts of an account (every validity; the rule picks the overlap)."""
     query = select(AvailabilityContract).where(AvailabilityContract.account_id == account_id)
     return list(session.scalars(query.order_by(AvailabilityContract.id)))
+
+
+def formula_terms_of(
+    session: Session, offering_ids: Iterable[int], models: Iterable[str]
+) -> dict[int, dict[str, Any]]:
+    """The price terms of those of these catalogue items, priced under these models, whose terms
+    hold a standard formula (the quote page reads the formulas of a whole catalogue: the rows
+    without one stay in the database)."""
+    ids = set(offering_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OfferingPrice.offering_id, OfferingPrice.terms).where(
+            OfferingPrice.offering_id.in_(ids),
+            OfferingPrice.model.in_(sorted(set(models))),
+            cast(OfferingPrice.terms, String).contains('"formula"'),
+        )
+    )
+    return {row.offering_id: row.terms for row in rows}
+
+
+def catalogue_choices(session: Session, currency: str, limit: int = 1000) -> list[Any]:
+    """The catalogue items a quote in ``currency`` may offer, by name: id, external id, name,
+    revenue model, list price and currency only (the line editor lists a whole catalogue)."""
+    query = (
+        select(
+            Offering.id,
+            Offering.external_id,
+            Offering.name,
+            Offering.revenue_model,
+            Offering.list_price_cents,
+            Offering.currency,
+        )
+        .where(Offering.currency == currency.upper())
+        .order_by(Offering.name, Offering.id)
+        .limit(limit)
+    )
+    return list(session.execute(query))

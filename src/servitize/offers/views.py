@@ -28,7 +28,7 @@ from servitize.installed_base import repository as ib
 from servitize.installed_base.access import may, require
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.htmx import is_htmx
-from servitize.offers import acceptance, catalogue, contract_views, quotes
+from servitize.offers import acceptance, contract_views, quotes
 from servitize.offers import repository as repo
 from servitize.offers.models import Quote, QuoteStatus
 from servitize.offers.pdf import budget_range, money, quote_pdf, totals_rows
@@ -252,9 +252,32 @@ class Revision:
     status: str
 
 
-def _revisions(ctx: Context, quote: Quote) -> list[Revision]:
-    rows = repo.revisions(ctx.session, quote.number)
+def _revisions(rows: list[Quote]) -> list[Revision]:
     return [Revision(r.id, r.revision, r.status.value) for r in reversed(rows)]
+
+
+def _catalogue_choices(rows: list[Any]) -> list[tuple[str, str]]:
+    """(external id, label) of each catalogue item for the line editor's picker, its label
+    written here once rather than in the template (a catalogue has hundreds of items)."""
+    return [
+        (
+            r.external_id,
+            f"{r.name} · {r.revenue_model.replace('_', ' ')} · "
+            f"{_cents(r.list_price_cents, r.currency)}",
+        )
+        for r in rows
+    ]
+
+
+def _formula_choices(found: list[tuple[Any, Any]]) -> list[tuple[str, str]]:
+    """(external id, label) of the items with a standard formula: sizes and regions named."""
+    out = []
+    for r, f in found:
+        label = f"{r.name} · sizes {', '.join(f.base_by_size_cents)}"
+        if f.region_factors:
+            label += f" · regions {', '.join(f.region_factors)}"
+        out.append((r.external_id, label))
+    return out
 
 
 def grouped(read: QuoteRead) -> list[tuple[str, list[Any]]]:
@@ -272,25 +295,26 @@ def grouped(read: QuoteRead) -> list[tuple[str, list[Any]]]:
 def _quote_context(
     ctx: Context, quote_id: int, ok: str | None = None, link: str | None = None
 ) -> dict[str, Any]:
-    quote = quotes.visible_quote(ctx, quote_id)
-    read = quotes.read(ctx, quote)
+    quote, account = quotes.visible_quote_and_account(ctx, quote_id)
+    lines = repo.lines_of(ctx.session, quote.id)
+    read = quotes.read(ctx, quote, lines)
     own = quote.owner_id == ctx.user.id
     status = quote.status
     editable = status in quotes.EDITABLE
-    account = ib.accounts_by_id(ctx.session, {quote.account_id})[quote.account_id]
-    offerings = catalogue.offerings(ctx.session, quote.currency) if editable else []
-    previous = quotes.previous_revision(ctx, quote) if quote.revision > 1 else None
-    changes = quotes.diff(ctx, previous.id, quote.id) if previous is not None else None
+    offerings = repo.catalogue_choices(ctx.session, quote.currency) if editable else []
+    revisions = repo.revisions(ctx.session, quote.number)
+    previous = quotes.previous_of(quote, revisions)
+    changes = quotes.diff_of(ctx, previous, quote, lines) if previous is not None else None
     return {
         "q": read,
         "quote": quote,
         "account": account,
         "groups": grouped(read),
         "term_titles": TERM_TITLES,
-        "catalogue": offerings,
-        "formula_offerings": quotes.formula_offerings(ctx, offerings) if offerings else [],
+        "catalogue": _catalogue_choices(offerings),
+        "formula_offerings": _formula_choices(quotes.formula_offerings(ctx, offerings)),
         "machines": ib.assets_of_account(ctx.session, quote.account_id) if editable else [],
-        "revisions": _revisions(ctx, quote),
+        "revisions": _revisions(revisions),
         "diff": changes,
         "diff_words": diff_in_words(changes) if changes is not None else None,
         "budget_range": budget_range(read),
