@@ -247,11 +247,12 @@ def formula_offerings(ctx: Context, offerings: Sequence[Any]) -> list[tuple[Any,
     """The catalogue items (of those given: rows or offerings with an ``id`` and a
     ``revenue_model``) that have a standard formula, with it."""
     models = {m.value for m in FORMULA_MODELS}
-    terms = repo.formula_terms_of(
-        ctx.session, [o.id for o in offerings if o.revenue_model in models], models
-    )
+    candidates = [o for o in offerings if o.revenue_model in models]
+    if not candidates:
+        return []
+    terms = repo.formula_terms_of(ctx.session, candidates[0].currency, models)
     out = []
-    for o in offerings:
+    for o in candidates:
         formula = formulas.formula_of(terms.get(o.id))
         if formula is not None:
             out.append((o, formula))

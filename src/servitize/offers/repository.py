@@ -415,17 +415,16 @@ def availability_in_force(session: Session, account_id: int) -> list[Availabilit
 
 
 def formula_terms_of(
-    session: Session, offering_ids: Iterable[int], models: Iterable[str]
+    session: Session, currency: str, models: Iterable[str]
 ) -> dict[int, dict[str, Any]]:
-    """The price terms of those of these catalogue items, priced under these models, whose terms
-    hold a standard formula (the quote page reads the formulas of a whole catalogue: the rows
-    without one stay in the database)."""
-    ids = set(offering_ids)
-    if not ids:
-        return {}
+    """The price terms of the catalogue items in ``currency``, priced under these models, whose
+    terms hold a standard formula (the quote page reads the formulas of a whole catalogue: the
+    rows without one stay in the database)."""
     rows = session.execute(
-        select(OfferingPrice.offering_id, OfferingPrice.terms).where(
-            OfferingPrice.offering_id.in_(ids),
+        select(OfferingPrice.offering_id, OfferingPrice.terms)
+        .join(Offering, Offering.id == OfferingPrice.offering_id)
+        .where(
+            Offering.currency == currency.upper(),
             OfferingPrice.model.in_(sorted(set(models))),
             cast(OfferingPrice.terms, String).contains('"formula"'),
         )
