@@ -143,6 +143,7 @@ def insert_lines(session: Session, lines: Sequence[Any]) -> None:
         ).all()
         rows: list[str] = []
         add = rows.append
+        stamps: dict[object, str] = {}  # a run's lines share one creation time
         for ln, i in zip(lines, ids, strict=True):
             ln.id = i
             evidence = (
@@ -151,11 +152,14 @@ def insert_lines(session: Session, lines: Sequence[Any]) -> None:
                 else json.dumps(ln.evidence).replace("\\", "\\\\")  # JSON escapes the rest
             )
             quantity = "\\N" if ln.quantity is None else str(ln.quantity)
+            stamp = stamps.get(ln.created_at)
+            if stamp is None:
+                stamp = stamps[ln.created_at] = str(ln.created_at.astimezone(UTC))
             add(
                 f"{i}\t{_copy_text(ln.key)}\t{ln.period}\t{ln.account_id}\t"
                 f"{_copy_id(ln.contract_id)}\t{_copy_id(ln.quote_id)}\t{ln.kind}\t"
                 f"{_copy_text(ln.description)}\t{quantity}\t{ln.amount_cents}\t{ln.currency}\t"
-                f"{'t' if ln.billable else 'f'}\t{evidence}\t{ln.created_at.astimezone(UTC)}\n"
+                f"{'t' if ln.billable else 'f'}\t{evidence}\t{stamp}\n"
             )
         raw = connection.connection.driver_connection
         with (
