@@ -147,3 +147,19 @@ def test_a_technician_may_not_open_a_case(session: Session) -> None:
     tech = b.user(session, role="technician")
     with pytest.raises(PermissionDenied):
         service.create_case(context_of(session, tech, today=DAY), w.account.id, None)
+
+
+def test_the_fleet_rates_are_kept_until_a_work_order_is_added(session: Session) -> None:
+    from servitize.core.settings import Settings
+    from servitize.installed_base.models import Asset
+
+    w = build(session)
+    ctx = context_of(session, w.owner, Settings(environment="development"), today=DAY)
+    case = service.create_case(ctx, w.account.id, None, assumptions={"years": 5})
+    assert service.report(ctx, case).values["major_failure_pct_per_year"].number == 11.1111
+    # a second major failure in the fleet (the other account's VX-1): 2 in 9 machine-years
+    other = session.query(Asset).filter(Asset.model == "VX-1", Asset.account_id != w.account.id)
+    b.service_event(
+        session, other.one(), day=DAY.replace(month=6), downtime_hours=48.0, labour_hours=2.0
+    )
+    assert service.report(ctx, case).values["major_failure_pct_per_year"].number == 22.2222

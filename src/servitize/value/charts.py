@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from servitize.value.alternatives import Alternative
 
 COLOURS = ("#6b7280", "#2563eb", "#16a34a", "#d97706")
-W, H, LEFT, TOP, BOTTOM = 560, 260, 78, 16, 40
+W, H, LEFT, TOP, BOTTOM = 640, 280, 78, 12, 60
 
 
 def _amount(cents: float) -> str:
@@ -63,8 +63,8 @@ def cumulative(alternatives: Sequence[Alternative], currency: str) -> Markup:
                 f'fill="#374151">{i}</text>'
             )
     parts.append(
-        f'<text x="{LEFT + plot_w / 2}" y="{H - 6}" text-anchor="middle" font-size="10" '
-        f'fill="#374151">years ({escape(currency)})</text>'
+        f'<text x="{LEFT + plot_w / 2}" y="{H - BOTTOM + 28}" text-anchor="middle" '
+        f'font-size="10" fill="#374151">years (amounts in {escape(currency)})</text>'
     )
     for n, a in enumerate(alternatives):
         colour = COLOURS[n % len(COLOURS)]
@@ -73,10 +73,11 @@ def cumulative(alternatives: Sequence[Alternative], currency: str) -> Markup:
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
             f"<title>{escape(a.label)}</title></polyline>"
         )
+        lx = 8 + 158 * (n % 4)
         parts.append(
-            f'<rect x="{LEFT + 8 + 120 * (n % 4)}" y="{TOP - 12}" width="10" height="4" '
-            f'fill="{colour}"/><text x="{LEFT + 22 + 120 * (n % 4)}" y="{TOP - 7}" '
-            f'font-size="9" fill="#374151">{escape(a.label[:24])}</text>'
+            f'<rect x="{lx}" y="{H - 14}" width="12" height="4" fill="{colour}"/>'
+            f'<text x="{lx + 16}" y="{H - 9}" font-size="9" fill="#374151">'
+            f"{escape(a.label[:30])}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -6,6 +6,7 @@ case of hundreds of machines and years of history costs a handful of queries.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -243,6 +244,7 @@ def telemetry_downtime(
     return {int(a): max(float(h or 0.0), 0.0) for a, h in rows if a in wanted}
 
 
+@functools.lru_cache(maxsize=64)
 def _band_edges(today: date, bands: int = 8) -> list[date]:
     return [
         date(today.year - AGE_BAND_YEARS * (i + 1), today.month, min(today.day, 28))
@@ -310,6 +312,15 @@ def fleet_bands(
         n, parts, labour, down = failures.get(b, (0, 0, 0.0, 0.0))
         out.append(FleetBand(b, int(counts[b]), int(n), int(parts), float(labour), float(down)))
     return out
+
+
+def fleet_fingerprint(session: Session) -> tuple[int, int]:
+    """The newest machine and work order ids: a new record of either changes the fleet's rates
+    (two index look-ups)."""
+    return (
+        session.scalar(select(func.max(Asset.id))) or 0,
+        session.scalar(select(func.max(ServiceEvent.id))) or 0,
+    )
 
 
 def span(today: date, months: int) -> tuple[date, datetime, datetime]:

@@ -6,8 +6,10 @@ Every use case takes a ``Context``; the edge owns the transaction.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +32,15 @@ from servitize.value.finance import PeriodLength, rate_per_period
 from servitize.value.models import ValueCase, ValueCaseEdit
 from servitize.value.pricing import Price
 from servitize.value.rules import ASSUMPTIONS, checked
-from servitize.value.savings import Records, Saving, Value, resolve, savings, total_saving_cents
+from servitize.value.savings import (
+    FleetBand,
+    Records,
+    Saving,
+    Value,
+    resolve,
+    savings,
+    total_saving_cents,
+)
 
 MAX_MACHINES = 5000
 # The assumptions the tornado varies (those with a number), and the discount rate.
@@ -383,10 +393,40 @@ def records_of(ctx: Context, value_case: ValueCase, months: int) -> Records:
         parts_cents=parts,
         labour_hours=labour,
         telemetry_consented=consented,
-        fleet=repo.fleet_bands(ctx.session, models, since, today, value_case.currency),
+        fleet=fleet_of(ctx, models, since, value_case.currency),
         bands=bands,
         list_price_cents=list_price,
     )
+
+
+# The fleet's failure rates by age: a statistic over every machine of the case's models (tens of
+# thousands), the same for every case of those models on a day. Kept per process for
+# FLEET_TTL_S and recomputed as soon as a machine or a work order is added; outside tests only.
+FLEET_TTL_S = 300.0
+_fleet: dict[tuple[object, ...], tuple[float, list[FleetBand]]] = {}
+
+
+def fleet_of(ctx: Context, models: list[str], since: date, currency: str) -> list[FleetBand]:
+    """The fleet's machines and major failures by age band (cached, see FLEET_TTL_S)."""
+    if ctx.settings.environment == "test":
+        return repo.fleet_bands(ctx.session, models, since, ctx.today, currency)
+    key = (
+        str(ctx.session.get_bind().engine.url),
+        tuple(models),
+        since,
+        ctx.today,
+        currency,
+        repo.fleet_fingerprint(ctx.session),
+    )
+    now = time.monotonic()
+    hit = _fleet.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    bands = repo.fleet_bands(ctx.session, models, since, ctx.today, currency)
+    if len(_fleet) > 256:
+        _fleet.clear()
+    _fleet[key] = (now + FLEET_TTL_S, bands)
+    return bands
 
 
 def settings_defaults(ctx: Context) -> dict[str, float]:
