@@ -848,6 +848,12 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         form[("POST", "/quotes/{quote_id}/" + step)] = (f"/quotes/{target}/{step}", {})
     form[("POST", "/quotes/{quote_id}/approve")] = (f"/quotes/{pending}/approve", {"reason": "ok"})
     form[("POST", "/quotes/{quote_id}/accept")] = (f"/quotes/{approved}/accept", {"name": "Ann"})
+    form[("POST", "/sold-contracts/{contract_id}/changes")] = (
+        f"/sold-contracts/{_contract(w)}/changes",
+        {"action": "renew", "months": "12"},
+    )
+    form[("POST", "/billing/runs")] = ("/billing/runs", {"period": "2026-01"})
+    form[("POST", "/billing/{period}/close")] = ("/billing/2026-01/close", {})
     vc = _value_case(w)
     api[("POST", "/api/v1/value-cases")] = REQUESTS["value_case.create"](w, w.owner, True)
     api[("PATCH", "/api/v1/value-cases/{case_id}")] = (
