@@ -20,6 +20,7 @@ from servitize.offers.models import (
     ContractKind,
     ContractStatus,
 )
+from servitize.offers.repository import LINE_COLUMNS
 
 
 def _running(start: date, end: date) -> Any:
@@ -94,23 +95,6 @@ def machine_rows(session: Session, start: date, end: date) -> Sequence[Row[int, 
     ).all()
 
 
-LINE_FIELDS = (
-    "key",
-    "period",
-    "account_id",
-    "contract_id",
-    "quote_id",
-    "kind",
-    "description",
-    "quantity",
-    "amount_cents",
-    "currency",
-    "billable",
-    "evidence",
-    "created_at",
-)
-
-
 def _copy_text(value: str) -> str:
     """Text in COPY's text format: tab, line breaks and backslash escaped (most text has none)."""
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
@@ -164,13 +148,13 @@ def insert_lines(session: Session, lines: Sequence[Any]) -> None:
         raw = connection.connection.driver_connection
         with (
             raw.cursor() as cursor,  # type: ignore[union-attr]
-            cursor.copy(f"COPY billing_line (id, {', '.join(LINE_FIELDS)}) FROM STDIN") as copy,
+            cursor.copy(f"COPY billing_line (id, {', '.join(LINE_COLUMNS)}) FROM STDIN") as copy,
         ):
             copy.write("".join(rows))
         return
     found = session.execute(
         insert(BillingLine).returning(BillingLine.id, sort_by_parameter_order=True),
-        [{c: getattr(ln, c) for c in LINE_FIELDS} for ln in lines],
+        [{c: getattr(ln, c) for c in LINE_COLUMNS} for ln in lines],
     ).all()
     for ln, (i,) in zip(lines, found, strict=True):
         ln.id = i

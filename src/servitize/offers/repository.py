@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, insert, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from servitize.contracts.models import AvailabilityContract
@@ -19,7 +18,6 @@ from servitize.offers.models import (
     Contract,
     ContractAsset,
     ContractChange,
-    ContractStatus,
     OfferingPrice,
     Quote,
     QuoteLine,
@@ -174,20 +172,6 @@ def changes_of(session: Session, contract_ids: Iterable[int]) -> dict[int, list[
     return out
 
 
-def billable_contracts(session: Session, start: date, end: date) -> list[Contract]:
-    """Contracts active at some day of [start, end): started before the end, not ended before
-    the start."""
-    return list(
-        session.scalars(
-            select(Contract)
-            .where(Contract.start_on < end)
-            .where((Contract.end_on.is_(None)) | (Contract.end_on > start))
-            .where(Contract.status != ContractStatus.ended)
-            .order_by(Contract.id)
-        )
-    )
-
-
 def billing_period(session: Session, period: str, for_update: bool = False) -> BillingPeriod | None:
     q = select(BillingPeriod).where(BillingPeriod.period == period)
     if for_update:
@@ -243,30 +227,6 @@ def _in_month(start: date, end: date) -> Select[int]:
     )
 
 
-def changes_in(session: Session, start: date, end: date) -> dict[int, list[ContractChange]]:
-    """The changes of every contract active in [start, end), per contract, oldest first."""
-    out: dict[int, list[ContractChange]] = {}
-    for ch in session.scalars(
-        select(ContractChange)
-        .where(ContractChange.contract_id.in_(_in_month(start, end)))
-        .order_by(ContractChange.contract_id, ContractChange.effective_on, ContractChange.id)
-    ):
-        out.setdefault(ch.contract_id, []).append(ch)
-    return out
-
-
-def assets_in(session: Session, start: date, end: date) -> dict[int, list[int]]:
-    """The machines of every contract active in [start, end), per contract."""
-    out: dict[int, list[int]] = {}
-    for cid, aid in session.execute(
-        select(ContractAsset.contract_id, ContractAsset.asset_id)
-        .where(ContractAsset.contract_id.in_(_in_month(start, end)))
-        .order_by(ContractAsset.contract_id, ContractAsset.asset_id)
-    ):
-        out.setdefault(cid, []).append(aid)
-    return out
-
-
 def add_all(session: Session, rows: Sequence[object]) -> None:
     session.add_all(rows)
     session.flush()
@@ -287,44 +247,6 @@ LINE_COLUMNS = (
     "evidence",
     "created_at",
 )
-
-
-def insert_lines(session: Session, lines: Sequence[Any], period: str) -> None:
-    """Write a run's new lines of one period (``billing.NewLine``: the fields of a BillingLine)
-    in one COPY on PostgreSQL, one executemany elsewhere, not one ORM insert each; then give
-    each line its id."""
-    if not lines:
-        return
-    session.flush()
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":  # COPY: the fastest way in, same values
-        raw = connection.connection.driver_connection
-        with (
-            raw.cursor() as cursor,  # type: ignore[union-attr]
-            cursor.copy(f"COPY billing_line ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for ln in lines:
-                copy.write_row(
-                    [
-                        *(getattr(ln, c) for c in LINE_COLUMNS[:-2]),
-                        None if ln.evidence is None else json.dumps(ln.evidence),
-                        ln.created_at.astimezone(UTC),
-                    ]
-                )
-    else:
-        session.execute(
-            insert(BillingLine), [{c: getattr(ln, c) for c in LINE_COLUMNS} for ln in lines]
-        )
-    wanted = {ln.key for ln in lines}
-    ids = {
-        key: i
-        for key, i in session.execute(
-            select(BillingLine.key, BillingLine.id).where(BillingLine.period == period)
-        )
-        if key in wanted
-    }
-    for ln in lines:
-        ln.id = ids[ln.key]
 
 
 def billing_line(session: Session, line_id: int) -> BillingLine:
