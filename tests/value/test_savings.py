@@ -163,3 +163,19 @@ def test_the_fleet_rates_are_kept_until_a_work_order_is_added(session: Session) 
         session, other.one(), day=DAY.replace(month=6), downtime_hours=48.0, labour_hours=2.0
     )
     assert service.report(ctx, case).values["major_failure_pct_per_year"].number == 22.2222
+
+
+def test_a_case_without_records_says_no_data_and_still_compares(session: Session) -> None:
+    owner = b.user(session, role="account_owner")
+    account = b.account(session, owner_id=owner.id)
+    b.asset(session, account, model="NEW-1", install_date=None)
+    ctx = context_of(session, owner, today=DAY)
+    r = service.report(ctx, service.create_case(ctx, account.id, None))
+    assert all(s.saving_cents is None and "no data" in s.evidence for s in r.savings)
+    assert r.saving_cents == 0
+    prices = {p.key: p for p in r.prices}
+    assert prices["value"].cents == 0 and prices["cost_plus"].cents is None
+    # no install date: the design life of 20 years; every alternative's flows are zero
+    assert r.values["years"].number == 20
+    assert all(a.npv_cents == 0 for a in r.alternatives)
+    assert r.sensitivity.bars == []

@@ -96,7 +96,7 @@ def from_records(records: Records) -> dict[str, Value]:
             f"{_fmt(records.years)} years × 8,760 h)",
         )
     else:
-        none = f"no work orders and no consented telemetry for these machines in {span}"
+        none = f"no data: no work orders and no consented telemetry for these machines in {span}"
         out["downtime_hours_per_year"] = Value(None, "records", none)
         out["measured_availability_pct"] = Value(None, "records", none)
     if records.work_orders:
@@ -107,7 +107,9 @@ def from_records(records: Records) -> dict[str, Value]:
             f"in {records.work_orders} work orders over {span}",
         )
     else:
-        out["tm_spend_cents_per_year"] = Value(None, "records", f"no work orders in {span}")
+        out["tm_spend_cents_per_year"] = Value(
+            None, "records", f"no data: no work orders in {span}"
+        )
     exposure = sum(b.machines for b in records.fleet) * records.years
     failures = sum(b.major_failures for b in records.fleet)
     if exposure and records.bands:
@@ -129,7 +131,9 @@ def from_records(records: Records) -> dict[str, Value]:
         )
     else:
         out["major_failure_pct_per_year"] = Value(
-            None, "records", f"no fleet machines of these models with a known age in {span}"
+            None,
+            "records",
+            f"no data: no fleet machines of these models with a known age in {span}",
         )
     if failures:
         out["major_failure_cost_cents"] = Value(
@@ -139,7 +143,7 @@ def from_records(records: Records) -> dict[str, Value]:
         )
     else:
         out["major_failure_cost_cents"] = Value(
-            None, "records", f"no major failure in the fleet over {span}"
+            None, "records", f"no data: no major failure in the fleet over {span}"
         )
     if records.list_price_cents is not None:
         out["list_price_cents_per_year"] = Value(
@@ -149,7 +153,7 @@ def from_records(records: Records) -> dict[str, Value]:
             f"{records.machines} machines",
         )
     else:
-        out["list_price_cents_per_year"] = Value(None, "records", "no offering chosen")
+        out["list_price_cents_per_year"] = Value(None, "records", "no data: no offering chosen")
     return out
 
 
