@@ -307,14 +307,18 @@ def _margins(ctx: Context, rows: list[AcquisitionRow], acqs: list[rules.Acquisit
     changes = offers_repo.changes_of(ctx.session, [c.id for c in contracts])
     costs = repo.monthly_costs(ctx.session, [c.id for c in contracts])
     margin: dict[tuple[int, date], int] = defaultdict(int)
+    unknown: set[tuple[int, date]] = set()  # a contract without a cost: no margin to state
     for c in contracts:
         fee = monthly_fee_on(c, changes.get(c.id, []), c.start_on)
         cost = costs.get(c.id)
-        months = Period(c.period).months
-        margin[(c.account_id, c.start_on)] += fee - (0 if cost is None else cost // months)
+        if cost is None:
+            unknown.add((c.account_id, c.start_on))
+            continue
+        margin[(c.account_id, c.start_on)] += fee - cost // Period(c.period).months
     for r, a in zip(rows, acqs, strict=True):
-        if a.sale.source == "contract" or (r.account_id, r.day) in margin:
-            r.monthly_margin_cents = margin.get((r.account_id, r.day))
+        key = (r.account_id, r.day)
+        if key not in unknown and (a.sale.source == "contract" or key in margin):
+            r.monthly_margin_cents = margin.get(key)
 
 
 def _lines(rows: list[AcquisitionRow], by: Dimension, period: str, currency: str) -> list[CacLine]:
@@ -328,17 +332,16 @@ def _lines(rows: list[AcquisitionRow], by: Dimension, period: str, currency: str
         g.direct_cents += r.direct_cents
         g.loaded_cents += r.loaded_cents
         g.uncosted_hours += r.uncosted_hours
-        if r.kind == "customer":
-            cost, margin, n = paid[r.key(by)]
-            if r.monthly_margin_cents and r.monthly_margin_cents > 0:
-                paid[r.key(by)] = (cost + r.loaded_cents, margin + r.monthly_margin_cents, n + 1)
+        cost, margin, n = paid[r.key(by)]
+        if r.monthly_margin_cents and r.monthly_margin_cents > 0:
+            paid[r.key(by)] = (cost + r.loaded_cents, margin + r.monthly_margin_cents, n + 1)
     out = []
     for key in sorted(groups):
         c, s = groups[key]["customer"], groups[key]["stream"]
         cost, margin, n = paid[key]
         method = (
             "CAC payback: fully loaded CAC over the monthly recurring margin (fee less cost) of "
-            "the contracts won with the customer"
+            "the contracts won, for the acquisitions that brought recurring margin"
         )
         months = rules.payback_months(cost, margin) if n else None
         payback = rules.Figure(
@@ -349,7 +352,7 @@ def _lines(rows: list[AcquisitionRow], by: Dimension, period: str, currency: str
             None,
             None
             if months is not None
-            else "no acquired customer with recurring margin (one-time sales only)",
+            else "no acquisition brought recurring margin with a known cost (one-time sales only)",
             n,
         )
         out.append(

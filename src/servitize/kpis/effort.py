@@ -70,6 +70,7 @@ def record(ctx: Context, data: EffortIn) -> EffortEntry:
     hours = data.hours if data.hours is not None else rules.default_hours(subject, code, layer)  # type: ignore[arg-type]
     if hours <= 0 or hours > MAX_HOURS:
         raise InvalidInput("hours: more than 0 and at most 24 a day")
+    hours = hours.quantize(Decimal("0.01"))
     entry = EffortEntry(
         user_id=person.id,
         role=str(person.role),

@@ -3,7 +3,7 @@ capabilities it measures (contracts, orders, leads, opportunities, service event
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +18,14 @@ from servitize.installed_base.models import Account, Asset, Offering, Order, Ser
 from servitize.intelligence.models import Lead, SegmentAssignment
 from servitize.kpis.models import CostRate, EffortEntry, Spend, Touch
 from servitize.kpis.rules import Rate, SpendRow, TouchRow
-from servitize.offers.models import BillingLine, Contract, ContractAsset, Quote, QuoteLine
+from servitize.offers.models import (
+    BillingLine,
+    Contract,
+    ContractAsset,
+    OfferingPrice,
+    Quote,
+    QuoteLine,
+)
 from servitize.sales.models import Opportunity, SalesActivity
 from servitize.trust.models import User
 
@@ -384,3 +391,112 @@ def account_ids_by_external_id(session: Session, external_ids: Iterable[str]) ->
         select(Account.external_id, Account.id).where(Account.external_id.in_(wanted))
     )
     return {str(e): int(i) for e, i in rows}
+
+
+@dataclass(frozen=True)
+class DemoFacts:
+    """What the sample company's effort and spend are drawn from: visits (visit, account,
+    technician, day), leads (lead, account, day, who reported or works it), sales activities
+    (activity, account, owner, done on, template code, layer), customer accounts (account,
+    owner, dealer, segment) and each account's first purchase."""
+
+    visits: Sequence[tuple[int, int, int, date]]
+    leads: Sequence[tuple[int, int, date, int | None]]
+    activities: Sequence[tuple[int, int, int | None, date | None, str | None, str]]
+    accounts: Sequence[tuple[int, int | None, int | None, str | None]]
+    first_buys: dict[int, date]  # account -> its first order or contract
+
+
+def demo_facts(session: Session, since: date, upto: date) -> DemoFacts:
+    visits = [
+        (i, a, t, d)
+        for i, a, t, d in session.execute(
+            select(Visit.id, Visit.account_id, Visit.technician_id, Visit.day).where(
+                Visit.day >= since, Visit.day <= upto
+            )
+        )
+    ]
+    leads = [
+        (i, a, d, who)
+        for i, a, d, who in session.execute(
+            select(
+                Lead.id,
+                Lead.account_id,
+                Lead.as_of,
+                func.coalesce(LeadRoute.reported_by_id, LeadRoute.assigned_to_id),
+            )
+            .outerjoin(LeadRoute, LeadRoute.lead_id == Lead.id)
+            .where(Lead.as_of >= since, Lead.as_of <= upto)
+        )
+    ]
+    activities = [
+        (i, a, o, d, c, str(layer))
+        for i, a, o, d, c, layer in session.execute(
+            select(
+                SalesActivity.id,
+                Opportunity.account_id,
+                func.coalesce(SalesActivity.owner_id, Opportunity.owner_id),
+                SalesActivity.done_on,
+                SalesActivity.code,
+                SalesActivity.layer,
+            ).join(Opportunity, Opportunity.id == SalesActivity.opportunity_id)
+        )
+    ]
+    accounts = [
+        (i, o, d, s)
+        for i, o, d, s in session.execute(
+            select(Account.id, Account.owner_id, Account.dealer_id, SegmentAssignment.label)
+            .outerjoin(SegmentAssignment, SegmentAssignment.account_id == Account.id)
+            .where(Account.kind == "customer")
+        )
+    ]
+    first: dict[int, date] = {}
+    for a, d in session.execute(
+        select(Order.account_id, func.min(Order.day)).group_by(Order.account_id)
+    ):
+        first[a] = d
+    for a, d in session.execute(
+        select(Contract.account_id, func.min(Contract.start_on)).group_by(Contract.account_id)
+    ):
+        first[a] = min(first.get(a, d), d)
+    return DemoFacts(visits, leads, activities, accounts, first)
+
+
+def has_spend(session: Session) -> bool:
+    return session.scalar(select(Spend.id).limit(1)) is not None
+
+
+def users_by_id(session: Session) -> dict[int, User]:
+    return {u.id: u for u in session.scalars(select(User))}
+
+
+def offerings_by_external_id(session: Session, external_ids: Iterable[str]) -> dict[str, Offering]:
+    rows = session.scalars(select(Offering).where(Offering.external_id.in_(list(external_ids))))
+    return {o.external_id: o for o in rows}
+
+
+def offering_costs(session: Session, offering_ids: Iterable[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(OfferingPrice.offering_id, OfferingPrice.cost_cents).where(
+            OfferingPrice.offering_id.in_(list(offering_ids))
+        )
+    )
+    return {int(o): int(c) for o, c in rows}
+
+
+def dealer_ids(session: Session) -> list[int]:
+    return list(
+        session.scalars(select(Account.id).where(Account.kind == "dealer").order_by(Account.id))
+    )
+
+
+def segment_examples(session: Session) -> list[SegmentAssignment]:
+    """One segment assignment per label (the first account's), to copy for a new account."""
+    out: dict[str, SegmentAssignment] = {}
+    for row in session.scalars(select(SegmentAssignment).order_by(SegmentAssignment.id)):
+        out.setdefault(row.label, row)
+    return list(out.values())
+
+
+def account_exists(session: Session, external_id: str) -> bool:
+    return session.scalar(select(Account.id).where(Account.external_id == external_id)) is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -393,9 +394,8 @@ def record_effort_page(
             raise
         win = window(None, None, ctx.today, default_months=3)
         return _effort_page(request, ctx, win, "", exc.message, form, 422)
-    return RedirectResponse(
-        f"/kpis/effort?message=Recorded {entry.hours} h on {subject} {sid}", status_code=303
-    )
+    said = urlencode({"message": f"Recorded {entry.hours} h on {subject} {sid}"})
+    return RedirectResponse(f"/kpis/effort?{said}", status_code=303)
 
 
 @router.get("/kpis/spend", response_class=HTMLResponse)
@@ -451,4 +451,5 @@ def import_spend_page(
         if exc.status_code == 403:
             raise
         return _spend_page(request, ctx, "", exc.message, 422)
-    return RedirectResponse(f"/kpis/spend?message=Imported {n} {kind} rows", status_code=303)
+    said = urlencode({"message": f"Imported {n} {kind} rows"})
+    return RedirectResponse(f"/kpis/spend?{said}", status_code=303)

@@ -13,6 +13,8 @@ from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.errors import InvalidInput
 from servitize.core.settings import Settings
 from servitize.demo.generate import write_demo_data
+from servitize.demo.kpis import demo_kpis
+from servitize.demo.kpis import in_words as kpis_in_words
 from servitize.demo.offers import demo_offers
 from servitize.demo.offers import in_words as offers_in_words
 from servitize.demo.value import demo_value
@@ -64,6 +66,7 @@ def build_demo(
             )
             console.print(offers_in_words(offers))
             console.print(value_in_words(demo_value(session, settings, today or date.today())))
+            console.print(kpis_in_words(demo_kpis(session, settings, today or date.today())))
             return logins
     finally:
         engine.dispose()
