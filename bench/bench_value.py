@@ -16,6 +16,7 @@ TCO, cumulative flows) over the same 121 monthly flows, for the case's render bu
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -144,6 +145,7 @@ def run(scale: str) -> dict[str, object]:
         )
     ratio = tornado_s / reference_s
     return {
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "assumptions": len(ASSUMPTIONS),
         "steps": STEPS,
         "scenarios": len(ASSUMPTIONS) * STEPS,
