@@ -634,9 +634,11 @@ def line_price(ln: QuoteLine, currency: str, term_months: int) -> str:
     return price_in_words(model, currency)
 
 
-def version_of(quote: Quote, lines: list[QuoteLine]) -> versions.Version:
-    """A revision as the plain facts the diff compares."""
-    totals = totals_of(quote, lines)
+def version_of(
+    quote: Quote, lines: list[QuoteLine], totals: Totals | None = None
+) -> versions.Version:
+    """A revision as the plain facts the diff compares (its totals, if the caller has them)."""
+    totals = totals_of(quote, lines) if totals is None else totals
     seen: dict[tuple[int, str | None], int] = {}
     facts = []
     for ln in lines:
@@ -696,19 +698,26 @@ def diff(ctx: Context, old_id: int, new_id: int) -> versions.Diff:
 
 
 def diff_of(
-    ctx: Context, old: Quote, new: Quote, new_lines: list[QuoteLine] | None = None
+    ctx: Context,
+    old: Quote,
+    new: Quote,
+    new_lines: list[QuoteLine] | None = None,
+    new_totals: Totals | None = None,
 ) -> versions.Diff:
     """The differences of two revisions already loaded (and seen) by the caller."""
     a = version_of(old, repo.lines_of(ctx.session, old.id))
-    b = version_of(new, repo.lines_of(ctx.session, new.id) if new_lines is None else new_lines)
+    lines = repo.lines_of(ctx.session, new.id) if new_lines is None else new_lines
+    b = version_of(new, lines, new_totals)
     return versions.compare(a, b)
 
 
-def read(ctx: Context, quote: Quote, lines: list[QuoteLine] | None = None) -> QuoteRead:
+def read(
+    ctx: Context, quote: Quote, lines: list[QuoteLine] | None = None, totals: Totals | None = None
+) -> QuoteRead:
     """A quote as the API answers it (and every page and file shows it)."""
     lines = repo.lines_of(ctx.session, quote.id) if lines is None else lines
     offerings = ib.offerings_by_id(ctx.session, {ln.offering_id for ln in lines})
-    totals = totals_of(quote, lines)
+    totals = totals_of(quote, lines) if totals is None else totals
     approver = ib.user_by_id(ctx.session, quote.approved_by_id) if quote.approved_by_id else None
     clause_words = None
     if quote.clause:

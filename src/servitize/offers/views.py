@@ -297,14 +297,17 @@ def _quote_context(
 ) -> dict[str, Any]:
     quote, account = quotes.visible_quote_and_account(ctx, quote_id)
     lines = repo.lines_of(ctx.session, quote.id)
-    read = quotes.read(ctx, quote, lines)
+    totals = quotes.totals_of(quote, lines)
+    read = quotes.read(ctx, quote, lines, totals)
     own = quote.owner_id == ctx.user.id
     status = quote.status
     editable = status in quotes.EDITABLE
     offerings = repo.catalogue_choices(ctx.session, quote.currency) if editable else []
     revisions = repo.revisions(ctx.session, quote.number)
     previous = quotes.previous_of(quote, revisions)
-    changes = quotes.diff_of(ctx, previous, quote, lines) if previous is not None else None
+    changes = None
+    if previous is not None:
+        changes = quotes.diff_of(ctx, previous, quote, lines, totals)
     return {
         "q": read,
         "quote": quote,
