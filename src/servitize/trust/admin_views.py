@@ -4,6 +4,7 @@ tokens. A one-time password or a new token is shown once, on the page that answe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.pages import render
-from servitize.kit.forms import FormPage, show_again
+from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.pagination import PageParams
 from servitize.trust import admin, audit
 from servitize.trust.admin_repository import UserQuery
@@ -125,11 +126,15 @@ def user_page(request: Request, session: DbSession, user: CurrentUser, user_id: 
     return _user_page(request, session, admin.user_by_id(session, user_id))
 
 
-def _refused(
-    request: Request, session: Any, shown: User, exc: ServitizeError, values: dict[str, Any]
+def _save(
+    request: Request,
+    session: Any,
+    shown: User,
+    change: Callable[[], Any],
+    done: Callable[[Any], Response],
+    values: dict[str, Any] | None = None,
 ) -> Response:
-    session.rollback()
-    shown = admin.user_by_id(session, shown.id)
+    """Run the change in a savepoint; on a refusal the user's page again with the reason."""
     form = FormPage(
         "trust/user.html",
         lambda: {
@@ -138,7 +143,11 @@ def _refused(
             "roles": [r.value for r in Role],
         },
     )
-    return show_again(request, form, exc, values)
+    return save_or_show_again(request, session, change, done, form, values)
+
+
+def _back_to(user_id: int) -> Callable[[Any], Response]:
+    return lambda _result: RedirectResponse(f"/admin/users/{user_id}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}")
@@ -156,22 +165,27 @@ def edit_user_page(
     admin.require_admin(user)
     shown = admin.user_by_id(session, user_id)
     edit = admin.UserEdit(role=role, territory=territory, full_name=full_name, email=email)
-    try:
-        admin.edit_user(session, audit.actor_of(user), shown, edit)
-    except ServitizeError as exc:
-        values = {"role": role, "territory": territory, "full_name": full_name, "email": email}
-        return _refused(request, session, shown, exc, values)
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+    values = {"role": role, "territory": territory, "full_name": full_name, "email": email}
+    return _save(
+        request,
+        session,
+        shown,
+        lambda: admin.edit_user(session, audit.actor_of(user), shown, edit),
+        _back_to(user_id),
+        values,
+    )
 
 
 def _set_active(session: Any, user: User, user_id: int, active: bool, request: Request) -> Response:
     admin.require_admin(user)
     shown = admin.user_by_id(session, user_id)
-    try:
-        admin.set_active(session, audit.actor_of(user), user, shown, active)
-    except ServitizeError as exc:
-        return _refused(request, session, shown, exc, {})
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+    return _save(
+        request,
+        session,
+        shown,
+        lambda: admin.set_active(session, audit.actor_of(user), user, shown, active),
+        _back_to(user_id),
+    )
 
 
 @router.post("/admin/users/{user_id}/deactivate")
@@ -212,11 +226,14 @@ def new_token_page(
     """A new API token for the user, shown once here."""
     admin.require_admin(user)
     shown = admin.user_by_id(session, user_id)
-    try:
-        _token, clear = admin.create_token(session, audit.actor_of(user), shown, label)
-    except ServitizeError as exc:
-        return _refused(request, session, shown, exc, {"label": label})
-    return _user_page(request, session, shown, new_token=clear)
+    return _save(
+        request,
+        session,
+        shown,
+        lambda: admin.create_token(session, audit.actor_of(user), shown, label),
+        lambda made: _user_page(request, session, shown, new_token=made[1]),
+        {"label": label},
+    )
 
 
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke")
@@ -298,11 +315,9 @@ def change_password_page(
             request, form, InvalidInput("repeat_password: does not match the new password")
         )
     try:
-        admin.change_own_password(
-            session, user, current_password, new_password, settings.password_min_length
-        )
+        with session.begin_nested():
+            admin.change_own_password(session, user, current_password, new_password, min_length)
     except ServitizeError as exc:
-        session.rollback()
         return show_again(request, form, exc)
     value, request.state.csrf = sign_session(settings, user.id, user.session_generation or 0)
     response = render(request, "trust/password.html", {"forced": False, "done": True})
