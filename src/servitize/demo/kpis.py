@@ -11,18 +11,20 @@ brought in. Drawn from a seeded generator: the same database gives the same data
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import Settings
+from servitize.field.models import LeadRoute
 from servitize.installed_base.models import Account, Offering, Order, Visit
-from servitize.intelligence.models import SegmentAssignment
+from servitize.intelligence.models import Lead, SegmentAssignment
 from servitize.kpis import repository as repo
 from servitize.kpis.models import CostRate, EffortEntry, Spend, Touch
 from servitize.kpis.rules import default_hours
 from servitize.offers.models import Contract, Quote, QuoteLine
+from servitize.sales.models import Opportunity
 from servitize.trust.models import User
 
 HISTORY_DAYS = 730
@@ -61,6 +63,7 @@ def demo_kpis(session: Session, settings: Settings, today: date, seed: int = 13)
     since = today - timedelta(days=HISTORY_DAYS)
     users = repo.users_by_id(session)
     won = _new_customers(session, rng, today, currency, list(users.values()))
+    leads = _lead_history(session, rng, today, currency, list(users.values()))
     facts = repo.demo_facts(session, since, today)
     rows: list[object] = []
     for role, cents in RATES.items():
@@ -138,6 +141,7 @@ def demo_kpis(session: Session, settings: Settings, today: date, seed: int = 13)
     session.flush()
     return {
         "customers": won,
+        "leads": leads,
         "effort": sum(isinstance(r, EffortEntry) for r in rows),
         "rates": sum(isinstance(r, CostRate) for r in rows),
         "spend": len(spends),
@@ -238,7 +242,8 @@ def in_words(result: dict[str, int]) -> str:
     if not result:
         return "measures: effort and spend were there already"
     return (
-        f"measures: {result['customers']} customers won this year, "
+        f"measures: {result['customers']} customers won this year, {result['leads']} leads "
+        "of the past year with their outcome, "
         f"{result['rates']} cost rates, {result['effort']:,} effort entries, "
         f"{result['spend']} campaigns, fairs and commissions reaching {result['touches']:,} "
         "accounts"
@@ -377,3 +382,95 @@ def _subscription(
             minimum_term_end=start + timedelta(days=365),
         )
     )
+
+
+TECH_LEADS, ANALYTICS_LEADS = 30, 40
+
+
+def _lead_history(
+    session: Session, rng: random.Random, today: date, currency: str, users: list[User]
+) -> int:
+    """A year of closed leads: technicians' leads reported on site and worked by the account
+    owner (acted on, proposed, won or lost, a won one an opportunity won by the owner), and the
+    analytics' leads, a few converted. The scorecard reads their clocks and outcomes."""
+    techs = [u for u in users if u.role == "technician"]
+    facts = repo.demo_facts(session, today - timedelta(days=365), today)
+    customers = [(a, o) for a, o, _d, _s in facts.accounts if o is not None]
+    if not techs or not customers:
+        return 0
+    n = 0
+    for i in range(TECH_LEADS + ANALYTICS_LEADS):
+        account, owner = rng.choice(customers)
+        day = today - timedelta(days=rng.randint(20, 360))
+        technician = i < TECH_LEADS
+        at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        lead = Lead(
+            account_id=account,
+            offering_key=rng.choice(("retrofit", "condition_monitoring", "service_agreement")),
+            asset_ids=[],
+            source="technician" if technician else rng.choice(("rule", "model")),
+            rule="seen on site" if technician else "demo history",
+            score=round(rng.uniform(0.3, 0.9), 2),
+            estimated_value_cents=rng.randrange(200_000, 2_000_000, 10_000),
+            currency=currency,
+            story="A lead of the sample company's past year.",
+            evidence={},
+            status="expired",
+            as_of=day,
+            expires_on=day + timedelta(days=90),
+        )
+        repo.add(session, lead)
+        won = False
+        if technician:
+            acted = at + timedelta(hours=rng.randint(6, 150)) if rng.random() < 0.85 else None
+            proposed = (
+                acted + timedelta(days=rng.randint(3, 20)) if acted and rng.random() < 0.7 else None
+            )
+            closed = proposed + timedelta(days=rng.randint(5, 40)) if proposed else None
+            won = closed is not None and rng.random() < 0.55
+            stage = (
+                ("won" if won else "lost")
+                if closed
+                else "proposed"
+                if proposed
+                else "actioned"
+                if acted
+                else "reported"
+            )
+            session.add(
+                LeadRoute(
+                    lead_id=lead.id,
+                    account_id=account,
+                    route="account_owner",
+                    reason="reported on site, worked by the account owner",
+                    assigned_to_id=owner,
+                    stage=stage,
+                    reported_by_id=rng.choice(techs).id,
+                    confirmed=True,
+                    reported_at=at,
+                    first_action_at=acted,
+                    proposal_at=proposed,
+                    closed_at=closed,
+                )
+            )
+        else:
+            won = rng.random() < 0.2
+        if won:
+            lead.status = "converted"
+            session.add(
+                Opportunity(
+                    account_id=account,
+                    title=f"From a {lead.source} lead: {lead.offering_key.replace('_', ' ')}",
+                    source="lead",
+                    lead_id=lead.id,
+                    status="won",
+                    owner_id=owner,
+                    currency=currency,
+                    phase=5,
+                    value_cents=lead.estimated_value_cents,
+                    closed_at=at + timedelta(days=30),
+                )
+            )
+        n += 1
+    session.flush()
+    return n

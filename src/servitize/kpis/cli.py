@@ -39,7 +39,11 @@ def _print(doc: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 def _shown(f: dict[str, Any]) -> str:
     if f["value"] is None:
         return f"not computed: {f['reason']}"
-    unit = f["currency"] if f["unit"] == "money" else {"percent": "%"}.get(f["unit"], f["unit"])
+    unit = (
+        f["currency"]
+        if f["unit"] == "money"
+        else {"percent": "%", "count": ""}.get(f["unit"], f["unit"])
+    )
     return f"{f['value']} {unit}".strip()
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -76,6 +77,18 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def monthly_retention(series: dict[str, dict[str, int]], months: list[str]) -> float:
+    """Of the customers paying in a month, the share still paying the next, over all months
+    (1.0 when nobody paid in two months running yet)."""
+    chances = kept = 0
+    for s in series.values():
+        for m, nxt in itertools.pairwise(months):
+            if s.get(m, 0) > 0:
+                chances += 1
+                kept += s.get(nxt, 0) > 0
+    return kept / chances if chances else 1.0
+
+
 def _contractual(
     ctx: Context, win: Window, owner_id: int | None, values: dict[int, AccountValue]
 ) -> list[dict[str, object]]:
@@ -101,6 +114,7 @@ def _contractual(
     for account, m in started.items():
         by_year[m[:4]].append(account)
     horizon = max(s.clv_horizon_months // 12, 1)
+    pooled = monthly_retention(series, months)
     rate = s.discount_rate_pct / 100
     cohorts = []
     for year in sorted(by_year):
@@ -116,16 +130,23 @@ def _contractual(
             survivors.append(len(alive))
             k += 1
         if len(survivors) < 2:
+            yearly = pooled**12
+            why = (
+                f"no full year observed in cohort {year}: constant retention of "
+                f"{yearly:.1%} a year from every contract customer's months "
+                f"({pooled:.2%} a month)"
+            )
+            value = sbg.CohortValue(sbg.CONSTANT, rate, horizon, None, yearly, why)
             cohorts.append(
                 {
                     "year": year,
                     "customers": len(members),
                     "survivors": survivors,
                     "method": sbg.CONSTANT,
-                    "reason": "no full year observed yet",
+                    "reason": why,
+                    "retention": round(yearly, 4),
                 }
             )
-            value = None
         else:
             value = sbg.cohort_value(survivors, rate, horizon)
             cohorts.append(
