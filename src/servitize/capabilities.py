@@ -183,6 +183,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=True,
     ),
     Capability(
+        "organisation",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(Command("network", "The network-thinking lab: influence matrix, roles, loops."),),
+        models=True,
+    ),
+    Capability(
         "demo",
         cli=True,
         commands=(

@@ -476,7 +476,23 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         f"/api/v1/value-cases/{_value_case(w)}",
         {"assumptions": {"years": 6}},
     ),
+    "network.score": lambda w, u, own: (
+        "PUT",
+        f"/api/v1/network-models/{_network_model(w)}/scores",
+        {"matrix": [["0", "2"], ["-1s", "0"]]},
+    ),
+    "network.edit": lambda w, u, own: ("POST", "/api/v1/network-models", {"name": "Lab"}),
 }
+
+
+def _network_model(w: World) -> int:
+    """A network model of two variables."""
+    from servitize.organisation.models import NetworkModel
+
+    model = NetworkModel(name="Lab", variables=["a", "b"], scale_max=3, created_by="r_head")
+    w.session.add(model)
+    w.session.flush()
+    return model.id
 
 
 def _value_case(w: World) -> int:
@@ -840,6 +856,11 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         f"/quotes/{q}/lines",
         {"offering": w.offering.external_id},
     )
+    for formula in ("formula", "formula/lines"):  # a budget price, a line at the fixed price
+        form[("POST", "/quotes/{quote_id}/" + formula)] = (
+            f"/quotes/{q}/{formula}",
+            {"offering": w.offering.external_id, "machines": "1", "size_class": "M"},
+        )
     form[("POST", "/quotes/{quote_id}/lines/{line_id}/remove")] = (
         f"/quotes/{q}/lines/1/remove",
         {},
@@ -866,6 +887,24 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         f"/value-cases/{vc}/assumptions",
         {"years": "6"},
     )
+    nm, lab = _network_model(w), "/api/v1/network-models"
+    api[("POST", lab)] = REQUESTS["network.edit"](w, w.owner, True)
+    api[("PUT", lab + "/{model_id}/scores")] = (
+        "PUT",
+        f"{lab}/{nm}/scores",
+        {"matrix": [[0, 1], [1, 0]]},
+    )
+    api[("POST", lab + "/{model_id}/versions")] = (
+        "POST",
+        f"{lab}/{nm}/versions",
+        {"matrix": [[0, 1], [1, 0]]},
+    )
+    form[("POST", "/organisation/lab")] = ("/organisation/lab", {"name": "Lab"})
+    for step in ("scores", "versions"):
+        form[("POST", "/organisation/lab/{model_id}/" + step)] = (
+            f"/organisation/lab/{nm}/{step}",
+            {"cell": ["0", "1", "1", "0"]},
+        )
     users, target = "/api/v1/users", w.other_owner.id
     api[("PATCH", users + "/{user_id}")] = ("PATCH", f"{users}/{target}", {"territory": "s"})
     api[("POST", users + "/{user_id}/password-reset")] = (

@@ -185,6 +185,16 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "value_case.create": ("open a value case for an account's machines", _cells(**_SELLERS)),
     "value_case.edit": ("change a value case's assumptions", _cells(**_SELLERS)),
+    # The network-thinking lab: everyone reads; the sales organisation's people score on their
+    # own; the head of sales (or an admin) makes models and records the consensus.
+    "network.score": (
+        "score a network model's influence matrix (your own scoring)",
+        _cells(**_SELLERS),
+    ),
+    "network.edit": (
+        "make a network model, import one, record the consensus as a new version",
+        _cells(admin=YES, sales_manager=YES),
+    ),
     # trust sits below this table: its edges ask trust.admin.require_admin, the same cells.
     "user.manage": (
         "list and change users: role, territory, deactivate, reset a password, their API tokens",

@@ -1,0 +1,2 @@
+"""Designing the sales organisation: the network-thinking lab (Vester's sensitivity model) and
+the what-if simulation."""
