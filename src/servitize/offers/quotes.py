@@ -283,8 +283,10 @@ def _formula_of(
 
 
 def price_by_formula(ctx: Context, quote_id: int, data: FormulaIn) -> FormulaOffer:
-    """The budget price at once: the formula's fixed price ± its spread (nothing is written)."""
+    """The budget price at once: the formula's fixed price ± its spread (nothing is written;
+    asked while editing the quote, so by who may edit it)."""
     quote = visible_quote(ctx, quote_id)
+    require(ctx.user, "quote.edit", own=_own(ctx, quote))
     offering, _price, formula, inputs = _formula_of(ctx, quote, data)
     price = formulas.fixed_price(formula, inputs)
     return FormulaOffer(

@@ -87,7 +87,7 @@ class LineRead(BaseModel):
     offering: str
     name: str
     revenue_model: str
-    price: str  # in words: "60.00 EUR / month, 36 months minimum"
+    price: str  # in words: "60 EUR / month, 36 months, 3 months' notice"
     unit_price: Decimal
     quantity: Decimal
     discount_pct: Decimal
