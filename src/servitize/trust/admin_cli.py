@@ -50,11 +50,8 @@ def register_admin(users: typer.Typer) -> None:
             for u in rows:
                 where = f" in {u.territory}" if u.territory else ""
                 state_words = "" if u.active else " (deactivated)"
-                console.print(
-                    f"{u.id:>5}  {u.username}  {u.full_name}  {u.role}{where}{state_words}",
-                    soft_wrap=True,
-                )
-            console.print(f"{len(rows)} of {total} users (page {page})")
+                typer.echo(f"{u.id:>5}  {u.username}  {u.full_name}  {u.role}{where}{state_words}")
+            typer.echo(f"{len(rows)} of {total} users (page {page})")
 
         _run(work, as_json)
 
@@ -72,10 +69,7 @@ def register_admin(users: typer.Typer) -> None:
             user = admin.user_named(ctx.session, name)
             edit = admin.UserEdit(role=role, territory=territory, full_name=full_name, email=email)
             admin.edit_user(ctx.session, ctx.actor, user, edit)
-            console.print(
-                f"{user.username}: {user.role}, territory {user.territory or 'none'}",
-                soft_wrap=True,
-            )
+            typer.echo(f"{user.username}: {user.role}, territory {user.territory or 'none'}")
 
         _run(work)
 
@@ -84,7 +78,7 @@ def register_admin(users: typer.Typer) -> None:
             user = admin.user_named(ctx.session, name)
             admin.set_active(ctx.session, ctx.actor, ctx.user, user, active)
             state = "active" if active else "deactivated: its sessions and API tokens stop now"
-            console.print(f"{user.username} is {state}", soft_wrap=True)
+            typer.echo(f"{user.username} is {state}")
 
         _run(work)
 
@@ -106,10 +100,9 @@ def register_admin(users: typer.Typer) -> None:
         def work(ctx: Context) -> None:
             user = admin.user_named(ctx.session, name)
             one_time = admin.reset_password(ctx.session, ctx.actor, user)
-            console.print(
+            typer.echo(
                 f"one-time password for {user.username}: {one_time} "
-                "(they choose their own at the next login)",
-                soft_wrap=True,
+                "(they choose their own at the next login)"
             )
 
         _run(work)
@@ -126,7 +119,7 @@ def register_admin(users: typer.Typer) -> None:
         def work(ctx: Context) -> None:
             user = admin.user_named(ctx.session, name)
             set_password(ctx.session, ctx.actor, user, new, ctx.settings.password_min_length)
-            console.print(f"password of {user.username} is set; their sessions ended")
+            typer.echo(f"password of {user.username} is set; their sessions ended")
 
         _run(work)
 
@@ -144,6 +137,6 @@ def register_admin(users: typer.Typer) -> None:
             if as_json:
                 emit_json({**token_dict(token), "token": clear})
             else:
-                console.print(f"API token {token.id} for {user.username}: {clear}", soft_wrap=True)
+                typer.echo(f"API token {token.id} for {user.username}: {clear}")
 
         _run(work, as_json)
