@@ -54,16 +54,22 @@ def add_months(month: str, n: int) -> str:
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
 
 
+def _is_month(value: str) -> bool:
+    parts = value.split("-")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        return False
+    if len(parts[0]) != 4 or len(parts[1]) != 2:
+        return False
+    return 1 <= int(parts[1]) <= 12 and int(parts[0]) >= 1
+
+
 def window(start: str | None, end: str | None, today: date, default_months: int = 12) -> Window:
     """The months from ``start`` to ``end``; by default the ``default_months`` before today's."""
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and not _is_month(value):
+            raise InvalidInput(f"{name}: a month is written YYYY-MM (got {value!r})")
     last = end or add_months(month_of(today), -1)
     first = start or add_months(last, -(default_months - 1))
-    for name, value in (("start", first), ("end", last)):
-        try:
-            y, m = (int(p) for p in value.split("-"))
-            date(y, m, 1)
-        except ValueError:
-            raise InvalidInput(f"{name}: a month is written YYYY-MM (got {value!r})") from None
     if first > last:
         raise InvalidInput("end: lies before start")
     months = [first]
