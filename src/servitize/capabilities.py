@@ -188,7 +188,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         pages=True,
         templates=True,
         cli=True,
-        commands=(Command("network", "The network-thinking lab: influence matrix, roles, loops."),),
+        commands=(Command("network", "The network-thinking lab and the what-if simulation."),),
         models=True,
     ),
     Capability(

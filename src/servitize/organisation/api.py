@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from servitize.core.inputs import Id, Input, Number, Text
-from servitize.organisation import files, rules, service
+from servitize.organisation import files, rules, service, simulation
 from servitize.organisation.service import View
 from servitize.trust.http import RequestContext
 
@@ -142,3 +142,21 @@ def export_matrix(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
+
+
+@router.get("/organisation/simulation")
+def simulate(
+    ctx: RequestContext,
+    scenario: Literal[
+        "baseline",
+        "type_2",
+        "type_3",
+        "technician_programme",
+        "lead_threshold",
+        "subscription_sellers",
+    ] = "type_2",
+    value: Annotated[Number | None, Query(ge=0, le=1000)] = None,
+    months: Annotated[int, Query(ge=1, le=120)] = 36,
+) -> dict[str, object]:
+    """The what-if simulation: the scenario against the baseline, month by month."""
+    return simulation.what_if(scenario, value, months).as_dict()

@@ -150,3 +150,50 @@ def effect_graph(variables: Sequence[str], matrix: Matrix) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def lines(title: str, series: Sequence[tuple[str, Sequence[float], str]], unit: str) -> Markup:
+    """Monthly lines (label, values from month 1, colour) on one axis from 0."""
+    w, h, left, top, bottom = 640, 260, 70, 12, 56
+    months = max((len(v) for _l, v, _c in series), default=0)
+    high = max([1.0, *(max(v) for _l, v, _c in series if v)])
+    pw, ph = w - left - 12, h - top - bottom
+
+    def x(i: int) -> float:
+        return round(left + pw * i / max(months - 1, 1), 1)
+
+    def y(v: float) -> float:
+        return round(top + ph * (1 - v / high), 1)
+
+    summary = "; ".join(
+        f"{name}: {v[-1]:,.0f} {unit} in month {len(v)}" for name, v, _c in series if v
+    )
+    parts = [
+        f'<svg class="sim-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title + ": " + summary)}">',
+        f'<line x1="{left}" y1="{y(0)}" x2="{w - 12}" y2="{y(0)}" stroke="{MUTED}"/>',
+    ]
+    for v in (0, high / 2, high):
+        parts.append(
+            f'<text x="{left - 6}" y="{y(v) + 4}" text-anchor="end" font-size="10" '
+            f'fill="{INK}">{v:,.0f}</text>'
+        )
+    for i in range(0, months, 6):
+        parts.append(
+            f'<text x="{x(i)}" y="{h - bottom + 14}" text-anchor="middle" font-size="10" '
+            f'fill="{INK}">{i + 1}</text>'
+        )
+    parts.append(
+        f'<text x="{left + pw / 2}" y="{h - bottom + 28}" text-anchor="middle" font-size="10" '
+        f'fill="{INK}">month ({escape(unit)})</text>'
+    )
+    for k, (name, values, colour) in enumerate(series):
+        points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
+            f"<title>{escape(name)}</title></polyline>"
+            f'<text x="{left + 8 + 150 * k}" y="{h - 8}" font-size="11" fill="{colour}">'
+            f"{escape(name)}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -15,6 +15,7 @@ from servitize.trust.cli import run_in_context
 from servitize.trust.context import Context
 
 service = lazy("servitize.organisation.service")
+simulation = lazy("servitize.organisation.simulation")
 files = lazy("servitize.organisation.files")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (default: operator)")]
@@ -156,3 +157,35 @@ def register(app: typer.Typer) -> None:
 
         out.write_bytes(run_in_context(work, as_user))
         console.print(f"wrote {out}")
+
+    @network.command("simulate")
+    def simulate(
+        scenario: Annotated[
+            str,
+            typer.Option(
+                help="baseline, type_2, type_3, technician_programme, lead_threshold or "
+                "subscription_sellers"
+            ),
+        ] = "type_2",
+        value: Annotated[
+            float | None, typer.Option(help="the qualified share, or the sellers added")
+        ] = None,
+        months: Annotated[int, typer.Option(min=1, max=120)] = 36,
+        as_json: AsJson = False,
+    ) -> None:
+        """The what-if simulation: a scenario against the baseline."""
+        try:
+            data: dict[str, Any] = simulation.what_if(scenario, value, months).as_dict()
+        except InvalidInput as exc:
+            if as_json:
+                emit_json({"error": exc.message, "status": exc.status_code})
+            else:
+                console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(2) from None
+        if as_json:
+            emit_json(data)
+            return
+        base, changed = data["totals"]["baseline"], data["totals"]["scenario"]
+        console.print(f"{data['describes']}, over {months} months (baseline → scenario):")
+        for key, shown in base.items():
+            console.print(f"  {key}: {shown} → {changed[key]}")

@@ -16,7 +16,7 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import may
 from servitize.kit.forms import FormPage, save_or_show_again
-from servitize.organisation import files, rules, service
+from servitize.organisation import charts, files, rules, service, simulation
 from servitize.organisation.models import NetworkModel, NetworkScoring, NetworkVersion
 from servitize.organisation.service import View
 from servitize.trust.context import Context
@@ -174,4 +174,58 @@ def record_version_page(
         change,
         lambda v: _back(model_id, f"version {v.number} recorded"),
         FormPage("organisation/lab.html", lambda: lab_context(ctx, model_id)),
+    )
+
+
+@router.get("/organisation/simulation", response_class=HTMLResponse)
+def simulation_page(
+    request: Request,
+    ctx: RequestContext,
+    scenario: Literal[
+        "baseline",
+        "type_2",
+        "type_3",
+        "technician_programme",
+        "lead_threshold",
+        "subscription_sellers",
+    ] = "type_2",
+    value: Annotated[float | None, Query(ge=0, le=1000)] = None,
+    months: Annotated[int, Query(ge=1, le=120)] = 36,
+) -> HTMLResponse:
+    """The scenario against the baseline: totals and charts over the months."""
+    found = simulation.what_if(scenario, value, months)
+    base, changed = found.baseline, found.changed
+    revenue = charts.lines(
+        "Revenue a month",
+        [
+            ("baseline", [m.revenue_total_cents / 100 for m in base], charts.MUTED),
+            ("scenario", [m.revenue_total_cents / 100 for m in changed], charts.PLUS),
+        ],
+        "EUR",
+    )
+    streams = charts.lines(
+        "Revenue by stream (scenario)",
+        [
+            (s, [m.revenue_cents[s] / 100 for m in changed], colour)
+            for s, colour in zip(simulation.STREAMS, ("#6b7280", "#2563eb", "#16a34a"), strict=True)
+        ],
+        "EUR",
+    )
+    load = charts.lines(
+        "Salespeople's load",
+        [
+            ("baseline", [m.load * 100 for m in base], charts.MUTED),
+            ("scenario", [m.load * 100 for m in changed], charts.PLUS),
+        ],
+        "% of capacity",
+    )
+    return render(
+        request,
+        "organisation/simulation.html",
+        {
+            "sim": found,
+            "totals": found.as_dict()["totals"],
+            "scenarios": simulation.SCENARIOS,
+            "charts": (revenue, streams, load),
+        },
     )
