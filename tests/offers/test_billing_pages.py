@@ -120,7 +120,7 @@ def test_a_month_run_and_closed_from_the_page(session: Session, data_app_client)
     # per account: 310.00 × 21/31 = 210.00; 2,400.00 / 12 = 200.00; 62.00 × 21/31 = 42.00 and
     # 93.00 × 10/31 = 30.00: 482.00; two accounts 964.00, all of it fees
     assert kinds == {"fee": Decimal("964.00")} and total == Decimal("964.00")
-    assert 'href="/api/v1/billing-lines?period=2026-03&amp;format=csv"' in html
+    assert 'href="/api/v1/billing-lines?period=2026-03&amp;format=csv&amp;limit=100000"' in html
     mine = client.get("/billing/2026-03", headers=_auth(session, owner)).text
     assert _page_totals(mine) == ({"fee": Decimal("482.00")}, Decimal("482.00"))
     assert "Run again" not in mine and "Close the month" not in mine

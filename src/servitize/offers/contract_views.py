@@ -52,6 +52,7 @@ READERS = (Role.admin, Role.analyst, Role.sales_manager, Role.service_manager, R
 ACTIONS = ("amend", "index", "suspend", "resume", "cancel", "renew")
 PER_PAGE = 25
 LINES_PER_PAGE = 50
+CSV_LINES = 100_000  # the API's largest page of billing lines
 MRR_MONTHS = 12
 MonthText = Annotated[str, Query(max_length=7)]
 Short = Annotated[str, Query(max_length=40)]
@@ -464,6 +465,17 @@ def close_page(request: Request, ctx: RequestContext, period: MonthPath) -> Resp
     return save_or_show_again(request, ctx.session, change, done, page)
 
 
+def _csv_links(month: str, lines: int) -> list[str]:
+    """The API's CSV of a month, in files of at most CSV_LINES lines (the API's largest page)."""
+    out = []
+    for offset in range(0, max(lines, 1), CSV_LINES):
+        query = {"period": month, "format": "csv", "limit": CSV_LINES}
+        out.append(
+            f"/api/v1/billing-lines?{urlencode(query | ({'offset': offset} if offset else {}))}"
+        )
+    return out
+
+
 @router.get("/billing/{period}", response_class=HTMLResponse)
 def month_page(
     request: Request,
@@ -511,7 +523,7 @@ def month_page(
             "finished": month_span(month).end <= ctx.today,
             "amount_cents": _cents,
             "pager": _pager(f"/billing/{month}", {}, page, LINES_PER_PAGE, total),
-            "csv": f"/api/v1/billing-lines?{urlencode({'period': month, 'format': 'csv'})}",
+            "csv": _csv_links(month, sum(k.lines for k in kinds)),
         },
     )
 
