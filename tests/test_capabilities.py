@@ -29,7 +29,10 @@ ROLES = {"api": "api.py", "pages": "views.py", "models": "models.py"}
 # once each one is done.
 CONVERTING_FILES: dict[str, str] = {}
 # Capabilities whose use cases live in modules named for them instead of one service.py.
-SERVICES = {"offers": ("quotes.py", "acceptance.py", "lifecycle.py", "billing.py")}
+SERVICES = {
+    "offers": ("quotes.py", "acceptance.py", "lifecycle.py", "billing.py"),
+    "kpis": ("effort.py", "spend.py", "acquisition.py", "recurring.py", "lifetime.py"),
+}
 CONVERTING_EDGES: dict[str, str] = {}
 # Capabilities without business rules of their own, so without rules.py.
 NO_RULES = {"trust": "logins, tokens and the audit trail: no business rules"}
