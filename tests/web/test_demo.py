@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from servitize.contracts.models import AvailabilityContract
 from servitize.core.db import make_engine
 from servitize.installed_base.models import Account, Asset, Visit
 from servitize.intelligence.models import Lead
-from servitize.offers.models import BillingLine, BillingPeriod, Contract, Quote
+from servitize.offers.models import BillingLine, BillingPeriod, Contract, Quote, QuoteLine
 from servitize.trust.models import Role, User
 from servitize.trust.service import user_by_password
 from servitize.web.cli import DEMO_PASSWORD
@@ -75,4 +76,22 @@ def test_demo_builds_a_manufacturer_with_leads_and_logins(tmp_path, monkeypatch)
         assert session.scalar(select(func.count()).select_from(BillingLine)) > 12
         # no availability contract promises more than the sales policy's 98 %
         assert session.scalar(select(func.max(AvailabilityContract.target_pct))) == 98.0
+        # no machine is under two availability contracts at once (the press line's hand-made one
+        # ends the day the bundle sold on its machines begins), and a budget offer is priced by
+        # a standard formula
+        spans: dict[str, list[tuple[datetime, datetime | None]]] = {}
+        for ac in session.scalars(select(AvailabilityContract)):
+            for serial in ac.serials or []:
+                spans.setdefault(serial, []).append((ac.valid_from, ac.valid_to))
+        for serial, held in spans.items():
+            held.sort(key=lambda span: span[0])
+            for (_start, end), (later, _end) in pairwise(held):
+                assert end is not None and end <= later, serial
+        budget = session.scalar(select(Quote).where(Quote.kind == "budget"))
+        assert budget is not None
+        assert session.scalar(
+            select(func.count()).where(
+                QuoteLine.quote_id == budget.id, QuoteLine.formula.is_not(None)
+            )
+        )
     engine.dispose()
