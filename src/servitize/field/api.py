@@ -173,7 +173,7 @@ def set_lines(sheet_id: Id, body: SheetLines, ctx: RequestContext) -> SheetRead:
 def sign_sheet(sheet_id: Id, body: Signing, ctx: RequestContext) -> SheetRead:
     """The customer ticked and signed: the ticked lines become orders."""
     sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
-    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now)
+    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now, ctx.settings.field)
     return _sheet(ctx, sheet)
 
 

@@ -32,6 +32,25 @@ SIZES: dict[str, tuple[str, int]] = {
     "l": ("5,000 – 25,000", 15_000),
     "xl": ("Over 25,000", 50_000),
 }
+# The close reason of an owner's large lead sold on a sign-up sheet, until the owner confirms.
+SOLD_ON_SITE = "sold on site, awaiting the owner's confirmation"
+
+
+def sheet_closes_lead(route: str, value_cents: int, threshold_cents: int) -> bool:
+    """Whether a signed sheet line closes its lead as won at once.
+
+    A technician's lead, or an owner's lead below the field threshold: yes. An owner's lead at
+    or above the threshold: no, a small line signed on site must not close a large deal; the
+    lead waits as proposed ("sold on site") until its owner confirms it won.
+    """
+    return not (route == Route.account_owner.value and value_cents >= threshold_cents)
+
+
+def awaiting_owner(stage: str, close_reason: str | None) -> bool:
+    """A lead sold on site that waits for its owner's confirmation."""
+    return stage == Stage.proposed.value and (close_reason or "").startswith(SOLD_ON_SITE)
+
+
 POINTS = {
     PointKind.confirmed_lead.value: 10,
     PointKind.won_lead.value: 15,

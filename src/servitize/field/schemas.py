@@ -93,6 +93,7 @@ class InboxItem(BaseModel):
     source: str
     story: str
     evidence: dict[str, Any]
+    evidence_words: list[str] = Field(default_factory=list, description="The evidence as sentences")
     score: float
     estimated_value: Decimal
     currency: str
@@ -113,6 +114,9 @@ class InboxItem(BaseModel):
     escalated_to: UserName | None
     close_reason: str | None
     has_photo: bool
+    awaiting_owner: bool = Field(
+        default=False, description="Sold on site; waits for the account owner's confirmation"
+    )
 
 
 class InboxPage(BaseModel):

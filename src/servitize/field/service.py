@@ -20,6 +20,7 @@ from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import Account
 from servitize.installed_base.repository import load_rates
+from servitize.intelligence import evidence_words
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
 from servitize.kit.money import Rates, from_cents, to_cents
@@ -304,6 +305,7 @@ def act(
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     before = {"stage": row.stage}
+    sold_on_site = rules.awaiting_owner(row.stage, row.close_reason)
     row.stage = stage
     if row.first_action_at is None:
         row.first_action_at = now
@@ -335,7 +337,8 @@ def act(
         "lead",
         lead.id,
         before=before,
-        after={"stage": stage, "reason": reason},
+        after={"stage": stage, "reason": reason}
+        | ({"sold_on_site_confirmed": True} if sold_on_site and action == "win" else {}),
     )
     recognition.for_lead(session, row, today)
     session.flush()
@@ -391,6 +394,7 @@ def item(
         source=lead.source,
         story=lead.story,
         evidence=lead.evidence,
+        evidence_words=evidence_words.sentences(lead.evidence, lead.currency),
         score=lead.score,
         estimated_value=from_cents(lead.estimated_value_cents) or 0,
         currency=lead.currency,
@@ -411,6 +415,7 @@ def item(
         escalated_to=_name(users.get(row.escalated_to_id or 0)),
         close_reason=row.close_reason,
         has_photo=bool(row.photo) if has_photo is None else has_photo,
+        awaiting_owner=rules.awaiting_owner(row.stage, row.close_reason),
     )
 
 
@@ -424,10 +429,12 @@ def inbox(
     offset: int = 0,
     today: date | None = None,
     s: FieldSettings | None = None,
+    reported: bool = False,
 ) -> InboxPage:
-    """The leads a user works: technicians theirs, owners every lead of their accounts."""
+    """The leads a user works: technicians theirs, owners every lead of their accounts;
+    ``reported``: the leads the user reported, wherever they were routed."""
     today, s = today or date.today(), s or DEFAULTS
-    q = repo.inbox_query(user, stage, mine)
+    q = repo.inbox_query(user, stage, mine, reported)
     if account_id is not None:
         q = lead_rows.inbox_of_account(q, account_id)
     # One pass: the page's ids and the total together (a window count); the count alone only

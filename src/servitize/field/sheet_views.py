@@ -211,7 +211,7 @@ def sheet_sign(
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now)
+    sheets.sign(ctx.session, ctx.user, sheet, body, ctx.today, ctx.now, ctx.settings.field)
     return RedirectResponse(f"/sheets/{sheet_id}?signed=1", status_code=303)
 
 

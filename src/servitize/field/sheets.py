@@ -11,7 +11,14 @@ from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.core.settings import FieldSettings
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
-from servitize.field.models import PointKind, SheetStatus, SignUpLine, SignUpSheet, Stage
+from servitize.field.models import (
+    LeadRoute,
+    PointKind,
+    SheetStatus,
+    SignUpLine,
+    SignUpSheet,
+    Stage,
+)
 from servitize.field.repository import sheets as sheet_rows
 from servitize.field.schemas import SheetLineRead, SheetRead, Signing
 from servitize.installed_base import repository as installed_base
@@ -176,9 +183,11 @@ def sign(
     body: Signing,
     today: date | None = None,
     now: datetime | None = None,
+    s: FieldSettings | None = None,
 ) -> list[Order]:
-    """The customer signed: ticked lines become orders (channel technician), answered leads close."""
-    today, now = today or date.today(), now or utcnow()
+    """The customer signed: ticked lines become orders (channel technician), answered leads close
+    (an owner's lead at or above the field threshold waits for the owner's confirmation)."""
+    today, now, s = today or date.today(), now or utcnow(), s or DEFAULTS
     _can_work(user, sheet.technician_id, "sheet.sign")
     if sheet.status != SheetStatus.proposed.value:
         raise Conflict(f"the sheet is {sheet.status}")
@@ -224,7 +233,7 @@ def sign(
             },
         )
         if line.lead_id:
-            _close_lead(session, user, line.lead_id, sheet.id, today, now)
+            _close_lead(session, user, line.lead_id, sheet.id, today, now, s)
     before = {"status": sheet.status}
     sheet.status, sheet.signer_name, sheet.signed_on = (
         SheetStatus.signed.value,
@@ -259,14 +268,29 @@ def sign(
 
 
 def _close_lead(
-    session: Session, user: User, lead_id: int, sheet_id: int, today: date, now: datetime
+    session: Session,
+    user: User,
+    lead_id: int,
+    sheet_id: int,
+    today: date,
+    now: datetime,
+    s: FieldSettings,
 ) -> None:
     lead = sheet_rows.lead(session, lead_id)
     if lead is None or lead.status != LeadStatus.open:
         return
-    lead.status = LeadStatus.converted
     route = sheet_rows.route_of_lead(session, lead_id)
     before = {"status": LeadStatus.open, "stage": route.stage if route else None}
+    if (
+        route is not None
+        and route.stage in rules.OPEN_STAGES
+        and not rules.sheet_closes_lead(
+            route.route, lead.estimated_value_cents, s.threshold_cents(lead.currency)
+        )
+    ):
+        _await_owner(session, user, lead_id, route, sheet_id, now, before)
+        return
+    lead.status = LeadStatus.converted
     if route is not None and route.stage in rules.OPEN_STAGES:
         route.stage, route.closed_at = Stage.won.value, now
         route.first_action_at = route.first_action_at or now
@@ -282,6 +306,36 @@ def _close_lead(
         lead_id,
         before=before,
         after={"status": lead.status, "stage": Stage.won.value, "sign_up_sheet_id": sheet_id},
+    )
+
+
+def _await_owner(
+    session: Session,
+    user: User,
+    lead_id: int,
+    route: LeadRoute,
+    sheet_id: int,
+    now: datetime,
+    before: dict[str, str | None],
+) -> None:
+    """Sold on site: the owner's large lead waits, proposed, for the owner to confirm it won."""
+    route.stage = Stage.proposed.value
+    route.first_action_at = route.first_action_at or now
+    route.proposal_at = route.proposal_at or now
+    route.close_reason = f"{rules.SOLD_ON_SITE} (sign-up sheet {sheet_id})"
+    record(
+        session,
+        actor_of(user),
+        "propose",
+        "lead",
+        lead_id,
+        before=before,
+        after={
+            "status": LeadStatus.open,
+            "stage": route.stage,
+            "sign_up_sheet_id": sheet_id,
+            "awaiting": "owner's confirmation",
+        },
     )
 
 

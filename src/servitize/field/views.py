@@ -25,7 +25,7 @@ from servitize.trust.models import Role
 router = APIRouter(include_in_schema=False)
 router.include_router(sheet_views.router)
 
-STAGES = ("open", "escalated", "won", "lost", "dismissed")
+STAGES = ("open", "escalated", "won", "lost", "dismissed", "all")
 Opt = Annotated[str | None, Form(max_length=600)]
 
 
@@ -192,11 +192,22 @@ def inbox_page(
     ctx: RequestContext,
     stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
     mine: bool = False,
+    reported: bool = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
-    """Every lead of the user's accounts (owners), their own (technicians), with clocks."""
+    """Every lead of the user's accounts (owners), their own (technicians), with clocks;
+    ``reported``: the leads the user reported, with where each stands."""
     page = service.inbox(
-        ctx.session, ctx.user, stage, mine, None, 25, offset, ctx.today, ctx.settings.field
+        ctx.session,
+        ctx.user,
+        None if stage == "all" else stage,
+        mine,
+        None,
+        25,
+        offset,
+        ctx.today,
+        ctx.settings.field,
+        reported,
     )
     return render(
         request,
@@ -206,6 +217,7 @@ def inbox_page(
             "stage": stage,
             "stages": STAGES,
             "mine": mine,
+            "reported": reported,
             "next": offset + 25 if offset + 25 < page.total else None,
             "prev": max(offset - 25, 0) if offset else None,
         },

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account, may
-from servitize.intelligence import proficiency, queries, twin
+from servitize.intelligence import evidence_words, proficiency, queries, twin
 from servitize.intelligence.segments import GO_TO_MARKET
 from servitize.trust.http import RequestContext
 
@@ -47,6 +47,7 @@ def account_leads_page(account_id: int, request: Request, ctx: RequestContext) -
                 iter(queries.list_segments(session, user, account_id=account_id)), None
             ),
             "positions": queries.twin_positions(session, user, account_id),
+            "evidence_words": evidence_words.sentences,
         },
     )
 

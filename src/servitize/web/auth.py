@@ -30,6 +30,7 @@ from servitize.trust.throttle import TooManyRequests
 router = APIRouter(include_in_schema=False)
 
 HOME = "/accounts"
+TECHNICIAN_HOME = "/today"
 WRONG_LOGIN = "Wrong username or password."
 
 
@@ -117,6 +118,8 @@ async def login(
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     # After an admin's reset the one-time password opens only the page that replaces it.
     target = "/account/password" if user.must_change_password else safe_next(next)
+    if target == HOME and user.role == "technician":
+        target = TECHNICIAN_HOME  # the technician's day, not the accounts list
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

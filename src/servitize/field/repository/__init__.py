@@ -71,7 +71,9 @@ def service_manager_for(session: Session, territory: str | None) -> User | None:
     )
 
 
-def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Select[int, int]:
+def inbox_query(
+    user: User, stage: str | None = None, mine: bool = False, reported: bool = False
+) -> Select[int, int]:
     """Ids of the routes the user may see (technicians: assigned to them), with the total.
 
     Narrow on purpose: an owner has hundreds of routes; only the page's rows are loaded whole
@@ -82,7 +84,9 @@ def inbox_query(user: User, stage: str | None = None, mine: bool = False) -> Sel
         .join(Account, Account.id == LeadRoute.account_id)
         .where(account_scope(user))
     )
-    if mine or user.role == Role.technician.value:
+    if reported:  # the user's own reports, wherever they were routed
+        q = q.where(LeadRoute.reported_by_id == user.id)
+    elif mine or user.role == Role.technician.value:
         q = q.where(LeadRoute.assigned_to_id == user.id)
     if stage == "open":
         q = q.where(LeadRoute.stage.in_(rules.OPEN_STAGES))
