@@ -230,6 +230,17 @@ def test_revise_lists_the_diff_and_supersedes_the_link(session: Session, app_cli
     assert rows[0] == ("removed", "Condition monitoring", monitoring, "—")
     assert rows[1] == ("added", "Pump PX-200", "—", "10,000.00 EUR once")
     assert rows[-1] == ("changed", "contract value", "2,160.00 EUR", "10,000.00 EUR")
+    api = app_client.get(
+        f"/api/v1/quotes/{qid}/diff/{new_id}", headers=_auth(session, owner, False)
+    ).json()
+    assert api[-1] == {
+        "what": "changed",
+        "part": "total",
+        "line": "contract value",
+        "before": "2,160.00 EUR",
+        "after": "10,000.00 EUR",
+        "detail": "2,160.00 EUR → 10,000.00 EUR",
+    }
     gone = app_client.get(url)
     assert gone.status_code == 404 and "revised" in gone.text
 

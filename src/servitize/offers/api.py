@@ -101,15 +101,23 @@ def revise(quote_id: Id, data: Decision, ctx: RequestContext) -> QuoteRead:
 
 
 class DiffLine(BaseModel):
-    what: str
-    line: str
-    detail: str
+    what: str  # added, removed, changed
+    part: str  # line, total, term
+    line: str  # the line, total or term
+    before: str
+    after: str
+    detail: str  # "before → after" when both are there
 
 
 @router.get("/quotes/{quote_id}/diff/{other_id}", response_model=list[DiffLine])
 def diff(quote_id: Id, other_id: Id, ctx: RequestContext) -> list[DiffLine]:
-    """What changed from this revision to another."""
-    return [DiffLine(**c.__dict__) for c in quotes.diff(ctx, quote_id, other_id)]
+    """What changed from this revision to another: lines, totals and terms."""
+    return [
+        DiffLine(
+            what=c.what, part=c.part, line=c.item, before=c.before, after=c.after, detail=c.detail
+        )
+        for c in quotes.diff(ctx, quote_id, other_id).changes
+    ]
 
 
 class ContractRead(BaseModel):
