@@ -124,6 +124,8 @@ def test_bad_input_names_the_field(session: Session, app_client) -> None:  # typ
         ({"downtime_cost_per_hour_cents": None}, "downtime_cost_per_hour_cents"),
         ({"discount_rate_pct": -100}, "discount_rate_pct"),
         ({"discount_rate_pct": -120.5}, "discount_rate_pct"),
+        # allowed, but discounting 40 years at −99.99 % grows past any amount
+        ({"discount_rate_pct": -99.99, "years": 40}, "discount_rate_pct"),
     ):
         r = app_client.post(
             "/api/v1/value-cases",

@@ -6,6 +6,7 @@ Every use case takes a ``Context``; the edge owns the transaction.
 
 from __future__ import annotations
 
+import decimal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -540,9 +541,16 @@ def report(ctx: Context, value_case: ValueCase) -> Report:
     entered = dict(value_case.assumptions or {})
     months = int(entered.get("history_months") or 36)
     records = records_of(ctx, value_case, months)
-    values, items, saving, prices, alternatives = evaluate(
-        entered, records, settings_defaults(ctx), value_case.currency
-    )
+    try:
+        values, items, saving, prices, alternatives = evaluate(
+            entered, records, settings_defaults(ctx), value_case.currency
+        )
+    except (decimal.InvalidOperation, decimal.Overflow, OverflowError):
+        raise InvalidInput(
+            "discount_rate_pct: the discounted amounts grow too large to compute at "
+            f"{entered.get('discount_rate_pct')} % over {entered.get('years', 'the')} years; "
+            "choose a rate further from −100 % or fewer years"
+        ) from None
     account = repo.account_by_id(ctx.session, value_case.account_id)
     return Report(
         value_case,
