@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import pytest
@@ -102,3 +103,27 @@ def test_a_bad_month_on_a_page_says_which(session, app_client) -> None:  # type:
     assert r.status_code == 422 and "start: a month is written YYYY-MM" in r.text
     r = app_client.get("/kpis/mrr?start=2026-06&end=2026-01", headers=_auth(session, w.sam))
     assert r.status_code == 422 and "end: lies before start" in r.text
+
+
+def test_the_account_360_shows_its_clv(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from servitize.installed_base.models import Account
+    from tests import builders as b
+    from tests.kpis.test_recurring import _contract
+
+    w = build(session)
+    account = session.get(Account, w.a)
+    _contract(session, account, 9, 10000, date(2025, 1, 1), None)
+    session.flush()
+    page = app_client.get(f"/accounts/{w.a}", headers=_auth(session, w.olga))
+    assert f"/accounts/{w.a}/clv-panel" in page.text
+    panel = app_client.get(f"/accounts/{w.a}/clv-panel", headers=_auth(session, w.olga))
+    assert panel.status_code == 200 and 'data-testid="account-clv"' in panel.text
+    assert "constant retention" in panel.text  # the method on the figure
+    # a technician sees no measures: an empty panel, not an error
+    tech = app_client.get(f"/accounts/{w.a}/clv-panel", headers=_auth(session, w.tom))
+    assert tech.status_code == 200 and tech.text == ""
+    other = b.user(session, role="account_owner")
+    assert (
+        app_client.get(f"/accounts/{w.a}/clv-panel", headers=_auth(session, other)).status_code
+        == 404
+    )

@@ -93,10 +93,10 @@ def _contractual(
     ctx: Context, win: Window, owner_id: int | None, values: dict[int, AccountValue]
 ) -> list[dict[str, object]]:
     s = ctx.settings.kpis
-    scope = repo.scope_of(ctx.user, owner_id)
+    scope = repo.all_accounts()  # the cohorts of the whole company, whoever looks
     first = add_months(win.last, -(MAX_MONTHS - 1))
     months = _months_between(first, win.last)
-    series = recurring.mrr_series(ctx, months, owner_id)
+    series = recurring.mrr_series(ctx, months, scope=scope)
     end = win.end
     running = repo.contracts_running(ctx.session, end, end + timedelta(days=1), scope)
     costs = repo.monthly_costs(ctx.session, [c.id for c in running])
@@ -200,7 +200,7 @@ def _repeat_purchases(
     ctx: Context, win: Window, owner_id: int | None, values: dict[int, AccountValue]
 ) -> tuple[str | None, str | None, list[holdout.HoldoutRow]]:
     s = ctx.settings.kpis
-    scope = repo.scope_of(ctx.user, owner_id)
+    scope = repo.all_accounts()  # fitted on every customer's orders, whoever looks
     orders = [
         o
         for o in repo.order_facts(ctx.session, scope, win.end)
@@ -253,7 +253,8 @@ def _repeat_purchases(
 
 def clv(ctx: Context, win: Window, owner_id: int | None = None, limit: int = 100) -> ClvReport:
     """CLV per account the user may see (the ``limit`` most valuable listed), its cohorts and
-    fit quality, and CLV/CAC of the customers won in the window by segment and org type."""
+    fit quality, and CLV/CAC of the customers won in the window by segment and org type. The
+    models are fitted on every customer, so an account's CLV is the same whoever looks."""
     scope = repo.scope_of(ctx.user, owner_id)
     facts = repo.account_facts(ctx.session, scope)
     values = {

@@ -34,11 +34,15 @@ class RecurringReport:
 
 
 def mrr_series(
-    ctx: Context, months: list[str], owner_id: int | None = None
+    ctx: Context,
+    months: list[str],
+    owner_id: int | None = None,
+    scope: repo.Scope | None = None,
 ) -> dict[str, dict[str, int]]:
     """MRR at each month's last day per account the user may see (in minor units); the same
     fee as offers' MRR bridge (lifecycle.monthly_fee_on)."""
-    scope = repo.scope_of(ctx.user, owner_id)
+    if scope is None:
+        scope = repo.scope_of(ctx.user, owner_id)
     first, last = month_span(months[0]), month_span(months[-1])
     contracts = repo.contracts_running(ctx.session, first.start, last.end, scope)
     changes = offers_repo.changes_of(ctx.session, [c.id for c in contracts])

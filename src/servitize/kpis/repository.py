@@ -500,3 +500,9 @@ def segment_examples(session: Session) -> list[SegmentAssignment]:
 
 def account_exists(session: Session, external_id: str) -> bool:
     return session.scalar(select(Account.id).where(Account.external_id == external_id)) is not None
+
+
+def all_accounts() -> Scope:
+    """Every account: what the CLV models are fitted on, whoever looks (their answers are then
+    limited to the accounts the user may see)."""
+    return select(Account.id)

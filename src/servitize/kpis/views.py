@@ -12,7 +12,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.inputs import Id
 from servitize.core.pages import render
+from servitize.installed_base.access import get_account, may
 from servitize.kit.money import from_cents
 from servitize.kpis import acquisition, charts, effort, lifetime, recurring, scorecard, spend
 from servitize.kpis import schemas as out
@@ -453,3 +455,25 @@ def import_spend_page(
         return _spend_page(request, ctx, "", exc.message, 422)
     said = urlencode({"message": f"Imported {n} {kind} rows"})
     return RedirectResponse(f"/kpis/spend?{said}", status_code=303)
+
+
+@router.get("/accounts/{account_id}/clv-panel", response_class=HTMLResponse)
+def account_clv_panel(request: Request, ctx: RequestContext, account_id: Id) -> HTMLResponse:
+    """The account's lifetime value for the account 360 (loaded by HTMX); empty for a role that
+    sees no measures, or an account owner's colleague's account."""
+    account = get_account(ctx.session, ctx.user, account_id)  # 404 outside the scope
+    if not may(ctx.user, "kpis.view", own=account.owner_id == ctx.user.id):
+        return HTMLResponse("")
+    value = lifetime.account_clv(ctx, account_id, ctx.today)
+    return render(
+        request,
+        "kpis/_account_clv.html",
+        {
+            "value": value,
+            "account_id": account_id,
+            "currency": ctx.settings.company_currency,
+            "money": from_cents,
+            "horizon": ctx.settings.kpis.clv_horizon_months,
+            "rate": ctx.settings.kpis.discount_rate_pct,
+        },
+    )
