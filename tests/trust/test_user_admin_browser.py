@@ -37,6 +37,8 @@ def test_an_admin_deactivates_a_user_whose_session_ends(browser, site) -> None: 
     base, _ids = site
     tom_context, tom = _log_in(browser, base, "tom")
     admin_context, ada = _log_in(browser, base, "ada")
+    problems: list[str] = []
+    ada.on("console", lambda message: problems.append(message.text))
     ada.get_by_role("link", name="Users").click()
     ada.wait_for_url("**/admin/users")
     ada.select_option("#f-role", "technician")
@@ -56,5 +58,8 @@ def test_an_admin_deactivates_a_user_whose_session_ends(browser, site) -> None: 
 
     ada.goto(base + "/admin/audit?entity=user&action=deactivate")
     expect(ada.get_by_test_id("audit")).to_contain_text("Active: yes → no")
+    for path in ("/admin/users", "/account", "/account/password", "/admin/audit"):
+        ada.goto(base + path)
+    assert not [m for m in problems if "Content Security Policy" in m], problems
     tom_context.close()
     admin_context.close()
