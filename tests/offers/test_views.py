@@ -420,3 +420,12 @@ def _pdf_text(data: bytes) -> str:
     from tests.offers.test_pdf import _text
 
     return _text(data)
+
+
+def test_cents_are_written_as_the_document_writes_them() -> None:
+    from servitize.offers.views import _cents
+
+    # 1,234,567.89 EUR; 0.05; a credit of 1,234.56
+    assert _cents(123_456_789, "EUR") == "1,234,567.89 EUR"
+    assert _cents(5, "EUR") == "0.05 EUR"
+    assert _cents(-123_456, "EUR") == "-1,234.56 EUR"

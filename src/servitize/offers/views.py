@@ -108,7 +108,11 @@ def _version(value: str) -> int | None:
 
 
 def _cents(amount_cents: int, currency: str) -> str:
-    return money(Decimal(amount_cents) / 100, currency)
+    """Cents as the document writes them (12,345.60 EUR), in integer arithmetic: the line
+    editor's picker writes one for every catalogue item."""
+    sign = "-" if amount_cents < 0 else ""
+    whole, part = divmod(abs(amount_cents), 100)
+    return f"{sign}{whole:,}.{part:02d} {currency}"
 
 
 # How the quote templates write amounts: to the cent, as the document does.
