@@ -341,6 +341,7 @@ def _subscription(
     """An accepted quote for monitoring the customer's machines, and its contract."""
     offering_id = monitoring.id
     price = monitoring.list_price_cents
+    machines = MACHINES_MONITORED - 4 + (i * 5) % 11  # 8 to 18 machines
     start = day + timedelta(days=30 * months_after)
     quote = Quote(
         number=f"Q-DEMO-N{i + 1:02d}",
@@ -351,8 +352,8 @@ def _subscription(
         currency=account.currency,
         term_months=12,
         valid_until=start,
-        monthly_cents=price * MACHINES_MONITORED,
-        contract_value_cents=price * MACHINES_MONITORED * 12,
+        monthly_cents=price * machines,
+        contract_value_cents=price * machines * 12,
         accepted_by=owner.full_name or owner.username,
     )
     repo.add(session, quote)
@@ -362,7 +363,7 @@ def _subscription(
         name="Condition monitoring",
         model="subscription",
         unit_price_cents=price,
-        quantity=Decimal(MACHINES_MONITORED),
+        quantity=Decimal(machines),
         cost_cents=cost,
     )
     repo.add(session, line)
@@ -376,7 +377,7 @@ def _subscription(
             kind="subscription",
             name="Condition monitoring",
             currency=account.currency,
-            fee_cents=price * MACHINES_MONITORED,
+            fee_cents=price * machines,
             period="month",
             start_on=start,
             minimum_term_end=start + timedelta(days=365),

@@ -64,7 +64,8 @@ def scatter(
             f'\n    <g class="pt t{n % TONES}"><title>{escape(lbl)}: {x_label} {x:,.2f}, '
             f"{y_label} {y:,.2f}</title>"
             f'<circle cx="{cx}" cy="{cy}" r="5"/>'
-            f'<text x="{round(cx + 7, 1)}" y="{round(cy + 4, 1)}">{escape(lbl[:24])}</text></g>'
+            f'<text x="{round(cx + 7, 1)}" y="{round(cy + (-6 if n % 2 else 14), 1)}">'
+            f"{escape(lbl[:24])}</text></g>"
         )
     parts.append("\n  </svg>\n</figure>")
     return Markup("".join(parts))

@@ -98,7 +98,7 @@ def cac_page(
             (
                 x.key,
                 float(x.payback.value) if x.payback.value is not None else None,
-                out.shown(x.payback),
+                out.shown(x.payback) if x.payback.value is not None else "not computed",
             )
             for x in report.lines
         ],
