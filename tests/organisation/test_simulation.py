@@ -105,3 +105,40 @@ def test_api_page_and_command_show_the_same_totals(
     )
     assert r2.exit_code == 0, r2.output
     assert json.loads(r2.stdout)["totals"] == totals
+
+
+def test_parameters_are_changed_by_name_within_their_range(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    auth = {"Authorization": f"Bearer {issue_token(session, b.user(session, role='analyst'))}"}
+    url = "/api/v1/organisation/simulation?scenario=baseline&months=1"
+    r = app_client.get(url + "&set=win_rate=0.6", headers=auth)
+    assert r.status_code == 200, r.text
+    # 40 / 6 decided × 0.6 = 4 wins
+    assert r.json()["baseline"][0]["wins"] == pytest.approx(4.0)
+    for bad, field in (
+        ("set=win_rate=2", "win_rate"),
+        ("set=qualified_share=0", "qualified_share"),
+        ("set=nonsense=1", "nonsense"),
+        ("set=churn", "set"),
+        ("set=churn=nan", "set"),
+    ):
+        r = app_client.get(f"{url}&{bad}", headers=auth)
+        assert r.status_code == 422 and field in r.text, (bad, r.text)
+    # no wins: no CAC (never a division by nothing)
+    r = app_client.get(url + "&set=opportunities=0", headers=auth)
+    assert r.json()["baseline"][0]["cac_cents"] is None
+    r = CliRunner().invoke(
+        app,
+        [
+            "network",
+            "simulate",
+            "--scenario",
+            "baseline",
+            "--months",
+            "1",
+            "--set",
+            "win_rate=0.6",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["baseline"][0]["wins"] == pytest.approx(4.0)

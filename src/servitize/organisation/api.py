@@ -157,6 +157,10 @@ def simulate(
     ] = "type_2",
     value: Annotated[Number | None, Query(ge=0, le=1000)] = None,
     months: Annotated[int, Query(ge=1, le=120)] = 36,
+    set_: Annotated[
+        list[Annotated[Text, Field(max_length=80)]], Query(alias="set", max_length=30)
+    ] = [],  # noqa: B006 - FastAPI copies the default
 ) -> dict[str, object]:
-    """The what-if simulation: the scenario against the baseline, month by month."""
-    return simulation.what_if(scenario, value, months).as_dict()
+    """The what-if simulation: the scenario against the baseline, month by month; ``set``
+    changes a parameter (``set=churn=0.02``)."""
+    return simulation.what_if(scenario, value, months, simulation.parse_settings(set_)).as_dict()

@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
                 model_id = made.id
             else:
                 model_id = model
-                found = service.lab(ctx, model_id).model
+                found = service.model(ctx, model_id)
                 if list(found.variables) != variables:
                     raise InvalidInput("file: its variables are not the model's, in its order")
                 service.record_version(ctx, model_id, cells, note)
@@ -171,11 +171,16 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="the qualified share, or the sellers added")
         ] = None,
         months: Annotated[int, typer.Option(min=1, max=120)] = 36,
+        set_: Annotated[
+            list[str] | None,
+            typer.Option("--set", help="change a parameter NAME=NUMBER, e.g. churn=0.02"),
+        ] = None,
         as_json: AsJson = False,
     ) -> None:
         """The what-if simulation: a scenario against the baseline."""
         try:
-            data: dict[str, Any] = simulation.what_if(scenario, value, months).as_dict()
+            changed = simulation.parse_settings(set_ or [])
+            data: dict[str, Any] = simulation.what_if(scenario, value, months, changed).as_dict()
         except InvalidInput as exc:
             if as_json:
                 emit_json({"error": exc.message, "status": exc.status_code})

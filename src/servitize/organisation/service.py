@@ -143,6 +143,11 @@ class Lab:
         }
 
 
+def model(ctx: Context, model_id: int) -> NetworkModel:
+    """A model by id (NotFound if there is none)."""
+    return _model(ctx, model_id)
+
+
 def _model(ctx: Context, model_id: int) -> NetworkModel:
     found = repo.model(ctx.session, model_id)
     if found is None:

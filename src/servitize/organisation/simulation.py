@@ -42,6 +42,8 @@ SCENARIOS: dict[str, str] = {
     "subscription_sellers": "add subscription sellers",
 }
 STREAMS = ("product", "service", "subscription")
+# Fewer wins than this are none: CAC is not shown (no cost divided by a vanishing number).
+MIN_WINS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def simulate(p: Parameters, change: Change | None = None) -> list[Month]:
                 subscriptions=subscriptions,
                 revenue_cents=revenue,
                 sales_cost_cents=cost,
-                cac_cents=cost / wins if wins else None,
+                cac_cents=cost / wins if wins > MIN_WINS else None,
                 clv_cents=recurring_fee * p.margin / p.churn if p.churn else 0.0,
                 load=load,
                 structure=structure,
@@ -214,6 +216,21 @@ def simulate(p: Parameters, change: Change | None = None) -> list[Month]:
     return out
 
 
+# The range of each parameter that may be changed (others: 0 up to 10^12).
+LIMITS: dict[str, tuple[float, float]] = {
+    "months": (1, 120),
+    "qualified_share": (0.01, 1),
+    "win_rate": (0, 1),
+    "margin": (0, 1),
+    "churn": (0, 1),
+    "cycle_months": (1, 120),
+    "structure_delay": (1, 120),
+    "culture_delay": (1, 120),
+    "salespeople": (0.1, 100_000),
+    "capacity_per_seller": (0.1, 100_000),
+}
+
+
 def with_overrides(p: Parameters, overrides: dict[str, float]) -> Parameters:
     """The parameters with some numbers changed (by name); an unknown name is refused."""
     known = {k for k, v in asdict(p).items() if isinstance(v, int | float)}
@@ -224,8 +241,9 @@ def with_overrides(p: Parameters, overrides: dict[str, float]) -> Parameters:
         k: (int(v) if isinstance(getattr(p, k), int) else float(v)) for k, v in overrides.items()
     }
     for k, v in typed.items():
-        if v < 0 or (k in ("cycle_months", "structure_delay", "culture_delay") and v < 1):
-            raise InvalidInput(f"{k}: {v} is out of range")
+        low, high = LIMITS.get(k, (0.0, 1e12))
+        if not low <= v <= high:
+            raise InvalidInput(f"{k}: {v:g} is outside {low:g} to {high:g}")
     return replace(p, **typed)
 
 
@@ -249,7 +267,7 @@ class Comparison:
             "revenue_cents": round(sum(m.revenue_total_cents for m in run)),
             "sales_cost_cents": round(cost),
             "wins": round(wins, 2),
-            "cac_cents": round(cost / wins) if wins else None,
+            "cac_cents": round(cost / wins) if wins > MIN_WINS else None,
             "clv_cents": round(last.clv_cents),
             "service_contracts": round(last.service_contracts, 2),
             "subscriptions": round(last.subscriptions, 2),
@@ -298,3 +316,18 @@ def what_if(
     p = with_overrides(Parameters(months=months), overrides or {})
     change = change_of(scenario, value)
     return Comparison(scenario, value, p, simulate(p), simulate(p, change))
+
+
+def parse_settings(pairs: list[str]) -> dict[str, float]:
+    """``NAME=NUMBER`` pairs as given on the command line or in the query."""
+    out: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if not sep or number != number or number in (float("inf"), float("-inf")):
+            raise InvalidInput(f"set: give NAME=NUMBER, not {pair!r}")
+        out[name.strip()] = number
+    return out

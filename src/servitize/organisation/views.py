@@ -140,7 +140,7 @@ def save_scores_page(request: Request, ctx: RequestContext, model_id: Id, cell: 
     """Keep the user's own scoring."""
 
     def change() -> NetworkScoring:
-        model = service.lab(ctx, model_id).model
+        model = service.model(ctx, model_id)
         return service.save_scoring(ctx, model_id, _grid(cell, len(model.variables)))
 
     return save_or_show_again(
@@ -164,7 +164,7 @@ def record_version_page(
     """Record the consensus as the next version."""
 
     def change() -> NetworkVersion:
-        model = service.lab(ctx, model_id).model
+        model = service.model(ctx, model_id)
         base = int(based_on) if based_on.strip().isdigit() else None
         return service.record_version(ctx, model_id, _grid(cell, len(model.variables)), note, base)
 
