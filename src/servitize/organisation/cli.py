@@ -48,7 +48,9 @@ def _print_lab(data: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``servitize network``."""
-    network = typer.Typer(no_args_is_help=True, help="The network-thinking lab.")
+    network = typer.Typer(
+        no_args_is_help=True, help="The network-thinking lab and the what-if simulation."
+    )
     app.add_typer(network, name="network")
 
     @network.command("list")
