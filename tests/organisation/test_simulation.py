@@ -94,6 +94,8 @@ def test_api_page_and_command_show_the_same_totals(
     row = re.search(r'<tr data-key="revenue_cents">(.*?)</tr>', page.text, re.S)
     assert row is not None and f"{totals['scenario']['revenue_cents'] / 100:,.2f}" in row.group(1)
     assert page.text.count("<svg") >= 3 and "style=" not in page.text
+    assert '<td>culture_delay</td><td class="num">18.0</td>' in page.text
+    assert "product 0.6, service 0.3, subscription 0.1" in page.text
     bad = app_client.get("/api/v1/organisation/simulation?scenario=nonsense", headers=auth)
     assert bad.status_code == 422
     bad = app_client.get(

@@ -5,6 +5,7 @@ the versions and their comparison."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -226,6 +227,14 @@ def simulation_page(
             "sim": found,
             "totals": found.as_dict()["totals"],
             "scenarios": simulation.SCENARIOS,
+            "parameters": {
+                k: (
+                    ", ".join(f"{n} {v:g}" for n, v in value.items())
+                    if isinstance(value, dict)
+                    else value
+                )
+                for k, value in asdict(found.parameters).items()
+            },
             "charts": (revenue, streams, load),
         },
     )
