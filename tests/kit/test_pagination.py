@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from servitize.core.errors import ServitizeError
 from servitize.core.settings import Settings
-from servitize.kit.pagination import Page, PageParams, PageQuery, paginate
+from servitize.kit.page_query import PageQuery
+from servitize.kit.pagination import Page, PageParams, paginate
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """One page of a long list: what the request asks for, what the answer carries, and the query.
 
-``PageParams`` is what a list endpoint or page takes: ``page`` (1 or more) and ``size`` (1 to
-the ``page_size_max`` setting). Use ``params: PageQuery`` in a route: the query string
-``?page=2&size=50`` becomes a ``PageParams``, and a bad value answers 422 naming the field.
+``PageParams`` is what a list endpoint, page or command takes: ``page`` (1 or more) and
+``size``. In a route, ``params: PageQuery`` (``kit.page_query``, which loads FastAPI; this module
+does not, so commands use it without loading the web stack) turns the query string
+``?page=2&size=50`` into a ``PageParams``, and a bad value answers 422 naming the field.
 
 ``Page[T]`` is the answer: ``items``, ``total`` (every match), ``page``, ``size`` and ``pages``
 (how many pages there are). It is a pydantic model, so ``response_model=Page[AccountRead]``
@@ -17,15 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Depends, Request
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-
-from servitize.core.errors import InvalidInput
-from servitize.core.settings import Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,30 +41,6 @@ class PageParams:
     def offset(self) -> int:
         """How many rows come before this page."""
         return (self.page - 1) * self.size
-
-
-def _size_max(request: Request) -> int:
-    settings: Settings | None = getattr(request.app.state, "settings", None)
-    if settings is None:
-        return int(Settings.model_fields["page_size_max"].default)
-    return settings.page_size_max
-
-
-def page_params(request: Request, page: int = 1, size: int | None = None) -> PageParams:
-    """The ``page`` and ``size`` of the query string, checked (a FastAPI dependency); without
-    a size, 50 rows (or fewer where the settings allow fewer)."""
-    if page < 1:
-        raise InvalidInput(f"page: must be 1 or more, not {page}")
-    size_max = _size_max(request)
-    if size is None:
-        size = min(DEFAULT_SIZE, size_max)
-    if not 1 <= size <= size_max:
-        raise InvalidInput(f"size: must be between 1 and {size_max}, not {size}")
-    return PageParams(page=page, size=size)
-
-
-# A route parameter: ``params: PageQuery``.
-PageQuery = Annotated[PageParams, Depends(page_params)]
 
 
 class Page(BaseModel, Generic[T]):

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from servitize.core.inputs import Input, Moment, Text
-from servitize.kit.pagination import Page, PageQuery
+from servitize.kit.page_query import PageQuery
+from servitize.kit.pagination import Page
 from servitize.trust import admin, audit, audit_trail
 from servitize.trust.admin_repository import UserQuery
 from servitize.trust.http import CurrentUser, DbSession, settings_of
