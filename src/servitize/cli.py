@@ -10,9 +10,12 @@ tests/test_cli_start.py checks that the table says what the whole app registers.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import typer
+from rich.markup import escape
 
 from servitize.capabilities import CAPABILITIES as REGISTRY
 from servitize.capabilities import IMPORT_HELP, top_level_commands
@@ -67,7 +70,43 @@ def _listing() -> typer.Typer:
 
 
 def main() -> None:
-    """The ``servitize`` command: load what the command line names, nothing else."""
+    """The ``servitize`` command: load what the command line names, nothing else.
+
+    A missing database, Ctrl-C and the like end in one line on standard error, not a
+    traceback; leaving through ``os._exit`` after such an end keeps DuckDB's extension from
+    printing its "nanobind: leaked" warnings for the objects the interruption left behind.
+    """
+    try:
+        _run()
+    except KeyboardInterrupt:
+        print("stopped (Ctrl-C)", file=sys.stderr)
+        _leave(130)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code:
+            _leave(code)
+        raise
+    except Exception as exc:
+        from servitize.core.console import console, database_trouble  # only now: --help stays light
+
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        console.print(f"[red]error:[/] {escape(trouble)}", soft_wrap=True)
+        _leave(2)
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process now with ``code`` (output flushed; no interpreter teardown when
+    DuckDB is loaded, whose teardown after an interruption prints pages of warnings)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if "duckdb" in sys.modules:
+        os._exit(code)
+    sys.exit(code)
+
+
+def _run() -> None:
     name = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     capabilities = {c for n, _text, _group, cs in COMMANDS if n == name for c in cs}
     if capabilities:

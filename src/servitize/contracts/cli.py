@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import cli_session, console, emit_json, refusal, say, words
 from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
@@ -37,7 +38,7 @@ def _store(settings: Settings) -> TelemetryStore:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+    console.print(f"[red]error:[/] {escape(refusal(exc))}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -62,13 +63,14 @@ def register(app: typer.Typer) -> None:
                     expected_interval_s=settings.telemetry_expected_interval_s,
                 )
         except (ServitizeError, ValueError) as exc:
-            console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+            console.print(f"[red]error:[/] {escape(refusal(exc))}", soft_wrap=True)
             raise typer.Exit(2) from None
         if as_json:
             emit_json({"period": period, "contracts": [r.as_dict() for r in results]})
             return
         for r in results:
-            console.print(f"{r.contract}: {r.measured_pct} % ({r.result}) {r.amount} {r.currency}")
+            measured = "not measurable" if r.measured_pct is None else f"{r.measured_pct} %"
+            say(f"{r.contract}: {measured} ({words(r.result)}) {words(r.amount)} {r.currency}")
 
     _register_reports(contracts_app)
 
@@ -156,7 +158,7 @@ def _register_reports(contracts_app: typer.Typer) -> None:
                 }
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
-        emit_json(out) if as_json else console.print(
+        emit_json(out) if as_json else say(
             f"contract {out['external_id']} (id {out['id']}) covers {len(out['serials'])} machines"
         )
 
@@ -208,11 +210,11 @@ def _register_reports(contracts_app: typer.Typer) -> None:
             emit_json(r.as_dict())
             return
         m = r.result
-        console.print(
+        say(
             f"{r.contract} {r.account} {month}: {report_files.pct(m.availability_pct)} (target "
             f"{m.target_pct:g} %), {m.result or rp.band_label(m.band)} {report_files.money(m.amount, m.currency, True)}, "
             f"{len(r.downtime)} downtime events"
         )
         for path in (pdf, xlsx):
             if path:
-                console.print(f"wrote {path}")
+                say(f"wrote {path}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import emit_json, say
 from servitize.core.lazy import lazy
 from servitize.kit.cli import find_group
 from servitize.trust.audit import Actor
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
             result = service.route_new_leads(
                 ctx.session, CLI, day, ctx.settings.field, ctx.settings
             )
-        emit_json(result) if as_json else console.print(result)
+        emit_json(result) if as_json else say(result)
 
     @leads.command("escalate")
     def escalate(
@@ -54,4 +54,4 @@ def register(app: typer.Typer) -> None:
         with cli_context() as ctx:
             day = as_of.date() if as_of else ctx.today
             n = service.escalate_overdue(ctx.session, CLI, day, ctx.settings.field)
-        emit_json({"escalated": n}) if as_json else console.print(f"escalated {n} leads")
+        emit_json({"escalated": n}) if as_json else say(f"escalated {n} leads")

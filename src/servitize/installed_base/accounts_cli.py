@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import cli_session, emit_json, say, stdout, words
 from servitize.core.errors import ServitizeError
 from servitize.installed_base import service
 from servitize.installed_base.service import link_dealer_user
@@ -69,38 +69,43 @@ def register(app: typer.Typer) -> None:
                 a.industry or "",
                 a.owner.username if a.owner else "",
             )
-        console.print(table)
+        say(table)
 
     @accounts.command("show")
     def show(
-        account_id: int,
+        account: Annotated[str, typer.Argument(help="the account's id or external id")],
         as_user: AsUser = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """The account 360 of one account."""
-        view = run_in_context(lambda ctx: service.account_360(ctx, account_id), as_user)
+        view = run_in_context(
+            lambda ctx: service.account_360(ctx, service.account_id_by_ref(ctx.session, account)),
+            as_user,
+            as_json,
+        )
         if as_json:
             emit_json(view)
             return
         a = view.account
-        console.rule(f"{a.name} ({a.external_id})")
-        console.print(
-            f"owner: {a.owner.full_name if a.owner else '-'}   country: {a.country}   "
-            f"industry: {a.industry}   territory: {a.territory}"
+        stdout.rule(f"{a.name} ({a.external_id})")
+        owner = a.owner.full_name or a.owner.username if a.owner else None
+        say(
+            f"owner: {words(owner)}   country: {words(a.country)}   "
+            f"industry: {words(a.industry)}   territory: {words(a.territory)}"
         )
         ib = view.installed_base
-        console.print(
+        say(
             f"installed base: {ib.assets} machines; "
             + ", ".join(f"{c.label} {c.count}" for c in ib.by_origin)
         )
         sh = view.service_history
-        console.print(
+        say(
             f"service, last 12 months: {sh.events} work orders, "
             f"{sh.downtime_hours} h downtime, parts {sh.parts_cost} {sh.currency}"
         )
-        console.print(f"data health: {view.data_health.score}/100")
+        say(f"data health: {view.data_health.score}/100")
         for issue in view.data_health.issues:
-            console.print(f"  - {issue.count} x {issue.message}")
+            say(f"  - {issue.count} x {issue.message}")
 
     @accounts.command("dealer-user")
     def dealer_user(
@@ -113,4 +118,4 @@ def register(app: typer.Typer) -> None:
                 link_dealer_user(session, Actor("cli"), username, dealer)
         except ServitizeError as exc:
             fail(exc.message)
-        console.print(f"{username} now sees what dealer {dealer} serves")
+        say(f"{username} now sees what dealer {dealer} serves")

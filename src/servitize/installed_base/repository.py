@@ -375,6 +375,14 @@ def account_by_external_id(session: Session, external_id: str) -> Account | None
     return session.scalar(select(Account).where(Account.external_id == external_id))
 
 
+def account_by_ref(session: Session, ref: str) -> Account | None:
+    """The account named by its external id, else by its numeric id (``42``), or None."""
+    found = account_by_external_id(session, ref)
+    if found is None and ref.strip().isdigit() and int(ref) < 2**63:
+        found = session.get(Account, int(ref))
+    return found
+
+
 def contact_with_email(session: Session, account_id: int, email: str) -> Contact | None:
     """The account's first contact with this e-mail address, in any case."""
     return session.scalar(

@@ -256,6 +256,14 @@ def _purchases(session: Session, account_id: int, today: date, company: str) -> 
     )
 
 
+def account_id_by_ref(session: Session, ref: str) -> int:
+    """The id of the account named by its external id or its numeric id; NotFound otherwise."""
+    found = repo.account_by_ref(session, ref)
+    if found is None:
+        raise NotFound(f"account {ref!r} not found (give its id or its external id)")
+    return found.id
+
+
 def account_360(ctx: Context, account_id: int) -> Account360:
     """Everything known about one account: the one face to the customer (as of ``ctx.today``)."""
     return account_360_page(ctx, account_id).view

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import emit_json, say
 from servitize.core.lazy import lazy
 from servitize.intelligence.models import Attitude
 from servitize.trust.audit import Actor
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         table = Table("key", "label", "unit", "source")
         for r in rows:
             table.add_row(r["key"], r["label"], r["unit"], r["source"])
-        console.print(table)
+        say(table)
 
     @segs.command("run")
     def segments_run(as_of: AsOf = None, as_json: Json = False) -> None:
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
             day = _day(as_of, ctx)
             counts = service.run_segments(ctx.session, day, settings=ctx.settings)
         out = {"as_of": day, "accounts": sum(counts.values()), "by_label": dict(counts)}
-        emit_json(out) if as_json else console.print(out)
+        emit_json(out) if as_json else say(out)
 
     @app.command("proficiency")
     def proficiency_set(
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
             lambda ctx: proficiency.record_level_of(ctx.session, ctx.user, username, level),
             as_user,
         )
-        console.print(f"[green]{out.username}: proficiency {out.level}[/]")
+        say(f"[green]{out.username}: proficiency {out.level}[/]")
 
     @segs.command("attitude")
     def segments_attitude(account: str, attitude: Attitude, note: str = "") -> None:
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         with cli_context() as ctx:
             if service.record_attitude(ctx.session, CLI, account, attitude, note) is None:
                 raise typer.BadParameter(f"no account {account!r}")
-        console.print(f"[green]{account}: {attitude.value}[/]")
+        say(f"[green]{account}: {attitude.value}[/]")
 
     @leads.command("generate")
     def leads_generate(
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
                 use_model=not no_model,
                 settings=ctx.settings,
             )
-        emit_json(out) if as_json else console.print(out)
+        emit_json(out) if as_json else say(out)
 
     @leads.command("list")
     def leads_list(
@@ -117,9 +117,7 @@ def register(app: typer.Typer) -> None:
             emit_json(page)
             return
         for lead in page.items:
-            console.print(
-                f"[bold]{lead.account}[/] · {lead.offering_key} · {lead.score}\n  {lead.story}"
-            )
+            say(f"[bold]{lead.account}[/] · {lead.offering_key} · {lead.score}\n  {lead.story}")
 
     @model.command("evaluate")
     def model_evaluate(as_of: AsOf = None, as_json: Json = False) -> None:
@@ -135,14 +133,14 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(asdict(ev))
             return
-        console.print(f"Test period {ev.test_from} .. {ev.test_to}, precision at {ev.k}:")
-        console.print(
+        say(f"Test period {ev.test_from} .. {ev.test_to}, precision at {ev.k}:")
+        say(
             f"  all {ev.rows_test:,} rows ({ev.positives_test:,} bought): model "
             f"{ev.model}, recency {ev.baseline}"
         )
         pop = ev.lead_population
         if pop is not None:
-            console.print(
+            say(
                 f"  lead population, family not bought within {pop.not_bought_days} "
                 f"days: {pop.rows:,} rows ({pop.positives:,} bought): model "
                 f"{pop.model}, recency {pop.baseline}"
@@ -162,4 +160,4 @@ def register(app: typer.Typer) -> None:
                 today=ctx.today,
             )
             out = {"version": run.version, "path": run.path, **asdict(ev)}
-        emit_json(out) if as_json else console.print(out)
+        emit_json(out) if as_json else say(out)

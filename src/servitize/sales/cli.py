@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import emit_json, refusal, say, stdout, words
 from servitize.core.errors import ServitizeError
 from servitize.kit.cli import fail
 from servitize.sales import picture, pipeline, service
@@ -68,9 +68,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(opp)
         else:
-            console.print(
-                f"[green]opportunity {opp.id}[/] {opp.title}: phase 1, {opp.account_name}"
-            )
+            say(f"[green]opportunity {opp.id}[/] {opp.title}: phase 1, {opp.account_name}")
 
     @opps.command("decide")
     def decide(
@@ -86,7 +84,7 @@ def register(app: typer.Typer) -> None:
         try:
             data = DecisionIn(gate=gate, decision=decision, reason=reason, confirm=yes)
         except ValueError as exc:
-            fail(str(exc))
+            fail(refusal(exc))
         row = run_in_context(
             lambda c: service.decide(
                 c.session, c.user, opportunity_id, data, c.now, policy_of(c.settings)
@@ -105,7 +103,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(out)
         else:
-            console.print(f"{row.gate}: [bold]{row.decision.replace('_', ' ')}[/] — {row.reason}")
+            say(f"{row.gate}: [bold]{row.decision.replace('_', ' ')}[/] — {row.reason}")
 
     @opps.command("reopen")
     def reopen(
@@ -117,7 +115,7 @@ def register(app: typer.Typer) -> None:
         opp = run_in_context(
             lambda c: service.reopen(c.session, c.user, opportunity_id, reason, c.now), as_user
         )
-        console.print(f"opportunity {opp.id}: open again in phase {opp.phase}")
+        say(f"opportunity {opp.id}: open again in phase {opp.phase}")
 
     @opps.command("advance")
     def advance(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
@@ -132,7 +130,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(result)
         else:
-            console.print(
+            say(
                 f"opportunity {result.id}: phase {result.from_phase} → {result.phase} ({result.phase_name})"
             )
 
@@ -161,7 +159,7 @@ def register(app: typer.Typer) -> None:
             )
             return activity.title
 
-        console.print(f"{run_in_context(work, as_user)}: {status}")
+        say(f"{run_in_context(work, as_user)}: {status}")
 
     @opps.command("blueprint")
     def blueprint(
@@ -188,7 +186,7 @@ def register(app: typer.Typer) -> None:
 
         text = run_in_context(draw, as_user)
         svg.write_text(text, encoding="utf-8")
-        console.print(f"blueprint written to {svg}")
+        say(f"blueprint written to {svg}")
 
     @opps.command("list")
     def list_(
@@ -223,7 +221,7 @@ def register(app: typer.Typer) -> None:
         for o in items:
             value = f"{o.value:,.0f} {o.currency}" if o.value is not None else ""
             table.add_row(str(o.id), o.title, o.account_name, str(o.phase), o.status, value)
-        console.print(table)
+        say(table)
 
     @opps.command("show")
     def show(opportunity_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
@@ -239,11 +237,14 @@ def register(app: typer.Typer) -> None:
             emit_json(view)
             return
         o = view.opportunity
-        console.rule(f"#{o.id} {o.title} ({o.account_name})")
-        console.print(f"phase {o.phase}: {o.phase_name} · status {o.status} · {o.offering_type}")
-        console.print("gates: " + ", ".join(f"{g} {d or '-'}" for g, d in view.gates.items()))
+        stdout.rule(f"#{o.id} {o.title} ({o.account_name})")
+        say(f"phase {o.phase}: {o.phase_name} · status {o.status} · {words(o.offering_type)}")
+        say(
+            "gates: "
+            + ", ".join(f"{g} {(d or '-').replace('_', ' ')}" for g, d in view.gates.items())
+        )
         for reason in view.advance_blockers:
-            console.print(f"  [yellow]blocks the next phase:[/] {reason}")
+            say(f"  [yellow]blocks the next phase:[/] {reason}")
 
     @opps.command("forecast")
     def forecast(as_user: AsUser = None) -> None:

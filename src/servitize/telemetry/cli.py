@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import cli_session, console, emit_json, refusal, say
 from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
@@ -36,8 +37,12 @@ stats = lazy("servitize.telemetry.stats")
 store = lazy("servitize.telemetry.store")
 
 
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+def _moment(text: str, option: str = "") -> datetime:
+    """An ISO date or time (UTC when it names no zone); ValueError naming the option."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option or 'date'}: not an ISO date or time: {text!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -100,10 +105,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             emit_json(data)
             return
         for serial, counts in data["per_serial"].items():
-            console.print(
-                f"{serial}: {counts['status']} status events, {counts['measure']} measurements"
-            )
-        console.print(f"dead letters: {data['dead_letters']}")
+            say(f"{serial}: {counts['status']} status events, {counts['measure']} measurements")
+        say(f"dead letters: {data['dead_letters']}")
 
     @tele.command("compact")
     def compact() -> None:
@@ -112,11 +115,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         for kind in ("status", "measure"):
             for month in store.months(kind):
                 rows = store.compact(kind, month)
-                console.print(f"{kind} {month}: {rows} rows")
+                say(f"{kind} {month}: {rows} rows")
 
     @app.command("availability")
     def availability_cmd(
-        month: Annotated[str, typer.Option(help="YYYY-MM")],
+        period: Annotated[str | None, typer.Option(help="the month, YYYY-MM")] = None,
+        month: Annotated[str | None, typer.Option(hidden=True, help="old name of --period")] = None,
         source: Annotated[str, typer.Option(help="status or service_events")] = "status",
         purpose: str = "contract_verification",
         horizon_days: Annotated[
@@ -126,8 +130,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Availability, downtime, planned maintenance, failures, MTBF and MTTR per serial."""
+        month = period or month
+        if not month:
+            console.print("[red]error:[/] --period: give the month, YYYY-MM")
+            raise typer.Exit(2)
         try:
-            period = availability.month_period(month)
+            span = availability.month_period(month)
             options = service.Options(
                 source=source,
                 purpose=purpose,
@@ -136,19 +144,27 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 expected_interval_s=Settings().telemetry_expected_interval_s,
             )
             with cli_session() as session:
-                rows = service.compute(session, _store(), period, options)
+                rows = service.compute(session, _store(), span, options)
                 missing = service.without_agreement(session, _store(), purpose)
         except (ServitizeError, ValueError) as exc:
-            console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+            console.print(f"[red]error:[/] {escape(refusal(exc))}", soft_wrap=True)
             raise typer.Exit(2) from None
         hint = service.agreement_hint(missing, purpose)
         if hint:  # never an empty answer in silence
             console.print(f"[yellow]note:[/] {hint}")
         if as_json:
-            emit_json({"month": month, "assets": rows, "without_agreement": missing, "hint": hint})
+            emit_json(
+                {
+                    "period": month,
+                    "month": month,
+                    "assets": rows,
+                    "without_agreement": missing,
+                    "hint": hint,
+                }
+            )
             return
         for r in rows:
-            console.print(
+            say(
                 f"{r['serial']}: availability {r['availability']}, down {r['downtime_hours']} h, "
                 f"failures {r['failures']}"
             )
@@ -158,7 +174,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
     @consent_app.command("grant")
     def grant(
-        account: Annotated[str, typer.Argument(help="the account's external id")],
+        account: Annotated[str, typer.Argument(help="the account's external id or id")],
         kind: Annotated[list[str], typer.Option(help="status, usage, energy, process")],
         purpose: Annotated[
             list[str],
@@ -180,14 +196,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     account_id,
                     kind,
                     purpose,
-                    _moment(valid_from),
-                    _moment(valid_to) if valid_to else None,
+                    _moment(valid_from, "--valid-from"),
+                    _moment(valid_to, "--valid-to") if valid_to else None,
                 )
                 out = consent.agreement_dict(agreement)
         except (ServitizeError, ValueError) as exc:
-            console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+            console.print(f"[red]error:[/] {escape(refusal(exc))}", soft_wrap=True)
             raise typer.Exit(2) from None
-        emit_json(out) if as_json else console.print(f"agreement {out['id']} recorded")
+        emit_json(out) if as_json else say(f"agreement {out['id']} recorded")
 
     @consent_app.command("revoke")
     def revoke(agreement_id: int) -> None:
@@ -198,7 +214,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         except ServitizeError as exc:
             console.print(f"[red]error:[/] {exc.message}")
             raise typer.Exit(2) from None
-        console.print(f"agreement {agreement_id} revoked")
+        say(f"agreement {agreement_id} revoked")
 
     _register_downtime(app)
 
@@ -224,7 +240,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if as_json:
             emit_json(result.__dict__)
         else:
-            console.print(f"read {result.read}, landed {result.landed}, rejected {result.rejected}")
+            say(f"read {result.read}, landed {result.landed}, rejected {result.rejected}")
         raise typer.Exit(3 if result.rejected else 0)
 
     @import_app.command("azure-pdm")
@@ -247,11 +263,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if as_json:
             emit_json(result.__dict__)
         else:
-            console.print(str(result))
+            say(result)
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/] {getattr(exc, 'message', exc)}")
+    console.print(f"[red]error:[/] {escape(refusal(exc))}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -280,8 +296,8 @@ def _register_downtime(app: typer.Typer) -> None:
                     session,
                     audit.Actor("cli"),
                     records.only_machine_with_serial(session, serial),
-                    _moment(start),
-                    _moment(end),
+                    _moment(start, "--start"),
+                    _moment(end, "--end"),
                     planned=planned,
                     cause=cause,
                     excluded=excluded,
@@ -290,7 +306,7 @@ def _register_downtime(app: typer.Typer) -> None:
                 out = downtime.downtime_out(d)
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
-        emit_json(out) if as_json else console.print(f"downtime {out['id']} recorded")
+        emit_json(out) if as_json else say(f"downtime {out['id']} recorded")
 
     @down.command("edit")
     def edit(
@@ -314,8 +330,8 @@ def _register_downtime(app: typer.Typer) -> None:
         changes: dict[str, object] = {
             k: v
             for k, v in {
-                "start": _moment(start) if start else None,
-                "end": _moment(end) if end else None,
+                "start": _moment(start, "--start") if start else None,
+                "end": _moment(end, "--end") if end else None,
                 "planned": planned,
                 "excluded": excluded,
                 "cause": cause,
@@ -331,4 +347,4 @@ def _register_downtime(app: typer.Typer) -> None:
                 out = downtime.downtime_out(d)
         except (ServitizeError, ValueError) as exc:
             raise _fail(exc) from exc
-        emit_json(out) if as_json else console.print(f"downtime {downtime_id} changed")
+        emit_json(out) if as_json else say(f"downtime {downtime_id} changed")

@@ -46,8 +46,8 @@ def visible_machines(
 
 
 def account_id_of(session: Session, external_id: str) -> int:
-    """The id of the account with this external id; NotFound (exit 2, 404) otherwise."""
-    account = installed_base.account_by_external_id(session, external_id)
+    """The id of the account with this external id (or this numeric id); NotFound otherwise."""
+    account = installed_base.account_by_ref(session, external_id)
     if account is None:
         raise NotFound(f"account {external_id!r} not found")
     return account.id

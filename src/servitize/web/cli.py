@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the web UI and the REST API."""
+        _refuse_busy_port(host, port)
         _serve(host, port, workers or Settings().web_workers)
 
     @app.command("demo")
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
 
         if serve_:
             _refuse_exposed_development_secret(host)
+            _refuse_busy_port(host, port)  # before building, not after
         settings = Settings()
         with tempfile.TemporaryDirectory(prefix="servitize-demo-") as tmp:
             logins = build_demo(
@@ -99,6 +101,24 @@ def _refuse_exposed_development_secret(host: str) -> None:
             f"[red]error:[/] {DEV_SECRET_REFUSAL.format(where=f'on {host}')}", soft_wrap=True
         )
         raise typer.Exit(2)
+
+
+def _refuse_busy_port(host: str, port: int) -> None:
+    """Exit 1 with one line when another program listens on the port already."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            console.print(
+                f"[red]error:[/] cannot serve on {host}:{port}: "
+                f"{exc.strerror or exc} — stop the other server or pass --port {port + 1}",
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
 
 
 def _serve(host: str, port: int, workers: int) -> None:
