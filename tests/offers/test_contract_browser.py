@@ -76,7 +76,9 @@ def test_a_contract_page_and_a_billing_run_from_the_page(site: dict[str, Any], b
     page.fill("#am-fee", "93.00")
     expect(page.get_by_test_id("month-total")).to_have_text("93.00 EUR")
 
-    page.get_by_role("link", name="Billing", exact=True).click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Contracts").click()  # the menu of what was sold opens
+    nav.get_by_role("link", name="Billing", exact=True).click()
     month = f"{_last_month(date.today()):%Y-%m}"
     page.select_option("#run-period", month)
     page.get_by_role("button", name="Run billing").click()

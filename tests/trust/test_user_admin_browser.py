@@ -39,7 +39,9 @@ def test_an_admin_deactivates_a_user_whose_session_ends(browser, site) -> None: 
     admin_context, ada = _log_in(browser, base, "ada")
     problems: list[str] = []
     ada.on("console", lambda message: problems.append(message.text))
-    ada.get_by_role("link", name="Users").click()
+    nav = ada.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Admin").click()  # the admin menu opens
+    nav.get_by_role("link", name="Users").click()
     ada.wait_for_url("**/admin/users")
     ada.select_option("#f-role", "technician")
     ada.get_by_role("button", name="Filter").click()
