@@ -105,3 +105,29 @@ def test_mrr_and_its_movements_add_up(session: Session) -> None:
     # March: B contracts by 100, C churns 50 → 200
     assert (mar.contraction_cents, mar.churn_cents, mar.closing_cents) == (-10_000, -5_000, 20_000)
     assert mar.arr_cents == 240_000
+
+
+def test_mrr_is_in_the_company_currency_at_one_rate_and_names_what_it_cannot_convert(
+    session: Session,
+) -> None:
+    from servitize.installed_base.models import ExchangeRate
+
+    analyst = Context(session, b.user(session, role="analyst"), Settings(), NOW)
+    a, s, n = b.account(session), b.account(session), b.account(session)
+    contract(session, a, fee_cents=10_000)  # 100.00 EUR a month
+    contract(session, s, fee_cents=100_000, currency="SEK")  # 1,000.00 SEK a month
+    contract(session, n, fee_cents=50_000, currency="NOK")  # no NOK rate anywhere
+    # SEK moves from 0.09 to 0.08 in February: constant currency uses the rate in force on the
+    # window's last day (0.08) for every month, so the move is no contraction.
+    session.add_all(
+        [
+            ExchangeRate(currency="SEK", day=date(2025, 12, 1), rate=0.09),
+            ExchangeRate(currency="SEK", day=date(2026, 2, 1), rate=0.08),
+        ]
+    )
+    session.flush()
+    bridge = lifecycle.mrr_movements(analyst, ["2026-01", "2026-02", "2026-03"])
+    # 100.00 EUR + 1,000.00 SEK x 0.08 = 100.00 + 80.00 = 180.00 EUR, every month
+    assert [m.closing_cents for m in bridge] == [18_000, 18_000, 18_000]
+    assert [m.contraction_cents for m in bridge] == [0, 0, 0]
+    assert bridge.left_out == [f"C-L{n.id}-50000"]  # named, not summed as if it were EUR

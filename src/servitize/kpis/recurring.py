@@ -4,14 +4,12 @@ churn, and cohort retention curves, from each account's contracts month by month
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from servitize.kpis import repository as repo
 from servitize.kpis import rules
 from servitize.kpis.period import Window, add_months
-from servitize.offers import repository as offers_repo
-from servitize.offers.lifecycle import monthly_fee_on
+from servitize.offers.lifecycle import mrr_by_account
 from servitize.offers.mrr import Movements, movements
 from servitize.offers.proration import month_span
 from servitize.trust.context import Context
@@ -39,19 +37,13 @@ def mrr_series(
     owner_id: int | None = None,
     scope: repo.Scope | None = None,
 ) -> dict[str, dict[str, int]]:
-    """MRR at each month's last day per account the user may see (in minor units); the same
-    fee as offers' MRR bridge (lifecycle.monthly_fee_on)."""
+    """MRR at each month's last day per account the user may see (in minor units of the company
+    currency); the same figures as offers' MRR bridge (lifecycle.mrr_by_account)."""
     if scope is None:
         scope = repo.scope_of(ctx.user, owner_id)
     first, last = month_span(months[0]), month_span(months[-1])
     contracts = repo.contracts_running(ctx.session, first.start, last.end, scope)
-    changes = offers_repo.changes_of(ctx.session, [c.id for c in contracts])
-    series: dict[str, dict[str, int]] = {}
-    for c in contracts:
-        s = series.setdefault(str(c.account_id), {})
-        for m in months:
-            day = month_span(m).end - timedelta(days=1)
-            s[m] = s.get(m, 0) + monthly_fee_on(c, changes.get(c.id, []), day)
+    series, _left_out = mrr_by_account(ctx, contracts, months)
     return series
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from servitize.core.errors import Conflict, InvalidInput
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, require, visible_account_ids
+from servitize.kit.money import Rates
 from servitize.kit.money import whole_cents as cents
 from servitize.offers import repository as repo
 from servitize.offers.billing import contract_year
@@ -227,12 +228,52 @@ def monthly_fee_on(contract: Contract, changes: Sequence[ContractChange], day: d
     return cents(Decimal(indexed) / Period(contract.period).months)
 
 
-def mrr_movements(ctx: Context, months: list[str]) -> list[Movements]:
-    """MRR at each month's last day per account the user may see, and its movements."""
+class MrrBridge(list[Movements]):
+    """The months of an MRR bridge, and the contracts it leaves out: those in a currency with no
+    exchange rate to the company currency (named, never counted as zero or as if in it)."""
+
+    def __init__(self, months: Sequence[Movements], left_out: Sequence[str] = ()) -> None:
+        super().__init__(months)
+        self.left_out = list(left_out)
+
+
+def mrr_by_account(
+    ctx: Context, contracts: Sequence[Contract], months: list[str]
+) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """MRR at each month's last day per account, in the company currency, and the numbers of
+    the contracts left out for want of a rate.
+
+    Amounts in another currency are converted at one rate for the whole window, the one in force
+    on its last day (no later than today): constant currency, so a moving exchange rate never
+    shows as expansion or contraction. offers' bridge and kpis' measures read MRR from here.
+    """
+    company = ctx.settings.company_currency.upper()
+    last_day = min(month_span(months[-1]).end - timedelta(days=1), ctx.today)
+    foreign = {c.currency.upper() for c in contracts} - {company}
+    rates = Rates(ib.load_rates(ctx.session, foreign), company, as_of=last_day)
+    changes = repo.changes_of(ctx.session, [c.id for c in contracts])
+    mrr: dict[str, dict[str, int]] = {}
+    left_out: list[str] = []
+    for c in contracts:
+        currency = c.currency.upper()
+        if currency != company and rates.rate_on(currency, last_day) is None:
+            left_out.append(c.number)
+            continue
+        series = mrr.setdefault(str(c.account_id), {})
+        for m in months:
+            day = month_span(m).end - timedelta(days=1)
+            fee = monthly_fee_on(c, changes.get(c.id, []), day)
+            series[m] = series.get(m, 0) + (rates.convert(fee, currency, last_day) or 0)
+    return mrr, sorted(left_out)
+
+
+def mrr_movements(ctx: Context, months: list[str]) -> MrrBridge:
+    """MRR at each month's last day per account the user may see, and its movements, in the
+    company currency (``mrr_by_account``)."""
     for m in months:
         month_span(m)
     if not months:
-        return []
+        return MrrBridge([])
     last = month_span(months[-1])
     scope = visible_account_ids(ctx.user)
     # A year of history before the first month tells a reactivation from a new customer.
@@ -241,14 +282,8 @@ def mrr_movements(ctx: Context, months: list[str]) -> list[Movements]:
         history.insert(0, _previous(history[0]))
     window = [*history[:-1], *months]
     contracts = repo.contracts_running(ctx.session, month_span(window[0]).start, last.end, scope)
-    changes = repo.changes_of(ctx.session, [c.id for c in contracts])
-    mrr: dict[str, dict[str, int]] = {}
-    for c in contracts:
-        series = mrr.setdefault(str(c.account_id), {})
-        for m in window:
-            day = month_span(m).end - timedelta(days=1)
-            series[m] = series.get(m, 0) + monthly_fee_on(c, changes.get(c.id, []), day)
-    return movements(mrr, window)[HISTORY_MONTHS:]
+    mrr, left_out = mrr_by_account(ctx, contracts, window)
+    return MrrBridge(movements(mrr, window)[HISTORY_MONTHS:], left_out)
 
 
 def _previous(month: str) -> str:
