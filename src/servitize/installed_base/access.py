@@ -171,9 +171,7 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     # Account owners see the measures of the accounts they own; technicians see none.
     "kpis.view": (
         "see the measures of the sales organisation (CAC, CLV, MRR, the scorecard)",
-        _cells(
-            admin=YES, sales_manager=YES, service_manager=YES, analyst=YES, account_owner=OWN
-        ),
+        _cells(admin=YES, sales_manager=YES, service_manager=YES, analyst=YES, account_owner=OWN),
     ),
     "effort.record": (
         "record hours spent on an activity, a visit or a lead",
