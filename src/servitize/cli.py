@@ -83,7 +83,7 @@ def main() -> None:
         _leave(130)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if code:
+        if code or _command_name() in LONG_RUNNING:  # a server stopped by Ctrl-C ends here too
             _leave(code)
         raise
     except Exception as exc:
@@ -106,8 +106,16 @@ def _leave(code: int) -> NoReturn:
     sys.exit(code)
 
 
+# Commands that run until stopped; Ctrl-C ends them normally, and quietly.
+LONG_RUNNING = frozenset({"serve", "demo", "telemetry"})
+
+
+def _command_name() -> str | None:
+    return next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+
+
 def _run() -> None:
-    name = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    name = _command_name()
     capabilities = {c for n, _text, _group, cs in COMMANDS if n == name for c in cs}
     if capabilities:
         build(capabilities)()
