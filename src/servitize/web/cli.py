@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the web UI and the REST API."""
+        _refuse_exposed_development_secret(host)
         _refuse_busy_port(host, port)
         _serve(host, port, workers or Settings().web_workers)
 
