@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
@@ -65,3 +66,36 @@ def paginate(session: Session, statement: Select[R], params: PageParams) -> tupl
     total = int(session.scalar(counted) or 0)
     rows = list(session.scalars(statement.limit(params.size).offset(params.offset)))
     return rows, total
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The pagination bar of a page (``_pages.html``): rows shown, total, links to the
+    neighbouring pages."""
+
+    first: int
+    last: int
+    total: int
+    prev: str | None
+    next: str | None
+
+
+def pages_of(
+    base: str, filters: dict[str, Any], params: PageParams, shown: int, total: int
+) -> Pages:
+    """Links and numbers of a page of a list (``page`` in the query string)."""
+
+    def link(number: int) -> str:
+        query = {k: v for k, v in filters.items() if v not in (None, "")}
+        if number > 1:
+            query["page"] = number
+        return f"{base}?{urlencode(query)}" if query else base
+
+    end = params.offset + shown
+    return Pages(
+        first=params.offset + 1 if shown else 0,
+        last=end,
+        total=total,
+        prev=link(params.page - 1) if params.page > 1 else None,
+        next=link(params.page + 1) if end < total else None,
+    )

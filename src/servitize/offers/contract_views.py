@@ -30,7 +30,7 @@ from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx
 from servitize.kit.money import from_cents
 from servitize.kit.money import whole_cents as cents
-from servitize.kit.pagination import PageParams
+from servitize.kit.pagination import PageParams, Pages, pages_of
 from servitize.offers import billing, lifecycle
 from servitize.offers import contract_queries as cq
 from servitize.offers import repository as repo
@@ -86,22 +86,9 @@ def _previous_month(month: str) -> str:
     return _month_of(month_span(month).start - timedelta(days=1))
 
 
-def _pager(base: str, query: dict[str, Any], page: int, size: int, total: int) -> dict[str, Any]:
-    """The numbers and links of ``ui.pager``."""
-
-    def link(n: int) -> str:
-        wanted = {k: v for k, v in query.items() if v not in (None, "")} | {"page": n}
-        return f"{base}?{urlencode(wanted)}"
-
-    first = (page - 1) * size + 1 if total else 0
-    last = min(page * size, total)
-    return {
-        "first": first,
-        "last": last,
-        "total": total,
-        "prev": link(page - 1) if page > 1 and total else None,
-        "next": link(page + 1) if last < total else None,
-    }
+def _pages(base: str, query: dict[str, Any], page: int, size: int, total: int) -> Pages:
+    params = PageParams(page, size)
+    return pages_of(base, query, params, max(min(size, total - params.offset), 0), total)
 
 
 def _readers(ctx: Context) -> None:
@@ -161,7 +148,7 @@ def contracts_page(
             "kind": kind,
             "state": state,
             "account": account,
-            "pager": _pager("/sold-contracts", query, page, PER_PAGE, total),
+            "pager": _pages("/sold-contracts", query, page, PER_PAGE, total),
         },
     )
 
@@ -522,7 +509,7 @@ def month_page(
             "may_run": may(ctx.user, "billing.run"),
             "finished": month_span(month).end <= ctx.today,
             "amount_cents": _cents,
-            "pager": _pager(f"/billing/{month}", {}, page, LINES_PER_PAGE, total),
+            "pager": _pages(f"/billing/{month}", {}, page, LINES_PER_PAGE, total),
             "csv": _csv_links(month, sum(k.lines for k in kinds)),
         },
     )

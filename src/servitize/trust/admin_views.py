@@ -5,9 +5,7 @@ tokens. A one-time password or a new token is shown once, on the page that answe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.pages import render
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
-from servitize.kit.pagination import PageParams
+from servitize.kit.pagination import PageParams, pages_of
 from servitize.trust import admin, audit
 from servitize.trust.admin_repository import UserQuery
 from servitize.trust.http import (
@@ -33,38 +31,6 @@ router = APIRouter(include_in_schema=False)
 UserId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 TokenId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 USERS_PER_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Pages:
-    """The pagination bar: rows shown, total, links to the neighbouring pages."""
-
-    first: int
-    last: int
-    total: int
-    prev: str | None
-    next: str | None
-
-
-def pages_of(
-    base: str, filters: dict[str, Any], params: PageParams, shown: int, total: int
-) -> Pages:
-    """Links and numbers of a page of a list (``page`` in the query string)."""
-
-    def link(number: int) -> str:
-        query = {k: v for k, v in filters.items() if v not in (None, "")}
-        if number > 1:
-            query["page"] = number
-        return f"{base}?{urlencode(query)}" if query else base
-
-    end = params.offset + shown
-    return Pages(
-        first=params.offset + 1 if shown else 0,
-        last=end,
-        total=total,
-        prev=link(params.page - 1) if params.page > 1 else None,
-        next=link(params.page + 1) if end < total else None,
-    )
 
 
 def _active_of(state: str) -> bool | None:

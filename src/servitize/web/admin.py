@@ -10,10 +10,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.pages import render
-from servitize.kit.pagination import PageParams
+from servitize.kit.pagination import PageParams, pages_of
 from servitize.trust import audit, audit_trail
 from servitize.trust.admin import require_admin
-from servitize.trust.admin_views import pages_of
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
 from servitize.trust.service import revoke_token, tokens_of, usernames_by_id
