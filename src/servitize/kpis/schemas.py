@@ -17,6 +17,7 @@ from servitize.kpis.acquisition import AcquisitionRow, CacLine, CacReport
 from servitize.kpis.lifetime import ClvReport
 from servitize.kpis.recurring import RecurringReport
 from servitize.kpis.scorecard import Scorecard
+from servitize.offers.schemas import MrrMonth
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -178,18 +179,6 @@ def cac_rows(report: CacReport) -> list[list[Any]]:
     ]
 
 
-class MonthOut(BaseModel):
-    month: str
-    opening: Decimal
-    new: Decimal
-    expansion: Decimal
-    contraction: Decimal
-    churn: Decimal
-    reactivation: Decimal
-    closing: Decimal
-    arr: Decimal
-
-
 class CohortOut(BaseModel):
     month: str
     size: int
@@ -206,7 +195,7 @@ class MrrOut(BaseModel):
     net_revenue_retention: FigureOut
     logo_churn: FigureOut
     revenue_churn: FigureOut
-    months: list[MonthOut]
+    months: list[MrrMonth]
     cohorts: list[CohortOut]
 
 
@@ -219,20 +208,7 @@ def mrr(report: RecurringReport) -> MrrOut:
         net_revenue_retention=figure(report.nrr),
         logo_churn=figure(report.logo_churn),
         revenue_churn=figure(report.revenue_churn),
-        months=[
-            MonthOut(
-                month=m.month,
-                opening=from_cents(m.opening_cents),
-                new=from_cents(m.new_cents),
-                expansion=from_cents(m.expansion_cents),
-                contraction=from_cents(m.contraction_cents),
-                churn=from_cents(m.churn_cents),
-                reactivation=from_cents(m.reactivation_cents),
-                closing=from_cents(m.closing_cents),
-                arr=from_cents(m.arr_cents),
-            )
-            for m in report.months
-        ],
+        months=[MrrMonth.of(m) for m in report.months],
         cohorts=[
             CohortOut(
                 month=c.month,

@@ -23,7 +23,7 @@ from servitize.offers import repository as repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
 from servitize.offers.models import BillingLine, Contract, QuoteStatus
 from servitize.offers.proration import month_span
-from servitize.offers.schemas import Acceptance, Decision, LineIn, QuoteCreate, QuoteRead
+from servitize.offers.schemas import Acceptance, Decision, LineIn, MrrMonth, QuoteCreate, QuoteRead
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.http import RequestContext
 
@@ -234,18 +234,6 @@ def change_contract(contract_id: Id, data: ContractChangeIn, ctx: RequestContext
     return contract_read(c, repo.asset_ids_of(ctx.session, [c.id])[c.id])
 
 
-class MrrMonth(BaseModel):
-    month: str
-    opening: Decimal
-    new: Decimal
-    expansion: Decimal
-    contraction: Decimal
-    churn: Decimal
-    reactivation: Decimal
-    closing: Decimal
-    arr: Decimal
-
-
 @router.get("/mrr", response_model=list[MrrMonth])
 def mrr(ctx: RequestContext, start: Month, end: Month) -> list[MrrMonth]:
     """Monthly recurring revenue and its movements, month by month (at most 36 months)."""
@@ -258,20 +246,7 @@ def mrr(ctx: RequestContext, start: Month, end: Month) -> list[MrrMonth]:
             raise InvalidInput("end: at most 36 months at once")
     if not months:
         raise InvalidInput("end: lies before start")
-    return [
-        MrrMonth(
-            month=m.month,
-            opening=from_cents(m.opening_cents),
-            new=from_cents(m.new_cents),
-            expansion=from_cents(m.expansion_cents),
-            contraction=from_cents(m.contraction_cents),
-            churn=from_cents(m.churn_cents),
-            reactivation=from_cents(m.reactivation_cents),
-            closing=from_cents(m.closing_cents),
-            arr=from_cents(m.arr_cents),
-        )
-        for m in lifecycle.mrr_movements(ctx, months)
-    ]
+    return [MrrMonth.of(m) for m in lifecycle.mrr_movements(ctx, months)]
 
 
 class RunIn(BaseModel):

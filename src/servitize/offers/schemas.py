@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from servitize.core.dates import SaneDate
+from servitize.kit.money import from_cents
+from servitize.offers.mrr import Movements
 
 
 class ClauseIn(BaseModel):
@@ -169,3 +171,32 @@ class FormulaLineIn(FormulaIn):
     bundle: str | None = Field(default=None, min_length=1, max_length=120)
     bundle_discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=3)
     asset_ids: list[int] | None = Field(default=None, max_length=500)
+
+
+class MrrMonth(BaseModel):
+    """One month of the MRR bridge in the company currency (offers' API and kpis' measures)."""
+
+    month: str
+    opening: Decimal
+    new: Decimal
+    expansion: Decimal
+    contraction: Decimal
+    churn: Decimal
+    reactivation: Decimal
+    closing: Decimal
+    arr: Decimal
+
+    @classmethod
+    def of(cls, m: Movements) -> MrrMonth:
+        """The month's movements as amounts."""
+        return cls(
+            month=m.month,
+            opening=from_cents(m.opening_cents),
+            new=from_cents(m.new_cents),
+            expansion=from_cents(m.expansion_cents),
+            contraction=from_cents(m.contraction_cents),
+            churn=from_cents(m.churn_cents),
+            reactivation=from_cents(m.reactivation_cents),
+            closing=from_cents(m.closing_cents),
+            arr=from_cents(m.arr_cents),
+        )
