@@ -309,3 +309,51 @@ def status_from_table(con: ibis.BaseBackend, table: pa.Table) -> ir.Table:
     """An in-memory status table on a backend (tests, imports)."""
     with quiet():
         return con.create_table(f"status_{id(table)}", table, temp=True, overwrite=True)
+
+
+@dataclass(frozen=True)
+class EnergyUsed:
+    """A machine's metered energy in a period: kWh and the first and last reading's time."""
+
+    kwh: float
+    first: datetime
+    last: datetime
+
+
+def energy_used(
+    session: Session,
+    store: TelemetryStore,
+    serials: Collection[str],
+    period: av.Period,
+    purpose: str,
+    at: datetime | None = None,
+) -> dict[str, EnergyUsed]:
+    """kWh per serial in the period from ``energy_kwh`` measurements, only of machines whose
+    account shares energy data for the purpose (the consent gate); a serial with no reading is
+    absent, never 0."""
+    wanted = sorted(set(serials))
+    if not wanted:
+        return {}
+    con = ibis.duckdb.connect()
+    try:
+        measure = consented(
+            session,
+            store.table(con, "measure", av.months_between(period.start, period.end)),
+            purpose,
+            "energy",
+            at,
+        )
+        m = only_serials(measure, wanted)
+        m = m.filter(
+            m.metric == "energy_kwh",
+            m.ts >= ibis.literal(period.start),
+            m.ts < ibis.literal(period.end),
+        )
+        used = m.group_by("serial").aggregate(kwh=m.value.sum(), first=m.ts.min(), last=m.ts.max())
+        return {
+            str(r["serial"]): EnergyUsed(float(r["kwh"]), utc(r["first"]), utc(r["last"]))
+            for r in to_arrow(used).to_pylist()
+            if r["kwh"] is not None
+        }
+    finally:
+        con.disconnect()

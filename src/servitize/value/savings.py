@@ -44,6 +44,11 @@ class Records:
     fleet: list[FleetBand] = field(default_factory=list)
     bands: dict[int, int] = field(default_factory=dict)  # band -> machines of the case
     list_price_cents: int | None = None  # the offering's list price per machine and year
+    # Energy metered in consented telemetry over the last year: kWh, the machines that sent it
+    # and the days from the first reading to the last (None: no consent or no reading).
+    energy_kwh: float | None = None
+    energy_machines: int = 0
+    energy_days: float = 0.0
 
     @property
     def years(self) -> float:
@@ -99,6 +104,19 @@ def from_records(records: Records) -> dict[str, Value]:
         none = f"no data: no work orders and no consented telemetry for these machines in {span}"
         out["downtime_hours_per_year"] = Value(None, "records", none)
         out["measured_availability_pct"] = Value(None, "records", none)
+    if records.energy_kwh is not None and records.energy_days > 0:
+        days = min(records.energy_days, 365.25)
+        out["energy_kwh_per_year"] = Value(
+            round(records.energy_kwh * 365.25 / days, 4),
+            "records",
+            f"{_fmt(round(records.energy_kwh, 1))} kWh metered in consented telemetry of "
+            f"{records.energy_machines} of {records.machines} machines over "
+            f"{_fmt(round(days, 1))} days, × 365.25 ÷ {_fmt(round(days, 1))}",
+        )
+    else:
+        out["energy_kwh_per_year"] = Value(
+            None, "records", "no data: no energy readings in consented telemetry this year"
+        )
     if records.work_orders:
         out["tm_spend_cents_per_year"] = Value(
             None,  # priced with the labour rate in ``resolve``
@@ -191,7 +209,6 @@ def resolve(
         "history_months",
         "downtime_cost_per_hour_cents",
         "downtime_avoided_pct",
-        "energy_kwh_per_year",
         "energy_price_cents_per_kwh",
         "energy_saving_pct",
         "labour_rate_cents_per_hour",
@@ -223,6 +240,8 @@ def resolve(
         ),
     )
     take("downtime_hours_per_year", found["downtime_hours_per_year"])
+    energy = found["energy_kwh_per_year"]
+    take("energy_kwh_per_year", energy if energy.number is not None else None)
     take("measured_availability_pct", found["measured_availability_pct"])
     rate = values["labour_rate_cents_per_hour"].number or 0.0
     tm = found["tm_spend_cents_per_year"]

@@ -10,7 +10,7 @@ import decimal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -373,6 +373,7 @@ def records_of(ctx: Context, value_case: ValueCase, months: int) -> Records:
         else {}
     )
     downtime = {i: (service.get(i, 0.0), telemetry.get(i, 0.0) if consented else None) for i in ids}
+    energy = _energy_of(ctx, [m.serial for m in machines if m.serial], end)
     ages = [(today - m.install_date).days / 365.25 for m in machines if m.install_date]
     bands: dict[int, int] = {}
     for m in machines:
@@ -397,7 +398,27 @@ def records_of(ctx: Context, value_case: ValueCase, months: int) -> Records:
         fleet=fleet_of(ctx, models, since, value_case.currency),
         bands=bands,
         list_price_cents=list_price,
+        energy_kwh=sum(e.kwh for e in energy.values()) if energy else None,
+        energy_machines=len(energy),
+        energy_days=(
+            (max(e.last for e in energy.values()) - min(e.first for e in energy.values()))
+            / timedelta(days=1)
+            if energy
+            else 0.0
+        ),
     )
+
+
+def _energy_of(ctx: Context, serials: list[str], end: datetime) -> dict[str, Any]:
+    """The machines' energy in the year before ``end`` from consented telemetry (purpose
+    service offers, data kind energy), read from the telemetry store."""
+    from servitize.telemetry.availability import Period
+    from servitize.telemetry.service import energy_used
+    from servitize.telemetry.store import TelemetryStore
+
+    store = TelemetryStore(ctx.settings.telemetry_dir)
+    period = Period(end - timedelta(days=365), end)
+    return energy_used(ctx.session, store, serials, period, "service_offers", ctx.now)
 
 
 # The fleet's failure rates by age: a statistic over every machine of the case's models (tens of
