@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal as D
 
 from sqlalchemy.orm import Session
 
@@ -429,3 +430,34 @@ def test_cents_are_written_as_the_document_writes_them() -> None:
     assert _cents(123_456_789, "EUR") == "1,234,567.89 EUR"
     assert _cents(5, "EUR") == "0.05 EUR"
     assert _cents(-123_456, "EUR") == "-1,234.56 EUR"
+
+
+def test_the_api_prices_by_formula_and_adds_the_fixed_line(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner, _m, account, _machines, _cat = _world(session)
+    item = _formula_item(session)
+    qid = _new_quote(app_client, session, owner, account, kind="budget")
+    token = {"Authorization": f"Bearer {issue_token(session, owner)}"}
+    params = {
+        "offering": item.external_id,
+        "machines": 12,
+        "size_class": "M",
+        "operating_hours_per_year": "6000",
+        "region": "NO",
+        "term_months": 24,
+    }
+    r = app_client.post(f"/api/v1/quotes/{qid}/formula", json=params, headers=token)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    # the same steps as the page: 3,696.19 a month; ± 15 %: 3,141.76 → 3,142 and
+    # 4,250.62 → 4,251 (a budget shows whole currency units)
+    assert D(got["fixed_monthly"]) == D("3696.19")
+    assert (D(got["budget_low"]), D(got["budget_high"])) == (D("3142"), D("4251"))
+    assert offers_repo.lines_of(session, qid) == []  # asking writes nothing
+    bad = app_client.post(
+        f"/api/v1/quotes/{qid}/formula", json=params | {"machines": 0}, headers=token
+    )
+    assert bad.status_code == 422 and "machines" in bad.text
+    added = app_client.post(f"/api/v1/quotes/{qid}/formula/lines", json=params, headers=token)
+    assert added.status_code == 201, added.text
+    (line,) = offers_repo.lines_of(session, qid)
+    assert line.unit_price_cents == 3_696_19 and line.formula is not None

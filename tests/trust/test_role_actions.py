@@ -725,6 +725,9 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         {"offering": w.offering.external_id},
     )
     api[("DELETE", qs + "/{quote_id}/lines/{line_id}")] = ("DELETE", f"{qs}/{q}/lines/1", None)
+    formula = {"offering": w.offering.external_id, "machines": 1, "size_class": "M"}
+    api[("POST", qs + "/{quote_id}/formula")] = ("POST", f"{qs}/{q}/formula", formula)
+    api[("POST", qs + "/{quote_id}/formula/lines")] = ("POST", f"{qs}/{q}/formula/lines", formula)
     for step, target in (("submit", q), ("send", approved), ("revise", q)):
         api[("POST", qs + "/{quote_id}/" + step)] = ("POST", f"{qs}/{target}/{step}", {})
     api[("POST", qs + "/{quote_id}/approve")] = ("POST", f"{qs}/{pending}/approve", {})

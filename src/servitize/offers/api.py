@@ -23,7 +23,16 @@ from servitize.offers import repository as repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
 from servitize.offers.models import BillingLine, Contract, QuoteStatus
 from servitize.offers.proration import month_span
-from servitize.offers.schemas import Acceptance, Decision, LineIn, MrrMonth, QuoteCreate, QuoteRead
+from servitize.offers.schemas import (
+    Acceptance,
+    Decision,
+    FormulaIn,
+    FormulaLineIn,
+    LineIn,
+    MrrMonth,
+    QuoteCreate,
+    QuoteRead,
+)
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.http import RequestContext
 
@@ -65,6 +74,48 @@ def add_line(quote_id: Id, data: LineAdd, ctx: RequestContext) -> QuoteRead:
     """Add a catalogue item (with quantity, discount, bundle, covered machines)."""
     line = LineIn(**data.model_dump(exclude={"version"}))
     return quotes.read(ctx, quotes.add_line(ctx, quote_id, line, data.version))
+
+
+class FormulaPrice(BaseModel):
+    """A standard formula's answer: the budget range and the fixed monthly price, with its steps."""
+
+    offering: str
+    currency: str
+    budget_low: Decimal
+    budget_high: Decimal
+    budget_spread_pct: Decimal
+    fixed_monthly: Decimal
+    budget: str
+    steps: str
+
+
+@router.post("/quotes/{quote_id}/formula", response_model=FormulaPrice)
+def formula_price(quote_id: Id, data: FormulaIn, ctx: RequestContext) -> FormulaPrice:
+    """The budget price of a catalogue item with a standard formula, for the quote's currency
+    (nothing is written): an indicative range, and the fixed price the formula computes."""
+    offer = quotes.price_by_formula(ctx, quote_id, data)
+    e = offer.evidence
+    return FormulaPrice(
+        offering=offer.offering,
+        currency=offer.currency,
+        budget_low=from_cents(e["budget_low_cents"]),
+        budget_high=from_cents(e["budget_high_cents"]),
+        budget_spread_pct=Decimal(e["budget_spread_pct"]),
+        fixed_monthly=from_cents(e["monthly_cents"]),
+        budget=offer.budget,
+        steps=offer.steps,
+    )
+
+
+class FormulaLineAdd(FormulaLineIn):
+    version: int | None = Field(default=None, ge=1)
+
+
+@router.post("/quotes/{quote_id}/formula/lines", response_model=QuoteRead, status_code=201)
+def add_formula_line(quote_id: Id, data: FormulaLineAdd, ctx: RequestContext) -> QuoteRead:
+    """Add a line at the price the formula computes from its parameters (the fixed offer)."""
+    line = FormulaLineIn(**data.model_dump(exclude={"version"}))
+    return quotes.read(ctx, quotes.add_formula_line(ctx, quote_id, line, data.version))
 
 
 @router.delete("/quotes/{quote_id}/lines/{line_id}", response_model=QuoteRead)
