@@ -49,6 +49,33 @@ the good ones. Import kinds in this order: each refers only to kinds before it
   On PostgreSQL other sessions wait for that table until it commits. Unknown columns are ignored
   with a warning.
 
+## A whole folder: `servitize import all DIR`
+
+`servitize import all DIR [--json]` imports every `KIND.csv` (or `KIND.parquet`, when there is
+no CSV of that kind) of a folder, in dependency order: exchange-rates, users, accounts,
+contacts, sites, competitors, assets, service-events, offerings, orders, visits — the names
+`servitize demo-data --out DIR` writes. Other files in the folder are left alone (telemetry and
+meter readings have their own commands). Each file is imported exactly as `servitize import
+KIND FILE` would (upserts, rejects beside the file, audit entries).
+
+- **Progress**: one bar over the folder's bytes, naming the file being imported and the time
+  spent (not shown with `--json`).
+- **Summary**: a table with one row per file (`read`, `landed`, `rejected`), then the path of
+  every reject file. `--json` prints `{"folder": …, "imports": [ … ]}`, one object per file with
+  the fields of a single import's `--json`.
+- **Exit**: 0 when every row of every file landed, 3 when some were rejected, 2 when DIR is not a
+  folder, holds none of the names above, or a file cannot be read (the files before it have
+  landed; fix it and run again: re-importing changes nothing), 1 on a database error.
+
+## Accounts by either id
+
+Commands that name one account take its numeric id or its external id: `servitize accounts
+show 42` and `servitize accounts show ACC-0042` show the same account 360, and `servitize
+consent grant ACC-0042 --kind status --purpose contract_verification` records an agreement the
+same way. The external id is looked up first; a number that is no external id is taken as the
+id. An account found by neither is refused with "account '…' not found" (`accounts show`
+exits 1, `consent grant` 2).
+
 ## Exit codes and output
 
 | exit | meaning |
@@ -76,6 +103,61 @@ the good ones. Import kinds in this order: each refers only to kinds before it
 | currency | ISO 4217 (`EUR`); empty means the company currency |
 | ref | the key of a record of another kind |
 | refs | several keys joined by a vertical bar (`A-1\\|A-2`) |
+"""
+
+
+# Meter readings are offers' import (servitize import meter-readings); their manual sits here
+# so that one page lists every import.
+METER_READINGS = """
+## meter-readings
+
+`servitize import meter-readings FILE [--as USER] [--json] [--encoding ENC]` lands the
+cumulative meter readings of the machines of **usage contracts**, which are then billed from
+them (see [offers](offers.md), Billing). It asks `billing.run` (admin; the command acts as the
+operator unless `--as` names someone, [access](access.md)). CSV (delimiter `,` `;` TAB or `|`)
+or Parquet; columns in any order, names in any case. Key: contract + machine + `read_at`.
+
+| column | required | type | notes |
+| --- | --- | --- | --- |
+| `contract` | yes | text | the sold contract's number (`C-000042`); must be a usage contract |
+| `serial` | yes | text | a machine's serial; the contract must cover that machine |
+| `read_at` | yes | date or date and time | a date is its 00:00 UTC; a time without a zone is UTC; within the accepted years |
+| `reading` | yes | number | the meter's cumulative count since it started, at least 0, kept to four decimals |
+| `unit` | yes | text | the contract's metric: `h`, `hours` or `operating hours` for operating hours, `kWh`, `units` or `pieces` for units produced |
+
+Every row lands or is rejected with its reason in `FILE.rejects.csv` (`line`, `reason`, the
+row's values); `read = landed + rejected`, `landed = new + unchanged`. A row is rejected for:
+
+- a missing value (`contract: missing`, `serial: missing`, `unit: missing`, …);
+- an unknown contract, or one that is not a usage contract ("C-000007 is a service agreement,
+  not a usage contract");
+- an unknown serial, or a machine the contract does not cover;
+- a unit that is not the contract's metric;
+- a time that is not a date or a date and time, or outside the accepted years;
+- a reading that is not a number, negative, or too large (14 digits before the point);
+- a reading below an earlier or above a later reading of the same meter (stored or in the file):
+  a cumulative reading never decreases;
+- a different reading at a time that already has one.
+
+A row that repeats a stored reading exactly lands as unchanged: importing the same file twice
+writes nothing twice. Each run records one audit entry (`import`, `meter_reading`) with its
+counts. Output: one line, "read N, landed N (N new, N unchanged), rejected N", and the reject
+file's path; `--json` prints `file`, `read`, `landed`, `inserted`, `unchanged`, `rejected`,
+`rejects_file`. Exit 0 when every row landed, 3 when some were rejected, 2 when the file cannot
+be read (missing, not text in the encoding, a header without the five columns) or the user may
+not import readings.
+
+**The convention.** A month's quantity of a machine is its **closing reading minus its opening
+reading**: the opening reading is the last one taken at or before the month's first instant (the
+1st, 00:00 UTC), the closing reading the last one taken at or before the next month's first
+instant. A reading taken exactly at a month boundary closes one month and opens the next, so no
+unit is billed twice. A machine whose first reading falls inside the month (a new meter) opens
+with that reading and needs a later one to close. A machine without a closing reading in the
+month has no quantity for it: the billing line's evidence lists it under `no_reading`, never as
+zero. A contract's quantity is the sum over its machines, and the line's evidence keeps each
+machine's opening and closing reading with their times. Readings are billed under the usage
+contract itself, without a data-sharing agreement: they were sent to bill that contract, while
+the `billing` agreement governs telemetry.
 """
 
 
@@ -112,4 +194,4 @@ def markdown() -> str:
             parts.append(
                 f"| `{c.name}` | {'yes' if c.required else ''} | {_type(c)} | {_notes(c)} |"
             )
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n" + METER_READINGS
