@@ -183,6 +183,10 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     return user
 
 
+# A route parameter for pages that answer everybody: the user when logged in, else None.
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
 async def check_csrf(request: Request) -> None:
     """Unsafe requests authenticated by cookie must carry the session's CSRF token."""
     if request.method not in UNSAFE_METHODS:

@@ -44,6 +44,12 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _asked(target: str | None) -> str:
+    """The login form's ``next``: the page asked for, or empty when none was (so that each role
+    lands on its own start page)."""
+    return safe_next(target) if target else ""
+
+
 def _login_page(
     request: Request, next_url: str, error: str | None, status: int, username: str = ""
 ) -> Response:
@@ -79,7 +85,7 @@ def _secure(request: Request) -> bool:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     """The login form."""
-    return _login_page(request, safe_next(next), None, 200)
+    return _login_page(request, _asked(next), None, 200)
 
 
 @router.post("/login")
@@ -99,27 +105,29 @@ async def login(
     """
     check_login_csrf(request, csrf_token)
     if not username or not password:
-        return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
+        return _login_page(request, _asked(next), WRONG_LOGIN, 401, username)
     address = request.client.host if request.client else "unknown"
     try:
         user = await run_in_threadpool(login_candidate, session, username, address, utcnow())
         stored = user.password_hash if user is not None and user.active else None
         matches = await verify_password_pooled(stored, password)
     except TooManyRequests as exc:
-        page = _login_page(request, safe_next(next), exc.message, 429, username)
+        page = _login_page(request, _asked(next), exc.message, 429, username)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if user is None or not matches:
         await run_in_threadpool(login_failed, session, username, address, utcnow())
         # One message for unknown users and wrong passwords: no user enumeration.
-        return _login_page(request, safe_next(next), WRONG_LOGIN, 401, username)
+        return _login_page(request, _asked(next), WRONG_LOGIN, 401, username)
     await run_in_threadpool(logged_in, session, user)
     settings = settings_of(request)
     value, _csrf = sign_session(settings, user.id, user.session_generation or 0)
     # After an admin's reset the one-time password opens only the page that replaces it.
     target = "/account/password" if user.must_change_password else safe_next(next)
-    if target == HOME and user.role == "technician":
-        target = TECHNICIAN_HOME  # the technician's day, not the accounts list
+    if user.role == "technician" and target in (HOME, "/") and safe_next(next) != next:
+        # No page asked for (or one we would not go to): the technician's day, not the
+        # accounts list; a technician whose link asked for the accounts list gets it.
+        target = TECHNICIAN_HOME
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servitize.core.pages import render
+from servitize.trust.http import OptionalUser
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,9 +28,14 @@ SECURITY_HEADERS = {
 
 
 @router.get("/")
-def home() -> Response:
-    """The start page is the accounts list."""
-    return RedirectResponse("/accounts", status_code=303)
+def home(user: OptionalUser) -> Response:
+    """The start page: a technician's day, everybody else's accounts list; the login form
+    first (which then sends each role to its own start) for someone not logged in."""
+    if user is None:
+        start = "/login"
+    else:
+        start = "/today" if user.role == "technician" else "/accounts"
+    return RedirectResponse(start, status_code=303)
 
 
 async def page_not_found(request: Request, exc: Exception) -> Response:
