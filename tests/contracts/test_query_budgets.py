@@ -40,10 +40,11 @@ GAPS_API = LOGIN + 1
 # /accounts/{id}/consent: the account (1), its agreements (1).
 CONSENT_PAGE = LOGIN + 2
 # One contract more on the contracts page or in the evaluation: its machines (1); for the
-# computation three consent checks (agreements and consenting machines: 6), one more read of
-# the agreements (1), the downtime records and their machines (2); for the evidence the same
-# three checks (6) and the downtime records and their machines (2). Not one per machine.
-PER_CONTRACT = 1 + (6 + 1 + 2) + (6 + 2)
+# computation one consent check for status data (agreements and consenting machines: 2) that
+# gates every status read, one read of the agreements for energy data (1), the downtime
+# records and their machines (2); for the evidence the same status check (2) and the downtime
+# records and their machines (2). Not one per machine.
+PER_CONTRACT = 1 + (2 + 1 + 2) + (2 + 2)
 
 
 @pytest.fixture

@@ -154,8 +154,20 @@ def consenting_serials(
 
 
 def consented(
-    session: Session, table: ir.Table, purpose: str, data_kind: str, at: datetime | None = None
+    session: Session,
+    table: ir.Table,
+    purpose: str,
+    data_kind: str,
+    at: datetime | None = None,
+    serials: Collection[str] | None = None,
 ) -> ir.Table:
-    """THE gate: ``table`` (with a ``serial`` column) limited to consenting assets."""
-    allowed = ibis.memtable(serial_table(consenting_serials(session, purpose, data_kind, at)))
+    """THE gate: ``table`` (with a ``serial`` column) limited to consenting assets.
+
+    ``serials``: the consenting serials when the caller has just worked them out (with
+    ``consenting_assets`` for the same purpose, data kind and moment, possibly narrowed to some
+    accounts or machines), so one computation gates several tables; otherwise worked out here.
+    """
+    if serials is None:
+        serials = consenting_serials(session, purpose, data_kind, at)
+    allowed = ibis.memtable(serial_table(sorted(set(serials))))
     return table.semi_join(allowed, table.serial == allowed.serial)

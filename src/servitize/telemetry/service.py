@@ -15,7 +15,12 @@ from servitize.core.errors import InvalidInput
 from servitize.installed_base import repository as installed_base
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
-from servitize.telemetry.consent import consented, consenting_accounts, consenting_assets
+from servitize.telemetry.consent import (
+    consented,
+    consenting_accounts,
+    consenting_assets,
+    consenting_serials,
+)
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import quiet, to_arrow
 from servitize.telemetry.gaps import find_gaps
@@ -108,9 +113,14 @@ def compute(
                     temp=True,
                     overwrite=True,
                 )
-            intervals = consented(session, status, options.purpose, "status", options.at)
+            intervals = consented(
+                session, status, options.purpose, "status", options.at, serials=wanted
+            )
         else:
-            intervals = telemetry_intervals(session, store, con, period, options, wanted)
+            # ``wanted`` comes from the consent worked out above: the gate needs no second one
+            intervals = telemetry_intervals(
+                session, store, con, period, options, wanted, allowed=wanted
+            )
         intervals = only_serials(intervals, wanted)
         records = records_table(downtime_in(session, period, [i for i, _s in assets]))
         if records.num_rows:
@@ -171,24 +181,30 @@ def telemetry_intervals(
     period: av.Period,
     options: Options,
     wanted: list[str],
+    allowed: Collection[str] | None = None,
 ) -> ir.Table:
     """Status intervals of the ``wanted`` machines under their agreements, telemetry gaps cut out.
 
     The one source of status time for availability and for a contract's evidence: each state until
     the next event (``av.status_intervals``), and a gap's time unknown (``av.without_gaps``).
+    ``allowed``: the serials consenting to status data for the purpose at the moment, when the
+    caller has just worked them out (see ``consent.consented``); otherwise worked out once here.
     """
+    if allowed is None:
+        allowed = consenting_serials(session, options.purpose, "status", options.at)
     status = consented(
         session,
         store.table(con, "status", av.status_months(period, options.horizon)),
         options.purpose,
         "status",
         options.at,
+        serials=allowed,
     )
     status = only_serials(status, wanted)
     heard = store.table(
         con, "measure", av.months_between(period.start - options.horizon, period.end)
     )
-    heard = consented(session, heard, options.purpose, "status", options.at)
+    heard = consented(session, heard, options.purpose, "status", options.at, serials=allowed)
     heard = only_serials(heard, wanted)
     intervals = av.status_intervals(
         status,
