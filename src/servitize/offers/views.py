@@ -103,6 +103,12 @@ def _int(value: str, field: str) -> int | None:
     return int(value)
 
 
+def _covered(asset_ids: list[str] | None) -> list[int] | None:
+    """The covered machines ticked on a line form (None: none ticked)."""
+    found = [_int(a, "asset_ids") for a in asset_ids or [] if a.strip()]
+    return [a for a in found if a is not None] or None
+
+
 def _version(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
@@ -408,7 +414,6 @@ def add_line_page(
     }
 
     def change() -> Quote:
-        assets = [_int(a, "asset_ids") for a in asset_ids or [] if a.strip()]
         line = LineIn(
             offering=offering.strip(),
             quantity=_money(quantity, "quantity") or Decimal(1),
@@ -416,7 +421,7 @@ def add_line_page(
             discount_pct=_money(discount_pct, "discount_pct") or Decimal(0),
             bundle=bundle.strip() or None,
             bundle_discount_pct=_money(bundle_discount_pct, "bundle_discount_pct") or Decimal(0),
-            asset_ids=[a for a in assets if a is not None] or None,
+            asset_ids=_covered(asset_ids),
         )
         return quotes.add_line(ctx, quote_id, line, _version(version))
 
@@ -511,12 +516,11 @@ def add_formula_line_page(
         fields = _formula_form(
             offering, machines, size_class, operating_hours_per_year, region, term_months
         )
-        assets = [_int(a, "asset_ids") for a in asset_ids or [] if a.strip()]
         line = FormulaLineIn(
             **fields,
             bundle=bundle.strip() or None,
             bundle_discount_pct=_money(bundle_discount_pct, "bundle_discount_pct") or Decimal(0),
-            asset_ids=[a for a in assets if a is not None] or None,
+            asset_ids=_covered(asset_ids),
         )
         return quotes.add_formula_line(ctx, quote_id, line, _version(version))
 
