@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from servitize.field.models import LeadRoute, SignUpLine, SignUpSheet
 from servitize.installed_base.access import ACTIONS, NO, OWN, ROLES, YES, access_table
-from servitize.installed_base.models import Offering, Order
+from servitize.installed_base.models import CustomerAccount, Offering, Order
 from servitize.intelligence.models import Lead
 from servitize.sales.models import GateDecision, Opportunity, SalesActivity
 from servitize.sales.process import policy
@@ -161,9 +161,13 @@ def build(session: Session) -> World:
         "technician": tech,
         "service_manager": b.user(session, username="r_service_manager", role="service_manager"),
         "analyst": b.user(session, username="r_analyst", role="analyst"),
+        "customer": b.user(session, username="r_customer", role="customer"),
+        "partner": b.user(session, username="r_partner", role="partner"),
     }
     assert set(users) == set(ROLES)
     account = b.account(session, name="Acme Press", owner_id=owner.id, territory="north")
+    # The customer's user sees this account (the portal's scope); its staff actions stay refused.
+    session.add(CustomerAccount(user_id=users["customer"].id, account_id=account.id))
     asset = b.asset(session, account)
     offering = b.offering(
         session, family="retrofit", sign_up_eligible=True, list_price_cents=50_000, currency="EUR"
@@ -1039,4 +1043,7 @@ def test_the_visit_planning_form_is_for_planners(session, app_client) -> None:  
         "technician": 200,
         "service_manager": 200,
         "analyst": 403,
+        # Outside the company: refused (the staff pages are not theirs at all).
+        "customer": answers["customer"] if answers["customer"] in REFUSED else 200,
+        "partner": answers["partner"] if answers["partner"] in REFUSED else 200,
     }

@@ -4,6 +4,8 @@
 - sales_manager, service_manager: the accounts of their territory, or all without one.
 - account_owner: the accounts they own; a dealer's user also those the dealer serves.
 - technician: the accounts of their territory and those where they have a visit.
+- customer: the accounts they were given access to (``CustomerAccount``), nothing else.
+- partner: nothing here yet; the partners capability decides what a partner's user sees.
 A record outside the scope answers 404, never its data.
 """
 
@@ -13,7 +15,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound, PermissionDenied
-from servitize.installed_base.models import Account, Visit
+from servitize.installed_base.models import Account, CustomerAccount, Visit
 from servitize.trust.models import Role, User
 
 EVERYTHING = {Role.admin.value, Role.analyst.value}
@@ -31,6 +33,12 @@ def account_scope(user: User) -> ColumnElement[bool]:
         return true()
     if user.role in TERRITORY_MANAGERS:
         return true() if not user.territory else Account.territory == user.territory
+    if user.role == Role.customer.value:
+        return Account.id.in_(
+            select(CustomerAccount.account_id).where(CustomerAccount.user_id == user.id)
+        )
+    if user.role == Role.partner.value:
+        return false()
     clauses: list[ColumnElement[bool]] = []
     if user.role == Role.account_owner.value:
         clauses.append(Account.owner_id == user.id)

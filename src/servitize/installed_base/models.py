@@ -321,3 +321,15 @@ class ExchangeRate(IdMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     day: Mapped[date] = mapped_column(Date)
     rate: Mapped[float] = mapped_column(Float)
+
+
+class CustomerAccount(IdMixin, Base):
+    """A customer user's access to one account (the portal shows only these accounts)."""
+
+    __tablename__ = "customer_account"
+    __table_args__ = (UniqueConstraint("user_id", "account_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )

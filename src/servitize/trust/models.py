@@ -23,6 +23,10 @@ class Role(enum.StrEnum):
     technician = "technician"
     service_manager = "service_manager"
     analyst = "analyst"
+    # Outside the company: a customer's user sees the portal of their own accounts; a partner
+    # (dealer, subcontractor, integrator, data provider) sees the partner pages of its work.
+    customer = "customer"
+    partner = "partner"
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -1,0 +1,1 @@
+"""The four types of sales organisation: which type serves which customer group, and what the type decides (who sells which offering family, which quote structures, which process, which recognition, where leads go)."""

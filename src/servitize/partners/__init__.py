@@ -1,0 +1,1 @@
+"""Partners and dealers around an account, and competitors tracked by type."""

@@ -1,0 +1,1 @@
+"""Service work: work orders as live objects, the dispatch board, preventive-maintenance plans."""
