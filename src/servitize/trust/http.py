@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from servitize.core.db import session_scope
-from servitize.core.errors import NotAuthenticated, PermissionDenied
+from servitize.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from servitize.core.settings import Settings
 from servitize.trust import repository
 from servitize.trust.context import Context
@@ -33,6 +33,20 @@ CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 COMMIT_ON_RETURN = "servitize.commit_on_return"  # a request's own session (db_session)
 PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
+# Users from outside the company (customers, partners) reach only their own pages and API, and
+# the paths every user needs (log in and out, their own password, the shell's files); anything
+# else answers 404 to them, pages and API alike (``outside_allowed``, asked in optional_user).
+OUTSIDE_PREFIXES = {
+    Role.customer.value: ("/portal", "/api/v1/portal"),
+    Role.partner.value: ("/partner", "/api/v1/partner"),
+}
+SHARED_PATHS = (
+    "/login",
+    "/logout",
+    "/account/password",
+    "/api/v1/account/password",
+    "/static",
+)
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,25 @@ def read_session(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def outside_allowed(role: str, path: str) -> bool:
+    """Whether a user of this role may reach this path: staff everywhere, a customer only the
+    portal, a partner only the partner pages (each with the shared paths)."""
+    prefixes = OUTSIDE_PREFIXES.get(role)
+    if prefixes is None:
+        return True
+    if path == "/":
+        return True  # the shell's home sends each role to its own start page
+    return any(path == p or path.startswith(p + "/") for p in (*prefixes, *SHARED_PATHS))
+
+
+def _kept_inside(request: Request, user: User) -> User:
+    """The user, unless they are from outside and the path is not theirs: then 404 (the staff
+    pages do not exist for them), the one place that keeps outside users inside their pages."""
+    if not outside_allowed(str(user.role), request.url.path):
+        raise NotFound("not found")
+    return user
+
+
 def optional_user(request: Request, session: DbSession) -> User | None:
     """The user of a Bearer token or a session cookie, or None."""
     header = request.headers.get("authorization", "")
@@ -171,7 +204,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
         if user is None:
             raise NotAuthenticated("invalid or revoked API token")
         request.state.auth = "token"
-        return user
+        return _kept_inside(request, user)
     data = read_session(request)
     if data is None:
         return None
@@ -180,7 +213,7 @@ def optional_user(request: Request, session: DbSession) -> User | None:
         return None  # unknown, deactivated, or logged out since the cookie was signed
     request.state.auth = "cookie"
     request.state.csrf = data.get("csrf")
-    return user
+    return _kept_inside(request, user)
 
 
 # A route parameter for pages that answer everybody: the user when logged in, else None.

@@ -19,6 +19,7 @@ from servitize.trust.http import (
     DbSession,
     check_login_csrf,
     login_csrf,
+    outside_allowed,
     settings_of,
     sign_login_csrf,
     sign_session,
@@ -31,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 
 HOME = "/accounts"
 TECHNICIAN_HOME = "/today"
+# Users from outside the company start on their own pages (trust.http keeps them there).
+OUTSIDE_HOME = {"customer": "/portal", "partner": "/partner"}
 WRONG_LOGIN = "Wrong username or password."
 
 
@@ -128,6 +131,8 @@ async def login(
         # No page asked for (or one we would not go to): the technician's day, not the
         # accounts list; a technician whose link asked for the accounts list gets it.
         target = TECHNICIAN_HOME
+    if user.role in OUTSIDE_HOME and (target == "/" or not outside_allowed(user.role, target)):
+        target = OUTSIDE_HOME[user.role]  # a staff page's link would answer 404 to them
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

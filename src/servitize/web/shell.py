@@ -34,7 +34,8 @@ def home(user: OptionalUser) -> Response:
     if user is None:
         start = "/login"
     else:
-        start = "/today" if user.role == "technician" else "/accounts"
+        outside = {"customer": "/portal", "partner": "/partner"}  # web.auth.OUTSIDE_HOME
+        start = outside.get(user.role) or ("/today" if user.role == "technician" else "/accounts")
     return RedirectResponse(start, status_code=303)
 
 
