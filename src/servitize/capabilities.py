@@ -132,6 +132,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=True,
     ),
     Capability(
+        "org_types",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(
+            Command("org", "The sales organisation: its four types, who sells what and why."),
+        ),
+        models=True,
+    ),
+    Capability(
         "field", api=True, pages=True, templates=True, cli=True, extends=("leads",), models=True
     ),
     Capability(
@@ -155,6 +166,29 @@ CAPABILITIES: tuple[Capability, ...] = (
                 "The value case of an account's machines: savings, TCO, NPV, IRR, payback.",
                 group=False,
             ),
+        ),
+        models=True,
+    ),
+    Capability(
+        "partners",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(
+            Command("partners", "Partners and dealers around an account."),
+            Command("competitors", "Competitors by type, their installed base and actions."),
+        ),
+        models=True,
+    ),
+    Capability(
+        "service_work",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(
+            Command("work", "Work orders, the dispatch board and preventive-maintenance plans."),
         ),
         models=True,
     ),
@@ -189,6 +223,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         templates=True,
         cli=True,
         commands=(Command("network", "The network-thinking lab and the what-if simulation."),),
+        models=True,
+    ),
+    Capability(
+        "portal",
+        api=True,
+        pages=True,
+        templates=True,
+        cli=True,
+        commands=(Command("portal", "The customer portal: invite customer users, list them."),),
         models=True,
     ),
     Capability(

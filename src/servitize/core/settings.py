@@ -210,6 +210,18 @@ class ValueSettings(BaseSettings):
     sensitivity_steps: int = Field(default=21, ge=3, le=201)
 
 
+class OrgTypesSettings(BaseSettings):
+    """The four types of sales organisation (``SERVITIZE_ORG_TYPES_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_ORG_TYPES_", extra="ignore")
+
+    # The type serving an account no assignment covers (1 to 4).
+    default_type: int = Field(default=1, ge=1, le=4)
+    # Whether the default type's quote structure and lead routing apply to such accounts too;
+    # off, they are only shown (quotes and routes work as before the types existed).
+    enforce_default: bool = False
+
+
 class KpiSettings(BaseSettings):
     """Measures of the sales organisation (CAC, CLV, churn, the scorecard); ``SERVITIZE_KPIS_*``."""
 
@@ -224,6 +236,77 @@ class KpiSettings(BaseSettings):
     order_margin_pct: float = Field(default=30.0, ge=0, le=100)
     # Fewest customers in a cohort for its retention curve to be drawn.
     min_cohort: int = Field(default=3, ge=1, le=10_000)
+    # Fewest customers (leads, opportunities) a figure of the types comparison, or a measured
+    # parameter of the what-if simulation, may rest on; fewer: "too few to say" (the default).
+    types_min_count: int = Field(default=5, ge=1, le=10_000)
+    # A machine buyer attaches a service or digital offering bought within this many months.
+    attach_months: int = Field(default=12, ge=1, le=120)
+
+
+class AlertRule(BaseModel):
+    """A machine alert that opens a service case: ``downs`` ``down`` states within ``hours``, or
+    the newest reading of ``metric`` above (``above``) or below (``below``) ``value``."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    kind: Literal["downs", "above", "below"] = "downs"
+    downs: int = Field(default=3, ge=1, le=1000)
+    hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    metric: str | None = None
+    value: float | None = None
+    data_kind: Literal["status", "usage", "energy", "process"] = "process"  # of ``metric``
+    skill: str | None = None  # the skill the case's work order asks for
+
+
+class WorkSettings(BaseSettings):
+    """Service work (``SERVITIZE_WORK_*``): alert rules, scheduling, preventive maintenance,
+    photos."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_WORK_", extra="ignore")
+
+    alert_rules: list[AlertRule] = Field(
+        default_factory=lambda: [
+            AlertRule(name="repeated_downs", kind="downs", downs=3, hours=24),
+            AlertRule(name="hot_bearing", kind="above", metric="temperature_c", value=90.0),
+        ]
+    )
+    # The purpose a machine alert reads telemetry for, under the account's agreement.
+    alert_purpose: str = "service_offers"
+    allow_weekends: bool = False
+    day_start: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    day_end: str = Field(default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    default_minutes: int = Field(default=120, ge=15, le=24 * 60)
+    # Work orders of a preventive-maintenance plan are opened this many days before they fall due.
+    plan_lead_days: int = Field(default=30, ge=0, le=366)
+    photo_max_bytes: int = Field(default=800_000, ge=1024, le=50 * 1024 * 1024)
+    photo_types: list[str] = Field(default_factory=lambda: ["image/jpeg", "image/png", "image/webp"])
+
+
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class BrandingSettings(BaseSettings):
+    """How the customer portal and its documents look (``SERVITIZE_BRANDING_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_BRANDING_", extra="ignore")
+
+    name: str = ""  # the company name customers read; empty: ``company_name``
+    # A PNG, JPEG or SVG file shown at the top of every portal page and on customer PDFs.
+    logo_file: Path | None = None
+    primary_colour: str = Field(default="#1f4e79", pattern=HEX_COLOUR)
+    accent_colour: str = Field(default="#e07b00", pattern=HEX_COLOUR)
+
+
+class PortalSettings(BaseSettings):
+    """The customer portal (``SERVITIZE_PORTAL_*``): invitations and the mail that sends them."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVITIZE_PORTAL_", extra="ignore")
+
+    invitation_days: int = Field(default=7, ge=1, le=90)
+    # smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: the link is shown only.
+    mail_url: str = ""
+    mail_from: str = "portal@localhost"
+    # The address customers open the portal at, for the links in mails (e.g. https://x.example).
+    public_url: str = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -279,6 +362,10 @@ class Settings(BaseSettings):
     offers: OffersSettings = Field(default_factory=OffersSettings)
     value: ValueSettings = Field(default_factory=ValueSettings)
     kpis: KpiSettings = Field(default_factory=KpiSettings)
+    branding: BrandingSettings = Field(default_factory=BrandingSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    org_types: OrgTypesSettings = Field(default_factory=OrgTypesSettings)
+    work: WorkSettings = Field(default_factory=WorkSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
