@@ -20,6 +20,7 @@ from typing import Literal
 from servitize.kpis import repository as repo
 from servitize.kpis import rules
 from servitize.kpis.period import Window
+from servitize.kpis.types_served import words_by_account
 from servitize.offers import repository as offers_repo
 from servitize.offers.lifecycle import monthly_fee_on
 from servitize.offers.price_models import Period
@@ -29,7 +30,7 @@ Dimension = Literal["channel", "segment", "org_type", "owner", "period", "kind"]
 DIMENSIONS: dict[str, str] = {
     "channel": "channel",
     "segment": "segment",
-    "org_type": "organisation type (go-to-market mode)",
+    "org_type": "organisation type",
     "owner": "owner",
     "period": "period",
     "kind": "customer or new stream",
@@ -167,6 +168,7 @@ def cac(
         by_account[a.sale.account_id].append(i)
     inside = [i for i, a in enumerate(acqs) if win.start <= a.sale.day <= win.end]
     names = repo.user_names(ctx.session, [acqs[i].sale.owner_id or 0 for i in inside])
+    served = words_by_account(ctx.session, ctx.settings, win.end) if inside else {}
     rows: dict[int, AcquisitionRow] = {}
     for i in inside:
         a = acqs[i]
@@ -179,7 +181,7 @@ def cac(
             stream=a.sale.stream,
             channel=a.sale.channel,
             segment=(facts.segment if facts and facts.segment else UNKNOWN),
-            org_type=(facts.go_to_market if facts and facts.go_to_market else UNKNOWN),
+            org_type=served.get(a.sale.account_id, UNKNOWN),
             owner=names.get(a.sale.owner_id or 0, UNKNOWN),
             period=rules.bucket(a.sale.day, grain),
         )

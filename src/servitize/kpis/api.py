@@ -11,8 +11,10 @@ from servitize.core.inputs import Id
 from servitize.kit.money import from_cents, to_cents
 from servitize.kpis import acquisition, effort, lifetime, recurring, scorecard, spend
 from servitize.kpis import schemas as out
+from servitize.kpis import types as org_types_comparison
 from servitize.kpis.models import EffortEntry, Spend
 from servitize.kpis.period import owner_filter, window
+from servitize.kpis.types_schemas import TypesOut, types_out
 from servitize.trust.http import RequestContext
 
 router = APIRouter(prefix="/kpis", tags=["measures of the sales organisation"])
@@ -78,6 +80,22 @@ def clv(
     segment and organisation type."""
     owner = owner_filter(ctx, owner_id)
     return out.clv(lifetime.clv(ctx, window(None, end, ctx.today), owner, limit))
+
+
+@router.get("/types", response_model=TypesOut)
+def types(
+    ctx: RequestContext,
+    start: Month = None,
+    end: Month = None,
+    by: Literal["none", "segment", "industry", "country"] = "none",
+    group: Annotated[str | None, Query(max_length=200)] = None,
+    owner_id: Id | None = None,
+) -> TypesOut:
+    """The four organisation types side by side: CLV, CAC, CLV/CAC, conversion, sales cycle
+    and attach rate per type (and per segment, industry or country), each with its count."""
+    owner = owner_filter(ctx, owner_id)
+    win = window(start, end, ctx.today)
+    return types_out(org_types_comparison.compare(ctx, win, by, group, owner))
 
 
 def effort_out(e: EffortEntry) -> out.EffortOut:

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import console, emit_json, say
 from servitize.core.lazy import lazy
 from servitize.trust.cli import run_in_context
 from servitize.trust.context import Context
@@ -21,6 +22,8 @@ scorecard_mod = lazy("servitize.kpis.scorecard")
 spend = lazy("servitize.kpis.spend")
 schemas = lazy("servitize.kpis.schemas")
 period = lazy("servitize.kpis.period")
+types_mod = lazy("servitize.kpis.types")
+types_schemas = lazy("servitize.kpis.types_schemas")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (default: operator)")]
 Json = Annotated[bool, typer.Option("--json", help="print JSON (the API's document)")]
@@ -164,6 +167,45 @@ def register(app: typer.Typer) -> None:
         for r in doc["clv_to_cac_by_segment"]:
             lines.append(f"  segment {r['group']}: CLV/CAC {_shown(r['clv_to_cac'])}")
         _print(doc, as_json, lines)
+
+    @kpis_app.command("types")
+    def types(
+        start: Start = None,
+        end: End = None,
+        by: Annotated[
+            str, typer.Option(help="also per segment, industry or country (default: none)")
+        ] = "none",
+        group: Annotated[str | None, typer.Option(help="only this value of --by")] = None,
+        as_user: AsUser = None,
+        as_json: Json = False,
+    ) -> None:
+        """The organisation types side by side: CLV, CAC, CLV/CAC, conversion, sales cycle and
+        attach rate, each with how many it rests on."""
+        _choice("by", by, ("none", "segment", "industry", "country"))
+
+        def work(ctx: Context) -> dict[str, Any]:
+            owner = period.owner_filter(ctx, None)
+            win = period.window(start, end, ctx.today)
+            report = types_mod.compare(ctx, win, by, group, owner)
+            return types_schemas.types_out(report).model_dump(mode="json")
+
+        doc = run_in_context(work, as_user, as_json)
+        lines = [
+            f"Organisation types {doc['period']}"
+            + ("" if doc["by"] == "none" else f" by {doc['by']}")
+            + f" (fewer than {doc['min_count']}: too few to say)"
+        ]
+        for r in doc["rows"]:
+            where = "" if r["group"] is None else f" · {r['group']}"
+            lines.append(f"  {r['type_label']}{where}: {r['customers']} customers")
+            for key, label in doc["measures"].items():
+                f = r["figures"][key]
+                lines.append(f"    {label}: {_shown(f)} (n = {f['count'] or 0})")
+        if as_json:
+            emit_json(doc)
+            return
+        for line in lines:  # plain words on standard output
+            say(escape(line))
 
     @kpis_app.command("import-spend")
     def import_spend(

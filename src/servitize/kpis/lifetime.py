@@ -27,6 +27,7 @@ from servitize.kpis import acquisition, recurring, rules
 from servitize.kpis import repository as repo
 from servitize.kpis.clv import bgnbd, holdout, sbg, score
 from servitize.kpis.period import Window, add_months, month_of
+from servitize.kpis.types_served import words_by_account
 from servitize.offers.price_models import Period
 from servitize.trust.context import Context
 
@@ -257,9 +258,13 @@ def clv(ctx: Context, win: Window, owner_id: int | None = None, limit: int = 100
     models are fitted on every customer, so an account's CLV is the same whoever looks."""
     scope = repo.scope_of(ctx.user, owner_id)
     facts = repo.account_facts(ctx.session, scope)
+    served = words_by_account(ctx.session, ctx.settings, win.end)
     values = {
         aid: AccountValue(
-            aid, f.name, f.segment or acquisition.UNKNOWN, f.go_to_market or acquisition.UNKNOWN
+            aid,
+            f.name,
+            f.segment or acquisition.UNKNOWN,
+            served.get(aid, acquisition.UNKNOWN),
         )
         for aid, f in facts.items()
     }

@@ -16,8 +16,18 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account, may
 from servitize.kit.money import from_cents
-from servitize.kpis import acquisition, charts, effort, lifetime, recurring, scorecard, spend
+from servitize.kpis import (
+    acquisition,
+    charts,
+    effort,
+    lifetime,
+    recurring,
+    scorecard,
+    spend,
+    types_schemas,
+)
 from servitize.kpis import schemas as out
+from servitize.kpis import types as org_types_comparison
 from servitize.kpis.export import to_csv, to_xlsx
 from servitize.kpis.period import (
     Window,
@@ -309,6 +319,96 @@ def scorecard_file(
     notes = [f"period {card.period}, baseline {card.baseline}, currency {card.currency}"]
     return _file(
         "scorecard", fmt, "Scorecard", out.SCORECARD_COLUMNS, out.scorecard_rows(card), notes
+    )
+
+
+GroupBy = Literal["none", "segment", "industry", "country"]
+
+
+def _types(ctx: RequestContext, start: str, end: str, by: GroupBy, group: str) -> Any:
+    owner = _owner(ctx)
+    win, error = _window(ctx, start, end)
+    try:
+        return org_types_comparison.compare(ctx, win, by, group or None, owner), error
+    except InvalidInput as exc:
+        return org_types_comparison.compare(ctx, win, by, None, owner), exc.message
+
+
+@router.get("/kpis/types", response_class=HTMLResponse)
+def types_page(
+    request: Request,
+    ctx: RequestContext,
+    start: MonthText = "",
+    end: MonthText = "",
+    by: GroupBy = "none",
+    group: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The organisation types side by side, each figure with how many it rests on, and a bar
+    chart per measure."""
+    report, error = _types(ctx, start, end, by, group)
+    bars = []
+    for key, label, _noun in org_types_comparison.MEASURES:
+        items = []
+        for r in report.rows:
+            f = r.figures[key]
+            name = f"type {r.type}" if r.type else "no type"
+            if r.group is not None:
+                name += f" · {r.group}"
+            value = (
+                float(from_cents(int(f.value)))
+                if f.unit == "cents" and f.value is not None
+                else (float(f.value) if f.value is not None else None)
+            )
+            text = (
+                f"{out.shown(f)} (n = {f.count or 0})" if f.value is not None else "too few / none"
+            )
+            items.append((name, value, text))
+        bars.append(charts.hbars(label, items, label, "No account in this view."))
+    return render(
+        request,
+        "kpis/types.html",
+        {
+            "report": report,
+            "shown": out.shown,
+            "measures": org_types_comparison.MEASURES,
+            "groupings": org_types_comparison.GROUPINGS,
+            "bars": bars,
+            "head": ["Type"]
+            + (["Group"] if report.by != "none" else [])
+            + [("Customers", "num")]
+            + [(label, "num") for _k, label, _n in org_types_comparison.MEASURES],
+            "start": report.period.split(" to ")[0],
+            "end": report.period.split(" to ")[-1],
+            "error": error,
+        },
+        422 if error else 200,
+    )
+
+
+@router.get("/kpis/types.{fmt}")
+def types_file(
+    ctx: RequestContext,
+    fmt: Fmt,
+    start: MonthText = "",
+    end: MonthText = "",
+    by: GroupBy = "none",
+    group: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The types comparison as CSV or XLSX."""
+    report, error = _types(ctx, start, end, by, group)
+    if error:
+        raise InvalidInput(error)
+    notes = [
+        f"period {report.period}, currency {report.currency}; a figure resting on fewer than "
+        f"{report.min_count} says too few to say; attach within {report.attach_months} months"
+    ]
+    return _file(
+        "types",
+        fmt,
+        "Types",
+        types_schemas.columns(report),
+        types_schemas.rows(report),
+        notes,
     )
 
 
