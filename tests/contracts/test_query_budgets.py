@@ -37,14 +37,16 @@ AVAILABILITY_API = LOGIN + 1 + 5 + 4 + 2
 # /api/v1/telemetry/gaps and /api/v1/telemetry/stats (a service manager of a territory): the
 # serials the user sees (1). An admin sees every serial without a statement.
 GAPS_API = LOGIN + 1
-# /accounts/{id}/consent: the account (1), its agreements (1).
-CONSENT_PAGE = LOGIN + 2
+# /accounts/{id}/consent: the account (1), its agreements (1), their history (1) and the
+# record of which computations used the account's data (1).
+CONSENT_PAGE = LOGIN + 4
 # One contract more on the contracts page or in the evaluation: its machines (1); for the
 # computation one consent check for status data (agreements and consenting machines: 2) that
 # gates every status read, one read of the agreements for energy data (1), the downtime
 # records and their machines (2); for the evidence the same status check (2) and the downtime
-# records and their machines (2). Not one per machine.
-PER_CONTRACT = 1 + (2 + 1 + 2) + (2 + 2)
+# records and their machines (2); the computation's one line in the record of use (1, the
+# accounts it read; telemetry.consent_usage). Not one per machine.
+PER_CONTRACT = 1 + (2 + 1 + 2) + (2 + 2) + 1
 
 
 @pytest.fixture

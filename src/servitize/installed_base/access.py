@@ -113,6 +113,11 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "record a salesperson's digital-twin proficiency",
         _cells(admin=YES, sales_manager=YES),
     ),
+    # The customer's own agreements, in the portal (only their accounts: 404 on any other).
+    "consent.self_service": (
+        "grant, narrow or revoke what the customer's own accounts share (portal)",
+        _cells(customer=YES),
+    ),
     "visit.plan": ("plan a visit", _cells(admin=YES, service_manager=YES, technician=OWN)),
     # Never by the technician who did the visit: a good rating earns them points.
     "visit.feedback": (

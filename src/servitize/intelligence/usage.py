@@ -51,7 +51,9 @@ def consented_usage(
     period = usage_period(as_of, days)
     keys = assets_by_serial(session)
     rows = []
-    for r in compute(session, store, period, Options(purpose=purpose), serials=allowed):
+    for r in compute(
+        session, store, period, Options(purpose=purpose, use="lead_features"), serials=allowed
+    ):
         key, known, ran = keys.get(str(r["serial"])), r.get("known_hours"), r.get("running_hours")
         if key is None or not isinstance(known, int | float) or not known:
             continue

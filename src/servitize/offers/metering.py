@@ -108,7 +108,7 @@ def telemetry_meter(session: Session, store: TelemetryStore, purpose: str) -> Me
                     session,
                     store,
                     period,
-                    Options(purpose=purpose, at=period.end),
+                    Options(purpose=purpose, at=period.end, use="billing_meter"),
                     serials=serials,
                     account_ids=sorted(agreed),
                 )

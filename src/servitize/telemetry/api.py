@@ -11,7 +11,7 @@ from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput, NotFound
 from servitize.core.inputs import Id, Input, SaneMonth
 from servitize.installed_base.access import EVERYTHING, get_account, require
-from servitize.telemetry import consent, records, stats
+from servitize.telemetry import consent, consent_api, records, stats
 from servitize.telemetry.availability import Period, month_period
 from servitize.telemetry.gaps import find_gaps
 from servitize.telemetry.service import PURPOSE, Options, agreement_hint, compute, without_agreement
@@ -21,6 +21,7 @@ from servitize.trust.http import CurrentUser, DbSession, require_role, settings_
 from servitize.trust.models import Role
 
 router = APIRouter(tags=["telemetry"])
+router.include_router(consent_api.router)  # consent's own routes, staff and self-service
 Month = Annotated[SaneMonth, Query(description="YYYY-MM, inside the accepted years")]
 
 

@@ -18,9 +18,10 @@ from servitize.telemetry import rules
 from servitize.telemetry.consent import (
     consented,
     consenting_accounts,
-    consenting_assets,
+    consenting_machines,
     consenting_serials,
 )
+from servitize.telemetry.consent_usage import record_use
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import quiet, to_arrow
 from servitize.telemetry.gaps import find_gaps
@@ -61,6 +62,8 @@ class Options:
     # a machine silent longer than this has a gap (0: only sequence gaps); the edge passes
     # the setting SERVITIZE_TELEMETRY_EXPECTED_INTERVAL_S
     expected_interval_s: int = 0
+    # which computation this is, in the accounts' record of use (consent_rules.COMPUTATIONS)
+    use: str = "availability_evaluation"
 
 
 def _round(row: dict[str, object]) -> dict[str, object]:
@@ -97,10 +100,12 @@ def compute(
     """
     if options.silence_after_down not in av.SILENCE_RULES:
         raise InvalidInput(f"silence after down must be one of {', '.join(av.SILENCE_RULES)}")
-    assets = consenting_assets(session, options.purpose, "status", options.at, account_ids)
+    machines = consenting_machines(session, options.purpose, "status", options.at, account_ids)
     if serials is not None:
         asked = set(serials)  # once, not per asset
-        assets = [(i, s) for i, s in assets if s in asked]
+        machines = [m for m in machines if m.serial in asked]
+    assets = sorted((m.asset_id, m.serial) for m in machines)
+    record_use(session, options.purpose, options.use, {m.account_id for m in machines})
     wanted = sorted({s for _i, s in assets})
     own = con is None
     con = con or ibis.duckdb.connect()
@@ -343,6 +348,7 @@ def energy_used(
     period: av.Period,
     purpose: str,
     at: datetime | None = None,
+    use: str = "value_case_energy",
 ) -> dict[str, EnergyUsed]:
     """kWh per serial in the period from ``energy_kwh`` measurements, only of machines whose
     account shares energy data for the purpose (the consent gate); a serial with no reading is
@@ -366,10 +372,13 @@ def energy_used(
             m.ts < ibis.literal(period.end),
         )
         used = m.group_by("serial").aggregate(kwh=m.value.sum(), first=m.ts.min(), last=m.ts.max())
-        return {
+        found = {
             str(r["serial"]): EnergyUsed(float(r["kwh"]), utc(r["first"]), utc(r["last"]))
             for r in to_arrow(used).to_pylist()
             if r["kwh"] is not None
         }
+        machines = installed_base.machines_with_serial(session, serials=found)
+        record_use(session, purpose, use, {m.account_id for m in machines})
+        return found
     finally:
         con.disconnect()

@@ -15,12 +15,13 @@ from servitize.core.dates import check_date_in_range
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account, may, require
-from servitize.telemetry import consent
+from servitize.telemetry import consent, consent_views
 from servitize.trust.audit import actor_of
 from servitize.trust.http import CurrentUser, DbSession
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
+router.include_router(consent_views.router)  # the 360's consent panel and /consent
 
 
 def _consent_page(
@@ -33,19 +34,19 @@ def _consent_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     account = get_account(session, user, account_id)  # 404 outside the user's scope
-    agreements = consent.agreements_of(session, account.id)
     response = render(
         request,
         "telemetry/consent.html",
         {
             "account": account,
-            "agreements": agreements,
             "kinds": consent.DATA_KINDS,
             "purposes": consent.PURPOSES,
             "values": values or {"data_kinds": ["status"], "purposes": ["contract_verification"]},
             "message": message,
             "may_record": may(user, "consent.record"),
-        },
+            "done": request.query_params.get("done", "")[:20],
+        }
+        | consent_views.panel_context(session, user, account.id, account.name),
     )
     response.status_code = status_code
     return response

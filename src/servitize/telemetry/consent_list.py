@@ -1,0 +1,97 @@
+"""The agreements across the accounts a user may see (the staff page /consent, its CSV and the
+API list), filtered by state, data kind and purpose; and a customer's own accounts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servitize.core.db import utcnow
+from servitize.installed_base import repository as installed_base
+from servitize.installed_base.access import visible_account_ids
+from servitize.telemetry import consent_repository
+from servitize.telemetry.consent_record import AgreementLine, line_of
+from servitize.trust.models import User
+
+LIMIT = 2000  # rows a page or file lists; the filters narrow it
+
+
+@dataclass(frozen=True)
+class Row:
+    """An agreement with its account's name."""
+
+    account_name: str
+    agreement: AgreementLine
+
+
+def agreements(
+    session: Session,
+    user: User,
+    state: str | None = None,
+    kind: str | None = None,
+    purpose: str | None = None,
+    account_id: int | None = None,
+    now: datetime | None = None,
+) -> list[Row]:
+    """The agreements of the accounts ``user`` may see that match the filters, by account."""
+    now = now or utcnow()
+    out = []
+    for a, name in consent_repository.agreements_with_accounts(
+        session, visible_account_ids(user), kind, purpose, account_id
+    ):
+        line = line_of(a, now)
+        if state is None or line.state == state:
+            out.append(Row(name, line))
+            if len(out) >= LIMIT:
+                break
+    return out
+
+
+def row_dict(r: Row) -> dict[str, Any]:
+    """A row as JSON-ready data."""
+    a = r.agreement
+    return {
+        "id": a.id,
+        "account_id": a.account_id,
+        "account_name": r.account_name,
+        "data_kinds": a.data_kinds,
+        "purposes": a.purposes,
+        "valid_from": a.valid_from.isoformat(),
+        "valid_to": a.valid_to.isoformat() if a.valid_to else None,
+        "state": a.state,
+        "recorded_by": a.recorded_by,
+    }
+
+
+def to_csv(rows: list[Row]) -> str:
+    """The rows as CSV, one agreement a line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ("id", "account_id", "account", "state", "data_kinds", "purposes", "valid_from", "valid_to")
+    )
+    for r in rows:
+        a = r.agreement
+        writer.writerow(
+            (
+                a.id,
+                a.account_id,
+                r.account_name,
+                a.state,
+                " ".join(a.data_kinds),
+                " ".join(a.purposes),
+                a.valid_from.date().isoformat(),
+                a.valid_to.date().isoformat() if a.valid_to else "",
+            )
+        )
+    return out.getvalue()
+
+
+def customer_accounts(session: Session, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the accounts a customer's user was given, by name."""
+    return [(a.id, a.name) for a in installed_base.account_choices(session, user)]
