@@ -25,10 +25,11 @@ from tests.web.seed import Seeded, seed
 
 # Every request: the signed-in user (1); a page adds nothing more for the layout.
 LOGIN = 1
-# /accounts: the page's count and rows, their owners (3), the four filters' values (4).
-ACCOUNTS_PAGE = LOGIN + 3 + 4
+# /accounts: the page's count and rows, their owners (3), the user's saved filters of the list
+# (1), the four filters' values (4).
+ACCOUNTS_PAGE = LOGIN + 3 + 1 + 4
 # The same list as an HTMX fragment: no filter values.
-ACCOUNTS_FRAGMENT = LOGIN + 3
+ACCOUNTS_FRAGMENT = LOGIN + 3 + 1
 # /api/v1/accounts: count, rows, owners.
 ACCOUNTS_API = LOGIN + 3
 # /api/v1/assets and /api/v1/service-events: count and rows.

@@ -23,6 +23,7 @@ from servitize.installed_base.models import (
     ServiceEvent,
     Site,
 )
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.trust.models import User
 
 _T = TypeVar("_T")
@@ -294,12 +295,44 @@ def account_facets(session: Session, user: User, limit: int) -> AccountFacets:
 # The installed base's own use cases, by name: pages of lists, single records, look-ups.
 
 
+# The accounts list's sortable columns (kit.sorting): name -> column.
+ACCOUNT_SORTS = Sorts(
+    ("name", "owner", "country", "industry", "territory", "volume", "potential"), default="name"
+)
+
+
+def _account_columns() -> dict[str, Any]:
+    owner_name = (
+        select(func.coalesce(func.nullif(User.full_name, ""), User.username))
+        .where(User.id == Account.owner_id)
+        .scalar_subquery()
+    )
+    return {
+        "name": Account.name,
+        "owner": owner_name,
+        "country": Account.country,
+        "industry": Account.industry,
+        "territory": Account.territory,
+        "volume": Account.volume,
+        "potential": Account.profitability_potential,
+    }
+
+
 def accounts_page(
-    session: Session, user: User, *, limit: int, offset: int, **filters: str | None
+    session: Session,
+    user: User,
+    *,
+    limit: int,
+    offset: int,
+    sort: Sort | None = None,
+    **filters: str | None,
 ) -> tuple[list[Account], int]:
-    """One page of the accounts the user may see, by name, and how many match."""
+    """One page of the accounts the user may see, by name (or ``sort``), and how many match."""
     query = accounts_query(user, **filters)
-    return page(session, query, (Account.name, Account.id), limit, offset)
+    if sort is None:
+        return page(session, query, (Account.name, Account.id), limit, offset)
+    clauses = tuple(order_by(sort, _account_columns(), Account.id))
+    return page(session, query, clauses, limit, offset)
 
 
 def assets_page(

@@ -39,6 +39,7 @@ from servitize.installed_base.schemas import (
 )
 from servitize.kit import money
 from servitize.kit.money import from_cents
+from servitize.kit.sorting import Sort
 from servitize.trust import audit
 from servitize.trust.audit import Actor
 from servitize.trust.context import Context
@@ -92,11 +93,13 @@ def list_accounts(
     kind: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    sort: Sort | None = None,
 ) -> Page[AccountRead]:
-    """One page of the accounts the user may see, by name."""
+    """One page of the accounts the user may see, by name (or ``sort``)."""
     rows, total = repo.accounts_page(
         session,
         user,
+        sort=sort,
         q=q,
         owner=owner,
         country=country,

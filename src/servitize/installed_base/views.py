@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from servitize.core.formats import label
 from servitize.core.pages import render, text_form
 from servitize.installed_base import buying_centre, fixes, service
 from servitize.installed_base.access import SALESPEOPLE, get_account, may, require
@@ -22,11 +23,14 @@ from servitize.installed_base.models import (
     Origin,
     ServiceCoverage,
 )
+from servitize.installed_base.repository import ACCOUNT_SORTS
 from servitize.installed_base.schemas import Page
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx_for, vary
 from servitize.trust.context import Context
 from servitize.trust.http import RequestContext
+from servitize.trust.lists import list_links
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,9 +81,10 @@ def accounts_page(
     country: Text = None,
     industry: Text = None,
     territory: Text = None,
+    sort: Text = None,
     offset: Offset = 0,
 ) -> HTMLResponse:
-    """The accounts the user may see, filtered and paginated."""
+    """The accounts the user may see, filtered, sorted and paginated."""
     filters = {
         "q": q,
         "owner": owner,
@@ -87,22 +92,66 @@ def accounts_page(
         "industry": industry,
         "territory": territory,
     }
+    order = ACCOUNT_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
     page = service.list_accounts(
         ctx.session,
         ctx.user,
         **{k: v or None for k, v in filters.items()},
         limit=ACCOUNTS_PER_PAGE,
         offset=offset,
+        sort=order,
     )
+    shown = list_links(ctx, "/accounts", filters, order, ACCOUNT_SORTS)
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
-        "pager": pager(page, "/accounts", filters),
+        "pager": pager(page, "/accounts", shown.params),
+        "list": shown,
     }
     if is_htmx_for(request, "account-results"):
         return vary(render(request, "installed_base/_accounts.html", context))
     context["facets"] = service.account_facets(ctx.session, ctx.user)
     return vary(render(request, "installed_base/accounts.html", context))
+
+
+@router.get("/accounts.{fmt}")
+def accounts_export(
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    q: Text = None,
+    owner: Text = None,
+    country: Text = None,
+    industry: Text = None,
+    territory: Text = None,
+    sort: Text = None,
+) -> Response:
+    """The accounts list as CSV or XLSX: every page of what it shows, so filtered and sorted."""
+    filters = {"q": q, "owner": owner, "country": country, "industry": industry}
+    found = service.list_accounts(
+        ctx.session,
+        ctx.user,
+        **{k: v or None for k, v in filters.items()},
+        territory=territory or None,
+        limit=EXPORT_MAX_ROWS,
+        offset=0,
+        sort=ACCOUNT_SORTS.parse(sort),
+    )
+    rows = [
+        [
+            a.name,
+            a.external_id,
+            (a.owner.full_name or a.owner.username) if a.owner else None,
+            a.country,
+            label(a.industry) if a.industry else None,
+            label(a.territory) if a.territory else None,
+            a.volume,
+            a.profitability_potential,
+        ]
+        for a in found.items
+    ]
+    headings = ["Account", "Customer no.", "Owner", "Country", "Industry", "Territory"]
+    table = Table([*headings, "Volume", "Potential"], rows, cut=found.total > len(rows))
+    return respond(table, fmt, "accounts")
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)

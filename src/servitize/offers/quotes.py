@@ -22,6 +22,8 @@ from servitize.installed_base.access import get_account, require, visible_accoun
 from servitize.installed_base.catalogue import price_words
 from servitize.installed_base.models import Account, Offering
 from servitize.kit.money import Rates, from_cents
+from servitize.kit.pagination import PageParams
+from servitize.kit.sorting import Sort
 from servitize.offers import formulas, rules, versions
 from servitize.offers import repository as repo
 from servitize.offers.models import OfferingPrice, Quote, QuoteKind, QuoteLine, QuoteStatus
@@ -782,6 +784,19 @@ def read(
         accepted_at=quote.accepted_at,
         accepted_by=quote.accepted_by,
         version=quote.version,
+    )
+
+
+def listing_page(
+    ctx: Context,
+    sort: Sort,
+    params: PageParams,
+    status: str | None = None,
+    opportunity_id: int | None = None,
+) -> tuple[list[Quote], int]:
+    """One page of the quotes of the accounts the user may see, sorted, and how many match."""
+    return repo.quotes_page(
+        ctx.session, visible_account_ids(ctx.user), sort, params, opportunity_id, status
     )
 
 

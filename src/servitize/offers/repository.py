@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import NotFound
-from servitize.installed_base.models import Asset, Offering
+from servitize.installed_base.models import Account, Asset, Offering
+from servitize.kit.pagination import PageParams, paginate
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.offers.models import (
     BillingLine,
     BillingPeriod,
@@ -92,6 +94,36 @@ def quotes_of(
     if status is not None:
         q = q.where(Quote.status == status)
     return list(session.scalars(q))
+
+
+# The quotes list's sortable columns (kit.sorting); newest number first unless asked.
+QUOTE_SORTS = Sorts(("number", "title", "account", "status", "value", "valid_until"), "-number")
+
+
+def quotes_page(
+    session: Session,
+    account_scope: Select[Any],
+    sort: Sort,
+    params: PageParams,
+    opportunity_id: int | None = None,
+    status: str | None = None,
+) -> tuple[list[Quote], int]:
+    """One page of the quotes in the accounts of a scope, sorted in SQL, and how many match."""
+    account_name = select(Account.name).where(Account.id == Quote.account_id).scalar_subquery()
+    columns = {
+        "number": Quote.number,
+        "title": Quote.title,
+        "account": account_name,
+        "status": Quote.status,
+        "value": Quote.contract_value_cents,
+        "valid_until": Quote.valid_until,
+    }
+    q = select(Quote).where(Quote.account_id.in_(account_scope))
+    if opportunity_id is not None:
+        q = q.where(Quote.opportunity_id == opportunity_id)
+    if status is not None:
+        q = q.where(Quote.status == status)
+    return paginate(session, q.order_by(*order_by(sort, columns, Quote.id)), params)
 
 
 def prices_of(session: Session, offering_ids: Iterable[int]) -> dict[int, OfferingPrice]:

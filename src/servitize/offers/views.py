@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, create_model
@@ -26,8 +26,10 @@ from servitize.core.pages import render
 from servitize.core.settings import Settings
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import may, require
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, amount, respond
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.htmx import is_htmx
+from servitize.kit.pagination import PageParams, pages_of
 from servitize.offers import acceptance, contract_views, quotes
 from servitize.offers import repository as repo
 from servitize.offers.models import Quote, QuoteStatus
@@ -45,6 +47,7 @@ from servitize.offers.versions import in_words as diff_in_words
 from servitize.sales import repository as sales_repo
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext, settings_of
+from servitize.trust.lists import list_links
 from servitize.trust.models import User
 from servitize.value import service as value_cases
 
@@ -128,14 +131,29 @@ AMOUNTS = {"amount": money, "amount_cents": _cents}
 # ---------------------------------------------------------------- the list and a new quote
 
 
+QUOTES_PER_PAGE = 50
+ListText = Annotated[str | None, Query(max_length=40)]
+ListPage = Annotated[int, Query(ge=1, le=100_000)]
+
+
 @router.get("/quotes", response_class=HTMLResponse)
 def quotes_page(
-    request: Request, ctx: RequestContext, status: str = "", opportunity_id: int | None = None
+    request: Request,
+    ctx: RequestContext,
+    status: str = "",
+    opportunity_id: int | None = None,
+    sort: ListText = None,
+    page: ListPage = 1,
 ) -> HTMLResponse:
-    """Quotes of the accounts the user may see, newest first, by status (and opportunity)."""
+    """Quotes of the accounts the user may see, newest first (or sorted by a column), by
+    status (and opportunity), a page at a time."""
     wanted = status if status in QuoteStatus.__members__ else None
-    found = quotes.listing(ctx, status=wanted, opportunity_id=opportunity_id)
+    order = repo.QUOTE_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
+    params = PageParams(page, QUOTES_PER_PAGE)
+    found, total = quotes.listing_page(ctx, order, params, wanted, opportunity_id)
     names = ib.account_names(ctx.session, {q.account_id for q in found})
+    filters = {"status": wanted or "", "opportunity_id": opportunity_id}
+    shown = list_links(ctx, "/quotes", filters, order, repo.QUOTE_SORTS)
     context = {
         "quotes": found,
         "names": names,
@@ -143,9 +161,44 @@ def quotes_page(
         "opportunity_id": opportunity_id,
         "statuses": [s.value for s in QuoteStatus],
         "may_create": may(ctx.user, "quote.create"),
+        "list": shown,
+        "pager": pages_of("/quotes", shown.params, params, len(found), total),
         **AMOUNTS,
     }
     return render(request, "offers/quotes.html", context)
+
+
+@router.get("/quotes.{fmt}")
+def quotes_export(
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    status: str = "",
+    opportunity_id: int | None = None,
+    sort: ListText = None,
+) -> Response:
+    """The quotes list as CSV or XLSX: every page of what it shows, so filtered and sorted; the
+    contract value as the page's amount (to the cent) with its currency."""
+    wanted = status if status in QuoteStatus.__members__ else None
+    order = repo.QUOTE_SORTS.parse(sort)
+    found, total = quotes.listing_page(
+        ctx, order, PageParams(1, EXPORT_MAX_ROWS), wanted, opportunity_id
+    )
+    names = ib.account_names(ctx.session, {q.account_id for q in found})
+    rows = [
+        [
+            f"{q.number} r{q.revision}",
+            q.title,
+            names.get(q.account_id, str(q.account_id)),
+            q.status.value.replace("_", " "),
+            amount(q.contract_value_cents),
+            q.currency,
+            q.valid_until,
+        ]
+        for q in found
+    ]
+    headings = ["Quote", "Title", "Account", "Status", "Contract value", "Currency"]
+    table = Table([*headings, "Valid until"], rows, cut=total > len(rows))
+    return respond(table, fmt, "quotes")
 
 
 def _new_context(

@@ -93,3 +93,7 @@ class LoginThrottle(IdMixin, Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# Kept in a module of its own; imported here so that the migrations see its table.
+from servitize.trust.saved_filters import SavedFilter as SavedFilter  # noqa: E402

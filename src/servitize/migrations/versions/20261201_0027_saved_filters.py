@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op  # noqa: F401
+from alembic import op
 
 revision: str = "0027"
 down_revision: str | Sequence[str] | None = "0026"
@@ -21,8 +21,20 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    pass  # slot held for this change; filled by its author
+    op.create_table(
+        "saved_filter",
+        sa.Column("user_id", ID, nullable=False),
+        sa.Column("list_path", sa.String(length=120), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("query", sa.String(length=1000), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "list_path", "name"),
+    )
+    op.create_index("ix_saved_filter_user_id", "saved_filter", ["user_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("saved_filter")
