@@ -413,6 +413,11 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"checklist": {}},
     ),
     "opportunity.outcome": lambda w, u, own: (
+    "consent.self_service": lambda w, u, own: (
+        "POST",
+        "/api/v1/portal/consent/agreements",
+        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
+    ),
         "POST",
         f"/api/v1/opportunities/{w.opportunity(w.owner, phase=2)}/outcome",
         {"result": "lost", "reasons": [policy().loss_reasons[0]]},
@@ -642,6 +647,16 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     api[("POST", "/api/v1/consent/agreements")] = REQUESTS["consent.record"](w, w.owner, False)
     api[("PUT", "/api/v1/accounts/{account_id}/owner")] = (
         "PUT",
+def _agreement(w: World) -> int:
+    """A data-sharing agreement of the account (status data for billing)."""
+    from servitize.telemetry import consent
+    from servitize.trust.audit import Actor
+
+    return consent.record_agreement(
+        w.session, Actor("r_owner"), w.account_id, ["status"], ["billing"], NOW
+    ).id
+
+
         f"/api/v1/accounts/{w.account_id}/owner",
         {"owner_id": w.other_owner.id},
     )
@@ -838,6 +853,30 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
     form[("POST", p)] = (p, {"account_id": w.account_id, "title": "Retrofit"})
     form[("POST", p + "/{opportunity_id}/decide")] = (
         f"{p}/{oid}/decide",
+    agreement = _agreement(w)
+    for step in ("change", "revoke"):
+        body = {"data_kinds": ["status"], "purposes": ["billing"]} if step == "change" else None
+        for side in ("/api/v1/consent/agreements/", "/api/v1/portal/consent/agreements/"):
+            api[("POST", side + "{agreement_id}/" + step)] = (
+                "POST",
+                f"{side}{agreement}/{step}",
+                body,
+            )
+        form[("POST", "/accounts/{account_id}/consent/{agreement_id}/" + step)] = (
+            f"/accounts/{w.account_id}/consent/{agreement}/{step}",
+            body or {},
+        )
+        form[("POST", "/portal/consent/{agreement_id}/" + step)] = (
+            f"/portal/consent/{agreement}/{step}",
+            body or {},
+        )
+    api[("POST", "/api/v1/portal/consent/agreements")] = REQUESTS["consent.self_service"](
+        w, w.owner, True
+    )
+    form[("POST", "/portal/consent/grant")] = (
+        "/portal/consent/grant",
+        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
+    )
         {"gate": "tender", "decision": "go", "reason": "fits"},
     )
     form[("POST", p + "/{opportunity_id}/reopen")] = (f"{p}/{closed}/reopen", {"reason": "budget"})
