@@ -223,6 +223,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         templates=True,
         cli=True,
         commands=(Command("network", "The network-thinking lab and the what-if simulation."),),
+        extends=("org",),
         models=True,
     ),
     Capability(

@@ -27,6 +27,7 @@ from servitize.sales.process import policy
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
 from tests import builders as b
+from tests.partners import roles as partner_roles
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 START, END = "<!-- access table: begin -->", "<!-- access table: end -->"
@@ -286,6 +287,18 @@ def _quote(w: World, owner: User, status: str = "draft") -> int:
 _QUOTES = iter(range(1, 1_000_000))
 
 
+def _others_account(w: World) -> int:
+    """An account of the same territory owned by another account owner."""
+    return b.account(w.session, owner_id=w.other_owner.id, territory="north").id
+
+
+def _contact(w: World) -> int:
+    """A person of the account's buying centre."""
+    from servitize.installed_base.models import Account
+
+    return b.contact(w.session, w.session.get(Account, w.account_id)).id
+
+
 def _contract(w: World) -> int:
     from servitize.offers.models import Contract
 
@@ -305,8 +318,86 @@ def _contract(w: World) -> int:
     return c.id
 
 
+def _portal_sign(sheet_id: int, line_id: int) -> Request:
+    return (
+        "POST",
+        f"/api/v1/portal/sheets/{sheet_id}/sign",
+        {"line_ids": [line_id], "signer_name": "Eva Buyer", "agree": True},
+    )
+
+
+def _owned_account(w: World, user: User, own: bool) -> int:
+    """The world's account (owned by the account owner), or another owner's account."""
+    if own or user.role != "account_owner":
+        return w.account_id
+    return b.account(w.session, name="Other Press", owner_id=w.other_owner.id).id
+
+
+def _contracted(w: World) -> Any:
+    from tests.portal import helpers
+
+    return helpers.contracted(w.session, w._account())
+
+
+def _portal_dispute(w: World) -> Request:
+    from tests.portal import helpers
+
+    c = _contracted(w)
+    return (
+        "POST",
+        "/api/v1/portal/disputes",
+        {
+            "contract_id": c.contract.id,
+            "month": helpers.MONTH,
+            "serial": c.asset.serial,
+            "start": helpers.STOP_START.isoformat(),
+            "asked_state": "excluded",
+            "reason": "the grid failed",
+        },
+    )
+
+
+def _dispute(w: World) -> int:
+    from tests.portal import helpers
+
+    return helpers.open_dispute(w.session, _contracted(w), w.users["customer"]).id
+
+
+def _service_request(w: World, account_id: int) -> int:
+    from servitize.installed_base.models import Account
+    from tests.portal import helpers
+
+    return helpers.service_request(w.session, w.session.get(Account, account_id)).id
+
+
 REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
     "asset.edit": lambda w, u, own: ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "PX-300"}),
+    "account.edit": lambda w, u, own: (
+        "PATCH",
+        f"/api/v1/accounts/{w.account_id if own or u is not w.owner else _others_account(w)}",
+        {"industry": "mining"},
+    ),
+    "site.edit": lambda w, u, own: (
+        "POST",
+        f"/api/v1/accounts/{w.account_id}/sites",
+        {"name": "Plant 2", "country": "DE"},
+    ),
+    "contact.edit": lambda w, u, own: (
+        "PATCH",
+        f"/api/v1/accounts/{w.account_id}/contacts/{_contact(w)}",
+        {"title": "Head of maintenance"},
+    ),
+    "contract.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/contracts",
+        {
+            "account_id": w.account_id,
+            "name": "Uptime",
+            "target_pct": 98,
+            "fee": "1000",
+            "valid_from": "2026-01-01",
+        },
+    ),
     "contact.add": lambda w, u, own: (
         "POST",
         f"/api/v1/accounts/{w.account_id}/contacts",
@@ -321,6 +412,11 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
             "purposes": ["contract_verification"],
             "valid_from": "2026-01-01T00:00:00Z",
         },
+    ),
+    "consent.self_service": lambda w, u, own: (
+        "POST",
+        "/api/v1/portal/consent/agreements",
+        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
     ),
     "account.assign_owner": lambda w, u, own: (
         "PUT",
@@ -371,7 +467,10 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         f"/api/v1/visits/{_owned_visit(w, u, own)}/sheets",
         None,
     ),
-    "sheet.sign": lambda w, u, own: _sign(*_owned_sheet(w, u, own)),
+    # A customer signs in the portal (the staff's routes answer 404 to them).
+    "sheet.sign": lambda w, u, own: (
+        _portal_sign(*w.sheet(w.tech)) if u.role == "customer" else _sign(*_owned_sheet(w, u, own))
+    ),
     "contest.create": lambda w, u, own: (
         "POST",
         "/api/v1/contests",
@@ -413,11 +512,6 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"checklist": {}},
     ),
     "opportunity.outcome": lambda w, u, own: (
-    "consent.self_service": lambda w, u, own: (
-        "POST",
-        "/api/v1/portal/consent/agreements",
-        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
-    ),
         "POST",
         f"/api/v1/opportunities/{w.opportunity(w.owner, phase=2)}/outcome",
         {"result": "lost", "reasons": [policy().loss_reasons[0]]},
@@ -448,9 +542,44 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {},
     ),
     "quote.accept": lambda w, u, own: (
+        (
+            "POST",
+            f"/api/v1/portal/quotes/{_quote(w, w.owner, 'sent')}/accept",
+            {"name": "Anna Berg"},
+        )
+        if u.role == "customer"
+        else (
+            "POST",
+            f"/api/v1/quotes/{_quote(w, u if own else w.other_owner, 'approved')}/accept",
+            {"name": "Anna Berg"},
+        )
+    ),
+    # The customer portal (servitize.portal; tests/portal/helpers.py builds its records).
+    "portal.invite": lambda w, u, own: (
         "POST",
-        f"/api/v1/quotes/{_quote(w, u if own else w.other_owner, 'approved')}/accept",
-        {"name": "Anna Berg"},
+        "/api/v1/portal-users",
+        {"account_id": _owned_account(w, u, own), "email": f"buyer{next(_QUOTES)}@acme.example"},
+    ),
+    "portal.dispute": lambda w, u, own: _portal_dispute(w),
+    "dispute.answer": lambda w, u, own: (
+        "POST",
+        f"/api/v1/disputes/{_dispute(w)}/answer",
+        {"upheld": False, "answer": "the stop was ours; it counts"},
+    ),
+    "portal.quote_changes": lambda w, u, own: (
+        "POST",
+        f"/api/v1/portal/quotes/{_quote(w, w.owner, 'sent')}/changes",
+        {"message": "Please quote a 24-month term"},
+    ),
+    "portal.request": lambda w, u, own: (
+        "POST",
+        "/api/v1/portal/requests",
+        {"account_id": w.account_id, "text": "The press squeaks"},
+    ),
+    "request.handle": lambda w, u, own: (
+        "POST",
+        f"/api/v1/service-requests/{_service_request(w, _owned_account(w, u, own))}/handle",
+        {"action": "close"},
     ),
     "contract.change": lambda w, u, own: (
         "POST",
@@ -491,7 +620,97 @@ REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
         {"matrix": [["0", "2"], ["-1s", "0"]]},
     ),
     "network.edit": lambda w, u, own: ("POST", "/api/v1/network-models", {"name": "Lab"}),
+    # Service work (servitize.service_work): a technician updates only work assigned to them.
+    "work.create": lambda w, u, own: (
+        "POST",
+        "/api/v1/work",
+        {"account_id": w.account_id, "title": "Fix the press"},
+    ),
+    "work.update": lambda w, u, own: (
+        "POST",
+        f"/api/v1/work/{_work_order(w, u if own else _other_tech(w, u))}/status",
+        {"status": "in_progress"},
+    ),
+    "work.schedule": lambda w, u, own: (
+        "POST",
+        "/api/v1/dispatch/schedule",
+        {
+            "work_order_id": _work_order(w, None),
+            "technician_id": w.tech.id,
+            "day": "2026-12-01",
+            "start": "08:00",
+            "minutes": 60,
+        },
+    ),
+    "pm_plan.edit": lambda w, u, own: (
+        "POST",
+        "/api/v1/pm-plans",
+        {
+            "name": "Yearly inspection",
+            "account_id": w.account_id,
+            "asset_id": w.asset_id,
+            "interval_months": 12,
+            "start_on": "2026-01-01",
+        },
+    ),
+    **partner_roles.requests(),  # partner.*, activity.partner_done, competitor.*
+    "org_type.assign": lambda w, u, own: (
+        "POST",
+        "/api/v1/org/types/assignments",
+        {"basis": "account", "accounts": [w.account_id], "org_type": 2, "reason": "pilot"},
+    ),
+    "org_type.sellers": lambda w, u, own: (
+        "POST",
+        "/api/v1/org/types/sellers",
+        {"user": "r_owner", "desk": "digital"},
+    ),
 }
+
+
+def _other_tech(w: World, user: User) -> User:
+    """A technician other than ``user``."""
+    return w.other_tech if user is w.tech else w.tech
+
+
+def _work_order(w: World, technician: User | None) -> int:
+    """A work order of the account: scheduled to ``technician`` (on a visit), or new."""
+    from servitize.service_work.models import WorkOrder
+
+    visit = w.visit(technician) if technician is not None else None
+    order = WorkOrder(
+        account_id=w.account_id,
+        asset_id=w.asset_id,
+        title="Replace seals",
+        source="manual",
+        status="scheduled" if technician is not None else "new",
+        technician_id=technician.id if technician is not None else None,
+        visit_id=visit,
+        checklist=[{"item": "Drain oil", "done": False}],
+        created_by="r_head",
+    )
+    w.session.add(order)
+    w.session.flush()
+    return order.id
+
+
+def _pm_plan(w: World) -> int:
+    """A monthly maintenance plan of the account's machine."""
+    from servitize.service_work.models import PmPlan
+
+    plan = PmPlan(
+        name="Monthly",
+        account_id=w.account_id,
+        asset_id=w.asset_id,
+        interval_months=1,
+        start_on=date(2026, 1, 1),
+        kind="maintenance",
+        checklist=[],
+        active=True,
+        created_by="r_head",
+    )
+    w.session.add(plan)
+    w.session.flush()
+    return plan.id
 
 
 def _network_model(w: World) -> int:
@@ -502,6 +721,16 @@ def _network_model(w: World) -> int:
     w.session.add(model)
     w.session.flush()
     return model.id
+
+
+def _agreement(w: World) -> int:
+    """A data-sharing agreement of the account (status data for billing)."""
+    from servitize.telemetry import consent
+    from servitize.trust.audit import Actor
+
+    return consent.record_agreement(
+        w.session, Actor("r_owner"), w.account_id, ["status"], ["billing"], NOW
+    ).id
 
 
 def _value_case(w: World) -> int:
@@ -601,6 +830,7 @@ PUBLIC = {
     ("POST", "/logout"),
     ("POST", "/survey/{token}"),
     ("POST", "/q/{token}"),  # the customer accepts a quote through the signed link
+    ("POST", "/portal/join/{token}"),  # an invited customer sets their password
 }
 # A user's own API tokens and the admin's token list: the session side, not a business record.
 SELF_SERVICE = {
@@ -639,24 +869,92 @@ def _pages(w: World) -> dict[tuple[str, str], Request | tuple[str, str, dict[str
         f"/api/v1/assets/{w.asset_id}",
         {"model": "X"},
     )
+    # Editing records by hand (installed_base.editing, sales.editing, contracts.editing).
+    api[("PATCH", "/api/v1/accounts/{account_id}")] = REQUESTS["account.edit"](w, w.owner, True)
+    api[("POST", "/api/v1/accounts/{account_id}/sites")] = REQUESTS["site.edit"](w, w.owner, True)
+    site = b.site(w.session, w._account())
+    api[("PATCH", "/api/v1/accounts/{account_id}/sites/{site_id}")] = (
+        "PATCH",
+        f"/api/v1/accounts/{w.account_id}/sites/{site.id}",
+        {"city": "Bremen"},
+    )
+    contact = _contact(w)
+    api[("PATCH", "/api/v1/accounts/{account_id}/contacts/{contact_id}")] = (
+        "PATCH",
+        f"/api/v1/accounts/{w.account_id}/contacts/{contact}",
+        {"title": "Buyer"},
+    )
+    api[("POST", "/api/v1/contracts")] = REQUESTS["contract.create"](w, w.owner, True)
+    api[("POST", "/api/v1/opportunities/from-lead/{lead_id}")] = (
+        "POST",
+        f"/api/v1/opportunities/from-lead/{lead}",
+        None,
+    )
+    a = f"/accounts/{w.account_id}"
+    form[("POST", "/accounts/{account_id}/edit")] = (f"{a}/edit", {"name": "Acme", "industry": "x"})
+    form[("POST", "/accounts/{account_id}/sites/new")] = (
+        f"{a}/sites/new",
+        {"name": "Depot", "country": "AT"},
+    )
+    form[("POST", "/accounts/{account_id}/sites/{site_id}/edit")] = (
+        f"{a}/sites/{site.id}/edit",
+        {"name": "Depot", "country": "AT"},
+    )
+    form[("POST", "/accounts/{account_id}/contacts/{contact_id}/edit")] = (
+        f"{a}/contacts/{contact}/edit",
+        {"name": "Eva", "buying_role": "user", "active": "true"},
+    )
+    form[("POST", "/accounts/{account_id}/contacts/{contact_id}/deactivate")] = (
+        f"{a}/contacts/{contact}/deactivate",
+        {},
+    )
+    form[("POST", "/opportunities/{opportunity_id}/edit")] = (
+        f"/opportunities/{oid}/edit",
+        {"title": "Press line", "currency": "EUR"},
+    )
+    form[("POST", "/leads/{lead_id}/opportunity")] = (f"/leads/{lead}/opportunity", {})
+    form[("POST", "/contracts/new")] = (
+        "/contracts/new",
+        {
+            "account_id": w.account_id,
+            "name": "Uptime",
+            "target_pct": "98",
+            "fee": "10",
+            "valid_from": "2026-01-01",
+        },
+    )
     api[("POST", "/api/v1/accounts/{account_id}/contacts")] = (
         "POST",
         f"/api/v1/accounts/{w.account_id}/contacts",
         {"name": "Eva", "buying_role": "procurement"},
     )
     api[("POST", "/api/v1/consent/agreements")] = REQUESTS["consent.record"](w, w.owner, False)
+    agreement = _agreement(w)
+    for step in ("change", "revoke"):
+        body = {"data_kinds": ["status"], "purposes": ["billing"]} if step == "change" else None
+        for side in ("/api/v1/consent/agreements/", "/api/v1/portal/consent/agreements/"):
+            api[("POST", side + "{agreement_id}/" + step)] = (
+                "POST",
+                f"{side}{agreement}/{step}",
+                body,
+            )
+        form[("POST", "/accounts/{account_id}/consent/{agreement_id}/" + step)] = (
+            f"/accounts/{w.account_id}/consent/{agreement}/{step}",
+            body or {},
+        )
+        form[("POST", "/portal/consent/{agreement_id}/" + step)] = (
+            f"/portal/consent/{agreement}/{step}",
+            body or {},
+        )
+    api[("POST", "/api/v1/portal/consent/agreements")] = REQUESTS["consent.self_service"](
+        w, w.owner, True
+    )
+    form[("POST", "/portal/consent/grant")] = (
+        "/portal/consent/grant",
+        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
+    )
     api[("PUT", "/api/v1/accounts/{account_id}/owner")] = (
         "PUT",
-def _agreement(w: World) -> int:
-    """A data-sharing agreement of the account (status data for billing)."""
-    from servitize.telemetry import consent
-    from servitize.trust.audit import Actor
-
-    return consent.record_agreement(
-        w.session, Actor("r_owner"), w.account_id, ["status"], ["billing"], NOW
-    ).id
-
-
         f"/api/v1/accounts/{w.account_id}/owner",
         {"owner_id": w.other_owner.id},
     )
@@ -853,30 +1151,6 @@ def _agreement(w: World) -> int:
     form[("POST", p)] = (p, {"account_id": w.account_id, "title": "Retrofit"})
     form[("POST", p + "/{opportunity_id}/decide")] = (
         f"{p}/{oid}/decide",
-    agreement = _agreement(w)
-    for step in ("change", "revoke"):
-        body = {"data_kinds": ["status"], "purposes": ["billing"]} if step == "change" else None
-        for side in ("/api/v1/consent/agreements/", "/api/v1/portal/consent/agreements/"):
-            api[("POST", side + "{agreement_id}/" + step)] = (
-                "POST",
-                f"{side}{agreement}/{step}",
-                body,
-            )
-        form[("POST", "/accounts/{account_id}/consent/{agreement_id}/" + step)] = (
-            f"/accounts/{w.account_id}/consent/{agreement}/{step}",
-            body or {},
-        )
-        form[("POST", "/portal/consent/{agreement_id}/" + step)] = (
-            f"/portal/consent/{agreement}/{step}",
-            body or {},
-        )
-    api[("POST", "/api/v1/portal/consent/agreements")] = REQUESTS["consent.self_service"](
-        w, w.owner, True
-    )
-    form[("POST", "/portal/consent/grant")] = (
-        "/portal/consent/grant",
-        {"account_id": w.account_id, "data_kinds": ["status"], "purposes": ["billing"]},
-    )
         {"gate": "tender", "decision": "go", "reason": "fits"},
     )
     form[("POST", p + "/{opportunity_id}/reopen")] = (f"{p}/{closed}/reopen", {"reason": "budget"})
@@ -949,6 +1223,25 @@ def _agreement(w: World) -> int:
         {"matrix": [[0, 1], [1, 0]]},
     )
     form[("POST", "/organisation/lab")] = ("/organisation/lab", {"name": "Lab"})
+    types = "/api/v1/org/types"
+    api[("POST", types + "/assignments")] = REQUESTS["org_type.assign"](w, w.owner, True)
+    api[("POST", types + "/assignments/{assignment_id}/end")] = (
+        "POST",
+        f"{types}/assignments/1/end",
+        {},
+    )
+    api[("POST", types + "/sellers")] = REQUESTS["org_type.sellers"](w, w.owner, True)
+    api[("DELETE", types + "/sellers/{seller_id}")] = ("DELETE", f"{types}/sellers/1", None)
+    form[("POST", "/org/types/assignments")] = (
+        "/org/types/assignments",
+        {"basis": "account", "accounts": str(w.account_id), "org_type": "2", "reason": "x"},
+    )
+    form[("POST", "/org/types/assignments/{assignment_id}/end")] = (
+        "/org/types/assignments/1/end",
+        {},
+    )
+    form[("POST", "/org/types/sellers")] = ("/org/types/sellers", {"user": "r_owner"})
+    form[("POST", "/org/types/sellers/{seller_id}/remove")] = ("/org/types/sellers/1/remove", {})
     for step in ("scores", "versions"):
         form[("POST", "/organisation/lab/{model_id}/" + step)] = (
             f"/organisation/lab/{nm}/{step}",
@@ -970,8 +1263,76 @@ def _agreement(w: World) -> int:
         f"{page}/tokens/1/revoke",
         {},
     )
+    _portal_routes(w, api, form, sheet_id, line_id)
+    wo, plan = _work_order(w, w.tech), _pm_plan(w)
+    wk = f"/api/v1/work/{wo}"
+    api[("POST", "/api/v1/work")] = REQUESTS["work.create"](w, w.owner, True)
+    api[("POST", "/api/v1/work/alerts/scan")] = ("POST", "/api/v1/work/alerts/scan", None)
+    api[("POST", "/api/v1/work/{work_order_id}/status")] = (
+        "POST",
+        f"{wk}/status",
+        {"status": "in_progress"},
+    )
+    api[("POST", "/api/v1/work/{work_order_id}/checklist")] = (
+        "POST",
+        f"{wk}/checklist",
+        {"index": 0, "done": True},
+    )
+    api[("POST", "/api/v1/work/{work_order_id}/checklist/items")] = (
+        "POST",
+        f"{wk}/checklist/items",
+        {"item": "Check the pump"},
+    )
+    api[("POST", "/api/v1/work/{work_order_id}/entries")] = (
+        "POST",
+        f"{wk}/entries",
+        {"kind": "note", "text": "seals brittle"},
+    )
+    api[("POST", "/api/v1/work/{work_order_id}/photos")] = ("POST", f"{wk}/photos", None)
+    api[("POST", "/api/v1/work/{work_order_id}/unschedule")] = ("POST", f"{wk}/unschedule", None)
+    api[("POST", "/api/v1/dispatch/schedule")] = (
+        "POST",
+        "/api/v1/dispatch/schedule",
+        {"work_order_id": wo, "technician_id": w.tech.id, "day": "2026-12-02"},
+    )
+    api[("PUT", "/api/v1/dispatch/skills/{user_id}")] = (
+        "PUT",
+        f"/api/v1/dispatch/skills/{w.tech.id}",
+        {"skills": ["hydraulics"]},
+    )
+    api[("POST", "/api/v1/pm-plans")] = REQUESTS["pm_plan.edit"](w, w.owner, True)
+    api[("POST", "/api/v1/pm-plans/run")] = ("POST", "/api/v1/pm-plans/run", {})
+    api[("PATCH", "/api/v1/pm-plans/{plan_id}")] = (
+        "PATCH",
+        f"/api/v1/pm-plans/{plan}",
+        {"active": False},
+    )
+    form[("POST", "/work")] = ("/work", {"account_id": w.account_id, "title": "Fix the press"})
+    form[("POST", "/work/{work_order_id}/status")] = (f"/work/{wo}/status", {"status": "done"})
+    form[("POST", "/work/{work_order_id}/checklist")] = (f"/work/{wo}/checklist", {"index": "0"})
+    form[("POST", "/work/{work_order_id}/entries")] = (
+        f"/work/{wo}/entries",
+        {"kind": "time", "hours": "1.5"},
+    )
+    form[("POST", "/work/{work_order_id}/photos")] = (f"/work/{wo}/photos", {"caption": "x"})
+    form[("POST", "/work/{work_order_id}/unschedule")] = (f"/work/{wo}/unschedule", {})
+    form[("POST", "/dispatch/schedule")] = (
+        "/dispatch/schedule",
+        {"target": f"w:{wo}", "technician_id": w.tech.id, "day": "2026-12-02"},
+    )
+    form[("POST", "/dispatch/skills/{user_id}")] = (
+        f"/dispatch/skills/{w.tech.id}",
+        {"skills": "hydraulics"},
+    )
+    form[("POST", "/pm-plans")] = (
+        "/pm-plans",
+        {"name": "Yearly", "account_id": w.account_id, "asset_id": w.asset_id, "every": "12"},
+    )
+    form[("POST", "/pm-plans/run")] = ("/pm-plans/run", {})
+    form[("POST", "/pm-plans/{plan_id}/active")] = (f"/pm-plans/{plan}/active", {"active": ""})
     out: dict[tuple[str, str], Any] = dict(api)
     out.update({k: ("POST", path, data, "form") for k, (path, data) in form.items()})
+    out.update(partner_roles.write_routes(w))
     return out
 
 
@@ -987,6 +1348,84 @@ def _write_routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
             if method in {"POST", "PUT", "PATCH", "DELETE"}:
                 out.add((method, prefix + route.path))
     return out
+
+
+def _portal_routes(
+    w: World,
+    api: dict[tuple[str, str], Request],
+    form: dict[tuple[str, str], tuple[str, dict[str, Any]]],
+    sheet_id: int,
+    line_id: int,
+) -> None:
+    """The customer portal's write routes (servitize.portal), the customer's and the staff's."""
+    sent = _quote(w, w.owner, "sent")
+    dispute_req = _portal_dispute(w)
+    dispute_id = _dispute(w)
+    request_id = _service_request(w, w.account_id)
+    customer = w.users["customer"]
+    api[("POST", "/api/v1/portal/disputes")] = dispute_req
+    api[("POST", "/api/v1/portal/quotes/{quote_id}/accept")] = (
+        "POST",
+        f"/api/v1/portal/quotes/{sent}/accept",
+        {"name": "Ann"},
+    )
+    api[("POST", "/api/v1/portal/quotes/{quote_id}/changes")] = (
+        "POST",
+        f"/api/v1/portal/quotes/{sent}/changes",
+        {"message": "Longer term please"},
+    )
+    api[("POST", "/api/v1/portal/sheets/{sheet_id}/sign")] = _portal_sign(sheet_id, line_id)
+    api[("POST", "/api/v1/portal/requests")] = REQUESTS["portal.request"](w, customer, False)
+    api[("POST", "/api/v1/portal-users")] = REQUESTS["portal.invite"](w, w.owner, True)
+    api[("DELETE", "/api/v1/portal-users/{user_id}/accounts/{account_id}")] = (
+        "DELETE",
+        f"/api/v1/portal-users/{customer.id}/accounts/{w.account_id}",
+        None,
+    )
+    api[("POST", "/api/v1/disputes/{dispute_id}/answer")] = (
+        "POST",
+        f"/api/v1/disputes/{dispute_id}/answer",
+        {"upheld": False, "answer": "it counts"},
+    )
+    api[("POST", "/api/v1/service-requests/{request_id}/handle")] = (
+        "POST",
+        f"/api/v1/service-requests/{request_id}/handle",
+        {"action": "close"},
+    )
+    body = dispute_req[2] or {}
+    form[("POST", "/portal/disputes")] = ("/portal/disputes", dict(body))
+    form[("POST", "/portal/quotes/{quote_id}/accept")] = (
+        f"/portal/quotes/{sent}/accept",
+        {"name": "Ann Buyer", "agree": "yes"},
+    )
+    form[("POST", "/portal/quotes/{quote_id}/changes")] = (
+        f"/portal/quotes/{sent}/changes",
+        {"message": "Longer term please"},
+    )
+    form[("POST", "/portal/sheets/{sheet_id}/sign")] = (
+        f"/portal/sheets/{sheet_id}/sign",
+        {"line_ids": [str(line_id)], "signer_name": "Eva Buyer", "agree": "yes"},
+    )
+    form[("POST", "/portal/requests")] = (
+        "/portal/requests",
+        {"account_id": str(w.account_id), "text": "The press squeaks"},
+    )
+    form[("POST", "/accounts/{account_id}/portal/invite")] = (
+        f"/accounts/{w.account_id}/portal/invite",
+        {"email": "eva@acme.example"},
+    )
+    form[("POST", "/accounts/{account_id}/portal/users/{user_id}/revoke")] = (
+        f"/accounts/{w.account_id}/portal/users/{customer.id}/revoke",
+        {},
+    )
+    form[("POST", "/disputes/{dispute_id}/answer")] = (
+        f"/disputes/{dispute_id}/answer",
+        {"decision": "rejected", "answer": "it counts"},
+    )
+    form[("POST", "/service-requests/{request_id}/handle")] = (
+        f"/service-requests/{request_id}/handle",
+        {"action": "close"},
+    )
 
 
 def test_every_write_route_is_listed(session, app_client) -> None:  # type: ignore[no-untyped-def]

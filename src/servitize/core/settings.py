@@ -278,7 +278,9 @@ class WorkSettings(BaseSettings):
     # Work orders of a preventive-maintenance plan are opened this many days before they fall due.
     plan_lead_days: int = Field(default=30, ge=0, le=366)
     photo_max_bytes: int = Field(default=800_000, ge=1024, le=50 * 1024 * 1024)
-    photo_types: list[str] = Field(default_factory=lambda: ["image/jpeg", "image/png", "image/webp"])
+    photo_types: list[str] = Field(
+        default_factory=lambda: ["image/jpeg", "image/png", "image/webp"]
+    )
 
 
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"

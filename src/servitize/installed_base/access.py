@@ -5,7 +5,9 @@
 - account_owner: the accounts they own; a dealer's user also those the dealer serves.
 - technician: the accounts of their territory and those where they have a visit.
 - customer: the accounts they were given access to (``CustomerAccount``), nothing else.
-- partner: nothing here yet; the partners capability decides what a partner's user sees.
+- partner: a dealer's user (``User.dealer_account_id``, set when linked to a dealer partner)
+  the accounts the dealer serves and the dealer itself; any other partner's user no account:
+  they see only the blueprint activities assigned to their partner (servitize.partners).
 A record outside the scope answers 404, never its data.
 """
 
@@ -38,7 +40,11 @@ def account_scope(user: User) -> ColumnElement[bool]:
             select(CustomerAccount.account_id).where(CustomerAccount.user_id == user.id)
         )
     if user.role == Role.partner.value:
-        return false()
+        if user.dealer_account_id is None:
+            return false()
+        return or_(
+            Account.dealer_id == user.dealer_account_id, Account.id == user.dealer_account_id
+        )
     clauses: list[ColumnElement[bool]] = []
     if user.role == Role.account_owner.value:
         clauses.append(Account.owner_id == user.id)
@@ -95,9 +101,22 @@ _SELLERS = {"admin": YES, "sales_manager": YES, "account_owner": YES, "service_m
 ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "asset.edit": ("correct a machine's record", _cells(**_WRITERS)),
     "contact.add": ("add a contact to an account's buying centre", _cells(**_WRITERS)),
+    # Managers edit the accounts of their territory (what they see), owners the accounts they own.
+    "account.edit": (
+        "edit an account's record (name, industry, country, territory, size, address, dealer)",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES, account_owner=OWN),
+    ),
+    # Whoever works on the account's records corrects its sites and people, technicians on site too.
+    "site.edit": ("add or edit an account's sites", _cells(**_WRITERS)),
+    "contact.edit": ("edit or deactivate a contact of the buying centre", _cells(**_WRITERS)),
     "consent.record": (
         "record what an account agreed to share with us (telemetry consent)",
         _cells(**(_SELLERS)),
+    ),
+    # The customer's own agreements, in the portal (only their accounts: 404 on any other).
+    "consent.self_service": (
+        "grant, narrow or revoke what the customer's own accounts share (portal)",
+        _cells(customer=YES),
     ),
     "account.assign_owner": (
         "hand an account to another owner",
@@ -113,11 +132,6 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "record a salesperson's digital-twin proficiency",
         _cells(admin=YES, sales_manager=YES),
     ),
-    # The customer's own agreements, in the portal (only their accounts: 404 on any other).
-    "consent.self_service": (
-        "grant, narrow or revoke what the customer's own accounts share (portal)",
-        _cells(customer=YES),
-    ),
     "visit.plan": ("plan a visit", _cells(admin=YES, service_manager=YES, technician=OWN)),
     # Never by the technician who did the visit: a good rating earns them points.
     "visit.feedback": (
@@ -130,7 +144,7 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "sheet.sign": (
         "record the customer's signature on a sheet (creates orders)",
-        _cells(**(_SELLERS | {"technician": OWN})),
+        _cells(**(_SELLERS | {"technician": OWN, "customer": YES})),
     ),
     "contest.create": (
         "set a monthly contest",
@@ -172,12 +186,17 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "approve a quote (discount, margin, value, terms outside the borderline)",
         _cells(admin=YES, sales_manager=YES),
     ),
+    # A customer accepts in the portal, for their own accounts only (the portal's scope).
     "quote.accept": (
         "record the customer's acceptance of a quote (creates orders and contracts)",
-        _cells(admin=YES, sales_manager=YES, account_owner=OWN, service_manager=OWN),
+        _cells(admin=YES, sales_manager=YES, account_owner=OWN, service_manager=OWN, customer=YES),
     ),
     "contract.change": (
         "amend, suspend, resume, cancel, renew or index a contract",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES),
+    ),
+    "contract.create": (
+        "create an availability contract for an account (target, fee, bands)",
         _cells(admin=YES, sales_manager=YES, service_manager=YES),
     ),
     "billing.run": ("run billing for a month, or close a billed month", _cells(admin=YES)),
@@ -205,6 +224,73 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "network.edit": (
         "make a network model, import one, record the consensus as a new version",
         _cells(admin=YES, sales_manager=YES),
+    ),
+    # The four organisation types: the head of sales (or an admin) decides which type serves
+    # which customer group and who sits at which sales desk; everyone reads.
+    "org_type.assign": (
+        "assign an organisation type to a customer group, or end an assignment",
+        _cells(admin=YES, sales_manager=YES),
+    ),
+    "org_type.sellers": (
+        "seat a seller at a sales desk (who sells which offering family), or remove one",
+        _cells(admin=YES, sales_manager=YES),
+    ),
+    # The customer portal: staff invite a customer's people and answer what they raise; the
+    # customer's own writes are theirs alone (the portal shows only their accounts).
+    "portal.invite": (
+        "invite a customer's person to the portal of an account, or end their access",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES, account_owner=OWN),
+    ),
+    "portal.dispute": ("dispute how a downtime period was classified", _cells(customer=YES)),
+    "dispute.answer": (
+        "answer a customer's downtime dispute (upheld: the period is reclassified)",
+        _cells(admin=YES, service_manager=YES),
+    ),
+    "portal.quote_changes": ("ask for changes to a quote", _cells(customer=YES)),
+    "portal.request": ("ask for service for a machine (a service request)", _cells(customer=YES)),
+    "request.handle": (
+        "turn a customer's service request into a lead, or close it",
+        _cells(admin=YES, sales_manager=YES, service_manager=YES, account_owner=OWN),
+    ),
+    # Partners and competitors (servitize.partners). A partner's user ticks only the activities
+    # assigned to their own partner, and only once the blueprint has reached them.
+    "partner.manage": (
+        "add and change partners and dealers, link a partner's users",
+        _cells(admin=YES, sales_manager=YES),
+    ),
+    "partner.assign": (
+        "assign an opportunity's blueprint activity to a partner",
+        _cells(**_SELLERS),
+    ),
+    "activity.partner_done": (
+        "tick done a blueprint activity assigned to one's partner",
+        _cells(partner=OWN),
+    ),
+    "competitor.manage": (
+        "add and change competitors of the master: type, products, aliases",
+        _cells(admin=YES, sales_manager=YES),
+    ),
+    "competitor.record": (
+        "record a competitor's action, an opportunity's competitors, read alerts",
+        _cells(**_WRITERS),
+    ),
+    # Service work: everyone who works with customers opens work; a technician updates only the
+    # work assigned to them; the service manager (or an admin) schedules it and keeps the plans.
+    "work.create": (
+        "open a work order (by hand, from a visit, a lead, or the machine alerts)",
+        _cells(**_WRITERS),
+    ),
+    "work.update": (
+        "change a work order: status, checklist, notes, hours, parts, photos",
+        _cells(admin=YES, service_manager=YES, technician=OWN),
+    ),
+    "work.schedule": (
+        "schedule work on the dispatch board, dispatch sold sheet lines, keep skills",
+        _cells(admin=YES, service_manager=YES),
+    ),
+    "pm_plan.edit": (
+        "make, pause or run preventive-maintenance plans",
+        _cells(admin=YES, service_manager=YES),
     ),
     # trust sits below this table: its edges ask trust.admin.require_admin, the same cells.
     "user.manage": (

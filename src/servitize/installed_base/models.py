@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -155,6 +157,8 @@ class Account(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     ownership_type: Mapped[str | None] = mapped_column(StringEnum(OwnershipType, 16))
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # The head-office address, kept by hand (installed_base.editing); sites have their own.
+    address: Mapped[str | None] = mapped_column(String(300))
     # Prioritisation metrics, each scored 1 (low) to 5 (high).
     volume: Mapped[int | None] = mapped_column(Integer)
     profitability_potential: Mapped[int | None] = mapped_column(Integer)
@@ -176,6 +180,8 @@ class Contact(IdMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(60))
     buying_role: Mapped[str] = mapped_column(StringEnum(BuyingRole, 32))
     level: Mapped[str | None] = mapped_column(StringEnum(ContactLevel, 16))
+    # A person who left or changed role: kept for the history, off the buying centre.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Site(IdMixin, TimestampMixin, Base):
@@ -310,6 +316,9 @@ class Visit(IdMixin, TimestampMixin, Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     day: Mapped[date] = mapped_column(Date)
     job_type: Mapped[str] = mapped_column(String(40), default="maintenance")
+    # Time of day and length (service_work's dispatch board); none: "all day" (older rows).
+    start_time: Mapped[time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class ExchangeRate(IdMixin, Base):
