@@ -31,7 +31,9 @@ def segment(session: Session, account_id: int, label: str) -> SegmentAssignment:
     return row
 
 
-def assignment(session: Session, basis: str, value: str, org_type: int, **kw: Any) -> TypeAssignment:
+def assignment(
+    session: Session, basis: str, value: str, org_type: int, **kw: Any
+) -> TypeAssignment:
     """An assignment written directly (the service's checks are tested on their own)."""
     kw.setdefault("valid_from", date(2026, 1, 1))
     kw.setdefault("reason", "test")

@@ -33,8 +33,10 @@ def test_precedence_account_over_segment_over_industry_over_country_over_default
     assert found[segmented.id].why() == (
         "type 4 since 2026-03-01: segment 'Digital partner', assigned by Maria Schmidt (test)"
     )
-    assert found[listed.id].why("Listed GmbH").startswith(
-        "type 1 since 2026-01-01: account 'Listed GmbH', assigned by Jo Black"
+    assert (
+        found[listed.id]
+        .why("Listed GmbH")
+        .startswith("type 1 since 2026-01-01: account 'Listed GmbH', assigned by Jo Black")
     )
     assert "company default" in found[other.id].why()
 

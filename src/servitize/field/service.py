@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
 from servitize.core.errors import InvalidInput, NotFound
-from servitize.core.settings import FieldSettings, IntelligenceSettings, Settings
+from servitize.core.settings import (
+    FieldSettings,
+    IntelligenceSettings,
+    OrgTypesSettings,
+    Settings,
+)
 from servitize.field import recognition, rules
 from servitize.field import repository as repo
 from servitize.field.models import LeadRoute, Route, Stage
@@ -24,6 +29,7 @@ from servitize.intelligence import evidence_words
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
 from servitize.kit.money import Rates, from_cents, to_cents
+from servitize.org_types import service as org_types
 from servitize.trust.audit import Actor, actor_of, record
 from servitize.trust.models import User
 
@@ -63,8 +69,11 @@ def route_lead(
     company: str,
     reported_by: User | None = None,
     load: dict[int, int] | None = None,
+    org: OrgTypesSettings | None = None,
 ) -> LeadRoute:
-    """Decide and store where one new lead goes; ``load`` counts open leads per technician."""
+    """Decide and store where one new lead goes; ``load`` counts open leads per technician.
+    A lead for the owner goes to the seller of its family under the account's organisation
+    type (org_types), when a type's rules apply to the account."""
     # kit.money's convention: the rates in force today (a future-dated rate is not yet in force)
     rates = Rates(
         load_rates(session, {lead.currency, account.currency} - {company}), company, as_of=today
@@ -97,6 +106,14 @@ def route_lead(
             f"no exchange rate between {lead.currency} and "
             f"{account.currency} in force: the owner decides",
         )
+    if decision.route == Route.account_owner.value:
+        seller = org_types.route_lead(
+            session, account.id, lead.offering_id, lead.offering_key, today, org
+        )
+        if seller is not None:
+            decision = rules.Decision(
+                decision.route, seller.user_id, None, f"{decision.reason}; {seller.reason}"
+            )
     if decision.route == Route.technician.value and load is not None and decision.assigned_to_id:
         load[decision.assigned_to_id] = load.get(decision.assigned_to_id, 0) + 1
     row = LeadRoute(
@@ -213,6 +230,7 @@ def report_lead(
         s,
         company,
         reported_by=user,
+        org=settings.org_types if settings else None,
     )
     row.seen, row.photo, row.client_key = body.seen, body.photo, body.client_key
     session.flush()
@@ -243,6 +261,7 @@ def route_new_leads(
             s,
             company,
             load=load,
+            org=settings.org_types if settings else None,
         )
         counts[row.route] += 1
     return RoutingRun(

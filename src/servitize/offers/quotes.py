@@ -38,6 +38,8 @@ from servitize.offers.schemas import (
     TotalsRead,
 )
 from servitize.offers.totals import Totals, quote_totals
+from servitize.org_types import rules as org_rules
+from servitize.org_types import service as org_types
 from servitize.sales import repository as sales_repo
 from servitize.sales.process import policy_of
 from servitize.sales.rules import terms_outside_borderline
@@ -186,6 +188,8 @@ def add_line(ctx: Context, quote_id: int, data: LineIn, version: int | None = No
     _check_discounts(ctx, data.discount_pct, data.bundle_discount_pct)
     _check_machines(ctx, quote, data.asset_ids)
     rules.price_model(model, unit, terms)  # refuses bad stored terms before anything is written
+    new = org_rules.QuoteLine(offering.name, str(offering.shell), str(model), data.bundle)
+    _check_structure(ctx, quote, repo.lines_of(ctx.session, quote.id), new)
     position = len(repo.lines_of(ctx.session, quote.id))
     line = QuoteLine(
         quote_id=quote.id,
@@ -444,6 +448,30 @@ def approval_reasons(ctx: Context, quote: Quote, lines: list[QuoteLine]) -> list
     )
 
 
+def _check_structure(
+    ctx: Context, quote: Quote, lines: list[QuoteLine], new: org_rules.QuoteLine | None = None
+) -> None:
+    """Conflict (409) naming the rule when the lines break the structure the account's
+    organisation type allows (org_types; no type's rules for the account: nothing to check)."""
+    shells = {
+        o.id: o.shell
+        for o in ib.offerings_by_id(ctx.session, {x.offering_id for x in lines}).values()
+    }
+    facts = [
+        org_rules.QuoteLine(x.name, str(shells.get(x.offering_id)), str(x.model), x.bundle)
+        for x in lines
+    ]
+    refusal = org_types.quote_refusal(
+        ctx.session,
+        quote.account_id,
+        [*facts, *([new] if new else [])],
+        ctx.today,
+        ctx.settings.org_types,
+    )
+    if refusal:
+        raise Conflict(refusal)
+
+
 def submit(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
     """Submit a draft: approved at once when nothing needs a manager, else pending approval
     with every reason listed."""
@@ -451,6 +479,7 @@ def submit(ctx: Context, quote_id: int, version: int | None = None) -> Quote:
     lines = repo.lines_of(ctx.session, quote.id)
     if not lines:
         raise InvalidInput(f"quote {quote.number} has no lines")
+    _check_structure(ctx, quote, lines)
     if quote.valid_until < ctx.today:
         raise Conflict(f"quote {quote.number} expired on {quote.valid_until}; revise it")
     reasons = approval_reasons(ctx, quote, lines)

@@ -118,7 +118,7 @@ def sellers(session: Session) -> list[tuple[FamilySeller, User]]:
         .join(User, User.id == FamilySeller.user_id)
         .order_by(FamilySeller.desk, FamilySeller.territory, User.username)
     )
-    return [(s, u) for s, u in rows.tuples()]
+    return [(s, u) for s, u in rows]
 
 
 def seller(session: Session, seller_id: int) -> FamilySeller | None:

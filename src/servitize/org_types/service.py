@@ -545,3 +545,8 @@ def process_template(
     rules apply; the caller keeps its own default)."""
     number = governing_type(served(session, account_id, day, settings), settings)
     return None if number is None else rules.org_type(number).process_template
+
+
+def require_assign(ctx: Context) -> None:
+    """PermissionDenied unless the user may assign types (forms ask before reading input)."""
+    require(ctx.user, "org_type.assign")

@@ -36,8 +36,12 @@ def register(app: typer.Typer) -> None:
         account: Annotated[int, typer.Option("--account", help="account id")],
         title: Annotated[str, typer.Option("--title")],
         offering_type: Annotated[
-            str, typer.Option(help="project, service_agreement or subscription")
-        ] = "project",
+            str | None,
+            typer.Option(
+                help="project, service_agreement or subscription (default: the account's "
+                "organisation type picks it)"
+            ),
+        ] = None,
         source: Annotated[str, typer.Option(help="account, enquiry or lead")] = "account",
         value: Annotated[str | None, typer.Option(help="expected value in major units")] = None,
         currency: Annotated[str | None, typer.Option()] = None,

@@ -29,7 +29,8 @@ class OpportunityCreate(Input):
     account_id: Id
     title: str = Field(min_length=1, max_length=200)
     source: Source = Source.account
-    offering_type: OfferingType = OfferingType.project
+    # None: the process template of the account's organisation type (org_types), else project.
+    offering_type: OfferingType | None = None
     value: Amount | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     probability: int | None = Field(default=None, ge=0, le=100)

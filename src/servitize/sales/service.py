@@ -17,9 +17,16 @@ from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
 from servitize.intelligence.queries import visible_lead
 from servitize.kit.money import from_cents, to_cents
+from servitize.org_types import service as org_types
 from servitize.sales import repository as repo
 from servitize.sales import rules
-from servitize.sales.models import GateDecision, Opportunity, PhaseChange, SalesActivity
+from servitize.sales.models import (
+    GateDecision,
+    OfferingType,
+    Opportunity,
+    PhaseChange,
+    SalesActivity,
+)
 from servitize.sales.process import PHASES, Policy, policy, template
 from servitize.sales.schemas import (
     ActivityIn,
@@ -206,7 +213,9 @@ def create(
         account_id=account.id,
         title=data.title.strip(),
         source=data.source,
-        offering_type=data.offering_type,
+        offering_type=data.offering_type
+        or org_types.process_template(session, account.id, now.date())
+        or OfferingType.project,
         phase=1,
         phase_entered_at=now,
         status="open",

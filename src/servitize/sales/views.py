@@ -100,7 +100,7 @@ def create_page(
         data = OpportunityCreate(
             account_id=account_id,
             title=title,
-            offering_type=offering_type,
+            offering_type=offering_type or None,
             source=source,
             value=_money(value),
             lead_id=int(lead_id) if lead_id.strip() else None,
