@@ -146,11 +146,17 @@ def svg(positions: list[Position], width: int = 560) -> str:
         for (lvl, und), n in cells.items():
             x = left + LEVELS.index(lvl) * cw + cw * (0.35 if kind == "now" else 0.7)
             y = top + (3 - UNDERSTANDING.index(und)) * ch + ch / 2
-            r = min(24, 5 + 3 * n**0.5)
-            style = 'fill="#1f6feb"' if kind == "now" else 'fill="none" stroke="#1f6feb"'
+            r = min(24, 8 + 3 * n**0.5)  # room for the number inside
+            style = 'fill="#1f6feb"' if kind == "now" else 'fill="#fff" stroke="#1f6feb"'
+            ink = "#fff" if kind == "now" else "#1f6feb"
+            accounts = "account" if n == 1 else "accounts"
+            where = "now at" if kind == "now" else "should move to"
+            title = f"{n} {kind}: {n:,} {accounts} {where} {lvl} x {und}"
             parts.append(
-                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r:.1f}" {style} '
-                f'data-kind="{kind}"><title>{n} {kind}</title></circle>'
+                f'<g data-kind="{kind}" data-count="{n}"><title>{title}</title>'
+                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{r:.1f}" {style}/>'
+                f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" fill="{ink}" '
+                f'font-weight="600" font-size="11">{n:,}</text></g>'
             )
     parts.append("</svg>")
     return "".join(parts)
