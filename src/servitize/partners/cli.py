@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import emit_json, stdout
 from servitize.core.errors import InvalidInput, NotFound, reasons
 from servitize.core.lazy import lazy
 from servitize.trust.cli import run_in_context
@@ -23,6 +23,11 @@ schemas = lazy("servitize.partners.schemas")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (default: operator)")]
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def _out(text: str) -> None:
+    """One line of a command's result for a person, on standard output, as written."""
+    stdout.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 def _partner_id(ctx: Context, key: str) -> int:
@@ -52,27 +57,27 @@ def _accounts(ctx: Context, numbers: list[str], field: str) -> list[int]:
 
 
 def _print_partner(d: dict[str, Any]) -> None:
-    console.print(f"partner {d['id']}: {d['name']} ({d['kind'].replace('_', ' ')})", soft_wrap=True)
-    console.print(f"  role: {d['role']}", soft_wrap=True)
+    _out(f"partner {d['id']}: {d['name']} ({d['kind'].replace('_', ' ')})")
+    _out(f"  role: {d['role']}")
     if d["boundary"]:
-        console.print(f"  boundary: {d['boundary']}", soft_wrap=True)
+        _out(f"  boundary: {d['boundary']}")
     if d["activity_codes"]:
-        console.print(f"  may also be assigned: {', '.join(d['activity_codes'])}")
+        _out(f"  may also be assigned: {', '.join(d['activity_codes'])}")
     if d["dealer_account"]:
-        console.print(f"  dealer account: {d['dealer_account']['name']}")
+        _out(f"  dealer account: {d['dealer_account']['name']}")
     if d["accounts"]:
-        console.print("  works on: " + ", ".join(a["name"] for a in d["accounts"]), soft_wrap=True)
+        _out("  works on: " + ", ".join(a["name"] for a in d["accounts"]))
     if d["offerings"]:
-        console.print("  offerings: " + ", ".join(o["name"] for o in d["offerings"]))
+        _out("  offerings: " + ", ".join(o["name"] for o in d["offerings"]))
     contact = d["contact"]
     if contact["name"] or contact["email"]:
-        console.print(
+        _out(
             "  contact: "
             + " · ".join(x for x in (contact["name"], contact["email"], contact["phone"]) if x)
         )
     if d["users"]:
-        console.print("  users: " + ", ".join(d["users"]))
-    console.print(f"  assigned activities: {d['assigned_activities']}")
+        _out("  users: " + ", ".join(d["users"]))
+    _out(f"  assigned activities: {d['assigned_activities']}")
 
 
 def register(app: typer.Typer) -> None:
@@ -111,12 +116,9 @@ def register(app: typer.Typer) -> None:
             emit_json(data)
             return
         for d in data:
-            console.print(
-                f"{d['id']:>5}  {d['name']}  ({d['kind'].replace('_', ' ')}): {d['role']}",
-                soft_wrap=True,
-            )
+            _out(f"{d['id']:>5}  {d['name']}  ({d['kind'].replace('_', ' ')}): {d['role']}")
         if not data:
-            console.print("no partner")
+            _out("no partner")
 
     @partners.command("add")
     def add_partner(
@@ -178,7 +180,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(d)
             return
-        console.print(f"added partner {d['id']}: {d['name']}")
+        _out(f"added partner {d['id']}: {d['name']}")
 
     @partners.command("show")
     def show_partner(
@@ -210,7 +212,7 @@ def register(app: typer.Typer) -> None:
             return username
 
         run_in_context(work, as_user)
-        console.print(f"{username} now belongs to {partner}")
+        _out(f"{username} now belongs to {partner}")
 
     @competitors.command("list")
     def list_competitors(
@@ -240,13 +242,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(f"installed base: {data['machines']:,} machines (ours and theirs)")
+        _out(f"installed base: {data['machines']:,} machines (ours and theirs)")
         for d in data["competitors"]:
-            console.print(
+            _out(
                 f"{d['id']:>5}  {d['name']:<28} {d['type_words']:<40} "
                 f"{d['machines']:>7,} machines {100 * d['share']:5.1f} %  "
-                f"won {d['won']} · lost {d['lost']}",
-                soft_wrap=True,
+                f"won {d['won']} · lost {d['lost']}"
             )
 
     @competitors.command("add")
@@ -290,7 +291,7 @@ def register(app: typer.Typer) -> None:
             emit_json(d)
             return
         machines = sum(x["machines"] for x in d["installed_base"])
-        console.print(
+        _out(
             f"added competitor {d['id']}: {d['name']} ({d['type_words']}), "
             f"{machines} machines at {len(d['installed_base'])} accounts"
         )
@@ -336,7 +337,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(d)
             return
-        console.print(
+        _out(
             f"recorded action {d['id']}"
             + ("; the competitor is new at the account: alert raised" if d["alert"] else "")
         )
@@ -356,22 +357,18 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(d)
             return
-        console.print(f"competitor {d['id']}: {d['name']} ({d['type_words']})")
+        _out(f"competitor {d['id']}: {d['name']} ({d['type_words']})")
         if d["products"]:
-            console.print(f"  products: {d['products']}", soft_wrap=True)
-        console.print(f"  won {d['won']} · lost {d['lost']} against it")
+            _out(f"  products: {d['products']}")
+        _out(f"  won {d['won']} · lost {d['lost']} against it")
         for s in d["installed_base"]:
-            console.print(
+            _out(
                 f"  {s['account_name']}: {s['machines']} of {s['of_machines']} machines "
-                f"({100 * s['share']:.1f} %), {s['known_by']}",
-                soft_wrap=True,
+                f"({100 * s['share']:.1f} %), {s['known_by']}"
             )
         for a in d["actions"]:
             where = f" at {a['account_name']}" if a["account_name"] else ""
-            console.print(
-                f"  {a['observed_on']} {a['kind'].replace('_', ' ')}{where} ({a['source']})",
-                soft_wrap=True,
-            )
+            _out(f"  {a['observed_on']} {a['kind'].replace('_', ' ')}{where} ({a['source']})")
 
     @competitors.command("scan")
     def scan(as_user: AsUser = None, as_json: AsJson = False) -> None:
@@ -384,4 +381,4 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json({"raised": n})
             return
-        console.print(f"{n} new alert{'s' if n != 1 else ''}")
+        _out(f"{n} new alert{'s' if n != 1 else ''}")

@@ -506,16 +506,13 @@ class Customer:
         }
 
 
-def _dealer_of(ctx: Context) -> int:
+def dealer_customers(ctx: Context) -> list[Customer]:
+    """The customers the dealer serves, each with its open leads and sign-up sheets (none for a
+    partner that is not a dealer)."""
     p = my_partner(ctx)
     if p.kind != PartnerKind.dealer or p.dealer_account_id is None:
-        raise PermissionDenied(f"{p.name} is not a dealer: it serves no customers here")
-    return p.dealer_account_id
-
-
-def dealer_customers(ctx: Context) -> list[Customer]:
-    """The customers the dealer serves, each with its open leads and sign-up sheets."""
-    dealer = _dealer_of(ctx)
+        return []
+    dealer = p.dealer_account_id
     accounts = repo.served_accounts(ctx.session, ctx.user, dealer)
     ids = [a.id for a in accounts]
     leads = repo.leads_of(ctx.session, ids)
@@ -533,7 +530,10 @@ def dealer_customers(ctx: Context) -> list[Customer]:
 
 def dealer_customer(ctx: Context, account_id: int) -> Customer:
     """One customer the dealer serves; 404 for any other account (another dealer's too)."""
-    dealer = _dealer_of(ctx)
+    p = my_partner(ctx)
+    if p.kind != PartnerKind.dealer or p.dealer_account_id is None:
+        raise NotFound(f"account {account_id} not found")
+    dealer = p.dealer_account_id
     account = repo.visible_account(ctx.session, ctx.user, account_id)
     if account is None or account.dealer_id != dealer:
         raise NotFound(f"account {account_id} not found")
