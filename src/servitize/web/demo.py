@@ -17,6 +17,8 @@ from servitize.demo.kpis import demo_kpis
 from servitize.demo.kpis import in_words as kpis_in_words
 from servitize.demo.offers import demo_offers
 from servitize.demo.offers import in_words as offers_in_words
+from servitize.demo.org_types import demo_org_types
+from servitize.demo.org_types import in_words as org_types_in_words
 from servitize.demo.value import demo_value
 from servitize.demo.value import in_words as value_in_words
 from servitize.field import service as field_service
@@ -67,6 +69,8 @@ def build_demo(
             console.print(offers_in_words(offers))
             console.print(value_in_words(demo_value(session, settings, today or date.today())))
             console.print(kpis_in_words(demo_kpis(session, settings, today or date.today())))
+            day = today or date.today()
+            console.print(org_types_in_words(demo_org_types(session, settings, day)))
             return logins
     finally:
         engine.dispose()
