@@ -12,6 +12,7 @@ from servitize.core.console import console
 from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.errors import InvalidInput
 from servitize.core.settings import Settings
+from servitize.demo import partners as partners_demo
 from servitize.demo.generate import write_demo_data
 from servitize.demo.kpis import demo_kpis
 from servitize.demo.kpis import in_words as kpis_in_words
@@ -19,6 +20,8 @@ from servitize.demo.offers import demo_offers
 from servitize.demo.offers import in_words as offers_in_words
 from servitize.demo.org_types import demo_org_types
 from servitize.demo.org_types import in_words as org_types_in_words
+from servitize.demo.portal import demo_portal
+from servitize.demo.portal import in_words as portal_in_words
 from servitize.demo.value import demo_value
 from servitize.demo.value import in_words as value_in_words
 from servitize.field import service as field_service
@@ -26,6 +29,9 @@ from servitize.installed_base import repository as installed_base
 from servitize.installed_base.importing.service import import_directory
 from servitize.intelligence import scoring
 from servitize.intelligence import service as intelligence_service
+from servitize.service_work.demo import demo_service_work
+from servitize.service_work.demo import in_words as work_in_words
+from servitize.telemetry import consent_demo
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import repository as trust
 from servitize.trust.audit import Actor
@@ -68,10 +74,18 @@ def build_demo(
             )
             console.print(offers_in_words(offers))
             console.print(value_in_words(demo_value(session, settings, today or date.today())))
+            console.print(
+                consent_demo.in_words(
+                    consent_demo.demo_consent(session, DEMO, today or date.today())
+                )
+            )
             console.print(kpis_in_words(demo_kpis(session, settings, today or date.today())))
+            console.print(work_in_words(demo_service_work(session, settings, today or date.today())))
             day = today or date.today()
             console.print(org_types_in_words(demo_org_types(session, settings, day)))
-            return logins
+            portal = demo_portal(session, settings, day)
+            console.print(portal_in_words(portal))
+            return logins | portal.logins | partners_demo.run(session, settings, day)
     finally:
         engine.dispose()
 
