@@ -233,6 +233,22 @@ def events_table(
     }
 
 
+def _working_day(day: np.ndarray, today: int | None = None) -> np.ndarray:
+    """Days (since 1970-01-01, a Thursday) moved off the weekend (SLAs and the dispatch board
+    count Monday to Friday): Saturday to the Friday before, Sunday to the Monday after; a past
+    visit (``today`` given) whose Monday would be after today goes to the Friday instead."""
+    day = np.asarray(day, dtype=np.int64)
+    weekday = (day + 3) % 7  # Monday 0 … Sunday 6
+    sunday = day + 1 if today is None else np.where(day + 1 > today, day - 2, day + 1)
+    return np.where(weekday == 5, day - 1, np.where(weekday == 6, sunday, day))
+
+
+def _upcoming_working_day(day: np.ndarray, today: int) -> np.ndarray:
+    """A planned visit off the weekend and never before today (a Friday before it: Monday)."""
+    moved = _working_day(day)
+    return np.where(moved < today, moved + 3, moved)
+
+
 def visits_table(
     rng: np.random.Generator,
     acc: Accounts,
@@ -277,7 +293,7 @@ def visits_table(
     tech_all = np.concatenate([key[:, 0], tech]).astype(np.int64)
     acc_all = np.concatenate([key[:, 1], account]).astype(np.int64)
     site_all = np.concatenate([key[:, 2], site]).astype(np.int64)
-    day_all = np.concatenate([key[:, 3], day]).astype(np.int64)
+    day_all = np.concatenate([_working_day(key[:, 3], today), _upcoming_working_day(day, today)])
     job_all = np.concatenate([job, upcoming_job]).astype(np.int64)
     order = np.lexsort((tech_all, day_all, acc_all))
     users = pa.array(staff.usernames, pa.string())

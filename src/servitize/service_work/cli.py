@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import console, emit_json, stdout
 from servitize.core.lazy import lazy
 from servitize.kit.cli import fail
 from servitize.trust.cli import run_in_context
@@ -26,6 +26,11 @@ AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (defa
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="the work order's id")]
 IdOpt = Annotated[int | None, typer.Option(min=1, max=2**63 - 1)]
+
+
+def out(text: str, soft_wrap: bool = True) -> None:
+    """A line of a command's result for a person: standard output, as typed (no markup)."""
+    stdout.print(text, markup=False, soft_wrap=soft_wrap)
 
 
 def _day(name: str, text: str | None) -> date | None:
@@ -51,23 +56,21 @@ def _line(w: dict[str, Any]) -> str:
 
 
 def _print_detail(d: dict[str, Any]) -> None:
-    console.print(_line(d), soft_wrap=True)
+    out(_line(d), soft_wrap=True)
     slot = d.get("slot")
     if slot:
         when = "all day" if slot["all_day"] else f"{slot['start']} for {slot['minutes']} min"
-        console.print(f"  scheduled {slot['day']}, {when}")
+        out(f"  scheduled {slot['day']}, {when}")
     else:
-        console.print("  not scheduled")
-    console.print(f"  from {d['source'].replace('_', ' ')}; kind {d['kind']}")
+        out("  not scheduled")
+    out(f"  from {d['source'].replace('_', ' ')}; kind {d['kind']}")
     if d.get("description"):
-        console.print(f"  {d['description']}", soft_wrap=True)
+        out(f"  {d['description']}", soft_wrap=True)
     for item in d["checklist"]:
-        console.print(f"  [{'x' if item['done'] else ' '}] {item['item']}")
-    console.print(f"  {d['hours']:.2f} hours logged")
+        out(f"  [{'x' if item['done'] else ' '}] {item['item']}")
+    out(f"  {d['hours']:.2f} hours logged")
     for e in d["entries"]:
-        console.print(
-            f"  {e['at'][:16].replace('T', ' ')} {e['by']}: {e['kind']} {e['text'] or ''}"
-        )
+        out(f"  {e['at'][:16].replace('T', ' ')} {e['by']}: {e['kind']} {e['text'] or ''}")
 
 
 def register(app: typer.Typer) -> None:
@@ -103,9 +106,9 @@ def register(app: typer.Typer) -> None:
             emit_json(data)
             return
         if not data:
-            console.print("no work orders")
+            out("no work orders")
         for w in data:
-            console.print(_line(w), soft_wrap=True)
+            out(_line(w), soft_wrap=True)
 
     @work.command("show")
     def show(work_order_id: IdArg, as_user: AsUser = None, as_json: AsJson = False) -> None:
@@ -146,7 +149,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(f"opened {_line(data)}", soft_wrap=True)
+        out(f"opened {_line(data)}", soft_wrap=True)
 
     @work.command("schedule")
     def schedule(
@@ -184,7 +187,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(f"scheduled {_line(data)}", soft_wrap=True)
+        out(f"scheduled {_line(data)}", soft_wrap=True)
 
     @work.command("done")
     def done(
@@ -203,7 +206,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(f"done {_line(data)}", soft_wrap=True)
+        out(f"done {_line(data)}", soft_wrap=True)
 
     @work.command("plan-run")
     def plan_run(
@@ -226,14 +229,14 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(
+        out(
             f"{len(data['opened'])} work orders opened; {data['checked']} machines checked, "
             f"{data['already_open']} with open plan work, {data['not_due']} not due yet"
         )
         for w in data["opened"]:
-            console.print(f"  {w['number']} machine {w['asset_id']} due {w['due_on']}")
+            out(f"  {w['number']} machine {w['asset_id']} due {w['due_on']}")
         if data["no_readings"]:
-            console.print(f"  no operating hours known for: {', '.join(data['no_readings'])}")
+            out(f"  no operating hours known for: {', '.join(data['no_readings'])}")
 
     @work.command("alerts")
     def scan(as_user: AsUser = None, as_json: AsJson = False) -> None:
@@ -242,9 +245,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(data)
             return
-        console.print(
+        out(
             f"{len(data['opened'])} cases opened, {data['deduplicated']} already open "
             f"({data['rules']} rules)"
         )
         for w in data["opened"]:
-            console.print(f"  {w['number']} machine {w['asset_id']} ({w['rule']})")
+            out(f"  {w['number']} machine {w['asset_id']} ({w['rule']})")

@@ -514,3 +514,65 @@ def accounts_with_work(session: Session, user: User, limit: int = 300) -> list[A
             .limit(limit)
         )
     )
+
+
+# ---- the demo's needs ---------------------------------------------------------------------------
+
+
+def visits_without_time(session: Session, limit: int = 200_000) -> list[Visit]:
+    """Visits that have no time of day yet, by technician, day and id."""
+    return list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.start_time.is_(None))
+            .order_by(Visit.technician_id, Visit.day, Visit.id)
+            .limit(limit)
+        )
+    )
+
+
+def visits_of_technician(
+    session: Session, technician_id: int, first: date, last: date
+) -> list[Visit]:
+    """A technician's visits between two days, the earliest first."""
+    return list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.technician_id == technician_id, Visit.day >= first, Visit.day <= last)
+            .order_by(Visit.day, Visit.id)
+        )
+    )
+
+
+def sign_up_offerings(session: Session, limit: int = 2) -> list[Offering]:
+    """Sign-up-eligible offerings of the catalogue (the demo's sold lines)."""
+    return list(
+        session.scalars(
+            select(Offering)
+            .where(Offering.sign_up_eligible.is_(True))
+            .order_by(Offering.id)
+            .limit(limit)
+        )
+    )
+
+
+def user_named(session: Session, username: str) -> User | None:
+    """A user by username."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def first_service_manager(session: Session) -> User | None:
+    """The first active service manager."""
+    return session.scalar(
+        select(User)
+        .where(User.role == Role.service_manager.value, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+
+
+def contract_by_external_id(session: Session, external_id: str) -> AvailabilityContract | None:
+    """An availability contract by its external id."""
+    return session.scalar(
+        select(AvailabilityContract).where(AvailabilityContract.external_id == external_id)
+    )

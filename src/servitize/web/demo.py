@@ -80,7 +80,9 @@ def build_demo(
                 )
             )
             console.print(kpis_in_words(demo_kpis(session, settings, today or date.today())))
-            console.print(work_in_words(demo_service_work(session, settings, today or date.today())))
+            console.print(
+                work_in_words(demo_service_work(session, settings, today or date.today()))
+            )
             day = today or date.today()
             console.print(org_types_in_words(demo_org_types(session, settings, day)))
             portal = demo_portal(session, settings, day)
