@@ -176,8 +176,7 @@ def register(app: typer.Typer) -> None:
         as_user: AsUser = None,
         as_json: AsJson = False,
     ) -> None:
-        """Who sits at which desk; ``--seat USER --desk DESK`` adds one, ``--remove N`` ends one
-        (audited)."""
+        """Who sits at which desk; --seat USER --desk DESK adds one, --remove N removes one."""
         if seat is not None and desk is None:
             fail("--desk: name the desk to seat the user at (" + ", ".join(DESKS) + ")")
 
