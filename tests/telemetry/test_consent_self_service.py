@@ -263,3 +263,23 @@ def test_narrowed_to_contract_verification_no_usage_lead_and_the_contract_still_
     result = contracts.evaluate(session, store, contract, month_period("2026-11"))
     assert result.band == "not_measurable" and result.measured_pct is None
     assert float(result.amount) == 0.0
+
+
+def test_the_demo_shows_every_state(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.telemetry.consent_demo import demo_consent, in_words
+
+    for _ in range(3):
+        acc = b.account(session)
+        b.asset(session, acc, serial=f"D{acc.id}", origin="own")
+    session.flush()
+    result = demo_consent(session, ACTOR, NOW.date())
+    assert set(result) == {"narrowed", "revoked", "expired"}
+    states = {
+        state: {consent.state(a) for a in consent.agreements_of(session, account_id)}
+        for state, account_id in result.items()
+    }
+    assert states == {"narrowed": {"narrowed"}, "revoked": {"revoked"}, "expired": {"expired"}}
+    assert "see /consent" in in_words(result)
+    # Run again: those accounts have agreements now; nothing is added twice to them.
+    again = demo_consent(session, ACTOR, NOW.date())
+    assert not set(again.values()) & set(result.values())

@@ -35,6 +35,15 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/portal/consent"
 
 
+def _brand(request: Request) -> dict[str, Any]:
+    """The company's name and whether it has a logo: the portal shell's branding."""
+    settings = settings_of(request)
+    return {
+        "company": settings.branding.name or settings.company_name,
+        "has_logo": settings.branding.logo_file is not None,
+    }
+
+
 def _page(
     request: Request,
     session: DbSession,
@@ -48,7 +57,8 @@ def _page(
     return render(
         request,
         "portal/consent.html",
-        {
+        _brand(request)
+        | {
             "records": records,
             "kinds": DATA_KINDS,
             "purposes": PURPOSES,
@@ -161,4 +171,4 @@ def record_download(
 ) -> Response:
     """The record of an account's agreements, changes and use (CSV or PDF; the same facts)."""
     require_role(user, Role.customer)
-    return record_file(session, user, account_id, fmt, settings_of(request).company_name)
+    return record_file(session, user, account_id, fmt, _brand(request)["company"])

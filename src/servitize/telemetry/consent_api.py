@@ -220,4 +220,7 @@ def portal_record(
 ) -> Response:
     """The record of an account's agreements, changes and use, as CSV or PDF."""
     _customer(user)
-    return record_file(session, user, account_id, fmt, settings_of(request).company_name)
+    settings = settings_of(request)
+    return record_file(
+        session, user, account_id, fmt, settings.branding.name or settings.company_name
+    )

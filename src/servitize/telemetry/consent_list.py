@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servitize.core.cells import safe_row
 from servitize.core.db import utcnow
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import visible_account_ids
@@ -78,15 +79,17 @@ def to_csv(rows: list[Row]) -> str:
     for r in rows:
         a = r.agreement
         writer.writerow(
-            (
-                a.id,
-                a.account_id,
-                r.account_name,
-                a.state,
-                " ".join(a.data_kinds),
-                " ".join(a.purposes),
-                a.valid_from.date().isoformat(),
-                a.valid_to.date().isoformat() if a.valid_to else "",
+            safe_row(
+                (
+                    a.id,
+                    a.account_id,
+                    r.account_name,
+                    a.state,
+                    " ".join(a.data_kinds),
+                    " ".join(a.purposes),
+                    a.valid_from.date().isoformat(),
+                    a.valid_to.date().isoformat() if a.valid_to else "",
+                )
             )
         )
     return out.getvalue()

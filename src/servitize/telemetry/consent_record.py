@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servitize.core.cells import safe_row
 from servitize.core.db import as_utc, utcnow
 from servitize.telemetry import consent, consent_repository, consent_usage
 from servitize.telemetry.consent_rules import KIND_TEXT, PURPOSE_TEXT
@@ -204,22 +205,35 @@ def to_csv(r: AccountConsent) -> str:
             "valid_to": a.valid_to,
         }
         writer.writerow(
-            ("agreement", a.id, a.state, a.valid_from.date(), a.recorded_by, terms_text(terms))
+            safe_row(
+                ("agreement", a.id, a.state, a.valid_from.date(), a.recorded_by, terms_text(terms))
+            )
         )
     for c in r.history:
         detail = f"{c.before} -> {c.after}" if c.before else c.after
         writer.writerow(
-            ("change", c.agreement_id, c.change, c.at.isoformat(), f"{c.actor} ({c.by})", detail)
+            safe_row(
+                (
+                    "change",
+                    c.agreement_id,
+                    c.change,
+                    c.at.isoformat(),
+                    f"{c.actor} ({c.by})",
+                    detail,
+                )
+            )
         )
     for u in r.uses:
         writer.writerow(
-            (
-                "use",
-                "",
-                u.label,
-                u.month,
-                u.purpose,
-                f"{u.runs} runs, last {u.last_used_at:%Y-%m-%d}",
+            safe_row(
+                (
+                    "use",
+                    "",
+                    u.label,
+                    u.month,
+                    u.purpose,
+                    f"{u.runs} runs, last {u.last_used_at:%Y-%m-%d}",
+                )
             )
         )
     return out.getvalue()

@@ -274,10 +274,11 @@ def agreement_hint(count: int, purpose: str = PURPOSE) -> str | None:
     machines = "1 machine has" if count == 1 else f"{count} machines have"
     return (
         f"{machines} telemetry but no data-sharing agreement for {purpose}, so they are left "
-        f"out. Record the customer's agreement: `servitize consent grant ACCOUNT --kind status "
-        f"--purpose {purpose}`, POST /api/v1/consent/agreements with account_id, "
-        f'data_kinds ["status"], purposes ["{purpose}"] and valid_from, or the account\'s '
-        f"data-sharing page /accounts/ID/consent."
+        f"out. Record the customer's agreement on the account's data-sharing page "
+        f"/accounts/ID/consent (the customer may also agree in the portal, /portal/consent); "
+        f"from a script: `servitize consent grant ACCOUNT --kind status --purpose {purpose}` "
+        f'or POST /api/v1/consent/agreements with account_id, data_kinds ["status"], '
+        f'purposes ["{purpose}"] and valid_from.'
     )
 
 
