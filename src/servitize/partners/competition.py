@@ -673,15 +673,16 @@ def ecosystem_rows(ctx: Context, account_id: int | None = None) -> list[Ecosyste
         candidates = sorted(counts, key=lambda a: (-counts[a], a))[:ECOSYSTEM_ROWS]
     names = repo.account_names(ctx.session, candidates)
     master = {c.id: c.name for c in repo.competitors(ctx.session)}
+    visible = repo.visible_ids(ctx.user)
+    told = [(pair, "action") for pair in repo.action_pairs(ctx.session, visible)] + [
+        (pair, "opportunity") for pair in repo.opportunity_pairs(ctx.session, visible)
+    ]
     rows = []
     for a in candidates:
         where_a = presence(ctx, account_id=a)
-        for pair in repo.action_pairs(ctx.session, repo.visible_ids(ctx.user)):
+        for pair, how in told:
             if pair[1] == a:
-                where_a.how.setdefault(pair, "action")
-        for pair in repo.opportunity_pairs(ctx.session, repo.visible_ids(ctx.user)):
-            if pair[1] == a:
-                where_a.how.setdefault(pair, "opportunity")
+                where_a.how.setdefault(pair, how)
         dealer = repo.dealer_name(ctx.session, a)
         rows.append(
             EcosystemRow(
