@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servitize.core.db import make_engine
+from servitize.service_work import service
 from servitize.service_work.models import WorkOrder
 from tests.browser import PHONE, committed_sqlite, serve
 from tests.service_work.helpers import org, signed_line
@@ -33,7 +34,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, d
     def fill(session: Session) -> dict[str, object]:
         o = org(session, password=PASSWORD)
         line = signed_line(o)
+        loose = service.create(
+            o.ctx(o.manager), service.Opening(account_id=o.account.id, title="Loose guard")
+        )
         return {
+            "loose": loose.id,
             "manager": o.manager.username,
             "tech": o.tech.username,
             "tech_id": o.tech.id,
@@ -66,6 +71,12 @@ def test_a_sold_line_is_scheduled_on_the_board_and_done_on_the_phone(browser, si
     expect(page.get_by_test_id("sold-line")).to_have_count(1)
     expect(page.get_by_test_id("sold-line")).to_contain_text("Hydraulic check")
     expect(page.locator("#schedule-form")).to_have_attribute("data-drag", "ready")  # script ran
+    saturday = day + timedelta(days=(5 - day.weekday()) % 7)
+    page.select_option("#target", f"l:{ids['line']}")
+    page.fill("#day", saturday.isoformat())
+    page.get_by_test_id("schedule").click()  # refused: the reason comes back on the board
+    expect(page.get_by_test_id("error")).to_contain_text("is a weekend day")
+    expect(page.get_by_test_id("sold-line")).to_have_count(1)
     page.select_option("#target", f"l:{ids['line']}")
     page.select_option("#technician_id", str(ids["tech_id"]))
     page.fill("#day", day.isoformat())
@@ -77,6 +88,10 @@ def test_a_sold_line_is_scheduled_on_the_board_and_done_on_the_phone(browser, si
     expect(page.get_by_test_id("job").filter(has_text="Hydraulic check")).to_contain_text(
         "10:00–11:30"
     )
+    # Drag and drop: the unscheduled card onto the technician's day (the script sends the form).
+    cell = page.locator(f'td[data-technician="{ids["tech_id"]}"][data-day="{day.isoformat()}"]')
+    page.locator(f'[data-target="w:{ids["loose"]}"]').drag_to(cell)
+    expect(cell.get_by_test_id("job").filter(has_text="Loose guard")).to_have_count(1)
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert problems == []
     desk.close()
@@ -86,7 +101,7 @@ def test_a_sold_line_is_scheduled_on_the_board_and_done_on_the_phone(browser, si
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     _log_in(page, base, str(ids["tech"]), "/today")
-    item = page.get_by_test_id("my-work-item")
+    item = page.get_by_test_id("my-work-item").filter(has_text="Hydraulic check")
     expect(item).to_contain_text("Hydraulic check")
     item.click()
     page.wait_for_url("**/work/*")

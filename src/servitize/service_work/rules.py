@@ -96,6 +96,9 @@ def due_by_months(last_done: date, interval_months: int) -> date:
     return add_months(last_done, interval_months)
 
 
+MAX_DAYS_AHEAD = 3660  # ten years: a projection further out is no plan
+
+
 def due_by_hours(
     last_done: date, hours_since: float | None, interval_hours: float, today: date
 ) -> date | None:
@@ -114,7 +117,10 @@ def due_by_hours(
     if days <= 0 or hours_since <= 0:
         return None
     pace = hours_since / days
-    return today + timedelta(days=math.ceil((interval_hours - hours_since) / pace))
+    ahead = math.ceil((interval_hours - hours_since) / pace)
+    if ahead > MAX_DAYS_AHEAD:
+        return None  # at this pace not within the projection's reach: no date to plan by
+    return today + timedelta(days=ahead)
 
 
 def opens_now(due: date, today: date, lead_days: int) -> bool:

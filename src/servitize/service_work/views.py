@@ -467,6 +467,8 @@ def schedule_page(
         FormPage(
             "service_work/dispatch.html",
             lambda: _board_context(ctx, shown, with_weekends),
+            # HTMX: the board again with the reason (200, so HTMX swaps it in: hx-select)
+            fragment="service_work/dispatch.html",
         ),
         values,
     )
