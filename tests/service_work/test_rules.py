@@ -94,6 +94,8 @@ def test_hours_due_date_is_projected_at_the_pace_run() -> None:
     assert rules.due_by_hours(last, 612.5, 500.0, today) == today
     assert rules.due_by_hours(last, None, 500.0, today) is None  # no readings
     assert rules.due_by_hours(last, 0.0, 500.0, today) is None  # never ran: no pace
+    # 1 h in 100 days with 99,999 h to go: 999,900 days away, past the ten years projected.
+    assert rules.due_by_hours(last, 1.0, 100_000.0, today) is None
 
 
 def test_a_plan_opens_its_work_the_lead_days_ahead() -> None:
