@@ -144,3 +144,9 @@ def test_overlap_means_a_shared_day() -> None:
         rules.overlapping(old, Basis.segment, "Developing", date(2025, 1, 1), date(2026, 1, 1))
         is None
     )
+
+
+def test_an_assignment_ended_on_its_first_day_never_applies_nor_overlaps() -> None:
+    called_off = _a(1, Basis.country, "DE", 4, date(2026, 7, 1), date(2026, 7, 1))
+    assert not called_off.in_force(date(2026, 7, 1))
+    assert rules.overlapping([called_off], Basis.country, "DE", date(2026, 1, 1), None) is None

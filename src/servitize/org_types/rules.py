@@ -254,6 +254,8 @@ class Assigned:
 
     def overlaps(self, start: date, end: date | None) -> bool:
         """Whether its period shares a day with [start, end)."""
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            return False  # ended on its first day: it never applied
         before_end = end is None or self.valid_from < end
         after_start = self.valid_to is None or start < self.valid_to
         return before_end and after_start

@@ -384,7 +384,8 @@ def assign(
 def end(
     ctx: Context, assignment_id: int, on: date | None, reason: str | None = None
 ) -> TypeAssignment:
-    """End an assignment: from ``on`` (today when None) it no longer applies; audited."""
+    """End an assignment: from ``on`` (today when None) it no longer applies (on its first day:
+    it never applied, e.g. a planned one called off); audited."""
     require(ctx.user, "org_type.assign")
     row = repo.assignment(ctx.session, assignment_id)
     if row is None:
@@ -392,10 +393,10 @@ def end(
     day = on or ctx.today
     if row.valid_to is not None and row.valid_to <= day:
         raise Conflict(f"assignment {row.id} already ended on {row.valid_to.isoformat()}")
-    if day <= row.valid_from:
+    if day < row.valid_from:
         raise InvalidInput(
-            f"valid_to: give a day after the start {row.valid_from.isoformat()} "
-            f"(got {day.isoformat()})"
+            f"valid_to: give the start {row.valid_from.isoformat()} (it never applies) or a "
+            f"later day (got {day.isoformat()})"
         )
     before = {"valid_to": row.valid_to, "ended_by": row.ended_by, "end_reason": row.end_reason}
     row.valid_to = day
