@@ -30,7 +30,8 @@ def served_bars(counts: dict[int, int]) -> Markup:
     height = top + len(families) * (ch + gap) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="own-title" data-testid="ownership-picture">',
+        f'width="{width}" height="{height}" role="img" aria-labelledby="own-title" '
+        'data-testid="ownership-picture">',
         '<title id="own-title">Who owns which offering family under each type</title>',
     ]
     for i, f in enumerate(families):
