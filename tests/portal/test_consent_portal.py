@@ -17,6 +17,7 @@ from servitize.telemetry.consent_rules import PURPOSE_TEXT, month_of, previous_m
 from servitize.trust.audit import Actor
 from servitize.trust.service import issue_token
 from tests import builders as b
+from tests.intelligence.test_usage import busy  # noqa: F401 (fixture)
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -245,3 +246,87 @@ def test_staff_narrow_and_revoke_from_the_web_and_list_on_consent(session, app_c
     assert app_client.get("/api/v1/consent/agreements?state=gone", headers=staff).status_code == 422
     history = app_client.get(f"/api/v1/accounts/{w['mine'].id}/consent", headers=staff).json()
     assert [h["change"] for h in history["history"]] == ["revoke", "narrow", "grant"]
+
+
+def test_the_issues_flow_through_the_portal(session, app_client, busy) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Narrowed to contract verification on the portal: the next leads run reads none of the
+    account's usage, the next evaluation still measures; revoked on the portal: the next
+    evaluation is not measurable, no money moves."""
+    from servitize.contracts import service as contracts
+    from servitize.intelligence.models import Lead
+    from servitize.intelligence.service import generate_leads
+    from servitize.intelligence.usage import consented_usage
+    from servitize.telemetry.availability import month_period
+    from tests.intelligence.test_usage import AS_OF
+
+    acc, _oven, store = busy
+    customer = b.user(session, role="customer")
+    session.add(CustomerAccount(user_id=customer.id, account_id=acc.id))
+    agreement = consent.record_agreement(
+        session,
+        Actor("staff"),
+        acc.id,
+        ["status", "usage", "energy"],
+        ["contract_verification", "service_offers"],
+        START,
+    )
+    contract = contracts.create_contract(
+        session,
+        Actor("staff"),
+        external_id=f"AV-P{acc.id}",
+        account_id=acc.id,
+        name="Availability",
+        target_pct=90.0,
+        fee_cents=1_000_00,
+        valid_from=START,
+        min_coverage_pct=50.0,
+    )
+    session.flush()
+    assert consented_usage(session, AS_OF, store=store).num_rows == 1
+    me = _auth(session, customer)
+    r = app_client.post(
+        f"/api/v1/portal/consent/agreements/{agreement.id}/change",
+        headers=me,
+        json={"data_kinds": ["status", "usage", "energy"], "purposes": ["contract_verification"]},
+    )
+    assert r.status_code == 200 and r.json()["change"] == "narrow"
+    session.expire_all()  # the request changed the agreement in its own session
+    generate_leads(session, AS_OF, use_model=False)
+    assert (
+        session.query(Lead)
+        .filter(Lead.account_id == acc.id, Lead.rule == "high_utilisation_no_contract")
+        .count()
+        == 0
+    )
+    assert consented_usage(session, AS_OF, store=store).num_rows == 0
+    november = month_period("2026-11")
+    measured = contracts.evaluate(session, store, contract, november)
+    assert measured.band != "not_measurable" and measured.measured_pct is not None
+    r = app_client.post(
+        f"/portal/consent/{agreement.id}/revoke", headers=me, follow_redirects=False
+    )
+    assert r.status_code == 303
+    session.expire_all()
+    revoked = contracts.evaluate(session, store, contract, november)
+    assert (revoked.band, revoked.measured_pct, float(revoked.amount)) == (
+        "not_measurable",
+        None,
+        0.0,
+    )
+
+
+def test_the_analyst_reads_the_panel_without_forms(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    w = _world(session)
+    analyst = b.user(session, role="analyst")
+    panel = app_client.get(
+        f"/accounts/{w['mine'].id}/consent-panel", headers=_auth(session, analyst)
+    )
+    assert panel.status_code == 200 and 'data-testid="consent-history"' in panel.text
+    assert "/change" not in panel.text and "/revoke" not in panel.text
+    assert "#record" not in panel.text
+    owner = app_client.get(
+        f"/accounts/{w['mine'].id}/consent-panel", headers=_auth(session, w["owner"])
+    )
+    assert (
+        f"{w['agreement'].id}/change" in owner.text and f"{w['agreement'].id}/revoke" in owner.text
+    )

@@ -283,3 +283,35 @@ def test_the_demo_shows_every_state(session) -> None:  # type: ignore[no-untyped
     # Run again: those accounts have agreements now; nothing is added twice to them.
     again = demo_consent(session, ACTOR, NOW.date())
     assert not set(again.values()) & set(result.values())
+
+
+def test_the_pdf_record_holds_the_same_facts_as_the_csv(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.telemetry.consent_pdf import record_pdf
+
+    acc = b.account(session, name="Bakery East")
+    a = _grant(session, acc.id)
+    consent.change(
+        session, ACTOR, a.id, ["status"], ["contract_verification", "service_offers"], None
+    )
+    last = rules.previous_month(rules.month_of(NOW))
+    consent_usage.record_use(
+        session,
+        "service_offers",
+        "lead_features",
+        [acc.id],
+        datetime(int(last[:4]), int(last[5:]), 3, tzinfo=UTC),
+    )
+    [record] = consent_record.records_of(session, [(acc.id, acc.name)])
+    raw = record_pdf(record, "Acme Service", compress=False).decode("latin-1")
+    pdf = raw.replace("\\(", "(").replace("\\)", ")")  # PDF strings escape parentheses
+    csv_text = consent_record.to_csv(record)
+    for fact in (
+        f"Agreement {a.id} (narrowed)",
+        "status for contract verification, service offers, 2026-01-01 to open-ended",
+        f"agreement {a.id}: narrow by staff (staff)",
+        f"{last}: Lead generation (usage features), for service offers, 1 run (last",
+        "Acme Service",
+    ):
+        assert fact in pdf, fact
+    assert f"agreement,{a.id},narrowed,2026-01-01,staff," in csv_text
+    assert f'use,,Lead generation (usage features),{last},service_offers,"1 run,' in csv_text

@@ -15,7 +15,7 @@ from servitize.core.console import cli_session, console, emit_json, refusal, say
 from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.lazy import lazy
 from servitize.core.settings import Settings
-from servitize.telemetry import cli_trust
+from servitize.telemetry import cli_trust, consent_cli
 from servitize.trust import audit
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
     consent_app = typer.Typer(no_args_is_help=True, help="Data-sharing agreements (audited).")
     app.add_typer(consent_app, name="consent")
+    consent_cli.register_consent(consent_app)  # list, change, record
 
     @consent_app.command("grant")
     def grant(

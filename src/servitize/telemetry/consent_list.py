@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from servitize.core.cells import safe_row
 from servitize.core.db import utcnow
+from servitize.core.errors import InvalidInput
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import visible_account_ids
 from servitize.telemetry import consent_repository
 from servitize.telemetry.consent_record import AgreementLine, line_of
+from servitize.telemetry.consent_rules import DATA_KINDS, PURPOSES, STATES
 from servitize.trust.models import User
 
 LIMIT = 2000  # rows a page or file lists; the filters narrow it
@@ -93,6 +95,37 @@ def to_csv(rows: list[Row]) -> str:
             )
         )
     return out.getvalue()
+
+
+def check_filters(state: str | None, kind: str | None, purpose: str | None) -> None:
+    """InvalidInput naming the filter that is none of its known values."""
+    for name, value, known in (
+        ("state", state, STATES),
+        ("kind", kind, DATA_KINDS),
+        ("purpose", purpose, PURPOSES),
+    ):
+        if value is not None and value not in known:
+            raise InvalidInput(f"{name}: one of {', '.join(known)}, not {value[:40]!r}")
+
+
+def every_agreement(
+    session: Session,
+    state: str | None = None,
+    kind: str | None = None,
+    purpose: str | None = None,
+    account_id: int | None = None,
+) -> list[Row]:
+    """The agreements of every account (the operator's command line), filtered."""
+    now = utcnow()
+    rows = consent_repository.agreements_with_accounts(session, None, kind, purpose, account_id)
+    lines = [Row(name, line_of(a, now)) for a, name in rows]
+    return [r for r in lines if state is None or r.agreement.state == state]
+
+
+def account_names(session: Session, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these accounts, in the order given."""
+    names = installed_base.account_names(session, set(ids))
+    return [(i, names[i]) for i in ids if i in names]
 
 
 def customer_accounts(session: Session, user: User) -> list[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from servitize.telemetry.consent_record import AccountConsent, terms_text
+from servitize.telemetry.consent_record import AccountConsent, runs_text, terms_text
 from servitize.telemetry.consent_rules import PURPOSE_TEXT
 
 GREY = (90, 100, 110)
@@ -68,7 +68,7 @@ def record_pdf(r: AccountConsent, company: str, compress: bool = True) -> bytes:
     for u in r.uses:
         _line(
             doc,
-            f"{u.month}: {u.label}, for {u.purpose.replace('_', ' ')}, {u.runs} runs "
+            f"{u.month}: {u.label}, for {u.purpose.replace('_', ' ')}, {runs_text(u.runs)} "
             f"(last {u.last_used_at:%Y-%m-%d})",
             8,
         )

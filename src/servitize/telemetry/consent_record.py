@@ -189,6 +189,11 @@ def kinds_in_words() -> list[dict[str, str]]:
     return [{"kind": k, "text": t} for k, t in KIND_TEXT.items()]
 
 
+def runs_text(runs: int) -> str:
+    """'1 run', '3 runs'."""
+    return f"{runs} run" if runs == 1 else f"{runs} runs"
+
+
 CSV_HEADER = ("section", "agreement", "what", "when", "who", "detail")
 
 
@@ -232,7 +237,7 @@ def to_csv(r: AccountConsent) -> str:
                     u.label,
                     u.month,
                     u.purpose,
-                    f"{u.runs} runs, last {u.last_used_at:%Y-%m-%d}",
+                    f"{runs_text(u.runs)}, last {u.last_used_at:%Y-%m-%d}",
                 )
             )
         )

@@ -55,19 +55,21 @@ def agreements_of_accounts(
 
 def agreements_with_accounts(
     session: Session,
-    visible: Select[Any],
+    visible: Select[Any] | None,
     kind: str | None,
     purpose: str | None,
     account_id: int | None = None,
 ) -> list[tuple[DataSharingAgreement, str]]:
-    """(agreement, account name) of the accounts in ``visible`` (a subquery of account ids),
-    by account name and start; kind and purpose filtered here (their JSON lists in Python)."""
+    """(agreement, account name) of the accounts in ``visible`` (a subquery of account ids;
+    None: every account), by account name and start; kind and purpose filtered here (their JSON
+    lists in Python)."""
     query = (
         select(DataSharingAgreement, Account.name)
         .join(Account, Account.id == DataSharingAgreement.account_id)
-        .where(DataSharingAgreement.account_id.in_(visible))
         .order_by(Account.name, DataSharingAgreement.valid_from, DataSharingAgreement.id)
     )
+    if visible is not None:
+        query = query.where(DataSharingAgreement.account_id.in_(visible))
     if account_id is not None:
         query = query.where(DataSharingAgreement.account_id == account_id)
     rows = session.execute(query)
