@@ -64,7 +64,10 @@ def test_a_type_1_accounts_digital_lead_goes_to_the_digital_seller(session, app_
     routed = _report(app_client, session, w)
     assert routed["route"] == "account_owner"
     assert routed["assigned_to"]["id"] == w["digital"].id
-    assert "type 1: digital lead to the digital seller Dana Digital" in routed["reason"]
+    assert routed["reason"] == (
+        "value at or above the threshold; type 1: digital lead to the digital seller Dana "
+        "Digital (for territory north); Olga Owner stays the one face"
+    )
 
 
 def test_without_a_seller_the_owner_gets_it_and_the_reason_says_so(session, app_client) -> None:  # type: ignore[no-untyped-def]

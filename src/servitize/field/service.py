@@ -114,6 +114,17 @@ def route_lead(
             decision = rules.Decision(
                 decision.route, seller.user_id, None, f"{decision.reason}; {seller.reason}"
             )
+    if decision.route == Route.account_owner.value:
+        seller = org_types.route_lead(
+            session, account.id, lead.offering_id, lead.offering_key, today, org
+        )
+        if seller is not None:
+            decision = rules.Decision(
+                decision.route,
+                seller.user_id,
+                None,
+                f"{decision.reason}; {seller.reason}"[:200],  # the column's length
+            )
     if decision.route == Route.technician.value and load is not None and decision.assigned_to_id:
         load[decision.assigned_to_id] = load.get(decision.assigned_to_id, 0) + 1
     row = LeadRoute(

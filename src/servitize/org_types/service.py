@@ -523,7 +523,12 @@ def route_lead(
         for s, u in repo.sellers(session)
         if u.active
     ]
-    return rules.seller_for(number, family, facts.territory, seats, facts.owner_id)
+    chosen = rules.seller_for(number, family, facts.territory, seats, facts.owner_id)
+    owner = repo.user(session, facts.owner_id) if facts.owner_id else None
+    if owner is None or chosen.user_id == owner.id:
+        return chosen
+    face = f"; {owner.full_name or owner.username} stays the one face"
+    return rules.SellerChoice(chosen.user_id, chosen.desk, chosen.reason + face)
 
 
 def quote_refusal(
