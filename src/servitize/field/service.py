@@ -112,14 +112,6 @@ def route_lead(
         )
         if seller is not None:
             decision = rules.Decision(
-                decision.route, seller.user_id, None, f"{decision.reason}; {seller.reason}"
-            )
-    if decision.route == Route.account_owner.value:
-        seller = org_types.route_lead(
-            session, account.id, lead.offering_id, lead.offering_key, today, org
-        )
-        if seller is not None:
-            decision = rules.Decision(
                 decision.route,
                 seller.user_id,
                 None,
