@@ -211,3 +211,31 @@ def test_the_pages_render_for_the_manager_and_the_technician(
     mine = app_client.get("/work/mine", headers=tech)
     assert w["number"] in mine.text
     assert app_client.get("/pm-plans", headers=tech).status_code == 200
+
+
+def test_the_plans_page_shows_the_next_due_date_and_generates_now(
+    session: Session, app_client: Any
+) -> None:
+    o = org(session)
+    auth = _auth(session, o.manager)
+    made = app_client.post(
+        "/api/v1/pm-plans",
+        headers=auth,
+        json={
+            "name": "Half-yearly",
+            "account_id": o.account.id,
+            "asset_id": o.asset.id,
+            "interval_months": 6,
+            "start_on": "2026-06-10",
+        },
+    )
+    assert made.status_code == 201, made.text
+    page = app_client.get("/pm-plans", headers=auth).text
+    assert "10 Dec 2026" in page and ">0</a> of 1" in page  # 10 June + 6 months
+    ran = app_client.post("/pm-plans/run", headers=auth, data={}, follow_redirects=False)
+    assert ran.status_code == 303
+    # Today is the real day: the plan fell due on 10 December 2026, so the run opened it.
+    said = app_client.get(ran.headers["location"], headers=auth).text
+    assert "1 work orders opened" in said and ">1</a> of 1" in said
+    again = app_client.post("/api/v1/pm-plans/run", headers=auth, json={}).json()
+    assert again["opened"] == [] and again["already_open"] == 1

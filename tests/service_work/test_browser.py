@@ -100,6 +100,7 @@ def test_a_sold_line_is_scheduled_on_the_board_and_done_on_the_phone(browser, si
     page = phone.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _log_in(page, base, str(ids["tech"]), "/today")
     item = page.get_by_test_id("my-work-item").filter(has_text="Hydraulic check")
     expect(item).to_contain_text("Hydraulic check")

@@ -170,6 +170,33 @@ def orders(ctx: Context, plan: PmPlan) -> list[WorkOrder]:
     return repo.plan_orders(ctx.session, plan.id)
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """What the plans page says of a plan: machines covered, open work, the next due date
+    (months plans; an hours plan's date needs telemetry and is worked out by the run)."""
+
+    machines: int
+    open_work: int
+    next_due: date | None
+
+
+def outlook(ctx: Context, plan: PmPlan) -> Outlook:
+    """A plan's machines, its open work orders and, for a months plan, its next due date."""
+    state = repo.plan_state(ctx.session, plan.id)
+    machines = repo.machines_of_plan(ctx.session, plan)
+    due: list[date] = []
+    if plan.interval_months is not None:
+        due = [
+            state.open_order[a.id].due_on or ctx.today
+            if a.id in state.open_order
+            else rules.due_by_months(
+                max(state.last_done.get(a.id, plan.start_on), plan.start_on), plan.interval_months
+            )
+            for a in machines
+        ]
+    return Outlook(len(machines), len(state.open_order), min(due) if due else None)
+
+
 def due_of(
     plan: PmPlan, asset: Asset, last_done: date | None, today: date, hours: HoursReader
 ) -> date | None:

@@ -490,6 +490,7 @@ def _plans_context(ctx: Context, message: str = "") -> dict[str, Any]:
     rows = plans.plans(ctx)
     return {
         "plans": rows,
+        "outlook": {p.id: plans.outlook(ctx, p) for p in rows},
         "accounts": service.account_names_of(ctx, {p.account_id for p in rows}),
         "choices": service.account_choices(ctx),
         "kinds": service.KINDS,
