@@ -20,6 +20,7 @@ from servitize.partners import repository as repo
 from servitize.partners.models import ActionKind, CompetitorType, PartnerKind
 from servitize.partners.schemas import ActionIn, CompetitorIn, OpportunityCompetitorIn, PartnerIn
 from servitize.sales import service as sales
+from servitize.sales.models import Opportunity
 from servitize.sales.schemas import OpportunityCreate
 from servitize.trust.context import Context
 from servitize.trust.models import Role, User
@@ -203,6 +204,21 @@ def demo_partners(session: Session, settings: Settings, today: date) -> Partners
             threats="owns the customer's machine data",
         ),
     )
+    won = session.scalar(
+        select(Opportunity.id).where(Opportunity.status == "won").order_by(Opportunity.id)
+    )
+    if won is not None:  # a deal we won against Fluxon: win/loss has a first entry
+        competition.set_opportunity_competitor(
+            ctx,
+            won,
+            OpportunityCompetitorIn(
+                competitor_id=fluxon.id,
+                strengths="the customer's automation is theirs",
+                weaknesses="no service people in the field",
+                opportunities="availability guarantee",
+                threats="platform lock-in",
+            ),
+        )
     alerts = len(competition.alerts(ctx, unseen=True))
     session.flush()
     return PartnersDemo(
