@@ -44,9 +44,9 @@ CONSENT_PAGE = LOGIN + 4
 # computation one consent check for status data (agreements and consenting machines: 2) that
 # gates every status read, one read of the agreements for energy data (1), the downtime
 # records and their machines (2); for the evidence the same status check (2) and the downtime
-# records and their machines (2); the computation's one line in the record of use (1, the
-# accounts it read; telemetry.consent_usage). Not one per machine.
-PER_CONTRACT = 1 + (2 + 1 + 2) + (2 + 2) + 1
+# records and their machines (2). Not one per machine. (The record of use of every contract's
+# computation is one statement for the whole page: telemetry.consent_usage.batched.)
+PER_CONTRACT = 1 + (2 + 1 + 2) + (2 + 2)
 
 
 @pytest.fixture

@@ -315,3 +315,31 @@ def test_the_pdf_record_holds_the_same_facts_as_the_csv(session) -> None:  # typ
         assert fact in pdf, fact
     assert f"agreement,{a.id},narrowed,2026-01-01,staff," in csv_text
     assert f'use,,Lead generation (usage features),{last},service_offers,"1 run,' in csv_text
+
+
+def test_a_batch_notes_its_computations_in_one_statement(session, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.query_budget import count_queries
+
+    one, two = b.account(session), b.account(session)
+    session.flush()
+    dec = datetime(2026, 12, 2, tzinfo=UTC)
+    with count_queries(engine) as counted, consent_usage.batched(session):
+        consent_usage.record_use(session, "billing", "billing_meter", [one.id, two.id], dec)
+        with consent_usage.batched(session):  # joins the outer block
+            consent_usage.record_use(session, "billing", "billing_meter", [one.id], dec)
+        assert not [s for s in counted.statements if "data_use" in s]  # nothing yet
+    assert len([s for s in counted.statements if "data_use" in s]) == 1
+    runs = {
+        u.account_id: u.runs for u in consent_usage.uses_of(session, [one.id, two.id], ["2026-12"])
+    }
+    assert runs == {one.id: 2, two.id: 1}
+    with pytest.raises(RuntimeError), consent_usage.batched(session):
+        consent_usage.record_use(session, "billing", "billing_meter", [two.id], dec)
+        raise RuntimeError("the computation failed")
+    runs = {
+        u.account_id: u.runs for u in consent_usage.uses_of(session, [one.id, two.id], ["2026-12"])
+    }
+    assert runs == {one.id: 2, two.id: 1}  # a failed block notes nothing
+    consent_usage.record_use(session, "billing", "billing_meter", [two.id], dec)  # at once
+    runs = {u.account_id: u.runs for u in consent_usage.uses_of(session, [two.id], ["2026-12"])}
+    assert runs == {two.id: 2}

@@ -25,6 +25,7 @@ from servitize.kit.money import from_cents
 from servitize.telemetry import gaps
 from servitize.telemetry.availability import Period, month_period
 from servitize.telemetry.consent import consenting_accounts
+from servitize.telemetry.consent_usage import batched
 from servitize.telemetry.downtime import utc
 from servitize.telemetry.service import PURPOSE
 from servitize.telemetry.store import TelemetryStore
@@ -324,16 +325,17 @@ def evaluate_months(
 ) -> list[tuple[str, contracts.Evaluation | None]]:
     """``contracts.evaluate`` for each month the contract is in force (None where it is not)."""
     out: list[tuple[str, contracts.Evaluation | None]] = []
-    for month in months:
-        period = month_period(month)
-        out.append(
-            (
-                month,
-                contracts.evaluate(session, store, contract, period, at, expected_interval_s)
-                if in_force(contract, period)
-                else None,
+    with batched(session):  # the record of use: one statement for the months
+        for month in months:
+            period = month_period(month)
+            out.append(
+                (
+                    month,
+                    contracts.evaluate(session, store, contract, period, at, expected_interval_s)
+                    if in_force(contract, period)
+                    else None,
+                )
             )
-        )
     return out
 
 

@@ -19,6 +19,7 @@ from servitize.installed_base import repository as installed_base
 from servitize.kit.money import from_cents
 from servitize.telemetry import availability as av
 from servitize.telemetry.consent import consenting_assets
+from servitize.telemetry.consent_usage import batched
 from servitize.telemetry.downtime import downtime_in, utc
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.service import (
@@ -288,11 +289,13 @@ def evaluate_all(
     """Every contract valid in the period (of ``among`` when given, else of all)."""
     if among is None:
         among = repository.all_contracts(session)
-    return [
-        evaluate(session, store, c, period, expected_interval_s=expected_interval_s)
-        for c in among
-        if utc(c.valid_from) < period.end and (c.valid_to is None or utc(c.valid_to) > period.start)
-    ]
+    with batched(session):  # the record of use: one statement for every contract
+        return [
+            evaluate(session, store, c, period, expected_interval_s=expected_interval_s)
+            for c in among
+            if utc(c.valid_from) < period.end
+            and (c.valid_to is None or utc(c.valid_to) > period.start)
+        ]
 
 
 def contract_by_ref(session: Session, ref: str) -> AvailabilityContract:

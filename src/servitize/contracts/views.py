@@ -26,6 +26,7 @@ from servitize.telemetry import gaps
 from servitize.telemetry.api import store_of
 from servitize.telemetry.records import visible_machines
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
+from servitize.telemetry.consent_usage import batched
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
@@ -105,17 +106,18 @@ def contracts_page(
     month = period or rp.last_complete_month()
     store, rows = store_of(request), []
     interval = settings_of(request).telemetry_expected_interval_s
-    for contract, account in rp.visible_contracts(session, user):
-        [(m, evaluation)] = rp.evaluate_months(
-            session, store, contract, [month], expected_interval_s=interval
-        )
-        rows.append(
-            {
-                "contract": contract,
-                "account": account,
-                "result": rp.month_result(contract, m, evaluation),
-            }
-        )
+    with batched(session):  # the record of use: one statement for every contract
+        for contract, account in rp.visible_contracts(session, user):
+            [(m, evaluation)] = rp.evaluate_months(
+                session, store, contract, [month], expected_interval_s=interval
+            )
+            rows.append(
+                {
+                    "contract": contract,
+                    "account": account,
+                    "result": rp.month_result(contract, m, evaluation),
+                }
+            )
     return render(
         request,
         "contracts/contracts.html",

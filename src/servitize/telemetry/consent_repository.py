@@ -3,7 +3,7 @@ computations used an account's data, and the agreements across accounts for the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -81,25 +81,21 @@ def agreements_with_accounts(
 
 
 def note_uses(
-    session: Session,
-    account_ids: Iterable[int],
-    purpose: str,
-    computation: str,
-    month: str,
-    now: datetime,
+    session: Session, uses: dict[tuple[int, str, str, str], tuple[int, datetime]]
 ) -> None:
-    """Count one run of ``computation`` for each account in ``month``: one statement for all
-    accounts, inserting the month's row or adding one to its count."""
+    """Add the runs of each (account, purpose, computation, month) with its last moment: one
+    statement for all, inserting a month's row or adding to its count; rows in one order, so
+    that two transactions noting the same rows never wait on each other in a circle."""
     rows = [
         {
-            "account_id": a,
+            "account_id": account_id,
             "purpose": purpose,
             "computation": computation,
             "month": month,
-            "runs": 1,
-            "last_used_at": now,
+            "runs": runs,
+            "last_used_at": last,
         }
-        for a in sorted(set(account_ids))
+        for (account_id, purpose, computation, month), (runs, last) in sorted(uses.items())
     ]
     if not rows:
         return
@@ -108,7 +104,10 @@ def note_uses(
     statement = insert(DataUse)
     statement = statement.on_conflict_do_update(
         index_elements=["account_id", "purpose", "computation", "month"],
-        set_={"runs": DataUse.runs + 1, "last_used_at": statement.excluded.last_used_at},
+        set_={
+            "runs": DataUse.runs + statement.excluded.runs,
+            "last_used_at": statement.excluded.last_used_at,
+        },
     )
     session.execute(statement, rows)
 

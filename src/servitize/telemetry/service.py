@@ -105,7 +105,6 @@ def compute(
         asked = set(serials)  # once, not per asset
         machines = [m for m in machines if m.serial in asked]
     assets = sorted((m.asset_id, m.serial) for m in machines)
-    record_use(session, options.purpose, options.use, {m.account_id for m in machines})
     wanted = sorted({s for _i, s in assets})
     own = con is None
     con = con or ibis.duckdb.connect()
@@ -164,6 +163,8 @@ def compute(
             | {"serial": s, "scheduled_hours": hours, "known_hours": 0.0, "coverage": 0.0}
             for s in set(wanted) - seen
         ]
+        # noted once the data is read, so the row is held only until the caller commits
+        record_use(session, options.purpose, options.use, {m.account_id for m in machines})
         return sorted(rows, key=lambda r: str(r["serial"]))
     finally:
         if own:
