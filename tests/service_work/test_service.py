@@ -90,6 +90,10 @@ def test_only_managers_schedule_and_a_technician_updates_only_their_own_work(
     with pytest.raises((PermissionDenied, NotFound)):
         service.move(o.ctx(o.tech), w.id, "in_progress")
     assert service.move(o.ctx(o.other_tech), w.id, "in_progress").status == "in_progress"
+    # Work a technician opens on site is assigned to them, so they may update it.
+    own = service.create(o.ctx(o.tech), service.Opening(account_id=o.account.id, title="Leak"))
+    assert (own.technician_id, own.status) == (o.tech.id, "new")
+    assert service.move(o.ctx(o.tech), own.id, "in_progress").status == "in_progress"
 
 
 def test_done_writes_the_machines_history_with_hours_and_parts(session: Session) -> None:

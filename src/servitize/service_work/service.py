@@ -24,7 +24,7 @@ from servitize.service_work import rules
 from servitize.service_work.models import EntryKind, WorkEntry, WorkOrder, WorkSource
 from servitize.trust import audit
 from servitize.trust.context import Context
-from servitize.trust.models import User
+from servitize.trust.models import Role, User
 
 KINDS = tuple(k.value for k in ServiceKind)
 PHOTO_FOLDER = "work_photos"
@@ -147,6 +147,8 @@ def create(ctx: Context, o: Opening) -> WorkOrder:
     if o.lead_id is not None:
         return open_from_lead(ctx, o.lead_id, o)
     o.source = WorkSource.manual.value
+    if ctx.user.role == Role.technician.value:
+        o.technician_id = ctx.user.id  # work a technician opens on site is theirs to update
     return _open(ctx, o, asset)
 
 
