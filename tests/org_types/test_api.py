@@ -51,6 +51,8 @@ def test_a_head_of_sales_assigns_a_segment_and_an_account_shows_why(session, app
         "(connected fleets buy service and digital together)"
     )
     assert why["effects"]["process_template"] == "service_agreement"
+    # the segment's own go-to-market label (helpers.segment: "separate") is shown as a suggestion
+    assert (why["segment"], why["suggested_type"]) == ("Digital partner", 1)
     entry = session.scalar(
         select(AuditEntry).where(
             AuditEntry.action == "org_type.assign", AuditEntry.entity_id == str(made["id"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
 from tests import builders as b
-from tests.org_types.helpers import assignment
+from tests.org_types.helpers import assignment, segment
 
 
 def _auth(session: Session, user: User) -> dict[str, str]:
@@ -87,6 +87,10 @@ def test_the_360_panel_says_why_and_stays_in_scope(session, app_client) -> None:
     assert "Served as type 3 — why" in panel.text
     assert "type 3 since 2026-01-01: country AT, assigned by Jo Black (solutions)" in panel.text
     assert "Olga Owner stays the one face" in panel.text
+    assert 'data-testid="org-type-suggested"' not in panel.text  # no segment: no suggestion
+    segment(session, mine.id, "Product buyer")  # its go-to-market label: separate (type 1)
+    suggested = _get(app_client, f"/accounts/{mine.id}/org-type-panel", head).text
+    assert "Segment 'Product buyer' suggests type 1; the head of sales decides" in suggested
     assert _get(app_client, f"/accounts/{theirs.id}/org-type-panel", head).status_code == 404
     assert _get(app_client, f"/api/v1/org/types/accounts/{theirs.id}", head).status_code == 404
     page = _get(app_client, f"/accounts/{mine.id}", head)

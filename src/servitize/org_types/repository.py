@@ -78,6 +78,16 @@ def account_facts(session: Session, ids: Collection[int] | None = None) -> list[
     return [AccountFacts(*row) for row in session.execute(query)]
 
 
+def suggested_mode(session: Session, account_id: int) -> tuple[str, str] | None:
+    """The account's segment label and the go-to-market mode intelligence suggests for it."""
+    row = session.execute(
+        select(SegmentAssignment.label, SegmentAssignment.go_to_market).where(
+            SegmentAssignment.account_id == account_id
+        )
+    ).first()
+    return (str(row[0]), str(row[1])) if row is not None else None
+
+
 def segment_labels(session: Session) -> set[str]:
     """The segment labels accounts carry today."""
     return set(session.scalars(select(SegmentAssignment.label).distinct()))

@@ -91,6 +91,10 @@ KNOWN_SEGMENTS = (
     "Developing",
 )
 
+# The go-to-market mode intelligence's segments suggest (intelligence.segments.label_and_mode),
+# as the type it names: shown beside the assigned type, never applied by itself.
+MODE_TYPE = {"separate": 1, "integrated": 2, "bundle": 3, "subscription": 4}
+
 # Revenue models (installed_base.models.RevenueModel values) that recur: what a subscription
 # quote may carry.
 RECURRING = frozenset({"subscription", "availability_contract", "licence", "usage"})

@@ -152,6 +152,8 @@ class Explained:
     served: Served
     governs: bool
     kind: rules.OrgType
+    segment: str | None = None
+    suggested: int | None = None  # the type intelligence's segment suggests
 
     @property
     def why(self) -> str:
@@ -174,6 +176,8 @@ class Explained:
             "why": self.why,
             "rules_apply": self.governs,
             "one_face": self.owner,
+            "segment": self.segment,
+            "suggested_type": self.suggested,
             "effects": effects(self.kind.number),
         }
 
@@ -183,6 +187,7 @@ def explain(ctx: Context, account_id: int) -> Explained:
     account = get_account(ctx.session, ctx.user, account_id)
     found = served(ctx.session, account.id, ctx.today, ctx.settings.org_types)
     owner = repo.user(ctx.session, account.owner_id) if account.owner_id else None
+    mode = repo.suggested_mode(ctx.session, account.id)
     return Explained(
         account_id=account.id,
         account_name=account.name,
@@ -190,6 +195,8 @@ def explain(ctx: Context, account_id: int) -> Explained:
         served=found,
         governs=governing_type(found, ctx.settings.org_types) is not None,
         kind=rules.org_type(found.org_type),
+        segment=mode[0] if mode else None,
+        suggested=rules.MODE_TYPE.get(mode[1]) if mode else None,
     )
 
 
