@@ -73,7 +73,9 @@ def test_the_customer_narrows_on_the_portal_and_staff_see_it_with_its_history(
     assert page.status_code == 200, page.text
     assert "Bakery North" in page.text and "Bakery South" not in page.text
     # Each purpose in plain words, and last month's use.
-    assert PURPOSE_TEXT["contract_verification"].replace("'", "&#39;") in page.text
+    words = PURPOSE_TEXT["contract_verification"].split(": ", 1)[1]
+    assert words.startswith("we compute your machines")
+    assert words.replace("'", "&#39;") in page.text
     assert "Availability evaluation" in page.text and w["last"] in page.text
     a = w["agreement"].id
     r = app_client.post(
