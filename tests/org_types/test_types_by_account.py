@@ -59,3 +59,17 @@ def test_account_ids_limit_the_answer(session) -> None:  # type: ignore[no-untyp
     a = b.account(session)
     b.account(session)
     assert list(types_by_account(session, date(2026, 1, 1), account_ids=[a.id])) == [a.id]
+
+
+def test_a_leads_family_comes_from_its_offering_its_catalogue_family_or_external_id(
+    session,
+) -> None:  # type: ignore[no-untyped-def]
+    from servitize.org_types.rules import Family
+    from servitize.org_types.service import lead_family
+
+    monitoring = b.offering(session, shell="digital_service", family="condition_monitoring")
+    b.offering(session, shell="service", family="inspection", external_id="X-INSPECT")
+    assert lead_family(session, monitoring.id, "anything") is Family.digital
+    assert lead_family(session, None, "tech:condition_monitoring") is Family.digital
+    assert lead_family(session, None, "X-INSPECT") is Family.service
+    assert lead_family(session, None, "retrofit") is None

@@ -147,11 +147,16 @@ def user_by_username(session: Session, username: str) -> User | None:
 
 
 def offering_shells(session: Session, offering_id: int | None, family: str | None) -> list[str]:
-    """The shell of an offering, or the shells of the catalogue items of a catalogue family."""
+    """The shell of an offering, or the shells of the catalogue items of a catalogue family (or,
+    when no family has that name, of the catalogue item with that external id)."""
     if offering_id is not None:
-        found = session.scalar(select(Offering.shell).where(Offering.id == offering_id))
-        return [str(found)] if found is not None else []
+        shell = session.scalar(select(Offering.shell).where(Offering.id == offering_id))
+        return [str(shell)] if shell is not None else []
     if family:
         query = select(Offering.shell).where(Offering.family == family).distinct()
-        return [str(x) for x in session.scalars(query)]
+        found = [str(x) for x in session.scalars(query)]
+        if found:
+            return found
+        one = session.scalar(select(Offering.shell).where(Offering.external_id == family))
+        return [str(one)] if one is not None else []
     return []
