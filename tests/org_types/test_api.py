@@ -81,6 +81,7 @@ def test_a_list_of_accounts_gets_one_assignment_each(session, app_client) -> Non
     assert sorted(x["value"] for x in r.json()) == sorted([str(a.id), str(c.id)])
     listed = app_client.get(f"{API}/assignments", headers=head).json()
     assert {x["group"] for x in listed} >= {f"account '{a.name}'", f"account '{c.name}'"}
+    assert {x["accounts_served"] for x in listed if x["value"] in (str(a.id), str(c.id))} == {1}
     types = app_client.get(API, headers=head).json()
     assert [t["org_type"] for t in types["types"]] == [1, 2, 3, 4]
     assert types["types"][3]["accounts"] == 2

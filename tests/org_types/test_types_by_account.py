@@ -73,3 +73,17 @@ def test_a_leads_family_comes_from_its_offering_its_catalogue_family_or_external
     assert lead_family(session, None, "tech:condition_monitoring") is Family.digital
     assert lead_family(session, None, "X-INSPECT") is Family.service
     assert lead_family(session, None, "retrofit") is None
+
+
+def test_the_page_counts_the_accounts_each_assignment_serves(session) -> None:  # type: ignore[no-untyped-def]
+    from servitize.org_types.service import assignments
+    from servitize.trust.context import context_of
+
+    listed = b.account(session, industry="Glass")
+    b.account(session, industry="Glass")
+    b.account(session, industry="Glass")
+    glass = assignment(session, "industry", "Glass", 3)
+    own = assignment(session, "account", str(listed.id), 4)  # takes one of the three
+    ctx = context_of(session, b.user(session, role="analyst"), today=date(2026, 3, 1))
+    served = {a.row.id: a.serving for a in assignments(ctx)}
+    assert served == {glass.id: 2, own.id: 1}

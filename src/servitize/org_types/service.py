@@ -234,12 +234,19 @@ class AssignmentRow:
     row: TypeAssignment
     group: str
     in_force: bool
+    serving: int = 0  # accounts it serves today (a higher-precedence one may take some)
 
 
 def assignments(ctx: Context) -> list[AssignmentRow]:
-    """Every assignment, newest start first, with its group in words and whether it is in
-    force today."""
+    """Every assignment, newest start first, with its group in words, whether it is in force
+    today and how many accounts it serves today."""
     rows = repo.assignments(ctx.session)
+    s = ctx.settings.org_types
+    serving: dict[int, int] = {}
+    if rows:
+        for x in types_by_account(ctx.session, ctx.today, default_type=s.default_type).values():
+            if x.assignment_id is not None:
+                serving[x.assignment_id] = serving.get(x.assignment_id, 0) + 1
     account_ids = [int(r.value) for r in rows if r.basis == Basis.account and r.value.isdigit()]
     names = repo.existing_accounts(ctx.session, account_ids) if account_ids else {}
     listed = []
@@ -247,7 +254,10 @@ def assignments(ctx: Context) -> list[AssignmentRow]:
         name = names.get(int(r.value)) if r.basis == Basis.account else None
         listed.append(
             AssignmentRow(
-                r, rules.group_words(r.basis, r.value, name), assigned_of(r).in_force(ctx.today)
+                r,
+                rules.group_words(r.basis, r.value, name),
+                assigned_of(r).in_force(ctx.today),
+                serving.get(r.id, 0),
             )
         )
     return listed
@@ -265,6 +275,7 @@ def assignment_dict(a: AssignmentRow) -> dict[str, Any]:
         "valid_from": r.valid_from.isoformat(),
         "valid_to": r.valid_to.isoformat() if r.valid_to else None,
         "in_force": a.in_force,
+        "accounts_served": a.serving,
         "assigned_by": r.assigned_by,
         "reason": r.reason,
         "ended_by": r.ended_by,
