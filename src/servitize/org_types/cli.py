@@ -35,7 +35,8 @@ def _day(text: str | None, field: str) -> date | None:
 
 def _print_assignment(a: dict[str, Any]) -> None:
     until = f" until {a['valid_to']}" if a["valid_to"] else ""
-    mark = " (in force)" if a["in_force"] else ""
+    n = a["accounts_served"]
+    mark = f" (in force, {n:,} account{'' if n == 1 else 's'})" if a["in_force"] else ""
     console.print(
         f"{a['id']:>5}  type {a['org_type']} for {a['group']} from {a['valid_from']}{until}"
         f"{mark}, assigned by {a['assigned_by']}: {a['reason']}",
@@ -158,6 +159,11 @@ def register(app: typer.Typer) -> None:
             console.print(f"  {family}: the {desk}")
         console.print(f"  quotes: {effects['quote_rule']}", soft_wrap=True)
         console.print(f"  process: {effects['process_template']}")
+        if data["suggested_type"]:
+            console.print(
+                f"  segment '{data['segment']}' suggests type {data['suggested_type']}",
+                soft_wrap=True,
+            )
         if data["one_face"]:
             console.print(f"  one face: {data['one_face']}")
         if not data["rules_apply"]:
