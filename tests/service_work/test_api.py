@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from servitize.service_work.models import WorkOrder
@@ -239,3 +240,26 @@ def test_the_plans_page_shows_the_next_due_date_and_generates_now(
     assert "1 work orders opened" in said and ">1</a> of 1" in said
     again = app_client.post("/api/v1/pm-plans/run", headers=auth, json={}).json()
     assert again["opened"] == [] and again["already_open"] == 1
+
+
+def test_the_customer_does_not_see_the_service_organisations_work(
+    session: Session, app_client: Any
+) -> None:
+    from servitize.installed_base.models import CustomerAccount
+
+    o = org(session)
+    w = _work(app_client, o)
+    buyer = b.user(session, username="buyer_sw", role="customer")
+    session.add(CustomerAccount(user_id=buyer.id, account_id=o.account.id))
+    session.flush()
+    auth = _auth(session, buyer)
+    for path in ("/api/v1/work", f"/api/v1/work/{w['id']}", "/api/v1/dispatch", "/api/v1/pm-plans"):
+        r = app_client.get(path, headers=auth)
+        assert r.status_code in (403, 404), path  # the app keeps outsiders off staff routes
+    # and the use cases refuse them on their own too (a command, or a route someone adds)
+    from servitize.core.errors import PermissionDenied
+    from servitize.service_work import service
+
+    ctx = o.ctx(buyer)
+    with pytest.raises(PermissionDenied, match="service organisation"):
+        service.get(ctx, w["id"])

@@ -223,6 +223,7 @@ class Board:
 
 def board(ctx: Context, day: date | None = None, weekends: bool = False) -> Board:
     """The dispatch board of the week that holds ``day`` (this week by default)."""
+    service.staff_only(ctx.user)
     monday = rules.week_of(day or ctx.today)
     days = rules.board_days(monday, weekends)
     territory = ctx.user.territory if ctx.user.role == Role.service_manager.value else None
@@ -303,6 +304,7 @@ def technicians(ctx: Context) -> list[User]:
 
 def skills(ctx: Context) -> dict[int, list[str]]:
     """Every technician's skills."""
+    service.staff_only(ctx.user)
     techs = repo.technicians(ctx.session)
     return repo.skills_of(ctx.session, [t.id for t in techs])
 

@@ -138,6 +138,7 @@ def create(ctx: Context, data: PlanIn) -> PmPlan:
 
 def get(ctx: Context, plan_id: int) -> PmPlan:
     """A plan of an account the user may see."""
+    service.staff_only(ctx.user)
     found = repo.visible_plan(ctx.session, ctx.user, plan_id)
     if found is None:
         raise NotFound(f"PM plan {plan_id} not found")
@@ -157,6 +158,7 @@ def set_active(ctx: Context, plan_id: int, active: bool) -> PmPlan:
 
 def plans(ctx: Context) -> list[PmPlan]:
     """The plans of the user's accounts."""
+    service.staff_only(ctx.user)
     return repo.plans(ctx.session, ctx.user)
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from servitize.core.errors import Conflict, InvalidInput, NotFound
+from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.installed_base.access import may, require
 from servitize.installed_base.models import Asset, Offering, ServiceEvent, ServiceKind
 from servitize.kit.pagination import PageParams
@@ -51,8 +51,19 @@ def _checklist(items: list[str] | None) -> list[dict[str, Any]]:
     return [{"item": i, "done": False} for i in clean]
 
 
+OUTSIDE = (Role.customer.value, Role.partner.value)
+
+
+def staff_only(user: User) -> None:
+    """403 for the outside roles (customer, partner): work orders, the board and the plans are
+    the service organisation's (a customer follows their requests in the portal)."""
+    if user.role in OUTSIDE:
+        raise PermissionDenied(f"the role {user.role} does not see the service organisation's work")
+
+
 def get(ctx: Context, work_order_id: int) -> WorkOrder:
     """A work order the user may see; NotFound otherwise."""
+    staff_only(ctx.user)
     found = repo.visible_work_order(ctx.session, ctx.user, work_order_id)
     if found is None:
         raise NotFound(f"work order {work_order_id} not found")
@@ -522,6 +533,7 @@ def page(
     ctx: Context, f: repo.Filters, page_no: int = 1, size: int = 50
 ) -> tuple[list[WorkOrder], int]:
     """One page of the work list."""
+    staff_only(ctx.user)
     if f.status and f.status != "open" and f.status not in rules.STATUSES:
         raise InvalidInput(f"status: open or one of {', '.join(rules.STATUSES)}")
     return repo.work_orders_page(ctx.session, ctx.user, f, PageParams(page_no, size))
@@ -529,6 +541,7 @@ def page(
 
 def export(ctx: Context, f: repo.Filters, limit: int = 10_000) -> list[WorkOrder]:
     """Every listed work order (the CSV)."""
+    staff_only(ctx.user)
     if f.status and f.status != "open" and f.status not in rules.STATUSES:
         raise InvalidInput(f"status: open or one of {', '.join(rules.STATUSES)}")
     return repo.all_work_orders(ctx.session, ctx.user, f, limit)
@@ -625,6 +638,7 @@ def spare_parts(ctx: Context) -> list[Offering]:
 
 def my_open_work(ctx: Context) -> list[WorkOrder]:
     """The user's own open work orders (a technician's phone)."""
+    staff_only(ctx.user)
     return repo.my_open_work(ctx.session, ctx.user.id)
 
 
