@@ -268,11 +268,21 @@ def test_narrowed_to_contract_verification_no_usage_lead_and_the_contract_still_
 def test_the_demo_shows_every_state(session) -> None:  # type: ignore[no-untyped-def]
     from servitize.telemetry.consent_demo import demo_consent, in_words
 
+    sharing = b.account(session)
+    b.asset(session, sharing, serial=f"D{sharing.id}", origin="own")
+    _grant(session, sharing.id, purposes=("contract_verification",))
     for _ in range(3):
         acc = b.account(session)
         b.asset(session, acc, serial=f"D{acc.id}", origin="own")
     session.flush()
     result = demo_consent(session, ACTOR, NOW.date())
+    last = rules.previous_month(rules.month_of(NOW))
+    [use] = consent_usage.uses_of(session, [sharing.id], [last])
+    assert (use.computation, use.purpose, use.runs) == (
+        "availability_evaluation",
+        "contract_verification",
+        4,
+    )
     assert set(result) == {"narrowed", "revoked", "expired"}
     states = {
         state: {consent.state(a) for a in consent.agreements_of(session, account_id)}
