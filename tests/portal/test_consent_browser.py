@@ -88,4 +88,10 @@ def test_the_customer_narrows_and_the_owner_sees_it_on_the_360(
     expect(panel.get_by_test_id(f"agreement-{a}").get_by_test_id("state")).to_have_text("narrowed")
     expect(panel.get_by_test_id("consent-history")).to_contain_text("narrow of agreement")
     expect(panel.get_by_test_id("consent-history")).to_contain_text("by cora (customer)")
+    # Across accounts: the narrowed agreements, by the filter's choice.
+    staff.goto(f"{base}/consent")
+    staff.select_option("#f-state", "narrowed")
+    staff.get_by_role("button", name="Filter").click()
+    expect(staff.get_by_test_id("agreements")).to_contain_text("Bakery North")
+    expect(staff.get_by_test_id("csv")).to_have_attribute("href", "/consent.csv?state=narrowed")
     assert errors == []
