@@ -174,11 +174,19 @@ def test_the_work_list_filters_and_exports(session: Session, app_client: Any) ->
     assert page.status_code == 200 and "Alpha job" in page.text and "Beta job" not in page.text
     csv = app_client.get("/work.csv?due=2026-12-31", headers=auth)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    lines = csv.text.strip().splitlines()
+    lines = csv.text.lstrip("\ufeff").strip().splitlines()
     assert lines[0] == "number,title,account,machine,status,technician,due_on,source"
     assert lines[1:] == [
         f"{a['number']},Alpha job,Acme Press,PX-200 {o.asset.serial},cancelled,,2026-12-10,manual"
     ]
+    xlsx = app_client.get("/work.xlsx?status=cancelled", headers=auth)
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"  # a zip: the workbook
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[2]][:2] == [a["number"], "Alpha job"]
 
 
 def test_the_pages_render_for_the_manager_and_the_technician(

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -21,6 +19,7 @@ from servitize.core.errors import InvalidInput, ServitizeError
 from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import may
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.service_work import dispatch, plans, rules, service
 from servitize.service_work.repository import Filters
@@ -126,24 +125,25 @@ def work_list(
     return render(request, "service_work/list.html", _list_context(ctx, f, page))
 
 
-@router.get("/work.csv")
-def work_csv(
+@router.get("/work.{fmt}")
+def work_file(
     ctx: RequestContext,
+    fmt: Literal["csv", "xlsx"],
     status: StatusFilter = None,
     technician_id: Id | None = None,
     account_id: Id | None = None,
     due: SaneDate | None = None,
 ) -> Response:
-    """The filtered work list as CSV (every row, not only one page)."""
-    rows = service.export(ctx, _filters(status, technician_id, account_id, due))
-    n = service.names(ctx, rows)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["number", "title", "account", "machine", "status", "technician", "due_on", "source"]
+    """The filtered work list as CSV or XLSX (every row, not only one page)."""
+    rows = service.export(
+        ctx, _filters(status, technician_id, account_id, due), EXPORT_MAX_ROWS + 1
     )
-    for w in rows:
-        writer.writerow(
+    cut = len(rows) > EXPORT_MAX_ROWS
+    rows = rows[:EXPORT_MAX_ROWS]
+    n = service.names(ctx, rows)
+    table = Table(
+        ["number", "title", "account", "machine", "status", "technician", "due_on", "source"],
+        [
             [
                 w.number,
                 w.title,
@@ -151,15 +151,14 @@ def work_csv(
                 n.machine(w),
                 w.status,
                 n.technician(w),
-                w.due_on.isoformat() if w.due_on else "",
+                w.due_on,
                 w.source,
             ]
-        )
-    return Response(
-        out.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="work-orders.csv"'},
+            for w in rows
+        ],
+        cut,
     )
+    return respond(table, fmt, "work-orders")
 
 
 @router.post("/work")
