@@ -170,6 +170,9 @@ def test_the_work_list_filters_and_exports(session: Session, app_client: Any) ->
     listed = app_client.get("/api/v1/work?status=open", headers=auth).json()
     assert [i["title"] for i in listed["items"]] == ["Beta job"]
     assert app_client.get("/api/v1/work?status=bogus", headers=auth).status_code == 422
+    assert app_client.get("/api/v1/work?source=alert", headers=auth).json()["items"] == []
+    by_hand = app_client.get("/work?source=manual", headers=auth).text
+    assert "Alpha job" in by_hand and "Beta job" in by_hand
     page = app_client.get("/work?status=cancelled", headers=auth)
     assert page.status_code == 200 and "Alpha job" in page.text and "Beta job" not in page.text
     csv = app_client.get("/work.csv?due=2026-12-31", headers=auth)

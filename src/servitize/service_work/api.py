@@ -42,9 +42,12 @@ def list_work(
     technician_id: Id | None = None,
     account_id: Id | None = None,
     due_before: SaneDate | None = None,
+    source: Annotated[
+        str | None, Query(pattern="^(manual|visit|lead|sign_up|request|alert|plan)$")
+    ] = None,
 ) -> dict[str, Any]:
     """Work orders of the user's accounts, newest first, filtered."""
-    f = Filters(status, technician_id, account_id, due_before)
+    f = Filters(status, technician_id, account_id, due_before, source)
     rows, total = service.page(ctx, f, params.page, params.size)
     n = service.names(ctx, rows)
     return {

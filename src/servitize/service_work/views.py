@@ -31,6 +31,10 @@ Opt = Annotated[str | None, Form(max_length=600)]
 StatusFilter = Annotated[
     str | None, Query(pattern="^(|open|new|scheduled|in_progress|done|cancelled)$")
 ]
+SourceFilter = Annotated[
+    str | None, Query(pattern="^(|manual|visit|lead|sign_up|request|alert|plan)$")
+]
+SOURCES = ("manual", "visit", "lead", "sign_up", "request", "alert", "plan")
 PAGE_SIZE = 50
 
 
@@ -75,9 +79,13 @@ def _day(name: str, text: str | None) -> date | None:
 
 
 def _filters(
-    status: str | None, technician_id: int | None, account_id: int | None, due: date | None
+    status: str | None,
+    technician_id: int | None,
+    account_id: int | None,
+    due: date | None,
+    source: str | None = None,
 ) -> Filters:
-    return Filters(status or None, technician_id, account_id, due)
+    return Filters(status or None, technician_id, account_id, due, source or None)
 
 
 def _list_context(ctx: Context, f: Filters, page_no: int) -> dict[str, Any]:
@@ -89,6 +97,7 @@ def _list_context(ctx: Context, f: Filters, page_no: int) -> dict[str, Any]:
             "technician_id": f.technician_id,
             "account_id": f.account_id,
             "due": f.due_before.isoformat() if f.due_before else None,
+            "source": f.source,
         }.items()
         if v
     }
@@ -99,6 +108,7 @@ def _list_context(ctx: Context, f: Filters, page_no: int) -> dict[str, Any]:
         "total": total,
         "f": f,
         "statuses": rules.STATUSES,
+        "sources": SOURCES,
         "labels": rules.LABELS,
         "technicians": dispatch.technicians(ctx),
         "accounts": service.account_choices(ctx),
@@ -118,10 +128,11 @@ def work_list(
     technician_id: Id | None = None,
     account_id: Id | None = None,
     due: SaneDate | None = None,
+    source: SourceFilter = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    """Work orders with filters: status, technician, account, due by."""
-    f = _filters(status, technician_id, account_id, due)
+    """Work orders with filters: status, technician, account, due by, where they came from."""
+    f = _filters(status, technician_id, account_id, due, source)
     return render(request, "service_work/list.html", _list_context(ctx, f, page))
 
 
@@ -133,10 +144,11 @@ def work_file(
     technician_id: Id | None = None,
     account_id: Id | None = None,
     due: SaneDate | None = None,
+    source: SourceFilter = None,
 ) -> Response:
     """The filtered work list as CSV or XLSX (every row, not only one page)."""
     rows = service.export(
-        ctx, _filters(status, technician_id, account_id, due), EXPORT_MAX_ROWS + 1
+        ctx, _filters(status, technician_id, account_id, due, source), EXPORT_MAX_ROWS + 1
     )
     cut = len(rows) > EXPORT_MAX_ROWS
     rows = rows[:EXPORT_MAX_ROWS]
