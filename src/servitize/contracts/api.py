@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from servitize.contracts import editing_api
 from servitize.contracts import report as rp
 from servitize.contracts import service as contracts
 from servitize.core.inputs import Id, SaneMonth
@@ -55,3 +56,7 @@ def contract_report(
         supplier=settings_of(request).company_name,
         expected_interval_s=settings_of(request).telemetry_expected_interval_s,
     ).as_dict()
+
+
+# Creating an availability contract (contracts.editing_api).
+router.include_router(editing_api.router)

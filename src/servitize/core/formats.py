@@ -11,11 +11,81 @@ from markupsafe import Markup, escape
 NBSP = Markup("&nbsp;")
 
 
+# Codes people write differently from their slug: regions, industries, product lines. A code
+# found here is shown as written (any case, ``-`` or ``_`` between words).
+KNOWN_LABELS: dict[str, str] = {
+    "dach": "DACH",
+    "uk_ireland": "UK & Ireland",
+    "uk_and_ireland": "UK & Ireland",
+    "benelux_nordics": "Benelux & Nordics",
+    "cee": "Central & Eastern Europe",
+    "apac": "Asia Pacific",
+    "emea": "EMEA",
+    "latam": "Latin America",
+    "mea": "Africa & Middle East",
+    "oil_gas": "Oil & gas",
+    "oil_and_gas": "Oil & gas",
+    "food_beverage": "Food & beverage",
+    "pulp_paper": "Pulp & paper",
+    "water_utilities": "Water & utilities",
+    "hvac": "HVAC",
+    "tco": "TCO",
+    "npv": "NPV",
+    "irr": "IRR",
+    "mttr": "MTTR",
+    "mtbf": "MTBF",
+    "smart_pss_bundle": "Smart PSS bundle",
+}
+# Words that keep their capitals wherever they stand in a code (``plc_retrofit`` → ``PLC retrofit``).
+KNOWN_WORDS: dict[str, str] = {
+    w.lower(): w
+    for w in (
+        "UK",
+        "USA",
+        "EU",
+        "DACH",
+        "EMEA",
+        "APAC",
+        "CEE",
+        "IoT",
+        "ERP",
+        "CRM",
+        "OEM",
+        "PSS",
+        "KPI",
+        "SLA",
+        "API",
+        "PLC",
+        "HVAC",
+        "TCO",
+        "NPV",
+        "IRR",
+        "MTBF",
+        "MTTR",
+        "CNC",
+        "VFD",
+        "PDF",
+        "CSV",
+        "RFQ",
+        "CO2",
+        "ISO",
+    )
+}
+
+
 def label(value: object) -> str:
-    """A code as people read it: ``out_of_contract`` → ``Out of contract``; nothing → a dash."""
+    """A code as people read it: ``out_of_contract`` → ``Out of contract``, ``oil_gas`` →
+    ``Oil & gas``, ``dach`` → ``DACH``; text already written by people (``UK & Ireland``) keeps
+    its capitals; nothing → a dash."""
     if value is None or value == "":
         return "—"
-    text = str(value).replace("_", " ")
+    raw = str(value).strip()
+    key = raw.lower().replace("-", "_").replace(" ", "_")
+    if key in KNOWN_LABELS:
+        return KNOWN_LABELS[key]
+    words = raw.replace("_", " ").split(" ")
+    out = [KNOWN_WORDS.get(w.lower(), w) if w.islower() or w.isupper() else w for w in words]
+    text = " ".join(out)
     return text[:1].upper() + text[1:]
 
 

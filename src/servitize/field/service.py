@@ -25,7 +25,7 @@ from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import get_account, require
 from servitize.installed_base.models import Account
 from servitize.installed_base.repository import load_rates
-from servitize.intelligence import evidence_words
+from servitize.intelligence import conversion, evidence_words
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
 from servitize.kit.money import Rates, from_cents, to_cents
@@ -280,14 +280,20 @@ def close_routes_of_closed_leads(
     session: Session, actor: Actor, lead_ids: list[int] | None = None
 ) -> int:
     """Close the open routes of leads that were dismissed or expired elsewhere (the lead list,
-    the intelligence API, the lead batch), so that no inbox keeps a lead nobody works."""
+    the intelligence API, the lead batch), so that no inbox keeps a lead nobody works; a lead
+    converted into an opportunity closes as won, its clock stopped at the conversion."""
     now, n = utcnow(), 0
     for row, lead in lead_rows.open_routes_of_closed_leads(session, lead_ids):
         reason = (
             lead.dismissed_reason if lead.status == LeadStatus.dismissed else ("the lead expired")
         )
+        stage = Stage.dismissed.value
+        if lead.status == LeadStatus.converted:
+            reason, stage = "converted into an opportunity", Stage.won.value
+            row.first_action_at = row.first_action_at or now
+            row.proposal_at = row.proposal_at or now  # the clock runs to the proposal: it stops
         before = {"stage": row.stage}
-        row.stage, row.closed_at, row.close_reason = Stage.dismissed.value, now, reason
+        row.stage, row.closed_at, row.close_reason = stage, now, reason
         record(
             session,
             actor,
@@ -300,6 +306,14 @@ def close_routes_of_closed_leads(
         n += 1
     session.flush()
     return n
+
+
+def _stop_clock(session: Session, actor: Actor, lead: Lead, reason: str) -> None:
+    """A lead opened as an opportunity (intelligence.conversion) leaves the inboxes at once."""
+    close_routes_of_closed_leads(session, actor, [lead.id])
+
+
+conversion.stop_clocks_with(_stop_clock)
 
 
 def act(

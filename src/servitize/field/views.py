@@ -240,6 +240,7 @@ def lead_page(
             "photo": row.photo,
             "reported": reported,
             "may_act": may_act,
+            "may_open": may(user, "opportunity.create"),  # sales.editing_views opens it
             "actions": [
                 a
                 for a, (allowed, _t) in rules.TRANSITIONS.items()

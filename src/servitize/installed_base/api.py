@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from servitize.core.dates import SaneDate
 from servitize.core.inputs import Count, Id
-from servitize.installed_base import buying_centre, fixes, service
+from servitize.installed_base import buying_centre, editing_api, fixes, service
 from servitize.installed_base.models import (
     AccountKind,
     Connectivity,
@@ -149,3 +149,7 @@ def service_events(
         limit=limit,
         offset=offset,
     )
+
+
+# Editing accounts, sites and contacts (installed_base.editing_api).
+router.include_router(editing_api.router)

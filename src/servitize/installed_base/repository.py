@@ -78,7 +78,12 @@ ACCOUNT: BindParameter[int] = bindparam("account_id")
 SINCE: BindParameter[date] = bindparam("since")
 
 _USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
-_CONTACTS = select(Contact).where(Contact.account_id == ACCOUNT).order_by(Contact.name)
+# Deactivated contacts (they left) stay for the history, off the buying centre.
+_CONTACTS = (
+    select(Contact)
+    .where(Contact.account_id == ACCOUNT, Contact.active.is_(True))
+    .order_by(Contact.name)
+)
 _SITES = select(Site).where(Site.account_id == ACCOUNT).order_by(Site.name)
 _LAST_SERVICE = (
     select(ServiceEvent.asset_id, func.max(ServiceEvent.day).label("last_day"))

@@ -39,6 +39,7 @@ class AccountRead(Out):
     ownership_type: str | None
     owner: UserRef | None
     dealer_id: int | None
+    address: str | None = None
     volume: int | None
     profitability_potential: int | None
     technical_risk: int | None
@@ -69,6 +70,7 @@ class ContactRead(Out):
     phone: str | None
     buying_role: str
     level: str | None
+    active: bool = True
 
 
 class SiteRead(Out):

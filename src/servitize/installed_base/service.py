@@ -73,6 +73,7 @@ def account_read(account: Account, owners: dict[int, User]) -> AccountRead:
         ownership_type=account.ownership_type,
         owner=UserRef.model_validate(owner) if owner else None,
         dealer_id=account.dealer_id,
+        address=account.address,
         volume=account.volume,
         profitability_potential=account.profitability_potential,
         technical_risk=account.technical_risk,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.formats import label
 from servitize.core.pages import render, text_form
-from servitize.installed_base import buying_centre, fixes, service
+from servitize.installed_base import buying_centre, editing_views, fixes, service
 from servitize.installed_base.access import SALESPEOPLE, get_account, may, require
 from servitize.installed_base.models import (
     BuyingRole,
@@ -193,6 +193,12 @@ def account_page(
         "owner_choices": (
             service.owner_choices(session, SALESPEOPLE) if may(user, "account.assign_owner") else []
         ),
+        "may_edit_account": may(
+            user,
+            "account.edit",
+            own=a360.account.owner is not None and a360.account.owner.id == user.id,
+        ),
+        "may_edit_records": may(user, "site.edit"),
     }
     return vary(render(request, "installed_base/account.html", context))
 
@@ -331,3 +337,7 @@ def new_contact_save(
         values,
         render=_form_render,
     )
+
+
+# Editing accounts, sites and contacts (installed_base.editing_views).
+router.include_router(editing_views.router)

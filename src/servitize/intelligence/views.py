@@ -82,6 +82,7 @@ def account_leads_page(account_id: int, request: Request, ctx: RequestContext) -
             ),
             "positions": queries.twin_positions(session, user, account_id),
             "evidence_words": evidence_words.sentences,
+            "may_open": may(user, "opportunity.create"),  # sales.editing_views opens it
         },
     )
 

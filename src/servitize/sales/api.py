@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from servitize.core.inputs import Count, Id
 from servitize.installed_base.schemas import Page
-from servitize.sales import outcome, picture, pipeline, service, team
+from servitize.sales import editing_api, outcome, picture, pipeline, service, team
 from servitize.sales.models import OfferingType, OpportunityStatus
 from servitize.sales.process import policy_of
 from servitize.sales.schemas import (
@@ -261,3 +261,7 @@ def blueprint(opportunity_id: Id, ctx: RequestContext) -> Response:
         ctx.session, ctx.user, opportunity_id, ctx.today, policy_of(ctx.settings)
     )
     return Response(svg, media_type=SVG)
+
+
+# Editing an opportunity, opening one from a lead (sales.editing_api).
+router.include_router(editing_api.router)

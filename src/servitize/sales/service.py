@@ -15,6 +15,7 @@ from servitize.core.db import utcnow
 from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account, require
+from servitize.installed_base.editing_rules import currency_code
 from servitize.intelligence.queries import visible_lead
 from servitize.kit.money import from_cents, to_cents
 from servitize.org_types import service as org_types
@@ -220,7 +221,7 @@ def create(
         phase_entered_at=now,
         status="open",
         value_cents=to_cents(data.value) if data.value is not None else None,
-        currency=(data.currency or account.currency).upper(),
+        currency=_currency(data.currency or account.currency),
         probability=data.probability,
         risk=data.risk,
         expected_close=data.expected_close,
@@ -272,6 +273,14 @@ def _no_twin(session: Session, account_id: int, data: OpportunityCreate, now: da
         )
 
 
+def _currency(code: str) -> str:
+    """An ISO 4217 code as imports take it (``sek`` → ``SEK``); 422 naming ``currency``."""
+    try:
+        return currency_code(code)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
 def check_owner(session: Session, owner_id: int | None) -> None:
     """An opportunity's owner sells: an active account owner or sales manager (422 otherwise)."""
     if owner_id is None:
@@ -318,7 +327,7 @@ def update(
             amount = changes.pop(money)
             changes[f"{money}_cents"] = to_cents(amount) if amount is not None else None
     if changes.get("currency"):
-        changes["currency"] = changes["currency"].upper()
+        changes["currency"] = _currency(changes["currency"])
     for key, value in changes.items():
         setattr(opp, key, value)
     session.flush()

@@ -20,7 +20,8 @@ from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import may
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx, template_for, vary
-from servitize.sales import outcome, picture, pipeline, service, team
+from servitize.sales import editing, editing_views, outcome, picture, pipeline, service, team
+from servitize.sales import repository as repo
 from servitize.sales.process import LAYER_TITLES, PHASES, policy_of
 from servitize.sales.schemas import (
     ActivityUpdate,
@@ -71,6 +72,9 @@ def pipeline_page(
         "accounts": _accounts(ctx),
         "retention": pipeline.retention(session, user, ctx.today, pol),
         "aggregate_svg": picture.aggregate_svg(session, user, "project", ctx.today),
+        "currencies": list(
+            dict.fromkeys((ctx.settings.company_currency, *editing.COMMON_CURRENCIES))
+        ),
     }
     return render(request, "sales/pipeline.html", context)
 
@@ -91,6 +95,7 @@ def create_page(
     offering_type: Text = "project",
     source: Text = "account",
     value: Text = "",
+    currency: Text = "",
     lead_id: Text = "",
     lead_story: Text = "",
     enquiry_ref: Text = "",
@@ -103,6 +108,7 @@ def create_page(
             offering_type=offering_type or None,
             source=source,
             value=_money(value),
+            currency=currency.strip() or None,  # none: the account's currency
             lead_id=int(lead_id) if lead_id.strip() else None,
             lead_story=lead_story or None,
             enquiry_ref=enquiry_ref or None,
@@ -138,6 +144,13 @@ def _work_context(
         "checklist": pol.handover_checklist,
         "today": ctx.today,
         "reasons": sorted(set(pol.win_reasons) | set(pol.loss_reasons)),
+        "equivalents": editing.equivalents(
+            session,
+            user,
+            repo.get(session, user, opportunity_id),
+            ctx.settings.company_currency,
+            ctx.today,
+        ),
     }
 
 
@@ -387,3 +400,7 @@ def survey_answer(
         session, settings_of(request), token, satisfaction, recommend, comment
     )
     return render(request, "sales/survey.html", {"survey": survey, "token": token, "done": True})
+
+
+# Editing an opportunity, opening one from a lead (sales.editing_views).
+router.include_router(editing_views.router)

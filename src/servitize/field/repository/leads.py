@@ -20,13 +20,14 @@ def route_of_client_key(session: Session, client_key: str) -> LeadRoute | None:
 def open_routes_of_closed_leads(
     session: Session, lead_ids: list[int] | None = None
 ) -> list[tuple[LeadRoute, Lead]]:
-    """Open routes whose leads were dismissed or expired elsewhere (of these leads, if given)."""
+    """Open routes whose leads were dismissed, expired or converted into an opportunity
+    elsewhere (of these leads, if given)."""
     query = (
         select(LeadRoute, Lead)
         .join(Lead, Lead.id == LeadRoute.lead_id)
         .where(
             LeadRoute.stage.in_(rules.OPEN_STAGES),
-            Lead.status.in_([LeadStatus.dismissed, LeadStatus.expired]),
+            Lead.status.in_([LeadStatus.dismissed, LeadStatus.expired, LeadStatus.converted]),
         )
     )
     if lead_ids is not None:
