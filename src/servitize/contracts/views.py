@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from servitize.contracts import editing_views
 from servitize.contracts import report as rp
 from servitize.contracts.models import AvailabilityContract
 from servitize.contracts.report_files import (
@@ -21,6 +22,7 @@ from servitize.contracts.report_files import (
 )
 from servitize.core.inputs import Id
 from servitize.core.pages import render
+from servitize.installed_base.access import may
 from servitize.installed_base.service import get_asset
 from servitize.telemetry import gaps
 from servitize.telemetry.api import store_of
@@ -125,6 +127,7 @@ def contracts_page(
             "rows": rows,
             "month": month,
             "rp": rp,
+            "may_create": may(user, "contract.create"),
             "gap_machines": gaps.gap_alerts(
                 store_of(request),
                 visible_machines(session, user),
@@ -263,3 +266,7 @@ def report_xlsx(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# Creating an availability contract (contracts.editing_views).
+router.include_router(editing_views.router)
