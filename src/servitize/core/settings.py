@@ -38,6 +38,15 @@ class FieldSettings(BaseSettings):
     holidays: list[date] = Field(default_factory=list)
     lead_ttl_days: int = Field(default=60, ge=1)
     max_sheet_lines: int = Field(default=6, ge=1)
+    # The terms printed on every sign-up sheet the customer signs (SERVITIZE_FIELD_SHEET_TERMS).
+    sheet_terms: str = Field(
+        default=(
+            "Prices are fixed per activity and exclude VAT. Each ticked activity is ordered when "
+            "you sign; we agree its date with you and invoice it when done, payable within 30 "
+            "days. Parts beyond the activity's scope are offered separately."
+        ),
+        max_length=2000,
+    )
 
     def threshold_cents(self, currency: str) -> int:
         """The routing threshold in minor units of a currency."""

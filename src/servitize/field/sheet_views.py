@@ -14,6 +14,7 @@ from servitize.core.pages import render
 from servitize.field import pdf, recognition, rules, service, sheets, visits
 from servitize.field.models import SignUpSheet
 from servitize.field.schemas import BestPracticeCreate, Feedback, SheetRead, Signing, VisitCreate
+from servitize.installed_base import service as ib
 from servitize.installed_base.access import get_account, may, require
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext
@@ -30,6 +31,24 @@ def badge_labels(session: DbSession, user_id: int) -> list[tuple[str, str]]:
 
 def _invalid(exc: ValidationError) -> InvalidInput:
     return InvalidInput(reasons(exc))
+
+
+def _parties(ctx: Context, sheet: SignUpSheet) -> pdf.SheetParties:
+    """The company (branding, else the company name) and the customer's address: the site of
+    the sheet's visit, else the account's first site."""
+    settings = ctx.settings
+    visit = visits.get_visit(ctx.session, ctx.user, sheet.visit_id)
+    sites = ib.sites_of(ctx.session, sheet.account_id)
+    site = next((s for s in sites if s.id == visit.site_id), sites[0] if sites else None)
+    customer = [] if site is None else [site.name, *pdf.address_lines(site.address or "")]
+    if site is not None:
+        customer.append(" ".join(p for p in (site.city, site.country) if p))
+    return pdf.SheetParties(
+        company=settings.branding.name or settings.company_name,
+        company_address=pdf.address_lines(settings.company_address),
+        customer_address=[line for line in customer if line],
+        terms=settings.field.sheet_terms,
+    )
 
 
 def _sheet(ctx: Context, sheet: SignUpSheet) -> SheetRead:
@@ -143,7 +162,7 @@ def feedback(
 def sheet_pdf(sheet_id: int, ctx: RequestContext) -> Response:
     """The printable sheet, to tick and sign on paper (or the signed copy)."""
     sheet = sheets.get_sheet(ctx.session, ctx.user, sheet_id)
-    data = pdf.sheet_pdf(_sheet(ctx, sheet), sheet.signature)
+    data = pdf.sheet_pdf(_sheet(ctx, sheet), sheet.signature, _parties(ctx, sheet))
     return Response(
         data,
         media_type="application/pdf",
