@@ -64,3 +64,20 @@ def test_owner_edits_an_account_and_an_opportunity(browser, site) -> None:  # ty
     page.wait_for_url(re.compile(r"/opportunities/\d+$"))
     expect(page.get_by_test_id("value")).to_contain_text("17,500 EUR")
     expect(page.locator(".facts")).to_contain_text("35 %")
+
+
+def test_checkboxes_sit_left_of_their_label_on_one_line(browser, site) -> None:  # type: ignore[no-untyped-def]
+    base, _ids = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/twin")
+    page.fill("#username", "olga")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/twin")
+    label = page.locator(".checklist label").first
+    box = label.locator("input[type=checkbox]").bounding_box()
+    whole = label.bounding_box()
+    assert box is not None and whole is not None
+    assert box["width"] < 30  # a small box, not a full-width field
+    assert box["x"] - whole["x"] < 5  # at the left of its label
+    assert whole["height"] < 2.5 * box["height"]  # box and words on one line
