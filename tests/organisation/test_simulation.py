@@ -15,6 +15,7 @@ from servitize.core.errors import InvalidInput
 from servitize.organisation.simulation import Parameters, change_of, simulate, what_if
 from servitize.trust.service import issue_token
 from tests import builders as b
+from tests.conftest import migrated_sqlite
 
 
 def test_two_baseline_months_by_hand() -> None:
@@ -94,7 +95,7 @@ def test_api_page_and_command_show_the_same_totals(
     row = re.search(r'<tr data-key="revenue_cents">(.*?)</tr>', page.text, re.S)
     assert row is not None and f"{totals['scenario']['revenue_cents'] / 100:,.2f}" in row.group(1)
     assert page.text.count("<svg") >= 3 and "style=" not in page.text
-    assert '<td>culture_delay</td><td class="num">18.0</td>' in page.text
+    assert '<td>culture_delay</td><td class="num">18</td><td>default</td>' in page.text
     assert "product 0.6, service 0.3, subscription 0.1" in page.text
     bad = app_client.get("/api/v1/organisation/simulation?scenario=nonsense", headers=auth)
     assert bad.status_code == 422
@@ -102,14 +103,24 @@ def test_api_page_and_command_show_the_same_totals(
         "/api/v1/organisation/simulation?scenario=lead_threshold&value=0", headers=auth
     )
     assert bad.status_code == 422 and "value" in bad.text
-    r2 = CliRunner().invoke(
-        app, ["network", "simulate", "--scenario", "type_2", "--months", "12", "--json"]
-    )
-    assert r2.exit_code == 0, r2.output
-    assert json.loads(r2.stdout)["totals"] == totals
+    _empty_database(tmp_path, monkeypatch)
+    for command in ("network", "org"):
+        r2 = CliRunner().invoke(
+            app, [command, "simulate", "--scenario", "type_2", "--months", "12", "--json"]
+        )
+        assert r2.exit_code == 0, r2.output
+        assert json.loads(r2.stdout)["totals"] == totals
 
 
-def test_parameters_are_changed_by_name_within_their_range(session: Session, app_client) -> None:  # type: ignore[no-untyped-def]
+def _empty_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The command line on a migrated database of its own (no data: every default)."""
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", migrated_sqlite(tmp_path / "sim.db"))
+    monkeypatch.setenv("SERVITIZE_DATA_DIR", str(tmp_path / "var"))
+
+
+def test_parameters_are_changed_by_name_within_their_range(
+    session: Session, app_client, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     auth = {"Authorization": f"Bearer {issue_token(session, b.user(session, role='analyst'))}"}
     url = "/api/v1/organisation/simulation?scenario=baseline&months=1"
     r = app_client.get(url + "&set=win_rate=0.6", headers=auth)
@@ -128,6 +139,7 @@ def test_parameters_are_changed_by_name_within_their_range(session: Session, app
     # no wins: no CAC (never a division by nothing)
     r = app_client.get(url + "&set=opportunities=0", headers=auth)
     assert r.json()["baseline"][0]["cac_cents"] is None
+    _empty_database(tmp_path, monkeypatch)
     r = CliRunner().invoke(
         app,
         [

@@ -190,3 +190,8 @@ def lead_hours(session: Session, scope: Scope, since: date, upto: date) -> list[
         EffortEntry.day <= upto,
     )
     return [(int(lead or 0), float(h)) for lead, h in session.execute(q)]
+
+
+def ids_scope(ids: list[int]) -> Scope:
+    """The accounts of these ids, as a scope the other queries take."""
+    return select(Account.id).where(Account.id.in_(ids))

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from servitize.core.inputs import Id, Input, Number, Text
-from servitize.organisation import files, rules, service, simulation
+from servitize.kpis.period import window
+from servitize.organisation import files, rules, service, simulation, simulation_measured
 from servitize.organisation.service import View
 from servitize.trust.http import RequestContext
 
@@ -21,6 +22,7 @@ CellIn = Annotated[Text, Field(max_length=12)] | int | Number | None
 Row = Annotated[list[CellIn], Field(max_length=rules.MAX_VARIABLES)]
 MatrixIn = Annotated[list[Row], Field(max_length=rules.MAX_VARIABLES)]
 Version = Annotated[int, Field(ge=1, le=1_000_000)]
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 class ModelCreate(Input):
@@ -160,7 +162,15 @@ def simulate(
     set_: Annotated[
         list[Annotated[Text, Field(max_length=80)]], Query(alias="set", max_length=30)
     ] = [],  # noqa: B006 - FastAPI copies the default
+    group: Annotated[Text, Query(max_length=200)] = "all",
+    start: Month = None,
+    end: Month = None,
 ) -> dict[str, object]:
-    """The what-if simulation: the scenario against the baseline, month by month; ``set``
-    changes a parameter (``set=churn=0.02``)."""
-    return simulation.what_if(scenario, value, months, simulation.parse_settings(set_)).as_dict()
+    """The what-if simulation of a customer group (``all``, ``segment:<label>``,
+    ``industry:<name>``, ``country:<code>``, ``type:<1-4>``): its parameters measured over the
+    months ``start`` to ``end`` (default: the last twelve) where enough data exists, each said
+    measured or default; the scenario against the baseline, month by month; ``set`` changes a
+    parameter (``set=churn=0.02``)."""
+    overrides = simulation.parse_settings(set_)
+    measured = simulation_measured.measure(ctx, group, window(start, end, ctx.today))
+    return simulation.what_if(scenario, value, months, overrides, measured).as_dict()

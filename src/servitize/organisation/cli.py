@@ -1,4 +1,5 @@
-"""``servitize network``: the network-thinking lab's models on the command line."""
+"""``servitize network`` (and the same as ``servitize org lab`` and ``servitize org simulate``):
+the network-thinking lab's models and the what-if simulation on the command line."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from servitize.core.console import console, emit_json
+from servitize.core.console import console, emit_json, say
 from servitize.core.errors import InvalidInput
 from servitize.core.lazy import lazy
-from servitize.kit.cli import fail
+from servitize.kit.cli import fail, find_group
 from servitize.trust.cli import run_in_context
 from servitize.trust.context import Context
 
 service = lazy("servitize.organisation.service")
 simulation = lazy("servitize.organisation.simulation")
+simulation_measured = lazy("servitize.organisation.simulation_measured")
+period = lazy("servitize.kpis.period")
 files = lazy("servitize.organisation.files")
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (default: operator)")]
@@ -47,11 +50,28 @@ def _print_lab(data: dict[str, Any]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``servitize network``."""
+    """Add ``servitize network`` (the lab's commands and ``simulate``), and the same commands
+    as ``servitize org lab ...`` and ``servitize org simulate`` to the ``org`` group of
+    org_types (made here if it is missing)."""
     network = typer.Typer(
         no_args_is_help=True, help="The network-thinking lab and the what-if simulation."
     )
     app.add_typer(network, name="network")
+    _lab_commands(network)
+    _simulate_command(network)
+    try:
+        org = find_group(app, "org")
+    except LookupError:
+        org = typer.Typer(no_args_is_help=True, help="The sales organisation.")
+        app.add_typer(org, name="org")
+    lab = typer.Typer(no_args_is_help=True, help="The network-thinking lab.")
+    org.add_typer(lab, name="lab")
+    _lab_commands(lab)
+    _simulate_command(org)
+
+
+def _lab_commands(network: typer.Typer) -> None:
+    """The lab's commands: list, show, import, export."""
 
     @network.command("list")
     def list_models(as_user: AsUser = None, as_json: AsJson = False) -> None:
@@ -160,7 +180,27 @@ def register(app: typer.Typer) -> None:
         out.write_bytes(run_in_context(work, as_user))
         console.print(f"wrote {out}")
 
-    @network.command("simulate")
+
+def _print_sources(data: dict[str, Any]) -> None:
+    say(f"parameters of {data['group']} ({data['measured_period'] or 'no period'}):")
+    for x in data["parameters_source"]:
+        n = "" if x["n"] is None else f", n = {x['n']}"
+        say(f"  {x['name']}: {x['value']:g} ({x['origin']}{n}) {x['why']}")
+    d = data["diffusion"]
+    if d is not None:
+        if d["fitted"]:
+            say(
+                f"digital service (Bass): p {d['p']:.4f}, q {d['q']:.4f}, m {d['m']:.1f}, fit "
+                f"error {d['fit_error']:.2f} adopters; {d['reason']}"
+            )
+        else:
+            say(f"digital service (Bass): {d['reason']}")
+
+
+def _simulate_command(group: typer.Typer) -> None:
+    """``simulate``: a scenario against the baseline from a customer group's measured data."""
+
+    @group.command("simulate")
     def simulate(
         scenario: Annotated[
             str,
@@ -177,22 +217,40 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option("--set", help="change a parameter NAME=NUMBER, e.g. churn=0.02"),
         ] = None,
+        customer_group: Annotated[
+            str,
+            typer.Option(
+                "--group",
+                help="all, segment:<label>, industry:<name>, country:<code> or type:<1-4>",
+            ),
+        ] = "all",
+        start: Annotated[
+            str | None, typer.Option(help="first month measured, YYYY-MM (default: a year back)")
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option(help="last month measured, YYYY-MM (default: last month)")
+        ] = None,
+        as_user: AsUser = None,
         as_json: AsJson = False,
     ) -> None:
-        """The what-if simulation: a scenario against the baseline."""
-        try:
+        """The what-if simulation: a scenario against the baseline, its parameters measured
+        from the customer group's data where enough exists (each said measured or default)."""
+
+        def work(ctx: Context) -> dict[str, Any]:
             changed = simulation.parse_settings(set_ or [])
-            data: dict[str, Any] = simulation.what_if(scenario, value, months, changed).as_dict()
-        except InvalidInput as exc:
-            if as_json:
-                emit_json({"error": exc.message, "status": exc.status_code})
-            else:
-                console.print(f"[red]error:[/] {exc.message}")
-            raise typer.Exit(2) from None
+            win = period.window(start, end, ctx.today)
+            measured = simulation_measured.measure(ctx, customer_group, win)
+            data: dict[str, Any] = simulation.what_if(
+                scenario, value, months, changed, measured
+            ).as_dict()
+            return data
+
+        data = run_in_context(work, as_user, as_json)
         if as_json:
             emit_json(data)
             return
         base, changed = data["totals"]["baseline"], data["totals"]["scenario"]
-        console.print(f"{data['describes']}, over {months} months (baseline → scenario):")
+        say(f"{data['describes']}, {data['group']}, over {months} months (baseline → scenario):")
         for key, shown in base.items():
-            console.print(f"  {key}: {shown} → {changed[key]}")
+            say(f"  {key}: {shown} → {changed[key]}")
+        _print_sources(data)

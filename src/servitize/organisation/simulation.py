@@ -20,7 +20,13 @@ Each month ``t`` (all flows use the stocks at the start of the month):
 - sales cost = salespeople × cost + technician leads × hours per lead × hour rate; CAC = cost / wins;
   CLV of a recurring contract = fee × margin / churn; load = opportunities / desk capacity.
 
-Parameters are defaults stated here (``Parameters``), not yet read from the measured data.
+- digital adoption: where a Bass diffusion feeds the model (``digital_market`` > 0), each month
+  m × (F(age + t) − F(age + t − 1)) accounts adopt the digital service on their own diffusion
+  path and join the subscriptions (organisation.bass; ``age``: the months of history so far).
+
+Parameters are defaults stated here (``Parameters``); organisation.simulation_measured reads
+them from the measured data of a customer group where enough exists, and says which
+(``Source``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from servitize.core.errors import InvalidInput
+from servitize.organisation import bass
+from servitize.organisation.bass import DEFAULT_P, DEFAULT_Q, Diffusion
 
 Scenario = Literal[
     "baseline", "type_2", "type_3", "technician_programme", "lead_threshold", "subscription_sellers"
@@ -83,6 +91,10 @@ class Parameters:
     opportunities: float = 40.0
     service_contracts: float = 50.0
     subscriptions: float = 5.0
+    digital_market: float = 0.0  # accounts the Bass diffusion runs over (0: no such stream)
+    bass_p: float = DEFAULT_P  # a month
+    bass_q: float = DEFAULT_Q  # a month
+    digital_age_months: float = 0.0  # months of adoption history before month 1
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,7 @@ class Month:
     load: float
     structure: float
     culture: float
+    adopters: float = 0.0  # accounts adopting the digital service this month (Bass)
 
     @property
     def revenue_total_cents(self) -> float:
@@ -187,6 +200,12 @@ def simulate(p: Parameters, change: Change | None = None) -> list[Month]:
         }
         selling_hours = technician_leads * p.technician_hours_per_lead
         cost = sellers * p.seller_cost_cents + selling_hours * p.technician_hour_cents
+        adopters = 0.0
+        if p.digital_market > 0:
+            age = p.digital_age_months + month
+            adopters = p.digital_market * (
+                bass.share(age, p.bass_p, p.bass_q) - bass.share(age - 1, p.bass_p, p.bass_q)
+            )
         recurring_fee = (
             (mix.service * p.service_fee_cents + mix.subscription * p.subscription_fee_cents)
             / (mix.service + mix.subscription)
@@ -208,11 +227,12 @@ def simulate(p: Parameters, change: Change | None = None) -> list[Month]:
                 load=load,
                 structure=structure,
                 culture=culture,
+                adopters=adopters,
             )
         )
         opportunities += leads * share - decided
         service += wins * mix.service - service * p.churn
-        subscriptions += wins * mix.subscription - subscriptions * p.churn
+        subscriptions += wins * mix.subscription + adopters - subscriptions * p.churn
     return out
 
 
@@ -228,7 +248,69 @@ LIMITS: dict[str, tuple[float, float]] = {
     "culture_delay": (1, 120),
     "salespeople": (0.1, 100_000),
     "capacity_per_seller": (0.1, 100_000),
+    "bass_p": (1e-6, 1),
+    "bass_q": (0, 3),
+    "digital_age_months": (0, 600),
+    "digital_market": (0, 10_000_000),
 }
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a parameter's value comes from: measured (on how many, over which period, how) or
+    a default (and why), or set by the person asking."""
+
+    name: str
+    value: float
+    measured: bool
+    n: int | None
+    period: str | None
+    why: str
+
+    @property
+    def origin(self) -> str:
+        return "measured" if self.measured else ("set" if self.why == SET else "default")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "value": self.value,
+            "origin": self.origin,
+            "n": self.n,
+            "period": self.period,
+            "why": self.why,
+        }
+
+
+SET = "set by you for this run"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The parameters of a customer group as measured (defaults where too little data), each
+    with its source, and the Bass diffusion of its digital service (and of each segment)."""
+
+    group: str
+    period: str
+    parameters: Parameters
+    sources: tuple[Source, ...]
+    diffusion: Diffusion | None = None
+    segments: tuple[tuple[str, Diffusion], ...] = ()
+
+
+def defaults() -> Measured:
+    """The stated defaults, each said to be one."""
+    p = Parameters()
+    return Measured(
+        "defaults",
+        "",
+        p,
+        tuple(
+            Source(k, float(v), False, None, None, "the model's stated default")
+            for k, v in asdict(p).items()
+            if isinstance(v, int | float) and k != "months"
+        ),
+    )
 
 
 def with_overrides(p: Parameters, overrides: dict[str, float]) -> Parameters:
@@ -256,6 +338,19 @@ class Comparison:
     parameters: Parameters
     baseline: list[Month]
     changed: list[Month]
+    measured: Measured = field(default_factory=defaults)
+    overridden: tuple[str, ...] = ()
+
+    def sources(self) -> list[Source]:
+        """Each parameter's value in this run and where it comes from."""
+        out = []
+        for src in self.measured.sources:
+            if src.name in self.overridden:
+                value = float(getattr(self.parameters, src.name))
+                out.append(Source(src.name, value, False, None, None, SET))
+            else:
+                out.append(src)
+        return out
 
     def totals(self, run: list[Month]) -> dict[str, float | None]:
         """Sums over the horizon (revenue, cost, wins) and the last month's stocks."""
@@ -272,6 +367,7 @@ class Comparison:
             "service_contracts": round(last.service_contracts, 2),
             "subscriptions": round(last.subscriptions, 2),
             "load": round(last.load, 3),
+            "digital_adopters": round(sum(m.adopters for m in run), 2),
         }
 
     def as_dict(self) -> dict[str, object]:
@@ -287,6 +383,7 @@ class Comparison:
                     "cac_cents": None if m.cac_cents is None else round(m.cac_cents),
                     "clv_cents": round(m.clv_cents),
                     "load": round(m.load, 4),
+                    "adopters": round(m.adopters, 4),
                 }
                 for m in run
             ]
@@ -296,7 +393,14 @@ class Comparison:
             "describes": SCENARIOS[self.scenario],
             "value": self.value,
             "parameters": asdict(self.parameters),
-            "parameters_source": "defaults (not yet read from the measured data)",
+            "group": self.measured.group,
+            "measured_period": self.measured.period,
+            "parameters_source": [x.as_dict() for x in self.sources()],
+            "diffusion": _diffusion_dict(self.measured.diffusion),
+            "segments": [
+                {"segment": name, **(_diffusion_dict(d) or {})}
+                for name, d in self.measured.segments
+            ],
             "totals": {
                 "baseline": self.totals(self.baseline),
                 "scenario": self.totals(self.changed),
@@ -306,16 +410,44 @@ class Comparison:
         }
 
 
+def _diffusion_dict(d: Diffusion | None) -> dict[str, object] | None:
+    if d is None:
+        return None
+    return {
+        "p": round(d.p, 6),
+        "q": round(d.q, 6),
+        "m": round(d.m, 2),
+        "fitted": d.fitted,
+        "reason": d.reason,
+        "months": d.months,
+        "adopters": d.adopters,
+        "fit_error": None if d.rmse is None else round(d.rmse, 4),
+        "actual": [round(x, 4) for x in d.actual],
+        "fitted_curve": [round(x, 4) for x in d.curve],
+    }
+
+
 def what_if(
     scenario: str,
     value: float | None = None,
     months: int = 36,
     overrides: dict[str, float] | None = None,
+    measured: Measured | None = None,
 ) -> Comparison:
-    """The scenario against the baseline over ``months``."""
-    p = with_overrides(Parameters(months=months), overrides or {})
+    """The scenario against the baseline over ``months``, from the measured parameters (the
+    stated defaults when None), some changed by name."""
+    found = measured or defaults()
+    p = with_overrides(replace(found.parameters, months=months), overrides or {})
     change = change_of(scenario, value)
-    return Comparison(scenario, value, p, simulate(p), simulate(p, change))
+    return Comparison(
+        scenario,
+        value,
+        p,
+        simulate(p),
+        simulate(p, change),
+        found,
+        tuple(sorted(overrides or {})),
+    )
 
 
 def parse_settings(pairs: list[str]) -> dict[str, float]:

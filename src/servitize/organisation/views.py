@@ -17,7 +17,16 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import may
 from servitize.kit.forms import FormPage, save_or_show_again
-from servitize.organisation import charts, files, rules, service, simulation
+from servitize.kpis.period import window
+from servitize.organisation import (
+    bass,
+    charts,
+    files,
+    rules,
+    service,
+    simulation,
+    simulation_measured,
+)
 from servitize.organisation.models import NetworkModel, NetworkScoring, NetworkVersion
 from servitize.organisation.service import View
 from servitize.trust.context import Context
@@ -192,9 +201,22 @@ def simulation_page(
     ] = "type_2",
     value: Annotated[float | None, Query(ge=0, le=1000)] = None,
     months: Annotated[int, Query(ge=1, le=120)] = 36,
+    group: Annotated[str, Query(max_length=200)] = "all",
+    start: Annotated[str, Query(max_length=7)] = "",
+    end: Annotated[str, Query(max_length=7)] = "",
 ) -> HTMLResponse:
-    """The scenario against the baseline: totals and charts over the months."""
-    found = simulation.what_if(scenario, value, months)
+    """The scenario against the baseline for a customer group: its parameters measured (or
+    defaults, and why), the Bass fit of its digital service, totals and charts over the
+    months."""
+    error = None
+    try:
+        measured = simulation_measured.measure(
+            ctx, group, window(start or None, end or None, ctx.today)
+        )
+    except InvalidInput as exc:
+        error = exc.message
+        measured = simulation_measured.measure(ctx, "all", window(None, None, ctx.today))
+    found = simulation.what_if(scenario, value, months, None, measured)
     base, changed = found.baseline, found.changed
     revenue = charts.lines(
         "Revenue a month",
@@ -236,5 +258,29 @@ def simulation_page(
                 for k, value in asdict(found.parameters).items()
             },
             "charts": (revenue, streams, load),
+            "sources": found.sources(),
+            "diffusion": measured.diffusion,
+            "segments": measured.segments,
+            "bass_chart": _bass_chart(measured.diffusion, measured.group),
+            "group": group if error is None else "all",
+            "group_words": measured.group,
+            "period": measured.period,
+            "error": error,
         },
+        422 if error else 200,
+    )
+
+
+def _bass_chart(d: bass.Diffusion | None, words: str) -> Any:
+    """Cumulative adopters of the digital service, actual and fitted (or the default curve)."""
+    if d is None or not d.actual:
+        return ""
+    return charts.lines(
+        f"Adopters of the digital service, {words}: actual and "
+        + ("fitted" if d.fitted else "default curve"),
+        [
+            ("actual", list(d.actual), charts.MUTED),
+            ("Bass fit" if d.fitted else "default", list(d.curve), charts.PLUS),
+        ],
+        "accounts",
     )
