@@ -22,6 +22,8 @@ from servitize.demo.org_types import demo_org_types
 from servitize.demo.org_types import in_words as org_types_in_words
 from servitize.demo.portal import demo_portal
 from servitize.demo.portal import in_words as portal_in_words
+from servitize.demo.story import demo_story
+from servitize.demo.story import in_words as story_in_words
 from servitize.demo.value import demo_value
 from servitize.demo.value import in_words as value_in_words
 from servitize.field import service as field_service
@@ -87,6 +89,8 @@ def build_demo(
             console.print(org_types_in_words(demo_org_types(session, settings, day)))
             portal = demo_portal(session, settings, day)
             console.print(portal_in_words(portal))
+            # The printed logins work together (demo.story); the last step, after every other.
+            console.print(story_in_words(demo_story(session, settings, logins, day)))
             return logins | portal.logins | partners_demo.run(session, settings, day)
     finally:
         engine.dispose()
