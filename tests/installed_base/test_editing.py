@@ -223,3 +223,5 @@ def test_contacts_are_edited_and_deactivated(session, app_client, owned) -> None
     entries = _audits(session, "contact", person.id)
     assert [e.after for e in entries] == [{"buying_role": "decision_maker"}, {"active": False}]
     assert entries[-1].note == "deactivated"
+    former = app_client.get(f"/accounts/{account.id}/edit", headers=html).text
+    assert 'data-testid="former-contacts"' in former and "Petra Lang" in former

@@ -193,6 +193,11 @@ def contact_of(session: Session, user: User, account_id: int, contact_id: int) -
     return contact
 
 
+def former_contacts(session: Session, account_id: int) -> list[Contact]:
+    """The account's deactivated contacts (reactivated from their edit page)."""
+    return [c for c in repo.contacts_of(session, account_id) if not c.active]
+
+
 def _active(raw: object) -> tuple[bool | None, str | None]:
     if isinstance(raw, bool):
         return raw, None

@@ -84,6 +84,7 @@ def _account_context(ctx: Context, account_id: int) -> dict[str, Any]:
         "errors": {},
         "ownerships": [(o.value, label(o.value)) for o in OwnershipType],
         "dealers": [d for d in editing.dealer_choices(ctx.session) if d[0] != account.id],
+        "former": editing.former_contacts(ctx.session, account.id),
     }
 
 
