@@ -240,3 +240,53 @@ def test_quotes_sort_and_export_the_same_money(session, app_client) -> None:  # 
     assert sheet is not None
     values = [r[4] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert values == [1234567.8, 99.05, 0]
+
+
+def test_sold_contracts_sort_and_export_the_pages_mrr(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from servitize.offers.models import Contract
+
+    admin = b.user(session, username="cboss", role="admin")
+    acme, bolt = b.account(session, name="Acme"), b.account(session, name="Bolt")
+    for number, account, fee, kind in (
+        ("C-000001", bolt, 6_000, "subscription"),  # 60.00 EUR a month
+        ("C-000002", acme, 123_455, "service_agreement"),  # 1,234.55 EUR
+        ("C-000003", acme, 99_000, "licence"),  # 990.00 EUR
+    ):
+        session.add(
+            Contract(
+                number=number,
+                account_id=account.id,
+                kind=kind,
+                name=f"{kind} of {account.name}",
+                status="active",
+                currency="EUR",
+                fee_cents=fee,
+                period="month",
+                start_on=date(2026, 1, 1),
+                minimum_term_end=date(2028, 12, 31),
+            )
+        )
+    session.flush()
+    h = _as(session, admin)
+    contract = r'<a class="mono" href="/sold-contracts/\d+">(C-\d+)</a>'
+    mrr = r'data-testid="mrr">([^<]+)<'
+    default = app_client.get("/sold-contracts", headers=h).text
+    assert re.findall(contract, default) == ["C-000003", "C-000002", "C-000001"]
+    page = app_client.get("/sold-contracts?sort=-fee", headers=h).text
+    assert re.findall(contract, page) == ["C-000002", "C-000003", "C-000001"]
+    shown = re.findall(mrr, page)
+    assert shown == ["1,234.55 EUR", "990.00 EUR", "60.00 EUR"]
+    by_account = app_client.get("/sold-contracts?sort=account", headers=h).text
+    assert re.findall(contract, by_account) == ["C-000002", "C-000003", "C-000001"]
+    assert app_client.get("/sold-contracts?sort=mrr", headers=h).status_code == 422
+    rows = _csv(app_client.get("/sold-contracts.csv?sort=-fee", headers=h))
+    assert [r[0] for r in rows[1:]] == ["C-000002", "C-000003", "C-000001"]
+    assert [f"{float(r[5]):,.2f} {r[6]}" for r in rows[1:]] == shown
+    book = load_workbook(
+        io.BytesIO(app_client.get("/sold-contracts.xlsx?sort=-fee", headers=h).content)
+    )
+    sheet = book.active
+    assert sheet is not None
+    assert [r[5] for r in sheet.iter_rows(min_row=2, values_only=True)] == [1234.55, 990, 60]

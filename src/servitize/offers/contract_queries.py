@@ -11,8 +11,26 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from servitize.installed_base.models import Account
 from servitize.kit.pagination import PageParams, paginate
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.offers.models import BillingLine, BillingPeriod, Contract
+
+
+def _contract_columns() -> dict[str, Any]:
+    account = select(Account.name).where(Account.id == Contract.account_id).scalar_subquery()
+    return {
+        "number": Contract.number,
+        "kind": Contract.kind,
+        "account": account,
+        "fee": Contract.fee_cents,
+        "state": Contract.status,
+        "renewal": Contract.renewal_on,
+    }
+
+
+# The sold contracts list's sortable columns (kit.sorting); newest number first unless asked.
+CONTRACT_SORTS = Sorts(("number", "kind", "account", "fee", "state", "renewal"), "-number")
 
 
 def contracts_page(
@@ -22,9 +40,15 @@ def contracts_page(
     kind: str | None = None,
     status: str | None = None,
     account_id: int | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[Contract], int]:
-    """One page of the contracts of the scope's accounts, newest first, and how many match."""
-    q = select(Contract).where(Contract.account_id.in_(scope)).order_by(Contract.id.desc())
+    """One page of the contracts of the scope's accounts, newest first (or ``sort``), and how
+    many match."""
+    q = select(Contract).where(Contract.account_id.in_(scope))
+    if sort is None:
+        q = q.order_by(Contract.id.desc())
+    else:
+        q = q.order_by(*order_by(sort, _contract_columns(), Contract.id))
     if kind:
         q = q.where(Contract.kind == kind)
     if status:

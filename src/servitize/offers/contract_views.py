@@ -26,6 +26,7 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import get_account, may, require, visible_account_ids
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, amount, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx
 from servitize.kit.money import from_cents
@@ -43,6 +44,7 @@ from servitize.offers.proration import month_span
 from servitize.telemetry.api import store_of
 from servitize.trust.context import Context
 from servitize.trust.http import RequestContext, require_role
+from servitize.trust.lists import list_links
 from servitize.trust.models import Role
 
 router = APIRouter(include_in_schema=False)
@@ -123,12 +125,15 @@ def contracts_page(
     state: Short = "",
     account_id: Id | None = None,
     page: PageNo = 1,
+    sort: Short = "",
 ) -> HTMLResponse:
-    """The sold contracts the user may see, by kind, state and account, a page at a time."""
+    """The sold contracts the user may see, by kind, state and account, sorted by a column, a
+    page at a time."""
     _readers(ctx)
     kind = kind if kind in ContractKind.__members__ else ""
     state = state if state in ContractStatus.__members__ else ""
     account = get_account(ctx.session, ctx.user, account_id) if account_id else None
+    order = cq.CONTRACT_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
     rows, total = cq.contracts_page(
         ctx.session,
         visible_account_ids(ctx.user),
@@ -136,8 +141,16 @@ def contracts_page(
         kind or None,
         state or None,
         account_id,
+        order,
     )
-    query = {"kind": kind, "state": state, "account_id": account_id}
+    shown = list_links(
+        ctx,
+        "/sold-contracts",
+        {"kind": kind, "state": state, "account_id": account_id},
+        order,
+        cq.CONTRACT_SORTS,
+    )
+    query = shown.params
     return render(
         request,
         "offers/contracts.html",
@@ -149,8 +162,56 @@ def contracts_page(
             "state": state,
             "account": account,
             "pager": _pages("/sold-contracts", query, page, PER_PAGE, total),
+            "list": shown,
         },
     )
+
+
+@router.get("/sold-contracts.{fmt}")
+def contracts_export(
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    kind: Short = "",
+    state: Short = "",
+    account_id: Id | None = None,
+    sort: Short = "",
+) -> Response:
+    """The sold contracts list as CSV or XLSX: every page of it, so filtered and sorted; fee
+    and MRR today as the page's amounts with their currency."""
+    _readers(ctx)
+    kind = kind if kind in ContractKind.__members__ else ""
+    state = state if state in ContractStatus.__members__ else ""
+    if account_id:
+        get_account(ctx.session, ctx.user, account_id)
+    found, total = cq.contracts_page(
+        ctx.session,
+        visible_account_ids(ctx.user),
+        PageParams(1, EXPORT_MAX_ROWS),
+        kind or None,
+        state or None,
+        account_id,
+        cq.CONTRACT_SORTS.parse(sort),
+    )
+    changes = repo.changes_of(ctx.session, [c.id for c in found])
+    names = ib.account_names(ctx.session, {c.account_id for c in found})
+    rows = [
+        [
+            c.number,
+            c.name,
+            c.kind.value.replace("_", " "),
+            names.get(c.account_id, str(c.account_id)),
+            fee_words(c),
+            amount(lifecycle.monthly_fee_on(c, changes.get(c.id, []), ctx.today)),
+            c.currency,
+            c.status.value,
+            c.renewal_on,
+            c.end_on,
+        ]
+        for c in found
+    ]
+    headings = ["Contract", "Name", "Kind", "Account", "Fee and term", "MRR", "Currency"]
+    table = Table([*headings, "State", "Renewal", "Ends"], rows, cut=total > len(rows))
+    return respond(table, fmt, "sold-contracts")
 
 
 # ---------------------------------------------------------------- one contract
