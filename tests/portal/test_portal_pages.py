@@ -76,6 +76,10 @@ def test_staff_invite_from_the_account_page_and_see_the_link(session, app_client
     owner = b.user(session, role="account_owner")
     account = b.account(session, name="Acme Press", owner_id=owner.id)
     headers = auth(session, owner)
+    assert (
+        f'href="/accounts/{account.id}/portal"'
+        in app_client.get(f"/accounts/{account.id}", headers=headers).text
+    )
     page = app_client.get(f"/accounts/{account.id}/portal", headers=headers)
     assert page.status_code == 200 and "Invite someone" in page.text
     done = app_client.post(
