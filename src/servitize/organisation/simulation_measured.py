@@ -67,6 +67,8 @@ class _Sources:
         self.sources: dict[str, Source] = {}
 
     def take(self, name: str, value: float | None, n: int, noun: str, how: str) -> None:
+        if name in self.sources:  # already said why (a default with its own reason)
+            return
         default = float(getattr(Parameters(), name))
         if value is not None and n >= self.minimum:
             self.values[name] = value
@@ -296,9 +298,20 @@ def measure(ctx: Context, group: str, win: Window) -> Measured:
         series = recurring.mrr_series(ctx, list(win.months), scope=scope)
         chances = sum(1 for x in series.values() for m in win.months[:-1] if x.get(m, 0) > 0)
         retention = lifetime.monthly_retention(series, list(win.months))
+    if chances >= s.minimum and retention >= 1:
+        default = Parameters().churn
+        s.sources["churn"] = Source(
+            "churn",
+            default,
+            False,
+            chances,
+            win.label,
+            f"no customer of the group stopped paying over {chances} customer-months: too "
+            f"short a time to tell a churn; default {default:g} used",
+        )
     s.take(
         "churn",
-        1 - retention if chances else None,
+        1 - retention if chances and retention < 1 else None,
         chances,
         "paying customer-months",
         f"customers paying in a month who paid nothing the next, over {chances} customer-months",
