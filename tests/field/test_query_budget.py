@@ -102,8 +102,8 @@ def test_the_inbox_page_and_api_cost_the_same_for_3_or_15_leads(
     session: Session, engine, api: TestClient
 ) -> None:  # type: ignore[no-untyped-def]
     # The user, the page's route ids with the total, the page's routes with their leads,
-    # accounts and the two people each names.
-    assert_budget(_cost(session, engine, api, "service_manager", "/inbox?stage=escalated"), 3)
+    # accounts and the two people each names; the page adds the user's saved filters.
+    assert_budget(_cost(session, engine, api, "service_manager", "/inbox?stage=escalated"), 4)
     assert_budget(_cost(session, engine, api, "service_manager", "/api/v1/inbox"), 3)
 
 

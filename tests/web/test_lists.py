@@ -290,3 +290,61 @@ def test_sold_contracts_sort_and_export_the_pages_mrr(session, app_client) -> No
     sheet = book.active
     assert sheet is not None
     assert [r[5] for r in sheet.iter_rows(min_row=2, values_only=True)] == [1234.55, 990, 60]
+
+
+def test_leads_sort_by_value_and_export_the_same_values(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+
+    from servitize.field.models import LeadRoute
+    from servitize.intelligence.models import Lead
+
+    admin = b.user(session, username="lboss", role="admin")
+    for name, cents, day in (
+        ("Acme", 1_250_070, 3),  # 12,500.70 EUR: the page shows 12,501 (whole units)
+        ("Bolt", 90_000, 5),  # 900.00
+        ("Crane", 4_000_000, 4),  # 40,000.00
+    ):
+        account = b.account(session, name=name)
+        lead = Lead(
+            account_id=account.id,
+            offering_key="retrofit",
+            asset_ids=[],
+            source="rule",
+            rule="aging_fleet",
+            score=0.5,
+            estimated_value_cents=cents,
+            currency="EUR",
+            story="s",
+            evidence={},
+            status="open",
+            as_of=date(2026, 11, day),
+            expires_on=date(2027, 2, 1),
+        )
+        session.add(lead)
+        session.flush()
+        session.add(
+            LeadRoute(
+                lead_id=lead.id,
+                account_id=account.id,
+                route="account_owner",
+                reason="r",
+                stage="reported",
+                reported_at=datetime(2026, 11, day, 9, tzinfo=UTC),
+            )
+        )
+    session.flush()
+    h = _as(session, admin)
+    row = r'<span class="what">(\w+)</span>.*?<span class="value">([^<]+)</span>'
+    newest = re.findall(row, app_client.get("/inbox", headers=h).text, flags=re.S)
+    assert [n for n, _v in newest] == ["Bolt", "Crane", "Acme"]  # reported 5, 4, 3 Nov
+    page = app_client.get("/inbox?sort=-value", headers=h).text
+    shown = re.findall(row, page, flags=re.S)
+    assert shown == [("Crane", "40,000 EUR"), ("Acme", "12,501 EUR"), ("Bolt", "900 EUR")]
+    assert 'href="/inbox.csv?stage=open&amp;sort=-value"' in page
+    assert app_client.get("/inbox?sort=story", headers=h).status_code == 422
+    rows = _csv(app_client.get("/inbox.csv?stage=open&sort=-value", headers=h))
+    assert [(r[1], f"{int(r[3]):,} {r[4]}") for r in rows[1:]] == shown
+    book = load_workbook(io.BytesIO(app_client.get("/inbox.xlsx?sort=account", headers=h).content))
+    sheet = book.active
+    assert sheet is not None
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["Acme", "Bolt", "Crane"]

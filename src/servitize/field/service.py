@@ -29,6 +29,7 @@ from servitize.intelligence import conversion, evidence_words
 from servitize.intelligence import service as intelligence
 from servitize.intelligence.models import Lead, LeadSource, LeadStatus
 from servitize.kit.money import Rates, from_cents, to_cents
+from servitize.kit.sorting import Sort
 from servitize.org_types import service as org_types
 from servitize.trust.audit import Actor, actor_of, record
 from servitize.trust.models import User
@@ -466,16 +467,18 @@ def inbox(
     today: date | None = None,
     s: FieldSettings | None = None,
     reported: bool = False,
+    sort: Sort | None = None,
 ) -> InboxPage:
     """The leads a user works: technicians theirs, owners every lead of their accounts;
-    ``reported``: the leads the user reported, wherever they were routed."""
+    ``reported``: the leads the user reported, wherever they were routed; newest first or by
+    ``sort``."""
     today, s = today or date.today(), s or DEFAULTS
     q = repo.inbox_query(user, stage, mine, reported)
     if account_id is not None:
         q = lead_rows.inbox_of_account(q, account_id)
     # One pass: the page's ids and the total together (a window count); the count alone only
     # past the end. Then the page's rows whole.
-    ids, found_total = lead_rows.inbox_ids(session, q, limit, offset)
+    ids, found_total = lead_rows.inbox_ids(session, q, limit, offset, sort)
     rows, users = repo.routes_with_leads(session, ids)
     if found_total is not None:
         total = found_total

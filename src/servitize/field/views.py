@@ -8,18 +8,21 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
 from servitize.field import rules, service, sheet_views, visits
 from servitize.field.models import LeadRoute
+from servitize.field.repository.leads import INBOX_SORTS
 from servitize.field.schemas import LeadReport
 from servitize.installed_base.access import may
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.trust.context import Context
 from servitize.trust.http import RequestContext
+from servitize.trust.lists import list_links
 from servitize.trust.models import Role
 
 router = APIRouter(include_in_schema=False)
@@ -194,9 +197,17 @@ def inbox_page(
     mine: bool = False,
     reported: bool = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     """Every lead of the user's accounts (owners), their own (technicians), with clocks;
-    ``reported``: the leads the user reported, with where each stands."""
+    ``reported``: the leads the user reported, with where each stands; sorted by a column."""
+    order = INBOX_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
+    filters = {
+        "stage": stage,
+        "mine": "true" if mine else "",
+        "reported": "true" if reported else "",
+    }
+    shown = list_links(ctx, "/inbox", filters, order, INBOX_SORTS)
     page = service.inbox(
         ctx.session,
         ctx.user,
@@ -208,11 +219,14 @@ def inbox_page(
         ctx.today,
         ctx.settings.field,
         reported,
+        order,
     )
     return render(
         request,
         "field/inbox.html",
         {
+            "list": shown,
+            "sorts": (("reported", "Reported"), ("account", "Account"), ("value", "Value")),
             "page": page,
             "stage": stage,
             "stages": STAGES,
@@ -222,6 +236,53 @@ def inbox_page(
             "prev": max(offset - 25, 0) if offset else None,
         },
     )
+
+
+@router.get("/inbox.{fmt}")
+def inbox_export(
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    stage: Annotated[str, Query(pattern="^(" + "|".join(STAGES) + ")$")] = "open",
+    mine: bool = False,
+    reported: bool = False,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The leads list as CSV or XLSX: every page of what it shows, so filtered and sorted; the
+    estimated value in whole units as the page shows it."""
+    found = service.inbox(
+        ctx.session,
+        ctx.user,
+        None if stage == "all" else stage,
+        mine,
+        None,
+        EXPORT_MAX_ROWS,
+        0,
+        ctx.today,
+        ctx.settings.field,
+        reported,
+        INBOX_SORTS.parse(sort),
+    )
+    rows = [
+        [
+            it.lead_id,
+            it.account,
+            it.offering_key.replace("tech:", "").replace("_", " "),
+            it.estimated_value.quantize(Decimal(1)),
+            it.currency,
+            "technician" if it.route == "technician" else "account owner",
+            (it.assigned_to.full_name or it.assigned_to.username) if it.assigned_to else None,
+            it.stage,
+            it.due,
+            it.source,
+            it.reported_at.date(),
+        ]
+        for it in found.items
+    ]
+    headings = ["Lead", "Account", "Offering", "Value", "Currency", "Route", "Assigned to"]
+    table = Table(
+        [*headings, "Stage", "Due", "Source", "Reported"], rows, cut=found.total > len(rows)
+    )
+    return respond(table, fmt, "leads")
 
 
 @router.get("/inbox/{lead_id}", response_class=HTMLResponse)

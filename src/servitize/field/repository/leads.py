@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from servitize.field import rules
 from servitize.field.models import LeadRoute, Route
 from servitize.installed_base.models import Account
 from servitize.intelligence.models import Lead, LeadStatus
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.trust.models import User
 
 
@@ -65,16 +68,34 @@ def owner_routes_to_rehome(
     return [(row, owner_id) for row, owner_id in session.execute(query)]
 
 
+# The leads list's sortable columns (kit.sorting); the newest report first unless asked.
+INBOX_SORTS = Sorts(("reported", "account", "value", "stage"), default="-reported")
+
+
+def _inbox_columns() -> dict[str, Any]:
+    value = select(Lead.estimated_value_cents).where(Lead.id == LeadRoute.lead_id)
+    return {
+        "reported": LeadRoute.reported_at,
+        "account": Account.name,  # the inbox query joins the account
+        "value": value.scalar_subquery(),
+        "stage": LeadRoute.stage,
+    }
+
+
 def inbox_ids(
-    session: Session, query: Select[int, int], limit: int, offset: int
+    session: Session,
+    query: Select[int, int],
+    limit: int,
+    offset: int,
+    sort: Sort | None = None,
 ) -> tuple[list[int], int | None]:
-    """One page of an inbox query's route ids (newest report first) and the total (None when
-    the page is empty: the count then needs ``inbox_count``)."""
-    found = session.execute(
-        query.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    """One page of an inbox query's route ids (newest report first, or ``sort``) and the total
+    (None when the page is empty: the count then needs ``inbox_count``)."""
+    if sort is None:
+        ordered = query.order_by(LeadRoute.reported_at.desc(), LeadRoute.id.desc())
+    else:
+        ordered = query.order_by(*order_by(sort, _inbox_columns(), LeadRoute.id.desc()))
+    found = session.execute(ordered.limit(limit).offset(offset)).all()
     return [r[0] for r in found], (found[0][1] if found else None)
 
 
