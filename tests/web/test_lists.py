@@ -348,3 +348,53 @@ def test_leads_sort_by_value_and_export_the_same_values(session, app_client) -> 
     sheet = book.active
     assert sheet is not None
     assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["Acme", "Bolt", "Crane"]
+
+
+def test_opportunities_list_sorts_pages_and_exports(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    from servitize.sales.models import Opportunity
+
+    admin = b.user(session, username="oboss", role="admin")
+    acme, bolt = b.account(session, name="Acme"), b.account(session, name="Bolt")
+    for title, account, cents, status in (
+        ("Retrofit", bolt, 1_250_070, "open"),  # 12,500.70: the list shows 12,501 EUR
+        ("Uptime", acme, None, "open"),
+        ("Spares", acme, 90_000, "won"),
+    ):
+        session.add(
+            Opportunity(
+                account_id=account.id,
+                title=title,
+                status=status,
+                owner_id=admin.id,
+                currency="EUR",
+                value_cents=cents,
+                probability=50,
+            )
+        )
+    session.flush()
+    h = _as(session, admin)
+    title = r'<td class="primary"><a href="/opportunities/\d+">(\w+)</a>'
+    value = r'data-testid="value">([^<]+)<'
+    page = app_client.get("/opportunities?view=list", headers=h).text
+    assert re.findall(title, page) == ["Spares", "Uptime", "Retrofit"]  # newest first
+    page = app_client.get("/opportunities?view=list&sort=-value", headers=h).text
+    assert re.findall(title, page) == ["Retrofit", "Spares", "Uptime"]  # no value last
+    shown = [v.replace("\xa0", " ").replace("&nbsp;", " ") for v in re.findall(value, page)]
+    assert shown == ["12,501 EUR", "900 EUR", "—"]
+    assert re.findall(
+        title, app_client.get("/opportunities?view=list&sort=account&status=open", headers=h).text
+    ) == ["Uptime", "Retrofit"]
+    assert app_client.get("/opportunities?view=list&sort=terms", headers=h).status_code == 422
+    rows = _csv(app_client.get("/opportunities.csv?view=list&sort=-value", headers=h))
+    assert [r[1] for r in rows[1:]] == ["Retrofit", "Spares", "Uptime"]
+    assert [f"{int(r[6]):,} {r[7]}" if r[6] else "—" for r in rows[1:]] == shown
+    book = load_workbook(
+        io.BytesIO(app_client.get("/opportunities.xlsx?sort=title", headers=h).content)
+    )
+    sheet = book.active
+    assert sheet is not None
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "Retrofit",
+        "Spares",
+        "Uptime",
+    ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.core.errors import NotFound
 from servitize.installed_base.access import visible_account_ids
+from servitize.installed_base.models import Account
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.sales.models import (
     GateDecision,
     Handover,
@@ -36,6 +39,39 @@ def get(session: Session, user: User, opportunity_id: int) -> Opportunity:
     return opp
 
 
+def _opportunity_columns() -> dict[str, Any]:
+    account = select(Account.name).where(Account.id == Opportunity.account_id)
+    owner = select(User.username).where(User.id == Opportunity.owner_id)
+    return {
+        "created": Opportunity.id,
+        "title": Opportunity.title,
+        "account": account.scalar_subquery(),
+        "phase": Opportunity.phase,
+        "status": Opportunity.status,
+        "value": Opportunity.value_cents,
+        "probability": Opportunity.probability,
+        "expected_close": Opportunity.expected_close,
+        "owner": owner.scalar_subquery(),
+    }
+
+
+# The opportunities list's sortable columns (kit.sorting); newest first unless asked.
+OPPORTUNITY_SORTS = Sorts(
+    (
+        "created",
+        "title",
+        "account",
+        "phase",
+        "status",
+        "value",
+        "probability",
+        "expected_close",
+        "owner",
+    ),
+    default="-created",
+)
+
+
 def page(
     session: Session,
     user: User,
@@ -46,8 +82,9 @@ def page(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    sort: Sort | None = None,
 ) -> tuple[list[Opportunity], int]:
-    """One page of visible opportunities, newest first, and the total count."""
+    """One page of visible opportunities, newest first (or ``sort``), and the total count."""
     query = visible(user)
     if phase is not None:
         query = query.where(Opportunity.phase == phase)
@@ -58,7 +95,12 @@ def page(
     if q:
         query = query.where(Opportunity.title.ilike(f"%{q}%"))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Opportunity.id.desc()).limit(limit).offset(offset))
+    order = (
+        [Opportunity.id.desc()]
+        if sort is None
+        else order_by(sort, _opportunity_columns(), Opportunity.id)
+    )
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset))
     return list(rows), total
 
 

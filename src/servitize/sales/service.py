@@ -18,6 +18,7 @@ from servitize.installed_base.access import READ_ONLY, SALESPEOPLE, get_account,
 from servitize.installed_base.editing_rules import currency_code
 from servitize.intelligence.queries import visible_lead
 from servitize.kit.money import from_cents, to_cents
+from servitize.kit.sorting import Sort
 from servitize.org_types import service as org_types
 from servitize.sales import repository as repo
 from servitize.sales import rules
@@ -148,9 +149,10 @@ def listing(
     limit: int = 50,
     offset: int = 0,
     pol: Policy | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[OpportunityRead], int]:
-    """One page of the opportunities the user may see, newest first, and how many there are:
-    four queries however long the page."""
+    """One page of the opportunities the user may see, newest first (or ``sort``), and how
+    many there are: four queries however long the page."""
     rows, total = repo.page(
         session,
         user,
@@ -160,6 +162,7 @@ def listing(
         q=q,
         limit=limit,
         offset=offset,
+        sort=sort,
     )
     return read_many(session, rows, pol), total
 

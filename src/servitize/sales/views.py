@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -18,8 +18,10 @@ from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
 from servitize.installed_base import repository as installed_base
 from servitize.installed_base.access import may
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx, template_for, vary
+from servitize.kit.pagination import PageParams, pages_of
 from servitize.sales import editing, editing_views, outcome, picture, pipeline, service, team
 from servitize.sales import repository as repo
 from servitize.sales.process import LAYER_TITLES, PHASES, policy_of
@@ -33,6 +35,7 @@ from servitize.sales.schemas import (
 )
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext, settings_of
+from servitize.trust.lists import list_links
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -49,11 +52,25 @@ def _accounts(ctx: Context) -> list[tuple[int, str]]:
     return [(a.id, a.name) for a in installed_base.account_choices(ctx.session, ctx.user, 500)]
 
 
+OPPORTUNITIES_PER_PAGE = 25
+ListText = Annotated[str | None, Query(max_length=40)]
+ListPage = Annotated[int, Query(ge=1, le=100_000)]
+
+
 @router.get("/opportunities", response_class=HTMLResponse)
 def pipeline_page(
-    request: Request, ctx: RequestContext, account_id: int | None = None
+    request: Request,
+    ctx: RequestContext,
+    account_id: int | None = None,
+    view: Annotated[str, Query(pattern="^(board|list)$")] = "board",
+    status: ListText = None,
+    sort: ListText = None,
+    page: ListPage = 1,
 ) -> HTMLResponse:
-    """The pipeline by phase, the forecast, and the aggregated blueprint."""
+    """The pipeline by phase, the forecast, and the aggregated blueprint; ``view=list``: every
+    opportunity as a sortable list, a page at a time."""
+    if view == "list":
+        return _list_page(request, ctx, account_id, status, sort, page)
     session, user, pol = ctx.session, ctx.user, policy_of(ctx.settings)
     opps, total = service.listing(
         session, user, account_id=account_id, limit=PIPELINE_LIMIT, pol=pol
@@ -77,6 +94,94 @@ def pipeline_page(
         ),
     }
     return render(request, "sales/pipeline.html", context)
+
+
+def _list_page(
+    request: Request,
+    ctx: Context,
+    account_id: int | None,
+    status: str | None,
+    sort: str | None,
+    page: int,
+) -> HTMLResponse:
+    """Every opportunity the user may see as a list: sortable, filtered by status, paged."""
+    order = repo.OPPORTUNITY_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
+    params = PageParams(page, OPPORTUNITIES_PER_PAGE)
+    wanted = status if status in STATUSES else None
+    opps, total = service.listing(
+        ctx.session,
+        ctx.user,
+        status=wanted,
+        account_id=account_id,
+        limit=params.size,
+        offset=params.offset,
+        pol=policy_of(ctx.settings),
+        sort=order,
+    )
+    filters = {"view": "list", "status": wanted or "", "account_id": account_id}
+    shown = list_links(ctx, "/opportunities", filters, order, repo.OPPORTUNITY_SORTS)
+    return render(
+        request,
+        "sales/list.html",
+        {
+            "opps": opps,
+            "list": shown,
+            "status": wanted or "",
+            "statuses": STATUSES,
+            "account_id": account_id,
+            "pager": pages_of("/opportunities", shown.params, params, len(opps), total),
+        },
+    )
+
+
+STATUSES = ("open", "won", "lost", "no_bid", "rejected")
+
+
+@router.get("/opportunities.{fmt}")
+def opportunities_export(
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    account_id: int | None = None,
+    status: ListText = None,
+    sort: ListText = None,
+    view: ListText = None,
+) -> Response:
+    """The opportunities list as CSV or XLSX: every page, so filtered and sorted; the value in
+    whole units as the list shows it."""
+    wanted = status if status in STATUSES else None
+    opps, total = service.listing(
+        ctx.session,
+        ctx.user,
+        status=wanted,
+        account_id=account_id,
+        limit=EXPORT_MAX_ROWS,
+        offset=0,
+        pol=policy_of(ctx.settings),
+        sort=repo.OPPORTUNITY_SORTS.parse(sort),
+    )
+    rows = [
+        [
+            o.id,
+            o.title,
+            o.account_name,
+            o.phase,
+            o.phase_name,
+            o.status,
+            None if o.value is None else o.value.quantize(Decimal(1)),
+            o.currency,
+            o.probability,
+            o.expected_close,
+            o.owner,
+        ]
+        for o in opps
+    ]
+    headings = ["Opportunity", "Title", "Account", "Phase", "Phase name", "Status", "Value"]
+    table = Table(
+        [*headings, "Currency", "Probability %", "Expected close", "Owner"],
+        rows,
+        cut=total > len(rows),
+    )
+    return respond(table, fmt, "opportunities")
 
 
 def _money(value: str) -> Decimal | None:
