@@ -398,3 +398,24 @@ def test_opportunities_list_sorts_pages_and_exports(session, app_client) -> None
         "Spares",
         "Uptime",
     ]
+
+
+def test_users_list_sorts_and_exports(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    admin = b.user(session, username="uboss", full_name="Zed Boss", role="admin")
+    b.user(session, username="ann", full_name="Ann Young", role="technician", territory="north")
+    b.user(session, username="bob", full_name="Bob Old", role="analyst", active=False)
+    h = _as(session, admin)
+    user = r'<td><a href="/admin/users/\d+">(\w+)</a></td>'
+    page = app_client.get(
+        "/admin/users?q=b&sort=-name", headers=h
+    ).text  # Zed Boss, Bob Old (not Ann)
+    assert re.findall(user, page) == ["uboss", "bob"]
+    by_state = re.findall(user, app_client.get("/admin/users?sort=state", headers=h).text)
+    assert by_state[0] == "bob"  # deactivated (false) before active
+    assert app_client.get("/admin/users?sort=password_hash", headers=h).status_code == 422
+    rows = _csv(app_client.get("/admin/users.csv?q=b&sort=-name", headers=h))
+    assert [r[0] for r in rows[1:]] == ["uboss", "bob"]
+    assert rows[2][2:] == ["Analyst", "", "", "deactivated"]
+    assert (
+        app_client.get("/admin/users.csv", headers=_as(session, b.user(session))).status_code == 403
+    )

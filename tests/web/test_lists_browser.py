@@ -44,8 +44,8 @@ def test_admin_sorts_saves_and_exports_the_accounts_list(browser, site) -> None:
     expect(page.locator("th[data-sort=name]")).to_have_attribute("aria-sort", "descending")
     assert names.all_inner_texts() == list(reversed(ascending))
 
-    page.fill("input[name=name][placeholder='Name this filter']", "Z to A")
-    page.get_by_role("button", name="Save filter").click()
+    page.fill("input[name=name][placeholder='Name this view']", "Z to A")
+    page.get_by_role("button", name="Save view").click()
     page.wait_for_url(re.compile(r".*/accounts\?sort=-name$"))
     expect(page.get_by_test_id("saved-filter")).to_have_text("Z to A")
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from servitize.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from servitize.kit.pagination import PageParams
+from servitize.kit.sorting import Sort
 from servitize.trust import admin_repository, audit, password_policy, repository
 from servitize.trust.admin_repository import UserQuery
 from servitize.trust.models import ApiToken, Role, User
@@ -43,9 +44,11 @@ def role_of(value: str, field: str = "role") -> Role:
         ) from None
 
 
-def users(session: Session, query: UserQuery, params: PageParams) -> tuple[list[User], int]:
-    """One page of users by name, and how many match the filters."""
-    return admin_repository.users_page(session, query, params)
+def users(
+    session: Session, query: UserQuery, params: PageParams, sort: Sort | None = None
+) -> tuple[list[User], int]:
+    """One page of users by name (or ``sort``), and how many match the filters."""
+    return admin_repository.users_page(session, query, params, sort)
 
 
 def user_by_id(session: Session, user_id: int) -> User:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from servitize.kit.pagination import PageParams, paginate
+from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.trust.models import AuditEntry, Role, User
 
 
@@ -22,9 +23,24 @@ class UserQuery:
     text: str | None = None
 
 
-def users_page(session: Session, query: UserQuery, params: PageParams) -> tuple[list[User], int]:
-    """One page of users by name, and how many match."""
-    statement = select(User).order_by(User.username, User.id)
+# The users list's sortable columns (kit.sorting): name -> column.
+USER_SORTS = Sorts(("username", "name", "role", "territory", "email", "state"), "username")
+_USER_COLUMNS = {
+    "username": User.username,
+    "name": User.full_name,
+    "role": User.role,
+    "territory": User.territory,
+    "email": User.email,
+    "state": User.active,
+}
+
+
+def users_page(
+    session: Session, query: UserQuery, params: PageParams, sort: Sort | None = None
+) -> tuple[list[User], int]:
+    """One page of users by name (or ``sort``), and how many match."""
+    order = [User.username, User.id] if sort is None else order_by(sort, _USER_COLUMNS, User.id)
+    statement = select(User).order_by(*order)
     if query.role is not None:
         statement = statement.where(User.role == query.role.value)
     if query.active is not None:

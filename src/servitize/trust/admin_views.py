@@ -11,11 +11,15 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servitize.core.errors import InvalidInput, ServitizeError
+from servitize.core.formats import label
 from servitize.core.pages import render
+from servitize.kit.export import EXPORT_MAX_ROWS, Table, respond
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.pagination import PageParams, pages_of
+from servitize.kit.sorting import links
 from servitize.trust import admin, audit
-from servitize.trust.admin_repository import UserQuery
+from servitize.trust import saved_filters_repository as saved
+from servitize.trust.admin_repository import USER_SORTS, UserQuery
 from servitize.trust.http import (
     SESSION_COOKIE,
     CurrentUser,
@@ -46,13 +50,18 @@ def users_page(
     state: Annotated[str, Query(pattern="^(all|active|inactive)$")] = "all",
     q: Annotated[str | None, Query(max_length=80)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
-    """Every user, a page at a time, by role and state (admins only)."""
+    """Every user, a page at a time, by role and state, sorted by a column (admins only)."""
     admin.require_admin(user)
+    order = USER_SORTS.parse(sort)  # an unknown column: 422 naming the allowed ones
     params = PageParams(page=page, size=USERS_PER_PAGE)
     query = UserQuery(role=role, active=_active_of(state), text=(q or "").strip() or None)
-    rows, total = admin.users(session, query, params)
+    rows, total = admin.users(session, query, params, order)
     filters = {"role": role.value if role else "", "state": state, "q": q or ""}
+    shown = links(
+        "/admin/users", filters, order, USER_SORTS, saved.of_list(session, user, "/admin/users")
+    )
     return render(
         request,
         "trust/users.html",
@@ -60,9 +69,43 @@ def users_page(
             "rows": rows,
             "filters": filters,
             "roles": [r.value for r in Role],
-            "pager": pages_of("/admin/users", filters, params, len(rows), total),
+            "pager": pages_of("/admin/users", shown.params, params, len(rows), total),
+            "list": shown,
         },
     )
+
+
+@router.get("/admin/users.{fmt}")
+def users_export(
+    session: DbSession,
+    user: CurrentUser,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    role: Annotated[Role | None, Query()] = None,
+    state: Annotated[str, Query(pattern="^(all|active|inactive)$")] = "all",
+    q: Annotated[str | None, Query(max_length=80)] = None,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The users list as CSV or XLSX: every page, so filtered and sorted (admins only)."""
+    admin.require_admin(user)
+    query = UserQuery(role=role, active=_active_of(state), text=(q or "").strip() or None)
+    rows, total = admin.users(
+        session, query, PageParams(page=1, size=EXPORT_MAX_ROWS), USER_SORTS.parse(sort)
+    )
+    cells = [
+        [
+            u.username,
+            u.full_name,
+            label(u.role),
+            u.territory,
+            u.email,
+            "active" if u.active else "deactivated",
+        ]
+        for u in rows
+    ]
+    table = Table(
+        ["User", "Name", "Role", "Territory", "Email", "State"], cells, cut=total > len(cells)
+    )
+    return respond(table, fmt, "users")
 
 
 def _user_page(
