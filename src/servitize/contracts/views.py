@@ -26,9 +26,9 @@ from servitize.installed_base.access import may
 from servitize.installed_base.service import get_asset
 from servitize.telemetry import gaps
 from servitize.telemetry.api import store_of
+from servitize.telemetry.consent_usage import batched
 from servitize.telemetry.records import visible_machines
 from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
-from servitize.telemetry.consent_usage import batched
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
