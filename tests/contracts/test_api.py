@@ -9,5 +9,5 @@ from servitize.contracts import api
 
 def test_router_has_the_routes() -> None:
     assert isinstance(api.router, APIRouter)
-    paths = {r.path for r in api.router.routes}  # type: ignore[attr-defined]
-    assert paths == {"/contracts/evaluation", "/contracts/{contract_id}/report"}
+    paths = {getattr(r, "path", None) for r in api.router.routes}
+    assert {"/contracts/evaluation", "/contracts/{contract_id}/report"} <= paths
