@@ -4,7 +4,10 @@ Keeping six indexes (and, on PostgreSQL, three foreign-key triggers) up to date 
 most of the cost of loading a million machines. Into an empty table the import instead drops
 the table's non-unique indexes (PostgreSQL: its foreign keys too), writes every chunk, then
 builds the indexes in one sorted pass and adds the foreign keys back, which checks every row in
-one join. Unique constraints stay: the import looks keys up through them.
+one join. On PostgreSQL the unique constraint of the import key goes too (keeping it row by row
+costs more than the rest of the load: each insert compares text under the database's collation);
+the importer already rejects a key's repeats, and the load looks its own rows up by the ids it
+wrote (``Loader``), not through that index. Other unique constraints stay.
 
 All of it runs in one transaction, DDL included (both databases roll DDL back): a crash or a
 failed check leaves the table as it was, empty and fully indexed, and nothing was reported as
@@ -16,13 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, select
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, UniqueConstraint, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 # 256 MiB of page cache (negative: KiB) keeps the indexes of a million-row table in memory.
 SQLITE_BULK = {"cache_size": -256 * 1024, "temp_store": 2}
 # A first load checks foreign keys once, over the whole table, at its end (``rebuild``).
 SQLITE_FIRST_LOAD = {"foreign_keys": 0}
+# PostgreSQL: memory for the index builds at the end of a first load (this transaction only).
+MAINTENANCE_WORK_MEM = "256MB"
 
 
 class BulkLoadError(RuntimeError):
@@ -36,6 +41,7 @@ class Deferred:
     table: Table
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[ForeignKeyConstraint] = field(default_factory=list)
+    uniques: list[UniqueConstraint] = field(default_factory=list)
 
 
 def is_empty(conn: Connection, table: Table) -> bool:
@@ -43,15 +49,27 @@ def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(1).select_from(table).limit(1)).first() is None
 
 
-def begin_first_load(conn: Connection, table: Table) -> Deferred:
-    """Inside the load's transaction: drop the table's secondary indexes (and foreign keys on
-    PostgreSQL). Only indexes and keys the models declare are touched, so ``rebuild`` puts
-    back exactly what the migrations made."""
+def begin_first_load(conn: Connection, table: Table, keys: list[str] | None = None) -> Deferred:
+    """Inside the load's transaction: drop the table's secondary indexes (and on PostgreSQL its
+    foreign keys and the unique constraint over exactly ``keys``, the import key). Only indexes
+    and constraints the models declare are touched, so ``rebuild`` puts back exactly what the
+    migrations made."""
     _begin_ddl(conn)
     deferred = Deferred(table, indexes=[i for i in table.indexes if not i.unique])
     if conn.dialect.name == "postgresql":  # SQLite cannot drop a foreign key from a table
         deferred.foreign_keys = sorted(table.foreign_key_constraints, key=lambda c: str(c.name))
+        deferred.uniques = [
+            c
+            for c in table.constraints
+            if isinstance(c, UniqueConstraint)
+            and c.name
+            and keys
+            and {col.name for col in c.columns} == set(keys)
+            and not _referenced(table, c)
+        ]
     for constraint in deferred.foreign_keys:
+        conn.execute(DropConstraint(constraint))
+    for constraint in deferred.uniques:
         conn.execute(DropConstraint(constraint))
     for index in deferred.indexes:
         conn.execute(DropIndex(index))
@@ -60,6 +78,10 @@ def begin_first_load(conn: Connection, table: Table) -> Deferred:
 
 def rebuild(conn: Connection, deferred: Deferred) -> None:
     """Build the dropped indexes and add the foreign keys back (each checks all rows)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+    for constraint in deferred.uniques:
+        conn.execute(AddConstraint(constraint))
     for index in deferred.indexes:
         conn.execute(CreateIndex(index))
     for constraint in deferred.foreign_keys:
@@ -70,6 +92,17 @@ def rebuild(conn: Connection, deferred: Deferred) -> None:
             raise BulkLoadError(
                 f"{deferred.table.name}: row {broken[1]} refers to a missing {broken[2]} record"
             )
+
+
+def _referenced(table: Table, constraint: UniqueConstraint) -> bool:
+    """Whether a foreign key of any table points at the columns of ``constraint``."""
+    columns = set(constraint.columns)
+    return any(
+        fk.column in columns
+        for other in table.metadata.tables.values()
+        for fk in other.foreign_keys
+        if fk.column.table is table
+    )
 
 
 def _begin_ddl(conn: Connection) -> None:

@@ -7,6 +7,7 @@ written: ``prepare`` types a chunk (no records needed, any thread, its own DuckD
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +28,9 @@ from servitize.installed_base.importing.references import (
     targets,
 )
 from servitize.installed_base.importing.rules import lit, q, refs, typed_sql
+
+# Finds the records of a kind by key: ``(k, id, account_id)``.
+Lookup = Callable[[Connection, ImportKind, list[str]], pa.Table]
 
 
 @dataclass
@@ -140,14 +144,14 @@ class Checker:
         duck.unregister("typed")
         return Prepared(chunk, typed, keys)
 
-    def check(self, conn: Connection, prepared: Prepared) -> Checked:
-        """Resolve a prepared chunk's references against what ``conn`` sees."""
+    def check(self, conn: Connection, prepared: Prepared, ids: Lookup = lookups.ids) -> Checked:
+        """Resolve a prepared chunk's references against what ``conn`` sees (through ``ids``)."""
         duck = self.duck
         duck.register("typed", prepared.typed)
         create_seen, add_seen = seen_sql(self.kind)
         duck.execute(create_seen)
         for ref in refs(self.kind):
-            found = lookups.ids(conn, ref.kind, prepared.keys[ref.column])
+            found = ids(conn, ref.kind, prepared.keys[ref.column])
             duck.register(lookup_name(ref.column), found)
         checked = duck.sql(self.checked).to_arrow_table()
         reason = checked.column("_reason")

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import repeat
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from servitize.installed_base.columns import ImportKind
-from servitize.installed_base.importing import lookups
+from servitize.installed_base.importing import lookups, staging
 from servitize.installed_base.importing.references import targets
 from servitize.installed_base.importing.rules import refs, target
 from servitize.trust import audit
@@ -61,6 +59,38 @@ class Loader:
         # write to until it commits, and the checker rejects a key's repeats in a file: nothing
         # it writes can be stored already, so nothing is looked up.
         self.first_load = False
+        # A first load whose key constraint was dropped (``bulk``, PostgreSQL) finds its own rows
+        # by the ids it wrote, not by key: the table was empty, so they are all its rows.
+        self.own_ids: dict[str, tuple[int, int | None]] | None = None
+
+    def track_own_ids(self) -> None:
+        """Look this load's rows up by the ids it wrote (a first load without a key index)."""
+        self.own_ids = {}
+
+    def ids(self, conn: Connection, kind: ImportKind, keys: list[str]) -> pa.Table:
+        """``lookups.ids``, but the importing kind's own rows from memory when tracked."""
+        if self.own_ids is None or kind.name != self.kind.name:
+            return lookups.ids(conn, kind, keys)
+        own = self.own_ids
+        hits = [(k, *own[k]) for k in keys if k in own]
+        if not hits:
+            return lookups.LOOKUP_SCHEMA.empty_table()
+        columns = list(zip(*hits, strict=False))
+        return pa.table(
+            [pa.array(c, t.type) for c, t in zip(columns, lookups.LOOKUP_SCHEMA, strict=False)],
+            schema=lookups.LOOKUP_SCHEMA,
+        )
+
+    def _remember(self, rows: pa.Table, row_ids: list[int]) -> None:
+        """Add rows about to be written, with their ids, to ``own_ids``."""
+        assert self.own_ids is not None
+        accounts = (
+            rows.column("account_id").to_pylist()
+            if "account_id" in rows.column_names
+            else [None] * rows.num_rows
+        )
+        keys = rows.column(self.key_names[0]).to_pylist()
+        self.own_ids.update(zip(keys, zip(row_ids, accounts, strict=False), strict=False))
 
     def land(self, conn: Connection, rows: pa.Table, carried: pa.Table | None = None) -> Landed:
         """Write a chunk's good rows (``_idx, _line, _pending, *targets``); self references wait.
@@ -83,7 +113,7 @@ class Loader:
         while waiting.num_rows:
             assert self.self_name is not None
             wanted = waiting.column("_pending")
-            found = lookups.ids(conn, self.kind, sorted(set(wanted.to_pylist())))
+            found = self.ids(conn, self.kind, sorted(set(wanted.to_pylist())))
             at = pc.index_in(wanted, value_set=found.column("k"))
             hit = pc.is_valid(at)
             if not pc.any(hit).as_py():
@@ -122,6 +152,9 @@ class Loader:
     def _write(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
         if not rows.num_rows:
             return
+        if conn.dialect.name == "postgresql" and not self.first_load and LINKS not in self.names:
+            self._merge(conn, rows, result)
+            return
         keys = self._keys(rows)
         stored = {} if self.first_load else self._stored(conn, keys)
         new = rows
@@ -157,6 +190,30 @@ class Loader:
             self._insert(conn, new)
             result.inserted += new.num_rows
 
+    def _merge(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
+        """PostgreSQL: COPY the rows into a staging table, then in SQL find the changed ones,
+        insert the new ones and count the rest unchanged; changed rows are updated (and
+        audited) by ``_update``, as on SQLite."""
+        plan = staging.Merge(
+            self.table, self.columns, self.key_names, [self.names[i] for i in self.compared]
+        )
+        plan.stage(conn, rows.select(self.columns))
+        changes = []
+        for row_id, old_values, new_values in plan.changed(conn):
+            old, new = {}, {}
+            for name, before, after in zip(plan.compared, old_values, new_values, strict=False):
+                if not _same(before, after):
+                    old[name], new[name] = before, after
+            changes.append((row_id, old, new))
+        stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
+        extras = {**self.extras, **dict.fromkeys(stamps, self.now)}
+        inserted = plan.insert_new(conn, extras)
+        if changes:
+            self._update(conn, changes)
+        result.inserted += inserted
+        result.updated += len(changes)
+        result.unchanged += rows.num_rows - inserted - len(changes)
+
     def _stored(self, conn: Connection, keys: list[Any]) -> dict[Any, tuple[int, tuple[Any, ...]]]:
         """Stored values by key, aligned with ``self.names`` (order links included)."""
         found = lookups.existing(conn, self.kind, keys, self.columns)
@@ -180,7 +237,12 @@ class Loader:
             data = rows.select(keep)
             for name, value in extras.items():
                 data = data.append_column(name, pa.array([value] * rows.num_rows))
-            copy_csv(conn, self.table.name, columns, data)
+            if self.own_ids is not None:  # the ids are chosen here, to find the rows by them
+                row_ids = lookups.new_ids(conn, self.kind, rows.num_rows)
+                data = data.append_column("id", pa.array(row_ids, pa.int64()))
+                columns = [*columns, "id"]
+                self._remember(rows, row_ids)
+            lookups.copy_csv(conn, self.table.name, columns, data)
         else:
             values = [rows.column(n).to_pylist() for n in keep]
             insert_rows(
@@ -242,7 +304,7 @@ class Loader:
 
 
 def _same(stored: Any, new: Any) -> bool:
-    if isinstance(stored, date):
+    if isinstance(stored, date | time):
         stored = stored.isoformat()
     if stored in (None, []) and new in (None, []):
         return True
@@ -250,9 +312,11 @@ def _same(stored: Any, new: Any) -> bool:
 
 
 def _bindable(column_type: Any, value: Any) -> Any:
-    """ISO date text back to a date, for SQLAlchemy's typed binds."""
+    """ISO date (or time) text back to a date (a time), for SQLAlchemy's typed binds."""
     if isinstance(value, str) and column_type.python_type is date:
         return date.fromisoformat(value)
+    if isinstance(value, str) and column_type.python_type is time:
+        return time.fromisoformat(value)
     return value
 
 
@@ -282,18 +346,6 @@ def insert_rows(conn: Connection, table: str, columns: list[str], rows: Iterable
     statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
     with lookups.driver_cursor(conn, statement) as cursor:
         cursor.executemany(statement, rows)
-
-
-def copy_csv(conn: Connection, table: str, columns: list[str], data: pa.Table) -> None:
-    """PostgreSQL: COPY an Arrow table as CSV (null: empty; empty text: \"\")."""
-    if not data.num_rows:
-        return
-    buffer = io.BytesIO()
-    pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
-    names = ", ".join(f'"{c}"' for c in columns)
-    statement = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)'
-    with lookups.driver_cursor(conn, statement) as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getbuffer())
 
 
 def bulk_insert(conn: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pcsv
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import DBAPIError
 
@@ -92,6 +94,18 @@ def ids(conn: Connection, kind: ImportKind, keys: Sequence[str]) -> pa.Table:
     )
 
 
+def new_ids(conn: Connection, kind: ImportKind, count: int) -> list[int]:
+    """PostgreSQL: ``count`` fresh ids from the sequence of the kind's table."""
+    table = table_of(kind).name
+    statement = (
+        f"SELECT array_agg(nextval(pg_get_serial_sequence('\"{table}\"', 'id'))) "
+        "FROM generate_series(1, %s)"
+    )
+    with driver_cursor(conn, statement) as cursor:
+        cursor.execute(statement, (count,))
+        return list(cursor.fetchone()[0])
+
+
 def existing(
     conn: Connection, kind: ImportKind, keys: Sequence[Any], columns: Sequence[str]
 ) -> dict[Any, tuple[Any, ...]]:
@@ -124,3 +138,15 @@ def order_assets(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[i
         for order_id, asset_id in conn.execute(query):
             out.setdefault(order_id, []).append(asset_id)
     return {k: sorted(v) for k, v in out.items()}
+
+
+def copy_csv(conn: Connection, table: str, columns: list[str], data: pa.Table) -> None:
+    """PostgreSQL: COPY an Arrow table as CSV (null: empty; empty text: \"\")."""
+    if not data.num_rows:
+        return
+    buffer = io.BytesIO()
+    pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{table}" ({names}) FROM STDIN (FORMAT csv)'
+    with driver_cursor(conn, statement) as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getbuffer())

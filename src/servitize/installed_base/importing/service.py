@@ -157,8 +157,14 @@ def _run(
             restore = bulk.sqlite_bulk_settings(conn, first_load)
             try:
                 outer = conn.begin() if strict or first_load else None
-                deferred = bulk.begin_first_load(conn, loader.table) if first_load else None
+                deferred = (
+                    bulk.begin_first_load(conn, loader.table, loader.key_names)
+                    if first_load
+                    else None
+                )
                 loader.first_load = first_load
+                if deferred is not None and deferred.uniques:
+                    loader.track_own_ids()
                 following = ahead.submit(prepare_next)
                 waiting: Any = None  # rows waiting for a self reference (a later parent)
                 originals: dict[int, list[str]] = {}  # their values as read, by line
@@ -166,7 +172,7 @@ def _run(
                     following = ahead.submit(prepare_next)
                     chunk = prepared.chunk
                     transaction = outer or conn.begin()
-                    checked = checker.check(conn, prepared)
+                    checked = checker.check(conn, prepared, loader.ids)
                     landed = loader.land(conn, checked.rows, waiting)
                     bad = checked.rejects + landed.rejects
                     if outer is None and (landed.inserted or landed.updated):
