@@ -69,8 +69,8 @@ def begin_first_load(conn: Connection, table: Table, keys: list[str] | None = No
         ]
     for constraint in deferred.foreign_keys:
         conn.execute(DropConstraint(constraint))
-    for constraint in deferred.uniques:
-        conn.execute(DropConstraint(constraint))
+    for unique in deferred.uniques:
+        conn.execute(DropConstraint(unique))
     for index in deferred.indexes:
         conn.execute(DropIndex(index))
     return deferred
@@ -80,8 +80,8 @@ def rebuild(conn: Connection, deferred: Deferred) -> None:
     """Build the dropped indexes and add the foreign keys back (each checks all rows)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
-    for constraint in deferred.uniques:
-        conn.execute(AddConstraint(constraint))
+    for unique in deferred.uniques:
+        conn.execute(AddConstraint(unique))
     for index in deferred.indexes:
         conn.execute(CreateIndex(index))
     for constraint in deferred.foreign_keys:
