@@ -55,7 +55,8 @@ def pick_offering(
     return None
 
 
-def _offer_name(offer: dict[str, Any] | None, rule: str, s: IntelligenceSettings) -> str:
+def offer_name(offer: dict[str, Any] | None, rule: str, s: IntelligenceSettings) -> str:
+    """The offering's name, or the rule's first family in words when none exists."""
     if offer:
         return str(offer["name"])
     return s.offer_families.get(rule, ["service"])[0].replace("_", " ").capitalize()
@@ -71,7 +72,7 @@ def candidate(
     """One lead from all hits of one rule at one account (the strongest tells the story)."""
     group = sorted(group, key=lambda h: (-h.score, h.asset_id or 0))
     top = group[0]
-    name = _offer_name(offer, rule, s)
+    name = offer_name(offer, rule, s)
     story = stories.tell(rule, top.evidence, name, currency)
     machines = [h.asset_id for h in group if h.asset_id is not None]
     story = stories.with_more(story, len(machines) - 1)
