@@ -64,6 +64,7 @@ def demo_kpis(session: Session, settings: Settings, today: date, seed: int = 13)
     users = repo.users_by_id(session)
     won = _new_customers(session, rng, today, currency, list(users.values()))
     leads = _lead_history(session, rng, today, currency, list(users.values()))
+    deals = _deal_history(session, random.Random(seed + 1), today, currency)  # own stream
     facts = repo.demo_facts(session, since, today)
     rows: list[object] = []
     for role, cents in RATES.items():
@@ -142,6 +143,7 @@ def demo_kpis(session: Session, settings: Settings, today: date, seed: int = 13)
     return {
         "customers": won,
         "leads": leads,
+        "deals": deals,
         "effort": sum(isinstance(r, EffortEntry) for r in rows),
         "rates": sum(isinstance(r, CostRate) for r in rows),
         "spend": len(spends),
@@ -243,7 +245,8 @@ def in_words(result: dict[str, int]) -> str:
         return "measures: effort and spend were there already"
     return (
         f"measures: {result['customers']} customers won this year, {result['leads']} leads "
-        "of the past year with their outcome, "
+        f"of the past year with their outcome, {result.get('deals', 0)} closed deals of the "
+        "past 18 months, "
         f"{result['rates']} cost rates, {result['effort']:,} effort entries, "
         f"{result['spend']} campaigns, fairs and commissions reaching {result['touches']:,} "
         "accounts"
@@ -469,9 +472,65 @@ def _lead_history(
                     currency=currency,
                     phase=5,
                     value_cents=lead.estimated_value_cents,
-                    closed_at=at + timedelta(days=30),
+                    # opened on the lead's day, won weeks later (never after today)
+                    created_at=at,
+                    phase_entered_at=at,
+                    closed_at=min(at + timedelta(days=rng.randint(14, 75)), _yesterday(today)),
                 )
             )
         n += 1
     session.flush()
     return n
+
+
+def _yesterday(today: date) -> datetime:
+    return datetime(today.year, today.month, today.day, 17, tzinfo=UTC) - timedelta(days=1)
+
+
+# Closed deals of the past 18 months beyond those from leads, so sales cycles, win rates and the
+# organisation types' comparison (/kpis/types) rest on dated history: opened 45-540 days ago,
+# closed after a cycle of about two months (7-240 days, log-normal), won or lost. The two first
+# "Digital partner" accounts (demo.org_types' subscription pilot) get their own recent deals.
+PAST_DEALS, PILOT_DEALS = 90, 7
+_DEAL_KINDS = (
+    ("Service agreement", "service_agreement", 1_200_000),
+    ("Condition monitoring subscription", "subscription", 600_000),
+    ("Retrofit project", "project", 2_500_000),
+)
+
+
+def _deal_history(session: Session, rng: random.Random, today: date, currency: str) -> int:
+    """Closed opportunities with their real opening and closing dates; how many."""
+    facts = repo.demo_facts(session, today - timedelta(days=540), today)
+    customers = sorted((a, o, seg) for a, o, _d, seg in facts.accounts if o is not None)
+    if not customers:
+        return 0
+    pilots = [(a, o) for a, o, seg in customers if seg == "Digital partner"][:2]
+    picks = [(rng.choice(customers)[:2], 540, 0.45) for _ in range(PAST_DEALS)]
+    picks += [((a, o), 330, 0.6) for a, o in pilots for _ in range(PILOT_DEALS)]
+    for (account, owner), oldest, win_rate in picks:
+        title, kind, cents = rng.choice(_DEAL_KINDS)
+        day = today - timedelta(days=rng.randint(45, oldest))
+        opened = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        cycle = max(7, min(240, round(rng.lognormvariate(4.1, 0.5))))  # median e^4.1 ≈ 60 days
+        closed = min(opened + timedelta(days=cycle, hours=rng.randint(0, 7)), _yesterday(today))
+        won = rng.random() < win_rate
+        session.add(
+            Opportunity(
+                account_id=account,
+                title=title,
+                source="account",
+                offering_type=kind,
+                status="won" if won else "lost",
+                phase=5 if won else rng.randint(2, 4),
+                owner_id=owner,
+                currency=currency,
+                value_cents=round(cents * rng.uniform(0.5, 1.5), -4),
+                probability=100 if won else 0,
+                created_at=opened,
+                phase_entered_at=closed,
+                closed_at=closed,
+            )
+        )
+    session.flush()
+    return len(picks)
