@@ -446,6 +446,18 @@ def scan(ctx: Context) -> list[CompetitorAlert]:
     return raised
 
 
+def after_import(ctx: Context, kinds: frozenset[str]) -> str | None:
+    """Run after ``servitize import`` changed machines or competitor records
+    (servitize.after_import): the scan, and one line saying what it found."""
+    raised = scan(ctx)
+    if not raised:
+        return "competitors: none new at an account"
+    names = {c.id: c.name for c in repo.competitors(ctx.session)}
+    found = sorted({names.get(a.competitor_id, str(a.competitor_id)) for a in raised})
+    n = len(raised)
+    return f"competitors: {n} new at an account ({', '.join(found)}); see /competitors/alerts"
+
+
 # ---------------------------------------------------------------- alerts
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # DuckDB and pyarrow load when an import runs, not for `servitize --help`.
 reading = lazy("servitize.installed_base.importing.reading")
 importing = lazy("servitize.installed_base.importing.service")
+after_import = lazy("servitize.installed_base.importing.after")
 
 EXIT_OK, EXIT_DATABASE, EXIT_UNREADABLE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -101,8 +102,12 @@ def import_all(
         raise typer.Exit(EXIT_DATABASE) from None
     finally:
         engine.dispose()
+    changed = [r.kind for r in results if r.inserted or r.updated]
+    after = after_import.run(changed, settings) if changed else []
     if as_json:
-        emit_json({"folder": str(folder), "imports": [r.to_json() for r in results]})
+        emit_json(
+            {"folder": str(folder), "imports": [r.to_json() for r in results], "after": after}
+        )
     else:
         table = Table("file", "read", "landed", "rejected", title=f"import all from {folder}")
         for r in results:
@@ -111,6 +116,8 @@ def import_all(
         for r in results:
             if r.rejects_file:
                 console.print(f"[yellow]rejected rows and reasons:[/] {r.rejects_file}")
+        for line in after:
+            say(line)
     raise typer.Exit(EXIT_REJECTED if any(r.rejected for r in results) else EXIT_OK)
 
 
@@ -155,10 +162,14 @@ def _command(kind: str):
             raise typer.Exit(EXIT_DATABASE) from None
         finally:
             engine.dispose()
+        # what capabilities above installed_base do with the changed records (importing.after)
+        after = after_import.run([kind], settings) if result.inserted or result.updated else []
         if as_json:
-            emit_json(result.to_json())
+            emit_json({**result.to_json(), "after": after})
         else:
             show(result)
+            for line in after:
+                say(line)
         raise typer.Exit(exit_code(result))
 
     run.__doc__ = f"Import {kind} from a CSV or Parquet file."
