@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from servitize.core.db import utcnow
@@ -173,6 +174,29 @@ def set_lines(session: Session, user: User, sheet: SignUpSheet, offering_ids: li
         sheet.id,
         before={"offerings": sorted(current)},
         after={"offerings": sorted(offering_ids)},
+    )
+
+
+def sign_remotely(
+    session: Session,
+    user: User,
+    sheet: SignUpSheet,
+    line_ids: list[int],
+    signer_name: str,
+    today: date | None = None,
+    now: datetime | None = None,
+    s: FieldSettings | None = None,
+) -> list[Order]:
+    """The customer signs away from the technician (the customer portal): the typed name is the
+    signature, recorded as signed on ``portal``; the lines and the name are checked as on site."""
+    try:
+        checked = Signing(line_ids=line_ids, signer_name=signer_name.strip(), signed_on="paper")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{first['loc'][0]}: {first['msg']}") from None
+    # "portal" is no choice of the technician's form; only this use case records it
+    return sign(
+        session, user, sheet, checked.model_copy(update={"signed_on": "portal"}), today, now, s
     )
 
 

@@ -249,7 +249,7 @@ ACTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "portal.quote_changes": ("ask for changes to a quote", _cells(customer=YES)),
     "portal.request": ("ask for service for a machine (a service request)", _cells(customer=YES)),
     "request.handle": (
-        "turn a customer's service request into a lead, or close it",
+        "turn a customer's service request into a lead or a work order, or close it",
         _cells(admin=YES, sales_manager=YES, service_manager=YES, account_owner=OWN),
     ),
     # Partners and competitors (servitize.partners). A partner's user ticks only the activities

@@ -176,7 +176,8 @@ def portal_surveys(ctx: RequestContext) -> list[s.SurveyRead]:
 @router.get("/portal/requests", response_model=list[s.RequestRead])
 def portal_requests(ctx: RequestContext) -> list[s.RequestRead]:
     """Their service requests."""
-    return [service.request_read(r) for r in service.service_requests(customer(ctx))]
+    c = customer(ctx)
+    return service.request_reads(c, service.service_requests(c))
 
 
 @router.post("/portal/requests", response_model=s.RequestRead, status_code=201)
@@ -246,12 +247,11 @@ def service_requests(
     ctx: RequestContext, status: RequestStatus | None = None
 ) -> list[s.RequestRead]:
     """Customers' service requests on the accounts you may see."""
-    return [service.request_read(r) for r in service.service_requests(ctx, status)]
+    return service.request_reads(ctx, service.service_requests(ctx, status))
 
 
 @router.post("/service-requests/{request_id}/handle", response_model=s.RequestRead)
 def handle(request_id: Id, body: s.RequestHandle, ctx: RequestContext) -> s.RequestRead:
-    """Turn a service request into a lead, or close it."""
-    return service.request_read(
-        service.handle_request(ctx, request_id, body.action, body.estimated_value)
-    )
+    """Turn a service request into a lead or a work order, or close it."""
+    row = service.handle_request(ctx, request_id, body.action, body.estimated_value)
+    return service.request_reads(ctx, [row])[0]

@@ -26,7 +26,16 @@ class RequestStatus(enum.StrEnum):
 
     open = "open"
     lead = "lead"  # turned into a lead for the account's owner
+    work_order = "work_order"  # turned into a work order (servitize.service_work)
     closed = "closed"
+
+
+class ChangeStatus(enum.StrEnum):
+    """Where a customer's request for changes to a quote stands."""
+
+    open = "open"
+    revised = "revised"  # answered with a new revision of the quote
+    closed = "closed"  # answered without changing the quote
 
 
 class PortalInvitation(IdMixin, TimestampMixin, Base):
@@ -78,7 +87,8 @@ class DowntimeDispute(IdMixin, TimestampMixin, Base):
 
 
 class ServiceRequest(IdMixin, TimestampMixin, Base):
-    """What a customer needs, for which machine; staff turn it into a lead (or a work order)."""
+    """What a customer needs, for which machine; staff turn it into a lead or a work order (its
+    ``request_ref`` is ``portal-request:<id>``), or close it."""
 
     __tablename__ = "service_request"
 
@@ -94,7 +104,8 @@ class ServiceRequest(IdMixin, TimestampMixin, Base):
 
 
 class QuoteChangeRequest(IdMixin, TimestampMixin, Base):
-    """A customer's message asking for changes to a quote (the owner sees it on the quote)."""
+    """A customer's message asking for changes to a quote; staff answer it on the quote's page
+    (a new revision, or closed with words), and the customer reads the answer in the portal."""
 
     __tablename__ = "quote_change_request"
 
@@ -102,3 +113,11 @@ class QuoteChangeRequest(IdMixin, TimestampMixin, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     message: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The staff's answer, in words for the customer; the revision it opened, if any.
+    status: Mapped[ChangeStatus] = mapped_column(
+        StringEnum(ChangeStatus, 10), default=ChangeStatus.open, server_default="open"
+    )
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("quote.id", ondelete="SET NULL"))

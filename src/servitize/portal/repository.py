@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from servitize.contracts.models import AvailabilityContract
@@ -21,10 +21,20 @@ from servitize.portal.models import (
     ServiceRequest,
 )
 from servitize.sales.models import Survey
+from servitize.service_work.models import WorkOrder
 from servitize.trust.models import User
 
 # The quotes a customer reads: sent to them, or settled; never drafts or internal steps.
 CUSTOMER_QUOTES = (QuoteStatus.sent, QuoteStatus.accepted, QuoteStatus.rejected)
+
+
+def _customer_reads() -> ColumnElement[bool]:
+    """Quotes a customer reads: sent ones, and a superseded one they asked to change (so they
+    read the answer on it)."""
+    asked = select(QuoteChangeRequest.id).where(QuoteChangeRequest.quote_id == Quote.id).exists()
+    return or_(
+        Quote.status.in_(CUSTOMER_QUOTES), and_(Quote.status == QuoteStatus.superseded, asked)
+    )
 
 
 def accounts(session: Session, user: User) -> list[Account]:
@@ -58,7 +68,7 @@ def quotes(session: Session, user: User) -> list[Quote]:
             select(Quote)
             .where(
                 Quote.account_id.in_(visible_account_ids(user)),
-                Quote.status.in_(CUSTOMER_QUOTES),
+                _customer_reads(),
             )
             .order_by(Quote.id.desc())
         )
@@ -71,7 +81,7 @@ def quote(session: Session, user: User, quote_id: int) -> Quote | None:
         select(Quote).where(
             Quote.id == quote_id,
             Quote.account_id.in_(visible_account_ids(user)),
-            Quote.status.in_(CUSTOMER_QUOTES),
+            _customer_reads(),
         )
     )
 
@@ -82,6 +92,18 @@ def change_requests(session: Session, quote_id: int) -> list[QuoteChangeRequest]
         session.scalars(
             select(QuoteChangeRequest)
             .where(QuoteChangeRequest.quote_id == quote_id)
+            .order_by(QuoteChangeRequest.id)
+        )
+    )
+
+
+def change_requests_of_number(session: Session, number: str) -> list[QuoteChangeRequest]:
+    """The requests for changes to every revision of a quote number, oldest first."""
+    return list(
+        session.scalars(
+            select(QuoteChangeRequest)
+            .join(Quote, Quote.id == QuoteChangeRequest.quote_id)
+            .where(Quote.number == number)
             .order_by(QuoteChangeRequest.id)
         )
     )
@@ -116,6 +138,28 @@ def surveys(session: Session, user: User) -> list[Survey]:
             .order_by(Survey.id.desc())
         )
     )
+
+
+def work_orders_of_refs(session: Session, refs: list[str]) -> Sequence[WorkOrder]:
+    """The work orders opened for these request references."""
+    if not refs:
+        return []
+    return session.scalars(select(WorkOrder).where(WorkOrder.request_ref.in_(refs))).all()
+
+
+def change_request(session: Session, request_id: int) -> QuoteChangeRequest | None:
+    """One request for changes (the caller checks the quote is visible), locked to answer."""
+    return session.scalar(
+        select(QuoteChangeRequest).where(QuoteChangeRequest.id == request_id).with_for_update()
+    )
+
+
+def user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Users' names (full name, else username) by id."""
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(ids)))
+    return {i: full or username for i, full, username in rows}
 
 
 def add(session: Session, row: object) -> None:

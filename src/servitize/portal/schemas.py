@@ -110,6 +110,28 @@ class QuoteLineRead(BaseModel):
     discount_pct: Decimal
 
 
+class ChangeRequestRead(BaseModel):
+    """A customer's request for changes to a quote, and the staff's answer in words."""
+
+    id: int
+    quote_id: int
+    message: str
+    asked_at: datetime
+    asked_by: str | None
+    status: str  # open, revised, closed
+    answer: str | None
+    answered_at: datetime | None
+    answered_by: str | None = None  # staff's name: on the staff's page only
+    revision_id: int | None
+
+
+class ChangeAnswer(Input):
+    """Staff answer a request for changes: a new revision of the quote, or closed with words."""
+
+    action: Literal["revise", "close"]
+    answer: Text = Field(min_length=3, max_length=2000)
+
+
 class PortalQuote(BaseModel):
     """A quote as the customer reads it: no internal notes, approvals or reasons."""
 
@@ -130,6 +152,7 @@ class PortalQuote(BaseModel):
     accepted_at: datetime | None
     accepted_by: str | None
     change_requests: list[str]
+    answers: list[ChangeRequestRead] = []
     may_accept: bool
 
 
@@ -212,12 +235,15 @@ class RequestRead(BaseModel):
     status: str
     created_at: datetime
     lead_id: int | None
+    work_order_id: int | None = None
+    work_order_status: str | None = None  # new, scheduled, in_progress, done, cancelled
+    work_order_due_on: date | None = None
 
 
 class RequestHandle(Input):
-    """Staff turn a request into a lead (with an estimated value) or close it."""
+    """Staff turn a request into a lead (with an estimated value), a work order, or close it."""
 
-    action: Literal["lead", "close"]
+    action: Literal["lead", "work_order", "close"]
     estimated_value: Decimal = Field(default=Decimal(0), ge=0, le=100_000_000, decimal_places=2)
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from itsdangerous import URLSafeTimedSerializer
-
 from servitize.contracts import report as rp
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import Conflict, InvalidInput, NotFound
 from servitize.field import sheets as field_sheets
-from servitize.field.schemas import LeadReport, Signing
+from servitize.field.schemas import LeadReport
 from servitize.field.service import report_lead
-from servitize.installed_base.access import get_account, require
+from servitize.installed_base.access import get_account, may, require
 from servitize.kit.money import from_cents
 from servitize.offers import acceptance
 from servitize.offers import quotes as offer_quotes
@@ -24,8 +22,15 @@ from servitize.offers.models import Quote, QuoteStatus
 from servitize.portal import repository as repo
 from servitize.portal import rules
 from servitize.portal import schemas as s
-from servitize.portal.models import QuoteChangeRequest, RequestStatus, ServiceRequest
-from servitize.sales.outcome import SURVEY_SALT
+from servitize.portal.models import (
+    ChangeStatus,
+    QuoteChangeRequest,
+    RequestStatus,
+    ServiceRequest,
+)
+from servitize.sales.outcome import survey_link
+from servitize.service_work.models import WorkOrder
+from servitize.service_work.service import open_from_request
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust import audit
 from servitize.trust.context import Context
@@ -154,6 +159,7 @@ def _quote(ctx: Context, quote_id: int) -> Quote:
 def quote_read(ctx: Context, quote: Quote) -> s.PortalQuote:
     """A quote in the customer's words."""
     read = offer_quotes.read(ctx, quote)
+    asked = repo.change_requests(ctx.session, quote.id)
     return s.PortalQuote(
         id=quote.id,
         number=quote.number,
@@ -176,7 +182,8 @@ def quote_read(ctx: Context, quote: Quote) -> s.PortalQuote:
         ],
         accepted_at=quote.accepted_at,
         accepted_by=quote.accepted_by,
-        change_requests=[c.message for c in repo.change_requests(ctx.session, quote.id)],
+        change_requests=[c.message for c in asked],
+        answers=change_reads(ctx, asked),
         may_accept=quote.status == QuoteStatus.sent and quote.valid_until >= ctx.today,
     )
 
@@ -234,6 +241,81 @@ def change_requests_of(ctx: Context, quote_id: int) -> list[QuoteChangeRequest]:
     return repo.change_requests(ctx.session, quote_id)
 
 
+def change_reads(
+    ctx: Context, rows: list[QuoteChangeRequest], staff: bool = False
+) -> list[s.ChangeRequestRead]:
+    """Requests for changes as shown: who asked, when, what, and the answer (the customer does
+    not see which staff member answered, only the words)."""
+    ids = {x for r in rows for x in (r.created_by_id, r.answered_by_id) if x is not None}
+    names = repo.user_names(ctx.session, ids)
+    return [
+        s.ChangeRequestRead(
+            id=r.id,
+            quote_id=r.quote_id,
+            message=r.message,
+            asked_at=r.created_at,
+            asked_by=names.get(r.created_by_id) if r.created_by_id else None,
+            status=r.status.value,
+            answer=r.answer,
+            answered_at=r.answered_at,
+            answered_by=names.get(r.answered_by_id) if staff and r.answered_by_id else None,
+            revision_id=r.revision_id,
+        )
+        for r in rows
+    ]
+
+
+def staff_change_requests(ctx: Context, quote_id: int) -> tuple[list[s.ChangeRequestRead], bool]:
+    """The requests for changes to every revision of a quote the staff user may see (404
+    otherwise), oldest first, and whether the user may answer them (who may revise the quote)."""
+    quote = offer_quotes.visible_quote(ctx, quote_id)
+    rows = repo.change_requests_of_number(ctx.session, quote.number)
+    may_answer = may(ctx.user, "quote.edit", own=quote.owner_id == ctx.user.id)
+    return change_reads(ctx, rows, staff=True), may_answer
+
+
+def answer_change_request(
+    ctx: Context, request_id: int, action: str, answer: str
+) -> QuoteChangeRequest:
+    """Staff answer a customer's request for changes: ``revise`` opens a new revision of the quote
+    (a draft, to change, approve and send), ``close`` keeps the quote as it is; either way the
+    words go to the customer, and the answer is audited."""
+    row = repo.change_request(ctx.session, request_id)
+    if row is None:
+        raise NotFound(f"request for changes {request_id} not found")
+    quote = offer_quotes.visible_quote(ctx, row.quote_id)  # NotFound outside the user's scope
+    require(ctx.user, "quote.edit", own=quote.owner_id == ctx.user.id)
+    words = answer.strip()
+    if len(words) < 3:
+        raise InvalidInput("answer: a few words for the customer (at least 3 characters)")
+    if action not in {"revise", "close"}:
+        raise InvalidInput("action: revise or close")
+    if row.status != ChangeStatus.open:
+        raise Conflict(f"request for changes {request_id} is answered already")
+    if action == "revise":
+        revision = offer_quotes.revise(ctx, quote.id)
+        row.status, row.revision_id = ChangeStatus.revised, revision.id
+    else:
+        row.status = ChangeStatus.closed
+    row.answer, row.answered_by_id, row.answered_at = words[:2000], ctx.user.id, ctx.now
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "answer_changes",
+        "quote",
+        quote.id,
+        before={"change_request": row.id, "status": "open"},
+        after={
+            "change_request": row.id,
+            "status": row.status.value,
+            "answer": row.answer,
+            "revision_id": row.revision_id,
+        },
+    )
+    return row
+
+
 # ------------------------------------------------------------------------------- sheets
 
 
@@ -279,13 +361,9 @@ def sign_sheet(ctx: Context, sheet_id: int, line_ids: list[int], signer_name: st
     if row is None:
         raise NotFound(f"sign-up sheet {sheet_id} not found")
     # signed_on "portal": neither drawn on a screen nor on paper; the typed name is the signature
-    body = Signing.model_construct(
-        line_ids=line_ids,
-        signer_name=signer_name.strip(),
-        signed_on="portal",  # type: ignore[arg-type]
-        signature=None,
+    field_sheets.sign_remotely(
+        ctx.session, ctx.user, row, line_ids, signer_name, ctx.today, ctx.now, ctx.settings.field
     )
-    field_sheets.sign(ctx.session, ctx.user, row, body, ctx.today, ctx.now, ctx.settings.field)
     return _sheet_read(ctx, sheet_id)
 
 
@@ -294,14 +372,13 @@ def sign_sheet(ctx: Context, sheet_id: int, line_ids: list[int], signer_name: st
 
 def surveys(ctx: Context) -> list[s.SurveyRead]:
     """The satisfaction surveys of the user's accounts; open ones with their answer link."""
-    signer = URLSafeTimedSerializer(ctx.settings.secret_key, salt=SURVEY_SALT)
     return [
         s.SurveyRead(
             id=x.id,
             account_id=x.account_id,
             sent_at=x.sent_at,
             answered=x.answered_at is not None,
-            link=None if x.answered_at is not None else f"/survey/{signer.dumps(x.id)}",
+            link=None if x.answered_at is not None else survey_link(ctx.settings, x.id),
         )
         for x in repo.surveys(ctx.session, ctx.user)
     ]
@@ -310,8 +387,8 @@ def surveys(ctx: Context) -> list[s.SurveyRead]:
 # --------------------------------------------------------------------- service requests
 
 
-def request_read(r: ServiceRequest) -> s.RequestRead:
-    """A service request as shown."""
+def request_read(r: ServiceRequest, work: WorkOrder | None = None) -> s.RequestRead:
+    """A service request as shown (with its work order's status when it became one)."""
     return s.RequestRead(
         id=r.id,
         account_id=r.account_id,
@@ -320,7 +397,16 @@ def request_read(r: ServiceRequest) -> s.RequestRead:
         status=r.status.value,
         created_at=r.created_at,
         lead_id=r.lead_id,
+        work_order_id=work.id if work else None,
+        work_order_status=str(work.status) if work else None,
+        work_order_due_on=work.due_on if work else None,
     )
+
+
+def request_reads(ctx: Context, rows: list[ServiceRequest]) -> list[s.RequestRead]:
+    """Service requests as shown, each with its work order where it became one."""
+    work = work_orders_of(ctx, rows)
+    return [request_read(r, work.get(r.id)) for r in rows]
 
 
 def open_request(ctx: Context, body: s.RequestIn) -> ServiceRequest:
@@ -355,20 +441,25 @@ def service_requests(ctx: Context, status: RequestStatus | None = None) -> list[
     return repo.service_requests(ctx.session, ctx.user, status)
 
 
+WORK_ORDER_REF = "portal-request:{}"  # the request_ref of a request's work order
+
+
 def handle_request(
     ctx: Context, request_id: int, action: str, estimated_value: Decimal = Decimal(0)
 ) -> ServiceRequest:
-    """Staff turn a service request into a lead (routed as any reported lead) or close it.
-
-    A work order instead of a lead: ``to_work_order`` (servitize.service_work) is the hook."""
+    """Staff turn a service request into a lead (routed as any reported lead), into a work order
+    (servitize.service_work's ``open_from_request``), or close it; audited either way."""
     row = repo.service_request(ctx.session, ctx.user, request_id)
     if row is None:
         raise NotFound(f"service request {request_id} not found")
     account = get_account(ctx.session, ctx.user, row.account_id)
     require(ctx.user, "request.handle", own=account.owner_id == ctx.user.id)
+    if action not in {"lead", "work_order", "close"}:
+        raise InvalidInput("action: lead, work_order or close")
     if row.status != RequestStatus.open:
         raise Conflict(f"service request {request_id} is {row.status.value} already")
     before = {"status": row.status.value}
+    work_order_id = None
     if action == "lead":
         route = report_lead(
             ctx.session,
@@ -385,33 +476,47 @@ def handle_request(
             ctx.settings,
         )
         row.status, row.lead_id = RequestStatus.lead, route.lead_id
-    elif action == "close":
-        row.status = RequestStatus.closed
+    elif action == "work_order":
+        work_order_id = to_work_order(ctx, row).id
+        row.status = RequestStatus.work_order
     else:
-        raise InvalidInput("action: lead or close")
+        row.status = RequestStatus.closed
     row.handled_by_id = ctx.user.id
     ctx.session.flush()
+    after: dict[str, object] = {"status": row.status.value, "lead_id": row.lead_id}
+    if work_order_id is not None:
+        after["work_order_id"] = work_order_id
     audit.record(
-        ctx.session,
-        ctx.actor,
-        "handle",
-        "service_request",
-        row.id,
-        before=before,
-        after={"status": row.status.value, "lead_id": row.lead_id},
+        ctx.session, ctx.actor, "handle", "service_request", row.id, before=before, after=after
     )
     return row
+
+
+def to_work_order(ctx: Context, row: ServiceRequest) -> WorkOrder:
+    """The work order of a customer's service request (its first line the title, the whole text
+    the description, its machine); staff who may open work do it, the same one twice."""
+    require(ctx.user, "work.create")
+    title = (row.text.strip().splitlines() or ["Customer's service request"])[0]
+    return open_from_request(
+        ctx,
+        row.account_id,
+        title=title[:120],
+        description=f"Customer's service request {row.id}: {row.text}",
+        asset_id=row.asset_id,
+        request_ref=WORK_ORDER_REF.format(row.id),
+    )
+
+
+def work_orders_of(ctx: Context, rows: list[ServiceRequest]) -> dict[int, WorkOrder]:
+    """The work orders opened for these requests, by request id (what the customer sees)."""
+    refs = {WORK_ORDER_REF.format(r.id): r.id for r in rows if r.status == RequestStatus.work_order}
+    found = repo.work_orders_of_refs(ctx.session, list(refs))
+    return {refs[w.request_ref]: w for w in found if w.request_ref in refs}
 
 
 def money(cents: int | None) -> Decimal | None:
     """Minor units as an amount."""
     return from_cents(cents)
-
-
-def to_work_order(ctx: Context, request_id: int) -> ServiceRequest:
-    """Hook: turn a service request into a work order of servitize.service_work (not wired yet;
-    its author connects it here, next to ``handle_request``'s lead)."""
-    raise Conflict("turning a service request into a work order is not available yet")
 
 
 def replace_cause(stop: rp.Stop) -> rp.Stop:

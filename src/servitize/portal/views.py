@@ -501,7 +501,7 @@ def requests_page(request: Request, ctx: RequestContext) -> HTMLResponse:
         ctx,
         "portal/requests.html",
         {
-            "requests": service.service_requests(ctx),
+            "requests": service.request_reads(ctx, service.service_requests(ctx)),
             "machines": service.machines(ctx),
             "accounts": service.accounts(ctx),
         },
@@ -612,17 +612,45 @@ def staff_answer(
     return RedirectResponse(f"/disputes#dispute-{dispute_id}", status_code=303)
 
 
+@router.get("/quotes/{quote_id}/change-requests-panel", response_class=HTMLResponse)
+def quote_changes_panel(request: Request, ctx: RequestContext, quote_id: Id) -> HTMLResponse:
+    """The staff quote page's panel: what the customer asked to change (who, when, what, where it
+    stands) with the forms to answer: a new revision, or closed with words."""
+    reads, may_answer = service.staff_change_requests(ctx, quote_id)
+    return render(
+        request,
+        "portal/_quote_changes.html",
+        {"changes": reads, "may_answer": may_answer, "quote_id": quote_id},
+    )
+
+
+@router.post("/quotes/{quote_id}/change-requests/{request_id}/answer")
+def quote_changes_answer(
+    ctx: RequestContext,
+    quote_id: Id,
+    request_id: Id,
+    action: Annotated[str, Form(pattern="^(revise|close)$")],
+    answer: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Answer a customer's request for changes; a revision opens as a draft on its own page."""
+    row = service.answer_change_request(ctx, request_id, action, answer)
+    if row.quote_id != quote_id:
+        raise NotFound(f"request for changes {request_id} not found on quote {quote_id}")
+    return RedirectResponse(f"/quotes/{row.revision_id or quote_id}", status_code=303)
+
+
 @router.get("/service-requests", response_class=HTMLResponse)
 def staff_requests(
     request: Request, ctx: RequestContext, status: RequestStatus | None = RequestStatus.open
 ) -> HTMLResponse:
-    """Customers' service requests, each to turn into a lead or close."""
+    """Customers' service requests, each to turn into a lead or a work order, or close."""
     return render(
         request,
         "portal/staff_requests.html",
         {
-            "requests": service.service_requests(ctx, status),
+            "requests": service.request_reads(ctx, service.service_requests(ctx, status)),
             "may_handle": may(ctx.user, "request.handle", own=True),
+            "may_work": may(ctx.user, "work.create"),
         },
     )
 
@@ -631,10 +659,10 @@ def staff_requests(
 def staff_handle(
     ctx: RequestContext,
     request_id: Id,
-    action: Annotated[str, Form(pattern="^(lead|close)$")],
+    action: Annotated[str, Form(pattern="^(lead|work_order|close)$")],
     estimated_value: Annotated[str, Form(max_length=20)] = "0",
 ) -> Response:
-    """Turn a request into a lead (routed like any reported lead), or close it."""
+    """Turn a request into a lead (routed like any reported lead) or a work order, or close it."""
     try:
         value = Decimal(estimated_value or "0")
     except InvalidOperation:

@@ -126,6 +126,11 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt=SURVEY_SALT)
 
 
+def survey_link(settings: Settings, survey_id: int) -> str:
+    """The signed answer link of a survey (what the customer opens; the portal lists it)."""
+    return f"/survey/{_serializer(settings).dumps(survey_id)}"
+
+
 def send_survey(
     session: Session,
     user: User,
