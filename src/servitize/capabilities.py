@@ -236,6 +236,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=True,
     ),
     Capability(
+        "batch",
+        cli=True,
+        commands=(
+            Command(
+                "batch",
+                "Run the analytics batch (compaction to billing usage) on DuckDB or Spark.",
+                group=False,
+            ),
+        ),
+    ),
+    Capability(
         "demo",
         cli=True,
         commands=(

@@ -1,0 +1,67 @@
+"""The engines the batch runs on: an in-process DuckDB, or Spark (local or a cluster) via Ibis."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from typing import Any
+
+import ibis
+
+from servitize.core.errors import InvalidInput
+
+ENGINES = ("duckdb", "spark")
+SPARK_FIX = "pip install 'servitize[spark]'"
+JAVA_FIX = "install Java 17 (apt-get install openjdk-17-jre-headless, or bash scripts/ensure-java)"
+# Small shuffles: the batch's joins are by machine and month, never a wide all-to-all.
+SHUFFLE_PARTITIONS = 4
+
+
+def check_engine(engine: str) -> None:
+    """Raise InvalidInput, naming the fix, when ``engine`` is unknown or cannot start here."""
+    if engine not in ENGINES:
+        raise InvalidInput(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "spark":
+        if importlib.util.find_spec("pyspark") is None:
+            raise InvalidInput(f"the spark engine needs PySpark: {SPARK_FIX}")
+        if shutil.which("java") is None:
+            raise InvalidInput(f"the spark engine needs Java: {JAVA_FIX}")
+
+
+def spark_session(master: str | None = None, app: str = "servitize-batch") -> Any:
+    """A SparkSession in UTC with Parquet timestamps in microseconds, the UI off."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    if master:
+        builder = builder.master(master)
+    elif not _has_master():
+        builder = builder.master("local[2]")
+    for key, value in {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(SHUFFLE_PARTITIONS),
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "spark.sql.ansi.enabled": "false",
+    }.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _has_master() -> bool:
+    """True under spark-submit, which names the master in the environment's Spark conf."""
+    import os
+
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def connect(engine: str, master: str | None = None, session: Any = None) -> ibis.BaseBackend:
+    """An Ibis connection on the engine (``session``: an existing SparkSession to reuse)."""
+    check_engine(engine)
+    if engine == "duckdb":
+        return ibis.duckdb.connect()
+    return ibis.pyspark.connect(session or spark_session(master))

@@ -1,0 +1,127 @@
+"""Where the batch reads and writes: Parquet partitioned by month and a hash bucket of the serial.
+
+Under the output folder (a local path, or ``s3a://`` / ``abfss://`` on a cluster)::
+
+    compact/status/month=YYYY-MM/bucket=N/*.parquet    one row per key, the last received
+    compact/measure/month=YYYY-MM/bucket=N/*.parquet
+    availability/month=YYYY-MM/bucket=N/*.parquet      per machine and month
+    usage/month=YYYY-MM/bucket=N/*.parquet             operating hours and energy to bill
+    features/account/*.parquet, features/asset/*.parquet, segments/, leads/, scores/, clv/
+
+The bucket is ``crc32(serial) mod BUCKETS``: worked out once per distinct serial in Python (the
+engines' own hash functions differ, and the layout must not depend on the engine that wrote it)
+and joined in on the engine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zlib
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from servitize.telemetry.frames import quiet, to_arrow
+from servitize.telemetry.store import SCHEMAS
+
+BUCKETS = 16
+PARTITIONS = ("month", "bucket")
+
+Location = Path | str
+
+
+def join(base: Location, *parts: str) -> str:
+    """A path under ``base`` as text; URLs (``s3a://...``) keep their double slash."""
+    text = str(base).rstrip("/")
+    return "/".join([text, *parts])
+
+
+def is_remote(location: Location) -> bool:
+    """True for object-storage URLs (``scheme://``)."""
+    return "://" in str(location)
+
+
+def bucket_of(serial: str, buckets: int = BUCKETS) -> int:
+    """The hash bucket of a machine: crc32 of its serial's UTF-8 bytes, modulo ``buckets``."""
+    return zlib.crc32(serial.encode("utf-8")) % buckets
+
+
+def buckets_table(serials: list[str], buckets: int = BUCKETS) -> pa.Table:
+    """(serial, bucket) for the distinct serials given."""
+    return pa.table(
+        {
+            "serial": pa.array(serials, pa.string()),
+            "bucket": pa.array([bucket_of(s, buckets) for s in serials], pa.int32()),
+        }
+    )
+
+
+def raw_telemetry(con: ibis.BaseBackend, telemetry_dir: Location, kind: str) -> ir.Table | None:
+    """The telemetry store's files of a kind as stored (duplicates included), or None for none."""
+    folder = join(telemetry_dir, kind)
+    if not is_remote(telemetry_dir) and not any(Path(folder).glob("month=*/*.parquet")):
+        return None
+    with quiet():
+        if con.name == "duckdb":
+            table = con.read_parquet(join(folder, "month=*", "*.parquet"), hive_partitioning=False)
+        else:
+            table = con.read_parquet(folder)
+    return table.select(*SCHEMAS[kind].names)
+
+
+def exists(location: Location, *parts: str) -> bool:
+    """True when a partitioned dataset holds a Parquet file (remote: assumed present)."""
+    if is_remote(location):
+        return True
+    return any(Path(join(location, *parts)).rglob("*.parquet"))
+
+
+def read(con: ibis.BaseBackend, location: Location, *parts: str) -> ir.Table:
+    """A dataset the batch wrote, its partition columns typed alike on every engine."""
+    folder = join(location, *parts)
+    with quiet():
+        if con.name == "duckdb":
+            table = con.read_parquet(join(folder, "**", "*.parquet"), hive_partitioning=True)
+        else:
+            table = con.read_parquet(folder)
+    casts = {"month": "string", "bucket": "int32"}
+    return table.mutate(**{c: table[c].cast(t) for c, t in casts.items() if c in table.columns})
+
+
+def write(
+    con: ibis.BaseBackend,
+    expr: ir.Table,
+    location: Location,
+    *parts: str,
+    partition_by: tuple[str, ...] = PARTITIONS,
+) -> None:
+    """Write an expression as Parquet, replacing what was there (partitioned when asked)."""
+    folder = join(location, *parts)
+    if not is_remote(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).parent.mkdir(parents=True, exist_ok=True)
+    with quiet():
+        if con.name == "duckdb":
+            if partition_by:
+                con.to_parquet(expr, folder, partition_by=partition_by, compression="zstd")
+            else:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                con.to_parquet(expr, join(folder, "part-0.parquet"), compression="zstd")
+        else:
+            kwargs: dict[str, object] = {"mode": "overwrite", "compression": "zstd"}
+            if partition_by:
+                kwargs["partitionBy"] = list(partition_by)
+            con.to_parquet(expr, folder, **kwargs)
+
+
+def count(expr: ir.Table) -> int:
+    """The rows of an expression."""
+    with quiet():
+        return int(expr.count().to_pyarrow().as_py())
+
+
+def arrow(expr: ir.Table) -> pa.Table:
+    """An expression's rows as Arrow."""
+    return to_arrow(expr)

@@ -1,0 +1,132 @@
+"""The telemetry stages: compaction, availability per machine and month, usage to bill.
+
+Each runs the Ibis expressions of ``servitize.telemetry`` on the batch's engine: ``one_per_key``
+(the store's idempotency rule), ``status_intervals``, ``without_gaps``, ``summarize``,
+``energy`` and ``with_energy`` of ``telemetry.availability``, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+
+from servitize.batch import layout
+from servitize.telemetry import availability as av
+from servitize.telemetry.store import KEYS, one_per_key
+
+if TYPE_CHECKING:
+    from servitize.batch.run import Context
+
+KINDS = ("status", "measure")
+GAP_COLUMNS = ("serial", "gs", "ge")
+
+
+def _month(table: ir.Table) -> ir.StringValue:
+    return table.ts.strftime("%Y-%m")
+
+
+def _with_bucket(ctx: Context, table: ir.Table) -> ir.Table:
+    """Add each machine's bucket (see ``layout``) to rows with a serial."""
+    serials = layout.arrow(table.select("serial").distinct())["serial"].to_pylist()
+    keys = ibis.memtable(layout.buckets_table(sorted(serials)))
+    joined = table.join(keys, table.serial == keys.serial)
+    return joined.select(table, bucket=keys.bucket)
+
+
+def compaction(ctx: Context) -> tuple[int, int]:
+    """The store's readings, one row per key (the last received), by month and bucket."""
+    rows_in = rows_out = 0
+    for kind in KINDS:
+        raw = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, kind)
+        if raw is None:
+            continue
+        rows_in += layout.count(raw)
+        deduped = one_per_key(raw, KEYS[kind])
+        deduped = _with_bucket(ctx, deduped.mutate(month=_month(deduped)))
+        layout.write(ctx.con, deduped, ctx.out_dir, "compact", kind)
+        rows_out += layout.count(layout.read(ctx.con, ctx.out_dir, "compact", kind))
+    gaps = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, "gaps")
+    if gaps is not None:
+        deduped = one_per_key(gaps, KEYS["gaps"])
+        deduped = _with_bucket(ctx, deduped.mutate(month=_month(deduped)))
+        layout.write(ctx.con, deduped, ctx.out_dir, "compact", "gaps")
+    return rows_in, rows_out
+
+
+def months(status: ir.Table) -> list[str]:
+    """The months the compacted status events fall in, oldest first."""
+    return sorted(str(m) for m in layout.arrow(status.select("month").distinct())["month"])
+
+
+def monthly_availability(
+    status: ir.Table, measure: ir.Table | None, gaps: ir.Table | None, month: str
+) -> ir.Table:
+    """One month's availability and energy per machine (the expressions of docs/telemetry.md).
+
+    Status is read from the months the look-around needs (partition pruning by ``month``).
+    """
+    period = av.month_period(month)
+    wanted = av.status_months(period)
+    st = status.filter(status.month.isin(wanted)).select("serial", "ts", "state")
+    intervals = av.status_intervals(st, period)
+    if gaps is not None:
+        g = gaps.filter(gaps.month.isin(wanted))
+        intervals = av.without_gaps(intervals, g.select(serial=g.serial, gs=g.ts, ge=g.end_ts))
+    summary = av.summarize(intervals, period)
+    if measure is not None:
+        m = measure.filter(measure.month == month).select("serial", "ts", "metric", "value")
+        summary = av.with_energy(summary, av.energy(m, period))
+    else:
+        summary = summary.mutate(
+            energy_kwh=ibis.null("float64"), energy_per_operating_hour=ibis.null("float64")
+        )
+    return summary.mutate(month=ibis.literal(month))
+
+
+def availability(ctx: Context) -> tuple[int, int]:
+    """Availability, reliability and energy per machine and month: one expression, all months."""
+    if not layout.exists(ctx.out_dir, "compact", "status"):
+        return 0, 0
+    status = layout.read(ctx.con, ctx.out_dir, "compact", "status")
+    measure = (
+        layout.read(ctx.con, ctx.out_dir, "compact", "measure")
+        if layout.exists(ctx.out_dir, "compact", "measure")
+        else None
+    )
+    gaps = (
+        layout.read(ctx.con, ctx.out_dir, "compact", "gaps")
+        if layout.exists(ctx.out_dir, "compact", "gaps")
+        else None
+    )
+    parts = [monthly_availability(status, measure, gaps, m) for m in months(status)]
+    if not parts:
+        return 0, 0
+    result = parts[0] if len(parts) == 1 else ibis.union(*parts)
+    layout.write(ctx.con, _with_bucket(ctx, result), ctx.out_dir, "availability")
+    rows_out = layout.count(layout.read(ctx.con, ctx.out_dir, "availability"))
+    return layout.count(status), rows_out
+
+
+def billing_usage(ctx: Context) -> tuple[int, int]:
+    """What usage contracts bill per machine and month: operating (running) hours and energy.
+
+    Read from the availability stage's output: running hours over known hours, energy in kWh,
+    unplanned stops. The billing run (``servitize billing``) still decides, per contract and
+    under the ``billing`` consent, which of these it bills.
+    """
+    if not layout.exists(ctx.out_dir, "availability"):
+        return 0, 0
+    a = layout.read(ctx.con, ctx.out_dir, "availability")
+    usage = a.select(
+        "serial",
+        "month",
+        "bucket",
+        operating_hours=a.running_hours,
+        known_hours=a.known_hours,
+        energy_kwh=a.energy_kwh,
+        unplanned_stops=a.failures,
+    )
+    layout.write(ctx.con, usage, ctx.out_dir, "usage")
+    return layout.count(a), layout.count(layout.read(ctx.con, ctx.out_dir, "usage"))

@@ -1,0 +1,35 @@
+"""One SparkSession per test module (local[2], UI off); in CI a missing engine fails the test."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+def spark_missing() -> str | None:
+    """Why Spark cannot start here, or None."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed: pip install 'servitize[spark]'"
+    if shutil.which("java") is None:
+        return "Java is missing: bash scripts/ensure-java"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """A local[2] SparkSession for the module; CI fails (never skips) without Java or PySpark."""
+    why = spark_missing()
+    if why is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the spark tests must run in CI: {why}")
+        pytest.skip(why)
+    from servitize.batch.engines import spark_session
+
+    session = spark_session("local[2]", app="servitize-tests")
+    yield session
+    session.stop()
