@@ -1,0 +1,529 @@
+"""The cost curve of the analytics batch: 10 thousand to 10 million machines, DuckDB and Spark.
+
+Each size is a year of telemetry (``bench/scale_data.py``: status changes a few times a week,
+one energy reading a day) generated once in chunks under ``var/bench_scale/`` and kept for the
+next run. For every size and engine the batch (``servitize.batch.run_batch``) runs in a child
+process of its own, so its peak memory is its own: the peak resident set of the child and its
+JVM together (sampled every 50 ms, so per stage too) and the child's ``ru_maxrss`` from
+``wait4``. Per stage: wall seconds, rows/s, seconds and bytes per machine, the growth exponent
+between sizes (log of the time ratio over log of the size ratio: 1 is linear), and Spark's time
+over DuckDB's at the same size (the reference, measured in the same run).
+
+small: 10 k machines; full: 10 k, 100 k, 1 M; 10 M only with SERVITIZE_BENCH_SCALE_10M=1.
+A run predicted (from the size before, linearly) to exceed SERVITIZE_BENCH_SCALE_BUDGET_S
+seconds (default 1800) is left out and said so. Writes ``bench/results/scale.svg`` beside the
+JSON that ``python -m bench scale`` writes.
+
+The child: ``python -m bench.bench_scale child ENGINE DATA OUT`` prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+SCRATCH = Path(os.environ.get("SERVITIZE_BENCH_SCALE_DIR", ROOT / "var" / "bench_scale"))
+SIZES = {"small": [10_000], "full": [10_000, 100_000, 1_000_000]}
+TEN_MILLION = 10_000_000
+ENGINES = ("duckdb", "spark")
+CORES = os.cpu_count() or 1
+CLUSTER_CORES = (16, 64, 256)
+LINEAR_SLACK = 1.15  # an exponent above this between two sizes is super-linear growth
+
+
+# ---------------------------------------------------------------- the child: one engine, one size
+
+
+class Sampler:
+    """Resident memory of this process and all its descendants (the JVM), every 50 ms."""
+
+    def __init__(self) -> None:
+        self.proc = psutil.Process()
+        self.samples: list[tuple[float, int, float]] = []  # when, bytes resident, CPU seconds
+        self.done = False
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _sample(self) -> tuple[float, int, float]:
+        rss, cpu = 0, 0.0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                with p.oneshot():
+                    rss += p.memory_info().rss
+                    times = p.cpu_times()
+                    cpu += times.user + times.system
+            except psutil.Error:
+                pass
+        return time.perf_counter(), rss, cpu
+
+    def _watch(self) -> None:
+        while not self.done:
+            self.samples.append(self._sample())
+            time.sleep(0.05)
+
+    def __enter__(self) -> Sampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done = True
+        self.thread.join()
+        self.samples.append(self._sample())
+
+    def peak(self, start: float, end: float) -> int:
+        """The highest sample between two moments (the nearest one when none fell inside)."""
+        inside = [r for t, r, _ in self.samples if start <= t <= end]
+        if inside:
+            return max(inside)
+        near = min(self.samples, key=lambda s: abs(s[0] - end), default=(0.0, 0, 0.0))
+        return near[1]
+
+    def cpu(self, start: float, end: float) -> float:
+        """CPU seconds (user + system, the JVM included) spent between two moments."""
+
+        def at(moment: float) -> float:
+            before = [c for t, _, c in self.samples if t <= moment]
+            return before[-1] if before else 0.0
+
+        return max(at(end) - at(start), 0.0)
+
+
+def child(engine: str, data: Path, out: Path) -> dict[str, Any]:
+    """Run the whole batch once on ``engine``; stage times and memory as a dict."""
+    from servitize.batch import run_batch
+
+    database_url = _database(data)
+    with Sampler() as mem:
+        began = time.perf_counter()
+        results = run_batch(
+            engine,
+            data,
+            out,
+            master="local[2]" if engine == "spark" else None,
+            write_back=database_url is not None,
+            progress=False,
+            database_url=database_url,
+        )
+        total = time.perf_counter() - began
+    # stages ran one after another from the start: the time before the first is the set-up
+    setup = total - sum(r.seconds for r in results)
+    stages, cursor = [], began + setup
+    if setup > 0:
+        stages.append(
+            {
+                "name": "setup",
+                "rows_in": 0,
+                "rows_out": 0,
+                "seconds": setup,
+                "cpu_s": mem.cpu(began, cursor),
+                "peak_bytes": mem.peak(began, cursor),
+            }
+        )
+    for r in results:
+        stages.append(
+            {
+                "name": r.name,
+                "rows_in": r.rows_in,
+                "rows_out": r.rows_out,
+                "seconds": r.seconds,
+                "cpu_s": mem.cpu(cursor, cursor + r.seconds),
+                "peak_bytes": mem.peak(cursor, cursor + r.seconds),
+            }
+        )
+        cursor += r.seconds
+    return {
+        "total_s": total,
+        "cpu_s": mem.cpu(began, began + total),
+        "peak_bytes": max((r for _, r, _ in mem.samples), default=0),
+        "stages": stages,
+    }
+
+
+def _database(data: Path) -> str | None:
+    """The records database of a data folder, when the generator made one."""
+    db = data / "records.sqlite"
+    return f"sqlite:///{db}" if db.exists() else None
+
+
+# ---------------------------------------------------------------- the parent: sizes x engines
+
+
+def _spark_ready() -> str | None:
+    """None when Spark can run here, else why not."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed (pip install 'servitize[spark]')"
+    if shutil.which("java") is None:
+        return "Java is not installed"
+    return None
+
+
+def _measure(engine: str, data: Path, out: Path, timeout: float) -> dict[str, Any]:
+    """Run the child for one engine and size; its result with ``maxrss`` from wait4."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    cmd = [sys.executable, "-m", "bench.bench_scale", "child", engine, str(data), str(out)]
+    began = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    streams: dict[str, str] = {}
+    readers = [
+        threading.Thread(target=lambda k=k, f=f: streams.__setitem__(k, f.read()))
+        for k, f in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for r in readers:
+        r.start()
+    # wait4 reaps the child and gives its own rusage: ru_maxrss is the largest resident set of
+    # the child or of a descendant it waited for (KiB on Linux)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    timer.cancel()
+    for r in readers:
+        r.join()
+    stdout, stderr = streams.get("out", ""), streams.get("err", "")
+    wall = time.perf_counter() - began
+    maxrss = usage.ru_maxrss * 1024
+    if proc.returncode != 0:
+        tail = (stderr or stdout).strip().splitlines()[-3:]
+        why = "timed out" if wall >= timeout else f"exit {proc.returncode}"
+        return {"error": f"{why}: {' | '.join(tail)}", "process_s": round(wall, 2)}
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["process_s"] = wall
+    result["children_maxrss_bytes"] = maxrss
+    result["child_cpu_s"] = usage.ru_utime + usage.ru_stime
+    # other work on this machine slows the wall clock: CPU seconds are the steadier measure
+    result["load_average"] = [round(x, 2) for x in (load_before, os.getloadavg()[0])]
+    return result
+
+
+def _exponent(t1: float, t2: float, n1: int, n2: int) -> float | None:
+    if t1 <= 0 or t2 <= 0:
+        return None
+    return round(math.log(t2 / t1) / math.log(n2 / n1), 3)
+
+
+def _stage_rows(result: dict[str, Any], machines: int) -> dict[str, dict[str, Any]]:
+    out = {}
+    for s in result["stages"]:
+        seconds = s["seconds"]
+        out[s["name"]] = {
+            "seconds": round(seconds, 3),
+            "rows_in": s["rows_in"],
+            "rows_out": s["rows_out"],
+            "rows_per_s": round(s["rows_in"] / seconds) if seconds > 0 else None,
+            "us_per_machine": round(seconds / machines * 1e6, 3),
+            "cpu_s": round(s["cpu_s"], 2),
+            "cpu_us_per_machine": round(s["cpu_s"] / machines * 1e6, 3),
+            "peak_mib": round(s["peak_bytes"] / 2**20, 1),
+            "peak_bytes_per_machine": round(s["peak_bytes"] / machines, 1),
+        }
+    return out
+
+
+def run(scale: str) -> dict[str, object]:
+    """Generate each size (or reuse it), run the batch on both engines, and compare."""
+    from bench.scale_data import generate
+
+    sizes = list(SIZES[scale])
+    if os.environ.get("SERVITIZE_BENCH_SCALE_10M") == "1":
+        sizes.append(TEN_MILLION)
+    budget = float(os.environ.get("SERVITIZE_BENCH_SCALE_BUDGET_S", 1800))
+    engines = [
+        e
+        for e in os.environ.get("SERVITIZE_BENCH_SCALE_ENGINES", ",".join(ENGINES)).split(",")
+        if e
+    ]
+    spark_missing = _spark_ready()
+    runs: dict[str, dict[str, Any]] = {}
+    data_info: dict[str, Any] = {}
+    last: dict[str, tuple[int, float]] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task("scale", total=len(sizes) * (1 + len(engines)))
+        for n in sizes:
+            bar.update(task, description=f"{n:,} machines: data")
+            data = SCRATCH / f"n{n}"
+            info = generate(data, n, progress=False)
+            data_info[str(n)] = {
+                "status_rows": info["rows"]["status"],
+                "measure_rows": info["rows"]["measure"],
+                "bytes_on_disk": info["bytes"],
+                "generate_s": info["seconds"],
+                "reused": info["cached"],
+            }
+            bar.advance(task)
+            for engine in engines:
+                bar.update(task, description=f"{n:,} machines: {engine}")
+                key = f"{engine}/{n}"
+                if engine == "spark" and spark_missing:
+                    runs[key] = {"skipped": spark_missing}
+                elif engine in last and last[engine][1] * n / last[engine][0] > budget:
+                    predicted = last[engine][1] * n / last[engine][0]
+                    runs[key] = {"skipped": f"predicted {predicted:.0f} s > budget {budget:.0f} s"}
+                else:
+                    out = SCRATCH / "out" / engine / f"n{n}"
+                    result = _measure(engine, data, out, timeout=budget * 1.5)
+                    runs[key] = result
+                    if "error" not in result:
+                        last[engine] = (n, result["total_s"])
+                bar.advance(task)
+    return _summary(sizes, engines, runs, data_info, budget)
+
+
+def _summary(
+    sizes: list[int],
+    engines: list[str],
+    runs: dict[str, dict[str, Any]],
+    data_info: dict[str, Any],
+    budget: float,
+) -> dict[str, object]:
+    curve: dict[str, dict[str, Any]] = {}
+    for engine in engines:
+        rows: dict[str, Any] = {}
+        for n in sizes:
+            r = runs[f"{engine}/{n}"]
+            if "stages" not in r:
+                rows[str(n)] = {k: v for k, v in r.items() if k in {"skipped", "error"}}
+                continue
+            rows[str(n)] = {
+                "total_s": round(r["total_s"], 2),
+                "process_s": round(r["process_s"], 2),
+                "us_per_machine": round(r["total_s"] / n * 1e6, 2),
+                "cpu_s": round(r["cpu_s"], 2),
+                "child_cpu_s": round(r["child_cpu_s"], 2),
+                "cpu_us_per_machine": round(r["cpu_s"] / n * 1e6, 2),
+                "load_average": r["load_average"],
+                "peak_mib": round(r["peak_bytes"] / 2**20, 1),
+                "peak_bytes_per_machine": round(r["peak_bytes"] / n, 1),
+                "maxrss_mib": round(r["children_maxrss_bytes"] / 2**20, 1),
+                "stages": _stage_rows(r, n),
+            }
+        curve[engine] = rows
+    growth = _growth(sizes, curve)
+    versus = _versus(sizes, curve)
+    out: dict[str, object] = {
+        "sizes": sizes,
+        "data": data_info,
+        "curve": curve,
+        "growth_exponents": growth,
+        "super_linear": _super_linear(growth),
+        "spark_over_duckdb": versus,
+        "spark_beats_duckdb_at": next(
+            (n for n in sizes if (versus.get(str(n)) or {}).get("total", math.inf) < 1), None
+        ),
+        "cluster": _cluster(sizes, curve),
+        "ten_million": _ten_million(sizes, curve, data_info),
+        "budget_s": budget,
+    }
+    _svg(sizes, curve, HERE / "results" / "scale.svg")
+    return out
+
+
+def _measured(curve: dict[str, Any], engine: str, sizes: list[int]) -> list[int]:
+    return [n for n in sizes if "total_s" in curve.get(engine, {}).get(str(n), {})]
+
+
+def _growth(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
+    """Per engine and stage, the exponent between consecutive measured sizes, of wall time and
+    of CPU time (steadier when other work shares the machine), and of peak memory."""
+    out: dict[str, Any] = {}
+    for engine, rows in curve.items():
+        done = _measured(curve, engine, sizes)
+        per: dict[str, Any] = {}
+        for a, b in itertools.pairwise(done):
+            ra, rb = rows[str(a)], rows[str(b)]
+            wall = {"total": _exponent(ra["total_s"], rb["total_s"], a, b)}
+            cpu = {"total": _exponent(ra["cpu_s"], rb["cpu_s"], a, b)}
+            for stage, sb in rb["stages"].items():
+                sa = ra["stages"].get(stage)
+                if sa and stage != "setup":
+                    wall[stage] = _exponent(sa["seconds"], sb["seconds"], a, b)
+                    cpu[stage] = _exponent(sa["cpu_s"], sb["cpu_s"], a, b)
+            per[f"{a}->{b}"] = {
+                "wall": wall,
+                "cpu": cpu,
+                "peak_memory": _exponent(ra["peak_mib"], rb["peak_mib"], a, b),
+            }
+        out[engine] = per
+    return out
+
+
+def _super_linear(growth: dict[str, Any]) -> list[str]:
+    """Stages whose wall or CPU time grew faster than the machines (beyond a little slack)."""
+    found = []
+    for engine, pairs in growth.items():
+        for pair, measures in pairs.items():
+            for measure in ("wall", "cpu"):
+                for stage, b in measures[measure].items():
+                    if b is not None and b > LINEAR_SLACK:
+                        found.append(f"{engine} {stage} {pair} ({measure}): exponent {b}")
+    return found
+
+
+def _versus(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for n in sizes:
+        d, s = curve.get("duckdb", {}).get(str(n), {}), curve.get("spark", {}).get(str(n), {})
+        if "total_s" not in d or "total_s" not in s:
+            continue
+        row = {"total": round(s["total_s"] / d["total_s"], 2)}
+        for stage, st in s["stages"].items():
+            dt = d["stages"].get(stage)
+            if dt and dt["seconds"] > 0:
+                row[stage] = round(st["seconds"] / dt["seconds"], 2)
+        out[str(n)] = row
+    return out
+
+
+def _cluster(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
+    """Spark's measured throughput per core (machines a second per core, set-up left out),
+    and what a cluster of more cores would do at that rate, perfectly parallel (an upper bound:
+    shuffles, object storage and the driver's own work come on top)."""
+    done = _measured(curve, "spark", sizes)
+    if not done:
+        return {}
+    n = done[-1]
+    row = curve["spark"][str(n)]
+    work = sum(v["seconds"] for k, v in row["stages"].items() if k != "setup")
+    setup = row["stages"].get("setup", {}).get("seconds", 0.0)
+    per_core = n / work / CORES if work > 0 else None
+    out: dict[str, Any] = {
+        "measured_at": n,
+        "local_cores": CORES,
+        "machines_per_s_per_core": round(per_core, 1) if per_core else None,
+        "setup_s": setup,
+    }
+    if per_core:
+        out["ten_million_machines_s"] = {
+            str(c): round(TEN_MILLION / (per_core * c) + setup, 1) for c in CLUSTER_CORES
+        }
+    d = curve.get("duckdb", {}).get(str(n), {})
+    if "total_s" in d:
+        out["duckdb_machines_per_s_here"] = round(n / d["total_s"], 1)
+        if per_core:
+            out["cores_to_match_duckdb_here"] = math.ceil((n / d["total_s"]) / per_core)
+    return out
+
+
+def _ten_million(
+    sizes: list[int], curve: dict[str, Any], data_info: dict[str, Any]
+) -> dict[str, Any]:
+    """Measured when asked for, else what it would take at the largest measured size's cost."""
+    if TEN_MILLION in sizes:
+        return {"measured": True}
+    out: dict[str, Any] = {
+        "measured": False,
+        "how": "SERVITIZE_BENCH_SCALE_10M=1 python -m bench scale",
+    }
+    biggest = max((int(k) for k in data_info), default=None)
+    if biggest:
+        f = TEN_MILLION / biggest
+        info = data_info[str(biggest)]
+        out["disk_gib"] = round(info["bytes_on_disk"] * f / 2**30, 1)
+        out["generate_s"] = round(info["generate_s"] * f)
+    for engine in curve:
+        done = _measured(curve, engine, sizes)
+        if done:
+            n = done[-1]
+            out[f"{engine}_s"] = round(curve[engine][str(n)]["total_s"] * TEN_MILLION / n)
+    return out
+
+
+# ---------------------------------------------------------------- the picture, by hand
+
+
+def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
+    """Log-log: total seconds against machines per engine, and a linear line through the first."""
+    width, height, pad = 640, 420, 60
+    series = {
+        e: [(n, curve[e][str(n)]["total_s"]) for n in _measured(curve, e, sizes)] for e in curve
+    }
+    points = [p for s in series.values() for p in s]
+    if not points:
+        return
+    xs = [math.log10(n) for n, _ in points]
+    ys = [math.log10(t) for _, t in points]
+    x0, x1 = min(xs) - 0.2, max(max(xs) + 0.2, min(xs) + 1)
+    y0, y1 = math.floor(min(ys) - 0.3), math.ceil(max(ys) + 0.3)
+
+    def px(n: float) -> float:
+        return pad + (math.log10(n) - x0) / (x1 - x0) * (width - 2 * pad)
+
+    def py(t: float) -> float:
+        return height - pad - (math.log10(t) - y0) / (y1 - y0) * (height - 2 * pad)
+
+    colours = {"duckdb": "#c0392b", "spark": "#2c7fb8"}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
+        f"Analytics batch: wall time by machines (a year of telemetry, {CORES} cores)</text>",
+    ]
+    for e in range(int(y0), int(y1) + 1):
+        y = py(10**e)
+        parts.append(
+            f'<line x1="{pad}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
+        parts.append(f'<text x="{pad - 6}" y="{y + 4:.1f}" text-anchor="end">{10**e:g} s</text>')
+    for n in sizes:
+        x = px(n)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{pad}" y2="{height - pad}" stroke="#eee"/>'
+        )
+        label = f"{n / 1e6:g} M" if n >= 1e6 else f"{n / 1e3:g} k"
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - pad + 16}" text-anchor="middle">{label}</text>'
+        )
+    for i, (engine, pts) in enumerate(series.items()):
+        if not pts:
+            continue
+        colour = colours.get(engine, "#555")
+        line = " ".join(f"{px(n):.1f},{py(t):.1f}" for n, t in pts)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for n, t in pts:
+            parts.append(f'<circle cx="{px(n):.1f}" cy="{py(t):.1f}" r="3.5" fill="{colour}"/>')
+        n0, t0 = pts[0]
+        n9 = sizes[-1]
+        parts.append(
+            f'<line x1="{px(n0):.1f}" y1="{py(t0):.1f}" x2="{px(n9):.1f}" y2="{py(t0 * n9 / n0):.1f}" '
+            f'stroke="{colour}" stroke-dasharray="4 4" stroke-opacity="0.6"/>'
+        )
+        y = pad + 16 * i
+        parts.append(
+            f'<line x1="{pad + 10}" x2="{pad + 34}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<text x="{pad + 40}" y="{y + 4}">{engine} (dashed: linear from the first size)</text>'
+        )
+    parts.append(
+        f'<text x="{width / 2}" y="{height - 12}" text-anchor="middle">machines (log)</text></svg>'
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "child":
+        result = child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+        print(json.dumps(result))
+    else:
+        sys.exit(
+            "usage: python -m bench.bench_scale child ENGINE DATA OUT (or: python -m bench scale)"
+        )
