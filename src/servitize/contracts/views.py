@@ -5,12 +5,14 @@ A contract is visible when its account is (installed_base.access); otherwise 404
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from servitize.contracts import editing_views
+from servitize.contracts import editing_views, repository
 from servitize.contracts import report as rp
 from servitize.contracts.models import AvailabilityContract
 from servitize.contracts.report_files import (
@@ -23,12 +25,25 @@ from servitize.contracts.report_files import (
 from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import may
+from servitize.installed_base.models import Account
 from servitize.installed_base.service import get_asset
+from servitize.kit.export import EXPORT_MAX_ROWS, amount
+from servitize.kit.listing import Col, Listing
+from servitize.kit.pagination import PageParams, pages_of
+from servitize.kit.sorting import Sort
 from servitize.telemetry import gaps
 from servitize.telemetry.api import store_of
 from servitize.telemetry.consent_usage import batched
 from servitize.telemetry.records import visible_machines
-from servitize.trust.http import CurrentUser, DbSession, require_role, settings_of
+from servitize.trust.context import Context
+from servitize.trust.http import (
+    CurrentUser,
+    DbSession,
+    RequestContext,
+    require_role,
+    settings_of,
+)
+from servitize.trust.lists import list_links
 from servitize.trust.models import User
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +52,8 @@ Months = Annotated[int, Query(ge=1, le=rp.MAX_MONTHS)]
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 640, 220, 44, 26, 14
 GAP_ALERT_DAYS = 7  # the contracts page's alert: machines with a telemetry gap this recently
 GAP_PAGE_DAYS, GAP_PAGE_LINES = 30, 20  # the machine page's list of recent gaps
+CONTRACTS_PER_PAGE = 50
+CENT = Decimal("0.01")
 
 
 def _allowed(user: User) -> None:
@@ -99,43 +116,129 @@ def _report(
     return contract, report
 
 
+@dataclass(frozen=True)
+class ContractRow:
+    """A contract of the list: its account and the month's result."""
+
+    contract: AvailabilityContract
+    account: Account
+    result: rp.MonthResult
+    month: str
+
+
+def _pct(value: float | None) -> Decimal | None:
+    """A percentage as the list writes it, to two places."""
+    return None if value is None else Decimal(f"{value:.2f}")
+
+
+CONTRACTS: Listing[ContractRow] = Listing(
+    "availability-contracts",
+    (
+        Col(
+            "Contract",
+            lambda r: r.contract.name,
+            "contract",
+            link=lambda r: f"/contracts/{r.contract.id}/report?period={r.month}",
+        ),
+        Col("Number", lambda r: r.contract.external_id, "number"),
+        Col(
+            "Account",
+            lambda r: r.account.name,
+            "account",
+            link=lambda r: f"/accounts/{r.account.id}",
+        ),
+        Col("Target %", lambda r: _pct(r.contract.target_pct), "target", numeric=True),
+        Col(
+            "Availability %",
+            lambda r: _pct(r.result.availability_pct),
+            numeric=True,
+            css=lambda r: f"band {r.result.band}",
+        ),
+        Col(
+            "Result",
+            lambda r: r.result.result or rp.band_label(r.result.band),
+            css=lambda r: f"band {r.result.band}",
+        ),
+        Col(
+            "Amount",
+            lambda r: r.result.amount.quantize(CENT),
+            numeric=True,
+            css=lambda r: f"band {r.result.band}",
+        ),
+        Col("Monthly fee", lambda r: amount(r.contract.fee_cents), "fee", numeric=True),
+        Col("Currency", lambda r: r.contract.currency),
+    ),
+    "number",
+)
+
+
+def _contract_rows(
+    ctx: Context, request: Request, month: str, sort: str, params: PageParams
+) -> tuple[Sort, list[ContractRow], int]:
+    """A page of the contracts the user may see, each with the month's result."""
+    order = CONTRACTS.sorts.parse(sort)  # an unknown column: 422 naming the allowed ones
+    found, total = repository.contracts_page(ctx.session, ctx.user, params, order)
+    store, rows = store_of(request), []
+    interval = ctx.settings.telemetry_expected_interval_s
+    with batched(ctx.session):  # the record of use: one statement for every contract
+        for contract, account in found:
+            [(m, evaluation)] = rp.evaluate_months(
+                ctx.session, store, contract, [month], expected_interval_s=interval
+            )
+            rows.append(ContractRow(contract, account, rp.month_result(contract, m, evaluation), m))
+    return order, rows, total
+
+
 @router.get("/contracts", response_class=HTMLResponse)
 def contracts_page(
-    request: Request, session: DbSession, user: CurrentUser, period: Month = None
+    request: Request,
+    ctx: RequestContext,
+    period: Month = None,
+    sort: Annotated[str, Query(max_length=40)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    """The availability contracts the user may see, with last month's availability and band."""
-    _allowed(user)
+    """The availability contracts the user may see, with the month's availability and band
+    (last month unless asked), sorted by a column, a page at a time."""
+    _allowed(ctx.user)
     month = period or rp.last_complete_month()
-    store, rows = store_of(request), []
-    interval = settings_of(request).telemetry_expected_interval_s
-    with batched(session):  # the record of use: one statement for every contract
-        for contract, account in rp.visible_contracts(session, user):
-            [(m, evaluation)] = rp.evaluate_months(
-                session, store, contract, [month], expected_interval_s=interval
-            )
-            rows.append(
-                {
-                    "contract": contract,
-                    "account": account,
-                    "result": rp.month_result(contract, m, evaluation),
-                }
-            )
+    params = PageParams(page, CONTRACTS_PER_PAGE)
+    order, rows, total = _contract_rows(ctx, request, month, sort, params)
+    shown = list_links(ctx, "/contracts", {"period": period}, order, CONTRACTS.sorts)
     return render(
         request,
         "contracts/contracts.html",
         {
             "rows": rows,
+            "listing": CONTRACTS,
+            "list": shown,
             "month": month,
             "rp": rp,
-            "may_create": may(user, "contract.create"),
+            "may_create": may(ctx.user, "contract.create"),
+            "pager": pages_of("/contracts", shown.params, params, len(rows), total),
             "gap_machines": gaps.gap_alerts(
                 store_of(request),
-                visible_machines(session, user),
+                visible_machines(ctx.session, ctx.user),
                 GAP_ALERT_DAYS,
-                settings_of(request).telemetry_expected_interval_s,
+                ctx.settings.telemetry_expected_interval_s,
             ),
         },
     )
+
+
+@router.get("/contracts.{fmt}")
+def contracts_export(
+    request: Request,
+    ctx: RequestContext,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    period: Month = None,
+    sort: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The availability contracts list as CSV or XLSX: every contract the list shows, with the
+    month's availability, result and amount as the page writes them."""
+    _allowed(ctx.user)
+    month = period or rp.last_complete_month()
+    _order, rows, total = _contract_rows(ctx, request, month, sort, PageParams(1, EXPORT_MAX_ROWS))
+    return CONTRACTS.respond(rows, total, fmt)
 
 
 @router.get("/assets/{asset_id}/telemetry-gaps", response_class=HTMLResponse)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -143,6 +143,16 @@ class VisitCreate(Input):
     job_type: str = Field(default="maintenance", min_length=2, max_length=40)
     site_id: Id | None = None
     technician_id: Id | None = None  # default: the user creating it
+    # Time of day it starts (none: any time of the day) and how long it takes, in minutes.
+    start_time: time | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=1440)
+
+    @field_validator("start_time")
+    @classmethod
+    def _minutes(cls, value: time | None) -> time | None:
+        if value is not None and (value.second or value.microsecond or value.tzinfo):
+            raise ValueError("a start time is written HH:MM (no seconds, no time zone)")
+        return value
 
 
 class VisitRead(BaseModel):
@@ -157,6 +167,8 @@ class VisitRead(BaseModel):
     site_id: int | None
     day: date
     job_type: str
+    start_time: time | None = None
+    duration_minutes: int | None = None
 
 
 class SheetLineRead(BaseModel):

@@ -13,6 +13,7 @@ from servitize.core.errors import InvalidInput, reasons
 from servitize.core.pages import render
 from servitize.field import pdf, recognition, rules, service, sheets, visits
 from servitize.field.models import SignUpSheet
+from servitize.field.repository import lists as visit_lists
 from servitize.field.schemas import BestPracticeCreate, Feedback, SheetRead, Signing, VisitCreate
 from servitize.installed_base import service as ib
 from servitize.installed_base.access import get_account, may, require
@@ -84,11 +85,20 @@ def visit_create(
     day: Annotated[date, Form()],
     job_type: Annotated[str, Form(max_length=40)] = "maintenance",
     technician_id: Annotated[int | None, Form()] = None,
+    start_time: Annotated[str, Form(max_length=8)] = "",
+    duration_minutes: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    """Store the visit and open it."""
+    """Store the visit and open it (a start time and a duration when given)."""
     try:
-        body = VisitCreate(
-            account_id=account_id, day=day, job_type=job_type, technician_id=technician_id
+        body = VisitCreate.model_validate(
+            {
+                "account_id": account_id,
+                "day": day,
+                "job_type": job_type,
+                "technician_id": technician_id,
+                "start_time": start_time.strip() or None,
+                "duration_minutes": duration_minutes.strip() or None,
+            }
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
@@ -289,7 +299,8 @@ def share_note(
 
 @router.get("/accounts/{account_id}/field", response_class=HTMLResponse)
 def account_field(account_id: int, request: Request, ctx: RequestContext) -> HTMLResponse:
-    """Fragment for the account 360: routed leads with owners and clocks, sign-up sheets."""
+    """Fragment for the account 360: routed leads with owners and clocks, the latest visits
+    (day, time of day, duration, technician) and sign-up sheets."""
     session, user = ctx.session, ctx.user
     get_account(session, user, account_id)
     leads = service.inbox(
@@ -301,6 +312,7 @@ def account_field(account_id: int, request: Request, ctx: RequestContext) -> HTM
         {
             "leads": leads,
             "account_id": account_id,
+            "visits": visit_lists.visits_of_account(session, account_id, user, 10),
             "sheets": sheets.sheet_reads(
                 session,
                 sheets.readable_sheets_of_account(session, user, account_id),

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from servitize.core.errors import InvalidInput
 from servitize.core.pages import render
-from servitize.field import rules, service, sheet_views, visits
+from servitize.field import list_views, rules, service, sheet_views, visits
 from servitize.field.models import LeadRoute
 from servitize.field.repository.leads import INBOX_SORTS
 from servitize.field.schemas import LeadReport
@@ -27,6 +27,7 @@ from servitize.trust.models import Role
 
 router = APIRouter(include_in_schema=False)
 router.include_router(sheet_views.router)
+router.include_router(list_views.router)
 
 STAGES = ("open", "escalated", "won", "lost", "dismissed", "all")
 Opt = Annotated[str | None, Form(max_length=600)]

@@ -55,6 +55,8 @@ def create_visit(session: Session, user: User, body: VisitCreate) -> Visit:
         site_id=body.site_id,
         day=body.day,
         job_type=body.job_type,
+        start_time=body.start_time,
+        duration_minutes=body.duration_minutes,
     )
     session.add(visit)
     session.flush()

@@ -33,7 +33,7 @@ class Column:
     """One column of an import file.
 
     ``type`` is one of: text, int, float, money (amount in major units, ``.`` as decimal mark),
-    date (ISO ``YYYY-MM-DD``), bool (true/false/yes/no/1/0), enum, ref (an external id of another
+    date (ISO ``YYYY-MM-DD``), time (a time of day ``HH:MM``), bool (true/false/yes/no/1/0), enum, ref (an external id of another
     kind), refs (several external ids separated by ``|``), country (ISO 3166 alpha-2),
     currency (ISO 4217).
     """
@@ -252,6 +252,8 @@ KINDS: dict[str, ImportKind] = {
                 Column("site", "ref", ref="sites", doc="must be a site of the same account"),
                 Column("date", "date", required=True, doc="past or scheduled"),
                 Column("job_type", default="maintenance"),
+                Column("start_time", "time", doc="the time of day it starts; empty: any time"),
+                Column("duration_minutes", "int", min=1, max=1440, doc="how long it takes"),
             ),
         ),
     )

@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -65,6 +65,13 @@ def csv_bytes(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _naive(cell: Cell) -> Cell:
+    """A moment as Excel keeps it: UTC without a zone (Excel has no time zones)."""
+    if isinstance(cell, datetime) and cell.tzinfo is not None:
+        return cell.astimezone(UTC).replace(tzinfo=None)
+    return cell
+
+
 def xlsx_bytes(table: Table, title: str = "List") -> bytes:
     """The table as an XLSX workbook: one sheet, a bold heading row, numbers as numbers."""
     from openpyxl import Workbook  # loaded only when someone exports
@@ -78,7 +85,7 @@ def xlsx_bytes(table: Table, title: str = "List") -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(list(row))
+        sheet.append([_naive(c) for c in row])
     for column, _heading in enumerate(table.headings, start=1):
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             if isinstance(cell.value, Decimal):

@@ -141,13 +141,34 @@ def month_totals(session: Session, scope: Select[Any], period: str) -> list[Kind
     return [KindTotal(k, c, int(n), int(s)) for k, c, n, s in rows]
 
 
+def _line_columns() -> dict[str, Any]:
+    """The sortable columns of a month's billing lines list (``offers.contract_views``)."""
+    account = select(Account.name).where(Account.id == BillingLine.account_id).scalar_subquery()
+    return {
+        "account": account,
+        "contract": BillingLine.contract_id,
+        "line": BillingLine.description,
+        "kind": BillingLine.kind,
+        "quantity": BillingLine.quantity,
+        "amount": BillingLine.amount_cents,
+    }
+
+
 def month_lines(
-    session: Session, scope: Select[Any], period: str, params: PageParams
+    session: Session,
+    scope: Select[Any],
+    period: str,
+    params: PageParams,
+    sort: Sort | None = None,
+    kind: str | None = None,
 ) -> tuple[list[BillingLine], int]:
-    """One page of a month's lines in the scope, in the order of the API's export."""
-    q = (
-        select(BillingLine)
-        .where(BillingLine.account_id.in_(scope), BillingLine.period == period)
-        .order_by(BillingLine.account_id, BillingLine.id)
-    )
+    """One page of a month's lines in the scope (of one kind), in the order of the API's export
+    or sorted by a column, and how many match."""
+    q = select(BillingLine).where(BillingLine.account_id.in_(scope), BillingLine.period == period)
+    if kind:
+        q = q.where(BillingLine.kind == kind)
+    if sort is None:
+        q = q.order_by(BillingLine.account_id, BillingLine.id)
+    else:
+        q = q.order_by(*order_by(sort, _line_columns(), BillingLine.id))
     return paginate(session, q, params)

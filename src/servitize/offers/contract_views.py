@@ -11,6 +11,7 @@ a role without it sees no button and gets 403 on a post. Bad input shows its rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -29,14 +30,16 @@ from servitize.installed_base.access import get_account, may, require, visible_a
 from servitize.kit.export import EXPORT_MAX_ROWS, Table, amount, respond
 from servitize.kit.forms import FormPage, save_or_show_again
 from servitize.kit.htmx import is_htmx
+from servitize.kit.listing import Col, Listing
 from servitize.kit.money import from_cents
 from servitize.kit.money import whole_cents as cents
 from servitize.kit.pagination import PageParams, Pages, pages_of
+from servitize.kit.sorting import Sort
 from servitize.offers import billing, lifecycle
 from servitize.offers import contract_queries as cq
 from servitize.offers import repository as repo
 from servitize.offers.metering import availability_settlement, telemetry_meter
-from servitize.offers.models import Contract, ContractKind, ContractStatus
+from servitize.offers.models import BillingLine, Contract, ContractKind, ContractStatus
 from servitize.offers.mrr_chart import waterfall
 from servitize.offers.pdf import money
 from servitize.offers.proration import amend as prorate_amendment
@@ -524,18 +527,96 @@ def _csv_links(month: str, lines: int) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class LineRow:
+    """A billing line as the month's list shows it, with its account's name."""
+
+    line: BillingLine
+    account: str
+
+
+def _evidence(line: BillingLine) -> str | None:
+    """A line's evidence in words: ``availability: 97.2 · target: 98``."""
+    if not line.evidence:
+        return None
+    return " · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in line.evidence.items())
+
+
+def _contract_link(r: LineRow) -> str | None:
+    if r.line.contract_id:
+        return f"/sold-contracts/{r.line.contract_id}"
+    return f"/quotes/{r.line.quote_id}" if r.line.quote_id else None
+
+
+def _contract_cell(r: LineRow) -> str | None:
+    if r.line.contract_id:
+        return f"#{r.line.contract_id}"
+    return "quote" if r.line.quote_id else None
+
+
+LINES: Listing[LineRow] = Listing(
+    "billing-lines",
+    (
+        Col(
+            "Account",
+            lambda r: r.account,
+            "account",
+            link=lambda r: f"/accounts/{r.line.account_id}",
+        ),
+        Col("Contract", _contract_cell, "contract", link=_contract_link),
+        Col("Line", lambda r: r.line.description, "line"),
+        Col("Kind", lambda r: r.line.kind.replace("_", " "), "kind"),
+        Col("Billable", lambda r: "yes" if r.line.billable else "not billable"),
+        Col("Quantity", lambda r: r.line.quantity, "quantity", numeric=True),
+        Col("Amount", lambda r: amount(r.line.amount_cents), "amount", numeric=True),
+        Col("Currency", lambda r: r.line.currency),
+        Col("Evidence", lambda r: _evidence(r.line)),
+    ),
+    "account",
+)
+
+
+def _line_rows(
+    ctx: Context, month: str, kind: str, sort: str, params: PageParams
+) -> tuple[Sort, list[LineRow], int]:
+    order = LINES.sorts.parse(sort)  # an unknown column: 422 naming the allowed ones
+    scope = visible_account_ids(ctx.user)
+    lines, total = cq.month_lines(ctx.session, scope, month, params, order, kind or None)
+    names = ib.account_names(ctx.session, {ln.account_id for ln in lines})
+    rows = [LineRow(ln, names.get(ln.account_id, str(ln.account_id))) for ln in lines]
+    return order, rows, total
+
+
+@router.get("/billing/{period}.{fmt}")
+def month_export(
+    ctx: RequestContext,
+    period: MonthPath,
+    fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
+    kind: Short = "",
+    sort: Short = "",
+) -> Response:
+    """A month's billing lines as CSV or XLSX: every line the list shows (of its kind, in its
+    sort), the amount as the page writes it, to the cent, next to its currency."""
+    _readers(ctx)
+    month = _month(period)
+    _order, rows, total = _line_rows(ctx, month, kind, sort, PageParams(1, EXPORT_MAX_ROWS))
+    return LINES.respond(rows, total, fmt)
+
+
 @router.get("/billing/{period}", response_class=HTMLResponse)
 def month_page(
     request: Request,
     ctx: RequestContext,
     period: MonthPath,
     page: PageNo = 1,
+    kind: Short = "",
+    sort: Short = "",
     written: Annotated[int | None, Query(ge=0, le=10**9)] = None,
     already: Annotated[int | None, Query(ge=0, le=10**9)] = None,
     closed: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> HTMLResponse:
-    """A month's lines a page at a time, its totals per kind (adding up to the month's total)
-    and the link to the CSV of the API."""
+    """A month's lines a page at a time (of a kind, sorted by a column), its totals per kind
+    (adding up to the month's total) and the link to the CSV of the API."""
     _readers(ctx)
     month = _month(period)
     scope = visible_account_ids(ctx.user)
@@ -543,7 +624,9 @@ def month_page(
     totals: dict[str, int] = {}
     for k in kinds:
         totals[k.currency] = totals.get(k.currency, 0) + k.cents
-    lines, total = cq.month_lines(ctx.session, scope, month, PageParams(page, LINES_PER_PAGE))
+    params = PageParams(page, LINES_PER_PAGE)
+    order, lines, total = _line_rows(ctx, month, kind, sort, params)
+    shown = list_links(ctx, f"/billing/{month}", {"kind": kind}, order, LINES.sorts)
     state = cq.billing_month(ctx.session, month)
     row = cq.MonthRow(
         month,
@@ -556,21 +639,23 @@ def month_page(
         ok = f"billed: {written} new lines, {already or 0} already billed"
     elif closed:
         ok = f"{month} is closed"
-    names = ib.account_names(ctx.session, {ln.account_id for ln in lines})
     return render(
         request,
         "offers/billing_month.html",
         {
             "month": row,
             "kinds": kinds,
+            "kind": kind,
             "totals": totals,
             "lines": lines,
-            "names": names,
+            "listing": LINES,
+            "list": shown,
+            "line_id": lambda r: r.line.id,
             "ok": ok,
             "may_run": may(ctx.user, "billing.run"),
             "finished": month_span(month).end <= ctx.today,
             "amount_cents": _cents,
-            "pager": _pages(f"/billing/{month}", {}, page, LINES_PER_PAGE, total),
+            "pager": _pages(f"/billing/{month}", shown.params, page, LINES_PER_PAGE, total),
             "csv": _csv_links(month, sum(k.lines for k in kinds)),
         },
     )

@@ -97,6 +97,7 @@ exits 1, `consent grant` 2).
 | int, float | `12`, `2.5` (`.` as decimal mark) |
 | money | an amount in major units, `.` as decimal mark, rounded to cents (`1234.50`, not `1,234.50`) |
 | date | ISO `YYYY-MM-DD` between the accepted years (default 1900 to 2100); a time only as `T00:00:00` |
+| time | a time of day `HH:MM` (`08:30`; 00:00 to 23:59, no seconds) |
 | bool | true/false, yes/no, 1/0 |
 | enum | one of the listed values (case does not matter) |
 | country | ISO 3166-1 alpha-2 (`DE`) |

@@ -21,6 +21,7 @@ VALUE = "@value@"  # stands for the typed value in a rule until it is known
 # negative, so that the reason can say it is outside the accepted years).
 DATE_TEXT = r"^(-?[0-9]+-[0-9]{1,2}-[0-9]{1,2})([T ]00:00(:00(\.0+)?)?Z?)?$"
 DATE_WITH_TIME = r"-?[0-9]+-[0-9]{1,2}-[0-9]{1,2}[T ].+"
+TIME_TEXT = r"([01]?[0-9]|2[0-3]):[0-5][0-9]"  # a time of day, HH:MM
 
 
 def q(name: str) -> str:
@@ -117,6 +118,13 @@ def _typed(
             f"ELSE ' is not a date (YYYY-MM-DD)' END"
         )
         reasons.append(_when(bad, _said(c.name, raw) + f" || {why}"))
+    elif c.type == "time":
+        # HH:MM (H:MM too), 00:00 to 23:59; landed as HH:MM:00, the time column's text.
+        value = (
+            f"CASE WHEN regexp_full_match({raw}, {lit(TIME_TEXT)}) "
+            f"THEN lpad({raw}, 5, '0') || ':00' END"
+        )
+        reasons.append(_when(bad, _said(c.name, raw) + " || ' is not a time of day (HH:MM)'"))
     elif c.type == "bool":
         value = (
             f"CASE WHEN lower({raw}) IN ({', '.join(map(lit, TRUE))}) THEN TRUE "
