@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-fast bench lint check-architecture clean browser
+.PHONY: demo test test-fast bench lint check-architecture clean browser java
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c constraints.txt --upgrade pip setuptools
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 browser:
 	@bash scripts/ensure-chromium
+
+# The Spark engine of `servitize batch` and its test need Java 17 (Debian's JRE).
+java:
+	@bash scripts/ensure-java
 
 # Style, layering and types: ruff (rules and format), import-linter and mypy.
 lint: $(STAMP)
@@ -28,7 +32,7 @@ lint: $(STAMP)
 
 # The whole suite on both databases (the backends are named so that a stray
 # SERVITIZE_TEST_BACKENDS in the environment cannot narrow CI's run).
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser java
 	SERVITIZE_TEST_BACKENDS=sqlite,postgres $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Under a minute and no server: SQLite only, no browser, broker or large data. Bytecode is
