@@ -130,6 +130,21 @@ def json_values(values: Any) -> pa.Array:
     return each_value(a, _json)
 
 
+def json_lists(lists: Any) -> pa.Array:
+    """Lists of integers as ``json.dumps`` writes them: "[10, 11]"."""
+    texts = pc.list_value_length(lists)  # keeps nulls where a list is null
+    joined = pc.binary_join(pc.cast(_arr(lists), pa.list_(STR)), ", ")
+    return _arr(pc.if_else(pc.is_valid(texts), _cat("[", joined, "]"), "null"))
+
+
+def json_object(values: dict[str, Any]) -> pa.Array:
+    """Rows of JSON values (text columns, keys in this order) as ``json.dumps`` of a dict."""
+    parts: list[pa.Array | str] = ["{"]
+    for i, (key, column) in enumerate(values.items()):
+        parts += [("" if i == 0 else ", ") + json.dumps(key) + ": ", _arr(column)]
+    return _cat(*parts, "}")
+
+
 def _cat(*parts: pa.Array | str) -> pa.Array:
     """Row-wise concatenation of text columns and literals (at least one column)."""
     return _arr(pc.binary_join_element_wise(*parts, ""))
@@ -529,10 +544,7 @@ def _more(count: np.ndarray) -> pa.Array:
 
 def _facts(fields: dict[str, pa.Array]) -> pa.Array:
     """The evidence dict of each hit as JSON text (``json.dumps`` of the row path's dict)."""
-    parts: list[pa.Array | str] = ["{"]
-    for i, (key, values) in enumerate(fields.items()):
-        parts += [("" if i == 0 else ", ") + json.dumps(key) + ": ", json_values(values)]
-    return _cat(*parts, "}")
+    return json_object({key: json_values(values) for key, values in fields.items()})
 
 
 SCORED: dict[str, Callable[[pa.Table, LeadRules], Scored]] = {

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pcsv
 from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
 from sqlalchemy.orm import Session
 
@@ -358,3 +360,85 @@ def retrofit_days(session: Session, offerings: Sequence[str]) -> list[Row[Any]]:
             .where(Offering.external_id.in_(offerings))
         ).all()
     )
+
+
+# --- leads written in bulk (service.store_leads) -------------------------------------------
+
+
+def live_lead_rows(
+    session: Session,
+) -> Sequence[Row[int, int, str, str, date | None, float]]:
+    """(id, account id, offering key, status, quiet until, score) of every open and dismissed
+    lead, oldest first: what a lead run updates or keeps quiet, without loading the leads."""
+    return session.execute(
+        select(
+            Lead.id, Lead.account_id, Lead.offering_key, Lead.status, Lead.quiet_until, Lead.score
+        )
+        .where(Lead.status.in_([LeadStatus.open, LeadStatus.dismissed]))
+        .order_by(Lead.id)
+    ).all()
+
+
+def last_lead_id(session: Session) -> int:
+    """The highest lead id so far (0 when there is none)."""
+    return session.scalar(select(func.max(Lead.id))) or 0
+
+
+def lead_ids_after(session: Session, after: int) -> Sequence[Row[int, int, str]]:
+    """(id, account id, offering key) of the leads written after lead ``after``."""
+    return session.execute(
+        select(Lead.id, Lead.account_id, Lead.offering_key).where(Lead.id > after)
+    ).all()
+
+
+def insert_rows(session: Session, name: str, rows: pa.Table) -> None:
+    """Append rows (Arrow columns named as the table's, values as the database stores them:
+    JSON as text, dates and moments as ISO text) to a table in the session's transaction:
+    COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows.num_rows:
+        return
+    conn = session.connection()
+    names = ", ".join(f'"{c}"' for c in rows.column_names)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conn.dialect.name == "postgresql":
+            sink = pa.BufferOutputStream()
+            options = pcsv.WriteOptions(include_header=False, quoting_style="all_valid")
+            pcsv.write_csv(rows.combine_chunks(), sink, options)  # an empty first chunk garbles it
+            with cursor.copy(f'COPY "{name}" ({names}) FROM STDIN (FORMAT csv)') as copy:
+                copy.write(memoryview(sink.getvalue()))
+        else:
+            marks = ", ".join("?" for _ in rows.column_names)
+            columns = [rows[c].to_pylist() for c in rows.column_names]
+            cursor.executemany(
+                f'INSERT INTO "{name}" ({names}) VALUES ({marks})', zip(*columns, strict=True)
+            )
+    finally:
+        cursor.close()
+
+
+def update_leads(session: Session, rows: pa.Table) -> None:
+    """Set the columns of ``rows`` (besides ``id``) on the leads of its ids, as ``insert_rows``
+    writes them: through a staging table on PostgreSQL, one executemany on SQLite."""
+    if not rows.num_rows:
+        return
+    conn = session.connection()
+    columns = [c for c in rows.column_names if c != "id"]
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE lead_staged ON COMMIT DROP AS SELECT "
+            + ", ".join(f'"{c}"' for c in rows.column_names)
+            + " FROM lead WITH NO DATA"
+        )
+        insert_rows(session, "lead_staged", rows)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+        conn.exec_driver_sql(f"UPDATE lead SET {sets} FROM lead_staged s WHERE lead.id = s.id")
+        conn.exec_driver_sql("DROP TABLE lead_staged")
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    values = [rows[c].to_pylist() for c in [*columns, "id"]]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f"UPDATE lead SET {sets} WHERE id = ?", zip(*values, strict=True))
+    finally:
+        cursor.close()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import IntelligenceSettings, Settings
 from servitize.installed_base import repository as installed_base
-from servitize.intelligence import repository, rules, scoring, segments
+from servitize.intelligence import leads_columns, repository, rules, scoring, segments
 from servitize.intelligence.compat import configured
 from servitize.intelligence.featurize import Sources, compute, lead_assets
 from servitize.intelligence.leads import Candidate, assemble
@@ -27,19 +29,6 @@ from servitize.intelligence.records import Records, load_records
 from servitize.intelligence.usage import consented_usage
 from servitize.telemetry.store import TelemetryStore
 from servitize.trust.audit import SYSTEM, Actor, record
-
-LEAD_FIELDS = (
-    "offering_id",
-    "asset_ids",
-    "source",
-    "rule",
-    "score",
-    "estimated_value_cents",
-    "story",
-    "evidence",
-    "as_of",
-    "expires_on",
-)
 
 
 @dataclass
@@ -159,6 +148,39 @@ def rule_candidates(batch: Batch, s: IntelligenceSettings, currency: str) -> lis
     return assemble(hits, batch.records.offerings.to_pylist(), s, currency)
 
 
+def rule_leads(batch: Batch, s: IntelligenceSettings, currency: str) -> pa.Table:
+    """Leads from the rules over account and asset features, built as columns (the same leads
+    as ``rule_candidates``, as ``leads_columns.LEADS``)."""
+    accounts = compute(batch.sources, batch.as_of, "account")
+    assets = lead_assets(batch.sources, batch.as_of, s.leads.repeat_window_days)
+    tables = {"account": accounts, "asset": assets}
+    return leads_columns.build(tables, batch.records.offerings.to_pylist(), s, currency)
+
+
+def lead_table(cands: list[Candidate]) -> pa.Table:
+    """Candidates (the model's) as ``leads_columns.LEADS`` rows, evidence as stored JSON."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "account_id": c.account_id,
+                "offering_id": c.offering_id,
+                "offering_key": c.offering_key,
+                "offering_name": c.offering_name,
+                "rule": c.rule,
+                "source": c.source,
+                "score": c.score,
+                "score_json": json.dumps(c.score),
+                "value_cents": c.value_cents,
+                "story": c.story,
+                "evidence": json.dumps(_plain(c.evidence)),
+                "asset_ids": c.asset_ids,
+            }
+            for c in cands
+        ],
+        leads_columns.LEADS,
+    )
+
+
 def generate_leads(
     session: Session,
     as_of: date,
@@ -174,75 +196,166 @@ def generate_leads(
     s = s or settings.intelligence
     currency = settings.company_currency
     batch = load_batch(session, as_of, s, currency, TelemetryStore(settings.telemetry_dir))
-    cands = rule_candidates(batch, s, currency)
+    leads = rule_leads(batch, s, currency)
     model = scoring.latest_model(session) if use_model else None
     if model is not None:
-        taken = {(c.account_id, c.offering_key) for c in cands}
-        cands += [
+        taken = set(
+            zip(leads["account_id"].to_pylist(), leads["offering_key"].to_pylist(), strict=True)
+        )
+        more = [
             c
             for c in scoring.model_candidates(batch.records, batch.sources, as_of, model, s)
             if (c.account_id, c.offering_key) not in taken
         ]
+        leads = pa.concat_tables([leads, lead_table(more)])
     expired = expire(session, as_of, actor)
-    leads = {(x.account_id, x.offering_key, x.status): x for x in repository.live_leads(session)}
-    created = updated = quiet = 0
-    by_source: Counter[str] = Counter()
-    by_offering: Counter[str] = Counter()
-    for c in cands:
-        dismissed = leads.get((c.account_id, c.offering_key, LeadStatus.dismissed))
-        lead = leads.get((c.account_id, c.offering_key, LeadStatus.open))
-        if lead is None and dismissed and dismissed.quiet_until and dismissed.quiet_until >= as_of:
-            quiet += 1
-            continue
-        values = {
-            "offering_id": c.offering_id,
-            "asset_ids": c.asset_ids,
-            "source": c.source,
-            "rule": c.rule,
-            "score": c.score,
-            "estimated_value_cents": c.value_cents,
-            "story": c.story,
-            "evidence": _plain(c.evidence),
-            "as_of": as_of,
-            "expires_on": as_of + timedelta(days=s.leads.lead_ttl_days),
+    return store_leads(session, leads, as_of, s, currency, actor, expired)
+
+
+def _moment(session: Session, at: datetime) -> str:
+    """A moment as the records DB stores it in text (SQLite's own format, ISO elsewhere)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return at.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return at.isoformat()
+
+
+def _column(n: int, value: Any, type_: pa.DataType | None = None) -> pa.Array:
+    return pa.array([value] * n, type_ or pa.string())
+
+
+def _audit(actor: Actor, action: str, ids: pa.Array, before: Any, after: Any, at: str) -> pa.Table:
+    n = len(ids)
+    return pa.table(
+        {
+            "at": _column(n, at),
+            "actor_id": _column(n, actor.user_id, pa.int64()),
+            "actor": _column(n, actor.name),
+            "action": _column(n, action),
+            "entity": _column(n, "lead"),
+            "entity_id": pc.cast(ids, pa.string()),
+            "before": before,
+            "after": after,
         }
-        if lead is None:
-            lead = Lead(
-                account_id=c.account_id,
-                offering_key=c.offering_key,
-                currency=currency,
-                status=LeadStatus.open,
-                **values,
-            )
-            session.add(lead)
-            session.flush()
-            record(session, actor, "create", "lead", lead.id, after=values)
-            created += 1
-        else:
-            before = {k: getattr(lead, k) for k in LEAD_FIELDS}
-            for k, v in values.items():
-                setattr(lead, k, v)
-            record(
-                session,
-                actor,
-                "update",
-                "lead",
-                lead.id,
-                before={"score": before["score"]},
-                after={"score": c.score, "as_of": as_of},
-            )
-            updated += 1
-        by_source[c.source] += 1
-        by_offering[c.offering_key] += 1
+    )
+
+
+def store_leads(
+    session: Session,
+    leads: pa.Table,
+    as_of: date,
+    s: IntelligenceSettings,
+    currency: str,
+    actor: Actor = SYSTEM,
+    expired: int = 0,
+) -> LeadRun:
+    """Write a run's leads (``leads_columns.LEADS``) in bulk: a new lead for each account and
+    offering without an open one, the open one updated otherwise, none while a dismissed one is
+    quiet; each creation and update audited as ``record`` would."""
     session.flush()
+    opened: dict[tuple[int, str], tuple[int, float]] = {}
+    quiet_until: dict[tuple[int, str], date | None] = {}
+    for lead_id, account_id, offering, status, quiet_day, score in repository.live_lead_rows(
+        session
+    ):
+        if status == LeadStatus.open:
+            opened[(account_id, offering)] = (lead_id, score)
+        else:
+            quiet_until[(account_id, offering)] = quiet_day
+    keys: list[tuple[int, str]] = list(
+        zip(leads["account_id"].to_pylist(), leads["offering_key"].to_pylist(), strict=True)
+    )
+    kind = []  # "create", "update" or "quiet", row by row
+    for key in keys:
+        if key in opened:
+            kind.append("update")
+        else:
+            day = quiet_until.get(key)
+            kind.append("quiet" if day is not None and day >= as_of else "create")
+    what = pa.array(kind)
+    live = leads.filter(pc.not_equal(what, "quiet"))
+    expires_on = as_of + timedelta(days=s.leads.lead_ttl_days)
+    now = _moment(session, datetime.now(UTC))
+    asset_ids = leads_columns.json_lists(live["asset_ids"])
+    values = {
+        "offering_id": live["offering_id"],
+        "asset_ids": asset_ids,
+        "source": live["source"],
+        "rule": live["rule"],
+        "score": live["score"],
+        "estimated_value_cents": live["value_cents"],
+        "story": live["story"],
+        "evidence": live["evidence"],
+        "as_of": _column(live.num_rows, as_of.isoformat()),
+        "expires_on": _column(live.num_rows, expires_on.isoformat()),
+    }
+    rows = pa.table(values)
+    created = pc.equal(what.filter(pc.not_equal(what, "quiet")), "create")
+    new, changed = rows.filter(created), rows.filter(pc.invert(created))
+    first = repository.last_lead_id(session)
+    repository.insert_rows(
+        session,
+        "lead",
+        pa.table(
+            {
+                "account_id": live["account_id"].filter(created),
+                "offering_key": live["offering_key"].filter(created),
+                "currency": _column(new.num_rows, currency),
+                "status": _column(new.num_rows, LeadStatus.open.value),
+                **{k: new[k] for k in new.column_names},
+                "created_at": _column(new.num_rows, now),
+                "updated_at": _column(new.num_rows, now),
+            }
+        ),
+    )
+    made = {(a, k): i for i, a, k in repository.lead_ids_after(session, first)}
+    new_keys = [k for k, w in zip(keys, kind, strict=True) if w == "create"]
+    new_ids = pa.array([made[k] for k in new_keys], pa.int64())
+    old = [opened[k] for k, w in zip(keys, kind, strict=True) if w == "update"]
+    old_ids = pa.array([i for i, _ in old], pa.int64())
+    repository.update_leads(
+        session,
+        changed.append_column("updated_at", _column(changed.num_rows, now)).append_column(
+            "id", old_ids
+        ),
+    )
+    # The audit entries ``record`` writes: a creation with every value, an update its score.
+    as_json = leads_columns.json_values
+    after = {k: new[k] if k in ("asset_ids", "evidence") else as_json(new[k]) for k in values}
+    after["score"] = live["score_json"].filter(created)
+    olds = pa.array([score for _, score in old], pa.float64())
+    updated = {
+        "score": live["score_json"].filter(pc.invert(created)),
+        "as_of": _column(len(old_ids), json.dumps(as_of.isoformat())),
+    }
+    entries = [
+        _audit(
+            actor,
+            "create",
+            new_ids,
+            _column(len(new_ids), "null"),
+            leads_columns.json_object(after),
+            now,
+        ),
+        _audit(
+            actor,
+            "update",
+            old_ids,
+            leads_columns.json_object({"score": as_json(olds)}),
+            leads_columns.json_object(updated),
+            now,
+        ),
+    ]
+    repository.insert_rows(session, "audit_entry", pa.concat_tables(entries))
+    session.expire_all()  # leads loaded before see the rows written here
+    sources, offerings = live["source"].to_pylist(), live["offering_key"].to_pylist()
     return LeadRun(
         as_of=as_of,
-        created=created,
-        updated=updated,
+        created=len(new_ids),
+        updated=len(old_ids),
         expired=expired,
-        quiet=quiet,
-        by_source=dict(by_source),
-        by_offering=dict(by_offering),
+        quiet=kind.count("quiet"),
+        by_source=dict(Counter(sources)),
+        by_offering=dict(Counter(offerings)),
     )
 
 
