@@ -26,6 +26,7 @@ from servitize.contracts.report import (
     month_label,
 )
 from servitize.core.cells import safe_cell
+from servitize.kit.brand import Brand, letterhead
 
 INK, MUTED, LINE = (23, 33, 43), (107, 120, 134), (226, 231, 237)
 ACCENT, BAD, GOOD, WARN = (15, 118, 110), (180, 35, 24), (21, 128, 61), (180, 83, 9)
@@ -137,9 +138,10 @@ def result_sentence(r: Report) -> str:
 
 class _Doc(FPDF):
     report: Report
+    brand: Brand | None = None
 
     def header(self) -> None:
-        self.set_fill_color(*ACCENT)
+        self.set_fill_color(*(self.brand.accent if self.brand else ACCENT))
         self.rect(0, 0, self.w, 3, style="F")
 
     def footer(self) -> None:
@@ -325,18 +327,22 @@ def _chart(doc: FPDF, trend: list[MonthResult], target: float) -> None:
     doc.set_y(y0 + height + 8)
 
 
-def report_pdf(r: Report, *, compress: bool = True) -> bytes:
-    """The monthly operation report as an A4 PDF a customer can file."""
+def report_pdf(r: Report, *, compress: bool = True, brand: Brand | None = None) -> bytes:
+    """The monthly operation report as an A4 PDF a customer can file; with a ``brand`` (the
+    customer's copy) under the company's letterhead: logo, name and colours."""
     doc = _Doc(format="A4")
     doc.report = r
+    doc.brand = brand
     doc.set_compression(compress)
     doc.set_margins(16, 14, 16)
     doc.set_auto_page_break(auto=True, margin=18)
     doc.set_title(_latin(f"Operation report {month_label(r.month)} - {r.account}"))
     doc.set_author(_latin(r.supplier))
     doc.add_page()
+    if brand is not None:
+        letterhead(doc, brand)
     doc.set_font("Helvetica", "B", 8)
-    doc.set_text_color(*ACCENT)
+    doc.set_text_color(*(brand.accent if brand else ACCENT))
     doc.cell(0, 5, "MONTHLY OPERATION REPORT", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "B", 20)
     doc.set_text_color(*INK)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fpdf import FPDF
 
 from servitize.field.schemas import SheetRead
+from servitize.kit.brand import Brand, band, letterhead
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class SheetParties:
     company_address: Sequence[str] = field(default_factory=tuple)
     customer_address: Sequence[str] = field(default_factory=tuple)
     terms: str = ""
+    brand: Brand | None = None  # the letterhead (logo, name, colours); None: the name only
 
 
 def address_lines(text: str) -> list[str]:
@@ -50,7 +52,11 @@ def _money(amount: object, currency: str) -> str:
 
 
 def _head(doc: FPDF, sheet: SheetRead, parties: SheetParties) -> None:
-    """The company at the right, the title, the customer and their address at the left."""
+    """The company at the right, the title, the customer and their address at the left (under
+    the company's letterhead when the parties carry a brand)."""
+    if parties.brand is not None:
+        band(doc, parties.brand)
+        letterhead(doc, parties.brand)
     top = doc.get_y()
     doc.set_font("Helvetica", "B", 11)
     doc.set_xy(doc.l_margin + 100, top)

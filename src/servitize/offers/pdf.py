@@ -11,6 +11,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from servitize.kit.brand import Brand, band, letterhead
 from servitize.offers.formulas import parameters_in_words
 from servitize.offers.schemas import QuoteRead
 from servitize.value.pdf import quote_section
@@ -89,14 +90,20 @@ def quote_pdf(
     term_titles: Mapping[str, str],
     compress: bool = True,
     value_case: ForQuote | None = None,
+    brand: Brand | None = None,
 ) -> bytes:
-    """An A4 quote document for the customer (with its opportunity's value case, if any)."""
+    """An A4 quote document for the customer (with its opportunity's value case, if any); with
+    a ``brand`` under the company's letterhead (logo, name, colours) instead of the plain name."""
     doc = FPDF(format="A4")
     doc.set_compression(compress)
     doc.set_auto_page_break(auto=True, margin=18)
     doc.add_page()
-    doc.set_font("Helvetica", "B", 11)
-    doc.cell(0, 6, _latin(company), new_x="LMARGIN", new_y="NEXT")
+    if brand is not None:
+        band(doc, brand)
+        letterhead(doc, brand)
+    else:
+        doc.set_font("Helvetica", "B", 11)
+        doc.cell(0, 6, _latin(company), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 9)
     doc.set_text_color(*GREY)
     for part in company_address.replace("\n", ",").split(","):

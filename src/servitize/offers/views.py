@@ -26,6 +26,7 @@ from servitize.core.pages import render
 from servitize.core.settings import Settings
 from servitize.installed_base import repository as ib
 from servitize.installed_base.access import may, require
+from servitize.kit.brand import Brand
 from servitize.kit.export import EXPORT_MAX_ROWS, Table, amount, respond
 from servitize.kit.forms import FormPage, save_or_show_again, show_again
 from servitize.kit.htmx import is_htmx
@@ -791,14 +792,16 @@ def customer_accept(
 
 def _pdf_response(session: DbSession, settings: Settings, read: QuoteRead) -> Response:
     account = ib.accounts_by_id(session, {read.account_id})[read.account_id]
+    brand = Brand.of(settings)  # the customer's document: the company's letterhead
     data = quote_pdf(
         read,
         grouped(read),
-        company=settings.company_name,
+        company=brand.name,
         company_address=settings.company_address,
         customer=account.name,
         term_titles=TERM_TITLES,
         value_case=value_cases.quote_case(session, settings, read.opportunity_id),
+        brand=brand,
     )
     name = f"quote-{read.number}-r{read.revision}.pdf"
     return Response(

@@ -17,6 +17,7 @@ from servitize.core.errors import Conflict, InvalidInput
 from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.installed_base.access import get_account, require
+from servitize.kit.brand import Brand
 from servitize.telemetry import consent, consent_list, consent_record
 from servitize.telemetry.consent_api import record_file
 from servitize.telemetry.consent_rules import (
@@ -171,4 +172,4 @@ def record_download(
 ) -> Response:
     """The record of an account's agreements, changes and use (CSV or PDF; the same facts)."""
     require_role(user, Role.customer)
-    return record_file(session, user, account_id, fmt, _brand(request)["company"])
+    return record_file(session, user, account_id, fmt, Brand.of(settings_of(request)))

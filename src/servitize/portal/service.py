@@ -11,10 +11,12 @@ from decimal import Decimal
 from servitize.contracts import report as rp
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.errors import Conflict, InvalidInput, NotFound
+from servitize.field import pdf as field_pdf
 from servitize.field import sheets as field_sheets
 from servitize.field.schemas import LeadReport
 from servitize.field.service import report_lead
 from servitize.installed_base.access import get_account, may, require
+from servitize.kit.brand import Brand
 from servitize.kit.money import from_cents
 from servitize.offers import acceptance
 from servitize.offers import quotes as offer_quotes
@@ -342,6 +344,23 @@ def _sheet_read(ctx: Context, sheet_id: int) -> s.PortalSheet:
             for ln in read.lines
         ],
     )
+
+
+def sheet_document(ctx: Context, sheet_id: int) -> bytes:
+    """The sign-up sheet as the customer files it: a PDF under the company's letterhead (logo,
+    name, colours), never a line's internal reason."""
+    row = repo.sheet(ctx.session, ctx.user, sheet_id)
+    if row is None:
+        raise NotFound(f"sign-up sheet {sheet_id} not found")
+    read = field_sheets.sheet_read(ctx.session, row, ctx.settings.company_currency, ctx.today)
+    brand = Brand.of(ctx.settings)
+    parties = field_pdf.SheetParties(
+        company=brand.name,
+        company_address=field_pdf.address_lines(ctx.settings.company_address),
+        terms=ctx.settings.field.sheet_terms,
+        brand=brand,
+    )
+    return field_pdf.sheet_pdf(read, row.signature, parties)
 
 
 def sheets(ctx: Context) -> list[s.PortalSheet]:

@@ -31,6 +31,7 @@ from servitize.core.inputs import Id
 from servitize.core.pages import render
 from servitize.core.settings import Settings
 from servitize.installed_base.access import get_account, may
+from servitize.kit.brand import Brand
 from servitize.offers.pdf import quote_pdf
 from servitize.offers.quotes import read as quote_full_read
 from servitize.offers.views import TERM_TITLES, grouped
@@ -286,7 +287,7 @@ def report_pdf_file(
     r = _customer_report(request, ctx, contract_id, period, months)
     name = f"operation-report-{r.contract}-{r.month}.pdf"
     return Response(
-        report_pdf(r),
+        report_pdf(r, brand=Brand.of(ctx.settings)),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
@@ -396,6 +397,7 @@ def quote_pdf_file(request: Request, ctx: RequestContext, quote_id: Id) -> Respo
         company_address=ctx.settings.company_address,
         customer=get_account(ctx.session, ctx.user, quote.account_id).name,
         term_titles=TERM_TITLES,
+        brand=Brand.of(ctx.settings),
     )
     return Response(
         data,
@@ -456,6 +458,17 @@ def sheets_page(request: Request, ctx: RequestContext) -> HTMLResponse:
     """The sign-up sheets of the customer's accounts."""
     customer(ctx)
     return _page(request, ctx, "portal/sheets.html", {"sheets": service.sheets(ctx)})
+
+
+@router.get("/portal/sheets/{sheet_id}.pdf")
+def sheet_pdf_file(ctx: RequestContext, sheet_id: Id) -> Response:
+    """The sign-up sheet as a PDF (the customer's copy, under the company's letterhead)."""
+    customer(ctx)
+    return Response(
+        service.sheet_document(ctx, sheet_id),
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="sign-up-sheet-{sheet_id}.pdf"'},
+    )
 
 
 @router.get("/portal/sheets/{sheet_id}", response_class=HTMLResponse)

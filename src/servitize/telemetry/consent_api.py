@@ -13,6 +13,7 @@ from servitize.core.dates import SaneDateTime
 from servitize.core.errors import InvalidInput
 from servitize.core.inputs import Id, Input
 from servitize.installed_base.access import get_account, require
+from servitize.kit.brand import Brand
 from servitize.telemetry import consent, consent_list, consent_record
 from servitize.telemetry.consent_pdf import record_pdf
 from servitize.trust.audit import actor_of
@@ -189,9 +190,10 @@ def portal_revoke(session: DbSession, user: CurrentUser, agreement_id: Id) -> di
 
 
 def record_file(
-    session: DbSession, user: User, account_id: int, fmt: str, company: str
+    session: DbSession, user: User, account_id: int, fmt: str, brand: Brand
 ) -> Response:
-    """The record of an account's agreements as CSV or PDF (one account the user may see)."""
+    """The record of an account's agreements as CSV or PDF (one account the user may see); the
+    PDF under the company's letterhead (``brand``: name, logo, colours)."""
     account = get_account(session, user, account_id)
     record = consent_record.records_of(session, [(account.id, account.name)])[0]
     name = f"data-sharing-{account.id}"
@@ -204,7 +206,7 @@ def record_file(
     if fmt != "pdf":
         raise InvalidInput(f"format: csv or pdf, not {fmt[:10]!r}")
     return Response(
-        record_pdf(record, company),
+        record_pdf(record, brand.name, brand=brand),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
     )
@@ -220,7 +222,4 @@ def portal_record(
 ) -> Response:
     """The record of an account's agreements, changes and use, as CSV or PDF."""
     _customer(user)
-    settings = settings_of(request)
-    return record_file(
-        session, user, account_id, fmt, settings.branding.name or settings.company_name
-    )
+    return record_file(session, user, account_id, fmt, Brand.of(settings_of(request)))

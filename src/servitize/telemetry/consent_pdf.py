@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
+from servitize.kit.brand import Brand, band, letterhead
 from servitize.telemetry.consent_record import AccountConsent, runs_text, terms_text
 from servitize.telemetry.consent_rules import PURPOSE_TEXT
 
@@ -23,12 +24,18 @@ def _line(doc: FPDF, text: str, size: int = 9, bold: bool = False) -> None:
     doc.multi_cell(0, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
 
 
-def record_pdf(r: AccountConsent, company: str, compress: bool = True) -> bytes:
-    """An A4 record of what ``r``'s account agreed to share, its changes and its use."""
+def record_pdf(
+    r: AccountConsent, company: str, compress: bool = True, brand: Brand | None = None
+) -> bytes:
+    """An A4 record of what ``r``'s account agreed to share, its changes and its use; under the
+    company's letterhead (logo, name, colours) when a ``brand`` is given."""
     doc = FPDF(format="A4")
     doc.set_compression(compress)
     doc.set_auto_page_break(auto=True, margin=16)
     doc.add_page()
+    if brand is not None:
+        band(doc, brand)
+        letterhead(doc, brand)
     _line(doc, f"Data-sharing record of {r.account_name}", 15, True)
     doc.set_text_color(*GREY)
     _line(
