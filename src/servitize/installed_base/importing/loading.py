@@ -81,7 +81,7 @@ class Loader:
             schema=lookups.LOOKUP_SCHEMA,
         )
 
-    def _remember(self, rows: pa.Table, row_ids: list[int]) -> None:
+    def _remember(self, rows: pa.Table, row_ids: range) -> None:
         """Add rows about to be written, with their ids, to ``own_ids``."""
         assert self.own_ids is not None
         accounts = (

@@ -94,16 +94,20 @@ def ids(conn: Connection, kind: ImportKind, keys: Sequence[str]) -> pa.Table:
     )
 
 
-def new_ids(conn: Connection, kind: ImportKind, count: int) -> list[int]:
-    """PostgreSQL: ``count`` fresh ids from the sequence of the kind's table."""
+def new_ids(conn: Connection, kind: ImportKind, count: int) -> range:
+    """PostgreSQL, a first load: ``count`` fresh ids of the kind's table, reserved in one step
+    (the sequence moved past them). The first load holds the table's exclusive lock (its
+    indexes are dropped), so no other insert into it can take an id meanwhile; if anything
+    else did, the primary key would refuse the load and it would roll back whole."""
     table = table_of(kind).name
     statement = (
-        f"SELECT array_agg(nextval(pg_get_serial_sequence('\"{table}\"', 'id'))) "
-        "FROM generate_series(1, %s)"
+        "SELECT setval(s, nextval(s) + %s - 1) FROM "
+        f"pg_get_serial_sequence('\"{table}\"', 'id') AS s"
     )
     with driver_cursor(conn, statement) as cursor:
         cursor.execute(statement, (count,))
-        return list(cursor.fetchone()[0])
+        last = int(cursor.fetchone()[0])
+    return range(last - count + 1, last + 1)
 
 
 def existing(

@@ -50,7 +50,8 @@ def seen_sql(kind: ImportKind, typed: str = "typed") -> tuple[str, str]:
 
 
 def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
-    """SQL over the typed chunk: the final row values, ``_pending`` and every row's reasons."""
+    """SQL over the typed chunk: the final row values, ``_pending`` and every row's reasons
+    (in no particular order: the checker orders them by line)."""
     keys = [q(k) for k in kind.keys]
     # A key's first line in the file: this chunk's, or one an earlier chunk of the run left in
     # ``seen`` (kept by the checker), so a repeat is rejected wherever the chunks split the file.
@@ -117,8 +118,7 @@ def resolve_sql(kind: ImportKind, typed: str = "typed") -> str:
     return (
         f"WITH _ AS (SELECT 1){ctes} "
         f"SELECT t._idx, t._line, NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _reason, "
-        f"{pending} AS _pending, {', '.join(columns)} FROM {typed} t {' '.join(joins)} "
-        f"ORDER BY t._line"
+        f"{pending} AS _pending, {', '.join(columns)} FROM {typed} t {' '.join(joins)}"
     )
 
 

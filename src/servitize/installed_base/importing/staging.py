@@ -50,8 +50,6 @@ class Merge:
             )
             cursor.execute(f"TRUNCATE {_q(self.name)}")
         copy_csv(conn, self.name, self.columns, rows)
-        with driver_cursor(conn, "ANALYZE") as cursor:
-            cursor.execute(f"ANALYZE {_q(self.name)}")
 
     def _join(self) -> str:
         return " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in self.keys)
