@@ -10,6 +10,9 @@ between sizes (log of the time ratio over log of the size ratio: 1 is linear), a
 over DuckDB's at the same size (the reference, measured in the same run).
 
 small: 10 k machines; full: 10 k, 100 k, 1 M; 10 M only with SERVITIZE_BENCH_SCALE_10M=1.
+SERVITIZE_BENCH_SCALE_SIZES=100000 measures chosen sizes, SERVITIZE_BENCH_SCALE_ENGINES=duckdb
+one engine; SERVITIZE_BENCH_SCALE_REUSE=1 takes the runs an earlier call kept (under
+``var/bench_scale/runs/``, the time they were measured said) instead of measuring them again.
 A run predicted (from the size before, linearly) to exceed SERVITIZE_BENCH_SCALE_BUDGET_S
 seconds (default 1800) is left out and said so. Writes ``bench/results/scale.svg`` beside the
 JSON that ``python -m bench scale`` writes.
@@ -242,6 +245,10 @@ def run(scale: str) -> dict[str, object]:
     from bench.scale_data import generate
 
     sizes = list(SIZES[scale])
+    if os.environ.get("SERVITIZE_BENCH_SCALE_SIZES"):  # e.g. "100000": one size by hand
+        sizes = [int(x) for x in os.environ["SERVITIZE_BENCH_SCALE_SIZES"].split(",")]
+    # reuse the runs of an earlier call (same data) instead of measuring them again
+    reuse = os.environ.get("SERVITIZE_BENCH_SCALE_REUSE") == "1"
     if os.environ.get("SERVITIZE_BENCH_SCALE_10M") == "1":
         sizes.append(TEN_MILLION)
     budget = float(os.environ.get("SERVITIZE_BENCH_SCALE_BUDGET_S", 1800))
@@ -277,8 +284,16 @@ def run(scale: str) -> dict[str, object]:
                     predicted = last[engine][1] * n / last[engine][0]
                     runs[key] = {"skipped": f"predicted {predicted:.0f} s > budget {budget:.0f} s"}
                 else:
-                    out = SCRATCH / "out" / engine / f"n{n}"
-                    result = _measure(engine, data, out, timeout=budget * 1.5)
+                    saved = SCRATCH / "runs" / f"{engine}-n{n}.json"
+                    if reuse and saved.exists():
+                        result = json.loads(saved.read_text())
+                    else:
+                        out = SCRATCH / "out" / engine / f"n{n}"
+                        result = _measure(engine, data, out, timeout=budget * 1.5)
+                        result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                        if "error" not in result:
+                            saved.parent.mkdir(parents=True, exist_ok=True)
+                            saved.write_text(json.dumps(result) + "\n")
                     runs[key] = result
                     if "error" not in result:
                         last[engine] = (n, result["total_s"])
@@ -309,6 +324,7 @@ def _summary(
                 "child_cpu_s": round(r["child_cpu_s"], 2),
                 "cpu_us_per_machine": round(r["cpu_s"] / n * 1e6, 2),
                 "load_average": r["load_average"],
+                "measured_at": r.get("at"),
                 "peak_mib": round(r["peak_bytes"] / 2**20, 1),
                 "peak_bytes_per_machine": round(r["peak_bytes"] / n, 1),
                 "maxrss_mib": round(r["children_maxrss_bytes"] / 2**20, 1),
@@ -324,6 +340,7 @@ def _summary(
         "growth_exponents": growth,
         "super_linear": _super_linear(growth),
         "spark_over_duckdb": versus,
+        # the first size where Spark local's wall time is below DuckDB's (None: none measured)
         "spark_beats_duckdb_at": next(
             (n for n in sizes if (versus.get(str(n)) or {}).get("total", math.inf) < 1), None
         ),
@@ -383,6 +400,8 @@ def _versus(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
         if "total_s" not in d or "total_s" not in s:
             continue
         row = {"total": round(s["total_s"] / d["total_s"], 2)}
+        if d.get("cpu_s"):
+            row["total_cpu"] = round(s["cpu_s"] / d["cpu_s"], 2)
         for stage, st in s["stages"].items():
             dt = d["stages"].get(stage)
             if dt and dt["seconds"] > 0:
@@ -392,32 +411,38 @@ def _versus(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cluster(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
-    """Spark's measured throughput per core (machines a second per core, set-up left out),
-    and what a cluster of more cores would do at that rate, perfectly parallel (an upper bound:
-    shuffles, object storage and the driver's own work come on top)."""
+    """Spark's measured throughput per core and what a cluster of more cores would do at it.
+
+    Per core: machines per CPU second of the stages (set-up left out; CPU seconds, not wall,
+    because other work on this machine stretches the wall clock). A cluster of ``c`` cores at
+    that rate, perfectly parallel, is an upper bound: shuffles between machines, object storage
+    and the driver's own work come on top.
+    """
     done = _measured(curve, "spark", sizes)
     if not done:
         return {}
     n = done[-1]
     row = curve["spark"][str(n)]
-    work = sum(v["seconds"] for k, v in row["stages"].items() if k != "setup")
+    work = sum(v["cpu_s"] for k, v in row["stages"].items() if k != "setup")
     setup = row["stages"].get("setup", {}).get("seconds", 0.0)
-    per_core = n / work / CORES if work > 0 else None
+    per_core = n / work if work > 0 else None
     out: dict[str, Any] = {
         "measured_at": n,
         "local_cores": CORES,
-        "machines_per_s_per_core": round(per_core, 1) if per_core else None,
+        "spark_machines_per_cpu_s": round(per_core, 1) if per_core else None,
         "setup_s": setup,
     }
     if per_core:
-        out["ten_million_machines_s"] = {
+        out["ten_million_machines_s_on_cores"] = {
             str(c): round(TEN_MILLION / (per_core * c) + setup, 1) for c in CLUSTER_CORES
         }
     d = curve.get("duckdb", {}).get(str(n), {})
-    if "total_s" in d:
-        out["duckdb_machines_per_s_here"] = round(n / d["total_s"], 1)
+    if "cpu_s" in d and d["cpu_s"] > 0:
+        duck = n / d["cpu_s"]
+        out["duckdb_machines_per_cpu_s"] = round(duck, 1)
         if per_core:
-            out["cores_to_match_duckdb_here"] = math.ceil((n / d["total_s"]) / per_core)
+            # DuckDB on this machine's cores against Spark on c cores at its measured rate
+            out["spark_cores_to_match_duckdb_on_local_cores"] = math.ceil(duck * CORES / per_core)
     return out
 
 
