@@ -152,7 +152,7 @@ class Loader:
     def _write(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
         if not rows.num_rows:
             return
-        if conn.dialect.name == "postgresql" and not self.first_load and LINKS not in self.names:
+        if not self.first_load and LINKS not in self.names:
             self._merge(conn, rows, result)
             return
         keys = self._keys(rows)
@@ -191,23 +191,33 @@ class Loader:
             result.inserted += new.num_rows
 
     def _merge(self, conn: Connection, rows: pa.Table, result: Landed) -> None:
-        """PostgreSQL: COPY the rows into a staging table, then in SQL find the changed ones,
-        insert the new ones and count the rest unchanged; changed rows are updated (and
-        audited) by ``_update``, as on SQLite."""
+        """Write the rows into a staging table, then in SQL find the stored records that
+        change and insert the new rows; the rest count as unchanged. Changed records are
+        updated (and audited) by ``_update``, with the values as the chunk has them."""
         plan = staging.Merge(
-            self.table, self.columns, self.key_names, [self.names[i] for i in self.compared]
+            self.table,
+            self.columns,
+            self.key_names,
+            [self.names[i] for i in self.compared],
+            conn.dialect.name,
         )
         plan.stage(conn, rows.select(self.columns))
+        differing = list(plan.changed(conn))
         changes = []
-        for row_id, old_values, new_values in plan.changed(conn):
-            old, new = {}, {}
-            for name, before, after in zip(plan.compared, old_values, new_values, strict=False):
-                if not _same(before, after):
-                    old[name], new[name] = before, after
-            changes.append((row_id, old, new))
+        if differing:
+            at = {key: i for i, key in enumerate(self._keys(rows))}
+            columns = [rows.column(name) for name in plan.compared]
+            for row_id, key, old_values in differing:
+                old, new = {}, {}
+                for name, column, before in zip(plan.compared, columns, old_values, strict=False):
+                    after = column[at[key]].as_py()
+                    if not _same(before, after):
+                        old[name], new[name] = before, after
+                if new:
+                    changes.append((row_id, old, new))
+        stamp: Any = self.now if conn.dialect.name == "postgresql" else _stamp(conn, self.now)
         stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
-        extras = {**self.extras, **dict.fromkeys(stamps, self.now)}
-        inserted = plan.insert_new(conn, extras)
+        inserted = plan.insert_new(conn, {**self.extras, **dict.fromkeys(stamps, stamp)})
         if changes:
             self._update(conn, changes)
         result.inserted += inserted
