@@ -173,6 +173,26 @@ def evaluate(
     assets = compute(
         session, store, period, options, serials=serials, account_ids=[contract.account_id]
     )
+    return settled(
+        contract,
+        period,
+        serials,
+        assets,
+        evidence(session, store, period, serials, at, contract, expected_interval_s)
+        if with_evidence
+        else [],
+    )
+
+
+def settled(
+    contract: AvailabilityContract,
+    period: av.Period,
+    serials: list[str],
+    assets: list[dict[str, object]],
+    evidence_rows: list[dict[str, object]],
+) -> Evaluation:
+    """A period's evaluation from its per-asset results (``compute``'s rows) and evidence: the
+    measured availability, its coverage, band and money (see ``evaluate``)."""
     up = _total(assets, "uptime_hours")
     down = _total(assets, "downtime_hours")
     known = _total(assets, "known_hours")
@@ -206,9 +226,7 @@ def evaluate(
         min_coverage_pct=minimum,
         result=coverage_label(coverage) if settlement.band == "not_measurable" else settlement.band,
         assets=assets,
-        evidence=evidence(session, store, period, serials, at, contract, expected_interval_s)
-        if with_evidence
-        else [],
+        evidence=evidence_rows,
     )
 
 
