@@ -1,7 +1,7 @@
 """Every customer-facing PDF carries the company's brand from the settings (SERVITIZE_BRANDING_*):
 the logo image, the name and the primary colour; none carries an internal cause, note or
-reason. The operation report, the data-sharing record, the quote (portal, staff download and
-the customer's link) and the sign-up sheet are read back here."""
+reason. The operation report, the data-sharing record, the quote (portal and staff download)
+and the sign-up sheet (portal and the technician's) are read back here."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PIL import Image
 
 from servitize.field.models import SignUpLine, SignUpSheet
 from servitize.telemetry.models import DowntimePeriod
+from servitize.trust.models import User
 from servitize.trust.service import issue_token
 from tests import builders as b
 from tests.contracts import report_world
@@ -112,6 +113,8 @@ def test_every_customer_pdf_carries_the_brand_and_no_internal_words(  # type: ig
     customer = helpers.customer_of(session, w.account)
     mine = {"Authorization": f"Bearer {issue_token(session, customer)}"}
     staff = {"Authorization": f"Bearer {issue_token(session, w.owner)}"}
+    tech = session.get(User, sheet.technician_id)
+    technician = {"Authorization": f"Bearer {issue_token(session, tech)}"}
     saved = _branded(data_app_client, _logo(tmp_path))
     try:
         documents = {
@@ -125,6 +128,9 @@ def test_every_customer_pdf_carries_the_brand_and_no_internal_words(  # type: ig
             "quote (staff download)": data_app_client.get(f"/quotes/{quote.id}.pdf", headers=staff),
             "sign-up sheet (portal)": data_app_client.get(
                 f"/portal/sheets/{sheet.id}.pdf", headers=mine
+            ),
+            "sign-up sheet (technician)": data_app_client.get(
+                f"/sheets/{sheet.id}.pdf", headers=technician
             ),
         }
     finally:

@@ -17,6 +17,7 @@ from servitize.field.repository import lists as visit_lists
 from servitize.field.schemas import BestPracticeCreate, Feedback, SheetRead, Signing, VisitCreate
 from servitize.installed_base import service as ib
 from servitize.installed_base.access import get_account, may, require
+from servitize.kit.brand import Brand
 from servitize.trust.context import Context
 from servitize.trust.http import DbSession, RequestContext
 from servitize.trust.models import Role
@@ -44,11 +45,13 @@ def _parties(ctx: Context, sheet: SignUpSheet) -> pdf.SheetParties:
     customer = [] if site is None else [site.name, *pdf.address_lines(site.address or "")]
     if site is not None:
         customer.append(" ".join(p for p in (site.city, site.country) if p))
+    brand = Brand.of(settings)  # the customer's document: the company's letterhead
     return pdf.SheetParties(
-        company=settings.branding.name or settings.company_name,
+        company=brand.name,
         company_address=pdf.address_lines(settings.company_address),
         customer_address=[line for line in customer if line],
         terms=settings.field.sheet_terms,
+        brand=brand,
     )
 
 

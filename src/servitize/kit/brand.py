@@ -58,11 +58,12 @@ def band(doc: FPDF, brand: Brand) -> None:
     """The thin band in the accent colour across the top of the page."""
     doc.set_fill_color(*brand.accent)
     doc.rect(0, 0, doc.w, BAND_MM, style="F")
+    doc.set_fill_color(0)  # the page's default again (text after it is written as before)
 
 
 def letterhead(doc: FPDF, brand: Brand) -> None:
     """The logo (when there is one) and the company name in the primary colour at the top left;
-    leaves the cursor at the left margin below them, the text colour black."""
+    leaves the cursor at the left margin below them, the text colour the default black."""
     top = doc.get_y()
     x = doc.l_margin
     if brand.logo is not None:
@@ -75,5 +76,5 @@ def letterhead(doc: FPDF, brand: Brand) -> None:
     doc.set_font("Helvetica", "B", 14)
     doc.set_text_color(*brand.primary)
     doc.cell(0, 7, _latin(brand.name))
-    doc.set_text_color(0, 0, 0)
+    doc.set_text_color(0)  # the page's default black again
     doc.set_xy(doc.l_margin, top + LOGO_HEIGHT_MM + 3)
