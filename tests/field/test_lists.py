@@ -283,3 +283,18 @@ def test_the_account_360_shows_visits_with_time_of_day_and_duration(session, app
         "2026-03-02 13:30 · 90 min repair · Tom Keller · Duisburg mill",
     ]
     assert f'href="/visits?account_id={w["acme"].id}"' in fragment.text
+
+
+def test_today_shows_the_time_and_length_and_links_the_visits(session, web, field) -> None:  # type: ignore[no-untyped-def]
+    from tests.field.test_pages import log_in
+
+    visit = session.get(Visit, field.visit_tom)
+    assert visit is not None
+    visit.start_time, visit.duration_minutes = time(9, 15), 50
+    session.flush()
+    log_in(web, "tom")
+    today = web.get("/today").text
+    assert "09:15 · 50 min · maintenance" in today and 'data-testid="my-visits"' in today
+    log_in(web, "sam")
+    nav = web.get("/accounts").text
+    assert 'href="/visits"' in nav and 'href="/sheets"' in nav

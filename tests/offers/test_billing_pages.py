@@ -256,7 +256,7 @@ def test_the_page_the_api_csv_and_the_command_agree_to_the_cent(committed) -> No
         by_kind[row["kind"]] = by_kind.get(row["kind"], Decimal(0)) + Decimal(row["amount"])
     assert by_kind == kinds
 
-    out = CliRunner().invoke(cli_app, ["billing", "lines", "--period", "2026-04"])
+    out = CliRunner().invoke(cli_app, ["billing", "lines", "--period", "2026-04", "--json"])
     assert out.exit_code == 0, out.output
     cli_rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     assert sorted((r["id"], r["kind"], r["amount"]) for r in cli_rows) == sorted(

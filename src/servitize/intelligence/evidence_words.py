@@ -66,7 +66,9 @@ SENTENCES: dict[str, Say] = {
         f"{_count(v, 'quote')} not turned into an order in 12 months." if int(v) else ""
     ),
     "asset": lambda v, c: f"Machine {v}.",
-    "model": lambda v, c: f"Model {v}.",
+    "model": lambda v, c: (
+        f"Scored by the model {v}." if str(v).startswith("propensity-") else f"Model {v}."
+    ),
     "product_line": lambda v, c: f"Product line {str(v).replace('_', ' ')}.",
     "component": lambda v, c: f"Part repaired: {str(v).replace('_', ' ')}.",
     "repairs": lambda v, c: f"Repaired {_count(v, 'time')}.",
@@ -89,7 +91,27 @@ SENTENCES: dict[str, Say] = {
     "seen": lambda v, c: f"Seen: {str(v).replace('_', ' ')}.",
     "observation": lambda v, c: f"The technician noted: “{v}”.",
     "photo": lambda v, c: "A photo was taken." if v else "",
+    # A model's lead: how likely, over how long, what weighs most, which model.
+    "family": lambda v, c: f"Offering family: {str(v).replace('_', ' ')}.",
+    "probability": lambda v, c: f"The model gives {_pct(v)}.",
+    "horizon_days": lambda v, c: f"Within the next {_count(v, 'day')}.",
+    "top_features": lambda v, c: _features(v),
 }
+
+
+def _features(features: Any) -> str:
+    """A model's top features in words: "What weighs most: work orders, 12 months (27); …"."""
+    said = []
+    for f in features:
+        if not isinstance(f, dict):
+            raise TypeError("a feature is a mapping")
+        label = str(f.get("label") or f.get("feature") or "").replace("_", " ")
+        value = f.get("value")
+        unit = f.get("unit")
+        amount = _num(value) if isinstance(value, int | float) else str(value)
+        unit_words = f" {unit}" if unit and unit != "count" else ""
+        said.append(f"{label} ({amount}{unit_words})")
+    return f"What weighs most: {'; '.join(said)}." if said else ""
 
 
 def _label(key: str) -> str:

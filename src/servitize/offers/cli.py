@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from servitize.core.cells import safe_row
-from servitize.core.console import console, emit_json
+from servitize.core.console import console, emit_json, say
 from servitize.core.lazy import lazy
 from servitize.trust.cli import run_in_context
 from servitize.trust.context import Context
@@ -89,13 +90,16 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     def lines(
         period: Annotated[str, typer.Option(help="YYYY-MM")],
         out: Annotated[
-            Path | None, typer.Option(help="write a .csv or .parquet file instead of JSON lines")
+            Path | None, typer.Option(help="write a .csv or .parquet file for the ERP")
         ] = None,
         as_user: AsUser = None,
+        as_json: Json = False,
     ) -> None:
-        """The month's billing lines for the ERP: JSON lines, or a CSV/Parquet file."""
+        """The month's billing lines: one line each with the month's total (--json: JSON lines;
+        --out: a CSV or Parquet file for the ERP)."""
 
-        def work(ctx: Context) -> list[dict[str, Any]]:
+        def work(ctx: Context) -> tuple[list[dict[str, Any]], dict[int, str]]:
+            from servitize.installed_base import repository as ib
             from servitize.installed_base.access import visible_account_ids
             from servitize.offers.proration import month_span
 
@@ -103,12 +107,16 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             found = repo.billing_lines_visible(
                 ctx.session, visible_account_ids(ctx.user), period, None, 10**9, 0
             )
-            return [billing.line_row(x) for x in found]
+            names = ib.account_names(ctx.session, {x.account_id for x in found})
+            return [billing.line_row(x) for x in found], names
 
-        rows = run_in_context(work, as_user)
+        rows, names = run_in_context(work, as_user)
         if out is None:
-            for row in rows:
-                emit_json(row)
+            if as_json:
+                for row in rows:
+                    emit_json(row)
+                return
+            say(_line_words(period, rows, names))
             return
         if out.suffix == ".parquet":
             import pyarrow as pa
@@ -135,23 +143,98 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     app.add_typer(quotes_app, name="quotes")
 
     @quotes_app.command("list")
-    def list_quotes(as_user: AsUser = None) -> None:
-        """Quotes of the accounts you may see, newest first, as JSON lines."""
+    def list_quotes(as_user: AsUser = None, as_json: Json = False) -> None:
+        """Quotes of the accounts you may see, newest first: one line each (--json: JSON
+        lines)."""
 
         def work(ctx: Context) -> list[dict[str, Any]]:
             return [quotes.read(ctx, q).model_dump(mode="json") for q in quotes.listing(ctx)]
 
-        for row in run_in_context(work, as_user):
-            emit_json(row)
+        rows = run_in_context(work, as_user)
+        if as_json:
+            for row in rows:
+                emit_json(row)
+            return
+        say(f"{len(rows)} quote{'' if len(rows) == 1 else 's'}")
+        for q in rows:
+            say(_quote_line(q))
 
     @quotes_app.command("show")
-    def show(quote_id: int, as_user: AsUser = None) -> None:
-        """One quote with its lines and totals (JSON)."""
-        emit_json(
-            run_in_context(
-                lambda ctx: quotes.read(ctx, quotes.visible_quote(ctx, quote_id)).model_dump(
-                    mode="json"
-                ),
-                as_user,
-            )
+    def show(quote_id: int, as_user: AsUser = None, as_json: Json = False) -> None:
+        """One quote with its lines and totals, in words (--json: JSON)."""
+        quote = run_in_context(
+            lambda ctx: quotes.read(ctx, quotes.visible_quote(ctx, quote_id)).model_dump(
+                mode="json"
+            ),
+            as_user,
         )
+        if as_json:
+            emit_json(quote)
+            return
+        say(_quote_words(quote))
+
+
+def _money(amount: str | None, currency: str) -> str:
+    """An amount of the API's text ("1234.50") as a person reads it: 1,234.50 EUR."""
+    if amount in (None, ""):
+        return "none"
+    return f"{Decimal(amount):,.2f} {currency}"
+
+
+def _quote_line(q: dict[str, Any]) -> str:
+    """A quote in one line: number, title, status, value, valid until."""
+    totals = q["totals"]
+    value = _money(totals["contract_value"], totals["currency"])
+    status = str(q["status"]).replace("_", " ")
+    return (
+        f"{q['number']} r{q['revision']}  {q['title']}  {status}  {value}  "
+        f"valid until {q['valid_until']}"
+    )
+
+
+def _quote_words(q: dict[str, Any]) -> list[str]:
+    """A quote as lines a person reads: what, for whom, the lines, the totals, the clause."""
+    totals = q["totals"]
+    cur = totals["currency"]
+    out = [
+        _quote_line(q),
+        f"account {q['account_id']}"
+        + (f", opportunity {q['opportunity_id']}" if q["opportunity_id"] else ""),
+    ]
+    for ln in q["lines"]:
+        bundle = f" (bundle {ln['bundle']})" if ln["bundle"] else ""
+        out.append(f"  {ln['quantity']} x {ln['name']}: {ln['price']}{bundle}")
+    out.append(
+        f"one time {_money(totals['one_time'], cur)}; monthly "
+        f"{_money(totals['monthly_recurring'], cur)}; {totals['term_months']} months; "
+        f"contract value {_money(totals['contract_value'], cur)}"
+    )
+    if q.get("clause_words"):
+        out.append(q["clause_words"])
+    if q.get("approved_by"):
+        out.append(f"approved by {q['approved_by']} on {str(q['approved_at'])[:10]}")
+    if q.get("accepted_by"):
+        out.append(f"accepted by {q['accepted_by']} on {str(q['accepted_at'])[:10]}")
+    return out
+
+
+def _line_words(period: str, rows: list[dict[str, Any]], names: dict[int, str]) -> list[str]:
+    """A month's billing lines as lines a person reads, with the total per currency."""
+    totals: dict[str, Decimal] = {}
+    out = [f"{len(rows)} billing line{'' if len(rows) == 1 else 's'} of {period}"]
+    for r in rows:
+        totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + Decimal(r["amount"])
+        where = (
+            f"contract {r['contract_id']}"
+            if r["contract_id"]
+            else (f"quote {r['quote_id']}" if r["quote_id"] else "no contract")
+        )
+        billable = "" if r["billable"] else " (not billable)"
+        out.append(
+            f"{r['id']}  {names.get(r['account_id'], r['account_id'])}  {where}  {r['kind']}  "
+            f"{r['description']}  "
+            f"{_money(r['amount'], r['currency'])}{billable}"
+        )
+    for cur, total in sorted(totals.items()):
+        out.append(f"total {_money(str(total), cur)}")
+    return out
