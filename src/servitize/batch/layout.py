@@ -23,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from servitize.telemetry.frames import quiet, to_arrow
+from servitize.telemetry.frames import quiet
 from servitize.telemetry.store import SCHEMAS
 
 BUCKETS = 16
@@ -116,12 +116,18 @@ def write(
             con.to_parquet(expr, folder, **kwargs)
 
 
-def count(expr: ir.Table) -> int:
-    """The rows of an expression."""
+def write_arrow(con: ibis.BaseBackend, table: pa.Table, location: Location, *parts: str) -> None:
+    """Write a driver-side Arrow table (the Python stages' results) through the engine."""
+    write(con, ibis.memtable(table), location, *parts, partition_by=())
+
+
+def count(con: ibis.BaseBackend, expr: ir.Table) -> int:
+    """The rows of an expression, counted on ``con``."""
     with quiet():
-        return int(expr.count().to_pyarrow().as_py())
+        return int(con.to_pyarrow(expr.count()).as_py())
 
 
-def arrow(expr: ir.Table) -> pa.Table:
-    """An expression's rows as Arrow."""
-    return to_arrow(expr)
+def arrow(con: ibis.BaseBackend, expr: ir.Table) -> pa.Table:
+    """An expression's rows as Arrow, run on ``con`` (never Ibis's default backend)."""
+    with quiet():
+        return con.to_pyarrow(expr)

@@ -1,28 +1,279 @@
-"""The stages over the records: features, segments, leads, model scoring, CLV."""
+"""The stages over the records: features, segments, leads, model scoring, CLV.
+
+Their Ibis parts run on the batch's engine: the feature registry's expressions
+(``intelligence.featurize``), the consented usage window (``telemetry.service.compute``) and
+the customers' purchase summaries for CLV. What is Python today stays Python, on the driver,
+over the engine's results: the segment rules (``intelligence.segments.score``, row by row),
+the lead rules, the model's prediction (scikit-learn) and the CLV fits (scipy). Segments and
+leads are written back to the records database through the services that own them
+(``run_segments`` with the batch's sources; ``generate_leads`` still reads its own sources into
+an in-process DuckDB, so with write-back the leads' features are computed a second time there).
+
+During the batch the engine is Ibis's default backend (``run_batch``), so the services'
+``to_pyarrow()`` over in-memory records run on the engine too.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from servitize.batch import layout
+from servitize.core.db import make_engine, session_factory, session_scope
+from servitize.core.settings import Settings
+from servitize.intelligence import repository as intelligence_repo
+from servitize.intelligence import rules
+from servitize.intelligence import scoring as model_scoring
+from servitize.intelligence import segments as segment_rules
+from servitize.intelligence.featurize import KEYS, Sources, feature_table, repeat_window
+from servitize.intelligence.leads import Candidate, assemble
+from servitize.intelligence.records import Records, load_records
+from servitize.intelligence.service import Batch, generate_leads, run_segments
+from servitize.intelligence.usage import consented_usage
+from servitize.kpis.clv import score as clv_score
+from servitize.telemetry.store import TelemetryStore
 
 if TYPE_CHECKING:
     from servitize.batch.run import Context
 
+HORIZON_WEEKS = 52.0  # CLV over the next year, in monthly steps
+RATE_PER_YEAR = 0.08
+
+
+@contextmanager
+def _session(ctx: Context) -> Iterator[Session]:
+    """The records database's session for the stage; committed when the stage succeeds."""
+    url = ctx.database_url or Settings().database_url
+    engine = make_engine(url)
+    try:
+        with session_scope(session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _batch(ctx: Context, session: Session) -> Batch:
+    """The records and the consented usage as sources on the engine (once per batch)."""
+    cached = ctx.notes.get("batch")
+    if isinstance(cached, Batch):
+        return cached
+    settings = ctx.settings or Settings()
+    s = settings.intelligence
+    as_of = ctx.as_of
+    records = load_records(session, settings.company_currency, s.connectivity_offerings, as_of)
+    if not layout.is_remote(ctx.telemetry_dir):
+        records.usage = consented_usage(
+            session,
+            as_of,
+            s.consent_purpose,
+            store=TelemetryStore(ctx.telemetry_dir),  # type: ignore[arg-type]
+            days=s.leads.usage_window_days,
+            min_coverage=s.usage_min_coverage,
+            con=ctx.con,
+        )
+    batch = Batch(records, Sources.from_records(records, ctx.con), as_of)
+    ctx.notes["batch"] = batch
+    return batch
+
+
+def _rows(records: Records, *names: str) -> int:
+    return sum(getattr(records, n).num_rows for n in names)
+
 
 def features(ctx: Context) -> tuple[int, int]:
-    return 0, 0
+    """Every account's and asset's features as of the batch day, written as Parquet.
+
+    The asset table also carries the repeat-repair window, so that it is the asset lead rules'
+    whole input (``featurize.lead_assets``); segments and leads read these files."""
+    settings = ctx.settings or Settings()
+    with _session(ctx) as session:
+        batch = _batch(ctx, session)
+    src, as_of = batch.sources, batch.as_of
+    base = feature_table(src, as_of, "asset")
+    rep = repeat_window(src, as_of, settings.intelligence.leads.repeat_window_days)
+    joined = base.left_join(rep, base.asset_id == rep.asset_id)
+    assets = joined.select(
+        base, rep.rep_component, rep.rep_n, rep.rep_downtime_h, rep.rep_first, rep.rep_last
+    )
+    out = 0
+    for level, expr in (("account", feature_table(src, as_of, "account")), ("asset", assets)):
+        layout.write(ctx.con, expr, ctx.out_dir, "features", level, partition_by=())
+        out += layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "features", level))
+    rows_in = _rows(batch.records, "accounts", "assets", "events", "orders", "visits", "usage")
+    return rows_in, out
+
+
+def feature_rows(ctx: Context, level: str) -> pa.Table:
+    """The features the features stage wrote, in key order."""
+    table = layout.arrow(ctx.con, layout.read(ctx.con, ctx.out_dir, "features", level))
+    return table.sort_by(KEYS[level])
 
 
 def segments(ctx: Context) -> tuple[int, int]:
-    return 0, 0
+    """Every account's segment: ``segments.score`` (Python, row by row) over the features."""
+    settings = ctx.settings or Settings()
+    s = settings.intelligence
+    with _session(ctx) as session:
+        batch = _batch(ctx, session)
+        fields = {r["account_id"]: r for r in batch.records.accounts.to_pylist()}
+        rows = [{**fields[f["account_id"]], **f} for f in feature_rows(ctx, "account").to_pylist()]
+        attitudes = intelligence_repo.stated_attitudes(session)
+        techs = Counter(
+            u["territory"] for u in batch.records.users.to_pylist() if u["role"] == "technician"
+        )
+        scored = [
+            (
+                r["account_id"],
+                segment_rules.score(
+                    r, s.segments, attitudes.get(r["account_id"]), techs.get(r["territory"], 0)
+                ),
+            )
+            for r in rows
+        ]
+        table = pa.Table.from_pylist(
+            [
+                {
+                    "account_id": account_id,
+                    "label": seg.label,
+                    "readiness": float(seg.readiness),
+                    "priority": float(seg.priority),
+                    "go_to_market": seg.go_to_market,
+                    "age_class": seg.age_class,
+                }
+                for account_id, seg in scored
+            ]
+        )
+        layout.write_arrow(ctx.con, table, ctx.out_dir, "segments")
+        if ctx.write_back:  # the service stores them (it works the features out once more)
+            run_segments(session, ctx.as_of, s, batch)
+    return len(rows), len(scored)
+
+
+def _candidates_table(cands: list[Candidate]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "account_id": c.account_id,
+                "offering_key": c.offering_key,
+                "source": c.source,
+                "rule": c.rule,
+                "score": float(c.score),
+                "estimated_value_cents": int(c.value_cents),
+            }
+            for c in cands
+        ],
+        schema=pa.schema(
+            [
+                ("account_id", pa.int64()),
+                ("offering_key", pa.string()),
+                ("source", pa.string()),
+                ("rule", pa.string()),
+                ("score", pa.float64()),
+                ("estimated_value_cents", pa.int64()),
+            ]
+        ),
+    )
 
 
 def leads(ctx: Context) -> tuple[int, int]:
-    return 0, 0
+    """The rule leads: the lead rules (Python) over the features stage's account and asset rows."""
+    settings = ctx.settings or Settings()
+    s = settings.intelligence
+    accounts, assets = feature_rows(ctx, "account"), feature_rows(ctx, "asset")
+    with _session(ctx) as session:
+        batch = _batch(ctx, session)
+        hits = rules.hits(accounts, "account", s.leads) + rules.hits(assets, "asset", s.leads)
+        cands = assemble(hits, batch.records.offerings.to_pylist(), s, settings.company_currency)
+        if ctx.write_back:  # lead generation reads its own batch in-process (see the module)
+            generate_leads(session, ctx.as_of, s, settings=settings)
+    layout.write_arrow(ctx.con, _candidates_table(cands), ctx.out_dir, "leads")
+    return accounts.num_rows + assets.num_rows, len(cands)
 
 
 def scoring(ctx: Context) -> tuple[int, int]:
-    return 0, 0
+    """The tendency-to-buy model's leads (its features on the engine), when a model is trained."""
+    settings = ctx.settings or Settings()
+    with _session(ctx) as session:
+        model = scoring_model(session)
+        batch = _batch(ctx, session)
+        if model is None:
+            layout.write_arrow(ctx.con, _candidates_table([]), ctx.out_dir, "scores")
+            return 0, 0
+        cands = model_scoring.model_candidates(
+            batch.records, batch.sources, ctx.as_of, model, settings.intelligence
+        )
+    layout.write_arrow(ctx.con, _candidates_table(cands), ctx.out_dir, "scores")
+    return batch.records.accounts.num_rows, len(cands)
+
+
+def scoring_model(session: Session) -> Any:
+    """The newest trained model, or None."""
+    return model_scoring.latest_model(session)
+
+
+def _day_number(day: ir.DateValue) -> ir.FloatingValue:
+    """Days since 1970-01-01, as a double (the engines agree on epoch seconds)."""
+    return day.cast("timestamp").epoch_seconds().cast("float64") / 86400.0
+
+
+def purchase_summary(orders: ir.Table, as_of: date, period_days: float = 7.0) -> ir.Table:
+    """Per account, the BG/NBD inputs (``kpis.clv.holdout.summarise``) as one Ibis expression:
+    x repeat purchase days, t_x and T in weeks since the first purchase day, and the mean value
+    of a repeat purchase day (several orders on one day are one purchase of their sum)."""
+    o = orders.filter(orders.day <= ibis.literal(as_of), orders.amount.notnull())
+    days = o.group_by(["account_id", "day"]).aggregate(value=o.amount.sum())
+    first = days.group_by("account_id").aggregate(first=days.day.min(), last=days.day.max())
+    j = days.join(first, "account_id")
+    j = j.mutate(repeat=j.day > j.first)
+    per = j.group_by(["account_id", "first", "last"]).aggregate(
+        x=ibis.ifelse(j.repeat, 1, 0).sum().cast("float64"),
+        spend=ibis.ifelse(j.repeat, j.value, 0.0).sum(),
+    )
+    cutoff = _day_number(ibis.literal(as_of))
+    first_day, last_day = _day_number(per.first), _day_number(per.last)
+    return per.select(
+        "account_id",
+        "x",
+        t_x=ibis.ifelse(per.x > 0, (last_day - first_day) / period_days, 0.0),
+        T=(cutoff - first_day) / period_days,
+        mean_value=ibis.ifelse(per.x > 0, per.spend / per.x, 0.0),
+    ).order_by("account_id")
 
 
 def clv(ctx: Context) -> tuple[int, int]:
-    return 0, 0
+    """Repeat-purchase CLV per account: the summaries on the engine, BG/NBD and Gamma-Gamma
+    fitted on the driver (scipy), scored over the next year in monthly steps."""
+    with _session(ctx) as session:
+        batch = _batch(ctx, session)
+    summary = layout.arrow(ctx.con, purchase_summary(batch.sources.orders, ctx.as_of))
+    table = summary
+    if summary.num_rows >= 5 and float(np.sum(summary["x"].to_numpy())) > 0:
+        try:
+            valuation, scores = clv_score.fit_and_score(
+                summary["x"].to_numpy(),
+                summary["t_x"].to_numpy(),
+                summary["T"].to_numpy(),
+                summary["mean_value"].to_numpy(),
+                period="week",
+                horizon=HORIZON_WEEKS,
+                steps=12,
+                discount_per_step=(1 + RATE_PER_YEAR) ** (1 / 12) - 1,
+            )
+        except Exception as exc:  # a fit the models refuse (too few repeat buyers): say why
+            ctx.notes["clv"] = str(exc)
+        else:
+            for name, values in asdict(scores).items():
+                table = table.append_column(name, pa.array(values, pa.float64()))
+            ctx.notes["clv"] = valuation
+    layout.write_arrow(ctx.con, table, ctx.out_dir, "clv")
+    return batch.records.orders.num_rows, table.num_rows

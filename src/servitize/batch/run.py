@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import ibis
 
 from servitize.batch import engines, layout, telemetry_stages
 from servitize.core.errors import InvalidInput
+from servitize.core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Context:
     out_dir: layout.Location
     write_back: bool = True
     database_url: str | None = None
+    as_of: date = field(default_factory=date.today)
+    settings: Settings | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,6 +129,8 @@ def run_batch(
     progress: bool = True,
     database_url: str | None = None,
     session: Any = None,
+    as_of: date | None = None,
+    settings: Settings | None = None,
 ) -> list[StageResult]:
     """Run the chosen stages (all by default) on ``engine`` ("duckdb" or "spark").
 
@@ -132,21 +138,30 @@ def run_batch(
     partitioned Parquet under ``out_dir`` and, with ``write_back``, the segments and leads also
     go to the records database (``database_url``, default the configured one). ``master``: the
     Spark master URL (default local[2], or the one spark-submit set). ``session``: a
-    SparkSession to reuse.
+    SparkSession to reuse. ``as_of``: the day features, leads and CLV are worked out for
+    (default today). While it runs the engine is Ibis's default backend, so the services that
+    execute in-memory records with ``to_pyarrow()`` compute on it as well.
     """
     names = check_stages(stages)
     engines.check_engine(engine)
     con = engines.connect(engine, master, session)
-    ctx = Context(con, telemetry_dir, out_dir, write_back, database_url)
+    ctx = Context(con, telemetry_dir, out_dir, write_back, database_url, settings=settings)
+    if as_of is not None:
+        ctx.as_of = as_of
     todo = _stages()
     results = []
-    with _Bar(names, progress) as bar:
-        for name in names:
-            bar.started(name)
-            began = time.perf_counter()
-            rows_in, rows_out = todo[name](ctx)
-            results.append(StageResult(name, rows_in, rows_out, time.perf_counter() - began))
-            bar.finished(name, rows_out)
-    if engine == "duckdb":
-        con.disconnect()
+    before = ibis.options.default_backend
+    ibis.set_backend(con)
+    try:
+        with _Bar(names, progress) as bar:
+            for name in names:
+                bar.started(name)
+                began = time.perf_counter()
+                rows_in, rows_out = todo[name](ctx)
+                results.append(StageResult(name, rows_in, rows_out, time.perf_counter() - began))
+                bar.finished(name, rows_out)
+    finally:
+        ibis.options.default_backend = before
+        if engine == "duckdb":
+            con.disconnect()
     return results

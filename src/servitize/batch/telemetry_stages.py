@@ -7,6 +7,7 @@ Each runs the Ibis expressions of ``servitize.telemetry`` on the batch's engine:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
@@ -27,37 +28,44 @@ def _month(table: ir.Table) -> ir.StringValue:
     return table.ts.strftime("%Y-%m")
 
 
-def _with_bucket(ctx: Context, table: ir.Table) -> ir.Table:
+def _with_bucket(table: ir.Table, serials: list[str]) -> ir.Table:
     """Add each machine's bucket (see ``layout``) to rows with a serial."""
-    serials = layout.arrow(table.select("serial").distinct())["serial"].to_pylist()
     keys = ibis.memtable(layout.buckets_table(sorted(serials)))
     joined = table.join(keys, table.serial == keys.serial)
     return joined.select(table, bucket=keys.bucket)
 
 
+def _per_serial(ctx: Context, table: ir.Table) -> tuple[list[str], int]:
+    """The distinct serials of a table and its rows, in one query."""
+    counts = layout.arrow(ctx.con, table.group_by("serial").aggregate(n=table.count()))
+    return counts["serial"].to_pylist(), int(sum(counts["n"].to_pylist()))
+
+
 def compaction(ctx: Context) -> tuple[int, int]:
     """The store's readings, one row per key (the last received), by month and bucket."""
     rows_in = rows_out = 0
-    for kind in KINDS:
+    for kind in (*KINDS, "gaps"):
         raw = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, kind)
         if raw is None:
             continue
-        rows_in += layout.count(raw)
+        serials, rows = _per_serial(ctx, raw)
         deduped = one_per_key(raw, KEYS[kind])
-        deduped = _with_bucket(ctx, deduped.mutate(month=_month(deduped)))
+        deduped = _with_bucket(deduped.mutate(month=_month(deduped)), serials)
         layout.write(ctx.con, deduped, ctx.out_dir, "compact", kind)
-        rows_out += layout.count(layout.read(ctx.con, ctx.out_dir, "compact", kind))
-    gaps = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, "gaps")
-    if gaps is not None:
-        deduped = one_per_key(gaps, KEYS["gaps"])
-        deduped = _with_bucket(ctx, deduped.mutate(month=_month(deduped)))
-        layout.write(ctx.con, deduped, ctx.out_dir, "compact", "gaps")
+        if kind in KINDS:
+            rows_in += rows
+            rows_out += layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "compact", kind))
     return rows_in, rows_out
 
 
-def months(status: ir.Table) -> list[str]:
-    """The months the compacted status events fall in, oldest first."""
-    return sorted(str(m) for m in layout.arrow(status.select("month").distinct())["month"])
+def months(ctx: Context, status: ir.Table) -> list[str]:
+    """The months the compacted status events fall in, oldest first (a local store: its
+    partition folders; object storage: a query)."""
+    if not layout.is_remote(ctx.out_dir):
+        folder = Path(layout.join(ctx.out_dir, "compact", "status"))
+        return sorted(p.name[6:] for p in folder.glob("month=*") if p.is_dir())
+    found = layout.arrow(ctx.con, status.select("month").distinct())["month"]
+    return sorted(str(m) for m in found.to_pylist())
 
 
 def monthly_availability(
@@ -100,13 +108,15 @@ def availability(ctx: Context) -> tuple[int, int]:
         if layout.exists(ctx.out_dir, "compact", "gaps")
         else None
     )
-    parts = [monthly_availability(status, measure, gaps, m) for m in months(status)]
+    parts = [monthly_availability(status, measure, gaps, m) for m in months(ctx, status)]
     if not parts:
         return 0, 0
     result = parts[0] if len(parts) == 1 else ibis.union(*parts)
-    layout.write(ctx.con, _with_bucket(ctx, result), ctx.out_dir, "availability")
-    rows_out = layout.count(layout.read(ctx.con, ctx.out_dir, "availability"))
-    return layout.count(status), rows_out
+    keys = status.select("serial", "bucket").distinct()  # the bucket, from the partitions
+    result = result.join(keys, result.serial == keys.serial).select(result, bucket=keys.bucket)
+    layout.write(ctx.con, result, ctx.out_dir, "availability")
+    rows_out = layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "availability"))
+    return layout.count(ctx.con, status), rows_out
 
 
 def billing_usage(ctx: Context) -> tuple[int, int]:
@@ -129,4 +139,6 @@ def billing_usage(ctx: Context) -> tuple[int, int]:
         unplanned_stops=a.failures,
     )
     layout.write(ctx.con, usage, ctx.out_dir, "usage")
-    return layout.count(a), layout.count(layout.read(ctx.con, ctx.out_dir, "usage"))
+    return layout.count(ctx.con, a), layout.count(
+        ctx.con, layout.read(ctx.con, ctx.out_dir, "usage")
+    )

@@ -58,6 +58,8 @@ class Sources:
         names = ("accounts", "assets", "events", "orders", "visits", "rates", "usage", "retrofits")
         tables = records.tables()
         with quiet_backend():
+            if con.name == "pyspark":  # no temporary tables there: in-memory tables
+                return cls(**{n: ibis.memtable(tables[n]) for n in names})
             return cls(**{n: con.create_table(f"ix_{n}", tables[n], overwrite=True) for n in names})
 
 

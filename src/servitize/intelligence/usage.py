@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import ibis
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,7 @@ def consented_usage(
     store: TelemetryStore,
     days: int = USAGE_DAYS,
     min_coverage: float = MIN_COVERAGE,
+    con: ibis.BaseBackend | None = None,
 ) -> pa.Table:
     """Per consenting asset over the ``days`` ending on ``as_of``: utilisation (running hours /
     known hours, null below ``min_coverage`` of the window known), energy (kWh), operating
@@ -52,7 +54,12 @@ def consented_usage(
     keys = assets_by_serial(session)
     rows = []
     for r in compute(
-        session, store, period, Options(purpose=purpose, use="lead_features"), serials=allowed
+        session,
+        store,
+        period,
+        Options(purpose=purpose, use="lead_features"),
+        serials=allowed,
+        con=con,
     ):
         key, known, ran = keys.get(str(r["serial"])), r.get("known_hours"), r.get("running_hours")
         if key is None or not isinstance(known, int | float) or not known:

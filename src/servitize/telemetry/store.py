@@ -270,7 +270,11 @@ class TelemetryStore:
                 [str(f) for f in files], table_name=f"t_{kind}_{uuid.uuid4().hex[:8]}"
             )
             table = table.select(*SCHEMAS[kind].names)
-        else:  # PostgreSQL, Spark: move the rows in as Arrow (no scanner extensions needed)
+        elif con.name == "pyspark":  # Spark reads the folder itself, its months as partitions
+            table = con.read_parquet(str(self.root / kind))
+            table = table.filter(table.month.cast("string").isin(months))
+            table = table.select(*SCHEMAS[kind].names)
+        else:  # PostgreSQL: move the rows in as Arrow (no scanner extensions needed)
             table = con.create_table(
                 f"t_{kind}_{uuid.uuid4().hex[:8]}", self.arrow(kind, months), temp=True
             )
