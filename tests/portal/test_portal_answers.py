@@ -286,3 +286,43 @@ def test_the_portal_lists_a_survey_link_the_survey_page_answers(session, app_cli
     answered = app_client.get(link)
     assert answered.status_code == 200 and f'action="{link}"' in answered.text
     assert app_client.get(link + "x").status_code == 404
+
+
+def test_the_api_lists_and_answers_requests_for_changes(session, app_client) -> None:  # type: ignore[no-untyped-def]
+    owner = b.user(session, role="account_owner", full_name="Otto Owner")
+    account = b.account(session, owner_id=owner.id)
+    q = helpers.quote(session, account, owner)
+    customer = helpers.customer_of(session, account, full_name="Eva Buyer")
+    row = _asked(session, app_client, customer, q, "Please add a second press")
+    staff = auth(session, owner, html=False)
+    listed = app_client.get(f"/api/v1/quotes/{q.id}/change-requests", headers=staff)
+    assert listed.status_code == 200
+    assert [(c["id"], c["asked_by"], c["message"], c["status"]) for c in listed.json()] == [
+        (row.id, "Eva Buyer", "Please add a second press", "open")
+    ]
+    stranger = auth(session, b.user(session, role="account_owner"), html=False)
+    assert (
+        app_client.get(f"/api/v1/quotes/{q.id}/change-requests", headers=stranger).status_code
+        == 404
+    )
+    bad = app_client.post(
+        f"/api/v1/quote-change-requests/{row.id}/answer",
+        headers=staff,
+        json={"action": "revise", "answer": ""},
+    )
+    assert bad.status_code == 422
+    done = app_client.post(
+        f"/api/v1/quote-change-requests/{row.id}/answer",
+        headers=staff,
+        json={"action": "revise", "answer": "Revision 2 has both presses."},
+    )
+    assert done.status_code == 200, done.text
+    body = done.json()
+    revision = session.get(Quote, body["revision_id"])
+    assert (body["status"], body["answered_by"], revision.revision) == ("revised", "Otto Owner", 2)
+    assert (
+        app_client.get(f"/api/v1/quotes/{revision.id}/change-requests", headers=staff).json()[0][
+            "answer"
+        ]
+        == "Revision 2 has both presses."
+    )

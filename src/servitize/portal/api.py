@@ -255,3 +255,21 @@ def handle(request_id: Id, body: s.RequestHandle, ctx: RequestContext) -> s.Requ
     """Turn a service request into a lead or a work order, or close it."""
     row = service.handle_request(ctx, request_id, body.action, body.estimated_value)
     return service.request_reads(ctx, [row])[0]
+
+
+@router.get("/quotes/{quote_id}/change-requests", response_model=list[s.ChangeRequestRead])
+def quote_change_requests(quote_id: Id, ctx: RequestContext) -> list[s.ChangeRequestRead]:
+    """What customers asked to change on every revision of a quote: who, when, what, and the
+    answer (staff who may see the quote; 404 otherwise)."""
+    reads, _may_answer = service.staff_change_requests(ctx, quote_id)
+    return reads
+
+
+@router.post("/quote-change-requests/{request_id}/answer", response_model=s.ChangeRequestRead)
+def answer_change_request(
+    request_id: Id, body: s.ChangeAnswer, ctx: RequestContext
+) -> s.ChangeRequestRead:
+    """Answer a customer's request for changes: ``revise`` opens a new draft revision of the
+    quote, ``close`` keeps it; the words go to the customer (audited)."""
+    row = service.answer_change_request(ctx, request_id, body.action, body.answer)
+    return service.change_reads(ctx, [row], staff=True)[0]
