@@ -264,41 +264,68 @@ def run(scale: str) -> dict[str, object]:
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("scale", total=len(sizes) * (1 + len(engines)))
         for n in sizes:
-            bar.update(task, description=f"{n:,} machines: data")
             data = SCRATCH / f"n{n}"
-            info = generate(data, n, progress=False)
-            data_info[str(n)] = {
-                "status_rows": info["rows"]["status"],
-                "measure_rows": info["rows"]["measure"],
-                "bytes_on_disk": info["bytes"],
-                "generate_s": info["seconds"],
-                "reused": info["cached"],
-            }
+            plan = {e: _plan(e, n, last, budget, spark_missing, reuse) for e in engines}
+            if any(p == "measure" for p in plan.values()) or (data / "spec.json").exists():
+                bar.update(task, description=f"{n:,} machines: data")
+                info = generate(data, n, progress=False)
+                data_info[str(n)] = {
+                    "status_rows": info["rows"]["status"],
+                    "measure_rows": info["rows"]["measure"],
+                    "bytes_on_disk": info["bytes"],
+                    "generate_s": info["seconds"],
+                    "reused": info["cached"],
+                }
+            else:
+                data_info[str(n)] = {"generated": False, "why": "no engine ran at this size"}
             bar.advance(task)
             for engine in engines:
                 bar.update(task, description=f"{n:,} machines: {engine}")
-                key = f"{engine}/{n}"
-                if engine == "spark" and spark_missing:
-                    runs[key] = {"skipped": spark_missing}
-                elif engine in last and last[engine][1] * n / last[engine][0] > budget:
-                    predicted = last[engine][1] * n / last[engine][0]
-                    runs[key] = {"skipped": f"predicted {predicted:.0f} s > budget {budget:.0f} s"}
-                else:
-                    saved = SCRATCH / "runs" / f"{engine}-n{n}.json"
-                    if reuse and saved.exists():
-                        result = json.loads(saved.read_text())
-                    else:
-                        out = SCRATCH / "out" / engine / f"n{n}"
-                        result = _measure(engine, data, out, timeout=budget * 1.5)
-                        result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-                        if "error" not in result:
-                            saved.parent.mkdir(parents=True, exist_ok=True)
-                            saved.write_text(json.dumps(result) + "\n")
-                    runs[key] = result
+                key, saved = f"{engine}/{n}", SCRATCH / "runs" / f"{engine}-n{n}.json"
+                if plan[engine] == "reuse":
+                    result = json.loads(saved.read_text())
+                elif plan[engine] == "measure":
+                    out = SCRATCH / "out" / engine / f"n{n}"
+                    result = _measure(engine, data, out, timeout=budget * 1.5)
+                    result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                     if "error" not in result:
-                        last[engine] = (n, result["total_s"])
+                        saved.parent.mkdir(parents=True, exist_ok=True)
+                        saved.write_text(json.dumps(result) + "\n")
+                else:
+                    result = {"skipped": plan[engine]}
+                runs[key] = result
+                if "error" in result:
+                    last[engine] = (n, math.inf)
+                elif "skipped" not in result:
+                    last[engine] = (n, result["total_s"])
                 bar.advance(task)
     return _summary(sizes, engines, runs, data_info, budget)
+
+
+def _plan(
+    engine: str,
+    n: int,
+    last: dict[str, tuple[int, float]],
+    budget: float,
+    spark_missing: str | None,
+    reuse: bool,
+) -> str:
+    """ "measure", "reuse" (a kept run), or why the run is left out."""
+    if engine == "spark" and spark_missing:
+        return spark_missing
+    if reuse and (SCRATCH / "runs" / f"{engine}-n{n}.json").exists():
+        return "reuse"
+    if engine in last:
+        size, seconds = last[engine]
+        if math.isinf(seconds):
+            return f"left out: {size:,} machines did not finish"
+        predicted = seconds * n / size
+        if predicted > budget:
+            return (
+                f"left out: predicted {predicted:,.0f} s wall (linear from {size:,} machines, "
+                f"{seconds:,.0f} s) > budget {budget:,.0f} s (SERVITIZE_BENCH_SCALE_BUDGET_S)"
+            )
+    return "measure"
 
 
 def _summary(
@@ -479,7 +506,8 @@ def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
     series = {
         e: [(n, curve[e][str(n)]["total_s"]) for n in _measured(curve, e, sizes)] for e in curve
     }
-    points = [p for s in series.values() for p in s]
+    cpu = {e: [(n, curve[e][str(n)]["cpu_s"]) for n in _measured(curve, e, sizes)] for e in curve}
+    points = [p for s in [*series.values(), *cpu.values()] for p in s if p[1] > 0]
     if not points:
         return
     xs = [math.log10(n) for n, _ in points]
@@ -499,7 +527,7 @@ def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
         f'font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">'
-        f"Analytics batch: wall time by machines (a year of telemetry, {CORES} cores)</text>",
+        f"Analytics batch: seconds by machines (a year of telemetry, {CORES} cores)</text>",
     ]
     for e in range(int(y0), int(y1) + 1):
         y = py(10**e)
@@ -530,12 +558,23 @@ def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
             f'<line x1="{px(n0):.1f}" y1="{py(t0):.1f}" x2="{px(n9):.1f}" y2="{py(t0 * n9 / n0):.1f}" '
             f'stroke="{colour}" stroke-dasharray="4 4" stroke-opacity="0.6"/>'
         )
+        dots = [(n, t) for n, t in cpu[engine] if t > 0]
+        if dots:
+            line = " ".join(f"{px(n):.1f},{py(t):.1f}" for n, t in dots)
+            parts.append(
+                f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-dasharray="1 3"/>'
+            )
+            for n, t in dots:
+                parts.append(
+                    f'<circle cx="{px(n):.1f}" cy="{py(t):.1f}" r="3.5" fill="white" '
+                    f'stroke="{colour}"/>'
+                )
         y = pad + 16 * i
         parts.append(
             f'<line x1="{pad + 10}" x2="{pad + 34}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="2"/>'
         )
         parts.append(
-            f'<text x="{pad + 40}" y="{y + 4}">{engine} (dashed: linear from the first size)</text>'
+            f'<text x="{pad + 40}" y="{y + 4}">{engine}: wall (filled), CPU seconds (hollow), linear from the first (dashed)</text>'
         )
     parts.append(
         f'<text x="{width / 2}" y="{height - 12}" text-anchor="middle">machines (log)</text></svg>'
