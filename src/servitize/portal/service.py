@@ -1,7 +1,8 @@
 """What a customer's user sees and does in the portal, always within their own accounts:
 machines with coverage and contract status, contract months, quotes (accept, ask for changes),
-sign-up sheets (sign remotely), surveys and service requests. Staff turn service requests into
-leads (or close them)."""
+sign-up sheets (sign remotely, a branded PDF), surveys and service requests. Staff turn service
+requests into leads or work orders (or close them) and answer requests for changes to a quote
+(a new revision, or closed with words the customer reads)."""
 
 from __future__ import annotations
 
