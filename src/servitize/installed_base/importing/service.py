@@ -163,8 +163,8 @@ def _run(
                     else None
                 )
                 loader.first_load = first_load
-                if deferred is not None and deferred.uniques:
-                    loader.track_own_ids()
+                if deferred is not None and deferred.uniques and loader.self_name:
+                    loader.track_own_ids()  # its rows name other rows of the same file
                 following = ahead.submit(prepare_next)
                 waiting: Any = None  # rows waiting for a self reference (a later parent)
                 originals: dict[int, list[str]] = {}  # their values as read, by line
