@@ -44,10 +44,12 @@ the good ones. Import kinds in this order: each refers only to kinds before it
   (its lines and counts), so rows already reported survive a crash, the audit trail says what a
   killed run committed, and a re-run completes the rest. A **first load** into an empty table
   runs as one transaction (its summary audit entry included): the table's secondary indexes (on
-  PostgreSQL its foreign keys too) are built once at the end, which makes a million machines
-  load several times faster; a crash leaves the table empty and whole, and a re-run starts again.
-  On PostgreSQL other sessions wait for that table until it commits. Unknown columns are ignored
-  with a warning.
+  PostgreSQL its foreign keys and the key's unique constraint too) are built once at the end,
+  which makes a million machines load several times faster; a crash leaves the table empty and
+  whole, and a re-run starts again. On PostgreSQL other sessions wait for that table until it
+  commits. Into a table that has rows, each chunk's validated rows go into a temporary staging
+  table (PostgreSQL: `COPY`), and the database itself finds the records that change and inserts
+  the new ones. Unknown columns are ignored with a warning.
 
 ## A whole folder: `servitize import all DIR`
 
