@@ -7,8 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import True_
 
 from servitize.installed_base.access import account_scope, visible_account_ids
 from servitize.installed_base.catalogue import ONE_OFF
@@ -278,6 +291,8 @@ class AccountFacets:
 def account_facets(session: Session, user: User, limit: int) -> AccountFacets:
     """Distinct countries, industries, territories and owners among the user's accounts."""
     scope = account_scope(user)
+    if not isinstance(scope, True_):
+        return _scoped_facets(session, scope, limit)
 
     def values(column: InstrumentedAttribute[str | None]) -> list[str]:
         query = select(column).where(scope, column.is_not(None)).distinct().order_by(column)
@@ -294,6 +309,53 @@ def account_facets(session: Session, user: User, limit: int) -> AccountFacets:
             (username, full_name)
             for username, full_name in session.execute(owners.order_by(User.full_name).limit(limit))
         ],
+    )
+
+
+def _scoped_facets(session: Session, scope: ColumnElement[bool], limit: int) -> AccountFacets:
+    """The facets of a part of the accounts (a territory, a technician's visits, an owner's),
+    in one statement: the part is read once, and each facet grouped from what was read.
+
+    Asked one facet at a time, each statement found the part again (four reads of a territory's
+    5,000 accounts), and PostgreSQL planned the owners' one as a probe of every user's accounts.
+    An unscoped user keeps one statement per facet: each is answered from its column's index.
+    """
+    seen = (
+        select(Account.country, Account.industry, Account.territory, Account.owner_id)
+        .where(scope)
+        .cte("seen")
+    )
+    parts: list[Select[Any, Any, Any, Any]] = []
+    for kind, column in (
+        ("country", seen.c.country),
+        ("industry", seen.c.industry),
+        ("territory", seen.c.territory),
+    ):
+        parts.append(
+            select(literal(kind).label("kind"), column.label("key"), column, null())
+            .where(column.is_not(None))
+            .group_by(column)
+        )
+    parts.append(
+        select(literal("owner"), User.full_name, User.username, User.full_name).where(
+            User.id.in_(select(seen.c.owner_id))
+        )
+    )
+    found: dict[str, list[tuple[str, str | None]]] = {
+        "country": [],
+        "industry": [],
+        "territory": [],
+        "owner": [],
+    }
+    query = union_all(*parts)
+    for kind, _key, value, full_name in session.execute(query.order_by("kind", "key")):
+        if len(found[kind]) < limit:
+            found[kind].append((value, full_name))
+    return AccountFacets(
+        country=[v for v, _ in found["country"]],
+        industry=[v for v, _ in found["industry"]],
+        territory=[v for v, _ in found["territory"]],
+        owner=found["owner"],
     )
 
 
