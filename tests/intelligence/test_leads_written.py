@@ -54,3 +54,17 @@ def test_each_lead_written_is_audited_with_its_values(session) -> None:  # type:
         entry = updated[str(lead.id)]
         assert entry.before == {"score": before[lead.id]}
         assert entry.after == {"score": lead.score, "as_of": day.isoformat()}
+
+
+def test_leads_past_their_expiry_close_audited(session) -> None:  # type: ignore[no-untyped-def]
+    build(session)
+    generate_leads(session, AS_OF)
+    first = {x.id for x in session.scalars(select(Lead)).all()}
+    later = generate_leads(session, AS_OF + timedelta(days=61))  # 60 days to live
+    assert later["expired"] == 4
+    expired = _entries(session, "expire")
+    assert sorted(expired) == sorted(str(i) for i in first)
+    assert all(e.after == {"status": "expired"} and e.before is None for e in expired.values())
+    statuses = {x.id: x.status for x in session.scalars(select(Lead)).all()}
+    assert {statuses[i] for i in first} == {"expired"}
+    assert later["created"] == len(statuses) - 4  # the signals still there open new leads

@@ -172,10 +172,14 @@ def live_leads(session: Session) -> list[Lead]:
     )
 
 
-def open_leads_expiring_before(session: Session, day: date) -> list[Lead]:
-    """Open leads whose expiry day lies before ``day``."""
+def open_lead_ids_expiring_before(session: Session, day: date) -> list[int]:
+    """The ids of the open leads whose expiry day lies before ``day``, in order."""
     return list(
-        session.scalars(select(Lead).where(Lead.status == LeadStatus.open, Lead.expires_on < day))
+        session.scalars(
+            select(Lead.id)
+            .where(Lead.status == LeadStatus.open, Lead.expires_on < day)
+            .order_by(Lead.id)
+        )
     )
 
 

@@ -361,10 +361,23 @@ def store_leads(
 
 def expire(session: Session, as_of: date, actor: Actor = SYSTEM) -> int:
     """Close open leads past their expiry."""
-    stale = repository.open_leads_expiring_before(session, as_of)
-    for lead in stale:
-        lead.status = LeadStatus.expired
-        record(session, actor, "expire", "lead", lead.id, after={"status": "expired"})
+    session.flush()
+    stale = pa.array(repository.open_lead_ids_expiring_before(session, as_of), pa.int64())
+    now = _moment(session, datetime.now(UTC))
+    repository.update_leads(
+        session,
+        pa.table(
+            {
+                "status": _column(len(stale), LeadStatus.expired.value),
+                "updated_at": _column(len(stale), now),
+                "id": stale,
+            }
+        ),
+    )
+    after = _column(len(stale), json.dumps({"status": "expired"}))
+    entry = _audit(actor, "expire", stale, _column(len(stale), "null"), after, now)
+    repository.insert_rows(session, "audit_entry", entry)
+    session.expire_all()  # leads loaded before see their new state
     return len(stale)
 
 
