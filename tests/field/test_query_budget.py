@@ -161,6 +161,19 @@ def test_the_account_360_field_fragment_costs_the_same_for_2_or_10_sheets(
         costs.append(queries)
     few, many = costs
     assert few.count == many.count, f"{few.report()}\n---\n{many.report()}"
-    # The user, the account, the leads (ids with the total; none here), the sheets, their
-    # accounts' names, their lines: not two statements per sheet as before.
-    assert_budget(many, 6)
+    # The user, the account, the leads (ids with the total; none here), the latest visits with
+    # their technicians and sites, the sheets, their accounts' names, their lines: not two
+    # statements per sheet as before.
+    assert_budget(many, 7)
+
+
+def test_the_visits_and_sheets_lists_cost_the_same_for_3_or_15_rows(
+    session: Session, engine, api: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    # The user, the visits with accounts, technicians and sites, their count, the user's saved
+    # filters, the technicians of the filter.
+    assert_budget(_cost(session, engine, api, "service_manager", "/visits?sort=start"), 5)
+    # The user, the sheets with names and line counts, their count, their accounts' names,
+    # their lines, the saved filters, the technicians of the filter.
+    assert_budget(_cost(session, engine, api, "service_manager", "/sheets?sort=-ticked"), 7)
+    assert_budget(_cost(session, engine, api, "technician", "/visits.csv"), 3)

@@ -56,18 +56,8 @@ def _page(session: Session, q: Any, params: PageParams) -> tuple[list[Any], int]
     return list(session.execute(q.limit(params.size).offset(params.offset))), total
 
 
-def visits_page(
-    session: Session,
-    user: User,
-    params: PageParams,
-    sort: Sort,
-    technician_id: int | None = None,
-    account_id: int | None = None,
-    job_type: str | None = None,
-    first: date | None = None,
-    last: date | None = None,
-) -> tuple[list[VisitRow], int]:
-    """One page of the visits the user may see (technicians: their own), and how many match."""
+def _visits(user: User) -> Any:
+    """The visits the user may see with the names the list shows, and the sortable columns."""
     tech = aliased(User)
     technician = func.coalesce(tech.full_name, tech.username)
     columns = {
@@ -96,8 +86,24 @@ def visits_page(
         .join(tech, tech.id == Visit.technician_id)
         .outerjoin(Site, Site.id == Visit.site_id)
         .where(account_scope(user), visit_reader(user))
-        .order_by(*order_by(sort, columns, Visit.id))
     )
+    return q, columns
+
+
+def visits_page(
+    session: Session,
+    user: User,
+    params: PageParams,
+    sort: Sort,
+    technician_id: int | None = None,
+    account_id: int | None = None,
+    job_type: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> tuple[list[VisitRow], int]:
+    """One page of the visits the user may see (technicians: their own), and how many match."""
+    q, columns = _visits(user)
+    q = q.order_by(*order_by(sort, columns, Visit.id))
     if technician_id is not None:
         q = q.where(Visit.technician_id == technician_id)
     if account_id is not None:
@@ -113,10 +119,12 @@ def visits_page(
 
 
 def visits_of_account(session: Session, account_id: int, user: User, limit: int) -> list[VisitRow]:
-    """An account's visits the user may see, the latest day first (the account 360)."""
-    first = PageParams(1, limit)
-    rows, _total = visits_page(session, user, first, Sort("day", True), account_id=account_id)
-    return rows
+    """An account's latest visits the user may see, the latest day first (the account 360):
+    one statement."""
+    q, columns = _visits(user)
+    q = q.where(Visit.account_id == account_id)
+    q = q.order_by(*order_by(Sort("day", descending=True), columns, Visit.id.desc()))
+    return [VisitRow(*r) for r in session.execute(q.limit(limit))]
 
 
 def sheets_page(
