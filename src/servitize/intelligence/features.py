@@ -69,7 +69,7 @@ def _unplanned_downtime(days: int) -> Expr:
 
 def _age(t: ir.Table, w: Window) -> ir.Value:
     # Not rounded: values are rounded once, where they are shown.
-    return w.day.delta(t.install_date, unit="day") / 365.25
+    return w.day.delta(t.install_date, unit="day").cast("float64") / 365.25  # Spark: no decimal
 
 
 def _age_band(t: ir.Table, _w: Window) -> ir.Value:

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from servitize.telemetry.frames import quiet, to_arrow
+from servitize.telemetry.frames import quiet
 
 TS = pa.timestamp("us", tz="UTC")
 SCHEMAS = {
@@ -282,19 +282,27 @@ class TelemetryStore:
             table = one_per_key(table, KEYS[kind])
         return table
 
-    def compact(self, kind: str, month: str) -> int:
-        """Rewrite a month as one file with one row per key (the last received); returns rows."""
+    def compact(self, kind: str, month: str, con: ibis.BaseBackend | None = None) -> int:
+        """Rewrite a month as one file with one row per key (the last received); returns rows.
+
+        ``con``: the engine that drops the duplicates (default a new in-memory DuckDB)."""
         old = list(self.folder(kind, month).glob("*.parquet"))
         if not old:
             return 0
         table = pa.concat_tables([pq.read_table(f, schema=SCHEMAS[kind]) for f in old])
         if kind in KEYS:
-            con = ibis.duckdb.connect()
+            own = con is None
+            con = con or ibis.duckdb.connect()
             with quiet():
-                raw = con.create_table("t", table)
-            deduped = one_per_key(raw, KEYS[kind]).order_by([*KEYS[kind]])
-            table = to_arrow(deduped).select(SCHEMAS[kind].names).cast(SCHEMAS[kind])
-            con.disconnect()
+                raw = (
+                    ibis.memtable(table)  # Spark has no temporary tables
+                    if con.name == "pyspark"
+                    else con.create_table(f"t_compact_{uuid.uuid4().hex[:8]}", table, temp=True)
+                )
+                deduped = one_per_key(raw, KEYS[kind]).order_by([*KEYS[kind]])
+                table = con.to_pyarrow(deduped).select(SCHEMAS[kind].names).cast(SCHEMAS[kind])
+            if own:
+                con.disconnect()
         _write_durably(table, self.folder(kind, month), "compact")
         for f in old:  # a crash before this point leaves duplicates that readers still drop
             f.unlink()
