@@ -370,6 +370,16 @@ def _service_request(w: World, account_id: int) -> int:
     return helpers.service_request(w.session, w.session.get(Account, account_id)).id
 
 
+def _change_request(w: World, quote_id: int) -> int:
+    """A customer's open request for changes to the quote."""
+    from servitize.portal.models import QuoteChangeRequest
+
+    row = QuoteChangeRequest(quote_id=quote_id, account_id=w.account_id, message="Longer term")
+    w.session.add(row)
+    w.session.flush()
+    return row.id
+
+
 REQUESTS: dict[str, Callable[[World, User, bool], Request]] = {
     "asset.edit": lambda w, u, own: ("PATCH", f"/api/v1/assets/{w.asset_id}", {"model": "PX-300"}),
     "account.edit": lambda w, u, own: (
@@ -1392,6 +1402,12 @@ def _portal_routes(
         f"/api/v1/service-requests/{request_id}/handle",
         {"action": "close"},
     )
+    change_id = _change_request(w, sent)
+    api[("POST", "/api/v1/quote-change-requests/{request_id}/answer")] = (
+        "POST",
+        f"/api/v1/quote-change-requests/{change_id}/answer",
+        {"action": "close", "answer": "The price stands."},
+    )
     body = dispute_req[2] or {}
     form[("POST", "/portal/disputes")] = ("/portal/disputes", dict(body))
     form[("POST", "/portal/quotes/{quote_id}/accept")] = (
@@ -1425,6 +1441,10 @@ def _portal_routes(
     form[("POST", "/service-requests/{request_id}/handle")] = (
         f"/service-requests/{request_id}/handle",
         {"action": "close"},
+    )
+    form[("POST", "/quotes/{quote_id}/change-requests/{request_id}/answer")] = (
+        f"/quotes/{sent}/change-requests/{change_id}/answer",
+        {"action": "close", "answer": "The price stands."},
     )
 
 
