@@ -170,7 +170,7 @@ def test_page_api_and_cli_show_the_same_rows(
     # Nov 2..20 are days n % 28 + 1 for n = 1..19 and n = 29 (29 % 28 + 1 = 2): 20 entries;
     # the system's own entry is dated today, outside the days asked
     assert len(api_csv.strip().splitlines()) == 1 + 20
-    cli_json = runner.invoke(cli_app, ["audit", "list", *options, "--size", "500"])
+    cli_json = runner.invoke(cli_app, ["audit", "list", *options, "--size", "500", "--json"])
     assert cli_json.exit_code == 0, cli_json.output
     cli_ids = [json.loads(line)["id"] for line in cli_json.stdout.splitlines()]
     assert cli_ids == [row["id"] for row in api_rows["items"]]

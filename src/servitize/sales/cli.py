@@ -251,16 +251,50 @@ def register(app: typer.Typer) -> None:
             say(f"  [yellow]blocks the next phase:[/] {reason}")
 
     @opps.command("forecast")
-    def forecast(as_user: AsUser = None) -> None:
-        """Weighted forecast by phase, conversion, cycle time and stalls (JSON)."""
-        emit_json(
-            run_in_context(
-                lambda c: pipeline.forecast(
-                    c.session,
-                    c.user,
-                    company_currency=c.settings.company_currency,
-                    pol=policy_of(c.settings),
-                ).model_dump(),  # amounts as JSON numbers, as the command always wrote them
-                as_user,
-            )
+    def forecast(as_user: AsUser = None, as_json: Json = False) -> None:
+        """Weighted forecast by phase, conversion, cycle time and stalls, in words (--json:
+        JSON)."""
+        found = run_in_context(
+            lambda c: pipeline.forecast(
+                c.session,
+                c.user,
+                company_currency=c.settings.company_currency,
+                pol=policy_of(c.settings),
+            ),
+            as_user,
         )
+        if as_json:
+            emit_json(found.model_dump())  # amounts as JSON numbers, as the command always wrote
+            return
+        say(_forecast_words(found))
+
+
+def _amount(value: Any, currency: str) -> str:
+    return "none" if value is None else f"{value:,.2f} {currency}"
+
+
+def _forecast_words(f: Any) -> list[str]:
+    """The forecast as lines a person reads: the total, each phase, conversion, stalls."""
+    t = f.total
+    out = [
+        f"{t.count} open opportunities: {_amount(t.value, t.currency)}, weighted "
+        f"{_amount(t.weighted, t.currency)}"
+    ]
+    if t.not_converted:
+        out.append(f"  not converted (no rate): {', '.join(t.not_converted)}")
+    for p in f.phases:
+        out.append(
+            f"  phase {p.phase} {p.phase_name}: {p.count}, {_amount(p.value, p.currency)}, "
+            f"weighted {_amount(p.weighted, p.currency)}"
+        )
+    for st in f.stats:
+        conversion = "—" if st.conversion is None else f"{st.conversion * 100:.0f} %"
+        cycle = "—" if st.cycle_days is None else f"{st.cycle_days:,.0f} days"
+        out.append(
+            f"  phase {st.phase}: reached {st.reached}, moved on {st.moved_on}, open {st.open}, "
+            f"stalled {st.stalled}, conversion {conversion}, cycle {cycle}"
+        )
+    out.append(f"won {f.won}, lost {f.lost}; stalled: {len(f.stalled)}")
+    for x in f.stalled[:10]:
+        out.append(f"  {x.id} {x.title}: {x.days_in_phase} days in phase {x.phase}")
+    return out

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from servitize.core.console import cli_session, console, emit_json
+from servitize.core.console import cli_session, console, emit_json, say
 from servitize.core.errors import ServitizeError
 from servitize.core.settings import Settings
 from servitize.kit.pagination import PageParams
@@ -136,9 +136,10 @@ def register(app: typer.Typer) -> None:
         as_csv: Annotated[
             bool, typer.Option("--csv", help="every match as CSV (no paging)")
         ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
     ) -> None:
-        """Audit entries, newest first, as JSON lines (a page of --size), or every match as
-        CSV: the same rows as the audit page and the API."""
+        """Audit entries, newest first, a page of --size: one line each in words (--json: JSON
+        lines), or every match as CSV: the same rows as the audit page and the API."""
 
         def work(ctx: Context) -> None:
             filters = audit_trail.query(
@@ -152,7 +153,19 @@ def register(app: typer.Typer) -> None:
             if as_csv:
                 sys.stdout.write(audit_trail.csv_text(ctx.session, filters))
                 return
-            rows, _total = audit_trail.page(ctx.session, filters, PageParams(page, limit))
+            rows, total = audit_trail.page(ctx.session, filters, PageParams(page, limit))
+            if not as_json:
+                shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
+                say(f"{shown} audit entr{'y' if total == 1 else 'ies'}, newest first")
+                for e in rows:
+                    changes = audit_trail.described(e)
+                    say(
+                        f"{e.id}  {e.at:%Y-%m-%d %H:%M}  {e.actor}  {e.action}  "
+                        f"{audit_trail.record_name(e)}"
+                        + (f"  {changes}" if changes else "")
+                        + (f"  ({e.note})" if e.note else "")
+                    )
+                return
             for e in rows:
                 emit_json(
                     {
