@@ -119,7 +119,7 @@ def test_the_demo_printout_tells_the_story(tmp_path) -> None:  # type: ignore[no
     )
     from servitize.core.db import make_engine
     from servitize.installed_base.access import account_scope
-    from servitize.installed_base.models import Account
+    from servitize.installed_base.models import Account, Visit
 
     engine = make_engine(settings.database_url)
     with Session(engine) as s:
@@ -132,4 +132,17 @@ def test_the_demo_printout_tells_the_story(tmp_path) -> None:  # type: ignore[no
             .where(account_scope(tech), Account.owner_id == owner.id)
         )
         assert shared >= 1
+        # the rest of the story (issue 16): consent in several states, quotes in several
+        # states, billed months, visits with a time of day on weekdays
+        from servitize.offers.models import BillingLine, Quote
+        from servitize.telemetry import consent
+        from servitize.telemetry.models import DataSharingAgreement
+
+        states = {consent.state(a) for a in s.scalars(select(DataSharingAgreement))}
+        assert {"active", "narrowed", "revoked", "expired"} <= states
+        assert len(set(s.scalars(select(Quote.status)))) >= 4
+        assert (s.scalar(select(func.count()).select_from(BillingLine)) or 0) > 0
+        timed = s.scalars(select(Visit).where(Visit.start_time.is_not(None))).all()
+        assert timed and all(v.duration_minutes for v in timed)
+    assert {"analyst", "customer", "partner"} <= set(logins)
     engine.dispose()
