@@ -329,6 +329,18 @@ def run(scale: str) -> dict[str, object]:
     return _summary(sizes, engines, runs, data_info, budget)
 
 
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("duckdb", "ibis-framework", "pyspark", "pyarrow"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def _plan(
     engine: str,
     n: int,
@@ -403,6 +415,12 @@ def _summary(
         "cluster": _cluster(sizes, curve),
         "ten_million": _ten_million(sizes, curve, data_info),
         "budget_s": budget,
+        "versions": _versions(),
+        "note": (
+            "wall seconds include waiting for the CPU when other work shares this machine "
+            "(each run's load_average: before, after); CPU seconds (user + system of the child "
+            "and its JVM) are the steadier measure of cost and the exponents are given for both"
+        ),
     }
     _svg(sizes, curve, HERE / "results" / "scale.svg")
     return out
