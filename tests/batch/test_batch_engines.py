@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ import pytest
 
 from servitize.batch import run_batch
 from servitize.batch.layout import BUCKETS, bucket_of
+from servitize.kpis.clv import holdout
+from tests.batch.records import AS_OF, write_records
 from tests.batch.sample import MONTHS, write_sample
 
 pytestmark = [
@@ -30,6 +33,8 @@ pytestmark = [
 ]
 
 TELEMETRY_STAGES = ["compaction", "availability", "billing_usage"]
+RECORD_STAGES = ["features", "segments", "leads", "scoring", "clv"]
+STAGES = [*TELEMETRY_STAGES[:2], *RECORD_STAGES, TELEMETRY_STAGES[2]]
 DECIMALS = 9
 
 
@@ -54,16 +59,19 @@ def _same(a: Any, b: Any) -> bool:
 def runs(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("batch")
     write_sample(root / "telemetry")
-    out: dict[str, Any] = {"root": root}
+    url = write_records(root)
+    out: dict[str, Any] = {"root": root, "url": url}
     for engine in ("duckdb", "spark"):
         out[engine] = run_batch(
             engine,
             root / "telemetry",
             root / engine,
-            stages=TELEMETRY_STAGES,
+            stages=STAGES,
             write_back=False,
             progress=False,
             session=spark if engine == "spark" else None,
+            database_url=url,
+            as_of=AS_OF,
         )
     return out
 
@@ -144,7 +152,7 @@ def test_energy_is_the_sum_of_the_months_readings(runs: dict[str, Any]) -> None:
 
 def test_stage_results_name_rows_and_seconds(runs: dict[str, Any]) -> None:
     for engine in ("duckdb", "spark"):
-        assert [s.name for s in runs[engine]] == TELEMETRY_STAGES
+        assert [s.name for s in runs[engine]] == STAGES
         assert all(s.seconds > 0 for s in runs[engine])
     assert [(s.rows_in, s.rows_out) for s in runs["duckdb"]] == [
         (s.rows_in, s.rows_out) for s in runs["spark"]
@@ -156,3 +164,72 @@ def test_table_schema_is_arrow(runs: dict[str, Any]) -> None:
         runs["root"] / "spark" / "compact" / "status", format="parquet", partitioning="hive"
     ).to_table()
     assert table.schema.field("ts").type == pa.timestamp("us", tz="UTC")
+
+
+@pytest.mark.parametrize(
+    ("dataset", "key"),
+    [
+        ("features/account", "account_id"),
+        ("features/asset", "asset_id"),
+        ("segments", "account_id"),
+        ("leads", "account_id"),
+        ("clv", "account_id"),
+    ],
+)
+def test_record_stages_agree_on_both_engines(runs: dict[str, Any], dataset: str, key: str) -> None:
+    duck = _rows(runs["root"] / "duckdb" / dataset)
+    spark = _rows(runs["root"] / "spark" / dataset)
+    assert duck, dataset
+    assert len(duck) == len(spark)
+    for d, s in zip(duck, spark, strict=True):
+        assert d.keys() == s.keys()
+        differ = {k: (d[k], s[k]) for k in d if not _same(d[k], s[k])}
+        assert not differ, (d[key], differ)
+
+
+def test_clv_summaries_match_the_numpy_summary(runs: dict[str, Any]) -> None:
+    """x, t_x, T and the mean repeat value per account, as ``kpis.clv.holdout.summarise``
+    (numpy, one purchase per customer and day) works them out from the same orders."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(runs["url"])
+    with engine.connect() as c:
+        orders = c.execute(sa.text('SELECT account_id, day, amount_cents FROM "order"')).all()
+    engine.dispose()
+    epoch = date(1970, 1, 1)
+    days = [(d if isinstance(d, date) else date.fromisoformat(str(d))) for _a, d, _v in orders]
+    summary = holdout.summarise(
+        [a for a, _d, _v in orders],
+        [(d - epoch).days for d in days],
+        [v for _a, _d, v in orders],
+        calibration_end=(AS_OF - epoch).days,
+    )
+    for engine_name in ("duckdb", "spark"):
+        got = {r["account_id"]: r for r in _rows(runs["root"] / engine_name / "clv")}
+        assert sorted(got) == sorted(int(c) for c in summary.customer)
+        for i, customer in enumerate(summary.customer):
+            row = got[int(customer)]
+            assert row["x"] == summary.x[i]
+            assert row["t_x"] == pytest.approx(summary.t_x[i], abs=1e-12)
+            assert row["T"] == pytest.approx(summary.T[i], abs=1e-12)
+            assert row["mean_value"] == pytest.approx(summary.mean_value[i], rel=1e-12)
+
+
+def test_segments_are_written_back_to_the_records(runs: dict[str, Any], tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    run_batch(
+        "duckdb",
+        runs["root"] / "telemetry",
+        tmp_path / "out",
+        stages=["features", "segments"],
+        progress=False,
+        database_url=runs["url"],
+        as_of=AS_OF,
+    )
+    engine = sa.create_engine(runs["url"])
+    with engine.connect() as c:
+        stored = dict(c.execute(sa.text("SELECT account_id, label FROM segment_assignment")).all())
+    engine.dispose()
+    written = {r["account_id"]: r["label"] for r in _rows(runs["root"] / "spark" / "segments")}
+    assert stored == written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -39,6 +40,10 @@ def register(app: typer.Typer) -> None:
         write_back: Annotated[
             bool, typer.Option(help="Write segments and leads to the records database.")
         ] = True,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help="The day of features, leads and CLV (default today)."),
+        ] = None,
     ) -> None:
         """Run the analytics batch (compaction to billing usage) on DuckDB or Spark."""
         from servitize.batch.engines import check_engine
@@ -46,6 +51,10 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+        try:
+            day = date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            fail(f"--as-of must be a day as YYYY-MM-DD, not {as_of!r}")
         try:
             check_engine(engine)
             check_stages(chosen)
@@ -57,6 +66,8 @@ def register(app: typer.Typer) -> None:
                 stages=chosen,
                 write_back=write_back,
                 database_url=settings.database_url,
+                as_of=day,
+                settings=settings,
             )
         except ServitizeError as exc:
             fail(exc.message)

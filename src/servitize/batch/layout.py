@@ -22,8 +22,9 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.dataset as ds
 
-from servitize.telemetry.frames import quiet
+from servitize.telemetry.frames import quiet, spark_table
 from servitize.telemetry.store import SCHEMAS
 
 BUCKETS = 16
@@ -118,7 +119,20 @@ def write(
 
 def write_arrow(con: ibis.BaseBackend, table: pa.Table, location: Location, *parts: str) -> None:
     """Write a driver-side Arrow table (the Python stages' results) through the engine."""
-    write(con, ibis.memtable(table), location, *parts, partition_by=())
+    name = "batch_" + "_".join(p.replace("/", "_") for p in parts)
+    expr = spark_table(con, table, name) if con.name == "pyspark" else ibis.memtable(table)
+    write(con, expr, location, *parts, partition_by=())
+
+
+def written_rows(con: ibis.BaseBackend, location: Location, *parts: str) -> int:
+    """The rows of a dataset the batch wrote: from the Parquet footers when it is local (no
+    engine job), counted on the engine when it is in object storage."""
+    if is_remote(location):
+        return count(con, read(con, location, *parts))
+    folder = Path(join(location, *parts))
+    if not folder.exists():
+        return 0
+    return int(ds.dataset(folder, format="parquet", partitioning="hive").count_rows())
 
 
 def count(con: ibis.BaseBackend, expr: ir.Table) -> int:

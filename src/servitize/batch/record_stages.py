@@ -108,7 +108,7 @@ def features(ctx: Context) -> tuple[int, int]:
     out = 0
     for level, expr in (("account", feature_table(src, as_of, "account")), ("asset", assets)):
         layout.write(ctx.con, expr, ctx.out_dir, "features", level, partition_by=())
-        out += layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "features", level))
+        out += layout.written_rows(ctx.con, ctx.out_dir, "features", level)
     rows_in = _rows(batch.records, "accounts", "assets", "events", "orders", "visits", "usage")
     return rows_in, out
 

@@ -54,7 +54,7 @@ def compaction(ctx: Context) -> tuple[int, int]:
         layout.write(ctx.con, deduped, ctx.out_dir, "compact", kind)
         if kind in KINDS:
             rows_in += rows
-            rows_out += layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "compact", kind))
+            rows_out += layout.written_rows(ctx.con, ctx.out_dir, "compact", kind)
     return rows_in, rows_out
 
 
@@ -115,8 +115,8 @@ def availability(ctx: Context) -> tuple[int, int]:
     keys = status.select("serial", "bucket").distinct()  # the bucket, from the partitions
     result = result.join(keys, result.serial == keys.serial).select(result, bucket=keys.bucket)
     layout.write(ctx.con, result, ctx.out_dir, "availability")
-    rows_out = layout.count(ctx.con, layout.read(ctx.con, ctx.out_dir, "availability"))
-    return layout.count(ctx.con, status), rows_out
+    rows_out = layout.written_rows(ctx.con, ctx.out_dir, "availability")
+    return layout.written_rows(ctx.con, ctx.out_dir, "compact", "status"), rows_out
 
 
 def billing_usage(ctx: Context) -> tuple[int, int]:
@@ -139,6 +139,7 @@ def billing_usage(ctx: Context) -> tuple[int, int]:
         unplanned_stops=a.failures,
     )
     layout.write(ctx.con, usage, ctx.out_dir, "usage")
-    return layout.count(ctx.con, a), layout.count(
-        ctx.con, layout.read(ctx.con, ctx.out_dir, "usage")
+    return (
+        layout.written_rows(ctx.con, ctx.out_dir, "availability"),
+        layout.written_rows(ctx.con, ctx.out_dir, "usage"),
     )

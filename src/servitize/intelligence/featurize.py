@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from servitize.intelligence.features import Feature, Window, features
 from servitize.intelligence.records import Records
+from servitize.telemetry.frames import spark_table
 
 
 @contextmanager
@@ -58,8 +59,8 @@ class Sources:
         names = ("accounts", "assets", "events", "orders", "visits", "rates", "usage", "retrofits")
         tables = records.tables()
         with quiet_backend():
-            if con.name == "pyspark":  # no temporary tables there: in-memory tables
-                return cls(**{n: ibis.memtable(tables[n]) for n in names})
+            if con.name == "pyspark":  # no temporary tables there: views made from Arrow
+                return cls(**{n: spark_table(con, tables[n], f"ix_{n}") for n in names})
             return cls(**{n: con.create_table(f"ix_{n}", tables[n], overwrite=True) for n in names})
 
 

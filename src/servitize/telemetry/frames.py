@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -24,3 +25,10 @@ def to_arrow(expr: ir.Table) -> pa.Table:
     """Execute an expression to Arrow."""
     with quiet():
         return expr.to_pyarrow()
+
+
+def spark_table(con: Any, table: pa.Table, name: str) -> ir.Table:
+    """An Arrow table as a view of a Spark connection, made from Arrow itself: Ibis's memtable
+    goes through pandas, which turns null text into the text 'NaN'."""
+    con._session.createDataFrame(table).createOrReplaceTempView(name)
+    return con.table(name)

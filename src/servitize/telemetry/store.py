@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from servitize.telemetry.frames import quiet
+from servitize.telemetry.frames import quiet, spark_table
 
 TS = pa.timestamp("us", tz="UTC")
 SCHEMAS = {
@@ -294,10 +294,11 @@ class TelemetryStore:
             own = con is None
             con = con or ibis.duckdb.connect()
             with quiet():
+                name = f"t_compact_{uuid.uuid4().hex[:8]}"
                 raw = (
-                    ibis.memtable(table)  # Spark has no temporary tables
+                    spark_table(con, table, name)  # Spark has no temporary tables
                     if con.name == "pyspark"
-                    else con.create_table(f"t_compact_{uuid.uuid4().hex[:8]}", table, temp=True)
+                    else con.create_table(name, table, temp=True)
                 )
                 deduped = one_per_key(raw, KEYS[kind]).order_by([*KEYS[kind]])
                 table = con.to_pyarrow(deduped).select(SCHEMAS[kind].names).cast(SCHEMAS[kind])
