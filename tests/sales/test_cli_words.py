@@ -53,3 +53,21 @@ def test_forecast_and_audit_in_words_and_as_json(tmp_path, monkeypatch) -> None:
     assert "  wanna  create  " in out[1]
     entries = [json.loads(x) for x in run(app, ["audit", "list", "--json"]).stdout.splitlines()]
     assert "opportunity" in {e["entity"] for e in entries}
+
+
+def test_a_bad_value_is_one_line_naming_the_field(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url = migrated_sqlite(tmp_path / "bad.db")
+    engine = make_engine(url)
+    with session_scope(session_factory(engine)) as session:
+        account_id = b.account(session).id
+    engine.dispose()
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+    run = CliRunner().invoke
+    args = ["opportunities", "create", "--account", str(account_id), "--title", "X"]
+    bad = run(app, [*args, "--value", "abc"])
+    assert bad.exit_code == 2
+    assert bad.output.strip() == "error: value: Input should be a valid decimal"
+    assert "Traceback" not in bad.output and "pydantic" not in bad.output
+    empty = run(app, ["opportunities", "create", "--account", str(account_id), "--title", ""])
+    assert empty.exit_code == 2 and empty.output.startswith("error: title: ")
+    assert len(empty.output.strip().splitlines()) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ import typer
 from rich.table import Table
 
 from servitize.core.console import emit_json, refusal, say, stdout, words
-from servitize.core.errors import ServitizeError
+from servitize.core.errors import ServitizeError, parse_input
 from servitize.kit.cli import fail
 from servitize.sales import picture, pipeline, service
 from servitize.sales.process import policy_of
@@ -53,18 +52,20 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """Open an opportunity in phase 1 with its template activities."""
-        data = OpportunityCreate(
-            account_id=account,
-            title=title,
-            offering_type=offering_type,
-            source="lead" if lead_id and source == "account" else source,
-            value=Decimal(value) if value else None,
-            currency=currency,
-            lead_id=lead_id,
-            lead_story=story,
-        )
+        fields = {
+            "account_id": account,
+            "title": title,
+            "offering_type": offering_type,
+            "source": "lead" if lead_id and source == "account" else source,
+            "value": value,
+            "currency": currency,
+            "lead_id": lead_id,
+            "lead_story": story,
+        }
 
         def work(ctx: Context) -> Any:
+            # a bad value is one line naming the field (InvalidInput), not a traceback
+            data = parse_input(OpportunityCreate, fields)
             opp = service.create(ctx.session, ctx.user, data, now=ctx.now)
             return service.read_one(ctx.session, ctx.user, opp, policy_of(ctx.settings))
 
