@@ -28,8 +28,8 @@ def spark() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"the spark tests must run in CI: {why}")
         pytest.skip(why)
-    from servitize.batch.engines import spark_session
+    from servitize.batch.engines import SMALL, spark_session
 
-    session = spark_session("local[2]", app="servitize-tests")
+    session = spark_session("local[2]", app="servitize-tests", conf=SMALL)
     yield session
     session.stop()

@@ -28,8 +28,21 @@ def check_engine(engine: str) -> None:
             raise InvalidInput(f"the spark engine needs Java: {JAVA_FIX}")
 
 
-def spark_session(master: str | None = None, app: str = "servitize-batch") -> Any:
-    """A SparkSession in UTC with Parquet timestamps in microseconds, the UI off."""
+# For a small batch on a laptop or in the tests: no JIT beyond C1, no whole-stage code
+# generation, no adaptive re-planning (each costs more than it saves on a few thousand rows).
+SMALL = {
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.default.parallelism": "2",
+}
+
+
+def spark_session(
+    master: str | None = None, app: str = "servitize-batch", conf: dict[str, str] | None = None
+) -> Any:
+    """A SparkSession in UTC with Parquet timestamps in microseconds, the UI off; ``conf``
+    adds or overrides settings (``SMALL`` for small data)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app)
@@ -45,6 +58,7 @@ def spark_session(master: str | None = None, app: str = "servitize-batch") -> An
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.sql.ansi.enabled": "false",
+        **(conf or {}),
     }.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
