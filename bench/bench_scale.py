@@ -530,7 +530,7 @@ def _ten_million(
         "measured": False,
         "how": "SERVITIZE_BENCH_SCALE_10M=1 python -m bench scale",
     }
-    biggest = max((int(k) for k in data_info), default=None)
+    biggest = max((int(k) for k, v in data_info.items() if "bytes_on_disk" in v), default=None)
     if biggest:
         f = TEN_MILLION / biggest
         info = data_info[str(biggest)]
