@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.csv as pcsv
 from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
 from sqlalchemy.orm import Session
 
@@ -36,6 +34,9 @@ from servitize.intelligence.models import (
     TwinProficiency,
 )
 from servitize.trust.models import Role, User
+
+if TYPE_CHECKING:  # pyarrow loads when leads are written, not with the command line
+    import pyarrow as pa
 
 # --- segments -----------------------------------------------------------------------------
 
@@ -406,6 +407,9 @@ def insert_rows(session: Session, name: str, rows: pa.Table) -> None:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name == "postgresql":
+            import pyarrow as pa
+            import pyarrow.csv as pcsv
+
             sink = pa.BufferOutputStream()
             options = pcsv.WriteOptions(include_header=False, quoting_style="all_valid")
             pcsv.write_csv(rows.combine_chunks(), sink, options)  # an empty first chunk garbles it
