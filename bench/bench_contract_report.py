@@ -327,9 +327,9 @@ def run(scale: str) -> dict:
                     "bare_endpoint": floor,
                     "speedup_page": round(old["page"]["median_ms"] / new["page"]["median_ms"], 2),
                     "speedup_pdf": round(old["pdf"]["median_ms"] / new["pdf"]["median_ms"], 2),
-                    "ratio_page_to_bare": round(floor["median_ms"] / new["page"]["median_ms"], 4),
+                    "ratio_page_to_bare": round(floor["median_ms"] / new["page"]["median_ms"], 6),
                     "ratio_page_to_bare_month_by_month": round(
-                        floor["median_ms"] / old["page"]["median_ms"], 4
+                        floor["median_ms"] / old["page"]["median_ms"], 6
                     ),
                     "numbers_identical": same,
                 }
