@@ -557,8 +557,9 @@ def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
     points = [p for s in [*series.values(), *cpu.values()] for p in s if p[1] > 0]
     if not points:
         return
-    xs = [math.log10(n) for n, _ in points]
+    xs = [math.log10(n) for n in sizes]
     ys = [math.log10(t) for _, t in points]
+    ys += [math.log10(pts[0][1] * sizes[-1] / pts[0][0]) for pts in series.values() if pts]
     x0, x1 = min(xs) - 0.2, max(max(xs) + 0.2, min(xs) + 1)
     y0, y1 = math.floor(min(ys) - 0.3), math.ceil(max(ys) + 0.3)
 
