@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -65,8 +65,14 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """One session per request; commit on success, roll back on error."""
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; commit on success, roll back on error.
+
+    ``async``: opening a session sends nothing to the database, and a plain (``def``) handler
+    commits or rolls back on its own thread as it returns (``commit_in_handler_thread``), so
+    closing it here sends nothing either. As a plain generator it took two turns of the small
+    worker-thread pool on every request, one to open and one to close, each queued behind
+    the pages being rendered."""
     with session_scope(request.app.state.session_factory) as session:
         session.info[COMMIT_ON_RETURN] = True  # see commit_in_handler_thread
         yield session
@@ -108,11 +114,19 @@ def _wrap_routes(routes: list[Any]) -> None:
 def _committing(call: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(call)
     def handler(*args: Any, **kwargs: Any) -> Any:
-        result = call(*args, **kwargs)
+        sessions = []
         for given in kwargs.values():
             value = given.session if isinstance(given, Context) else given  # ctx: RequestContext
             if isinstance(value, Session) and value.info.get(COMMIT_ON_RETURN):
-                value.commit()
+                sessions.append(value)
+        try:
+            result = call(*args, **kwargs)
+        except BaseException:
+            for session in sessions:  # here too: db_session's end then sends nothing
+                session.rollback()
+            raise
+        for session in sessions:
+            session.commit()
         return result
 
     handler._commits_on_return = True  # type: ignore[attr-defined]
