@@ -28,6 +28,8 @@ from tests.batch.sample import MONTHS, write_sample
 pytestmark = [
     pytest.mark.spark,
     pytest.mark.slow,
+    # one worker runs the module: its two batches and its SparkSession are built once
+    pytest.mark.xdist_group("spark"),
     # PySpark 4.0 sets a pandas option that pandas 3 deprecates, when Ibis hands it a table
     pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
 ]
