@@ -140,6 +140,36 @@ def _visits(ctx: Context, f: VisitFilters, sort: str, params: PageParams) -> Any
     return order, rows, total
 
 
+def _list_page(
+    request: Request,
+    ctx: Context,
+    path: str,
+    listing: Listing[Any],
+    f: Any,
+    found: tuple[Any, list[Any], int],
+    params: PageParams,
+    **extra: object,
+) -> HTMLResponse:
+    """A list page (``field/<path>.html``): its rows, sortable headers, the technicians to
+    filter by (not for technicians: they see their own) and the pager."""
+    order, rows, total = found
+    shown = list_links(ctx, path, f.query, order, listing.sorts)
+    technicians = [] if ctx.user.role == Role.technician else visits.technicians(ctx.session)
+    return render(
+        request,
+        f"field{path}.html",
+        {
+            "rows": rows,
+            "listing": listing,
+            "list": shown,
+            "f": f,
+            "technicians": technicians,
+            "pager": pages_of(path, shown.params, params, len(rows), total),
+            **extra,
+        },
+    )
+
+
 @router.get("/visits", response_class=HTMLResponse)
 def visits_page(
     request: Request,
@@ -157,22 +187,8 @@ def visits_page(
     require_role(ctx.user, *STAFF)
     f = _visit_filters(ctx, technician_id, account_id, job_type, first, last)
     params = PageParams(page, PER_PAGE)
-    order, rows, total = _visits(ctx, f, sort, params)
-    shown = list_links(ctx, "/visits", f.query, order, VISITS.sorts)
-    technicians = [] if ctx.user.role == Role.technician else visits.technicians(ctx.session)
-    return render(
-        request,
-        "field/visits.html",
-        {
-            "rows": rows,
-            "listing": VISITS,
-            "list": shown,
-            "f": f,
-            "jobs": JOBS,
-            "technicians": technicians,
-            "pager": pages_of("/visits", shown.params, params, len(rows), total),
-        },
-    )
+    found = _visits(ctx, f, sort, params)
+    return _list_page(request, ctx, "/visits", VISITS, f, found, params, jobs=JOBS)
 
 
 @router.get("/visits.{fmt}")
@@ -288,22 +304,9 @@ def sheets_page(
     require_role(ctx.user, *STAFF)
     f = _sheet_filters(ctx, status, account_id, technician_id)
     params = PageParams(page, PER_PAGE)
-    order, rows, total = _sheets(ctx, f, sort, params)
-    shown = list_links(ctx, "/sheets", f.query, order, SHEETS.sorts)
-    technicians = [] if ctx.user.role == Role.technician else visits.technicians(ctx.session)
-    return render(
-        request,
-        "field/sheets.html",
-        {
-            "rows": rows,
-            "listing": SHEETS,
-            "list": shown,
-            "f": f,
-            "statuses": list(SheetStatus.__members__),
-            "technicians": technicians,
-            "pager": pages_of("/sheets", shown.params, params, len(rows), total),
-        },
-    )
+    found = _sheets(ctx, f, sort, params)
+    statuses = list(SheetStatus.__members__)
+    return _list_page(request, ctx, "/sheets", SHEETS, f, found, params, statuses=statuses)
 
 
 @router.get("/sheets.{fmt}")
