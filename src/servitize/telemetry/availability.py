@@ -240,6 +240,23 @@ def overlay(intervals: ir.Table, records: ir.Table, by: tuple[str, ...] = ()) ->
     )
 
 
+def _hour_sums(clipped: ir.Table, keys: list[str]) -> ir.Table:
+    """Hours per state class and the failures (stops that start a downtime) per key, over the
+    intervals clipped to their period (empty intervals left out)."""
+    c = clipped.filter(clipped.e > clipped.s)
+    h = _hours(c.s, c.e)
+    up = c.state.isin(UP_STATES)
+    return c.group_by(keys).aggregate(
+        uptime_hours=ibis.ifelse(up, h, 0.0).sum(),
+        running_hours=ibis.ifelse(c.state == "running", h, 0.0).sum(),
+        downtime_hours=ibis.ifelse(c.state == DOWN, h, 0.0).sum(),
+        planned_maintenance_hours=ibis.ifelse(c.state == PLANNED, h, 0.0).sum(),
+        excluded_hours=ibis.ifelse(c.state == EXCLUDED, h, 0.0).sum(),
+        known_hours=h.sum(),
+        failures=ibis.ifelse(c.new_stop & (c.state == DOWN), 1, 0).sum().cast("int64"),
+    )
+
+
 def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = None) -> ir.Table:
     """Per serial: hours by category, failures, availability, MTBF, MTTR for the period.
 
@@ -265,18 +282,7 @@ def summarize(intervals: ir.Table, period: Period, windows: pa.Table | None = No
             new_stop=j.new_stop & (j.s >= j.ws) & (j.s >= lo),
         )
         scheduled = _window_hours(windows, period)
-    c = clipped.filter(clipped.e > clipped.s)
-    h = _hours(c.s, c.e)
-    up = c.state.isin(UP_STATES)
-    agg = c.group_by("serial").aggregate(
-        uptime_hours=ibis.ifelse(up, h, 0.0).sum(),
-        running_hours=ibis.ifelse(c.state == "running", h, 0.0).sum(),
-        downtime_hours=ibis.ifelse(c.state == DOWN, h, 0.0).sum(),
-        planned_maintenance_hours=ibis.ifelse(c.state == PLANNED, h, 0.0).sum(),
-        excluded_hours=ibis.ifelse(c.state == EXCLUDED, h, 0.0).sum(),
-        known_hours=h.sum(),
-        failures=ibis.ifelse(c.new_stop & (c.state == DOWN), 1, 0).sum().cast("int64"),
-    )
+    agg = _hour_sums(clipped, ["serial"])
     denominator = agg.uptime_hours + agg.downtime_hours
     fails = agg.failures.nullif(0).cast("float64")
     # Ibis renders float literals as NUMERIC on PostgreSQL; arithmetic on a double keeps the type.
@@ -515,18 +521,7 @@ def summarize_periods(
             e=e,
             new_stop=j.new_stop & (j.s >= j.ws) & (j.s >= j.ps),
         )
-    c = clipped.filter(clipped.e > clipped.s)
-    h = _hours(c.s, c.e)
-    up = c.state.isin(UP_STATES)
-    agg = c.group_by(["pid", "serial"]).aggregate(
-        uptime_hours=ibis.ifelse(up, h, 0.0).sum(),
-        running_hours=ibis.ifelse(c.state == "running", h, 0.0).sum(),
-        downtime_hours=ibis.ifelse(c.state == DOWN, h, 0.0).sum(),
-        planned_maintenance_hours=ibis.ifelse(c.state == PLANNED, h, 0.0).sum(),
-        excluded_hours=ibis.ifelse(c.state == EXCLUDED, h, 0.0).sum(),
-        known_hours=h.sum(),
-        failures=ibis.ifelse(c.new_stop & (c.state == DOWN), 1, 0).sum().cast("int64"),
-    )
+    agg = _hour_sums(clipped, ["pid", "serial"])
     q = periods.view()
     agg = agg.join(q, agg.pid == q.pid).select(agg, scheduled=q.scheduled)
     denominator = agg.uptime_hours + agg.downtime_hours
