@@ -59,9 +59,28 @@ def buckets_table(serials: list[str], buckets: int = BUCKETS) -> pa.Table:
     )
 
 
-def raw_telemetry(con: ibis.BaseBackend, telemetry_dir: Location, kind: str) -> ir.Table | None:
-    """The telemetry store's files of a kind as stored (duplicates included), or None for none."""
+def raw_months(telemetry_dir: Location, kind: str) -> list[str] | None:
+    """The months of the telemetry store that hold files of a kind, oldest first; None when
+    the store is in object storage (it is then read in one pass)."""
+    if is_remote(telemetry_dir):
+        return None
+    base = Path(join(telemetry_dir, kind))
+    return sorted(p.name[6:] for p in base.glob("month=*") if any(p.glob("*.parquet")))
+
+
+def raw_telemetry(
+    con: ibis.BaseBackend, telemetry_dir: Location, kind: str, month: str | None = None
+) -> ir.Table | None:
+    """The telemetry store's files of a kind as stored (duplicates included), all months or
+    one, or None for none."""
     folder = join(telemetry_dir, kind)
+    if month is not None:
+        folder = join(folder, f"month={month}")
+        if not any(Path(folder).glob("*.parquet")):
+            return None
+        with quiet():
+            table = con.read_parquet(join(folder, "*.parquet") if con.name == "duckdb" else folder)
+        return table.select(*SCHEMAS[kind].names)
     if not is_remote(telemetry_dir) and not any(Path(folder).glob("month=*/*.parquet")):
         return None
     with quiet():
@@ -70,6 +89,13 @@ def raw_telemetry(con: ibis.BaseBackend, telemetry_dir: Location, kind: str) -> 
         else:
             table = con.read_parquet(folder)
     return table.select(*SCHEMAS[kind].names)
+
+
+def clear(location: Location, *parts: str) -> None:
+    """Remove a local dataset before it is written again part by part (object storage: the
+    parts' overwrites replace it)."""
+    if not is_remote(location):
+        shutil.rmtree(join(location, *parts), ignore_errors=True)
 
 
 def exists(location: Location, *parts: str) -> bool:

@@ -42,18 +42,35 @@ def _per_serial(ctx: Context, table: ir.Table) -> tuple[list[str], int]:
 
 
 def compaction(ctx: Context) -> tuple[int, int]:
-    """The store's readings, one row per key (the last received), by month and bucket."""
+    """The store's readings, one row per key (the last received), by month and bucket.
+
+    A local store is compacted a month at a time: a reading's key holds its moment, and the
+    store files a reading under the month of that moment, so the months are independent and
+    the engine holds one month's readings at a time (a year in one step wanted ~55 KB per
+    machine at 100,000 machines). A store in object storage is read in one pass.
+    """
     rows_in = rows_out = 0
     for kind in (*KINDS, "gaps"):
-        raw = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, kind)
-        if raw is None:
-            continue
-        serials, rows = _per_serial(ctx, raw)
-        deduped = one_per_key(raw, KEYS[kind])
-        deduped = _with_bucket(deduped.mutate(month=_month(deduped)), serials)
-        layout.write(ctx.con, deduped, ctx.out_dir, "compact", kind)
+        months = layout.raw_months(ctx.telemetry_dir, kind)
+        layout.clear(ctx.out_dir, "compact", kind)
+        for month in [None] if months is None else months:
+            raw = layout.raw_telemetry(ctx.con, ctx.telemetry_dir, kind, month)
+            if raw is None:
+                continue
+            serials, rows = _per_serial(ctx, raw)
+            deduped = one_per_key(raw, KEYS[kind])
+            if month is None:
+                deduped = _with_bucket(deduped.mutate(month=_month(deduped)), serials)
+                layout.write(ctx.con, deduped, ctx.out_dir, "compact", kind)
+            else:
+                part = f"month={month}"
+                deduped = _with_bucket(deduped, serials)
+                layout.write(
+                    ctx.con, deduped, ctx.out_dir, "compact", kind, part, partition_by=("bucket",)
+                )
+            if kind in KINDS:
+                rows_in += rows
         if kind in KINDS:
-            rows_in += rows
             rows_out += layout.written_rows(ctx.con, ctx.out_dir, "compact", kind)
     return rows_in, rows_out
 
