@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.servers import require
 
 
 def spark_missing() -> str | None:
@@ -24,10 +25,7 @@ def spark_missing() -> str | None:
 def spark() -> Iterator[Any]:
     """A local[2] SparkSession for the module; CI fails (never skips) without Java or PySpark."""
     why = spark_missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"the spark tests must run in CI: {why}")
-        pytest.skip(why)
+    require(why is None, f"Spark ({why})")
     from servitize.batch.engines import SMALL, spark_session
 
     session = spark_session("local[2]", app="servitize-tests", conf=SMALL)

@@ -26,6 +26,7 @@ from servitize.installed_base.models import Asset
 from servitize.trust.models import AuditEntry
 from tests.conftest import BACKENDS, migrated_database
 from tests.installed_base.importing.helpers import base, prefix, rejects, run, write
+from tests.servers import require
 
 TODAY = date(2026, 11, 23)
 HEADER = (
@@ -149,7 +150,7 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, E
     """An engine on a migrated database of each backend (this module's own, its asset table
     empty), each with the same accounts and sites (``base``) under the prefix it gives."""
     if not {"sqlite", "postgres"} <= set(BACKENDS):
-        pytest.skip("compares SQLite with PostgreSQL: SERVITIZE_TEST_BACKENDS=sqlite,postgres")
+        require(False, "PostgreSQL beside SQLite (SERVITIZE_TEST_BACKENDS=sqlite,postgres)")
     with (
         migrated_database("sqlite", "stage", tmp_path_factory) as lite,
         migrated_database("postgres", "stage", tmp_path_factory) as pg,
