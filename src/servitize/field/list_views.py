@@ -56,6 +56,14 @@ def _id(name: str, text: str) -> int | None:
     return int(text)
 
 
+def _account(ctx: Context, text: str) -> int | None:
+    """The account a list is filtered to: 404 for one the user may not see."""
+    account = _id("account_id", text)
+    if account is not None:
+        get_account(ctx.session, ctx.user, account)
+    return account
+
+
 def _day(name: str, text: str) -> date | None:
     text = text.strip()
     if not text:
@@ -112,9 +120,7 @@ class VisitFilters:
 def _visit_filters(
     ctx: Context, technician_id: str, account_id: str, job_type: str, first: str, last: str
 ) -> VisitFilters:
-    account = _id("account_id", account_id)
-    if account is not None:
-        get_account(ctx.session, ctx.user, account)  # 404 for an account the user may not see
+    account = _account(ctx, account_id)
     return VisitFilters(
         _id("technician_id", technician_id),
         account,
@@ -268,9 +274,7 @@ class SheetFilters:
 
 
 def _sheet_filters(ctx: Context, status: str, account_id: str, technician_id: str) -> SheetFilters:
-    account = _id("account_id", account_id)
-    if account is not None:
-        get_account(ctx.session, ctx.user, account)
+    account = _account(ctx, account_id)
     wanted = status.strip()
     if wanted and wanted not in SheetStatus.__members__:
         allowed = ", ".join(SheetStatus.__members__)
