@@ -16,15 +16,16 @@ def _short(text: str, length: int = 20, leeway: int = 5) -> str:
     return text if len(text) <= length + leeway else text[: length - 1] + "…"
 
 
-def bars(title: str, items: Sequence[Any], tone: str = "") -> Markup:
-    """A horizontal bar chart of ``items`` (each with ``label`` and ``count``)."""
+def bars(title: str, items: Sequence[Any], tone: str = "", field: str | None = None) -> Markup:
+    """A horizontal bar chart of ``items`` (each with ``label`` and ``count``); ``field``: what
+    the labels are codes of (``formats.label``)."""
     total = sum(i.count for i in items)
     name = escape(title)
     head = f'<figure class="chart">\n  <h3>{name}</h3>\n'
     if not total:
         return Markup(head + '  <p class="empty">No data yet.</p>\n</figure>')
     top = max(i.count for i in items)
-    named = [(escape(label(i.label)), label(i.label), i.count) for i in items]
+    named = [(escape(label(i.label, field)), label(i.label, field), i.count) for i in items]
     summary = ", ".join(f"{shown} {count}" for shown, _raw, count in named)
     parts = [
         head,

@@ -73,14 +73,25 @@ KNOWN_WORDS: dict[str, str] = {
 }
 
 
-def label(value: object) -> str:
+# Codes whose words depend on what they are the code of (``field``): a machine's connectivity
+# ``none`` has no sensors, its service coverage ``none`` no agreement; never the bare "None".
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "connectivity": {"none": "No connectivity"},
+    "coverage": {"none": "Not covered"},
+}
+
+
+def label(value: object, field: str | None = None) -> str:
     """A code as people read it: ``out_of_contract`` → ``Out of contract``, ``oil_gas`` →
     ``Oil & gas``, ``dach`` → ``DACH``; text already written by people (``UK & Ireland``) keeps
-    its capitals; nothing → a dash."""
+    its capitals; nothing → a dash. ``field``: what the code is of (``connectivity``,
+    ``coverage``), for the codes that read differently there (``FIELD_LABELS``)."""
     if value is None or value == "":
         return "—"
     raw = str(value).strip()
     key = raw.lower().replace("-", "_").replace(" ", "_")
+    if field is not None and key in FIELD_LABELS.get(field, {}):
+        return FIELD_LABELS[field][key]
     if key in KNOWN_LABELS:
         return KNOWN_LABELS[key]
     words = raw.replace("_", " ").split(" ")
