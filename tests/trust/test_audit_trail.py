@@ -178,3 +178,58 @@ def test_page_api_and_cli_show_the_same_rows(
         cli_app, ["audit", "list", "--since", "2026-11-05", "--until", "2026-11-01"]
     )
     assert bad.exit_code == 2 and "until:" in bad.output
+
+
+def _named(session: Session) -> str:
+    """A user, an account and a machine changed, and an account deleted since: an admin's token."""
+    admin = b.user(session, username="named-admin", role="admin")
+    olga = b.user(session, username="olga-n", full_name="Olga Berger", email="olga@example.com")
+    nameless = b.user(session, username="no-name", full_name=None, email="nn@example.com")
+    account = b.account(session, name="Acme Steel Works")
+    machine = b.asset(session, account, model="PX-400", serial="SN-77")
+    actor = audit.Actor("anna")
+    audit.record(session, actor, "update", "user", olga.id, {"role": "analyst"}, {"role": "admin"})
+    audit.record(session, actor, "update", "user", nameless.id, {"territory": None}, {})
+    audit.record(session, actor, "update", "account", account.id, {"country": "DE"}, {})
+    audit.record(session, actor, "update", "asset", machine.id, {"coverage": "none"}, {})
+    # gone since: the entry's own record of the name stands in; without one, kind and id
+    audit.record(session, actor, "delete", "account", 987654, {"name": "Gone GmbH"}, None)
+    audit.record(session, actor, "update", "account", 987655, {"country": "DE"}, {})
+    session.flush()
+    return issue_token(session, admin)
+
+
+NAMED = [
+    "Asset PX-400 SN-77",
+    "Account Acme Steel Works",
+    "User no-name",  # no full name: the user name
+    "User Olga Berger",
+]
+
+
+def test_records_are_named_by_their_own_name_on_the_page_api_and_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, token = committed_sqlite(tmp_path, _named)
+    headers = {"Authorization": f"Bearer {token}"}
+    settings = Settings(database_url=url, environment="test", secret_key="s" * 32)
+    with TestClient(create_app(settings)) as client:
+        rows = client.get("/api/v1/audit/entries?actor=anna", headers=headers).json()["items"]
+        page = client.get("/admin/audit?actor=anna", headers=headers | {"accept": "text/html"})
+    records = [r["record"] for r in rows]
+    assert records[0] == "Account #987655"
+    assert records[1] == "Account Gone GmbH (#987654)"
+    assert [r.rsplit(" (#", 1)[0] for r in records[2:]] == NAMED
+    assert all(
+        r.endswith(f"(#{row['entity_id']})") for r, row in zip(records[1:], rows[1:], strict=True)
+    )
+    assert "User #" not in page.text and "Olga Berger (#" in page.text
+    assert "Account Acme Steel Works (#" in page.text
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+    runner = CliRunner()
+    listed = runner.invoke(cli_app, ["audit", "list", "--actor", "anna"])
+    assert listed.exit_code == 0, listed.output
+    for name in [*NAMED, "Account Gone GmbH", "Account #987655"]:
+        assert name in listed.stdout
+    as_json = runner.invoke(cli_app, ["audit", "list", "--actor", "anna", "--json"])
+    assert [json.loads(line)["record"] for line in as_json.stdout.splitlines()] == records

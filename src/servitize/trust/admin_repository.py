@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from servitize.core.db import Base
 from servitize.kit.pagination import PageParams, paginate
 from servitize.kit.sorting import Sort, Sorts, order_by
 from servitize.trust.models import AuditEntry, Role, User
@@ -103,3 +104,32 @@ def audit_page(
 def audit_rows(session: Session, query: AuditQuery, limit: int) -> list[AuditEntry]:
     """Matching audit entries, newest first, at most ``limit`` (the CSV export)."""
     return list(session.scalars(_audit_statement(query).limit(limit)))
+
+
+def record_rows(
+    session: Session, ids: dict[str, set[int]], columns: dict[str, tuple[str, ...]]
+) -> dict[tuple[str, str], dict[str, object]]:
+    """The named ``columns`` of the records an audit page names: (entity, id as text) → values.
+
+    An entity is the name of its table; a table not loaded in this process, without an integer
+    ``id`` or without any of the columns is left out (its records read by kind and id)."""
+    tables = Base.metadata.tables
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for entity, wanted in ids.items():
+        table = tables.get(entity)
+        if table is None or "id" not in table.c or not wanted or not _integer(table.c.id):
+            continue
+        shown = [table.c[c] for c in columns.get(entity, ()) if c in table.c]
+        if not shown:
+            continue
+        statement = select(table.c.id, *shown).where(table.c.id.in_(sorted(wanted)))
+        for row in session.execute(statement).mappings():
+            out[(entity, str(row["id"]))] = {c.name: row[c.name] for c in shown}
+    return out
+
+
+def _integer(column: ColumnElement[object]) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False

@@ -45,6 +45,19 @@ LABELS = {
     "revoked": "Revoked",
     "active": "Active",
 }
+# The columns that name a record, the first with a value wins (a user: full name, else user
+# name, else email); for some kinds several together (a machine: model and serial).
+NAME_COLUMNS = (
+    "full_name",
+    "name",
+    "title",
+    "username",
+    "email",
+    "subject",
+    "external_id",
+    "label",
+)
+NAMED_TOGETHER = {"asset": ("model", "serial")}
 CSV_HEADER = ("id", "at (UTC)", "actor", "action", "record", "record id", "changes", "note")
 
 
@@ -94,10 +107,50 @@ def described(entry: AuditEntry) -> str:
     return "; ".join(str(c) for c in changes(entry))
 
 
-def record_name(entry: AuditEntry) -> str:
-    """The kind of record in words, with its id: ``User #12``."""
+def record_name(entry: AuditEntry, name: str | None = None) -> str:
+    """The kind of record in words with its own name and its id: ``User Olga Berger (#12)``
+    (``name``: from ``record_names``); without a name ``User #12``."""
     kind = label(entry.entity)
+    if name and entry.entity_id:
+        return f"{kind} {name} (#{entry.entity_id})"
+    if name:
+        return f"{kind} {name}"
     return f"{kind} #{entry.entity_id}" if entry.entity_id else kind
+
+
+def own_name(entity: str, values: dict[str, Any]) -> str | None:
+    """A record's own name from its columns (``NAMES``): a user's full name (else user name,
+    else email), an account's name, a machine's model and serial; None when it has none."""
+    if entity in NAMED_TOGETHER:
+        found = [str(values[c]).strip() for c in NAMED_TOGETHER[entity] if values.get(c)]
+        return " ".join(f for f in found if f) or None
+    for column in NAME_COLUMNS:
+        value = values.get(column)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def record_names(session: Session, entries: Iterable[AuditEntry]) -> dict[int, str]:
+    """Each entry's record in words (``record_name``), named as it is now, or as the entry
+    itself wrote it when the record is gone: entry id → words. One read per kind of record."""
+    entries = list(entries)
+    ids: dict[str, set[int]] = {}
+    for e in entries:
+        if e.entity_id and e.entity_id.isdigit():
+            ids.setdefault(e.entity, set()).add(int(e.entity_id))
+    columns: dict[str, tuple[str, ...]] = {
+        entity: NAMED_TOGETHER.get(entity, NAME_COLUMNS) for entity in ids
+    }
+    rows = admin_repository.record_rows(session, ids, columns)
+    out = {}
+    for e in entries:
+        now = rows.get((e.entity, e.entity_id or ""))
+        name = own_name(e.entity, now) if now is not None else None
+        if name is None:  # gone, or a kind without a table: the entry's own record of it
+            name = own_name(e.entity, e.after or {}) or own_name(e.entity, e.before or {})
+        out[e.id] = record_name(e, name)
+    return out
 
 
 def _text(value: str | None, field: str, limit: int) -> str | None:

@@ -154,6 +154,7 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(audit_trail.csv_text(ctx.session, filters))
                 return
             rows, total = audit_trail.page(ctx.session, filters, PageParams(page, limit))
+            names = audit_trail.record_names(ctx.session, rows)
             if not as_json:
                 shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
                 say(f"{shown} audit entr{'y' if total == 1 else 'ies'}, newest first")
@@ -161,7 +162,7 @@ def register(app: typer.Typer) -> None:
                     changes = audit_trail.described(e)
                     say(
                         f"{e.id}  {e.at:%Y-%m-%d %H:%M}  {e.actor}  {e.action}  "
-                        f"{audit_trail.record_name(e)}"
+                        f"{names[e.id]}"
                         + (f"  {changes}" if changes else "")
                         + (f"  ({e.note})" if e.note else "")
                     )
@@ -175,7 +176,7 @@ def register(app: typer.Typer) -> None:
                         "action": e.action,
                         "entity": e.entity,
                         "entity_id": e.entity_id,
-                        "record": audit_trail.record_name(e),
+                        "record": names[e.id],
                         "changes": audit_trail.described(e),
                         "before": e.before,
                         "after": e.after,

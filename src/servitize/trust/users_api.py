@@ -221,8 +221,8 @@ class AuditRow(BaseModel):
     note: str | None
 
 
-def audit_row(entry: AuditEntry) -> AuditRow:
-    """An entry as the API shows it."""
+def audit_row(entry: AuditEntry, record: str | None = None) -> AuditRow:
+    """An entry as the API shows it (``record``: its record in words, ``record_names``)."""
     return AuditRow(
         id=entry.id,
         at=entry.at,
@@ -230,7 +230,7 @@ def audit_row(entry: AuditEntry) -> AuditRow:
         action=entry.action,
         entity=entry.entity,
         entity_id=entry.entity_id,
-        record=audit_trail.record_name(entry),
+        record=record or audit_trail.record_name(entry),
         changes=[ChangeRead(**vars(c)) for c in audit_trail.changes(entry)],
         described=audit_trail.described(entry),
         before=entry.before,
@@ -259,7 +259,8 @@ def audit_page(
     admin.require_admin(user)
     filters = audit_trail.query(actor, entity, entity_id, action, since, until)
     rows, total = audit_trail.page(session, filters, params)
-    return Page.of([audit_row(e) for e in rows], total, params)
+    names = audit_trail.record_names(session, rows)
+    return Page.of([audit_row(e, names[e.id]) for e in rows], total, params)
 
 
 @router.get("/audit/entries.csv", tags=["audit"], response_class=Response)

@@ -44,6 +44,7 @@ def audit_page(
     filters = audit_trail.query(actor, entity, entity_id, action, since, until)
     params = PageParams(page=page, size=AUDIT_PER_PAGE)
     rows, total = audit_trail.page(session, filters, params)
+    names = audit_trail.record_names(session, rows)
     shown = {
         "actor": actor or "",
         "entity": entity or "",
@@ -57,7 +58,7 @@ def audit_page(
         request,
         "admin/audit.html",
         {
-            "rows": [(e, audit_trail.record_name(e), audit_trail.changes(e)) for e in rows],
+            "rows": [(e, names[e.id], audit_trail.changes(e)) for e in rows],
             "filters": shown,
             "pager": pages_of("/admin/audit", shown, params, len(rows), total),
             "csv_link": "/admin/audit.csv" + (f"?{query}" if query else ""),
