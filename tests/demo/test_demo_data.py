@@ -268,3 +268,19 @@ def test_importer_takes_every_row(demo: Path, tmp_path: Path):
     for kind, result in results.items():
         assert result.rejected == 0, (kind, result.rejects_file)
         assert result.landed == len(_rows(demo, kind)), kind
+
+
+def test_visits_have_a_start_time_and_a_duration(data: dict[str, list[dict[str, str]]]):
+    """Every sample visit starts on the half hour between 07:00 and 15:30 (HH:MM) and lasts a
+    quarter-hour multiple of minutes that fits its job: at most 8 hours, an installation the
+    longest, a call-out visit at most 1.5 hours."""
+    longest = {"installation": 480, "repair": 300, "maintenance": 240, "inspection": 120}
+    for visit in data["visits"]:
+        hours, minutes = visit["start_time"].split(":")
+        assert len(hours) == len(minutes) == 2, visit
+        assert 7 <= int(hours) <= 15 and minutes in ("00", "30"), visit
+        duration = int(visit["duration_minutes"])
+        assert 30 <= duration <= longest.get(visit["job_type"], 90), visit
+        assert duration % 15 == 0, visit
+    assert len({v["start_time"] for v in data["visits"]}) > 5
+    assert len({v["duration_minutes"] for v in data["visits"]}) > 5

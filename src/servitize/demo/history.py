@@ -297,6 +297,7 @@ def visits_table(
     job_all = np.concatenate([job, upcoming_job]).astype(np.int64)
     order = np.lexsort((tech_all, day_all, acc_all))
     users = pa.array(staff.usernames, pa.string())
+    start, minutes = _visit_times(rng, job_all[order])
     return {
         "external_id": frames.ids("V", first_number + np.arange(len(order)) + 1, 8),
         "technician": users.take(pa.array(tech_all[order])),
@@ -304,4 +305,31 @@ def visits_table(
         "site": frames.ids("S", site_all[order] + 1, 7),
         "date": frames.days(day_all[order]),
         "job_type": frames.pick(KINDS, job_all[order]),
+        "start_time": start,
+        "duration_minutes": pa.array(minutes, pa.int64()),
     }
+
+
+# Minutes on site by job (KINDS order): a repair or a maintenance takes a few hours, an
+# installation most of a day, an inspection or a visit one or two hours.
+VISIT_MINUTES = {
+    "repair": (90, 300),
+    "maintenance": (120, 240),
+    "inspection": (60, 120),
+    "installation": (240, 480),
+    "visit": (45, 90),
+    "remote": (30, 90),
+}
+
+
+def _visit_times(rng: np.random.Generator, job: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """A start between 07:00 and 15:30 on the half hour (HH:MM) and minutes on site in steps
+    of 15 by kind of job. Drawn after everything else of the chunk, so the other files of a
+    seed stay as they were."""
+    n = len(job)
+    start = 7 * 60 + 30 * rng.integers(0, 18, n)  # 07:00 .. 15:30
+    low = np.array([VISIT_MINUTES[k][0] for k in KINDS])[job]
+    high = np.array([VISIT_MINUTES[k][1] for k in KINDS])[job]
+    minutes = low + 15 * (rng.random(n) * ((high - low) // 15 + 1)).astype(np.int64)
+    text = [f"{m // 60:02d}:{m % 60:02d}" for m in start.tolist()]
+    return pa.array(text, pa.string()), minutes
