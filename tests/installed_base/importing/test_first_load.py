@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,16 @@ def empty(
         engine.dispose()
 
 
-def _shape(engine: Engine) -> tuple[set[tuple[str, tuple[str, ...]]], set[str]]:
-    """The asset table's indexes (name, columns) and foreign-key names, as the database has them."""
+def _shape(
+    engine: Engine,
+) -> tuple[set[tuple[str, tuple[str, ...]]], set[str], dict[str, str | None]]:
+    """The asset table's indexes (name, columns), foreign-key names and column defaults, as the
+    database has them."""
     found = inspect(engine)
     indexes = {(i["name"], tuple(i["column_names"])) for i in found.get_indexes("asset")}
     keys = {k["name"] or "" for k in found.get_foreign_keys("asset")}
-    return indexes, keys
+    defaults = {c["name"]: c.get("default") for c in found.get_columns("asset")}
+    return indexes, keys, defaults
 
 
 def _assets(engine: Engine) -> dict[str, tuple[str | None, int | None]]:
@@ -124,3 +129,31 @@ def test_a_key_twice_in_a_file_is_rejected_wherever_the_chunks_split_it(
     assert rejects(again) == rejects(first)
     with empty.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Asset)).scalar() == 2
+
+
+def test_a_first_load_stamps_every_row_with_its_time_and_leaves_no_default_behind(
+    empty: Engine, tmp_path: Path
+):
+    """PostgreSQL's first load lets the table fill the stamps and version (its defaults for the
+    load); every row has the load's time, and the table's own defaults are back after it."""
+    p = prefix()
+    base(empty, tmp_path, p)
+    before = _shape(empty)
+    started = datetime.now(UTC)
+    result = run(empty, "assets", _file(tmp_path, p, 5), chunk_rows=2)
+    ended = datetime.now(UTC)
+    assert result.inserted == 3  # M2's date is bad, M3 is the machine on its line
+    assert _shape(empty) == before
+    with empty.connect() as conn:
+        rows = conn.execute(select(Asset.created_at, Asset.updated_at, Asset.version)).all()
+    assert len(rows) == 3
+    assert len({(r[0], r[1]) for r in rows}) == 1  # one load, one time
+    created = rows[0][0] if rows[0][0].tzinfo else rows[0][0].replace(tzinfo=UTC)
+    assert started - timedelta(seconds=1) <= created <= ended + timedelta(seconds=1)
+    assert {r[2] for r in rows} == {1}
+    text = HEADER + f"{p}-N1,{p}-A1,{p}-S1,,SN9,PX-9,own,2018-01-01,none\n"
+    later = run(empty, "assets", write(tmp_path / "more.csv", text))  # not a first load
+    assert later.inserted == 1
+    with empty.connect() as conn:
+        stamp = conn.execute(select(Asset.created_at).where(Asset.external_id == f"{p}-N1"))
+        assert stamp.scalar_one() != rows[0][0]

@@ -62,6 +62,14 @@ class Loader:
         # A first load whose key constraint was dropped (``bulk``, PostgreSQL) finds its own rows
         # by the ids it wrote, not by key: the table was empty, so they are all its rows.
         self.own_ids: dict[str, tuple[int, int | None]] | None = None
+        # Columns the table fills by default during a first load (``bulk.constant_defaults``).
+        self.defaulted: set[str] = set()
+
+    def constants(self) -> dict[str, Any]:
+        """The columns an insert gives the same value on every row: defaults no file carries,
+        the creation and update stamps."""
+        stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
+        return {**self.extras, **dict.fromkeys(stamps, self.now)}
 
     def track_own_ids(self) -> None:
         """Look this load's rows up by the ids it wrote (a first load without a key index)."""
@@ -202,7 +210,14 @@ class Loader:
             conn.dialect.name,
         )
         plan.stage(conn, rows.select(self.columns))
-        differing = list(plan.changed(conn))
+        pg = conn.dialect.name == "postgresql"
+        stamp: Any = self.now if pg else _stamp(conn, self.now)
+        stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
+        extras = {**self.extras, **dict.fromkeys(stamps, stamp)}
+        if pg:  # one join: the changed records, and the new rows inserted
+            differing, inserted = plan.merge(conn, extras)
+        else:
+            differing = list(plan.changed(conn))
         changes = []
         if differing:
             at = {key: i for i, key in enumerate(self._keys(rows))}
@@ -215,9 +230,8 @@ class Loader:
                         old[name], new[name] = before, after
                 if new:
                     changes.append((row_id, old, new))
-        stamp: Any = self.now if conn.dialect.name == "postgresql" else _stamp(conn, self.now)
-        stamps = [n for n in ("created_at", "updated_at") if n in self.table.c]
-        inserted = plan.insert_new(conn, {**self.extras, **dict.fromkeys(stamps, stamp)})
+        if not pg:
+            inserted = plan.insert_new(conn, extras)
         if changes:
             self._update(conn, changes)
         result.inserted += inserted
@@ -244,6 +258,8 @@ class Loader:
         extras = {**self.extras, **dict.fromkeys(stamps, stamp)}
         columns = keep + list(extras)
         if conn.dialect.name == "postgresql":
+            extras = {k: v for k, v in extras.items() if k not in self.defaulted}
+            columns = keep + list(extras)
             data = rows.select(keep)
             for name, value in extras.items():
                 data = data.append_column(name, pa.array([value] * rows.num_rows))

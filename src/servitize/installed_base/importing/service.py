@@ -163,6 +163,8 @@ def _run(
                     else None
                 )
                 loader.first_load = first_load
+                if deferred is not None:
+                    loader.defaulted = bulk.constant_defaults(conn, deferred, loader.constants())
                 if deferred is not None and deferred.uniques and loader.self_name:
                     loader.track_own_ids()  # its rows name other rows of the same file
                 following = ahead.submit(prepare_next)

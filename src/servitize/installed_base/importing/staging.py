@@ -5,8 +5,9 @@ temporary table shaped like the target (PostgreSQL: ``COPY``; SQLite: one ``exec
 then SQL does what comparing the chunk row by row in Python did: select the stored records
 whose compared values differ from their staged row (their old values, for the update and its
 audit entry), insert the staged rows whose key is not stored yet, and leave the rest, which
-count as unchanged. The staging table is temporary, seen by the import's connection only; on
-PostgreSQL it is dropped when each transaction ends (``ON COMMIT DROP``).
+count as unchanged. On PostgreSQL both happen in one statement (``merge``), one join of the
+staged rows with the stored records. The staging table is temporary, seen by the import's
+connection only; on PostgreSQL it is dropped when each transaction ends (``ON COMMIT DROP``).
 """
 
 from __future__ import annotations
@@ -104,6 +105,40 @@ class Merge:
         for row in rows:
             key = row[1] if width == 1 else tuple(row[1 : 1 + width])
             yield row[0], key, tuple(row[1 + width :])
+
+    def merge(
+        self, conn: Connection, extras: dict[str, Any]
+    ) -> tuple[list[tuple[int, Any, tuple[Any, ...]]], int]:
+        """PostgreSQL: ``changed`` and ``insert_new`` in one statement, so that the staged rows
+        are joined to the stored records once: the changed records as ``changed`` gives them,
+        and how many rows were new (inserted, with ``extras``)."""
+        width = len(self.keys)
+        shown = ", ".join(self._value(c) for c in (*self.keys, *self.compared))
+        stored = ", ".join(f"t.{_q(c)}" for c in self.compared)
+        new = ", ".join(f"s.{_q(c)}" for c in self.compared)
+        names = [*self.columns, *extras]
+        values = [f"j.{_q(c)}" for c in self.columns] + ["%s"] * len(extras)
+        target = _q(self.table.name)
+        # The stored values are shown for the changed records only (found again by id): most
+        # staged rows are unchanged, and the join's rows are kept for the insert.
+        statement = (
+            f"WITH j AS (SELECT s.*, t.id AS _stored_id, "
+            f"ROW({stored}) IS DISTINCT FROM ROW({new}) AS _differs "
+            f"FROM {_q(self.name)} s LEFT JOIN {target} t ON {self._join()}), "
+            f"ins AS (INSERT INTO {target} ({', '.join(_q(n) for n in names)}) "
+            f"SELECT {', '.join(values)} FROM j WHERE j._stored_id IS NULL RETURNING 1) "
+            f"SELECT (SELECT count(*) FROM ins), t.id, {shown} FROM (SELECT 1) one "
+            f"LEFT JOIN (j JOIN {target} t ON t.id = j._stored_id AND j._differs) ON TRUE"
+        )
+        with driver_cursor(conn, statement) as cursor:
+            cursor.execute(statement, [getattr(v, "value", v) for v in extras.values()])
+            rows = cursor.fetchall()
+        changed = [
+            (row[1], row[2] if width == 1 else tuple(row[2 : 2 + width]), tuple(row[2 + width :]))
+            for row in rows
+            if row[1] is not None
+        ]
+        return changed, int(rows[0][0])
 
     def insert_new(self, conn: Connection, extras: dict[str, Any]) -> int:
         """Insert the staged rows whose key is not stored, with ``extras`` (columns no file
