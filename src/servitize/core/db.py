@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import overload
 
-from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -21,6 +22,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# A pooled PostgreSQL connection is tested before use when it sat unused this long; one back
+# from a request a moment ago is used as it is (a test per request was one more round trip).
+PING_AFTER_IDLE_S = 10.0
 
 # BIGINT identity on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -77,10 +82,35 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    ping_idle = "pool_pre_ping" not in kwargs
     engine = create_engine(url, **kwargs)
+    if ping_idle:
+        _ping_when_idle(engine)
     tolerate_stored_dates(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it sat unused ``PING_AFTER_IDLE_S`` or more (a
+    restarted server, a dropped link); a dead one is replaced, as ``pool_pre_ping`` does for
+    every checkout."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _note_use(_dbapi_connection, record) -> None:
+        record.info["servitize_used_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_idle(dbapi_connection, record, _proxy) -> None:
+        used = record.info.get("servitize_used_at")
+        if used is not None and time.monotonic() - used < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("the database connection did not answer")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
