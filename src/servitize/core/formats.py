@@ -101,15 +101,18 @@ def label(value: object, field: str | None = None) -> str:
 
 
 def money(amount: float | None, currency: str | None) -> Markup:
-    """Whole currency units with thousands separators: ``12,500 EUR``; nothing → a dash."""
+    """Whole currency units with thousands separators: ``12,500 EUR``; nothing → a dash.
+
+    A formatted number holds no character HTML escapes; an f-string formats it (a page shows
+    dozens of amounts, and ``Markup.format`` runs Python's own formatter, twice as slow)."""
     if amount is None:
         return Markup("—")
-    return Markup("{:,.0f}").format(amount) + NBSP + escape(currency or "")
+    return Markup(f"{amount:,.0f}{NBSP}") + escape(currency or "")
 
 
 def hours(value: float) -> Markup:
     """Hours with one decimal: ``1,234.5 h``."""
-    return Markup("{:,.1f}").format(value) + NBSP + "h"
+    return Markup(f"{value:,.1f}{NBSP}h")
 
 
 def count(n: int, one: str, many: str) -> str:

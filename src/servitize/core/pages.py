@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, create_model
 
 from servitize.core import charts
-from servitize.core.formats import TEMPLATE_GLOBALS
+from servitize.core.formats import TEMPLATE_GLOBALS, label
 
 # The web shell's own templates (base.html, error.html), for an app that names no others.
 SHELL_TEMPLATES = ("servitize.web",)
@@ -33,9 +33,21 @@ def templates(packages: tuple[str, ...] = SHELL_TEMPLATES, reload: bool = False)
         autoescape=select_autoescape(),
         auto_reload=reload,
     )
-    env.globals.update(TEMPLATE_GLOBALS, chart_bars=charts.bars)
+    env.globals.update(TEMPLATE_GLOBALS, chart_bars=charts.bars, fmt_label=_known_label)
     env.globals["main_nav"] = _main_nav(env, cached=not reload)
     return Jinja2Templates(env=env)
+
+
+_label_once = lru_cache(maxsize=4096, typed=True)(label)
+
+
+def _known_label(value: object, *args: Any, **kwargs: Any) -> str:
+    """``formats.label``, each code worked out once per process: a page shows a hundred labels
+    of a few dozen codes (a machine's origin, coverage, connectivity on every row)."""
+    try:
+        return _label_once(value, *args, **kwargs)
+    except TypeError:  # a value that cannot be a key (a list): worked out each time
+        return label(value, *args, **kwargs)
 
 
 @dataclass(frozen=True)
