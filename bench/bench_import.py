@@ -14,6 +14,15 @@ plain table (the issue's target: one third of it, ``target_ratio_to_copy``). Sec
 comparison: the same bulk loads into a copy of the real ``asset`` table with its indexes (the
 file's text columns; PostgreSQL also with its foreign keys, to account and site by external id
 and to itself by parent; SQLite's ``.import`` writes empty text, not NULL, so no foreign keys).
+
+PostgreSQL's fair reference (``copy_production_*``): ``COPY`` of the very rows the first load
+landed (typed, references resolved to ids) into a table made ``LIKE asset INCLUDING ALL`` with
+the same three foreign keys: the production target as it stands, its seven indexes and three
+foreign keys kept row by row. Beside it the same rows into that table without indexes, then
+the indexes built and the foreign keys added (``copy_then_index_*``: what the first load does,
+without reading, validating and resolving). Every PostgreSQL figure also comes as CPU seconds,
+the client's and the database backend's (read from ``/proc``, PostgreSQL on this machine): on a
+shared machine wall time varies with the load, CPU seconds much less (``cpu_s``).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ASSETS = {"small": 20_000, "full": 1_000_000}
 POSTGRES = os.environ.get(
@@ -78,17 +88,50 @@ def _write_assets(path: Path, numbers: range, accounts: int) -> None:
             )
 
 
+def _process_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _backend_cpu(pids: list[int]) -> float | None:
+    """CPU seconds the PostgreSQL backends ``pids`` used so far (None: not on this machine)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _child(url: str, kind: str, path: str) -> None:
-    """Run in a child process: import one file, print the result and this process's peak RSS."""
+    """Run in a child process: import one file, print the result, this process's peak RSS and
+    the CPU seconds of the import (this process, and on PostgreSQL its backends)."""
+    from sqlalchemy import event
+
     from servitize.core.db import make_engine
     from servitize.installed_base.importing.service import import_file
     from servitize.trust.audit import Actor
 
     engine = make_engine(url)
+    pids: list[int] = []
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _remember(dbapi_connection: object, _record: object) -> None:
+            with dbapi_connection.cursor() as cursor:  # type: ignore[attr-defined]
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.append(cursor.fetchone()[0])
+
+    started = _process_cpu()
     result = import_file(engine, kind, Path(path), actor=Actor("bench"))
+    client = _process_cpu() - started
+    server = _backend_cpu(pids) if pids else None
     engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps(result.to_json() | {"peak_rss_bytes": peak}))
+    cpu = {"client_cpu_s": round(client, 2), "server_cpu_s": server and round(server, 2)}
+    print(json.dumps(result.to_json() | {"peak_rss_bytes": peak} | cpu))
 
 
 def _import(url: str, kind: str, path: Path) -> dict:
@@ -205,8 +248,11 @@ def _postgres_url() -> str | None:
     return POSTGRES.rsplit("/", 1)[0] + f"/{DATABASE}"
 
 
-def _postgres_reference(url: str, path: Path, rows: int, table: str = "plain") -> int:
-    """COPY the file into a plain text table, or into ``ref_asset``: indexes and foreign keys."""
+def _postgres_reference(
+    url: str, path: Path, rows: int, table: str = "plain", cpu: dict | None = None
+) -> int:
+    """COPY the file into a plain text table, or into ``ref_asset``: indexes and foreign keys
+    (the backend's CPU seconds into ``cpu[table]``)."""
     import psycopg
 
     columns = ASSET_COLUMNS.split(",")
@@ -217,13 +263,95 @@ def _postgres_reference(url: str, path: Path, rows: int, table: str = "plain") -
             for sql in _indexed_table(table, foreign_keys=True):
                 conn.execute(sql)
         conn.commit()
-        started = time.perf_counter()
         copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER)"
-        with conn.cursor().copy(copy_sql) as copy, path.open("rb") as f:
-            while data := f.read(1 << 20):
-                copy.write(data)
+        seconds, used = _timed_copy(conn, copy_sql, path)
+        if cpu is not None:
+            cpu[table] = used and round(used, 2)
+        return round(rows / seconds)
+
+
+def _timed_copy(conn: Any, sql: str, path: Path) -> tuple[float, float | None]:
+    """COPY ``path`` through ``sql`` and commit: (seconds, the backend's CPU seconds)."""
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    before = _backend_cpu([pid])
+    started = time.perf_counter()
+    with conn.cursor().copy(sql) as copy, path.open("rb") as f:
+        while data := f.read(1 << 20):
+            copy.write(data)
+    conn.commit()
+    seconds = time.perf_counter() - started
+    after = _backend_cpu([pid])
+    return seconds, None if before is None or after is None else after - before
+
+
+def _production_references(url: str, folder: Path, landed: int) -> dict:
+    """COPY the rows the first load landed (the asset table's first ``landed`` ids, all its
+    columns) into a copy of the asset table: with its indexes and foreign keys kept row by row,
+    and into one without them, the indexes and foreign keys built after."""
+    import psycopg
+
+    from servitize.installed_base.importing.bulk import MAINTENANCE_WORK_MEM
+
+    rows = folder / "landed.copy"
+    with psycopg.connect(url) as conn:
+        export = f"COPY (SELECT * FROM asset ORDER BY id LIMIT {landed}) TO STDOUT"
+        with rows.open("wb") as f, conn.cursor().copy(export) as copy:
+            for data in copy:
+                f.write(data)
+        keys = (
+            "FOREIGN KEY (account_id) REFERENCES account (id)",
+            "FOREIGN KEY (site_id) REFERENCES site (id)",
+            "FOREIGN KEY (parent_id) REFERENCES {t} (id)",
+        )
+        conn.execute("CREATE TABLE ref_prod (LIKE asset INCLUDING ALL)")
+        conn.execute(
+            "ALTER TABLE ref_prod " + ", ".join(f"ADD {k}" for k in keys).format(t="ref_prod")
+        )
+        conn.execute("CREATE TABLE ref_bare (LIKE asset INCLUDING DEFAULTS)")
         conn.commit()
-        return round(rows / (time.perf_counter() - started))
+        out: dict[str, Any] = {}
+        seconds, cpu = _timed_copy(conn, "COPY ref_prod FROM STDIN", rows)
+        out["copy_production_rows_s"] = round(landed / seconds)
+        out["copy_production_server_cpu_s"] = cpu and round(cpu, 2)
+        conn.execute("DROP TABLE ref_prod")
+        conn.commit()
+        copy_s, copy_cpu = _timed_copy(conn, "COPY ref_bare FROM STDIN", rows)
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        before, started = _backend_cpu([pid]), time.perf_counter()
+        conn.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+        conn.execute("ALTER TABLE ref_bare ADD PRIMARY KEY (id), ADD UNIQUE (external_id)")
+        for n, (unique, columns) in enumerate(_indexes()):
+            if (unique, columns) != (True, ["external_id"]):
+                named = [
+                    {"account": "account_id", "site": "site_id", "parent": "parent_id"}.get(c, c)
+                    for c in columns
+                ]
+                conn.execute(f"CREATE INDEX ix_ref_bare_{n} ON ref_bare ({', '.join(named)})")
+        conn.commit()
+        index_s = time.perf_counter() - started
+        middle = _backend_cpu([pid])
+        for key in keys:
+            conn.execute(f"ALTER TABLE ref_bare ADD {key.format(t='ref_bare')}")
+        conn.commit()
+        keys_s = time.perf_counter() - started - index_s
+        after = _backend_cpu([pid])
+        total = copy_s + index_s + keys_s
+        out["copy_then_index_rows_s"] = round(landed / total)
+        out["copy_then_index_seconds"] = {
+            "copy": round(copy_s, 3),
+            "indexes": round(index_s, 3),
+            "foreign_keys": round(keys_s, 3),
+        }
+        if None not in (copy_cpu, before, middle, after):
+            out["copy_then_index_server_cpu_s"] = {
+                "copy": round(copy_cpu, 2),  # type: ignore[arg-type]
+                "indexes": round(middle - before, 2),  # type: ignore[operator]
+                "foreign_keys": round(after - middle, 2),  # type: ignore[operator]
+            }
+        conn.execute("DROP TABLE ref_bare")
+        conn.commit()
+    rows.unlink()
+    return out
 
 
 def _measure(url: str, paths: dict[str, Path], rows: int) -> dict:
@@ -247,6 +375,10 @@ def _measure(url: str, paths: dict[str, Path], rows: int) -> dict:
         "append_rows_s": round(more["read"] / more["seconds"]),
         "append_inserted": more["inserted"],
         "append_rejected": more["rejected"],
+        "cpu_s": {
+            name: {"client": done["client_cpu_s"], "server": done["server_cpu_s"]}
+            for name, done in (("first", result), ("reimport", again), ("append", more))
+        },
     }
 
 
@@ -276,19 +408,56 @@ def run(scale: str) -> dict:
             out["postgres"] = "not reachable"
             return out
         postgres = _measure(url, paths, rows)
-        postgres["copy_rows_s"] = _postgres_reference(url, paths["assets"], rows)
+        cpu: dict[str, float | None] = {}
+        postgres["copy_rows_s"] = _postgres_reference(url, paths["assets"], rows, cpu=cpu)
         for measure in ("rows_s", "reimport_rows_s", "append_rows_s"):
             name = "ratio_to_copy" if measure == "rows_s" else f"{measure[:-7]}_ratio_to_copy"
             postgres[name] = round(postgres[measure] / postgres["copy_rows_s"], 3)
         postgres["target_ratio_to_copy"] = round(1 / 3, 3)
         postgres["copy_indexed_rows_s"] = _postgres_reference(
-            url, paths["assets"], rows, "ref_asset"
+            url, paths["assets"], rows, "ref_asset", cpu=cpu
         )
         postgres["ratio_to_copy_indexed"] = round(
             postgres["rows_s"] / postgres["copy_indexed_rows_s"], 3
         )
+        postgres |= _production_references(url, folder, postgres["landed"])
+        for measure in ("rows_s", "reimport_rows_s"):
+            name = "ratio" if measure == "rows_s" else "reimport_ratio"
+            for ref in ("copy_production", "copy_then_index"):
+                postgres[f"{name}_to_{ref}"] = round(
+                    postgres[measure] / postgres[f"{ref}_rows_s"], 3
+                )
+        postgres["copy_server_cpu_s"] = cpu.get("plain")
+        postgres["copy_indexed_server_cpu_s"] = cpu.get("ref_asset")
+        postgres["cpu_ratio_to_copy"] = _cpu_ratio(postgres, "copy_server_cpu_s")
+        postgres["cpu_ratio_to_copy_production"] = _cpu_ratio(
+            postgres, "copy_production_server_cpu_s"
+        )
+        postgres["references"] = REFERENCES
         out["postgres"] = postgres
         return out
+
+
+REFERENCES = {
+    "copy": "COPY of the CSV file into a table of 15 TEXT columns: no index, no constraint, no "
+    "types (the issue's plain COPY; ratio_to_copy, target_ratio_to_copy)",
+    "copy_indexed": "COPY of the CSV file into TEXT columns with the asset table's indexes and "
+    "foreign keys by external id (the earlier second reference)",
+    "copy_production": "COPY of the rows the first load landed (typed, ids resolved) into a "
+    "table LIKE asset INCLUDING ALL with its three foreign keys: the production target, "
+    "7 indexes and 3 foreign keys kept row by row (the fair reference)",
+    "copy_then_index": "the same rows into that table bare, then its indexes built and its "
+    "foreign keys added (the first load's own plan, without reading, validating, resolving)",
+    "cpu_ratio": "the reference's backend CPU seconds over the first load's CPU seconds, client "
+    "and backend together (like rows_s ratios: above 1 is faster than the reference)",
+}
+
+
+def _cpu_ratio(postgres: dict, reference: str) -> float | None:
+    used = postgres["cpu_s"]["first"]
+    if postgres.get(reference) is None or used["server"] is None:
+        return None
+    return round(postgres[reference] / (used["client"] + used["server"]), 3)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["child"]:
