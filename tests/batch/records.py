@@ -21,6 +21,12 @@ AS_OF = date(2026, 9, 30)
 def write_records(folder: Path, machines: int = 24, seed: int = 7) -> str:
     """A records database whose assets carry the sample's serials; returns its URL."""
     url = migrated_sqlite(folder / "records.db")
+    fill_records(url, machines, seed)
+    return url
+
+
+def fill_records(url: str, machines: int = 24, seed: int = 7) -> None:
+    """The sample's records written into the migrated, empty database at ``url``."""
     rng = random.Random(seed)
     engine = make_engine(url)
     try:
@@ -75,4 +81,3 @@ def write_records(folder: Path, machines: int = 24, seed: int = 7) -> str:
                     )
     finally:
         engine.dispose()
-    return url

@@ -4,10 +4,13 @@ Their Ibis parts run on the batch's engine: the feature registry's expressions
 (``intelligence.featurize``), the consented usage window (``telemetry.service.compute``) and
 the customers' purchase summaries for CLV. What is Python today stays Python, on the driver,
 over the engine's results: the segment rules (``intelligence.segments.score``, row by row),
-the lead rules, the model's prediction (scikit-learn) and the CLV fits (scipy). Segments and
-leads are written back to the records database through the services that own them
-(``run_segments`` with the batch's sources; ``generate_leads`` still reads its own sources into
-an in-process DuckDB, so with write-back the leads' features are computed a second time there).
+the model's prediction (scikit-learn) and the CLV fits (scipy); the lead rules run as columns
+(``intelligence.leads_columns.build``) over the features stage's Parquet. Segments and leads are
+written back to the records database in bulk from the batch's own results, never worked out a
+second time: the leads through ``intelligence.service.store_leads`` (COPY on PostgreSQL, one
+executemany on SQLite, every creation and update audited; the same leads ``generate_leads``
+stores for the same day), the segments through ``intelligence.repository.write_segments`` (the
+same rows ``run_segments`` stores).
 
 During the batch the engine is Ibis's default backend (``run_batch``), so the services'
 ``to_pyarrow()`` over in-memory records run on the engine too.
@@ -15,11 +18,12 @@ During the batch the engine is Ibis's default backend (``run_batch``), so the se
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -31,17 +35,18 @@ from sqlalchemy.orm import Session
 from servitize.batch import layout
 from servitize.core.db import make_engine, session_factory, session_scope
 from servitize.core.settings import Settings
+from servitize.intelligence import leads_columns
 from servitize.intelligence import repository as intelligence_repo
-from servitize.intelligence import rules
 from servitize.intelligence import scoring as model_scoring
 from servitize.intelligence import segments as segment_rules
 from servitize.intelligence.featurize import KEYS, Sources, feature_table, repeat_window
-from servitize.intelligence.leads import Candidate, assemble
+from servitize.intelligence.leads import Candidate
 from servitize.intelligence.records import Records, load_records
-from servitize.intelligence.service import Batch, generate_leads, run_segments
+from servitize.intelligence.service import Batch, expire, lead_table, store_leads
 from servitize.intelligence.usage import consented_usage
 from servitize.kpis.clv import score as clv_score
 from servitize.telemetry.store import TelemetryStore
+from servitize.trust.audit import SYSTEM
 
 if TYPE_CHECKING:
     from servitize.batch.run import Context
@@ -154,9 +159,33 @@ def segments(ctx: Context) -> tuple[int, int]:
             ]
         )
         layout.write_arrow(ctx.con, table, ctx.out_dir, "segments")
-        if ctx.write_back:  # the service stores them (it works the features out once more)
-            run_segments(session, ctx.as_of, s, batch)
+        if ctx.write_back:
+            intelligence_repo.write_segments(
+                session, segment_rows(scored, ctx.as_of), datetime.now(UTC)
+            )
     return len(rows), len(scored)
+
+
+def segment_rows(scored: list[tuple[int, segment_rules.Segment]], as_of: date) -> pa.Table:
+    """Scored segments as ``segment_assignment`` columns (JSON as text, the day as ISO text), the
+    values ``run_segments`` sets."""
+    return pa.table(
+        {
+            "account_id": pa.array([a for a, _ in scored], pa.int64()),
+            "as_of": pa.array([as_of.isoformat()] * len(scored), pa.string()),
+            "label": pa.array([g.label for _, g in scored], pa.string()),
+            "readiness": pa.array([g.readiness for _, g in scored], pa.float64()),
+            "digital_infrastructure": pa.array(
+                [g.digital_infrastructure for _, g in scored], pa.float64()
+            ),
+            "own_share": pa.array([g.own_share for _, g in scored], pa.float64()),
+            "age_class": pa.array([g.age_class for _, g in scored], pa.string()),
+            "priority": pa.array([g.priority for _, g in scored], pa.float64()),
+            "go_to_market": pa.array([g.go_to_market for _, g in scored], pa.string()),
+            "reasons": pa.array([json.dumps(g.reasons) for _, g in scored], pa.string()),
+            "scores": pa.array([json.dumps(g.scores) for _, g in scored], pa.string()),
+        }
+    )
 
 
 def _candidates_table(cands: list[Candidate]) -> pa.Table:
@@ -185,33 +214,74 @@ def _candidates_table(cands: list[Candidate]) -> pa.Table:
     )
 
 
+def _lead_file(leads: pa.Table) -> pa.Table:
+    """Leads (``leads_columns.LEADS``) as the batch writes them: the stored lead's fields."""
+    return leads.drop_columns(["score_json"]).rename_columns(
+        {"value_cents": "estimated_value_cents"}
+    )
+
+
+def _model_candidates(ctx: Context, session: Session, batch: Batch) -> list[Candidate] | None:
+    """The newest model's candidates (None without a model), worked out once per batch."""
+    if "model_candidates" not in ctx.notes:
+        model = scoring_model(session)
+        ctx.notes["model_candidates"] = (
+            None
+            if model is None
+            else model_scoring.model_candidates(
+                batch.records,
+                batch.sources,
+                ctx.as_of,
+                model,
+                (ctx.settings or Settings()).intelligence,
+            )
+        )
+    found: list[Candidate] | None = ctx.notes["model_candidates"]
+    return found
+
+
 def leads(ctx: Context) -> tuple[int, int]:
-    """The rule leads: the lead rules (Python) over the features stage's account and asset rows."""
+    """The rule leads, built as columns (``leads_columns.build``) over the features stage's
+    account and asset rows; with write-back stored in bulk as ``generate_leads`` stores them
+    (open leads past their expiry closed first, the model's leads for the offers the rules did
+    not raise added), every creation and update audited."""
     settings = ctx.settings or Settings()
     s = settings.intelligence
+    currency = settings.company_currency
     accounts, assets = feature_rows(ctx, "account"), feature_rows(ctx, "asset")
     with _session(ctx) as session:
         batch = _batch(ctx, session)
-        hits = rules.hits(accounts, "account", s.leads) + rules.hits(assets, "asset", s.leads)
-        cands = assemble(hits, batch.records.offerings.to_pylist(), s, settings.company_currency)
-        if ctx.write_back:  # lead generation reads its own batch in-process (see the module)
-            generate_leads(session, ctx.as_of, s, settings=settings)
-    layout.write_arrow(ctx.con, _candidates_table(cands), ctx.out_dir, "leads")
-    return accounts.num_rows + assets.num_rows, len(cands)
+        offerings = batch.records.offerings.to_pylist()
+        found = leads_columns.build({"account": accounts, "asset": assets}, offerings, s, currency)
+        if ctx.write_back:
+            stored = found
+            more = _model_candidates(ctx, session, batch)
+            if more:
+                taken = set(
+                    zip(
+                        found["account_id"].to_pylist(),
+                        found["offering_key"].to_pylist(),
+                        strict=True,
+                    )
+                )
+                extra = [c for c in more if (c.account_id, c.offering_key) not in taken]
+                stored = pa.concat_tables([found, lead_table(extra)])
+            expired = expire(session, ctx.as_of)
+            ctx.notes["lead_run"] = store_leads(
+                session, stored, ctx.as_of, s, currency, SYSTEM, expired
+            )
+    layout.write_arrow(ctx.con, _lead_file(found).combine_chunks(), ctx.out_dir, "leads")
+    return accounts.num_rows + assets.num_rows, found.num_rows
 
 
 def scoring(ctx: Context) -> tuple[int, int]:
     """The tendency-to-buy model's leads (its features on the engine), when a model is trained."""
-    settings = ctx.settings or Settings()
     with _session(ctx) as session:
-        model = scoring_model(session)
         batch = _batch(ctx, session)
-        if model is None:
+        cands = _model_candidates(ctx, session, batch)  # the leads stage's, when it ran
+        if cands is None:
             layout.write_arrow(ctx.con, _candidates_table([]), ctx.out_dir, "scores")
             return 0, 0
-        cands = model_scoring.model_candidates(
-            batch.records, batch.sources, ctx.as_of, model, settings.intelligence
-        )
     layout.write_arrow(ctx.con, _candidates_table(cands), ctx.out_dir, "scores")
     return batch.records.accounts.num_rows, len(cands)
 

@@ -9,7 +9,7 @@ Services call these functions and keep the use cases; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
@@ -428,25 +428,88 @@ def insert_rows(session: Session, name: str, rows: pa.Table) -> None:
 def update_leads(session: Session, rows: pa.Table) -> None:
     """Set the columns of ``rows`` (besides ``id``) on the leads of its ids, as ``insert_rows``
     writes them: through a staging table on PostgreSQL, one executemany on SQLite."""
+    update_rows(session, "lead", rows)
+
+
+def update_rows(session: Session, name: str, rows: pa.Table) -> None:
+    """Set the columns of ``rows`` (besides ``id``) on the rows of its ids of table ``name``,
+    values as ``insert_rows`` writes them: through a staging table on PostgreSQL (COPY, then one
+    UPDATE), one executemany on SQLite."""
     if not rows.num_rows:
         return
     conn = session.connection()
     columns = [c for c in rows.column_names if c != "id"]
     if conn.dialect.name == "postgresql":
+        staged = f"{name}_staged"
         conn.exec_driver_sql(
-            "CREATE TEMP TABLE lead_staged ON COMMIT DROP AS SELECT "
+            f'CREATE TEMP TABLE "{staged}" ON COMMIT DROP AS SELECT '
             + ", ".join(f'"{c}"' for c in rows.column_names)
-            + " FROM lead WITH NO DATA"
+            + f' FROM "{name}" WITH NO DATA'
         )
-        insert_rows(session, "lead_staged", rows)
+        insert_rows(session, staged, rows)
         sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
-        conn.exec_driver_sql(f"UPDATE lead SET {sets} FROM lead_staged s WHERE lead.id = s.id")
-        conn.exec_driver_sql("DROP TABLE lead_staged")
+        conn.exec_driver_sql(
+            f'UPDATE "{name}" SET {sets} FROM "{staged}" s WHERE "{name}".id = s.id'
+        )
+        conn.exec_driver_sql(f'DROP TABLE "{staged}"')
         return
     sets = ", ".join(f'"{c}" = ?' for c in columns)
     values = [rows[c].to_pylist() for c in [*columns, "id"]]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(f"UPDATE lead SET {sets} WHERE id = ?", zip(*values, strict=True))
+        cursor.executemany(f'UPDATE "{name}" SET {sets} WHERE id = ?', zip(*values, strict=True))
     finally:
         cursor.close()
+
+
+# --- segments written in bulk (the analytics batch) -----------------------------------------
+
+
+def segment_ids(session: Session) -> dict[int, int]:
+    """The id of each account's stored segment assignment, by account."""
+    rows = session.execute(select(SegmentAssignment.account_id, SegmentAssignment.id))
+    return dict(rows.all())
+
+
+def write_segments(session: Session, rows: pa.Table, now: datetime) -> tuple[int, int]:
+    """Store a run's segments (Arrow columns named as ``segment_assignment``'s, ``account_id``
+    first; JSON as text, ``as_of`` as ISO text) in bulk: a new assignment for each account
+    without one, the stored one overwritten otherwise (its ``created_at`` kept), as the ORM
+    path (``service.run_segments``) leaves them. Returns (created, updated)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    session.flush()
+    if not rows.num_rows:
+        return 0, 0
+    ids = segment_ids(session)
+    accounts = rows["account_id"].to_pylist()
+    known = pa.array([a in ids for a in accounts])
+    moment = moment_text(session, now)
+    stamp = pa.array([moment] * rows.num_rows, pa.string())
+    new = rows.filter(pc.invert(known))
+    insert_rows(
+        session,
+        "segment_assignment",
+        new.append_column("created_at", stamp[: new.num_rows]).append_column(
+            "updated_at", stamp[: new.num_rows]
+        ),
+    )
+    old = rows.filter(known)
+    update_rows(
+        session,
+        "segment_assignment",
+        old.drop_columns(["account_id"])
+        .append_column("updated_at", stamp[: old.num_rows])
+        .append_column("id", pa.array([ids[a] for a in old["account_id"].to_pylist()], pa.int64())),
+    )
+    session.expire_all()  # assignments loaded before see the rows written here
+    return new.num_rows, old.num_rows
+
+
+def moment_text(session: Session, at: datetime) -> str:
+    """A moment (UTC) as the records DB stores it in text: SQLite's own format (as SQLAlchemy
+    writes it), ISO with its offset elsewhere."""
+    if session.get_bind().dialect.name == "sqlite":
+        return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return at.astimezone(UTC).isoformat()
