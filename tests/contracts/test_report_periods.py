@@ -29,7 +29,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from servitize.contracts import report
+from servitize.contracts import report, report_periods
 from servitize.contracts import service as contracts
 from servitize.contracts.models import AvailabilityContract
 from servitize.telemetry import consent
@@ -301,3 +301,38 @@ def test_months_at_once_equal_each_month_evaluated_on_its_own(
     assert len(valid) == 8
     assert {e["band"] for e in valid} & {"penalty", "bonus", "on_target", "below_target"}
     assert sum(len(e["evidence"]) for e in valid) > 20  # type: ignore[arg-type]
+
+
+def test_the_compiled_sql_of_a_shape_serves_other_machines_and_months(
+    session, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ibis builds the report's SQL on the first request of a shape; a later request of the
+    same shape (other machines, another window of months) runs that SQL with its own tables
+    and still gets exactly the months evaluated one by one."""
+    built: list[str] = []
+    for name in ("_intervals_expr", "_summary_expr"):
+        original = getattr(report_periods, name)
+
+        def counted(db, shape, original=original, name=name):  # type: ignore[no-untyped-def]
+            built.append(name)
+            return original(db, shape)
+
+        monkeypatch.setattr(report_periods, name, counted)
+    report_periods.forget_compiled()
+    store = TelemetryStore(tmp_path / "telemetry")
+    first = _mixed_world(session, store, SHIFTS, "unknown")
+    second = _mixed_world(session, store, SHIFTS, "unknown")
+    cases = [
+        (first, report.month_range("2026-02", "2026-11")),
+        (second, report.month_range("2026-05", "2026-08")),
+        (first, report.month_range("2026-04", "2026-06")),
+    ]
+    for n, (contract, months) in enumerate(cases):
+        at_once = [
+            None if e is None else e.as_dict()
+            for _m, e in report.evaluate_months(session, store, contract, months, AT, 7 * 3600)
+        ]
+        assert at_once == _months_one_by_one(session, store, contract, months, 7 * 3600)
+        if n == 0:  # the first request built both parts
+            assert built == ["_intervals_expr", "_summary_expr"]
+    assert built == ["_intervals_expr", "_summary_expr"]  # the later ones built nothing

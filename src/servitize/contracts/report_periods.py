@@ -7,12 +7,23 @@ gives (per-asset rows, evidence, band and money): the same reads under the same 
 each period's read window kept (``availability.status_intervals_periods``), telemetry gaps and
 downtime records laid over per period, one expression for the intervals of all periods and one
 for their summaries.
+
+What changes from one request to the next (the machines, the months, the dates, the records,
+the gaps) lives in tables of fixed names; the SQL over them depends only on the contract's rules
+and on which inputs there are (``Shape``), so Ibis builds and compiles it once per shape and
+process, and the requests after run the compiled SQL. Each request has a connection of its own
+to one in-memory DuckDB database per process (a cursor: no new database per request).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -29,22 +40,22 @@ from servitize.contracts.service import (
 from servitize.core.errors import InvalidInput
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
-from servitize.telemetry.consent import consented, consenting_machines
+from servitize.telemetry.consent import consenting_machines, consenting_serials
 from servitize.telemetry.consent_usage import record_use
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
-from servitize.telemetry.frames import quiet, to_arrow
+from servitize.telemetry.frames import quiet
 from servitize.telemetry.models import DowntimePeriod
 from servitize.telemetry.service import (
     RESULT_FIELDS,
     Options,
     gap_table,
-    only_serials,
     scheduled_hours,
 )
-from servitize.telemetry.store import TelemetryStore
+from servitize.telemetry.store import KEYS, SCHEMAS, TelemetryStore, one_per_key
 
-KEY = ("pid",)
+PID = ("pid",)
 EVIDENCE_STATES = (av.DOWN, av.PLANNED)
+MAX_COMPILED = 64  # shapes kept compiled (a shape is a few kilobytes of SQL)
 
 
 def evaluate_periods(
@@ -108,68 +119,72 @@ def _computed(
     gaps: list[pa.Table],
 ) -> tuple[dict[int, list[dict[str, object]]], dict[int, list[dict[str, object]]]]:
     """Per period: the summary rows and the status evidence (the stops and planned maintenance
-    of the status intervals, gap time cut out), from one DuckDB connection."""
+    of the status intervals, gap time cut out), from one DuckDB connection (a cursor of the
+    process's database) running the SQL of the report's shape (compiled once, ``compiled``)."""
     calendar = options.calendar or {"kind": "24/7"}
     windows = [rules.calendar_windows(calendar, p.start, p.end) for p in periods]
-    table = av.periods_table(
-        periods, [scheduled_hours(p, options.calendar) for p in periods], options.horizon
+    inputs: dict[str, pa.Table] = {
+        "periods": av.periods_table(
+            periods, [scheduled_hours(p, options.calendar) for p in periods], options.horizon
+        ),
+        # the consent gate (``consent.consented``'s rule, its serials as a table): status
+        # events and the readings heard of the consenting machines asked for; energy of those
+        # of them whose account shares energy too
+        "status_serials": _serials(wanted),
+        "energy_serials": _serials(
+            set(wanted) & set(consenting_serials(session, options.purpose, "energy", options.at))
+        ),
+    }
+    cut = _with_pid(gaps, av.GAPS)
+    if cut.num_rows:
+        inputs["gaps"] = cut
+    laid = _with_pid(
+        [records_table(r) for r in records],
+        av.INTERVALS.remove(av.INTERVALS.get_field_index("new_stop")),
     )
-    con = ibis.duckdb.connect()
+    if laid.num_rows:
+        inputs["records"] = laid
+    if any(w is not None for w in windows):
+        inputs["windows"] = pa.table(
+            {
+                "pid": pa.array([i for i, w in enumerate(windows) for _ in w or []], pa.int64()),
+                "ws": pa.array([ws for w in windows for ws, _we in w or []], TS),
+                "we": pa.array([we for w in windows for _ws, we in w or []], TS),
+            },
+            schema=av.PERIOD_WINDOWS,
+        )
+    con = _cursor()
     try:
-        with quiet():
-            ptable = con.create_table("periods", table, temp=True)
-        status = consented(
-            session,
-            store.table(con, "status", av.periods_months(periods, options.horizon)),
-            options.purpose,
-            "status",
-            options.at,
-            serials=wanted,
+        for name, table in inputs.items():
+            con.register(name, table)
+        shape = Shape(
+            silence_after_down=options.silence_after_down,
+            horizon_s=int(options.horizon.total_seconds()),
+            status=_readings(con, store, "status", av.periods_months(periods, options.horizon)),
+            measure=_readings(
+                con,
+                store,
+                "measure",
+                sorted(
+                    {
+                        m
+                        for p in periods
+                        for m in av.months_between(p.start - options.horizon, p.end)
+                    }
+                ),
+            ),
+            gaps="gaps" in inputs,
+            records="records" in inputs,
+            windows="windows" in inputs,
         )
-        status = only_serials(status, wanted)
-        months = sorted(
-            {m for p in periods for m in av.months_between(p.start - options.horizon, p.end)}
-        )
-        readings = store.table(con, "measure", months)
-        heard = consented(session, readings, options.purpose, "status", options.at, serials=wanted)
-        heard = only_serials(heard, wanted)
-        newest = av.newest_readings_periods(status, heard, ptable)
-        iv = av.status_intervals_periods(
-            status, ptable, newest, options.horizon, options.silence_after_down
-        )
-        cut = _with_pid(gaps, av.GAPS)
-        if cut.num_rows:
-            with quiet():
-                gtable = con.create_table("gaps", cut, temp=True)
-            iv = av.without_gaps(iv, gtable, options.silence_after_down, by=KEY)
-        # the intervals once (the evidence reads them, the summary lays records over them)
-        intervals = to_arrow(iv)
-        with quiet():
-            ivt = con.create_table("intervals", intervals, temp=True)
-        laid = _overlaid(con, ivt, records)
-        wtable = None
-        if any(w is not None for w in windows):
-            found = pa.table(
-                {
-                    "pid": pa.array(
-                        [i for i, w in enumerate(windows) for _ in w or []], pa.int64()
-                    ),
-                    "ws": pa.array([ws for w in windows for ws, _we in w or []], TS),
-                    "we": pa.array([we for w in windows for _ws, we in w or []], TS),
-                },
-                schema=av.PERIOD_WINDOWS,
-            )
-            with quiet():
-                wtable = con.create_table("windows", found, temp=True)
-        summary = av.summarize_periods(laid, ptable, wtable)
-        measure = consented(session, readings, options.purpose, "energy", options.at)
-        measure = only_serials(measure, wanted)
-        result = av.with_energy(summary, av.energy_periods(measure, ptable), by=KEY)
-        rows: dict[int, list[dict[str, object]]] = {}
-        for row in to_arrow(result.order_by(["pid", "serial"])).to_pylist():
-            rows.setdefault(int(row["pid"]), []).append(row)
+        intervals = _run(con, compiled(shape, "intervals", con))
+        con.register("intervals", intervals)
+        result = _run(con, compiled(shape, "summary", con))
     finally:
-        con.disconnect()
+        con.close()
+    rows: dict[int, list[dict[str, object]]] = {}
+    for row in result.to_pylist():
+        rows.setdefault(int(row["pid"]), []).append(row)
     evidence: dict[int, list[dict[str, object]]] = {}
     shown = intervals.filter(pc.is_in(intervals.column("state"), pa.array(EVIDENCE_STATES)))
     for r in sorted(shown.to_pylist(), key=lambda r: (r["pid"], r["s"], r["serial"])):
@@ -185,6 +200,130 @@ def _computed(
     return rows, evidence
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What the report's SQL depends on: the contract's rules and which inputs there are (never
+    the machines, the months or the dates: those are the tables the SQL reads)."""
+
+    silence_after_down: str
+    horizon_s: int
+    status: str  # how the status events are read: empty, files or dedupe (uncompacted)
+    measure: str  # the same for the readings
+    gaps: bool  # telemetry gaps to cut out
+    records: bool  # downtime records to lay over
+    windows: bool  # a calendar other than 24/7
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One part of the report as SQL over the tables of ``_computed``, and its result's schema."""
+
+    sql: str
+    schema: pa.Schema
+
+
+_COMPILED: dict[tuple[Shape, str], Compiled] = {}
+_LOCK = threading.Lock()
+_DATABASE: list[tuple[int, duckdb.DuckDBPyConnection]] = []  # (process, database)
+
+
+def compiled(shape: Shape, part: str, con: duckdb.DuckDBPyConnection) -> Compiled:
+    """The SQL of one part (``intervals``, then ``summary`` over them) of a report of this shape:
+    Ibis builds and compiles it on the first request of the shape (over ``con``'s tables), later
+    requests run the same SQL over their own tables."""
+    key = (shape, part)
+    found = _COMPILED.get(key)
+    if found is None:
+        with quiet():  # Ibis reads the tables' schemas with DuckDB's deprecated call
+            db = ibis.duckdb.from_connection(con)
+            expr = _intervals_expr(db, shape) if part == "intervals" else _summary_expr(db, shape)
+            found = Compiled(str(db.compile(expr)), expr.schema().to_pyarrow())
+        with _LOCK:
+            if len(_COMPILED) >= MAX_COMPILED:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            _COMPILED[key] = found
+    return found
+
+
+def forget_compiled() -> None:
+    """Drop the compiled SQL (the next report of each shape compiles again)."""
+    with _LOCK:
+        _COMPILED.clear()
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """A connection of its own (its tables seen by no other) to this process's in-memory DuckDB
+    database, opened once: a new database costs tens of milliseconds, a cursor nothing."""
+    with _LOCK:
+        if not _DATABASE or _DATABASE[0][0] != os.getpid():  # a forked worker opens its own
+            _DATABASE[:] = [(os.getpid(), duckdb.connect())]
+        con = _DATABASE[0][1].cursor()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET python_enable_replacements = false")
+    return con
+
+
+def _run(con: duckdb.DuckDBPyConnection, part: Compiled) -> pa.Table:
+    return con.sql(part.sql).to_arrow_table().cast(part.schema)
+
+
+def _serials(serials: Iterable[str]) -> pa.Table:
+    return pa.table({"serial": pa.array(sorted(set(serials)), pa.string())})
+
+
+def _readings(
+    con: duckdb.DuckDBPyConnection, store: TelemetryStore, kind: str, months: list[str]
+) -> str:
+    """The stored rows of a kind in ``months`` as the view ``<kind>_rows`` of ``con``; how
+    they are read: ``empty``, ``files`` or ``dedupe`` (one row per key still to be chosen)."""
+    have = set(store.months(kind))
+    months = [m for m in months if m in have]
+    files = store.files(kind, months)
+    name = f"{kind}_rows"
+    if not files:
+        con.register(name, SCHEMAS[kind].empty_table())
+        return "empty"
+    columns = ", ".join(f'"{c}"' for c in SCHEMAS[kind].names)
+    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    con.execute(f'CREATE TEMP VIEW "{name}" AS SELECT {columns} FROM read_parquet([{listed}])')
+    return "dedupe" if store.needs_dedupe(kind, months) else "files"
+
+
+def _source(db: ibis.BaseBackend, kind: str, how: str) -> ir.Table:
+    table = db.table(f"{kind}_rows")
+    return one_per_key(table, KEYS[kind]) if how == "dedupe" else table
+
+
+def _gated(table: ir.Table, serials: ir.Table) -> ir.Table:
+    """The rows of the machines in ``serials`` (the consent gate's semi-join)."""
+    return table.filter(table.serial.isin(serials.serial))
+
+
+def _intervals_expr(db: ibis.BaseBackend, shape: Shape) -> ir.Table:
+    """The status intervals of every period, gap time cut out."""
+    ptable = db.table("periods")
+    allowed = db.table("status_serials")
+    status = _gated(_source(db, "status", shape.status), allowed)
+    heard = _gated(_source(db, "measure", shape.measure), allowed)
+    newest = av.newest_readings_periods(status, heard, ptable)
+    horizon = timedelta(seconds=shape.horizon_s)
+    iv = av.status_intervals_periods(status, ptable, newest, horizon, shape.silence_after_down)
+    if shape.gaps:
+        iv = av.without_gaps(iv, db.table("gaps"), shape.silence_after_down, by=PID)
+    return iv
+
+
+def _summary_expr(db: ibis.BaseBackend, shape: Shape) -> ir.Table:
+    """Per period and machine: the intervals (records laid over) summed, with energy."""
+    ptable = db.table("periods")
+    intervals = db.table("intervals")
+    laid = _overlaid(intervals, db.table("records")) if shape.records else intervals
+    summary = av.summarize_periods(laid, ptable, db.table("windows") if shape.windows else None)
+    measure = _gated(_source(db, "measure", shape.measure), db.table("energy_serials"))
+    result = av.with_energy(summary, av.energy_periods(measure, ptable), by=PID)
+    return result.order_by(["pid", "serial"])
+
+
 def _with_pid(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     """Per-period tables as one, each row with its period's position (pid) first."""
     parts = [
@@ -194,22 +333,13 @@ def _with_pid(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def _overlaid(
-    con: ibis.BaseBackend, intervals: ir.Table, records: list[list[tuple[DowntimePeriod, str]]]
-) -> ir.Table:
+def _overlaid(intervals: ir.Table, records: ir.Table) -> ir.Table:
     """Downtime records laid over the intervals of the periods that have any (``overlay``);
     the other periods' intervals pass as they are, as ``compute`` leaves them."""
-    tables = [records_table(r) for r in records]
-    laid = [pid for pid, t in enumerate(tables) if t.num_rows]
-    if not laid:
-        return intervals
-    found = _with_pid(tables, av.INTERVALS.remove(av.INTERVALS.get_field_index("new_stop")))
-    with quiet():
-        rtable = con.create_table("records", found, temp=True)
-    some = intervals.filter(intervals.pid.isin(laid))
-    rest = intervals.filter(~intervals.pid.isin(laid))
+    some = intervals.filter(intervals.pid.isin(records.pid))
+    rest = intervals.filter(~intervals.pid.isin(records.pid))
     cols = ["pid", "serial", "state", "s", "e", "new_stop"]
-    return ibis.union(rest.select(*cols), av.overlay(some, rtable, by=KEY).select(*cols))
+    return ibis.union(rest.select(*cols), av.overlay(some, records, by=PID).select(*cols))
 
 
 def _asset_rows(
