@@ -18,6 +18,9 @@ seconds (default 1800) is left out and said so. Writes ``bench/results/scale.svg
 JSON that ``python -m bench scale`` writes.
 
 The child: ``python -m bench.bench_scale child ENGINE DATA OUT`` prints one JSON line.
+``python -m bench.bench_scale availability [MACHINES ...]`` measures the availability stage
+alone on DuckDB (100 k and 1 M by default, compacting first where needed) and writes
+``bench/results/scale_availability_monthly.json``.
 """
 
 from __future__ import annotations
@@ -199,9 +202,14 @@ def _spark_ready() -> str | None:
     return None
 
 
-def _measure(engine: str, data: Path, out: Path, timeout: float) -> dict[str, Any]:
-    """Run the child for one engine and size; its result with ``maxrss`` from wait4."""
+def _measure(
+    engine: str, data: Path, out: Path, timeout: float, stages: str | None = None
+) -> dict[str, Any]:
+    """Run the child for one engine and size (``stages``: some only, comma-separated); its
+    result with ``maxrss`` from wait4."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    if stages:
+        env["SERVITIZE_BENCH_SCALE_STAGES"] = stages
     cmd = [sys.executable, "-m", "bench.bench_scale", "child", engine, str(data), str(out)]
     began = time.perf_counter()
     load_before = os.getloadavg()[0]
@@ -544,6 +552,91 @@ def _ten_million(
     return out
 
 
+# ---------------------------------------------------------------- availability a month at a time
+
+AVAILABILITY_SIZES = [100_000, 1_000_000]
+# The same stage with all months in one expression (before it ran a month at a time), measured
+# on this machine with this data by ``bench_scale child duckdb``: bench/results/
+# scale_compaction_monthly.json ("later_stages_1m" and the 100 k reference under load).
+SINGLE_PASS = {
+    "100000": {"seconds": 508.8, "cpu_s": 148.2, "peak_mib": 1978.1, "under_load": True},
+    "1000000": {"seconds": 692.4, "cpu_s": 1358.2, "peak_mib": 13088.8, "under_load": False},
+}
+
+
+def availability_monthly(sizes: list[int]) -> dict[str, Any]:
+    """The availability stage on DuckDB, a month at a time, at each size (data generated or
+    reused, compacted first when not yet), against the single-pass figures kept above."""
+    from bench.scale_data import generate
+
+    rows: dict[str, Any] = {}
+    for n in sizes:
+        data, out = SCRATCH / f"n{n}", SCRATCH / "out" / "duckdb" / f"n{n}"
+        generate(data, n, progress=False)
+        if not (out / "compact" / "status").exists():
+            compacted = _measure("duckdb", data, out, timeout=7200, stages="compaction")
+            if "error" in compacted:
+                rows[str(n)] = {"error": f"compaction: {compacted['error']}"}
+                continue
+        r = _measure("duckdb", data, out, timeout=7200, stages="availability")
+        if "error" in r:
+            rows[str(n)] = {"error": r["error"]}
+            continue
+        stage = next(s for s in r["stages"] if s["name"] == "availability")
+        row = {
+            "rows_in": stage["rows_in"],
+            "rows_out": stage["rows_out"],
+            "seconds": round(stage["seconds"], 1),
+            "cpu_s": round(stage["cpu_s"], 1),
+            "peak_mib": round(stage["peak_bytes"] / 2**20, 1),
+            "child_maxrss_mib": round(r["children_maxrss_bytes"] / 2**20, 1),
+            "us_per_machine": round(stage["seconds"] / n * 1e6, 1),
+            "cpu_us_per_machine": round(stage["cpu_s"] / n * 1e6, 1),
+            "peak_bytes_per_machine": round(stage["peak_bytes"] / n),
+            "load_average": r["load_average"],
+        }
+        before = SINGLE_PASS.get(str(n))
+        if before:
+            row["single_pass"] = before
+            row["cpu_ratio_single_over_monthly"] = round(before["cpu_s"] / stage["cpu_s"], 2)
+            row["peak_ratio_single_over_monthly"] = round(before["peak_mib"] / row["peak_mib"], 2)
+        rows[str(n)] = row
+    done = [n for n in sizes if "cpu_s" in rows[str(n)]]
+    growth = {
+        f"{a}->{b}": {
+            "cpu": _exponent(rows[str(a)]["cpu_s"], rows[str(b)]["cpu_s"], a, b),
+            "peak_memory": _exponent(rows[str(a)]["peak_mib"], rows[str(b)]["peak_mib"], a, b),
+        }
+        for a, b in itertools.pairwise(done)
+    }
+    ten_million: dict[str, Any] = {"measured": False}
+    if done:
+        big = rows[str(done[-1])]
+        ten_million["peak_gib_at_the_largest_size_per_machine"] = round(
+            big["peak_bytes_per_machine"] * TEN_MILLION / 2**30, 1
+        )
+        ten_million["cpu_s_linear"] = round(big["cpu_s"] * TEN_MILLION / done[-1])
+    return {
+        "name": "scale_availability_monthly",
+        "engine": "duckdb",
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": CORES},
+        "why": (
+            "the availability stage writes a local output a month at a time, each month reading "
+            "its own status and each machine's last event before it and first after it"
+        ),
+        "sizes": rows,
+        "growth_exponents": growth,
+        "ten_million": ten_million,
+        "versions": _versions(),
+        "note": (
+            "other work shares this machine (load_average: before, after): wall seconds stretch "
+            "with it; CPU seconds (the child's user + system) and peak resident memory (the "
+            "child's, sampled every 50 ms during the stage) are the figures to compare"
+        ),
+    }
+
+
 # ---------------------------------------------------------------- the picture, by hand
 
 
@@ -635,7 +728,15 @@ if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "child":
         result = child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
         print(json.dumps(result))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "availability":
+        chosen = [int(x) for x in sys.argv[2:]] or AVAILABILITY_SIZES
+        summary = availability_monthly(chosen)
+        target = HERE / "results" / "scale_availability_monthly.json"
+        target.write_text(json.dumps(summary, indent=2) + "\n")
+        print(json.dumps(summary, indent=2))
     else:
         sys.exit(
-            "usage: python -m bench.bench_scale child ENGINE DATA OUT (or: python -m bench scale)"
+            "usage: python -m bench.bench_scale child ENGINE DATA OUT, "
+            "python -m bench.bench_scale availability [MACHINES ...] "
+            "(or: python -m bench scale)"
         )
