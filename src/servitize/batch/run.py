@@ -44,11 +44,12 @@ Stage = Callable[[Context], tuple[int, int]]
 
 
 def _stages() -> dict[str, Stage]:
-    from servitize.batch import record_stages
+    from servitize.batch import contract_stages, record_stages
 
     return {
         "compaction": telemetry_stages.compaction,
         "availability": telemetry_stages.availability,
+        "contract_availability": contract_stages.contract_availability,
         "features": record_stages.features,
         "segments": record_stages.segments,
         "leads": record_stages.leads,
@@ -61,6 +62,7 @@ def _stages() -> dict[str, Stage]:
 STAGES = (
     "compaction",
     "availability",
+    "contract_availability",
     "features",
     "segments",
     "leads",
