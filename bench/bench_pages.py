@@ -8,17 +8,25 @@ PostgreSQL as bench_account_360 and bench_field do (100,000 accounts, 1,000,000 
 ``servitize serve`` does (one process per core), and asks each page as HTML (Bearer token,
 ``Accept: text/html``) with 20 users without pause. The reference, in the same run and server,
 is a bare endpoint answering a body of the same size as each page; the ratio of requests per
-second is the number to raise. A technician's list is also timed in-process (the use case
+second is the number to raise. Page and bare endpoint take turns five times (each pair in the
+other order than the last) and the median ratio is reported, with the ratio of each turn. As
+other jobs share this machine's cores and swing requests per second 2-5x from one minute to the
+next, each turn also counts the CPU seconds per request of the server processes and of the
+database backends serving them (``ratio_cpu_bare_to_page``): load slows a run down but adds
+little to what a request costs. A technician's list is also timed in-process (the use case
 alone) and with one client, p50 and p95, and the statements each page sends are counted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import statistics
 import time
 from typing import Any
 
+import psutil
 import sqlalchemy as sa
 from rich.progress import Progress
 
@@ -109,7 +117,7 @@ def run(scale: str) -> dict[str, Any]:
 
 def measure(url: str, accounts: int, full: bool) -> dict[str, Any]:
     """The three pages on a filled database (``run`` fills it; kept to measure again)."""
-    n, repeats = (600, 3) if full else (200, 1)
+    n, rounds = (600, 5) if full else (200, 2)
     engine = make_engine(url)
     with session_factory(engine)() as session:
         ids = [*range(1, OWNERS + 1), *TECHNICIANS]
@@ -144,34 +152,93 @@ def measure(url: str, accounts: int, full: bool) -> dict[str, Any]:
     }
     served = uvicorn_server(url, "bench.bench_pages:app_factory", WORKERS, PRODUCTION)
     with served as base, Progress() as progress:
-        task = progress.add_task("pages under load", total=len(pages) * (2 + 2 * repeats))
+        task = progress.add_task("pages under load", total=len(pages) * (2 + 2 * rounds))
         for name, jobs in pages.items():
             load(base, jobs[:40], CLIENTS, HTML)  # warm-up: every worker and connection
-            one, _rate, _size = load(base, jobs[:100], 1, HTML)
+            one, _rate, size = load(base, jobs[:100], 1, HTML)
             progress.advance(task, 2)
+            bare_jobs = [(f"/bench/bare?size={size}", jobs[0][1])] * (3 * len(jobs))
+            load(base, bare_jobs[:200], CLIENTS, HTML)  # the bare endpoint warmed up as well
             runs = []
-            # page and bare in turn, repeated: this machine's speed drifts from one minute
-            # to the next; the run of median ratio is reported
-            for _ in range(repeats):
-                many, rate, size = load(base, jobs, CLIENTS, HTML)
-                bare_jobs = [(f"/bench/bare?size={size}", jobs[0][1])] * (3 * len(jobs))
-                bare, bare_rate, _s = load(base, bare_jobs, CLIENTS, HTML)
-                runs.append(
-                    (
-                        rate / bare_rate,
-                        many | {"requests_per_s": rate},
-                        bare | {"requests_per_s": bare_rate},
-                    )
+            # The page and the bare endpoint in turn, several times, each pair in the other
+            # order than the last: this machine's speed drifts from one minute to the next
+            # (other jobs share its cores), and both sides of a ratio see the same minute.
+            for turn in range(rounds):
+                pair = [("page", jobs), ("bare", bare_jobs)]
+                measured = dict(
+                    _served_load(base, url, kind, these)
+                    for kind, these in pair[:: 1 - 2 * (turn % 2)]
                 )
+                runs.append(measured)
                 progress.advance(task, 2)
-            runs.sort(key=lambda r: r[0])
-            ratio, many, bare = runs[len(runs) // 2]
-            out[name] = {
-                "page_bytes": size,
-                "http_1_client": one,
-                f"http_{CLIENTS}_clients": many,
-                f"bare_same_size_{CLIENTS}_clients": bare,
-                "ratio_rps_to_bare": round(ratio, 3),
-                "ratio_of_each_run": [round(r[0], 3) for r in runs],
-            }
+            out[name] = {"page_bytes": size, "http_1_client": one} | _summary(runs)
     return out
+
+
+def _summary(runs: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The medians over the turns: requests per second, CPU per request, and their ratios."""
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    rps = [r["page"]["requests_per_s"] / r["bare"]["requests_per_s"] for r in runs]
+    cpu = [r["bare"]["cpu"]["total_ms"] / r["page"]["cpu"]["total_ms"] for r in runs]
+    middle = sorted(runs, key=lambda r: r["page"]["requests_per_s"] / r["bare"]["requests_per_s"])
+    typical = middle[len(middle) // 2]
+    return {
+        f"http_{CLIENTS}_clients": typical["page"]["latency"]
+        | {"requests_per_s": round(median([r["page"]["requests_per_s"] for r in runs]), 1)},
+        f"bare_same_size_{CLIENTS}_clients": typical["bare"]["latency"]
+        | {"requests_per_s": round(median([r["bare"]["requests_per_s"] for r in runs]), 1)},
+        "ratio_rps_to_bare": round(median(rps), 3),
+        "ratio_of_each_run": [round(r, 3) for r in rps],
+        "cpu_ms_per_request": {
+            side: {
+                part: round(median([r[side]["cpu"][part] for r in runs]), 2)
+                for part in ("server_ms", "database_ms", "total_ms")
+            }
+            for side in ("page", "bare")
+        },
+        "ratio_cpu_bare_to_page": round(median(cpu), 3),
+        "ratio_cpu_of_each_run": [round(c, 3) for c in cpu],
+    }
+
+
+def _served_load(
+    base: str, url: str, kind: str, jobs: list[tuple[str, str]]
+) -> tuple[str, dict[str, Any]]:
+    """One load run with CPU seconds per request of the server processes and of the database
+    backends serving them: what a request costs, which other jobs on the machine distort much
+    less than requests per second (they slow a run down; they do not add to its CPU)."""
+    before = _cpu_seconds(url)
+    latency, rate, _size = load(base, jobs, CLIENTS, HTML)
+    after = _cpu_seconds(url)
+    spent = {part: (after[part] - before.get(part, 0.0)) for part in after}
+    server = sum(v for k, v in spent.items() if k[0] == "server") * 1000 / len(jobs)
+    database = sum(v for k, v in spent.items() if k[0] == "database") * 1000 / len(jobs)
+    cpu = {"server_ms": server, "database_ms": database, "total_ms": server + database}
+    return kind, {"latency": latency, "requests_per_s": rate, "cpu": cpu}
+
+
+def _cpu_seconds(url: str) -> dict[tuple[str, int], float]:
+    """CPU seconds so far of each server process (children of this one) and each PostgreSQL
+    backend connected to the benchmark's database (other databases' jobs left out)."""
+    seen: dict[tuple[str, int], float] = {}
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            seen["server", child.pid] = times.user + times.system
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                seen["database", pid] = times.user + times.system
+    engine.dispose()
+    return seen
