@@ -336,3 +336,24 @@ def test_the_compiled_sql_of_a_shape_serves_other_machines_and_months(
         if n == 0:  # the first request built both parts
             assert built == ["_intervals_expr", "_summary_expr"]
     assert built == ["_intervals_expr", "_summary_expr"]  # the later ones built nothing
+
+
+def test_a_report_opens_no_new_duckdb_database(session, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each request computes on a cursor of the process's one DuckDB database, silence gaps
+    included (one new database per month cost tens of milliseconds each)."""
+    import duckdb
+
+    store = TelemetryStore(tmp_path / "telemetry")
+    contract = _mixed_world(session, store, SHIFTS, "unknown")
+    report.build_report(session, store, contract, "2026-10", 6, at=AT, expected_interval_s=7200)
+    opened: list[object] = []
+    real = duckdb.connect
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", counted)
+    r = report.build_report(session, store, contract, "2026-10", 6, at=AT, expected_interval_s=7200)
+    assert len(r.trend) == 6 and r.telemetry_gaps  # the silence gaps were looked for
+    assert opened == []

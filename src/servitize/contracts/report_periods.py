@@ -17,7 +17,6 @@ to one in-memory DuckDB database per process (a cursor: no new database per requ
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from servitize.contracts.service import (
 )
 from servitize.core.errors import InvalidInput
 from servitize.telemetry import availability as av
-from servitize.telemetry import rules
+from servitize.telemetry import duck, rules
 from servitize.telemetry.consent import consenting_machines, consenting_serials
 from servitize.telemetry.consent_usage import record_use
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
@@ -153,7 +152,7 @@ def _computed(
             },
             schema=av.PERIOD_WINDOWS,
         )
-    con = _cursor()
+    con = duck.cursor()
     try:
         for name, table in inputs.items():
             con.register(name, table)
@@ -224,7 +223,6 @@ class Compiled:
 
 _COMPILED: dict[tuple[Shape, str], Compiled] = {}
 _LOCK = threading.Lock()
-_DATABASE: list[tuple[int, duckdb.DuckDBPyConnection]] = []  # (process, database)
 
 
 def compiled(shape: Shape, part: str, con: duckdb.DuckDBPyConnection) -> Compiled:
@@ -249,18 +247,6 @@ def forget_compiled() -> None:
     """Drop the compiled SQL (the next report of each shape compiles again)."""
     with _LOCK:
         _COMPILED.clear()
-
-
-def _cursor() -> duckdb.DuckDBPyConnection:
-    """A connection of its own (its tables seen by no other) to this process's in-memory DuckDB
-    database, opened once: a new database costs tens of milliseconds, a cursor nothing."""
-    with _LOCK:
-        if not _DATABASE or _DATABASE[0][0] != os.getpid():  # a forked worker opens its own
-            _DATABASE[:] = [(os.getpid(), duckdb.connect())]
-        con = _DATABASE[0][1].cursor()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET python_enable_replacements = false")
-    return con
 
 
 def _run(con: duckdb.DuckDBPyConnection, part: Compiled) -> pa.Table:

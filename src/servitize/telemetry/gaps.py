@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import ibis
 
 from servitize.core.db import as_utc
+from servitize.telemetry import duck
 from servitize.telemetry.availability import months_between
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.store import TelemetryStore
@@ -123,7 +124,7 @@ def _silence_gaps(
     """Consecutive readings of a machine further apart than the interval, and the time since its
     last reading when that is longer (up to ``now`` or the period's end)."""
     lo, hi = start - LOOKBACK, min(end, now)
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database: no new database per call
     try:
         parts = []
         for kind in ("status", "measure"):
