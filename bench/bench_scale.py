@@ -609,13 +609,20 @@ def availability_monthly(sizes: list[int]) -> dict[str, Any]:
         }
         for a, b in itertools.pairwise(done)
     }
+    # 10 M from the two largest sizes, at the growth measured between them (a fixed part of
+    # the memory makes one size's bytes per machine overstate it)
     ten_million: dict[str, Any] = {"measured": False}
-    if done:
-        big = rows[str(done[-1])]
-        ten_million["peak_gib_at_the_largest_size_per_machine"] = round(
-            big["peak_bytes_per_machine"] * TEN_MILLION / 2**30, 1
-        )
-        ten_million["cpu_s_linear"] = round(big["cpu_s"] * TEN_MILLION / done[-1])
+    if len(done) >= 2:
+        a, b = done[-2], done[-1]
+        scale = TEN_MILLION / b
+        for key, unit in (("peak_mib", "peak_gib"), ("cpu_s", "cpu_s")):
+            exp = _exponent(rows[str(a)][key], rows[str(b)][key], a, b)
+            if exp is not None:
+                value = rows[str(b)][key] * scale**exp
+                ten_million[unit] = round(value / 1024 if unit == "peak_gib" else value, 1)
+        ten_million["from"] = f"{a}->{b}"
+    else:
+        ten_million["why"] = "two sizes are needed to extrapolate"
     return {
         "name": "scale_availability_monthly",
         "engine": "duckdb",
