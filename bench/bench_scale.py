@@ -9,7 +9,10 @@ JVM together (sampled every 50 ms, so per stage too) and the child's ``ru_maxrss
 between sizes (log of the time ratio over log of the size ratio: 1 is linear), and Spark's time
 over DuckDB's at the same size (the reference, measured in the same run).
 
-small: 10 k machines; full: 10 k, 100 k, 1 M; 10 M only with SERVITIZE_BENCH_SCALE_10M=1.
+small: 10 k machines; full: 10 k, 100 k, 1 M; 10 M only with SERVITIZE_BENCH_SCALE_10M=1, a
+year or the first SERVITIZE_BENCH_SCALE_10M_MONTHS months of it (the stages run a month at a
+time on a local store, so a month's peak memory is the year's, and its time a twelfth; the
+figures per machine are then per machine-year: the time over machines x months / 12).
 SERVITIZE_BENCH_SCALE_SIZES=100000 measures chosen sizes, SERVITIZE_BENCH_SCALE_ENGINES=duckdb
 one engine; SERVITIZE_BENCH_SCALE_REUSE=1 takes the runs an earlier call kept (under
 ``var/bench_scale/runs/``, the time they were measured said) instead of measuring them again.
@@ -44,6 +47,7 @@ ROOT = HERE.parent
 SCRATCH = Path(os.environ.get("SERVITIZE_BENCH_SCALE_DIR", ROOT / "var" / "bench_scale"))
 SIZES = {"small": [10_000], "full": [10_000, 100_000, 1_000_000]}
 TEN_MILLION = 10_000_000
+MONTHS = 12  # a year of telemetry (bench/scale_data.py); 10 M may take fewer
 ENGINES = ("duckdb", "spark")
 CORES = os.cpu_count() or 1
 CLUSTER_CORES = (16, 64, 256)
@@ -248,13 +252,14 @@ def _measure(
     return result
 
 
-def _exponent(t1: float, t2: float, n1: int, n2: int) -> float | None:
+def _exponent(t1: float, t2: float, n1: float, n2: float) -> float | None:
     if t1 <= 0 or t2 <= 0:
         return None
     return round(math.log(t2 / t1) / math.log(n2 / n1), 3)
 
 
-def _stage_rows(result: dict[str, Any], machines: int) -> dict[str, dict[str, Any]]:
+def _stage_rows(result: dict[str, Any], machines: int, years: float) -> dict[str, dict[str, Any]]:
+    """Each stage's figures; time per machine-year (``years``), peak memory per machine."""
     out = {}
     chosen = {"setup", *os.environ.get("SERVITIZE_BENCH_SCALE_STAGES", ",".join(STAGES)).split(",")}
     for s in result["stages"]:
@@ -266,9 +271,9 @@ def _stage_rows(result: dict[str, Any], machines: int) -> dict[str, dict[str, An
             "rows_in": s["rows_in"],
             "rows_out": s["rows_out"],
             "rows_per_s": round(s["rows_in"] / seconds) if seconds > 0 else None,
-            "us_per_machine": round(seconds / machines * 1e6, 3),
+            "us_per_machine": round(seconds / years * 1e6, 3),
             "cpu_s": round(s["cpu_s"], 2),
-            "cpu_us_per_machine": round(s["cpu_s"] / machines * 1e6, 3),
+            "cpu_us_per_machine": round(s["cpu_s"] / years * 1e6, 3),
             "peak_mib": round(s["peak_bytes"] / 2**20, 1),
             "peak_bytes_per_machine": round(s["peak_bytes"] / machines, 1),
         }
@@ -287,6 +292,8 @@ def run(scale: str) -> dict[str, object]:
     if os.environ.get("SERVITIZE_BENCH_SCALE_10M") == "1":
         sizes.append(TEN_MILLION)
     budget = float(os.environ.get("SERVITIZE_BENCH_SCALE_BUDGET_S", 1800))
+    months = dict.fromkeys(sizes, MONTHS)
+    months[TEN_MILLION] = int(os.environ.get("SERVITIZE_BENCH_SCALE_10M_MONTHS", MONTHS))
     engines = [
         e
         for e in os.environ.get("SERVITIZE_BENCH_SCALE_ENGINES", ",".join(ENGINES)).split(",")
@@ -299,12 +306,13 @@ def run(scale: str) -> dict[str, object]:
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("scale", total=len(sizes) * (1 + len(engines)))
         for n in sizes:
-            data = SCRATCH / f"n{n}"
-            plan = {e: _plan(e, n, last, budget, spark_missing, reuse) for e in engines}
+            data = SCRATCH / (f"n{n}" if months[n] == MONTHS else f"n{n}-m{months[n]}")
+            plan = {e: _plan(e, n, months, last, budget, spark_missing, reuse) for e in engines}
             if any(p == "measure" for p in plan.values()) or (data / "spec.json").exists():
                 bar.update(task, description=f"{n:,} machines: data")
-                info = generate(data, n, progress=False)
+                info = generate(data, n, months=months[n], progress=False)
                 data_info[str(n)] = {
+                    "months": months[n],
                     "status_rows": info["rows"]["status"],
                     "measure_rows": info["rows"]["measure"],
                     "bytes_on_disk": info["bytes"],
@@ -312,7 +320,11 @@ def run(scale: str) -> dict[str, object]:
                     "reused": info["cached"],
                 }
             else:
-                data_info[str(n)] = {"generated": False, "why": "no engine ran at this size"}
+                data_info[str(n)] = {
+                    "months": months[n],
+                    "generated": False,
+                    "why": "no engine ran at this size",
+                }
             bar.advance(task)
             for engine in engines:
                 bar.update(task, description=f"{n:,} machines: {engine}")
@@ -334,7 +346,8 @@ def run(scale: str) -> dict[str, object]:
                 elif "skipped" not in result:
                     last[engine] = (n, result["total_s"])
                 bar.advance(task)
-    return _summary(sizes, engines, runs, data_info, budget)
+    years = {n: n * months[n] / MONTHS for n in sizes}
+    return _summary(sizes, years, engines, runs, data_info, budget)
 
 
 def _versions() -> dict[str, str]:
@@ -352,6 +365,7 @@ def _versions() -> dict[str, str]:
 def _plan(
     engine: str,
     n: int,
+    months: dict[int, int],
     last: dict[str, tuple[int, float]],
     budget: float,
     spark_missing: str | None,
@@ -366,10 +380,11 @@ def _plan(
         size, seconds = last[engine]
         if math.isinf(seconds):
             return f"left out: {size:,} machines did not finish"
-        predicted = seconds * n / size
+        predicted = seconds * (n * months[n]) / (size * months[size])
         if predicted > budget:
             return (
-                f"left out: predicted {predicted:,.0f} s wall (linear from {size:,} machines, "
+                f"left out: predicted {predicted:,.0f} s wall (linear in machine-months from "
+                f"{size:,} machines, "
                 f"{seconds:,.0f} s) > budget {budget:,.0f} s (SERVITIZE_BENCH_SCALE_BUDGET_S)"
             )
     return "measure"
@@ -377,6 +392,7 @@ def _plan(
 
 def _summary(
     sizes: list[int],
+    years: dict[int, float],
     engines: list[str],
     runs: dict[str, dict[str, Any]],
     data_info: dict[str, Any],
@@ -390,23 +406,25 @@ def _summary(
             if "stages" not in r:
                 rows[str(n)] = {k: v for k, v in r.items() if k in {"skipped", "error"}}
                 continue
+            per = years[n]  # machine-years: the figures "per machine" are per machine-year
             rows[str(n)] = {
+                "machine_years": per,
                 "total_s": round(r["total_s"], 2),
                 "process_s": round(r["process_s"], 2),
-                "us_per_machine": round(r["total_s"] / n * 1e6, 2),
+                "us_per_machine": round(r["total_s"] / per * 1e6, 2),
                 "cpu_s": round(r["cpu_s"], 2),
                 "child_cpu_s": round(r["child_cpu_s"], 2),
-                "cpu_us_per_machine": round(r["cpu_s"] / n * 1e6, 2),
+                "cpu_us_per_machine": round(r["cpu_s"] / per * 1e6, 2),
                 "load_average": r["load_average"],
                 "failed": r.get("failed"),
                 "measured_at": r.get("at"),
                 "peak_mib": round(r["peak_bytes"] / 2**20, 1),
                 "peak_bytes_per_machine": round(r["peak_bytes"] / n, 1),
                 "maxrss_mib": round(r["children_maxrss_bytes"] / 2**20, 1),
-                "stages": _stage_rows(r, n),
+                "stages": _stage_rows(r, n, per),
             }
         curve[engine] = rows
-    growth = _growth(sizes, curve)
+    growth = _growth(sizes, years, curve)
     versus = _versus(sizes, curve)
     out: dict[str, object] = {
         "sizes": sizes,
@@ -420,7 +438,7 @@ def _summary(
         "spark_beats_duckdb_at": next(
             (n for n in sizes if (versus.get(str(n)) or {}).get("total", math.inf) < 1), None
         ),
-        "cluster": _cluster(sizes, curve),
+        "cluster": _cluster(sizes, years, curve),
         "ten_million": _ten_million(sizes, curve, data_info),
         "budget_s": budget,
         "versions": _versions(),
@@ -438,22 +456,24 @@ def _measured(curve: dict[str, Any], engine: str, sizes: list[int]) -> list[int]
     return [n for n in sizes if "total_s" in curve.get(engine, {}).get(str(n), {})]
 
 
-def _growth(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
+def _growth(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -> dict[str, Any]:
     """Per engine and stage, the exponent between consecutive measured sizes, of wall time and
-    of CPU time (steadier when other work shares the machine), and of peak memory."""
+    of CPU time (steadier when other work shares the machine) over machine-years, and of peak
+    memory over machines (a month at a time: a shorter span holds as much at once)."""
     out: dict[str, Any] = {}
     for engine, rows in curve.items():
         done = _measured(curve, engine, sizes)
         per: dict[str, Any] = {}
         for a, b in itertools.pairwise(done):
             ra, rb = rows[str(a)], rows[str(b)]
-            wall = {"total": _exponent(ra["total_s"], rb["total_s"], a, b)}
-            cpu = {"total": _exponent(ra["cpu_s"], rb["cpu_s"], a, b)}
+            ya, yb = years[a], years[b]
+            wall = {"total": _exponent(ra["total_s"], rb["total_s"], ya, yb)}
+            cpu = {"total": _exponent(ra["cpu_s"], rb["cpu_s"], ya, yb)}
             for stage, sb in rb["stages"].items():
                 sa = ra["stages"].get(stage)
                 if sa and stage != "setup":
-                    wall[stage] = _exponent(sa["seconds"], sb["seconds"], a, b)
-                    cpu[stage] = _exponent(sa["cpu_s"], sb["cpu_s"], a, b)
+                    wall[stage] = _exponent(sa["seconds"], sb["seconds"], ya, yb)
+                    cpu[stage] = _exponent(sa["cpu_s"], sb["cpu_s"], ya, yb)
             per[f"{a}->{b}"] = {
                 "wall": wall,
                 "cpu": cpu,
@@ -492,7 +512,7 @@ def _versus(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cluster(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
+def _cluster(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -> dict[str, Any]:
     """Spark's measured throughput per core and what a cluster of more cores would do at it.
 
     Per core: machines per CPU second of the stages (set-up left out; CPU seconds, not wall,
@@ -507,7 +527,7 @@ def _cluster(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
     row = curve["spark"][str(n)]
     work = sum(v["cpu_s"] for k, v in row["stages"].items() if k != "setup")
     setup = row["stages"].get("setup", {}).get("seconds", 0.0)
-    per_core = n / work if work > 0 else None
+    per_core = years[n] / work if work > 0 else None
     out: dict[str, Any] = {
         "measured_at": n,
         "local_cores": CORES,
@@ -648,12 +668,17 @@ def availability_monthly(sizes: list[int]) -> dict[str, Any]:
 
 
 def _svg(sizes: list[int], curve: dict[str, Any], path: Path) -> None:
-    """Log-log: total seconds against machines per engine, and a linear line through the first."""
+    """Log-log: seconds per year of telemetry against machines per engine (a size measured over
+    fewer months scaled to a year: the stages run a month at a time), and a linear line through
+    the first."""
     width, height, pad = 640, 420, 60
-    series = {
-        e: [(n, curve[e][str(n)]["total_s"]) for n in _measured(curve, e, sizes)] for e in curve
-    }
-    cpu = {e: [(n, curve[e][str(n)]["cpu_s"]) for n in _measured(curve, e, sizes)] for e in curve}
+
+    def year(e: str, n: int, key: str) -> float:
+        row = curve[e][str(n)]
+        return float(row[key]) * n / row.get("machine_years", n)
+
+    series = {e: [(n, year(e, n, "total_s")) for n in _measured(curve, e, sizes)] for e in curve}
+    cpu = {e: [(n, year(e, n, "cpu_s")) for n in _measured(curve, e, sizes)] for e in curve}
     points = [p for s in [*series.values(), *cpu.values()] for p in s if p[1] > 0]
     if not points:
         return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -68,14 +70,38 @@ def spark_session(
 
 def _has_master() -> bool:
     """True under spark-submit, which names the master in the environment's Spark conf."""
-    import os
-
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
-def connect(engine: str, master: str | None = None, session: Any = None) -> ibis.BaseBackend:
-    """An Ibis connection on the engine (``session``: an existing SparkSession to reuse)."""
+def connect(
+    engine: str,
+    master: str | None = None,
+    session: Any = None,
+    *,
+    memory_share: float = 0.5,
+    spill_dir: Path | None = None,
+) -> ibis.BaseBackend:
+    """An Ibis connection on the engine (``session``: an existing SparkSession to reuse).
+
+    DuckDB holds at most ``memory_share`` of this machine's memory and spills the rest of a
+    sort, window or join to ``spill_dir`` (DuckDB's own ``.tmp`` when None); results keep no
+    insertion order (every stage writes partitions and sorts where order matters), so a scan
+    need not hold rows back to keep it. At 10 million machines a month of readings is larger
+    than the memory of a laptop.
+    """
     check_engine(engine)
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        config = {
+            "memory_limit": f"{int(physical_memory() * memory_share) // 2**20}MB",
+            "preserve_insertion_order": "false",
+        }
+        if spill_dir is not None:
+            spill_dir.mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = str(spill_dir)
+        return ibis.duckdb.connect(**config)
     return ibis.pyspark.connect(session or spark_session(master))
+
+
+def physical_memory() -> int:
+    """Bytes of memory this machine has."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -146,7 +147,9 @@ def run_batch(
     """
     names = check_stages(stages)
     engines.check_engine(engine)
-    con = engines.connect(engine, master, session)
+    share = (settings or Settings()).batch_memory_share
+    spill = None if layout.is_remote(out_dir) else Path(out_dir) / ".spill"
+    con = engines.connect(engine, master, session, memory_share=share, spill_dir=spill)
     ctx = Context(con, telemetry_dir, out_dir, write_back, database_url, settings=settings)
     if as_of is not None:
         ctx.as_of = as_of
@@ -166,4 +169,6 @@ def run_batch(
         ibis.options.default_backend = before
         if engine == "duckdb":
             con.disconnect()
+            if spill is not None:
+                shutil.rmtree(spill, ignore_errors=True)
     return results
