@@ -111,7 +111,8 @@ def test_csv_cells_cannot_run_formulas(session: Session, app_client: TestClient)
     assert header == ["id", "at (UTC)", "actor", "action", "record", "record id", "changes", "note"]
     assert row[1] == "2026-11-02 09:00:00"
     assert row[2] == "'" + INJECTION
-    assert row[4:] == ["Tt note", "1", "Name: -2+3 → —", "'@SUM(A1:A9)"]
+    # the record in words, as the page names it: a kind without a table by the entry's own name
+    assert row[4:] == ["Tt note -2+3 (#1)", "1", "Name: -2+3 → —", "'@SUM(A1:A9)"]
 
 
 @pytest.mark.parametrize(
@@ -233,3 +234,38 @@ def test_records_are_named_by_their_own_name_on_the_page_api_and_cli(
         assert name in listed.stdout
     as_json = runner.invoke(cli_app, ["audit", "list", "--actor", "anna", "--json"])
     assert [json.loads(line)["record"] for line in as_json.stdout.splitlines()] == records
+
+
+def test_the_csv_export_names_each_record_as_the_page_and_the_api_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, token = committed_sqlite(tmp_path, _named)
+    headers = {"Authorization": f"Bearer {token}"}
+    settings = Settings(database_url=url, environment="test", secret_key="s" * 32)
+    with TestClient(create_app(settings)) as client:
+        rows = client.get("/api/v1/audit/entries?actor=anna", headers=headers).json()["items"]
+        listed = client.get("/api/v1/audit?limit=1000", headers=headers).json()
+        page = client.get("/admin/audit?actor=anna", headers=headers | {"accept": "text/html"})
+        api_csv = client.get("/api/v1/audit/entries.csv?actor=anna", headers=headers).text
+        page_csv = client.get("/admin/audit.csv?actor=anna", headers=headers).text
+    monkeypatch.setenv("SERVITIZE_DATABASE_URL", url)
+    cli_csv = CliRunner().invoke(cli_app, ["audit", "list", "--actor", "anna", "--csv"])
+    assert cli_csv.exit_code == 0, cli_csv.output
+    assert api_csv == page_csv == cli_csv.stdout
+    header, *lines = list(csv.reader(io.StringIO(api_csv)))
+    in_file = {int(line[0]): line[header.index("record")] for line in lines}
+    by_api = {r["id"]: r["record"] for r in rows}
+    assert in_file == by_api
+    # the names themselves, written out: newest first as the entries were made
+    assert [in_file[r["id"]].rsplit(" (#", 1)[0] for r in rows] == [
+        "Account #987655",
+        "Account Gone GmbH",
+        *NAMED,
+    ]
+    for line in lines:  # the record id column stays beside the words, which end with the id
+        record, record_id = line[header.index("record")], line[header.index("record id")]
+        assert record.endswith((f"(#{record_id})", f" #{record_id}"))
+    for name in in_file.values():
+        assert name in page.text
+    # the older list of entries (GET /api/v1/audit) names them the same way
+    assert {e["id"]: e["record"] for e in listed if e["id"] in in_file} == in_file

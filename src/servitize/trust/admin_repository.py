@@ -24,6 +24,10 @@ class UserQuery:
     text: str | None = None
 
 
+# The record ids an audit name lookup asks for in one statement (well under the bound
+# parameters SQLite and PostgreSQL take).
+NAMES_PER_QUERY = 1000
+
 # The users list's sortable columns (kit.sorting): name -> column.
 USER_SORTS = Sorts(("username", "name", "role", "territory", "email", "state"), "username")
 _USER_COLUMNS = {
@@ -112,7 +116,8 @@ def record_rows(
     """The named ``columns`` of the records an audit page names: (entity, id as text) → values.
 
     An entity is the name of its table; a table not loaded in this process, without an integer
-    ``id`` or without any of the columns is left out (its records read by kind and id)."""
+    ``id`` or without any of the columns is left out (its records read by kind and id). The ids
+    are asked ``NAMES_PER_QUERY`` at a time (the CSV export names up to 100,000 entries)."""
     tables = Base.metadata.tables
     out: dict[tuple[str, str], dict[str, object]] = {}
     for entity, wanted in ids.items():
@@ -122,9 +127,12 @@ def record_rows(
         shown = [table.c[c] for c in columns.get(entity, ()) if c in table.c]
         if not shown:
             continue
-        statement = select(table.c.id, *shown).where(table.c.id.in_(sorted(wanted)))
-        for row in session.execute(statement).mappings():
-            out[(entity, str(row["id"]))] = {c.name: row[c.name] for c in shown}
+        ordered = sorted(wanted)
+        for at in range(0, len(ordered), NAMES_PER_QUERY):
+            chunk = ordered[at : at + NAMES_PER_QUERY]
+            statement = select(table.c.id, *shown).where(table.c.id.in_(chunk))
+            for row in session.execute(statement).mappings():
+                out[(entity, str(row["id"]))] = {c.name: row[c.name] for c in shown}
     return out
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from servitize.core.inputs import Moment
-from servitize.trust import audit, users_api
+from servitize.trust import audit, audit_trail, users_api
 from servitize.trust.http import CurrentUser, DbSession, require_role
 from servitize.trust.models import Role
 from servitize.trust.service import revoke_token, token_dict, tokens_of
@@ -27,6 +27,7 @@ class AuditRead(BaseModel):
     action: str
     entity: str
     entity_id: str | None
+    record: str  # the record in words, as the audit page names it: "User Olga Berger (#12)"
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str | None
@@ -42,7 +43,23 @@ def audit_entries(
 ) -> list[AuditRead]:
     """The newest changes to records and users, for admins."""
     require_role(user, Role.admin)
-    return [AuditRead.model_validate(e) for e in audit.entries(session, entity, entity_id, limit)]
+    entries = audit.entries(session, entity, entity_id, limit)
+    names = audit_trail.record_names(session, entries)
+    return [
+        AuditRead(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            entity=e.entity,
+            entity_id=e.entity_id,
+            record=names[e.id],
+            before=e.before,
+            after=e.after,
+            note=e.note,
+        )
+        for e in entries
+    ]
 
 
 class TokenRead(BaseModel):

@@ -58,6 +58,7 @@ NAME_COLUMNS = (
     "label",
 )
 NAMED_TOGETHER = {"asset": ("model", "serial")}
+# "record": the record in words as the page, the API and the CLI name it (``record_names``)
 CSV_HEADER = ("id", "at (UTC)", "actor", "action", "record", "record id", "changes", "note")
 
 
@@ -195,29 +196,32 @@ def page(session: Session, filters: AuditQuery, params: PageParams) -> tuple[lis
 
 def csv_text(session: Session, filters: AuditQuery) -> str:
     """The matching entries as CSV (newest first, at most ``EXPORT_MAX_ROWS``), every cell safe
-    to open in a spreadsheet."""
-    return csv_of(admin_repository.audit_rows(session, filters, EXPORT_MAX_ROWS))
+    to open in a spreadsheet; each record named as the page names it."""
+    entries = admin_repository.audit_rows(session, filters, EXPORT_MAX_ROWS)
+    return csv_of(entries, record_names(session, entries))
 
 
-def csv_row(entry: AuditEntry) -> list[Any]:
-    """One entry as a row of the CSV export (the columns of ``CSV_HEADER``)."""
+def csv_row(entry: AuditEntry, record: str | None = None) -> list[Any]:
+    """One entry as a row of the CSV export (the columns of ``CSV_HEADER``; ``record``: its
+    record in words, from ``record_names``)."""
     return [
         entry.id,
         entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         entry.actor,
         entry.action,
-        label(entry.entity),
+        record or record_name(entry),
         entry.entity_id or "",
         described(entry),
         entry.note or "",
     ]
 
 
-def csv_of(entries: Iterable[AuditEntry]) -> str:
-    """Entries as CSV text with a header row."""
+def csv_of(entries: Iterable[AuditEntry], names: dict[int, str] | None = None) -> str:
+    """Entries as CSV text with a header row (``names``: entry id → record in words)."""
+    names = names or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for entry in entries:
-        writer.writerow(safe_row(csv_row(entry)))
+        writer.writerow(safe_row(csv_row(entry, names.get(entry.id))))
     return out.getvalue()
