@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-import ibis
 from sqlalchemy.orm import Session
 
 from servitize.contracts import repository, rules
@@ -18,6 +17,7 @@ from servitize.core.errors import InvalidInput, NotFound
 from servitize.installed_base import repository as installed_base
 from servitize.kit.money import from_cents
 from servitize.telemetry import availability as av
+from servitize.telemetry import duck
 from servitize.telemetry.consent import consenting_assets
 from servitize.telemetry.consent_usage import batched
 from servitize.telemetry.downtime import downtime_in, utc
@@ -261,7 +261,7 @@ def evidence(
         if s in set(serials)
     ]
     wanted = sorted({s for _i, s in assets})
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database, its own for this call
     try:
         # ``wanted`` comes from the consent worked out above: the gate needs no second one
         iv = telemetry_intervals(session, store, con, period, options, wanted, allowed=wanted)

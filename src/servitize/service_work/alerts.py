@@ -24,6 +24,7 @@ from servitize.service_work import repository as repo
 from servitize.service_work import rules, service
 from servitize.service_work.models import WorkOrder, WorkSource
 from servitize.telemetry import availability as av
+from servitize.telemetry import duck
 from servitize.telemetry.consent import consented
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.store import TelemetryStore
@@ -102,7 +103,7 @@ def scan(
     store = store or TelemetryStore(ctx.settings.telemetry_dir)
     at = at or ctx.now
     result = ScanResult(rules=len(ctx.settings.work.alert_rules))
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database, its own for this call
     try:
         for rule in ctx.settings.work.alert_rules:
             if rule.kind == "downs":

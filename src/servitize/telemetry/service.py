@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from servitize.core.errors import InvalidInput
 from servitize.installed_base import repository as installed_base
 from servitize.telemetry import availability as av
-from servitize.telemetry import rules
+from servitize.telemetry import duck, rules
 from servitize.telemetry.consent import (
     consented,
     consenting_accounts,
@@ -107,7 +107,7 @@ def compute(
     assets = sorted((m.asset_id, m.serial) for m in machines)
     wanted = sorted({s for _i, s in assets})
     own = con is None
-    con = con or ibis.duckdb.connect()
+    con = con or duck.backend()  # a cursor of the process's database, its own for this call
     try:
         if options.source == "service_events":
             with quiet():
@@ -255,7 +255,7 @@ def without_agreement(
 ) -> int:
     """How many machines (of ``account_ids`` when given) sent status events but have no
     agreement for ``purpose``: their data arrives and is never used."""
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database, its own for this call
     try:
         status = store.table(con, "status")
         sending = set(to_arrow(status.select("serial").distinct()).column("serial").to_pylist())
@@ -358,7 +358,7 @@ def energy_used(
     wanted = sorted(set(serials))
     if not wanted:
         return {}
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database, its own for this call
     try:
         measure = consented(
             session,

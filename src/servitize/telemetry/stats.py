@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ibis
-
+from servitize.telemetry import duck
 from servitize.telemetry.frames import to_arrow
 from servitize.telemetry.store import TelemetryStore
 
 
 def stats(store: TelemetryStore) -> dict[str, object]:
     """Stored status events and measurements per serial (one per key) and dead letters by reason."""
-    con = ibis.duckdb.connect()
+    con = duck.backend()  # a cursor of the process's database, its own for this call
     try:
         per: dict[str, dict[str, int]] = {}
         for kind in ("status", "measure"):
