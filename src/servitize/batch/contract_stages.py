@@ -45,7 +45,7 @@ from servitize.telemetry.consent import consented, consenting_machines
 from servitize.telemetry.consent_usage import batched, record_use
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import spark_table
-from servitize.telemetry.gaps import LOOKBACK, Gap, _merge
+from servitize.telemetry.gaps import LOOKBACK, Gap, merge_gaps
 from servitize.telemetry.models import DowntimePeriod
 from servitize.telemetry.service import RESULT_FIELDS, Options, only_serials, scheduled_hours
 
@@ -207,7 +207,7 @@ def _gaps(
             )
     out = []
     for gaps in found:
-        merged = _merge(sorted(gaps, key=lambda x: (x.serial, x.start, x.kind)))
+        merged = merge_gaps(gaps)
         out.append(
             pa.table(
                 {

@@ -26,7 +26,6 @@ from servitize.installed_base import catalogue
 from servitize.intelligence import stories
 from servitize.intelligence.leads import MAX_MACHINES, Candidate, offer_name, pick_offering
 from servitize.intelligence.rules import RULES, Rule, life_of
-from servitize.intelligence.stories import _hours as hours_words
 
 I64, F64, STR = pa.int64(), pa.float64(), pa.string()
 
@@ -380,10 +379,6 @@ def _comp(v: Any) -> str:
     return str(v).replace("_", " ")
 
 
-def _hours(h: float) -> str:
-    return hours_words(h)
-
-
 def _apart(left: int) -> str:
     if not left:
         return ""
@@ -407,7 +402,7 @@ STORIES: dict[str, Sequence[Part]] = {
         " repairs in the last ",
         ("window_days", stories.months),
         ", ",
-        ("downtime_hours", _hours),
+        ("downtime_hours", stories.hours),
         " of downtime. ",
         OFFER,
         " of the ",
@@ -419,7 +414,7 @@ STORIES: dict[str, Sequence[Part]] = {
     "downtime_without_monitoring": [
         MACHINE,
         " stood still for ",
-        ("downtime_hours", _hours),
+        ("downtime_hours", stories.hours),
         " in the last ",
         ("window_days", stories.months),
         " over ",
@@ -454,9 +449,9 @@ STORIES: dict[str, Sequence[Part]] = {
     "high_utilisation_no_contract": [
         MACHINE,
         " ran ",
-        ("operating_hours", _hours),
+        ("operating_hours", stories.hours),
         " of ",
-        ("known_hours", _hours),
+        ("known_hours", stories.hours),
         " with telemetry in the last ",
         ("window_days", stories.months),
         " (",

@@ -86,8 +86,9 @@ def _machine(e: dict[str, Any]) -> str:
     return f"{kind} {e.get('asset') or e.get('model')}"
 
 
-def _hours(h: float) -> str:
-    n = round(h)  # rounded once, here
+def hours(h: float) -> str:
+    """``12 hours`` (``1 hour``): hours in words, rounded to whole hours once, here."""
+    n = round(h)
     return "1 hour" if n == 1 else f"{n:,} hours"
 
 
@@ -98,12 +99,12 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
         flag = number(e["flaggable"])
         return (
             f"{_machine(e)} needed {number(e['repairs'])} {comp} repairs in the last "
-            f"{months(e['window_days'])}, {_hours(e['downtime_hours'])} of downtime. "
+            f"{months(e['window_days'])}, {hours(e['downtime_hours'])} of downtime. "
             f"{offer} of the {plural_of(comp)} would have flagged {flag} of them."
         )
     if rule == "downtime_without_monitoring":
         return (
-            f"{_machine(e)} stood still for {_hours(e['downtime_hours'])} in the last "
+            f"{_machine(e)} stood still for {hours(e['downtime_hours'])} in the last "
             f"{months(e['window_days'])} over {plural(e['repairs_12m'], 'repair')} "
             f"(unplanned stops only), and it has "
             f"{'no sensors' if e['connectivity'] == 'none' else 'only older sensors'}. "
@@ -124,8 +125,8 @@ def tell(rule: str, e: dict[str, Any], offer: str, currency: str = "EUR") -> str
         energy = e.get("energy_kwh")
         used = f", used {energy:,.0f} kWh" if energy is not None else ""
         return (
-            f"{_machine(e)} ran {_hours(e['operating_hours'])} of "
-            f"{_hours(e['known_hours'])} with telemetry in the last "
+            f"{_machine(e)} ran {hours(e['operating_hours'])} of "
+            f"{hours(e['known_hours'])} with telemetry in the last "
             f"{months(e['window_days'])} ({e['utilisation']:.0%}){used}, with "
             f"{plural(stops, 'unplanned stop')} and no maintenance contract. "
             f"{offer} protects that output."

@@ -71,13 +71,14 @@ def find_gaps(
         out += _silence_gaps(
             store, wanted, start, end, expected_interval_s, as_utc(now or datetime.now(UTC))
         )
-    return _merge(sorted(out, key=lambda g: (g.serial, g.start, g.kind)))
+    return merge_gaps(out)
 
 
-def _merge(gaps: list[Gap]) -> list[Gap]:
-    """One gap per overlapping stretch of a machine (a sequence gap is usually also a silence)."""
+def merge_gaps(gaps: Iterable[Gap]) -> list[Gap]:
+    """One gap per overlapping stretch of a machine (a sequence gap is usually also a silence),
+    by machine and time."""
     out: list[Gap] = []
-    for gap in gaps:
+    for gap in sorted(gaps, key=lambda g: (g.serial, g.start, g.kind)):
         prev = out[-1] if out else None
         if prev is None or prev.serial != gap.serial or gap.start > prev.end:
             out.append(gap)
