@@ -103,10 +103,10 @@ def _months(ctx: Context) -> list[str]:
 
 def _on_engine(con: ibis.BaseBackend, table: pa.Table, name: str) -> ir.Table:
     """A driver-side Arrow table on the engine (Spark: a view made from Arrow, not pandas, of
-    a name of its own, its chunks joined: Spark read only an empty first chunk's rows)."""
+    a name of its own)."""
     if con.name != "pyspark":
         return ibis.memtable(table)
-    return spark_table(con, table.combine_chunks(), f"{name}_{uuid.uuid4().hex[:8]}")
+    return spark_table(con, table, f"{name}_{uuid.uuid4().hex[:8]}")
 
 
 class _Readings:

@@ -270,7 +270,7 @@ def leads(ctx: Context) -> tuple[int, int]:
             ctx.notes["lead_run"] = store_leads(
                 session, stored, ctx.as_of, s, currency, SYSTEM, expired
             )
-    layout.write_arrow(ctx.con, _lead_file(found).combine_chunks(), ctx.out_dir, "leads")
+    layout.write_arrow(ctx.con, _lead_file(found), ctx.out_dir, "leads")
     return accounts.num_rows + assets.num_rows, found.num_rows
 
 

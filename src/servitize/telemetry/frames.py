@@ -29,6 +29,10 @@ def to_arrow(expr: ir.Table) -> pa.Table:
 
 def spark_table(con: Any, table: pa.Table, name: str) -> ir.Table:
     """An Arrow table as a view of a Spark connection, made from Arrow itself: Ibis's memtable
-    goes through pandas, which turns null text into the text 'NaN'."""
-    con._session.createDataFrame(table).createOrReplaceTempView(name)
+    goes through pandas, which turns null text into the text 'NaN'. Its empty record batches
+    are left out: PySpark 4.0 sends each batch to the JVM, which stops reading at an empty one
+    after the first (an empty first and second chunk gave a view with no rows)."""
+    batches = [b for b in table.to_batches() if b.num_rows]
+    frame = pa.Table.from_batches(batches, schema=table.schema)
+    con._session.createDataFrame(frame).createOrReplaceTempView(name)
     return con.table(name)
