@@ -74,6 +74,45 @@ def test_model_leads_explain_themselves(demo_records) -> None:  # type: ignore[n
     assert facts["top_features"] and all(t["weight"] > 0 for t in facts["top_features"])
 
 
+@trained_on_the_demo
+def test_model_leads_scored_in_parts_are_those_scored_at_once(demo_records) -> None:  # type: ignore[no-untyped-def]
+    """The batch scores the accounts in parts of any order (memory bounded by the part, not
+    the fleet): the leads are those of all accounts at once, and those the model's own
+    predict ranks first per family (ties to the lower account id) on the same features."""
+    model, _ = propensity.train_and_evaluate(demo_records, TODAY, 182, 50)
+    model.meta = {"version": "t"}
+    s = IntelligenceSettings()
+    src = propensity.Sources.from_records(demo_records)
+    feats = propensity.compute(src, TODAY, "account", model.families)
+    per_family, min_p = 5, 0.3
+    at_once = scoring.model_candidates(
+        demo_records, src, TODAY, model, s, per_family=per_family, min_p=min_p
+    )
+    order = np.random.default_rng(7).permutation(feats.num_rows)
+    parts = [feats.take(order[i : i + 97]) for i in range(0, feats.num_rows, 97)]
+    in_parts = scoring.model_candidates(
+        demo_records, src, TODAY, model, s, per_family=per_family, min_p=min_p, batches=parts
+    )
+    assert len(parts) > 5 and at_once
+    assert [(c.account_id, c.offering_key, c.score, c.evidence) for c in in_parts] == [
+        (c.account_id, c.offering_key, c.score, c.evidence) for c in at_once
+    ]
+    # Expected: the model's predict over every (account, family) row, ranked here.
+    d = propensity.dataset(src, demo_records, TODAY, model.families, model.horizon_days)
+    p = model.predict(d)
+    expected = []
+    for fam in model.families:
+        rows = [
+            (-float(p[i]), int(d.account_ids[i]))
+            for i in range(len(p))
+            if d.families[i] == fam
+            and d.recency[i] > s.leads.model_not_bought_days
+            and p[i] >= min_p
+        ]
+        expected += [(aid, fam, round(100 * -q, 1)) for q, aid in sorted(rows)[:per_family]]
+    assert [(c.account_id, c.offering_key, c.score) for c in in_parts] == expected
+
+
 def test_lead_population_is_scored_apart_by_hand() -> None:
     # Six rows; recency = days since the family was last bought (3650: never).
     d = propensity.Dataset(

@@ -101,12 +101,21 @@ def _months(ctx: Context) -> list[str]:
     return sorted(str(m) for m in found.to_pylist())
 
 
-def _on_engine(con: ibis.BaseBackend, table: pa.Table, name: str) -> ir.Table:
+def _on_engine(con: ibis.BaseBackend, table: pa.Table, name: str, made: list[str]) -> ir.Table:
     """A driver-side Arrow table on the engine (Spark: a view made from Arrow, not pandas, of
-    a name of its own)."""
+    a name of its own, added to ``made`` so that it is dropped when the contract is done)."""
     if con.name != "pyspark":
         return ibis.memtable(table)
-    return spark_table(con, table, f"{name}_{uuid.uuid4().hex[:8]}")
+    view = f"{name}_{uuid.uuid4().hex[:8]}"
+    made.append(view)
+    return spark_table(con, table, view)
+
+
+def _drop_views(con: ibis.BaseBackend, made: list[str]) -> None:
+    """Drop a contract's views: a view made from Arrow keeps its rows in the driver's heap as
+    long as the session knows its name, so thousands of contracts would add up."""
+    for view in made:
+        con._session.catalog.dropTempView(view)
 
 
 class _Readings:
@@ -276,10 +285,26 @@ def _summaries(
 ) -> dict[int, list[dict[str, object]]]:
     """Per period (pid), the machines' summary rows: ``report_periods._computed``'s expression
     over the batch's compacted readings, on the batch's engine."""
+    made: list[str] = []
+    try:
+        return _summary_rows(session, readings, periods, options, wanted, records, made)
+    finally:
+        _drop_views(readings.con, made)
+
+
+def _summary_rows(
+    session: Session,
+    readings: _Readings,
+    periods: list[av.Period],
+    options: Options,
+    wanted: list[str],
+    records: list[list[tuple[DowntimePeriod, str]]],
+    made: list[str],
+) -> dict[int, list[dict[str, object]]]:
     con = readings.con
     calendar = options.calendar or {"kind": "24/7"}
     windows = [rules.calendar_windows(calendar, p.start, p.end) for p in periods]
-    ptable = _on_engine(con, _periods(periods, options), "contract_periods")
+    ptable = _on_engine(con, _periods(periods, options), "contract_periods", made)
     status = consented(
         session,
         readings.status_in(av.periods_months(periods, options.horizon)),
@@ -303,13 +328,13 @@ def _summaries(
     cut = _with_pid(_gaps(readings, wanted, periods, options, ptable), av.GAPS)
     if cut.num_rows:
         iv = av.without_gaps(
-            iv, _on_engine(con, cut, "contract_gaps"), options.silence_after_down, by=KEY
+            iv, _on_engine(con, cut, "contract_gaps", made), options.silence_after_down, by=KEY
         )
     laid = [pid for pid, r in enumerate(records) if r]
     if laid:  # downtime records laid over the periods that have any (report_periods._overlaid)
         tables = [records_table(r) for r in records]
         found = _with_pid(tables, av.INTERVALS.remove(av.INTERVALS.get_field_index("new_stop")))
-        rtable = _on_engine(con, found, "contract_records")
+        rtable = _on_engine(con, found, "contract_records", made)
         cols = ["pid", "serial", "state", "s", "e", "new_stop"]
         some, rest = iv.filter(iv.pid.isin(laid)), iv.filter(~iv.pid.isin(laid))
         iv = ibis.union(rest.select(*cols), av.overlay(some, rtable, by=KEY).select(*cols))
@@ -328,6 +353,7 @@ def _summaries(
                 schema=av.PERIOD_WINDOWS,
             ),
             "contract_windows",
+            made,
         )
     summary = av.summarize_periods(iv, ptable, wtable)
     energy = only_serials(

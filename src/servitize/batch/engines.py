@@ -11,6 +11,7 @@ from typing import Any
 import ibis
 
 from servitize.core.errors import InvalidInput
+from servitize.core.settings import Settings
 
 ENGINES = ("duckdb", "spark")
 SPARK_FIX = "pip install 'servitize[spark]'"
@@ -41,17 +42,33 @@ SMALL = {
 
 
 def spark_session(
-    master: str | None = None, app: str = "servitize-batch", conf: dict[str, str] | None = None
+    master: str | None = None,
+    app: str = "servitize-batch",
+    conf: dict[str, str] | None = None,
+    *,
+    memory_share: float | None = None,
 ) -> Any:
     """A SparkSession in UTC with Parquet timestamps in microseconds, the UI off; ``conf``
-    adds or overrides settings (``SMALL`` for small data)."""
+    adds or overrides settings (``SMALL`` for small data).
+
+    A local session (``local[...]``, not under spark-submit) runs its executors in the
+    driver's JVM, whose heap Spark sizes to 1 GiB unless told: it gets ``memory_share`` of
+    this machine's memory (default ``Settings.batch_memory_share``, the share DuckDB holds),
+    unless ``conf`` or SPARK_DRIVER_MEMORY names the driver's memory. It takes effect only
+    when the session starts the JVM (the first session of the process)."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app)
+    local = False
     if master:
         builder = builder.master(master)
+        local = master.startswith("local")
     elif not _has_master():
         builder = builder.master("local[2]")
+        local = True
+    conf = dict(conf or {})
+    if local and not _driver_memory_given(conf):
+        conf["spark.driver.memory"] = driver_memory(memory_share)
     for key, value in {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -60,12 +77,31 @@ def spark_session(
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.sql.ansi.enabled": "false",
-        **(conf or {}),
+        **conf,
     }.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def driver_memory(memory_share: float | None = None) -> str:
+    """``spark.driver.memory`` for a local session: ``memory_share`` (default
+    ``Settings.batch_memory_share``) of this machine's memory, in MiB, at least 1 GiB."""
+    if memory_share is None:
+        memory_share = Settings().batch_memory_share
+    return f"{max(1024, int(physical_memory() * memory_share) // 2**20)}m"
+
+
+def _driver_memory_given(conf: dict[str, str]) -> bool:
+    """True when ``conf``, SPARK_DRIVER_MEMORY or PYSPARK_SUBMIT_ARGS names the driver's memory."""
+    submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    return (
+        "spark.driver.memory" in conf
+        or bool(os.environ.get("SPARK_DRIVER_MEMORY"))
+        or "--driver-memory" in submit
+        or "spark.driver.memory" in submit
+    )
 
 
 def _has_master() -> bool:
@@ -99,7 +135,7 @@ def connect(
             spill_dir.mkdir(parents=True, exist_ok=True)
             config["temp_directory"] = str(spill_dir)
         return ibis.duckdb.connect(**config)
-    return ibis.pyspark.connect(session or spark_session(master))
+    return ibis.pyspark.connect(session or spark_session(master, memory_share=memory_share))
 
 
 def physical_memory() -> int:

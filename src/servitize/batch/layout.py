@@ -6,7 +6,9 @@ Under the output folder (a local path, or ``s3a://`` / ``abfss://`` on a cluster
     compact/measure/month=YYYY-MM/bucket=N/*.parquet
     availability/month=YYYY-MM/bucket=N/*.parquet      per machine and month
     usage/month=YYYY-MM/bucket=N/*.parquet             operating hours and energy to bill
-    features/account/*.parquet, features/asset/*.parquet, segments/, leads/, scores/, clv/
+    features/account/*.parquet, features/asset/*.parquet, features/model/*.parquet (the
+    tendency-to-buy model's input), segments/, leads/, scores/, clv/
+    .records/<table>/*.parquet                         the records, on Spark, while it runs
 
 The bucket is ``crc32(serial) mod BUCKETS``: worked out once per distinct serial in Python (the
 engines' own hash functions differ, and the layout must not depend on the engine that wrote it)
@@ -29,6 +31,7 @@ from servitize.telemetry.store import SCHEMAS
 
 BUCKETS = 16
 PARTITIONS = ("month", "bucket")
+RECORDS = ".records"  # the records database's tables for a Spark batch (record_stages.sources)
 
 Location = Path | str
 
@@ -144,10 +147,16 @@ def write(
 
 
 def write_arrow(con: ibis.BaseBackend, table: pa.Table, location: Location, *parts: str) -> None:
-    """Write a driver-side Arrow table (the Python stages' results) through the engine."""
-    name = "batch_" + "_".join(p.replace("/", "_") for p in parts)
-    expr = spark_table(con, table, name) if con.name == "pyspark" else ibis.memtable(table)
-    write(con, expr, location, *parts, partition_by=())
+    """Write a driver-side Arrow table (the Python stages' results) through the engine; on
+    Spark its view is dropped once written, for it keeps the rows in the driver's heap."""
+    name = "batch_" + "_".join(p.replace("/", "_").replace(".", "_") for p in parts)
+    if con.name != "pyspark":
+        write(con, ibis.memtable(table), location, *parts, partition_by=())
+        return
+    try:
+        write(con, spark_table(con, table, name), location, *parts, partition_by=())
+    finally:
+        con._session.catalog.dropTempView(name)
 
 
 def written_rows(con: ibis.BaseBackend, location: Location, *parts: str) -> int:

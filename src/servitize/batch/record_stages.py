@@ -19,17 +19,21 @@ During the batch the engine is Ibis's default backend (``run_batch``), so the se
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
 from servitize.batch import layout
@@ -51,6 +55,7 @@ from servitize.trust.audit import SYSTEM
 if TYPE_CHECKING:
     from servitize.batch.run import Context
 
+SCORING_ROWS = 50_000  # accounts the model scores at a time (its input, not the fleet, in memory)
 HORIZON_WEEKS = 52.0  # CLV over the next year, in monthly steps
 RATE_PER_YEAR = 0.08
 
@@ -86,9 +91,32 @@ def _batch(ctx: Context, session: Session) -> Batch:
             min_coverage=s.usage_min_coverage,
             con=ctx.con,
         )
-    batch = Batch(records, Sources.from_records(records, ctx.con), as_of)
+    batch = Batch(records, sources(ctx, records), as_of)
     ctx.notes["batch"] = batch
     return batch
+
+
+def sources(ctx: Context, records: Records) -> Sources:
+    """The records as tables of the engine. DuckDB copies them into its database; Spark reads
+    them from Parquet under the output folder (``layout.RECORDS``, written here with pyarrow,
+    through Spark, one table at a time, when the folder is in object storage), for a view made from the driver's
+    Arrow holds every row in the driver's heap for the whole batch: at 300,000 machines the
+    records alone took half of Spark's default 1 GiB and the scoring stage ran out of it."""
+    if ctx.con.name != "pyspark":
+        return Sources.from_records(records, ctx.con)
+    tables = records.tables()
+    read = {}
+    for name in Sources.NAMES:
+        table = tables[name]
+        if layout.is_remote(ctx.out_dir):
+            layout.write_arrow(ctx.con, table, ctx.out_dir, layout.RECORDS, name)
+        else:
+            folder = Path(layout.join(ctx.out_dir, layout.RECORDS, name))
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            pq.write_table(table, folder / "part-0.parquet", compression="zstd")
+        read[name] = layout.read(ctx.con, ctx.out_dir, layout.RECORDS, name)
+    return Sources(**read)
 
 
 def _rows(records: Records, *names: str) -> int:
@@ -222,7 +250,9 @@ def _lead_file(leads: pa.Table) -> pa.Table:
 
 
 def _model_candidates(ctx: Context, session: Session, batch: Batch) -> list[Candidate] | None:
-    """The newest model's candidates (None without a model), worked out once per batch."""
+    """The newest model's candidates (None without a model), worked out once per batch: the
+    model's features computed on the engine and written as Parquet (``features/model``), then
+    scored in parts of ``SCORING_ROWS`` accounts read back from the files."""
     if "model_candidates" not in ctx.notes:
         model = scoring_model(session)
         ctx.notes["model_candidates"] = (
@@ -234,10 +264,32 @@ def _model_candidates(ctx: Context, session: Session, batch: Batch) -> list[Cand
                 ctx.as_of,
                 model,
                 (ctx.settings or Settings()).intelligence,
+                batches=_model_inputs(
+                    ctx, feature_table(batch.sources, ctx.as_of, "account", model.families)
+                ),
             )
         )
     found: list[Candidate] | None = ctx.notes["model_candidates"]
     return found
+
+
+def _model_inputs(ctx: Context, expr: ir.Table) -> Iterator[pa.Table]:
+    """The model's features (``expr``) in parts of at most ``SCORING_ROWS`` rows: written by the
+    engine, read back part by part from the local files (one part when the output folder is in
+    object storage), typed as the expression says."""
+    layout.write(ctx.con, expr, ctx.out_dir, "features", "model", partition_by=())
+    schema = expr.schema().to_pyarrow()
+    if layout.is_remote(ctx.out_dir):
+        parts: Iterator[pa.RecordBatch] = iter(
+            layout.arrow(
+                ctx.con, layout.read(ctx.con, ctx.out_dir, "features", "model")
+            ).to_batches()
+        )
+    else:
+        folder = layout.join(ctx.out_dir, "features", "model")
+        parts = ds.dataset(folder, format="parquet").to_batches(batch_size=SCORING_ROWS)
+    for part in parts:
+        yield pa.Table.from_batches([part]).select(schema.names).cast(schema)
 
 
 def leads(ctx: Context) -> tuple[int, int]:

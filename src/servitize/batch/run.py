@@ -171,4 +171,6 @@ def run_batch(
             con.disconnect()
             if spill is not None:
                 shutil.rmtree(spill, ignore_errors=True)
+        elif not layout.is_remote(out_dir):  # the records' copy (record_stages.sources)
+            shutil.rmtree(Path(out_dir) / layout.RECORDS, ignore_errors=True)
     return results

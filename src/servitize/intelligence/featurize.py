@@ -52,11 +52,13 @@ class Sources:
     usage: ir.Table
     retrofits: ir.Table | None = None  # (asset_id, day) of orders that added sensors
 
+    NAMES = ("accounts", "assets", "events", "orders", "visits", "rates", "usage", "retrofits")
+
     @classmethod
     def from_records(cls, records: Records, con: ibis.BaseBackend | None = None) -> Sources:
         """Register Arrow records as tables of a (default: new in-memory DuckDB) connection."""
         con = con or ibis.duckdb.connect()
-        names = ("accounts", "assets", "events", "orders", "visits", "rates", "usage", "retrofits")
+        names = cls.NAMES
         tables = records.tables()
         with quiet_backend():
             if con.name == "pyspark":  # no temporary tables there: views made from Arrow

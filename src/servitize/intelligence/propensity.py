@@ -112,7 +112,16 @@ def dataset(
     src: Sources, records: Records, cutoff: date, families: list[str], horizon_days: int
 ) -> Dataset:
     """The (account, family) rows at one cutoff, labelled by purchases in the horizon after it."""
-    feats = compute(src, cutoff, "account", families)
+    return rows_of(
+        compute(src, cutoff, "account", families), records, cutoff, families, horizon_days
+    )
+
+
+def rows_of(
+    feats: pa.Table, records: Records, cutoff: date, families: list[str], horizon_days: int
+) -> Dataset:
+    """``dataset`` over accounts' features already computed (``compute(..., "account",
+    families)``, all accounts or a batch of them): the rows of those accounts."""
     general = _numeric(feats)
     base = np.column_stack([_signed_log(feats[c]) for c in general]) if general else None
     orders = records.orders

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -10,15 +11,22 @@ from typing import Any
 
 import joblib
 import numpy as np
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from servitize.core.settings import IntelligenceSettings
 from servitize.intelligence import repository, stories
 from servitize.intelligence.compat import configured
-from servitize.intelligence.featurize import Sources
+from servitize.intelligence.featurize import Sources, compute
 from servitize.intelligence.leads import Candidate
 from servitize.intelligence.models import ModelRun
-from servitize.intelligence.propensity import Evaluation, Model, dataset, train_and_evaluate
+from servitize.intelligence.propensity import (
+    Dataset,
+    Evaluation,
+    Model,
+    rows_of,
+    train_and_evaluate,
+)
 from servitize.intelligence.records import Records, load_records
 
 
@@ -109,18 +117,36 @@ def model_candidates(
     s: IntelligenceSettings,
     per_family: int = 25,
     min_p: float = 0.5,
+    batches: Iterable[pa.Table] | None = None,
 ) -> list[Candidate]:
     """Leads for the accounts most likely to buy a family they did not buy within
-    ``s.leads.model_not_bought_days`` (the population ``Evaluation.lead_population`` scores)."""
-    d = dataset(src, records, as_of, model.families, model.horizon_days)
-    p = model.predict(d)
-    fams = np.array(d.families)
+    ``s.leads.model_not_bought_days`` (the population ``Evaluation.lead_population`` scores);
+    of equally likely accounts the lower id first.
+
+    ``batches``: the accounts' model features (``featurize.compute(src, as_of, "account",
+    model.families)``) in parts of any order, scored one part at a time, keeping only each
+    family's best rows, so that the memory needed does not grow with the accounts (default: all
+    accounts at once, computed on ``src``'s engine)."""
+    parts = batches if batches is not None else [compute(src, as_of, "account", model.families)]
+    best: dict[str, list[tuple[float, int, np.ndarray]]] = {f: [] for f in model.families}
+    columns: list[str] = []
+    for feats in parts:
+        if not feats.num_rows:
+            continue
+        d = rows_of(feats, records, as_of, model.families, model.horizon_days)
+        columns = d.columns
+        p = model.predict(d)
+        fams = np.array(d.families)
+        for fam in model.families:
+            rows = np.where(
+                (fams == fam) & (d.recency > s.leads.model_not_bought_days) & (p >= min_p)
+            )[0]
+            top = rows[np.lexsort((d.account_ids[rows], -p[rows]))][:per_family]
+            kept = best[fam] + [(float(p[i]), int(d.account_ids[i]), d.X[i].copy()) for i in top]
+            best[fam] = sorted(kept, key=lambda r: (-r[0], r[1]))[:per_family]
     offerings = records.offerings.to_pylist()
     out = []
     for fam in model.families:
-        rows = np.where((fams == fam) & (d.recency > s.leads.model_not_bought_days) & (p >= min_p))[
-            0
-        ]
         offer = next(
             (
                 o
@@ -132,25 +158,27 @@ def model_candidates(
             ),
             None,
         )
-        for i in rows[np.argsort(-p[rows])][:per_family]:
-            top = model.contributions(d, int(i))
+        for prob, account_id, x in best[fam]:
+            one = Dataset(
+                x[None, :], np.zeros(1), np.array([account_id]), [fam], np.zeros(1), columns
+            )
             facts = {
                 "family": fam,
-                "probability": round(float(p[i]), 3),
+                "probability": round(prob, 3),
                 "horizon_days": model.horizon_days,
-                "top_features": top,
+                "top_features": model.contributions(one, 0),
                 "model": model.meta.get("version"),
             }
             name = offer["name"] if offer else fam
             out.append(
                 Candidate(
-                    int(d.account_ids[i]),
+                    account_id,
                     offer["offering_id"] if offer else None,
                     fam,
                     name,
                     "propensity",
                     "model",
-                    round(100 * float(p[i]), 1),
+                    round(100 * prob, 1),
                     int(offer["list_price_cents"] or 0) if offer else 0,
                     stories.tell("propensity", facts, name),
                     {"rule": "propensity", "facts": facts},
