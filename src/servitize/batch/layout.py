@@ -126,16 +126,23 @@ def write(
     location: Location,
     *parts: str,
     partition_by: tuple[str, ...] = PARTITIONS,
+    replace: bool = True,
 ) -> None:
-    """Write an expression as Parquet, replacing what was there (partitioned when asked)."""
+    """Write an expression as Parquet, replacing what was there (partitioned when asked).
+
+    ``replace=False`` (partitioned only) adds the expression's partitions beside those already
+    there: each call must write partitions of its own (Spark replaces just the partitions it
+    writes; DuckDB writes into the existing folder)."""
     folder = join(location, *parts)
     if not is_remote(folder):
-        shutil.rmtree(folder, ignore_errors=True)
+        if replace:
+            shutil.rmtree(folder, ignore_errors=True)
         Path(folder).parent.mkdir(parents=True, exist_ok=True)
     with quiet():
         if con.name == "duckdb":
             if partition_by:
-                con.to_parquet(expr, folder, partition_by=partition_by, compression="zstd")
+                more = {} if replace else {"overwrite_or_ignore": True}
+                con.to_parquet(expr, folder, partition_by=partition_by, compression="zstd", **more)
             else:
                 Path(folder).mkdir(parents=True, exist_ok=True)
                 con.to_parquet(expr, join(folder, "part-0.parquet"), compression="zstd")

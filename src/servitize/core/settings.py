@@ -353,7 +353,7 @@ class Settings(BaseSettings):
     import_chunk_rows: int = 50_000
     # The share of this machine's memory the batch's DuckDB may hold before it spills to disk
     # (under the batch's output folder); the rest is left to Python, Arrow and the system.
-    batch_memory_share: float = Field(default=0.5, gt=0, le=0.9)
+    batch_memory_share: float = Field(default=0.5, ge=0.05, le=0.9)
     # The largest request body the web server reads (JSON API, forms); larger answers 413.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Dates outside these years are rejected with a reason (imports, forms, API, telemetry).
