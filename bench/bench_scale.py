@@ -32,7 +32,6 @@ import itertools
 import json
 import math
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -41,6 +40,8 @@ from typing import Any
 
 import psutil
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench import child as child_process
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -211,42 +212,13 @@ def _measure(
 ) -> dict[str, Any]:
     """Run the child for one engine and size (``stages``: some only, comma-separated); its
     result with ``maxrss`` from wait4."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    if stages:
-        env["SERVITIZE_BENCH_SCALE_STAGES"] = stages
-    cmd = [sys.executable, "-m", "bench.bench_scale", "child", engine, str(data), str(out)]
-    began = time.perf_counter()
+    env = {"SERVITIZE_BENCH_SCALE_STAGES": stages} if stages else None
     load_before = os.getloadavg()[0]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    result = child_process.run(
+        ["bench.bench_scale", "child", engine, str(data), str(out)], timeout, env
     )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    streams: dict[str, str] = {}
-    readers = [
-        threading.Thread(target=lambda k=k, f=f: streams.__setitem__(k, f.read()))
-        for k, f in (("out", proc.stdout), ("err", proc.stderr))
-    ]
-    for r in readers:
-        r.start()
-    # wait4 reaps the child and gives its own rusage: ru_maxrss is the largest resident set of
-    # the child or of a descendant it waited for (KiB on Linux)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    timer.cancel()
-    for r in readers:
-        r.join()
-    stdout, stderr = streams.get("out", ""), streams.get("err", "")
-    wall = time.perf_counter() - began
-    maxrss = usage.ru_maxrss * 1024
-    if proc.returncode != 0:
-        tail = (stderr or stdout).strip().splitlines()[-3:]
-        why = "timed out" if wall >= timeout else f"exit {proc.returncode}"
-        return {"error": f"{why}: {' | '.join(tail)}", "process_s": round(wall, 2)}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    result["process_s"] = wall
-    result["children_maxrss_bytes"] = maxrss
-    result["child_cpu_s"] = usage.ru_utime + usage.ru_stime
+    if "error" in result:
+        return result
     # other work on this machine slows the wall clock: CPU seconds are the steadier measure
     result["load_average"] = [round(x, 2) for x in (load_before, os.getloadavg()[0])]
     return result

@@ -41,9 +41,7 @@ import math
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -52,6 +50,8 @@ from typing import Any
 
 import numpy as np
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench import child as child_process
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -429,45 +429,12 @@ def _measure(engine: str, pristine: Path, out: Path, timeout: float) -> dict[str
     out.mkdir(parents=True)
     database = out / "records.sqlite"
     shutil.copyfile(pristine, database)
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "bench.bench_scale_records",
-        "child",
-        engine,
-        str(database),
-        str(out),
-    ]
     load_before = [round(x, 2) for x in os.getloadavg()]
-    began = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    result = child_process.run(
+        ["bench.bench_scale_records", "child", engine, str(database), str(out)], timeout
     )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    streams: dict[str, str] = {}
-    readers = [
-        threading.Thread(target=lambda k=k, f=f: streams.__setitem__(k, f.read()))
-        for k, f in (("out", proc.stdout), ("err", proc.stderr))
-    ]
-    for r in readers:
-        r.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    timer.cancel()
-    for r in readers:
-        r.join()
-    wall = time.perf_counter() - began
-    stdout, stderr = streams.get("out", ""), streams.get("err", "")
-    if proc.returncode != 0:
-        tail = (stderr or stdout).strip().splitlines()[-3:]
-        why = "timed out" if wall >= timeout else f"exit {proc.returncode}"
-        return {"error": f"{why}: {' | '.join(tail)}", "process_s": round(wall, 2)}
-    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    result["process_s"] = wall
-    result["children_maxrss_bytes"] = usage.ru_maxrss * 1024
-    result["child_cpu_s"] = usage.ru_utime + usage.ru_stime
+    if "error" in result:
+        return result
     result["load_average"] = {
         "before": load_before,
         "after": [round(x, 2) for x in os.getloadavg()],
