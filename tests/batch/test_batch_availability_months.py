@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from servitize.batch import run_batch
+from servitize.batch import run_batch, telemetry_stages
 from servitize.batch.layout import bucket_of
 from servitize.telemetry.store import Batch, TelemetryStore
 
@@ -114,23 +114,33 @@ def _rows(folder: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return {(r["serial"], str(r["month"])): r for r in table.to_pylist()}
 
 
+SPARK_MARKS = [
+    pytest.mark.spark,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("spark"),
+    # PySpark 4.0 sets a pandas option that pandas 3 deprecates
+    pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+]
+
+
 @pytest.fixture(
     params=[
         "duckdb",
-        pytest.param(
-            "spark",
-            marks=[
-                pytest.mark.spark,
-                pytest.mark.slow,
-                pytest.mark.xdist_group("spark"),
-                # PySpark 4.0 sets a pandas option that pandas 3 deprecates
-                pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
-            ],
-        ),
+        "duckdb-sliced",
+        pytest.param("spark", marks=SPARK_MARKS),
+        pytest.param("spark-sliced", marks=SPARK_MARKS),
     ]
 )
-def batch(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, list[Any]]:
+def batch(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, list[Any]]:
     engine = request.param
+    if engine == "duckdb-sliced":  # every month made to look too large: 16 slices of machines
+        monkeypatch.setattr(telemetry_stages, "BYTES_PER_READING", 10**15)
+        engine = "duckdb"
+    if engine == "spark-sliced":  # two slices (each a Spark job a kind and month)
+        monkeypatch.setattr(telemetry_stages, "slices", lambda rows, memory: 2)
+        engine = "spark"
     session = request.getfixturevalue("spark") if engine == "spark" else None
     _write_store(tmp_path / "telemetry")
     results = run_batch(
