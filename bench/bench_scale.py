@@ -13,9 +13,15 @@ small: 10 k machines; full: 10 k, 100 k, 1 M; 10 M only with SERVITIZE_BENCH_SCA
 year or the first SERVITIZE_BENCH_SCALE_10M_MONTHS months of it (the stages run a month at a
 time on a local store, so a month's peak memory is the year's, and its time a twelfth; the
 figures per machine are then per machine-year: the time over machines x months / 12).
+SERVITIZE_BENCH_SCALE_MONTHS shortens the year for one engine or all at a size:
+``spark/1000000:2,10000000:2`` runs Spark over two months at 1 M (DuckDB the whole year) and
+both engines over two at 10 M; the curve compares per machine-year.
 SERVITIZE_BENCH_SCALE_SIZES=100000 measures chosen sizes, SERVITIZE_BENCH_SCALE_ENGINES=duckdb
 one engine; SERVITIZE_BENCH_SCALE_REUSE=1 takes the runs an earlier call kept (under
-``var/bench_scale/runs/``, the time they were measured said) instead of measuring them again.
+``var/bench_scale/runs/``, the time they were measured said) instead of measuring them again,
+and on a fresh checkout the runs of the committed ``bench/results/scale.json`` (same engine,
+size and months; marked ``from``), so that one size can be added to the curve without the
+hours of measuring the others again.
 A run predicted (from the size before, linearly) to exceed SERVITIZE_BENCH_SCALE_BUDGET_S
 seconds (default 1800) is left out and said so. Writes ``bench/results/scale.svg`` beside the
 JSON that ``python -m bench scale`` writes.
@@ -264,13 +270,16 @@ def run(scale: str) -> dict[str, object]:
     if os.environ.get("SERVITIZE_BENCH_SCALE_10M") == "1":
         sizes.append(TEN_MILLION)
     budget = float(os.environ.get("SERVITIZE_BENCH_SCALE_BUDGET_S", 1800))
-    months = dict.fromkeys(sizes, MONTHS)
-    months[TEN_MILLION] = int(os.environ.get("SERVITIZE_BENCH_SCALE_10M_MONTHS", MONTHS))
     engines = [
         e
         for e in os.environ.get("SERVITIZE_BENCH_SCALE_ENGINES", ",".join(ENGINES)).split(",")
         if e
     ]
+    months = _months(engines, sizes)
+    committed = _committed_runs()
+    committed_data = (
+        json.loads(COMMITTED.read_text()).get("data", {}) if reuse and COMMITTED.exists() else {}
+    )
     spark_missing = _spark_ready()
     runs: dict[str, dict[str, Any]] = {}
     data_info: dict[str, Any] = {}
@@ -278,34 +287,45 @@ def run(scale: str) -> dict[str, object]:
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("scale", total=len(sizes) * (1 + len(engines)))
         for n in sizes:
-            data = SCRATCH / (f"n{n}" if months[n] == MONTHS else f"n{n}-m{months[n]}")
-            plan = {e: _plan(e, n, months, last, budget, spark_missing, reuse) for e in engines}
-            if any(p == "measure" for p in plan.values()) or (data / "spec.json").exists():
-                bar.update(task, description=f"{n:,} machines: data")
-                info = generate(data, n, months=months[n], progress=False)
-                data_info[str(n)] = {
-                    "months": months[n],
-                    "status_rows": info["rows"]["status"],
-                    "measure_rows": info["rows"]["measure"],
-                    "bytes_on_disk": info["bytes"],
-                    "generate_s": info["seconds"],
-                    "reused": info["cached"],
-                }
-            else:
-                data_info[str(n)] = {
-                    "months": months[n],
-                    "generated": False,
-                    "why": "no engine ran at this size",
-                }
+            plan = {
+                e: _plan(e, n, months, last, budget, spark_missing, reuse, committed)
+                for e in engines
+            }
+            spans = sorted({months[e, n] for e in engines}, reverse=True)
+            for m in spans:
+                data = _data_dir(n, m)
+                wanted = any(p == "measure" for e, p in plan.items() if months[e, n] == m)
+                if wanted or (data / "spec.json").exists():
+                    bar.update(task, description=f"{n:,} machines: data")
+                    info = generate(data, n, months=m, progress=False)
+                    data_info[_span_key(n, m)] = {
+                        "months": m,
+                        "status_rows": info["rows"]["status"],
+                        "measure_rows": info["rows"]["measure"],
+                        "bytes_on_disk": info["bytes"],
+                        "generate_s": info["seconds"],
+                        "reused": info["cached"],
+                    }
+                elif _span_key(n, m) in committed_data:  # as the committed curve had it
+                    data_info[_span_key(n, m)] = committed_data[_span_key(n, m)]
+                else:
+                    data_info[_span_key(n, m)] = {
+                        "months": m,
+                        "generated": False,
+                        "why": "no engine ran at this size",
+                    }
             bar.advance(task)
             for engine in engines:
                 bar.update(task, description=f"{n:,} machines: {engine}")
-                key, saved = f"{engine}/{n}", SCRATCH / "runs" / f"{engine}-n{n}.json"
+                m = months[engine, n]
+                key, saved = f"{engine}/{n}", SCRATCH / "runs" / _run_name(engine, n, m)
                 if plan[engine] == "reuse":
                     result = json.loads(saved.read_text())
+                elif plan[engine] == "committed":
+                    result = committed[engine, n, m]
                 elif plan[engine] == "measure":
                     out = SCRATCH / "out" / engine / f"n{n}"
-                    result = _measure(engine, data, out, timeout=budget * 1.5)
+                    result = _measure(engine, _data_dir(n, m), out, timeout=budget * 1.5)
                     result["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                     if "error" not in result:
                         saved.parent.mkdir(parents=True, exist_ok=True)
@@ -317,9 +337,82 @@ def run(scale: str) -> dict[str, object]:
                     last[engine] = (n, math.inf)
                 elif "skipped" not in result:
                     last[engine] = (n, result["total_s"])
+                result["months"] = m
                 bar.advance(task)
-    years = {n: n * months[n] / MONTHS for n in sizes}
-    return _summary(sizes, years, engines, runs, data_info, budget)
+    return _summary(sizes, engines, runs, data_info, budget)
+
+
+def _months(engines: list[str], sizes: list[int]) -> dict[tuple[str, int], int]:
+    """The months each engine runs at each size: a year unless SERVITIZE_BENCH_SCALE_MONTHS
+    (``[engine/]size:months,...``) or SERVITIZE_BENCH_SCALE_10M_MONTHS shortens it."""
+    out = {(e, n): MONTHS for e in engines for n in sizes}
+    if os.environ.get("SERVITIZE_BENCH_SCALE_10M_MONTHS"):
+        for e in engines:
+            out[e, TEN_MILLION] = int(os.environ["SERVITIZE_BENCH_SCALE_10M_MONTHS"])
+    for item in filter(None, os.environ.get("SERVITIZE_BENCH_SCALE_MONTHS", "").split(",")):
+        where, _, m = item.partition(":")
+        engine, _, size = where.rpartition("/")
+        for e in [engine] if engine else engines:
+            out[e, int(size)] = int(m)
+    bad = [f"{e}/{n}:{m}" for (e, n), m in out.items() if not 1 <= m <= MONTHS]
+    if bad:
+        raise SystemExit(f"months must be 1 to {MONTHS}: {', '.join(bad)}")
+    return out
+
+
+def _data_dir(n: int, months: int) -> Path:
+    return SCRATCH / (f"n{n}" if months == MONTHS else f"n{n}-m{months}")
+
+
+def _span_key(n: int, months: int) -> str:
+    """A size's data in the summary: the size for a year, else size-mMONTHS."""
+    return str(n) if months == MONTHS else f"{n}-m{months}"
+
+
+def _run_name(engine: str, n: int, months: int) -> str:
+    return f"{engine}-n{n}.json" if months == MONTHS else f"{engine}-n{n}-m{months}.json"
+
+
+COMMITTED = HERE / "results" / "scale.json"
+
+
+def _committed_runs() -> dict[tuple[str, int, int], dict[str, Any]]:
+    """The runs of the committed curve as the child reported them (to the rounding the curve
+    kept), keyed by engine, size and months; the file is read before this call overwrites it."""
+    if not COMMITTED.exists():
+        return {}
+    curve = json.loads(COMMITTED.read_text()).get("curve", {})
+    out: dict[tuple[str, int, int], dict[str, Any]] = {}
+    for engine, rows in curve.items():
+        for size, row in rows.items():
+            if "total_s" not in row or row.get("failed"):
+                continue
+            n = int(size)
+            months = round(row["machine_years"] * MONTHS / n)
+            out[engine, n, months] = {
+                "from": COMMITTED.relative_to(ROOT).as_posix(),
+                "at": row["measured_at"],
+                "failed": None,
+                "total_s": row["total_s"],
+                "process_s": row["process_s"],
+                "cpu_s": row["cpu_s"],
+                "child_cpu_s": row["child_cpu_s"],
+                "load_average": row["load_average"],
+                "peak_bytes": row["peak_mib"] * 2**20,
+                "children_maxrss_bytes": row["maxrss_mib"] * 2**20,
+                "stages": [
+                    {
+                        "name": name,
+                        "rows_in": st["rows_in"],
+                        "rows_out": st["rows_out"],
+                        "seconds": st["seconds"],
+                        "cpu_s": st["cpu_s"],
+                        "peak_bytes": st["peak_mib"] * 2**20,
+                    }
+                    for name, st in row["stages"].items()
+                ],
+            }
+    return out
 
 
 def _versions() -> dict[str, str]:
@@ -337,22 +430,26 @@ def _versions() -> dict[str, str]:
 def _plan(
     engine: str,
     n: int,
-    months: dict[int, int],
+    months: dict[tuple[str, int], int],
     last: dict[str, tuple[int, float]],
     budget: float,
     spark_missing: str | None,
     reuse: bool,
+    committed: dict[tuple[str, int, int], dict[str, Any]],
 ) -> str:
-    """ "measure", "reuse" (a kept run), or why the run is left out."""
+    """ "measure", "reuse" (a kept run), "committed" (a run of the committed curve), or why
+    the run is left out."""
     if engine == "spark" and spark_missing:
         return spark_missing
-    if reuse and (SCRATCH / "runs" / f"{engine}-n{n}.json").exists():
+    if reuse and (SCRATCH / "runs" / _run_name(engine, n, months[engine, n])).exists():
         return "reuse"
+    if reuse and (engine, n, months[engine, n]) in committed:
+        return "committed"
     if engine in last:
         size, seconds = last[engine]
         if math.isinf(seconds):
             return f"left out: {size:,} machines did not finish"
-        predicted = seconds * (n * months[n]) / (size * months[size])
+        predicted = seconds * (n * months[engine, n]) / (size * months[engine, size])
         if predicted > budget:
             return (
                 f"left out: predicted {predicted:,.0f} s wall (linear in machine-months from "
@@ -364,7 +461,6 @@ def _plan(
 
 def _summary(
     sizes: list[int],
-    years: dict[int, float],
     engines: list[str],
     runs: dict[str, dict[str, Any]],
     data_info: dict[str, Any],
@@ -378,9 +474,11 @@ def _summary(
             if "stages" not in r:
                 rows[str(n)] = {k: v for k, v in r.items() if k in {"skipped", "error"}}
                 continue
-            per = years[n]  # machine-years: the figures "per machine" are per machine-year
+            # machine-years: the figures "per machine" are per machine-year
+            per = n * r["months"] / MONTHS
             rows[str(n)] = {
                 "machine_years": per,
+                "months": r["months"],
                 "total_s": round(r["total_s"], 2),
                 "process_s": round(r["process_s"], 2),
                 "us_per_machine": round(r["total_s"] / per * 1e6, 2),
@@ -390,13 +488,14 @@ def _summary(
                 "load_average": r["load_average"],
                 "failed": r.get("failed"),
                 "measured_at": r.get("at"),
+                **({"from": r["from"]} if "from" in r else {}),
                 "peak_mib": round(r["peak_bytes"] / 2**20, 1),
                 "peak_bytes_per_machine": round(r["peak_bytes"] / n, 1),
                 "maxrss_mib": round(r["children_maxrss_bytes"] / 2**20, 1),
                 "stages": _stage_rows(r, n, per),
             }
         curve[engine] = rows
-    growth = _growth(sizes, years, curve)
+    growth = _growth(sizes, curve)
     versus = _versus(sizes, curve)
     out: dict[str, object] = {
         "sizes": sizes,
@@ -410,7 +509,7 @@ def _summary(
         "spark_beats_duckdb_at": next(
             (n for n in sizes if (versus.get(str(n)) or {}).get("total", math.inf) < 1), None
         ),
-        "cluster": _cluster(sizes, years, curve),
+        "cluster": _cluster(sizes, curve),
         "ten_million": _ten_million(sizes, curve, data_info),
         "budget_s": budget,
         "versions": _versions(),
@@ -428,7 +527,7 @@ def _measured(curve: dict[str, Any], engine: str, sizes: list[int]) -> list[int]
     return [n for n in sizes if "total_s" in curve.get(engine, {}).get(str(n), {})]
 
 
-def _growth(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -> dict[str, Any]:
+def _growth(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
     """Per engine and stage, the exponent between consecutive measured sizes, of wall time and
     of CPU time (steadier when other work shares the machine) over machine-years, and of peak
     memory over machines (a month at a time: a shorter span holds as much at once)."""
@@ -438,7 +537,7 @@ def _growth(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) ->
         per: dict[str, Any] = {}
         for a, b in itertools.pairwise(done):
             ra, rb = rows[str(a)], rows[str(b)]
-            ya, yb = years[a], years[b]
+            ya, yb = ra["machine_years"], rb["machine_years"]
             wall = {"total": _exponent(ra["total_s"], rb["total_s"], ya, yb)}
             cpu = {"total": _exponent(ra["cpu_s"], rb["cpu_s"], ya, yb)}
             for stage, sb in rb["stages"].items():
@@ -473,18 +572,19 @@ def _versus(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
         d, s = curve.get("duckdb", {}).get(str(n), {}), curve.get("spark", {}).get(str(n), {})
         if "total_s" not in d or "total_s" not in s:
             continue
-        row = {"total": round(s["total_s"] / d["total_s"], 2)}
+        # per machine-year: the engines may have run over different months at one size
+        row = {"total": round(s["us_per_machine"] / d["us_per_machine"], 2)}
         if d.get("cpu_s"):
-            row["total_cpu"] = round(s["cpu_s"] / d["cpu_s"], 2)
+            row["total_cpu"] = round(s["cpu_us_per_machine"] / d["cpu_us_per_machine"], 2)
         for stage, st in s["stages"].items():
             dt = d["stages"].get(stage)
             if dt and dt["seconds"] > 0:
-                row[stage] = round(st["seconds"] / dt["seconds"], 2)
+                row[stage] = round(st["us_per_machine"] / dt["us_per_machine"], 2)
         out[str(n)] = row
     return out
 
 
-def _cluster(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -> dict[str, Any]:
+def _cluster(sizes: list[int], curve: dict[str, Any]) -> dict[str, Any]:
     """Spark's measured throughput per core and what a cluster of more cores would do at it.
 
     Per core: machines per CPU second of the stages (set-up left out; CPU seconds, not wall,
@@ -499,7 +599,7 @@ def _cluster(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -
     row = curve["spark"][str(n)]
     work = sum(v["cpu_s"] for k, v in row["stages"].items() if k != "setup")
     setup = row["stages"].get("setup", {}).get("seconds", 0.0)
-    per_core = years[n] / work if work > 0 else None
+    per_core = row["machine_years"] / work if work > 0 else None
     out: dict[str, Any] = {
         "measured_at": n,
         "local_cores": CORES,
@@ -512,7 +612,7 @@ def _cluster(sizes: list[int], years: dict[int, float], curve: dict[str, Any]) -
         }
     d = curve.get("duckdb", {}).get(str(n), {})
     if "cpu_s" in d and d["cpu_s"] > 0:
-        duck = n / d["cpu_s"]
+        duck = d["machine_years"] / d["cpu_s"]
         out["duckdb_machines_per_cpu_s"] = round(duck, 1)
         if per_core:
             # DuckDB on this machine's cores against Spark on c cores at its measured rate
@@ -530,7 +630,8 @@ def _ten_million(
         "measured": False,
         "how": "SERVITIZE_BENCH_SCALE_10M=1 python -m bench scale",
     }
-    biggest = max((int(k) for k, v in data_info.items() if "bytes_on_disk" in v), default=None)
+    years = [k for k, v in data_info.items() if "bytes_on_disk" in v and k.isdigit()]
+    biggest = max((int(k) for k in years), default=None)
     if biggest:
         f = TEN_MILLION / biggest
         info = data_info[str(biggest)]
@@ -540,7 +641,8 @@ def _ten_million(
         done = _measured(curve, engine, sizes)
         if done:
             n = done[-1]
-            out[f"{engine}_s"] = round(curve[engine][str(n)]["total_s"] * TEN_MILLION / n)
+            # a year of 10 M machines at the largest measured size's cost per machine-year
+            out[f"{engine}_s"] = round(curve[engine][str(n)]["us_per_machine"] * TEN_MILLION / 1e6)
     return out
 
 
