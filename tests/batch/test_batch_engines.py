@@ -1,14 +1,8 @@
-"""The analytics batch gives the same numbers on DuckDB and on Spark local[2].
-
-Floats: a sum over rows in another order may change the last bit of a double (Spark adds the
-partial sums of its partitions, DuckDB of its row groups), so hours and ratios are compared
-after rounding to 9 decimals, well above the 1e-12 such an order changes and below the 1e-6
-that every report shows; integers, text and timestamps are compared exactly.
-"""
+"""The analytics batch gives the same numbers on DuckDB and on Spark local[2] (compared as
+``tests.batch.compare`` says: floats to 9 decimals, everything else exactly)."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -22,6 +16,8 @@ import pytest
 from servitize.batch import run_batch
 from servitize.batch.layout import BUCKETS, bucket_of
 from servitize.kpis.clv import holdout
+from tests.batch.compare import rows as _rows
+from tests.batch.compare import same as _same
 from tests.batch.records import AS_OF, write_records
 from tests.batch.sample import MONTHS, write_sample
 
@@ -37,24 +33,6 @@ pytestmark = [
 TELEMETRY_STAGES = ["compaction", "availability", "billing_usage"]
 RECORD_STAGES = ["features", "segments", "leads", "scoring", "clv"]
 STAGES = [*TELEMETRY_STAGES[:2], *RECORD_STAGES, TELEMETRY_STAGES[2]]
-DECIMALS = 9
-
-
-def _rows(folder: Path) -> list[dict[str, Any]]:
-    table = ds.dataset(folder, format="parquet", partitioning="hive").to_table()
-    rows = [
-        {k: (str(v) if k == "month" else int(v) if k == "bucket" else v) for k, v in r.items()}
-        for r in table.to_pylist()
-    ]
-    return sorted(rows, key=lambda r: tuple(str(r[k]) for k in sorted(r)))
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return round(a, DECIMALS) == round(b, DECIMALS)
-    return bool(a == b)
 
 
 @pytest.fixture(scope="module")
