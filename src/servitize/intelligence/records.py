@@ -147,6 +147,44 @@ def from_rows(name: str, rows: Sequence[Sequence[Any]]) -> pa.Table:
     )
 
 
+def driver_columns(fields: Sequence[pa.Field], rows: Sequence[tuple[Any, ...]]) -> list[pa.Array]:
+    """Rows of a database driver's plain values (tuples in the order of ``fields``) as Arrow
+    columns of the fields' types, converted by Arrow in one pass (as a struct array, never a
+    Python loop over the rows). A date column the driver hands back as ISO text (SQLite's) is
+    read as text and cast."""
+    read = []
+    for i, f in enumerate(fields):
+        if pa.types.is_date32(f.type):
+            first = next((r[i] for r in rows if r[i] is not None), None)
+            if isinstance(first, str):
+                f = pa.field(f.name, S)
+        read.append(f)
+    struct = pa.array(rows, type=pa.struct(read))
+    return [c.cast(f.type) for c, f in zip(struct.flatten(), fields, strict=True)]
+
+
+def from_driver_rows(name: str, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
+    """Build a table from a driver's row tuples in the column order of its schema."""
+    schema = SCHEMAS[name]
+    return pa.Table.from_arrays(driver_columns(list(schema), rows), schema=schema)
+
+
+# The columns ``repository.analytics_records`` reads of the tables with money, in its order:
+# the currency of the money columns among them, converted away here.
+_MONEY: dict[str, list[str]] = {
+    "events": [*SCHEMAS["events"].names, "currency"],
+    "orders": SCHEMAS["orders"].names[:-1],  # amount: amount_cents converted
+    "offerings": [*SCHEMAS["offerings"].names[:6], "currency", *SCHEMAS["offerings"].names[6:]],
+}
+
+
+def _named(name: str, rows: Sequence[tuple[Any, ...]]) -> dict[str, pa.Array]:
+    """The columns read of a table with money, as Arrow by name (currencies as text)."""
+    types = {**{f.name: f.type for f in SCHEMAS[name]}, "currency": S}
+    fields = [pa.field(c, types[c]) for c in _MONEY[name]]
+    return dict(zip(_MONEY[name], driver_columns(fields, rows), strict=True))
+
+
 def load_records(
     session: Session,
     company: str,
@@ -156,29 +194,39 @@ def load_records(
     """Read the records the features need from the records DB, as Arrow tables.
 
     Money is converted here, once, into the company currency by ``kit.money.Rates`` (the rate
-    in force on each record's day); amounts in a currency without any rate stay null. List
+    in force on each record's day), column by column (``Rates.convert_array``: the cents
+    ``Rates.convert`` gives each row); amounts in a currency without any rate stay null. List
     prices hold on ``as_of`` (the run's day): the rate in force then, never one dated after.
     ``connectivity_offerings``: the catalogue items that add sensors to a machine.
+    The rows come as the driver's plain tuples (``repository.analytics_records``) and become
+    Arrow columns in one pass each, never decoded in Python row by row: at 300,000 machines
+    that decoding and the conversion row by row were most of the record stages' time.
     """
     series = load_rates(session)
     rates = Rates(series, company)
     read = repository.analytics_records(session)
-    rows: dict[str, Sequence[Sequence[Any]]] = dict(read)
-    rows["events"] = [
-        (*r[:5], rates.convert(r.parts_cost_cents, r.currency, r.day), *r[6:8])
-        for r in read["events"]
-    ]
-    rows["orders"] = [
-        (*r, rates.convert(r.amount_cents, r.currency, r.day)) for r in read["orders"]
-    ]
+    tables = {name: from_driver_rows(name, r) for name, r in read.items() if name not in _MONEY}
+    events = _named("events", read["events"])
+    events["parts_cost_cents"] = rates.convert_array(
+        events["parts_cost_cents"], events.pop("currency"), events["day"]
+    )
+    orders = _named("orders", read["orders"])
+    orders["amount"] = rates.convert_array(
+        orders["amount_cents"], orders["currency"], orders["day"]
+    )
+    offerings = _named("offerings", read["offerings"])
     in_force = Rates(series, company, as_of=as_of)  # never a rate dated after the run's day
-    rows["offerings"] = [
-        (*r[:5], in_force.convert(r.list_price_cents, r.currency, as_of), *r[7:9])
-        for r in read["offerings"]
-    ]
-    tables = {name: from_rows(name, r) for name, r in rows.items()}
+    offerings["list_price_cents"] = in_force.convert_array(
+        offerings["list_price_cents"],
+        offerings.pop("currency"),
+        pa.array([as_of] * len(read["offerings"]), D),
+    )
+    for name, arrays in (("events", events), ("orders", orders), ("offerings", offerings)):
+        tables[name] = pa.Table.from_arrays(
+            [arrays[f.name] for f in SCHEMAS[name]], schema=SCHEMAS[name]
+        )
     tables["rates"] = from_rows("rates", [(c, d, r) for c, s in series.items() for d, r in s])
-    tables["retrofits"] = from_rows(
+    tables["retrofits"] = from_driver_rows(
         "retrofits", repository.retrofit_days(session, connectivity_offerings)
     )
     return Records(**tables)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, column, func, or_, select, table, true
+from sqlalchemy import ColumnElement, Row, Select, column, func, or_, select, table, true
 from sqlalchemy.orm import Session
 
 from servitize.installed_base.access import account_scope, visible_account_ids
@@ -280,7 +280,8 @@ def salespeople_with_levels(
 # --- the records the analytics batch reads ------------------------------------------------
 
 # Column order as in records.SCHEMAS; money columns are followed by their currency, which
-# records.load_records converts away.
+# records.load_records converts away. Read as the driver's plain rows (``_plain_rows``), never
+# decoded by SQLAlchemy row by row: there are millions of them.
 _RECORDS = {
     "accounts": select(
         Account.id,
@@ -350,20 +351,35 @@ _RECORDS = {
 }
 
 
-def analytics_records(session: Session) -> dict[str, Sequence[Row[Any]]]:
-    """Every account, machine, service event, order, offering, visit and user, as rows."""
-    return {name: session.execute(q).all() for name, q in _RECORDS.items()}
+def _plain_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The statement's rows as the database driver hands them back (plain tuples, read
+    straight from its cursor), without SQLAlchemy's decoding of each row: an enum column gives
+    its stored text, a date its ISO text on SQLite and a date on PostgreSQL. The session's
+    pending changes are flushed first, as a query through the session does."""
+    if session.autoflush:
+        session.flush()
+    result = session.connection().execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
-def retrofit_days(session: Session, offerings: Sequence[str]) -> list[Row[Any]]:
-    """(machine, day) of every order of these catalogue items (those that add sensors)."""
-    return list(
-        session.execute(
-            select(order_asset.c.asset_id, Order.day)
-            .join(Order, Order.id == order_asset.c.order_id)
-            .join(Offering, Offering.id == Order.offering_id)
-            .where(Offering.external_id.in_(offerings))
-        ).all()
+def analytics_records(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every account, machine, service event, order, offering, visit and user, as the driver's
+    plain row tuples (``records.load_records`` makes Arrow columns of them)."""
+    return {name: _plain_rows(session, q) for name, q in _RECORDS.items()}
+
+
+def retrofit_days(session: Session, offerings: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(machine, day) of every order of these catalogue items (those that add sensors), as
+    the driver's plain row tuples."""
+    return _plain_rows(
+        session,
+        select(order_asset.c.asset_id, Order.day)
+        .join(Order, Order.id == order_asset.c.order_id)
+        .join(Offering, Offering.id == Order.offering_id)
+        .where(Offering.external_id.in_(offerings)),
     )
 
 
