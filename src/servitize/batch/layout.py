@@ -26,7 +26,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from servitize.telemetry.frames import quiet, spark_table
+from servitize.telemetry.frames import quiet, run_arrow, spark_table
 from servitize.telemetry.store import SCHEMAS
 
 BUCKETS = 16
@@ -185,5 +185,4 @@ def count(con: ibis.BaseBackend, expr: ir.Table) -> int:
 
 def arrow(con: ibis.BaseBackend, expr: ir.Table) -> pa.Table:
     """An expression's rows as Arrow, run on ``con`` (never Ibis's default backend)."""
-    with quiet():
-        return con.to_pyarrow(expr)
+    return run_arrow(con, expr)

@@ -4,9 +4,7 @@ Spark). Not SQL on the records DB: that lives in ``repository.py``."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,24 +14,7 @@ import pyarrow as pa
 
 from servitize.intelligence.features import Feature, Window, features
 from servitize.intelligence.records import Records
-from servitize.telemetry.frames import spark_table
-
-
-@contextmanager
-def quiet_backend() -> Iterator[None]:
-    """Silence DuckDB 2's deprecation of ``fetch_arrow_table``, which Ibis 12 still calls."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning
-        )
-        yield
-
-
-def to_arrow(expr: ir.Table) -> pa.Table:
-    """Execute an Ibis table expression into Arrow."""
-    with quiet_backend():
-        return expr.to_pyarrow()
-
+from servitize.telemetry.frames import quiet, spark_table, to_arrow
 
 KEYS = {"asset": "asset_id", "account": "account_id"}
 SOURCE_ORDER = ("assets", "events", "components", "orders", "visits", "usage")
@@ -60,7 +41,7 @@ class Sources:
         con = con or ibis.duckdb.connect()
         names = cls.NAMES
         tables = records.tables()
-        with quiet_backend():
+        with quiet():
             if con.name == "pyspark":  # no temporary tables there: views made from Arrow
                 return cls(**{n: spark_table(con, tables[n], f"ix_{n}") for n in names})
             return cls(**{n: con.create_table(f"ix_{n}", tables[n], overwrite=True) for n in names})

@@ -22,9 +22,25 @@ def quiet() -> Iterator[None]:
 
 
 def to_arrow(expr: ir.Table) -> pa.Table:
-    """Execute an expression to Arrow."""
+    """Execute an expression to Arrow on the backend it is bound to."""
+    return run_arrow(expr._find_backend(use_default=True), expr)
+
+
+def run_arrow(con: Any, expr: ir.Table) -> pa.Table:
+    """An expression's rows as Arrow, run on ``con``.
+
+    On Spark, straight from Spark's Arrow batches (``DataFrame.toArrow``): Ibis's own
+    ``to_pyarrow`` collects the rows into pandas first, without Arrow, which took ten times as
+    long for 300,000 rows and turned a NaN of a float column into a null (DuckDB keeps NaN).
+    Either way the columns get the expression's types."""
     with quiet():
-        return expr.to_pyarrow()
+        if con.name != "pyspark":
+            return con.to_pyarrow(expr)
+        table = expr.as_table()
+        con._run_pre_execute_hooks(table)  # registers the expression's in-memory tables
+        rows = con._session.sql(con.compile(table)).toArrow()
+        schema = table.schema().to_pyarrow()
+        return rows.rename_columns(schema.names).cast(schema)
 
 
 def spark_table(con: Any, table: pa.Table, name: str) -> ir.Table:
