@@ -482,9 +482,9 @@ def _summary_rows(
     months = sorted({m for p in periods for m in av.months_between(p.start - shape.horizon, p.end)})
     measure = readings.measure_in(months)
     heard = gated(measure)
-    newest = av.newest_readings_machines(status, heard, mtable)
-    iv = av.status_intervals_machines(
-        status, mtable, newest, shape.horizon, shape.silence_after_down
+    newest = av.newest_readings_periods(status, heard, mtable, per_machine=True)
+    iv = av.status_intervals_periods(
+        status, mtable, newest, shape.horizon, shape.silence_after_down, per_machine=True
     )
     cut = _gaps(readings, part, shape, mtable, gated)
     if cut.num_rows:
@@ -501,7 +501,7 @@ def _summary_rows(
         iv = ibis.union(rest.select(*cols), av.overlay(some, rtable, by=KEY).select(*cols))
     wtable = _on_engine(con, part.windows(), "contract_windows", made) if shape.windows else None
     summary = av.summarize_periods(iv, ptable, wtable)
-    energy = av.energy_machines(measure, etable)
+    energy = av.energy_periods(measure, etable, per_machine=True)
     result = av.with_energy(summary, energy, by=KEY)
     rows: dict[int, list[dict[str, object]]] = {}
     for row in layout.arrow(con, result.order_by(["pid", "serial"])).to_pylist():

@@ -414,14 +414,20 @@ def periods_months(periods: list[Period], horizon: timedelta = DEFAULT_HORIZON) 
     return sorted({m for p in periods for m in status_months(p, horizon)})
 
 
-def newest_readings_periods(status: ir.Table, heard: ir.Table, periods: ir.Table) -> ir.Table:
-    """(pid, serial, newest) per period: ``newest_readings`` over what each period reads."""
+def newest_readings_periods(
+    status: ir.Table, heard: ir.Table, periods: ir.Table, *, per_machine: bool = False
+) -> ir.Table:
+    """(pid, serial, newest) per period: ``newest_readings`` over what each period reads.
+    ``per_machine``: ``periods`` has a row per period and machine (``period_machines``), and
+    each period reads only its own machines."""
     p1 = periods.view()
-    s = status.join(p1, [status.ts >= p1.status_from, status.ts < p1.status_to]).select(
+    on = [status.ts >= p1.status_from, status.ts < p1.status_to]
+    s = status.join(p1, [*on, *_same_machine(status, p1, per_machine)]).select(
         pid=p1.pid, serial=status.serial, ts=status.ts
     )
     p2 = periods.view()
-    h = heard.join(p2, [heard.ts >= p2.heard_from, heard.ts < p2.heard_to]).select(
+    on = [heard.ts >= p2.heard_from, heard.ts < p2.heard_to]
+    h = heard.join(p2, [*on, *_same_machine(heard, p2, per_machine)]).select(
         pid=p2.pid, serial=heard.serial, ts=heard.ts
     )
     both = ibis.union(s, h)
@@ -434,6 +440,8 @@ def status_intervals_periods(
     newest: ir.Table,
     horizon: timedelta = DEFAULT_HORIZON,
     silence_after_down: str = SILENCE_DOWN,
+    *,
+    per_machine: bool = False,
 ) -> ir.Table:
     """``status_intervals`` for every period at once → (pid, serial, state, s, e, new_stop).
 
@@ -441,7 +449,8 @@ def status_intervals_periods(
     one only when that falls inside what the period reads (before ``status_to``) and its previous
     one only when that is not older than ``lo``, as the single-period path reads them. An event
     joins only the periods it can reach: from ``lo`` on when it is a ``down`` that holds through
-    silence, else from ``horizon`` before the period's start.
+    silence, else from ``horizon`` before the period's start (``per_machine``: and only the
+    periods of its own machine, ``periods`` having a row per period and machine).
     """
     hold = silence_after_down == SILENCE_DOWN
     w = ibis.window(group_by=status.serial, order_by=[status.ts, status.state])
@@ -453,7 +462,7 @@ def status_intervals_periods(
     p = periods.view()
     span = ibis.interval(seconds=int(horizon.total_seconds()))
     reach = (ev.ts >= p.ps - span) | (ev.state == DOWN) if hold else ev.ts >= p.ps - span
-    j = ev.join(p, [ev.ts >= p.lo, ev.ts < p.pe, reach]).select(
+    j = ev.join(p, [ev.ts >= p.lo, ev.ts < p.pe, reach, *_same_machine(ev, p, per_machine)]).select(
         pid=p.pid,
         serial=ev.serial,
         ts=ev.ts,
@@ -537,18 +546,28 @@ def summarize_periods(
     ).drop("scheduled")
 
 
-def energy_periods(measure: ir.Table, periods: ir.Table, metric: str = "energy_kwh") -> ir.Table:
-    """``energy`` per (pid, serial): the ``metric`` readings inside each period."""
+def energy_periods(
+    measure: ir.Table, periods: ir.Table, metric: str = "energy_kwh", *, per_machine: bool = False
+) -> ir.Table:
+    """``energy`` per (pid, serial): the ``metric`` readings inside each period (``per_machine``:
+    of the period's own machines)."""
     p = periods.view()
     m = measure.filter(measure.metric == metric)
-    m = m.join(p, [m.ts >= p.ps, m.ts < p.pe]).select(pid=p.pid, serial=m.serial, value=m.value)
+    on = [m.ts >= p.ps, m.ts < p.pe, *_same_machine(m, p, per_machine)]
+    m = m.join(p, on).select(pid=p.pid, serial=m.serial, value=m.value)
     return m.group_by(["pid", "serial"]).aggregate(energy_kwh=m.value.sum())
 
 
+def _same_machine(rows: ir.Table, periods: ir.Table, per_machine: bool) -> list[ir.BooleanValue]:
+    """The join's condition that a row belongs to one of the period's machines, when periods
+    have a row per machine."""
+    return [rows.serial == periods.serial] if per_machine else []
+
+
 # Many contracts at once (the batch's contract stage): a period is a contract's month, and each
-# reads only its own machines. ``machines`` has a row per period and machine: pid, serial and
-# the period's bounds (``period_machines``). Per period and machine the figures are those of the
-# functions above for a period table of that contract alone.
+# reads only its own machines: the functions above with ``per_machine`` over a table with a row
+# per period and machine (pid, serial and the period's bounds, ``period_machines``) give per
+# period and machine the figures of a period table of that contract alone.
 PERIOD_MACHINES = pa.schema([("pid", pa.int64()), ("serial", pa.string())])
 
 
@@ -557,85 +576,3 @@ def period_machines(periods: pa.Table, machines: pa.Table) -> pa.Table:
     (``periods_table``'s, and any the caller added)."""
     m = machines.select(["pid", "serial"]).cast(PERIOD_MACHINES)
     return m.join(periods, "pid", join_type="inner").sort_by([("pid", "ascending")])
-
-
-def newest_readings_machines(status: ir.Table, heard: ir.Table, machines: ir.Table) -> ir.Table:
-    """``newest_readings_periods`` where each period reads only its ``machines``."""
-    p1 = machines.view()
-    s = status.join(
-        p1, [status.serial == p1.serial, status.ts >= p1.status_from, status.ts < p1.status_to]
-    ).select(pid=p1.pid, serial=status.serial, ts=status.ts)
-    p2 = machines.view()
-    h = heard.join(
-        p2, [heard.serial == p2.serial, heard.ts >= p2.heard_from, heard.ts < p2.heard_to]
-    ).select(pid=p2.pid, serial=heard.serial, ts=heard.ts)
-    both = ibis.union(s, h)
-    return both.group_by(["pid", "serial"]).aggregate(newest=both.ts.max())
-
-
-def status_intervals_machines(
-    status: ir.Table,
-    machines: ir.Table,
-    newest: ir.Table,
-    horizon: timedelta = DEFAULT_HORIZON,
-    silence_after_down: str = SILENCE_DOWN,
-) -> ir.Table:
-    """``status_intervals_periods`` where each period reads only its ``machines``: an event
-    joins the periods of its own machine alone (the rest as there, line for line)."""
-    hold = silence_after_down == SILENCE_DOWN
-    w = ibis.window(group_by=status.serial, order_by=[status.ts, status.state])
-    ev = status.select("serial", "ts", "state").mutate(
-        next_ts=status.ts.lead().over(w),
-        prev_ts=status.ts.lag().over(w),
-        prev_state=status.state.lag().over(w),
-    )
-    p = machines.view()
-    span = ibis.interval(seconds=int(horizon.total_seconds()))
-    reach = (ev.ts >= p.ps - span) | (ev.state == DOWN) if hold else ev.ts >= p.ps - span
-    j = ev.join(p, [ev.serial == p.serial, ev.ts >= p.lo, ev.ts < p.pe, reach]).select(
-        pid=p.pid,
-        serial=ev.serial,
-        ts=ev.ts,
-        state=ev.state,
-        next_ts=ibis.ifelse(ev.next_ts < p.status_to, ev.next_ts, ibis.null(ev.ts.type())),
-        has_prev=ev.prev_ts.notnull() & (ev.prev_ts >= p.lo),
-        prev_ts=ev.prev_ts,
-        prev_state=ev.prev_state,
-        ps=p.ps,
-        pe=p.pe,
-    )
-    n = newest.view()
-    t = j.join(n, [j.pid == n.pid, j.serial == n.serial]).select(j, newest=n.newest)
-    limit = t.ts + span
-    last = ibis.greatest(t.newest, t.ts)
-    end = ibis.least(ibis.coalesce(t.next_ts, limit), limit, last)
-    if hold:  # down until the next event (or the newest reading)
-        end = ibis.ifelse(t.state == DOWN, ibis.coalesce(t.next_ts, last), end)
-    # the previous event's end: its next event is this one
-    prev_last = ibis.greatest(t.newest, t.prev_ts)
-    prev_end = ibis.least(t.ts, t.prev_ts + span, prev_last)
-    if hold:
-        prev_end = ibis.ifelse(t.prev_state == DOWN, t.ts, prev_end)
-    gap_before = ~t.has_prev | (prev_end < t.ts)
-    new_stop = (t.state == DOWN) & (gap_before | (t.prev_state != DOWN))
-    out = t.select(
-        pid=t.pid,
-        serial=t.serial,
-        state=t.state,
-        s=t.ts,
-        e=end,
-        new_stop=new_stop,
-        ps=t.ps,
-        pe=t.pe,
-    )
-    return out.filter(out.e > out.s, out.s < out.pe, out.e > out.ps).drop("ps", "pe")
-
-
-def energy_machines(measure: ir.Table, machines: ir.Table, metric: str = "energy_kwh") -> ir.Table:
-    """``energy_periods`` where each period reads only its ``machines``."""
-    p = machines.view()
-    m = measure.filter(measure.metric == metric)
-    m = m.join(p, [m.serial == p.serial, m.ts >= p.ps, m.ts < p.pe]).select(
-        pid=p.pid, serial=m.serial, value=m.value
-    )
-    return m.group_by(["pid", "serial"]).aggregate(energy_kwh=m.value.sum())
