@@ -335,6 +335,35 @@ def test_contracts_of_one_shape_are_evaluated_together_with_the_report_figures(
     assert silent["2026-06"]["coverage_pct"] < unknown["2026-06"]["coverage_pct"]
 
 
+def test_the_agreements_are_read_once_a_shape_not_once_a_contract(
+    world: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which accounts consent to status data is read from the agreements once for each shape's
+    purpose and moment, however many contracts share it (one by one too), the energy sharing
+    once a part, and the figures stay the report's, the withdrawn account's contract
+    included."""
+    runs = _Runs(world, tmp_path / "out", monkeypatch)
+    reads: list[str] = []
+    real: Callable[..., Any] = consent.consenting_accounts
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args[2] if len(args) > 2 else kwargs["data_kind"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consent, "consenting_accounts", counted)
+    monkeypatch.setattr(contract_stages, "consenting_accounts", counted)
+    for group_size in (500, 1):
+        reads.clear()
+        rows, _jobs = runs.stage(INTERVAL, group_size)
+        _compare(rows, _reports(world, INTERVAL))
+        assert reads.count("status") == SHAPES, group_size
+    # energy sharing is read once a part: one part a shape at 500 contracts a part
+    assert reads.count("energy") >= SHAPES
+    reads.clear()
+    runs.stage(INTERVAL, 500)
+    assert sorted(reads) == ["energy"] * SHAPES + ["status"] * SHAPES
+
+
 @pytest.mark.spark
 @pytest.mark.xdist_group("spark")
 @pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated")

@@ -52,7 +52,11 @@ from servitize.core.settings import Settings
 from servitize.installed_base.repository import SerialMachine
 from servitize.telemetry import availability as av
 from servitize.telemetry import rules
-from servitize.telemetry.consent import consenting_machines, consenting_serials
+from servitize.telemetry.consent import (
+    consenting_accounts,
+    consenting_machines,
+    consenting_serials,
+)
 from servitize.telemetry.consent_usage import batched, record_use
 from servitize.telemetry.downtime import TS, downtime_in, records_table, utc
 from servitize.telemetry.frames import spark_table
@@ -232,13 +236,19 @@ def _planned(
     return _Contract(contract, valid, periods, options, shape)
 
 
-def _prepared(session: Session, item: _Contract) -> _Contract:
+def _prepared(session: Session, item: _Contract, consenting: set[int] | None = None) -> _Contract:
     """The contract's serials, its consenting machines (the consent gate of its account, as
-    ``evaluate_periods`` asks it) and the downtime records of each month."""
+    ``evaluate_periods`` asks it; ``consenting``: the accounts that consent for its shape's
+    purpose and moment, read once for many contracts) and the downtime records of each month."""
     options = item.options
     item.serials = contract_serials(session, item.contract)
     machines = consenting_machines(
-        session, options.purpose, "status", options.at, [item.contract.account_id]
+        session,
+        options.purpose,
+        "status",
+        options.at,
+        [item.contract.account_id],
+        consenting=consenting,
     )
     asked = set(item.serials)
     item.machines = [m for m in machines if m.serial in asked]
@@ -259,8 +269,11 @@ def _parts(session: Session, items: list[_Contract], group_size: int) -> Iterato
     tables and the engine's memory stay bounded however many contracts there are)."""
     part: list[_Contract] = []
     size = 0
+    # the agreements read once for the shape, not once a contract (thousands of contracts)
+    shape = items[0].shape
+    consenting = consenting_accounts(session, shape.purpose, "status", shape.at)
     for item in items:
-        _prepared(session, item)
+        _prepared(session, item, consenting)
         weight = len(item.wanted) * len(item.periods)
         if part and (len(part) >= group_size or size + weight > PART_MACHINE_MONTHS):
             yield part

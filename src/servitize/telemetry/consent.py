@@ -297,10 +297,18 @@ def consenting_machines(
     data_kind: str,
     at: datetime | None = None,
     account_ids: Collection[int] | None = None,
+    consenting: Collection[int] | None = None,
 ) -> list[SerialMachine]:
     """The machines (asset, account, serial) whose account consents, of ``account_ids`` when
-    given: what a computation reads, and whose accounts its record of use names."""
-    accounts = consenting_accounts(session, purpose, data_kind, at)
+    given: what a computation reads, and whose accounts its record of use names.
+
+    ``consenting``: the consenting accounts when the caller has just worked them out with
+    ``consenting_accounts`` for the same purpose, data kind and moment (many computations, one
+    reading of the agreements); otherwise worked out here."""
+    if consenting is None:
+        accounts = consenting_accounts(session, purpose, data_kind, at)
+    else:
+        accounts = set(consenting)
     if account_ids is not None:
         accounts &= set(account_ids)
     if not accounts:
