@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pyarrow.compute as pc
 import pytest
 from pydantic import ValidationError
 
@@ -127,6 +128,15 @@ def test_readers_survive_a_bad_date_already_stored(session, which: int) -> None:
     assert view.account.id == account.id
     intelligence.run_segments(session, today)
     intelligence.generate_leads(session, today, use_model=False)
+    # the analytics batch reads the records as plain rows: the same nearest date as the ORM
+    from servitize.intelligence.records import load_records
+
+    records = load_records(session, "EUR", [], today)
+    mine = records.assets.filter(pc.equal(records.assets["asset_id"], asset.id))
+    assert mine["install_date"].to_pylist() == [expected]
+    assert mine["warranty_end"].to_pylist() == [expected]
+    days = records.events.filter(pc.equal(records.events["asset_id"], asset.id))["day"]
+    assert days.to_pylist() == [expected]
 
 
 def test_an_agreement_body_refuses_a_year_outside_the_range(session, app_client) -> None:  # type: ignore[no-untyped-def]

@@ -12,8 +12,10 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
+from servitize.core.dates import nearest_date
 from servitize.installed_base.repository import load_rates
 from servitize.intelligence import repository
 from servitize.kit.money import Rates
@@ -151,7 +153,7 @@ def driver_columns(fields: Sequence[pa.Field], rows: Sequence[tuple[Any, ...]]) 
     """Rows of a database driver's plain values (tuples in the order of ``fields``) as Arrow
     columns of the fields' types, converted by Arrow in one pass (as a struct array, never a
     Python loop over the rows). A date column the driver hands back as ISO text (SQLite's) is
-    read as text and cast."""
+    read as text and cast (``_dates``)."""
     read = []
     for i, f in enumerate(fields):
         if pa.types.is_date32(f.type):
@@ -160,7 +162,24 @@ def driver_columns(fields: Sequence[pa.Field], rows: Sequence[tuple[Any, ...]]) 
                 f = pa.field(f.name, S)
         read.append(f)
     struct = pa.array(rows, type=pa.struct(read))
-    return [c.cast(f.type) for c, f in zip(struct.flatten(), fields, strict=True)]
+    return [
+        _dates(c) if pa.types.is_date32(f.type) and pa.types.is_string(c.type) else c.cast(f.type)
+        for c, f in zip(struct.flatten(), fields, strict=True)
+    ]
+
+
+def _dates(text: pa.Array) -> pa.Array:
+    """Stored date texts as dates, as the ORM reads them (``core.dates.nearest_date``): a date
+    Python cannot hold (BC, year 0, a five-digit year, which an import stored before dates were
+    checked) as 0001-01-01 or 9999-12-31, never an error that stops the batch."""
+    try:
+        found = text.cast(pa.date32())
+    except pa.ArrowInvalid:  # a text Arrow cannot read: the rare column with a bad date
+        values = text.to_pylist()
+        return pa.array([None if v is None else nearest_date(v) for v in values], pa.date32())
+    low, high = pa.scalar(date.min, pa.date32()), pa.scalar(date.max, pa.date32())
+    at_least = pc.max_element_wise(found, low, skip_nulls=False)  # Arrow reads year 0
+    return pc.min_element_wise(at_least, high, skip_nulls=False)
 
 
 def from_driver_rows(name: str, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
