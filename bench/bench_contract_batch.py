@@ -37,18 +37,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from bench.customers import ACTOR, consenting_customer
 from bench.pg import fresh_database
 from servitize.batch import contract_stages, run_batch
 from servitize.contracts import service as contracts
 from servitize.core.db import make_engine, session_factory
 from servitize.core.settings import Settings
-from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import consent
 from servitize.telemetry.downtime import add_downtime
 from servitize.telemetry.store import SCHEMAS, TelemetryStore
-from servitize.trust import audit
 
-ACTOR = audit.Actor("bench")
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)  # the first month of telemetry
 # contracts, machines per contract, months of telemetry
 CASES = {"small": (20, 3, 2), "full": (150, 5, 3)}
@@ -154,28 +151,11 @@ def build(url: str, store: TelemetryStore, scale: str) -> int:
     try:
         with session_factory(engine)() as session:
             for n in range(count):
-                account = Account(external_id=f"CB-{n}", name=f"Bench customer {n}", currency="EUR")
-                session.add(account)
-                session.flush()
-                assets = [
-                    Asset(
-                        external_id=f"CBE-{n}-{i}",
-                        account_id=account.id,
-                        serial=f"CBS-{n:04d}-{i}",
-                        model="PX-400",
-                        origin="own",
-                    )
-                    for i in range(machines)
-                ]
-                session.add_all(assets)
-                session.flush()
-                consent.record_agreement(
+                account, assets = consenting_customer(
                     session,
-                    ACTOR,
-                    account.id,
-                    ["status", "usage", "energy"],
-                    ["contract_verification"],
-                    datetime(2020, 1, 1, tzinfo=UTC),
+                    f"CB-{n}",
+                    f"Bench customer {n}",
+                    [(f"CBE-{n}-{i}", f"CBS-{n:04d}-{i}") for i in range(machines)],
                 )
                 shifts = n % 10 == 3
                 contracts.create_contract(

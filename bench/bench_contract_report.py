@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.testclient import TestClient
 from rich.progress import Progress
 
+from bench.customers import ACTOR, consenting_customer
 from bench.pg import fresh_database
 from servitize.contracts import report as rp
 from servitize.contracts import report_periods
@@ -45,16 +46,12 @@ from servitize.contracts import service as contracts
 from servitize.contracts.models import AvailabilityContract
 from servitize.core.db import make_engine, session_factory
 from servitize.core.settings import Settings
-from servitize.installed_base.models import Account, Asset
-from servitize.telemetry import consent
 from servitize.telemetry.downtime import add_downtime
 from servitize.telemetry.store import SCHEMAS, TelemetryStore
-from servitize.trust import audit
 from servitize.trust.models import User
 from servitize.trust.service import issue_token
 from servitize.web.app import create_app
 
-ACTOR = audit.Actor("bench")
 LAST = "2026-10"  # the report's month
 # (machines, months, calendar) of each contract; runs per measurement
 CASES = {
@@ -178,28 +175,11 @@ def build(url: str, store: TelemetryStore, scale: str) -> tuple[str, list[Case]]
         token = issue_token(session, admin)
         for n, (machines, months, calendar) in enumerate(CASES[scale]):
             first = rp.shift_month(LAST, 1 - months)
-            account = Account(external_id=f"BA-{n}", name=f"Bench customer {n}", currency="EUR")
-            session.add(account)
-            session.flush()
-            assets = [
-                Asset(
-                    external_id=f"BE-{n}-{i}",
-                    account_id=account.id,
-                    serial=f"BS-{n}-{i:03d}",
-                    model="PX-400",
-                    origin="own",
-                )
-                for i in range(machines)
-            ]
-            session.add_all(assets)
-            session.flush()
-            consent.record_agreement(
+            account, assets = consenting_customer(
                 session,
-                ACTOR,
-                account.id,
-                ["status", "usage", "energy"],
-                ["contract_verification"],
-                datetime(2020, 1, 1, tzinfo=UTC),
+                f"BA-{n}",
+                f"Bench customer {n}",
+                [(f"BE-{n}-{i}", f"BS-{n}-{i:03d}") for i in range(machines)],
             )
             contract = contracts.create_contract(
                 session,

@@ -558,23 +558,6 @@ def evaluate_contract(
     return item.results
 
 
-def evaluate_contracts(
-    session: Session,
-    readings: _Readings,
-    contracts: list[AvailabilityContract],
-    months: list[str],
-    expected_interval_s: int = 0,
-    at: datetime | None = None,
-    group_size: int = GROUP_SIZE,
-) -> list[list[MonthResult]]:
-    """``evaluate_contract`` of each contract, contracts of one shape evaluated together in
-    parts of at most ``group_size`` (1: one evaluation per contract, as the stage once ran)."""
-    found = _evaluated_all(
-        session, readings, contracts, months, expected_interval_s, at, group_size
-    )
-    return [item.results if item is not None else [] for item in found]
-
-
 def _evaluated_all(
     session: Session,
     readings: _Readings,
