@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from bench.customers import ACTOR, consenting_customer
+from bench.customers import ACTOR, consenting_customer, sequence_gaps
 from bench.pg import fresh_database
 from servitize.batch import contract_stages, run_batch
 from servitize.contracts import service as contracts
@@ -122,23 +122,12 @@ def telemetry(store: TelemetryStore, serials: list[str], months: int, seed: int)
                 }
             )
         )
-    gap_table = pa.table(
-        {
-            "serial": pa.array([g[0] for g in gaps], pa.string()),
-            "ts": pa.array([g[1] for g in gaps], pa.int64()).cast(ts_type),
-            "end_ts": pa.array([g[2] for g in gaps], pa.int64()).cast(ts_type),
-            "kind": pa.array(["sequence"] * len(gaps), pa.string()),
-            "missing": pa.array([g[3] for g in gaps], pa.int64()),
-            "detail": pa.array([""] * len(gaps), pa.string()),
-            "received_at": pa.array([received] * len(gaps), pa.int64()).cast(ts_type),
-            "source": pa.array(["bench"] * len(gaps), pa.string()),
-        }
-    )
+    gap_table = sequence_gaps(gaps, received)
     s = pa.concat_tables(status).cast(SCHEMAS["status"])
     m = pa.concat_tables(measure).cast(SCHEMAS["measure"])
     store.append(s, "status")
     store.append(m, "measure")
-    store.append(gap_table.cast(SCHEMAS["gaps"]), "gaps")
+    store.append(gap_table, "gaps")
     return s.num_rows + m.num_rows + gap_table.num_rows
 
 

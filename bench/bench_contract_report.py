@@ -38,7 +38,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.testclient import TestClient
 from rich.progress import Progress
 
-from bench.customers import ACTOR, consenting_customer
+from bench.customers import ACTOR, consenting_customer, sequence_gaps
 from bench.pg import fresh_database
 from servitize.contracts import report as rp
 from servitize.contracts import report_periods
@@ -141,24 +141,12 @@ def telemetry(store: TelemetryStore, serials: list[str], first: str, seed: int) 
                 }
             )
         )
-    ts_type = SCHEMAS["gaps"].field("ts").type
-    gaps = pa.table(
-        {
-            "serial": pa.array([g[0] for g in gap_parts], pa.string()),
-            "ts": pa.array([g[1] for g in gap_parts], pa.int64()).cast(ts_type),
-            "end_ts": pa.array([g[2] for g in gap_parts], pa.int64()).cast(ts_type),
-            "kind": pa.array(["sequence"] * len(gap_parts), pa.string()),
-            "missing": pa.array([g[3] for g in gap_parts], pa.int64()),
-            "detail": pa.array([""] * len(gap_parts), pa.string()),
-            "received_at": pa.array([received] * len(gap_parts), pa.int64()).cast(ts_type),
-            "source": pa.array(["bench"] * len(gap_parts), pa.string()),
-        }
-    )
+    gaps = sequence_gaps(gap_parts, received)
     status = pa.concat_tables(status_parts).cast(SCHEMAS["status"])
     measure = pa.concat_tables(measure_parts).cast(SCHEMAS["measure"])
     store.append(status, "status")
     store.append(measure, "measure")
-    store.append(gaps.cast(SCHEMAS["gaps"]), "gaps")
+    store.append(gaps, "gaps")
     return status.num_rows + measure.num_rows + gaps.num_rows
 
 
